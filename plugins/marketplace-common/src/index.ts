@@ -1,0 +1,7 @@
+/**
+ * Catalog kinds, API types and pure logic shared by the marketplace frontend and backends.
+ *
+ * @packageDocumentation
+ */
+export * from './kinds';
+export * from './money';

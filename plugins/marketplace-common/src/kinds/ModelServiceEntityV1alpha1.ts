@@ -1,0 +1,519 @@
+import { Entity, entityKindSchemaValidator } from '@backstage/catalog-model';
+import {
+  API_COMPATIBILITIES,
+  ApiCompatibility,
+  AVAILABILITY_SCHEDULES,
+  AvailabilitySchedule,
+  COMPLIANCE_CERTIFICATIONS,
+  ComplianceCertification,
+  GEO_REGIONS,
+  GeoRegion,
+  MARKETPLACE_API_VERSION,
+  MODEL_FAMILIES,
+  MODEL_FEATURES,
+  MODEL_SERVICE_KIND,
+  ModelFamily,
+  ModelFeature,
+  SERVICE_LIFECYCLES,
+  ServiceLifecycle,
+  UPSTREAM_AUTH_TYPES,
+  UpstreamAuthType,
+  WEEKDAYS,
+  Weekday,
+} from './constants';
+import { checkEntity, describeSchemaError } from './validation';
+import {
+  HH_MM_PATTERN,
+  ISO_COUNTRY_PATTERN,
+  ISO_DATE_TIME_PATTERN,
+  SECRET_REF_PATTERN,
+  URL_PATTERN,
+  entityRefSchema,
+  nonNegativeInteger,
+  positiveInteger,
+} from './schemaParts';
+
+/**
+ * A volume tier: once a subscription has used `fromMonthlyTokens` tokens in a calendar
+ * month, the tier's prices apply to the rest of that month.
+ *
+ * @public
+ */
+export type PricingTier = {
+  fromMonthlyTokens: number;
+  promptPer1kMicros: number;
+  completionPer1kMicros: number;
+};
+
+/**
+ * Prices in integer micro-units of `currency` per 1,000 tokens.
+ *
+ * @public
+ */
+export type ModelServicePricing = {
+  currency: 'USD';
+  promptPer1kMicros: number;
+  completionPer1kMicros: number;
+  tiers?: PricingTier[];
+};
+
+/** @public */
+export type ModelServiceTrial = {
+  /** Free tokens (prompt + completion) per user before billing starts. */
+  tokens: number;
+  /** Days the trial stays valid after subscribing; unlimited when absent. */
+  durationDays?: number;
+  /** Human-readable restrictions of the trial. */
+  limitations?: string[];
+};
+
+/** @public */
+export type ModelServiceFeatures = Partial<Record<ModelFeature, boolean>>;
+
+/** @public */
+export type ModelServiceEndpoint = {
+  /** Base URL of the OpenAI-compatible upstream, up to and including `/v1`. */
+  baseUrl: string;
+  /** The model id to send upstream; defaults to `spec.baseModel`. */
+  upstreamModel?: string;
+  auth: {
+    type: UpstreamAuthType;
+    /** Header to carry the credential when type is `header`. */
+    header?: string;
+    /**
+     * Name of the secret holding the upstream credential: read from
+     * `marketplace.secrets.<name>` in config, else the environment variable.
+     * The credential itself never appears in catalog YAML.
+     */
+    secretRef?: string;
+  };
+};
+
+/** @public */
+export type ModelServiceGeographic = {
+  country: string;
+  region: GeoRegion;
+  city?: string;
+  dataCenters: string[];
+};
+
+/** @public */
+export type WeeklyHours = {
+  days: Weekday[];
+  start: string;
+  end: string;
+};
+
+/** @public */
+export type ModelServiceAvailability = {
+  schedule: AvailabilitySchedule;
+  /** IANA time zone of `customHours`, business hours and weekly maintenance. */
+  timezone?: string;
+  customHours?: WeeklyHours[];
+  /** Recurring maintenance, in `timezone`. */
+  weeklyMaintenance?: WeeklyHours[];
+  /** One-off maintenance windows (ISO 8601 date-times with offset). */
+  maintenanceWindows?: { start: string; end: string; description?: string }[];
+};
+
+/**
+ * What the provider commits to. Measured values live in the marketplace database,
+ * never in YAML.
+ *
+ * @public
+ */
+export type ModelServiceSla = {
+  latencyMs: { p50: number; p95: number; p99: number };
+  uptimePercent: number;
+  throughput: { requestsPerSecond: number; tokensPerSecond: number };
+  rateLimits: { requestsPerMinute: number; tokensPerMinute: number };
+};
+
+/** @public */
+export type ModelServiceSpec = {
+  owner: string;
+  providedBy: string;
+  lifecycle: ServiceLifecycle;
+  family: ModelFamily;
+  baseModel?: string;
+  pricing: ModelServicePricing;
+  trial?: ModelServiceTrial;
+  contextWindow: number;
+  maxOutputTokens: number;
+  features: ModelServiceFeatures;
+  apiCompatibility: ApiCompatibility[];
+  endpoint: ModelServiceEndpoint;
+  geographic: ModelServiceGeographic;
+  compliance: ComplianceCertification[];
+  availability: ModelServiceAvailability;
+  sla: ModelServiceSla;
+  support?: { documentationUrl?: string; issuesUrl?: string; contact?: string };
+};
+
+/**
+ * An LLM API offered in the marketplace.
+ *
+ * @public
+ */
+export interface ModelServiceEntityV1alpha1 extends Entity {
+  apiVersion: typeof MARKETPLACE_API_VERSION;
+  kind: typeof MODEL_SERVICE_KIND;
+  spec: ModelServiceSpec;
+}
+
+const weeklyHoursSchema = {
+  type: 'object',
+  additionalProperties: false,
+  required: ['days', 'start', 'end'],
+  properties: {
+    days: {
+      type: 'array',
+      minItems: 1,
+      uniqueItems: true,
+      items: { enum: [...WEEKDAYS] },
+    },
+    start: { type: 'string', pattern: HH_MM_PATTERN },
+    end: { type: 'string', pattern: HH_MM_PATTERN },
+  },
+};
+
+const pricePer1k = {
+  ...nonNegativeInteger,
+  description: 'Integer micro-units of the currency per 1,000 tokens.',
+};
+
+/**
+ * JSON Schema (draft-07) of the ModelService kind.
+ *
+ * @public
+ */
+export const modelServiceEntityV1alpha1Schema = {
+  $schema: 'http://json-schema.org/draft-07/schema',
+  $id: 'ModelServiceV1alpha1',
+  description: 'An LLM API service offered through the marketplace gateway.',
+  allOf: [
+    { $ref: 'Entity' },
+    {
+      type: 'object',
+      required: ['spec'],
+      properties: {
+        apiVersion: { enum: [MARKETPLACE_API_VERSION] },
+        kind: { enum: [MODEL_SERVICE_KIND] },
+        spec: {
+          type: 'object',
+          additionalProperties: false,
+          required: [
+            'owner',
+            'providedBy',
+            'lifecycle',
+            'family',
+            'pricing',
+            'contextWindow',
+            'maxOutputTokens',
+            'features',
+            'apiCompatibility',
+            'endpoint',
+            'geographic',
+            'compliance',
+            'availability',
+            'sla',
+          ],
+          properties: {
+            owner: entityRefSchema,
+            providedBy: entityRefSchema,
+            lifecycle: { enum: [...SERVICE_LIFECYCLES] },
+            family: { enum: [...MODEL_FAMILIES] },
+            baseModel: { type: 'string', minLength: 1 },
+            pricing: {
+              type: 'object',
+              additionalProperties: false,
+              required: [
+                'currency',
+                'promptPer1kMicros',
+                'completionPer1kMicros',
+              ],
+              properties: {
+                currency: { enum: ['USD'] },
+                promptPer1kMicros: pricePer1k,
+                completionPer1kMicros: pricePer1k,
+                tiers: {
+                  type: 'array',
+                  items: {
+                    type: 'object',
+                    additionalProperties: false,
+                    required: [
+                      'fromMonthlyTokens',
+                      'promptPer1kMicros',
+                      'completionPer1kMicros',
+                    ],
+                    properties: {
+                      fromMonthlyTokens: positiveInteger,
+                      promptPer1kMicros: pricePer1k,
+                      completionPer1kMicros: pricePer1k,
+                    },
+                  },
+                },
+              },
+            },
+            trial: {
+              type: 'object',
+              additionalProperties: false,
+              required: ['tokens'],
+              properties: {
+                tokens: positiveInteger,
+                durationDays: positiveInteger,
+                limitations: {
+                  type: 'array',
+                  items: { type: 'string', minLength: 1 },
+                },
+              },
+            },
+            contextWindow: positiveInteger,
+            maxOutputTokens: positiveInteger,
+            features: {
+              type: 'object',
+              additionalProperties: false,
+              properties: Object.fromEntries(
+                MODEL_FEATURES.map(f => [f, { type: 'boolean' }]),
+              ),
+            },
+            apiCompatibility: {
+              type: 'array',
+              minItems: 1,
+              uniqueItems: true,
+              items: { enum: [...API_COMPATIBILITIES] },
+            },
+            endpoint: {
+              type: 'object',
+              additionalProperties: false,
+              required: ['baseUrl', 'auth'],
+              properties: {
+                baseUrl: { type: 'string', pattern: URL_PATTERN },
+                upstreamModel: { type: 'string', minLength: 1 },
+                auth: {
+                  type: 'object',
+                  additionalProperties: false,
+                  required: ['type'],
+                  properties: {
+                    type: { enum: [...UPSTREAM_AUTH_TYPES] },
+                    header: {
+                      type: 'string',
+                      pattern: '^[A-Za-z0-9-]+$',
+                    },
+                    secretRef: { type: 'string', pattern: SECRET_REF_PATTERN },
+                  },
+                },
+              },
+            },
+            geographic: {
+              type: 'object',
+              additionalProperties: false,
+              required: ['country', 'region', 'dataCenters'],
+              properties: {
+                country: { type: 'string', pattern: ISO_COUNTRY_PATTERN },
+                region: { enum: [...GEO_REGIONS] },
+                city: { type: 'string', minLength: 1 },
+                dataCenters: {
+                  type: 'array',
+                  minItems: 1,
+                  items: { type: 'string', minLength: 1 },
+                },
+              },
+            },
+            compliance: {
+              type: 'array',
+              uniqueItems: true,
+              items: { enum: [...COMPLIANCE_CERTIFICATIONS] },
+            },
+            availability: {
+              type: 'object',
+              additionalProperties: false,
+              required: ['schedule'],
+              properties: {
+                schedule: { enum: [...AVAILABILITY_SCHEDULES] },
+                timezone: { type: 'string', minLength: 1 },
+                customHours: { type: 'array', items: weeklyHoursSchema },
+                weeklyMaintenance: { type: 'array', items: weeklyHoursSchema },
+                maintenanceWindows: {
+                  type: 'array',
+                  items: {
+                    type: 'object',
+                    additionalProperties: false,
+                    required: ['start', 'end'],
+                    properties: {
+                      start: { type: 'string', pattern: ISO_DATE_TIME_PATTERN },
+                      end: { type: 'string', pattern: ISO_DATE_TIME_PATTERN },
+                      description: { type: 'string' },
+                    },
+                  },
+                },
+              },
+            },
+            sla: {
+              type: 'object',
+              additionalProperties: false,
+              required: [
+                'latencyMs',
+                'uptimePercent',
+                'throughput',
+                'rateLimits',
+              ],
+              properties: {
+                latencyMs: {
+                  type: 'object',
+                  additionalProperties: false,
+                  required: ['p50', 'p95', 'p99'],
+                  properties: {
+                    p50: positiveInteger,
+                    p95: positiveInteger,
+                    p99: positiveInteger,
+                  },
+                },
+                uptimePercent: { type: 'number', minimum: 0, maximum: 100 },
+                throughput: {
+                  type: 'object',
+                  additionalProperties: false,
+                  required: ['requestsPerSecond', 'tokensPerSecond'],
+                  properties: {
+                    requestsPerSecond: positiveInteger,
+                    tokensPerSecond: positiveInteger,
+                  },
+                },
+                rateLimits: {
+                  type: 'object',
+                  additionalProperties: false,
+                  required: ['requestsPerMinute', 'tokensPerMinute'],
+                  properties: {
+                    requestsPerMinute: positiveInteger,
+                    tokensPerMinute: positiveInteger,
+                  },
+                },
+              },
+            },
+            support: {
+              type: 'object',
+              additionalProperties: false,
+              properties: {
+                documentationUrl: { type: 'string', pattern: URL_PATTERN },
+                issuesUrl: { type: 'string', pattern: URL_PATTERN },
+                contact: { type: 'string', minLength: 1 },
+              },
+            },
+          },
+        },
+      },
+    },
+  ],
+} as const;
+
+const schemaValidator = entityKindSchemaValidator<ModelServiceEntityV1alpha1>(
+  modelServiceEntityV1alpha1Schema,
+);
+
+/**
+ * Checks rules that JSON Schema cannot express. Returns the first problem, naming the field.
+ */
+function semanticProblem(spec: ModelServiceSpec): string | undefined {
+  if (spec.maxOutputTokens > spec.contextWindow) {
+    return `spec.maxOutputTokens (${spec.maxOutputTokens}) must not exceed spec.contextWindow (${spec.contextWindow})`;
+  }
+  const { p50, p95, p99 } = spec.sla.latencyMs;
+  if (!(p50 <= p95 && p95 <= p99)) {
+    return `spec.sla.latencyMs must satisfy p50 <= p95 <= p99 (got ${p50}, ${p95}, ${p99})`;
+  }
+  const tiers = spec.pricing.tiers ?? [];
+  for (let i = 1; i < tiers.length; i++) {
+    if (tiers[i].fromMonthlyTokens <= tiers[i - 1].fromMonthlyTokens) {
+      return `spec.pricing.tiers[${i}].fromMonthlyTokens must be greater than the previous tier's`;
+    }
+  }
+  const auth = spec.endpoint.auth;
+  if (auth.type !== 'none' && !auth.secretRef) {
+    return `spec.endpoint.auth.secretRef is required when spec.endpoint.auth.type is '${auth.type}'`;
+  }
+  if (auth.type === 'header' && !auth.header) {
+    return `spec.endpoint.auth.header is required when spec.endpoint.auth.type is 'header'`;
+  }
+  const av = spec.availability;
+  if (av.schedule !== '24/7' && !av.timezone) {
+    return `spec.availability.timezone is required when spec.availability.schedule is '${av.schedule}'`;
+  }
+  if (av.timezone && !isValidTimeZone(av.timezone)) {
+    return `spec.availability.timezone '${av.timezone}' is not an IANA time zone`;
+  }
+  if (av.schedule === 'custom' && !av.customHours?.length) {
+    return `spec.availability.customHours is required when spec.availability.schedule is 'custom'`;
+  }
+  const hourLists: [string, WeeklyHours[] | undefined][] = [
+    ['customHours', av.customHours],
+    ['weeklyMaintenance', av.weeklyMaintenance],
+  ];
+  for (const [field, list] of hourLists) {
+    for (const [i, h] of (list ?? []).entries()) {
+      if (h.start >= h.end) {
+        return `spec.availability.${field}[${i}].end must be after start`;
+      }
+    }
+  }
+  for (const [i, w] of (av.maintenanceWindows ?? []).entries()) {
+    const start = Date.parse(w.start);
+    const end = Date.parse(w.end);
+    if (Number.isNaN(start)) {
+      return `spec.availability.maintenanceWindows[${i}].start is not a valid date-time`;
+    }
+    if (Number.isNaN(end) || end <= start) {
+      return `spec.availability.maintenanceWindows[${i}].end must be a date-time after start`;
+    }
+  }
+  return undefined;
+}
+
+function isValidTimeZone(tz: string): boolean {
+  try {
+    new Intl.DateTimeFormat('en-US', { timeZone: tz }).format(0);
+    return true;
+  } catch {
+    return false;
+  }
+}
+
+/**
+ * Validates a ModelService entity. Returns false when the entity is not a
+ * ModelService at all; throws a TypeError naming the field when it is one but invalid.
+ *
+ * @public
+ */
+export function modelServiceEntityV1alpha1Validator(
+  data: unknown,
+): ModelServiceEntityV1alpha1 | false {
+  return checkEntity(MODEL_SERVICE_KIND, data, d => {
+    let entity: ModelServiceEntityV1alpha1 | false;
+    try {
+      entity = schemaValidator(d);
+    } catch (e) {
+      throw new TypeError(describeSchemaError(MODEL_SERVICE_KIND, e));
+    }
+    if (entity) {
+      const problem = semanticProblem(entity.spec);
+      if (problem) {
+        throw new TypeError(`${MODEL_SERVICE_KIND} ${problem}`);
+      }
+    }
+    return entity;
+  });
+}
+
+/**
+ * Type guard for ModelService entities (by apiVersion and kind; not a validation).
+ *
+ * @public
+ */
+export function isModelServiceEntity(
+  entity: Entity | undefined,
+): entity is ModelServiceEntityV1alpha1 {
+  return (
+    !!entity &&
+    entity.apiVersion === MARKETPLACE_API_VERSION &&
+    entity.kind === MODEL_SERVICE_KIND
+  );
+}

@@ -1,0 +1,167 @@
+import { Entity, entityKindSchemaValidator } from '@backstage/catalog-model';
+import {
+  COMPLIANCE_CERTIFICATIONS,
+  ComplianceCertification,
+  GEO_REGIONS,
+  GeoRegion,
+  MARKETPLACE_API_VERSION,
+  PROVIDER_KIND,
+  PROVIDER_VERIFICATION_STATUSES,
+  ProviderVerificationStatus,
+} from './constants';
+import {
+  EMAIL_PATTERN,
+  ISO_COUNTRY_PATTERN,
+  URL_PATTERN,
+  entityRefSchema,
+} from './schemaParts';
+import { checkEntity, describeSchemaError } from './validation';
+
+/** @public */
+export type ProviderSpec = {
+  owner: string;
+  displayName: string;
+  verification: {
+    status: ProviderVerificationStatus;
+    /** ISO date of the last verification. */
+    verifiedAt?: string;
+  };
+  headquarters: { country: string; region: GeoRegion; city?: string };
+  compliance: ComplianceCertification[];
+  contact: { email: string; url?: string; chat?: string };
+  website?: string;
+};
+
+/**
+ * An organisation (internal team or external vendor) that offers ModelServices.
+ *
+ * @public
+ */
+export interface ProviderEntityV1alpha1 extends Entity {
+  apiVersion: typeof MARKETPLACE_API_VERSION;
+  kind: typeof PROVIDER_KIND;
+  spec: ProviderSpec;
+}
+
+/**
+ * JSON Schema (draft-07) of the Provider kind.
+ *
+ * @public
+ */
+export const providerEntityV1alpha1Schema = {
+  $schema: 'http://json-schema.org/draft-07/schema',
+  $id: 'ProviderV1alpha1',
+  description: 'An organisation that offers LLM services in the marketplace.',
+  allOf: [
+    { $ref: 'Entity' },
+    {
+      type: 'object',
+      required: ['spec'],
+      properties: {
+        apiVersion: { enum: [MARKETPLACE_API_VERSION] },
+        kind: { enum: [PROVIDER_KIND] },
+        spec: {
+          type: 'object',
+          additionalProperties: false,
+          required: [
+            'owner',
+            'displayName',
+            'verification',
+            'headquarters',
+            'compliance',
+            'contact',
+          ],
+          properties: {
+            owner: entityRefSchema,
+            displayName: { type: 'string', minLength: 1 },
+            verification: {
+              type: 'object',
+              additionalProperties: false,
+              required: ['status'],
+              properties: {
+                status: { enum: [...PROVIDER_VERIFICATION_STATUSES] },
+                verifiedAt: {
+                  type: 'string',
+                  pattern: '^\\d{4}-\\d{2}-\\d{2}$',
+                },
+              },
+            },
+            headquarters: {
+              type: 'object',
+              additionalProperties: false,
+              required: ['country', 'region'],
+              properties: {
+                country: { type: 'string', pattern: ISO_COUNTRY_PATTERN },
+                region: { enum: [...GEO_REGIONS] },
+                city: { type: 'string', minLength: 1 },
+              },
+            },
+            compliance: {
+              type: 'array',
+              uniqueItems: true,
+              items: { enum: [...COMPLIANCE_CERTIFICATIONS] },
+            },
+            contact: {
+              type: 'object',
+              additionalProperties: false,
+              required: ['email'],
+              properties: {
+                email: { type: 'string', pattern: EMAIL_PATTERN },
+                url: { type: 'string', pattern: URL_PATTERN },
+                chat: { type: 'string', minLength: 1 },
+              },
+            },
+            website: { type: 'string', pattern: URL_PATTERN },
+          },
+        },
+      },
+    },
+  ],
+} as const;
+
+const schemaValidator = entityKindSchemaValidator<ProviderEntityV1alpha1>(
+  providerEntityV1alpha1Schema,
+);
+
+/**
+ * Validates a Provider entity. Returns false when the entity is not a Provider;
+ * throws a TypeError naming the field when it is one but invalid.
+ *
+ * @public
+ */
+export function providerEntityV1alpha1Validator(
+  data: unknown,
+): ProviderEntityV1alpha1 | false {
+  return checkEntity(PROVIDER_KIND, data, d => {
+    try {
+      const entity = schemaValidator(d);
+      if (
+        entity &&
+        entity.spec.verification.status === 'verified' &&
+        !entity.spec.verification.verifiedAt
+      ) {
+        throw new TypeError(
+          `/spec/verification/verifiedAt is required when status is 'verified'`,
+        );
+      }
+      return entity;
+    } catch (e) {
+      throw new TypeError(describeSchemaError(PROVIDER_KIND, e));
+    }
+  });
+}
+
+/**
+ * Type guard for Provider entities (by apiVersion and kind; not a validation).
+ *
+ * @public
+ */
+export function isProviderEntity(
+  entity: Entity | undefined,
+): entity is ProviderEntityV1alpha1 {
+  return (
+    !!entity &&
+    entity.apiVersion === MARKETPLACE_API_VERSION &&
+    entity.kind === PROVIDER_KIND
+  );
+}

@@ -1,0 +1,3 @@
+export * from './constants';
+export * from './ModelServiceEntityV1alpha1';
+export * from './ProviderEntityV1alpha1';
