@@ -1,0 +1,115 @@
+import { Entity } from '@backstage/catalog-model';
+import { MarketplaceEntitiesProcessor } from './MarketplaceEntitiesProcessor';
+
+const location = { type: 'file', target: '/repo/examples/services.yaml' };
+
+function service(): Entity {
+  return {
+    apiVersion: 'marketplace.acme.io/v1alpha1',
+    kind: 'ModelService',
+    metadata: { name: 'acme-gpt-4o', namespace: 'default' },
+    spec: {
+      owner: 'ai-platform-team',
+      providedBy: 'acme-ai',
+      lifecycle: 'active',
+      family: 'gpt',
+      pricing: { currency: 'USD', promptPer1kMicros: 2500, completionPer1kMicros: 10000 },
+      contextWindow: 128000,
+      maxOutputTokens: 16384,
+      features: { streaming: true },
+      apiCompatibility: ['openai'],
+      endpoint: { baseUrl: 'http://localhost:7007/api/demo-upstream/v1', auth: { type: 'none' } },
+      geographic: { country: 'US', region: 'north-america', dataCenters: ['us-east-1'] },
+      compliance: [],
+      availability: { schedule: '24/7' },
+      sla: {
+        latencyMs: { p50: 300, p95: 900, p99: 1500 },
+        uptimePercent: 99.9,
+        throughput: { requestsPerSecond: 10, tokensPerSecond: 1000 },
+        rateLimits: { requestsPerMinute: 60, tokensPerMinute: 100000 },
+      },
+    },
+  };
+}
+
+function provider(): Entity {
+  return {
+    apiVersion: 'marketplace.acme.io/v1alpha1',
+    kind: 'Provider',
+    metadata: { name: 'acme-ai', namespace: 'default' },
+    spec: {
+      owner: 'group:default/ai-platform-team',
+      displayName: 'Acme AI',
+      verification: { status: 'pending' },
+      headquarters: { country: 'DE', region: 'europe' },
+      compliance: ['GDPR'],
+      contact: { email: 'ai@acme.io' },
+    },
+  };
+}
+
+describe('MarketplaceEntitiesProcessor', () => {
+  const processor = new MarketplaceEntitiesProcessor();
+
+  it('accepts valid ModelService and Provider entities', async () => {
+    await expect(processor.validateEntityKind(service())).resolves.toBe(true);
+    await expect(processor.validateEntityKind(provider())).resolves.toBe(true);
+    await expect(processor.preProcessEntity(service(), location)).resolves.toEqual(service());
+  });
+
+  it('leaves other kinds alone', async () => {
+    const component: Entity = {
+      apiVersion: 'backstage.io/v1alpha1',
+      kind: 'Component',
+      metadata: { name: 'c' },
+      spec: { owner: 'x', providedBy: 'y' },
+    };
+    await expect(processor.validateEntityKind(component)).resolves.toBe(false);
+    await expect(processor.preProcessEntity(component, location)).resolves.toBe(component);
+    const emit = jest.fn();
+    await processor.postProcessEntity(component, location, emit);
+    expect(emit).not.toHaveBeenCalled();
+  });
+
+  it('names the file and the field of an invalid entity', async () => {
+    const bad = service();
+    (bad.spec as any).contextWindow = 'lots';
+    await expect(processor.preProcessEntity(bad, location)).rejects.toThrow(
+      "Invalid ModelService 'acme-gpt-4o' in file:/repo/examples/services.yaml: ModelService spec.contextWindow must be integer",
+    );
+    await expect(processor.validateEntityKind(bad)).rejects.toThrow(/spec\.contextWindow/);
+
+    const badProvider = provider();
+    delete (badProvider.spec as any).displayName;
+    await expect(processor.preProcessEntity(badProvider, location)).rejects.toThrow(
+      /Invalid Provider 'acme-ai' in file:\/repo\/examples\/services\.yaml: Provider spec\.displayName is required/,
+    );
+  });
+
+  it('emits providedBy/provides and ownedBy/ownerOf for a service', async () => {
+    const emit = jest.fn();
+    await processor.postProcessEntity(service(), location, emit);
+    const relations = emit.mock.calls.map(([r]) => [
+      `${r.relation.source.kind}:${r.relation.source.namespace}/${r.relation.source.name}`,
+      r.relation.type,
+      `${r.relation.target.kind}:${r.relation.target.namespace}/${r.relation.target.name}`,
+    ]);
+    expect(relations).toEqual([
+      ['ModelService:default/acme-gpt-4o', 'ownedBy', 'Group:default/ai-platform-team'],
+      ['Group:default/ai-platform-team', 'ownerOf', 'ModelService:default/acme-gpt-4o'],
+      ['ModelService:default/acme-gpt-4o', 'providedBy', 'Provider:default/acme-ai'],
+      ['Provider:default/acme-ai', 'provides', 'ModelService:default/acme-gpt-4o'],
+    ]);
+  });
+
+  it('emits ownership for a provider', async () => {
+    const emit = jest.fn();
+    await processor.postProcessEntity(provider(), location, emit);
+    expect(emit.mock.calls.map(([r]) => r.relation.type)).toEqual(['ownedBy', 'ownerOf']);
+    expect(emit.mock.calls[0][0].relation.target).toEqual({
+      kind: 'group',
+      namespace: 'default',
+      name: 'ai-platform-team',
+    });
+  });
+});

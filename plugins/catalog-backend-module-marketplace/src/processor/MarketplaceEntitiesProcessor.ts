@@ -1,0 +1,135 @@
+import {
+  Entity,
+  getCompoundEntityRef,
+  parseEntityRef,
+  RELATION_OWNED_BY,
+  RELATION_OWNER_OF,
+} from '@backstage/catalog-model';
+import { InputError } from '@backstage/errors';
+import { LocationSpec } from '@backstage/plugin-catalog-common';
+import {
+  CatalogProcessor,
+  CatalogProcessorEmit,
+  processingResult,
+} from '@backstage/plugin-catalog-node';
+import {
+  MARKETPLACE_API_VERSION,
+  MODEL_SERVICE_KIND,
+  modelServiceEntityV1alpha1Validator,
+  PROVIDER_KIND,
+  providerEntityV1alpha1Validator,
+  RELATION_PROVIDED_BY,
+  RELATION_PROVIDES,
+} from '@internal/plugin-marketplace-common';
+
+const validators = [
+  modelServiceEntityV1alpha1Validator,
+  providerEntityV1alpha1Validator,
+];
+
+function isOurs(entity: Entity): boolean {
+  return (
+    entity.apiVersion === MARKETPLACE_API_VERSION &&
+    (entity.kind === MODEL_SERVICE_KIND || entity.kind === PROVIDER_KIND)
+  );
+}
+
+/**
+ * Validates the marketplace kinds (ModelService, Provider) and emits their relations:
+ * ModelService `providedBy` Provider (and the reverse `provides`), and `ownedBy`/`ownerOf`
+ * for both kinds.
+ *
+ * @public
+ */
+export class MarketplaceEntitiesProcessor implements CatalogProcessor {
+  getProcessorName(): string {
+    return 'MarketplaceEntitiesProcessor';
+  }
+
+  /**
+   * Validation happens here, where the location is known, so that the processing
+   * error names both the file and the field.
+   */
+  async preProcessEntity(
+    entity: Entity,
+    location: LocationSpec,
+  ): Promise<Entity> {
+    if (!isOurs(entity)) {
+      return entity;
+    }
+    try {
+      for (const validate of validators) {
+        validate(entity);
+      }
+    } catch (error) {
+      const message =
+        typeof (error as { message?: unknown })?.message === 'string'
+          ? (error as Error).message
+          : String(error);
+      throw new InputError(
+        `Invalid ${entity.kind} '${entity.metadata?.name}' in ${location.type}:${location.target}: ${message}`,
+      );
+    }
+    return entity;
+  }
+
+  async validateEntityKind(entity: Entity): Promise<boolean> {
+    for (const validate of validators) {
+      if (validate(entity)) {
+        return true;
+      }
+    }
+    return false;
+  }
+
+  async postProcessEntity(
+    entity: Entity,
+    _location: LocationSpec,
+    emit: CatalogProcessorEmit,
+  ): Promise<Entity> {
+    if (!isOurs(entity)) {
+      return entity;
+    }
+    const selfRef = getCompoundEntityRef(entity);
+    const spec = entity.spec as { owner?: string; providedBy?: string };
+
+    const emitPair = (
+      forward: string,
+      reverse: string,
+      target: string,
+      defaultKind: string,
+    ) => {
+      const targetRef = parseEntityRef(target, {
+        defaultKind,
+        defaultNamespace: selfRef.namespace,
+      });
+      emit(
+        processingResult.relation({
+          source: selfRef,
+          type: forward,
+          target: targetRef,
+        }),
+      );
+      emit(
+        processingResult.relation({
+          source: targetRef,
+          type: reverse,
+          target: selfRef,
+        }),
+      );
+    };
+
+    if (spec.owner) {
+      emitPair(RELATION_OWNED_BY, RELATION_OWNER_OF, spec.owner, 'Group');
+    }
+    if (entity.kind === MODEL_SERVICE_KIND && spec.providedBy) {
+      emitPair(
+        RELATION_PROVIDED_BY,
+        RELATION_PROVIDES,
+        spec.providedBy,
+        PROVIDER_KIND,
+      );
+    }
+    return entity;
+  }
+}
