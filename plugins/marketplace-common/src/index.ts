@@ -5,3 +5,5 @@
  */
 export * from './kinds';
 export * from './money';
+export * from './permissions';
+export * from './roles';

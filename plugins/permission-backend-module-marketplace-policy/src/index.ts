@@ -1,0 +1,7 @@
+/**
+ * Permission policy module for the LLM marketplace portal.
+ *
+ * @packageDocumentation
+ */
+export { permissionModuleMarketplacePolicy as default } from './module';
+export { MarketplacePermissionPolicy } from './MarketplacePermissionPolicy';
