@@ -3,35 +3,15 @@ import { HomePageWidgetBlueprint } from '@backstage/plugin-home-react/alpha';
 import { MarkdownContent } from '@backstage/core-components';
 
 const content = `
-## Welcome to Backstage! 👋
+## Welcome to the LLM Marketplace
 
-Backstage is your developer portal — a single place to manage all your
-software, services, and documentation.
+Find an LLM API, compare offers, try it in the browser, subscribe and call it
+through our metering gateway with the OpenAI SDK you already use.
 
-### Quick Start
-
-- **Explore the catalog** — Browse all your organization's software in
-  the [Software Catalog](/catalog)
-- **Create something new** — Use a [Software Template](/create) to
-  scaffold a new project in minutes
-- **Read the docs** — Find technical documentation for any service
-  right from its catalog page
-
-### Helpful Links
-
-- [Backstage Documentation](https://backstage.io/docs)
-- [Customizing Your Homepage](https://backstage.io/docs/getting-started/homepage)
-- [Adding Plugins](https://backstage.io/docs/plugins)
-- [Contributing](https://github.com/backstage/backstage/blob/master/CONTRIBUTING.md)
-
-### How to Edit This Card
-
-This widget is defined in \`packages/app/src/modules/home/homeModule.tsx\`.
-You can update the markdown content there to welcome your team with
-your own links and getting started tips.
-
-To remove this card entirely, delete the getting started widget and
-remove it from the home module's extensions array in this file.
+- **Browse models** in the [Marketplace](/marketplace)
+- **See every provider and service** in the [Catalog](/catalog?filters%5Bkind%5D=modelservice)
+- **Publish a service**: add a \`ModelService\` entity to your repository's
+  \`catalog-info.yaml\` (see \`examples/services.yaml\`) and register it in the catalog
 `;
 
 const gettingStartedWidget = HomePageWidgetBlueprint.make({

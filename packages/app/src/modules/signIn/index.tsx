@@ -1,0 +1,30 @@
+import { createFrontendModule } from '@backstage/frontend-plugin-api';
+import { SignInPageBlueprint } from '@backstage/plugin-app-react';
+import { z } from 'zod/v4';
+
+/**
+ * Replaces the app's sign-in page (`sign-in-page:app`) with the sample-user picker.
+ * The users come from the extension's config in app-config.yaml.
+ */
+const sampleUsersSignInPage = SignInPageBlueprint.makeWithOverrides({
+  configSchema: {
+    sampleUsers: z
+      .array(z.object({ name: z.string(), description: z.string().optional() }))
+      .default([{ name: 'guest' }]),
+  },
+  factory(originalFactory, { config }) {
+    return originalFactory({
+      loader: async () => {
+        const { SampleUsersSignInPage } = await import('./SampleUsersSignInPage');
+        return props => (
+          <SampleUsersSignInPage {...props} sampleUsers={config.sampleUsers} />
+        );
+      },
+    });
+  },
+});
+
+export const signInModule = createFrontendModule({
+  pluginId: 'app',
+  extensions: [sampleUsersSignInPage],
+});
