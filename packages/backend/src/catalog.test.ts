@@ -81,11 +81,27 @@ describe('catalog with the marketplace kinds', () => {
             data: {
               catalog: {
                 processingInterval: { seconds: 1 },
-                rules: [{ allow: ['User', 'Group', 'ModelService', 'Provider', 'Location'] }],
+                rules: [
+                  {
+                    allow: [
+                      'User',
+                      'Group',
+                      'ModelService',
+                      'Provider',
+                      'Location',
+                    ],
+                  },
+                ],
                 locations: [
                   { type: 'file', target: path.join(examples, 'org.yaml') },
-                  { type: 'file', target: path.join(examples, 'providers.yaml') },
-                  { type: 'file', target: path.join(examples, 'services.yaml') },
+                  {
+                    type: 'file',
+                    target: path.join(examples, 'providers.yaml'),
+                  },
+                  {
+                    type: 'file',
+                    target: path.join(examples, 'services.yaml'),
+                  },
                   { type: 'file', target: badFile },
                 ],
               },
@@ -102,7 +118,7 @@ describe('catalog with the marketplace kinds', () => {
             .query({ filter: 'kind=modelservice', limit: 500 })
             .set('Authorization', auth);
           const items = res.body.items ?? [];
-                    return items.length >= 18 ? items : undefined;
+          return items.length >= 18 ? items : undefined;
         }, 'the sample services');
 
         // Every sample service was ingested, the broken one was not.
@@ -112,7 +128,9 @@ describe('catalog with the marketplace kinds', () => {
         // Relations are emitted both ways.
         const withRelations = await waitFor(async () => {
           const res = await request(backend.server)
-            .get(`/api/catalog/entities/by-name/modelservice/default/${names[0]}`)
+            .get(
+              `/api/catalog/entities/by-name/modelservice/default/${names[0]}`,
+            )
             .set('Authorization', auth);
           const types = (res.body.relations ?? []).map((r: any) => r.type);
           return types.includes('providedBy') && types.includes('ownedBy')
@@ -125,16 +143,18 @@ describe('catalog with the marketplace kinds', () => {
         const [, providerName] = /^provider:default\/(.+)$/.exec(providerRef)!;
         const provider = await waitFor(async () => {
           const res = await request(backend.server)
-            .get(`/api/catalog/entities/by-name/provider/default/${providerName}`)
+            .get(
+              `/api/catalog/entities/by-name/provider/default/${providerName}`,
+            )
             .set('Authorization', auth);
           const provides = (res.body.relations ?? []).filter(
             (r: any) => r.type === 'provides',
           );
           return provides.length > 0 ? res.body : undefined;
         }, 'provides relations on the provider');
-        expect(
-          provider.relations.map((r: any) => r.targetRef),
-        ).toContain(`modelservice:default/${names[0]}`);
+        expect(provider.relations.map((r: any) => r.targetRef)).toContain(
+          `modelservice:default/${names[0]}`,
+        );
 
         // The broken entity never makes it into the catalog; the catalog's unprocessed
         // entities view (what the UI shows) lists it with an error naming file and field.

@@ -33,7 +33,9 @@ export function resolveMarketplaceRole(
   ownershipEntityRefs: string[],
   groups: RoleGroups,
 ): MarketplaceRole {
-  const refs = new Set(ownershipEntityRefs.map(r => r.toLocaleLowerCase('en-US')));
+  const refs = new Set(
+    ownershipEntityRefs.map(r => r.toLocaleLowerCase('en-US')),
+  );
   const has = (list: string[]) =>
     list.some(g => refs.has(g.toLocaleLowerCase('en-US')));
   if (has(groups.admin)) {

@@ -48,9 +48,9 @@ export class MarketplacePermissionPolicy implements PermissionPolicy {
         config.getOptionalStringArray('marketplace.roles.providerGroups') ?? [],
     };
     deps.logger.info(
-      `Marketplace permission policy: admins ${groups.admin.join(', ')}; providers ${
-        groups.provider.join(', ') || '(none)'
-      }`,
+      `Marketplace permission policy: admins ${groups.admin.join(
+        ', ',
+      )}; providers ${groups.provider.join(', ') || '(none)'}`,
     );
     return new MarketplacePermissionPolicy(groups, deps.userInfo);
   }
@@ -80,7 +80,8 @@ export class MarketplacePermissionPolicy implements PermissionPolicy {
     }
     if (isPermission(permission, marketplaceServicePublishPermission)) {
       return {
-        result: role === 'provider' ? AuthorizeResult.ALLOW : AuthorizeResult.DENY,
+        result:
+          role === 'provider' ? AuthorizeResult.ALLOW : AuthorizeResult.DENY,
       };
     }
     if (isPermission(permission, catalogEntityDeletePermission)) {

@@ -13,6 +13,8 @@ describe('permissionModuleMarketplacePolicy', () => {
         mockServices.rootConfig.factory({ data: {} }),
       ],
     });
-    expect(setPolicy).toHaveBeenCalledWith(expect.any(MarketplacePermissionPolicy));
+    expect(setPolicy).toHaveBeenCalledWith(
+      expect.any(MarketplacePermissionPolicy),
+    );
   });
 });

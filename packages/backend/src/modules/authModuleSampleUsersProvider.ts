@@ -30,7 +30,8 @@ export const sampleUsersAuthenticator = createProxyAuthenticator({
     return {
       disabled:
         process.env.NODE_ENV !== 'development' &&
-        config.getOptionalBoolean('dangerouslyAllowOutsideDevelopment') !== true,
+        config.getOptionalBoolean('dangerouslyAllowOutsideDevelopment') !==
+          true,
       allowed: config.getOptionalStringArray('users'),
     };
   },
@@ -71,9 +72,31 @@ export const authModuleSampleUsersProvider = createBackendModule({
           providerId: 'sampleUsers',
           factory: createProxyAuthProviderFactory({
             authenticator: sampleUsersAuthenticator,
+            // Show the catalog user's own profile (display name, e-mail, picture).
+            async profileTransform({ userName }, ctx) {
+              const { entity } = await ctx.findCatalogUser({
+                entityRef: { kind: 'User', namespace: 'default', name: userName },
+              });
+              const profile = (entity.spec?.profile ?? {}) as {
+                displayName?: string;
+                email?: string;
+                picture?: string;
+              };
+              return {
+                profile: {
+                  displayName: profile.displayName ?? userName,
+                  email: profile.email,
+                  picture: profile.picture,
+                },
+              };
+            },
             async signInResolver({ result }, ctx) {
               return ctx.signInWithCatalogUser({
-                entityRef: { kind: 'User', namespace: 'default', name: result.userName },
+                entityRef: {
+                  kind: 'User',
+                  namespace: 'default',
+                  name: result.userName,
+                },
               });
             },
           }),

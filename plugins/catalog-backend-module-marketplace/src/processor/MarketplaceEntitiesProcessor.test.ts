@@ -13,13 +13,24 @@ function service(): Entity {
       providedBy: 'acme-ai',
       lifecycle: 'active',
       family: 'gpt',
-      pricing: { currency: 'USD', promptPer1kMicros: 2500, completionPer1kMicros: 10000 },
+      pricing: {
+        currency: 'USD',
+        promptPer1kMicros: 2500,
+        completionPer1kMicros: 10000,
+      },
       contextWindow: 128000,
       maxOutputTokens: 16384,
       features: { streaming: true },
       apiCompatibility: ['openai'],
-      endpoint: { baseUrl: 'http://localhost:7007/api/demo-upstream/v1', auth: { type: 'none' } },
-      geographic: { country: 'US', region: 'north-america', dataCenters: ['us-east-1'] },
+      endpoint: {
+        baseUrl: 'http://localhost:7007/api/demo-upstream/v1',
+        auth: { type: 'none' },
+      },
+      geographic: {
+        country: 'US',
+        region: 'north-america',
+        dataCenters: ['us-east-1'],
+      },
       compliance: [],
       availability: { schedule: '24/7' },
       sla: {
@@ -54,7 +65,9 @@ describe('MarketplaceEntitiesProcessor', () => {
   it('accepts valid ModelService and Provider entities', async () => {
     await expect(processor.validateEntityKind(service())).resolves.toBe(true);
     await expect(processor.validateEntityKind(provider())).resolves.toBe(true);
-    await expect(processor.preProcessEntity(service(), location)).resolves.toEqual(service());
+    await expect(
+      processor.preProcessEntity(service(), location),
+    ).resolves.toEqual(service());
   });
 
   it('leaves other kinds alone', async () => {
@@ -65,7 +78,9 @@ describe('MarketplaceEntitiesProcessor', () => {
       spec: { owner: 'x', providedBy: 'y' },
     };
     await expect(processor.validateEntityKind(component)).resolves.toBe(false);
-    await expect(processor.preProcessEntity(component, location)).resolves.toBe(component);
+    await expect(processor.preProcessEntity(component, location)).resolves.toBe(
+      component,
+    );
     const emit = jest.fn();
     await processor.postProcessEntity(component, location, emit);
     expect(emit).not.toHaveBeenCalled();
@@ -77,11 +92,15 @@ describe('MarketplaceEntitiesProcessor', () => {
     await expect(processor.preProcessEntity(bad, location)).rejects.toThrow(
       "Invalid ModelService 'acme-gpt-4o' in file:/repo/examples/services.yaml: ModelService spec.contextWindow must be integer",
     );
-    await expect(processor.validateEntityKind(bad)).rejects.toThrow(/spec\.contextWindow/);
+    await expect(processor.validateEntityKind(bad)).rejects.toThrow(
+      /spec\.contextWindow/,
+    );
 
     const badProvider = provider();
     delete (badProvider.spec as any).displayName;
-    await expect(processor.preProcessEntity(badProvider, location)).rejects.toThrow(
+    await expect(
+      processor.preProcessEntity(badProvider, location),
+    ).rejects.toThrow(
       /Invalid Provider 'acme-ai' in file:\/repo\/examples\/services\.yaml: Provider spec\.displayName is required/,
     );
   });
@@ -95,17 +114,36 @@ describe('MarketplaceEntitiesProcessor', () => {
       `${r.relation.target.kind}:${r.relation.target.namespace}/${r.relation.target.name}`,
     ]);
     expect(relations).toEqual([
-      ['ModelService:default/acme-gpt-4o', 'ownedBy', 'Group:default/ai-platform-team'],
-      ['Group:default/ai-platform-team', 'ownerOf', 'ModelService:default/acme-gpt-4o'],
-      ['ModelService:default/acme-gpt-4o', 'providedBy', 'Provider:default/acme-ai'],
-      ['Provider:default/acme-ai', 'provides', 'ModelService:default/acme-gpt-4o'],
+      [
+        'ModelService:default/acme-gpt-4o',
+        'ownedBy',
+        'Group:default/ai-platform-team',
+      ],
+      [
+        'Group:default/ai-platform-team',
+        'ownerOf',
+        'ModelService:default/acme-gpt-4o',
+      ],
+      [
+        'ModelService:default/acme-gpt-4o',
+        'providedBy',
+        'Provider:default/acme-ai',
+      ],
+      [
+        'Provider:default/acme-ai',
+        'provides',
+        'ModelService:default/acme-gpt-4o',
+      ],
     ]);
   });
 
   it('emits ownership for a provider', async () => {
     const emit = jest.fn();
     await processor.postProcessEntity(provider(), location, emit);
-    expect(emit.mock.calls.map(([r]) => r.relation.type)).toEqual(['ownedBy', 'ownerOf']);
+    expect(emit.mock.calls.map(([r]) => r.relation.type)).toEqual([
+      'ownedBy',
+      'ownerOf',
+    ]);
     expect(emit.mock.calls[0][0].relation.target).toEqual({
       kind: 'group',
       namespace: 'default',

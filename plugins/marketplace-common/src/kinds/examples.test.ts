@@ -75,10 +75,7 @@ function parseYamlFile(file: string): unknown[] {
 
 const catalogFiles = fs
   .readdirSync(EXAMPLES_DIR, { withFileTypes: true })
-  .filter(
-    e =>
-      e.isFile() && e.name.endsWith('.yaml'),
-  )
+  .filter(e => e.isFile() && e.name.endsWith('.yaml'))
   .map(e => e.name)
   .sort();
 

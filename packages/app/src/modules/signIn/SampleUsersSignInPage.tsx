@@ -107,7 +107,8 @@ export function SampleUsersSignInPage(
             LLM Marketplace
           </Typography>
           <Typography color="text.secondary" gutterBottom>
-            Local sign-in: choose a sample user to try the marketplace in that role.
+            Local sign-in: choose a sample user to try the marketplace in that
+            role.
           </Typography>
           <List aria-label="Sample users">
             {sampleUsers.map(user => (
@@ -121,7 +122,10 @@ export function SampleUsersSignInPage(
                 <ListItemAvatar>
                   <Avatar>{initials(user.name)}</Avatar>
                 </ListItemAvatar>
-                <ListItemText primary={user.name} secondary={user.description} />
+                <ListItemText
+                  primary={user.name}
+                  secondary={user.description}
+                />
               </ListItemButton>
             ))}
           </List>

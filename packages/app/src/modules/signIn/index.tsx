@@ -15,7 +15,9 @@ const sampleUsersSignInPage = SignInPageBlueprint.makeWithOverrides({
   factory(originalFactory, { config }) {
     return originalFactory({
       loader: async () => {
-        const { SampleUsersSignInPage } = await import('./SampleUsersSignInPage');
+        const { SampleUsersSignInPage } = await import(
+          './SampleUsersSignInPage'
+        );
         return props => (
           <SampleUsersSignInPage {...props} sampleUsers={config.sampleUsers} />
         );

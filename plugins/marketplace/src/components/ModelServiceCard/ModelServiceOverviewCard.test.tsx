@@ -1,0 +1,180 @@
+import { screen, within } from '@testing-library/react';
+import { renderInTestApp } from '@backstage/frontend-test-utils';
+import {
+  EntityProvider,
+  entityRouteRef,
+} from '@backstage/plugin-catalog-react';
+import {
+  fullModelService,
+  minimalModelService,
+} from '../../__fixtures__/entities';
+import { ModelServiceOverviewCard } from './ModelServiceOverviewCard';
+
+const mountedRoutes = { '/catalog/:namespace/:kind/:name': entityRouteRef };
+
+function section(name: string) {
+  return within(screen.getByRole('region', { name }));
+}
+
+describe('ModelServiceOverviewCard', () => {
+  it('renders every field of a full ModelService, grouped', async () => {
+    await renderInTestApp(
+      <EntityProvider entity={fullModelService}>
+        <ModelServiceOverviewCard />
+      </EntityProvider>,
+      { mountedRoutes },
+    );
+
+    expect(await screen.findByText('Model service')).toBeInTheDocument();
+
+    // Basic info
+    const basic = section('Basic info');
+    expect(basic.getByText('Acme GPT-4o')).toBeInTheDocument();
+    expect(
+      basic.getByText('General purpose multimodal model hosted in Frankfurt.'),
+    ).toBeInTheDocument();
+    expect(basic.getByText('GPT')).toBeInTheDocument();
+    expect(basic.getByText('gpt-4o-2024-08-06')).toBeInTheDocument();
+    expect(basic.getByRole('link', { name: /acme-ai/ })).toHaveAttribute(
+      'href',
+      '/catalog/default/provider/acme-ai',
+    );
+    expect(basic.getByRole('link', { name: /ml-platform/ })).toHaveAttribute(
+      'href',
+      '/catalog/default/group/ml-platform',
+    );
+    expect(basic.getByText('active')).toBeInTheDocument();
+
+    // Pricing
+    const pricing = section('Pricing');
+    expect(pricing.getByText('$0.0025 / 1K tokens')).toBeInTheDocument();
+    expect(pricing.getByText('$0.01 / 1K tokens')).toBeInTheDocument();
+    const tiers = within(
+      pricing.getByRole('table', { name: 'Volume pricing tiers' }),
+    );
+    expect(tiers.getByText('10,000,000 (10M)')).toBeInTheDocument();
+    expect(tiers.getByText('100,000,000 (100M)')).toBeInTheDocument();
+    expect(tiers.getByText('$0.002')).toBeInTheDocument();
+    expect(tiers.getByText('$0.008')).toBeInTheDocument();
+    expect(tiers.getByText('$0.0015')).toBeInTheDocument();
+    expect(tiers.getByText('$0.006')).toBeInTheDocument();
+    expect(pricing.getByText('100,000 tokens (100K)')).toBeInTheDocument();
+    expect(pricing.getByText('14 days')).toBeInTheDocument();
+    expect(pricing.getByText('Max 10 requests per minute')).toBeInTheDocument();
+    expect(pricing.getByText('No production traffic')).toBeInTheDocument();
+
+    // Technical
+    const technical = section('Technical');
+    expect(technical.getByText('128K tokens (128,000)')).toBeInTheDocument();
+    expect(technical.getByText('16K tokens (16,384)')).toBeInTheDocument();
+    expect(technical.getByText('OpenAI')).toBeInTheDocument();
+    expect(technical.getByText('Anthropic')).toBeInTheDocument();
+    for (const [label, on] of [
+      ['Function calling', true],
+      ['Vision', true],
+      ['Streaming', true],
+      ['JSON mode', false],
+      ['Fine-tuned', false],
+    ] as const) {
+      expect(
+        technical.getByLabelText(
+          `${label}: ${on ? 'supported' : 'not supported'}`,
+        ),
+      ).toBeInTheDocument();
+    }
+    expect(technical.getByText('gpt-4o-eu')).toBeInTheDocument();
+    expect(
+      technical.getByText('API key header (x-api-key)'),
+    ).toBeInTheDocument();
+
+    // Infrastructure
+    const infra = section('Infrastructure');
+    expect(infra.getByText('Germany (DE)')).toBeInTheDocument();
+    expect(infra.getByText('Europe')).toBeInTheDocument();
+    expect(infra.getByText('Frankfurt')).toBeInTheDocument();
+    expect(infra.getByText('fra-1')).toBeInTheDocument();
+    expect(infra.getByText('fra-2')).toBeInTheDocument();
+    expect(infra.getByText('GDPR')).toBeInTheDocument();
+    expect(infra.getByText('HIPAA')).toBeInTheDocument();
+    expect(infra.getByText('SOC2')).toBeInTheDocument();
+
+    // Availability
+    const availability = section('Availability');
+    expect(availability.getByText('Custom schedule')).toBeInTheDocument();
+    expect(availability.getByText('Europe/Berlin')).toBeInTheDocument();
+    expect(availability.getByText('Mon–Fri 06:00–22:00')).toBeInTheDocument();
+    expect(availability.getByText('Sun 02:00–04:00')).toBeInTheDocument();
+    expect(
+      availability.getByText(
+        'Mar 1, 2099, 01:00 UTC – Mar 1, 2099, 03:00 UTC: Cluster upgrade',
+      ),
+    ).toBeInTheDocument();
+    expect(
+      screen.queryByText(/Past upgrade that must not be shown/),
+    ).not.toBeInTheDocument();
+
+    // Committed SLA
+    const sla = section('Committed SLA');
+    expect(sla.getByText('Committed by the provider')).toBeInTheDocument();
+    expect(sla.getByText('350 ms')).toBeInTheDocument();
+    expect(sla.getByText('900 ms')).toBeInTheDocument();
+    expect(sla.getByText('1500 ms')).toBeInTheDocument();
+    expect(sla.getByText('99.95%')).toBeInTheDocument();
+    expect(
+      sla.getByText('40 requests/s · 12,000 tokens/s'),
+    ).toBeInTheDocument();
+    expect(
+      sla.getByText('600 requests/min · 2,000,000 tokens/min'),
+    ).toBeInTheDocument();
+    expect(screen.queryByText(/measured:/i)).not.toBeInTheDocument();
+
+    // Support
+    const support = section('Support');
+    expect(
+      support.getByRole('link', { name: 'https://docs.acme.example/gpt-4o' }),
+    ).toHaveAttribute('href', 'https://docs.acme.example/gpt-4o');
+    expect(
+      support.getByRole('link', { name: 'https://issues.acme.example/gpt-4o' }),
+    ).toBeInTheDocument();
+    expect(
+      support.getByRole('link', { name: 'llm-support@acme.example' }),
+    ).toHaveAttribute('href', 'mailto:llm-support@acme.example');
+  });
+
+  it('never renders the upstream base URL or the secret reference', async () => {
+    const { container } = await renderInTestApp(
+      <EntityProvider entity={fullModelService}>
+        <ModelServiceOverviewCard />
+      </EntityProvider>,
+      { mountedRoutes },
+    );
+    await screen.findByText('Model service');
+    const html = container.innerHTML;
+    expect(html).not.toContain('upstream.internal.example');
+    expect(html).not.toContain('ACME_SUPER_SECRET_KEY');
+    expect(html).not.toMatch(/secretRef|baseUrl/i);
+  });
+
+  it('renders a minimal ModelService with placeholders', async () => {
+    await renderInTestApp(
+      <EntityProvider entity={minimalModelService}>
+        <ModelServiceOverviewCard />
+      </EntityProvider>,
+      { mountedRoutes },
+    );
+    expect(await screen.findByText('internal-llama')).toBeInTheDocument();
+    expect(screen.getByText('No free trial')).toBeInTheDocument();
+    expect(screen.getByText('No volume tiers')).toBeInTheDocument();
+    expect(screen.getByText('32K tokens (32,768)')).toBeInTheDocument();
+    expect(screen.getByText('None scheduled')).toBeInTheDocument();
+    expect(screen.getByText('None declared')).toBeInTheDocument();
+    expect(screen.getByText('deprecated')).toBeInTheDocument();
+    expect(section('Technical').getByText('None')).toBeInTheDocument(); // upstream auth
+    expect(screen.getByText('No recurring maintenance')).toBeInTheDocument();
+    expect(section('Availability').getByText('24/7')).toBeInTheDocument();
+    expect(screen.getByRole('link', { name: /internal-llm/ })).toHaveAttribute(
+      'href',
+      '/catalog/default/provider/internal-llm',
+    );
+  });
+});

@@ -1,0 +1,381 @@
+import Box from '@mui/material/Box';
+import Chip from '@mui/material/Chip';
+import Divider from '@mui/material/Divider';
+import Stack from '@mui/material/Stack';
+import Table from '@mui/material/Table';
+import TableBody from '@mui/material/TableBody';
+import TableCell from '@mui/material/TableCell';
+import TableHead from '@mui/material/TableHead';
+import TableRow from '@mui/material/TableRow';
+import Typography from '@mui/material/Typography';
+import { EntityInfoCard, useEntity } from '@backstage/plugin-catalog-react';
+import {
+  formatMicros,
+  isModelServiceEntity,
+  ModelServiceEntityV1alpha1,
+  ModelServiceSpec,
+  PROVIDER_KIND,
+  WeeklyHours,
+} from '@internal/plugin-marketplace-common';
+import {
+  apiCompatibilityLabel,
+  authTypeLabel,
+  countryLabel,
+  familyLabel,
+  formatDateTimeUtc,
+  formatInteger,
+  formatPercent,
+  formatTokenCount,
+  formatWeeklyHours,
+  regionLabel,
+  scheduleLabel,
+} from '../../format';
+import { Field } from '../shared/Field';
+import { FullRow, Section } from '../shared/Section';
+import { ChipList, FeatureChips, LifecycleChip } from '../shared/chips';
+import { RefLink } from '../shared/RefLink';
+import { ContactValue, ExternalLink } from '../shared/ExternalLink';
+
+const CARD_TITLE = 'Model service';
+
+/**
+ * Entity card for ModelService entities: every spec field, grouped. The upstream
+ * endpoint URL and the secret reference are deliberately never rendered.
+ */
+export function ModelServiceOverviewCard() {
+  const { entity } = useEntity();
+  if (!isModelServiceEntity(entity)) {
+    return (
+      <EntityInfoCard title={CARD_TITLE}>
+        <Typography variant="body2">
+          This entity is not a ModelService.
+        </Typography>
+      </EntityInfoCard>
+    );
+  }
+  return <ModelServiceOverview entity={entity} />;
+}
+
+export function ModelServiceOverview(props: {
+  entity: ModelServiceEntityV1alpha1;
+}) {
+  const { entity } = props;
+  const spec = entity.spec;
+  const namespace = entity.metadata.namespace;
+  return (
+    <EntityInfoCard title={CARD_TITLE}>
+      <Stack spacing={2.5} divider={<Divider flexItem />}>
+        <BasicInfoSection entity={entity} namespace={namespace} />
+        <PricingSection spec={spec} />
+        <TechnicalSection spec={spec} />
+        <InfrastructureSection spec={spec} />
+        <AvailabilitySection spec={spec} />
+        <SlaSection spec={spec} />
+        <SupportSection spec={spec} />
+      </Stack>
+    </EntityInfoCard>
+  );
+}
+
+function BasicInfoSection(props: {
+  entity: ModelServiceEntityV1alpha1;
+  namespace?: string;
+}) {
+  const { entity, namespace } = props;
+  const { spec, metadata } = entity;
+  return (
+    <Section title="Basic info">
+      <Field label="Title">{metadata.title ?? metadata.name}</Field>
+      <Field label="Family">{familyLabel(spec.family)}</Field>
+      <Field label="Base model">{spec.baseModel}</Field>
+      <Field label="Provider">
+        <RefLink
+          entityRef={spec.providedBy}
+          defaultKind={PROVIDER_KIND}
+          defaultNamespace={namespace}
+        />
+      </Field>
+      <Field label="Owner">
+        <RefLink
+          entityRef={spec.owner}
+          defaultKind="Group"
+          defaultNamespace={namespace}
+        />
+      </Field>
+      <Field label="Lifecycle">
+        <LifecycleChip lifecycle={spec.lifecycle} />
+      </Field>
+      <FullRow>
+        <Field label="Description">{metadata.description}</Field>
+      </FullRow>
+    </Section>
+  );
+}
+
+function pricePer1k(micros: number | undefined): string {
+  return micros === undefined ? '' : `${formatMicros(micros)} / 1K tokens`;
+}
+
+function PricingSection(props: { spec: ModelServiceSpec }) {
+  const { pricing, trial } = props.spec;
+  const tiers = pricing?.tiers ?? [];
+  return (
+    <Section
+      title="Pricing"
+      caption={`Prices in ${pricing?.currency ?? 'USD'}`}
+    >
+      <Field label="Prompt">{pricePer1k(pricing?.promptPer1kMicros)}</Field>
+      <Field label="Completion">
+        {pricePer1k(pricing?.completionPer1kMicros)}
+      </Field>
+      <Field label="Currency">{pricing?.currency}</Field>
+      <FullRow>
+        <Field label="Volume tiers">
+          {tiers.length === 0 ? (
+            'No volume tiers'
+          ) : (
+            <Table size="small" aria-label="Volume pricing tiers">
+              <TableHead>
+                <TableRow>
+                  <TableCell>From monthly tokens</TableCell>
+                  <TableCell align="right">Prompt / 1K</TableCell>
+                  <TableCell align="right">Completion / 1K</TableCell>
+                </TableRow>
+              </TableHead>
+              <TableBody>
+                <TableRow>
+                  <TableCell>0 (base price)</TableCell>
+                  <TableCell align="right">
+                    {formatMicros(pricing.promptPer1kMicros)}
+                  </TableCell>
+                  <TableCell align="right">
+                    {formatMicros(pricing.completionPer1kMicros)}
+                  </TableCell>
+                </TableRow>
+                {tiers.map(tier => (
+                  <TableRow key={tier.fromMonthlyTokens}>
+                    <TableCell>
+                      {formatInteger(tier.fromMonthlyTokens)} (
+                      {formatTokenCount(tier.fromMonthlyTokens)})
+                    </TableCell>
+                    <TableCell align="right">
+                      {formatMicros(tier.promptPer1kMicros)}
+                    </TableCell>
+                    <TableCell align="right">
+                      {formatMicros(tier.completionPer1kMicros)}
+                    </TableCell>
+                  </TableRow>
+                ))}
+              </TableBody>
+            </Table>
+          )}
+        </Field>
+      </FullRow>
+      <Field label="Free trial tokens">
+        {trial
+          ? `${formatInteger(trial.tokens)} tokens (${formatTokenCount(
+              trial.tokens,
+            )})`
+          : 'No free trial'}
+      </Field>
+      <Field label="Trial duration">
+        {trial &&
+          (trial.durationDays
+            ? `${trial.durationDays} day${trial.durationDays === 1 ? '' : 's'}`
+            : 'No time limit')}
+      </Field>
+      <Field label="Trial limitations">
+        {trial?.limitations?.length ? (
+          <Box component="ul" sx={{ m: 0, pl: 2.5 }}>
+            {trial.limitations.map(l => (
+              <li key={l}>{l}</li>
+            ))}
+          </Box>
+        ) : (
+          trial && 'No limitations'
+        )}
+      </Field>
+    </Section>
+  );
+}
+
+function TechnicalSection(props: { spec: ModelServiceSpec }) {
+  const { spec } = props;
+  const auth = spec.endpoint?.auth;
+  return (
+    <Section title="Technical">
+      <Field label="Context window">
+        {spec.contextWindow !== undefined &&
+          `${formatTokenCount(spec.contextWindow)} tokens (${formatInteger(
+            spec.contextWindow,
+          )})`}
+      </Field>
+      <Field label="Max output tokens">
+        {spec.maxOutputTokens !== undefined &&
+          `${formatTokenCount(spec.maxOutputTokens)} tokens (${formatInteger(
+            spec.maxOutputTokens,
+          )})`}
+      </Field>
+      <Field label="API compatibility">
+        <ChipList
+          items={(spec.apiCompatibility ?? []).map(apiCompatibilityLabel)}
+          emptyText="—"
+        />
+      </Field>
+      <FullRow>
+        <Field label="Features">
+          <FeatureChips features={spec.features ?? {}} />
+        </Field>
+      </FullRow>
+      {/* The upstream base URL and secret reference are intentionally not shown. */}
+      <Field label="Upstream model">
+        {spec.endpoint?.upstreamModel ?? spec.baseModel}
+      </Field>
+      <Field label="Upstream authentication">
+        {auth &&
+          (auth.type === 'header' && auth.header
+            ? `${authTypeLabel(auth.type)} (${auth.header})`
+            : authTypeLabel(auth.type))}
+      </Field>
+    </Section>
+  );
+}
+
+function InfrastructureSection(props: { spec: ModelServiceSpec }) {
+  const geo = props.spec.geographic;
+  return (
+    <Section title="Infrastructure">
+      <Field label="Country">{countryLabel(geo?.country)}</Field>
+      <Field label="Region">{regionLabel(geo?.region)}</Field>
+      <Field label="City">{geo?.city}</Field>
+      <Field label="Data centers">
+        <ChipList items={geo?.dataCenters} emptyText="—" />
+      </Field>
+      <Field label="Compliance">
+        <ChipList
+          items={props.spec.compliance}
+          color="info"
+          emptyText="None declared"
+        />
+      </Field>
+    </Section>
+  );
+}
+
+function HoursList(props: { hours: WeeklyHours[] | undefined; none: string }) {
+  const { hours, none } = props;
+  if (!hours?.length) {
+    return <>{none}</>;
+  }
+  return (
+    <Box component="ul" sx={{ m: 0, pl: 2.5 }}>
+      {hours.map(h => {
+        const text = formatWeeklyHours(h);
+        return <li key={text}>{text}</li>;
+      })}
+    </Box>
+  );
+}
+
+function AvailabilitySection(props: { spec: ModelServiceSpec }) {
+  const av = props.spec.availability;
+  const now = Date.now();
+  const upcoming = (av?.maintenanceWindows ?? [])
+    .filter(w => {
+      const end = Date.parse(w.end);
+      return Number.isNaN(end) || end > now;
+    })
+    .sort((a, b) => Date.parse(a.start) - Date.parse(b.start));
+  return (
+    <Section title="Availability">
+      <Field label="Schedule">{scheduleLabel(av?.schedule)}</Field>
+      <Field label="Time zone">{av?.timezone}</Field>
+      <Field label="Custom hours">
+        <HoursList
+          hours={av?.customHours}
+          none={av?.schedule === 'custom' ? '—' : 'Not applicable'}
+        />
+      </Field>
+      <Field label="Weekly maintenance">
+        <HoursList
+          hours={av?.weeklyMaintenance}
+          none="No recurring maintenance"
+        />
+      </Field>
+      <FullRow>
+        <Field label="Upcoming maintenance">
+          {upcoming.length === 0 ? (
+            'None scheduled'
+          ) : (
+            <Box component="ul" sx={{ m: 0, pl: 2.5 }}>
+              {upcoming.map(w => (
+                <li key={`${w.start}-${w.end}`}>
+                  {formatDateTimeUtc(w.start)} – {formatDateTimeUtc(w.end)}
+                  {w.description ? `: ${w.description}` : ''}
+                </li>
+              ))}
+            </Box>
+          )}
+        </Field>
+      </FullRow>
+    </Section>
+  );
+}
+
+function SlaSection(props: { spec: ModelServiceSpec }) {
+  const sla = props.spec.sla;
+  return (
+    <Section
+      title="Committed SLA"
+      badge={
+        <Chip
+          size="small"
+          variant="outlined"
+          color="info"
+          label="Committed by the provider"
+        />
+      }
+      caption="Targets the provider commits to. These are not measured values."
+    >
+      <Field label="Latency p50">{sla && `${sla.latencyMs.p50} ms`}</Field>
+      <Field label="Latency p95">{sla && `${sla.latencyMs.p95} ms`}</Field>
+      <Field label="Latency p99">{sla && `${sla.latencyMs.p99} ms`}</Field>
+      <Field label="Uptime">{sla && formatPercent(sla.uptimePercent)}</Field>
+      <Field label="Throughput">
+        {sla &&
+          `${formatInteger(
+            sla.throughput.requestsPerSecond,
+          )} requests/s · ${formatInteger(
+            sla.throughput.tokensPerSecond,
+          )} tokens/s`}
+      </Field>
+      <Field label="Rate limits">
+        {sla &&
+          `${formatInteger(
+            sla.rateLimits.requestsPerMinute,
+          )} requests/min · ${formatInteger(
+            sla.rateLimits.tokensPerMinute,
+          )} tokens/min`}
+      </Field>
+    </Section>
+  );
+}
+
+function SupportSection(props: { spec: ModelServiceSpec }) {
+  const support = props.spec.support;
+  return (
+    <Section title="Support">
+      <Field label="Documentation">
+        {support?.documentationUrl && (
+          <ExternalLink href={support.documentationUrl} />
+        )}
+      </Field>
+      <Field label="Issues">
+        {support?.issuesUrl && <ExternalLink href={support.issuesUrl} />}
+      </Field>
+      <Field label="Contact">
+        {support?.contact && <ContactValue value={support.contact} />}
+      </Field>
+    </Section>
+  );
+}

@@ -1,0 +1,1 @@
+export { ModelServiceOverviewCard } from './ModelServiceOverviewCard';

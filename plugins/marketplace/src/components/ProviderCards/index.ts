@@ -1,0 +1,2 @@
+export { ProviderDetailsCard } from './ProviderDetailsCard';
+export { ProviderServicesCard } from './ProviderServicesCard';

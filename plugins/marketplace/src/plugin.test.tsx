@@ -1,0 +1,122 @@
+import { screen } from '@testing-library/react';
+import { coreExtensionData } from '@backstage/frontend-plugin-api';
+import {
+  createExtensionTester,
+  renderTestApp,
+} from '@backstage/frontend-test-utils';
+import { catalogApiRef, entityRouteRef } from '@backstage/plugin-catalog-react';
+import {
+  catalogApiMock,
+  createTestEntityPage,
+} from '@backstage/plugin-catalog-react/testUtils';
+import { Entity } from '@backstage/catalog-model';
+import discoveredDefault, { marketplacePlugin } from './index';
+import { rootRouteRef } from './routes';
+import {
+  acmeProvider,
+  fullModelService,
+  withRelations,
+} from './__fixtures__/entities';
+
+const CARD_IDS = [
+  'entity-card:marketplace/model-service-overview',
+  'entity-card:marketplace/provider-details',
+  'entity-card:marketplace/provider-services',
+];
+
+function entityPageWithCards(entity: Entity) {
+  return renderTestApp({
+    extensions: [
+      createTestEntityPage({ entity }),
+      ...CARD_IDS.map(id => marketplacePlugin.getExtension(id)),
+    ],
+    apis: [
+      [
+        catalogApiRef,
+        catalogApiMock({
+          entities: [
+            acmeProvider,
+            withRelations(fullModelService, [
+              { type: 'providedBy', targetRef: 'provider:default/acme-ai' },
+            ]),
+          ],
+        }),
+      ],
+    ],
+  });
+}
+
+describe('marketplacePlugin', () => {
+  it('is the default export, which app.packages discovery uses', () => {
+    expect(discoveredDefault).toBe(marketplacePlugin);
+    expect(marketplacePlugin.$$type).toBe('@backstage/FrontendPlugin');
+    expect(marketplacePlugin.pluginId).toBe('marketplace');
+    expect(marketplacePlugin.routes.root).toBe(rootRouteRef);
+  });
+
+  it('declares the page at /marketplace with the nav title and icon', () => {
+    const tester = createExtensionTester(
+      marketplacePlugin.getExtension('page:marketplace'),
+    );
+    expect(tester.get(coreExtensionData.routePath)).toBe('/marketplace');
+    expect(tester.get(coreExtensionData.routeRef)).toBe(rootRouteRef);
+    expect(tester.get(coreExtensionData.title)).toBe('Marketplace');
+    expect(tester.get(coreExtensionData.icon)).toBeDefined();
+  });
+
+  it('renders the marketplace page in an app', async () => {
+    renderTestApp({
+      features: [marketplacePlugin],
+      initialRouteEntries: ['/marketplace'],
+      // Mounted by the catalog plugin in the real app.
+      mountedRoutes: { '/catalog/:namespace/:kind/:name': entityRouteRef },
+      apis: [[catalogApiRef, catalogApiMock({ entities: [fullModelService] })]],
+    });
+    expect(await screen.findByText('All services (1)')).toBeInTheDocument();
+    // Sidebar entry derived from the page's title + icon + routeRef
+    const links = screen.getAllByRole('link', { name: 'Marketplace' });
+    expect(links.map(l => l.getAttribute('href'))).toContain('/marketplace');
+    expect(screen.getByText('Model services')).toBeInTheDocument();
+  });
+
+  it('shows only the ModelService card on a ModelService entity', async () => {
+    entityPageWithCards(fullModelService);
+    expect(await screen.findByText('Model service')).toBeInTheDocument();
+    expect(screen.getByText('$0.0025 / 1K tokens')).toBeInTheDocument();
+    expect(
+      screen.queryByText('Model services offered'),
+    ).not.toBeInTheDocument();
+    expect(screen.queryByText('Display name')).not.toBeInTheDocument();
+  });
+
+  it('shows only the Provider cards on a Provider entity', async () => {
+    entityPageWithCards(acmeProvider);
+    expect(
+      await screen.findByText('Model services offered'),
+    ).toBeInTheDocument();
+    expect(await screen.findByText('Acme AI GmbH')).toBeInTheDocument();
+    expect(
+      await screen.findByText('Verified on Jan 15, 2025'),
+    ).toBeInTheDocument();
+    expect(await screen.findByText('Acme GPT-4o')).toBeInTheDocument();
+    expect(screen.queryByText('Committed SLA')).not.toBeInTheDocument();
+  });
+
+  it('shows none of its cards on other kinds', async () => {
+    entityPageWithCards({
+      apiVersion: 'backstage.io/v1alpha1',
+      kind: 'Component',
+      metadata: { name: 'some-component' },
+      spec: { type: 'service', owner: 'me', lifecycle: 'production' },
+    });
+    expect(await screen.findByTestId('empty-entity-page')).toBeInTheDocument();
+  });
+
+  it('does not match a foreign kind that happens to be called ModelService', async () => {
+    entityPageWithCards({
+      ...fullModelService,
+      apiVersion: 'example.com/v1',
+    });
+    expect(await screen.findByTestId('empty-entity-page')).toBeInTheDocument();
+  });
+});

@@ -1,0 +1,91 @@
+import StorefrontIcon from '@mui/icons-material/Storefront';
+import {
+  createFrontendPlugin,
+  OverridableFrontendPlugin,
+  PageBlueprint,
+  RouteRef,
+} from '@backstage/frontend-plugin-api';
+import { EntityCardBlueprint } from '@backstage/plugin-catalog-react/alpha';
+import {
+  MARKETPLACE_API_VERSION,
+  MODEL_SERVICE_KIND,
+  PROVIDER_KIND,
+} from '@internal/plugin-marketplace-common';
+import { rootRouteRef } from './routes';
+
+/**
+ * `page:marketplace` at `/marketplace`. In this frontend-plugin-api version the
+ * sidebar entry is derived from the page's `title` + `icon` + `routeRef` (the
+ * former NavItemBlueprint was removed), and the PageBlueprint renders the page
+ * header itself.
+ */
+const marketplacePage = PageBlueprint.make({
+  params: {
+    path: '/marketplace',
+    title: 'Marketplace',
+    icon: <StorefrontIcon fontSize="inherit" />,
+    routeRef: rootRouteRef,
+    loader: () =>
+      import('./components/MarketplacePage').then(m => <m.MarketplacePage />),
+  },
+});
+
+/** `entity-card:marketplace/model-service-overview`, only on ModelService entities. */
+const modelServiceOverviewCard = EntityCardBlueprint.make({
+  name: 'model-service-overview',
+  params: {
+    type: 'content',
+    filter: { kind: MODEL_SERVICE_KIND, apiVersion: MARKETPLACE_API_VERSION },
+    loader: () =>
+      import('./components/ModelServiceCard').then(m => (
+        <m.ModelServiceOverviewCard />
+      )),
+  },
+});
+
+/** `entity-card:marketplace/provider-details`, only on Provider entities. */
+const providerDetailsCard = EntityCardBlueprint.make({
+  name: 'provider-details',
+  params: {
+    type: 'info',
+    filter: { kind: PROVIDER_KIND, apiVersion: MARKETPLACE_API_VERSION },
+    loader: () =>
+      import('./components/ProviderCards').then(m => <m.ProviderDetailsCard />),
+  },
+});
+
+/** `entity-card:marketplace/provider-services`, only on Provider entities. */
+const providerServicesCard = EntityCardBlueprint.make({
+  name: 'provider-services',
+  params: {
+    type: 'content',
+    filter: { kind: PROVIDER_KIND, apiVersion: MARKETPLACE_API_VERSION },
+    loader: () =>
+      import('./components/ProviderCards').then(m => (
+        <m.ProviderServicesCard />
+      )),
+  },
+});
+
+/**
+ * The marketplace frontend plugin (new frontend system).
+ *
+ * @public
+ */
+export const marketplacePlugin: OverridableFrontendPlugin<{
+  root: RouteRef<undefined>;
+}> = createFrontendPlugin({
+  pluginId: 'marketplace',
+  title: 'Marketplace',
+  icon: <StorefrontIcon fontSize="inherit" />,
+  info: { packageJson: () => import('../package.json') },
+  routes: {
+    root: rootRouteRef,
+  },
+  extensions: [
+    marketplacePage,
+    modelServiceOverviewCard,
+    providerDetailsCard,
+    providerServicesCard,
+  ],
+});

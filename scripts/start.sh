@@ -1,0 +1,24 @@
+#!/usr/bin/env bash
+# Installs everything and starts the portal with the sample catalog:
+# frontend on http://localhost:3000, backend on http://localhost:7007.
+# Data (better-sqlite3 files) is kept in data/ between runs.
+set -euo pipefail
+cd "$(dirname "${BASH_SOURCE[0]}")/.."
+# shellcheck source=scripts/env.sh
+source scripts/env.sh
+
+yarn install --immutable
+
+# Local secrets, generated once: the demo upstream's API key (the gateway reads it
+# through the services' `secretRef: DEMO_UPSTREAM_API_KEY`).
+mkdir -p data
+if [ ! -f data/secrets.env ]; then
+  node -e 'const c=require("crypto");console.log("DEMO_UPSTREAM_API_KEY=demo-"+c.randomBytes(24).toString("base64url"))' >data/secrets.env
+  chmod 600 data/secrets.env
+fi
+set -a
+# shellcheck disable=SC1091
+. data/secrets.env
+set +a
+
+exec yarn start "$@"
