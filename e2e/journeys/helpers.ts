@@ -9,7 +9,7 @@ export async function signInAs(page: Page, userName: string) {
     .getByRole('list', { name: 'Sample users' })
     .getByText(userName, { exact: true })
     .click();
-  await page.getByRole('navigation', { name: 'sidebar nav' }).waitFor();
+  await sidebarLink(page, 'Marketplace').waitFor();
 }
 
 /** Saves a full-page screenshot where scripts/e2e.sh asks for them. */
@@ -23,4 +23,11 @@ export async function screenshot(page: Page, name: string) {
     path: path.join(dir, `${name}.png`),
     fullPage: true,
   });
+}
+
+/** A link in the sidebar. */
+export function sidebarLink(page: Page, name: string) {
+  return page
+    .getByRole('navigation', { name: 'sidebar nav' })
+    .getByRole('link', { name, exact: true });
 }

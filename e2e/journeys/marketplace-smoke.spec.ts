@@ -1,15 +1,12 @@
 import { expect, test } from '@playwright/test';
-import { screenshot, signInAs } from './helpers';
+import { screenshot, sidebarLink, signInAs } from './helpers';
 
 test('a consumer signs in, opens the marketplace and reads a service spec', async ({
   page,
 }) => {
   await signInAs(page, 'guest');
 
-  await page
-    .getByRole('navigation', { name: 'sidebar nav' })
-    .getByRole('link', { name: 'Marketplace' })
-    .click();
+  await sidebarLink(page, 'Marketplace').click();
   await expect(page).toHaveURL(/\/marketplace/);
 
   // The sample services from examples/services.yaml are listed (catalog ingestion may
