@@ -75,7 +75,11 @@ export const authModuleSampleUsersProvider = createBackendModule({
             // Show the catalog user's own profile (display name, e-mail, picture).
             async profileTransform({ userName }, ctx) {
               const { entity } = await ctx.findCatalogUser({
-                entityRef: { kind: 'User', namespace: 'default', name: userName },
+                entityRef: {
+                  kind: 'User',
+                  namespace: 'default',
+                  name: userName,
+                },
               });
               const profile = (entity.spec?.profile ?? {}) as {
                 displayName?: string;
