@@ -44,6 +44,9 @@ backend.add(import('@backstage/plugin-user-settings-backend'));
 backend.add(import('@backstage/plugin-notifications-backend'));
 backend.add(import('@backstage/plugin-signals-backend'));
 
+// marketplace: REST API + OpenAI-compatible metering gateway
+backend.add(import('@internal/plugin-marketplace-backend'));
+
 // marketplace: the demo upstream model simulator (only when enabled in config)
 backend.add(import('@internal/plugin-marketplace-demo-upstream-backend'));
 

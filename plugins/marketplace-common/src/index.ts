@@ -7,3 +7,5 @@ export * from './kinds';
 export * from './money';
 export * from './permissions';
 export * from './roles';
+export * from './api';
+export * from './pricing';

@@ -1,0 +1,358 @@
+import { ConflictError, NotFoundError } from '@backstage/errors';
+import {
+  ApiKeyInfo,
+  IssuedApiKey,
+  Subscription,
+} from '@internal/plugin-marketplace-common';
+import { createHash, randomBytes, randomUUID, timingSafeEqual } from 'crypto';
+import { Knex } from 'knex';
+import { isoOrNull, monthOf, num, numOrNull } from './migrate';
+
+/** Keys look like `mk_<43 base64url chars>`: 256 random bits. */
+export const API_KEY_PREFIX = 'mk_';
+const VISIBLE_PREFIX_LENGTH = API_KEY_PREFIX.length + 8;
+
+export interface SubscriptionRow {
+  id: string;
+  service_ref: string;
+  user_ref: string;
+  team_ref: string | null;
+  status: string;
+  active_slot: string | null;
+  spend_cap_micros: number | string | null;
+  trial_tokens_granted: number | string;
+  trial_tokens_used: number | string;
+  trial_tokens_reserved: number | string;
+  trial_expires_at: number | string | null;
+  month: string;
+  month_spend_micros: number | string;
+  month_tokens: number | string;
+  reserved_micros: number | string;
+  total_spend_micros: number | string;
+  created_at: number | string;
+  cancelled_at: number | string | null;
+}
+
+export interface ApiKeyRow {
+  id: string;
+  subscription_id: string;
+  user_ref: string;
+  prefix: string;
+  secret_hash: string;
+  created_at: number | string;
+  last_used_at: number | string | null;
+  revoked_at: number | string | null;
+}
+
+/** What the gateway needs to know about a key, joined with its subscription. */
+export interface KeyGrant {
+  keyId: string;
+  subscriptionId: string;
+  userRef: string;
+  teamRef: string | null;
+  serviceRef: string;
+  keyRevoked: boolean;
+  subscriptionActive: boolean;
+}
+
+export function hashApiKey(secret: string): string {
+  return createHash('sha256').update(secret, 'utf8').digest('hex');
+}
+
+function newSecret(): string {
+  return API_KEY_PREFIX + randomBytes(32).toString('base64url');
+}
+
+function modelOf(serviceRef: string): string {
+  return serviceRef.slice(serviceRef.indexOf('/') + 1);
+}
+
+export function toSubscription(
+  row: SubscriptionRow,
+  now = Date.now(),
+): Subscription {
+  const currentMonth = monthOf(now);
+  const sameMonth = row.month === currentMonth;
+  return {
+    id: row.id,
+    serviceRef: row.service_ref,
+    model: modelOf(row.service_ref),
+    userRef: row.user_ref,
+    teamRef: row.team_ref,
+    status: row.status as Subscription['status'],
+    spendCapMicros: numOrNull(row.spend_cap_micros),
+    trialTokensGranted: num(row.trial_tokens_granted),
+    trialTokensUsed: num(row.trial_tokens_used),
+    trialExpiresAt: isoOrNull(row.trial_expires_at),
+    month: currentMonth,
+    monthSpendMicros: sameMonth ? num(row.month_spend_micros) : 0,
+    monthTokens: sameMonth ? num(row.month_tokens) : 0,
+    createdAt: new Date(num(row.created_at)).toISOString(),
+    cancelledAt: isoOrNull(row.cancelled_at),
+  };
+}
+
+function toKeyInfo(row: ApiKeyRow): ApiKeyInfo {
+  return {
+    id: row.id,
+    subscriptionId: row.subscription_id,
+    prefix: row.prefix,
+    createdAt: new Date(num(row.created_at)).toISOString(),
+    lastUsedAt: isoOrNull(row.last_used_at),
+    revokedAt: isoOrNull(row.revoked_at),
+  };
+}
+
+/**
+ * Subscriptions and their API keys. Secrets are generated here, returned once and
+ * stored only as SHA-256 hashes.
+ */
+export class SubscriptionStore {
+  constructor(
+    private readonly db: Knex,
+    private readonly clock: () => number = Date.now,
+  ) {}
+
+  async create(options: {
+    serviceRef: string;
+    userRef: string;
+    teamRef: string | null;
+    spendCapMicros: number | null;
+    trialTokens: number;
+    trialDurationDays?: number;
+  }): Promise<{ subscription: Subscription; apiKey: IssuedApiKey }> {
+    const now = this.clock();
+    const id = randomUUID();
+    const row: SubscriptionRow = {
+      id,
+      service_ref: options.serviceRef,
+      user_ref: options.userRef,
+      team_ref: options.teamRef,
+      status: 'active',
+      active_slot: `${options.userRef}|${options.serviceRef}`,
+      spend_cap_micros: options.spendCapMicros,
+      trial_tokens_granted: options.trialTokens,
+      trial_tokens_used: 0,
+      trial_tokens_reserved: 0,
+      trial_expires_at:
+        options.trialTokens > 0 && options.trialDurationDays
+          ? now + options.trialDurationDays * 86_400_000
+          : null,
+      month: monthOf(now),
+      month_spend_micros: 0,
+      month_tokens: 0,
+      reserved_micros: 0,
+      total_spend_micros: 0,
+      created_at: now,
+      cancelled_at: null,
+    };
+    return this.db.transaction(async tx => {
+      const existing = await tx('subscriptions')
+        .where({ active_slot: row.active_slot })
+        .first();
+      if (existing) {
+        throw new ConflictError(
+          `You already have an active subscription to ${options.serviceRef}`,
+        );
+      }
+      try {
+        await tx('subscriptions').insert(row);
+      } catch (e) {
+        // A concurrent subscribe won the unique active_slot.
+        throw new ConflictError(
+          `You already have an active subscription to ${options.serviceRef}`,
+        );
+      }
+      const apiKey = await this.insertKey(tx, id, options.userRef, now);
+      return { subscription: toSubscription(row, now), apiKey };
+    });
+  }
+
+  private async insertKey(
+    tx: Knex | Knex.Transaction,
+    subscriptionId: string,
+    userRef: string,
+    now: number,
+  ): Promise<IssuedApiKey> {
+    const secret = newSecret();
+    const row: ApiKeyRow = {
+      id: randomUUID(),
+      subscription_id: subscriptionId,
+      user_ref: userRef,
+      prefix: secret.slice(0, VISIBLE_PREFIX_LENGTH),
+      secret_hash: hashApiKey(secret),
+      created_at: now,
+      last_used_at: null,
+      revoked_at: null,
+    };
+    await tx('api_keys').insert(row);
+    return { ...toKeyInfo(row), secret };
+  }
+
+  async get(id: string): Promise<Subscription | undefined> {
+    const row = await this.db<SubscriptionRow>('subscriptions')
+      .where({ id })
+      .first();
+    return row ? toSubscription(row, this.clock()) : undefined;
+  }
+
+  async getActive(
+    userRef: string,
+    serviceRef: string,
+  ): Promise<Subscription | undefined> {
+    const row = await this.db<SubscriptionRow>('subscriptions')
+      .where({ active_slot: `${userRef}|${serviceRef}` })
+      .first();
+    return row ? toSubscription(row, this.clock()) : undefined;
+  }
+
+  async listForUser(
+    userRef: string,
+    options: { status?: 'active' | 'cancelled' } = {},
+  ): Promise<Subscription[]> {
+    const query = this.db<SubscriptionRow>('subscriptions')
+      .where({ user_ref: userRef })
+      .orderBy('created_at', 'desc');
+    if (options.status) {
+      query.andWhere({ status: options.status });
+    }
+    const now = this.clock();
+    return (await query).map(r => toSubscription(r, now));
+  }
+
+  /** Ends the subscription and revokes all of its keys. */
+  async cancel(userRef: string, serviceRef: string): Promise<Subscription> {
+    const now = this.clock();
+    return this.db.transaction(async tx => {
+      const row = await tx<SubscriptionRow>('subscriptions')
+        .where({ active_slot: `${userRef}|${serviceRef}` })
+        .first();
+      if (!row) {
+        throw new NotFoundError(
+          `You have no active subscription to ${serviceRef}`,
+        );
+      }
+      await tx('subscriptions')
+        .where({ id: row.id })
+        .update({ status: 'cancelled', active_slot: null, cancelled_at: now });
+      await tx('api_keys')
+        .where({ subscription_id: row.id })
+        .whereNull('revoked_at')
+        .update({ revoked_at: now });
+      return toSubscription(
+        { ...row, status: 'cancelled', active_slot: null, cancelled_at: now },
+        now,
+      );
+    });
+  }
+
+  async listKeys(filter: {
+    userRef: string;
+    subscriptionId?: string;
+  }): Promise<ApiKeyInfo[]> {
+    const query = this.db<ApiKeyRow>('api_keys')
+      .where({ user_ref: filter.userRef })
+      .orderBy('created_at', 'desc');
+    if (filter.subscriptionId) {
+      query.andWhere({ subscription_id: filter.subscriptionId });
+    }
+    return (await query).map(toKeyInfo);
+  }
+
+  private async ownedActiveKey(
+    tx: Knex.Transaction,
+    userRef: string,
+    keyId: string,
+  ) {
+    const key = await tx<ApiKeyRow>('api_keys')
+      .where({ id: keyId, user_ref: userRef })
+      .first();
+    if (!key) {
+      throw new NotFoundError(`No API key ${keyId}`);
+    }
+    if (key.revoked_at !== null) {
+      throw new ConflictError(`API key ${key.prefix}… is already revoked`);
+    }
+    return key;
+  }
+
+  async revokeKey(userRef: string, keyId: string): Promise<ApiKeyInfo> {
+    const now = this.clock();
+    return this.db.transaction(async tx => {
+      const key = await this.ownedActiveKey(tx, userRef, keyId);
+      await tx('api_keys').where({ id: keyId }).update({ revoked_at: now });
+      return toKeyInfo({ ...key, revoked_at: now });
+    });
+  }
+
+  /** Revokes the key and issues a new one for the same (active) subscription. */
+  async rotateKey(userRef: string, keyId: string): Promise<IssuedApiKey> {
+    const now = this.clock();
+    return this.db.transaction(async tx => {
+      const key = await this.ownedActiveKey(tx, userRef, keyId);
+      const sub = await tx<SubscriptionRow>('subscriptions')
+        .where({ id: key.subscription_id })
+        .first();
+      if (!sub || sub.status !== 'active') {
+        throw new ConflictError(
+          'The subscription of this key is no longer active',
+        );
+      }
+      await tx('api_keys').where({ id: keyId }).update({ revoked_at: now });
+      return this.insertKey(tx, key.subscription_id, userRef, now);
+    });
+  }
+
+  /**
+   * Finds the grant of a presented key. The comparison of the stored hash is
+   * constant-time; the lookup is by hash, so the secret itself is never compared
+   * or stored.
+   */
+  async findGrant(secret: string): Promise<KeyGrant | undefined> {
+    if (!secret.startsWith(API_KEY_PREFIX) || secret.length > 128) {
+      return undefined;
+    }
+    const hash = hashApiKey(secret);
+    const row = await this.db('api_keys as k')
+      .join('subscriptions as s', 's.id', 'k.subscription_id')
+      .where('k.secret_hash', hash)
+      .first(
+        'k.id as key_id',
+        'k.secret_hash',
+        'k.revoked_at',
+        's.id as subscription_id',
+        's.user_ref',
+        's.team_ref',
+        's.service_ref',
+        's.status',
+      );
+    if (
+      !row ||
+      !timingSafeEqual(
+        Buffer.from(row.secret_hash, 'hex'),
+        Buffer.from(hash, 'hex'),
+      )
+    ) {
+      return undefined;
+    }
+    return {
+      keyId: row.key_id,
+      subscriptionId: row.subscription_id,
+      userRef: row.user_ref,
+      teamRef: row.team_ref,
+      serviceRef: row.service_ref,
+      keyRevoked: row.revoked_at !== null,
+      subscriptionActive: row.status === 'active',
+    };
+  }
+
+  /** Records use of a key, at most once a minute per key. */
+  async touchKey(keyId: string, now = this.clock()): Promise<void> {
+    await this.db('api_keys')
+      .where({ id: keyId })
+      .andWhere(q =>
+        q.whereNull('last_used_at').orWhere('last_used_at', '<', now - 60_000),
+      )
+      .update({ last_used_at: now });
+  }
+}

@@ -1,0 +1,592 @@
+import {
+  costMicros,
+  ModelServicePricing,
+  platformFeeMicros,
+  pricesAt,
+  splitTrial,
+  UsageRecord,
+  UsageStatus,
+} from '@internal/plugin-marketplace-common';
+import { Knex } from 'knex';
+import { monthOf, num, numOrNull } from './migrate';
+import { KeyGrant, SubscriptionRow } from './SubscriptionStore';
+
+/** Why a request could not reserve budget. */
+export type ReserveRejection =
+  | 'subscription_inactive'
+  | 'user_suspended'
+  | 'key_revoked'
+  | 'trial_exhausted'
+  | 'spend_cap_reached';
+
+export interface ReserveRequest {
+  requestId: string;
+  grant: KeyGrant;
+  providerRef: string;
+  model: string;
+  stream: boolean;
+  pricing: ModelServicePricing;
+  /** Prompt tokens counted before forwarding. */
+  promptTokens: number;
+  /** The completion budget the request asks for (or the service's max). */
+  maxCompletionTokens: number;
+}
+
+/** Budget held for one in-flight request. */
+export interface Reservation {
+  requestId: string;
+  grant: KeyGrant;
+  providerRef: string;
+  model: string;
+  stream: boolean;
+  pricing: ModelServicePricing;
+  trialTokens: number;
+  costMicros: number;
+  /** Month tokens before this request: selects the price tier. */
+  monthTokensBefore: number;
+  month: string;
+  /** Completion budget that fits the trial / spend cap (may be lower than asked). */
+  maxCompletionTokens: number;
+  startedAt: number;
+}
+
+export type ReserveResult =
+  | { ok: true; reservation: Reservation }
+  | { ok: false; reason: ReserveRejection };
+
+export interface Settlement {
+  status: UsageStatus;
+  httpStatus: number;
+  errorCode?: string | null;
+  promptTokens: number;
+  completionTokens: number;
+  tokenSource: 'upstream' | 'tokenizer';
+  /** Only successful (or client-closed) requests are charged. */
+  charge: boolean;
+  upstreamLatencyMs?: number | null;
+  timeToFirstTokenMs?: number | null;
+  finishedAt: number;
+}
+
+interface LedgerRow {
+  request_id: string;
+  subscription_id: string;
+  key_id: string;
+  user_ref: string;
+  team_ref: string | null;
+  service_ref: string;
+  provider_ref: string;
+  model: string;
+  stream: boolean | number;
+  status: string;
+  http_status: number;
+  error_code: string | null;
+  prompt_tokens: number | string;
+  completion_tokens: number | string;
+  trial_tokens: number | string;
+  token_source: string;
+  cost_micros: number | string;
+  platform_fee_micros: number | string;
+  upstream_latency_ms: number | null;
+  ttft_ms: number | null;
+  started_at: number | string;
+  finished_at: number | string;
+}
+
+function toUsageRecord(row: LedgerRow): UsageRecord {
+  return {
+    requestId: row.request_id,
+    subscriptionId: row.subscription_id,
+    keyId: row.key_id,
+    userRef: row.user_ref,
+    teamRef: row.team_ref,
+    serviceRef: row.service_ref,
+    providerRef: row.provider_ref,
+    model: row.model,
+    stream: Boolean(row.stream),
+    status: row.status as UsageStatus,
+    httpStatus: row.http_status,
+    errorCode: row.error_code,
+    promptTokens: num(row.prompt_tokens),
+    completionTokens: num(row.completion_tokens),
+    trialTokens: num(row.trial_tokens),
+    tokenSource: row.token_source as UsageRecord['tokenSource'],
+    costMicros: num(row.cost_micros),
+    platformFeeMicros: num(row.platform_fee_micros),
+    upstreamLatencyMs: numOrNull(row.upstream_latency_ms),
+    timeToFirstTokenMs: numOrNull(row.ttft_ms),
+    startedAt: new Date(num(row.started_at)).toISOString(),
+    finishedAt: new Date(num(row.finished_at)).toISOString(),
+  };
+}
+
+/** Largest completion budget whose worst-case cost fits `availableMicros`. */
+function completionThatFits(
+  billablePrompt: number,
+  availableMicros: number,
+  prices: { promptPer1kMicros: number; completionPer1kMicros: number },
+): number {
+  const left =
+    availableMicros * 1000 - billablePrompt * prices.promptPer1kMicros;
+  if (left < 0) {
+    return -1;
+  }
+  if (prices.completionPer1kMicros === 0) {
+    return Number.MAX_SAFE_INTEGER;
+  }
+  return Math.floor(left / prices.completionPer1kMicros);
+}
+
+/**
+ * The usage ledger. Before a request is forwarded, `reserve` holds its worst-case
+ * trial tokens and spend with one atomic conditional update (never read-then-write:
+ * the update only applies if the budget still holds) plus a reservation row. After
+ * the upstream answered, `settle` turns the reservation into exactly one ledger row
+ * and releases what was not used. Settlements are written in small batches (group
+ * commit) so ledger writes never serialize requests. Reservations left behind by a
+ * process that died are settled as `abandoned` (free) by `reconcile`.
+ */
+export class UsageLedger {
+  private queue: Array<{ reservation: Reservation; settlement: Settlement }> =
+    [];
+  private flushing: Promise<void> | undefined;
+  private flushTimer: NodeJS.Timeout | undefined;
+  private readonly waiters: Array<() => void> = [];
+
+  constructor(
+    private readonly db: Knex,
+    private readonly options: {
+      instanceId: string;
+      platformFeeBasisPoints: number;
+      clock?: () => number;
+      /** How long settlements may wait to be batched. */
+      batchDelayMs?: number;
+      onError?: (error: Error) => void;
+    },
+  ) {}
+
+  private now() {
+    return (this.options.clock ?? Date.now)();
+  }
+
+  async reserve(request: ReserveRequest): Promise<ReserveResult> {
+    const { grant } = request;
+    for (let attempt = 0; attempt < 8; attempt++) {
+      const now = this.now();
+      const month = monthOf(now);
+      const row = await this.db<SubscriptionRow>('subscriptions')
+        .where({ id: grant.subscriptionId })
+        .first();
+      if (!row || row.status !== 'active') {
+        return { ok: false, reason: 'subscription_inactive' };
+      }
+      if (row.month !== month) {
+        // New month: reset the month counters once (conditional on the old month).
+        await this.db('subscriptions')
+          .where({ id: row.id, month: row.month })
+          .update({ month, month_spend_micros: 0, month_tokens: 0 });
+        continue;
+      }
+
+      const trialExpired =
+        row.trial_expires_at !== null && num(row.trial_expires_at) <= now;
+      const trialLeft = trialExpired
+        ? 0
+        : num(row.trial_tokens_granted) -
+          num(row.trial_tokens_used) -
+          num(row.trial_tokens_reserved);
+      const cap = numOrNull(row.spend_cap_micros);
+      const monthTokens = num(row.month_tokens);
+      const prices = pricesAt(request.pricing, monthTokens);
+
+      let maxCompletion = request.maxCompletionTokens;
+      let split = splitTrial(request.promptTokens, maxCompletion, trialLeft);
+      let cost = costMicros(
+        split.billablePromptTokens,
+        split.billableCompletionTokens,
+        prices,
+      );
+      if (cap !== null) {
+        const available =
+          cap - num(row.month_spend_micros) - num(row.reserved_micros);
+        if (cost > available) {
+          // Shrink the completion budget to what the trial and the cap still allow.
+          const trialForCompletion = Math.max(
+            0,
+            trialLeft - request.promptTokens,
+          );
+          const paidCompletion = completionThatFits(
+            split.billablePromptTokens,
+            Math.max(0, available),
+            prices,
+          );
+          maxCompletion = Math.min(
+            maxCompletion,
+            trialForCompletion + Math.max(0, paidCompletion),
+          );
+          if (paidCompletion < 0 || maxCompletion < 1) {
+            return {
+              ok: false,
+              reason:
+                cap === 0 || trialLeft > 0
+                  ? 'trial_exhausted'
+                  : 'spend_cap_reached',
+            };
+          }
+          split = splitTrial(request.promptTokens, maxCompletion, trialLeft);
+          cost = costMicros(
+            split.billablePromptTokens,
+            split.billableCompletionTokens,
+            prices,
+          );
+        }
+      }
+
+      const reservation: Reservation = {
+        requestId: request.requestId,
+        grant,
+        providerRef: request.providerRef,
+        model: request.model,
+        stream: request.stream,
+        pricing: request.pricing,
+        trialTokens: split.trialTokens,
+        costMicros: cost,
+        monthTokensBefore: monthTokens,
+        month,
+        maxCompletionTokens: maxCompletion,
+        startedAt: now,
+      };
+
+      const applied = await this.db.transaction(async tx => {
+        const updated = await tx('subscriptions')
+          .where({ id: row.id, status: 'active', month })
+          .andWhere(
+            tx.raw(
+              'trial_tokens_granted - trial_tokens_used - trial_tokens_reserved >= ?',
+              [split.trialTokens],
+            ),
+          )
+          .andWhere(q =>
+            q
+              .whereNull('spend_cap_micros')
+              .orWhere(
+                tx.raw(
+                  'month_spend_micros + reserved_micros + ? <= spend_cap_micros',
+                  [cost],
+                ),
+              ),
+          )
+          .whereExists(
+            tx('api_keys')
+              .where({ id: grant.keyId })
+              .whereNull('revoked_at')
+              .select(tx.raw('1')),
+          )
+          .whereNotExists(
+            tx('user_suspensions')
+              .where({ user_ref: grant.userRef })
+              .select(tx.raw('1')),
+          )
+          .update({
+            trial_tokens_reserved: tx.raw('trial_tokens_reserved + ?', [
+              split.trialTokens,
+            ]),
+            reserved_micros: tx.raw('reserved_micros + ?', [cost]),
+          });
+        if (updated !== 1) {
+          return false;
+        }
+        await tx('usage_reservations').insert({
+          request_id: request.requestId,
+          subscription_id: grant.subscriptionId,
+          key_id: grant.keyId,
+          user_ref: grant.userRef,
+          team_ref: grant.teamRef,
+          service_ref: grant.serviceRef,
+          provider_ref: request.providerRef,
+          model: request.model,
+          stream: request.stream,
+          trial_tokens: split.trialTokens,
+          cost_micros: cost,
+          started_at: now,
+          instance_id: this.options.instanceId,
+        });
+        return true;
+      });
+      if (applied) {
+        return { ok: true, reservation };
+      }
+      // Lost a race, or the key was revoked / the user suspended meanwhile: look again.
+      const key = await this.db('api_keys')
+        .where({ id: grant.keyId })
+        .first('revoked_at');
+      if (!key || key.revoked_at !== null) {
+        return { ok: false, reason: 'key_revoked' };
+      }
+      if (
+        await this.db('user_suspensions')
+          .where({ user_ref: grant.userRef })
+          .first()
+      ) {
+        return { ok: false, reason: 'user_suspended' };
+      }
+    }
+    return { ok: false, reason: 'trial_exhausted' };
+  }
+
+  /** Queues the settlement of a reservation; it is written with the next batch. */
+  settle(reservation: Reservation, settlement: Settlement): Promise<void> {
+    this.queue.push({ reservation, settlement });
+    const done = new Promise<void>(resolve => this.waiters.push(resolve));
+    if (!this.flushTimer && !this.flushing) {
+      this.flushTimer = setTimeout(() => {
+        this.flushTimer = undefined;
+        void this.flush();
+      }, this.options.batchDelayMs ?? 2);
+    }
+    return done;
+  }
+
+  /** Writes every queued settlement now. */
+  async flush(): Promise<void> {
+    if (this.flushTimer) {
+      clearTimeout(this.flushTimer);
+      this.flushTimer = undefined;
+    }
+    while (this.flushing) {
+      await this.flushing;
+    }
+    if (this.queue.length === 0) {
+      return;
+    }
+    const batch = this.queue;
+    const waiters = this.waiters.splice(0, this.waiters.length);
+    this.queue = [];
+    this.flushing = this.writeBatch(batch)
+      .catch(error => {
+        // Put the batch back so nothing is lost; retried with the next flush.
+        this.queue.unshift(...batch);
+        this.options.onError?.(error as Error);
+      })
+      .finally(() => {
+        this.flushing = undefined;
+        waiters.forEach(w => w());
+        if (this.queue.length > 0 && !this.flushTimer) {
+          this.flushTimer = setTimeout(() => {
+            this.flushTimer = undefined;
+            void this.flush();
+          }, this.options.batchDelayMs ?? 2);
+        }
+      });
+    await this.flushing;
+  }
+
+  private ledgerRow(
+    reservation: Reservation,
+    s: Settlement,
+  ): LedgerRow & { __trialReserved: number } {
+    let trialTokens = 0;
+    let cost = 0;
+    if (s.charge) {
+      const split = splitTrial(
+        s.promptTokens,
+        s.completionTokens,
+        reservation.trialTokens,
+      );
+      trialTokens = split.trialTokens;
+      cost = costMicros(
+        split.billablePromptTokens,
+        split.billableCompletionTokens,
+        pricesAt(reservation.pricing, reservation.monthTokensBefore),
+      );
+    }
+    const { grant } = reservation;
+    return {
+      __trialReserved: reservation.trialTokens,
+      request_id: reservation.requestId,
+      subscription_id: grant.subscriptionId,
+      key_id: grant.keyId,
+      user_ref: grant.userRef,
+      team_ref: grant.teamRef,
+      service_ref: grant.serviceRef,
+      provider_ref: reservation.providerRef,
+      model: reservation.model,
+      stream: reservation.stream,
+      status: s.status,
+      http_status: s.httpStatus,
+      error_code: s.errorCode ?? null,
+      prompt_tokens: s.promptTokens,
+      completion_tokens: s.completionTokens,
+      trial_tokens: trialTokens,
+      token_source: s.tokenSource,
+      cost_micros: cost,
+      platform_fee_micros: platformFeeMicros(
+        cost,
+        this.options.platformFeeBasisPoints,
+      ),
+      upstream_latency_ms: s.upstreamLatencyMs ?? null,
+      ttft_ms: s.timeToFirstTokenMs ?? null,
+      started_at: reservation.startedAt,
+      finished_at: s.finishedAt,
+    };
+  }
+
+  private async writeBatch(
+    batch: Array<{ reservation: Reservation; settlement: Settlement }>,
+  ): Promise<void> {
+    await this.db.transaction(async tx => {
+      const rows = batch.map(b => this.ledgerRow(b.reservation, b.settlement));
+      // Ledger rows: one per request; a retried batch must not duplicate them.
+      await tx('usage_ledger')
+        .insert(rows.map(({ __trialReserved, ...row }) => row))
+        .onConflict('request_id')
+        .ignore();
+      await tx('usage_reservations')
+        .whereIn(
+          'request_id',
+          rows.map(r => r.request_id),
+        )
+        .delete();
+      // One counter update per subscription in the batch.
+      const perSubscription = new Map<
+        string,
+        {
+          trialReserved: number;
+          trialUsed: number;
+          reserved: number;
+          spend: number;
+          tokens: number;
+          month: string;
+        }
+      >();
+      for (let i = 0; i < batch.length; i++) {
+        const { reservation, settlement } = batch[i];
+        const row = rows[i];
+        const acc = perSubscription.get(row.subscription_id) ?? {
+          trialReserved: 0,
+          trialUsed: 0,
+          reserved: 0,
+          spend: 0,
+          tokens: 0,
+          month: reservation.month,
+        };
+        acc.trialReserved += reservation.trialTokens;
+        acc.trialUsed += num(row.trial_tokens);
+        acc.reserved += reservation.costMicros;
+        acc.spend += num(row.cost_micros);
+        acc.tokens += settlement.charge
+          ? settlement.promptTokens + settlement.completionTokens
+          : 0;
+        perSubscription.set(row.subscription_id, acc);
+      }
+      for (const [id, acc] of perSubscription) {
+        await tx('subscriptions')
+          .where({ id })
+          .update({
+            trial_tokens_reserved: tx.raw('trial_tokens_reserved - ?', [
+              acc.trialReserved,
+            ]),
+            trial_tokens_used: tx.raw('trial_tokens_used + ?', [acc.trialUsed]),
+            reserved_micros: tx.raw('reserved_micros - ?', [acc.reserved]),
+            total_spend_micros: tx.raw('total_spend_micros + ?', [acc.spend]),
+            month_spend_micros: tx.raw(
+              'CASE WHEN month = ? THEN month_spend_micros + ? ELSE month_spend_micros END',
+              [acc.month, acc.spend],
+            ),
+            month_tokens: tx.raw(
+              'CASE WHEN month = ? THEN month_tokens + ? ELSE month_tokens END',
+              [acc.month, acc.tokens],
+            ),
+          });
+      }
+    });
+  }
+
+  /**
+   * Settles reservations whose request can no longer finish: those this instance
+   * left behind before a restart, and any older than `maxAgeMs` (from instances that
+   * are gone). They become `abandoned` ledger rows that cost nothing, and their
+   * budget is released. Returns how many were reconciled.
+   */
+  async reconcile(options: { maxAgeMs: number }): Promise<number> {
+    const now = this.now();
+    const stale = await this.db('usage_reservations')
+      .where({ instance_id: this.options.instanceId })
+      .orWhere('started_at', '<', now - options.maxAgeMs);
+    if (stale.length === 0) {
+      return 0;
+    }
+    await this.writeBatch(
+      stale.map(r => ({
+        reservation: {
+          requestId: r.request_id,
+          grant: {
+            keyId: r.key_id,
+            subscriptionId: r.subscription_id,
+            userRef: r.user_ref,
+            teamRef: r.team_ref,
+            serviceRef: r.service_ref,
+            keyRevoked: false,
+            subscriptionActive: true,
+          },
+          providerRef: r.provider_ref,
+          model: r.model,
+          stream: Boolean(r.stream),
+          pricing: {
+            currency: 'USD',
+            promptPer1kMicros: 0,
+            completionPer1kMicros: 0,
+          },
+          trialTokens: num(r.trial_tokens),
+          costMicros: num(r.cost_micros),
+          monthTokensBefore: 0,
+          month: monthOf(num(r.started_at)),
+          maxCompletionTokens: 0,
+          startedAt: num(r.started_at),
+        },
+        settlement: {
+          status: 'abandoned' as const,
+          httpStatus: 0,
+          errorCode: 'process_stopped',
+          promptTokens: 0,
+          completionTokens: 0,
+          tokenSource: 'tokenizer' as const,
+          charge: false,
+          finishedAt: now,
+        },
+      })),
+    );
+    return stale.length;
+  }
+
+  async getUsage(requestId: string): Promise<UsageRecord | undefined> {
+    const row = await this.db<LedgerRow>('usage_ledger')
+      .where({ request_id: requestId })
+      .first();
+    return row ? toUsageRecord(row) : undefined;
+  }
+
+  async listUsage(filter: {
+    subscriptionId?: string;
+    userRef?: string;
+    limit: number;
+  }): Promise<UsageRecord[]> {
+    const query = this.db<LedgerRow>('usage_ledger')
+      .orderBy('started_at', 'desc')
+      .limit(filter.limit);
+    if (filter.subscriptionId) {
+      query.where({ subscription_id: filter.subscriptionId });
+    }
+    if (filter.userRef) {
+      query.where({ user_ref: filter.userRef });
+    }
+    return (await query).map(toUsageRecord);
+  }
+
+  async countReservations(): Promise<number> {
+    const [{ count }] = await this.db('usage_reservations').count({
+      count: '*',
+    });
+    return num(count);
+  }
+}

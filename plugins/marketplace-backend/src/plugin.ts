@@ -1,0 +1,131 @@
+import {
+  coreServices,
+  createBackendPlugin,
+} from '@backstage/backend-plugin-api';
+import { catalogServiceRef } from '@backstage/plugin-catalog-node';
+import Router from 'express-promise-router';
+import os from 'os';
+import { connectDatabase } from './database/migrate';
+import { SubscriptionStore } from './database/SubscriptionStore';
+import { UsageLedger } from './database/UsageLedger';
+import { createGatewayRouter } from './gateway/router';
+import { SecretResolver } from './gateway/secrets';
+import { ServiceDirectory } from './gateway/ServiceDirectory';
+import { createRouter } from './service/router';
+
+/**
+ * The marketplace backend: the REST API under /api/marketplace/v1 and the
+ * OpenAI-compatible metering gateway under /api/marketplace/gateway/v1. Both share
+ * one store (subscriptions, keys, the usage ledger), so the gateway's hot path
+ * needs no network hop.
+ *
+ * @public
+ */
+export const marketplacePlugin = createBackendPlugin({
+  pluginId: 'marketplace',
+  register(env) {
+    env.registerInit({
+      deps: {
+        httpRouter: coreServices.httpRouter,
+        httpAuth: coreServices.httpAuth,
+        auth: coreServices.auth,
+        userInfo: coreServices.userInfo,
+        logger: coreServices.logger,
+        config: coreServices.rootConfig,
+        database: coreServices.database,
+        discovery: coreServices.discovery,
+        lifecycle: coreServices.lifecycle,
+        catalog: catalogServiceRef,
+      },
+      async init(deps) {
+        const { httpRouter, logger, config, lifecycle } = deps;
+        const db = await connectDatabase(deps.database);
+
+        const feePercent =
+          config.getOptionalNumber('marketplace.platformFeePercent') ?? 10;
+        if (!(feePercent >= 0 && feePercent <= 100)) {
+          throw new Error(
+            `marketplace.platformFeePercent must be between 0 and 100, got ${feePercent}`,
+          );
+        }
+        const instanceId =
+          config.getOptionalString('marketplace.gateway.instanceId') ??
+          `${os.hostname()}:${
+            config.getOptionalNumber('backend.listen.port') ?? 7007
+          }`;
+        const upstreamTimeoutMs =
+          config.getOptionalNumber('marketplace.gateway.upstreamTimeoutMs') ??
+          120_000;
+
+        const subscriptions = new SubscriptionStore(db);
+        const ledger = new UsageLedger(db, {
+          instanceId,
+          platformFeeBasisPoints: Math.round(feePercent * 100),
+          onError: e => logger.error(`Could not write usage ledger rows: ${e}`),
+        });
+        const reconciled = await ledger.reconcile({
+          maxAgeMs: 2 * upstreamTimeoutMs + 60_000,
+        });
+        if (reconciled > 0) {
+          logger.warn(
+            `Settled ${reconciled} request(s) left in flight by a previous run as abandoned (not charged)`,
+          );
+        }
+        const sweep = setInterval(() => {
+          ledger
+            .reconcile({ maxAgeMs: 2 * upstreamTimeoutMs + 60_000 })
+            .catch(e => logger.warn(`Reservation sweep failed: ${e}`));
+        }, 5 * 60_000);
+        sweep.unref();
+
+        const directory = new ServiceDirectory({
+          catalog: deps.catalog,
+          auth: deps.auth,
+          logger,
+        });
+        lifecycle.addStartupHook(() => directory.start());
+        lifecycle.addShutdownHook(async () => {
+          clearInterval(sweep);
+          directory.stop();
+          await ledger.flush();
+        });
+
+        const gatewayBaseUrl = async () =>
+          `${await deps.discovery.getExternalBaseUrl(
+            'marketplace',
+          )}/gateway/v1`;
+
+        const router = Router();
+        router.use(
+          '/gateway',
+          createGatewayRouter({
+            logger,
+            subscriptions,
+            ledger,
+            directory,
+            secrets: new SecretResolver(config),
+            upstreamTimeoutMs,
+          }),
+        );
+        router.use(
+          await createRouter({
+            httpAuth: deps.httpAuth,
+            userInfo: deps.userInfo,
+            auth: deps.auth,
+            catalog: deps.catalog,
+            subscriptions,
+            ledger,
+            directory,
+            gatewayBaseUrl,
+          }),
+        );
+        httpRouter.use(router);
+        // The gateway authenticates callers by their marketplace API key.
+        httpRouter.addAuthPolicy({
+          path: '/gateway',
+          allow: 'unauthenticated',
+        });
+      },
+    });
+  },
+});

@@ -1,0 +1,302 @@
+import {
+  AuthService,
+  HttpAuthService,
+  UserInfoService,
+} from '@backstage/backend-plugin-api';
+import { parseEntityRef, stringifyEntityRef } from '@backstage/catalog-model';
+import { InputError, NotAllowedError, NotFoundError } from '@backstage/errors';
+import { CatalogService } from '@backstage/plugin-catalog-node';
+import {
+  ServiceDetail,
+  ServiceSummary,
+  SubscriptionWithKeys,
+} from '@internal/plugin-marketplace-common';
+import express, { Request } from 'express';
+import Router from 'express-promise-router';
+import { z } from 'zod';
+import { SubscriptionStore } from '../database/SubscriptionStore';
+import { UsageLedger } from '../database/UsageLedger';
+import { ServiceDirectory } from '../gateway/ServiceDirectory';
+
+export interface RouterOptions {
+  httpAuth: HttpAuthService;
+  userInfo: UserInfoService;
+  auth: AuthService;
+  catalog: Pick<CatalogService, 'getEntitiesByRefs'>;
+  subscriptions: SubscriptionStore;
+  ledger: UsageLedger;
+  directory: ServiceDirectory;
+  gatewayBaseUrl: () => Promise<string>;
+}
+
+function fieldPath(path: PropertyKey[]): string {
+  return path
+    .map(p => (typeof p === 'number' ? `[${p}]` : `.${String(p)}`))
+    .join('')
+    .replace(/^\./, '');
+}
+
+/** Parses with zod; a 400 names the field. */
+function parse<T>(schema: z.ZodType<T>, value: unknown, where: string): T {
+  const result = schema.safeParse(value);
+  if (!result.success) {
+    const issue = result.error.issues[0];
+    const field = fieldPath(issue.path);
+    throw new InputError(
+      `Invalid ${where}${field ? ` field '${field}'` : ''}: ${issue.message}`,
+    );
+  }
+  return result.data;
+}
+
+const scopeQuery = z
+  .object({ scope: z.enum(['all', 'subscribed', 'owned']).default('all') })
+  .strict();
+const subscribeBody = z
+  .object({
+    teamRef: z.string().min(1).nullable().optional(),
+    spendCapMicros: z
+      .number()
+      .int('must be an integer number of micro-USD')
+      .min(0)
+      .max(Number.MAX_SAFE_INTEGER)
+      .nullable()
+      .optional(),
+  })
+  .strict();
+const statusQuery = z
+  .object({ status: z.enum(['active', 'cancelled']).optional() })
+  .strict();
+const limitQuery = z
+  .object({ limit: z.coerce.number().int().min(1).max(500).default(50) })
+  .strict();
+const nameParam = z
+  .string()
+  .regex(/^[a-z0-9A-Z][a-z0-9A-Z._-]{0,62}$/, 'is not a service name');
+const idParam = z.string().min(1).max(64);
+
+/**
+ * The marketplace REST API (plan: "Services API"): services with the caller's
+ * subscription state, subscribe/unsubscribe, keys, usage.
+ */
+export async function createRouter(
+  options: RouterOptions,
+): Promise<express.Router> {
+  const { httpAuth, userInfo, subscriptions, ledger, directory } = options;
+  const router = Router();
+  router.use(express.json({ limit: '256kb' }));
+
+  async function caller(req: Request) {
+    const credentials = await httpAuth.credentials(req, { allow: ['user'] });
+    const info = await userInfo.getUserInfo(credentials);
+    return {
+      userRef: credentials.principal.userEntityRef,
+      ownership: info.ownershipEntityRefs.map(r =>
+        r.toLocaleLowerCase('en-US'),
+      ),
+      credentials,
+    };
+  }
+
+  function isOwner(ownership: string[], ownerRef: string): boolean {
+    const ref = stringifyEntityRef(
+      parseEntityRef(ownerRef, {
+        defaultKind: 'group',
+        defaultNamespace: 'default',
+      }),
+    ).toLocaleLowerCase('en-US');
+    return ownership.includes(ref);
+  }
+
+  async function service(name: string) {
+    const found = await directory.get(parse(nameParam, name, 'path parameter'));
+    if (!found) {
+      throw new NotFoundError(`No model service named '${name}'`);
+    }
+    return found;
+  }
+
+  router.get('/v1/services', async (req, res) => {
+    const { scope } = parse(scopeQuery, req.query, 'query');
+    const me = await caller(req);
+    const active = new Map(
+      (await subscriptions.listForUser(me.userRef, { status: 'active' })).map(
+        s => [s.serviceRef, s],
+      ),
+    );
+    const services: ServiceSummary[] = directory
+      .list()
+      .map(s => ({
+        entity: s.entity,
+        subscription: active.get(s.ref) ?? null,
+        owned: isOwner(me.ownership, s.entity.spec.owner),
+      }))
+      .filter(s => {
+        if (scope === 'subscribed') {
+          return s.subscription !== null;
+        }
+        return scope === 'owned' ? s.owned : true;
+      })
+      .sort((a, b) =>
+        a.entity.metadata.name.localeCompare(b.entity.metadata.name),
+      );
+    res.json({ services });
+  });
+
+  router.get('/v1/services/:name', async (req, res) => {
+    const me = await caller(req);
+    const s = await service(req.params.name);
+    const subscription =
+      (await subscriptions.getActive(me.userRef, s.ref)) ?? null;
+    const detail: ServiceDetail = {
+      entity: s.entity,
+      subscription,
+      owned: isOwner(me.ownership, s.entity.spec.owner),
+      endpoint: { baseUrl: await options.gatewayBaseUrl(), model: s.name },
+      keys: subscription
+        ? await subscriptions.listKeys({
+            userRef: me.userRef,
+            subscriptionId: subscription.id,
+          })
+        : [],
+    };
+    res.json({ service: detail });
+  });
+
+  router.post('/v1/services/:name/subscribe', async (req, res) => {
+    const me = await caller(req);
+    const s = await service(req.params.name);
+    const body = parse(subscribeBody, req.body ?? {}, 'body');
+    const { spec } = s.entity;
+    if (spec.lifecycle === 'deprecated') {
+      throw new InputError(
+        `${s.name} is deprecated and takes no new subscriptions`,
+      );
+    }
+    let teamRef: string | null = null;
+    if (body.teamRef) {
+      teamRef = stringifyEntityRef(
+        parseEntityRef(body.teamRef, {
+          defaultKind: 'group',
+          defaultNamespace: 'default',
+        }),
+      ).toLocaleLowerCase('en-US');
+      if (!teamRef.startsWith('group:') || !me.ownership.includes(teamRef)) {
+        throw new NotAllowedError(
+          `Invalid body field 'teamRef': you can only bill groups you are a member of`,
+        );
+      }
+    }
+    const { subscription, apiKey } = await subscriptions.create({
+      serviceRef: s.ref,
+      userRef: me.userRef,
+      teamRef,
+      spendCapMicros: body.spendCapMicros ?? null,
+      trialTokens: spec.trial?.tokens ?? 0,
+      trialDurationDays: spec.trial?.durationDays,
+    });
+    res.status(201).json({
+      subscription,
+      apiKey,
+      endpoint: { baseUrl: await options.gatewayBaseUrl(), model: s.name },
+    });
+  });
+
+  router.delete('/v1/services/:name/subscribe', async (req, res) => {
+    const me = await caller(req);
+    const s = await service(req.params.name);
+    const subscription = await subscriptions.cancel(me.userRef, s.ref);
+    res.json({ subscription });
+  });
+
+  router.get('/v1/subscriptions', async (req, res) => {
+    const { status } = parse(statusQuery, req.query, 'query');
+    const me = await caller(req);
+    const list = await subscriptions.listForUser(me.userRef, { status });
+    const keys = await subscriptions.listKeys({ userRef: me.userRef });
+    const baseUrl = await options.gatewayBaseUrl();
+    const result: SubscriptionWithKeys[] = list.map(sub => {
+      const svc = directory.getByRef(sub.serviceRef);
+      return {
+        ...sub,
+        keys: keys.filter(k => k.subscriptionId === sub.id),
+        serviceTitle: svc?.entity.metadata.title ?? null,
+        endpoint: { baseUrl, model: sub.model },
+      };
+    });
+    res.json({ subscriptions: result });
+  });
+
+  router.get('/v1/subscriptions/:id/usage', async (req, res) => {
+    const { limit } = parse(limitQuery, req.query, 'query');
+    const me = await caller(req);
+    const id = parse(idParam, req.params.id, 'path parameter');
+    const sub = await subscriptions.get(id);
+    if (!sub || sub.userRef !== me.userRef) {
+      throw new NotFoundError(`No subscription ${id}`);
+    }
+    await ledger.flush();
+    res.json({ usage: await ledger.listUsage({ subscriptionId: id, limit }) });
+  });
+
+  router.get('/v1/usage/:requestId', async (req, res) => {
+    const me = await caller(req);
+    const requestId = parse(idParam, req.params.requestId, 'path parameter');
+    await ledger.flush();
+    const usage = await ledger.getUsage(requestId);
+    if (!usage || usage.userRef !== me.userRef) {
+      throw new NotFoundError(`No usage record for request ${requestId}`);
+    }
+    res.json({ usage });
+  });
+
+  router.get('/v1/keys', async (req, res) => {
+    const me = await caller(req);
+    res.json({ keys: await subscriptions.listKeys({ userRef: me.userRef }) });
+  });
+
+  router.post('/v1/keys/:keyId/rotate', async (req, res) => {
+    const me = await caller(req);
+    const keyId = parse(idParam, req.params.keyId, 'path parameter');
+    res
+      .status(201)
+      .json({ apiKey: await subscriptions.rotateKey(me.userRef, keyId) });
+  });
+
+  router.delete('/v1/keys/:keyId', async (req, res) => {
+    const me = await caller(req);
+    const keyId = parse(idParam, req.params.keyId, 'path parameter');
+    res.json({ apiKey: await subscriptions.revokeKey(me.userRef, keyId) });
+  });
+
+  router.get('/v1/me', async (req, res) => {
+    const me = await caller(req);
+    const groupRefs = me.ownership.filter(r => r.startsWith('group:'));
+    const { items } = await options.catalog.getEntitiesByRefs(
+      {
+        entityRefs: groupRefs,
+        fields: [
+          'kind',
+          'metadata.name',
+          'metadata.namespace',
+          'metadata.title',
+          'spec.profile.displayName',
+        ],
+      },
+      { credentials: me.credentials },
+    );
+    const teams = groupRefs.map((ref, i) => {
+      const entity = items[i] as any;
+      return {
+        ref,
+        title:
+          entity?.spec?.profile?.displayName ??
+          entity?.metadata?.title ??
+          ref.slice(ref.indexOf('/') + 1),
+      };
+    });
+    res.json({ userRef: me.userRef, teams });
+  });
+
+  return router;
+}
