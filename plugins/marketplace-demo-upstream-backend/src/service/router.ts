@@ -11,6 +11,7 @@ import { requireApiKey } from './auth';
 import { readDemoUpstreamConfig, SimulatedModel } from './config';
 import { OpenAiError, sendOpenAiError } from './errors';
 import { CompletionChunk, simulateCompletion } from './generator';
+import { simulateToolCall } from './tools';
 import { ChatCompletionRequest, parseChatCompletionRequest } from './request';
 import { countPromptTokens } from './tokens';
 
@@ -282,6 +283,7 @@ export async function createRouter(
 
     const requestedMaxTokens =
       request.max_completion_tokens ?? request.max_tokens ?? Infinity;
+    const toolCall = simulateToolCall(request);
     const completion = simulateCompletion({
       messages: request.messages,
       seed: request.seed,
@@ -295,10 +297,13 @@ export async function createRouter(
         request.response_format?.type === 'json_object' ||
         request.response_format?.type === 'json_schema',
     });
+    const completionTokens = toolCall
+      ? toolCall.completionTokens
+      : completion.completionTokens;
     const usage = {
       prompt_tokens: promptTokens,
-      completion_tokens: completion.completionTokens,
-      total_tokens: promptTokens + completion.completionTokens,
+      completion_tokens: completionTokens,
+      total_tokens: promptTokens + completionTokens,
     };
     const id = `chatcmpl-${randomBytes(18).toString('base64url')}`;
     const created = Math.floor(now() / 1000);
@@ -323,11 +328,37 @@ export async function createRouter(
 
     if (!request.stream) {
       await sleep(model.timeToFirstTokenMs, disconnected.signal);
-      await sleep(
-        completion.completionTokens * msPerToken,
-        disconnected.signal,
-      );
+      await sleep(completionTokens * msPerToken, disconnected.signal);
       if (disconnected.signal.aborted) {
+        return;
+      }
+      if (toolCall) {
+        res.json({
+          id,
+          object: 'chat.completion',
+          created,
+          model: model.id,
+          choices: [
+            {
+              index: 0,
+              message: {
+                role: 'assistant',
+                content: null,
+                refusal: null,
+                tool_calls: [
+                  {
+                    id: toolCall.id,
+                    type: 'function',
+                    function: { name: toolCall.name, arguments: toolCall.arguments },
+                  },
+                ],
+              },
+              logprobs: null,
+              finish_reason: 'tool_calls',
+            },
+          ],
+          usage,
+        });
         return;
       }
       res.json({
@@ -358,7 +389,7 @@ export async function createRouter(
       flush(res);
     };
     const chunk = (
-      delta: { role?: 'assistant'; content?: string },
+      delta: { role?: 'assistant'; content?: string; tool_calls?: unknown[] },
       finishReason: string | null,
     ) => ({
       id,
@@ -384,16 +415,52 @@ export async function createRouter(
     }
     send(chunk({ role: 'assistant', content: '' }, null));
 
-    const deltas: CompletionChunk[] = completion.chunks;
-    for (const delta of deltas) {
-      send(chunk({ content: delta.text }, null));
-      await sleep(delta.tokens * msPerToken, disconnected.signal);
-      if (disconnected.signal.aborted) {
-        return;
+    if (toolCall) {
+      send(
+        chunk(
+          {
+            tool_calls: [
+              {
+                index: 0,
+                id: toolCall.id,
+                type: 'function',
+                function: { name: toolCall.name, arguments: '' },
+              },
+            ],
+          },
+          null,
+        ),
+      );
+      // The arguments arrive in pieces, like a real model streams them.
+      const step = Math.max(1, Math.ceil(toolCall.arguments.length / 4));
+      for (let i = 0; i < toolCall.arguments.length; i += step) {
+        send(
+          chunk(
+            {
+              tool_calls: [
+                { index: 0, function: { arguments: toolCall.arguments.slice(i, i + step) } },
+              ],
+            },
+            null,
+          ),
+        );
+        await sleep((toolCall.completionTokens / 4) * msPerToken, disconnected.signal);
+        if (disconnected.signal.aborted) {
+          return;
+        }
+      }
+    } else {
+      const deltas: CompletionChunk[] = completion.chunks;
+      for (const delta of deltas) {
+        send(chunk({ content: delta.text }, null));
+        await sleep(delta.tokens * msPerToken, disconnected.signal);
+        if (disconnected.signal.aborted) {
+          return;
+        }
       }
     }
 
-    send(chunk({}, completion.finishReason));
+    send(chunk({}, toolCall ? 'tool_calls' : completion.finishReason));
     if (includeUsage) {
       send({
         id,
