@@ -401,7 +401,8 @@ export function createGatewayRouter(
         raw = await readBody(upstream);
       } catch (error) {
         const timeout = error instanceof UpstreamTimeoutError;
-        let failure: 'client_closed' | 'timeout' | 'upstream_error' = 'upstream_error';
+        let failure: 'client_closed' | 'timeout' | 'upstream_error' =
+          'upstream_error';
         if (clientGone) {
           failure = 'client_closed';
         } else if (timeout) {

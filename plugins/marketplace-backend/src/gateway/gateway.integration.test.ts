@@ -1,0 +1,558 @@
+import {
+  coreServices,
+  createServiceFactory,
+} from '@backstage/backend-plugin-api';
+import {
+  mockCredentials,
+  mockServices,
+  startTestBackend,
+  TestDatabases,
+} from '@backstage/backend-test-utils';
+import { Entity } from '@backstage/catalog-model';
+import { catalogServiceRef } from '@backstage/plugin-catalog-node';
+import demoUpstreamPlugin from '@internal/plugin-marketplace-demo-upstream-backend';
+import OpenAI from 'openai';
+import request from 'supertest';
+import { marketplacePlugin } from '../plugin';
+
+jest.setTimeout(120_000);
+
+const UPSTREAM_KEY = 'upstream-secret-for-tests';
+const USER = 'user:default/lena';
+
+function service(
+  name: string,
+  upstreamModel: string,
+  baseUrl: string,
+  overrides: Record<string, any> = {},
+): Entity {
+  return {
+    apiVersion: 'marketplace.acme.io/v1alpha1',
+    kind: 'ModelService',
+    metadata: { name, namespace: 'default', title: `${name} title` },
+    spec: {
+      owner: 'group:default/ai-platform-team',
+      providedBy: 'provider:default/sim',
+      lifecycle: 'active',
+      family: 'gpt',
+      pricing: {
+        currency: 'USD',
+        promptPer1kMicros: 2000,
+        completionPer1kMicros: 8000,
+      },
+      contextWindow: 128000,
+      maxOutputTokens: 4096,
+      features: { streaming: true, functionCalling: true },
+      apiCompatibility: ['openai'],
+      endpoint: {
+        baseUrl,
+        upstreamModel,
+        auth: { type: 'bearer', secretRef: 'SIM_UPSTREAM_KEY' },
+      },
+      geographic: {
+        country: 'US',
+        region: 'north-america',
+        dataCenters: ['us-1'],
+      },
+      compliance: [],
+      availability: { schedule: '24/7' },
+      sla: {
+        latencyMs: { p50: 100, p95: 200, p99: 300 },
+        uptimePercent: 99.9,
+        throughput: { requestsPerSecond: 100, tokensPerSecond: 10000 },
+        rateLimits: { requestsPerMinute: 10000, tokensPerMinute: 10_000_000 },
+      },
+      ...overrides,
+    },
+  };
+}
+
+const provider: Entity = {
+  apiVersion: 'marketplace.acme.io/v1alpha1',
+  kind: 'Provider',
+  metadata: { name: 'sim', namespace: 'default' },
+  spec: {
+    owner: 'group:default/ai-platform-team',
+    displayName: 'Simulated Provider',
+    verification: { status: 'pending' },
+    headquarters: { country: 'US', region: 'north-america' },
+    compliance: [],
+    contact: { email: 'sim@acme.io' },
+  },
+};
+
+/** A catalog holding our test entities; the upstream URL needs the test server's port. */
+const catalogFactory = createServiceFactory({
+  service: catalogServiceRef,
+  deps: { discovery: coreServices.discovery },
+  async factory({ discovery }) {
+    const base = `${await discovery.getBaseUrl('demo-upstream')}/v1`;
+    const entities: Entity[] = [
+      provider,
+      service('sim-gpt', 'sim-fast', base),
+      service('sim-stream', 'sim-slow', base),
+      service('sim-trial', 'sim-fast', base, { trial: { tokens: 300 } }),
+      service('sim-limited', 'sim-fast', base, {
+        sla: {
+          latencyMs: { p50: 100, p95: 200, p99: 300 },
+          uptimePercent: 99,
+          throughput: { requestsPerSecond: 1, tokensPerSecond: 100 },
+          rateLimits: { requestsPerMinute: 2, tokensPerMinute: 1_000_000 },
+        },
+      }),
+      service('sim-broken', 'sim-fail', base),
+      service('sim-hang', 'sim-hang', base),
+      service('sim-maint', 'sim-fast', base, { lifecycle: 'maintenance' }),
+      service('sim-nocred', 'sim-fast', base, {
+        endpoint: {
+          baseUrl: base,
+          upstreamModel: 'sim-fast',
+          auth: { type: 'bearer', secretRef: 'NOT_CONFIGURED_ANYWHERE' },
+        },
+      }),
+    ];
+    const kindsOf = (filter: any): string[] =>
+      (Array.isArray(filter) ? filter : [filter]).map((f: any) =>
+        String(f?.kind ?? '').toLowerCase(),
+      );
+    return {
+      async getEntities(req: any) {
+        const kinds = req?.filter ? kindsOf(req.filter) : undefined;
+        return {
+          items: entities.filter(
+            e => !kinds || kinds.includes(e.kind.toLowerCase()),
+          ),
+        };
+      },
+      async getEntitiesByRefs(req: any) {
+        return { items: req.entityRefs.map(() => undefined) };
+      },
+    } as any;
+  },
+});
+
+describe.each(
+  TestDatabases.create({ ids: ['SQLITE_3', 'POSTGRES_15'] }).eachSupportedId(),
+)('gateway with the official openai SDK on %p', databaseId => {
+  const databases = TestDatabases.create({ ids: [databaseId] });
+  let backend: Awaited<ReturnType<typeof startTestBackend>>;
+  let baseURL: string;
+  let knex: any;
+  const auth = mockCredentials.user.header(USER);
+
+  beforeAll(async () => {
+    knex = await databases.init(databaseId);
+    backend = await startTestBackend({
+      features: [
+        marketplacePlugin,
+        demoUpstreamPlugin,
+        catalogFactory,
+        mockServices.database.factory({ knex }),
+        mockServices.rootConfig.factory({
+          data: {
+            marketplace: {
+              platformFeePercent: 10,
+              gateway: { upstreamTimeoutMs: 1500, instanceId: 'it-1' },
+              secrets: { SIM_UPSTREAM_KEY: UPSTREAM_KEY },
+              demoUpstream: {
+                enabled: true,
+                apiKey: UPSTREAM_KEY,
+                models: [
+                  {
+                    id: 'sim-fast',
+                    timeToFirstTokenMs: 0,
+                    tokensPerSecond: 100000,
+                    failureRate: 0,
+                  },
+                  {
+                    id: 'sim-slow',
+                    timeToFirstTokenMs: 30,
+                    tokensPerSecond: 60,
+                    failureRate: 0,
+                  },
+                  {
+                    id: 'sim-fail',
+                    timeToFirstTokenMs: 0,
+                    tokensPerSecond: 100000,
+                    failureRate: 1,
+                  },
+                  {
+                    id: 'sim-hang',
+                    timeToFirstTokenMs: 10000,
+                    tokensPerSecond: 100,
+                    failureRate: 0,
+                  },
+                ],
+              },
+            },
+          },
+        }),
+      ],
+    });
+    const address = backend.server.address();
+    const port = typeof address === 'object' && address ? address.port : 0;
+    baseURL = `http://localhost:${port}/api/marketplace/gateway/v1`;
+  });
+
+  afterAll(async () => {
+    await backend?.stop();
+  });
+
+  async function subscribe(name: string, body: object = {}) {
+    const res = await request(backend.server)
+      .post(`/api/marketplace/v1/services/${name}/subscribe`)
+      .set('Authorization', auth)
+      .send(body);
+    expect(res.status).toBe(201);
+    expect(res.body.endpoint.baseUrl).toBe(baseURL);
+    return res.body.apiKey.secret as string;
+  }
+
+  async function usage(requestId: string) {
+    const res = await request(backend.server)
+      .get(`/api/marketplace/v1/usage/${requestId}`)
+      .set('Authorization', auth);
+    expect(res.status).toBe(200);
+    return res.body.usage;
+  }
+
+  function client(apiKey: string) {
+    return new OpenAI({ baseURL, apiKey, maxRetries: 0 });
+  }
+
+  it('completes, streams and passes tools through, metering each request', async () => {
+    const key = await subscribe('sim-gpt');
+    const openai = client(key);
+
+    // 1. a plain completion
+    const { data, response } = await openai.chat.completions
+      .create({
+        model: 'sim-gpt',
+        messages: [{ role: 'user', content: 'Say hello to the marketplace' }],
+        max_tokens: 24,
+      })
+      .withResponse();
+    expect(data.object).toBe('chat.completion');
+    expect(data.choices[0].message.content).toEqual(expect.any(String));
+    const requestId = response.headers.get('x-request-id')!;
+    expect(requestId).toMatch(/^req_/);
+    const row = await usage(requestId);
+    expect(row).toMatchObject({
+      status: 'ok',
+      httpStatus: 200,
+      model: 'sim-gpt',
+      promptTokens: data.usage!.prompt_tokens,
+      completionTokens: data.usage!.completion_tokens,
+      tokenSource: 'upstream',
+      trialTokens: 0,
+      stream: false,
+    });
+    const expectedCost = Math.ceil(
+      (data.usage!.prompt_tokens * 2000 +
+        data.usage!.completion_tokens * 8000) /
+        1000,
+    );
+    expect(row.costMicros).toBe(expectedCost);
+    expect(row.platformFeeMicros).toBe(
+      Math.floor((expectedCost * 1000 + 5000) / 10000),
+    );
+
+    // 2. a tools call passthrough
+    const tools = await openai.chat.completions
+      .create({
+        model: 'sim-gpt',
+        messages: [{ role: 'user', content: 'What is the weather in Paris?' }],
+        tools: [
+          {
+            type: 'function',
+            function: {
+              name: 'get_weather',
+              parameters: {
+                type: 'object',
+                properties: {
+                  city: { type: 'string' },
+                  unit: { type: 'string', enum: ['celsius', 'fahrenheit'] },
+                },
+                required: ['city', 'unit'],
+              },
+            },
+          },
+        ],
+        tool_choice: { type: 'function', function: { name: 'get_weather' } },
+      })
+      .withResponse();
+    const call = tools.data.choices[0].message.tool_calls![0] as any;
+    expect(tools.data.choices[0].finish_reason).toBe('tool_calls');
+    expect(call.function.name).toBe('get_weather');
+    expect(JSON.parse(call.function.arguments)).toEqual({
+      city: 'city',
+      unit: 'celsius',
+    });
+    const toolRow = await usage(tools.response.headers.get('x-request-id')!);
+    expect(toolRow.completionTokens).toBe(tools.data.usage!.completion_tokens);
+    expect(toolRow.costMicros).toBeGreaterThan(0);
+  });
+
+  it('streams chunk by chunk and meters the stream', async () => {
+    const key = await subscribe('sim-stream');
+    const { data: stream, response } = await client(key)
+      .chat.completions.create({
+        model: 'sim-stream',
+        messages: [{ role: 'user', content: 'Stream me a few words' }],
+        max_tokens: 40,
+        stream: true,
+      })
+      .withResponse();
+    const arrivals: number[] = [];
+    let text = '';
+    let sawUsage = false;
+    for await (const chunk of stream) {
+      arrivals.push(Date.now());
+      text += chunk.choices[0]?.delta?.content ?? '';
+      if (chunk.usage) sawUsage = true;
+    }
+    // Several chunks, delivered as the upstream produced them (not all at once at the end).
+    expect(arrivals.length).toBeGreaterThan(4);
+    expect(arrivals[arrivals.length - 1] - arrivals[0]).toBeGreaterThan(200);
+    // The client did not ask for usage: the gateway's own usage chunk is not passed on.
+    expect(sawUsage).toBe(false);
+    const row = await usage(response.headers.get('x-request-id')!);
+    expect(row).toMatchObject({
+      status: 'ok',
+      stream: true,
+      tokenSource: 'upstream',
+      completionTokens: 40,
+    });
+    expect(row.timeToFirstTokenMs).toEqual(expect.any(Number));
+    expect(text.length).toBeGreaterThan(0);
+
+    // Asking for usage gets it.
+    const again = await client(key).chat.completions.create({
+      model: 'sim-stream',
+      messages: [{ role: 'user', content: 'again' }],
+      max_tokens: 5,
+      stream: true,
+      stream_options: { include_usage: true },
+    });
+    let usageChunk: any;
+    for await (const chunk of again) {
+      if (chunk.usage) usageChunk = chunk.usage;
+    }
+    expect(usageChunk).toMatchObject({ completion_tokens: 5 });
+  });
+
+  it("answers bad keys and forbidden calls with the SDK's typed errors", async () => {
+    await expect(
+      client('mk_notARealKey').chat.completions.create({
+        model: 'sim-gpt',
+        messages: [{ role: 'user', content: 'x' }],
+      }),
+    ).rejects.toBeInstanceOf(OpenAI.AuthenticationError);
+    const noKey = await request(backend.server).get(
+      '/api/marketplace/gateway/v1/models',
+    );
+    expect(noKey.status).toBe(401);
+    expect(noKey.body.error).toMatchObject({
+      code: 'invalid_api_key',
+      type: 'authentication_error',
+    });
+
+    // A key of another subscription
+    const limitedKey = await subscribe('sim-limited');
+    const err = await client(limitedKey)
+      .chat.completions.create({
+        model: 'sim-gpt',
+        messages: [{ role: 'user', content: 'x' }],
+      })
+      .catch(e => e);
+    expect(err).toBeInstanceOf(OpenAI.PermissionDeniedError);
+    expect(err.code).toBe('model_not_subscribed');
+
+    // Unknown model
+    const missing = await client(limitedKey)
+      .chat.completions.create({
+        model: 'no-such-model',
+        messages: [{ role: 'user', content: 'x' }],
+      })
+      .catch(e => e);
+    expect(missing).toBeInstanceOf(OpenAI.NotFoundError);
+    expect(missing.code).toBe('model_not_found');
+
+    // Invalid body names the field
+    const bad = await client(limitedKey)
+      .chat.completions.create({ model: 'sim-limited', messages: [] })
+      .catch(e => e);
+    expect(bad).toBeInstanceOf(OpenAI.BadRequestError);
+    expect(bad.param).toBe('messages');
+
+    // /v1/models lists what the key can call
+    const models = await client(limitedKey).models.list();
+    expect(models.data.map(m => m.id)).toEqual(['sim-limited']);
+    expect(models.data[0].owned_by).toBe('Simulated Provider');
+
+    // Rate limit: 2 requests per minute, the third gets 429 with retry-after
+    const ok1 = await client(limitedKey).chat.completions.create({
+      model: 'sim-limited',
+      messages: [{ role: 'user', content: 'x' }],
+      max_tokens: 2,
+    });
+    expect(ok1.choices).toHaveLength(1);
+    const ok2 = await client(limitedKey).chat.completions.create({
+      model: 'sim-limited',
+      messages: [{ role: 'user', content: 'y' }],
+      max_tokens: 2,
+    });
+    expect(ok2.choices).toHaveLength(1);
+    const limited = await client(limitedKey)
+      .chat.completions.create({
+        model: 'sim-limited',
+        messages: [{ role: 'user', content: 'x' }],
+        max_tokens: 2,
+      })
+      .catch(e => e);
+    expect(limited).toBeInstanceOf(OpenAI.RateLimitError);
+    expect(limited.code).toBe('rate_limit_exceeded');
+    expect(Number(limited.headers.get('retry-after'))).toBeGreaterThan(0);
+    // Nothing was forwarded or charged for the rejected request.
+    expect(limited.headers.get('x-request-id')).toMatch(/^req_/);
+    const notFound = await request(backend.server)
+      .get(`/api/marketplace/v1/usage/${limited.headers.get('x-request-id')}`)
+      .set('Authorization', auth);
+    expect(notFound.status).toBe(404);
+  });
+
+  it('stops a trial-only subscription when the trial is used up (429 insufficient_quota)', async () => {
+    const key = await subscribe('sim-trial', { spendCapMicros: 0 });
+    const openai = client(key);
+    let exhausted: any;
+    let spent = 0;
+    for (let i = 0; i < 30 && !exhausted; i++) {
+      try {
+        const { data } = await openai.chat.completions
+          .create({
+            model: 'sim-trial',
+            messages: [{ role: 'user', content: `question ${i}` }],
+            max_tokens: 100,
+          })
+          .withResponse();
+        spent += data.usage!.total_tokens;
+      } catch (e) {
+        exhausted = e;
+      }
+    }
+    expect(exhausted).toBeInstanceOf(OpenAI.RateLimitError);
+    expect(exhausted.code).toBe('trial_exhausted');
+    expect(exhausted.type).toBe('insufficient_quota');
+    expect(spent).toBeLessThanOrEqual(300);
+    const subs = (
+      await request(backend.server)
+        .get('/api/marketplace/v1/subscriptions')
+        .set('Authorization', auth)
+    ).body.subscriptions;
+    const trial = subs.find((s: any) => s.model === 'sim-trial');
+    expect(trial.trialTokensUsed).toBe(spent);
+    expect(trial.monthSpendMicros).toBe(0);
+  });
+
+  it('maps upstream failures to 502/504, charges nothing, and still writes one row', async () => {
+    const broken = await subscribe('sim-broken');
+    const err = await client(broken)
+      .chat.completions.create({
+        model: 'sim-broken',
+        messages: [{ role: 'user', content: 'x' }],
+      })
+      .catch(e => e);
+    expect(err).toBeInstanceOf(OpenAI.APIError);
+    expect(err.status).toBe(502);
+    expect(err.code).toBe('upstream_error');
+    expect(await usage(err.headers.get('x-request-id'))).toMatchObject({
+      status: 'upstream_error',
+      costMicros: 0,
+      httpStatus: 502,
+    });
+
+    const hang = await subscribe('sim-hang');
+    const timeout = await client(hang)
+      .chat.completions.create({
+        model: 'sim-hang',
+        messages: [{ role: 'user', content: 'x' }],
+      })
+      .catch(e => e);
+    expect(timeout.status).toBe(504);
+    expect(timeout.code).toBe('upstream_timeout');
+    expect(await usage(timeout.headers.get('x-request-id'))).toMatchObject({
+      status: 'timeout',
+      costMicros: 0,
+    });
+
+    const nocred = await subscribe('sim-nocred');
+    const cred = await client(nocred)
+      .chat.completions.create({
+        model: 'sim-nocred',
+        messages: [{ role: 'user', content: 'x' }],
+      })
+      .catch(e => e);
+    expect(cred.status).toBe(502);
+    expect(cred.code).toBe('upstream_credentials_missing');
+  });
+
+  it('refuses maintenance (503), revoked keys and suspended users (403)', async () => {
+    const maint = await subscribe('sim-maint');
+    const m = await client(maint)
+      .chat.completions.create({
+        model: 'sim-maint',
+        messages: [{ role: 'user', content: 'x' }],
+      })
+      .catch(e => e);
+    expect(m.status).toBe(503);
+    expect(m.code).toBe('service_in_maintenance');
+
+    // revoke the sim-gpt key through the REST API; the SDK sees 403 at once
+    const subs = (
+      await request(backend.server)
+        .get('/api/marketplace/v1/subscriptions')
+        .set('Authorization', auth)
+    ).body.subscriptions;
+    const gpt = subs.find(
+      (s: any) => s.model === 'sim-gpt' && s.status === 'active',
+    );
+    const rotated = await request(backend.server)
+      .post(`/api/marketplace/v1/keys/${gpt.keys[0].id}/rotate`)
+      .set('Authorization', auth);
+    expect(rotated.status).toBe(201);
+    const fresh = rotated.body.apiKey.secret;
+    const works = await client(fresh).chat.completions.create({
+      model: 'sim-gpt',
+      messages: [{ role: 'user', content: 'x' }],
+      max_tokens: 3,
+    });
+    expect(works.choices).toHaveLength(1);
+
+    await knex('user_suspensions').insert({
+      user_ref: USER,
+      suspended_by: 'user:default/ada',
+      suspended_at: Date.now(),
+    });
+    const suspended = await client(fresh)
+      .chat.completions.create({
+        model: 'sim-gpt',
+        messages: [{ role: 'user', content: 'x' }],
+      })
+      .catch(e => e);
+    expect(suspended).toBeInstanceOf(OpenAI.PermissionDeniedError);
+    expect(suspended.code).toBe('user_suspended');
+    await knex('user_suspensions').where({ user_ref: USER }).delete();
+
+    // invalid JSON -> 400 in OpenAI's shape
+    const raw = await request(backend.server)
+      .post('/api/marketplace/gateway/v1/chat/completions')
+      .set('Authorization', `Bearer ${fresh}`)
+      .set('Content-Type', 'application/json')
+      .send('{"model":');
+    expect(raw.status).toBe(400);
+    expect(raw.body.error).toMatchObject({
+      code: 'invalid_json',
+      type: 'invalid_request_error',
+    });
+  });
+});
