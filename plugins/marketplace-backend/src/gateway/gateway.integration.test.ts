@@ -10,6 +10,8 @@ import {
 } from '@backstage/backend-test-utils';
 import { Entity } from '@backstage/catalog-model';
 import { catalogServiceRef } from '@backstage/plugin-catalog-node';
+// The demo upstream is a dev dependency: a real OpenAI-compatible upstream for this test.
+// eslint-disable-next-line @backstage/no-mixed-plugin-imports
 import demoUpstreamPlugin from '@internal/plugin-marketplace-demo-upstream-backend';
 import OpenAI from 'openai';
 import request from 'supertest';

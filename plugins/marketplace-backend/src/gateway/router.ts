@@ -481,9 +481,7 @@ export function createGatewayRouter(
           completionText = (parsed?.choices ?? [])
             .map(
               (c: any) =>
-                `${c?.message?.content ?? ''}${JSON.stringify(
-                  c?.message?.tool_calls ?? '',
-                )}`,
+                `${c?.message?.content ?? ''}${c?.message?.tool_calls ? JSON.stringify(c.message.tool_calls) : ''}`,
             )
             .join('');
         }
