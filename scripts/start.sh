@@ -1,7 +1,8 @@
 #!/usr/bin/env bash
 # Installs everything and starts the portal with the sample catalog:
 # frontend on http://localhost:3000, backend on http://localhost:7007.
-# Data (better-sqlite3 files) is kept in data/ between runs.
+# Data (better-sqlite3 files) is kept in data/ between runs; the first run records demo
+# traffic through the gateway (scripts/seed.mjs).
 set -euo pipefail
 cd "$(dirname "${BASH_SOURCE[0]}")/.."
 # shellcheck source=scripts/env.sh
@@ -20,5 +21,9 @@ set -a
 # shellcheck disable=SC1091
 . data/secrets.env
 set +a
+
+# Demo data comes from real traffic: once the backend is up, sample users subscribe and
+# call the sample services through the gateway (once per data/ folder).
+node scripts/seed.mjs &
 
 exec yarn start "$@"

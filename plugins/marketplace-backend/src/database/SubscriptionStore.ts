@@ -276,11 +276,25 @@ export class SubscriptionStore {
     return key;
   }
 
+  /**
+   * Revokes a key only if it is still active, so that two concurrent rotations of
+   * the same key cannot both issue a new one.
+   */
+  private async markRevoked(tx: Knex.Transaction, key: ApiKeyRow, now: number) {
+    const changed = await tx('api_keys')
+      .where({ id: key.id })
+      .whereNull('revoked_at')
+      .update({ revoked_at: now });
+    if (changed !== 1) {
+      throw new ConflictError(`API key ${key.prefix}… is already revoked`);
+    }
+  }
+
   async revokeKey(userRef: string, keyId: string): Promise<ApiKeyInfo> {
     const now = this.clock();
     return this.db.transaction(async tx => {
       const key = await this.ownedActiveKey(tx, userRef, keyId);
-      await tx('api_keys').where({ id: keyId }).update({ revoked_at: now });
+      await this.markRevoked(tx, key, now);
       return toKeyInfo({ ...key, revoked_at: now });
     });
   }
@@ -298,7 +312,7 @@ export class SubscriptionStore {
           'The subscription of this key is no longer active',
         );
       }
-      await tx('api_keys').where({ id: keyId }).update({ revoked_at: now });
+      await this.markRevoked(tx, key, now);
       return this.insertKey(tx, key.subscription_id, userRef, now);
     });
   }

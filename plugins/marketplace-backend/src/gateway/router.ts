@@ -195,6 +195,11 @@ export function createGatewayRouter(
   }
 
   const router = Router();
+  // Every answer carries a request id; for forwarded requests it keys the ledger row.
+  router.use((_req, res, next) => {
+    res.setHeader('x-request-id', newRequestId());
+    next();
+  });
   router.use(express.json({ limit: '4mb' }));
 
   router.get('/v1/models', async (req, res) => {
@@ -221,8 +226,7 @@ export function createGatewayRouter(
   });
 
   router.post('/v1/chat/completions', async (req, res) => {
-    const requestId = newRequestId();
-    res.setHeader('x-request-id', requestId);
+    const requestId = String(res.getHeader('x-request-id'));
 
     const grant = await authenticate(req);
     const body = parseChatCompletionRequest(req.body);
@@ -481,7 +485,11 @@ export function createGatewayRouter(
           completionText = (parsed?.choices ?? [])
             .map(
               (c: any) =>
-                `${c?.message?.content ?? ''}${c?.message?.tool_calls ? JSON.stringify(c.message.tool_calls) : ''}`,
+                `${c?.message?.content ?? ''}${
+                  c?.message?.tool_calls
+                    ? JSON.stringify(c.message.tool_calls)
+                    : ''
+                }`,
             )
             .join('');
         }

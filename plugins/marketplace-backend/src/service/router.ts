@@ -175,12 +175,18 @@ export async function createRouter(
     }
     let teamRef: string | null = null;
     if (body.teamRef) {
-      teamRef = stringifyEntityRef(
-        parseEntityRef(body.teamRef, {
+      let parsed;
+      try {
+        parsed = parseEntityRef(body.teamRef, {
           defaultKind: 'group',
           defaultNamespace: 'default',
-        }),
-      ).toLocaleLowerCase('en-US');
+        });
+      } catch (error) {
+        throw new InputError(
+          `Invalid body field 'teamRef': ${(error as Error).message}`,
+        );
+      }
+      teamRef = stringifyEntityRef(parsed).toLocaleLowerCase('en-US');
       if (!teamRef.startsWith('group:') || !me.ownership.includes(teamRef)) {
         throw new NotAllowedError(
           `Invalid body field 'teamRef': you can only bill groups you are a member of`,
@@ -204,14 +210,20 @@ export async function createRouter(
 
   router.delete('/v1/services/:name/subscribe', async (req, res) => {
     const me = await caller(req);
-    const s = await service(req.params.name);
-    const subscription = await subscriptions.cancel(me.userRef, s.ref);
+    const name = parse(nameParam, req.params.name, 'path parameter');
+    // Works also for a service that has left the catalog since.
+    const ref =
+      (await directory.get(name))?.ref ??
+      `modelservice:default/${name.toLocaleLowerCase('en-US')}`;
+    const subscription = await subscriptions.cancel(me.userRef, ref);
     res.json({ subscription });
   });
 
   router.get('/v1/subscriptions', async (req, res) => {
     const { status } = parse(statusQuery, req.query, 'query');
     const me = await caller(req);
+    // Settlements still queued in this process count too.
+    await ledger.flush();
     const list = await subscriptions.listForUser(me.userRef, { status });
     const keys = await subscriptions.listKeys({ userRef: me.userRef });
     const baseUrl = await options.gatewayBaseUrl();
