@@ -241,3 +241,23 @@ export function formatDate(isoDate: string): string {
 export function formatPercent(value: number): string {
   return `${value.toLocaleString('en-US', { maximumFractionDigits: 3 })}%`;
 }
+
+const timestampFormat = new Intl.DateTimeFormat('en-US', {
+  year: 'numeric',
+  month: 'short',
+  day: 'numeric',
+  hour: '2-digit',
+  minute: '2-digit',
+  second: '2-digit',
+  hourCycle: 'h23',
+  timeZone: 'UTC',
+});
+
+/** Formats an ISO date-time in UTC with seconds: "Jan 5, 2099, 02:00:09 UTC". */
+export function formatTimestampUtc(iso: string): string {
+  const ms = Date.parse(iso);
+  if (Number.isNaN(ms)) {
+    return iso;
+  }
+  return `${timestampFormat.format(ms)} UTC`;
+}

@@ -10,5 +10,15 @@
 import { marketplacePlugin } from './plugin';
 
 export { marketplacePlugin } from './plugin';
-export { rootRouteRef as marketplaceRouteRef } from './routes';
+export {
+  rootRouteRef as marketplaceRouteRef,
+  subscriptionsRouteRef as marketplaceSubscriptionsRouteRef,
+} from './routes';
+export {
+  marketplaceApiRef,
+  MarketplaceClient,
+  type MarketplaceApi,
+  type MarketplaceMe,
+  type MarketplaceTeam,
+} from './api';
 export default marketplacePlugin;

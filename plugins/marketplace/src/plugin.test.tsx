@@ -11,7 +11,9 @@ import {
 } from '@backstage/plugin-catalog-react/testUtils';
 import { Entity } from '@backstage/catalog-model';
 import discoveredDefault, { marketplacePlugin } from './index';
-import { rootRouteRef } from './routes';
+import { rootRouteRef, subscriptionsRouteRef } from './routes';
+import { marketplaceApiRef } from './api';
+import { mockMarketplaceApi } from './__fixtures__/marketplaceApi';
 import {
   acmeProvider,
   fullModelService,
@@ -31,6 +33,7 @@ function entityPageWithCards(entity: Entity) {
       ...CARD_IDS.map(id => marketplacePlugin.getExtension(id)),
     ],
     apis: [
+      [marketplaceApiRef, mockMarketplaceApi()],
       [
         catalogApiRef,
         catalogApiMock({
@@ -64,13 +67,49 @@ describe('marketplacePlugin', () => {
     expect(tester.get(coreExtensionData.icon)).toBeDefined();
   });
 
+  it('declares My subscriptions at /marketplace/subscriptions', () => {
+    expect(marketplacePlugin.routes.subscriptions).toBe(subscriptionsRouteRef);
+    const tester = createExtensionTester(
+      marketplacePlugin.getExtension('page:marketplace/subscriptions'),
+    );
+    expect(tester.get(coreExtensionData.routePath)).toBe(
+      '/marketplace/subscriptions',
+    );
+    expect(tester.get(coreExtensionData.routeRef)).toBe(subscriptionsRouteRef);
+    expect(tester.get(coreExtensionData.title)).toBe('My subscriptions');
+    expect(tester.get(coreExtensionData.icon)).toBeDefined();
+  });
+
+  it('renders My subscriptions in an app, not the marketplace page', async () => {
+    const api = mockMarketplaceApi();
+    renderTestApp({
+      features: [marketplacePlugin],
+      initialRouteEntries: ['/marketplace/subscriptions'],
+      mountedRoutes: { '/catalog/:namespace/:kind/:name': entityRouteRef },
+      apis: [
+        [marketplaceApiRef, api],
+        [catalogApiRef, catalogApiMock({ entities: [fullModelService] })],
+      ],
+    });
+    expect(await screen.findByText('No subscriptions yet')).toBeInTheDocument();
+    expect(screen.queryByText('Model services')).not.toBeInTheDocument();
+    const links = screen.getAllByRole('link', { name: 'My subscriptions' });
+    expect(links.map(l => l.getAttribute('href'))).toContain(
+      '/marketplace/subscriptions',
+    );
+    expect(api.listSubscriptions).toHaveBeenCalledWith({ status: 'active' });
+  });
+
   it('renders the marketplace page in an app', async () => {
     renderTestApp({
       features: [marketplacePlugin],
       initialRouteEntries: ['/marketplace'],
       // Mounted by the catalog plugin in the real app.
       mountedRoutes: { '/catalog/:namespace/:kind/:name': entityRouteRef },
-      apis: [[catalogApiRef, catalogApiMock({ entities: [fullModelService] })]],
+      apis: [
+        [marketplaceApiRef, mockMarketplaceApi()],
+        [catalogApiRef, catalogApiMock({ entities: [fullModelService] })],
+      ],
     });
     expect(await screen.findByText('All services (1)')).toBeInTheDocument();
     // Sidebar entry derived from the page's title + icon + routeRef

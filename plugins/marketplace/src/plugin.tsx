@@ -1,6 +1,10 @@
 import StorefrontIcon from '@mui/icons-material/Storefront';
+import VpnKeyIcon from '@mui/icons-material/VpnKey';
 import {
+  ApiBlueprint,
   createFrontendPlugin,
+  discoveryApiRef,
+  fetchApiRef,
   OverridableFrontendPlugin,
   PageBlueprint,
   RouteRef,
@@ -11,7 +15,19 @@ import {
   MODEL_SERVICE_KIND,
   PROVIDER_KIND,
 } from '@internal/plugin-marketplace-common';
-import { rootRouteRef } from './routes';
+import { marketplaceApiRef, MarketplaceClient } from './api';
+import { rootRouteRef, subscriptionsRouteRef } from './routes';
+
+/** `api:marketplace`: the client of the marketplace backend's REST API. */
+const marketplaceApi = ApiBlueprint.make({
+  params: defineParams =>
+    defineParams({
+      api: marketplaceApiRef,
+      deps: { discoveryApi: discoveryApiRef, fetchApi: fetchApiRef },
+      factory: ({ discoveryApi, fetchApi }) =>
+        new MarketplaceClient({ discoveryApi, fetchApi }),
+    }),
+});
 
 /**
  * `page:marketplace` at `/marketplace`. In this frontend-plugin-api version the
@@ -27,6 +43,24 @@ const marketplacePage = PageBlueprint.make({
     routeRef: rootRouteRef,
     loader: () =>
       import('./components/MarketplacePage').then(m => <m.MarketplacePage />),
+  },
+});
+
+/**
+ * `page:marketplace/subscriptions` at `/marketplace/subscriptions`: the user's
+ * subscriptions, keys and recent requests. Listed in the sidebar after Marketplace.
+ */
+const subscriptionsPage = PageBlueprint.make({
+  name: 'subscriptions',
+  params: {
+    path: '/marketplace/subscriptions',
+    title: 'My subscriptions',
+    icon: <VpnKeyIcon fontSize="inherit" />,
+    routeRef: subscriptionsRouteRef,
+    loader: () =>
+      import('./components/SubscriptionsPage').then(m => (
+        <m.SubscriptionsPage />
+      )),
   },
 });
 
@@ -74,6 +108,7 @@ const providerServicesCard = EntityCardBlueprint.make({
  */
 export const marketplacePlugin: OverridableFrontendPlugin<{
   root: RouteRef<undefined>;
+  subscriptions: RouteRef<undefined>;
 }> = createFrontendPlugin({
   pluginId: 'marketplace',
   title: 'Marketplace',
@@ -81,9 +116,12 @@ export const marketplacePlugin: OverridableFrontendPlugin<{
   info: { packageJson: () => import('../package.json') },
   routes: {
     root: rootRouteRef,
+    subscriptions: subscriptionsRouteRef,
   },
   extensions: [
+    marketplaceApi,
     marketplacePage,
+    subscriptionsPage,
     modelServiceOverviewCard,
     providerDetailsCard,
     providerServicesCard,

@@ -6,3 +6,10 @@ import { createRouteRef } from '@backstage/frontend-plugin-api';
  * @public
  */
 export const rootRouteRef = createRouteRef();
+
+/**
+ * Route of the signed-in user's subscriptions (`/marketplace/subscriptions` by default).
+ *
+ * @public
+ */
+export const subscriptionsRouteRef = createRouteRef();

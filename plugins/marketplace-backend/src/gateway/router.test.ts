@@ -233,16 +233,14 @@ describe.each(
 
   it('passes an upstream 4xx through, free', async () => {
     upstreamHandler = (_req, res) => {
-      res
-        .status(400)
-        .json({
-          error: {
-            message: 'bad temperature',
-            type: 'invalid_request_error',
-            param: 'temperature',
-            code: null,
-          },
-        });
+      res.status(400).json({
+        error: {
+          message: 'bad temperature',
+          type: 'invalid_request_error',
+          param: 'temperature',
+          code: null,
+        },
+      });
     };
     const res = await post(await keyFor('svc'), {
       model: 'svc',

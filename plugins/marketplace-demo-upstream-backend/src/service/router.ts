@@ -349,7 +349,10 @@ export async function createRouter(
                   {
                     id: toolCall.id,
                     type: 'function',
-                    function: { name: toolCall.name, arguments: toolCall.arguments },
+                    function: {
+                      name: toolCall.name,
+                      arguments: toolCall.arguments,
+                    },
                   },
                 ],
               },
@@ -438,13 +441,21 @@ export async function createRouter(
           chunk(
             {
               tool_calls: [
-                { index: 0, function: { arguments: toolCall.arguments.slice(i, i + step) } },
+                {
+                  index: 0,
+                  function: {
+                    arguments: toolCall.arguments.slice(i, i + step),
+                  },
+                },
               ],
             },
             null,
           ),
         );
-        await sleep((toolCall.completionTokens / 4) * msPerToken, disconnected.signal);
+        await sleep(
+          (toolCall.completionTokens / 4) * msPerToken,
+          disconnected.signal,
+        );
         if (disconnected.signal.aborted) {
           return;
         }

@@ -18,7 +18,9 @@ const weather = {
 
 const base = {
   model: 'gpt-4o',
-  messages: [{ role: 'user' as const, content: 'What is the weather in Paris?' }],
+  messages: [
+    { role: 'user' as const, content: 'What is the weather in Paris?' },
+  ],
 };
 
 describe('simulateToolCall', () => {
@@ -29,22 +31,42 @@ describe('simulateToolCall', () => {
       tool_choice: { type: 'function', function: { name: 'get_weather' } },
     } as any)!;
     expect(named.name).toBe('get_weather');
-    expect(JSON.parse(named.arguments)).toEqual({ city: 'city', unit: 'celsius', days: 1 });
+    expect(JSON.parse(named.arguments)).toEqual({
+      city: 'city',
+      unit: 'celsius',
+      days: 1,
+    });
     expect(named.id).toMatch(/^call_/);
     expect(named.completionTokens).toBeGreaterThan(0);
-    expect(simulateToolCall({ ...base, tools: [weather], tool_choice: 'required' } as any)?.name).toBe('get_weather');
-  });
-
-  it('calls on auto only when the user mentions the tool, never on none', () => {
-    expect(simulateToolCall({ ...base, tools: [weather] } as any)).toBeUndefined();
     expect(
       simulateToolCall({
         ...base,
-        messages: [{ role: 'user', content: 'please use get_weather for Paris' }],
+        tools: [weather],
+        tool_choice: 'required',
+      } as any)?.name,
+    ).toBe('get_weather');
+  });
+
+  it('calls on auto only when the user mentions the tool, never on none', () => {
+    expect(
+      simulateToolCall({ ...base, tools: [weather] } as any),
+    ).toBeUndefined();
+    expect(
+      simulateToolCall({
+        ...base,
+        messages: [
+          { role: 'user', content: 'please use get_weather for Paris' },
+        ],
         tools: [weather],
       } as any)?.name,
     ).toBe('get_weather');
-    expect(simulateToolCall({ ...base, tools: [weather], tool_choice: 'none' } as any)).toBeUndefined();
+    expect(
+      simulateToolCall({
+        ...base,
+        tools: [weather],
+        tool_choice: 'none',
+      } as any),
+    ).toBeUndefined();
     expect(simulateToolCall(base as any)).toBeUndefined();
   });
 

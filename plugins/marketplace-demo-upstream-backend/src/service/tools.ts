@@ -42,7 +42,9 @@ function exampleFor(schema: JsonSchema | undefined, hint: string): unknown {
     case 'object': {
       const out: Record<string, unknown> = {};
       const props = schema.properties ?? {};
-      const keys = schema.required?.length ? schema.required : Object.keys(props);
+      const keys = schema.required?.length
+        ? schema.required
+        : Object.keys(props);
       for (const key of keys) {
         out[key] = exampleFor(props[key], key);
       }
@@ -55,7 +57,13 @@ function exampleFor(schema: JsonSchema | undefined, hint: string): unknown {
 
 function functionTools(request: ChatCompletionRequest) {
   return (request.tools ?? [])
-    .map(t => t as { type?: string; function?: { name?: string; parameters?: JsonSchema } })
+    .map(
+      t =>
+        t as {
+          type?: string;
+          function?: { name?: string; parameters?: JsonSchema };
+        },
+    )
     .filter(t => t.type === 'function' && typeof t.function?.name === 'string');
 }
 
@@ -82,15 +90,31 @@ export function simulateToolCall(
     const name = (choice as { function?: { name?: string } }).function?.name;
     tool = tools.find(t => t.function!.name === name);
   } else {
-    const lastUser = [...request.messages].reverse().find(m => m.role === 'user');
-    const text = lastUser ? messageText(lastUser).toLocaleLowerCase('en-US') : '';
-    tool = tools.find(t => text.includes(t.function!.name!.toLocaleLowerCase('en-US')));
+    const lastUser = [...request.messages]
+      .reverse()
+      .find(m => m.role === 'user');
+    const text = lastUser
+      ? messageText(lastUser).toLocaleLowerCase('en-US')
+      : '';
+    tool = tools.find(t =>
+      text.includes(t.function!.name!.toLocaleLowerCase('en-US')),
+    );
   }
   if (!tool) {
     return undefined;
   }
   const name = tool.function!.name!;
-  const args = JSON.stringify(exampleFor(tool.function?.parameters ?? { type: 'object' }, name));
-  const id = `call_${createHash('sha256').update(`${name}:${args}:${JSON.stringify(request.messages)}`).digest('base64url').slice(0, 24)}`;
-  return { id, name, arguments: args, completionTokens: countTextTokens(name) + countTextTokens(args) };
+  const args = JSON.stringify(
+    exampleFor(tool.function?.parameters ?? { type: 'object' }, name),
+  );
+  const id = `call_${createHash('sha256')
+    .update(`${name}:${args}:${JSON.stringify(request.messages)}`)
+    .digest('base64url')
+    .slice(0, 24)}`;
+  return {
+    id,
+    name,
+    arguments: args,
+    completionTokens: countTextTokens(name) + countTextTokens(args),
+  };
 }

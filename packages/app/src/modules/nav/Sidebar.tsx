@@ -36,6 +36,7 @@ export const SidebarContent = NavContentBlueprint.make({
             {nav.take('page:home')}
             {/* Marketplace (@internal/plugin-marketplace) near the top */}
             {nav.take('page:marketplace')}
+            {nav.take('page:marketplace/subscriptions')}
             {nav.take('page:catalog')}
             {nav.take('page:scaffolder')}
             <SidebarDivider />

@@ -9,6 +9,12 @@ import {
   minimalModelService,
 } from '../../__fixtures__/entities';
 import { MarketplacePage } from './MarketplacePage';
+import { marketplaceApiRef } from '../../api';
+import {
+  mockMarketplaceApi,
+  subscription,
+} from '../../__fixtures__/marketplaceApi';
+import { subscriptionsRouteRef } from '../../routes';
 
 const mountedRoutes = { '/catalog/:namespace/:kind/:name': entityRouteRef };
 
@@ -19,7 +25,10 @@ describe('MarketplacePage', () => {
     });
     await renderInTestApp(<MarketplacePage />, {
       mountedRoutes,
-      apis: [[catalogApiRef, catalogApi]],
+      apis: [
+        [marketplaceApiRef, mockMarketplaceApi()],
+        [catalogApiRef, catalogApi],
+      ],
     });
 
     expect(await screen.findByText('All services (2)')).toBeInTheDocument();
@@ -69,6 +78,7 @@ describe('MarketplacePage', () => {
     await renderInTestApp(<MarketplacePage />, {
       mountedRoutes,
       apis: [
+        [marketplaceApiRef, mockMarketplaceApi()],
         [
           catalogApiRef,
           catalogApiMock({ entities: [fullModelService, minimalModelService] }),
@@ -86,7 +96,10 @@ describe('MarketplacePage', () => {
   it('shows how to add a service when the catalog has none', async () => {
     await renderInTestApp(<MarketplacePage />, {
       mountedRoutes,
-      apis: [[catalogApiRef, catalogApiMock({ entities: [acmeProvider] })]],
+      apis: [
+        [marketplaceApiRef, mockMarketplaceApi()],
+        [catalogApiRef, catalogApiMock({ entities: [acmeProvider] })],
+      ],
     });
     expect(
       await screen.findByText('No model services yet'),
@@ -100,8 +113,68 @@ describe('MarketplacePage', () => {
     });
     await renderInTestApp(<MarketplacePage />, {
       mountedRoutes,
-      apis: [[catalogApiRef, catalogApi]],
+      apis: [
+        [marketplaceApiRef, mockMarketplaceApi()],
+        [catalogApiRef, catalogApi],
+      ],
     });
     expect(await screen.findAllByText(/catalog is down/)).not.toHaveLength(0);
+  });
+
+  it('offers Start Using per row and marks subscribed services', async () => {
+    const activeLlama = {
+      ...minimalModelService,
+      spec: { ...minimalModelService.spec, lifecycle: 'active' as const },
+    };
+    const api = mockMarketplaceApi({
+      listServices: jest
+        .fn()
+        .mockResolvedValue([
+          { entity: fullModelService, subscription, owned: false },
+        ]),
+    });
+    await renderInTestApp(<MarketplacePage />, {
+      mountedRoutes: {
+        ...mountedRoutes,
+        '/marketplace/subscriptions': subscriptionsRouteRef,
+      },
+      apis: [
+        [marketplaceApiRef, api],
+        [
+          catalogApiRef,
+          catalogApiMock({ entities: [fullModelService, activeLlama] }),
+        ],
+      ],
+    });
+    await screen.findByText('All services (2)');
+    expect(api.listServices).toHaveBeenCalledWith({ scope: 'subscribed' });
+    const acme = within(screen.getAllByRole('row')[1]);
+    expect(await acme.findByText('Subscribed')).toBeInTheDocument();
+    expect(acme.getByRole('link', { name: 'Subscribed' })).toHaveAttribute(
+      'href',
+      '/marketplace/subscriptions',
+    );
+    expect(acme.queryByRole('button', { name: /Start Using/ })).toBeNull();
+
+    const llama = within(screen.getAllByRole('row')[2]);
+    await userEvent.click(
+      llama.getByRole('button', { name: 'Start Using internal-llama' }),
+    );
+    expect(
+      await screen.findByRole('dialog', { name: 'Start using internal-llama' }),
+    ).toBeInTheDocument();
+  });
+
+  it('disables Start Using for deprecated services', async () => {
+    await renderInTestApp(<MarketplacePage />, {
+      mountedRoutes,
+      apis: [
+        [marketplaceApiRef, mockMarketplaceApi()],
+        [catalogApiRef, catalogApiMock({ entities: [minimalModelService] })],
+      ],
+    });
+    expect(
+      await screen.findByRole('button', { name: 'Start Using internal-llama' }),
+    ).toBeDisabled();
   });
 });

@@ -1,5 +1,8 @@
+import { useCallback, useMemo, useState } from 'react';
 import Box from '@mui/material/Box';
 import useAsync from 'react-use/esm/useAsync';
+import useAsyncRetry from 'react-use/esm/useAsyncRetry';
+import { stringifyEntityRef } from '@backstage/catalog-model';
 import {
   Content,
   ContentHeader,
@@ -13,7 +16,10 @@ import {
   isModelServiceEntity,
   MARKETPLACE_API_VERSION,
   MODEL_SERVICE_KIND,
+  ModelServiceEntityV1alpha1,
 } from '@internal/plugin-marketplace-common';
+import { marketplaceApiRef } from '../../api';
+import { StartUsingDialog } from '../StartUsing';
 import { ModelServicesTable } from './ModelServicesTable';
 
 const EXAMPLE_YAML = `apiVersion: ${MARKETPLACE_API_VERSION}
@@ -68,6 +74,32 @@ export function MarketplacePage() {
     return response.items.filter(isModelServiceEntity);
   }, [catalogApi]);
 
+  // Which services the user already subscribes to. Without it (e.g. the
+  // backend is unreachable) every row simply offers "Start Using".
+  const marketplaceApi = useApi(marketplaceApiRef);
+  const subscribed = useAsyncRetry(async () => {
+    const services = await marketplaceApi.listServices({
+      scope: 'subscribed',
+    });
+    return new Set(
+      services
+        .filter(s => s.subscription?.status === 'active')
+        .map(s => stringifyEntityRef(s.entity)),
+    );
+  }, [marketplaceApi]);
+  const subscribedRefs = useMemo(
+    () => subscribed.value ?? new Set<string>(),
+    [subscribed.value],
+  );
+
+  const [dialogOpen, setDialogOpen] = useState(false);
+  const [dialogEntity, setDialogEntity] =
+    useState<ModelServiceEntityV1alpha1>();
+  const startUsing = useCallback((entity: ModelServiceEntityV1alpha1) => {
+    setDialogEntity(entity);
+    setDialogOpen(true);
+  }, []);
+
   let body;
   if (loading) {
     body = <Progress />;
@@ -76,7 +108,13 @@ export function MarketplacePage() {
   } else if (!value?.length) {
     body = <NoServices />;
   } else {
-    body = <ModelServicesTable entities={value} />;
+    body = (
+      <ModelServicesTable
+        entities={value}
+        subscribedRefs={subscribedRefs}
+        onStartUsing={startUsing}
+      />
+    );
   }
 
   return (
@@ -86,6 +124,16 @@ export function MarketplacePage() {
         description="Compare the LLM APIs offered by internal teams and vendors. Prices are in USD per 1,000 tokens."
       />
       {body}
+      {dialogEntity && (
+        <StartUsingDialog
+          open={dialogOpen}
+          entity={dialogEntity}
+          onClose={() => {
+            setDialogOpen(false);
+            subscribed.retry();
+          }}
+        />
+      )}
     </Content>
   );
 }

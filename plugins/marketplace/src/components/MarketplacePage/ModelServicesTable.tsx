@@ -1,5 +1,9 @@
 import { useMemo } from 'react';
-import { Table, TableColumn } from '@backstage/core-components';
+import Chip from '@mui/material/Chip';
+import Stack from '@mui/material/Stack';
+import CheckCircleIcon from '@mui/icons-material/CheckCircle';
+import { Link, Table, TableColumn } from '@backstage/core-components';
+import { useRouteRef } from '@backstage/frontend-plugin-api';
 import { stringifyEntityRef } from '@backstage/catalog-model';
 import { EntityRefLink } from '@backstage/plugin-catalog-react';
 import {
@@ -15,6 +19,8 @@ import {
 } from '../../format';
 import { LifecycleChip } from '../shared/chips';
 import { toEntityRef } from '../shared/refs';
+import { StartUsingAction } from '../StartUsing';
+import { subscriptionsRouteRef } from '../../routes';
 
 /** One table row; the string fields drive the table's search, sort and filters. */
 export type ModelServiceRow = {
@@ -66,7 +72,7 @@ function includesText(value: unknown, search: string): boolean {
     .includes(search.toLocaleLowerCase('en-US'));
 }
 
-const columns: TableColumn<ModelServiceRow>[] = [
+const baseColumns: TableColumn<ModelServiceRow>[] = [
   {
     title: 'Name',
     field: 'name',
@@ -125,17 +131,71 @@ const columns: TableColumn<ModelServiceRow>[] = [
   },
 ];
 
+function SubscribedChip() {
+  const subscriptionsLink = useRouteRef(subscriptionsRouteRef);
+  const chip = (
+    <Chip
+      size="small"
+      color="success"
+      variant="outlined"
+      icon={<CheckCircleIcon />}
+      label="Subscribed"
+      clickable={!!subscriptionsLink}
+    />
+  );
+  return subscriptionsLink ? (
+    <Link to={subscriptionsLink()} underline="none">
+      {chip}
+    </Link>
+  ) : (
+    chip
+  );
+}
+
 export type ModelServicesTableProps = {
   entities: ModelServiceEntityV1alpha1[];
+  /** Entity refs of the services the user subscribes to. */
+  subscribedRefs?: ReadonlySet<string>;
+  /** Shows a "Start Using" button per row when set. */
+  onStartUsing?: (entity: ModelServiceEntityV1alpha1) => void;
 };
 
 export function ModelServicesTable(props: ModelServicesTableProps) {
-  const { entities } = props;
+  const { entities, subscribedRefs, onStartUsing } = props;
   const rows = useMemo(
     () =>
       entities.map(toRow).sort((a, b) => a.name.localeCompare(b.name, 'en')),
     [entities],
   );
+  const columns = useMemo<TableColumn<ModelServiceRow>[]>(() => {
+    if (!onStartUsing) {
+      return baseColumns;
+    }
+    // Under the name rather than in a column of its own: the table has no
+    // width to spare, and the action must stay visible.
+    const [name, ...rest] = baseColumns;
+    return [
+      {
+        ...name,
+        render: row => (
+          <Stack spacing={0.75} alignItems="flex-start">
+            <EntityRefLink entityRef={row.entity} hideIcon />
+            {subscribedRefs?.has(row.id) ? (
+              <SubscribedChip />
+            ) : (
+              <StartUsingAction
+                entity={row.entity}
+                size="small"
+                variant="outlined"
+                onClick={() => onStartUsing(row.entity)}
+              />
+            )}
+          </Stack>
+        ),
+      },
+      ...rest,
+    ];
+  }, [onStartUsing, subscribedRefs]);
   return (
     <Table<ModelServiceRow>
       title={`All services (${rows.length})`}

@@ -1,4 +1,5 @@
-import { screen, within } from '@testing-library/react';
+import { screen, waitFor, within } from '@testing-library/react';
+import userEvent from '@testing-library/user-event';
 import { renderInTestApp } from '@backstage/frontend-test-utils';
 import {
   EntityProvider,
@@ -9,6 +10,13 @@ import {
   minimalModelService,
 } from '../../__fixtures__/entities';
 import { ModelServiceOverviewCard } from './ModelServiceOverviewCard';
+import { marketplaceApiRef } from '../../api';
+import {
+  ENDPOINT,
+  mockMarketplaceApi,
+  subscription,
+} from '../../__fixtures__/marketplaceApi';
+import { subscriptionsRouteRef } from '../../routes';
 
 const mountedRoutes = { '/catalog/:namespace/:kind/:name': entityRouteRef };
 
@@ -22,7 +30,7 @@ describe('ModelServiceOverviewCard', () => {
       <EntityProvider entity={fullModelService}>
         <ModelServiceOverviewCard />
       </EntityProvider>,
-      { mountedRoutes },
+      { mountedRoutes, apis: [[marketplaceApiRef, mockMarketplaceApi()]] },
     );
 
     expect(await screen.findByText('Model service')).toBeInTheDocument();
@@ -146,7 +154,7 @@ describe('ModelServiceOverviewCard', () => {
       <EntityProvider entity={fullModelService}>
         <ModelServiceOverviewCard />
       </EntityProvider>,
-      { mountedRoutes },
+      { mountedRoutes, apis: [[marketplaceApiRef, mockMarketplaceApi()]] },
     );
     await screen.findByText('Model service');
     const html = container.innerHTML;
@@ -160,7 +168,7 @@ describe('ModelServiceOverviewCard', () => {
       <EntityProvider entity={minimalModelService}>
         <ModelServiceOverviewCard />
       </EntityProvider>,
-      { mountedRoutes },
+      { mountedRoutes, apis: [[marketplaceApiRef, mockMarketplaceApi()]] },
     );
     expect(await screen.findByText('internal-llama')).toBeInTheDocument();
     expect(screen.getByText('No free trial')).toBeInTheDocument();
@@ -176,5 +184,77 @@ describe('ModelServiceOverviewCard', () => {
       'href',
       '/catalog/default/provider/internal-llm',
     );
+  });
+
+  describe('subscription panel', () => {
+    const routes = {
+      ...mountedRoutes,
+      '/marketplace/subscriptions': subscriptionsRouteRef,
+    };
+
+    it('offers Start Using at the top when the user does not subscribe', async () => {
+      const api = mockMarketplaceApi();
+      await renderInTestApp(
+        <EntityProvider entity={fullModelService}>
+          <ModelServiceOverviewCard />
+        </EntityProvider>,
+        { mountedRoutes: routes, apis: [[marketplaceApiRef, api]] },
+      );
+      const panel = within(
+        await screen.findByRole('region', { name: 'Subscription' }),
+      );
+      const button = await panel.findByRole('button', {
+        name: 'Start Using Acme GPT-4o',
+      });
+      expect(api.getService).toHaveBeenCalledWith('acme-gpt-4o');
+      expect(panel.getByText(/free trial: 100,000 tokens/)).toBeInTheDocument();
+      await userEvent.click(button);
+      expect(
+        await screen.findByRole('dialog', { name: 'Start using Acme GPT-4o' }),
+      ).toBeInTheDocument();
+    });
+
+    it('shows Subscribed, a link to My subscriptions and Unsubscribe', async () => {
+      const api = mockMarketplaceApi({
+        getService: jest.fn().mockResolvedValue({
+          entity: fullModelService,
+          subscription,
+          owned: false,
+          endpoint: ENDPOINT,
+          keys: [],
+        }),
+      });
+      await renderInTestApp(
+        <EntityProvider entity={fullModelService}>
+          <ModelServiceOverviewCard />
+        </EntityProvider>,
+        { mountedRoutes: routes, apis: [[marketplaceApiRef, api]] },
+      );
+      const panel = within(
+        await screen.findByRole('region', { name: 'Subscription' }),
+      );
+      expect(await panel.findByText('Subscribed')).toBeInTheDocument();
+      expect(
+        panel.queryByRole('button', { name: /Start Using/ }),
+      ).not.toBeInTheDocument();
+      expect(
+        panel.getByRole('link', { name: 'My subscriptions' }),
+      ).toHaveAttribute('href', '/marketplace/subscriptions');
+      expect(
+        panel.getByText(/\$1\.234567 spent this month/),
+      ).toBeInTheDocument();
+
+      await userEvent.click(panel.getByRole('button', { name: 'Unsubscribe' }));
+      const confirm = within(
+        await screen.findByRole('dialog', {
+          name: 'Unsubscribe from Acme GPT-4o?',
+        }),
+      );
+      await userEvent.click(
+        confirm.getByRole('button', { name: 'Unsubscribe' }),
+      );
+      expect(api.unsubscribe).toHaveBeenCalledWith('acme-gpt-4o');
+      await waitFor(() => expect(api.getService).toHaveBeenCalledTimes(2));
+    });
   });
 });

@@ -2,11 +2,6 @@ import Box from '@mui/material/Box';
 import Chip from '@mui/material/Chip';
 import Divider from '@mui/material/Divider';
 import Stack from '@mui/material/Stack';
-import Table from '@mui/material/Table';
-import TableBody from '@mui/material/TableBody';
-import TableCell from '@mui/material/TableCell';
-import TableHead from '@mui/material/TableHead';
-import TableRow from '@mui/material/TableRow';
 import Typography from '@mui/material/Typography';
 import { EntityInfoCard, useEntity } from '@backstage/plugin-catalog-react';
 import {
@@ -34,6 +29,8 @@ import { Field } from '../shared/Field';
 import { FullRow, Section } from '../shared/Section';
 import { ChipList, FeatureChips, LifecycleChip } from '../shared/chips';
 import { RefLink } from '../shared/RefLink';
+import { VolumeTiersTable } from '../shared/VolumeTiersTable';
+import { ServiceSubscriptionPanel } from '../StartUsing';
 import { ContactValue, ExternalLink } from '../shared/ExternalLink';
 
 const CARD_TITLE = 'Model service';
@@ -64,7 +61,8 @@ export function ModelServiceOverview(props: {
   const namespace = entity.metadata.namespace;
   return (
     <EntityInfoCard title={CARD_TITLE}>
-      <Stack spacing={2.5} divider={<Divider flexItem />}>
+      <ServiceSubscriptionPanel entity={entity} />
+      <Stack spacing={2.5} divider={<Divider flexItem />} sx={{ mt: 2.5 }}>
         <BasicInfoSection entity={entity} namespace={namespace} />
         <PricingSection spec={spec} />
         <TechnicalSection spec={spec} />
@@ -131,43 +129,10 @@ function PricingSection(props: { spec: ModelServiceSpec }) {
       <Field label="Currency">{pricing?.currency}</Field>
       <FullRow>
         <Field label="Volume tiers">
-          {tiers.length === 0 ? (
+          {tiers.length === 0 || !pricing ? (
             'No volume tiers'
           ) : (
-            <Table size="small" aria-label="Volume pricing tiers">
-              <TableHead>
-                <TableRow>
-                  <TableCell>From monthly tokens</TableCell>
-                  <TableCell align="right">Prompt / 1K</TableCell>
-                  <TableCell align="right">Completion / 1K</TableCell>
-                </TableRow>
-              </TableHead>
-              <TableBody>
-                <TableRow>
-                  <TableCell>0 (base price)</TableCell>
-                  <TableCell align="right">
-                    {formatMicros(pricing.promptPer1kMicros)}
-                  </TableCell>
-                  <TableCell align="right">
-                    {formatMicros(pricing.completionPer1kMicros)}
-                  </TableCell>
-                </TableRow>
-                {tiers.map(tier => (
-                  <TableRow key={tier.fromMonthlyTokens}>
-                    <TableCell>
-                      {formatInteger(tier.fromMonthlyTokens)} (
-                      {formatTokenCount(tier.fromMonthlyTokens)})
-                    </TableCell>
-                    <TableCell align="right">
-                      {formatMicros(tier.promptPer1kMicros)}
-                    </TableCell>
-                    <TableCell align="right">
-                      {formatMicros(tier.completionPer1kMicros)}
-                    </TableCell>
-                  </TableRow>
-                ))}
-              </TableBody>
-            </Table>
+            <VolumeTiersTable pricing={pricing} />
           )}
         </Field>
       </FullRow>

@@ -1,0 +1,127 @@
+import {
+  ApiKeyInfo,
+  GatewayEndpoint,
+  IssuedApiKey,
+  SubscribeResponse,
+  Subscription,
+  SubscriptionWithKeys,
+  UsageRecord,
+} from '@internal/plugin-marketplace-common';
+import { MarketplaceApi } from '../api';
+import { fullModelService } from './entities';
+
+export const ENDPOINT: GatewayEndpoint = {
+  baseUrl: 'http://localhost:7007/api/marketplace/gateway/v1',
+  model: 'acme-gpt-4o',
+};
+
+export const subscription: Subscription = {
+  id: 'sub-1',
+  serviceRef: 'modelservice:default/acme-gpt-4o',
+  model: 'acme-gpt-4o',
+  userRef: 'user:default/lena.fischer',
+  teamRef: 'group:default/checkout',
+  status: 'active',
+  spendCapMicros: null,
+  trialTokensGranted: 100_000,
+  trialTokensUsed: 25_000,
+  trialExpiresAt: '2099-01-15T10:00:00.000Z',
+  month: '2026-11',
+  monthSpendMicros: 1_234_567,
+  monthTokens: 30_000,
+  createdAt: '2026-11-01T10:00:00.000Z',
+  cancelledAt: null,
+};
+
+export const activeKey: ApiKeyInfo = {
+  id: 'key-1',
+  subscriptionId: 'sub-1',
+  prefix: 'mk_3fQ9a1',
+  createdAt: '2026-11-01T10:00:00.000Z',
+  lastUsedAt: '2026-11-20T08:30:00.000Z',
+  revokedAt: null,
+};
+
+export const revokedKey: ApiKeyInfo = {
+  id: 'key-0',
+  subscriptionId: 'sub-1',
+  prefix: 'mk_old000',
+  createdAt: '2026-10-01T10:00:00.000Z',
+  lastUsedAt: null,
+  revokedAt: '2026-11-01T09:00:00.000Z',
+};
+
+export const issuedKey: IssuedApiKey = {
+  ...activeKey,
+  secret: 'mk_3fQ9a1_s3cr3t-VALUE-only-shown-once',
+};
+
+export const subscribeResponse: SubscribeResponse = {
+  subscription,
+  apiKey: issuedKey,
+  endpoint: ENDPOINT,
+};
+
+export const subscriptionWithKeys: SubscriptionWithKeys = {
+  ...subscription,
+  keys: [activeKey, revokedKey],
+  serviceTitle: 'Acme GPT-4o',
+  endpoint: ENDPOINT,
+};
+
+export const usageRecord: UsageRecord = {
+  requestId: 'req_abc123',
+  subscriptionId: 'sub-1',
+  keyId: 'key-1',
+  userRef: 'user:default/lena.fischer',
+  teamRef: 'group:default/checkout',
+  serviceRef: 'modelservice:default/acme-gpt-4o',
+  providerRef: 'provider:default/acme-ai',
+  model: 'acme-gpt-4o',
+  stream: true,
+  status: 'ok',
+  httpStatus: 200,
+  errorCode: null,
+  promptTokens: 1200,
+  completionTokens: 345,
+  trialTokens: 1000,
+  tokenSource: 'upstream',
+  costMicros: 4_950,
+  platformFeeMicros: 495,
+  upstreamLatencyMs: 812,
+  timeToFirstTokenMs: 230,
+  startedAt: '2026-11-20T08:30:00.000Z',
+  finishedAt: '2026-11-20T08:30:01.000Z',
+};
+
+/** A MarketplaceApi of jest mocks with harmless defaults. */
+export function mockMarketplaceApi(
+  overrides: Partial<jest.Mocked<MarketplaceApi>> = {},
+): jest.Mocked<MarketplaceApi> {
+  return {
+    listServices: jest.fn().mockResolvedValue([]),
+    getService: jest.fn().mockResolvedValue({
+      entity: fullModelService,
+      subscription: null,
+      owned: false,
+      endpoint: ENDPOINT,
+      keys: [],
+    }),
+    subscribe: jest.fn().mockResolvedValue(subscribeResponse),
+    unsubscribe: jest
+      .fn()
+      .mockResolvedValue({ ...subscription, status: 'cancelled' }),
+    listSubscriptions: jest.fn().mockResolvedValue([]),
+    getUsage: jest.fn().mockResolvedValue([]),
+    rotateKey: jest.fn(),
+    revokeKey: jest.fn(),
+    getMe: jest.fn().mockResolvedValue({
+      userRef: 'user:default/lena.fischer',
+      teams: [
+        { ref: 'group:default/checkout', title: 'Checkout' },
+        { ref: 'group:default/payments', title: 'Payments' },
+      ],
+    }),
+    ...overrides,
+  };
+}

@@ -1,0 +1,172 @@
+import { ResponseError } from '@backstage/errors';
+import { MarketplaceClient } from './MarketplaceClient';
+import { errorMessage, errorStatus } from './errors';
+
+const BASE = 'http://localhost:7007/api/marketplace';
+
+function jsonResponse(status: number, body: unknown): Response {
+  return new Response(JSON.stringify(body), {
+    status,
+    statusText: status === 200 ? 'OK' : 'Error',
+    headers: { 'Content-Type': 'application/json' },
+  });
+}
+
+function setup(response: () => Response = () => jsonResponse(200, {})) {
+  const fetch = jest.fn(async (_url: string, _init?: RequestInit) =>
+    response(),
+  );
+  const discoveryApi = {
+    getBaseUrl: jest.fn(async (_pluginId: string) => BASE),
+  };
+  const client = new MarketplaceClient({
+    discoveryApi,
+    fetchApi: { fetch: fetch as unknown as typeof globalThis.fetch },
+  });
+  return { client, fetch, discoveryApi };
+}
+
+describe('MarketplaceClient', () => {
+  it('lists services of a scope from the marketplace plugin base URL', async () => {
+    const { client, fetch, discoveryApi } = setup(() =>
+      jsonResponse(200, { services: [{ owned: true }] }),
+    );
+    await expect(client.listServices({ scope: 'subscribed' })).resolves.toEqual(
+      [{ owned: true }],
+    );
+    expect(discoveryApi.getBaseUrl).toHaveBeenCalledWith('marketplace');
+    expect(fetch).toHaveBeenCalledWith(`${BASE}/v1/services?scope=subscribed`, {
+      method: 'GET',
+    });
+
+    await client.listServices();
+    expect(fetch).toHaveBeenLastCalledWith(`${BASE}/v1/services`, {
+      method: 'GET',
+    });
+  });
+
+  it('encodes path parameters', async () => {
+    const { client, fetch } = setup(() =>
+      jsonResponse(200, {
+        service: {},
+        subscription: {},
+        apiKey: {},
+        usage: [],
+      }),
+    );
+    await client.getService('a/b c');
+    expect(fetch).toHaveBeenLastCalledWith(`${BASE}/v1/services/a%2Fb%20c`, {
+      method: 'GET',
+    });
+    await client.unsubscribe('x?y');
+    expect(fetch).toHaveBeenLastCalledWith(
+      `${BASE}/v1/services/x%3Fy/subscribe`,
+      { method: 'DELETE' },
+    );
+    await client.getUsage('sub/1#', { limit: 20 });
+    expect(fetch).toHaveBeenLastCalledWith(
+      `${BASE}/v1/subscriptions/sub%2F1%23/usage?limit=20`,
+      { method: 'GET' },
+    );
+    await client.rotateKey('k/1');
+    expect(fetch).toHaveBeenLastCalledWith(`${BASE}/v1/keys/k%2F1/rotate`, {
+      method: 'POST',
+    });
+    await client.revokeKey('k/1');
+    expect(fetch).toHaveBeenLastCalledWith(`${BASE}/v1/keys/k%2F1`, {
+      method: 'DELETE',
+    });
+  });
+
+  it('posts the subscribe request as JSON and returns the issued key', async () => {
+    const response = {
+      subscription: { id: 's' },
+      apiKey: { secret: 'mk_x' },
+      endpoint: { baseUrl: 'b', model: 'm' },
+    };
+    const { client, fetch } = setup(() => jsonResponse(201, response));
+    await expect(
+      client.subscribe('acme-gpt-4o', {
+        teamRef: 'group:default/checkout',
+        spendCapMicros: 0,
+      }),
+    ).resolves.toEqual(response);
+    expect(fetch).toHaveBeenCalledWith(
+      `${BASE}/v1/services/acme-gpt-4o/subscribe`,
+      {
+        method: 'POST',
+        headers: { 'Content-Type': 'application/json' },
+        body: JSON.stringify({
+          teamRef: 'group:default/checkout',
+          spendCapMicros: 0,
+        }),
+      },
+    );
+  });
+
+  it('unwraps the response bodies', async () => {
+    const { client, fetch } = setup();
+    fetch.mockResolvedValueOnce(
+      jsonResponse(200, { subscriptions: [{ id: 's1' }] }),
+    );
+    await expect(
+      client.listSubscriptions({ status: 'cancelled' }),
+    ).resolves.toEqual([{ id: 's1' }]);
+    expect(fetch).toHaveBeenLastCalledWith(
+      `${BASE}/v1/subscriptions?status=cancelled`,
+      { method: 'GET' },
+    );
+
+    fetch.mockResolvedValueOnce(jsonResponse(200, { usage: [{ a: 1 }] }));
+    await expect(client.getUsage('s1')).resolves.toEqual([{ a: 1 }]);
+    expect(fetch).toHaveBeenLastCalledWith(
+      `${BASE}/v1/subscriptions/s1/usage`,
+      {
+        method: 'GET',
+      },
+    );
+
+    fetch.mockResolvedValueOnce(
+      jsonResponse(200, { apiKey: { id: 'k', secret: 'mk_new' } }),
+    );
+    await expect(client.rotateKey('k')).resolves.toEqual({
+      id: 'k',
+      secret: 'mk_new',
+    });
+
+    const me = { userRef: 'user:default/a', teams: [] };
+    fetch.mockResolvedValueOnce(jsonResponse(200, me));
+    await expect(client.getMe()).resolves.toEqual(me);
+    expect(fetch).toHaveBeenLastCalledWith(`${BASE}/v1/me`, { method: 'GET' });
+  });
+
+  it('throws a ResponseError carrying the server message on failure', async () => {
+    const { client } = setup(() =>
+      jsonResponse(409, {
+        error: {
+          name: 'ConflictError',
+          message: 'Already subscribed to acme-gpt-4o',
+        },
+        request: { method: 'POST', url: '/v1/services/acme-gpt-4o/subscribe' },
+        response: { statusCode: 409 },
+      }),
+    );
+    const error = await client
+      .subscribe('acme-gpt-4o', {})
+      .catch((e: unknown) => e);
+    expect(error).toBeInstanceOf(ResponseError);
+    expect((error as ResponseError).statusCode).toBe(409);
+    expect(errorStatus(error)).toBe(409);
+    expect(errorMessage(error)).toBe('Already subscribed to acme-gpt-4o');
+  });
+
+  it('throws a ResponseError for non-JSON failures too', async () => {
+    const { client } = setup(
+      () =>
+        new Response('Bad gateway', { status: 502, statusText: 'Bad Gateway' }),
+    );
+    const error = await client.getMe().catch((e: unknown) => e);
+    expect(error).toBeInstanceOf(ResponseError);
+    expect(errorStatus(error)).toBe(502);
+  });
+});

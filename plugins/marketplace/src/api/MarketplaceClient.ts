@@ -1,0 +1,206 @@
+import {
+  createApiRef,
+  DiscoveryApi,
+  FetchApi,
+} from '@backstage/frontend-plugin-api';
+import { ResponseError } from '@backstage/errors';
+import {
+  ApiKeyInfo,
+  IssuedApiKey,
+  ServiceDetail,
+  ServiceScope,
+  ServiceSummary,
+  SubscribeRequest,
+  SubscribeResponse,
+  Subscription,
+  SubscriptionStatus,
+  SubscriptionWithKeys,
+  UsageRecord,
+} from '@internal/plugin-marketplace-common';
+
+/**
+ * A group the signed-in user can bill a subscription to.
+ *
+ * @public
+ */
+export interface MarketplaceTeam {
+  /** Entity ref of the group, e.g. `group:default/checkout`. */
+  ref: string;
+  title: string;
+}
+
+/**
+ * `GET /v1/me`: who the marketplace backend sees and which teams they can bill to.
+ *
+ * @public
+ */
+export interface MarketplaceMe {
+  userRef: string;
+  teams: MarketplaceTeam[];
+}
+
+/**
+ * Client of the marketplace backend's REST API (`/api/marketplace/v1`).
+ *
+ * @public
+ */
+export interface MarketplaceApi {
+  /** `GET /v1/services?scope=` */
+  listServices(options?: { scope?: ServiceScope }): Promise<ServiceSummary[]>;
+  /** `GET /v1/services/:name` */
+  getService(name: string): Promise<ServiceDetail>;
+  /** `POST /v1/services/:name/subscribe`: the response holds the key secret, once. */
+  subscribe(
+    name: string,
+    request: SubscribeRequest,
+  ): Promise<SubscribeResponse>;
+  /** `DELETE /v1/services/:name/subscribe`: cancels and revokes its keys. */
+  unsubscribe(name: string): Promise<Subscription>;
+  /** `GET /v1/subscriptions?status=` */
+  listSubscriptions(options?: {
+    status?: SubscriptionStatus;
+  }): Promise<SubscriptionWithKeys[]>;
+  /** `GET /v1/subscriptions/:id/usage?limit=`, newest first. */
+  getUsage(
+    subscriptionId: string,
+    options?: { limit?: number },
+  ): Promise<UsageRecord[]>;
+  /** `POST /v1/keys/:keyId/rotate`: a new secret, shown once; the old key is revoked. */
+  rotateKey(keyId: string): Promise<IssuedApiKey>;
+  /** `DELETE /v1/keys/:keyId` */
+  revokeKey(keyId: string): Promise<ApiKeyInfo>;
+  /** `GET /v1/me` */
+  getMe(): Promise<MarketplaceMe>;
+}
+
+/**
+ * Reference of the {@link MarketplaceApi}.
+ *
+ * @public
+ */
+export const marketplaceApiRef = createApiRef<MarketplaceApi>().with({
+  id: 'plugin.marketplace.client',
+  pluginId: 'marketplace',
+});
+
+/**
+ * Default {@link MarketplaceApi}: Backstage-authenticated calls through the
+ * fetch API, to the base URL discovery gives for the `marketplace` plugin.
+ *
+ * @public
+ */
+export class MarketplaceClient implements MarketplaceApi {
+  private readonly discoveryApi: DiscoveryApi;
+  private readonly fetchApi: FetchApi;
+
+  constructor(options: { discoveryApi: DiscoveryApi; fetchApi: FetchApi }) {
+    this.discoveryApi = options.discoveryApi;
+    this.fetchApi = options.fetchApi;
+  }
+
+  async listServices(
+    options: { scope?: ServiceScope } = {},
+  ): Promise<ServiceSummary[]> {
+    const query = options.scope
+      ? `?scope=${encodeURIComponent(options.scope)}`
+      : '';
+    const body = await this.request<{ services: ServiceSummary[] }>(
+      'GET',
+      `/v1/services${query}`,
+    );
+    return body.services;
+  }
+
+  async getService(name: string): Promise<ServiceDetail> {
+    const body = await this.request<{ service: ServiceDetail }>(
+      'GET',
+      `/v1/services/${encodeURIComponent(name)}`,
+    );
+    return body.service;
+  }
+
+  async subscribe(
+    name: string,
+    request: SubscribeRequest,
+  ): Promise<SubscribeResponse> {
+    return this.request<SubscribeResponse>(
+      'POST',
+      `/v1/services/${encodeURIComponent(name)}/subscribe`,
+      request,
+    );
+  }
+
+  async unsubscribe(name: string): Promise<Subscription> {
+    const body = await this.request<{ subscription: Subscription }>(
+      'DELETE',
+      `/v1/services/${encodeURIComponent(name)}/subscribe`,
+    );
+    return body.subscription;
+  }
+
+  async listSubscriptions(
+    options: { status?: SubscriptionStatus } = {},
+  ): Promise<SubscriptionWithKeys[]> {
+    const query = options.status
+      ? `?status=${encodeURIComponent(options.status)}`
+      : '';
+    const body = await this.request<{ subscriptions: SubscriptionWithKeys[] }>(
+      'GET',
+      `/v1/subscriptions${query}`,
+    );
+    return body.subscriptions;
+  }
+
+  async getUsage(
+    subscriptionId: string,
+    options: { limit?: number } = {},
+  ): Promise<UsageRecord[]> {
+    const query =
+      options.limit !== undefined
+        ? `?limit=${encodeURIComponent(String(options.limit))}`
+        : '';
+    const body = await this.request<{ usage: UsageRecord[] }>(
+      'GET',
+      `/v1/subscriptions/${encodeURIComponent(subscriptionId)}/usage${query}`,
+    );
+    return body.usage;
+  }
+
+  async rotateKey(keyId: string): Promise<IssuedApiKey> {
+    const body = await this.request<{ apiKey: IssuedApiKey }>(
+      'POST',
+      `/v1/keys/${encodeURIComponent(keyId)}/rotate`,
+    );
+    return body.apiKey;
+  }
+
+  async revokeKey(keyId: string): Promise<ApiKeyInfo> {
+    const body = await this.request<{ apiKey: ApiKeyInfo }>(
+      'DELETE',
+      `/v1/keys/${encodeURIComponent(keyId)}`,
+    );
+    return body.apiKey;
+  }
+
+  async getMe(): Promise<MarketplaceMe> {
+    return this.request<MarketplaceMe>('GET', '/v1/me');
+  }
+
+  private async request<T>(
+    method: 'GET' | 'POST' | 'DELETE',
+    path: string,
+    body?: unknown,
+  ): Promise<T> {
+    const baseUrl = await this.discoveryApi.getBaseUrl('marketplace');
+    const init: RequestInit = { method };
+    if (body !== undefined) {
+      init.headers = { 'Content-Type': 'application/json' };
+      init.body = JSON.stringify(body);
+    }
+    const response = await this.fetchApi.fetch(`${baseUrl}${path}`, init);
+    if (!response.ok) {
+      throw await ResponseError.fromResponse(response);
+    }
+    return (await response.json()) as T;
+  }
+}

@@ -1,0 +1,278 @@
+import { useState } from 'react';
+import Box from '@mui/material/Box';
+import Button from '@mui/material/Button';
+import Card from '@mui/material/Card';
+import CardContent from '@mui/material/CardContent';
+import Chip from '@mui/material/Chip';
+import Divider from '@mui/material/Divider';
+import LinearProgress from '@mui/material/LinearProgress';
+import Stack from '@mui/material/Stack';
+import Typography from '@mui/material/Typography';
+import { parseEntityRef } from '@backstage/catalog-model';
+import { toastApiRef, useApi } from '@backstage/frontend-plugin-api';
+import { EntityRefLink } from '@backstage/plugin-catalog-react';
+import {
+  formatMicros,
+  MODEL_SERVICE_KIND,
+  SubscriptionWithKeys,
+} from '@internal/plugin-marketplace-common';
+import { errorMessage, marketplaceApiRef } from '../../api';
+import { formatDateTimeUtc, formatInteger } from '../../format';
+import { ConfirmDialog } from '../shared/ConfirmDialog';
+import { Field } from '../shared/Field';
+import { RefLink } from '../shared/RefLink';
+import { KeysTable } from './KeysTable';
+import { RecentRequests } from './RecentRequests';
+
+/** "2026-11" -> "November 2026" */
+export function formatMonth(month: string): string {
+  const match = /^(\d{4})-(\d{2})$/.exec(month);
+  if (!match) {
+    return month;
+  }
+  return new Intl.DateTimeFormat('en-US', {
+    month: 'long',
+    year: 'numeric',
+    timeZone: 'UTC',
+  }).format(Date.UTC(Number(match[1]), Number(match[2]) - 1, 1));
+}
+
+/** The service's name: the path parameter of `/v1/services/:name`. */
+function serviceName(subscription: SubscriptionWithKeys): string {
+  try {
+    return parseEntityRef(subscription.serviceRef, {
+      defaultKind: MODEL_SERVICE_KIND,
+    }).name;
+  } catch {
+    return subscription.model;
+  }
+}
+
+function TrialField(props: { subscription: SubscriptionWithKeys }) {
+  const { trialTokensGranted, trialTokensUsed, trialExpiresAt } =
+    props.subscription;
+  if (trialTokensGranted <= 0) {
+    return <Field label="Trial">No trial</Field>;
+  }
+  const left = Math.max(0, trialTokensGranted - trialTokensUsed);
+  const expired =
+    trialExpiresAt !== null && Date.parse(trialExpiresAt) <= Date.now();
+  let expiry = 'No expiry';
+  if (trialExpiresAt) {
+    expiry = `${expired ? 'Expired' : 'Expires'} ${formatDateTimeUtc(
+      trialExpiresAt,
+    )}`;
+  }
+  return (
+    <Field label="Trial left">
+      <Stack spacing={0.5}>
+        <span>
+          {formatInteger(left)} of {formatInteger(trialTokensGranted)} tokens
+        </span>
+        <LinearProgress
+          variant="determinate"
+          value={(left / trialTokensGranted) * 100}
+          aria-label="Trial tokens left"
+          color={expired ? 'inherit' : 'primary'}
+        />
+        <Typography variant="caption" color="text.secondary">
+          {expiry}
+        </Typography>
+      </Stack>
+    </Field>
+  );
+}
+
+function SpendField(props: { subscription: SubscriptionWithKeys }) {
+  const { monthSpendMicros, spendCapMicros, month } = props.subscription;
+  let cap: string;
+  if (spendCapMicros === null) {
+    cap = 'no cap';
+  } else if (spendCapMicros === 0) {
+    cap = 'trial only (cap $0.00)';
+  } else {
+    cap = `cap ${formatMicros(spendCapMicros)}`;
+  }
+  return (
+    <Field label={`Spend in ${formatMonth(month)}`}>
+      <Stack spacing={0.5}>
+        <span>
+          {formatMicros(monthSpendMicros)} · {cap}
+        </span>
+        {spendCapMicros !== null && spendCapMicros > 0 && (
+          <LinearProgress
+            variant="determinate"
+            value={Math.min(100, (monthSpendMicros / spendCapMicros) * 100)}
+            aria-label="Spend cap used"
+            color={monthSpendMicros >= spendCapMicros ? 'error' : 'primary'}
+          />
+        )}
+      </Stack>
+    </Field>
+  );
+}
+
+/**
+ * One subscription: service, team, trial and spend, endpoint, keys (Rotate,
+ * Revoke), "Unsubscribe" and its recent requests.
+ */
+export function SubscriptionCard(props: {
+  subscription: SubscriptionWithKeys;
+  /** Called after a change, to reload the subscriptions. */
+  onChanged: () => void;
+}) {
+  const { subscription, onChanged } = props;
+  const api = useApi(marketplaceApiRef);
+  const toastApi = useApi(toastApiRef);
+  const [confirming, setConfirming] = useState(false);
+  const [cancelling, setCancelling] = useState(false);
+  const active = subscription.status === 'active';
+  const title = subscription.serviceTitle ?? subscription.model;
+  const headingId = `subscription-${subscription.id}`;
+
+  const unsubscribe = async () => {
+    setCancelling(true);
+    try {
+      await api.unsubscribe(serviceName(subscription));
+      setConfirming(false);
+      toastApi.post({
+        title: `Unsubscribed from ${title}. Its API keys are revoked.`,
+        status: 'success',
+        timeout: 5000,
+      });
+      onChanged();
+    } catch (e) {
+      toastApi.post({
+        title: `Could not unsubscribe from ${title}: ${errorMessage(e)}`,
+        status: 'danger',
+      });
+    } finally {
+      setCancelling(false);
+    }
+  };
+
+  return (
+    <Card
+      component="section"
+      aria-labelledby={headingId}
+      variant="outlined"
+      data-subscription-id={subscription.id}
+    >
+      <CardContent>
+        <Stack spacing={2}>
+          <Stack
+            direction="row"
+            alignItems="flex-start"
+            justifyContent="space-between"
+            spacing={2}
+          >
+            <Box>
+              <Typography variant="h6" component="h3" id={headingId}>
+                <EntityRefLink
+                  entityRef={subscription.serviceRef}
+                  defaultKind={MODEL_SERVICE_KIND}
+                  hideIcon
+                >
+                  {title}
+                </EntityRefLink>
+              </Typography>
+              <Typography variant="body2" color="text.secondary">
+                Model{' '}
+                <Box component="code" sx={{ fontFamily: 'monospace' }}>
+                  {subscription.model}
+                </Box>
+              </Typography>
+            </Box>
+            <Stack direction="row" spacing={1} alignItems="center">
+              <Chip
+                size="small"
+                label={subscription.status}
+                color={active ? 'success' : 'default'}
+                variant="outlined"
+              />
+              {active && (
+                <Button
+                  color="error"
+                  variant="outlined"
+                  size="small"
+                  onClick={() => setConfirming(true)}
+                >
+                  Unsubscribe
+                </Button>
+              )}
+            </Stack>
+          </Stack>
+
+          <Box
+            sx={{
+              display: 'grid',
+              gap: 2,
+              gridTemplateColumns: {
+                xs: '1fr',
+                sm: 'repeat(2, minmax(0, 1fr))',
+                lg: 'repeat(4, minmax(0, 1fr))',
+              },
+            }}
+          >
+            <Field label="Billed to">
+              {subscription.teamRef ? (
+                <RefLink entityRef={subscription.teamRef} defaultKind="Group" />
+              ) : (
+                'Personal'
+              )}
+            </Field>
+            <TrialField subscription={subscription} />
+            <SpendField subscription={subscription} />
+            <Field label={active ? 'Subscribed' : 'Cancelled'}>
+              {formatDateTimeUtc(
+                active
+                  ? subscription.createdAt
+                  : subscription.cancelledAt ?? subscription.createdAt,
+              )}
+            </Field>
+            <Box sx={{ gridColumn: '1 / -1' }}>
+              <Field label="Endpoint (OpenAI-compatible base URL)">
+                <Box
+                  component="code"
+                  sx={{ fontFamily: 'monospace', wordBreak: 'break-all' }}
+                >
+                  {subscription.endpoint.baseUrl}
+                </Box>
+              </Field>
+            </Box>
+          </Box>
+
+          <Divider />
+          <Stack spacing={1}>
+            <Typography variant="subtitle1" component="h4">
+              API keys
+            </Typography>
+            <KeysTable
+              keys={subscription.keys}
+              readOnly={!active}
+              onChanged={onChanged}
+            />
+          </Stack>
+
+          <Divider />
+          <RecentRequests
+            subscriptionId={subscription.id}
+            endpoint={subscription.endpoint}
+          />
+        </Stack>
+      </CardContent>
+
+      <ConfirmDialog
+        open={confirming}
+        title={`Unsubscribe from ${title}?`}
+        confirmLabel="Unsubscribe"
+        busy={cancelling}
+        onConfirm={unsubscribe}
+        onCancel={() => setConfirming(false)}
+      >
+        Your API keys for this service are revoked immediately and requests made
+        with them are rejected.
+      </ConfirmDialog>
+    </Card>
+  );
+}
