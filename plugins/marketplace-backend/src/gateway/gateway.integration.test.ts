@@ -94,6 +94,7 @@ const catalogFactory = createServiceFactory({
       service('sim-gpt', 'sim-fast', base),
       service('sim-stream', 'sim-slow', base),
       service('sim-trial', 'sim-fast', base, { trial: { tokens: 300 } }),
+      service('sim-burst', 'sim-fast', base, { trial: { tokens: 5000 } }),
       service('sim-limited', 'sim-fast', base, {
         sla: {
           latencyMs: { p50: 100, p95: 200, p99: 300 },
@@ -454,6 +455,55 @@ describe.each(
     const trial = subs.find((s: any) => s.model === 'sim-trial');
     expect(trial.trialTokensUsed).toBe(spent);
     expect(trial.monthSpendMicros).toBe(0);
+  });
+
+  it('never spends more than the trial with 200 parallel requests', async () => {
+    const key = await subscribe('sim-burst', { spendCapMicros: 0 });
+    const openai = client(key);
+    const outcomes = await Promise.all(
+      Array.from({ length: 200 }, (_, i) =>
+        openai.chat.completions
+          .create({
+            model: 'sim-burst',
+            messages: [{ role: 'user', content: `parallel request ${i}` }],
+            max_tokens: 60,
+          })
+          .withResponse()
+          .then(
+            ({ data, response }) => ({
+              ok: true as const,
+              tokens: data.usage!.total_tokens,
+              id: response.headers.get('x-request-id')!,
+            }),
+            error => ({ ok: false as const, error }),
+          ),
+      ),
+    );
+    const answered = outcomes.filter(o => o.ok) as { ok: true; tokens: number; id: string }[];
+    const refused = outcomes.filter(o => !o.ok) as { ok: false; error: any }[];
+    expect(answered.length).toBeGreaterThan(0);
+    expect(refused.length).toBeGreaterThan(0);
+    for (const r of refused) {
+      expect(r.error).toBeInstanceOf(OpenAI.RateLimitError);
+      expect(r.error.code).toBe('trial_exhausted');
+    }
+    const spent = answered.reduce((sum, a) => sum + a.tokens, 0);
+    const largest = Math.max(...answered.map(a => a.tokens));
+    expect(spent).toBeLessThanOrEqual(5000 + largest);
+    // exactly one ledger row per forwarded request, all free (trial only)
+    const subs = (
+      await request(backend.server).get('/api/marketplace/v1/subscriptions').set('Authorization', auth)
+    ).body.subscriptions;
+    const burst = subs.find((s: any) => s.model === 'sim-burst');
+    const rows = (
+      await request(backend.server)
+        .get(`/api/marketplace/v1/subscriptions/${burst.id}/usage?limit=500`)
+        .set('Authorization', auth)
+    ).body.usage;
+    expect(rows).toHaveLength(answered.length);
+    expect(new Set(rows.map((r: any) => r.requestId))).toEqual(new Set(answered.map(a => a.id)));
+    expect(rows.every((r: any) => r.costMicros === 0)).toBe(true);
+    expect(burst.trialTokensUsed).toBe(spent);
   });
 
   it('maps upstream failures to 502/504, charges nothing, and still writes one row', async () => {
