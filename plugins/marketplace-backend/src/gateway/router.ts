@@ -349,6 +349,22 @@ export function createGatewayRouter(
           logger.error(`Could not write the ledger row of ${requestId}: ${e}`),
         );
     };
+    /** A request that failed: one ledger row, nothing charged. */
+    const settleFailure = (
+      status: 'upstream_error' | 'upstream_rejected' | 'timeout' | 'client_closed',
+      httpStatus: number,
+      errorCode: string,
+    ) =>
+      settle({
+        status,
+        httpStatus,
+        errorCode,
+        promptTokens: 0,
+        completionTokens: 0,
+        tokenSource: 'tokenizer',
+        charge: false,
+        upstreamLatencyMs: Math.round(performance.now() - t0),
+      });
 
     let upstream: IncomingMessage;
     try {
@@ -362,31 +378,12 @@ export function createGatewayRouter(
         signal: abort.signal,
       });
     } catch (error) {
-      const latency = Math.round(performance.now() - t0);
       if (clientGone) {
-        settle({
-          status: 'client_closed',
-          httpStatus: 499,
-          errorCode: 'client_closed',
-          promptTokens: 0,
-          completionTokens: 0,
-          tokenSource: 'tokenizer',
-          charge: false,
-          upstreamLatencyMs: latency,
-        });
+        settleFailure('client_closed', 499, 'client_closed');
         return;
       }
       const timeout = error instanceof UpstreamTimeoutError;
-      settle({
-        status: timeout ? 'timeout' : 'upstream_error',
-        httpStatus: timeout ? 504 : 502,
-        errorCode: timeout ? 'upstream_timeout' : 'upstream_unreachable',
-        promptTokens: 0,
-        completionTokens: 0,
-        tokenSource: 'tokenizer',
-        charge: false,
-        upstreamLatencyMs: latency,
-      });
+      settleFailure(timeout ? 'timeout' : 'upstream_error', timeout ? 504 : 502, timeout ? 'upstream_timeout' : 'upstream_unreachable');
       throw new GatewayError({
         status: timeout ? 504 : 502,
         message: timeout
@@ -412,16 +409,7 @@ export function createGatewayRouter(
         } else if (timeout) {
           failure = 'timeout';
         }
-        settle({
-          status: failure,
-          httpStatus: timeout ? 504 : 502,
-          errorCode: timeout ? 'upstream_timeout' : 'upstream_broken',
-          promptTokens: 0,
-          completionTokens: 0,
-          tokenSource: 'tokenizer',
-          charge: false,
-          upstreamLatencyMs: Math.round(performance.now() - t0),
-        });
+        settleFailure(failure, timeout ? 504 : 502, timeout ? 'upstream_timeout' : 'upstream_broken');
         if (clientGone) {
           return;
         }
@@ -435,16 +423,7 @@ export function createGatewayRouter(
       }
       const latency = Math.round(performance.now() - t0);
       if (status >= 500 || status < 200) {
-        settle({
-          status: 'upstream_error',
-          httpStatus: 502,
-          errorCode: `upstream_${status}`,
-          promptTokens: 0,
-          completionTokens: 0,
-          tokenSource: 'tokenizer',
-          charge: false,
-          upstreamLatencyMs: latency,
-        });
+        settleFailure('upstream_error', 502, `upstream_${status}`);
         throw new GatewayError({
           status: 502,
           message: `The upstream of ${service.name} failed (HTTP ${status}). Nothing was charged.`,
@@ -453,16 +432,7 @@ export function createGatewayRouter(
       }
       if (status >= 300) {
         // The upstream rejected the request (4xx): pass its answer through, free.
-        settle({
-          status: 'upstream_rejected',
-          httpStatus: status,
-          errorCode: `upstream_${status}`,
-          promptTokens: 0,
-          completionTokens: 0,
-          tokenSource: 'tokenizer',
-          charge: false,
-          upstreamLatencyMs: latency,
-        });
+        settleFailure('upstream_rejected', status, `upstream_${status}`);
         res.status(status >= 400 ? status : 502);
         res.setHeader(
           'content-type',
@@ -494,16 +464,7 @@ export function createGatewayRouter(
             .join('');
         }
       } catch {
-        settle({
-          status: 'upstream_error',
-          httpStatus: 502,
-          errorCode: 'upstream_invalid_json',
-          promptTokens: 0,
-          completionTokens: 0,
-          tokenSource: 'tokenizer',
-          charge: false,
-          upstreamLatencyMs: latency,
-        });
+        settleFailure('upstream_error', 502, 'upstream_invalid_json');
         throw new GatewayError({
           status: 502,
           message: `The upstream of ${service.name} answered with invalid JSON. Nothing was charged.`,
