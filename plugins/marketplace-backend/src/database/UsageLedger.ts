@@ -11,6 +11,11 @@ import { Knex } from 'knex';
 import { monthOf, num, numOrNull } from './migrate';
 import { KeyGrant, SubscriptionRow } from './SubscriptionStore';
 
+/** Settlements written per transaction. */
+export const MAX_BATCH = 500;
+/** Rows per INSERT: 22 columns x 100 rows stays far below SQLite's bound-variable limit. */
+const INSERT_CHUNK = 100;
+
 /** Why a request could not reserve budget. */
 export type ReserveRejection =
   | 'subscription_inactive'
@@ -147,11 +152,13 @@ function completionThatFits(
  * process that died are settled as `abandoned` (free) by `reconcile`.
  */
 export class UsageLedger {
-  private queue: Array<{ reservation: Reservation; settlement: Settlement }> =
-    [];
+  private queue: Array<{
+    reservation: Reservation;
+    settlement: Settlement;
+    done: () => void;
+  }> = [];
   private flushing: Promise<void> | undefined;
   private flushTimer: NodeJS.Timeout | undefined;
-  private readonly waiters: Array<() => void> = [];
 
   constructor(
     private readonly db: Knex,
@@ -336,18 +343,22 @@ export class UsageLedger {
 
   /** Queues the settlement of a reservation; it is written with the next batch. */
   settle(reservation: Reservation, settlement: Settlement): Promise<void> {
-    this.queue.push({ reservation, settlement });
-    const done = new Promise<void>(resolve => this.waiters.push(resolve));
-    if (!this.flushTimer && !this.flushing) {
+    return new Promise<void>(resolve => {
+      this.queue.push({ reservation, settlement, done: resolve });
+      this.schedule();
+    });
+  }
+
+  private schedule() {
+    if (!this.flushTimer && !this.flushing && this.queue.length > 0) {
       this.flushTimer = setTimeout(() => {
         this.flushTimer = undefined;
         void this.flush();
       }, this.options.batchDelayMs ?? 2);
     }
-    return done;
   }
 
-  /** Writes every queued settlement now. */
+  /** Writes every queued settlement now (in batches of at most MAX_BATCH). */
   async flush(): Promise<void> {
     if (this.flushTimer) {
       clearTimeout(this.flushTimer);
@@ -356,29 +367,32 @@ export class UsageLedger {
     while (this.flushing) {
       await this.flushing;
     }
-    if (this.queue.length === 0) {
-      return;
-    }
-    const batch = this.queue;
-    const waiters = this.waiters.splice(0, this.waiters.length);
-    this.queue = [];
-    this.flushing = this.writeBatch(batch)
-      .catch(error => {
-        // Put the batch back so nothing is lost; retried with the next flush.
-        this.queue.unshift(...batch);
-        this.options.onError?.(error as Error);
-      })
-      .finally(() => {
-        this.flushing = undefined;
-        waiters.forEach(w => w());
-        if (this.queue.length > 0 && !this.flushTimer) {
+    while (this.queue.length > 0) {
+      const batch = this.queue.splice(0, MAX_BATCH);
+      let failed = false;
+      this.flushing = this.writeBatch(batch)
+        .then(() => batch.forEach(b => b.done()))
+        .catch(error => {
+          // Put the batch back so nothing is lost; retried with the next flush.
+          this.queue.unshift(...batch);
+          failed = true;
+          this.options.onError?.(error as Error);
+        })
+        .finally(() => {
+          this.flushing = undefined;
+        });
+      await this.flushing;
+      if (failed) {
+        // Try again a little later instead of spinning on a failing database.
+        if (!this.flushTimer) {
           this.flushTimer = setTimeout(() => {
             this.flushTimer = undefined;
             void this.flush();
-          }, this.options.batchDelayMs ?? 2);
+          }, 1000);
         }
-      });
-    await this.flushing;
+        return;
+      }
+    }
   }
 
   private ledgerRow(
@@ -437,10 +451,13 @@ export class UsageLedger {
     await this.db.transaction(async tx => {
       const rows = batch.map(b => this.ledgerRow(b.reservation, b.settlement));
       // Ledger rows: one per request; a retried batch must not duplicate them.
-      await tx('usage_ledger')
-        .insert(rows.map(({ __trialReserved, ...row }) => row))
-        .onConflict('request_id')
-        .ignore();
+      const plain = rows.map(({ __trialReserved, ...row }) => row);
+      for (let i = 0; i < plain.length; i += INSERT_CHUNK) {
+        await tx('usage_ledger')
+          .insert(plain.slice(i, i + INSERT_CHUNK))
+          .onConflict('request_id')
+          .ignore();
+      }
       await tx('usage_reservations')
         .whereIn(
           'request_id',

@@ -227,6 +227,16 @@ export function createGatewayRouter(
 
   router.post('/v1/chat/completions', async (req, res) => {
     const requestId = String(res.getHeader('x-request-id'));
+    // Watch for the client leaving from the start: a request whose client is gone
+    // by the time its budget is reserved is not forwarded (and not charged).
+    const abort = new AbortController();
+    let clientGone = false;
+    res.on('close', () => {
+      if (!res.writableFinished) {
+        clientGone = true;
+        abort.abort();
+      }
+    });
 
     const grant = await authenticate(req);
     const body = parseChatCompletionRequest(req.body);
@@ -329,15 +339,6 @@ export function createGatewayRouter(
       };
     }
 
-    const abort = new AbortController();
-    let clientGone = false;
-    res.on('close', () => {
-      if (!res.writableFinished) {
-        clientGone = true;
-        abort.abort();
-      }
-    });
-
     const t0 = performance.now();
     const settle = (
       s: Omit<Parameters<UsageLedger['settle']>[1], 'finishedAt'>,
@@ -350,6 +351,18 @@ export function createGatewayRouter(
         );
     };
     /** A request that failed: one ledger row, nothing charged. */
+    if (clientGone) {
+      settle({
+        status: 'client_closed',
+        httpStatus: 499,
+        errorCode: 'client_closed_before_forwarding',
+        promptTokens: 0,
+        completionTokens: 0,
+        tokenSource: 'tokenizer',
+        charge: false,
+      });
+      return;
+    }
     const settleFailure = (
       status: 'upstream_error' | 'upstream_rejected' | 'timeout' | 'client_closed',
       httpStatus: number,
