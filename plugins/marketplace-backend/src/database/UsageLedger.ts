@@ -9,6 +9,7 @@ import {
 } from '@internal/plugin-marketplace-common';
 import { Knex } from 'knex';
 import { monthOf, num, numOrNull } from './migrate';
+import { createReservationWriter, ReservationWriter } from './reservationWriter';
 import { KeyGrant, SubscriptionRow } from './SubscriptionStore';
 
 /** Settlements written per transaction. */
@@ -159,6 +160,9 @@ export class UsageLedger {
   }> = [];
   private flushing: Promise<void> | undefined;
   private flushTimer: NodeJS.Timeout | undefined;
+  private readonly writer: ReservationWriter;
+  /** Last known state per subscription, from the latest reservation. */
+  private readonly snapshots = new Map<string, SubscriptionRow>();
 
   constructor(
     private readonly db: Knex,
@@ -170,7 +174,9 @@ export class UsageLedger {
       batchDelayMs?: number;
       onError?: (error: Error) => void;
     },
-  ) {}
+  ) {
+    this.writer = createReservationWriter(db);
+  }
 
   private now() {
     return (this.options.clock ?? Date.now)();
@@ -178,13 +184,22 @@ export class UsageLedger {
 
   async reserve(request: ReserveRequest): Promise<ReserveResult> {
     const { grant } = request;
+    // Start from the last known state of the subscription (kept from the previous
+    // reservation); the conditional update is the authority, and every refusal is
+    // decided on a fresh read.
+    let row = this.snapshots.get(grant.subscriptionId);
+    let fresh = false;
     for (let attempt = 0; attempt < 8; attempt++) {
       const now = this.now();
       const month = monthOf(now);
-      const row = await this.db<SubscriptionRow>('subscriptions')
-        .where({ id: grant.subscriptionId })
-        .first();
+      if (!row || (!fresh && row.month !== month)) {
+        row = await this.db<SubscriptionRow>('subscriptions')
+          .where({ id: grant.subscriptionId })
+          .first();
+        fresh = true;
+      }
       if (!row || row.status !== 'active') {
+        this.snapshots.delete(grant.subscriptionId);
         return { ok: false, reason: 'subscription_inactive' };
       }
       if (row.month !== month) {
@@ -192,62 +207,19 @@ export class UsageLedger {
         await this.db('subscriptions')
           .where({ id: row.id, month: row.month })
           .update({ month, month_spend_micros: 0, month_tokens: 0 });
+        row = undefined;
         continue;
       }
 
-      const trialExpired =
-        row.trial_expires_at !== null && num(row.trial_expires_at) <= now;
-      const trialLeft = trialExpired
-        ? 0
-        : num(row.trial_tokens_granted) -
-          num(row.trial_tokens_used) -
-          num(row.trial_tokens_reserved);
-      const cap = numOrNull(row.spend_cap_micros);
-      const monthTokens = num(row.month_tokens);
-      const prices = pricesAt(request.pricing, monthTokens);
-
-      let maxCompletion = request.maxCompletionTokens;
-      let split = splitTrial(request.promptTokens, maxCompletion, trialLeft);
-      let cost = costMicros(
-        split.billablePromptTokens,
-        split.billableCompletionTokens,
-        prices,
-      );
-      if (cap !== null) {
-        const available =
-          cap - num(row.month_spend_micros) - num(row.reserved_micros);
-        if (cost > available) {
-          // Shrink the completion budget to what the trial and the cap still allow.
-          const trialForCompletion = Math.max(
-            0,
-            trialLeft - request.promptTokens,
-          );
-          const paidCompletion = completionThatFits(
-            split.billablePromptTokens,
-            Math.max(0, available),
-            prices,
-          );
-          maxCompletion = Math.min(
-            maxCompletion,
-            trialForCompletion + Math.max(0, paidCompletion),
-          );
-          if (paidCompletion < 0 || maxCompletion < 1) {
-            return {
-              ok: false,
-              reason:
-                cap === 0 || trialLeft > 0
-                  ? 'trial_exhausted'
-                  : 'spend_cap_reached',
-            };
-          }
-          split = splitTrial(request.promptTokens, maxCompletion, trialLeft);
-          cost = costMicros(
-            split.billablePromptTokens,
-            split.billableCompletionTokens,
-            prices,
-          );
+      const plan = this.plan(row, request, now);
+      if (!plan.ok) {
+        if (!fresh) {
+          row = undefined; // decide refusals on fresh data only
+          continue;
         }
+        return plan;
       }
+      const { trialTokens, cost, maxCompletion, monthTokens } = plan;
 
       const reservation: Reservation = {
         requestId: request.requestId,
@@ -256,7 +228,7 @@ export class UsageLedger {
         model: request.model,
         stream: request.stream,
         pricing: request.pricing,
-        trialTokens: split.trialTokens,
+        trialTokens,
         costMicros: cost,
         monthTokensBefore: monthTokens,
         month,
@@ -264,46 +236,14 @@ export class UsageLedger {
         startedAt: now,
       };
 
-      const applied = await this.db.transaction(async tx => {
-        const updated = await tx('subscriptions')
-          .where({ id: row.id, status: 'active', month })
-          .andWhere(
-            tx.raw(
-              'trial_tokens_granted - trial_tokens_used - trial_tokens_reserved >= ?',
-              [split.trialTokens],
-            ),
-          )
-          .andWhere(q =>
-            q
-              .whereNull('spend_cap_micros')
-              .orWhere(
-                tx.raw(
-                  'month_spend_micros + reserved_micros + ? <= spend_cap_micros',
-                  [cost],
-                ),
-              ),
-          )
-          .whereExists(
-            tx('api_keys')
-              .where({ id: grant.keyId })
-              .whereNull('revoked_at')
-              .select(tx.raw('1')),
-          )
-          .whereNotExists(
-            tx('user_suspensions')
-              .where({ user_ref: grant.userRef })
-              .select(tx.raw('1')),
-          )
-          .update({
-            trial_tokens_reserved: tx.raw('trial_tokens_reserved + ?', [
-              split.trialTokens,
-            ]),
-            reserved_micros: tx.raw('reserved_micros + ?', [cost]),
-          });
-        if (updated !== 1) {
-          return false;
-        }
-        await tx('usage_reservations').insert({
+      const updated = await this.writer.reserve({
+        subscriptionId: grant.subscriptionId,
+        month,
+        keyId: grant.keyId,
+        userRef: grant.userRef,
+        trialTokens,
+        costMicros: cost,
+        row: {
           request_id: request.requestId,
           subscription_id: grant.subscriptionId,
           key_id: grant.keyId,
@@ -313,17 +253,20 @@ export class UsageLedger {
           provider_ref: request.providerRef,
           model: request.model,
           stream: request.stream,
-          trial_tokens: split.trialTokens,
+          trial_tokens: trialTokens,
           cost_micros: cost,
           started_at: now,
           instance_id: this.options.instanceId,
-        });
-        return true;
+        },
       });
-      if (applied) {
+      if (updated) {
+        this.remember(updated);
         return { ok: true, reservation };
       }
-      // Lost a race, or the key was revoked / the user suspended meanwhile: look again.
+      // Lost a race, the snapshot was stale, or the key was revoked / the user
+      // suspended meanwhile: look again.
+      row = undefined;
+      fresh = false;
       const key = await this.db('api_keys')
         .where({ id: grant.keyId })
         .first('revoked_at');
@@ -339,6 +282,72 @@ export class UsageLedger {
       }
     }
     return { ok: false, reason: 'trial_exhausted' };
+  }
+
+  private remember(row: SubscriptionRow) {
+    if (this.snapshots.size > 100_000) {
+      this.snapshots.clear();
+    }
+    this.snapshots.set(row.id, row);
+  }
+
+  /** What a request may use of the subscription's trial and budget, or why not. */
+  private plan(
+    row: SubscriptionRow,
+    request: ReserveRequest,
+    now: number,
+  ):
+    | { ok: true; trialTokens: number; cost: number; maxCompletion: number; monthTokens: number }
+    | { ok: false; reason: ReserveRejection } {
+    const trialExpired =
+      row.trial_expires_at !== null && num(row.trial_expires_at) <= now;
+    const trialLeft = trialExpired
+      ? 0
+      : num(row.trial_tokens_granted) -
+        num(row.trial_tokens_used) -
+        num(row.trial_tokens_reserved);
+    const cap = numOrNull(row.spend_cap_micros);
+    const monthTokens = num(row.month_tokens);
+    const prices = pricesAt(request.pricing, monthTokens);
+
+    let maxCompletion = request.maxCompletionTokens;
+    let split = splitTrial(request.promptTokens, maxCompletion, trialLeft);
+    let cost = costMicros(
+      split.billablePromptTokens,
+      split.billableCompletionTokens,
+      prices,
+    );
+    if (cap !== null) {
+      const available =
+        cap - num(row.month_spend_micros) - num(row.reserved_micros);
+      if (cost > available) {
+        // Shrink the completion budget to what the trial and the cap still allow.
+        const trialForCompletion = Math.max(0, trialLeft - request.promptTokens);
+        const paidCompletion = completionThatFits(
+          split.billablePromptTokens,
+          Math.max(0, available),
+          prices,
+        );
+        maxCompletion = Math.min(
+          maxCompletion,
+          trialForCompletion + Math.max(0, paidCompletion),
+        );
+        if (paidCompletion < 0 || maxCompletion < 1) {
+          return {
+            ok: false,
+            reason:
+              cap === 0 || trialLeft > 0 ? 'trial_exhausted' : 'spend_cap_reached',
+          };
+        }
+        split = splitTrial(request.promptTokens, maxCompletion, trialLeft);
+        cost = costMicros(
+          split.billablePromptTokens,
+          split.billableCompletionTokens,
+          prices,
+        );
+      }
+    }
+    return { ok: true, trialTokens: split.trialTokens, cost, maxCompletion, monthTokens };
   }
 
   /** Queues the settlement of a reservation; it is written with the next batch. */
@@ -497,6 +506,7 @@ export class UsageLedger {
         perSubscription.set(row.subscription_id, acc);
       }
       for (const [id, acc] of perSubscription) {
+        this.snapshots.delete(id);
         await tx('subscriptions')
           .where({ id })
           .update({

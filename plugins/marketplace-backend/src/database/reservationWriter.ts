@@ -1,0 +1,189 @@
+import { Knex } from 'knex';
+import { SubscriptionRow } from './SubscriptionStore';
+
+/** One reservation: the conditional budget update and the reservation row. */
+export interface ReservationWrite {
+  subscriptionId: string;
+  month: string;
+  keyId: string;
+  userRef: string;
+  trialTokens: number;
+  costMicros: number;
+  row: {
+    request_id: string;
+    subscription_id: string;
+    key_id: string;
+    user_ref: string;
+    team_ref: string | null;
+    service_ref: string;
+    provider_ref: string;
+    model: string;
+    stream: boolean;
+    trial_tokens: number;
+    cost_micros: number;
+    started_at: number;
+    instance_id: string;
+  };
+}
+
+/**
+ * Holds budget for one request atomically: the update only applies while the
+ * subscription is active, in the same month, the key is not revoked, the user not
+ * suspended, and the trial / spend cap still cover the request; the reservation
+ * row is written in the same transaction. Returns the subscription as updated, or
+ * undefined when the conditions did not hold.
+ */
+export interface ReservationWriter {
+  reserve(write: ReservationWrite): Promise<SubscriptionRow | undefined>;
+}
+
+const CONDITIONAL_UPDATE = `
+  UPDATE subscriptions
+     SET trial_tokens_reserved = trial_tokens_reserved + ?,
+         reserved_micros = reserved_micros + ?
+   WHERE id = ? AND status = 'active' AND month = ?
+     AND trial_tokens_granted - trial_tokens_used - trial_tokens_reserved >= ?
+     AND (spend_cap_micros IS NULL OR month_spend_micros + reserved_micros + ? <= spend_cap_micros)
+     AND EXISTS (SELECT 1 FROM api_keys WHERE id = ? AND revoked_at IS NULL)
+     AND NOT EXISTS (SELECT 1 FROM user_suspensions WHERE user_ref = ?)
+  RETURNING *`;
+
+const RESERVATION_COLUMNS = [
+  'request_id',
+  'subscription_id',
+  'key_id',
+  'user_ref',
+  'team_ref',
+  'service_ref',
+  'provider_ref',
+  'model',
+  'stream',
+  'trial_tokens',
+  'cost_micros',
+  'started_at',
+  'instance_id',
+] as const;
+
+function updateBindings(w: ReservationWrite) {
+  return [
+    w.trialTokens,
+    w.costMicros,
+    w.subscriptionId,
+    w.month,
+    w.trialTokens,
+    w.costMicros,
+    w.keyId,
+    w.userRef,
+  ];
+}
+
+/**
+ * better-sqlite3: one synchronous transaction on prepared statements, on the pool's
+ * connection (so it never interleaves with a knex transaction).
+ */
+class SqliteReservationWriter implements ReservationWriter {
+  private readonly prepared = new WeakMap<object, { tx: (w: ReservationWrite) => any }>();
+
+  constructor(private readonly knex: Knex) {}
+
+  private statements(connection: any) {
+    let entry = this.prepared.get(connection);
+    if (!entry) {
+      const update = connection.prepare(CONDITIONAL_UPDATE);
+      const insert = connection.prepare(
+        `INSERT INTO usage_reservations (${RESERVATION_COLUMNS.join(', ')}) VALUES (${RESERVATION_COLUMNS.map(() => '?').join(', ')})`,
+      );
+      const tx = connection.transaction((w: ReservationWrite) => {
+        const updated = update.get(...updateBindings(w));
+        if (!updated) {
+          return undefined;
+        }
+        insert.run(
+          ...RESERVATION_COLUMNS.map(c => {
+            const v = w.row[c];
+            return typeof v === 'boolean' ? Number(v) : v;
+          }),
+        );
+        return updated;
+      });
+      entry = { tx };
+      this.prepared.set(connection, entry);
+    }
+    return entry;
+  }
+
+  async reserve(write: ReservationWrite): Promise<SubscriptionRow | undefined> {
+    const client = this.knex.client as any;
+    const connection = await client.acquireConnection();
+    try {
+      return this.statements(connection).tx(write);
+    } finally {
+      await client.releaseConnection(connection);
+    }
+  }
+}
+
+/**
+ * PostgreSQL (and other databases with data-modifying CTEs): one statement, so the
+ * subscription's row lock is held only for that statement.
+ */
+class CteReservationWriter implements ReservationWriter {
+  constructor(private readonly knex: Knex) {}
+
+  async reserve(write: ReservationWrite): Promise<SubscriptionRow | undefined> {
+    const casts: Record<(typeof RESERVATION_COLUMNS)[number], string> = {
+      request_id: 'text',
+      subscription_id: 'text',
+      key_id: 'text',
+      user_ref: 'text',
+      team_ref: 'text',
+      service_ref: 'text',
+      provider_ref: 'text',
+      model: 'text',
+      stream: 'boolean',
+      trial_tokens: 'bigint',
+      cost_micros: 'bigint',
+      started_at: 'bigint',
+      instance_id: 'text',
+    };
+    const result = await this.knex.raw(
+      `WITH upd AS (${CONDITIONAL_UPDATE}),
+            ins AS (
+              INSERT INTO usage_reservations (${RESERVATION_COLUMNS.join(', ')})
+              SELECT ${RESERVATION_COLUMNS.map(c => `?::${casts[c]}`).join(', ')} FROM upd
+              RETURNING request_id
+            )
+       SELECT * FROM upd`,
+      [...updateBindings(write), ...RESERVATION_COLUMNS.map(c => write.row[c])],
+    );
+    return result.rows?.[0];
+  }
+}
+
+/** Portable fallback: a knex transaction. */
+class KnexReservationWriter implements ReservationWriter {
+  constructor(private readonly knex: Knex) {}
+
+  async reserve(write: ReservationWrite): Promise<SubscriptionRow | undefined> {
+    return this.knex.transaction(async tx => {
+      const result = await tx.raw(CONDITIONAL_UPDATE, updateBindings(write));
+      const updated = Array.isArray(result) ? result[0] : result?.rows?.[0];
+      if (!updated) {
+        return undefined;
+      }
+      await tx('usage_reservations').insert(write.row);
+      return updated;
+    });
+  }
+}
+
+export function createReservationWriter(knex: Knex): ReservationWriter {
+  const client = String(knex.client.config.client);
+  if (client === 'better-sqlite3') {
+    return new SqliteReservationWriter(knex);
+  }
+  if (client === 'pg' || client === 'postgres' || client === 'postgresql') {
+    return new CteReservationWriter(knex);
+  }
+  return new KnexReservationWriter(knex);
+}
