@@ -9,13 +9,17 @@ import {
 } from '@internal/plugin-marketplace-common';
 import { Knex } from 'knex';
 import { monthOf, num, numOrNull } from './migrate';
-import { createReservationWriter, ReservationWriter } from './reservationWriter';
+import {
+  createReservationWriter,
+  createSettlementWriter,
+  ReservationWriter,
+  SettlementWriter,
+  SubscriptionCounters,
+} from './reservationWriter';
 import { KeyGrant, SubscriptionRow } from './SubscriptionStore';
 
 /** Settlements written per transaction. */
 export const MAX_BATCH = 500;
-/** Rows per INSERT: 22 columns x 100 rows stays far below SQLite's bound-variable limit. */
-const INSERT_CHUNK = 100;
 
 /** Why a request could not reserve budget. */
 export type ReserveRejection =
@@ -161,6 +165,7 @@ export class UsageLedger {
   private flushing: Promise<void> | undefined;
   private flushTimer: NodeJS.Timeout | undefined;
   private readonly writer: ReservationWriter;
+  private readonly settlements: SettlementWriter;
   /** Last known state per subscription, from the latest reservation. */
   private readonly snapshots = new Map<string, SubscriptionRow>();
 
@@ -176,6 +181,7 @@ export class UsageLedger {
     },
   ) {
     this.writer = createReservationWriter(db);
+    this.settlements = createSettlementWriter(db);
   }
 
   private now() {
@@ -297,7 +303,13 @@ export class UsageLedger {
     request: ReserveRequest,
     now: number,
   ):
-    | { ok: true; trialTokens: number; cost: number; maxCompletion: number; monthTokens: number }
+    | {
+        ok: true;
+        trialTokens: number;
+        cost: number;
+        maxCompletion: number;
+        monthTokens: number;
+      }
     | { ok: false; reason: ReserveRejection } {
     const trialExpired =
       row.trial_expires_at !== null && num(row.trial_expires_at) <= now;
@@ -322,7 +334,10 @@ export class UsageLedger {
         cap - num(row.month_spend_micros) - num(row.reserved_micros);
       if (cost > available) {
         // Shrink the completion budget to what the trial and the cap still allow.
-        const trialForCompletion = Math.max(0, trialLeft - request.promptTokens);
+        const trialForCompletion = Math.max(
+          0,
+          trialLeft - request.promptTokens,
+        );
         const paidCompletion = completionThatFits(
           split.billablePromptTokens,
           Math.max(0, available),
@@ -336,7 +351,9 @@ export class UsageLedger {
           return {
             ok: false,
             reason:
-              cap === 0 || trialLeft > 0 ? 'trial_exhausted' : 'spend_cap_reached',
+              cap === 0 || trialLeft > 0
+                ? 'trial_exhausted'
+                : 'spend_cap_reached',
           };
         }
         split = splitTrial(request.promptTokens, maxCompletion, trialLeft);
@@ -347,7 +364,13 @@ export class UsageLedger {
         );
       }
     }
-    return { ok: true, trialTokens: split.trialTokens, cost, maxCompletion, monthTokens };
+    return {
+      ok: true,
+      trialTokens: split.trialTokens,
+      cost,
+      maxCompletion,
+      monthTokens,
+    };
   }
 
   /** Queues the settlement of a reservation; it is written with the next batch. */
@@ -457,76 +480,44 @@ export class UsageLedger {
   private async writeBatch(
     batch: Array<{ reservation: Reservation; settlement: Settlement }>,
   ): Promise<void> {
-    await this.db.transaction(async tx => {
-      const rows = batch.map(b => this.ledgerRow(b.reservation, b.settlement));
-      // Ledger rows: one per request; a retried batch must not duplicate them.
-      const plain = rows.map(({ __trialReserved, ...row }) => row);
-      for (let i = 0; i < plain.length; i += INSERT_CHUNK) {
-        await tx('usage_ledger')
-          .insert(plain.slice(i, i + INSERT_CHUNK))
-          .onConflict('request_id')
-          .ignore();
-      }
-      await tx('usage_reservations')
-        .whereIn(
-          'request_id',
-          rows.map(r => r.request_id),
-        )
-        .delete();
-      // One counter update per subscription in the batch.
-      const perSubscription = new Map<
-        string,
-        {
-          trialReserved: number;
-          trialUsed: number;
-          reserved: number;
-          spend: number;
-          tokens: number;
-          month: string;
-        }
-      >();
-      for (let i = 0; i < batch.length; i++) {
-        const { reservation, settlement } = batch[i];
-        const row = rows[i];
-        const acc = perSubscription.get(row.subscription_id) ?? {
-          trialReserved: 0,
-          trialUsed: 0,
-          reserved: 0,
-          spend: 0,
-          tokens: 0,
-          month: reservation.month,
-        };
-        acc.trialReserved += reservation.trialTokens;
-        acc.trialUsed += num(row.trial_tokens);
-        acc.reserved += reservation.costMicros;
-        acc.spend += num(row.cost_micros);
-        acc.tokens += settlement.charge
-          ? settlement.promptTokens + settlement.completionTokens
-          : 0;
-        perSubscription.set(row.subscription_id, acc);
-      }
-      for (const [id, acc] of perSubscription) {
-        this.snapshots.delete(id);
-        await tx('subscriptions')
-          .where({ id })
-          .update({
-            trial_tokens_reserved: tx.raw('trial_tokens_reserved - ?', [
-              acc.trialReserved,
-            ]),
-            trial_tokens_used: tx.raw('trial_tokens_used + ?', [acc.trialUsed]),
-            reserved_micros: tx.raw('reserved_micros - ?', [acc.reserved]),
-            total_spend_micros: tx.raw('total_spend_micros + ?', [acc.spend]),
-            month_spend_micros: tx.raw(
-              'CASE WHEN month = ? THEN month_spend_micros + ? ELSE month_spend_micros END',
-              [acc.month, acc.spend],
-            ),
-            month_tokens: tx.raw(
-              'CASE WHEN month = ? THEN month_tokens + ? ELSE month_tokens END',
-              [acc.month, acc.tokens],
-            ),
-          });
-      }
-    });
+    const rows = batch.map(
+      b =>
+        this.ledgerRow(b.reservation, b.settlement) as unknown as Record<
+          string,
+          unknown
+        > & {
+          __trialReserved: number;
+        },
+    );
+    const ledgerRows = rows.map(({ __trialReserved, ...row }) => row);
+    // One counter update per subscription in the batch.
+    const counters = new Map<string, SubscriptionCounters>();
+    for (let i = 0; i < batch.length; i++) {
+      const { reservation, settlement } = batch[i];
+      const row = ledgerRows[i];
+      const id = String(row.subscription_id);
+      const acc = counters.get(id) ?? {
+        id,
+        trialReserved: 0,
+        trialUsed: 0,
+        reserved: 0,
+        spend: 0,
+        tokens: 0,
+        month: reservation.month,
+      };
+      acc.trialReserved += reservation.trialTokens;
+      acc.trialUsed += num(row.trial_tokens);
+      acc.reserved += reservation.costMicros;
+      acc.spend += num(row.cost_micros);
+      acc.tokens += settlement.charge
+        ? settlement.promptTokens + settlement.completionTokens
+        : 0;
+      counters.set(id, acc);
+    }
+    await this.settlements.write(ledgerRows, [...counters.values()]);
+    for (const id of counters.keys()) {
+      this.snapshots.delete(id);
+    }
   }
 
   /**

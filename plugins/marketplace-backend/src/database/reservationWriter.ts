@@ -82,7 +82,10 @@ function updateBindings(w: ReservationWrite) {
  * connection (so it never interleaves with a knex transaction).
  */
 class SqliteReservationWriter implements ReservationWriter {
-  private readonly prepared = new WeakMap<object, { tx: (w: ReservationWrite) => any }>();
+  private readonly prepared = new WeakMap<
+    object,
+    { tx: (w: ReservationWrite) => any }
+  >();
 
   constructor(private readonly knex: Knex) {}
 
@@ -91,7 +94,9 @@ class SqliteReservationWriter implements ReservationWriter {
     if (!entry) {
       const update = connection.prepare(CONDITIONAL_UPDATE);
       const insert = connection.prepare(
-        `INSERT INTO usage_reservations (${RESERVATION_COLUMNS.join(', ')}) VALUES (${RESERVATION_COLUMNS.map(() => '?').join(', ')})`,
+        `INSERT INTO usage_reservations (${RESERVATION_COLUMNS.join(
+          ', ',
+        )}) VALUES (${RESERVATION_COLUMNS.map(() => '?').join(', ')})`,
       );
       const tx = connection.transaction((w: ReservationWrite) => {
         const updated = update.get(...updateBindings(w));
@@ -150,7 +155,9 @@ class CteReservationWriter implements ReservationWriter {
       `WITH upd AS (${CONDITIONAL_UPDATE}),
             ins AS (
               INSERT INTO usage_reservations (${RESERVATION_COLUMNS.join(', ')})
-              SELECT ${RESERVATION_COLUMNS.map(c => `?::${casts[c]}`).join(', ')} FROM upd
+              SELECT ${RESERVATION_COLUMNS.map(c => `?::${casts[c]}`).join(
+                ', ',
+              )} FROM upd
               RETURNING request_id
             )
        SELECT * FROM upd`,
@@ -186,4 +193,149 @@ export function createReservationWriter(knex: Knex): ReservationWriter {
     return new CteReservationWriter(knex);
   }
   return new KnexReservationWriter(knex);
+}
+
+/** What one settlement batch adds to a subscription's counters. */
+export interface SubscriptionCounters {
+  id: string;
+  trialReserved: number;
+  trialUsed: number;
+  reserved: number;
+  spend: number;
+  tokens: number;
+  /** The month of the reservations: month counters only grow if it is still current. */
+  month: string;
+}
+
+/**
+ * Writes a batch of settlements in one transaction: the ledger rows (a retried batch
+ * never duplicates them), the reservations removed, the counters released/added.
+ */
+export interface SettlementWriter {
+  write(
+    ledgerRows: Record<string, unknown>[],
+    counters: SubscriptionCounters[],
+  ): Promise<void>;
+}
+
+/** Rows per INSERT: 22 columns x 100 rows stays far below SQLite's bound-variable limit. */
+const INSERT_CHUNK = 100;
+
+const COUNTER_UPDATE = `
+  UPDATE subscriptions
+     SET trial_tokens_reserved = trial_tokens_reserved - ?,
+         trial_tokens_used = trial_tokens_used + ?,
+         reserved_micros = reserved_micros - ?,
+         total_spend_micros = total_spend_micros + ?,
+         month_spend_micros = CASE WHEN month = ? THEN month_spend_micros + ? ELSE month_spend_micros END,
+         month_tokens = CASE WHEN month = ? THEN month_tokens + ? ELSE month_tokens END
+   WHERE id = ?`;
+
+function counterBindings(c: SubscriptionCounters) {
+  return [
+    c.trialReserved,
+    c.trialUsed,
+    c.reserved,
+    c.spend,
+    c.month,
+    c.spend,
+    c.month,
+    c.tokens,
+    c.id,
+  ];
+}
+
+class KnexSettlementWriter implements SettlementWriter {
+  constructor(private readonly knex: Knex) {}
+
+  async write(
+    ledgerRows: Record<string, unknown>[],
+    counters: SubscriptionCounters[],
+  ) {
+    await this.knex.transaction(async tx => {
+      for (let i = 0; i < ledgerRows.length; i += INSERT_CHUNK) {
+        await tx('usage_ledger')
+          .insert(ledgerRows.slice(i, i + INSERT_CHUNK))
+          .onConflict('request_id')
+          .ignore();
+      }
+      await tx('usage_reservations')
+        .whereIn(
+          'request_id',
+          ledgerRows.map(r => String(r.request_id)),
+        )
+        .delete();
+      for (const c of counters) {
+        await tx.raw(COUNTER_UPDATE, counterBindings(c));
+      }
+    });
+  }
+}
+
+/** better-sqlite3: one synchronous transaction on prepared statements. */
+class SqliteSettlementWriter implements SettlementWriter {
+  private readonly prepared = new WeakMap<object, Map<string, any>>();
+
+  constructor(private readonly knex: Knex) {}
+
+  private statement(connection: any, sql: string) {
+    let cache = this.prepared.get(connection);
+    if (!cache) {
+      cache = new Map();
+      this.prepared.set(connection, cache);
+    }
+    let stmt = cache.get(sql);
+    if (!stmt) {
+      stmt = connection.prepare(sql);
+      cache.set(sql, stmt);
+    }
+    return stmt;
+  }
+
+  async write(
+    ledgerRows: Record<string, unknown>[],
+    counters: SubscriptionCounters[],
+  ) {
+    if (ledgerRows.length === 0) {
+      return;
+    }
+    const columns = Object.keys(ledgerRows[0]);
+    const client = this.knex.client as any;
+    const connection = await client.acquireConnection();
+    try {
+      const insert = this.statement(
+        connection,
+        `INSERT INTO usage_ledger (${columns.join(', ')}) VALUES (${columns
+          .map(() => '?')
+          .join(', ')}) ON CONFLICT (request_id) DO NOTHING`,
+      );
+      const remove = this.statement(
+        connection,
+        'DELETE FROM usage_reservations WHERE request_id = ?',
+      );
+      const update = this.statement(connection, COUNTER_UPDATE);
+      connection.transaction(() => {
+        for (const row of ledgerRows) {
+          insert.run(
+            ...columns.map(c => {
+              const v = row[c];
+              return typeof v === 'boolean' ? Number(v) : v;
+            }),
+          );
+          remove.run(row.request_id);
+        }
+        for (const c of counters) {
+          update.run(...counterBindings(c));
+        }
+      })();
+    } finally {
+      await client.releaseConnection(connection);
+    }
+  }
+}
+
+export function createSettlementWriter(knex: Knex): SettlementWriter {
+  return String(knex.client.config.client) === 'better-sqlite3'
+    ? new SqliteSettlementWriter(knex)
+    : new KnexSettlementWriter(knex);
 }

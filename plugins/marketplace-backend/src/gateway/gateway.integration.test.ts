@@ -479,7 +479,11 @@ describe.each(
           ),
       ),
     );
-    const answered = outcomes.filter(o => o.ok) as { ok: true; tokens: number; id: string }[];
+    const answered = outcomes.filter(o => o.ok) as {
+      ok: true;
+      tokens: number;
+      id: string;
+    }[];
     const refused = outcomes.filter(o => !o.ok) as { ok: false; error: any }[];
     expect(answered.length).toBeGreaterThan(0);
     expect(refused.length).toBeGreaterThan(0);
@@ -492,7 +496,9 @@ describe.each(
     expect(spent).toBeLessThanOrEqual(5000 + largest);
     // exactly one ledger row per forwarded request, all free (trial only)
     const subs = (
-      await request(backend.server).get('/api/marketplace/v1/subscriptions').set('Authorization', auth)
+      await request(backend.server)
+        .get('/api/marketplace/v1/subscriptions')
+        .set('Authorization', auth)
     ).body.subscriptions;
     const burst = subs.find((s: any) => s.model === 'sim-burst');
     const rows = (
@@ -501,7 +507,9 @@ describe.each(
         .set('Authorization', auth)
     ).body.usage;
     expect(rows).toHaveLength(answered.length);
-    expect(new Set(rows.map((r: any) => r.requestId))).toEqual(new Set(answered.map(a => a.id)));
+    expect(new Set(rows.map((r: any) => r.requestId))).toEqual(
+      new Set(answered.map(a => a.id)),
+    );
     expect(rows.every((r: any) => r.costMicros === 0)).toBe(true);
     expect(burst.trialTokensUsed).toBe(spent);
   });

@@ -364,7 +364,11 @@ export function createGatewayRouter(
       return;
     }
     const settleFailure = (
-      status: 'upstream_error' | 'upstream_rejected' | 'timeout' | 'client_closed',
+      status:
+        | 'upstream_error'
+        | 'upstream_rejected'
+        | 'timeout'
+        | 'client_closed',
       httpStatus: number,
       errorCode: string,
     ) =>
@@ -396,7 +400,11 @@ export function createGatewayRouter(
         return;
       }
       const timeout = error instanceof UpstreamTimeoutError;
-      settleFailure(timeout ? 'timeout' : 'upstream_error', timeout ? 504 : 502, timeout ? 'upstream_timeout' : 'upstream_unreachable');
+      settleFailure(
+        timeout ? 'timeout' : 'upstream_error',
+        timeout ? 504 : 502,
+        timeout ? 'upstream_timeout' : 'upstream_unreachable',
+      );
       throw new GatewayError({
         status: timeout ? 504 : 502,
         message: timeout
@@ -422,7 +430,11 @@ export function createGatewayRouter(
         } else if (timeout) {
           failure = 'timeout';
         }
-        settleFailure(failure, timeout ? 504 : 502, timeout ? 'upstream_timeout' : 'upstream_broken');
+        settleFailure(
+          failure,
+          timeout ? 504 : 502,
+          timeout ? 'upstream_timeout' : 'upstream_broken',
+        );
         if (clientGone) {
           return;
         }
