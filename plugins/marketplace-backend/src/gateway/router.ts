@@ -35,8 +35,15 @@ export interface GatewayRouterOptions {
 const GRANT_CACHE_MS = 10_000;
 const TOUCH_EVERY_MS = 60_000;
 
+/**
+ * Request ids: a random per-process prefix (so ids never collide across
+ * instances or restarts) and a counter; cheaper than random bytes per request.
+ */
+const REQUEST_ID_PREFIX = `req_${randomBytes(9).toString('base64url')}`;
+let requestCounter = 0;
 function newRequestId(): string {
-  return `req_${randomBytes(12).toString('base64url')}`;
+  requestCounter = (requestCounter + 1) % Number.MAX_SAFE_INTEGER;
+  return `${REQUEST_ID_PREFIX}${requestCounter.toString(36)}`;
 }
 
 const REJECTIONS: Record<ReserveRejection, GatewayError> = {
