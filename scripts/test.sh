@@ -25,7 +25,31 @@ export BACKSTAGE_TEST_DISABLE_DOCKER=1
 # shellcheck source=scripts/pg-test-server.sh
 source scripts/pg-test-server.sh start
 trap 'bash scripts/pg-test-server.sh stop' EXIT
-CI=true yarn backstage-cli repo test --maxWorkers=2
+TEST_LOG="$(mktemp "${TMPDIR:-/tmp}/marketplace-tests.XXXXXX")"
+CI=true yarn backstage-cli repo test --maxWorkers=2 --verbose 2>&1 | tee "$TEST_LOG"
+# Passed test cases per database: those named after it or inside a describe block named after it.
+count_cases() {
+  awk -v db="$1" '
+    /✓|✕|○/ {
+      match($0, /^ */); ind = RLENGTH
+      if (inblk && ind <= depth) inblk = 0
+      if (index($0, "✓") && (inblk || index($0, db))) n++
+      next
+    }
+    /[^ ]/ {
+      match($0, /^ */); ind = RLENGTH
+      if (inblk && ind <= depth) inblk = 0
+      if (index($0, db)) { inblk = 1; depth = ind }
+    }
+    END { print n + 0 }' "$TEST_LOG"
+}
+pg_cases=$(count_cases POSTGRES_15)
+sqlite_cases=$(count_cases SQLITE_3)
+echo "[db] test cases passed on SQLite: $sqlite_cases, on PostgreSQL 15: $pg_cases"
+if [ -n "${BACKSTAGE_TEST_DATABASE_POSTGRES15_CONNECTION_STRING:-}" ] && [ "$pg_cases" -eq 0 ]; then
+  echo "[db] FAILED: a PostgreSQL server was started but no test ran on it" >&2
+  exit 1
+fi
 
 step "browser journeys (Playwright + Debian Chromium)"
 bash scripts/e2e.sh

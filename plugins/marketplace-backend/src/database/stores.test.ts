@@ -344,6 +344,23 @@ describe.each(
     await expect(restarted.reconcile({ maxAgeMs: 3_600_000 })).resolves.toBe(1);
   });
 
+  it('writes a backlog larger than one statement can hold, in chunks', async () => {
+    const { grant, subscription } = await subscribe();
+    const reservations: Reservation[] = [];
+    for (let i = 0; i < 1500; i++) {
+      const r = await reserveFor(grant, `bulk-${i}`, 1, 1);
+      if (!r.ok) throw new Error('not reserved');
+      reservations.push(r.reservation);
+    }
+    const settled = reservations.map(r => ok(r, 1, 1));
+    await ledger.flush();
+    await Promise.all(settled);
+    const [{ count }] = await knex('usage_ledger').count({ count: '*' });
+    expect(Number(count)).toBe(1500);
+    expect(await ledger.countReservations()).toBe(0);
+    expect((await subs.get(subscription.id))!.monthTokens).toBe(3000);
+  });
+
   it('never spends more than the trial under 200 concurrent requests', async () => {
     const N = 5000;
     const { grant, subscription } = await subscribe({
