@@ -514,9 +514,12 @@ export class UsageLedger {
         : 0;
       counters.set(id, acc);
     }
-    await this.settlements.write(ledgerRows, [...counters.values()]);
-    for (const id of counters.keys()) {
-      this.snapshots.delete(id);
+    const updated = await this.settlements.write(ledgerRows, [
+      ...counters.values(),
+    ]);
+    // Keep the snapshots current, so that the next reservation needs no read.
+    for (const row of updated) {
+      this.remember(row);
     }
   }
 

@@ -212,10 +212,11 @@ export interface SubscriptionCounters {
  * never duplicates them), the reservations removed, the counters released/added.
  */
 export interface SettlementWriter {
+  /** Returns the subscriptions as updated. */
   write(
     ledgerRows: Record<string, unknown>[],
     counters: SubscriptionCounters[],
-  ): Promise<void>;
+  ): Promise<SubscriptionRow[]>;
 }
 
 /** Rows per INSERT: 22 columns x 100 rows stays far below SQLite's bound-variable limit. */
@@ -229,7 +230,8 @@ const COUNTER_UPDATE = `
          total_spend_micros = total_spend_micros + ?,
          month_spend_micros = CASE WHEN month = ? THEN month_spend_micros + ? ELSE month_spend_micros END,
          month_tokens = CASE WHEN month = ? THEN month_tokens + ? ELSE month_tokens END
-   WHERE id = ?`;
+   WHERE id = ?
+  RETURNING *`;
 
 function counterBindings(c: SubscriptionCounters) {
   return [
@@ -251,8 +253,8 @@ class KnexSettlementWriter implements SettlementWriter {
   async write(
     ledgerRows: Record<string, unknown>[],
     counters: SubscriptionCounters[],
-  ) {
-    await this.knex.transaction(async tx => {
+  ): Promise<SubscriptionRow[]> {
+    return this.knex.transaction(async tx => {
       for (let i = 0; i < ledgerRows.length; i += INSERT_CHUNK) {
         await tx('usage_ledger')
           .insert(ledgerRows.slice(i, i + INSERT_CHUNK))
@@ -265,9 +267,15 @@ class KnexSettlementWriter implements SettlementWriter {
           ledgerRows.map(r => String(r.request_id)),
         )
         .delete();
+      const updated: SubscriptionRow[] = [];
       for (const c of counters) {
-        await tx.raw(COUNTER_UPDATE, counterBindings(c));
+        const result = await tx.raw(COUNTER_UPDATE, counterBindings(c));
+        const row = Array.isArray(result) ? result[0] : result?.rows?.[0];
+        if (row) {
+          updated.push(row);
+        }
       }
+      return updated;
     });
   }
 }
@@ -295,9 +303,9 @@ class SqliteSettlementWriter implements SettlementWriter {
   async write(
     ledgerRows: Record<string, unknown>[],
     counters: SubscriptionCounters[],
-  ) {
+  ): Promise<SubscriptionRow[]> {
     if (ledgerRows.length === 0) {
-      return;
+      return [];
     }
     const columns = Object.keys(ledgerRows[0]);
     const client = this.knex.client as any;
@@ -314,7 +322,7 @@ class SqliteSettlementWriter implements SettlementWriter {
         'DELETE FROM usage_reservations WHERE request_id = ?',
       );
       const update = this.statement(connection, COUNTER_UPDATE);
-      connection.transaction(() => {
+      return connection.transaction(() => {
         for (const row of ledgerRows) {
           insert.run(
             ...columns.map(c => {
@@ -324,9 +332,14 @@ class SqliteSettlementWriter implements SettlementWriter {
           );
           remove.run(row.request_id);
         }
+        const updated: SubscriptionRow[] = [];
         for (const c of counters) {
-          update.run(...counterBindings(c));
+          const row = update.get(...counterBindings(c));
+          if (row) {
+            updated.push(row);
+          }
         }
+        return updated;
       })();
     } finally {
       await client.releaseConnection(connection);
