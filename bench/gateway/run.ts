@@ -33,6 +33,8 @@ const TARGETS = {
 };
 
 interface Args {
+  /** Offered load in requests per second (open loop); closed loop when absent. */
+  rate?: number;
   duration: number;
   warmup: number;
   connections: number[];
@@ -63,6 +65,8 @@ function usage(): never {
   --profile [dir]      after measuring, CPU-profile the server during one more
                        gateway run at the highest concurrency; writes a
                        .cpuprofile to dir (default a temp dir) and prints a summary
+  --rate <req/s>       offered load (autocannon overallRate) instead of a closed loop,
+                       to measure the added latency below saturation
   --json <file>        also write all results as JSON
   --keep-db            keep the SQLite dir / PostgreSQL database
 `);
@@ -104,6 +108,10 @@ function parseArgs(argv: string[]): Args {
         break;
       case '--pg':
         args.pg = value();
+        break;
+      case '--rate':
+        args.rate = Number(value());
+        offeredRate = args.rate;
         break;
       case '--split':
         args.split = true;
@@ -306,6 +314,9 @@ function requestBody(model: string) {
  * One autocannon run. Latencies come from autocannon's per-response event
  * (nanosecond timer, kept exactly), because its histogram has 1 ms resolution.
  */
+/** Set by --rate: requests per second offered across all connections. */
+let offeredRate: number | undefined;
+
 async function cannon(
   target: Target,
   model: string,
@@ -331,6 +342,7 @@ async function cannon(
         connections,
         pipelining: 1,
         duration,
+        ...(offeredRate ? { overallRate: offeredRate } : {}),
         timeout: 10,
       },
       (error, r) => (error ? reject(error) : resolve(r)),
