@@ -55,6 +55,15 @@ export interface KeyGrant {
   subscriptionActive: boolean;
 }
 
+function isUniqueViolation(error: unknown): boolean {
+  const e = error as { code?: string; message?: string };
+  return (
+    e?.code === '23505' || // PostgreSQL unique_violation
+    e?.code === 'SQLITE_CONSTRAINT_UNIQUE' ||
+    /UNIQUE constraint failed/i.test(String(e?.message))
+  );
+}
+
 export function hashApiKey(secret: string): string {
   return createHash('sha256').update(secret, 'utf8').digest('hex');
 }
@@ -158,10 +167,13 @@ export class SubscriptionStore {
       try {
         await tx('subscriptions').insert(row);
       } catch (e) {
-        // A concurrent subscribe won the unique active_slot.
-        throw new ConflictError(
-          `You already have an active subscription to ${options.serviceRef}`,
-        );
+        // A concurrent subscribe won the unique active_slot; anything else is a real error.
+        if (isUniqueViolation(e)) {
+          throw new ConflictError(
+            `You already have an active subscription to ${options.serviceRef}`,
+          );
+        }
+        throw e;
       }
       const apiKey = await this.insertKey(tx, id, options.userRef, now);
       return { subscription: toSubscription(row, now), apiKey };
