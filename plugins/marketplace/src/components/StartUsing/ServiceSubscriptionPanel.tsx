@@ -21,7 +21,7 @@ import {
 import { errorMessage, marketplaceApiRef } from '../../api';
 import { subscriptionsRouteRef } from '../../routes';
 import { formatDate, formatInteger, formatTokenCount } from '../../format';
-import { ConfirmDialog } from '../shared/ConfirmDialog';
+import { UnsubscribeDialog } from '../shared/UnsubscribeDialog';
 import { RefLink } from '../shared/RefLink';
 import { StartUsingButton } from './StartUsingButton';
 import { serviceTitle } from './StartUsingDialog';
@@ -160,17 +160,13 @@ export function ServiceSubscriptionPanel(props: {
       }}
     >
       {body}
-      <ConfirmDialog
+      <UnsubscribeDialog
         open={confirming}
-        title={`Unsubscribe from ${title}?`}
-        confirmLabel="Unsubscribe"
+        title={title}
         busy={cancelling}
         onConfirm={unsubscribe}
         onCancel={() => setConfirming(false)}
-      >
-        Your API keys for this service are revoked immediately and requests made
-        with them are rejected.
-      </ConfirmDialog>
+      />
     </Box>
   );
 }

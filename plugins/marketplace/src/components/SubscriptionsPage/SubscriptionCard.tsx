@@ -18,7 +18,7 @@ import {
 } from '@internal/plugin-marketplace-common';
 import { errorMessage, marketplaceApiRef } from '../../api';
 import { formatDateTimeUtc, formatInteger } from '../../format';
-import { ConfirmDialog } from '../shared/ConfirmDialog';
+import { UnsubscribeDialog } from '../shared/UnsubscribeDialog';
 import { Field } from '../shared/Field';
 import { RefLink } from '../shared/RefLink';
 import { KeysTable } from './KeysTable';
@@ -262,17 +262,13 @@ export function SubscriptionCard(props: {
         </Stack>
       </CardContent>
 
-      <ConfirmDialog
+      <UnsubscribeDialog
         open={confirming}
-        title={`Unsubscribe from ${title}?`}
-        confirmLabel="Unsubscribe"
+        title={title}
         busy={cancelling}
         onConfirm={unsubscribe}
         onCancel={() => setConfirming(false)}
-      >
-        Your API keys for this service are revoked immediately and requests made
-        with them are rejected.
-      </ConfirmDialog>
+      />
     </Card>
   );
 }
