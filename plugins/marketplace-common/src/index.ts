@@ -9,3 +9,4 @@ export * from './permissions';
 export * from './roles';
 export * from './api';
 export * from './pricing';
+export * from './browse';
