@@ -11,6 +11,7 @@ import { UsageLedger } from './database/UsageLedger';
 import { createGatewayRouter } from './gateway/router';
 import { SecretResolver } from './gateway/secrets';
 import { ServiceDirectory } from './gateway/ServiceDirectory';
+import { BrowseIndex } from './service/BrowseIndex';
 import { createRouter } from './service/router';
 
 /**
@@ -117,6 +118,7 @@ export const marketplacePlugin = createBackendPlugin({
             ledger,
             directory,
             gatewayBaseUrl,
+            browseIndex: new BrowseIndex(db, directory),
           }),
         );
         httpRouter.use(router);

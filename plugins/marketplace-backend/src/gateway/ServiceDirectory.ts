@@ -29,6 +29,8 @@ export class ServiceDirectory {
   private byName = new Map<string, DirectoryService>();
   private providers = new Map<string, ProviderEntityV1alpha1>();
   private lastRefresh = 0;
+  /** Grows with every reload, so derived indexes know when to rebuild. */
+  version = 0;
   private refreshing: Promise<void> | undefined;
   private timer: NodeJS.Timeout | undefined;
 
@@ -117,6 +119,7 @@ export class ServiceDirectory {
     this.byName = byName;
     this.providers = providers;
     this.lastRefresh = Date.now();
+    this.version++;
   }
 
   /**

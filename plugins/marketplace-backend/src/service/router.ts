@@ -7,6 +7,16 @@ import { parseEntityRef, stringifyEntityRef } from '@backstage/catalog-model';
 import { InputError, NotAllowedError, NotFoundError } from '@backstage/errors';
 import { CatalogService } from '@backstage/plugin-catalog-node';
 import {
+  AVAILABILITY_FILTERS,
+  BROWSE_SORTS,
+  COMPLIANCE_CERTIFICATIONS,
+  CONTEXT_BUCKETS,
+  GEO_REGIONS,
+  MODEL_FAMILIES,
+  MODEL_FEATURES,
+  PERFORMANCE_FILTERS,
+  PRICE_RANGES,
+  ServiceProjection,
   ServiceDetail,
   ServiceSummary,
   SubscriptionWithKeys,
@@ -17,6 +27,7 @@ import { z } from 'zod';
 import { SubscriptionStore } from '../database/SubscriptionStore';
 import { UsageLedger } from '../database/UsageLedger';
 import { ServiceDirectory } from '../gateway/ServiceDirectory';
+import { BrowseIndex } from './BrowseIndex';
 
 export interface RouterOptions {
   httpAuth: HttpAuthService;
@@ -27,6 +38,89 @@ export interface RouterOptions {
   ledger: UsageLedger;
   directory: ServiceDirectory;
   gatewayBaseUrl: () => Promise<string>;
+  browseIndex: BrowseIndex;
+}
+
+/** A query parameter that takes several values: repeated or comma-separated. */
+function multi<T extends string>(values: readonly T[]) {
+  return z.preprocess(
+    v =>
+      v === undefined
+        ? undefined
+        : (Array.isArray(v) ? v : [v])
+            .flatMap(x => String(x).split(','))
+            .map(x => x.trim())
+            .filter(Boolean),
+    z.array(z.enum(values as [T, ...T[]])).optional(),
+  );
+}
+
+const browseQuery = z
+  .object({
+    q: z.string().max(200).optional(),
+    family: multi(MODEL_FAMILIES),
+    context: multi(CONTEXT_BUCKETS),
+    feature: multi(MODEL_FEATURES),
+    price: multi(PRICE_RANGES),
+    region: multi(GEO_REGIONS),
+    country: z.preprocess(
+      v =>
+        v === undefined
+          ? undefined
+          : (Array.isArray(v) ? v : [v])
+              .flatMap(x => String(x).split(','))
+              .filter(Boolean),
+      z
+        .array(z.string().regex(/^[A-Z]{2}$/, 'must be ISO 3166 alpha-2 codes'))
+        .optional(),
+    ),
+    compliance: multi(COMPLIANCE_CERTIFICATIONS),
+    performance: multi(PERFORMANCE_FILTERS),
+    availability: multi(AVAILABILITY_FILTERS),
+    verified: z
+      .enum(['true', 'false'])
+      .transform(v => v === 'true')
+      .optional(),
+    sort: z.enum(BROWSE_SORTS).optional(),
+    offset: z.coerce.number().int().min(0).max(1_000_000).default(0),
+    limit: z.coerce.number().int().min(1).max(100).default(24),
+  })
+  .strict();
+
+/** What a browse card shows: catalog data plus our measurements. */
+function toCard(p: ServiceProjection) {
+  const { spec, metadata } = p.entity;
+  return {
+    name: p.name,
+    ref: p.ref,
+    title: p.title,
+    description: metadata.description ?? null,
+    family: spec.family,
+    baseModel: spec.baseModel ?? null,
+    provider: {
+      ref: spec.providedBy,
+      name: p.providerName,
+      verified: p.providerVerified,
+    },
+    lifecycle: spec.lifecycle,
+    contextWindow: spec.contextWindow,
+    maxOutputTokens: spec.maxOutputTokens,
+    pricing: spec.pricing,
+    trial: spec.trial ?? null,
+    features: [...p.features],
+    region: p.region,
+    country: p.country,
+    compliance: [...p.compliance],
+    firstSeenAt: new Date(p.createdAt).toISOString(),
+    metrics: {
+      uptime30d: p.metrics.uptime30d ?? null,
+      latencyP95Ms: p.metrics.latencyP95Ms ?? null,
+      rating: p.metrics.rating ?? null,
+      reviewCount: p.metrics.reviewCount ?? null,
+      requests30d: p.metrics.requests30d ?? 0,
+      tokens30d: p.metrics.tokens30d ?? 0,
+    },
+  };
 }
 
 function fieldPath(path: PropertyKey[]): string {
@@ -141,6 +235,20 @@ export async function createRouter(
         a.entity.metadata.name.localeCompare(b.entity.metadata.name),
       );
     res.json({ services });
+  });
+
+  // Plan: "Marketplace API" — browse with filters, search, sort, facets.
+  router.get('/marketplace/services', async (req, res) => {
+    await caller(req);
+    const query = parse(browseQuery, req.query, 'query');
+    const result = await options.browseIndex.query(query);
+    res.json({
+      items: result.items.map(toCard),
+      total: result.total,
+      offset: query.offset,
+      limit: query.limit,
+      facets: result.facets,
+    });
   });
 
   router.get('/v1/services/:name', async (req, res) => {

@@ -1,0 +1,121 @@
+import {
+  browse,
+  BrowseQuery,
+  BrowseResult,
+  projectService,
+  ServiceMetrics,
+  ServiceProjection,
+} from '@internal/plugin-marketplace-common';
+import { Knex } from 'knex';
+import { num } from '../database/migrate';
+import { ServiceDirectory } from '../gateway/ServiceDirectory';
+
+const METRICS_TTL_MS = 30_000;
+const DAY_MS = 86_400_000;
+
+/**
+ * The browse index: one precomputed projection per ModelService (filters, search
+ * text, measured metrics), rebuilt when the catalog view changes or the metrics
+ * are older than 30 s. Queries run in memory against it; nothing is fetched from
+ * the catalog per request.
+ */
+export class BrowseIndex {
+  private projections: ServiceProjection[] = [];
+  private builtFor = -1;
+  private metricsAt = 0;
+  private building: Promise<void> | undefined;
+
+  constructor(
+    private readonly db: Knex,
+    private readonly directory: ServiceDirectory,
+    private readonly clock: () => number = Date.now,
+  ) {}
+
+  async query(query: BrowseQuery): Promise<BrowseResult> {
+    await this.ensureFresh();
+    return browse(this.projections, query, new Date(this.clock()));
+  }
+
+  private async ensureFresh() {
+    const stale =
+      this.builtFor !== this.directory.version ||
+      this.clock() - this.metricsAt > METRICS_TTL_MS;
+    if (!stale) {
+      return;
+    }
+    if (!this.building) {
+      this.building = this.rebuild().finally(() => {
+        this.building = undefined;
+      });
+    }
+    // The first build is awaited; later ones refresh in the background.
+    if (this.builtFor < 0) {
+      await this.building;
+    }
+  }
+
+  private async rebuild() {
+    const version = this.directory.version;
+    const services = this.directory.list();
+    const now = this.clock();
+    const firstSeen = await this.firstSeen(
+      services.map(s => s.ref),
+      now,
+    );
+    const usage = await this.db('usage_ledger')
+      .where('started_at', '>=', now - 30 * DAY_MS)
+      .andWhere({ status: 'ok' })
+      .groupBy('service_ref')
+      .select('service_ref')
+      .count({ requests: '*' })
+      .sum({ prompt: 'prompt_tokens', completion: 'completion_tokens' });
+    const metrics = new Map<string, ServiceMetrics>();
+    for (const row of usage as any[]) {
+      metrics.set(row.service_ref, {
+        requests30d: num(row.requests),
+        tokens30d: num(row.prompt) + num(row.completion),
+      });
+    }
+    this.projections = services.map(s =>
+      projectService(
+        s.entity,
+        s.ref,
+        s.provider,
+        metrics.get(s.ref) ?? {},
+        firstSeen.get(s.ref) ?? now,
+      ),
+    );
+    this.builtFor = version;
+    this.metricsAt = now;
+  }
+
+  /** First-seen times, recording the services seen for the first time now. */
+  private async firstSeen(
+    refs: string[],
+    now: number,
+  ): Promise<Map<string, number>> {
+    const known = new Map<string, number>();
+    for (let i = 0; i < refs.length; i += 500) {
+      const rows = await this.db('service_first_seen').whereIn(
+        'service_ref',
+        refs.slice(i, i + 500),
+      );
+      for (const row of rows) {
+        known.set(row.service_ref, num(row.first_seen_at));
+      }
+    }
+    const fresh = refs.filter(r => !known.has(r));
+    for (let i = 0; i < fresh.length; i += 100) {
+      await this.db('service_first_seen')
+        .insert(
+          fresh
+            .slice(i, i + 100)
+            .map(service_ref => ({ service_ref, first_seen_at: now })),
+        )
+        .onConflict('service_ref')
+        .ignore();
+    }
+    fresh.forEach(r => known.set(r, now));
+    return known;
+  }
+}
