@@ -19,23 +19,45 @@ export const DEFAULT_BUSINESS_HOURS: WeeklyHours[] = [
   { days: ['mon', 'tue', 'wed', 'thu', 'fri'], start: '09:00', end: '17:00' },
 ];
 
-/** Weekday and HH:MM of an instant in a time zone. */
+const formatters = new Map<string, Intl.DateTimeFormat>();
+const localTimes = new Map<string, { day: Weekday; time: string }>();
+
+function formatterFor(timeZone: string): Intl.DateTimeFormat {
+  let f = formatters.get(timeZone);
+  if (!f) {
+    f = new Intl.DateTimeFormat('en-US', {
+      timeZone,
+      weekday: 'short',
+      hour: '2-digit',
+      minute: '2-digit',
+      hourCycle: 'h23',
+    });
+    formatters.set(timeZone, f);
+  }
+  return f;
+}
+
+/** Weekday and HH:MM of an instant in a time zone (cached per zone and minute). */
 export function localTime(
   at: Date,
   timeZone: string,
 ): { day: Weekday; time: string } {
-  const parts = new Intl.DateTimeFormat('en-US', {
-    timeZone,
-    weekday: 'short',
-    hour: '2-digit',
-    minute: '2-digit',
-    hourCycle: 'h23',
-  }).formatToParts(at);
+  const key = `${timeZone}|${Math.floor(at.getTime() / 60_000)}`;
+  const hit = localTimes.get(key);
+  if (hit) {
+    return hit;
+  }
+  const parts = formatterFor(timeZone).formatToParts(at);
   const get = (type: string) => parts.find(p => p.type === type)?.value ?? '';
-  return {
+  const value = {
     day: WEEKDAY_BY_SHORT[get('weekday')],
     time: `${get('hour')}:${get('minute')}`,
   };
+  if (localTimes.size > 10_000) {
+    localTimes.clear();
+  }
+  localTimes.set(key, value);
+  return value;
 }
 
 function within(hours: WeeklyHours[], day: Weekday, time: string): boolean {

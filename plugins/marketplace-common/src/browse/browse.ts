@@ -240,23 +240,68 @@ const DIMENSIONS: Dimension[] = [
   'verified',
 ];
 
-/** Values of each dimension a service has. */
-function valuesOf(
-  p: ServiceProjection,
-  now: Date,
-): Record<Dimension, Iterable<string>> {
-  return {
-    family: [p.family],
-    context: [p.contextBucket],
-    feature: p.features,
-    price: p.priceRanges,
-    region: [p.region],
-    country: [p.country],
-    compliance: p.compliance,
-    performance: performanceOf(p),
-    availability: availabilityOf(p, now),
-    verified: [String(p.providerVerified)],
-  };
+/**
+ * Every (dimension, value) pair gets a small integer "slot", so that filtering and
+ * facet counting per request are integer set lookups and array increments.
+ */
+const slotIds = new Map<string, number>();
+const slotDims: Dimension[] = [];
+const slotValues: string[] = [];
+function slot(d: Dimension, value: string): number {
+  const key = `${d}\u0000${value}`;
+  let id = slotIds.get(key);
+  if (id === undefined) {
+    id = slotDims.length;
+    slotIds.set(key, id);
+    slotDims.push(d);
+    slotValues.push(value);
+  }
+  return id;
+}
+const AVAILABLE_NOW = slot('availability', 'available-now');
+
+/** The slots of a service that do not change between requests, computed once. */
+const staticSlots = new WeakMap<
+  ServiceProjection,
+  { list: number[]; set: Set<number> }
+>();
+/** `available-now` per service, recomputed once a minute. */
+const nowSlots = new WeakMap<
+  ServiceProjection,
+  { minute: number; open: boolean }
+>();
+
+function slotsOf(p: ServiceProjection, now: Date) {
+  let fixed = staticSlots.get(p);
+  if (!fixed) {
+    const list: number[] = [
+      slot('family', p.family),
+      slot('context', p.contextBucket),
+    ];
+    p.features.forEach(f => list.push(slot('feature', f)));
+    p.priceRanges.forEach(r => list.push(slot('price', r)));
+    list.push(slot('region', p.region), slot('country', p.country));
+    p.compliance.forEach(c => list.push(slot('compliance', c)));
+    performanceOf(p).forEach(f => list.push(slot('performance', f)));
+    availabilityOf(p, now).forEach(a => {
+      if (a !== 'available-now') list.push(slot('availability', a));
+    });
+    list.push(slot('verified', String(p.providerVerified)));
+    fixed = { list, set: new Set(list) };
+    staticSlots.set(p, fixed);
+  }
+  const minute = Math.floor(now.getTime() / 60_000);
+  let dynamic = nowSlots.get(p);
+  if (!dynamic || dynamic.minute !== minute) {
+    dynamic = {
+      minute,
+      open:
+        p.entity.spec.lifecycle === 'active' &&
+        isAvailableAt(p.entity.spec.availability, now),
+    };
+    nowSlots.set(p, dynamic);
+  }
+  return { fixed, open: dynamic.open };
 }
 
 /**
@@ -271,10 +316,18 @@ const MATCH_ALL: Set<Dimension> = new Set([
   'availability',
 ]);
 
-function selected(query: BrowseQuery): Partial<Record<Dimension, Set<string>>> {
-  const out: Partial<Record<Dimension, Set<string>>> = {};
+function selected(
+  query: BrowseQuery,
+): { dim: Dimension; slots: number[]; all: boolean }[] {
+  const out: { dim: Dimension; slots: number[]; all: boolean }[] = [];
   const put = (d: Dimension, v?: readonly string[]) => {
-    if (v && v.length) out[d] = new Set(v);
+    if (v && v.length) {
+      out.push({
+        dim: d,
+        slots: [...new Set(v)].map(x => slot(d, x)),
+        all: MATCH_ALL.has(d),
+      });
+    }
   };
   put('family', query.family);
   put('context', query.context);
@@ -285,24 +338,12 @@ function selected(query: BrowseQuery): Partial<Record<Dimension, Set<string>>> {
   put('compliance', query.compliance);
   put('performance', query.performance);
   put('availability', query.availability);
-  if (query.verified !== undefined)
-    out.verified = new Set([String(query.verified)]);
+  if (query.verified !== undefined) put('verified', [String(query.verified)]);
   return out;
 }
 
-function matches(
-  values: Iterable<string>,
-  wanted: Set<string>,
-  all: boolean,
-): boolean {
-  const have =
-    values instanceof Set ? (values as Set<string>) : new Set(values);
-  for (const w of wanted) {
-    const hit = have.has(w);
-    if (all && !hit) return false;
-    if (!all && hit) return true;
-  }
-  return all;
+function has(set: Set<number>, open: boolean, s: number): boolean {
+  return s === AVAILABLE_NOW ? open : set.has(s);
 }
 
 function compareNullable(
@@ -357,23 +398,26 @@ export function browse(
     .toLocaleLowerCase('en-US')
     .split(/\s+/)
     .filter(Boolean);
-  const facets = Object.fromEntries(
-    DIMENSIONS.map(d => [d, {}]),
-  ) as unknown as BrowseFacets;
+  const counts: number[] = [];
   const hits: { p: ServiceProjection; rank: number }[] = [];
 
   for (const p of services) {
     if (tokens.length && !tokens.every(t => p.searchText.includes(t))) {
       continue;
     }
-    const values = valuesOf(p, now);
+    const { fixed, open } = slotsOf(p, now);
     let failed: Dimension | undefined;
     let failures = 0;
-    for (const d of DIMENSIONS) {
-      const w = wanted[d];
-      if (w && !matches(values[d], w, MATCH_ALL.has(d))) {
+    for (const w of wanted) {
+      let ok: boolean;
+      if (w.all) {
+        ok = w.slots.every(s => has(fixed.set, open, s));
+      } else {
+        ok = w.slots.some(s => has(fixed.set, open, s));
+      }
+      if (!ok) {
         failures++;
-        failed = d;
+        failed = w.dim;
         if (failures > 1) break;
       }
     }
@@ -381,12 +425,13 @@ export function browse(
       continue;
     }
     // Facet counts: a value of dimension d counts when every OTHER filter matches.
-    for (const d of DIMENSIONS) {
-      if (failures === 1 && failed !== d) continue;
-      const counts = facets[d] as Record<string, number>;
-      for (const v of values[d]) {
-        counts[v] = (counts[v] ?? 0) + 1;
+    for (const s of fixed.list) {
+      if (failures === 0 || slotDims[s] === failed) {
+        counts[s] = (counts[s] ?? 0) + 1;
       }
+    }
+    if (open && (failures === 0 || failed === 'availability')) {
+      counts[AVAILABLE_NOW] = (counts[AVAILABLE_NOW] ?? 0) + 1;
     }
     if (failures === 0) {
       const rank =
@@ -394,6 +439,15 @@ export function browse(
       hits.push({ p, rank });
     }
   }
+
+  const facets = Object.fromEntries(
+    DIMENSIONS.map(d => [d, {}]),
+  ) as unknown as BrowseFacets;
+  counts.forEach((n, s) => {
+    if (n) {
+      (facets[slotDims[s]] as Record<string, number>)[slotValues[s]] = n;
+    }
+  });
 
   const sort = query.sort ?? (tokens.length ? 'relevance' : 'price-asc');
   const byField = comparator(sort);
