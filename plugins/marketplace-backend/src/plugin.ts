@@ -96,18 +96,16 @@ export const marketplacePlugin = createBackendPlugin({
             'marketplace',
           )}/gateway/v1`;
 
+        const gateway = createGatewayRouter({
+          logger,
+          subscriptions,
+          ledger,
+          directory,
+          secrets: new SecretResolver(config),
+          upstreamTimeoutMs,
+        });
         const router = Router();
-        router.use(
-          '/gateway',
-          createGatewayRouter({
-            logger,
-            subscriptions,
-            ledger,
-            directory,
-            secrets: new SecretResolver(config),
-            upstreamTimeoutMs,
-          }),
-        );
+        router.use('/gateway', gateway);
         router.use(
           await createRouter({
             httpAuth: deps.httpAuth,
@@ -119,6 +117,7 @@ export const marketplacePlugin = createBackendPlugin({
             directory,
             gatewayBaseUrl,
             browseIndex: new BrowseIndex(db, directory),
+            gateway,
           }),
         );
         httpRouter.use(router);

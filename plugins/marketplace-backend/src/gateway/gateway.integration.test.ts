@@ -95,6 +95,7 @@ const catalogFactory = createServiceFactory({
       service('sim-stream', 'sim-slow', base),
       service('sim-trial', 'sim-fast', base, { trial: { tokens: 300 } }),
       service('sim-burst', 'sim-fast', base, { trial: { tokens: 5000 } }),
+      service('sim-play', 'sim-fast', base),
       service('sim-limited', 'sim-fast', base, {
         sla: {
           latencyMs: { p50: 100, p95: 200, p99: 300 },
@@ -512,6 +513,61 @@ describe.each(
     );
     expect(rows.every((r: any) => r.costMicros === 0)).toBe(true);
     expect(burst.trialTokensUsed).toBe(spent);
+  });
+
+  it("Test API: the playground calls the gateway on the user's own subscription, metered", async () => {
+    const notYet = await request(backend.server)
+      .post('/api/marketplace/v1/services/sim-play/test')
+      .set('Authorization', auth)
+      .send({ messages: [{ role: 'user', content: 'hi' }] });
+    expect(notYet.status).toBe(403);
+    expect(notYet.body.error).toMatchObject({ code: 'not_subscribed' });
+
+    await subscribe('sim-play');
+    const res = await request(backend.server)
+      .post('/api/marketplace/v1/services/sim-play/test')
+      .set('Authorization', auth)
+      .send({
+        messages: [
+          { role: 'system', content: 'Be brief.' },
+          { role: 'user', content: 'hi' },
+        ],
+        max_tokens: 12,
+        temperature: 0.2,
+      });
+    expect(res.status).toBe(200);
+    expect(res.body.object).toBe('chat.completion');
+    const row = await usage(res.headers['x-request-id']);
+    expect(row).toMatchObject({
+      status: 'ok',
+      model: 'sim-play',
+      completionTokens: res.body.usage.completion_tokens,
+    });
+
+    const streamed = await request(backend.server)
+      .post('/api/marketplace/v1/services/sim-play/test')
+      .set('Authorization', auth)
+      .send({
+        messages: [{ role: 'user', content: 'stream please' }],
+        max_tokens: 8,
+        stream: true,
+        stream_options: { include_usage: true },
+      });
+    expect(streamed.status).toBe(200);
+    expect(streamed.headers['content-type']).toMatch(/text\/event-stream/);
+    expect(streamed.text).toContain('data: [DONE]');
+    expect(streamed.text).toContain('"completion_tokens":8');
+    expect(await usage(streamed.headers['x-request-id'])).toMatchObject({
+      status: 'ok',
+      stream: true,
+    });
+
+    const bad = await request(backend.server)
+      .post('/api/marketplace/v1/services/sim-play/test')
+      .set('Authorization', auth)
+      .send({ messages: [] });
+    expect(bad.status).toBe(400);
+    expect(bad.body.error).toMatchObject({ param: 'messages' });
   });
 
   it('maps upstream failures to 502/504, charges nothing, and still writes one row', async () => {

@@ -21,6 +21,12 @@ import { DirectoryService, ServiceDirectory } from './ServiceDirectory';
 import { countPromptTokens, countTextTokens } from './tokens';
 import { postUpstream, readBody, UpstreamTimeoutError } from './upstream';
 
+/** The gateway's router, plus its pipeline for callers that already hold a grant. */
+export type GatewayRouter = express.Router & {
+  completeChat(req: Request, res: Response, grant: KeyGrant): Promise<void>;
+  sendError: ErrorRequestHandler;
+};
+
 export interface GatewayRouterOptions {
   logger: LoggerService;
   subscriptions: SubscriptionStore;
@@ -41,7 +47,7 @@ const TOUCH_EVERY_MS = 60_000;
  */
 const REQUEST_ID_PREFIX = `req_${randomBytes(9).toString('base64url')}`;
 let requestCounter = 0;
-function newRequestId(): string {
+export function newRequestId(): string {
   requestCounter = (requestCounter + 1) % Number.MAX_SAFE_INTEGER;
   return `${REQUEST_ID_PREFIX}${requestCounter.toString(36)}`;
 }
@@ -99,7 +105,7 @@ interface GrantCacheEntry {
  */
 export function createGatewayRouter(
   options: GatewayRouterOptions,
-): express.Router {
+): GatewayRouter {
   const { logger, subscriptions, ledger, directory, secrets } = options;
   const limiter = options.rateLimiter ?? new RateLimiter();
   const timeoutMs = options.upstreamTimeoutMs ?? 120_000;
@@ -232,7 +238,16 @@ export function createGatewayRouter(
     res.json({ object: 'list', data });
   });
 
-  router.post('/v1/chat/completions', async (req, res) => {
+  /**
+   * Checks, reserves, forwards and meters one chat completion for a grant. Used by
+   * the key-authenticated route and by the portal's Test API (acting for the
+   * signed-in user on their own subscription).
+   */
+  const completeChat = async (
+    req: Request,
+    res: Response,
+    grant: KeyGrant,
+  ): Promise<void> => {
     const requestId = String(res.getHeader('x-request-id'));
     // Watch for the client leaving from the start: a request whose client is gone
     // by the time its budget is reserved is not forwarded (and not charged).
@@ -245,7 +260,6 @@ export function createGatewayRouter(
       }
     });
 
-    const grant = await authenticate(req);
     const body = parseChatCompletionRequest(req.body);
     const service = await directory.get(body.model);
     if (!service) {
@@ -668,6 +682,10 @@ export function createGatewayRouter(
         }
       });
     });
+  };
+
+  router.post('/v1/chat/completions', async (req, res) => {
+    await completeChat(req, res, await authenticate(req));
   });
 
   router.use((_req, res) => {
@@ -732,7 +750,7 @@ export function createGatewayRouter(
     );
   };
   router.use(errorHandler);
-  return router;
+  return Object.assign(router, { completeChat, sendError: errorHandler });
 }
 
 export type { ChatCompletionRequest, Reservation };

@@ -46,9 +46,10 @@ function routesOf(source: string, prefix: string): Route[] {
 }
 
 const plugin = read('plugin.ts');
-const gatewayMount = /router\.use\(\s*'([^']+)',\s*createGatewayRouter\(/.exec(
-  plugin,
-)?.[1];
+const gatewayMount =
+  /router\.use\(\s*'([^']+)',\s*(?:gateway\b|createGatewayRouter\()/.exec(
+    plugin,
+  )?.[1];
 const restRoutes = routesOf(read('service/router.ts'), '');
 const gatewayRoutes = routesOf(read('gateway/router.ts'), gatewayMount ?? '?');
 const gatewaySources = ['gateway/router.ts', 'gateway/request.ts'].map(read);
@@ -216,9 +217,17 @@ describe('openapi.yaml', () => {
       for (const status of Object.keys(op.responses).filter(s =>
         s.startsWith('4'),
       )) {
-        expect(
-          deref(op.responses[status]).content['application/json'].schema,
-        ).toEqual(deref({ $ref: '#/components/schemas/ErrorResponse' }));
+        // The Test API route runs the gateway's pipeline: its own errors are in
+        // OpenAI's shape, the framework's (401, unknown service) in Backstage's.
+        const schema = deref(op.responses[status]).content?.['application/json']
+          ?.schema;
+        const allowed = [deref({ $ref: '#/components/schemas/ErrorResponse' })];
+        if (/completeChat\(/.test(handler)) {
+          allowed.push(
+            deref({ $ref: '#/components/schemas/GatewayErrorResponse' }),
+          );
+        }
+        expect(allowed).toContainEqual(schema);
       }
 
       const params = parametersOf(route);

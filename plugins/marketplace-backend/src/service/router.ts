@@ -27,7 +27,9 @@ import { z } from 'zod';
 import { SubscriptionStore } from '../database/SubscriptionStore';
 import { UsageLedger } from '../database/UsageLedger';
 import { ServiceDirectory } from '../gateway/ServiceDirectory';
+import { GatewayError } from '../gateway/errors';
 import { BrowseIndex } from './BrowseIndex';
+import { GatewayRouter, newRequestId } from '../gateway/router';
 
 export interface RouterOptions {
   httpAuth: HttpAuthService;
@@ -39,6 +41,7 @@ export interface RouterOptions {
   directory: ServiceDirectory;
   gatewayBaseUrl: () => Promise<string>;
   browseIndex: BrowseIndex;
+  gateway: GatewayRouter;
 }
 
 /** A query parameter that takes several values: repeated or comma-separated. */
@@ -314,6 +317,58 @@ export async function createRouter(
       apiKey,
       endpoint: { baseUrl: await options.gatewayBaseUrl(), model: s.name },
     });
+  });
+
+  /**
+   * Test API: the portal's playground calls the gateway on the signed-in user's own
+   * subscription (trial or paid), without the user pasting a key. Same checks, same
+   * metering: the request lands in the ledger like any other. Answers in OpenAI's
+   * shape (JSON or SSE).
+   */
+  router.post('/v1/services/:name/test', async (req, res, next) => {
+    const me = await caller(req);
+    const s = await service(req.params.name);
+    res.setHeader('x-request-id', newRequestId());
+    try {
+      const subscription = await subscriptions.getActive(me.userRef, s.ref);
+      if (!subscription) {
+        throw new GatewayError({
+          status: 403,
+          message: `You have no subscription to ${
+            s.name
+          }. Press Start Using to subscribe${
+            s.entity.spec.trial ? ' and start the free trial' : ''
+          }, then test it here.`,
+          code: 'not_subscribed',
+        });
+      }
+      const key = (
+        await subscriptions.listKeys({
+          userRef: me.userRef,
+          subscriptionId: subscription.id,
+        })
+      ).find(k => k.revokedAt === null);
+      if (!key) {
+        throw new GatewayError({
+          status: 403,
+          message:
+            'All API keys of this subscription are revoked. Unsubscribe and subscribe again to get a new key.',
+          code: 'no_active_key',
+        });
+      }
+      req.body = { ...(req.body ?? {}), model: s.name };
+      await options.gateway.completeChat(req, res, {
+        keyId: key.id,
+        subscriptionId: subscription.id,
+        userRef: me.userRef,
+        teamRef: subscription.teamRef,
+        serviceRef: s.ref,
+        keyRevoked: false,
+        subscriptionActive: true,
+      });
+    } catch (error) {
+      options.gateway.sendError(error, req, res, next);
+    }
   });
 
   router.delete('/v1/services/:name/subscribe', async (req, res) => {
