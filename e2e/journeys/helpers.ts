@@ -31,3 +31,27 @@ export function sidebarLink(page: Page, name: string) {
     .getByRole('navigation', { name: 'sidebar nav' })
     .getByRole('link', { name, exact: true });
 }
+
+/**
+ * The browse card of a service on /marketplace, reloading until it is listed
+ * (catalog ingestion may still be running right after the portal starts).
+ */
+export async function serviceCard(page: Page, title: RegExp) {
+  const card = page
+    .getByTestId('service-card')
+    .filter({ hasText: title })
+    .first();
+  for (let attempt = 0; attempt < 45; attempt++) {
+    if (await card.isVisible().catch(() => false)) {
+      return card;
+    }
+    await page.waitForTimeout(2_000);
+    await page.reload();
+    await page
+      .getByTestId('service-card')
+      .first()
+      .waitFor({ timeout: 5_000 })
+      .catch(() => undefined);
+  }
+  throw new Error(`No browse card for ${title}`);
+}

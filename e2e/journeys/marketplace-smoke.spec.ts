@@ -1,5 +1,5 @@
 import { expect, test } from '@playwright/test';
-import { screenshot, sidebarLink, signInAs } from './helpers';
+import { screenshot, serviceCard, sidebarLink, signInAs } from './helpers';
 
 test('a consumer signs in, opens the marketplace and reads a service spec', async ({
   page,
@@ -9,16 +9,20 @@ test('a consumer signs in, opens the marketplace and reads a service spec', asyn
   await sidebarLink(page, 'Marketplace').click();
   await expect(page).toHaveURL(/\/marketplace/);
 
-  // The sample services from examples/services.yaml are listed (catalog ingestion may
-  // still be running right after start, so wait for them).
-  const row = page.getByRole('row', { name: /Claude Sonnet 4/ }).first();
-  await expect(row).toBeVisible({ timeout: 90_000 });
+  // The sample services from examples/services.yaml are listed as cards.
+  const card = await serviceCard(page, /Claude Sonnet 4/);
   await expect(
-    page.getByRole('row', { name: /Llama 3\.3 70B/ }).first(),
+    page
+      .getByTestId('service-card')
+      .filter({ hasText: /Llama 3\.3 70B/ })
+      .first(),
   ).toBeVisible();
   await screenshot(page, 'marketplace');
 
-  await row.getByRole('link').first().click();
+  await card
+    .getByRole('link', { name: /Claude Sonnet 4/ })
+    .first()
+    .click();
   await expect(page).toHaveURL(/\/catalog\/default\/modelservice\//);
 
   // The overview card holds the spec.

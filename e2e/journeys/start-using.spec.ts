@@ -1,5 +1,5 @@
 import { expect, Page, test } from '@playwright/test';
-import { screenshot, sidebarLink, signInAs } from './helpers';
+import { screenshot, serviceCard, sidebarLink, signInAs } from './helpers';
 
 /**
  * A service of examples/services.yaml with a free trial, lifecycle active and a
@@ -117,15 +117,14 @@ function escapeRegExp(text: string): string {
   return text.replace(/[.*+?^${}()|[\]\\]/g, '\\$&');
 }
 
-/** Opens the service's entity page through the marketplace table. */
+/** Opens the service's entity page through its marketplace card. */
 async function openService(page: Page) {
   await sidebarLink(page, 'Marketplace').click();
   await expect(page).toHaveURL(/\/marketplace/);
   // Catalog ingestion may still be running right after start.
   const title = new RegExp(escapeRegExp(SERVICE.title));
-  const row = page.getByRole('row', { name: title }).first();
-  await expect(row).toBeVisible({ timeout: 90_000 });
-  await row.getByRole('link', { name: title }).click();
+  const card = await serviceCard(page, title);
+  await card.getByRole('link', { name: title }).first().click();
   await expect(page).toHaveURL(
     new RegExp(`/catalog/default/modelservice/${SERVICE.name}`),
   );

@@ -111,7 +111,7 @@ describe('marketplacePlugin', () => {
         [catalogApiRef, catalogApiMock({ entities: [fullModelService] })],
       ],
     });
-    expect(await screen.findByText('All services (1)')).toBeInTheDocument();
+    expect(await screen.findByText('2 services found')).toBeInTheDocument();
     // Sidebar entry derived from the page's title + icon + routeRef
     const links = screen.getAllByRole('link', { name: 'Marketplace' });
     expect(links.map(l => l.getAttribute('href'))).toContain('/marketplace');

@@ -9,7 +9,10 @@ import {
   PageBlueprint,
   RouteRef,
 } from '@backstage/frontend-plugin-api';
-import { EntityCardBlueprint } from '@backstage/plugin-catalog-react/alpha';
+import {
+  EntityCardBlueprint,
+  EntityContentBlueprint,
+} from '@backstage/plugin-catalog-react/alpha';
 import {
   MARKETPLACE_API_VERSION,
   MODEL_SERVICE_KIND,
@@ -77,6 +80,18 @@ const modelServiceOverviewCard = EntityCardBlueprint.make({
   },
 });
 
+/** `entity-content:marketplace/model-service-api`: the API tab with the Test API playground. */
+const modelServiceApiContent = EntityContentBlueprint.make({
+  name: 'model-service-api',
+  params: {
+    path: 'api',
+    title: 'API',
+    filter: { kind: MODEL_SERVICE_KIND, apiVersion: MARKETPLACE_API_VERSION },
+    loader: () =>
+      import('./components/TestApi').then(m => <m.TestApiEntityContent />),
+  },
+});
+
 /** `entity-card:marketplace/provider-details`, only on Provider entities. */
 const providerDetailsCard = EntityCardBlueprint.make({
   name: 'provider-details',
@@ -123,6 +138,7 @@ export const marketplacePlugin: OverridableFrontendPlugin<{
     marketplacePage,
     subscriptionsPage,
     modelServiceOverviewCard,
+    modelServiceApiContent,
     providerDetailsCard,
     providerServicesCard,
   ],

@@ -7,7 +7,7 @@ import {
   SubscriptionWithKeys,
   UsageRecord,
 } from '@internal/plugin-marketplace-common';
-import { MarketplaceApi } from '../api';
+import { BrowseServicesResponse, MarketplaceApi, ServiceCard } from '../api';
 import { fullModelService } from './entities';
 
 export const ENDPOINT: GatewayEndpoint = {
@@ -94,6 +94,98 @@ export const usageRecord: UsageRecord = {
   finishedAt: '2026-11-20T08:30:01.000Z',
 };
 
+/** A browse card with every metric measured. */
+export const measuredCard: ServiceCard = {
+  name: 'acme-gpt-4o',
+  ref: 'modelservice:default/acme-gpt-4o',
+  title: 'Acme GPT-4o',
+  description: 'GPT-4o hosted by Acme in Frankfurt.',
+  family: 'gpt',
+  baseModel: 'gpt-4o',
+  provider: {
+    ref: 'provider:default/acme-ai',
+    name: 'Acme AI GmbH',
+    verified: true,
+  },
+  lifecycle: 'active',
+  contextWindow: 128000,
+  maxOutputTokens: 16384,
+  pricing: {
+    currency: 'USD',
+    promptPer1kMicros: 2500,
+    completionPer1kMicros: 10000,
+  },
+  trial: { tokens: 100000 },
+  features: ['functionCalling', 'vision', 'streaming', 'jsonMode', 'fineTuned'],
+  region: 'europe',
+  country: 'DE',
+  compliance: ['GDPR', 'SOC2'],
+  firstSeenAt: '2026-11-01T10:00:00.000Z',
+  metrics: {
+    uptime30d: 99.95,
+    latencyP95Ms: 840,
+    rating: 4.5,
+    reviewCount: 12,
+    requests30d: 12345,
+    tokens30d: 9_000_000,
+  },
+};
+
+/** A browse card nothing was measured for yet. */
+export const unmeasuredCard: ServiceCard = {
+  name: 'internal-llama',
+  ref: 'modelservice:default/internal-llama',
+  title: 'internal-llama',
+  description: null,
+  family: 'llama',
+  baseModel: null,
+  provider: {
+    ref: 'provider:default/internal-llm',
+    name: 'Internal LLM',
+    verified: false,
+  },
+  lifecycle: 'active',
+  contextWindow: 32768,
+  pricing: {
+    currency: 'USD',
+    promptPer1kMicros: 100,
+    completionPer1kMicros: 200,
+  },
+  trial: null,
+  features: [],
+  region: 'europe',
+  country: 'DE',
+  compliance: [],
+  firstSeenAt: '2026-11-02T10:00:00.000Z',
+  metrics: {
+    uptime30d: null,
+    latencyP95Ms: null,
+    rating: null,
+    reviewCount: null,
+    requests30d: 0,
+    tokens30d: 0,
+  },
+};
+
+export const browseResponse: BrowseServicesResponse = {
+  items: [measuredCard, unmeasuredCard],
+  total: 2,
+  offset: 0,
+  limit: 24,
+  facets: {
+    family: { gpt: 1, llama: 1 },
+    context: { '32k-128k': 2 },
+    feature: { functionCalling: 1, vision: 1 },
+    price: { free: 1, 'lt0.01': 2 },
+    region: { europe: 2 },
+    country: { DE: 2 },
+    compliance: { GDPR: 1, SOC2: 1 },
+    performance: { 'uptime-99': 1 },
+    availability: { '24/7': 2 },
+    verified: { true: 1, false: 1 },
+  },
+};
+
 /** A MarketplaceApi of jest mocks with harmless defaults. */
 export function mockMarketplaceApi(
   overrides: Partial<jest.Mocked<MarketplaceApi>> = {},
@@ -122,6 +214,7 @@ export function mockMarketplaceApi(
         { ref: 'group:default/payments', title: 'Payments' },
       ],
     }),
+    browseServices: jest.fn().mockResolvedValue(browseResponse),
     ...overrides,
   };
 }

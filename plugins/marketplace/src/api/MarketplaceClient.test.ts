@@ -45,6 +45,31 @@ describe('MarketplaceClient', () => {
     });
   });
 
+  it('browses services with repeated query parameters', async () => {
+    const body = { items: [], total: 0, offset: 0, limit: 24, facets: {} };
+    const { client, fetch } = setup(() => jsonResponse(200, body));
+    await expect(
+      client.browseServices({
+        family: ['gpt', 'claude'],
+        feature: ['vision'],
+        q: 'fast & cheap',
+        verified: true,
+        sort: 'price-asc',
+        offset: 0,
+        limit: 24,
+      }),
+    ).resolves.toEqual(body);
+    expect(fetch).toHaveBeenLastCalledWith(
+      `${BASE}/marketplace/services?family=gpt&family=claude&feature=vision&q=fast+%26+cheap&verified=true&sort=price-asc&offset=0&limit=24`,
+      { method: 'GET' },
+    );
+
+    await client.browseServices({});
+    expect(fetch).toHaveBeenLastCalledWith(`${BASE}/marketplace/services`, {
+      method: 'GET',
+    });
+  });
+
   it('encodes path parameters', async () => {
     const { client, fetch } = setup(() =>
       jsonResponse(200, {

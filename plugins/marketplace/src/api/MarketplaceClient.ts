@@ -6,8 +6,17 @@ import {
 import { ResponseError } from '@backstage/errors';
 import {
   ApiKeyInfo,
+  BrowseFacets,
+  BrowseQuery,
+  ComplianceCertification,
+  GeoRegion,
   IssuedApiKey,
+  ModelFamily,
+  ModelFeature,
+  ModelServicePricing,
+  ModelServiceTrial,
   ServiceDetail,
+  ServiceLifecycle,
   ServiceScope,
   ServiceSummary,
   SubscribeRequest,
@@ -37,6 +46,77 @@ export interface MarketplaceTeam {
 export interface MarketplaceMe {
   userRef: string;
   teams: MarketplaceTeam[];
+}
+
+/**
+ * One service of the browse page (`GET /marketplace/services`): catalog data plus
+ * what the marketplace measured. Metrics are `null` when nothing was measured yet.
+ *
+ * @public
+ */
+export interface ServiceCard {
+  name: string;
+  /** Entity ref of the ModelService. */
+  ref: string;
+  title: string;
+  description: string | null;
+  family: ModelFamily;
+  baseModel: string | null;
+  provider: { ref: string; name: string; verified: boolean };
+  lifecycle: ServiceLifecycle;
+  contextWindow: number;
+  maxOutputTokens?: number;
+  pricing: ModelServicePricing;
+  trial: ModelServiceTrial | null;
+  features: ModelFeature[];
+  region: GeoRegion;
+  country: string;
+  compliance: ComplianceCertification[];
+  firstSeenAt: string;
+  metrics: {
+    uptime30d: number | null;
+    latencyP95Ms: number | null;
+    rating: number | null;
+    reviewCount: number | null;
+    requests30d: number;
+    tokens30d: number;
+  };
+}
+
+/**
+ * The browse filters, sort and page; the same names as the query parameters.
+ *
+ * @public
+ */
+export type BrowseServicesQuery = BrowseQuery;
+
+/**
+ * `GET /marketplace/services`: one page of services and the facet counts.
+ *
+ * @public
+ */
+export interface BrowseServicesResponse {
+  items: ServiceCard[];
+  total: number;
+  offset: number;
+  limit: number;
+  facets: BrowseFacets;
+}
+
+/** The query string of a browse query: repeated parameters for several values. */
+export function browseQueryString(query: BrowseServicesQuery): string {
+  const params = new URLSearchParams();
+  for (const [key, value] of Object.entries(query)) {
+    if (value === undefined || value === null || value === '') {
+      continue;
+    }
+    if (Array.isArray(value)) {
+      value.forEach(v => params.append(key, String(v)));
+    } else {
+      params.append(key, String(value));
+    }
+  }
+  return params.toString();
 }
 
 /**
@@ -71,6 +151,8 @@ export interface MarketplaceApi {
   revokeKey(keyId: string): Promise<ApiKeyInfo>;
   /** `GET /v1/me` */
   getMe(): Promise<MarketplaceMe>;
+  /** `GET /marketplace/services`: filtered, sorted and paged, with facet counts. */
+  browseServices(query: BrowseServicesQuery): Promise<BrowseServicesResponse>;
 }
 
 /**
@@ -184,6 +266,16 @@ export class MarketplaceClient implements MarketplaceApi {
 
   async getMe(): Promise<MarketplaceMe> {
     return this.request<MarketplaceMe>('GET', '/v1/me');
+  }
+
+  async browseServices(
+    query: BrowseServicesQuery,
+  ): Promise<BrowseServicesResponse> {
+    const qs = browseQueryString(query);
+    return this.request<BrowseServicesResponse>(
+      'GET',
+      `/marketplace/services${qs ? `?${qs}` : ''}`,
+    );
   }
 
   private async request<T>(

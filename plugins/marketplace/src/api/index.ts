@@ -1,6 +1,10 @@
 export {
   marketplaceApiRef,
   MarketplaceClient,
+  browseQueryString,
+  type BrowseServicesQuery,
+  type BrowseServicesResponse,
+  type ServiceCard,
   type MarketplaceApi,
   type MarketplaceMe,
   type MarketplaceTeam,

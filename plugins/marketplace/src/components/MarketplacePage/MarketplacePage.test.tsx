@@ -1,104 +1,284 @@
 import { screen, waitFor, within } from '@testing-library/react';
 import userEvent from '@testing-library/user-event';
+import { useLocation } from 'react-router-dom';
 import { renderInTestApp } from '@backstage/frontend-test-utils';
 import { catalogApiRef, entityRouteRef } from '@backstage/plugin-catalog-react';
 import { catalogApiMock } from '@backstage/plugin-catalog-react/testUtils';
 import {
-  acmeProvider,
   fullModelService,
   minimalModelService,
 } from '../../__fixtures__/entities';
 import { MarketplacePage } from './MarketplacePage';
-import { marketplaceApiRef } from '../../api';
+import { MarketplaceApi, marketplaceApiRef } from '../../api';
 import {
+  browseResponse,
+  measuredCard,
   mockMarketplaceApi,
-  subscription,
+  unmeasuredCard,
 } from '../../__fixtures__/marketplaceApi';
-import { subscriptionsRouteRef } from '../../routes';
 
 const mountedRoutes = { '/catalog/:namespace/:kind/:name': entityRouteRef };
 
-describe('MarketplacePage', () => {
-  it('lists ModelService entities with links, prices and features', async () => {
-    const catalogApi = catalogApiMock({
-      entities: [fullModelService, minimalModelService, acmeProvider],
-    });
-    await renderInTestApp(<MarketplacePage />, {
+/** Shows the current query string, to assert on the URL state. */
+function LocationProbe() {
+  const location = useLocation();
+  return <div data-testid="location-search">{location.search}</div>;
+}
+
+function currentSearch(): URLSearchParams {
+  return new URLSearchParams(
+    screen.getByTestId('location-search').textContent ?? '',
+  );
+}
+
+async function renderPage(
+  api: jest.Mocked<MarketplaceApi> = mockMarketplaceApi(),
+  initialRoute = '/marketplace',
+) {
+  renderInTestApp(
+    <>
+      <MarketplacePage />
+      <LocationProbe />
+    </>,
+    {
       mountedRoutes,
+      initialRouteEntries: [initialRoute],
       apis: [
-        [marketplaceApiRef, mockMarketplaceApi()],
-        [catalogApiRef, catalogApi],
-      ],
-    });
-
-    expect(await screen.findByText('All services (2)')).toBeInTheDocument();
-    const rows = screen.getAllByRole('row');
-    // header + 2 services
-    expect(rows).toHaveLength(3);
-
-    const acme = within(rows[1]);
-    expect(acme.getByRole('link', { name: /Acme GPT-4o/ })).toHaveAttribute(
-      'href',
-      '/catalog/default/modelservice/acme-gpt-4o',
-    );
-    expect(acme.getByRole('link', { name: /acme-ai/ })).toHaveAttribute(
-      'href',
-      '/catalog/default/provider/acme-ai',
-    );
-    expect(acme.getByText('GPT')).toBeInTheDocument();
-    expect(acme.getByText('128K')).toBeInTheDocument();
-    expect(acme.getByText('$0.0025')).toBeInTheDocument();
-    expect(acme.getByText('$0.01')).toBeInTheDocument();
-    expect(acme.getByText(/Function calling/)).toHaveTextContent(
-      /^Function calling, Vision(, Streaming)?$/,
-    );
-    expect(acme.queryByText(/JSON mode/)).not.toBeInTheDocument();
-    expect(acme.getByText('Europe (DE)')).toBeInTheDocument();
-    expect(acme.getByText('active')).toBeInTheDocument();
-
-    const llama = within(rows[2]);
-    expect(llama.getByRole('link', { name: /internal-llama/ })).toHaveAttribute(
-      'href',
-      '/catalog/default/modelservice/internal-llama',
-    );
-    expect(llama.getByRole('link', { name: /internal-llm/ })).toHaveAttribute(
-      'href',
-      '/catalog/default/provider/internal-llm',
-    );
-    expect(llama.getByText('32K')).toBeInTheDocument();
-    expect(llama.getByText('$0.0001')).toBeInTheDocument();
-    expect(llama.getByText('$0.0002')).toBeInTheDocument();
-    expect(llama.getByText('deprecated')).toBeInTheDocument();
-
-    // The provider entity is not a service.
-    expect(screen.queryByText('Acme AI GmbH')).not.toBeInTheDocument();
-  });
-
-  it('filters rows with the table search', async () => {
-    await renderInTestApp(<MarketplacePage />, {
-      mountedRoutes,
-      apis: [
-        [marketplaceApiRef, mockMarketplaceApi()],
+        [marketplaceApiRef, api],
         [
           catalogApiRef,
           catalogApiMock({ entities: [fullModelService, minimalModelService] }),
         ],
       ],
-    });
-    await screen.findByText('All services (2)');
-    await userEvent.type(screen.getByPlaceholderText('Filter'), 'llama');
-    // material-table debounces the search
-    await waitFor(() => expect(screen.getAllByRole('row')).toHaveLength(2));
-    expect(screen.queryByText(/Acme GPT-4o/)).not.toBeInTheDocument();
-    expect(screen.getByText(/internal-llama/)).toBeInTheDocument();
+    },
+  );
+  await settled();
+  return api;
+}
+
+/** Waits for the results and the catalog entities behind Start Using. */
+async function settled() {
+  await screen.findByText('2 services found');
+  await screen.findByRole('button', { name: 'Start Using Acme GPT-4o' });
+}
+
+function filterSection(title: string) {
+  return within(screen.getByRole('region', { name: title }));
+}
+
+describe('MarketplacePage', () => {
+  it('renders every filter value with its facet count', async () => {
+    const api = await renderPage();
+    expect(api.browseServices).toHaveBeenCalledWith({ limit: 24 });
+
+    const family = filterSection('Model family');
+    expect(family.getByRole('checkbox', { name: 'GPT (1)' })).toBeEnabled();
+    expect(family.getByRole('checkbox', { name: 'Llama (1)' })).toBeEnabled();
+    // Values no service has are listed, but disabled.
+    expect(family.getByRole('checkbox', { name: 'Claude (0)' })).toBeDisabled();
+    expect(family.getAllByRole('checkbox')).toHaveLength(6);
+
+    expect(
+      filterSection('Context window').getByRole('checkbox', {
+        name: '32K – 128K (2)',
+      }),
+    ).toBeEnabled();
+    expect(
+      filterSection('Features').getByRole('checkbox', { name: 'Vision (1)' }),
+    ).toBeEnabled();
+    expect(
+      filterSection('Compliance').getByRole('checkbox', { name: 'HIPAA (0)' }),
+    ).toBeDisabled();
+    expect(
+      filterSection('Verified provider').getByRole('checkbox', {
+        name: 'Verified providers only (1)',
+      }),
+    ).toBeEnabled();
   });
 
-  it('shows how to add a service when the catalog has none', async () => {
-    await renderInTestApp(<MarketplacePage />, {
+  it('renders cards with links, prices, features and measured metrics', async () => {
+    await renderPage();
+    const cards = screen.getAllByTestId('service-card');
+    expect(cards).toHaveLength(2);
+
+    const acme = within(cards[0]);
+    expect(acme.getByRole('link', { name: 'Acme GPT-4o' })).toHaveAttribute(
+      'href',
+      '/catalog/default/modelservice/acme-gpt-4o',
+    );
+    expect(
+      acme.getByRole('link', { name: 'Details of Acme GPT-4o' }),
+    ).toHaveAttribute('href', '/catalog/default/modelservice/acme-gpt-4o');
+    expect(acme.getByText('Acme AI GmbH')).toBeInTheDocument();
+    expect(acme.getByLabelText('Verified provider')).toBeInTheDocument();
+    expect(acme.getByText('GPT')).toBeInTheDocument();
+    expect(acme.getByText('128K')).toBeInTheDocument();
+    expect(acme.getByText('$0.0025')).toBeInTheDocument();
+    expect(acme.getByText('$0.01')).toBeInTheDocument();
+    // At most 4 feature chips.
+    expect(acme.getByText('Function calling')).toBeInTheDocument();
+    expect(acme.getByText('JSON mode')).toBeInTheDocument();
+    expect(acme.queryByText('Fine-tuned')).not.toBeInTheDocument();
+    expect(acme.getByText('4.5 / 5 (12 reviews)')).toBeInTheDocument();
+    expect(acme.getByText('99.95%')).toBeInTheDocument();
+    expect(acme.getByText('840 ms')).toBeInTheDocument();
+    expect(acme.getByText('12,345')).toBeInTheDocument();
+    expect(
+      await acme.findByRole('button', { name: 'Start Using Acme GPT-4o' }),
+    ).toBeInTheDocument();
+  });
+
+  it('shows "no data yet" for metrics that were not measured', async () => {
+    await renderPage();
+    const llama = within(screen.getAllByTestId('service-card')[1]);
+    expect(llama.getAllByText('no data yet')).toHaveLength(3);
+    expect(llama.queryByLabelText('Verified provider')).not.toBeInTheDocument();
+    expect(llama.getByText('32K')).toBeInTheDocument();
+
+    // The same in the table view.
+    await userEvent.click(screen.getByRole('button', { name: 'Table view' }));
+    const rows = await screen.findAllByRole('row');
+    expect(rows).toHaveLength(3);
+    expect(currentSearch().get('view')).toBe('table');
+    expect(within(rows[2]).getAllByText('no data yet')).toHaveLength(3);
+    expect(within(rows[1]).getByText('99.95%')).toBeInTheDocument();
+  });
+
+  it('puts a ticked filter in the URL and asks the API with it', async () => {
+    const api = await renderPage();
+    await userEvent.click(
+      filterSection('Model family').getByRole('checkbox', { name: 'GPT (1)' }),
+    );
+    await waitFor(() =>
+      expect(api.browseServices).toHaveBeenLastCalledWith({
+        family: ['gpt'],
+        limit: 24,
+      }),
+    );
+    await settled();
+    expect(currentSearch().getAll('family')).toEqual(['gpt']);
+
+    await userEvent.click(
+      filterSection('Features').getByRole('checkbox', { name: 'Vision (1)' }),
+    );
+    await waitFor(() =>
+      expect(api.browseServices).toHaveBeenLastCalledWith({
+        family: ['gpt'],
+        feature: ['vision'],
+        limit: 24,
+      }),
+    );
+    await settled();
+    expect(currentSearch().toString()).toBe('family=gpt&feature=vision');
+    expect(
+      await screen.findByRole('checkbox', { name: 'GPT (1)' }),
+    ).toBeChecked();
+  });
+
+  it('restores the filters, search and sort from the URL', async () => {
+    const api = await renderPage(
+      mockMarketplaceApi(),
+      '/marketplace?family=gpt&family=claude&q=fast&sort=price-desc&offset=24',
+    );
+    expect(api.browseServices).toHaveBeenCalledWith({
+      q: 'fast',
+      family: ['gpt', 'claude'],
+      sort: 'price-desc',
+      offset: 24,
+      limit: 24,
+    });
+    expect(screen.getByRole('checkbox', { name: 'GPT (1)' })).toBeChecked();
+    // Checked values stay enabled even without services.
+    expect(screen.getByRole('checkbox', { name: 'Claude (0)' })).toBeEnabled();
+    expect(screen.getByLabelText('Search services')).toHaveValue('fast');
+    expect(screen.getByText('Price: high to low')).toBeInTheDocument();
+  });
+
+  it('debounces the search box', async () => {
+    const api = await renderPage();
+    api.browseServices.mockClear();
+    await userEvent.type(screen.getByLabelText('Search services'), 'llama');
+    // Nothing is sent while typing.
+    expect(api.browseServices).not.toHaveBeenCalled();
+    await waitFor(() =>
+      expect(api.browseServices).toHaveBeenCalledWith({
+        q: 'llama',
+        limit: 24,
+      }),
+    );
+    await settled();
+    expect(api.browseServices).toHaveBeenCalledTimes(1);
+    expect(currentSearch().get('q')).toBe('llama');
+  });
+
+  it('changes the sort', async () => {
+    const api = await renderPage();
+    await userEvent.click(screen.getByRole('combobox', { name: /Sort by/ }));
+    await userEvent.click(
+      screen.getByRole('option', { name: 'Price: high to low' }),
+    );
+    await waitFor(() =>
+      expect(api.browseServices).toHaveBeenLastCalledWith({
+        sort: 'price-desc',
+        limit: 24,
+      }),
+    );
+    await settled();
+    expect(currentSearch().get('sort')).toBe('price-desc');
+  });
+
+  it('shows an empty state whose "Clear filters" resets the URL', async () => {
+    const api = mockMarketplaceApi({
+      browseServices: jest.fn(async query =>
+        query.family?.length
+          ? { ...browseResponse, items: [], total: 0 }
+          : browseResponse,
+      ),
+    });
+    renderInTestApp(
+      <>
+        <MarketplacePage />
+        <LocationProbe />
+      </>,
+      {
+        mountedRoutes,
+        initialRouteEntries: [
+          '/marketplace?family=claude&sort=rating&view=table',
+        ],
+        apis: [
+          [marketplaceApiRef, api],
+          [catalogApiRef, catalogApiMock({ entities: [] })],
+        ],
+      },
+    );
+    expect(
+      await screen.findByText('No services match your filters'),
+    ).toBeInTheDocument();
+    expect(screen.getByText('0 services found')).toBeInTheDocument();
+
+    const buttons = screen.getAllByRole('button', { name: 'Clear filters' });
+    await userEvent.click(buttons[buttons.length - 1]);
+    expect(await screen.findByText('2 services found')).toBeInTheDocument();
+    // Filters go; the sort and the view stay.
+    expect(currentSearch().toString()).toBe('sort=rating&view=table');
+    expect(api.browseServices).toHaveBeenLastCalledWith({
+      sort: 'rating',
+      limit: 24,
+    });
+    expect(screen.getByRole('checkbox', { name: 'Claude (0)' })).toBeDisabled();
+  });
+
+  it('explains how to add services when there are none', async () => {
+    const api = mockMarketplaceApi({
+      browseServices: jest
+        .fn()
+        .mockResolvedValue({ ...browseResponse, items: [], total: 0 }),
+    });
+    renderInTestApp(<MarketplacePage />, {
       mountedRoutes,
       apis: [
-        [marketplaceApiRef, mockMarketplaceApi()],
-        [catalogApiRef, catalogApiMock({ entities: [acmeProvider] })],
+        [marketplaceApiRef, api],
+        [catalogApiRef, catalogApiMock({ entities: [] })],
       ],
     });
     expect(
@@ -107,74 +287,50 @@ describe('MarketplacePage', () => {
     expect(screen.getByText(/kind: ModelService/)).toBeInTheDocument();
   });
 
-  it('shows catalog errors', async () => {
-    const catalogApi = catalogApiMock.mock({
-      getEntities: jest.fn().mockRejectedValue(new Error('catalog is down')),
-    });
-    await renderInTestApp(<MarketplacePage />, {
-      mountedRoutes,
-      apis: [
-        [marketplaceApiRef, mockMarketplaceApi()],
-        [catalogApiRef, catalogApi],
-      ],
-    });
-    expect(await screen.findAllByText(/catalog is down/)).not.toHaveLength(0);
-  });
-
-  it('offers Start Using per row and marks subscribed services', async () => {
-    const activeLlama = {
-      ...minimalModelService,
-      spec: { ...minimalModelService.spec, lifecycle: 'active' as const },
-    };
+  it('shows API errors', async () => {
     const api = mockMarketplaceApi({
-      listServices: jest
-        .fn()
-        .mockResolvedValue([
-          { entity: fullModelService, subscription, owned: false },
-        ]),
+      browseServices: jest.fn().mockRejectedValue(new Error('backend is down')),
     });
-    await renderInTestApp(<MarketplacePage />, {
-      mountedRoutes: {
-        ...mountedRoutes,
-        '/marketplace/subscriptions': subscriptionsRouteRef,
-      },
+    renderInTestApp(<MarketplacePage />, {
+      mountedRoutes,
       apis: [
         [marketplaceApiRef, api],
-        [
-          catalogApiRef,
-          catalogApiMock({ entities: [fullModelService, activeLlama] }),
-        ],
+        [catalogApiRef, catalogApiMock({ entities: [] })],
       ],
     });
-    await screen.findByText('All services (2)');
-    expect(api.listServices).toHaveBeenCalledWith({ scope: 'subscribed' });
-    const acme = within(screen.getAllByRole('row')[1]);
-    expect(await acme.findByText('Subscribed')).toBeInTheDocument();
-    expect(acme.getByRole('link', { name: 'Subscribed' })).toHaveAttribute(
-      'href',
-      '/marketplace/subscriptions',
-    );
-    expect(acme.queryByRole('button', { name: /Start Using/ })).toBeNull();
-
-    const llama = within(screen.getAllByRole('row')[2]);
-    await userEvent.click(
-      llama.getByRole('button', { name: 'Start Using internal-llama' }),
-    );
-    expect(
-      await screen.findByRole('dialog', { name: 'Start using internal-llama' }),
-    ).toBeInTheDocument();
+    expect(await screen.findAllByText(/backend is down/)).not.toHaveLength(0);
   });
 
-  it('disables Start Using for deprecated services', async () => {
-    await renderInTestApp(<MarketplacePage />, {
-      mountedRoutes,
-      apis: [
-        [marketplaceApiRef, mockMarketplaceApi()],
-        [catalogApiRef, catalogApiMock({ entities: [minimalModelService] })],
-      ],
+  it('pages through the results', async () => {
+    const api = mockMarketplaceApi({
+      browseServices: jest.fn().mockResolvedValue({
+        ...browseResponse,
+        items: [measuredCard, unmeasuredCard],
+        total: 50,
+      }),
     });
-    expect(
-      await screen.findByRole('button', { name: 'Start Using internal-llama' }),
-    ).toBeDisabled();
+    renderInTestApp(
+      <>
+        <MarketplacePage />
+        <LocationProbe />
+      </>,
+      {
+        mountedRoutes,
+        apis: [
+          [marketplaceApiRef, api],
+          [catalogApiRef, catalogApiMock({ entities: [] })],
+        ],
+      },
+    );
+    await screen.findByText('50 services found');
+    await userEvent.click(screen.getByRole('button', { name: 'Go to page 3' }));
+    await waitFor(() =>
+      expect(api.browseServices).toHaveBeenLastCalledWith({
+        offset: 48,
+        limit: 24,
+      }),
+    );
+    await screen.findAllByTestId('service-card');
+    expect(currentSearch().get('offset')).toBe('48');
   });
 });

@@ -1,2 +1,1 @@
 export { MarketplacePage } from './MarketplacePage';
-export { ModelServicesTable } from './ModelServicesTable';

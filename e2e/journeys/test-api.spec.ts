@@ -1,0 +1,57 @@
+import { expect, test } from '@playwright/test';
+import { screenshot, signInAs } from './helpers';
+
+const SERVICE = {
+  name: 'acme-claude-sonnet-4',
+  title: 'Claude Sonnet 4 (Acme AI Platform)',
+};
+
+test('a consumer starts the trial from the API tab and tests the model, streamed and metered', async ({
+  page,
+}) => {
+  await signInAs(page, 'lena.fischer');
+  await page.goto(`/catalog/default/modelservice/${SERVICE.name}/api`);
+
+  // Without a subscription the playground says why and offers Start Using.
+  const card = page.getByRole('main');
+  await expect(card.getByText(/Subscribe to start the free trial/)).toBeVisible(
+    {
+      timeout: 60_000,
+    },
+  );
+  await card
+    .getByRole('button', { name: /^Start Using/ })
+    .first()
+    .click();
+  const offer = page.getByRole('dialog', {
+    name: `Start using ${SERVICE.title}`,
+  });
+  await offer.getByRole('button', { name: 'Subscribe' }).click();
+  const credentials = page.getByRole('dialog', {
+    name: `You are subscribed to ${SERVICE.title}`,
+  });
+  await credentials.getByRole('button', { name: 'Done' }).click();
+
+  // The playground: system prompt, message, streaming on.
+  await page
+    .getByLabel('Message')
+    .fill('Explain rate limiting in one sentence.');
+  await page.getByLabel('Max tokens').fill('40');
+  await expect(page.getByLabel('Stream the answer')).toBeChecked();
+  await page.getByRole('button', { name: 'Send' }).click();
+
+  const answer = page.getByRole('log', { name: 'Answer' });
+  await expect(answer).not.toHaveText(/The answer appears here/, {
+    timeout: 30_000,
+  });
+  const details = page
+    .getByRole('definition')
+    .filter({ hasText: /prompt \+ \d+ completion/ });
+  await expect(details).toBeVisible({ timeout: 30_000 });
+  // The numbers come from the ledger row of this request: 40 completion tokens, from the trial.
+  await expect(details).toHaveText(
+    /^\d+ prompt \+ 40 completion \(\d+ from the trial\)$/,
+  );
+  await expect(page.getByText('$0.00', { exact: true })).toBeVisible();
+  await screenshot(page, 'test-api');
+});

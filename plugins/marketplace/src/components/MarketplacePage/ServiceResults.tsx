@@ -1,0 +1,289 @@
+import Box from '@mui/material/Box';
+import Card from '@mui/material/Card';
+import CardActions from '@mui/material/CardActions';
+import CardContent from '@mui/material/CardContent';
+import Chip from '@mui/material/Chip';
+import Grid from '@mui/material/Grid';
+import Stack from '@mui/material/Stack';
+import Table from '@mui/material/Table';
+import TableBody from '@mui/material/TableBody';
+import TableCell from '@mui/material/TableCell';
+import TableContainer from '@mui/material/TableContainer';
+import TableHead from '@mui/material/TableHead';
+import TableRow from '@mui/material/TableRow';
+import Tooltip from '@mui/material/Tooltip';
+import Typography from '@mui/material/Typography';
+import VerifiedIcon from '@mui/icons-material/Verified';
+import { Link } from '@backstage/core-components';
+import { useRouteRef } from '@backstage/frontend-plugin-api';
+import { parseEntityRef } from '@backstage/catalog-model';
+import { entityRouteRef } from '@backstage/plugin-catalog-react';
+import {
+  formatMicros,
+  MODEL_SERVICE_KIND,
+  ModelServiceEntityV1alpha1,
+} from '@internal/plugin-marketplace-common';
+import { ServiceCard } from '../../api';
+import {
+  familyLabel,
+  FEATURE_LABELS,
+  formatInteger,
+  formatPercent,
+  formatTokenCount,
+} from '../../format';
+import { Field } from '../shared/Field';
+import { StartUsingButton } from '../StartUsing';
+
+/** Shown for a metric nothing was measured for yet; never a made-up number. */
+export const NO_DATA = 'no data yet';
+
+const MAX_FEATURE_CHIPS = 4;
+
+/** The entity page of a service: `/catalog/<namespace>/modelservice/<name>`. */
+function useEntityPath(): (card: ServiceCard) => string {
+  const entityRoute = useRouteRef(entityRouteRef);
+  return card => {
+    let namespace = 'default';
+    try {
+      namespace = parseEntityRef(card.ref).namespace;
+    } catch {
+      // keep the default namespace
+    }
+    const params = {
+      namespace,
+      kind: MODEL_SERVICE_KIND.toLocaleLowerCase('en-US'),
+      name: card.name,
+    };
+    return entityRoute
+      ? entityRoute(params)
+      : `/catalog/${params.namespace}/${params.kind}/${params.name}`;
+  };
+}
+
+export function formatRating(card: ServiceCard): string {
+  const { rating, reviewCount } = card.metrics;
+  if (rating === null) {
+    return NO_DATA;
+  }
+  const reviews =
+    reviewCount === null
+      ? ''
+      : ` (${formatInteger(reviewCount)} review${
+          reviewCount === 1 ? '' : 's'
+        })`;
+  return `${rating.toLocaleString('en-US', {
+    maximumFractionDigits: 1,
+  })} / 5${reviews}`;
+}
+
+export function formatUptime(card: ServiceCard): string {
+  return card.metrics.uptime30d === null
+    ? NO_DATA
+    : formatPercent(card.metrics.uptime30d);
+}
+
+export function formatLatency(card: ServiceCard): string {
+  return card.metrics.latencyP95Ms === null
+    ? NO_DATA
+    : `${formatInteger(Math.round(card.metrics.latencyP95Ms))} ms`;
+}
+
+function ProviderName(props: { card: ServiceCard }) {
+  const { provider } = props.card;
+  return (
+    <Box
+      component="span"
+      sx={{ display: 'inline-flex', alignItems: 'center', gap: 0.5 }}
+    >
+      {provider.name}
+      {provider.verified && (
+        <Tooltip title="Verified provider">
+          <VerifiedIcon
+            color="primary"
+            fontSize="inherit"
+            aria-label="Verified provider"
+            role="img"
+          />
+        </Tooltip>
+      )}
+    </Box>
+  );
+}
+
+function FeatureChips(props: { card: ServiceCard }) {
+  const features = props.card.features.slice(0, MAX_FEATURE_CHIPS);
+  if (!features.length) {
+    return null;
+  }
+  return (
+    <Stack direction="row" spacing={0.5} useFlexGap flexWrap="wrap">
+      {features.map(f => (
+        <Chip key={f} size="small" label={FEATURE_LABELS[f] ?? f} />
+      ))}
+    </Stack>
+  );
+}
+
+function StartUsing(props: {
+  entity?: ModelServiceEntityV1alpha1;
+  size?: 'small' | 'medium';
+}) {
+  if (!props.entity) {
+    return null;
+  }
+  return (
+    <StartUsingButton entity={props.entity} size={props.size ?? 'small'} />
+  );
+}
+
+export type ServiceResultsProps = {
+  items: ServiceCard[];
+  /** The catalog entities of the items, by entity ref (for Start Using). */
+  entities: ReadonlyMap<string, ModelServiceEntityV1alpha1>;
+};
+
+export function ServiceCardGrid(props: ServiceResultsProps) {
+  const { items, entities } = props;
+  const entityPath = useEntityPath();
+  return (
+    <Grid container spacing={2} component="ul" sx={{ listStyle: 'none', p: 0 }}>
+      {items.map(card => {
+        const path = entityPath(card);
+        return (
+          <Grid item key={card.ref} xs={12} md={6} xl={4} component="li">
+            <Card
+              variant="outlined"
+              sx={{ height: '100%', display: 'flex', flexDirection: 'column' }}
+              aria-label={card.title}
+              data-testid="service-card"
+            >
+              <CardContent sx={{ flexGrow: 1 }}>
+                <Typography variant="h6" component="h3">
+                  <Link to={path}>{card.title}</Link>
+                </Typography>
+                <Typography
+                  variant="body2"
+                  color="text.secondary"
+                  component="div"
+                  gutterBottom
+                >
+                  <ProviderName card={card} />
+                </Typography>
+                <Grid container spacing={1} sx={{ my: 1 }}>
+                  <Grid item xs={6}>
+                    <Field label="Family">{familyLabel(card.family)}</Field>
+                  </Grid>
+                  <Grid item xs={6}>
+                    <Field label="Context window">
+                      {formatTokenCount(card.contextWindow)}
+                    </Field>
+                  </Grid>
+                  <Grid item xs={6}>
+                    <Field label="Prompt / 1K">
+                      {formatMicros(card.pricing.promptPer1kMicros)}
+                    </Field>
+                  </Grid>
+                  <Grid item xs={6}>
+                    <Field label="Completion / 1K">
+                      {formatMicros(card.pricing.completionPer1kMicros)}
+                    </Field>
+                  </Grid>
+                  <Grid item xs={6}>
+                    <Field label="Rating">{formatRating(card)}</Field>
+                  </Grid>
+                  <Grid item xs={6}>
+                    <Field label="Uptime (30d)">{formatUptime(card)}</Field>
+                  </Grid>
+                  <Grid item xs={6}>
+                    <Field label="p95 latency">{formatLatency(card)}</Field>
+                  </Grid>
+                  <Grid item xs={6}>
+                    <Field label="Requests (30d)">
+                      {formatInteger(card.metrics.requests30d)}
+                    </Field>
+                  </Grid>
+                </Grid>
+                <FeatureChips card={card} />
+              </CardContent>
+              <CardActions sx={{ justifyContent: 'space-between', px: 2 }}>
+                <Link to={path} aria-label={`Details of ${card.title}`}>
+                  Details
+                </Link>
+                <StartUsing entity={entities.get(card.ref)} />
+              </CardActions>
+            </Card>
+          </Grid>
+        );
+      })}
+    </Grid>
+  );
+}
+
+export function ServiceTable(props: ServiceResultsProps) {
+  const { items, entities } = props;
+  const entityPath = useEntityPath();
+  return (
+    <TableContainer>
+      <Table size="small" aria-label="Model services">
+        <TableHead>
+          <TableRow>
+            <TableCell>Name</TableCell>
+            <TableCell>Provider</TableCell>
+            <TableCell>Family</TableCell>
+            <TableCell align="right">Context window</TableCell>
+            <TableCell align="right">Prompt / 1K</TableCell>
+            <TableCell align="right">Completion / 1K</TableCell>
+            <TableCell>Features</TableCell>
+            <TableCell>Rating</TableCell>
+            <TableCell>Uptime (30d)</TableCell>
+            <TableCell>p95 latency</TableCell>
+            <TableCell align="right">Requests (30d)</TableCell>
+            <TableCell>Actions</TableCell>
+          </TableRow>
+        </TableHead>
+        <TableBody>
+          {items.map(card => {
+            const path = entityPath(card);
+            return (
+              <TableRow key={card.ref}>
+                <TableCell>
+                  <Link to={path}>{card.title}</Link>
+                </TableCell>
+                <TableCell>
+                  <ProviderName card={card} />
+                </TableCell>
+                <TableCell>{familyLabel(card.family)}</TableCell>
+                <TableCell align="right">
+                  {formatTokenCount(card.contextWindow)}
+                </TableCell>
+                <TableCell align="right">
+                  {formatMicros(card.pricing.promptPer1kMicros)}
+                </TableCell>
+                <TableCell align="right">
+                  {formatMicros(card.pricing.completionPer1kMicros)}
+                </TableCell>
+                <TableCell>
+                  <FeatureChips card={card} />
+                </TableCell>
+                <TableCell>{formatRating(card)}</TableCell>
+                <TableCell>{formatUptime(card)}</TableCell>
+                <TableCell>{formatLatency(card)}</TableCell>
+                <TableCell align="right">
+                  {formatInteger(card.metrics.requests30d)}
+                </TableCell>
+                <TableCell>
+                  <Stack direction="row" spacing={1} alignItems="center">
+                    <Link to={path} aria-label={`Details of ${card.title}`}>
+                      Details
+                    </Link>
+                    <StartUsing entity={entities.get(card.ref)} />
+                  </Stack>
+                </TableCell>
+              </TableRow>
+            );
+          })}
+        </TableBody>
+      </Table>
+    </TableContainer>
+  );
+}

@@ -1,0 +1,2 @@
+export { TestApiPanel } from './TestApiPanel';
+export { TestApiEntityContent } from './TestApiEntityContent';
