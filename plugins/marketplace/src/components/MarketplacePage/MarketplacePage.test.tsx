@@ -15,6 +15,7 @@ import {
   measuredCard,
   mockMarketplaceApi,
   unmeasuredCard,
+  subscriptionWithKeys,
 } from '../../__fixtures__/marketplaceApi';
 
 const mountedRoutes = { '/catalog/:namespace/:kind/:name': entityRouteRef };
@@ -67,6 +68,36 @@ function filterSection(title: string) {
 }
 
 describe('MarketplacePage', () => {
+  it('marks services the user already subscribes to instead of offering Start Using', async () => {
+    const api = mockMarketplaceApi({
+      listSubscriptions: jest.fn().mockResolvedValue([subscriptionWithKeys]),
+    });
+    renderInTestApp(
+      <>
+        <MarketplacePage />
+        <LocationProbe />
+      </>,
+      {
+        mountedRoutes,
+        initialRouteEntries: ['/marketplace'],
+        apis: [
+          [marketplaceApiRef, api],
+          [
+            catalogApiRef,
+            catalogApiMock({
+              entities: [fullModelService, minimalModelService],
+            }),
+          ],
+        ],
+      },
+    );
+    await screen.findByText('2 services found');
+    expect(await screen.findByText('Subscribed')).toBeInTheDocument();
+    expect(api.listSubscriptions).toHaveBeenCalledWith({ status: 'active' });
+    expect(
+      screen.queryByRole('button', { name: 'Start Using Acme GPT-4o' }),
+    ).not.toBeInTheDocument();
+  });
   it('renders every filter value with its facet count', async () => {
     const api = await renderPage();
     expect(api.browseServices).toHaveBeenCalledWith({ limit: 24 });

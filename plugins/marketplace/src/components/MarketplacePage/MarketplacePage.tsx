@@ -18,6 +18,7 @@ import SearchIcon from '@mui/icons-material/Search';
 import ViewListIcon from '@mui/icons-material/ViewList';
 import ViewModuleIcon from '@mui/icons-material/ViewModule';
 import useAsync from 'react-use/esm/useAsync';
+import useAsyncRetry from 'react-use/esm/useAsyncRetry';
 import {
   Content,
   ContentHeader,
@@ -177,6 +178,15 @@ export function MarketplacePage() {
     });
     return map;
   }, [catalogApi, refsKey]);
+  // The user's active subscriptions: their cards say "Subscribed" instead of Start Using.
+  const subscriptions = useAsyncRetry(
+    () => marketplaceApi.listSubscriptions({ status: 'active' }),
+    [marketplaceApi],
+  );
+  const subscribed = useMemo(
+    () => new Set((subscriptions.value ?? []).map(s => s.serviceRef)),
+    [subscriptions.value],
+  );
   const entityMap = useMemo(
     () => entities.value ?? new Map<string, ModelServiceEntityV1alpha1>(),
     [entities.value],
@@ -218,9 +228,23 @@ export function MarketplacePage() {
   } else if (!value || total === 0) {
     body = filtered ? <NoMatches onClear={onClear} /> : <NoServices />;
   } else if (view === 'table') {
-    body = <ServiceTable items={value.items} entities={entityMap} />;
+    body = (
+      <ServiceTable
+        items={value.items}
+        entities={entityMap}
+        subscribed={subscribed}
+        onSubscribed={subscriptions.retry}
+      />
+    );
   } else {
-    body = <ServiceCardGrid items={value.items} entities={entityMap} />;
+    body = (
+      <ServiceCardGrid
+        items={value.items}
+        entities={entityMap}
+        subscribed={subscribed}
+        onSubscribed={subscriptions.retry}
+      />
+    );
   }
 
   return (

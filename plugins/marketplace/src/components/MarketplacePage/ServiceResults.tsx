@@ -14,6 +14,7 @@ import TableRow from '@mui/material/TableRow';
 import Tooltip from '@mui/material/Tooltip';
 import Typography from '@mui/material/Typography';
 import VerifiedIcon from '@mui/icons-material/Verified';
+import CheckCircleIcon from '@mui/icons-material/CheckCircle';
 import { Link } from '@backstage/core-components';
 import { useRouteRef } from '@backstage/frontend-plugin-api';
 import { parseEntityRef } from '@backstage/catalog-model';
@@ -33,6 +34,7 @@ import {
 } from '../../format';
 import { Field } from '../shared/Field';
 import { StartUsingButton } from '../StartUsing';
+import { subscriptionsRouteRef } from '../../routes';
 
 /** Shown for a metric nothing was measured for yet; never a made-up number. */
 export const NO_DATA = 'no data yet';
@@ -126,13 +128,34 @@ function FeatureChips(props: { card: ServiceCard }) {
 
 function StartUsing(props: {
   entity?: ModelServiceEntityV1alpha1;
+  subscribed: boolean;
+  onSubscribed?: () => void;
   size?: 'small' | 'medium';
 }) {
+  const subscriptionsLink = useRouteRef(subscriptionsRouteRef);
+  if (props.subscribed) {
+    return (
+      <Chip
+        size="small"
+        color="success"
+        variant="outlined"
+        icon={<CheckCircleIcon />}
+        label="Subscribed"
+        component="a"
+        href={subscriptionsLink?.() ?? '/marketplace/subscriptions'}
+        clickable
+      />
+    );
+  }
   if (!props.entity) {
     return null;
   }
   return (
-    <StartUsingButton entity={props.entity} size={props.size ?? 'small'} />
+    <StartUsingButton
+      entity={props.entity}
+      size={props.size ?? 'small'}
+      onClosed={props.onSubscribed}
+    />
   );
 }
 
@@ -140,6 +163,10 @@ export type ServiceResultsProps = {
   items: ServiceCard[];
   /** The catalog entities of the items, by entity ref (for Start Using). */
   entities: ReadonlyMap<string, ModelServiceEntityV1alpha1>;
+  /** Refs of the services the user has an active subscription to. */
+  subscribed?: ReadonlySet<string>;
+  /** Called after the Start Using dialog closes (to refresh the state). */
+  onSubscribed?: () => void;
 };
 
 export function ServiceCardGrid(props: ServiceResultsProps) {
@@ -209,7 +236,11 @@ export function ServiceCardGrid(props: ServiceResultsProps) {
                 <Link to={path} aria-label={`Details of ${card.title}`}>
                   Details
                 </Link>
-                <StartUsing entity={entities.get(card.ref)} />
+                <StartUsing
+                  entity={entities.get(card.ref)}
+                  subscribed={props.subscribed?.has(card.ref) ?? false}
+                  onSubscribed={props.onSubscribed}
+                />
               </CardActions>
             </Card>
           </Grid>
@@ -276,7 +307,11 @@ export function ServiceTable(props: ServiceResultsProps) {
                     <Link to={path} aria-label={`Details of ${card.title}`}>
                       Details
                     </Link>
-                    <StartUsing entity={entities.get(card.ref)} />
+                    <StartUsing
+                      entity={entities.get(card.ref)}
+                      subscribed={props.subscribed?.has(card.ref) ?? false}
+                      onSubscribed={props.onSubscribed}
+                    />
                   </Stack>
                 </TableCell>
               </TableRow>
