@@ -159,6 +159,27 @@ function StartUsing(props: {
   );
 }
 
+/** "Details" and Start Using (or "Subscribed") for one service, in both views. */
+function ServiceActions(props: {
+  card: ServiceCard;
+  path: string;
+  results: ServiceResultsProps;
+}) {
+  const { card, path, results } = props;
+  return (
+    <>
+      <Link to={path} aria-label={`Details of ${card.title}`}>
+        Details
+      </Link>
+      <StartUsing
+        entity={results.entities.get(card.ref)}
+        subscribed={results.subscribed?.has(card.ref) ?? false}
+        onSubscribed={results.onSubscribed}
+      />
+    </>
+  );
+}
+
 export type ServiceResultsProps = {
   items: ServiceCard[];
   /** The catalog entities of the items, by entity ref (for Start Using). */
@@ -170,7 +191,7 @@ export type ServiceResultsProps = {
 };
 
 export function ServiceCardGrid(props: ServiceResultsProps) {
-  const { items, entities } = props;
+  const { items } = props;
   const entityPath = useEntityPath();
   return (
     <Grid container spacing={2} component="ul" sx={{ listStyle: 'none', p: 0 }}>
@@ -233,14 +254,7 @@ export function ServiceCardGrid(props: ServiceResultsProps) {
                 <FeatureChips card={card} />
               </CardContent>
               <CardActions sx={{ justifyContent: 'space-between', px: 2 }}>
-                <Link to={path} aria-label={`Details of ${card.title}`}>
-                  Details
-                </Link>
-                <StartUsing
-                  entity={entities.get(card.ref)}
-                  subscribed={props.subscribed?.has(card.ref) ?? false}
-                  onSubscribed={props.onSubscribed}
-                />
+                <ServiceActions card={card} path={path} results={props} />
               </CardActions>
             </Card>
           </Grid>
@@ -251,7 +265,7 @@ export function ServiceCardGrid(props: ServiceResultsProps) {
 }
 
 export function ServiceTable(props: ServiceResultsProps) {
-  const { items, entities } = props;
+  const { items } = props;
   const entityPath = useEntityPath();
   return (
     <TableContainer>
@@ -304,14 +318,7 @@ export function ServiceTable(props: ServiceResultsProps) {
                 </TableCell>
                 <TableCell>
                   <Stack direction="row" spacing={1} alignItems="center">
-                    <Link to={path} aria-label={`Details of ${card.title}`}>
-                      Details
-                    </Link>
-                    <StartUsing
-                      entity={entities.get(card.ref)}
-                      subscribed={props.subscribed?.has(card.ref) ?? false}
-                      onSubscribed={props.onSubscribed}
-                    />
+                    <ServiceActions card={card} path={path} results={props} />
                   </Stack>
                 </TableCell>
               </TableRow>
