@@ -1,4 +1,4 @@
-import { useRef, useState } from 'react';
+import { ReactNode, useRef, useState } from 'react';
 import Alert from '@mui/material/Alert';
 import Box from '@mui/material/Box';
 import Button from '@mui/material/Button';
@@ -33,6 +33,28 @@ import {
   TestApiError,
   TestOutcome,
 } from './testApiClient';
+
+/** A label of the request details list. */
+function Term(props: { children: ReactNode }) {
+  return (
+    <Typography component="dt" variant="body2" color="text.secondary">
+      {props.children}
+    </Typography>
+  );
+}
+
+/** A value of the request details list. */
+function Detail(props: { children: ReactNode; monospace?: boolean }) {
+  return (
+    <Typography
+      component="dd"
+      variant="body2"
+      sx={{ m: 0, ...(props.monospace ? { fontFamily: 'monospace' } : {}) }}
+    >
+      {props.children}
+    </Typography>
+  );
+}
 
 /**
  * Test API: a small chat playground that calls the gateway on the signed-in user's
@@ -256,28 +278,10 @@ export function TestApiPanel(props: { entity: ModelServiceEntityV1alpha1 }) {
                   rowGap: 0.5,
                 }}
               >
-                <Typography
-                  component="dt"
-                  variant="body2"
-                  color="text.secondary"
-                >
-                  Request
-                </Typography>
-                <Typography
-                  component="dd"
-                  variant="body2"
-                  sx={{ m: 0, fontFamily: 'monospace' }}
-                >
-                  {outcome.requestId ?? '—'}
-                </Typography>
-                <Typography
-                  component="dt"
-                  variant="body2"
-                  color="text.secondary"
-                >
-                  Tokens
-                </Typography>
-                <Typography component="dd" variant="body2" sx={{ m: 0 }}>
+                <Term>Request</Term>
+                <Detail monospace>{outcome.requestId ?? '—'}</Detail>
+                <Term>Tokens</Term>
+                <Detail>
                   {usage
                     ? `${usage.promptTokens} prompt + ${
                         usage.completionTokens
@@ -289,25 +293,11 @@ export function TestApiPanel(props: { entity: ModelServiceEntityV1alpha1 }) {
                     : `${outcome.promptTokens ?? '—'} prompt + ${
                         outcome.completionTokens ?? '—'
                       } completion`}
-                </Typography>
-                <Typography
-                  component="dt"
-                  variant="body2"
-                  color="text.secondary"
-                >
-                  Cost
-                </Typography>
-                <Typography component="dd" variant="body2" sx={{ m: 0 }}>
-                  {usage ? formatMicros(usage.costMicros) : '—'}
-                </Typography>
-                <Typography
-                  component="dt"
-                  variant="body2"
-                  color="text.secondary"
-                >
-                  Latency
-                </Typography>
-                <Typography component="dd" variant="body2" sx={{ m: 0 }}>
+                </Detail>
+                <Term>Cost</Term>
+                <Detail>{usage ? formatMicros(usage.costMicros) : '—'}</Detail>
+                <Term>Latency</Term>
+                <Detail>
                   {`${outcome.totalMs} ms in the browser`}
                   {usage?.upstreamLatencyMs !== null &&
                   usage?.upstreamLatencyMs !== undefined
@@ -316,17 +306,9 @@ export function TestApiPanel(props: { entity: ModelServiceEntityV1alpha1 }) {
                   {outcome.firstTokenMs !== null
                     ? `, first token after ${outcome.firstTokenMs} ms`
                     : ''}
-                </Typography>
-                <Typography
-                  component="dt"
-                  variant="body2"
-                  color="text.secondary"
-                >
-                  Finish
-                </Typography>
-                <Typography component="dd" variant="body2" sx={{ m: 0 }}>
-                  {outcome.finishReason ?? '—'}
-                </Typography>
+                </Detail>
+                <Term>Finish</Term>
+                <Detail>{outcome.finishReason ?? '—'}</Detail>
               </Box>
             )}
           </Stack>
