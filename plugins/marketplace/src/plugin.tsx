@@ -92,6 +92,20 @@ const modelServiceApiContent = EntityContentBlueprint.make({
   },
 });
 
+/** `entity-content:marketplace/model-service-quality`: committed SLA vs measured, availability, geography. */
+const modelServiceQualityContent = EntityContentBlueprint.make({
+  name: 'model-service-quality',
+  params: {
+    path: 'quality',
+    title: 'Quality',
+    filter: { kind: MODEL_SERVICE_KIND, apiVersion: MARKETPLACE_API_VERSION },
+    loader: () =>
+      import('./components/Quality').then(m => (
+        <m.ModelServiceQualityContent />
+      )),
+  },
+});
+
 /** `entity-card:marketplace/provider-details`, only on Provider entities. */
 const providerDetailsCard = EntityCardBlueprint.make({
   name: 'provider-details',
@@ -138,6 +152,7 @@ export const marketplacePlugin: OverridableFrontendPlugin<{
     marketplacePage,
     subscriptionsPage,
     modelServiceOverviewCard,
+    modelServiceQualityContent,
     modelServiceApiContent,
     providerDetailsCard,
     providerServicesCard,

@@ -150,6 +150,8 @@ describe('MarketplacePage', () => {
     expect(acme.getByText('Function calling')).toBeInTheDocument();
     expect(acme.getByText('JSON mode')).toBeInTheDocument();
     expect(acme.queryByText('Fine-tuned')).not.toBeInTheDocument();
+    expect(acme.getByText('Free trial: 100K tokens')).toBeInTheDocument();
+    expect(within(cards[1]).queryByText(/Free trial/)).not.toBeInTheDocument();
     expect(acme.getByText('4.5 / 5 (12 reviews)')).toBeInTheDocument();
     expect(acme.getByText('99.95%')).toBeInTheDocument();
     expect(acme.getByText('840 ms')).toBeInTheDocument();

@@ -126,6 +126,22 @@ function FeatureChips(props: { card: ServiceCard }) {
   );
 }
 
+/** "Free trial: 500K tokens" when the service offers one. */
+function TrialChip(props: { card: ServiceCard }) {
+  const tokens = props.card.trial?.tokens ?? 0;
+  if (tokens <= 0) {
+    return null;
+  }
+  return (
+    <Chip
+      size="small"
+      color="success"
+      variant="outlined"
+      label={`Free trial: ${formatTokenCount(tokens)} tokens`}
+    />
+  );
+}
+
 function StartUsing(props: {
   entity?: ModelServiceEntityV1alpha1;
   subscribed: boolean;
@@ -251,7 +267,10 @@ export function ServiceCardGrid(props: ServiceResultsProps) {
                     </Field>
                   </Grid>
                 </Grid>
-                <FeatureChips card={card} />
+                <Stack spacing={1} alignItems="flex-start">
+                  <TrialChip card={card} />
+                  <FeatureChips card={card} />
+                </Stack>
               </CardContent>
               <CardActions sx={{ justifyContent: 'space-between', px: 2 }}>
                 <ServiceActions card={card} path={path} results={props} />
@@ -308,7 +327,10 @@ export function ServiceTable(props: ServiceResultsProps) {
                   {formatMicros(card.pricing.completionPer1kMicros)}
                 </TableCell>
                 <TableCell>
-                  <FeatureChips card={card} />
+                  <Stack spacing={0.5} alignItems="flex-start">
+                    <TrialChip card={card} />
+                    <FeatureChips card={card} />
+                  </Stack>
                 </TableCell>
                 <TableCell>{formatRating(card)}</TableCell>
                 <TableCell>{formatUptime(card)}</TableCell>

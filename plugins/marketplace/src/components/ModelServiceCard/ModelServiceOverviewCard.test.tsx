@@ -2,10 +2,13 @@ import { screen, waitFor, within } from '@testing-library/react';
 import userEvent from '@testing-library/user-event';
 import { renderInTestApp } from '@backstage/frontend-test-utils';
 import {
+  catalogApiRef,
   EntityProvider,
   entityRouteRef,
 } from '@backstage/plugin-catalog-react';
+import { catalogApiMock } from '@backstage/plugin-catalog-react/testUtils';
 import {
+  acmeProvider,
   fullModelService,
   minimalModelService,
 } from '../../__fixtures__/entities';
@@ -20,6 +23,13 @@ import { subscriptionsRouteRef } from '../../routes';
 
 const mountedRoutes = { '/catalog/:namespace/:kind/:name': entityRouteRef };
 
+function apis(marketplaceApi = mockMarketplaceApi()) {
+  return [
+    [marketplaceApiRef, marketplaceApi],
+    [catalogApiRef, catalogApiMock({ entities: [acmeProvider] })],
+  ] as const;
+}
+
 function section(name: string) {
   return within(screen.getByRole('region', { name }));
 }
@@ -30,7 +40,7 @@ describe('ModelServiceOverviewCard', () => {
       <EntityProvider entity={fullModelService}>
         <ModelServiceOverviewCard />
       </EntityProvider>,
-      { mountedRoutes, apis: [[marketplaceApiRef, mockMarketplaceApi()]] },
+      { mountedRoutes, apis: apis() },
     );
 
     expect(await screen.findByText('Model service')).toBeInTheDocument();
@@ -52,6 +62,27 @@ describe('ModelServiceOverviewCard', () => {
       '/catalog/default/group/ml-platform',
     );
     expect(basic.getByText('active')).toBeInTheDocument();
+    // The provider's verification, read from its Provider entity.
+    expect(
+      await basic.findByText('Verified on Jan 15, 2025'),
+    ).toBeInTheDocument();
+    expect(basic.getByText('Berlin, Germany (DE)')).toBeInTheDocument();
+
+    // Actions
+    const actions = within(
+      screen.getByRole('navigation', { name: 'Service actions' }),
+    );
+    expect(actions.getByRole('link', { name: 'Test API' })).toHaveAttribute(
+      'href',
+      '/catalog/default/modelservice/acme-gpt-4o/api',
+    );
+    expect(
+      actions.getByRole('link', { name: 'View documentation' }),
+    ).toHaveAttribute('href', 'https://docs.acme.example/gpt-4o');
+    expect(actions.getByRole('link', { name: 'Report issue' })).toHaveAttribute(
+      'href',
+      'https://issues.acme.example/gpt-4o',
+    );
 
     // Pricing
     const pricing = section('Pricing');
@@ -70,6 +101,7 @@ describe('ModelServiceOverviewCard', () => {
     expect(pricing.getByText('14 days')).toBeInTheDocument();
     expect(pricing.getByText('Max 10 requests per minute')).toBeInTheDocument();
     expect(pricing.getByText('No production traffic')).toBeInTheDocument();
+    expect(pricing.getByText(/Start Using subscribes you/)).toBeInTheDocument();
 
     // Technical
     const technical = section('Technical');
@@ -95,47 +127,6 @@ describe('ModelServiceOverviewCard', () => {
       technical.getByText('API key header (x-api-key)'),
     ).toBeInTheDocument();
 
-    // Infrastructure
-    const infra = section('Infrastructure');
-    expect(infra.getByText('Germany (DE)')).toBeInTheDocument();
-    expect(infra.getByText('Europe')).toBeInTheDocument();
-    expect(infra.getByText('Frankfurt')).toBeInTheDocument();
-    expect(infra.getByText('fra-1')).toBeInTheDocument();
-    expect(infra.getByText('fra-2')).toBeInTheDocument();
-    expect(infra.getByText('GDPR')).toBeInTheDocument();
-    expect(infra.getByText('HIPAA')).toBeInTheDocument();
-    expect(infra.getByText('SOC2')).toBeInTheDocument();
-
-    // Availability
-    const availability = section('Availability');
-    expect(availability.getByText('Custom schedule')).toBeInTheDocument();
-    expect(availability.getByText('Europe/Berlin')).toBeInTheDocument();
-    expect(availability.getByText('Mon–Fri 06:00–22:00')).toBeInTheDocument();
-    expect(availability.getByText('Sun 02:00–04:00')).toBeInTheDocument();
-    expect(
-      availability.getByText(
-        'Mar 1, 2099, 01:00 UTC – Mar 1, 2099, 03:00 UTC: Cluster upgrade',
-      ),
-    ).toBeInTheDocument();
-    expect(
-      screen.queryByText(/Past upgrade that must not be shown/),
-    ).not.toBeInTheDocument();
-
-    // Committed SLA
-    const sla = section('Committed SLA');
-    expect(sla.getByText('Committed by the provider')).toBeInTheDocument();
-    expect(sla.getByText('350 ms')).toBeInTheDocument();
-    expect(sla.getByText('900 ms')).toBeInTheDocument();
-    expect(sla.getByText('1500 ms')).toBeInTheDocument();
-    expect(sla.getByText('99.95%')).toBeInTheDocument();
-    expect(
-      sla.getByText('40 requests/s · 12,000 tokens/s'),
-    ).toBeInTheDocument();
-    expect(
-      sla.getByText('600 requests/min · 2,000,000 tokens/min'),
-    ).toBeInTheDocument();
-    expect(screen.queryByText(/measured:/i)).not.toBeInTheDocument();
-
     // Support
     const support = section('Support');
     expect(
@@ -154,7 +145,7 @@ describe('ModelServiceOverviewCard', () => {
       <EntityProvider entity={fullModelService}>
         <ModelServiceOverviewCard />
       </EntityProvider>,
-      { mountedRoutes, apis: [[marketplaceApiRef, mockMarketplaceApi()]] },
+      { mountedRoutes, apis: apis() },
     );
     await screen.findByText('Model service');
     const html = container.innerHTML;
@@ -168,18 +159,19 @@ describe('ModelServiceOverviewCard', () => {
       <EntityProvider entity={minimalModelService}>
         <ModelServiceOverviewCard />
       </EntityProvider>,
-      { mountedRoutes, apis: [[marketplaceApiRef, mockMarketplaceApi()]] },
+      { mountedRoutes, apis: apis() },
     );
     expect(await screen.findByText('internal-llama')).toBeInTheDocument();
     expect(screen.getByText('No free trial')).toBeInTheDocument();
     expect(screen.getByText('No volume tiers')).toBeInTheDocument();
     expect(screen.getByText('32K tokens (32,768)')).toBeInTheDocument();
-    expect(screen.getByText('None scheduled')).toBeInTheDocument();
-    expect(screen.getByText('None declared')).toBeInTheDocument();
     expect(screen.getByText('deprecated')).toBeInTheDocument();
     expect(section('Technical').getByText('None')).toBeInTheDocument(); // upstream auth
-    expect(screen.getByText('No recurring maintenance')).toBeInTheDocument();
-    expect(section('Availability').getByText('24/7')).toBeInTheDocument();
+    // No documentation or issue links, and no reportIssueUrl configured.
+    expect(
+      screen.getByRole('button', { name: 'View documentation' }),
+    ).toBeDisabled();
+    expect(screen.getByRole('button', { name: 'Report issue' })).toBeDisabled();
     expect(screen.getByRole('link', { name: /internal-llm/ })).toHaveAttribute(
       'href',
       '/catalog/default/provider/internal-llm',
@@ -198,7 +190,7 @@ describe('ModelServiceOverviewCard', () => {
         <EntityProvider entity={fullModelService}>
           <ModelServiceOverviewCard />
         </EntityProvider>,
-        { mountedRoutes: routes, apis: [[marketplaceApiRef, api]] },
+        { mountedRoutes: routes, apis: apis(api) },
       );
       const panel = within(
         await screen.findByRole('region', { name: 'Subscription' }),
@@ -228,7 +220,7 @@ describe('ModelServiceOverviewCard', () => {
         <EntityProvider entity={fullModelService}>
           <ModelServiceOverviewCard />
         </EntityProvider>,
-        { mountedRoutes: routes, apis: [[marketplaceApiRef, api]] },
+        { mountedRoutes: routes, apis: apis(api) },
       );
       const panel = within(
         await screen.findByRole('region', { name: 'Subscription' }),

@@ -1,5 +1,4 @@
 import Box from '@mui/material/Box';
-import Chip from '@mui/material/Chip';
 import Divider from '@mui/material/Divider';
 import Stack from '@mui/material/Stack';
 import Typography from '@mui/material/Typography';
@@ -9,21 +8,13 @@ import {
   isModelServiceEntity,
   ModelServiceEntityV1alpha1,
   ModelServiceSpec,
-  PROVIDER_KIND,
-  WeeklyHours,
 } from '@internal/plugin-marketplace-common';
 import {
   apiCompatibilityLabel,
   authTypeLabel,
-  countryLabel,
   familyLabel,
-  formatDateTimeUtc,
   formatInteger,
-  formatPercent,
   formatTokenCount,
-  formatWeeklyHours,
-  regionLabel,
-  scheduleLabel,
 } from '../../format';
 import { Field } from '../shared/Field';
 import { FullRow, Section } from '../shared/Section';
@@ -32,6 +23,8 @@ import { RefLink } from '../shared/RefLink';
 import { VolumeTiersTable } from '../shared/VolumeTiersTable';
 import { ServiceSubscriptionPanel } from '../StartUsing';
 import { ContactValue, ExternalLink } from '../shared/ExternalLink';
+import { ProviderSummary } from './ProviderSummary';
+import { ServiceLinks } from './ServiceLinks';
 
 const CARD_TITLE = 'Model service';
 
@@ -62,13 +55,13 @@ export function ModelServiceOverview(props: {
   return (
     <EntityInfoCard title={CARD_TITLE}>
       <ServiceSubscriptionPanel entity={entity} />
+      <Box sx={{ mt: 2 }}>
+        <ServiceLinks entity={entity} />
+      </Box>
       <Stack spacing={2.5} divider={<Divider flexItem />} sx={{ mt: 2.5 }}>
         <BasicInfoSection entity={entity} namespace={namespace} />
         <PricingSection spec={spec} />
         <TechnicalSection spec={spec} />
-        <InfrastructureSection spec={spec} />
-        <AvailabilitySection spec={spec} />
-        <SlaSection spec={spec} />
         <SupportSection spec={spec} />
       </Stack>
     </EntityInfoCard>
@@ -87,9 +80,8 @@ function BasicInfoSection(props: {
       <Field label="Family">{familyLabel(spec.family)}</Field>
       <Field label="Base model">{spec.baseModel}</Field>
       <Field label="Provider">
-        <RefLink
-          entityRef={spec.providedBy}
-          defaultKind={PROVIDER_KIND}
+        <ProviderSummary
+          providerRef={spec.providedBy}
           defaultNamespace={namespace}
         />
       </Field>
@@ -149,6 +141,10 @@ function PricingSection(props: { spec: ModelServiceSpec }) {
             ? `${trial.durationDays} day${trial.durationDays === 1 ? '' : 's'}`
             : 'No time limit')}
       </Field>
+      <Field label="How to activate the trial">
+        {trial &&
+          'Start Using subscribes you and starts the trial: no payment details, the first requests are free until the trial tokens are used up. Choose "trial only" to stop there instead of paying.'}
+      </Field>
       <Field label="Trial limitations">
         {trial?.limitations?.length ? (
           <Box component="ul" sx={{ m: 0, pl: 2.5 }}>
@@ -201,126 +197,6 @@ function TechnicalSection(props: { spec: ModelServiceSpec }) {
           (auth.type === 'header' && auth.header
             ? `${authTypeLabel(auth.type)} (${auth.header})`
             : authTypeLabel(auth.type))}
-      </Field>
-    </Section>
-  );
-}
-
-function InfrastructureSection(props: { spec: ModelServiceSpec }) {
-  const geo = props.spec.geographic;
-  return (
-    <Section title="Infrastructure">
-      <Field label="Country">{countryLabel(geo?.country)}</Field>
-      <Field label="Region">{regionLabel(geo?.region)}</Field>
-      <Field label="City">{geo?.city}</Field>
-      <Field label="Data centers">
-        <ChipList items={geo?.dataCenters} emptyText="—" />
-      </Field>
-      <Field label="Compliance">
-        <ChipList
-          items={props.spec.compliance}
-          color="info"
-          emptyText="None declared"
-        />
-      </Field>
-    </Section>
-  );
-}
-
-function HoursList(props: { hours: WeeklyHours[] | undefined; none: string }) {
-  const { hours, none } = props;
-  if (!hours?.length) {
-    return <>{none}</>;
-  }
-  return (
-    <Box component="ul" sx={{ m: 0, pl: 2.5 }}>
-      {hours.map(h => {
-        const text = formatWeeklyHours(h);
-        return <li key={text}>{text}</li>;
-      })}
-    </Box>
-  );
-}
-
-function AvailabilitySection(props: { spec: ModelServiceSpec }) {
-  const av = props.spec.availability;
-  const now = Date.now();
-  const upcoming = (av?.maintenanceWindows ?? [])
-    .filter(w => {
-      const end = Date.parse(w.end);
-      return Number.isNaN(end) || end > now;
-    })
-    .sort((a, b) => Date.parse(a.start) - Date.parse(b.start));
-  return (
-    <Section title="Availability">
-      <Field label="Schedule">{scheduleLabel(av?.schedule)}</Field>
-      <Field label="Time zone">{av?.timezone}</Field>
-      <Field label="Custom hours">
-        <HoursList
-          hours={av?.customHours}
-          none={av?.schedule === 'custom' ? '—' : 'Not applicable'}
-        />
-      </Field>
-      <Field label="Weekly maintenance">
-        <HoursList
-          hours={av?.weeklyMaintenance}
-          none="No recurring maintenance"
-        />
-      </Field>
-      <FullRow>
-        <Field label="Upcoming maintenance">
-          {upcoming.length === 0 ? (
-            'None scheduled'
-          ) : (
-            <Box component="ul" sx={{ m: 0, pl: 2.5 }}>
-              {upcoming.map(w => (
-                <li key={`${w.start}-${w.end}`}>
-                  {formatDateTimeUtc(w.start)} – {formatDateTimeUtc(w.end)}
-                  {w.description ? `: ${w.description}` : ''}
-                </li>
-              ))}
-            </Box>
-          )}
-        </Field>
-      </FullRow>
-    </Section>
-  );
-}
-
-function SlaSection(props: { spec: ModelServiceSpec }) {
-  const sla = props.spec.sla;
-  return (
-    <Section
-      title="Committed SLA"
-      badge={
-        <Chip
-          size="small"
-          variant="outlined"
-          color="info"
-          label="Committed by the provider"
-        />
-      }
-      caption="Targets the provider commits to. These are not measured values."
-    >
-      <Field label="Latency p50">{sla && `${sla.latencyMs.p50} ms`}</Field>
-      <Field label="Latency p95">{sla && `${sla.latencyMs.p95} ms`}</Field>
-      <Field label="Latency p99">{sla && `${sla.latencyMs.p99} ms`}</Field>
-      <Field label="Uptime">{sla && formatPercent(sla.uptimePercent)}</Field>
-      <Field label="Throughput">
-        {sla &&
-          `${formatInteger(
-            sla.throughput.requestsPerSecond,
-          )} requests/s · ${formatInteger(
-            sla.throughput.tokensPerSecond,
-          )} tokens/s`}
-      </Field>
-      <Field label="Rate limits">
-        {sla &&
-          `${formatInteger(
-            sla.rateLimits.requestsPerMinute,
-          )} requests/min · ${formatInteger(
-            sla.rateLimits.tokensPerMinute,
-          )} tokens/min`}
       </Field>
     </Section>
   );

@@ -16,12 +16,10 @@ import MenuItem from '@mui/material/MenuItem';
 import Radio from '@mui/material/Radio';
 import RadioGroup from '@mui/material/RadioGroup';
 import Stack from '@mui/material/Stack';
-import Tab from '@mui/material/Tab';
-import Tabs from '@mui/material/Tabs';
 import TextField from '@mui/material/TextField';
 import Typography from '@mui/material/Typography';
 import useAsync from 'react-use/esm/useAsync';
-import { CodeSnippet, Link } from '@backstage/core-components';
+import { Link } from '@backstage/core-components';
 import { useApi, useRouteRef } from '@backstage/frontend-plugin-api';
 import {
   estimateMonthlyCost,
@@ -43,7 +41,7 @@ import { ExternalLink } from '../shared/ExternalLink';
 import { Field } from '../shared/Field';
 import { SecretKeyBox } from '../shared/SecretKeyBox';
 import { VolumeTiersTable } from '../shared/VolumeTiersTable';
-import { SNIPPETS, SnippetLanguage, curlSnippet } from './snippets';
+import { EndpointFields, SnippetTabs } from '../shared/SnippetTabs';
 
 /** Calculator defaults: a small production workload. */
 export const DEFAULT_REQUESTS_PER_MONTH = 10_000;
@@ -607,19 +605,6 @@ function OfferPhase(props: {
 
 // ---------------------------------------------------------- credentials ----
 
-/** Visually hidden but in the DOM: the exact curl command for scripts and tests. */
-const visuallyHidden = {
-  position: 'absolute',
-  width: 1,
-  height: 1,
-  p: 0,
-  m: -1,
-  overflow: 'hidden',
-  clip: 'rect(0 0 0 0)',
-  whiteSpace: 'pre',
-  border: 0,
-} as const;
-
 function CredentialsPhase(props: {
   entity: ModelServiceEntityV1alpha1;
   issued: SubscribeResponse;
@@ -627,7 +612,6 @@ function CredentialsPhase(props: {
 }) {
   const { entity, issued, onDone } = props;
   const subscriptionsLink = useRouteRef(subscriptionsRouteRef);
-  const [tab, setTab] = useState<SnippetLanguage>('curl');
   const { subscription, apiKey, endpoint } = issued;
   const input = {
     baseUrl: endpoint.baseUrl,
@@ -650,32 +634,7 @@ function CredentialsPhase(props: {
           </OfferSection>
 
           <OfferSection title="Endpoint">
-            <Box
-              sx={{
-                display: 'grid',
-                gap: 2,
-                gridTemplateColumns: { xs: '1fr', sm: '2fr 1fr' },
-              }}
-            >
-              <Field label="Base URL">
-                <Box
-                  component="code"
-                  data-testid="endpoint-base-url"
-                  sx={{ fontFamily: 'monospace' }}
-                >
-                  {endpoint.baseUrl}
-                </Box>
-              </Field>
-              <Field label="Model">
-                <Box
-                  component="code"
-                  data-testid="endpoint-model"
-                  sx={{ fontFamily: 'monospace' }}
-                >
-                  {endpoint.model}
-                </Box>
-              </Field>
-            </Box>
+            <EndpointFields baseUrl={endpoint.baseUrl} model={endpoint.model} />
             {trialLeft > 0 && (
               <Typography variant="body2" sx={{ mt: 1 }}>
                 Your trial: {formatInteger(trialLeft)} free tokens
@@ -688,48 +647,7 @@ function CredentialsPhase(props: {
           </OfferSection>
 
           <OfferSection title="Try it">
-            <Tabs
-              value={tab}
-              onChange={(_e, value) => setTab(value)}
-              aria-label="Code snippets"
-            >
-              {SNIPPETS.map(s => (
-                <Tab
-                  key={s.id}
-                  value={s.id}
-                  label={s.label}
-                  id={`snippet-tab-${s.id}`}
-                  aria-controls={`snippet-panel-${s.id}`}
-                />
-              ))}
-            </Tabs>
-            {SNIPPETS.map(s => (
-              <Box
-                key={s.id}
-                role="tabpanel"
-                id={`snippet-panel-${s.id}`}
-                aria-labelledby={`snippet-tab-${s.id}`}
-                hidden={tab !== s.id}
-                sx={{ pt: 1 }}
-              >
-                {tab === s.id && (
-                  <CodeSnippet
-                    text={s.build(input)}
-                    language={s.language}
-                    showCopyCodeButton
-                    wrapLongLines
-                  />
-                )}
-              </Box>
-            ))}
-            <Box
-              component="pre"
-              data-testid="curl-snippet"
-              aria-hidden="true"
-              sx={visuallyHidden}
-            >
-              {curlSnippet(input)}
-            </Box>
+            <SnippetTabs input={input} />
           </OfferSection>
 
           <OfferSection title="Get started">

@@ -6,8 +6,11 @@
 export type SnippetInput = {
   /** The gateway's OpenAI-compatible base URL (`endpoint.baseUrl`). */
   baseUrl: string;
-  /** The API key secret. */
-  apiKey: string;
+  /**
+   * The API key secret. Without one, the snippets read it from the
+   * `OPENAI_API_KEY` environment variable (as the OpenAI SDKs do by default).
+   */
+  apiKey?: string;
   /** The `model` parameter (`endpoint.model`). */
   model: string;
 };
@@ -40,18 +43,27 @@ export function curlSnippet(input: SnippetInput): string {
   });
   return [
     `curl ${trimSlash(input.baseUrl)}/chat/completions \\`,
-    `  -H ${shellDoubleQuote(`Authorization: Bearer ${input.apiKey}`)} \\`,
+    input.apiKey
+      ? `  -H ${shellDoubleQuote(`Authorization: Bearer ${input.apiKey}`)} \\`
+      : `  -H "Authorization: Bearer $OPENAI_API_KEY" \\`,
     `  -H "Content-Type: application/json" \\`,
     `  -d ${shellSingleQuote(body)}`,
   ].join('\n');
 }
 
 export function pythonSnippet(input: SnippetInput): string {
+  const key = input.apiKey
+    ? `\n    api_key=${literal(
+        input.apiKey,
+      )},  # or omit it and set OPENAI_API_KEY`
+    : '';
+  const note = input.apiKey
+    ? ''
+    : '# The client reads the API key from the OPENAI_API_KEY environment variable.\n';
   return `from openai import OpenAI
 
-client = OpenAI(
-    base_url=${literal(trimSlash(input.baseUrl))},
-    api_key=${literal(input.apiKey)},  # or omit it and set OPENAI_API_KEY
+${note}client = OpenAI(
+    base_url=${literal(trimSlash(input.baseUrl))},${key}
 )
 
 response = client.chat.completions.create(
@@ -63,11 +75,18 @@ print(response.choices[0].message.content)
 }
 
 export function javascriptSnippet(input: SnippetInput): string {
+  const key = input.apiKey
+    ? `\n  apiKey: ${literal(
+        input.apiKey,
+      )}, // or omit it and set OPENAI_API_KEY`
+    : '';
+  const note = input.apiKey
+    ? ''
+    : '// The client reads the API key from the OPENAI_API_KEY environment variable.\n';
   return `import OpenAI from 'openai';
 
-const client = new OpenAI({
-  baseURL: ${literal(trimSlash(input.baseUrl))},
-  apiKey: ${literal(input.apiKey)}, // or omit it and set OPENAI_API_KEY
+${note}const client = new OpenAI({
+  baseURL: ${literal(trimSlash(input.baseUrl))},${key}
 });
 
 const completion = await client.chat.completions.create({

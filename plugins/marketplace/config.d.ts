@@ -1,0 +1,12 @@
+export interface Config {
+  marketplace?: {
+    /**
+     * Where "Report issue" on a ModelService page goes when the service has no
+     * `spec.support.issuesUrl` and no issues link: a URL template in which
+     * `{name}`, `{title}`, `{entityRef}` and `{provider}` are replaced
+     * (URL-encoded), e.g. `https://tracker.example.com/new?title=LLM%20service%20{name}`.
+     * @visibility frontend
+     */
+    reportIssueUrl?: string;
+  };
+}
