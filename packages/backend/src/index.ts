@@ -14,6 +14,8 @@ backend.add(import('@backstage/plugin-scaffolder-backend'));
 backend.add(
   import('@backstage/plugin-scaffolder-backend-module-notifications'),
 );
+// marketplace:publish, used by the "Publish LLM service" template
+backend.add(import('@internal/plugin-scaffolder-backend-module-marketplace'));
 
 // auth: guest and the sample-users picker (both development only)
 backend.add(import('@backstage/plugin-auth-backend'));

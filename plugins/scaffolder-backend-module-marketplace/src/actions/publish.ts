@@ -1,0 +1,226 @@
+import { AuthService, DiscoveryService } from '@backstage/backend-plugin-api';
+import { stringifyEntityRef } from '@backstage/catalog-model';
+import { InputError, NotAllowedError, ConflictError } from '@backstage/errors';
+import { createTemplateAction } from '@backstage/plugin-scaffolder-node';
+import {
+  API_COMPATIBILITIES,
+  AVAILABILITY_SCHEDULES,
+  COMPLIANCE_CERTIFICATIONS,
+  GEO_REGIONS,
+  MODEL_FAMILIES,
+  MODEL_FEATURES,
+  UPSTREAM_AUTH_TYPES,
+  WEEKDAYS,
+} from '@internal/plugin-marketplace-common';
+import { PublishInput, toModelServiceEntity } from './serviceEntity';
+
+/** What `POST /v1/provider/services` answers. */
+type PublishResponse = {
+  id: string;
+  entityRef: string;
+  status: string;
+};
+
+const ID = 'marketplace:publish';
+
+/** The message of a Backstage error body (`{ error: { message } }`), else the text. */
+async function errorMessage(response: Response): Promise<string> {
+  const text = await response.text();
+  try {
+    const message = JSON.parse(text)?.error?.message;
+    if (typeof message === 'string' && message) {
+      return message;
+    }
+  } catch {
+    // not JSON
+  }
+  return text.slice(0, 500) || response.statusText;
+}
+
+/**
+ * `marketplace:publish`: builds a ModelService from the template's six steps,
+ * validates it with the kind's schema, and publishes it through the marketplace
+ * backend's Provider Management API as the user who runs the template (so the
+ * backend checks that the user belongs to the owning group). Idempotent: a retried
+ * task reuses the checkpointed result.
+ */
+export function createPublishAction(options: {
+  discovery: DiscoveryService;
+  auth: AuthService;
+}) {
+  const { discovery, auth } = options;
+  return createTemplateAction({
+    id: ID,
+    description:
+      'Publishes an LLM API service to the marketplace (pending approval when approval is required)',
+    supportsDryRun: true,
+    schema: {
+      input: {
+        name: z =>
+          z
+            .string()
+            .regex(/^[a-z0-9]+(?:-[a-z0-9]+)*$/, {
+              message:
+                'name must be lowercase letters, digits and single dashes',
+            })
+            .max(63)
+            .describe('Unique service name; the `model` callers send'),
+        title: z => z.string().max(200).optional(),
+        description: z => z.string().min(1).max(2000),
+        family: z => z.enum(MODEL_FAMILIES),
+        baseModel: z => z.string().min(1).max(200),
+        owner: z =>
+          z.string().min(1).describe('Group entity ref that owns the service'),
+        providedBy: z => z.string().min(1).describe('Provider entity ref'),
+        tags: z => z.array(z.string()).optional(),
+        pricing: z =>
+          z.object({
+            promptPer1k: z.union([z.string(), z.number()]),
+            completionPer1k: z.union([z.string(), z.number()]),
+            tiers: z
+              .array(
+                z.object({
+                  fromMonthlyTokens: z.number().int().positive(),
+                  promptPer1k: z.union([z.string(), z.number()]),
+                  completionPer1k: z.union([z.string(), z.number()]),
+                }),
+              )
+              .optional(),
+            trialTokens: z.number().int().min(0).optional(),
+            trialDurationDays: z.number().int().min(0).optional(),
+            trialLimitations: z.array(z.string()).optional(),
+          }),
+        technical: z =>
+          z.object({
+            endpointUrl: z.string().url(),
+            upstreamModel: z.string().optional(),
+            authType: z.enum(UPSTREAM_AUTH_TYPES),
+            authHeader: z.string().optional(),
+            secretRef: z.string().optional(),
+            contextWindow: z.number().int().positive(),
+            maxOutputTokens: z.number().int().positive(),
+            features: z.array(z.enum(MODEL_FEATURES)).optional(),
+            apiCompatibility: z.array(z.enum(API_COMPATIBILITIES)).min(1),
+            documentationUrl: z.string().url().optional(),
+            issuesUrl: z.string().url().optional(),
+            supportContact: z.string().optional(),
+          }),
+        infrastructure: z => {
+          const hours = z.array(
+            z.object({
+              days: z.array(z.enum(WEEKDAYS)).min(1),
+              start: z.string(),
+              end: z.string(),
+            }),
+          );
+          return z.object({
+            country: z.string().length(2),
+            region: z.enum(GEO_REGIONS),
+            city: z.string().optional(),
+            dataCenters: z.array(z.string()).min(1),
+            compliance: z.array(z.enum(COMPLIANCE_CERTIFICATIONS)).optional(),
+            schedule: z.enum(AVAILABILITY_SCHEDULES),
+            timezone: z.string().optional(),
+            customHours: hours.optional(),
+            weeklyMaintenance: hours.optional(),
+            maintenanceWindows: z
+              .array(
+                z.object({
+                  start: z.string(),
+                  end: z.string(),
+                  description: z.string().optional(),
+                }),
+              )
+              .optional(),
+          });
+        },
+        performance: z =>
+          z.object({
+            latencyP50Ms: z.number().int().positive(),
+            latencyP95Ms: z.number().int().positive(),
+            latencyP99Ms: z.number().int().positive(),
+            uptimePercent: z.number().min(0).max(100),
+            requestsPerSecond: z.number().positive(),
+            tokensPerSecond: z.number().positive(),
+            requestsPerMinute: z.number().int().positive(),
+            tokensPerMinute: z.number().int().positive(),
+          }),
+        termsAccepted: z =>
+          z.literal(true, {
+            errorMap: () => ({
+              message: 'termsAccepted: accept the marketplace provider terms',
+            }),
+          }),
+      },
+      output: {
+        id: z => z.string().describe('The published service id'),
+        entityRef: z => z.string().describe('The ModelService entity ref'),
+        status: z =>
+          z.string().describe('pending (awaiting approval) or approved'),
+      },
+    },
+    async handler(ctx) {
+      const { termsAccepted: _terms, ...rest } = ctx.input;
+      const entity = toModelServiceEntity(rest as PublishInput);
+      const entityRef = stringifyEntityRef(entity);
+
+      if (ctx.isDryRun) {
+        ctx.logger.info(`Dry run: ${entityRef} is valid; nothing published`);
+        ctx.output('id', 'dry-run');
+        ctx.output('entityRef', entityRef);
+        ctx.output('status', 'dry-run');
+        return;
+      }
+
+      const result = await ctx.checkpoint({
+        key: `marketplace-publish-${entity.metadata.name}`,
+        fn: async (): Promise<PublishResponse> => {
+          const baseUrl = await discovery.getBaseUrl('marketplace');
+          const { token } = await auth.getPluginRequestToken({
+            onBehalfOf: await ctx.getInitiatorCredentials(),
+            targetPluginId: 'marketplace',
+          });
+          const response = await fetch(`${baseUrl}/v1/provider/services`, {
+            method: 'POST',
+            headers: {
+              'content-type': 'application/json',
+              authorization: `Bearer ${token}`,
+              'idempotency-key': `scaffolder-${ctx.task.id}`,
+            },
+            body: JSON.stringify({ entity }),
+          });
+          if (!response.ok) {
+            const message = await errorMessage(response);
+            if (response.status === 400) {
+              throw new InputError(message);
+            }
+            if (response.status === 403) {
+              throw new NotAllowedError(message);
+            }
+            if (response.status === 409) {
+              throw new ConflictError(message);
+            }
+            throw new Error(
+              `The marketplace answered ${response.status}: ${message}`,
+            );
+          }
+          const body = (await response.json()) as PublishResponse;
+          return {
+            id: body.id,
+            entityRef: body.entityRef,
+            status: body.status,
+          };
+        },
+      });
+
+      ctx.logger.info(
+        result.status === 'pending'
+          ? `Published ${result.entityRef}; it is pending approval by a platform admin`
+          : `Published ${result.entityRef}; it is live`,
+      );
+      ctx.output('id', result.id);
+      ctx.output('entityRef', result.entityRef);
+      ctx.output('status', result.status);
+    },
+  });
+}
