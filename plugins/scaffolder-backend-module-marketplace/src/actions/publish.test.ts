@@ -4,7 +4,7 @@ import { mockCredentials, mockServices } from '@backstage/backend-test-utils';
 import { createPublishAction } from './publish';
 
 /** The parameters the "Publish LLM service" template passes. */
-export const templateInput = {
+const templateInput = {
   name: 'team-llama-70b',
   title: 'Team Llama 70B',
   description: 'Llama 3.1 70B for internal summarisation.',
