@@ -18,6 +18,7 @@ import {
   MODEL_SERVICE_KIND,
   PROVIDER_KIND,
 } from '@internal/plugin-marketplace-common';
+import { FormFieldBlueprint } from '@backstage/plugin-scaffolder-react/alpha';
 import { marketplaceApiRef, MarketplaceClient } from './api';
 import { rootRouteRef, subscriptionsRouteRef } from './routes';
 
@@ -130,6 +131,28 @@ const providerServicesCard = EntityCardBlueprint.make({
   },
 });
 
+/** `scaffolder-form-field:marketplace/service-name`: the unique service name field of "Publish LLM service". */
+const serviceNameFormField = FormFieldBlueprint.make({
+  name: 'service-name',
+  params: {
+    field: () =>
+      import('./components/scaffolder/fields').then(
+        m => m.MarketplaceServiceNamePicker,
+      ),
+  },
+});
+
+/** `scaffolder-form-field:marketplace/terms`: the terms checkbox of "Publish LLM service". */
+const termsFormField = FormFieldBlueprint.make({
+  name: 'terms',
+  params: {
+    field: () =>
+      import('./components/scaffolder/fields').then(
+        m => m.MarketplaceTermsAcceptance,
+      ),
+  },
+});
+
 /**
  * The marketplace frontend plugin (new frontend system).
  *
@@ -156,5 +179,7 @@ export const marketplacePlugin: OverridableFrontendPlugin<{
     modelServiceApiContent,
     providerDetailsCard,
     providerServicesCard,
+    serviceNameFormField,
+    termsFormField,
   ],
 });

@@ -215,6 +215,9 @@ export function mockMarketplaceApi(
       ],
     }),
     browseServices: jest.fn().mockResolvedValue(browseResponse),
+    checkServiceName: jest
+      .fn()
+      .mockImplementation(async (name: string) => ({ name, available: true })),
     ...overrides,
   };
 }

@@ -153,6 +153,23 @@ export interface MarketplaceApi {
   getMe(): Promise<MarketplaceMe>;
   /** `GET /marketplace/services`: filtered, sorted and paged, with facet counts. */
   browseServices(query: BrowseServicesQuery): Promise<BrowseServicesResponse>;
+  /**
+   * `GET /v1/provider/service-names/:name`: whether a new service may take the
+   * name (no catalog or portal-published service has it, pending ones included).
+   */
+  checkServiceName(name: string): Promise<ServiceNameAvailability>;
+}
+
+/**
+ * Whether a service name is free.
+ *
+ * @public
+ */
+export interface ServiceNameAvailability {
+  name: string;
+  available: boolean;
+  /** Why not, when it is not available. */
+  reason?: string;
 }
 
 /**
@@ -275,6 +292,13 @@ export class MarketplaceClient implements MarketplaceApi {
     return this.request<BrowseServicesResponse>(
       'GET',
       `/marketplace/services${qs ? `?${qs}` : ''}`,
+    );
+  }
+
+  async checkServiceName(name: string): Promise<ServiceNameAvailability> {
+    return this.request<ServiceNameAvailability>(
+      'GET',
+      `/v1/provider/service-names/${encodeURIComponent(name)}`,
     );
   }
 

@@ -8,5 +8,6 @@ export {
   type MarketplaceApi,
   type MarketplaceMe,
   type MarketplaceTeam,
+  type ServiceNameAvailability,
 } from './MarketplaceClient';
 export { errorMessage, errorStatus } from './errors';

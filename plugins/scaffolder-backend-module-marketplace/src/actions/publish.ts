@@ -101,8 +101,8 @@ export function createPublishAction(options: {
             maxOutputTokens: z.number().int().positive(),
             features: z.array(z.enum(MODEL_FEATURES)).optional(),
             apiCompatibility: z.array(z.enum(API_COMPATIBILITIES)).min(1),
-            documentationUrl: z.string().url().optional(),
-            issuesUrl: z.string().url().optional(),
+            documentationUrl: z.string().optional(),
+            issuesUrl: z.string().optional(),
             supportContact: z.string().optional(),
           }),
         infrastructure: z => {

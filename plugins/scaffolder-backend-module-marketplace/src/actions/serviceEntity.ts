@@ -107,7 +107,7 @@ export function toModelServiceEntity(
       namespace: 'default',
       title: input.title || undefined,
       description: input.description,
-      tags: nonEmpty(input.tags),
+      tags: nonEmpty(input.tags ?? undefined),
     }),
     spec: compact({
       owner: input.owner,
@@ -160,9 +160,13 @@ export function toModelServiceEntity(
         auth: compact({
           type: technical.authType,
           header:
-            technical.authType === 'header' ? technical.authHeader : undefined,
+            technical.authType === 'header'
+              ? technical.authHeader || undefined
+              : undefined,
           secretRef:
-            technical.authType === 'none' ? undefined : technical.secretRef,
+            technical.authType === 'none'
+              ? undefined
+              : technical.secretRef || undefined,
         }),
       }),
       geographic: compact({

@@ -1,0 +1,125 @@
+import Checkbox from '@mui/material/Checkbox';
+import FormControl from '@mui/material/FormControl';
+import FormControlLabel from '@mui/material/FormControlLabel';
+import FormHelperText from '@mui/material/FormHelperText';
+import TextField from '@mui/material/TextField';
+import { ApiHolder } from '@backstage/frontend-plugin-api';
+import { FieldExtensionComponentProps } from '@backstage/plugin-scaffolder-react';
+import { createFormField } from '@backstage/plugin-scaffolder-react/alpha';
+import { errorMessage, marketplaceApiRef } from '../../api';
+
+/** The part of the form's validation object the fields use. */
+type FieldValidation = { addError(message: string): void };
+
+/** The rule for ModelService names: a DNS label, like other entity names. */
+export const SERVICE_NAME_PATTERN = /^[a-z0-9]+(?:-[a-z0-9]+)*$/;
+
+/** Why a service name cannot be used as typed, or undefined when its form is fine. */
+export function serviceNameProblem(
+  name: string | undefined,
+): string | undefined {
+  if (!name) {
+    return 'Enter a service name';
+  }
+  if (name.length < 3 || name.length > 63) {
+    return 'Use 3 to 63 characters';
+  }
+  if (!SERVICE_NAME_PATTERN.test(name)) {
+    return 'Use lowercase letters, digits and single dashes (e.g. team-llama-70b)';
+  }
+  return undefined;
+}
+
+function ServiceNameInput(props: FieldExtensionComponentProps<string>) {
+  const { onChange, rawErrors, required, formData, schema, idSchema } = props;
+  return (
+    <TextField
+      id={idSchema?.$id}
+      label={schema.title ?? 'Service name'}
+      helperText={schema.description}
+      required={required}
+      value={formData ?? ''}
+      onChange={e => onChange(e.target.value.trim().toLowerCase())}
+      error={!!rawErrors?.length && !formData}
+      margin="normal"
+      fullWidth
+      inputProps={{ autoComplete: 'off', spellCheck: false }}
+    />
+  );
+}
+
+/** Validation of MarketplaceServiceNamePicker: the form, then availability. */
+export async function validateServiceName(
+  value: string,
+  validation: FieldValidation,
+  context: { apiHolder: ApiHolder },
+): Promise<void> {
+  const problem = serviceNameProblem(value);
+  if (problem) {
+    validation.addError(problem);
+    return;
+  }
+  const api = context.apiHolder.get(marketplaceApiRef);
+  if (!api) {
+    return;
+  }
+  try {
+    const result = await api.checkServiceName(value);
+    if (!result.available) {
+      validation.addError(
+        result.reason ?? `The name ${value} is already taken`,
+      );
+    }
+  } catch (e) {
+    validation.addError(
+      `Could not check whether ${value} is free: ${errorMessage(e)}`,
+    );
+  }
+}
+
+/**
+ * `ui:field: MarketplaceServiceNamePicker`: the service name, checked for its form
+ * and, when moving on, for being free (catalog and portal-published services,
+ * pending ones included) through the marketplace backend.
+ */
+export const MarketplaceServiceNamePicker = createFormField({
+  name: 'MarketplaceServiceNamePicker',
+  component: ServiceNameInput,
+  validation: validateServiceName,
+});
+
+function TermsInput(props: FieldExtensionComponentProps<boolean>) {
+  const { onChange, rawErrors, formData, schema, idSchema } = props;
+  const invalid = !!rawErrors?.length && formData !== true;
+  return (
+    <FormControl error={invalid} margin="normal" required>
+      <FormControlLabel
+        control={
+          <Checkbox
+            id={idSchema?.$id}
+            checked={formData === true}
+            onChange={e => onChange(e.target.checked)}
+          />
+        }
+        label={schema.title ?? 'I accept the marketplace provider terms'}
+      />
+      {invalid && (
+        <FormHelperText>Accept the provider terms to publish</FormHelperText>
+      )}
+    </FormControl>
+  );
+}
+
+/** Validation of MarketplaceTermsAcceptance. */
+export function validateTerms(value: boolean, validation: FieldValidation) {
+  if (value !== true) {
+    validation.addError('Accept the provider terms to publish');
+  }
+}
+
+/** `ui:field: MarketplaceTermsAcceptance`: a checkbox that must be ticked. */
+export const MarketplaceTermsAcceptance = createFormField({
+  name: 'MarketplaceTermsAcceptance',
+  component: TermsInput,
+  validation: validateTerms,
+});
