@@ -155,6 +155,8 @@ describe.each(
         mockServices.rootConfig.factory({
           data: {
             marketplace: {
+              // The test services are live at once (approvals: publishing.test.ts).
+              publishing: { requireApproval: false },
               platformFeePercent: 10,
               gateway: { upstreamTimeoutMs: 1500, instanceId: 'it-1' },
               secrets: { SIM_UPSTREAM_KEY: UPSTREAM_KEY },
