@@ -429,6 +429,8 @@ async function main() {
         data: {
           backend: { database: databaseConfig },
           marketplace: {
+            // The benchmark's services are live at once, no admin review.
+            publishing: { requireApproval: false },
             secrets: { [SECRET_REF]: UPSTREAM_KEY },
             gateway: { instanceId: `bench-${process.pid}` },
           },

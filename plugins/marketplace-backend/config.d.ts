@@ -18,6 +18,20 @@ export interface Config {
        */
       instanceId?: string;
     };
+    publishing?: {
+      /**
+       * Whether new services (published through the portal, or seen in catalog
+       * YAML for the first time) wait for an admin's approval before they are in
+       * browse and the gateway. Defaults to true.
+       */
+      requireApproval?: boolean;
+      /**
+       * Days an unpublished service keeps serving its existing subscribers before
+       * the gateway answers 410 (unless the unpublish request names a date).
+       * Defaults to 30.
+       */
+      sunsetDays?: number;
+    };
     /**
      * Upstream credentials named by ModelService entities
      * (`spec.endpoint.auth.secretRef`). When a name is missing here the gateway

@@ -3,15 +3,26 @@ import {
   createBackendPlugin,
 } from '@backstage/backend-plugin-api';
 import { catalogServiceRef } from '@backstage/plugin-catalog-node';
+import { eventsServiceRef } from '@backstage/plugin-events-node';
+import { notificationService } from '@backstage/plugin-notifications-node';
+import { createConditionAuthorizer } from '@backstage/plugin-permission-node';
+import {
+  marketplacePermissions,
+  marketplaceServiceManagePermission,
+} from '@internal/plugin-marketplace-common';
 import Router from 'express-promise-router';
 import os from 'os';
 import { connectDatabase } from './database/migrate';
+import { PublishingStore } from './database/PublishingStore';
 import { SubscriptionStore } from './database/SubscriptionStore';
 import { UsageLedger } from './database/UsageLedger';
 import { createGatewayRouter } from './gateway/router';
 import { SecretResolver } from './gateway/secrets';
 import { ServiceDirectory } from './gateway/ServiceDirectory';
+import { serviceResourceRef, serviceRules } from './permissions/rules';
+import { Access } from './service/access';
 import { BrowseIndex } from './service/BrowseIndex';
+import { createPublishingRouter } from './service/publishingRouter';
 import { createRouter } from './service/router';
 
 /**
@@ -36,7 +47,11 @@ export const marketplacePlugin = createBackendPlugin({
         database: coreServices.database,
         discovery: coreServices.discovery,
         lifecycle: coreServices.lifecycle,
+        permissions: coreServices.permissions,
+        permissionsRegistry: coreServices.permissionsRegistry,
         catalog: catalogServiceRef,
+        events: eventsServiceRef,
+        notifications: notificationService,
       },
       async init(deps) {
         const { httpRouter, logger, config, lifecycle } = deps;
@@ -58,7 +73,46 @@ export const marketplacePlugin = createBackendPlugin({
           config.getOptionalNumber('marketplace.gateway.upstreamTimeoutMs') ??
           120_000;
 
+        const requireApproval =
+          config.getOptionalBoolean('marketplace.publishing.requireApproval') ??
+          true;
+        const sunsetDays =
+          config.getOptionalNumber('marketplace.publishing.sunsetDays') ?? 30;
+        if (
+          !(
+            Number.isInteger(sunsetDays) &&
+            sunsetDays >= 0 &&
+            sunsetDays <= 365
+          )
+        ) {
+          throw new Error(
+            `marketplace.publishing.sunsetDays must be a whole number of days between 0 and 365, got ${sunsetDays}`,
+          );
+        }
+
+        // Who may change which service: the resource permission
+        // marketplace.service.manage with the IS_SERVICE_OWNER rule.
+        deps.permissionsRegistry.addPermissions(
+          marketplacePermissions.filter(
+            p => p !== marketplaceServiceManagePermission,
+          ),
+        );
+        deps.permissionsRegistry.addResourceType({
+          resourceRef: serviceResourceRef,
+          permissions: [marketplaceServiceManagePermission],
+          rules: serviceRules,
+        });
+        const access = new Access({
+          httpAuth: deps.httpAuth,
+          userInfo: deps.userInfo,
+          permissions: deps.permissions,
+          authorizeService: createConditionAuthorizer(
+            deps.permissionsRegistry.getPermissionRuleset(serviceResourceRef),
+          ),
+        });
+
         const subscriptions = new SubscriptionStore(db);
+        const publishing = new PublishingStore(db);
         const ledger = new UsageLedger(db, {
           instanceId,
           platformFeeBasisPoints: Math.round(feePercent * 100),
@@ -83,6 +137,8 @@ export const marketplacePlugin = createBackendPlugin({
           catalog: deps.catalog,
           auth: deps.auth,
           logger,
+          publishing,
+          requireApproval,
         });
         lifecycle.addStartupHook(() => directory.start());
         lifecycle.addShutdownHook(async () => {
@@ -108,9 +164,8 @@ export const marketplacePlugin = createBackendPlugin({
         router.use('/gateway', gateway);
         router.use(
           await createRouter({
-            httpAuth: deps.httpAuth,
-            userInfo: deps.userInfo,
             auth: deps.auth,
+            access,
             catalog: deps.catalog,
             subscriptions,
             ledger,
@@ -118,6 +173,20 @@ export const marketplacePlugin = createBackendPlugin({
             gatewayBaseUrl,
             browseIndex: new BrowseIndex(db, directory),
             gateway,
+            publishingRouter: await createPublishingRouter({
+              access,
+              httpAuth: deps.httpAuth,
+              auth: deps.auth,
+              logger,
+              catalog: deps.catalog,
+              directory,
+              publishing,
+              subscriptions,
+              notifications: deps.notifications,
+              events: deps.events,
+              requireApproval,
+              sunsetDays,
+            }),
           }),
         );
         httpRouter.use(router);

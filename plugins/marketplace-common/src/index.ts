@@ -6,6 +6,7 @@
 export * from './kinds';
 export * from './money';
 export * from './permissions';
+export * from './publishing';
 export * from './roles';
 export * from './api';
 export * from './pricing';

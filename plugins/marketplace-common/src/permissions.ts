@@ -1,4 +1,19 @@
-import { createPermission } from '@backstage/plugin-permission-common';
+import {
+  AuthorizeResult,
+  ConditionalPolicyDecision,
+  createPermission,
+  PermissionCondition,
+  PermissionCriteria,
+  ResourcePermission,
+} from '@backstage/plugin-permission-common';
+
+/**
+ * Resource type of ModelServices in the permission framework. Resource refs are
+ * entity refs (`modelservice:default/<name>`).
+ *
+ * @public
+ */
+export const MARKETPLACE_SERVICE_RESOURCE_TYPE = 'marketplace-model-service';
 
 /**
  * Publish, update and unpublish ModelServices through the portal.
@@ -9,6 +24,68 @@ export const marketplaceServicePublishPermission = createPermission({
   name: 'marketplace.service.publish',
   attributes: { action: 'create' },
 });
+
+/**
+ * Change or unpublish one ModelService (a resource permission): policies grant it
+ * to admins, and to providers on the condition that they own the service
+ * ({@link marketplaceServiceConditions}).
+ *
+ * @public
+ */
+export const marketplaceServiceManagePermission = createPermission({
+  name: 'marketplace.service.manage',
+  attributes: { action: 'update' },
+  resourceType: MARKETPLACE_SERVICE_RESOURCE_TYPE,
+});
+
+/**
+ * Parameters of the `IS_SERVICE_OWNER` rule: the caller's ownership entity refs.
+ *
+ * @public
+ */
+export type IsServiceOwnerParams = { claims: string[] };
+
+/**
+ * Conditions on ModelServices for permission policies. The marketplace backend
+ * registers the rules behind them (`IS_SERVICE_OWNER`: one of `claims` is the
+ * service's `spec.owner`).
+ *
+ * @public
+ */
+export const marketplaceServiceConditions = {
+  isServiceOwner(
+    params: IsServiceOwnerParams,
+  ): PermissionCondition<
+    typeof MARKETPLACE_SERVICE_RESOURCE_TYPE,
+    IsServiceOwnerParams
+  > {
+    return {
+      rule: 'IS_SERVICE_OWNER',
+      resourceType: MARKETPLACE_SERVICE_RESOURCE_TYPE,
+      params,
+    };
+  },
+};
+
+/**
+ * A conditional decision on a ModelService permission, evaluated by the
+ * marketplace backend.
+ *
+ * @public
+ */
+export function createMarketplaceServiceConditionalDecision(
+  permission: ResourcePermission<typeof MARKETPLACE_SERVICE_RESOURCE_TYPE>,
+  conditions: PermissionCriteria<
+    PermissionCondition<typeof MARKETPLACE_SERVICE_RESOURCE_TYPE>
+  >,
+): ConditionalPolicyDecision {
+  return {
+    result: AuthorizeResult.CONDITIONAL,
+    pluginId: 'marketplace',
+    resourceType: permission.resourceType,
+    conditions,
+  };
+}
 
 /**
  * List marketplace users with their role, status, subscriptions and spend.
@@ -69,5 +146,6 @@ export const marketplaceAdminPermissions = [
  */
 export const marketplacePermissions = [
   marketplaceServicePublishPermission,
+  marketplaceServiceManagePermission,
   ...marketplaceAdminPermissions,
 ];

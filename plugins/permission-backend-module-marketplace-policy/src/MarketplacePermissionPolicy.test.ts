@@ -4,8 +4,16 @@ import {
   catalogEntityReadPermission,
   catalogLocationDeletePermission,
 } from '@backstage/plugin-catalog-common/alpha';
-import { AuthorizeResult } from '@backstage/plugin-permission-common';
+import { Entity } from '@backstage/catalog-model';
+import { permissionRules } from '@backstage/plugin-catalog-backend/alpha';
 import {
+  AuthorizeResult,
+  PolicyDecision,
+} from '@backstage/plugin-permission-common';
+import { createConditionAuthorizer } from '@backstage/plugin-permission-node';
+import {
+  marketplaceApprovalsManagePermission,
+  marketplaceServiceManagePermission,
   marketplaceServicePublishPermission,
   marketplaceUsersManagePermission,
   marketplaceUsersReadPermission,
@@ -16,6 +24,7 @@ const memberships: Record<string, string[]> = {
   'user:default/ada': ['user:default/ada', 'group:default/platform-admins'],
   'user:default/pat': ['user:default/pat', 'group:default/ai-platform-team'],
   'user:default/guest': ['user:default/guest', 'group:default/checkout-team'],
+  'user:default/wei': ['user:default/wei', 'group:default/research-llm-team'],
 };
 
 function policy() {
@@ -34,7 +43,10 @@ function policy() {
         marketplace: {
           roles: {
             adminGroups: ['group:default/platform-admins'],
-            providerGroups: ['group:default/ai-platform-team'],
+            providerGroups: [
+              'group:default/ai-platform-team',
+              'group:default/research-llm-team',
+            ],
           },
         },
       },
@@ -120,15 +132,131 @@ describe('MarketplacePermissionPolicy', () => {
     });
   });
 
-  it('allows reading the catalog to everyone signed in, and nothing without a user', async () => {
+  it('denies everything without a user', async () => {
+    for (const permission of [
+      catalogEntityReadPermission,
+      marketplaceServiceManagePermission,
+      marketplaceServicePublishPermission,
+    ]) {
+      await expect(policy().handle({ permission })).resolves.toEqual({
+        result: AuthorizeResult.DENY,
+      });
+    }
+  });
+
+  it('lets admins approve, and nobody else', async () => {
     await expect(
       policy().handle(
-        { permission: catalogEntityReadPermission },
-        as('user:default/guest'),
+        { permission: marketplaceApprovalsManagePermission },
+        as('user:default/ada'),
+      ),
+    ).resolves.toEqual({ result: AuthorizeResult.ALLOW });
+    for (const ref of ['user:default/pat', 'user:default/guest']) {
+      await expect(
+        policy().handle(
+          { permission: marketplaceApprovalsManagePermission },
+          as(ref),
+        ),
+      ).resolves.toEqual({ result: AuthorizeResult.DENY });
+    }
+  });
+
+  it('lets admins manage every service, providers their own, consumers none', async () => {
+    await expect(
+      policy().handle(
+        { permission: marketplaceServiceManagePermission },
+        as('user:default/ada'),
       ),
     ).resolves.toEqual({ result: AuthorizeResult.ALLOW });
     await expect(
-      policy().handle({ permission: catalogEntityReadPermission }),
+      policy().handle(
+        { permission: marketplaceServiceManagePermission },
+        as('user:default/pat'),
+      ),
+    ).resolves.toEqual({
+      result: AuthorizeResult.CONDITIONAL,
+      pluginId: 'marketplace',
+      resourceType: 'marketplace-model-service',
+      conditions: {
+        rule: 'IS_SERVICE_OWNER',
+        resourceType: 'marketplace-model-service',
+        params: {
+          claims: ['user:default/pat', 'group:default/ai-platform-team'],
+        },
+      },
+    });
+    await expect(
+      policy().handle(
+        { permission: marketplaceServiceManagePermission },
+        as('user:default/guest'),
+      ),
     ).resolves.toEqual({ result: AuthorizeResult.DENY });
+  });
+
+  describe('reading the catalog', () => {
+    // The catalog's own rules, applied in memory the way the catalog applies them.
+    const authorize = createConditionAuthorizer(Object.values(permissionRules));
+
+    function modelService(name: string, status?: string, owner?: string) {
+      return {
+        apiVersion: 'marketplace.acme.io/v1alpha1',
+        kind: 'ModelService',
+        metadata: {
+          name,
+          annotations: status
+            ? { 'marketplace.acme.io/approval-status': status }
+            : {},
+        },
+        spec: {},
+        relations: owner
+          ? [{ type: 'ownedBy', targetRef: owner }]
+          : [{ type: 'ownedBy', targetRef: 'group:default/research-llm-team' }],
+      } as Entity;
+    }
+    const component = {
+      apiVersion: 'backstage.io/v1alpha1',
+      kind: 'Component',
+      metadata: { name: 'checkout' },
+      spec: {},
+    } as Entity;
+
+    async function decisionFor(ref: string): Promise<PolicyDecision> {
+      return policy().handle(
+        { permission: catalogEntityReadPermission },
+        as(ref),
+      );
+    }
+
+    it('shows admins everything', async () => {
+      await expect(decisionFor('user:default/ada')).resolves.toEqual({
+        result: AuthorizeResult.ALLOW,
+      });
+    });
+
+    it('hides ModelServices under review from everyone but their owners', async () => {
+      for (const ref of ['user:default/guest', 'user:default/pat']) {
+        const decision = await decisionFor(ref);
+        expect(decision.result).toBe(AuthorizeResult.CONDITIONAL);
+        expect(authorize(decision, component)).toBe(true);
+        expect(authorize(decision, modelService('live', 'approved'))).toBe(
+          true,
+        );
+        expect(authorize(decision, modelService('new', 'pending'))).toBe(false);
+        expect(authorize(decision, modelService('bad', 'rejected'))).toBe(
+          false,
+        );
+        // No status known (yet): not public either.
+        expect(authorize(decision, modelService('unknown'))).toBe(false);
+      }
+      const pat = await decisionFor('user:default/pat');
+      expect(
+        authorize(
+          pat,
+          modelService('mine', 'pending', 'group:default/ai-platform-team'),
+        ),
+      ).toBe(true);
+      const wei = await decisionFor('user:default/wei');
+      expect(authorize(wei, modelService('theirs', 'rejected'))).toBe(true);
+    });
   });
 });

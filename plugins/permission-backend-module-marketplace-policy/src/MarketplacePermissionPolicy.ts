@@ -2,6 +2,7 @@ import { LoggerService, UserInfoService } from '@backstage/backend-plugin-api';
 import { Config } from '@backstage/config';
 import {
   catalogEntityDeletePermission,
+  catalogEntityReadPermission,
   catalogLocationDeletePermission,
 } from '@backstage/plugin-catalog-common/alpha';
 import {
@@ -19,8 +20,13 @@ import {
   PolicyQueryUser,
 } from '@backstage/plugin-permission-node';
 import {
+  ANNOTATION_APPROVAL_STATUS,
+  createMarketplaceServiceConditionalDecision,
   marketplaceAdminPermissions,
+  marketplaceServiceConditions,
+  marketplaceServiceManagePermission,
   marketplaceServicePublishPermission,
+  MODEL_SERVICE_KIND,
   resolveMarketplaceRole,
   RoleGroups,
 } from '@internal/plugin-marketplace-common';
@@ -30,6 +36,11 @@ import {
  * - platform admins (members of `marketplace.roles.adminGroups`) may do everything;
  * - the marketplace admin permissions are denied to everyone else;
  * - publishing services needs the provider role (`marketplace.roles.providerGroups`);
+ * - changing or unpublishing a service (`marketplace.service.manage`): providers
+ *   only for the services their groups own (`IS_SERVICE_OWNER`), consumers never;
+ * - ModelServices that are not approved (the `marketplace.acme.io/approval-status`
+ *   annotation is not `approved`, e.g. waiting for review) are hidden in the
+ *   catalog from everyone but their owners;
  * - catalog entities can only be deleted by their owners; locations only by admins;
  * - everything else (reading the catalog, subscribing, running templates) is allowed.
  *
@@ -83,6 +94,34 @@ export class MarketplacePermissionPolicy implements PermissionPolicy {
         result:
           role === 'provider' ? AuthorizeResult.ALLOW : AuthorizeResult.DENY,
       };
+    }
+    if (isPermission(permission, marketplaceServiceManagePermission)) {
+      if (role !== 'provider') {
+        return { result: AuthorizeResult.DENY };
+      }
+      return createMarketplaceServiceConditionalDecision(
+        permission,
+        marketplaceServiceConditions.isServiceOwner({
+          claims: ownershipEntityRefs,
+        }),
+      );
+    }
+    if (isPermission(permission, catalogEntityReadPermission)) {
+      // Everything but a ModelService under review, unless the caller owns it.
+      return createCatalogConditionalDecision(permission, {
+        anyOf: [
+          {
+            not: catalogConditions.isEntityKind({
+              kinds: [MODEL_SERVICE_KIND],
+            }),
+          },
+          catalogConditions.hasAnnotation({
+            annotation: ANNOTATION_APPROVAL_STATUS,
+            value: 'approved',
+          }),
+          catalogConditions.isEntityOwner({ claims: ownershipEntityRefs }),
+        ],
+      });
     }
     if (isPermission(permission, catalogEntityDeletePermission)) {
       return createCatalogConditionalDecision(

@@ -55,7 +55,7 @@ export interface KeyGrant {
   subscriptionActive: boolean;
 }
 
-function isUniqueViolation(error: unknown): boolean {
+export function isUniqueViolation(error: unknown): boolean {
   const e = error as { code?: string; message?: string };
   return (
     e?.code === '23505' || // PostgreSQL unique_violation
@@ -216,6 +216,15 @@ export class SubscriptionStore {
       .where({ active_slot: `${userRef}|${serviceRef}` })
       .first();
     return row ? toSubscription(row, this.clock()) : undefined;
+  }
+
+  /** The users with an active subscription to a service. */
+  async listActiveSubscribers(serviceRef: string): Promise<string[]> {
+    const rows = await this.db('subscriptions')
+      .where({ service_ref: serviceRef, status: 'active' })
+      .distinct('user_ref')
+      .orderBy('user_ref');
+    return rows.map(r => r.user_ref as string);
   }
 
   async listForUser(

@@ -1,14 +1,30 @@
 import { AuthService, LoggerService } from '@backstage/backend-plugin-api';
-import { stringifyEntityRef, parseEntityRef } from '@backstage/catalog-model';
+import {
+  ANNOTATION_LOCATION,
+  ANNOTATION_ORIGIN_LOCATION,
+  parseEntityRef,
+  stringifyEntityRef,
+} from '@backstage/catalog-model';
 import { CatalogService } from '@backstage/plugin-catalog-node';
 import {
+  ApprovalStatus,
   isModelServiceEntity,
   isProviderEntity,
   MODEL_SERVICE_KIND,
   ModelServiceEntityV1alpha1,
+  MARKETPLACE_LOCATION_TYPE,
   PROVIDER_KIND,
   ProviderEntityV1alpha1,
+  ServicePublication,
 } from '@internal/plugin-marketplace-common';
+import {
+  Approval,
+  priceKey,
+  pricePointOf,
+  PublishedService,
+  PublishingStore,
+  Unpublication,
+} from '../database/PublishingStore';
 
 /** A ModelService as the gateway and the REST API see it. */
 export interface DirectoryService {
@@ -18,20 +34,90 @@ export interface DirectoryService {
   providerRef: string;
   entity: ModelServiceEntityV1alpha1;
   provider?: ProviderEntityV1alpha1;
+  /** Review state: only approved services are public. */
+  status: ApprovalStatus;
+  approval?: Approval;
+  /** Set once its owners unpublished it. */
+  unpublication?: Unpublication;
+  /** Set for services published through the portal (else it is catalog YAML). */
+  published?: PublishedService;
+}
+
+/**
+ * In browse and the service lists, and open to new subscriptions: approved and
+ * not unpublished.
+ */
+export function isLive(s: DirectoryService): boolean {
+  return s.status === 'approved' && !s.unpublication;
+}
+
+/** The sunset of an unpublished service has passed: the gateway answers 410. */
+export function isSunset(s: DirectoryService, now = Date.now()): boolean {
+  return !!s.unpublication && s.unpublication.sunsetAt <= now;
+}
+
+/** The gateway serves it: approved and not past its sunset. */
+export function isServable(s: DirectoryService, now = Date.now()): boolean {
+  return s.status === 'approved' && !isSunset(s, now);
+}
+
+/** Whether owners can edit the service through the portal, else where. */
+export function catalogLocationOf(s: DirectoryService): string | null {
+  if (s.published) {
+    return null;
+  }
+  const annotations = s.entity.metadata.annotations ?? {};
+  return (
+    annotations[ANNOTATION_ORIGIN_LOCATION] ??
+    annotations[ANNOTATION_LOCATION] ??
+    null
+  );
+}
+
+function iso(ms: number): string {
+  return new Date(ms).toISOString();
+}
+
+/** The review and lifecycle state as the API shows it. */
+export function publicationOf(s: DirectoryService): ServicePublication {
+  return {
+    status: s.status,
+    reason: s.approval?.reason ?? null,
+    submittedAt: iso(s.approval?.submittedAt ?? s.published?.createdAt ?? 0),
+    decidedBy: s.approval?.decidedBy ?? null,
+    decidedAt:
+      s.approval?.decidedAt !== null && s.approval?.decidedAt !== undefined
+        ? iso(s.approval.decidedAt)
+        : null,
+    source: s.published ? 'portal' : 'catalog',
+    unpublishedAt: s.unpublication ? iso(s.unpublication.unpublishedAt) : null,
+    sunsetAt: s.unpublication ? iso(s.unpublication.sunsetAt) : null,
+  };
 }
 
 /**
  * An in-memory view of the ModelService and Provider entities, refreshed from the
- * catalog in the background so that the gateway's hot path never waits on it.
+ * catalog in the background so that the gateway's hot path never waits on it,
+ * merged with the marketplace's own records: services published through the
+ * portal (straight from our database, so they are callable without waiting for
+ * the catalog), their review state and unpublished services.
  * Service names are unique (they are the `model` users send).
+ *
+ * Every refresh also queues services seen for the first time for review
+ * (`pending`, or `approved` when `requireApproval` is off) and records the first
+ * price seen and every change of a service's price.
  */
 export class ServiceDirectory {
   private byName = new Map<string, DirectoryService>();
   private providers = new Map<string, ProviderEntityV1alpha1>();
   private lastRefresh = 0;
-  /** Grows with every reload, so derived indexes know when to rebuild. */
+  /** The latest recorded price of each service (priceKey), loaded once. */
+  private prices: Map<string, string> | undefined;
+  /** Grows with every reload that changed something, so derived indexes know when to rebuild. */
   version = 0;
+  private signature = '';
   private refreshing: Promise<void> | undefined;
+  private queued: Promise<void> | undefined;
   private timer: NodeJS.Timeout | undefined;
 
   constructor(
@@ -39,6 +125,9 @@ export class ServiceDirectory {
       catalog: Pick<CatalogService, 'getEntities'>;
       auth: AuthService;
       logger: LoggerService;
+      publishing: PublishingStore;
+      /** Whether new services wait for an admin's approval (else they are approved at once). */
+      requireApproval: boolean;
       refreshIntervalMs?: number;
     },
   ) {}
@@ -65,13 +154,23 @@ export class ServiceDirectory {
     }
   }
 
-  /** Reloads now (coalescing concurrent calls). */
+  /**
+   * Reloads now. Concurrent calls share one load; a call made while a load is
+   * running gets the next one (so it sees every change made before the call).
+   */
   refresh(): Promise<void> {
-    if (!this.refreshing) {
-      this.refreshing = this.load().finally(() => {
-        this.refreshing = undefined;
-      });
+    if (this.refreshing) {
+      this.queued ??= this.refreshing
+        .catch(() => undefined)
+        .then(() => {
+          this.queued = undefined;
+          return this.refresh();
+        });
+      return this.queued;
     }
+    this.refreshing = this.load().finally(() => {
+      this.refreshing = undefined;
+    });
     return this.refreshing;
   }
 
@@ -81,6 +180,7 @@ export class ServiceDirectory {
       { filter: [{ kind: MODEL_SERVICE_KIND }, { kind: PROVIDER_KIND }] },
       { credentials },
     );
+    const { publishing, logger } = this.deps;
     const providers = new Map<string, ProviderEntityV1alpha1>();
     for (const entity of items) {
       if (isProviderEntity(entity)) {
@@ -88,10 +188,10 @@ export class ServiceDirectory {
       }
     }
     const byName = new Map<string, DirectoryService>();
-    for (const entity of items) {
-      if (!isModelServiceEntity(entity)) {
-        continue;
-      }
+    const add = (
+      entity: ModelServiceEntityV1alpha1,
+      published?: PublishedService,
+    ) => {
       const ref = stringifyEntityRef(entity);
       const providerRef = stringifyEntityRef(
         parseEntityRef(entity.spec.providedBy, {
@@ -99,27 +199,109 @@ export class ServiceDirectory {
           defaultNamespace: entity.metadata.namespace ?? 'default',
         }),
       );
-      const name = entity.metadata.name;
-      if (byName.has(name)) {
-        this.deps.logger.warn(
-          `Two ModelServices are named '${name}'; the gateway uses ${
-            byName.get(name)!.ref
-          }`,
-        );
-        continue;
-      }
-      byName.set(name, {
-        name,
+      byName.set(entity.metadata.name, {
+        name: entity.metadata.name,
         ref,
         providerRef,
         entity,
         provider: providers.get(providerRef),
+        status: 'pending',
+        published,
       });
+    };
+
+    // Portal-published services come from our database: the catalog has them
+    // only once our entity provider delivered them.
+    for (const published of await publishing.listPublished()) {
+      add(published.entity, published);
     }
+    for (const entity of items) {
+      if (!isModelServiceEntity(entity)) {
+        continue;
+      }
+      const name = entity.metadata.name;
+      const known = byName.get(name);
+      if (known) {
+        const location =
+          entity.metadata.annotations?.[ANNOTATION_LOCATION] ?? '';
+        // The catalog's copy of a published service is expected; anything else is a clash.
+        if (
+          !known.published ||
+          !location.startsWith(`${MARKETPLACE_LOCATION_TYPE}:`)
+        ) {
+          logger.warn(
+            `Two ModelServices are named '${name}'; the gateway uses ${
+              known.published
+                ? 'the one published through the portal'
+                : known.ref
+            }`,
+          );
+        }
+        continue;
+      }
+      add(entity);
+    }
+
+    // Review state: services seen for the first time are queued.
+    const approvals = new Map(
+      (await publishing.listApprovals()).map(a => [a.serviceRef, a]),
+    );
+    const unseen = [...byName.values()]
+      .map(s => s.ref)
+      .filter(ref => !approvals.has(ref));
+    if (unseen.length > 0) {
+      await publishing.ensureApprovals(
+        unseen,
+        this.deps.requireApproval ? 'pending' : 'approved',
+      );
+      for (const a of await publishing.listApprovals()) {
+        approvals.set(a.serviceRef, a);
+      }
+    }
+    const unpublications = new Map(
+      (await publishing.listUnpublications()).map(u => [u.serviceRef, u]),
+    );
+    for (const s of byName.values()) {
+      s.approval = approvals.get(s.ref);
+      s.status = s.approval?.status ?? 'pending';
+      s.unpublication = unpublications.get(s.ref);
+    }
+    await this.recordPrices([...byName.values()]);
+
+    // Derived indexes rebuild only when something they show changed.
+    const signature = JSON.stringify([
+      [...byName.values()].map(x => [
+        x.ref,
+        x.status,
+        x.unpublication?.sunsetAt,
+        x.published?.updatedAt ?? x.entity.metadata.etag ?? x.entity,
+      ]),
+      [...providers.values()].map(p => p.metadata.etag ?? p),
+    ]);
     this.byName = byName;
     this.providers = providers;
     this.lastRefresh = Date.now();
-    this.version++;
+    if (signature !== this.signature) {
+      this.signature = signature;
+      this.version++;
+    }
+  }
+
+  /** Records the first price seen of each service and every change since. */
+  private async recordPrices(services: DirectoryService[]) {
+    if (!this.prices) {
+      const latest = await this.deps.publishing.latestPrices();
+      this.prices = new Map(
+        [...latest].map(([ref, point]) => [ref, priceKey(point)]),
+      );
+    }
+    for (const s of services) {
+      const key = priceKey(pricePointOf(s.entity.spec.pricing));
+      if (this.prices.get(s.ref) !== key) {
+        await this.deps.publishing.recordPrice(s.ref, s.entity.spec.pricing);
+        this.prices.set(s.ref, key);
+      }
+    }
   }
 
   /**
@@ -149,5 +331,10 @@ export class ServiceDirectory {
 
   provider(ref: string): ProviderEntityV1alpha1 | undefined {
     return this.providers.get(ref);
+  }
+
+  /** Every Provider entity, with its ref. */
+  listProviders(): Array<[string, ProviderEntityV1alpha1]> {
+    return [...this.providers];
   }
 }

@@ -131,6 +131,10 @@ const catalogFactory = createServiceFactory({
       async getEntitiesByRefs(req: any) {
         return { items: req.entityRefs.map(() => undefined) };
       },
+      async getEntityByRef() {
+        return undefined;
+      },
+      async refreshEntity() {},
     } as any;
   },
 });
@@ -155,6 +159,8 @@ describe.each(
         mockServices.rootConfig.factory({
           data: {
             marketplace: {
+              // The test services are live at once (approvals: publishing.test.ts).
+              publishing: { requireApproval: false },
               platformFeePercent: 10,
               gateway: { upstreamTimeoutMs: 1500, instanceId: 'it-1' },
               secrets: { SIM_UPSTREAM_KEY: UPSTREAM_KEY },
@@ -670,5 +676,72 @@ describe.each(
       code: 'invalid_json',
       type: 'invalid_request_error',
     });
+  });
+
+  it('keeps the price of metered requests when the provider changes it; new requests pay the new price', async () => {
+    const address = backend.server.address();
+    const port = typeof address === 'object' && address ? address.port : 0;
+    const upstream = `http://localhost:${port}/api/demo-upstream/v1`;
+    const entity = service('sim-repriced', 'sim-fast', upstream);
+    const published = await request(backend.server)
+      .post('/api/marketplace/v1/provider/services')
+      .set('Authorization', auth)
+      .send({ entity });
+    expect(published.status).toBe(201);
+    // No approval needed in this backend.
+    expect(published.body.status).toBe('approved');
+
+    const openai = client(await subscribe('sim-repriced'));
+    const ask = async () => {
+      const { data, response } = await openai.chat.completions
+        .create({
+          model: 'sim-repriced',
+          messages: [{ role: 'user', content: 'Price check, please' }],
+          max_tokens: 16,
+        })
+        .withResponse();
+      return { usage: data.usage!, id: response.headers.get('x-request-id')! };
+    };
+    const cost = (
+      u: { prompt_tokens: number; completion_tokens: number },
+      prompt: number,
+      completion: number,
+    ) =>
+      Math.ceil(
+        (u.prompt_tokens * prompt + u.completion_tokens * completion) / 1000,
+      );
+
+    const first = await ask();
+    const firstRow = await usage(first.id);
+    expect(firstRow.costMicros).toBe(cost(first.usage, 2000, 8000));
+
+    const repriced = await request(backend.server)
+      .put(`/api/marketplace/v1/provider/services/${published.body.id}`)
+      .set('Authorization', auth)
+      .send({
+        entity: {
+          ...entity,
+          spec: {
+            ...entity.spec,
+            pricing: {
+              currency: 'USD',
+              promptPer1kMicros: 20000,
+              completionPer1kMicros: 80000,
+            },
+          },
+        },
+      });
+    expect(repriced.status).toBe(200);
+    expect(
+      repriced.body.service.priceHistory.map((p: any) => p.promptPer1kMicros),
+    ).toEqual([2000, 20000]);
+
+    const second = await ask();
+    const secondRow = await usage(second.id);
+    expect(secondRow.costMicros).toBe(cost(second.usage, 20000, 80000));
+    expect(secondRow.costMicros).toBeGreaterThan(firstRow.costMicros);
+    // The first request's row is untouched.
+    expect(await usage(first.id)).toEqual(firstRow);
+    expect(firstRow.costMicros).toBe(cost(first.usage, 2000, 8000));
   });
 });

@@ -108,13 +108,19 @@ describe.each(
   let ledger: UsageLedger;
   const services = new Map<string, DirectoryService>();
 
-  function add(name: string, overrides: Record<string, any> = {}) {
+  function add(
+    name: string,
+    overrides: Record<string, any> = {},
+    state: Partial<DirectoryService> = {},
+  ) {
     const e = entity(name, overrides);
     services.set(name, {
       name,
       ref: `modelservice:default/${name}`,
       providerRef: 'provider:default/p',
       entity: e,
+      status: 'approved',
+      ...state,
     });
   }
 
@@ -389,6 +395,69 @@ describe.each(
       code: 'trial_exhausted',
       type: 'insufficient_quota',
     });
+  });
+
+  it('treats services under review or rejected like unknown models', async () => {
+    upstreamHandler = (_req, res) => {
+      res.json(completion('hi', { prompt_tokens: 1, completion_tokens: 1 }));
+    };
+    for (const status of ['pending', 'rejected'] as const) {
+      add(`svc-${status}`, {}, { status });
+      const key = await keyFor(`svc-${status}`);
+      const res = await post(key, {
+        model: `svc-${status}`,
+        messages: [{ role: 'user', content: 'x' }],
+      });
+      expect(res.status).toBe(404);
+      expect(res.body.error).toEqual({
+        message: `The model 'svc-${status}' does not exist in the marketplace.`,
+        type: 'not_found_error',
+        param: 'model',
+        code: 'model_not_found',
+      });
+      expect(await row(res)).toBeUndefined();
+      const models = await request(app)
+        .get('/v1/models')
+        .set('Authorization', `Bearer ${key}`);
+      expect(models.body.data).toEqual([]);
+    }
+  });
+
+  it('serves an unpublished service until its sunset, then answers 410', async () => {
+    upstreamHandler = (_req, res) => {
+      res.json(completion('hi', { prompt_tokens: 3, completion_tokens: 2 }));
+    };
+    const unpublication = {
+      serviceRef: 'modelservice:default/retiring',
+      unpublishedAt: Date.now() - 1000,
+      sunsetAt: Date.now() + 60_000,
+      unpublishedBy: 'user:default/owner',
+    };
+    add('retiring', {}, { unpublication });
+    const key = await keyFor('retiring');
+    const body = {
+      model: 'retiring',
+      messages: [{ role: 'user', content: 'x' }],
+    };
+    const before = await post(key, body);
+    expect(before.status).toBe(200);
+    expect((await row(before))?.status).toBe('ok');
+
+    unpublication.sunsetAt = Date.now() - 1;
+    const after = await post(key, body);
+    expect(after.status).toBe(410);
+    expect(after.body.error).toMatchObject({
+      type: 'invalid_request_error',
+      param: 'model',
+      code: 'model_sunset',
+    });
+    expect(after.body.error.message).toContain('retiring');
+    // Nothing was forwarded or metered.
+    expect(await row(after)).toBeUndefined();
+    const models = await request(app)
+      .get('/v1/models')
+      .set('Authorization', `Bearer ${key}`);
+    expect(models.body.data).toEqual([]);
   });
 
   it('answers unknown routes in OpenAI shape', async () => {

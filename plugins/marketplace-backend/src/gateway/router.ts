@@ -17,7 +17,12 @@ import { GatewayError, sendGatewayError } from './errors';
 import { RateLimiter } from './rateLimiter';
 import { ChatCompletionRequest, parseChatCompletionRequest } from './request';
 import { SecretResolver } from './secrets';
-import { DirectoryService, ServiceDirectory } from './ServiceDirectory';
+import {
+  DirectoryService,
+  isServable,
+  isSunset,
+  ServiceDirectory,
+} from './ServiceDirectory';
 import { countPromptTokens, countTextTokens } from './tokens';
 import { postUpstream, readBody, UpstreamTimeoutError } from './upstream';
 
@@ -218,23 +223,25 @@ export function createGatewayRouter(
   router.get('/v1/models', async (req, res) => {
     const grant = await authenticate(req);
     const service = directory.getByRef(grant.serviceRef);
-    const data = service
-      ? [
-          {
-            id: service.name,
-            object: 'model',
-            created:
-              Math.floor(
-                Date.parse(
-                  service.entity.metadata.annotations?.[
-                    'backstage.io/created-at'
-                  ] ?? '',
-                ) / 1000,
-              ) || 0,
-            owned_by: service.provider?.spec.displayName ?? service.providerRef,
-          },
-        ]
-      : [];
+    const data =
+      service && isServable(service)
+        ? [
+            {
+              id: service.name,
+              object: 'model',
+              created:
+                Math.floor(
+                  Date.parse(
+                    service.entity.metadata.annotations?.[
+                      'backstage.io/created-at'
+                    ] ?? '',
+                  ) / 1000,
+                ) || 0,
+              owned_by:
+                service.provider?.spec.displayName ?? service.providerRef,
+            },
+          ]
+        : [];
     res.json({ object: 'list', data });
   });
 
@@ -262,7 +269,8 @@ export function createGatewayRouter(
 
     const body = parseChatCompletionRequest(req.body);
     const service = await directory.get(body.model);
-    if (!service) {
+    // Services waiting for review (or rejected) do not exist for callers.
+    if (!service || service.status !== 'approved') {
       throw new GatewayError({
         status: 404,
         message: `The model '${body.model}' does not exist in the marketplace.`,
@@ -280,6 +288,18 @@ export function createGatewayRouter(
         }' and use its key.`,
         param: 'model',
         code: 'model_not_subscribed',
+      });
+    }
+    if (isSunset(service)) {
+      throw new GatewayError({
+        status: 410,
+        message: `${
+          service.name
+        } was unpublished by its provider and reached its sunset on ${new Date(
+          service.unpublication!.sunsetAt,
+        ).toISOString()}. Choose another model in the marketplace.`,
+        param: 'model',
+        code: 'model_sunset',
       });
     }
     checkLive(service);

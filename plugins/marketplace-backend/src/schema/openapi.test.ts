@@ -50,7 +50,11 @@ const gatewayMount =
   /router\.use\(\s*'([^']+)',\s*(?:gateway\b|createGatewayRouter\()/.exec(
     plugin,
   )?.[1];
-const restRoutes = routesOf(read('service/router.ts'), '');
+const restRoutes = [
+  ...routesOf(read('service/router.ts'), ''),
+  // Mounted by createRouter at the same root.
+  ...routesOf(read('service/publishingRouter.ts'), ''),
+];
 const gatewayRoutes = routesOf(read('gateway/router.ts'), gatewayMount ?? '?');
 const gatewaySources = ['gateway/router.ts', 'gateway/request.ts'].map(read);
 
@@ -167,6 +171,10 @@ describe('openapi.yaml', () => {
     // Guards the extraction itself: the REST router is mounted at the plugin's
     // root and the gateway under /gateway.
     expect(plugin).toMatch(/router\.use\(\s*await createRouter\(/);
+    expect(plugin).toMatch(/publishingRouter: await createPublishingRouter\(/);
+    expect(read('service/router.ts')).toMatch(
+      /router\.use\(options\.publishingRouter\)/,
+    );
     expect(gatewayMount).toBe('/gateway');
     expect(restRoutes.length).toBeGreaterThanOrEqual(11);
     expect(gatewayRoutes.map(r => `${r.method} ${r.path}`)).toEqual(
@@ -208,7 +216,11 @@ describe('openapi.yaml', () => {
       ) {
         expected.push('404');
       }
-      if (/subscriptions\.create\(|rotateKey\(|revokeKey\(/.test(handler)) {
+      if (
+        /subscriptions\.create\(|rotateKey\(|revokeKey\(|ConflictError/.test(
+          handler,
+        )
+      ) {
         expected.push('409');
       }
       expect(Object.keys(op.responses)).toEqual(

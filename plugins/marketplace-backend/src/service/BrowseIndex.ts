@@ -8,15 +8,16 @@ import {
 } from '@internal/plugin-marketplace-common';
 import { Knex } from 'knex';
 import { num } from '../database/migrate';
-import { ServiceDirectory } from '../gateway/ServiceDirectory';
+import { isLive, ServiceDirectory } from '../gateway/ServiceDirectory';
 
 const METRICS_TTL_MS = 30_000;
 const DAY_MS = 86_400_000;
 
 /**
- * The browse index: one precomputed projection per ModelService (filters, search
- * text, measured metrics), rebuilt when the catalog view changes or the metrics
- * are older than 30 s. Queries run in memory against it; nothing is fetched from
+ * The browse index: one precomputed projection per live ModelService (approved and
+ * not unpublished; filters, search
+ * text, measured metrics), rebuilt when the directory changes (awaited) or the
+ * metrics are older than 30 s (in the background). Queries run in memory against it; nothing is fetched from
  * the catalog per request.
  */
 export class BrowseIndex {
@@ -37,9 +38,8 @@ export class BrowseIndex {
   }
 
   private async ensureFresh() {
-    const stale =
-      this.builtFor !== this.directory.version ||
-      this.clock() - this.metricsAt > METRICS_TTL_MS;
+    const changed = this.builtFor !== this.directory.version;
+    const stale = changed || this.clock() - this.metricsAt > METRICS_TTL_MS;
     if (!stale) {
       return;
     }
@@ -48,15 +48,21 @@ export class BrowseIndex {
         this.building = undefined;
       });
     }
-    // The first build is awaited; later ones refresh in the background.
-    if (this.builtFor < 0) {
+    // A changed set of services (a service approved, rejected or unpublished a
+    // moment ago) is awaited; metrics older than the TTL refresh in the background.
+    if (changed) {
       await this.building;
+      if (this.builtFor !== this.directory.version) {
+        // The build was already running on an older directory view.
+        await this.ensureFresh();
+      }
     }
   }
 
   private async rebuild() {
     const version = this.directory.version;
-    const services = this.directory.list();
+    // Only approved, published services: never pending, rejected or unpublished ones.
+    const services = this.directory.list().filter(isLive);
     const now = this.clock();
     const firstSeen = await this.firstSeen(
       services.map(s => s.ref),

@@ -35,7 +35,9 @@ describe.each(
         marketplacePlugin,
         catalogServiceMock.factory({ entities }),
         mockServices.database.factory({ knex }),
-        mockServices.rootConfig.factory({ data: {} }),
+        mockServices.rootConfig.factory({
+          data: { marketplace: { publishing: { requireApproval: false } } },
+        }),
         // Requests without a token are unauthenticated (not the mock user).
         mockServices.httpAuth.factory({
           defaultCredentials: mockCredentials.none(),

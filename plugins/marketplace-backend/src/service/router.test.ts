@@ -134,6 +134,10 @@ describe.each(databases.eachSupportedId())(
           catalogServiceMock.factory({
             entities: [...services, ...examples.providers, ...groups],
           }),
+          // The sample services are live at once (approvals: publishing.test.ts).
+          mockServices.rootConfig.factory({
+            data: { marketplace: { publishing: { requireApproval: false } } },
+          }),
           // Requests without a token are unauthenticated (not the mock user).
           mockServices.httpAuth.factory({
             defaultCredentials: mockCredentials.none(),
@@ -271,6 +275,16 @@ describe.each(databases.eachSupportedId())(
           }),
           subscription: null,
           owned: true,
+          publication: {
+            status: 'approved',
+            reason: null,
+            submittedAt: expect.any(String),
+            decidedBy: null,
+            decidedAt: expect.any(String),
+            source: 'catalog',
+            unpublishedAt: null,
+            sunsetAt: null,
+          },
         });
         expect(byName[LLAMA].owned).toBe(false);
         expect(byName[MIXTRAL].owned).toBe(false);
@@ -346,6 +360,10 @@ describe.each(databases.eachSupportedId())(
             model: LLAMA,
           },
           keys: [],
+          publication: expect.objectContaining({
+            status: 'approved',
+            source: 'catalog',
+          }),
         });
       });
 

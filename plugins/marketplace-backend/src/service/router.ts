@@ -1,10 +1,11 @@
-import {
-  AuthService,
-  HttpAuthService,
-  UserInfoService,
-} from '@backstage/backend-plugin-api';
+import { AuthService } from '@backstage/backend-plugin-api';
 import { parseEntityRef, stringifyEntityRef } from '@backstage/catalog-model';
-import { InputError, NotAllowedError, NotFoundError } from '@backstage/errors';
+import {
+  ConflictError,
+  InputError,
+  NotAllowedError,
+  NotFoundError,
+} from '@backstage/errors';
 import { CatalogService } from '@backstage/plugin-catalog-node';
 import {
   AVAILABILITY_FILTERS,
@@ -26,15 +27,23 @@ import Router from 'express-promise-router';
 import { z } from 'zod';
 import { SubscriptionStore } from '../database/SubscriptionStore';
 import { UsageLedger } from '../database/UsageLedger';
-import { ServiceDirectory } from '../gateway/ServiceDirectory';
+import {
+  DirectoryService,
+  isLive,
+  publicationOf,
+  ServiceDirectory,
+} from '../gateway/ServiceDirectory';
 import { GatewayError } from '../gateway/errors';
 import { BrowseIndex } from './BrowseIndex';
 import { GatewayRouter, newRequestId } from '../gateway/router';
+import { nameParam, parse } from './parse';
+import { Access, Caller, resourceOf } from './access';
 
 export interface RouterOptions {
-  httpAuth: HttpAuthService;
-  userInfo: UserInfoService;
   auth: AuthService;
+  access: Access;
+  /** The Provider Management API, providers and approvals (publishingRouter.ts). */
+  publishingRouter?: express.Router;
   catalog: Pick<CatalogService, 'getEntitiesByRefs'>;
   subscriptions: SubscriptionStore;
   ledger: UsageLedger;
@@ -126,26 +135,6 @@ function toCard(p: ServiceProjection) {
   };
 }
 
-function fieldPath(path: PropertyKey[]): string {
-  return path
-    .map(p => (typeof p === 'number' ? `[${p}]` : `.${String(p)}`))
-    .join('')
-    .replace(/^\./, '');
-}
-
-/** Parses with zod; a 400 names the field. */
-function parse<T>(schema: z.ZodType<T>, value: unknown, where: string): T {
-  const result = schema.safeParse(value);
-  if (!result.success) {
-    const issue = result.error.issues[0];
-    const field = fieldPath(issue.path);
-    throw new InputError(
-      `Invalid ${where}${field ? ` field '${field}'` : ''}: ${issue.message}`,
-    );
-  }
-  return result.data;
-}
-
 const scopeQuery = z
   .object({ scope: z.enum(['all', 'subscribed', 'owned']).default('all') })
   .strict();
@@ -167,9 +156,6 @@ const statusQuery = z
 const limitQuery = z
   .object({ limit: z.coerce.number().int().min(1).max(500).default(50) })
   .strict();
-const nameParam = z
-  .string()
-  .regex(/^[a-z0-9A-Z][a-z0-9A-Z._-]{0,62}$/, 'is not a service name');
 const idParam = z.string().min(1).max(64);
 
 /**
@@ -179,20 +165,13 @@ const idParam = z.string().min(1).max(64);
 export async function createRouter(
   options: RouterOptions,
 ): Promise<express.Router> {
-  const { httpAuth, userInfo, subscriptions, ledger, directory } = options;
+  const { subscriptions, ledger, directory } = options;
   const router = Router();
   router.use(express.json({ limit: '256kb' }));
 
-  async function caller(req: Request) {
-    const credentials = await httpAuth.credentials(req, { allow: ['user'] });
-    const info = await userInfo.getUserInfo(credentials);
-    return {
-      userRef: credentials.principal.userEntityRef,
-      ownership: info.ownershipEntityRefs.map(r =>
-        r.toLocaleLowerCase('en-US'),
-      ),
-      credentials,
-    };
+  const { access } = options;
+  async function caller(req: Request): Promise<Caller> {
+    return access.caller(req);
   }
 
   function isOwner(ownership: string[], ownerRef: string): boolean {
@@ -205,12 +184,33 @@ export async function createRouter(
     return ownership.includes(ref);
   }
 
-  async function service(name: string) {
+  /**
+   * A service the caller may see: approved ones for everyone; services under
+   * review (or rejected) only for their owners and the admins.
+   */
+  async function service(name: string, me: Caller) {
     const found = await directory.get(parse(nameParam, name, 'path parameter'));
-    if (!found) {
+    if (
+      !found ||
+      (found.status !== 'approved' &&
+        !(await access.mayManage(me, resourceOf(found))))
+    ) {
       throw new NotFoundError(`No model service named '${name}'`);
     }
     return found;
+  }
+
+  function summary(
+    s: DirectoryService,
+    me: Caller,
+    subscription: ServiceSummary['subscription'],
+  ): ServiceSummary {
+    return {
+      entity: s.entity,
+      subscription,
+      owned: isOwner(me.ownership, s.entity.spec.owner),
+      publication: publicationOf(s),
+    };
   }
 
   router.get('/v1/services', async (req, res) => {
@@ -221,19 +221,18 @@ export async function createRouter(
         s => [s.serviceRef, s],
       ),
     );
+    // `all`: the live services; `subscribed`: also unpublished ones the caller
+    // still uses; `owned`: also the caller's services under review.
     const services: ServiceSummary[] = directory
       .list()
-      .map(s => ({
-        entity: s.entity,
-        subscription: active.get(s.ref) ?? null,
-        owned: isOwner(me.ownership, s.entity.spec.owner),
-      }))
-      .filter(s => {
+      .map(s => ({ s, summary: summary(s, me, active.get(s.ref) ?? null) }))
+      .filter(({ s, summary: x }) => {
         if (scope === 'subscribed') {
-          return s.subscription !== null;
+          return x.subscription !== null;
         }
-        return scope === 'owned' ? s.owned : true;
+        return scope === 'owned' ? x.owned : isLive(s);
       })
+      .map(({ summary: x }) => x)
       .sort((a, b) =>
         a.entity.metadata.name.localeCompare(b.entity.metadata.name),
       );
@@ -256,13 +255,11 @@ export async function createRouter(
 
   router.get('/v1/services/:name', async (req, res) => {
     const me = await caller(req);
-    const s = await service(req.params.name);
+    const s = await service(req.params.name, me);
     const subscription =
       (await subscriptions.getActive(me.userRef, s.ref)) ?? null;
     const detail: ServiceDetail = {
-      entity: s.entity,
-      subscription,
-      owned: isOwner(me.ownership, s.entity.spec.owner),
+      ...summary(s, me, subscription),
       endpoint: { baseUrl: await options.gatewayBaseUrl(), model: s.name },
       keys: subscription
         ? await subscriptions.listKeys({
@@ -276,9 +273,25 @@ export async function createRouter(
 
   router.post('/v1/services/:name/subscribe', async (req, res) => {
     const me = await caller(req);
-    const s = await service(req.params.name);
+    const s = await service(req.params.name, me);
     const body = parse(subscribeBody, req.body ?? {}, 'body');
     const { spec } = s.entity;
+    if (s.status !== 'approved') {
+      throw new ConflictError(
+        s.status === 'pending'
+          ? `${s.name} is waiting for an admin's approval and takes no subscriptions yet`
+          : `${s.name} was rejected in review and takes no subscriptions`,
+      );
+    }
+    if (s.unpublication) {
+      throw new ConflictError(
+        `${
+          s.name
+        } was unpublished by its provider and takes no new subscriptions; existing subscriptions keep working until its sunset on ${new Date(
+          s.unpublication.sunsetAt,
+        ).toISOString()}`,
+      );
+    }
     if (spec.lifecycle === 'deprecated') {
       throw new InputError(
         `${s.name} is deprecated and takes no new subscriptions`,
@@ -327,7 +340,7 @@ export async function createRouter(
    */
   router.post('/v1/services/:name/test', async (req, res, next) => {
     const me = await caller(req);
-    const s = await service(req.params.name);
+    const s = await service(req.params.name, me);
     res.setHeader('x-request-id', newRequestId());
     try {
       const subscription = await subscriptions.getActive(me.userRef, s.ref);
@@ -473,5 +486,8 @@ export async function createRouter(
     res.json({ userRef: me.userRef, teams });
   });
 
+  if (options.publishingRouter) {
+    router.use(options.publishingRouter);
+  }
   return router;
 }

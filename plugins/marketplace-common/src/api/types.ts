@@ -1,4 +1,8 @@
-import { ModelServiceEntityV1alpha1 } from '../kinds/ModelServiceEntityV1alpha1';
+import {
+  ModelServiceEntityV1alpha1,
+  PricingTier,
+} from '../kinds/ModelServiceEntityV1alpha1';
+import { ProviderEntityV1alpha1 } from '../kinds/ProviderEntityV1alpha1';
 
 /**
  * Which services `GET /v1/services` returns: every approved service, the ones the
@@ -97,6 +101,8 @@ export interface ServiceSummary {
   subscription: Subscription | null;
   /** Whether one of the caller's groups owns the service. */
   owned: boolean;
+  /** Review and lifecycle state (approval, unpublished, sunset). */
+  publication?: ServicePublication;
 }
 
 /** @public */
@@ -155,4 +161,157 @@ export interface SubscriptionWithKeys extends Subscription {
   keys: ApiKeyInfo[];
   serviceTitle: string | null;
   endpoint: GatewayEndpoint;
+}
+
+/**
+ * Where a ModelService stands in the review: only `approved` services are in
+ * browse, subscribable and served by the gateway.
+ *
+ * @public
+ */
+export type ApprovalStatus = 'pending' | 'approved' | 'rejected';
+
+/**
+ * Where a ModelService comes from: published through the portal (template or
+ * REST), or catalog YAML.
+ *
+ * @public
+ */
+export type ServiceSource = 'portal' | 'catalog';
+
+/**
+ * The review and lifecycle state of a service.
+ *
+ * @public
+ */
+export interface ServicePublication {
+  status: ApprovalStatus;
+  /** The admin's reason, when rejected. */
+  reason: string | null;
+  /** When the marketplace first saw the service (and queued it for review). */
+  submittedAt: string;
+  /** The admin who approved or rejected it. */
+  decidedBy: string | null;
+  decidedAt: string | null;
+  source: ServiceSource;
+  /** When its owners unpublished it: from then on, no new subscriptions. */
+  unpublishedAt: string | null;
+  /** When the gateway stops serving it (then it answers 410). */
+  sunsetAt: string | null;
+}
+
+/**
+ * The price of a service from `effectiveFrom` on, per 1,000 tokens in integer
+ * micro-USD. Ledger rows keep the cost they were charged at.
+ *
+ * @public
+ */
+export interface PriceHistoryEntry {
+  promptPer1kMicros: number;
+  completionPer1kMicros: number;
+  tiers: PricingTier[];
+  effectiveFrom: string;
+}
+
+/**
+ * A service as its owners manage it (Provider Management API).
+ *
+ * @public
+ */
+export interface ManagedService {
+  /**
+   * The id to use in `/v1/provider/services/:id`: a UUID for portal-published
+   * services, the entity name for catalog YAML ones (the name works for both).
+   */
+  id: string;
+  /** The entity name: the gateway's `model`. */
+  name: string;
+  /** `modelservice:default/<name>`. */
+  entityRef: string;
+  /** Where a catalog YAML service is edited (its origin location); null for portal-published ones. */
+  location: string | null;
+  /** Who published it through the portal; null for catalog YAML. */
+  createdBy: string | null;
+  createdAt: string | null;
+  updatedAt: string | null;
+  publication: ServicePublication;
+  entity: ModelServiceEntityV1alpha1;
+  /** Price changes, oldest first (only in the answers about one service). */
+  priceHistory?: PriceHistoryEntry[];
+}
+
+/**
+ * Body of `POST /v1/provider/services` and `PUT /v1/provider/services/:id`.
+ *
+ * @public
+ */
+export interface PublishServiceRequest {
+  /** A complete ModelService entity (apiVersion, kind, metadata, spec). */
+  entity: ModelServiceEntityV1alpha1;
+}
+
+/**
+ * Answer of `POST /v1/provider/services` (201, or 200 for a repeated request).
+ *
+ * @public
+ */
+export interface PublishServiceResponse {
+  id: string;
+  entityRef: string;
+  status: ApprovalStatus;
+  service: ManagedService;
+}
+
+/**
+ * Answer of `DELETE /v1/provider/services/:id`.
+ *
+ * @public
+ */
+export interface UnpublishServiceResponse {
+  service: ManagedService;
+  /** Active subscribers who were notified of the sunset. */
+  notifiedSubscribers: number;
+}
+
+/**
+ * A service in the admins' approval queue.
+ *
+ * @public
+ */
+export interface ServiceApproval {
+  serviceRef: string;
+  name: string;
+  title: string | null;
+  owner: string | null;
+  providerRef: string | null;
+  source: ServiceSource;
+  status: ApprovalStatus;
+  reason: string | null;
+  submittedAt: string;
+  decidedBy: string | null;
+  decidedAt: string | null;
+  /** The service's entity; null when it has left the catalog since. */
+  entity: ModelServiceEntityV1alpha1 | null;
+}
+
+/**
+ * A Provider with the number of its live (approved, published) services.
+ *
+ * @public
+ */
+export interface ProviderSummary {
+  ref: string;
+  entity: ProviderEntityV1alpha1;
+  serviceCount: number;
+}
+
+/**
+ * Answer of `GET /v1/providers/:id`.
+ *
+ * @public
+ */
+export interface ProviderWithServices {
+  provider: ProviderSummary;
+  /** Its live services, by name. */
+  services: ServiceSummary[];
 }

@@ -1,0 +1,442 @@
+import { ConflictError } from '@backstage/errors';
+import {
+  ApprovalStatus,
+  ModelServiceEntityV1alpha1,
+  ModelServicePricing,
+  PriceHistoryEntry,
+  PricingTier,
+} from '@internal/plugin-marketplace-common';
+import { randomUUID } from 'crypto';
+import { Knex } from 'knex';
+import { num, numOrNull } from './migrate';
+import { isUniqueViolation } from './SubscriptionStore';
+
+/** A service published through the portal. */
+export interface PublishedService {
+  id: string;
+  name: string;
+  entity: ModelServiceEntityV1alpha1;
+  owner: string;
+  providerRef: string;
+  createdBy: string;
+  idempotencyKey: string | null;
+  createdAt: number;
+  updatedAt: number;
+}
+
+export interface Approval {
+  serviceRef: string;
+  status: ApprovalStatus;
+  reason: string | null;
+  submittedAt: number;
+  decidedBy: string | null;
+  decidedAt: number | null;
+}
+
+export interface Unpublication {
+  serviceRef: string;
+  unpublishedAt: number;
+  sunsetAt: number;
+  unpublishedBy: string;
+}
+
+export interface PricePoint {
+  promptPer1kMicros: number;
+  completionPer1kMicros: number;
+  tiers: PricingTier[];
+  effectiveFrom: number;
+}
+
+interface PublishedRow {
+  id: string;
+  name: string;
+  entity_json: string;
+  owner: string;
+  provider_ref: string;
+  created_by: string;
+  idempotency_key: string | null;
+  created_at: number | string;
+  updated_at: number | string;
+}
+
+interface ApprovalRow {
+  service_ref: string;
+  status: string;
+  reason: string | null;
+  submitted_at: number | string;
+  decided_by: string | null;
+  decided_at: number | string | null;
+}
+
+interface UnpublicationRow {
+  service_ref: string;
+  unpublished_at: number | string;
+  sunset_at: number | string;
+  unpublished_by: string;
+}
+
+interface PriceRow {
+  service_ref: string;
+  prompt_per_1k_micros: number | string;
+  completion_per_1k_micros: number | string;
+  tiers_json: string;
+  effective_from: number | string;
+}
+
+function toPublished(row: PublishedRow): PublishedService {
+  return {
+    id: row.id,
+    name: row.name,
+    entity: JSON.parse(row.entity_json),
+    owner: row.owner,
+    providerRef: row.provider_ref,
+    createdBy: row.created_by,
+    idempotencyKey: row.idempotency_key,
+    createdAt: num(row.created_at),
+    updatedAt: num(row.updated_at),
+  };
+}
+
+function toApproval(row: ApprovalRow): Approval {
+  return {
+    serviceRef: row.service_ref,
+    status: row.status as ApprovalStatus,
+    reason: row.reason,
+    submittedAt: num(row.submitted_at),
+    decidedBy: row.decided_by,
+    decidedAt: numOrNull(row.decided_at),
+  };
+}
+
+function toUnpublication(row: UnpublicationRow): Unpublication {
+  return {
+    serviceRef: row.service_ref,
+    unpublishedAt: num(row.unpublished_at),
+    sunsetAt: num(row.sunset_at),
+    unpublishedBy: row.unpublished_by,
+  };
+}
+
+function toPricePoint(row: PriceRow): PricePoint {
+  return {
+    promptPer1kMicros: num(row.prompt_per_1k_micros),
+    completionPer1kMicros: num(row.completion_per_1k_micros),
+    tiers: JSON.parse(row.tiers_json),
+    effectiveFrom: num(row.effective_from),
+  };
+}
+
+/** The prices of a service in a form that compares by value. */
+export function priceKey(
+  p: Pick<PricePoint, 'promptPer1kMicros' | 'completionPer1kMicros' | 'tiers'>,
+): string {
+  return JSON.stringify([
+    p.promptPer1kMicros,
+    p.completionPer1kMicros,
+    (p.tiers ?? []).map(t => [
+      t.fromMonthlyTokens,
+      t.promptPer1kMicros,
+      t.completionPer1kMicros,
+    ]),
+  ]);
+}
+
+export function pricePointOf(pricing: ModelServicePricing) {
+  return {
+    promptPer1kMicros: pricing.promptPer1kMicros,
+    completionPer1kMicros: pricing.completionPer1kMicros,
+    tiers: pricing.tiers ?? [],
+  };
+}
+
+export function toPriceHistoryEntry(p: PricePoint): PriceHistoryEntry {
+  return {
+    promptPer1kMicros: p.promptPer1kMicros,
+    completionPer1kMicros: p.completionPer1kMicros,
+    tiers: p.tiers,
+    effectiveFrom: new Date(p.effectiveFrom).toISOString(),
+  };
+}
+
+/**
+ * Portal-published services, the approval queue, unpublished services and the
+ * price history.
+ */
+export class PublishingStore {
+  constructor(
+    private readonly db: Knex,
+    private readonly clock: () => number = Date.now,
+  ) {}
+
+  // --- published services ---------------------------------------------------
+
+  async listPublished(): Promise<PublishedService[]> {
+    const rows = await this.db<PublishedRow>('published_services').orderBy(
+      'name',
+    );
+    return rows.map(toPublished);
+  }
+
+  async getPublished(
+    by: { id: string } | { name: string },
+  ): Promise<PublishedService | undefined> {
+    const row = await this.db<PublishedRow>('published_services')
+      .where('id' in by ? { id: by.id } : { name: by.name })
+      .first();
+    return row ? toPublished(row) : undefined;
+  }
+
+  async findByIdempotencyKey(
+    userRef: string,
+    key: string,
+  ): Promise<PublishedService | undefined> {
+    const row = await this.db<PublishedRow>('published_services')
+      .where({ created_by: userRef, idempotency_key: key })
+      .first();
+    return row ? toPublished(row) : undefined;
+  }
+
+  /**
+   * Stores a newly published service with its approval row and first price, in
+   * one transaction. A name that is taken is a ConflictError.
+   */
+  async publish(options: {
+    entity: ModelServiceEntityV1alpha1;
+    owner: string;
+    providerRef: string;
+    createdBy: string;
+    idempotencyKey: string | null;
+    status: ApprovalStatus;
+  }): Promise<PublishedService> {
+    const now = this.clock();
+    const { entity } = options;
+    const row: PublishedRow = {
+      id: randomUUID(),
+      name: entity.metadata.name,
+      entity_json: JSON.stringify(entity),
+      owner: options.owner,
+      provider_ref: options.providerRef,
+      created_by: options.createdBy,
+      idempotency_key: options.idempotencyKey,
+      created_at: now,
+      updated_at: now,
+    };
+    const serviceRef = `modelservice:default/${entity.metadata.name}`;
+    try {
+      await this.db.transaction(async tx => {
+        await tx('published_services').insert(row);
+        // A leftover review state of an earlier service of that name does not count.
+        await tx('service_approvals').where({ service_ref: serviceRef }).del();
+        await tx('service_approvals').insert({
+          service_ref: serviceRef,
+          status: options.status,
+          reason: null,
+          submitted_at: now,
+          decided_by: null,
+          decided_at: options.status === 'pending' ? null : now,
+        });
+        await this.insertPrice(tx, serviceRef, entity.spec.pricing, now);
+      });
+    } catch (e) {
+      if (isUniqueViolation(e)) {
+        throw new ConflictError(
+          `A model service named '${entity.metadata.name}' already exists`,
+        );
+      }
+      throw e;
+    }
+    return toPublished(row);
+  }
+
+  /** Replaces the entity of a published service; records a price change. */
+  async update(
+    id: string,
+    entity: ModelServiceEntityV1alpha1,
+    refs: { owner: string; providerRef: string },
+  ): Promise<PublishedService | undefined> {
+    const now = this.clock();
+    const serviceRef = `modelservice:default/${entity.metadata.name}`;
+    await this.db.transaction(async tx => {
+      await tx('published_services')
+        .where({ id })
+        .update({
+          entity_json: JSON.stringify(entity),
+          owner: refs.owner,
+          provider_ref: refs.providerRef,
+          updated_at: now,
+        });
+      await this.recordPriceIn(tx, serviceRef, entity.spec.pricing, now);
+    });
+    return this.getPublished({ id });
+  }
+
+  // --- approvals ----------------------------------------------------------
+
+  async listApprovals(status?: ApprovalStatus): Promise<Approval[]> {
+    const query = this.db<ApprovalRow>('service_approvals').orderBy([
+      { column: 'submitted_at', order: 'asc' },
+      { column: 'service_ref', order: 'asc' },
+    ]);
+    if (status) {
+      query.where({ status });
+    }
+    return (await query).map(toApproval);
+  }
+
+  async getApproval(serviceRef: string): Promise<Approval | undefined> {
+    const row = await this.db<ApprovalRow>('service_approvals')
+      .where({ service_ref: serviceRef })
+      .first();
+    return row ? toApproval(row) : undefined;
+  }
+
+  /**
+   * Queues services seen for the first time: `pending`, or `approved` when the
+   * marketplace requires no approval. Existing rows are left alone, so several
+   * instances may do this at once.
+   */
+  async ensureApprovals(
+    serviceRefs: string[],
+    status: ApprovalStatus,
+  ): Promise<void> {
+    const now = this.clock();
+    for (let i = 0; i < serviceRefs.length; i += 100) {
+      await this.db('service_approvals')
+        .insert(
+          serviceRefs.slice(i, i + 100).map(service_ref => ({
+            service_ref,
+            status,
+            reason: null,
+            submitted_at: now,
+            decided_by: null,
+            decided_at: status === 'pending' ? null : now,
+          })),
+        )
+        .onConflict('service_ref')
+        .ignore();
+    }
+  }
+
+  /** Records an admin's decision; undefined when the service was never seen. */
+  async decide(
+    serviceRef: string,
+    decision: { status: 'approved' | 'rejected'; reason: string | null },
+    decidedBy: string,
+  ): Promise<Approval | undefined> {
+    const changed = await this.db('service_approvals')
+      .where({ service_ref: serviceRef })
+      .update({
+        status: decision.status,
+        reason: decision.reason,
+        decided_by: decidedBy,
+        decided_at: this.clock(),
+      });
+    return changed ? this.getApproval(serviceRef) : undefined;
+  }
+
+  // --- unpublished services ----------------------------------------------
+
+  async listUnpublications(): Promise<Unpublication[]> {
+    const rows = await this.db<UnpublicationRow>('service_unpublications');
+    return rows.map(toUnpublication);
+  }
+
+  /** Marks a service unpublished; a service already unpublished is a ConflictError. */
+  async unpublish(
+    serviceRef: string,
+    sunsetAt: number,
+    unpublishedBy: string,
+  ): Promise<Unpublication> {
+    const row: UnpublicationRow = {
+      service_ref: serviceRef,
+      unpublished_at: this.clock(),
+      sunset_at: sunsetAt,
+      unpublished_by: unpublishedBy,
+    };
+    try {
+      await this.db('service_unpublications').insert(row);
+    } catch (e) {
+      if (isUniqueViolation(e)) {
+        throw new ConflictError(`${serviceRef} is already unpublished`);
+      }
+      throw e;
+    }
+    return toUnpublication(row);
+  }
+
+  // --- prices -------------------------------------------------------------
+
+  /** The current (latest) price of every service that has one. */
+  async latestPrices(): Promise<Map<string, PricePoint>> {
+    const rows = await this.db<PriceRow>('service_price_history').orderBy([
+      { column: 'effective_from', order: 'asc' },
+      { column: 'id', order: 'asc' },
+    ]);
+    const latest = new Map<string, PricePoint>();
+    for (const row of rows) {
+      latest.set(row.service_ref, toPricePoint(row));
+    }
+    return latest;
+  }
+
+  async priceHistory(serviceRef: string): Promise<PricePoint[]> {
+    const rows = await this.db<PriceRow>('service_price_history')
+      .where({ service_ref: serviceRef })
+      .orderBy([
+        { column: 'effective_from', order: 'asc' },
+        { column: 'id', order: 'asc' },
+      ]);
+    return rows.map(toPricePoint);
+  }
+
+  /**
+   * Records the service's price if it differs from the latest one recorded (or
+   * none is). Returns whether it did.
+   */
+  async recordPrice(
+    serviceRef: string,
+    pricing: ModelServicePricing,
+  ): Promise<boolean> {
+    return this.db.transaction(tx =>
+      this.recordPriceIn(tx, serviceRef, pricing, this.clock()),
+    );
+  }
+
+  private async recordPriceIn(
+    tx: Knex.Transaction,
+    serviceRef: string,
+    pricing: ModelServicePricing,
+    now: number,
+  ): Promise<boolean> {
+    const latest = await tx<PriceRow>('service_price_history')
+      .where({ service_ref: serviceRef })
+      .orderBy([
+        { column: 'effective_from', order: 'desc' },
+        { column: 'id', order: 'desc' },
+      ])
+      .first();
+    if (
+      latest &&
+      priceKey(toPricePoint(latest)) === priceKey(pricePointOf(pricing))
+    ) {
+      return false;
+    }
+    await this.insertPrice(tx, serviceRef, pricing, now);
+    return true;
+  }
+
+  private async insertPrice(
+    tx: Knex | Knex.Transaction,
+    serviceRef: string,
+    pricing: ModelServicePricing,
+    now: number,
+  ) {
+    await tx('service_price_history').insert({
+      service_ref: serviceRef,
+      prompt_per_1k_micros: pricing.promptPer1kMicros,
+      completion_per_1k_micros: pricing.completionPer1kMicros,
+      tiers_json: JSON.stringify(pricing.tiers ?? []),
+      effective_from: now,
+    });
+  }
+}

@@ -1,0 +1,172 @@
+import { mockServices, TestDatabases } from '@backstage/backend-test-utils';
+import { resolvePackagePath } from '@backstage/backend-plugin-api';
+import { Entity } from '@backstage/catalog-model';
+import { ModelServiceEntityV1alpha1 } from '@internal/plugin-marketplace-common';
+import { Knex } from 'knex';
+import { connectDatabase } from '../database/migrate';
+import { PublishingStore } from '../database/PublishingStore';
+import { isLive, isServable, ServiceDirectory } from './ServiceDirectory';
+
+jest.setTimeout(60_000);
+
+function service(
+  name: string,
+  prompt = 1000,
+  extra: Partial<ModelServiceEntityV1alpha1['metadata']> = {},
+): ModelServiceEntityV1alpha1 {
+  return {
+    apiVersion: 'marketplace.acme.io/v1alpha1',
+    kind: 'ModelService',
+    metadata: { name, namespace: 'default', ...extra },
+    spec: {
+      owner: 'group:default/team',
+      providedBy: 'provider:default/p',
+      pricing: {
+        currency: 'USD',
+        promptPer1kMicros: prompt,
+        completionPer1kMicros: 2 * prompt,
+      },
+    },
+  } as unknown as ModelServiceEntityV1alpha1;
+}
+
+describe.each(
+  TestDatabases.create({ ids: ['SQLITE_3', 'POSTGRES_15'] }).eachSupportedId(),
+)('ServiceDirectory on %p', databaseId => {
+  const databases = TestDatabases.create({ ids: [databaseId] });
+  let knex: Knex;
+  let entities: Entity[];
+  let store: PublishingStore;
+
+  beforeEach(async () => {
+    knex = await connectDatabase(
+      mockServices.database({ knex: await databases.init(databaseId) }),
+    );
+    store = new PublishingStore(knex);
+    entities = [];
+  });
+
+  function directory(requireApproval: boolean) {
+    return new ServiceDirectory({
+      catalog: { getEntities: async () => ({ items: entities }) },
+      auth: mockServices.auth(),
+      logger: mockServices.logger.mock(),
+      publishing: store,
+      requireApproval,
+    });
+  }
+
+  async function prices(ref: string) {
+    return (await store.priceHistory(ref)).map(p => p.promptPer1kMicros);
+  }
+
+  it('queues new services for review, leaves decided ones alone', async () => {
+    entities = [service('a'), service('b')];
+    await store.ensureApprovals(['modelservice:default/b'], 'rejected');
+    const dir = directory(true);
+    await dir.refresh();
+    expect((await dir.get('a'))!.status).toBe('pending');
+    expect((await dir.get('b'))!.status).toBe('rejected');
+    expect(isServable((await dir.get('a'))!)).toBe(false);
+
+    entities.push(service('c'));
+    const open = directory(false);
+    await open.refresh();
+    expect((await open.get('a'))!.status).toBe('pending');
+    expect((await open.get('c'))!.status).toBe('approved');
+    expect(isLive((await open.get('c'))!)).toBe(true);
+  });
+
+  it('records the first price of every service and each change, once', async () => {
+    entities = [service('a', 1000)];
+    const dir = directory(false);
+    await dir.refresh();
+    await dir.refresh();
+    expect(await prices('modelservice:default/a')).toEqual([1000]);
+
+    entities = [service('a', 1500)];
+    await dir.refresh();
+    // A second instance seeing the same price records nothing more.
+    await directory(false).refresh();
+    expect(await prices('modelservice:default/a')).toEqual([1000, 1500]);
+
+    entities = [service('a', 1000)];
+    await dir.refresh();
+    expect(await prices('modelservice:default/a')).toEqual([1000, 1500, 1000]);
+  });
+
+  it('takes portal-published services from the database, before the catalog has them', async () => {
+    await store.publish({
+      entity: service('portal', 3000),
+      owner: 'group:default/team',
+      providerRef: 'provider:default/p',
+      createdBy: 'user:default/u',
+      idempotencyKey: null,
+      status: 'approved',
+    });
+    const dir = directory(true);
+    await dir.refresh();
+    const found = (await dir.get('portal'))!;
+    expect(found.published?.createdBy).toBe('user:default/u');
+    expect(found.status).toBe('approved');
+    const version = dir.version;
+
+    // The catalog's copy (older) does not replace ours.
+    entities = [
+      service('portal', 1, {
+        annotations: {
+          'backstage.io/managed-by-location': 'marketplace:portal',
+        },
+      }),
+    ];
+    await dir.refresh();
+    expect(
+      (await dir.get('portal'))!.entity.spec.pricing.promptPer1kMicros,
+    ).toBe(3000);
+    expect(dir.version).toBe(version);
+  });
+
+  it('bumps its version only when something changed', async () => {
+    entities = [service('a')];
+    const dir = directory(false);
+    await dir.refresh();
+    const v = dir.version;
+    await dir.refresh();
+    expect(dir.version).toBe(v);
+    await store.unpublish('modelservice:default/a', Date.now() + 1000, 'u');
+    await dir.refresh();
+    expect(dir.version).toBe(v + 1);
+    expect(isLive((await dir.get('a'))!)).toBe(false);
+    expect(isServable((await dir.get('a'))!)).toBe(true);
+  });
+});
+
+describe.each(
+  TestDatabases.create({ ids: ['SQLITE_3', 'POSTGRES_15'] }).eachSupportedId(),
+)('the publishing migration on %p', databaseId => {
+  const databases = TestDatabases.create({ ids: [databaseId] });
+
+  it('keeps the services that were live before approvals existed approved', async () => {
+    const knex = await databases.init(databaseId);
+    const directory = resolvePackagePath(
+      '@internal/plugin-marketplace-backend',
+      'migrations',
+    );
+    await knex.migrate.up({ directory });
+    await knex.migrate.up({ directory });
+    await knex('service_first_seen').insert([
+      { service_ref: 'modelservice:default/old-a', first_seen_at: 1000 },
+      { service_ref: 'modelservice:default/old-b', first_seen_at: 2000 },
+    ]);
+    await knex.migrate.latest({ directory });
+    const rows = await knex('service_approvals').orderBy('service_ref');
+    expect(
+      rows.map(r => [r.service_ref, r.status, Number(r.submitted_at)]),
+    ).toEqual([
+      ['modelservice:default/old-a', 'approved', 1000],
+      ['modelservice:default/old-b', 'approved', 2000],
+    ]);
+    await knex.migrate.rollback({ directory }, true);
+    expect(await knex.schema.hasTable('service_approvals')).toBe(false);
+  });
+});

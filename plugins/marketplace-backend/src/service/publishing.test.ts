@@ -1,0 +1,1259 @@
+import {
+  BackstageCredentials,
+  BackstageUserPrincipal,
+  coreServices,
+  createServiceFactory,
+} from '@backstage/backend-plugin-api';
+import {
+  mockCredentials,
+  mockServices,
+  startTestBackend,
+  TestBackend,
+  TestDatabases,
+} from '@backstage/backend-test-utils';
+import { ConfigReader } from '@backstage/config';
+import { Entity } from '@backstage/catalog-model';
+import { catalogServiceRef } from '@backstage/plugin-catalog-node';
+import { catalogServiceMock } from '@backstage/plugin-catalog-node/testUtils';
+import { notificationService } from '@backstage/plugin-notifications-node';
+import { AuthorizeResult } from '@backstage/plugin-permission-common';
+import {
+  MODEL_SERVICE_KIND,
+  ModelServiceEntityV1alpha1,
+  PROVIDER_KIND,
+} from '@internal/plugin-marketplace-common';
+// The real permission policy decides every request below.
+// eslint-disable-next-line @backstage/no-mixed-plugin-imports
+import { MarketplacePermissionPolicy } from '@internal/plugin-permission-backend-module-marketplace-policy';
+import fs from 'fs';
+import { Knex } from 'knex';
+import path from 'path';
+import request from 'supertest';
+import { parseAllDocuments } from 'yaml';
+import { marketplacePlugin } from '../plugin';
+
+jest.setTimeout(120_000);
+
+/*
+ * Publishing through the portal, approvals, unpublishing and the providers,
+ * through the whole plugin in a test backend with the real permission policy:
+ * every route for an owner, a provider of another team, an admin, a consumer and
+ * an anonymous caller; on SQLite and PostgreSQL 15. New services need approval.
+ */
+
+const EXAMPLES_DIR = path.resolve(__dirname, '../../../../examples');
+function loadExamples(file: string): Entity[] {
+  return parseAllDocuments(
+    fs.readFileSync(path.join(EXAMPLES_DIR, file), 'utf8'),
+  )
+    .map(doc => doc.toJS() as Entity)
+    .filter(Boolean);
+}
+const GPT = 'northwind-gpt-4o'; // YAML, ai-platform-team, provider northwind-cloud-ai
+const LLAMA = 'research-llama-3-1-8b'; // YAML, research-llm-team
+const yamlServices = loadExamples('services.yaml').filter(
+  e => e.kind === MODEL_SERVICE_KIND && [GPT, LLAMA].includes(e.metadata.name),
+) as ModelServiceEntityV1alpha1[];
+// As the catalog has them: with their location.
+for (const e of yamlServices) {
+  e.metadata.annotations = {
+    'backstage.io/managed-by-location':
+      'url:https://git.acme.io/ai/catalog-info.yaml',
+    'backstage.io/managed-by-origin-location':
+      'url:https://git.acme.io/ai/catalog-info.yaml',
+  };
+}
+const providers = loadExamples('providers.yaml').filter(
+  e => e.kind === PROVIDER_KIND,
+);
+const gptEntity = yamlServices.find(e => e.metadata.name === GPT)!;
+
+const OWNER = 'user:default/samira.haddad'; // ai-platform-team (provider)
+const OTHER = 'user:default/wei.chen'; // research-llm-team (provider)
+const ADMIN = 'user:default/ada';
+const CONSUMER = 'user:default/lena.fischer';
+const OWNERSHIP: Record<string, string[]> = {
+  [OWNER]: [OWNER, 'group:default/ai-platform-team'],
+  [OTHER]: [OTHER, 'group:default/research-llm-team'],
+  [ADMIN]: [ADMIN, 'group:default/platform-admins'],
+  [CONSUMER]: [CONSUMER, 'group:default/checkout-team'],
+};
+const ANONYMOUS = 'anonymous';
+
+const API = '/api/marketplace';
+const DAY_MS = 86_400_000;
+
+/** A new ModelService for the portal, based on the GPT sample. */
+function newService(
+  name: string,
+  spec: Partial<ModelServiceEntityV1alpha1['spec']> = {},
+): ModelServiceEntityV1alpha1 {
+  const e = structuredClone(gptEntity);
+  return {
+    apiVersion: e.apiVersion,
+    kind: e.kind,
+    metadata: {
+      name,
+      title: `${name} title`,
+      description: 'Published through the portal',
+      tags: ['portal'],
+      links: [{ url: 'https://docs.acme.io/models', title: 'Docs' }],
+    },
+    spec: { ...e.spec, ...spec },
+  };
+}
+
+/** Permissions decided by the marketplace's policy, as the permission backend would. */
+const permissionsFactory = createServiceFactory({
+  service: coreServices.permissions,
+  deps: { userInfo: coreServices.userInfo },
+  async factory({ userInfo }) {
+    const policy = MarketplacePermissionPolicy.fromConfig(
+      new ConfigReader({
+        marketplace: {
+          roles: {
+            adminGroups: ['group:default/platform-admins'],
+            providerGroups: [
+              'group:default/ai-platform-team',
+              'group:default/research-llm-team',
+            ],
+          },
+        },
+      }),
+      { userInfo, logger: mockServices.logger.mock() },
+    );
+    const decide = async (
+      permission: any,
+      credentials: BackstageCredentials,
+    ) => {
+      if ((credentials.principal as { type: string }).type !== 'user') {
+        return { result: AuthorizeResult.ALLOW } as const;
+      }
+      return policy.handle(
+        { permission },
+        { credentials, info: await userInfo.getUserInfo(credentials) },
+      );
+    };
+    return {
+      async authorize(requests: any[], { credentials }: any) {
+        return Promise.all(
+          requests.map(async r => {
+            const d = await decide(r.permission, credentials);
+            if (d.result === AuthorizeResult.CONDITIONAL) {
+              throw new Error('authorize() got a conditional decision');
+            }
+            return d;
+          }),
+        );
+      },
+      async authorizeConditional(requests: any[], { credentials }: any) {
+        return Promise.all(
+          requests.map(r => decide(r.permission, credentials)),
+        );
+      },
+    } as any;
+  },
+});
+
+const databases = TestDatabases.create({ ids: ['SQLITE_3', 'POSTGRES_15'] });
+
+describe.each(databases.eachSupportedId())(
+  'publishing and approvals on %p',
+  databaseId => {
+    let knex: Knex;
+    let backend: TestBackend;
+    const notifications = { send: jest.fn() };
+    const events = mockServices.events.mock();
+    const catalog = catalogServiceMock({
+      entities: [...yamlServices, ...providers],
+    });
+    const refreshEntity = jest.spyOn(catalog, 'refreshEntity');
+
+    beforeAll(async () => {
+      knex = await databases.init(databaseId);
+      backend = await startTestBackend({
+        features: [
+          marketplacePlugin,
+          mockServices.database.factory({ knex }),
+          createServiceFactory({
+            service: catalogServiceRef,
+            deps: {},
+            factory: () => catalog,
+          }),
+          createServiceFactory({
+            service: notificationService,
+            deps: {},
+            factory: () => notifications,
+          }),
+          events.factory,
+          permissionsFactory,
+          mockServices.rootConfig.factory({
+            data: {
+              marketplace: {
+                publishing: { requireApproval: true, sunsetDays: 14 },
+              },
+            },
+          }),
+          mockServices.httpAuth.factory({
+            defaultCredentials: mockCredentials.none(),
+          }),
+          mockServices.userInfo.mock({
+            getUserInfo: async (credentials: BackstageCredentials) => {
+              const { principal } =
+                credentials as BackstageCredentials<BackstageUserPrincipal>;
+              return {
+                userEntityRef: principal.userEntityRef,
+                ownershipEntityRefs: OWNERSHIP[principal.userEntityRef] ?? [
+                  principal.userEntityRef,
+                ],
+              };
+            },
+          }).factory,
+        ],
+      });
+    });
+
+    afterAll(async () => {
+      await backend?.stop();
+    });
+
+    beforeEach(() => {
+      notifications.send.mockClear();
+      events.publish.mockClear();
+      refreshEntity.mockClear();
+    });
+
+    function call(
+      method: 'get' | 'post' | 'put' | 'delete',
+      url: string,
+      user: string,
+      body?: unknown,
+    ) {
+      let req = request(backend.server)[method](`${API}${url}`);
+      if (user !== ANONYMOUS) {
+        req = req.set('Authorization', mockCredentials.user.header(user));
+      }
+      return body === undefined ? req : req.send(body as object);
+    }
+    const get = (url: string, user: string) => call('get', url, user);
+
+    async function publish(
+      name: string,
+      user = OWNER,
+      spec: Partial<ModelServiceEntityV1alpha1['spec']> = {},
+    ) {
+      const res = await call('post', '/v1/provider/services', user, {
+        entity: newService(name, spec),
+      });
+      expect(res.status).toBe(201);
+      return res.body as { id: string; entityRef: string; status: string };
+    }
+    async function approve(name: string) {
+      const res = await call(
+        'post',
+        `/v1/admin/approvals/${name}/approve`,
+        ADMIN,
+      );
+      expect(res.status).toBe(200);
+    }
+    async function count(table: string, where: object = {}) {
+      const [{ n }] = await knex(table).where(where).count({ n: '*' });
+      return Number(n);
+    }
+    function badRequest(field: string) {
+      return {
+        status: 400,
+        body: {
+          error: {
+            name: 'InputError',
+            message: expect.stringContaining(field),
+          },
+        },
+      };
+    }
+    async function browseNames(user = CONSUMER) {
+      const res = await get('/marketplace/services?limit=100', user);
+      expect(res.status).toBe(200);
+      return res.body.items.map((i: any) => i.name);
+    }
+
+    describe('catalog YAML services under review', () => {
+      it('start pending: not in browse, lists or the gateway; visible to owners and admins only', async () => {
+        // The directory queued them on start.
+        expect(
+          (await knex('service_approvals').orderBy('service_ref')).map(r => [
+            r.service_ref,
+            r.status,
+          ]),
+        ).toEqual([
+          [`modelservice:default/${GPT}`, 'pending'],
+          [`modelservice:default/${LLAMA}`, 'pending'],
+        ]);
+        expect(await browseNames()).toEqual([]);
+        expect((await get('/v1/services', CONSUMER)).body.services).toEqual([]);
+        expect((await get(`/v1/services/${GPT}`, CONSUMER)).status).toBe(404);
+        expect((await get(`/v1/services/${GPT}`, OTHER)).status).toBe(404);
+        for (const user of [OWNER, ADMIN]) {
+          const res = await get(`/v1/services/${GPT}`, user);
+          expect(res.status).toBe(200);
+          expect(res.body.service.publication).toEqual({
+            status: 'pending',
+            reason: null,
+            submittedAt: expect.any(String),
+            decidedBy: null,
+            decidedAt: null,
+            source: 'catalog',
+            unpublishedAt: null,
+            sunsetAt: null,
+          });
+        }
+        // Owners see it among their own, with the status.
+        const owned = await get('/v1/services?scope=owned', OWNER);
+        expect(
+          owned.body.services.map((s: any) => s.entity.metadata.name),
+        ).toEqual([GPT]);
+        // Nobody subscribes to a service under review.
+        const ownerSub = await call(
+          'post',
+          `/v1/services/${GPT}/subscribe`,
+          OWNER,
+          {},
+        );
+        expect(ownerSub.status).toBe(409);
+        expect(ownerSub.body.error.message).toContain('approval');
+        const consumerSub = await call(
+          'post',
+          `/v1/services/${GPT}/subscribe`,
+          CONSUMER,
+          {},
+        );
+        expect(consumerSub.status).toBe(404);
+        expect(await count('subscriptions')).toBe(0);
+        // Recorded their first price.
+        expect(
+          await count('service_price_history', {
+            service_ref: `modelservice:default/${GPT}`,
+          }),
+        ).toBe(1);
+      });
+
+      it('GET /v1/admin/approvals: admins only, filtered by status', async () => {
+        const res = await get('/v1/admin/approvals?status=pending', ADMIN);
+        expect(res.status).toBe(200);
+        const gpt = res.body.approvals.find(
+          (a: any) => a.serviceRef === `modelservice:default/${GPT}`,
+        );
+        expect(gpt).toEqual({
+          serviceRef: `modelservice:default/${GPT}`,
+          name: GPT,
+          title: gptEntity.metadata.title,
+          owner: 'group:default/ai-platform-team',
+          providerRef: 'provider:default/northwind-cloud-ai',
+          source: 'catalog',
+          status: 'pending',
+          reason: null,
+          submittedAt: expect.any(String),
+          decidedBy: null,
+          decidedAt: null,
+          entity: expect.objectContaining({ kind: 'ModelService' }),
+        });
+        expect(
+          (await get('/v1/admin/approvals?status=approved', ADMIN)).body
+            .approvals,
+        ).toEqual([]);
+        for (const user of [OWNER, OTHER, CONSUMER]) {
+          const denied = await get('/v1/admin/approvals', user);
+          expect(denied.status).toBe(403);
+          expect(denied.body.error.name).toBe('NotAllowedError');
+        }
+        expect((await get('/v1/admin/approvals', ANONYMOUS)).status).toBe(401);
+        expect(
+          await get('/v1/admin/approvals?status=maybe', ADMIN),
+        ).toMatchObject(badRequest("field 'status'"));
+        expect(await get('/v1/admin/approvals?sort=asc', ADMIN)).toMatchObject(
+          badRequest('sort'),
+        );
+      });
+
+      it('approve: admins only; the service goes live at once, the owners are notified', async () => {
+        for (const [user, status] of [
+          [OWNER, 403],
+          [OTHER, 403],
+          [CONSUMER, 403],
+          [ANONYMOUS, 401],
+        ] as const) {
+          const res = await call(
+            'post',
+            `/v1/admin/approvals/${GPT}/approve`,
+            user,
+          );
+          expect({ user, status: res.status }).toEqual({ user, status });
+        }
+        expect(await count('service_approvals', { status: 'approved' })).toBe(
+          0,
+        );
+        expect(notifications.send).not.toHaveBeenCalled();
+
+        const res = await call(
+          'post',
+          `/v1/admin/approvals/${GPT}/approve`,
+          ADMIN,
+        );
+        expect(res.status).toBe(200);
+        expect(res.body.approval).toMatchObject({
+          serviceRef: `modelservice:default/${GPT}`,
+          status: 'approved',
+          decidedBy: ADMIN,
+          decidedAt: expect.any(String),
+        });
+        // Live for everyone, right away.
+        expect(await browseNames()).toEqual([GPT]);
+        expect((await get(`/v1/services/${GPT}`, CONSUMER)).status).toBe(200);
+        const sub = await call(
+          'post',
+          `/v1/services/${GPT}/subscribe`,
+          CONSUMER,
+          {},
+        );
+        expect(sub.status).toBe(201);
+        // The owning group is told; the catalog refreshes the entity's annotation.
+        expect(notifications.send).toHaveBeenCalledTimes(1);
+        expect(notifications.send).toHaveBeenCalledWith({
+          recipients: {
+            type: 'entity',
+            entityRef: 'group:default/ai-platform-team',
+          },
+          payload: expect.objectContaining({
+            title: expect.stringContaining('approved'),
+            link: `/catalog/default/modelservice/${GPT}`,
+          }),
+        });
+        expect(refreshEntity).toHaveBeenCalledWith(
+          `modelservice:default/${GPT}`,
+          expect.anything(),
+        );
+        expect(events.publish).toHaveBeenCalledWith({
+          topic: 'marketplace.service.changed',
+          eventPayload: {
+            serviceRef: `modelservice:default/${GPT}`,
+            approvalStatus: 'approved',
+          },
+        });
+        // Approving again changes nothing and notifies nobody.
+        notifications.send.mockClear();
+        await approve(GPT);
+        expect(notifications.send).not.toHaveBeenCalled();
+      });
+
+      it('reject: a reason of 1 to 1000 characters; the service leaves browse, the owners see why', async () => {
+        for (const body of [
+          {},
+          { reason: '' },
+          { reason: '   ' },
+          { reason: 7 },
+        ]) {
+          const res = await call(
+            'post',
+            `/v1/admin/approvals/${LLAMA}/reject`,
+            ADMIN,
+            body,
+          );
+          expect(res).toMatchObject(badRequest("field 'reason'"));
+        }
+        expect(
+          await call('post', `/v1/admin/approvals/${LLAMA}/reject`, ADMIN, {
+            reason: 'x'.repeat(1001),
+          }),
+        ).toMatchObject(badRequest("field 'reason'"));
+        expect(
+          await call('post', `/v1/admin/approvals/${LLAMA}/reject`, ADMIN, {
+            reason: 'no',
+            extra: true,
+          }),
+        ).toMatchObject(badRequest('extra'));
+        expect(
+          await call('post', `/v1/admin/approvals/${LLAMA}/approve`, ADMIN, {
+            reason: 'no',
+          }),
+        ).toMatchObject(badRequest('reason'));
+        for (const [user, status] of [
+          [OTHER, 403],
+          [CONSUMER, 403],
+          [ANONYMOUS, 401],
+        ] as const) {
+          const res = await call(
+            'post',
+            `/v1/admin/approvals/${LLAMA}/reject`,
+            user,
+            { reason: 'Not reachable' },
+          );
+          expect({ user, status: res.status }).toEqual({ user, status });
+        }
+        expect(await count('service_approvals', { status: 'rejected' })).toBe(
+          0,
+        );
+
+        // An approved service can be rejected too: it leaves browse at once.
+        await approve(LLAMA);
+        expect(await browseNames()).toContain(LLAMA);
+        notifications.send.mockClear();
+        const res = await call(
+          'post',
+          `/v1/admin/approvals/${LLAMA}/reject`,
+          ADMIN,
+          { reason: '  The endpoint is not reachable from our network.  ' },
+        );
+        expect(res.status).toBe(200);
+        expect(res.body.approval).toMatchObject({
+          status: 'rejected',
+          reason: 'The endpoint is not reachable from our network.',
+        });
+        expect(await browseNames()).not.toContain(LLAMA);
+        expect((await get(`/v1/services/${LLAMA}`, CONSUMER)).status).toBe(404);
+        const owner = await get(`/v1/services/${LLAMA}`, OTHER);
+        expect(owner.body.service.publication).toMatchObject({
+          status: 'rejected',
+          reason: 'The endpoint is not reachable from our network.',
+        });
+        expect(notifications.send).toHaveBeenCalledWith({
+          recipients: {
+            type: 'entity',
+            entityRef: 'group:default/research-llm-team',
+          },
+          payload: expect.objectContaining({
+            title: expect.stringContaining('rejected'),
+            description: expect.stringContaining('not reachable'),
+          }),
+        });
+      });
+
+      it('answers 404 for a service it never saw and 400 for a bad name', async () => {
+        const unknown = await call(
+          'post',
+          '/v1/admin/approvals/no-such-model/approve',
+          ADMIN,
+        );
+        expect(unknown.status).toBe(404);
+        const bad = await call(
+          'post',
+          '/v1/admin/approvals/bad!name/approve',
+          ADMIN,
+        );
+        expect(bad).toMatchObject(badRequest('is not a service name'));
+      });
+    });
+
+    describe('POST /v1/provider/services', () => {
+      it('publishes a service for the caller’s group: pending, stored, announced', async () => {
+        const entity = newService('acme-portal-one');
+        const res = await call('post', '/v1/provider/services', OWNER, {
+          entity,
+        });
+        expect(res.status).toBe(201);
+        expect(res.body).toEqual({
+          id: expect.stringMatching(/^[0-9a-f-]{36}$/),
+          entityRef: 'modelservice:default/acme-portal-one',
+          status: 'pending',
+          service: {
+            id: res.body.id,
+            name: 'acme-portal-one',
+            entityRef: 'modelservice:default/acme-portal-one',
+            location: null,
+            createdBy: OWNER,
+            createdAt: expect.any(String),
+            updatedAt: expect.any(String),
+            publication: expect.objectContaining({
+              status: 'pending',
+              source: 'portal',
+            }),
+            entity: {
+              ...entity,
+              metadata: { ...entity.metadata, namespace: 'default' },
+            },
+          },
+        });
+        const [row] = await knex('published_services').where({
+          name: 'acme-portal-one',
+        });
+        expect(row).toMatchObject({
+          owner: 'group:default/ai-platform-team',
+          provider_ref: 'provider:default/northwind-cloud-ai',
+          created_by: OWNER,
+        });
+        expect(JSON.parse(row.entity_json)).toEqual(res.body.service.entity);
+        expect(
+          await count('service_price_history', {
+            service_ref: 'modelservice:default/acme-portal-one',
+          }),
+        ).toBe(1);
+        expect(events.publish).toHaveBeenCalledWith({
+          topic: 'marketplace.service.changed',
+          eventPayload: {
+            serviceRef: 'modelservice:default/acme-portal-one',
+            entity: res.body.service.entity,
+            approvalStatus: 'pending',
+          },
+        });
+        // Under review: the owners see it, the others do not.
+        expect((await get('/v1/services/acme-portal-one', OWNER)).status).toBe(
+          200,
+        );
+        expect(
+          (await get('/v1/services/acme-portal-one', CONSUMER)).status,
+        ).toBe(404);
+        expect(await browseNames()).not.toContain('acme-portal-one');
+        // Once approved it is live like a YAML service.
+        await approve('acme-portal-one');
+        expect(await browseNames()).toContain('acme-portal-one');
+      });
+
+      it('answers a repeated request with the service it created (same body, or Idempotency-Key)', async () => {
+        const body = { entity: newService('acme-portal-repeat') };
+        const first = await call('post', '/v1/provider/services', OWNER, body);
+        expect(first.status).toBe(201);
+        const again = await call('post', '/v1/provider/services', OWNER, body);
+        expect(again.status).toBe(200);
+        expect(again.body.id).toBe(first.body.id);
+        expect(again.body.status).toBe('pending');
+        // The same body from someone else is a conflict.
+        const admin = await call('post', '/v1/provider/services', ADMIN, body);
+        expect(admin.status).toBe(409);
+
+        const keyed = (key: string, entity: object) =>
+          call('post', '/v1/provider/services', OWNER, { entity }).set(
+            'Idempotency-Key',
+            key,
+          );
+        const k1 = await keyed('tmpl-run-42', newService('acme-portal-keyed'));
+        expect(k1.status).toBe(201);
+        // Same key: the original answer, even if the body changed meanwhile.
+        const k2 = await keyed(
+          'tmpl-run-42',
+          newService('acme-portal-keyed', { contextWindow: 64000 }),
+        );
+        expect(k2.status).toBe(200);
+        expect(k2.body.id).toBe(k1.body.id);
+        // Same key for another service: conflict.
+        const k3 = await keyed('tmpl-run-42', newService('acme-portal-other'));
+        expect(k3.status).toBe(409);
+        expect(k3.body.error.message).toContain('Idempotency-Key');
+        const badKey = await keyed('has space', newService('acme-portal-x'));
+        expect(badKey).toMatchObject(badRequest('Idempotency-Key'));
+        expect(
+          await count('published_services', { name: 'acme-portal-other' }),
+        ).toBe(0);
+      });
+
+      it('answers 409 for a name taken in the catalog or the portal', async () => {
+        const yaml = await call('post', '/v1/provider/services', OWNER, {
+          entity: newService(GPT),
+        });
+        expect(yaml.status).toBe(409);
+        expect(yaml.body.error.name).toBe('ConflictError');
+        await publish('acme-portal-taken');
+        const taken = await call('post', '/v1/provider/services', OWNER, {
+          entity: newService('acme-portal-taken', { baseModel: 'other' }),
+        });
+        expect(taken.status).toBe(409);
+        expect(
+          await count('published_services', { name: 'acme-portal-taken' }),
+        ).toBe(1);
+      });
+
+      it.each([
+        ['no entity', {}, "field 'entity'"],
+        ['an entity that is not an object', { entity: 'x' }, "field 'entity'"],
+        [
+          'an unknown body field',
+          { entity: newService('acme-portal-bad'), extra: 1 },
+          'extra',
+        ],
+        [
+          'a context window that is no integer',
+          {
+            entity: newService('acme-portal-bad', {
+              contextWindow: 'lots' as any,
+            }),
+          },
+          "Invalid body field 'entity': ModelService spec.contextWindow must be integer",
+        ],
+        [
+          'a missing spec field',
+          {
+            entity: (() => {
+              const e = newService('acme-portal-bad') as any;
+              delete e.spec.pricing;
+              return e;
+            })(),
+          },
+          'ModelService spec.pricing is required',
+        ],
+        [
+          'an uppercase name',
+          { entity: newService('Acme-Portal-Bad') },
+          'metadata.name must be lowercase',
+        ],
+        [
+          'another kind',
+          { entity: { ...newService('acme-portal-bad'), kind: 'Component' } },
+          'kind',
+        ],
+        [
+          'relations',
+          { entity: { ...newService('acme-portal-bad'), relations: [] } },
+          'relations',
+        ],
+        [
+          'a managed annotation',
+          {
+            entity: (() => {
+              const e = newService('acme-portal-bad');
+              e.metadata.annotations = {
+                'marketplace.acme.io/approval-status': 'approved',
+              };
+              return e;
+            })(),
+          },
+          'marketplace.acme.io/approval-status',
+        ],
+        [
+          'another namespace',
+          {
+            entity: (() => {
+              const e = newService('acme-portal-bad');
+              e.metadata.namespace = 'team-a';
+              return e;
+            })(),
+          },
+          'metadata.namespace',
+        ],
+        [
+          'an owner that is no group',
+          { entity: newService('acme-portal-bad', { owner: OWNER }) },
+          'spec.owner must be a group',
+        ],
+        [
+          'an unknown provider',
+          {
+            entity: newService('acme-portal-bad', {
+              providedBy: 'provider:default/nobody',
+            }),
+          },
+          'spec.providedBy',
+        ],
+      ])(
+        'answers 400 for %s, naming the field, and stores nothing',
+        async (_what, body, message) => {
+          const res = await call('post', '/v1/provider/services', OWNER, body);
+          expect(res).toMatchObject(badRequest(message));
+          expect(
+            await count('published_services', { name: 'acme-portal-bad' }),
+          ).toBe(0);
+        },
+      );
+
+      it('lets only providers publish, for their own groups and providers (admins: any)', async () => {
+        const consumer = await call('post', '/v1/provider/services', CONSUMER, {
+          entity: newService('acme-portal-consumer', {
+            owner: 'group:default/checkout-team',
+          }),
+        });
+        expect(consumer.status).toBe(403);
+        expect(consumer.body.error.message).toContain('provider role');
+
+        const otherTeam = await call('post', '/v1/provider/services', OTHER, {
+          entity: newService('acme-portal-other-team'),
+        });
+        expect(otherTeam.status).toBe(403);
+        expect(otherTeam.body.error.message).toContain('spec.owner');
+
+        const otherProvider = await call(
+          'post',
+          '/v1/provider/services',
+          OTHER,
+          {
+            entity: newService('acme-portal-other-provider', {
+              owner: 'group:default/research-llm-team',
+            }),
+          },
+        );
+        expect(otherProvider.status).toBe(403);
+        expect(otherProvider.body.error.message).toContain('spec.providedBy');
+
+        const anonymous = await call(
+          'post',
+          '/v1/provider/services',
+          ANONYMOUS,
+          {
+            entity: newService('acme-portal-anon'),
+          },
+        );
+        expect(anonymous.status).toBe(401);
+        expect(
+          await count('published_services', { created_by: CONSUMER }),
+        ).toBe(0);
+        expect(await count('published_services', { created_by: OTHER })).toBe(
+          0,
+        );
+
+        // Wei publishes for his own team under his own provider; Ada for anyone.
+        await publish('research-portal-own', OTHER, {
+          owner: 'group:default/research-llm-team',
+          providedBy: 'provider:default/acme-research-llm',
+        });
+        await publish('acme-portal-by-admin', ADMIN);
+      });
+    });
+
+    describe('managing a published service', () => {
+      /** A portal service of ai-platform-team, approved when asked. */
+      async function fixture(name: string, live = true) {
+        const { id } = await publish(name);
+        if (live) {
+          await approve(name);
+        }
+        return id;
+      }
+
+      it('GET /v1/provider/services lists what the caller may manage', async () => {
+        await fixture('acme-list-a', false);
+        const names = async (user: string) => {
+          const res = await get('/v1/provider/services', user);
+          expect(res.status).toBe(200);
+          return res.body.services.map((s: any) => s.name);
+        };
+        const owner = await names(OWNER);
+        expect(owner).toContain('acme-list-a');
+        expect(owner).toContain(GPT); // YAML ones too
+        expect(owner).not.toContain(LLAMA);
+        const other = await names(OTHER);
+        expect(other).toContain(LLAMA);
+        expect(other).not.toContain('acme-list-a');
+        const admin = await names(ADMIN);
+        expect(admin).toEqual(
+          expect.arrayContaining([GPT, LLAMA, 'acme-list-a']),
+        );
+        expect(await names(CONSUMER)).toEqual([]);
+        expect((await get('/v1/provider/services', ANONYMOUS)).status).toBe(
+          401,
+        );
+
+        const res = await get('/v1/provider/services', OWNER);
+        const yaml = res.body.services.find((s: any) => s.name === GPT);
+        expect(yaml).toMatchObject({
+          id: GPT,
+          location: 'url:https://git.acme.io/ai/catalog-info.yaml',
+          createdBy: null,
+          publication: { source: 'catalog' },
+        });
+        const portal = res.body.services.find(
+          (s: any) => s.name === 'acme-list-a',
+        );
+        expect(portal).toMatchObject({
+          id: expect.stringMatching(/^[0-9a-f-]{36}$/),
+          location: null,
+          createdBy: OWNER,
+          publication: { source: 'portal', status: 'pending' },
+        });
+      });
+
+      it('GET /v1/provider/services/:id by id or name, with the price history', async () => {
+        const pendingId = await fixture('acme-get-pending', false);
+        const liveId = await fixture('acme-get-live');
+        for (const id of [pendingId, 'acme-get-pending']) {
+          const res = await get(`/v1/provider/services/${id}`, OWNER);
+          expect(res.status).toBe(200);
+          expect(res.body.service).toMatchObject({
+            id: pendingId,
+            name: 'acme-get-pending',
+            priceHistory: [
+              {
+                promptPer1kMicros: 2500,
+                completionPer1kMicros: 10000,
+                tiers: gptEntity.spec.pricing.tiers,
+                effectiveFrom: expect.any(String),
+              },
+            ],
+          });
+        }
+        const matrix: Array<[string, string, number]> = [
+          [pendingId, ADMIN, 200],
+          [pendingId, OTHER, 404], // under review: does not exist for others
+          [pendingId, CONSUMER, 404],
+          [pendingId, ANONYMOUS, 401],
+          [liveId, OWNER, 200],
+          [liveId, ADMIN, 200],
+          [liveId, OTHER, 403],
+          [liveId, CONSUMER, 403],
+          [liveId, ANONYMOUS, 401],
+          ['00000000-0000-4000-8000-000000000000', ADMIN, 404],
+          ['no-such-model', ADMIN, 404],
+        ];
+        for (const [id, user, status] of matrix) {
+          const res = await get(`/v1/provider/services/${id}`, user);
+          expect({ id, user, status: res.status }).toEqual({
+            id,
+            user,
+            status,
+          });
+        }
+        expect(await get('/v1/provider/services/bad!id', OWNER)).toMatchObject(
+          badRequest('is not a service name'),
+        );
+      });
+
+      it('PUT updates a portal service; a price change is recorded, the name stays', async () => {
+        const id = await fixture('acme-put');
+        const changed = newService('acme-put', {
+          pricing: {
+            currency: 'USD',
+            promptPer1kMicros: 3000,
+            completionPer1kMicros: 12000,
+          },
+        });
+        const matrix: Array<[string, number]> = [
+          [OTHER, 403],
+          [CONSUMER, 403],
+          [ANONYMOUS, 401],
+        ];
+        for (const [user, status] of matrix) {
+          const res = await call('put', `/v1/provider/services/${id}`, user, {
+            entity: changed,
+          });
+          expect({ user, status: res.status }).toEqual({ user, status });
+        }
+        expect(
+          await count('service_price_history', {
+            service_ref: 'modelservice:default/acme-put',
+          }),
+        ).toBe(1);
+
+        const res = await call('put', `/v1/provider/services/${id}`, OWNER, {
+          entity: changed,
+        });
+        expect(res.status).toBe(200);
+        expect(res.body.service.entity.spec.pricing.promptPer1kMicros).toBe(
+          3000,
+        );
+        expect(
+          res.body.service.priceHistory.map((p: any) => [
+            p.promptPer1kMicros,
+            p.completionPer1kMicros,
+          ]),
+        ).toEqual([
+          [2500, 10000],
+          [3000, 12000],
+        ]);
+        // Still approved: a change needs no new review.
+        expect(res.body.service.publication.status).toBe('approved');
+        expect(events.publish).toHaveBeenCalledWith({
+          topic: 'marketplace.service.changed',
+          eventPayload: {
+            serviceRef: 'modelservice:default/acme-put',
+            entity: res.body.service.entity,
+          },
+        });
+        // Browse and subscribers see the new price at once.
+        const detail = await get('/v1/services/acme-put', CONSUMER);
+        expect(detail.body.service.entity.spec.pricing.promptPer1kMicros).toBe(
+          3000,
+        );
+
+        // Admins may change it too; the same price is not recorded twice.
+        const admin = await call(
+          'put',
+          `/v1/provider/services/acme-put`,
+          ADMIN,
+          {
+            entity: {
+              ...changed,
+              metadata: { ...changed.metadata, title: 'New title' },
+            },
+          },
+        );
+        expect(admin.status).toBe(200);
+        expect(admin.body.service.priceHistory).toHaveLength(2);
+
+        const renamed = await call(
+          'put',
+          `/v1/provider/services/${id}`,
+          OWNER,
+          {
+            entity: newService('acme-put-renamed'),
+          },
+        );
+        expect(renamed).toMatchObject(badRequest("'entity.metadata.name'"));
+        const invalid = await call(
+          'put',
+          `/v1/provider/services/${id}`,
+          OWNER,
+          {
+            entity: newService('acme-put', { maxOutputTokens: -1 }),
+          },
+        );
+        expect(invalid).toMatchObject(badRequest('spec.maxOutputTokens'));
+        const toOtherTeam = await call(
+          'put',
+          `/v1/provider/services/${id}`,
+          OWNER,
+          {
+            entity: newService('acme-put', {
+              owner: 'group:default/research-llm-team',
+            }),
+          },
+        );
+        expect(toOtherTeam.status).toBe(403);
+        const [row] = await knex('published_services').where({ id });
+        expect(JSON.parse(row.entity_json).metadata.title).toBe('New title');
+        expect(row.owner).toBe('group:default/ai-platform-team');
+      });
+
+      it('PUT answers 409 for a catalog YAML service, naming where to edit it', async () => {
+        const res = await call('put', `/v1/provider/services/${GPT}`, OWNER, {
+          entity: newService(GPT),
+        });
+        expect(res.status).toBe(409);
+        expect(res.body.error.message).toContain(
+          'edit the catalog-info.yaml in url:https://git.acme.io/ai/catalog-info.yaml',
+        );
+      });
+
+      it('DELETE unpublishes: no new subscriptions, subscribers notified, served until the sunset', async () => {
+        const id = await fixture('acme-retire');
+        const sub = await call(
+          'post',
+          '/v1/services/acme-retire/subscribe',
+          CONSUMER,
+          {},
+        );
+        expect(sub.status).toBe(201);
+
+        const matrix: Array<[string, number]> = [
+          [OTHER, 403],
+          [CONSUMER, 403],
+          [ANONYMOUS, 401],
+        ];
+        for (const [user, status] of matrix) {
+          const res = await call('delete', `/v1/provider/services/${id}`, user);
+          expect({ user, status: res.status }).toEqual({ user, status });
+        }
+        for (const sunsetAt of [
+          'tomorrow',
+          '2020-01-01',
+          new Date(Date.now() + 400 * DAY_MS).toISOString(),
+        ]) {
+          const res = await call(
+            'delete',
+            `/v1/provider/services/${id}`,
+            OWNER,
+            {
+              sunsetAt,
+            },
+          );
+          expect(res).toMatchObject(badRequest('sunsetAt'));
+        }
+        expect(
+          await call(
+            'delete',
+            `/v1/provider/services/${id}?sunsetAt=2020-01-01`,
+            OWNER,
+          ),
+        ).toMatchObject(badRequest('sunsetAt'));
+        expect(await count('service_unpublications')).toBe(0);
+
+        const before = Date.now();
+        const res = await call('delete', `/v1/provider/services/${id}`, OWNER);
+        expect(res.status).toBe(200);
+        expect(res.body.notifiedSubscribers).toBe(1);
+        const sunsetAt = Date.parse(res.body.service.publication.sunsetAt);
+        expect(sunsetAt).toBeGreaterThanOrEqual(before + 14 * DAY_MS - 1000);
+        expect(sunsetAt).toBeLessThanOrEqual(Date.now() + 14 * DAY_MS);
+        expect(res.body.service.publication.unpublishedAt).toEqual(
+          expect.any(String),
+        );
+        expect(notifications.send).toHaveBeenCalledWith({
+          recipients: { type: 'entity', entityRef: [CONSUMER] },
+          payload: expect.objectContaining({
+            description: expect.stringContaining(
+              res.body.service.publication.sunsetAt,
+            ),
+            link: '/catalog/default/modelservice/acme-retire',
+          }),
+        });
+        // Gone from browse and the list; the subscriber still sees it.
+        expect(await browseNames()).not.toContain('acme-retire');
+        const all = await get('/v1/services', OTHER);
+        expect(
+          all.body.services.map((s: any) => s.entity.metadata.name),
+        ).not.toContain('acme-retire');
+        const mine = await get('/v1/services?scope=subscribed', CONSUMER);
+        expect(
+          mine.body.services.map((s: any) => s.entity.metadata.name),
+        ).toContain('acme-retire');
+        const newSub = await call(
+          'post',
+          '/v1/services/acme-retire/subscribe',
+          OTHER,
+          {},
+        );
+        expect(newSub.status).toBe(409);
+        expect(newSub.body.error.message).toContain('unpublished');
+
+        const again = await call(
+          'delete',
+          `/v1/provider/services/${id}`,
+          OWNER,
+        );
+        expect(again.status).toBe(409);
+      });
+
+      it('DELETE takes a sunset date, works for YAML services and for admins', async () => {
+        await approve(GPT);
+        const sunsetAt = new Date(Date.now() + 2 * DAY_MS)
+          .toISOString()
+          .slice(0, 10);
+        const res = await call(
+          'delete',
+          `/v1/provider/services/${GPT}?sunsetAt=${sunsetAt}`,
+          ADMIN,
+        );
+        expect(res.status).toBe(200);
+        expect(res.body.service.publication).toMatchObject({
+          source: 'catalog',
+          sunsetAt: `${sunsetAt}T00:00:00.000Z`,
+        });
+        // The consumer subscribed in an earlier test.
+        expect(res.body.notifiedSubscribers).toBe(1);
+      });
+
+      it('after the sunset, the gateway answers 410', async () => {
+        const id = await fixture('acme-sunset');
+        const sub = await call(
+          'post',
+          '/v1/services/acme-sunset/subscribe',
+          CONSUMER,
+          {},
+        );
+        expect(sub.status).toBe(201);
+        const sunsetAt = new Date(Date.now() + 1500).toISOString();
+        const res = await call('delete', `/v1/provider/services/${id}`, OWNER, {
+          sunsetAt,
+        });
+        expect(res.status).toBe(200);
+        await new Promise(r => setTimeout(r, 1600));
+        // The Test API runs the gateway's pipeline on the consumer's subscription.
+        const test = await call(
+          'post',
+          '/v1/services/acme-sunset/test',
+          CONSUMER,
+          {
+            messages: [{ role: 'user', content: 'hi' }],
+          },
+        );
+        expect(test.status).toBe(410);
+        expect(test.body.error).toMatchObject({
+          code: 'model_sunset',
+          param: 'model',
+        });
+        // And the catalog no longer gets it.
+        const internal = await request(backend.server)
+          .get(`${API}/v1/internal/published-entities`)
+          .set('Authorization', mockCredentials.service.header());
+        expect(
+          internal.body.entities.map((e: any) => e.metadata.name),
+        ).not.toContain('acme-sunset');
+      });
+    });
+
+    describe('providers', () => {
+      it('GET /v1/providers lists providers with their live services', async () => {
+        const res = await get('/v1/providers', CONSUMER);
+        expect(res.status).toBe(200);
+        expect(
+          res.body.providers.map((p: any) => p.entity.metadata.name),
+        ).toEqual(providers.map(p => p.metadata.name).sort());
+        const northwind = res.body.providers.find(
+          (p: any) => p.ref === 'provider:default/northwind-cloud-ai',
+        );
+        const live = (
+          await get('/marketplace/services?limit=100', CONSUMER)
+        ).body.items.filter(
+          (i: any) => i.provider.ref === 'provider:default/northwind-cloud-ai',
+        );
+        expect(northwind.serviceCount).toBe(live.length);
+        expect((await get('/v1/providers', ANONYMOUS)).status).toBe(401);
+      });
+
+      it('GET /v1/providers/:id returns the provider and its live services', async () => {
+        await publish('acme-provider-pending');
+        const res = await get('/v1/providers/northwind-cloud-ai', CONSUMER);
+        expect(res.status).toBe(200);
+        expect(res.body.provider).toMatchObject({
+          ref: 'provider:default/northwind-cloud-ai',
+          entity: expect.objectContaining({ kind: 'Provider' }),
+        });
+        const names = res.body.services.map((s: any) => s.entity.metadata.name);
+        expect(names).not.toContain('acme-provider-pending');
+        expect(res.body.services.length).toBe(res.body.provider.serviceCount);
+        expect(res.body.services[0]).toEqual({
+          entity: expect.any(Object),
+          subscription: null,
+          owned: false,
+          publication: expect.objectContaining({ status: 'approved' }),
+        });
+        expect((await get('/v1/providers/nobody', CONSUMER)).status).toBe(404);
+        expect(await get('/v1/providers/bad!id', CONSUMER)).toMatchObject(
+          badRequest('is not a service name'),
+        );
+        expect(
+          (await get('/v1/providers/northwind-cloud-ai', ANONYMOUS)).status,
+        ).toBe(401);
+      });
+    });
+
+    describe('internal routes for the catalog module', () => {
+      it('answer service principals only', async () => {
+        await publish('acme-internal');
+        for (const url of [
+          '/v1/internal/published-entities',
+          '/v1/internal/approvals',
+        ]) {
+          const service = await request(backend.server)
+            .get(`${API}${url}`)
+            .set('Authorization', mockCredentials.service.header());
+          expect(service.status).toBe(200);
+          for (const user of [ADMIN, OWNER]) {
+            const res = await get(url, user);
+            expect({ url, user, status: res.status }).toEqual({
+              url,
+              user,
+              status: 403,
+            });
+          }
+          expect((await get(url, ANONYMOUS)).status).toBe(401);
+        }
+        const entities = await request(backend.server)
+          .get(`${API}/v1/internal/published-entities`)
+          .set('Authorization', mockCredentials.service.header());
+        const published = entities.body.entities.find(
+          (e: any) => e.metadata.name === 'acme-internal',
+        );
+        expect(published).toMatchObject({
+          kind: 'ModelService',
+          metadata: { name: 'acme-internal', namespace: 'default' },
+        });
+        // Only portal-published services.
+        expect(
+          entities.body.entities.map((e: any) => e.metadata.name),
+        ).not.toContain(LLAMA);
+        const approvals = await request(backend.server)
+          .get(`${API}/v1/internal/approvals`)
+          .set('Authorization', mockCredentials.service.header());
+        expect(approvals.body.approvals).toMatchObject({
+          'modelservice:default/acme-internal': 'pending',
+          [`modelservice:default/${LLAMA}`]: 'rejected',
+        });
+      });
+    });
+  },
+);

@@ -1,0 +1,702 @@
+import {
+  AuthService,
+  HttpAuthService,
+  LoggerService,
+} from '@backstage/backend-plugin-api';
+import {
+  ConflictError,
+  InputError,
+  NotAllowedError,
+  NotFoundError,
+} from '@backstage/errors';
+import { parseEntityRef, stringifyEntityRef } from '@backstage/catalog-model';
+import { CatalogService } from '@backstage/plugin-catalog-node';
+import { EventsService } from '@backstage/plugin-events-node';
+import { NotificationService } from '@backstage/plugin-notifications-node';
+import {
+  APPROVAL_STATUSES,
+  ApprovalStatus,
+  ManagedService,
+  MARKETPLACE_SERVICE_CHANGED_TOPIC,
+  marketplaceApprovalsManagePermission,
+  MarketplaceServiceChangedEvent,
+  marketplaceServicePublishPermission,
+  ModelServiceEntityV1alpha1,
+  PROVIDER_KIND,
+  ProviderSummary,
+  PublishServiceResponse,
+  ServiceApproval,
+  ServiceSummary,
+  validatePublishedModelService,
+} from '@internal/plugin-marketplace-common';
+import express, { Request } from 'express';
+import Router from 'express-promise-router';
+import { z } from 'zod';
+import {
+  Approval,
+  PublishingStore,
+  toPriceHistoryEntry,
+} from '../database/PublishingStore';
+import { SubscriptionStore } from '../database/SubscriptionStore';
+import {
+  catalogLocationOf,
+  DirectoryService,
+  isLive,
+  isSunset,
+  publicationOf,
+  ServiceDirectory,
+} from '../gateway/ServiceDirectory';
+import { Access, Caller, ownerRefOf, resourceOf } from './access';
+import { nameParam, parse } from './parse';
+
+const DAY_MS = 86_400_000;
+const MAX_SUNSET_DAYS = 365;
+const UUID = /^[0-9a-f]{8}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{12}$/i;
+
+export interface PublishingRouterOptions {
+  access: Access;
+  httpAuth: HttpAuthService;
+  auth: AuthService;
+  logger: LoggerService;
+  catalog: Pick<CatalogService, 'getEntityByRef' | 'refreshEntity'>;
+  directory: ServiceDirectory;
+  publishing: PublishingStore;
+  subscriptions: SubscriptionStore;
+  notifications: NotificationService;
+  events: EventsService;
+  /** Whether new services wait for an admin's approval. */
+  requireApproval: boolean;
+  /** Days an unpublished service keeps serving its subscribers by default. */
+  sunsetDays: number;
+  clock?: () => number;
+}
+
+const entityBody = z
+  .object({
+    entity: z.record(z.string(), z.unknown(), {
+      error: 'must be a ModelService entity object',
+    }),
+  })
+  .strict();
+const idParam = z.string().min(1).max(64);
+const idempotencyKeyHeader = z
+  .string()
+  .min(1)
+  .max(200)
+  .regex(/^[\x21-\x7e]+$/, 'must be printable ASCII without spaces')
+  .optional();
+const isoDate = z
+  .string()
+  .regex(
+    /^\d{4}-\d{2}-\d{2}(T\d{2}:\d{2}(:\d{2}(\.\d{1,3})?)?(Z|[+-]\d{2}:\d{2}))?$/,
+    'must be an ISO 8601 date (2027-01-31) or date-time with offset',
+  )
+  .refine(v => !Number.isNaN(Date.parse(v)), 'is not a valid date');
+const sunsetBody = z.object({ sunsetAt: isoDate.optional() }).strict();
+const sunsetQuery = z.object({ sunsetAt: isoDate.optional() }).strict();
+const approvalsQuery = z
+  .object({
+    status: z
+      .enum(
+        APPROVAL_STATUSES as unknown as [ApprovalStatus, ...ApprovalStatus[]],
+      )
+      .optional(),
+  })
+  .strict();
+const rejectBody = z
+  .object({
+    reason: z
+      .string({ error: 'is required' })
+      .trim()
+      .min(1, 'is required')
+      .max(1000, 'must be at most 1000 characters'),
+  })
+  .strict();
+const emptyBody = z.object({}).strict();
+
+/** JSON with sorted keys: equal for equal values. */
+function canonicalJson(value: unknown): string {
+  return JSON.stringify(value, (_key, v) =>
+    v && typeof v === 'object' && !Array.isArray(v)
+      ? Object.fromEntries(
+          Object.keys(v)
+            .sort()
+            .map(k => [k, v[k]]),
+        )
+      : v,
+  );
+}
+
+function iso(ms: number): string {
+  return new Date(ms).toISOString();
+}
+
+function describe(error: unknown): string {
+  return typeof (error as { message?: unknown })?.message === 'string'
+    ? (error as Error).message
+    : String(error);
+}
+
+/**
+ * The Provider Management API (publish, list, update and unpublish services),
+ * the providers, the admins' approval queue, and the internal routes the
+ * catalog module reads (service principals only).
+ */
+export async function createPublishingRouter(
+  options: PublishingRouterOptions,
+): Promise<express.Router> {
+  const { access, directory, publishing, subscriptions, logger } = options;
+  const now = options.clock ?? Date.now;
+  const router = Router();
+  router.use(express.json({ limit: '256kb' }));
+
+  function managed(
+    s: DirectoryService,
+    extra: Pick<ManagedService, 'priceHistory'> = {},
+  ): ManagedService {
+    return {
+      id: s.published?.id ?? s.name,
+      name: s.name,
+      entityRef: s.ref,
+      location: catalogLocationOf(s),
+      createdBy: s.published?.createdBy ?? null,
+      createdAt: s.published ? iso(s.published.createdAt) : null,
+      updatedAt: s.published ? iso(s.published.updatedAt) : null,
+      publication: publicationOf(s),
+      entity: s.entity,
+      ...extra,
+    };
+  }
+
+  async function withHistory(s: DirectoryService): Promise<ManagedService> {
+    const history = await publishing.priceHistory(s.ref);
+    return managed(s, { priceHistory: history.map(toPriceHistoryEntry) });
+  }
+
+  /** A service by published id or name, if the caller may manage it. */
+  async function managedService(
+    me: Caller,
+    rawId: string,
+  ): Promise<DirectoryService> {
+    const id = parse(idParam, rawId, 'path parameter');
+    let name: string | undefined = id;
+    if (UUID.test(id)) {
+      name = (await publishing.getPublished({ id: id.toLocaleLowerCase() }))
+        ?.name;
+    } else {
+      parse(nameParam, id, 'path parameter');
+    }
+    const s = name ? await directory.get(name) : undefined;
+    if (!s) {
+      throw new NotFoundError(`No model service '${id}'`);
+    }
+    if (!(await access.mayManage(me, resourceOf(s)))) {
+      // Services under review are not visible to others at all.
+      if (!isLive(s)) {
+        throw new NotFoundError(`No model service '${id}'`);
+      }
+      throw new NotAllowedError(
+        `Only members of ${s.entity.spec.owner} (or admins) may manage ${s.name}`,
+      );
+    }
+    return s;
+  }
+
+  async function validEntity(body: unknown) {
+    const { entity } = parse(entityBody, body ?? {}, 'body');
+    try {
+      return await validatePublishedModelService(entity);
+    } catch (error) {
+      throw new InputError(`Invalid body field 'entity': ${describe(error)}`);
+    }
+  }
+
+  /**
+   * The owner group and the Provider must be the caller's: members of a group
+   * publish for it, under a Provider one of their groups owns (admins: any).
+   */
+  async function checkOwnership(
+    me: Caller,
+    entity: ModelServiceEntityV1alpha1,
+  ) {
+    const decision = await access.manageDecision(me);
+    const owner = ownerRefOf(entity.spec.owner);
+    if (!access.canManage(decision, { ref: '', owner })) {
+      throw new NotAllowedError(
+        `Invalid body field 'entity.spec.owner': you can only publish services owned by a group you are a member of, not ${owner}`,
+      );
+    }
+    const providerRef = providerRefOf(entity);
+    const provider = directory.provider(providerRef);
+    if (!provider) {
+      throw new InputError(
+        `Invalid body field 'entity.spec.providedBy': there is no Provider ${providerRef} in the catalog`,
+      );
+    }
+    if (
+      !access.canManage(decision, {
+        ref: providerRef,
+        owner: ownerRefOf(provider.spec.owner),
+      })
+    ) {
+      throw new NotAllowedError(
+        `Invalid body field 'entity.spec.providedBy': ${providerRef} is not owned by one of your groups`,
+      );
+    }
+    return { owner, providerRef };
+  }
+
+  function providerRefOf(entity: ModelServiceEntityV1alpha1): string {
+    return stringifyEntityRef(
+      parseEntityRef(entity.spec.providedBy, {
+        defaultKind: PROVIDER_KIND,
+        defaultNamespace: 'default',
+      }),
+    );
+  }
+
+  async function ownCredentials() {
+    return options.auth.getOwnServiceCredentials();
+  }
+
+  async function announce(event: MarketplaceServiceChangedEvent) {
+    try {
+      await options.events.publish({
+        topic: MARKETPLACE_SERVICE_CHANGED_TOPIC,
+        eventPayload: event,
+      });
+    } catch (error) {
+      logger.warn(
+        `Could not publish ${MARKETPLACE_SERVICE_CHANGED_TOPIC} for ${event.serviceRef}: ${error}`,
+      );
+    }
+  }
+
+  async function refreshCatalogEntity(ref: string) {
+    try {
+      await options.catalog.refreshEntity(ref, {
+        credentials: await ownCredentials(),
+      });
+    } catch (error) {
+      // Not in the catalog (yet): its next processing picks the change up.
+      logger.debug(`Could not refresh ${ref} in the catalog: ${error}`);
+    }
+  }
+
+  async function notify(
+    recipients: string | string[],
+    payload: Parameters<NotificationService['send']>[0]['payload'],
+  ) {
+    try {
+      await options.notifications.send({
+        recipients: { type: 'entity', entityRef: recipients },
+        payload,
+      });
+    } catch (error) {
+      logger.warn(
+        `Could not send the notification "${payload.title}": ${error}`,
+      );
+    }
+  }
+
+  function servicePage(s: { name: string }) {
+    return `/catalog/default/modelservice/${encodeURIComponent(s.name)}`;
+  }
+
+  // --- Provider Management API --------------------------------------------
+
+  router.post('/v1/provider/services', async (req, res) => {
+    const me = await access.caller(req);
+    if (!(await access.allowed(me, marketplaceServicePublishPermission))) {
+      throw new NotAllowedError(
+        'Publishing services needs the provider role: ask the platform admins to add your team',
+      );
+    }
+    const idempotencyKey =
+      parse(
+        idempotencyKeyHeader,
+        req.header('idempotency-key'),
+        "header 'Idempotency-Key'",
+      ) ?? null;
+    const entity = await validEntity(req.body);
+    const { owner, providerRef } = await checkOwnership(me, entity);
+    const name = entity.metadata.name;
+
+    // A repeated request (the same Idempotency-Key, or the same body by the same
+    // user) gets the service it created the first time, with 200.
+    const replay = async (): Promise<boolean> => {
+      let previous = idempotencyKey
+        ? await publishing.findByIdempotencyKey(me.userRef, idempotencyKey)
+        : undefined;
+      if (previous && previous.name !== name) {
+        throw new ConflictError(
+          `The Idempotency-Key '${idempotencyKey}' was already used to publish ${previous.name}`,
+        );
+      }
+      if (!previous) {
+        const byName = await publishing.getPublished({ name });
+        if (
+          byName &&
+          byName.createdBy === me.userRef &&
+          byName.owner === owner &&
+          canonicalJson(byName.entity) === canonicalJson(entity)
+        ) {
+          previous = byName;
+        }
+      }
+      const s = previous && (await directory.get(previous.name));
+      if (!s?.published) {
+        return false;
+      }
+      const response: PublishServiceResponse = {
+        id: s.published.id,
+        entityRef: s.ref,
+        status: s.status,
+        service: managed(s),
+      };
+      res.status(200).json(response);
+      return true;
+    };
+    if (await replay()) {
+      return;
+    }
+
+    const ref = `modelservice:default/${name}`;
+    const clash =
+      (await directory.get(name)) ??
+      (await options.catalog.getEntityByRef(ref, {
+        credentials: await ownCredentials(),
+      }));
+    if (clash) {
+      throw new ConflictError(
+        `A model service named '${name}' already exists: choose another metadata.name`,
+      );
+    }
+    const status: ApprovalStatus = options.requireApproval
+      ? 'pending'
+      : 'approved';
+    let published;
+    try {
+      published = await publishing.publish({
+        entity,
+        owner,
+        providerRef,
+        createdBy: me.userRef,
+        idempotencyKey,
+        status,
+      });
+    } catch (error) {
+      // A concurrent identical request won: answer like a repeat.
+      if (error instanceof ConflictError) {
+        await directory.refresh();
+        if (await replay()) {
+          return;
+        }
+      }
+      throw error;
+    }
+    await directory.refresh();
+    await announce({
+      serviceRef: ref,
+      entity: published.entity,
+      approvalStatus: status,
+    });
+    const s = directory.getByRef(ref);
+    if (!s) {
+      throw new Error(`${ref} was stored but is not in the directory`);
+    }
+    logger.info(`${me.userRef} published ${ref} for ${owner} (${status})`);
+    const response: PublishServiceResponse = {
+      id: published.id,
+      entityRef: ref,
+      status: s.status,
+      service: managed(s),
+    };
+    res.status(201).json(response);
+  });
+
+  router.get('/v1/provider/services', async (req, res) => {
+    parse(emptyBody, req.query, 'query');
+    const me = await access.caller(req);
+    const decision = await access.manageDecision(me);
+    const services = directory
+      .list()
+      .filter(s => access.canManage(decision, resourceOf(s)))
+      .sort((a, b) => a.name.localeCompare(b.name))
+      .map(s => managed(s));
+    res.json({ services });
+  });
+
+  router.get('/v1/provider/services/:id', async (req, res) => {
+    const me = await access.caller(req);
+    const s = await managedService(me, req.params.id);
+    res.json({ service: await withHistory(s) });
+  });
+
+  router.put('/v1/provider/services/:id', async (req, res) => {
+    const me = await access.caller(req);
+    const s = await managedService(me, req.params.id);
+    if (!s.published) {
+      throw new ConflictError(
+        `${s.name} comes from catalog YAML: edit the catalog-info.yaml in ${
+          catalogLocationOf(s) ?? 'its repository'
+        }`,
+      );
+    }
+    const entity = await validEntity(req.body);
+    if (entity.metadata.name !== s.name) {
+      throw new InputError(
+        `Invalid body field 'entity.metadata.name': a service cannot be renamed (it is the model callers send); keep '${s.name}'`,
+      );
+    }
+    const refs = await checkOwnership(me, entity);
+    await publishing.update(s.published.id, entity, refs);
+    await directory.refresh();
+    await announce({ serviceRef: s.ref, entity });
+    await refreshCatalogEntity(s.ref);
+    const updated = directory.getByRef(s.ref) ?? s;
+    res.json({ service: await withHistory(updated) });
+  });
+
+  router.delete('/v1/provider/services/:id', async (req, res) => {
+    const me = await access.caller(req);
+    const s = await managedService(me, req.params.id);
+    const fromBody = parse(sunsetBody, req.body ?? {}, 'body').sunsetAt;
+    const fromQuery = parse(sunsetQuery, req.query, 'query').sunsetAt;
+    if (fromBody && fromQuery && fromBody !== fromQuery) {
+      throw new InputError(
+        `Invalid field 'sunsetAt': give it in the body or the query, not two different values`,
+      );
+    }
+    const requested = fromBody ?? fromQuery;
+    const at = now();
+    let sunsetAt = at + options.sunsetDays * DAY_MS;
+    if (requested) {
+      sunsetAt = Date.parse(requested);
+      if (sunsetAt <= at) {
+        throw new InputError(`Invalid field 'sunsetAt': must be in the future`);
+      }
+      if (sunsetAt > at + MAX_SUNSET_DAYS * DAY_MS) {
+        throw new InputError(
+          `Invalid field 'sunsetAt': must be at most ${MAX_SUNSET_DAYS} days from now`,
+        );
+      }
+    }
+    if (s.unpublication) {
+      throw new ConflictError(
+        `${s.name} is already unpublished; its sunset is ${iso(
+          s.unpublication.sunsetAt,
+        )}`,
+      );
+    }
+    await publishing.unpublish(s.ref, sunsetAt, me.userRef);
+    await directory.refresh();
+    await announce({ serviceRef: s.ref });
+    const subscribers = await subscriptions.listActiveSubscribers(s.ref);
+    if (subscribers.length > 0) {
+      await notify(subscribers, {
+        title: `${s.entity.metadata.title ?? s.name} is being retired`,
+        description: `Its provider unpublished ${
+          s.name
+        }. Your subscription keeps working until ${iso(
+          sunsetAt,
+        )}; after that the gateway answers 410. Move to another model before then.`,
+        link: servicePage(s),
+        severity: 'high',
+        topic: 'marketplace-service-sunset',
+        scope: `marketplace:sunset:${s.ref}`,
+      });
+    }
+    logger.info(
+      `${me.userRef} unpublished ${s.ref}; sunset ${iso(sunsetAt)}, ${
+        subscribers.length
+      } subscriber(s) notified`,
+    );
+    const updated = directory.getByRef(s.ref) ?? s;
+    res.json({
+      service: managed(updated),
+      notifiedSubscribers: subscribers.length,
+    });
+  });
+
+  // --- Providers ------------------------------------------------------------
+
+  function providerSummaries(): ProviderSummary[] {
+    const counts = new Map<string, number>();
+    for (const s of directory.list()) {
+      if (isLive(s)) {
+        counts.set(s.providerRef, (counts.get(s.providerRef) ?? 0) + 1);
+      }
+    }
+    return directory
+      .listProviders()
+      .map(([ref, entity]) => ({
+        ref,
+        entity,
+        serviceCount: counts.get(ref) ?? 0,
+      }))
+      .sort((a, b) =>
+        a.entity.metadata.name.localeCompare(b.entity.metadata.name),
+      );
+  }
+
+  router.get('/v1/providers', async (req, res) => {
+    await access.caller(req);
+    res.json({ providers: providerSummaries() });
+  });
+
+  router.get('/v1/providers/:id', async (req, res) => {
+    const me = await access.caller(req);
+    const id = parse(nameParam, req.params.id, 'path parameter');
+    const ref = `provider:default/${id}`.toLocaleLowerCase('en-US');
+    const provider = providerSummaries().find(p => p.ref === ref);
+    if (!provider) {
+      throw new NotFoundError(`No provider named '${id}'`);
+    }
+    const active = new Map(
+      (await subscriptions.listForUser(me.userRef, { status: 'active' })).map(
+        sub => [sub.serviceRef, sub],
+      ),
+    );
+    const services: ServiceSummary[] = directory
+      .list()
+      .filter(s => s.providerRef === ref && isLive(s))
+      .sort((a, b) => a.name.localeCompare(b.name))
+      .map(s => ({
+        entity: s.entity,
+        subscription: active.get(s.ref) ?? null,
+        owned: me.ownership.includes(ownerRefOf(s.entity.spec.owner)),
+        publication: publicationOf(s),
+      }));
+    res.json({ provider, services });
+  });
+
+  // --- Approvals (admins) -----------------------------------------------------
+
+  function approvalOf(a: Approval): ServiceApproval {
+    const s = directory.getByRef(a.serviceRef);
+    return {
+      serviceRef: a.serviceRef,
+      name: a.serviceRef.slice(a.serviceRef.indexOf('/') + 1),
+      title: s?.entity.metadata.title ?? null,
+      owner: s ? ownerRefOf(s.entity.spec.owner) || s.entity.spec.owner : null,
+      providerRef: s?.providerRef ?? null,
+      source: s?.published ? 'portal' : 'catalog',
+      status: a.status,
+      reason: a.reason,
+      submittedAt: iso(a.submittedAt),
+      decidedBy: a.decidedBy,
+      decidedAt: a.decidedAt === null ? null : iso(a.decidedAt),
+      entity: s?.entity ?? null,
+    };
+  }
+
+  async function admin(req: Request): Promise<Caller> {
+    const me = await access.caller(req);
+    if (!(await access.allowed(me, marketplaceApprovalsManagePermission))) {
+      throw new NotAllowedError('Only platform admins manage approvals');
+    }
+    return me;
+  }
+
+  async function decide(
+    req: Request,
+    decision: { status: 'approved' | 'rejected'; reason: string | null },
+  ) {
+    const me = await admin(req);
+    const name = parse(nameParam, req.params.serviceName, 'path parameter');
+    const s = await directory.get(name);
+    const ref =
+      s?.ref ?? `modelservice:default/${name.toLocaleLowerCase('en-US')}`;
+    const before = await publishing.getApproval(ref);
+    if (!before) {
+      throw new NotFoundError(`No model service named '${name}' to review`);
+    }
+    const after = (await publishing.decide(ref, decision, me.userRef))!;
+    await directory.refresh();
+    const current = directory.getByRef(ref);
+    await announce({
+      serviceRef: ref,
+      approvalStatus: after.status,
+      ...(current?.published && !isSunset(current)
+        ? { entity: current.entity }
+        : {}),
+    });
+    await refreshCatalogEntity(ref);
+    if (current && before.status !== after.status) {
+      const title = current.entity.metadata.title ?? current.name;
+      await notify(
+        ownerRefOf(current.entity.spec.owner) || current.entity.spec.owner,
+        {
+          title:
+            after.status === 'approved'
+              ? `${title} was approved and is live in the marketplace`
+              : `${title} was rejected`,
+          description:
+            after.status === 'approved'
+              ? `${me.userRef} approved ${current.name}: it is in browse and the gateway serves it.`
+              : `${me.userRef} rejected ${current.name}: ${after.reason}`,
+          link: servicePage(current),
+          severity: after.status === 'approved' ? 'normal' : 'high',
+          topic: 'marketplace-service-review',
+          scope: `marketplace:review:${ref}`,
+        },
+      );
+    }
+    logger.info(`${me.userRef} set ${ref} to ${after.status}`);
+    return { approval: approvalOf(after) };
+  }
+
+  router.get('/v1/admin/approvals', async (req, res) => {
+    const { status } = parse(approvalsQuery, req.query, 'query');
+    await admin(req);
+    const approvals = (await publishing.listApprovals(status)).map(approvalOf);
+    res.json({ approvals });
+  });
+
+  router.post('/v1/admin/approvals/:serviceName/approve', async (req, res) => {
+    parse(emptyBody, req.body ?? {}, 'body');
+    res.json(await decide(req, { status: 'approved', reason: null }));
+  });
+
+  router.post('/v1/admin/approvals/:serviceName/reject', async (req, res) => {
+    const { reason } = parse(rejectBody, req.body ?? {}, 'body');
+    res.json(await decide(req, { status: 'rejected', reason }));
+  });
+
+  // --- Internal: the catalog module (service principals only) ---------------
+
+  async function servicePrincipal(req: Request) {
+    // Users (even admins) are refused with 403; only backend plugins may call.
+    await options.httpAuth.credentials(req, { allow: ['service'] });
+  }
+
+  router.get('/v1/internal/published-entities', async (req, res) => {
+    await servicePrincipal(req);
+    // From the database, not the directory: an empty answer removes them all.
+    const at = now();
+    const sunset = new Map(
+      (await publishing.listUnpublications()).map(u => [
+        u.serviceRef,
+        u.sunsetAt,
+      ]),
+    );
+    const entities = (await publishing.listPublished())
+      .filter(
+        p => (sunset.get(`modelservice:default/${p.name}`) ?? Infinity) > at,
+      )
+      .map(p => p.entity);
+    res.json({ entities });
+  });
+
+  router.get('/v1/internal/approvals', async (req, res) => {
+    await servicePrincipal(req);
+    const approvals: Record<string, ApprovalStatus> = {};
+    for (const a of await publishing.listApprovals()) {
+      approvals[a.serviceRef] = a.status;
+    }
+    res.json({ approvals });
+  });
+
+  return router;
+}
