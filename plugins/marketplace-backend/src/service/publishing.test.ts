@@ -660,6 +660,37 @@ describe.each(databases.eachSupportedId())(
         ).toBe(1);
       });
 
+      it('GET /v1/provider/service-names/:name says whether a name is free, pending ones included', async () => {
+        await publish('acme-portal-pending-name');
+        // Another team's pending service is hidden from OTHER, but its name is taken.
+        expect(
+          (await get('/v1/services/acme-portal-pending-name', OTHER)).status,
+        ).toBe(404);
+        for (const name of [GPT, 'acme-portal-pending-name']) {
+          const res = await get(`/v1/provider/service-names/${name}`, OTHER);
+          expect(res.status).toBe(200);
+          expect(res.body).toEqual({
+            name,
+            available: false,
+            reason: `A model service named '${name}' already exists: choose another name`,
+          });
+        }
+        expect(
+          (await get('/v1/provider/service-names/brand-new-name', CONSUMER))
+            .body,
+        ).toEqual({ name: 'brand-new-name', available: true });
+        expect(
+          (await get('/v1/provider/service-names/Brand-New', OTHER)).body,
+        ).toMatchObject({ available: false, reason: /lowercase/ });
+        expect(
+          await get('/v1/provider/service-names/bad%20name', OTHER),
+        ).toMatchObject(badRequest("path parameter 'name'"));
+        expect(
+          (await get('/v1/provider/service-names/brand-new-name', ANONYMOUS))
+            .status,
+        ).toBe(401);
+      });
+
       it.each([
         ['no entity', {}, "field 'entity'"],
         ['an entity that is not an object', { entity: 'x' }, "field 'entity'"],

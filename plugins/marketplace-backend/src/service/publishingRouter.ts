@@ -427,6 +427,40 @@ export async function createPublishingRouter(
     res.json({ services });
   });
 
+  // Whether a new service may take a name: the "Publish LLM service" form asks
+  // before submitting. Pending and rejected services keep their names, so this
+  // also sees the ones hidden from the caller.
+  router.get('/v1/provider/service-names/:name', async (req, res) => {
+    await access.caller(req);
+    const name = parse(nameParam, req.params.name, "path parameter 'name'");
+    const lowercase = name.toLocaleLowerCase('en-US');
+    if (lowercase !== name) {
+      res.json({
+        name,
+        available: false,
+        reason:
+          'Use lowercase letters: the name is also the model callers send',
+      });
+      return;
+    }
+    const ref = `modelservice:default/${name}`;
+    const taken =
+      (await directory.get(name)) ??
+      (await publishing.getPublished({ name })) ??
+      (await options.catalog.getEntityByRef(ref, {
+        credentials: await ownCredentials(),
+      }));
+    res.json(
+      taken
+        ? {
+            name,
+            available: false,
+            reason: `A model service named '${name}' already exists: choose another name`,
+          }
+        : { name, available: true },
+    );
+  });
+
   router.get('/v1/provider/services/:id', async (req, res) => {
     const me = await access.caller(req);
     const s = await managedService(me, req.params.id);
