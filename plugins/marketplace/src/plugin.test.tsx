@@ -91,13 +91,45 @@ describe('marketplacePlugin', () => {
         [catalogApiRef, catalogApiMock({ entities: [fullModelService] })],
       ],
     });
-    expect(await screen.findByText('No subscriptions yet')).toBeInTheDocument();
+    expect(
+      await screen.findByText('No subscriptions yet', undefined, {
+        timeout: 10_000,
+      }),
+    ).toBeInTheDocument();
     expect(screen.queryByText('Model services')).not.toBeInTheDocument();
     const links = screen.getAllByRole('link', { name: 'My subscriptions' });
     expect(links.map(l => l.getAttribute('href'))).toContain(
       '/marketplace/subscriptions',
     );
     expect(api.listSubscriptions).toHaveBeenCalledWith({ status: 'active' });
+  });
+
+  it('declares Your services at /marketplace/provider and the approvals queue at /admin/approvals', async () => {
+    const provider = createExtensionTester(
+      marketplacePlugin.getExtension('page:marketplace/provider'),
+    );
+    expect(provider.get(coreExtensionData.routePath)).toBe(
+      '/marketplace/provider',
+    );
+    expect(provider.get(coreExtensionData.title)).toBe('Your services');
+    const approvals = createExtensionTester(
+      marketplacePlugin.getExtension('page:marketplace/admin-approvals'),
+    );
+    expect(approvals.get(coreExtensionData.routePath)).toBe('/admin/approvals');
+    // No sidebar entry for the admin page.
+    expect(approvals.get(coreExtensionData.title)).toBeUndefined();
+
+    renderTestApp({
+      features: [marketplacePlugin],
+      initialRouteEntries: ['/admin/approvals'],
+      mountedRoutes: { '/catalog/:namespace/:kind/:name': entityRouteRef },
+      apis: [[marketplaceApiRef, mockMarketplaceApi()]],
+    });
+    expect(
+      await screen.findByText('Nothing to review', undefined, {
+        timeout: 10_000,
+      }),
+    ).toBeInTheDocument();
   });
 
   it('renders the marketplace page in an app', async () => {
@@ -111,7 +143,11 @@ describe('marketplacePlugin', () => {
         [catalogApiRef, catalogApiMock({ entities: [fullModelService] })],
       ],
     });
-    expect(await screen.findByText('2 services found')).toBeInTheDocument();
+    expect(
+      await screen.findByText('2 services found', undefined, {
+        timeout: 10_000,
+      }),
+    ).toBeInTheDocument();
     // Sidebar entry derived from the page's title + icon + routeRef
     const links = screen.getAllByRole('link', { name: 'Marketplace' });
     expect(links.map(l => l.getAttribute('href'))).toContain('/marketplace');

@@ -1,5 +1,6 @@
 import StorefrontIcon from '@mui/icons-material/Storefront';
 import VpnKeyIcon from '@mui/icons-material/VpnKey';
+import StoreMallDirectoryIcon from '@mui/icons-material/StoreMallDirectory';
 import {
   ApiBlueprint,
   createFrontendPlugin,
@@ -20,7 +21,12 @@ import {
 } from '@internal/plugin-marketplace-common';
 import { FormFieldBlueprint } from '@backstage/plugin-scaffolder-react/alpha';
 import { marketplaceApiRef, MarketplaceClient } from './api';
-import { rootRouteRef, subscriptionsRouteRef } from './routes';
+import {
+  approvalsRouteRef,
+  providerRouteRef,
+  rootRouteRef,
+  subscriptionsRouteRef,
+} from './routes';
 
 /** `api:marketplace`: the client of the marketplace backend's REST API. */
 const marketplaceApi = ApiBlueprint.make({
@@ -65,6 +71,36 @@ const subscriptionsPage = PageBlueprint.make({
       import('./components/SubscriptionsPage').then(m => (
         <m.SubscriptionsPage />
       )),
+  },
+});
+
+/**
+ * `page:marketplace/provider` at `/marketplace/provider`: the services the user's
+ * teams publish, with their review state.
+ */
+const providerPage = PageBlueprint.make({
+  name: 'provider',
+  params: {
+    path: '/marketplace/provider',
+    title: 'Your services',
+    icon: <StoreMallDirectoryIcon fontSize="inherit" />,
+    routeRef: providerRouteRef,
+    loader: () =>
+      import('./components/ProviderPage').then(m => <m.ProviderServicesPage />),
+  },
+});
+
+/**
+ * `page:marketplace/admin-approvals` at `/admin/approvals`: the admins' review
+ * queue. No sidebar entry: admins reach it from notifications and the admin area.
+ */
+const approvalsPage = PageBlueprint.make({
+  name: 'admin-approvals',
+  params: {
+    path: '/admin/approvals',
+    routeRef: approvalsRouteRef,
+    loader: () =>
+      import('./components/AdminApprovals').then(m => <m.ApprovalsPage />),
   },
 });
 
@@ -161,6 +197,8 @@ const termsFormField = FormFieldBlueprint.make({
 export const marketplacePlugin: OverridableFrontendPlugin<{
   root: RouteRef<undefined>;
   subscriptions: RouteRef<undefined>;
+  provider: RouteRef<undefined>;
+  approvals: RouteRef<undefined>;
 }> = createFrontendPlugin({
   pluginId: 'marketplace',
   title: 'Marketplace',
@@ -169,11 +207,15 @@ export const marketplacePlugin: OverridableFrontendPlugin<{
   routes: {
     root: rootRouteRef,
     subscriptions: subscriptionsRouteRef,
+    provider: providerRouteRef,
+    approvals: approvalsRouteRef,
   },
   extensions: [
     marketplaceApi,
     marketplacePage,
     subscriptionsPage,
+    providerPage,
+    approvalsPage,
     modelServiceOverviewCard,
     modelServiceQualityContent,
     modelServiceApiContent,

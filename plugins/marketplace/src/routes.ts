@@ -13,3 +13,17 @@ export const rootRouteRef = createRouteRef();
  * @public
  */
 export const subscriptionsRouteRef = createRouteRef();
+
+/**
+ * Route of the provider teams' page (`/marketplace/provider` by default).
+ *
+ * @public
+ */
+export const providerRouteRef = createRouteRef();
+
+/**
+ * Route of the admins' approval queue (`/admin/approvals` by default).
+ *
+ * @public
+ */
+export const approvalsRouteRef = createRouteRef();

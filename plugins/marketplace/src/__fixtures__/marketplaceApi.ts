@@ -218,6 +218,11 @@ export function mockMarketplaceApi(
     checkServiceName: jest
       .fn()
       .mockImplementation(async (name: string) => ({ name, available: true })),
+    listManagedServices: jest.fn().mockResolvedValue([]),
+    unpublishService: jest.fn(),
+    listApprovals: jest.fn().mockResolvedValue([]),
+    approveService: jest.fn(),
+    rejectService: jest.fn(),
     ...overrides,
   };
 }

@@ -6,6 +6,10 @@ import {
 import { ResponseError } from '@backstage/errors';
 import {
   ApiKeyInfo,
+  ApprovalStatus,
+  ManagedService,
+  ServiceApproval,
+  UnpublishServiceResponse,
   BrowseFacets,
   BrowseQuery,
   ComplianceCertification,
@@ -158,6 +162,21 @@ export interface MarketplaceApi {
    * name (no catalog or portal-published service has it, pending ones included).
    */
   checkServiceName(name: string): Promise<ServiceNameAvailability>;
+  /** `GET /v1/provider/services`: the services the caller may manage, in every state. */
+  listManagedServices(): Promise<ManagedService[]>;
+  /** `DELETE /v1/provider/services/:id`: unpublish; served until the sunset. */
+  unpublishService(
+    id: string,
+    options?: { sunsetAt?: string },
+  ): Promise<UnpublishServiceResponse>;
+  /** `GET /v1/admin/approvals?status=` (admins only). */
+  listApprovals(options?: {
+    status?: ApprovalStatus;
+  }): Promise<ServiceApproval[]>;
+  /** `POST /v1/admin/approvals/:name/approve` (admins only). */
+  approveService(name: string): Promise<ServiceApproval>;
+  /** `POST /v1/admin/approvals/:name/reject` with a reason (admins only). */
+  rejectService(name: string, reason: string): Promise<ServiceApproval>;
 }
 
 /**
@@ -300,6 +319,56 @@ export class MarketplaceClient implements MarketplaceApi {
       'GET',
       `/v1/provider/service-names/${encodeURIComponent(name)}`,
     );
+  }
+
+  async listManagedServices(): Promise<ManagedService[]> {
+    const body = await this.request<{ services: ManagedService[] }>(
+      'GET',
+      '/v1/provider/services',
+    );
+    return body.services;
+  }
+
+  async unpublishService(
+    id: string,
+    options: { sunsetAt?: string } = {},
+  ): Promise<UnpublishServiceResponse> {
+    return this.request<UnpublishServiceResponse>(
+      'DELETE',
+      `/v1/provider/services/${encodeURIComponent(id)}`,
+      options.sunsetAt ? { sunsetAt: options.sunsetAt } : {},
+    );
+  }
+
+  async listApprovals(
+    options: { status?: ApprovalStatus } = {},
+  ): Promise<ServiceApproval[]> {
+    const qs = options.status
+      ? `?status=${encodeURIComponent(options.status)}`
+      : '';
+    const body = await this.request<{ approvals: ServiceApproval[] }>(
+      'GET',
+      `/v1/admin/approvals${qs}`,
+    );
+    return body.approvals;
+  }
+
+  async approveService(name: string): Promise<ServiceApproval> {
+    const body = await this.request<{ approval: ServiceApproval }>(
+      'POST',
+      `/v1/admin/approvals/${encodeURIComponent(name)}/approve`,
+      {},
+    );
+    return body.approval;
+  }
+
+  async rejectService(name: string, reason: string): Promise<ServiceApproval> {
+    const body = await this.request<{ approval: ServiceApproval }>(
+      'POST',
+      `/v1/admin/approvals/${encodeURIComponent(name)}/reject`,
+      { reason },
+    );
+    return body.approval;
   }
 
   private async request<T>(

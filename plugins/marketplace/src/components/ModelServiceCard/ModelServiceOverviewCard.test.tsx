@@ -178,6 +178,99 @@ describe('ModelServiceOverviewCard', () => {
     );
   });
 
+  describe('publication state', () => {
+    const publication = {
+      status: 'pending' as const,
+      reason: null,
+      submittedAt: '2026-11-24T10:00:00.000Z',
+      decidedBy: null,
+      decidedAt: null,
+      source: 'portal' as const,
+      unpublishedAt: null,
+      sunsetAt: null,
+    };
+    function withPublication(p: object, subscribed = false) {
+      return mockMarketplaceApi({
+        getService: jest.fn().mockResolvedValue({
+          entity: fullModelService,
+          subscription: subscribed ? subscription : null,
+          owned: true,
+          endpoint: ENDPOINT,
+          keys: [],
+          publication: { ...publication, ...p },
+        }),
+      });
+    }
+
+    it('tells the owners a pending service waits for approval, with nothing to subscribe to', async () => {
+      await renderInTestApp(
+        <EntityProvider entity={fullModelService}>
+          <ModelServiceOverviewCard />
+        </EntityProvider>,
+        { mountedRoutes, apis: apis(withPublication({})) },
+      );
+      expect(await screen.findByText('Pending approval')).toBeInTheDocument();
+      expect(
+        screen.getByText(/Submitted on Nov 24, 2026, 10:00 UTC/),
+      ).toBeInTheDocument();
+      expect(
+        screen.queryByRole('button', { name: /Start Using/ }),
+      ).not.toBeInTheDocument();
+    });
+
+    it('shows the admin’s reason for a rejection', async () => {
+      await renderInTestApp(
+        <EntityProvider entity={fullModelService}>
+          <ModelServiceOverviewCard />
+        </EntityProvider>,
+        {
+          mountedRoutes,
+          apis: apis(
+            withPublication({
+              status: 'rejected',
+              reason: 'p99 target missing',
+              decidedBy: 'user:default/ada',
+              decidedAt: '2026-11-24T12:00:00.000Z',
+            }),
+          ),
+        },
+      );
+      expect(await screen.findByText('Rejected')).toBeInTheDocument();
+      expect(
+        screen.getByText(
+          /user:default\/ada rejected this service on Nov 24, 2026, 12:00 UTC/,
+        ),
+      ).toBeInTheDocument();
+      expect(screen.getByText(/p99 target missing/)).toBeInTheDocument();
+    });
+
+    it('tells subscribers of an unpublished service until when it is served', async () => {
+      await renderInTestApp(
+        <EntityProvider entity={fullModelService}>
+          <ModelServiceOverviewCard />
+        </EntityProvider>,
+        {
+          mountedRoutes,
+          apis: apis(
+            withPublication(
+              {
+                status: 'approved',
+                unpublishedAt: '2026-11-24T12:00:00.000Z',
+                sunsetAt: '2099-01-01T00:00:00.000Z',
+              },
+              true,
+            ),
+          ),
+        },
+      );
+      expect(await screen.findByText('Unpublished')).toBeInTheDocument();
+      expect(
+        screen.getByText(/keep using it until Jan 1, 2099, 00:00 UTC/),
+      ).toBeInTheDocument();
+      expect(screen.getByText('Subscribed')).toBeInTheDocument();
+    });
+  });
+
   describe('subscription panel', () => {
     const routes = {
       ...mountedRoutes,

@@ -25,6 +25,7 @@ import { UnsubscribeDialog } from '../shared/UnsubscribeDialog';
 import { RefLink } from '../shared/RefLink';
 import { StartUsingButton } from './StartUsingButton';
 import { serviceTitle } from './StartUsingDialog';
+import { isLive, PublicationBanner } from '../Publishing/PublicationStatus';
 
 /**
  * The top of the ModelService card: "Start Using" for services the user does not
@@ -66,10 +67,14 @@ export function ServiceSubscriptionPanel(props: {
   };
 
   const subscription = detail.value?.subscription;
+  const publication = detail.value?.publication;
   const { trial, pricing } = entity.spec;
 
   let body;
-  if (detail.loading && !detail.value) {
+  if (detail.value && !subscription && !isLive(publication)) {
+    // Pending, rejected or unpublished: nothing to subscribe to; say why.
+    return <PublicationBanner publication={publication} />;
+  } else if (detail.loading && !detail.value) {
     body = <LinearProgress aria-label="Loading your subscription" />;
   } else if (subscription) {
     body = (
@@ -148,25 +153,28 @@ export function ServiceSubscriptionPanel(props: {
   }
 
   return (
-    <Box
-      component="section"
-      aria-label="Subscription"
-      sx={{
-        p: 2,
-        borderRadius: 1,
-        border: 1,
-        borderColor: subscription ? 'success.main' : 'primary.main',
-        bgcolor: 'action.hover',
-      }}
-    >
-      {body}
-      <UnsubscribeDialog
-        open={confirming}
-        title={title}
-        busy={cancelling}
-        onConfirm={unsubscribe}
-        onCancel={() => setConfirming(false)}
-      />
-    </Box>
+    <Stack spacing={2}>
+      <PublicationBanner publication={publication} />
+      <Box
+        component="section"
+        aria-label="Subscription"
+        sx={{
+          p: 2,
+          borderRadius: 1,
+          border: 1,
+          borderColor: subscription ? 'success.main' : 'primary.main',
+          bgcolor: 'action.hover',
+        }}
+      >
+        {body}
+        <UnsubscribeDialog
+          open={confirming}
+          title={title}
+          busy={cancelling}
+          onConfirm={unsubscribe}
+          onCancel={() => setConfirming(false)}
+        />
+      </Box>
+    </Stack>
   );
 }

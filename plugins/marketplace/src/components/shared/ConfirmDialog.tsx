@@ -13,14 +13,19 @@ export type ConfirmDialogProps = {
   confirmLabel: string;
   /** Disables the buttons while the action runs. */
   busy?: boolean;
+  /** Disables only the confirm button (e.g. while an input is invalid). */
+  confirmDisabled?: boolean;
+  /** `error` (the default) for destructive actions. */
+  confirmColor?: 'error' | 'primary' | 'success';
   onConfirm: () => void;
   onCancel: () => void;
 };
 
-/** A yes/no question before a destructive action. */
+/** A yes/no question before an action (a destructive one unless said otherwise). */
 export function ConfirmDialog(props: ConfirmDialogProps) {
   const { open, title, children, confirmLabel, busy, onConfirm, onCancel } =
     props;
+  const confirmColor = props.confirmColor ?? 'error';
   return (
     <Dialog
       open={open}
@@ -39,9 +44,9 @@ export function ConfirmDialog(props: ConfirmDialogProps) {
         </Button>
         <Button
           onClick={onConfirm}
-          color="error"
+          color={confirmColor}
           variant="contained"
-          disabled={busy}
+          disabled={busy || props.confirmDisabled}
         >
           {confirmLabel}
         </Button>

@@ -1,0 +1,136 @@
+import { screen, waitFor, within } from '@testing-library/react';
+import userEvent from '@testing-library/user-event';
+import { renderInTestApp } from '@backstage/frontend-test-utils';
+import { entityRouteRef } from '@backstage/plugin-catalog-react';
+import { ServiceApproval } from '@internal/plugin-marketplace-common';
+import { marketplaceApiRef } from '../../api';
+import { mockMarketplaceApi } from '../../__fixtures__/marketplaceApi';
+import { ApprovalsPage } from './ApprovalsPage';
+
+const mountedRoutes = { '/catalog/:namespace/:kind/:name': entityRouteRef };
+
+const pending: ServiceApproval = {
+  serviceRef: 'modelservice:default/team-llama-70b',
+  name: 'team-llama-70b',
+  title: 'Team Llama 70B',
+  owner: 'group:default/ai-platform-team',
+  providerRef: 'provider:default/acme-ai-platform',
+  source: 'portal',
+  status: 'pending',
+  reason: null,
+  submittedAt: '2026-11-24T10:00:00.000Z',
+  decidedBy: null,
+  decidedAt: null,
+  entity: null,
+};
+
+function render(api = mockMarketplaceApi(), path = '/admin/approvals') {
+  return renderInTestApp(<ApprovalsPage />, {
+    mountedRoutes,
+    apis: [[marketplaceApiRef, api]],
+    initialRouteEntries: [path],
+  });
+}
+
+describe('ApprovalsPage', () => {
+  it('lists pending services and approves one after confirming', async () => {
+    const api = mockMarketplaceApi({
+      listApprovals: jest.fn().mockResolvedValue([pending]),
+      approveService: jest
+        .fn()
+        .mockResolvedValue({ ...pending, status: 'approved' }),
+    });
+    await render(api);
+    const row = within(await screen.findByTestId('approval-row'));
+    expect(api.listApprovals).toHaveBeenCalledWith({ status: 'pending' });
+    expect(row.getByText('Team Llama 70B')).toBeInTheDocument();
+    expect(row.getByText('Published in the portal')).toBeInTheDocument();
+    expect(row.getByText('Nov 24, 2026, 10:00 UTC')).toBeInTheDocument();
+
+    await userEvent.click(
+      row.getByRole('button', { name: 'Approve team-llama-70b' }),
+    );
+    const dialog = within(
+      await screen.findByRole('dialog', { name: 'Approve Team Llama 70B?' }),
+    );
+    await userEvent.click(dialog.getByRole('button', { name: 'Approve' }));
+    expect(api.approveService).toHaveBeenCalledWith('team-llama-70b');
+    await waitFor(() => expect(api.listApprovals).toHaveBeenCalledTimes(2));
+  });
+
+  it('rejects only with a reason of at most 1,000 characters', async () => {
+    const api = mockMarketplaceApi({
+      listApprovals: jest.fn().mockResolvedValue([pending]),
+      rejectService: jest
+        .fn()
+        .mockResolvedValue({ ...pending, status: 'rejected' }),
+    });
+    await render(api);
+    await userEvent.click(
+      await screen.findByRole('button', { name: 'Reject team-llama-70b' }),
+    );
+    const dialog = within(
+      await screen.findByRole('dialog', { name: 'Reject Team Llama 70B?' }),
+    );
+    const reject = dialog.getByRole('button', { name: 'Reject' });
+    expect(reject).toBeDisabled();
+    const reason = dialog.getByRole('textbox', { name: /Reason/ });
+    await userEvent.click(reason);
+    await userEvent.paste('x'.repeat(1001));
+    expect(reject).toBeDisabled();
+    expect(
+      dialog.getByText('At most 1000 characters (1001)'),
+    ).toBeInTheDocument();
+    await userEvent.clear(reason);
+    await userEvent.type(reason, '  The SLA p99 is below p95  ');
+    await userEvent.click(reject);
+    expect(api.rejectService).toHaveBeenCalledWith(
+      'team-llama-70b',
+      'The SLA p99 is below p95',
+    );
+  });
+
+  it('shows decided services with the decision, from the status in the URL', async () => {
+    const api = mockMarketplaceApi({
+      listApprovals: jest.fn().mockResolvedValue([
+        {
+          ...pending,
+          status: 'rejected',
+          reason: 'No data residency statement',
+          decidedBy: 'user:default/ada',
+          decidedAt: '2026-11-24T12:00:00.000Z',
+        },
+      ]),
+    });
+    await render(api, '/admin/approvals?status=rejected');
+    const row = within(await screen.findByTestId('approval-row'));
+    expect(api.listApprovals).toHaveBeenCalledWith({ status: 'rejected' });
+    expect(row.getByText('No data residency statement')).toBeInTheDocument();
+    expect(
+      row.queryByRole('button', { name: /Reject/ }),
+    ).not.toBeInTheDocument();
+    expect(
+      row.getByRole('button', { name: 'Approve team-llama-70b' }),
+    ).toBeInTheDocument();
+  });
+
+  it('tells non-admins they are not allowed', async () => {
+    const forbidden = Object.assign(new Error('Admins only'), {
+      statusCode: 403,
+    });
+    await render(
+      mockMarketplaceApi({
+        listApprovals: jest.fn().mockRejectedValue(forbidden),
+      }),
+    );
+    expect(await screen.findByText('Not allowed')).toBeInTheDocument();
+    expect(
+      screen.getByText(/Only platform admins review services/),
+    ).toBeInTheDocument();
+  });
+
+  it('says when there is nothing to review', async () => {
+    await render();
+    expect(await screen.findByText('Nothing to review')).toBeInTheDocument();
+  });
+});

@@ -1,0 +1,332 @@
+import { useState } from 'react';
+import Alert from '@mui/material/Alert';
+import AlertTitle from '@mui/material/AlertTitle';
+import Button from '@mui/material/Button';
+import Dialog from '@mui/material/Dialog';
+import DialogActions from '@mui/material/DialogActions';
+import DialogContent from '@mui/material/DialogContent';
+import DialogContentText from '@mui/material/DialogContentText';
+import DialogTitle from '@mui/material/DialogTitle';
+import Stack from '@mui/material/Stack';
+import Tab from '@mui/material/Tab';
+import Table from '@mui/material/Table';
+import TableBody from '@mui/material/TableBody';
+import TableCell from '@mui/material/TableCell';
+import TableContainer from '@mui/material/TableContainer';
+import TableHead from '@mui/material/TableHead';
+import TableRow from '@mui/material/TableRow';
+import Tabs from '@mui/material/Tabs';
+import TextField from '@mui/material/TextField';
+import Typography from '@mui/material/Typography';
+import useAsyncRetry from 'react-use/esm/useAsyncRetry';
+import { useSearchParams } from 'react-router-dom';
+import {
+  Content,
+  ContentHeader,
+  EmptyState,
+  Progress,
+  ResponseErrorPanel,
+} from '@backstage/core-components';
+import { toastApiRef, useApi } from '@backstage/frontend-plugin-api';
+import {
+  ApprovalStatus,
+  ServiceApproval,
+} from '@internal/plugin-marketplace-common';
+import { errorMessage, errorStatus, marketplaceApiRef } from '../../api';
+import { formatDateTimeUtc } from '../../format';
+import { RefLink } from '../shared/RefLink';
+import { ConfirmDialog } from '../shared/ConfirmDialog';
+
+const STATUSES: { value: ApprovalStatus; label: string }[] = [
+  { value: 'pending', label: 'Pending' },
+  { value: 'approved', label: 'Approved' },
+  { value: 'rejected', label: 'Rejected' },
+];
+
+const MAX_REASON = 1000;
+
+function isStatus(value: string | null): value is ApprovalStatus {
+  return STATUSES.some(s => s.value === value);
+}
+
+/** Asks for the reason of a rejection (1 to 1,000 characters). */
+function RejectDialog(props: {
+  approval: ServiceApproval | undefined;
+  busy: boolean;
+  onReject: (reason: string) => void;
+  onCancel: () => void;
+}) {
+  const { approval, busy, onReject, onCancel } = props;
+  const [reason, setReason] = useState('');
+  const trimmed = reason.trim();
+  const tooLong = reason.length > MAX_REASON;
+  return (
+    <Dialog
+      open={!!approval}
+      onClose={busy ? undefined : onCancel}
+      aria-labelledby="reject-title"
+      maxWidth="sm"
+      fullWidth
+      TransitionProps={{ onExited: () => setReason('') }}
+    >
+      <DialogTitle id="reject-title">
+        Reject {approval?.title ?? approval?.name}?
+      </DialogTitle>
+      <DialogContent>
+        <DialogContentText sx={{ mb: 2 }}>
+          The owners see your reason on the service page and in a notification.
+          The service stays out of browse and the gateway.
+        </DialogContentText>
+        <TextField
+          label="Reason"
+          value={reason}
+          onChange={e => setReason(e.target.value)}
+          multiline
+          minRows={3}
+          fullWidth
+          required
+          error={tooLong}
+          helperText={
+            tooLong
+              ? `At most ${MAX_REASON} characters (${reason.length})`
+              : 'What must change before it can go live'
+          }
+        />
+      </DialogContent>
+      <DialogActions>
+        <Button onClick={onCancel} disabled={busy}>
+          Cancel
+        </Button>
+        <Button
+          color="error"
+          variant="contained"
+          disabled={busy || !trimmed || tooLong}
+          onClick={() => onReject(trimmed)}
+        >
+          Reject
+        </Button>
+      </DialogActions>
+    </Dialog>
+  );
+}
+
+function ApprovalRows(props: {
+  approvals: ServiceApproval[];
+  status: ApprovalStatus;
+  onApprove: (a: ServiceApproval) => void;
+  onReject: (a: ServiceApproval) => void;
+}) {
+  const { approvals, status, onApprove, onReject } = props;
+  return (
+    <TableContainer>
+      <Table size="small" aria-label="Services to review">
+        <TableHead>
+          <TableRow>
+            <TableCell>Service</TableCell>
+            <TableCell>Provider</TableCell>
+            <TableCell>Owner</TableCell>
+            <TableCell>Source</TableCell>
+            <TableCell>Submitted</TableCell>
+            {status !== 'pending' && <TableCell>Decision</TableCell>}
+            <TableCell align="right">Actions</TableCell>
+          </TableRow>
+        </TableHead>
+        <TableBody>
+          {approvals.map(a => (
+            <TableRow key={a.serviceRef} data-testid="approval-row">
+              <TableCell>
+                <RefLink entityRef={a.serviceRef} defaultKind="ModelService" />
+                {a.title && (
+                  <Typography variant="body2" color="text.secondary">
+                    {a.title}
+                  </Typography>
+                )}
+              </TableCell>
+              <TableCell>
+                <RefLink
+                  entityRef={a.providerRef ?? undefined}
+                  defaultKind="Provider"
+                />
+              </TableCell>
+              <TableCell>
+                <RefLink entityRef={a.owner ?? undefined} defaultKind="Group" />
+              </TableCell>
+              <TableCell>
+                {a.source === 'portal'
+                  ? 'Published in the portal'
+                  : 'Catalog YAML'}
+              </TableCell>
+              <TableCell>{formatDateTimeUtc(a.submittedAt)}</TableCell>
+              {status !== 'pending' && (
+                <TableCell>
+                  {a.decidedBy ?? '—'}
+                  {a.decidedAt ? `, ${formatDateTimeUtc(a.decidedAt)}` : ''}
+                  {a.reason && (
+                    <Typography variant="body2" color="text.secondary">
+                      {a.reason}
+                    </Typography>
+                  )}
+                </TableCell>
+              )}
+              <TableCell align="right">
+                <Stack direction="row" spacing={1} justifyContent="flex-end">
+                  {a.status !== 'approved' && (
+                    <Button
+                      size="small"
+                      variant="contained"
+                      color="success"
+                      onClick={() => onApprove(a)}
+                      aria-label={`Approve ${a.name}`}
+                    >
+                      Approve
+                    </Button>
+                  )}
+                  {a.status !== 'rejected' && (
+                    <Button
+                      size="small"
+                      variant="outlined"
+                      color="error"
+                      onClick={() => onReject(a)}
+                      aria-label={`Reject ${a.name}`}
+                    >
+                      Reject
+                    </Button>
+                  )}
+                </Stack>
+              </TableCell>
+            </TableRow>
+          ))}
+        </TableBody>
+      </Table>
+    </TableContainer>
+  );
+}
+
+/**
+ * `/admin/approvals`: the services waiting for review (and the decided ones),
+ * approve or reject with a reason. Admins only: the API answers 403 to others,
+ * and the page says so.
+ */
+export function ApprovalsPage() {
+  const api = useApi(marketplaceApiRef);
+  const toastApi = useApi(toastApiRef);
+  const [params, setParams] = useSearchParams();
+  const raw = params.get('status');
+  const status: ApprovalStatus = isStatus(raw) ? raw : 'pending';
+  const approvals = useAsyncRetry(
+    () => api.listApprovals({ status }),
+    [api, status],
+  );
+  const [approving, setApproving] = useState<ServiceApproval>();
+  const [rejecting, setRejecting] = useState<ServiceApproval>();
+  const [busy, setBusy] = useState(false);
+
+  const run = async (
+    action: () => Promise<unknown>,
+    done: string,
+    failed: string,
+  ) => {
+    setBusy(true);
+    try {
+      await action();
+      toastApi.post({ title: done, status: 'success', timeout: 5000 });
+      setApproving(undefined);
+      setRejecting(undefined);
+      approvals.retry();
+    } catch (e) {
+      toastApi.post({
+        title: `${failed}: ${errorMessage(e)}`,
+        status: 'danger',
+      });
+    } finally {
+      setBusy(false);
+    }
+  };
+
+  let body;
+  if (approvals.loading && !approvals.value) {
+    body = <Progress />;
+  } else if (approvals.error && errorStatus(approvals.error) === 403) {
+    body = (
+      <Alert severity="error">
+        <AlertTitle>Not allowed</AlertTitle>
+        Only platform admins review services. Ask one of them if a service of
+        yours waits for approval.
+      </Alert>
+    );
+  } else if (approvals.error) {
+    body = <ResponseErrorPanel error={approvals.error} />;
+  } else if (!approvals.value?.length) {
+    body = (
+      <EmptyState
+        missing="data"
+        title={
+          status === 'pending' ? 'Nothing to review' : `No ${status} services`
+        }
+        description={
+          status === 'pending'
+            ? 'New services from the "Publish LLM service" template or catalog YAML appear here until you approve or reject them.'
+            : 'Decisions appear here.'
+        }
+      />
+    );
+  } else {
+    body = (
+      <ApprovalRows
+        approvals={approvals.value}
+        status={status}
+        onApprove={setApproving}
+        onReject={setRejecting}
+      />
+    );
+  }
+
+  return (
+    <Content>
+      <ContentHeader title="Service approvals" />
+      <Tabs
+        value={status}
+        onChange={(_e, value) => setParams({ status: value })}
+        aria-label="Review status"
+        sx={{ mb: 2 }}
+      >
+        {STATUSES.map(s => (
+          <Tab key={s.value} value={s.value} label={s.label} />
+        ))}
+      </Tabs>
+      {body}
+      <ConfirmDialog
+        open={!!approving}
+        title={`Approve ${approving?.title ?? approving?.name ?? ''}?`}
+        confirmLabel="Approve"
+        confirmColor="success"
+        busy={busy}
+        onCancel={() => setApproving(undefined)}
+        onConfirm={() =>
+          approving &&
+          run(
+            () => api.approveService(approving.name),
+            `${approving.name} is live`,
+            `Could not approve ${approving.name}`,
+          )
+        }
+      >
+        It goes live at once: in browse, subscribable and served by the gateway.
+        Its owners are notified.
+      </ConfirmDialog>
+      <RejectDialog
+        approval={rejecting}
+        busy={busy}
+        onCancel={() => setRejecting(undefined)}
+        onReject={reason =>
+          rejecting &&
+          run(
+            () => api.rejectService(rejecting.name, reason),
+            `${rejecting.name} was rejected`,
+            `Could not reject ${rejecting.name}`,
+          )
+        }
+      />
+    </Content>
+  );
+}

@@ -1,0 +1,136 @@
+import { screen, waitFor, within } from '@testing-library/react';
+import userEvent from '@testing-library/user-event';
+import { renderInTestApp } from '@backstage/frontend-test-utils';
+import { entityRouteRef } from '@backstage/plugin-catalog-react';
+import { ManagedService } from '@internal/plugin-marketplace-common';
+import { marketplaceApiRef } from '../../api';
+import { mockMarketplaceApi } from '../../__fixtures__/marketplaceApi';
+import { fullModelService } from '../../__fixtures__/entities';
+import { ProviderServicesPage } from './ProviderServicesPage';
+
+const mountedRoutes = { '/catalog/:namespace/:kind/:name': entityRouteRef };
+
+function managed(
+  name: string,
+  publication: Partial<ManagedService['publication']>,
+  location: string | null = null,
+): ManagedService {
+  return {
+    id: `id-${name}`,
+    name,
+    entityRef: `modelservice:default/${name}`,
+    location,
+    createdBy: 'user:default/samira.haddad',
+    createdAt: '2026-11-20T10:00:00.000Z',
+    updatedAt: '2026-11-20T10:00:00.000Z',
+    entity: {
+      ...fullModelService,
+      metadata: { ...fullModelService.metadata, name, title: undefined },
+    },
+    publication: {
+      status: 'approved',
+      reason: null,
+      submittedAt: '2026-11-20T10:00:00.000Z',
+      decidedBy: null,
+      decidedAt: null,
+      source: location ? 'catalog' : 'portal',
+      unpublishedAt: null,
+      sunsetAt: null,
+      ...publication,
+    },
+  };
+}
+
+describe('ProviderServicesPage', () => {
+  it('lists the teams’ services in every state', async () => {
+    const api = mockMarketplaceApi({
+      listManagedServices: jest.fn().mockResolvedValue([
+        managed('svc-live', {}),
+        managed('svc-pending', { status: 'pending' }),
+        managed('svc-rejected', {
+          status: 'rejected',
+          reason: 'Missing compliance details',
+        }),
+        managed(
+          'svc-unpublished',
+          {
+            unpublishedAt: '2026-11-21T10:00:00.000Z',
+            sunsetAt: '2099-01-01T00:00:00.000Z',
+          },
+          'url:https://git.example/catalog-info.yaml',
+        ),
+      ]),
+    });
+    await renderInTestApp(<ProviderServicesPage />, {
+      mountedRoutes,
+      apis: [[marketplaceApiRef, api]],
+    });
+    const rows = await screen.findAllByTestId('managed-service-row');
+    expect(rows).toHaveLength(4);
+    expect(within(rows[0]).getByText('Live')).toBeInTheDocument();
+    expect(within(rows[1]).getByText('Pending approval')).toBeInTheDocument();
+    expect(within(rows[2]).getByText('Rejected')).toBeInTheDocument();
+    expect(
+      within(rows[2]).getByText('Missing compliance details'),
+    ).toBeInTheDocument();
+    expect(within(rows[3]).getByText('Unpublished')).toBeInTheDocument();
+    expect(within(rows[3]).getByText('Catalog YAML')).toBeInTheDocument();
+    expect(
+      within(rows[3]).getByText('Served until Jan 1, 2099, 00:00 UTC'),
+    ).toBeInTheDocument();
+    expect(
+      within(rows[3]).queryByRole('button', { name: /Unpublish/ }),
+    ).not.toBeInTheDocument();
+    expect(
+      screen.getByRole('link', { name: /Publish a service/ }),
+    ).toHaveAttribute('href', '/create/templates/default/publish-llm-service');
+  });
+
+  it('unpublishes with a sunset date in the future', async () => {
+    const api = mockMarketplaceApi({
+      listManagedServices: jest
+        .fn()
+        .mockResolvedValue([managed('svc-live', {})]),
+      unpublishService: jest
+        .fn()
+        .mockResolvedValue({ service: {}, notifiedSubscribers: 3 }),
+    });
+    await renderInTestApp(<ProviderServicesPage />, {
+      mountedRoutes,
+      apis: [[marketplaceApiRef, api]],
+    });
+    await userEvent.click(
+      await screen.findByRole('button', { name: 'Unpublish svc-live' }),
+    );
+    const dialog = within(await screen.findByRole('dialog'));
+    const date = dialog.getByLabelText('Sunset (UTC)');
+    await userEvent.clear(date);
+    await userEvent.type(date, '2001-01-01');
+    expect(dialog.getByRole('button', { name: 'Unpublish' })).toBeDisabled();
+    expect(
+      dialog.getByText('A date after today, at most a year ahead'),
+    ).toBeInTheDocument();
+    const inTwoWeeks = new Date(Date.now() + 14 * 86_400_000)
+      .toISOString()
+      .slice(0, 10);
+    await userEvent.clear(date);
+    await userEvent.type(date, inTwoWeeks);
+    await userEvent.click(dialog.getByRole('button', { name: 'Unpublish' }));
+    expect(api.unpublishService).toHaveBeenCalledWith('id-svc-live', {
+      sunsetAt: `${inTwoWeeks}T00:00:00.000Z`,
+    });
+    await waitFor(() =>
+      expect(api.listManagedServices).toHaveBeenCalledTimes(2),
+    );
+  });
+
+  it('explains how to publish when the teams have no services', async () => {
+    await renderInTestApp(<ProviderServicesPage />, {
+      mountedRoutes,
+      apis: [[marketplaceApiRef, mockMarketplaceApi()]],
+    });
+    expect(
+      await screen.findByText('Your teams publish no services yet'),
+    ).toBeInTheDocument();
+  });
+});

@@ -1,0 +1,250 @@
+import { useState } from 'react';
+import Button from '@mui/material/Button';
+import Stack from '@mui/material/Stack';
+import Table from '@mui/material/Table';
+import TableBody from '@mui/material/TableBody';
+import TableCell from '@mui/material/TableCell';
+import TableContainer from '@mui/material/TableContainer';
+import TableHead from '@mui/material/TableHead';
+import TableRow from '@mui/material/TableRow';
+import TextField from '@mui/material/TextField';
+import Typography from '@mui/material/Typography';
+import AddIcon from '@mui/icons-material/Add';
+import useAsyncRetry from 'react-use/esm/useAsyncRetry';
+import { Link as RouterLink } from 'react-router-dom';
+import {
+  Content,
+  ContentHeader,
+  EmptyState,
+  Progress,
+  ResponseErrorPanel,
+} from '@backstage/core-components';
+import { toastApiRef, useApi } from '@backstage/frontend-plugin-api';
+import { ManagedService } from '@internal/plugin-marketplace-common';
+import { errorMessage, marketplaceApiRef } from '../../api';
+import { formatDateTimeUtc } from '../../format';
+import { ConfirmDialog } from '../shared/ConfirmDialog';
+import { RefLink } from '../shared/RefLink';
+import { PublicationChip } from '../Publishing/PublicationStatus';
+
+/** Where the "Publish LLM service" template's form lives. */
+export const PUBLISH_TEMPLATE_PATH =
+  '/create/templates/default/publish-llm-service';
+
+const DAY_MS = 86_400_000;
+
+function isoDay(ms: number): string {
+  return new Date(ms).toISOString().slice(0, 10);
+}
+
+function ServiceState(props: { service: ManagedService }) {
+  const { publication } = props.service;
+  return (
+    <Stack spacing={0.5} alignItems="flex-start">
+      <PublicationChip publication={publication} />
+      {publication.status === 'rejected' && publication.reason && (
+        <Typography variant="caption" color="error">
+          {publication.reason}
+        </Typography>
+      )}
+      {publication.unpublishedAt && publication.sunsetAt && (
+        <Typography variant="caption" color="text.secondary">
+          Served until {formatDateTimeUtc(publication.sunsetAt)}
+        </Typography>
+      )}
+    </Stack>
+  );
+}
+
+/** Asks when existing subscribers lose access, then unpublishes. */
+function UnpublishDialog(props: {
+  service: ManagedService | undefined;
+  busy: boolean;
+  onConfirm: (sunsetAt: string) => void;
+  onCancel: () => void;
+}) {
+  const { service, busy, onConfirm, onCancel } = props;
+  const [sunset, setSunset] = useState(isoDay(Date.now() + 30 * DAY_MS));
+  const ms = Date.parse(`${sunset}T00:00:00Z`);
+  const invalid =
+    Number.isNaN(ms) || ms <= Date.now() || ms > Date.now() + 365 * DAY_MS;
+  return (
+    <ConfirmDialog
+      open={!!service}
+      title={`Unpublish ${
+        service?.entity.metadata.title ?? service?.name ?? ''
+      }?`}
+      confirmLabel="Unpublish"
+      busy={busy}
+      confirmDisabled={invalid}
+      onCancel={onCancel}
+      onConfirm={() => onConfirm(new Date(ms).toISOString())}
+    >
+      <Typography variant="body2" sx={{ mb: 2 }}>
+        New subscriptions stop at once. Current subscribers are notified and
+        keep access until the sunset date; after it the gateway answers 410
+        Gone.
+      </Typography>
+      <TextField
+        type="date"
+        label="Sunset (UTC)"
+        value={sunset}
+        onChange={e => setSunset(e.target.value)}
+        error={invalid}
+        helperText={
+          invalid ? 'A date after today, at most a year ahead' : undefined
+        }
+        InputLabelProps={{ shrink: true }}
+        fullWidth
+      />
+    </ConfirmDialog>
+  );
+}
+
+/**
+ * `/marketplace/provider`: the services the user's teams publish, in every
+ * state (pending review, live, rejected with the reason, unpublished), with
+ * "Publish a service" and "Unpublish".
+ */
+export function ProviderServicesPage() {
+  const api = useApi(marketplaceApiRef);
+  const toastApi = useApi(toastApiRef);
+  const services = useAsyncRetry(() => api.listManagedServices(), [api]);
+  const [unpublishing, setUnpublishing] = useState<ManagedService>();
+  const [busy, setBusy] = useState(false);
+
+  const unpublish = async (sunsetAt: string) => {
+    if (!unpublishing) {
+      return;
+    }
+    setBusy(true);
+    try {
+      const result = await api.unpublishService(unpublishing.id, { sunsetAt });
+      toastApi.post({
+        title: `${unpublishing.name} is unpublished; ${result.notifiedSubscribers} subscriber(s) notified`,
+        status: 'success',
+        timeout: 6000,
+      });
+      setUnpublishing(undefined);
+      services.retry();
+    } catch (e) {
+      toastApi.post({
+        title: `Could not unpublish ${unpublishing.name}: ${errorMessage(e)}`,
+        status: 'danger',
+      });
+    } finally {
+      setBusy(false);
+    }
+  };
+
+  let body;
+  if (services.loading && !services.value) {
+    body = <Progress />;
+  } else if (services.error) {
+    body = <ResponseErrorPanel error={services.error} />;
+  } else if (!services.value?.length) {
+    body = (
+      <EmptyState
+        missing="content"
+        title="Your teams publish no services yet"
+        description="Publish an LLM API with the six-step form, or add a ModelService to a catalog-info.yaml in your team's repository. Only members of provider teams can publish."
+        action={
+          <Button
+            variant="contained"
+            component={RouterLink}
+            to={PUBLISH_TEMPLATE_PATH}
+          >
+            Publish a service
+          </Button>
+        }
+      />
+    );
+  } else {
+    body = (
+      <TableContainer>
+        <Table size="small" aria-label="Your services">
+          <TableHead>
+            <TableRow>
+              <TableCell>Service</TableCell>
+              <TableCell>State</TableCell>
+              <TableCell>Provider</TableCell>
+              <TableCell>Owner</TableCell>
+              <TableCell>Source</TableCell>
+              <TableCell>Submitted</TableCell>
+              <TableCell align="right">Actions</TableCell>
+            </TableRow>
+          </TableHead>
+          <TableBody>
+            {services.value.map(s => (
+              <TableRow key={s.entityRef} data-testid="managed-service-row">
+                <TableCell>
+                  <RefLink entityRef={s.entityRef} defaultKind="ModelService" />
+                  {s.entity.metadata.title && (
+                    <Typography variant="body2" color="text.secondary">
+                      {s.entity.metadata.title}
+                    </Typography>
+                  )}
+                </TableCell>
+                <TableCell>
+                  <ServiceState service={s} />
+                </TableCell>
+                <TableCell>
+                  <RefLink
+                    entityRef={s.entity.spec.providedBy}
+                    defaultKind="Provider"
+                  />
+                </TableCell>
+                <TableCell>
+                  <RefLink
+                    entityRef={s.entity.spec.owner}
+                    defaultKind="Group"
+                  />
+                </TableCell>
+                <TableCell>
+                  {s.location ? 'Catalog YAML' : 'Published in the portal'}
+                </TableCell>
+                <TableCell>
+                  {formatDateTimeUtc(s.publication.submittedAt)}
+                </TableCell>
+                <TableCell align="right">
+                  {!s.publication.unpublishedAt && (
+                    <Button
+                      size="small"
+                      color="error"
+                      onClick={() => setUnpublishing(s)}
+                      aria-label={`Unpublish ${s.name}`}
+                    >
+                      Unpublish
+                    </Button>
+                  )}
+                </TableCell>
+              </TableRow>
+            ))}
+          </TableBody>
+        </Table>
+      </TableContainer>
+    );
+  }
+
+  return (
+    <Content>
+      <ContentHeader title="Your services">
+        <Button
+          variant="contained"
+          startIcon={<AddIcon />}
+          component={RouterLink}
+          to={PUBLISH_TEMPLATE_PATH}
+        >
+          Publish a service
+        </Button>
+      </ContentHeader>
+      {body}
+      <UnpublishDialog
+        service={unpublishing}
+        busy={busy}
+        onCancel={() => setUnpublishing(undefined)}
+        onConfirm={unpublish}
+      />
+    </Content>
+  );
+}
