@@ -6,6 +6,8 @@ import { defineConfig } from '@playwright/test';
  */
 export default defineConfig({
   testDir: './journeys',
+  // The sample services start pending review: approve them as the admin first.
+  globalSetup: './global-setup.ts',
   timeout: 120_000,
   expect: { timeout: 30_000 },
   fullyParallel: false,

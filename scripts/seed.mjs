@@ -2,12 +2,15 @@
 // Produces the portal's demo data by really running traffic: sample users subscribe to
 // sample services through the REST API and call them through the metering gateway, so
 // every number on the screens (usage, spend, latency) comes from real gateway requests.
+// New services wait for an admin's approval (marketplace.publishing.requireApproval), so
+// first the platform admin `ada` approves the sample services (scripts/approve-samples.mjs).
 //
 // Usage: node scripts/seed.mjs [--backend http://localhost:7007] [--force]
 // Runs once per data/ folder (marker: data/.seeded) unless --force.
 import { existsSync, mkdirSync, writeFileSync } from 'node:fs';
 import { dirname, join } from 'node:path';
 import { fileURLToPath } from 'node:url';
+import { approveSampleServices } from './approve-samples.mjs';
 
 const root = join(dirname(fileURLToPath(import.meta.url)), '..');
 const args = process.argv.slice(2);
@@ -145,6 +148,10 @@ async function main() {
     return;
   }
   await waitForBackend();
+  await approveSampleServices({
+    backend,
+    log: message => console.log(message.replace('[approve]', '[seed]')),
+  });
   let ok = 0;
   let failed = 0;
   for (const [i, entry] of PLAN.entries()) {

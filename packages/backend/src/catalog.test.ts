@@ -8,9 +8,17 @@ import {
   startTestBackend,
   TestDatabases,
 } from '@backstage/backend-test-utils';
+import {
+  coreServices,
+  createServiceFactory,
+} from '@backstage/backend-plugin-api';
+import { Knex } from 'knex';
 import catalogBackend from '@backstage/plugin-catalog-backend';
 import catalogModuleUnprocessed from '@backstage/plugin-catalog-backend-module-unprocessed';
+import { eventsServiceRef } from '@backstage/plugin-events-node';
 import catalogModuleMarketplace from '@internal/plugin-catalog-backend-module-marketplace';
+import marketplaceBackend from '@internal/plugin-marketplace-backend';
+import { parseAllDocuments } from 'yaml';
 
 jest.setTimeout(120_000);
 
@@ -174,6 +182,133 @@ describe('catalog with the marketplace kinds', () => {
       } finally {
         await backend.stop();
         fs.rmSync(dir, { recursive: true, force: true });
+      }
+    },
+  );
+
+  it.each(databases.eachSupportedId())(
+    'shows services published through the portal as ModelService entities with their approval status, on %p',
+    async databaseId => {
+      // A database per plugin, as in production.
+      const knexes: Record<string, Knex> = {
+        catalog: await databases.init(databaseId),
+        marketplace: await databases.init(databaseId),
+      };
+      // One events service for both plugins, like the events backend provides.
+      const events = mockServices.events();
+      const backend = await startTestBackend({
+        features: [
+          catalogBackend,
+          catalogModuleMarketplace,
+          marketplaceBackend,
+          createServiceFactory({
+            service: coreServices.database,
+            deps: { plugin: coreServices.pluginMetadata },
+            factory: ({ plugin }) =>
+              mockServices.database({ knex: knexes[plugin.getId()] }),
+          }),
+          createServiceFactory({
+            service: eventsServiceRef,
+            deps: {},
+            factory: () => events,
+          }),
+          mockServices.rootConfig.factory({
+            data: {
+              catalog: {
+                processingInterval: { seconds: 1 },
+                rules: [
+                  { allow: ['User', 'Group', 'ModelService', 'Provider'] },
+                ],
+                locations: [
+                  { type: 'file', target: path.join(examples, 'org.yaml') },
+                  {
+                    type: 'file',
+                    target: path.join(examples, 'providers.yaml'),
+                  },
+                ],
+              },
+              marketplace: { publishing: { requireApproval: true } },
+            },
+          }),
+        ],
+      });
+
+      try {
+        const auth = mockCredentials.user.header('user:default/samira.haddad');
+        const catalogEntity = async () => {
+          const res = await request(backend.server)
+            .get(
+              '/api/catalog/entities/by-name/modelservice/default/acme-portal-e2e',
+            )
+            .set('Authorization', auth);
+          return res.status === 200 ? res.body : undefined;
+        };
+        // The directory reads the providers from the catalog.
+        await waitFor(async () => {
+          const res = await request(backend.server)
+            .get('/api/marketplace/v1/providers')
+            .set('Authorization', auth);
+          return res.body.providers?.length > 0 ? true : undefined;
+        }, 'the providers in the marketplace');
+
+        const sample = parseAllDocuments(
+          fs.readFileSync(path.join(examples, 'services.yaml'), 'utf8'),
+        )
+          .map(d => d.toJS())
+          .find(e => e?.metadata?.name === 'northwind-gpt-4o');
+        const entity = {
+          ...sample,
+          metadata: {
+            name: 'acme-portal-e2e',
+            title: 'Published in the portal',
+          },
+        };
+        const published = await request(backend.server)
+          .post('/api/marketplace/v1/provider/services')
+          .set('Authorization', auth)
+          .send({ entity });
+        expect(published.status).toBe(201);
+        expect(published.body.status).toBe('pending');
+
+        const pending = await waitFor(async () => {
+          const e = await catalogEntity();
+          return e?.metadata.annotations?.[
+            'marketplace.acme.io/approval-status'
+          ] === 'pending' &&
+            e.relations?.some((r: any) => r.type === 'providedBy')
+            ? e
+            : undefined;
+        }, 'the published service in the catalog, pending');
+        expect(pending.metadata.annotations).toMatchObject({
+          'backstage.io/managed-by-location': 'marketplace:acme-portal-e2e',
+          'backstage.io/managed-by-origin-location':
+            'marketplace:acme-portal-e2e',
+        });
+        expect(pending.spec).toEqual(sample.spec);
+        expect(
+          pending.relations.map((r: any) => `${r.type} ${r.targetRef}`).sort(),
+        ).toEqual([
+          'ownedBy group:default/ai-platform-team',
+          'providedBy provider:default/northwind-cloud-ai',
+        ]);
+
+        const approved = await request(backend.server)
+          .post('/api/marketplace/v1/admin/approvals/acme-portal-e2e/approve')
+          .set(
+            'Authorization',
+            mockCredentials.user.header('user:default/ada'),
+          );
+        expect(approved.status).toBe(200);
+        await waitFor(async () => {
+          const e = await catalogEntity();
+          return e?.metadata.annotations?.[
+            'marketplace.acme.io/approval-status'
+          ] === 'approved'
+            ? e
+            : undefined;
+        }, 'the approval in the catalog');
+      } finally {
+        await backend.stop();
       }
     },
   );

@@ -4,4 +4,11 @@
  * @packageDocumentation
  */
 export { catalogModuleMarketplace as default } from './module';
-export { MarketplaceEntitiesProcessor } from './processor/MarketplaceEntitiesProcessor';
+export {
+  MarketplaceEntitiesProcessor,
+  type ApprovalStatusLookup,
+} from './processor/MarketplaceEntitiesProcessor';
+export {
+  MarketplacePublishedServicesProvider,
+  type PublishedServicesSource,
+} from './provider/MarketplacePublishedServicesProvider';

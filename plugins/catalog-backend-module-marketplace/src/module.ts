@@ -1,9 +1,22 @@
-import { createBackendModule } from '@backstage/backend-plugin-api';
+import {
+  coreServices,
+  createBackendModule,
+} from '@backstage/backend-plugin-api';
 import { catalogProcessingExtensionPoint } from '@backstage/plugin-catalog-node';
+import { eventsServiceRef } from '@backstage/plugin-events-node';
+import {
+  MARKETPLACE_SERVICE_CHANGED_TOPIC,
+  MarketplaceServiceChangedEvent,
+} from '@internal/plugin-marketplace-common';
+import { ApprovalStatusCache } from './marketplace/ApprovalStatusCache';
+import { MarketplaceBackendClient } from './marketplace/MarketplaceBackendClient';
 import { MarketplaceEntitiesProcessor } from './processor/MarketplaceEntitiesProcessor';
+import { MarketplacePublishedServicesProvider } from './provider/MarketplacePublishedServicesProvider';
 
 /**
- * Teaches the catalog the marketplace kinds: validation and relations.
+ * Teaches the catalog the marketplace kinds: validation, relations and the
+ * approval-status annotation; and emits the services published through the
+ * portal as ModelService entities.
  *
  * @public
  */
@@ -12,9 +25,53 @@ export const catalogModuleMarketplace = createBackendModule({
   moduleId: 'marketplace',
   register(env) {
     env.registerInit({
-      deps: { catalog: catalogProcessingExtensionPoint },
-      async init({ catalog }) {
-        catalog.addProcessor(new MarketplaceEntitiesProcessor());
+      deps: {
+        catalog: catalogProcessingExtensionPoint,
+        discovery: coreServices.discovery,
+        auth: coreServices.auth,
+        logger: coreServices.logger,
+        scheduler: coreServices.scheduler,
+        events: eventsServiceRef,
+      },
+      async init({ catalog, discovery, auth, logger, scheduler, events }) {
+        const marketplace = new MarketplaceBackendClient({ discovery, auth });
+        const approvals = new ApprovalStatusCache({
+          fetch: () => marketplace.getApprovals(),
+          logger,
+        });
+        catalog.addProcessor(new MarketplaceEntitiesProcessor({ approvals }));
+
+        const provider = new MarketplacePublishedServicesProvider({
+          source: marketplace,
+          logger,
+          taskRunner: scheduler.createScheduledTaskRunner({
+            frequency: { seconds: 30 },
+            timeout: { minutes: 1 },
+            scope: 'global',
+          }),
+        });
+        catalog.addEntityProvider(provider);
+
+        await events.subscribe({
+          id: 'catalog-marketplace-published-services',
+          topics: [MARKETPLACE_SERVICE_CHANGED_TOPIC],
+          onEvent: async ({ eventPayload }) => {
+            const event = eventPayload as MarketplaceServiceChangedEvent;
+            if (!event || typeof event.serviceRef !== 'string') {
+              return;
+            }
+            if (event.approvalStatus) {
+              approvals.set(event.serviceRef, event.approvalStatus);
+            }
+            await provider
+              .handleEvent(event)
+              .catch(error =>
+                logger.warn(
+                  `Could not apply the change of ${event.serviceRef} to the catalog: ${error}`,
+                ),
+              );
+          },
+        });
       },
     });
   },

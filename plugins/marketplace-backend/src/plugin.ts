@@ -7,6 +7,7 @@ import { eventsServiceRef } from '@backstage/plugin-events-node';
 import { notificationService } from '@backstage/plugin-notifications-node';
 import { createConditionAuthorizer } from '@backstage/plugin-permission-node';
 import {
+  MARKETPLACE_SERVICE_CHANGED_TOPIC,
   marketplacePermissions,
   marketplaceServiceManagePermission,
 } from '@internal/plugin-marketplace-common';
@@ -139,6 +140,20 @@ export const marketplacePlugin = createBackendPlugin({
           logger,
           publishing,
           requireApproval,
+          // New services get their approval-status annotation in the catalog now,
+          // not at their next processing.
+          onQueued: async queued => {
+            const credentials = await deps.auth.getOwnServiceCredentials();
+            for (const { ref, status } of queued) {
+              await deps.events.publish({
+                topic: MARKETPLACE_SERVICE_CHANGED_TOPIC,
+                eventPayload: { serviceRef: ref, approvalStatus: status },
+              });
+              await deps.catalog
+                .refreshEntity(ref, { credentials })
+                .catch(() => undefined);
+            }
+          },
         });
         lifecycle.addStartupHook(() => directory.start());
         lifecycle.addShutdownHook(async () => {

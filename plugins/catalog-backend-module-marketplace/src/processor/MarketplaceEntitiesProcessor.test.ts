@@ -150,4 +150,73 @@ describe('MarketplaceEntitiesProcessor', () => {
       name: 'ai-platform-team',
     });
   });
+
+  describe('the approval-status annotation', () => {
+    const ANNOTATION = 'marketplace.acme.io/approval-status';
+
+    it('copies the review state of a service from the marketplace', async () => {
+      const get = jest.fn(async (ref: string) =>
+        ref === 'modelservice:default/acme-gpt-4o' ? 'pending' : undefined,
+      );
+      const withStatus = new MarketplaceEntitiesProcessor({
+        approvals: { get: get as any },
+      });
+      const out = await withStatus.postProcessEntity(
+        service(),
+        location,
+        jest.fn(),
+      );
+      expect(out.metadata.annotations).toEqual({ [ANNOTATION]: 'pending' });
+      expect(get).toHaveBeenCalledWith('modelservice:default/acme-gpt-4o');
+      // Providers get none.
+      const p = await withStatus.postProcessEntity(
+        provider(),
+        location,
+        jest.fn(),
+      );
+      expect(p.metadata.annotations).toBeUndefined();
+    });
+
+    it('never keeps a status written in YAML', async () => {
+      const selfApproved = service();
+      selfApproved.metadata.annotations = {
+        [ANNOTATION]: 'approved',
+        'backstage.io/techdocs-ref': 'dir:.',
+      };
+      const unknown = new MarketplaceEntitiesProcessor({
+        approvals: { get: async () => undefined },
+      });
+      const out = await unknown.postProcessEntity(
+        selfApproved,
+        location,
+        jest.fn(),
+      );
+      expect(out.metadata.annotations).toEqual({
+        'backstage.io/techdocs-ref': 'dir:.',
+      });
+      const rejected = new MarketplaceEntitiesProcessor({
+        approvals: { get: async () => 'rejected' },
+      });
+      const out2 = await rejected.postProcessEntity(
+        selfApproved,
+        location,
+        jest.fn(),
+      );
+      expect(out2.metadata.annotations?.[ANNOTATION]).toBe('rejected');
+    });
+
+    it('processes the entity without the annotation when the lookup fails', async () => {
+      const failing = new MarketplaceEntitiesProcessor({
+        approvals: {
+          get: async () => {
+            throw new Error('marketplace down');
+          },
+        },
+      });
+      const emit = jest.fn();
+      const out = await failing.postProcessEntity(service(), location, emit);
+      expect(out.metadata.annotations).toEqual({});
+      expect(emit).toHaveBeenCalledTimes(4);
+    });
+  });
 });

@@ -4,6 +4,7 @@ import {
   parseEntityRef,
   RELATION_OWNED_BY,
   RELATION_OWNER_OF,
+  stringifyEntityRef,
 } from '@backstage/catalog-model';
 import { InputError } from '@backstage/errors';
 import { LocationSpec } from '@backstage/plugin-catalog-common';
@@ -13,6 +14,8 @@ import {
   processingResult,
 } from '@backstage/plugin-catalog-node';
 import {
+  ANNOTATION_APPROVAL_STATUS,
+  ApprovalStatus,
   MARKETPLACE_API_VERSION,
   MODEL_SERVICE_KIND,
   modelServiceEntityV1alpha1Validator,
@@ -35,13 +38,29 @@ function isOurs(entity: Entity): boolean {
 }
 
 /**
+ * Where the processor reads the review state of ModelServices.
+ *
+ * @public
+ */
+export interface ApprovalStatusLookup {
+  /** The state of a service by entity ref; undefined when unknown. */
+  get(serviceRef: string): Promise<ApprovalStatus | undefined>;
+}
+
+/**
  * Validates the marketplace kinds (ModelService, Provider) and emits their relations:
  * ModelService `providedBy` Provider (and the reverse `provides`), and `ownedBy`/`ownerOf`
- * for both kinds.
+ * for both kinds. Sets the `marketplace.acme.io/approval-status` annotation of
+ * ModelServices from the marketplace backend's review state (an annotation set in
+ * YAML is always replaced: nobody approves their own service).
  *
  * @public
  */
 export class MarketplaceEntitiesProcessor implements CatalogProcessor {
+  constructor(
+    private readonly options: { approvals?: ApprovalStatusLookup } = {},
+  ) {}
+
   getProcessorName(): string {
     return 'MarketplaceEntitiesProcessor';
   }
@@ -130,6 +149,22 @@ export class MarketplaceEntitiesProcessor implements CatalogProcessor {
         PROVIDER_KIND,
       );
     }
+    if (entity.kind === MODEL_SERVICE_KIND) {
+      return this.withApprovalStatus(entity);
+    }
     return entity;
+  }
+
+  private async withApprovalStatus(entity: Entity): Promise<Entity> {
+    // The lookup never throws: an unknown state leaves the annotation out.
+    const status = await this.options.approvals
+      ?.get(stringifyEntityRef(entity))
+      .catch(() => undefined);
+    const annotations = { ...entity.metadata.annotations };
+    delete annotations[ANNOTATION_APPROVAL_STATUS];
+    if (status) {
+      annotations[ANNOTATION_APPROVAL_STATUS] = status;
+    }
+    return { ...entity, metadata: { ...entity.metadata, annotations } };
   }
 }

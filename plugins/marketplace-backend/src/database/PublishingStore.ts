@@ -334,6 +334,19 @@ export class PublishingStore {
     return changed ? this.getApproval(serviceRef) : undefined;
   }
 
+  /** Sends a service back to review (its endpoint changed). */
+  async requeue(serviceRef: string): Promise<void> {
+    await this.db('service_approvals')
+      .where({ service_ref: serviceRef })
+      .update({
+        status: 'pending',
+        reason: null,
+        submitted_at: this.clock(),
+        decided_by: null,
+        decided_at: null,
+      });
+  }
+
   // --- unpublished services ----------------------------------------------
 
   async listUnpublications(): Promise<Unpublication[]> {

@@ -46,6 +46,7 @@ describe.each(
     entities = [];
   });
 
+  const onQueued = jest.fn(async () => {});
   function directory(requireApproval: boolean) {
     return new ServiceDirectory({
       catalog: { getEntities: async () => ({ items: entities }) },
@@ -53,6 +54,7 @@ describe.each(
       logger: mockServices.logger.mock(),
       publishing: store,
       requireApproval,
+      onQueued,
     });
   }
 
@@ -63,15 +65,25 @@ describe.each(
   it('queues new services for review, leaves decided ones alone', async () => {
     entities = [service('a'), service('b')];
     await store.ensureApprovals(['modelservice:default/b'], 'rejected');
+    onQueued.mockClear();
     const dir = directory(true);
     await dir.refresh();
     expect((await dir.get('a'))!.status).toBe('pending');
     expect((await dir.get('b'))!.status).toBe('rejected');
+    expect(onQueued).toHaveBeenCalledTimes(1);
+    expect(onQueued).toHaveBeenCalledWith([
+      { ref: 'modelservice:default/a', status: 'pending' },
+    ]);
+    await dir.refresh();
+    expect(onQueued).toHaveBeenCalledTimes(1);
     expect(isServable((await dir.get('a'))!)).toBe(false);
 
     entities.push(service('c'));
     const open = directory(false);
     await open.refresh();
+    expect(onQueued).toHaveBeenLastCalledWith([
+      { ref: 'modelservice:default/c', status: 'approved' },
+    ]);
     expect((await open.get('a'))!.status).toBe('pending');
     expect((await open.get('c'))!.status).toBe('approved');
     expect(isLive((await open.get('c'))!)).toBe(true);

@@ -128,6 +128,10 @@ export class ServiceDirectory {
       publishing: PublishingStore;
       /** Whether new services wait for an admin's approval (else they are approved at once). */
       requireApproval: boolean;
+      /** Told about services queued for review (to update the catalog's annotation). */
+      onQueued?: (
+        queued: Array<{ ref: string; status: ApprovalStatus }>,
+      ) => Promise<void>;
       refreshIntervalMs?: number;
     },
   ) {}
@@ -257,6 +261,17 @@ export class ServiceDirectory {
       for (const a of await publishing.listApprovals()) {
         approvals.set(a.serviceRef, a);
       }
+      const queued = unseen.flatMap(ref => {
+        const a = approvals.get(ref);
+        return a ? [{ ref, status: a.status }] : [];
+      });
+      await this.deps
+        .onQueued?.(queued)
+        .catch(e =>
+          logger.warn(
+            `Could not announce the services queued for review: ${e}`,
+          ),
+        );
     }
     const unpublications = new Map(
       (await publishing.listUnpublications()).map(u => [u.serviceRef, u]),

@@ -1039,6 +1039,29 @@ describe.each(databases.eachSupportedId())(
         expect(row.owner).toBe('group:default/ai-platform-team');
       });
 
+      it('PUT sends a service whose endpoint changed back to review', async () => {
+        const id = await fixture('acme-put-endpoint');
+        const moved = newService('acme-put-endpoint');
+        moved.spec.endpoint = {
+          ...moved.spec.endpoint,
+          baseUrl: 'https://elsewhere.example/v1',
+        };
+        const res = await call('put', `/v1/provider/services/${id}`, OWNER, {
+          entity: moved,
+        });
+        expect(res.status).toBe(200);
+        expect(res.body.service.publication).toMatchObject({
+          status: 'pending',
+          decidedBy: null,
+        });
+        expect(await browseNames()).not.toContain('acme-put-endpoint');
+        expect(
+          (
+            await get('/v1/admin/approvals?status=pending', ADMIN)
+          ).body.approvals.map((a: any) => a.name),
+        ).toContain('acme-put-endpoint');
+      });
+
       it('PUT answers 409 for a catalog YAML service, naming where to edit it', async () => {
         const res = await call('put', `/v1/provider/services/${GPT}`, OWNER, {
           entity: newService(GPT),
@@ -1234,7 +1257,7 @@ describe.each(databases.eachSupportedId())(
         });
         expect((await get('/v1/providers/nobody', CONSUMER)).status).toBe(404);
         expect(await get('/v1/providers/bad!id', CONSUMER)).toMatchObject(
-          badRequest('is not a service name'),
+          badRequest('is not a provider name'),
         );
         expect(
           (await get('/v1/providers/northwind-cloud-ai', ANONYMOUS)).status,

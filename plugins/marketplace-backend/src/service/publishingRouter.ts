@@ -113,6 +113,9 @@ const rejectBody = z
   })
   .strict();
 const emptyBody = z.object({}).strict();
+const providerParam = z
+  .string()
+  .regex(/^[a-z0-9A-Z][a-z0-9A-Z._-]{0,62}$/, 'is not a provider name');
 
 /** JSON with sorted keys: equal for equal values. */
 function canonicalJson(value: unknown): string {
@@ -485,8 +488,21 @@ export async function createPublishingRouter(
     }
     const refs = await checkOwnership(me, entity);
     await publishing.update(s.published.id, entity, refs);
+    // Where the gateway sends requests (and which credential) is reviewed again.
+    const requeued =
+      options.requireApproval &&
+      s.status !== 'pending' &&
+      canonicalJson(s.entity.spec.endpoint) !==
+        canonicalJson(entity.spec.endpoint);
+    if (requeued) {
+      await publishing.requeue(s.ref);
+    }
     await directory.refresh();
-    await announce({ serviceRef: s.ref, entity });
+    await announce({
+      serviceRef: s.ref,
+      entity,
+      ...(requeued ? { approvalStatus: 'pending' as const } : {}),
+    });
     await refreshCatalogEntity(s.ref);
     const updated = directory.getByRef(s.ref) ?? s;
     res.json({ service: await withHistory(updated) });
@@ -581,7 +597,7 @@ export async function createPublishingRouter(
 
   router.get('/v1/providers/:id', async (req, res) => {
     const me = await access.caller(req);
-    const id = parse(nameParam, req.params.id, 'path parameter');
+    const id = parse(providerParam, req.params.id, 'path parameter');
     const ref = `provider:default/${id}`.toLocaleLowerCase('en-US');
     const provider = providerSummaries().find(p => p.ref === ref);
     if (!provider) {
