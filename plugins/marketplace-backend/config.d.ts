@@ -35,7 +35,9 @@ export interface Config {
     /**
      * Upstream credentials named by ModelService entities
      * (`spec.endpoint.auth.secretRef`). When a name is missing here the gateway
-     * reads the environment variable of the same name.
+     * reads the environment variable of the same name, but only for names that
+     * start with `MARKETPLACE_SECRET_` (so a service cannot name any other
+     * variable of the backend's environment).
      *
      * @visibility secret
      */
