@@ -24,6 +24,7 @@ export const SidebarContent = NavContentBlueprint.make({
       // Skipped items
       nav.take('page:search'); // Using search modal instead
       nav.take('page:notifications'); // Using NotificationsSidebarItem manually instead
+      nav.take('page:marketplace/admin-approvals'); // Admins reach it from notifications
 
       return (
         <Sidebar>
@@ -37,6 +38,7 @@ export const SidebarContent = NavContentBlueprint.make({
             {/* Marketplace (@internal/plugin-marketplace) near the top */}
             {nav.take('page:marketplace')}
             {nav.take('page:marketplace/subscriptions')}
+            {nav.take('page:marketplace/provider')}
             {nav.take('page:catalog')}
             {nav.take('page:scaffolder')}
             <SidebarDivider />

@@ -1,0 +1,133 @@
+import { expect, Page, test } from '@playwright/test';
+import { screenshot, sidebarLink, signInAs } from './helpers';
+
+/** A name no earlier run used (the dev portal keeps its database). */
+const NAME = `team-llama-${Date.now().toString(36)}`;
+const TITLE = `Team Llama 8B (${NAME})`;
+
+async function next(page: Page) {
+  await page.getByRole('button', { name: 'Next' }).click();
+}
+
+test('a provider publishes a service in six steps; an admin approves it; it is in browse', async ({
+  page,
+}) => {
+  await signInAs(page, 'samira.haddad');
+  await sidebarLink(page, 'Your services').click();
+  await page
+    .getByRole('link', { name: /Publish a service/ })
+    .first()
+    .click();
+  await expect(
+    page.getByRole('heading', { name: 'Publish LLM service' }),
+  ).toBeVisible({ timeout: 60_000 });
+
+  // 1. Basic info. A taken name is refused when moving on.
+  const name = page.getByRole('textbox', { name: 'Service name' });
+  await name.fill('acme-claude-sonnet-4');
+  await page.getByLabel('Display title').fill(TITLE);
+  await page
+    .getByRole('textbox', { name: 'Description' })
+    .fill('Llama 3.1 8B for internal summarisation and triage of tickets.');
+  await page.getByRole('button', { name: 'Model family' }).click();
+  await page.getByRole('option', { name: 'Llama' }).click();
+  await page.getByLabel('Base model').fill('llama-3.1-8b-instruct');
+  await page.getByRole('textbox', { name: 'Provider' }).click();
+  await page
+    .getByRole('option', { name: /acme-ai-platform|Acme AI Platform/ })
+    .click();
+  await next(page);
+  await expect(
+    page.getByText(/already exists: choose another name/).first(),
+  ).toBeVisible();
+  await name.fill(NAME);
+  await next(page);
+
+  // 2. Pricing: a malformed price is refused.
+  const prompt = page.getByLabel('Prompt price per 1K tokens (USD)');
+  await prompt.fill('0.0000001');
+  await page.getByLabel('Completion price per 1K tokens (USD)').fill('0.0004');
+  await next(page);
+  await expect(page.getByText(/must match pattern/).first()).toBeVisible();
+  await prompt.fill('0.0002');
+  await next(page);
+
+  // 3. Technical details: the demo upstream, by the name of its secret.
+  await page
+    .getByLabel('Upstream endpoint URL')
+    .fill('http://localhost:7007/api/demo-upstream/v1');
+  await page.getByLabel('Upstream model id (optional)').fill('llama-3.1-8b');
+  await page.getByLabel('Secret name').fill('DEMO_UPSTREAM_API_KEY');
+  await page.getByRole('checkbox', { name: 'Function calling' }).check();
+  await next(page);
+
+  // 4. Infrastructure.
+  await page.getByLabel('Country (ISO 3166-1 alpha-2)').fill('DE');
+  await page.getByRole('button', { name: 'Region' }).click();
+  await page.getByRole('option', { name: 'Europe' }).click();
+  // One data center row is there already (at least one is required).
+  await page
+    .getByRole('textbox', { name: /^Data center/ })
+    .first()
+    .fill('fra-1');
+  await page.getByRole('checkbox', { name: 'GDPR' }).check();
+  await next(page);
+
+  // 5. Performance commitments: the defaults.
+  await expect(page.getByLabel('Latency p95 (ms)')).toHaveValue('1500');
+  await next(page);
+
+  // 6. Review & publish: the terms must be accepted.
+  await page.getByRole('button', { name: 'Review' }).click();
+  await expect(
+    page.getByText('Accept the provider terms to publish').first(),
+  ).toBeVisible();
+  await page
+    .getByRole('checkbox', { name: /I accept the marketplace provider terms/ })
+    .check();
+  await page.getByRole('button', { name: 'Review' }).click();
+  await expect(page.getByText(NAME).first()).toBeVisible();
+  await screenshot(page, 'publish-review');
+  await page.getByRole('button', { name: 'Create' }).click();
+
+  // The task publishes it, pending approval.
+  await expect(
+    page.getByText(/waiting for approval by a platform admin/),
+  ).toBeVisible({ timeout: 60_000 });
+  await screenshot(page, 'publish-done');
+  await page.getByRole('link', { name: 'Open the service' }).click();
+  await expect(page.getByText('Pending approval').first()).toBeVisible({
+    timeout: 60_000,
+  });
+  await screenshot(page, 'publish-pending');
+
+  // Not in browse yet.
+  await sidebarLink(page, 'Marketplace').click();
+  await page.getByRole('textbox', { name: 'Search services' }).fill(NAME);
+  await expect(page.getByTestId('result-count')).toHaveText('0 services found');
+
+  // The admin approves it.
+  await page.context().clearCookies();
+  await signInAs(page, 'ada');
+  await page.goto('/admin/approvals');
+  const row = page.getByTestId('approval-row').filter({ hasText: NAME });
+  await expect(row).toBeVisible({ timeout: 30_000 });
+  await screenshot(page, 'approvals');
+  await row.getByRole('button', { name: `Approve ${NAME}` }).click();
+  await page
+    .getByRole('dialog', { name: `Approve ${TITLE}?` })
+    .getByRole('button', { name: 'Approve' })
+    .click();
+  await expect(row).not.toBeVisible();
+
+  // Now any consumer finds it in browse.
+  await page.context().clearCookies();
+  await signInAs(page, 'lena.fischer');
+  await sidebarLink(page, 'Marketplace').click();
+  await page.getByRole('textbox', { name: 'Search services' }).fill(NAME);
+  const card = page.getByTestId('service-card').filter({ hasText: TITLE });
+  await expect(card).toBeVisible();
+  await expect(card).toContainText('$0.0002');
+  await expect(card).toContainText('Free trial: 100K tokens');
+  await screenshot(page, 'publish-in-browse');
+});
