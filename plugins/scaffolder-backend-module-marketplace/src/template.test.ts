@@ -160,10 +160,17 @@ describe('the "Publish LLM service" template', () => {
   });
 
   it('links to the new service page when done', () => {
-    expect(template.spec.output.links[0]).toEqual({
-      title: 'Open the service',
-      icon: 'catalog',
-      entityRef: '${{ steps.publish.output.entityRef }}',
-    });
+    expect(template.spec.output.links).toEqual([
+      {
+        title: 'Open the service',
+        icon: 'catalog',
+        entityRef: '${{ steps.publish.output.entityRef }}',
+      },
+      {
+        title: 'Your services',
+        icon: 'dashboard',
+        url: '/marketplace/provider',
+      },
+    ]);
   });
 });

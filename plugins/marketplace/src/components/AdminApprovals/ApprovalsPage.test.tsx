@@ -43,7 +43,10 @@ describe('ApprovalsPage', () => {
     await render(api);
     const row = within(await screen.findByTestId('approval-row'));
     expect(api.listApprovals).toHaveBeenCalledWith({ status: 'pending' });
-    expect(row.getByText('Team Llama 70B')).toBeInTheDocument();
+    expect(row.getByRole('link', { name: /team-llama-70b/ })).toHaveAttribute(
+      'href',
+      '/catalog/default/modelservice/team-llama-70b',
+    );
     expect(row.getByText('Published in the portal')).toBeInTheDocument();
     expect(row.getByText('Nov 24, 2026, 10:00 UTC')).toBeInTheDocument();
 

@@ -136,11 +136,9 @@ function ApprovalRows(props: {
             <TableRow key={a.serviceRef} data-testid="approval-row">
               <TableCell>
                 <RefLink entityRef={a.serviceRef} defaultKind="ModelService" />
-                {a.title && (
-                  <Typography variant="body2" color="text.secondary">
-                    {a.title}
-                  </Typography>
-                )}
+                <Typography variant="body2" color="text.secondary">
+                  {a.name}
+                </Typography>
               </TableCell>
               <TableCell>
                 <RefLink

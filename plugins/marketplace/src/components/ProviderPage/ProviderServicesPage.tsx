@@ -179,11 +179,9 @@ export function ProviderServicesPage() {
               <TableRow key={s.entityRef} data-testid="managed-service-row">
                 <TableCell>
                   <RefLink entityRef={s.entityRef} defaultKind="ModelService" />
-                  {s.entity.metadata.title && (
-                    <Typography variant="body2" color="text.secondary">
-                      {s.entity.metadata.title}
-                    </Typography>
-                  )}
+                  <Typography variant="body2" color="text.secondary">
+                    {s.name}
+                  </Typography>
                 </TableCell>
                 <TableCell>
                   <ServiceState service={s} />
