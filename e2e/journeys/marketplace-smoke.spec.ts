@@ -25,11 +25,10 @@ test('a consumer signs in, opens the marketplace and reads a service spec', asyn
     .click();
   await expect(page).toHaveURL(/\/catalog\/default\/modelservice\//);
 
-  // The overview card holds the spec.
+  // The overview card holds the offer; the Quality tab the committed SLA.
   await expect(page.getByText('Context window').first()).toBeVisible();
-  await expect(
-    page.getByText(/Committed by the provider/i).first(),
-  ).toBeVisible();
   await expect(page.getByText('Max output tokens').first()).toBeVisible();
-  await screenshot(page, 'service-overview');
+  await screenshot(page, 'smoke-service-overview');
+  await page.getByRole('link', { name: 'Quality', exact: true }).click();
+  await expect(page.getByText('by the provider').first()).toBeVisible();
 });
