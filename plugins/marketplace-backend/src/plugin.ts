@@ -24,6 +24,8 @@ import { serviceResourceRef, serviceRules } from './permissions/rules';
 import { Access } from './service/access';
 import { BrowseIndex } from './service/BrowseIndex';
 import { createPublishingRouter } from './service/publishingRouter';
+import { createReviewsRouter } from './service/reviewsRouter';
+import { ReviewStore } from './database/ReviewStore';
 import { createRouter } from './service/router';
 
 /**
@@ -175,6 +177,7 @@ export const marketplacePlugin = createBackendPlugin({
           secrets: new SecretResolver(config),
           upstreamTimeoutMs,
         });
+        const browseIndex = new BrowseIndex(db, directory);
         const router = Router();
         router.use('/gateway', gateway);
         router.use(
@@ -186,7 +189,7 @@ export const marketplacePlugin = createBackendPlugin({
             ledger,
             directory,
             gatewayBaseUrl,
-            browseIndex: new BrowseIndex(db, directory),
+            browseIndex,
             gateway,
             publishingRouter: await createPublishingRouter({
               access,
@@ -202,6 +205,14 @@ export const marketplacePlugin = createBackendPlugin({
               requireApproval,
               sunsetDays,
             }),
+          }),
+        );
+        router.use(
+          createReviewsRouter({
+            access,
+            directory,
+            reviews: new ReviewStore(db),
+            onRatingChanged: () => browseIndex.invalidateRatings(),
           }),
         );
         httpRouter.use(router);

@@ -128,6 +128,16 @@ export const marketplaceAuditReadPermission = createPermission({
 });
 
 /**
+ * Hide and unhide abusive reviews.
+ *
+ * @public
+ */
+export const marketplaceReviewsModeratePermission = createPermission({
+  name: 'marketplace.admin.reviews.moderate',
+  attributes: { action: 'update' },
+});
+
+/**
  * Permissions only platform admins hold by default.
  *
  * @public
@@ -137,6 +147,7 @@ export const marketplaceAdminPermissions = [
   marketplaceUsersManagePermission,
   marketplaceApprovalsManagePermission,
   marketplaceAuditReadPermission,
+  marketplaceReviewsModeratePermission,
 ];
 
 /**

@@ -25,6 +25,9 @@ export class BrowseIndex {
   private builtFor = -1;
   private metricsAt = 0;
   private building: Promise<void> | undefined;
+  /** Grows with every review change; the next query waits for a rebuild. */
+  private ratingsVersion = 0;
+  private builtForRatings = 0;
 
   constructor(
     private readonly db: Knex,
@@ -32,13 +35,20 @@ export class BrowseIndex {
     private readonly clock: () => number = Date.now,
   ) {}
 
+  /** A review changed a rating: the next query sees it. */
+  invalidateRatings() {
+    this.ratingsVersion += 1;
+  }
+
   async query(query: BrowseQuery): Promise<BrowseResult> {
     await this.ensureFresh();
     return browse(this.projections, query, new Date(this.clock()));
   }
 
   private async ensureFresh() {
-    const changed = this.builtFor !== this.directory.version;
+    const changed =
+      this.builtFor !== this.directory.version ||
+      this.builtForRatings !== this.ratingsVersion;
     const stale = changed || this.clock() - this.metricsAt > METRICS_TTL_MS;
     if (!stale) {
       return;
@@ -52,7 +62,10 @@ export class BrowseIndex {
     // moment ago) is awaited; metrics older than the TTL refresh in the background.
     if (changed) {
       await this.building;
-      if (this.builtFor !== this.directory.version) {
+      if (
+        this.builtFor !== this.directory.version ||
+        this.builtForRatings !== this.ratingsVersion
+      ) {
         // The build was already running on an older directory view.
         await this.ensureFresh();
       }
@@ -61,6 +74,7 @@ export class BrowseIndex {
 
   private async rebuild() {
     const version = this.directory.version;
+    const ratingsVersion = this.ratingsVersion;
     // Only approved, published services: never pending, rejected or unpublished ones.
     const services = this.directory.list().filter(isLive);
     const now = this.clock();
@@ -82,6 +96,13 @@ export class BrowseIndex {
         tokens30d: num(row.prompt) + num(row.completion),
       });
     }
+    for (const [ref, rating] of await this.ratings()) {
+      metrics.set(ref, {
+        ...metrics.get(ref),
+        rating: Math.round((rating.sum * 100) / rating.count) / 100,
+        reviewCount: rating.count,
+      });
+    }
     this.projections = services.map(s =>
       projectService(
         s.entity,
@@ -92,7 +113,27 @@ export class BrowseIndex {
       ),
     );
     this.builtFor = version;
+    this.builtForRatings = ratingsVersion;
     this.metricsAt = now;
+  }
+
+  /** Rating aggregates over visible reviews, by service ref. */
+  private async ratings(): Promise<
+    Map<string, { count: number; sum: number }>
+  > {
+    const rows = (await this.db('service_reviews')
+      .whereNull('hidden_at')
+      .groupBy('service_ref')
+      .select('service_ref')
+      .count({ n: '*' })
+      .sum({ total: 'rating' })) as {
+      service_ref: string;
+      n: unknown;
+      total: unknown;
+    }[];
+    return new Map(
+      rows.map(r => [r.service_ref, { count: num(r.n), sum: num(r.total) }]),
+    );
   }
 
   /** First-seen times, recording the services seen for the first time now. */

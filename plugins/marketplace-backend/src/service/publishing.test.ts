@@ -1,9 +1,4 @@
-import {
-  BackstageCredentials,
-  BackstageUserPrincipal,
-  coreServices,
-  createServiceFactory,
-} from '@backstage/backend-plugin-api';
+import { createServiceFactory } from '@backstage/backend-plugin-api';
 import {
   mockCredentials,
   mockServices,
@@ -11,26 +6,27 @@ import {
   TestBackend,
   TestDatabases,
 } from '@backstage/backend-test-utils';
-import { ConfigReader } from '@backstage/config';
-import { Entity } from '@backstage/catalog-model';
 import { catalogServiceRef } from '@backstage/plugin-catalog-node';
 import { catalogServiceMock } from '@backstage/plugin-catalog-node/testUtils';
 import { notificationService } from '@backstage/plugin-notifications-node';
-import { AuthorizeResult } from '@backstage/plugin-permission-common';
 import {
   MODEL_SERVICE_KIND,
   ModelServiceEntityV1alpha1,
   PROVIDER_KIND,
 } from '@internal/plugin-marketplace-common';
-// The real permission policy decides every request below.
-// eslint-disable-next-line @backstage/no-mixed-plugin-imports
-import { MarketplacePermissionPolicy } from '@internal/plugin-permission-backend-module-marketplace-policy';
-import fs from 'fs';
 import { Knex } from 'knex';
-import path from 'path';
 import request from 'supertest';
-import { parseAllDocuments } from 'yaml';
 import { marketplacePlugin } from '../plugin';
+import {
+  ADMIN,
+  ANONYMOUS,
+  CONSUMER,
+  loadExamples,
+  OTHER,
+  OWNER,
+  permissionsFactory,
+  sampleUserInfo,
+} from '../__testUtils__/marketplaceTestBackend';
 
 jest.setTimeout(120_000);
 
@@ -41,14 +37,6 @@ jest.setTimeout(120_000);
  * an anonymous caller; on SQLite and PostgreSQL 15. New services need approval.
  */
 
-const EXAMPLES_DIR = path.resolve(__dirname, '../../../../examples');
-function loadExamples(file: string): Entity[] {
-  return parseAllDocuments(
-    fs.readFileSync(path.join(EXAMPLES_DIR, file), 'utf8'),
-  )
-    .map(doc => doc.toJS() as Entity)
-    .filter(Boolean);
-}
 const GPT = 'northwind-gpt-4o'; // YAML, ai-platform-team, provider northwind-cloud-ai
 const LLAMA = 'research-llama-3-1-8b'; // YAML, research-llm-team
 const yamlServices = loadExamples('services.yaml').filter(
@@ -67,18 +55,6 @@ const providers = loadExamples('providers.yaml').filter(
   e => e.kind === PROVIDER_KIND,
 );
 const gptEntity = yamlServices.find(e => e.metadata.name === GPT)!;
-
-const OWNER = 'user:default/samira.haddad'; // ai-platform-team (provider)
-const OTHER = 'user:default/wei.chen'; // research-llm-team (provider)
-const ADMIN = 'user:default/ada';
-const CONSUMER = 'user:default/lena.fischer';
-const OWNERSHIP: Record<string, string[]> = {
-  [OWNER]: [OWNER, 'group:default/ai-platform-team'],
-  [OTHER]: [OTHER, 'group:default/research-llm-team'],
-  [ADMIN]: [ADMIN, 'group:default/platform-admins'],
-  [CONSUMER]: [CONSUMER, 'group:default/checkout-team'],
-};
-const ANONYMOUS = 'anonymous';
 
 const API = '/api/marketplace';
 const DAY_MS = 86_400_000;
@@ -102,58 +78,6 @@ function newService(
     spec: { ...e.spec, ...spec },
   };
 }
-
-/** Permissions decided by the marketplace's policy, as the permission backend would. */
-const permissionsFactory = createServiceFactory({
-  service: coreServices.permissions,
-  deps: { userInfo: coreServices.userInfo },
-  async factory({ userInfo }) {
-    const policy = MarketplacePermissionPolicy.fromConfig(
-      new ConfigReader({
-        marketplace: {
-          roles: {
-            adminGroups: ['group:default/platform-admins'],
-            providerGroups: [
-              'group:default/ai-platform-team',
-              'group:default/research-llm-team',
-            ],
-          },
-        },
-      }),
-      { userInfo, logger: mockServices.logger.mock() },
-    );
-    const decide = async (
-      permission: any,
-      credentials: BackstageCredentials,
-    ) => {
-      if ((credentials.principal as { type: string }).type !== 'user') {
-        return { result: AuthorizeResult.ALLOW } as const;
-      }
-      return policy.handle(
-        { permission },
-        { credentials, info: await userInfo.getUserInfo(credentials) },
-      );
-    };
-    return {
-      async authorize(requests: any[], { credentials }: any) {
-        return Promise.all(
-          requests.map(async r => {
-            const d = await decide(r.permission, credentials);
-            if (d.result === AuthorizeResult.CONDITIONAL) {
-              throw new Error('authorize() got a conditional decision');
-            }
-            return d;
-          }),
-        );
-      },
-      async authorizeConditional(requests: any[], { credentials }: any) {
-        return Promise.all(
-          requests.map(r => decide(r.permission, credentials)),
-        );
-      },
-    } as any;
-  },
-});
 
 const databases = TestDatabases.create({ ids: ['SQLITE_3', 'POSTGRES_15'] });
 
@@ -197,18 +121,7 @@ describe.each(databases.eachSupportedId())(
           mockServices.httpAuth.factory({
             defaultCredentials: mockCredentials.none(),
           }),
-          mockServices.userInfo.mock({
-            getUserInfo: async (credentials: BackstageCredentials) => {
-              const { principal } =
-                credentials as BackstageCredentials<BackstageUserPrincipal>;
-              return {
-                userEntityRef: principal.userEntityRef,
-                ownershipEntityRefs: OWNERSHIP[principal.userEntityRef] ?? [
-                  principal.userEntityRef,
-                ],
-              };
-            },
-          }).factory,
+          sampleUserInfo().factory,
         ],
       });
     });

@@ -1,0 +1,111 @@
+import {
+  BackstageCredentials,
+  BackstageUserPrincipal,
+  coreServices,
+  createServiceFactory,
+} from '@backstage/backend-plugin-api';
+import { mockServices } from '@backstage/backend-test-utils';
+import { ConfigReader } from '@backstage/config';
+import { Entity } from '@backstage/catalog-model';
+import { AuthorizeResult } from '@backstage/plugin-permission-common';
+// The real permission policy decides every request in the tests that use this.
+// eslint-disable-next-line @backstage/no-mixed-plugin-imports
+import { MarketplacePermissionPolicy } from '@internal/plugin-permission-backend-module-marketplace-policy';
+import fs from 'fs';
+import path from 'path';
+import { parseAllDocuments } from 'yaml';
+
+/*
+ * Shared by the tests that run the whole marketplace plugin in a test backend:
+ * the sample entities, the sample users with their groups, and the permissions
+ * service deciding with the real marketplace policy.
+ */
+
+const EXAMPLES_DIR = path.resolve(__dirname, '../../../../examples');
+export function loadExamples(file: string): Entity[] {
+  return parseAllDocuments(
+    fs.readFileSync(path.join(EXAMPLES_DIR, file), 'utf8'),
+  )
+    .map(doc => doc.toJS() as Entity)
+    .filter(Boolean);
+}
+
+export const OWNER = 'user:default/samira.haddad'; // ai-platform-team (provider)
+export const OTHER = 'user:default/wei.chen'; // research-llm-team (provider)
+export const ADMIN = 'user:default/ada';
+export const CONSUMER = 'user:default/lena.fischer';
+export const OWNERSHIP: Record<string, string[]> = {
+  [OWNER]: [OWNER, 'group:default/ai-platform-team'],
+  [OTHER]: [OTHER, 'group:default/research-llm-team'],
+  [ADMIN]: [ADMIN, 'group:default/platform-admins'],
+  [CONSUMER]: [CONSUMER, 'group:default/checkout-team'],
+};
+export const ANONYMOUS = 'anonymous';
+
+/** Permissions decided by the marketplace's policy, as the permission backend would. */
+export const permissionsFactory = createServiceFactory({
+  service: coreServices.permissions,
+  deps: { userInfo: coreServices.userInfo },
+  async factory({ userInfo }) {
+    const policy = MarketplacePermissionPolicy.fromConfig(
+      new ConfigReader({
+        marketplace: {
+          roles: {
+            adminGroups: ['group:default/platform-admins'],
+            providerGroups: [
+              'group:default/ai-platform-team',
+              'group:default/research-llm-team',
+            ],
+          },
+        },
+      }),
+      { userInfo, logger: mockServices.logger.mock() },
+    );
+    const decide = async (
+      permission: any,
+      credentials: BackstageCredentials,
+    ) => {
+      if ((credentials.principal as { type: string }).type !== 'user') {
+        return { result: AuthorizeResult.ALLOW } as const;
+      }
+      return policy.handle(
+        { permission },
+        { credentials, info: await userInfo.getUserInfo(credentials) },
+      );
+    };
+    return {
+      async authorize(requests: any[], { credentials }: any) {
+        return Promise.all(
+          requests.map(async r => {
+            const d = await decide(r.permission, credentials);
+            if (d.result === AuthorizeResult.CONDITIONAL) {
+              throw new Error('authorize() got a conditional decision');
+            }
+            return d;
+          }),
+        );
+      },
+      async authorizeConditional(requests: any[], { credentials }: any) {
+        return Promise.all(
+          requests.map(r => decide(r.permission, credentials)),
+        );
+      },
+    } as any;
+  },
+});
+
+/** The user info service of the sample users. */
+export function sampleUserInfo() {
+  return mockServices.userInfo.mock({
+    getUserInfo: async (credentials: BackstageCredentials) => {
+      const { principal } =
+        credentials as BackstageCredentials<BackstageUserPrincipal>;
+      return {
+        userEntityRef: principal.userEntityRef,
+        ownershipEntityRefs: OWNERSHIP[principal.userEntityRef] ?? [
+          principal.userEntityRef,
+        ],
+      };
+    },
+  });
+}

@@ -1,0 +1,296 @@
+import { parseEntityRef, stringifyEntityRef } from '@backstage/catalog-model';
+import { InputError, NotAllowedError, NotFoundError } from '@backstage/errors';
+import {
+  marketplaceReviewsModeratePermission,
+  REVIEW_LIMITS,
+  REVIEW_SORTS,
+  ServiceReviewsResponse,
+} from '@internal/plugin-marketplace-common';
+import express, { Request } from 'express';
+import Router from 'express-promise-router';
+import { z } from 'zod';
+import { ReviewStore } from '../database/ReviewStore';
+import { ServiceDirectory } from '../gateway/ServiceDirectory';
+import { Access, Caller, resourceOf } from './access';
+import { nameParam, parse } from './parse';
+
+/** Text fields: trimmed; no control characters except newlines and tabs. */
+function text(max: number, { min = 0 } = {}) {
+  return z
+    .string()
+    .transform(s => s.trim())
+    .pipe(
+      z
+        .string()
+        .min(min, min === 1 ? 'must not be empty' : `needs ${min} characters`)
+        .max(max, `must be at most ${max} characters`)
+        .refine(
+          // eslint-disable-next-line no-control-regex
+          s => !/[\u0000-\u0008\u000b\u000c\u000e-\u001f\u007f]/.test(s),
+          'must not contain control characters',
+        ),
+    );
+}
+
+const reviewBody = z
+  .object({
+    rating: z
+      .number({ message: 'is required: a whole number of stars from 1 to 5' })
+      .int('must be a whole number of stars from 1 to 5')
+      .min(1, 'must be 1 to 5 stars')
+      .max(5, 'must be 1 to 5 stars'),
+    title: text(REVIEW_LIMITS.titleMaxLength, { min: 1 }),
+    text: text(REVIEW_LIMITS.textMaxLength).default(''),
+  })
+  .strict();
+const replyBody = z
+  .object({ text: text(REVIEW_LIMITS.replyMaxLength, { min: 1 }) })
+  .strict();
+const hideBody = z
+  .object({ reason: text(REVIEW_LIMITS.hideReasonMaxLength, { min: 1 }) })
+  .strict();
+const emptyBody = z.object({}).strict();
+const listQuery = z
+  .object({
+    sort: z.enum(REVIEW_SORTS).default('newest'),
+    offset: z.coerce.number().int().min(0).max(100_000).default(0),
+    limit: z.coerce.number().int().min(1).max(100).default(20),
+  })
+  .strict();
+const reviewId = z.string().uuid('is not a review id');
+
+export interface ReviewsRouterOptions {
+  access: Access;
+  directory: ServiceDirectory;
+  reviews: ReviewStore;
+  /** Called after anything changes the aggregate rating of a service. */
+  onRatingChanged?: (serviceRef: string) => void;
+}
+
+/**
+ * Verified reviews and ratings (`/marketplace/services/:name/reviews`): users
+ * with a successful request review a service (one review each; posting again
+ * edits it), vote reviews helpful, delete their own; the service's owners reply;
+ * admins hide abusive reviews. Aggregates are read from the database, so they
+ * change the moment a review does.
+ */
+export function createReviewsRouter(
+  options: ReviewsRouterOptions,
+): express.Router {
+  const { access, directory, reviews } = options;
+  const router = Router();
+  router.use(express.json({ limit: '64kb' }));
+  const changed = (ref: string) => options.onRatingChanged?.(ref);
+
+  /** A service the caller may see (as `GET /v1/services/:name`). */
+  async function service(req: Request, me: Caller) {
+    const name = parse(nameParam, req.params.name, "path parameter 'name'");
+    const found = await directory.get(name);
+    if (
+      !found ||
+      (found.status !== 'approved' &&
+        !(await access.mayManage(me, resourceOf(found))))
+    ) {
+      throw new NotFoundError(`No model service named '${name}'`);
+    }
+    return found;
+  }
+
+  function isOwner(me: Caller, ownerRef: string): boolean {
+    try {
+      const ref = stringifyEntityRef(
+        parseEntityRef(ownerRef, {
+          defaultKind: 'group',
+          defaultNamespace: 'default',
+        }),
+      ).toLocaleLowerCase('en-US');
+      return me.ownership.includes(ref);
+    } catch {
+      return false;
+    }
+  }
+
+  async function eligibility(me: Caller, serviceRef: string) {
+    const requests = await reviews.successfulRequests(me.userRef, serviceRef);
+    return requests > 0
+      ? { canReview: true, reason: null }
+      : {
+          canReview: false,
+          reason:
+            'Only people who used the service review it: make a successful request first (Test API on the API tab counts).',
+        };
+  }
+
+  async function reviewOf(req: Request, serviceRef: string) {
+    const id = parse(
+      reviewId,
+      req.params.reviewId,
+      "path parameter 'reviewId'",
+    );
+    return reviews.get(serviceRef, id);
+  }
+
+  router.get('/marketplace/services/:name/reviews', async (req, res) => {
+    const me = await access.caller(req);
+    const query = parse(listQuery, req.query, 'query');
+    const s = await service(req, me);
+    const canModerate = await access.allowed(
+      me,
+      marketplaceReviewsModeratePermission,
+    );
+    const [summary, page, eligible, mine] = await Promise.all([
+      reviews.summary(s.ref),
+      reviews.list({
+        serviceRef: s.ref,
+        viewerRef: me.userRef,
+        includeHidden: canModerate,
+        ...query,
+      }),
+      eligibility(me, s.ref),
+      reviews.findByUser(s.ref, me.userRef),
+    ]);
+    const body: ServiceReviewsResponse = {
+      summary,
+      items: page.items,
+      total: page.total,
+      offset: query.offset,
+      limit: query.limit,
+      me: {
+        ...eligible,
+        review: mine,
+        canReply: isOwner(me, s.entity.spec.owner),
+        canModerate,
+      },
+    };
+    res.json(body);
+  });
+
+  router.post('/marketplace/services/:name/reviews', async (req, res) => {
+    const me = await access.caller(req);
+    const body = parse(reviewBody, req.body ?? {}, 'body');
+    const s = await service(req, me);
+    const eligible = await eligibility(me, s.ref);
+    if (!eligible.canReview) {
+      throw new NotAllowedError(eligible.reason ?? 'Not allowed');
+    }
+    const { created, id } = await reviews.upsert({
+      serviceRef: s.ref,
+      userRef: me.userRef,
+      ...body,
+    });
+    changed(s.ref);
+    res.status(created ? 201 : 200).json({
+      review: await reviews.view(s.ref, id, me.userRef),
+      summary: await reviews.summary(s.ref),
+    });
+  });
+
+  router.delete(
+    '/marketplace/services/:name/reviews/:reviewId',
+    async (req, res) => {
+      const me = await access.caller(req);
+      const s = await service(req, me);
+      const review = await reviewOf(req, s.ref);
+      if (review.user_ref !== me.userRef) {
+        throw new NotAllowedError('Only its author may delete a review');
+      }
+      await reviews.delete(review.id);
+      changed(s.ref);
+      res.json({ summary: await reviews.summary(s.ref) });
+    },
+  );
+
+  async function vote(req: Request, helpful: boolean) {
+    const me = await access.caller(req);
+    if (helpful) {
+      parse(emptyBody, req.body ?? {}, 'body');
+    }
+    const s = await service(req, me);
+    const review = await reviewOf(req, s.ref);
+    if (review.user_ref === me.userRef) {
+      throw new InputError('You cannot vote for your own review');
+    }
+    if (review.hidden_at !== null && review.hidden_at !== undefined) {
+      throw new NotFoundError(`No review '${review.id}' of ${s.ref}`);
+    }
+    await reviews.vote(review.id, me.userRef, helpful);
+    return reviews.view(s.ref, review.id, me.userRef);
+  }
+
+  router.post(
+    '/marketplace/services/:name/reviews/:reviewId/helpful',
+    async (req, res) => {
+      res.json({ review: await vote(req, true) });
+    },
+  );
+  router.delete(
+    '/marketplace/services/:name/reviews/:reviewId/helpful',
+    async (req, res) => {
+      res.json({ review: await vote(req, false) });
+    },
+  );
+
+  async function reply(req: Request, set: boolean) {
+    const me = await access.caller(req);
+    const body = set ? parse(replyBody, req.body ?? {}, 'body') : undefined;
+    const s = await service(req, me);
+    const review = await reviewOf(req, s.ref);
+    if (!isOwner(me, s.entity.spec.owner)) {
+      throw new NotAllowedError(
+        `Only members of ${s.entity.spec.owner}, which offers the service, may reply`,
+      );
+    }
+    await reviews.reply(
+      review.id,
+      body ? { text: body.text, userRef: me.userRef } : null,
+    );
+    return reviews.view(s.ref, review.id, me.userRef);
+  }
+
+  router.put(
+    '/marketplace/services/:name/reviews/:reviewId/reply',
+    async (req, res) => {
+      res.json({ review: await reply(req, true) });
+    },
+  );
+  router.delete(
+    '/marketplace/services/:name/reviews/:reviewId/reply',
+    async (req, res) => {
+      res.json({ review: await reply(req, false) });
+    },
+  );
+
+  async function moderate(req: Request, hide: boolean) {
+    const me = await access.caller(req);
+    const body = hide ? parse(hideBody, req.body ?? {}, 'body') : undefined;
+    const s = await service(req, me);
+    const review = await reviewOf(req, s.ref);
+    if (!(await access.allowed(me, marketplaceReviewsModeratePermission))) {
+      throw new NotAllowedError('Only platform admins may hide reviews');
+    }
+    await reviews.hide(
+      review.id,
+      body ? { reason: body.reason, userRef: me.userRef } : null,
+    );
+    changed(s.ref);
+    return {
+      review: await reviews.view(s.ref, review.id, me.userRef),
+      summary: await reviews.summary(s.ref),
+    };
+  }
+
+  router.post(
+    '/marketplace/services/:name/reviews/:reviewId/hide',
+    async (req, res) => {
+      res.json(await moderate(req, true));
+    },
+  );
+  router.delete(
+    '/marketplace/services/:name/reviews/:reviewId/hide',
+    async (req, res) => {
+      res.json(await moderate(req, false));
+    },
+  );
+
+  return router;
+}
