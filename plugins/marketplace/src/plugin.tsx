@@ -143,6 +143,18 @@ const modelServiceQualityContent = EntityContentBlueprint.make({
   },
 });
 
+/** `entity-content:marketplace/model-service-reviews`: verified reviews and ratings. */
+const modelServiceReviewsContent = EntityContentBlueprint.make({
+  name: 'model-service-reviews',
+  params: {
+    path: 'reviews',
+    title: 'Reviews',
+    filter: { kind: MODEL_SERVICE_KIND, apiVersion: MARKETPLACE_API_VERSION },
+    loader: () =>
+      import('./components/Reviews').then(m => <m.ReviewsContent />),
+  },
+});
+
 /** `entity-card:marketplace/provider-details`, only on Provider entities. */
 const providerDetailsCard = EntityCardBlueprint.make({
   name: 'provider-details',
@@ -219,6 +231,7 @@ export const marketplacePlugin: OverridableFrontendPlugin<{
     modelServiceOverviewCard,
     modelServiceQualityContent,
     modelServiceApiContent,
+    modelServiceReviewsContent,
     providerDetailsCard,
     providerServicesCard,
     serviceNameFormField,

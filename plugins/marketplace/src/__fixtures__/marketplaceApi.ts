@@ -223,6 +223,29 @@ export function mockMarketplaceApi(
     listApprovals: jest.fn().mockResolvedValue([]),
     approveService: jest.fn(),
     rejectService: jest.fn(),
+    listReviews: jest.fn().mockResolvedValue({
+      summary: {
+        average: null,
+        count: 0,
+        distribution: { '1': 0, '2': 0, '3': 0, '4': 0, '5': 0 },
+      },
+      items: [],
+      total: 0,
+      offset: 0,
+      limit: 20,
+      me: {
+        canReview: false,
+        reason: 'Make a successful request first.',
+        review: null,
+        canReply: false,
+        canModerate: false,
+      },
+    }),
+    writeReview: jest.fn(),
+    deleteReview: jest.fn(),
+    voteReview: jest.fn(),
+    replyToReview: jest.fn(),
+    hideReview: jest.fn(),
     ...overrides,
   };
 }

@@ -7,6 +7,11 @@ import { ResponseError } from '@backstage/errors';
 import {
   ApiKeyInfo,
   ApprovalStatus,
+  ReviewRequest,
+  ReviewSort,
+  ReviewSummary,
+  ServiceReview,
+  ServiceReviewsResponse,
   ManagedService,
   ServiceApproval,
   UnpublishServiceResponse,
@@ -177,6 +182,36 @@ export interface MarketplaceApi {
   approveService(name: string): Promise<ServiceApproval>;
   /** `POST /v1/admin/approvals/:name/reject` with a reason (admins only). */
   rejectService(name: string, reason: string): Promise<ServiceApproval>;
+  /** `GET /marketplace/services/:name/reviews` */
+  listReviews(
+    name: string,
+    options?: { sort?: ReviewSort; offset?: number; limit?: number },
+  ): Promise<ServiceReviewsResponse>;
+  /** `POST /marketplace/services/:name/reviews`: writes or edits the caller's review. */
+  writeReview(
+    name: string,
+    review: ReviewRequest,
+  ): Promise<{ review: ServiceReview; summary: ReviewSummary }>;
+  /** `DELETE /marketplace/services/:name/reviews/:id` (the author). */
+  deleteReview(name: string, id: string): Promise<{ summary: ReviewSummary }>;
+  /** `POST` / `DELETE /marketplace/services/:name/reviews/:id/helpful` */
+  voteReview(
+    name: string,
+    id: string,
+    helpful: boolean,
+  ): Promise<ServiceReview>;
+  /** `PUT` / `DELETE /marketplace/services/:name/reviews/:id/reply` (owners). */
+  replyToReview(
+    name: string,
+    id: string,
+    text: string | null,
+  ): Promise<ServiceReview>;
+  /** `POST` / `DELETE /marketplace/services/:name/reviews/:id/hide` (admins). */
+  hideReview(
+    name: string,
+    id: string,
+    reason: string | null,
+  ): Promise<{ review: ServiceReview; summary: ReviewSummary }>;
 }
 
 /**
@@ -371,8 +406,85 @@ export class MarketplaceClient implements MarketplaceApi {
     return body.approval;
   }
 
+  async listReviews(
+    name: string,
+    options: { sort?: ReviewSort; offset?: number; limit?: number } = {},
+  ): Promise<ServiceReviewsResponse> {
+    const qs = new URLSearchParams();
+    for (const [key, value] of Object.entries(options)) {
+      if (value !== undefined) {
+        qs.set(key, String(value));
+      }
+    }
+    const query = qs.toString();
+    return this.request<ServiceReviewsResponse>(
+      'GET',
+      `${this.reviewsPath(name)}${query ? `?${query}` : ''}`,
+    );
+  }
+
+  async writeReview(
+    name: string,
+    review: ReviewRequest,
+  ): Promise<{ review: ServiceReview; summary: ReviewSummary }> {
+    return this.request('POST', this.reviewsPath(name), review);
+  }
+
+  async deleteReview(
+    name: string,
+    id: string,
+  ): Promise<{ summary: ReviewSummary }> {
+    return this.request('DELETE', this.reviewsPath(name, id));
+  }
+
+  async voteReview(
+    name: string,
+    id: string,
+    helpful: boolean,
+  ): Promise<ServiceReview> {
+    const path = `${this.reviewsPath(name, id)}/helpful`;
+    const body = await this.request<{ review: ServiceReview }>(
+      helpful ? 'POST' : 'DELETE',
+      path,
+      helpful ? {} : undefined,
+    );
+    return body.review;
+  }
+
+  async replyToReview(
+    name: string,
+    id: string,
+    text: string | null,
+  ): Promise<ServiceReview> {
+    const path = `${this.reviewsPath(name, id)}/reply`;
+    const body = await this.request<{ review: ServiceReview }>(
+      text === null ? 'DELETE' : 'PUT',
+      path,
+      text === null ? undefined : { text },
+    );
+    return body.review;
+  }
+
+  async hideReview(
+    name: string,
+    id: string,
+    reason: string | null,
+  ): Promise<{ review: ServiceReview; summary: ReviewSummary }> {
+    const path = `${this.reviewsPath(name, id)}/hide`;
+    return this.request(
+      reason === null ? 'DELETE' : 'POST',
+      path,
+      reason === null ? undefined : { reason },
+    );
+  }
+
+  private reviewsPath(name: string, id?: string): string {
+    const base = `/marketplace/services/${encodeURIComponent(name)}/reviews`;
+    return id ? `${base}/${encodeURIComponent(id)}` : base;
+  }
+
   private async request<T>(
-    method: 'GET' | 'POST' | 'DELETE',
+    method: 'GET' | 'POST' | 'PUT' | 'DELETE',
     path: string,
     body?: unknown,
   ): Promise<T> {
