@@ -1,12 +1,12 @@
 import { expect, test } from '@playwright/test';
-import { screenshot, signInAs } from './helpers';
+import { screenshot, sidebarLink, signInAs } from './helpers';
 
 const SERVICE = {
   name: 'acme-claude-sonnet-4',
   title: 'Claude Sonnet 4 (Acme AI Platform)',
 };
 
-test('a consumer starts the trial from the API tab and tests the model, streamed and metered', async ({
+test('a consumer starts the trial from the API tab, tests the model (streamed and metered) and reviews it', async ({
   page,
 }) => {
   await signInAs(page, 'lena.fischer');
@@ -54,4 +54,32 @@ test('a consumer starts the trial from the API tab and tests the model, streamed
   );
   await expect(page.getByText('$0.00', { exact: true })).toBeVisible();
   await screenshot(page, 'test-api');
+
+  // Having used it, the consumer may review it; the rating updates at once.
+  await page.getByRole('link', { name: 'Reviews', exact: true }).click();
+  await expect(page.getByTestId('rating-count')).toHaveText('No reviews yet');
+  const form = page.getByRole('form', { name: 'Write a review' });
+  // The fourth star (its label holds the star icon and the text "4 Stars").
+  await form.locator('label').filter({ hasText: '4 Stars' }).click();
+  await expect(form.getByRole('radio', { name: '4 Stars' })).toBeChecked();
+  await form
+    .getByRole('textbox', { name: /Title/ })
+    .fill('Quick answers, fair price');
+  await form
+    .getByRole('textbox', { name: /Your experience/ })
+    .fill('Streaming starts fast.\n<b>No HTML</b> here.');
+  await form.getByRole('button', { name: 'Post review' }).click();
+  await expect(page.getByTestId('rating-average')).toHaveText('4.0');
+  await expect(page.getByTestId('rating-count')).toHaveText('1 review');
+  const review = page.getByTestId('review').first();
+  await expect(review).toContainText('Verified usage · 1 request');
+  await expect(review).toContainText('<b>No HTML</b> here.');
+  await screenshot(page, 'reviews');
+
+  // Browse shows the new rating on the service's card.
+  await sidebarLink(page, 'Marketplace').click();
+  await page.getByLabel('Search services').fill(SERVICE.name);
+  await expect(
+    page.getByTestId('service-card').filter({ hasText: SERVICE.title }),
+  ).toContainText('4 / 5 (1 review)');
 });

@@ -161,4 +161,28 @@ describe('browse', () => {
     // performance filters need measurements: none yet
     expect(browse(services, { performance: ['uptime-99'] }, now).total).toBe(0);
   });
+
+  it('filters and sorts by the review rating; unrated services sort last', () => {
+    const ratings = [
+      { rating: 4.5, reviewCount: 2 },
+      { rating: 3.99, reviewCount: 7 },
+      { rating: 4, reviewCount: 1 },
+    ];
+    const rated = services.map((s, i) => ({ ...s, metrics: ratings[i] ?? {} }));
+    const fourUp = browse(
+      rated,
+      { performance: ['rating-4'], limit: 100 },
+      now,
+    );
+    expect(fourUp.items.map(i => i.name).sort()).toEqual(
+      [services[0].name, services[2].name].sort(),
+    );
+    expect(fourUp.facets.performance['rating-4']).toBe(2);
+    const byRating = browse(rated, { sort: 'rating', limit: 100 }, now);
+    expect(byRating.items.slice(0, 3).map(i => i.name)).toEqual([
+      services[0].name,
+      services[2].name,
+      services[1].name,
+    ]);
+  });
 });

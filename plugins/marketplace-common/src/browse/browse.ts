@@ -33,6 +33,7 @@ export const PERFORMANCE_FILTERS = [
   'uptime-99.9',
   'p95-lt100',
   'high-throughput',
+  'rating-4',
 ] as const;
 /** @public */
 export type PerformanceFilter = (typeof PERFORMANCE_FILTERS)[number];
@@ -210,6 +211,9 @@ function performanceOf(p: ServiceProjection): Set<PerformanceFilter> {
   if (latencyP95Ms !== undefined && latencyP95Ms < 100) s.add('p95-lt100');
   if (tokensPerSecond !== undefined && tokensPerSecond >= 100)
     s.add('high-throughput');
+  if (p.metrics.rating !== undefined && p.metrics.rating >= 4) {
+    s.add('rating-4');
+  }
   return s;
 }
 

@@ -58,6 +58,7 @@ const PERFORMANCE_LABELS: Record<PerformanceFilter, string> = {
   'uptime-99.9': 'Uptime over 99.9%',
   'p95-lt100': 'p95 latency under 100 ms',
   'high-throughput': 'High throughput (≥ 100 tokens/s)',
+  'rating-4': 'Rated 4 stars or more',
 };
 
 const AVAILABILITY_LABELS: Record<AvailabilityFilter, string> = {
