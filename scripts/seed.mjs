@@ -27,9 +27,32 @@ const PLAN = [
     service: 'acme-claude-sonnet-4',
     requests: 14,
     stream: true,
+    review: {
+      rating: 5,
+      title: 'Great for summarising incident logs',
+      text: 'Streaming starts quickly and the summaries are accurate. We use it in the on-call bot.',
+    },
   },
-  { user: 'lena.fischer', service: 'northwind-gpt-4o-mini', requests: 20 },
-  { user: 'kenji.nakamura', service: 'acme-gpt-4-1', requests: 10 },
+  {
+    user: 'lena.fischer',
+    service: 'northwind-gpt-4o-mini',
+    requests: 20,
+    review: {
+      rating: 4,
+      title: 'Cheap and good enough for tests',
+      text: 'Fine for generating test data; occasionally slow in the afternoon.',
+    },
+  },
+  {
+    user: 'kenji.nakamura',
+    service: 'acme-gpt-4-1',
+    requests: 10,
+    review: {
+      rating: 3,
+      title: 'Strong model, pricey for bulk jobs',
+      text: '',
+    },
+  },
   {
     user: 'kenji.nakamura',
     service: 'research-llama-3-3-70b',
@@ -171,6 +194,24 @@ async function main() {
     console.log(
       `[seed] ${entry.user} -> ${entry.service}: ${entry.requests} requests`,
     );
+    if (entry.review) {
+      // Through the reviews API, which accepts it because the requests above
+      // succeeded (verified usage).
+      const res = await fetch(
+        `${backend}/api/marketplace/marketplace/services/${entry.service}/reviews`,
+        {
+          method: 'POST',
+          headers: {
+            authorization: `Bearer ${token}`,
+            'content-type': 'application/json',
+          },
+          body: JSON.stringify(entry.review),
+        },
+      );
+      console.log(
+        `[seed] ${entry.user} reviewed ${entry.service}: HTTP ${res.status}`,
+      );
+    }
   }
   mkdirSync(dirname(marker), { recursive: true });
   writeFileSync(
