@@ -494,10 +494,17 @@ describe.each(
     const refused = outcomes.filter(o => !o.ok) as { ok: false; error: any }[];
     expect(answered.length).toBeGreaterThan(0);
     expect(refused.length).toBeGreaterThan(0);
+    // Refused for the exhausted trial; on a loaded machine a few may also time
+    // out upstream (504, the test backend waits 2 s), which charges nothing too.
     for (const r of refused) {
-      expect(r.error).toBeInstanceOf(OpenAI.RateLimitError);
-      expect(r.error.code).toBe('trial_exhausted');
+      expect(r.error.code).toMatch(/^(trial_exhausted|upstream_timeout)$/);
+      expect(r.error).toBeInstanceOf(
+        r.error.code === 'trial_exhausted'
+          ? OpenAI.RateLimitError
+          : OpenAI.InternalServerError,
+      );
     }
+    expect(refused.some(r => r.error.code === 'trial_exhausted')).toBe(true);
     const spent = answered.reduce((sum, a) => sum + a.tokens, 0);
     const largest = Math.max(...answered.map(a => a.tokens));
     expect(spent).toBeLessThanOrEqual(5000 + largest);
@@ -513,10 +520,14 @@ describe.each(
         .get(`/api/marketplace/v1/subscriptions/${burst.id}/usage?limit=500`)
         .set('Authorization', auth)
     ).body.usage;
-    expect(rows).toHaveLength(answered.length);
-    expect(new Set(rows.map((r: any) => r.requestId))).toEqual(
-      new Set(answered.map(a => a.id)),
-    );
+    // Timed-out requests were forwarded too: they have a (free) row of their own.
+    const timedOut = refused.filter(r => r.error.code === 'upstream_timeout');
+    expect(rows).toHaveLength(answered.length + timedOut.length);
+    expect(
+      new Set(
+        rows.filter((r: any) => r.status === 'ok').map((r: any) => r.requestId),
+      ),
+    ).toEqual(new Set(answered.map(a => a.id)));
     expect(rows.every((r: any) => r.costMicros === 0)).toBe(true);
     expect(burst.trialTokensUsed).toBe(spent);
   });
