@@ -13,9 +13,8 @@ import { parse } from 'yaml';
  */
 
 const SRC = path.resolve(__dirname, '..');
-const COMMON_TYPES = path.resolve(
-  __dirname,
-  '../../../marketplace-common/src/api/types.ts',
+const COMMON_TYPES = ['types.ts', 'monitoring.ts'].map(file =>
+  path.resolve(__dirname, '../../../marketplace-common/src/api', file),
 );
 
 function read(file: string): string {
@@ -54,6 +53,8 @@ const restRoutes = [
   ...routesOf(read('service/router.ts'), ''),
   // Mounted by createRouter at the same root.
   ...routesOf(read('service/publishingRouter.ts'), ''),
+  // Mounted by the plugin at the same root.
+  ...routesOf(read('service/metricsRouter.ts'), ''),
 ];
 const gatewayRoutes = routesOf(read('gateway/router.ts'), gatewayMount ?? '?');
 const gatewaySources = ['gateway/router.ts', 'gateway/request.ts'].map(read);
@@ -172,6 +173,7 @@ describe('openapi.yaml', () => {
     // root and the gateway under /gateway.
     expect(plugin).toMatch(/router\.use\(\s*await createRouter\(/);
     expect(plugin).toMatch(/publishingRouter: await createPublishingRouter\(/);
+    expect(plugin).toMatch(/router\.use\(\s*createMetricsRouter\(/);
     expect(read('service/router.ts')).toMatch(
       /router\.use\(options\.publishingRouter\)/,
     );
@@ -407,10 +409,15 @@ describe('openapi.yaml', () => {
 
   it('has exactly the fields of the API types', () => {
     const { interfaces, unions, fieldsOf } = parseApiTypes(
-      fs.readFileSync(COMMON_TYPES, 'utf8'),
+      COMMON_TYPES.map(file => fs.readFileSync(file, 'utf8')).join('\n'),
     );
     expect([...interfaces.keys()]).toEqual(
-      expect.arrayContaining(['Subscription', 'UsageRecord', 'ServiceDetail']),
+      expect.arrayContaining([
+        'Subscription',
+        'UsageRecord',
+        'ServiceDetail',
+        'ServiceQualityMetrics',
+      ]),
     );
     for (const name of interfaces.keys()) {
       const schema = doc.components.schemas[name];
