@@ -29,6 +29,8 @@ import {
   SubscriptionStatus,
   SubscriptionWithKeys,
   UsageRecord,
+  MetricsWindow,
+  ServiceQualityMetrics,
 } from '@internal/plugin-marketplace-common';
 
 /**
@@ -177,6 +179,16 @@ export interface MarketplaceApi {
   approveService(name: string): Promise<ServiceApproval>;
   /** `POST /v1/admin/approvals/:name/reject` with a reason (admins only). */
   rejectService(name: string, reason: string): Promise<ServiceApproval>;
+
+  // --- Monitoring -----------------------------------------------------------
+  /**
+   * `GET /marketplace/services/:name/metrics?window=`: measured uptime, latency
+   * and traffic beside the committed SLA.
+   */
+  getServiceMetrics(
+    name: string,
+    options?: { window?: MetricsWindow },
+  ): Promise<ServiceQualityMetrics>;
 }
 
 /**
@@ -369,6 +381,21 @@ export class MarketplaceClient implements MarketplaceApi {
       { reason },
     );
     return body.approval;
+  }
+
+  // --- Monitoring -----------------------------------------------------------
+  async getServiceMetrics(
+    name: string,
+    options: { window?: MetricsWindow } = {},
+  ): Promise<ServiceQualityMetrics> {
+    const qs = options.window
+      ? `?window=${encodeURIComponent(options.window)}`
+      : '';
+    const body = await this.request<{ metrics: ServiceQualityMetrics }>(
+      'GET',
+      `/marketplace/services/${encodeURIComponent(name)}/metrics${qs}`,
+    );
+    return body.metrics;
   }
 
   private async request<T>(
