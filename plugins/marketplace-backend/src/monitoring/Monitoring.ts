@@ -385,7 +385,8 @@ export class Monitoring {
           10 * config.probeTimeoutMs,
         ),
       },
-      initialDelay: { seconds: 1 },
+      // Soon after start (once the directory has the services).
+      initialDelay: { seconds: 5 },
       fn: async () => {
         await this.probeOnce().catch(e =>
           logger.warn(`Health probes failed: ${e}`),
@@ -397,7 +398,7 @@ export class Monitoring {
       scope: 'global',
       frequency: { seconds: ROLLUP_INTERVAL_SECONDS },
       timeout: { minutes: 15 },
-      initialDelay: { seconds: 5 },
+      initialDelay: { seconds: 15 },
       fn: async () => {
         await this.maintain().catch(e =>
           logger.warn(`Monitoring rollup failed: ${e}`),
