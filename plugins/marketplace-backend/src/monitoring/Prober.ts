@@ -75,28 +75,24 @@ export function checkUpstream(options: {
 }): Promise<CheckResult> {
   const started = performance.now();
   const elapsed = () => Math.round(performance.now() - started);
+  let url: URL;
+  try {
+    url = new URL(options.url);
+  } catch {
+    return Promise.resolve({
+      ok: false,
+      httpStatus: null,
+      errorKind: 'connection',
+      latencyMs: elapsed(),
+    });
+  }
+  const payload =
+    options.body === undefined
+      ? undefined
+      : Buffer.from(JSON.stringify(options.body));
+  const lib = url.protocol === 'https:' ? https : http;
   return new Promise<CheckResult>(resolve => {
     let settled = false;
-    let timer: NodeJS.Timeout | undefined;
-    const finish = (result: Omit<CheckResult, 'latencyMs'>) => {
-      if (!settled) {
-        settled = true;
-        clearTimeout(timer);
-        resolve({ ...result, latencyMs: elapsed() });
-      }
-    };
-    let url: URL;
-    try {
-      url = new URL(options.url);
-    } catch {
-      finish({ ok: false, httpStatus: null, errorKind: 'connection' });
-      return;
-    }
-    const payload =
-      options.body === undefined
-        ? undefined
-        : Buffer.from(JSON.stringify(options.body));
-    const lib = url.protocol === 'https:' ? https : http;
     let httpStatus: number | null = null;
     const req = lib.request(url, {
       method: options.method,
@@ -112,7 +108,16 @@ export function checkUpstream(options: {
           : {}),
       },
     });
-    timer = setTimeout(() => {
+    const finish = (result: Omit<CheckResult, 'latencyMs'>) => {
+      if (!settled) {
+        settled = true;
+        // The timer is set right below; finish never runs before it exists.
+        // eslint-disable-next-line @typescript-eslint/no-use-before-define
+        clearTimeout(timer);
+        resolve({ ...result, latencyMs: elapsed() });
+      }
+    };
+    const timer = setTimeout(() => {
       finish({ ok: false, httpStatus, errorKind: 'timeout' });
       req.destroy();
     }, options.timeoutMs);
