@@ -27,9 +27,15 @@ test('a consumer signs in, opens the marketplace and reads a service spec', asyn
 
   // The overview card holds the spec.
   await expect(page.getByText('Context window').first()).toBeVisible();
+  await expect(page.getByText('Max output tokens').first()).toBeVisible();
+  await screenshot(page, 'service-overview');
+
+  // The committed SLA is on the Quality tab, beside what was measured.
+  await page
+    .getByRole('navigation', { name: 'Content navigation' })
+    .getByRole('link', { name: 'Quality' })
+    .click();
   await expect(
     page.getByText(/Committed by the provider/i).first(),
   ).toBeVisible();
-  await expect(page.getByText('Max output tokens').first()).toBeVisible();
-  await screenshot(page, 'service-overview');
 });
