@@ -29,6 +29,13 @@ test('a consumer signs in, opens the marketplace and reads a service spec', asyn
   await expect(page.getByText('Context window').first()).toBeVisible();
   await expect(page.getByText('Max output tokens').first()).toBeVisible();
   await screenshot(page, 'smoke-service-overview');
-  await page.getByRole('link', { name: 'Quality', exact: true }).click();
-  await expect(page.getByText('by the provider').first()).toBeVisible();
+
+  // The committed SLA is on the Quality tab, beside what was measured.
+  await page
+    .getByRole('navigation', { name: 'Content navigation' })
+    .getByRole('link', { name: 'Quality' })
+    .click();
+  await expect(
+    page.getByText(/Committed by the provider/i).first(),
+  ).toBeVisible();
 });

@@ -32,6 +32,27 @@ export interface Config {
        */
       sunsetDays?: number;
     };
+    monitoring?: {
+      /** Whether the health prober and the rollup run. Defaults to true. */
+      enabled?: boolean;
+      /** Seconds between two checks of every live service. Defaults to 60. */
+      probeIntervalSeconds?: number;
+      /** How long one check may take, in milliseconds. Defaults to 10000. */
+      probeTimeoutMs?: number;
+      /** How many services are checked at the same time. Defaults to 8. */
+      probeConcurrency?: number;
+      /**
+       * The check of services without the `marketplace.acme.io/probe`
+       * annotation: `models` (GET {baseUrl}/models, the default) or `chat` (a
+       * one-token chat completion, billed by the provider).
+       */
+      probeMode?: 'models' | 'chat';
+      /**
+       * Days probes and hourly rollups are kept (at least 31). Ledger rows are
+       * billing data and are never deleted. Defaults to 90.
+       */
+      retentionDays?: number;
+    };
     /**
      * Upstream credentials named by ModelService entities
      * (`spec.endpoint.auth.secretRef`). When a name is missing here the gateway

@@ -18,11 +18,15 @@ import { PublishingStore } from './database/PublishingStore';
 import { SubscriptionStore } from './database/SubscriptionStore';
 import { UsageLedger } from './database/UsageLedger';
 import { createGatewayRouter } from './gateway/router';
+import { Monitoring, readMonitoringConfig } from './monitoring/Monitoring';
+import { MonitoringStore } from './monitoring/MonitoringStore';
+import { Prober } from './monitoring/Prober';
 import { SecretResolver } from './gateway/secrets';
 import { ServiceDirectory } from './gateway/ServiceDirectory';
 import { serviceResourceRef, serviceRules } from './permissions/rules';
 import { Access } from './service/access';
 import { BrowseIndex } from './service/BrowseIndex';
+import { createMetricsRouter } from './service/metricsRouter';
 import { createPublishingRouter } from './service/publishingRouter';
 import { createReviewsRouter } from './service/reviewsRouter';
 import { ReviewStore } from './database/ReviewStore';
@@ -50,6 +54,7 @@ export const marketplacePlugin = createBackendPlugin({
         database: coreServices.database,
         discovery: coreServices.discovery,
         lifecycle: coreServices.lifecycle,
+        scheduler: coreServices.scheduler,
         permissions: coreServices.permissions,
         permissionsRegistry: coreServices.permissionsRegistry,
         catalog: catalogServiceRef,
@@ -157,7 +162,32 @@ export const marketplacePlugin = createBackendPlugin({
             }
           },
         });
-        lifecycle.addStartupHook(() => directory.start());
+        const secrets = new SecretResolver(config);
+        const monitoringConfig = readMonitoringConfig(config);
+        const monitoring = new Monitoring({
+          store: new MonitoringStore(db),
+          prober: new Prober({
+            secrets,
+            logger,
+            timeoutMs: monitoringConfig.probeTimeoutMs,
+            concurrency: monitoringConfig.probeConcurrency,
+            mode: monitoringConfig.probeMode,
+          }),
+          directory,
+          notifications: deps.notifications,
+          logger,
+          config: monitoringConfig,
+          adminGroups: config.getOptionalStringArray(
+            'marketplace.roles.adminGroups',
+          ) ?? ['group:default/platform-admins'],
+        });
+        lifecycle.addStartupHook(async () => {
+          await directory.start();
+          // The prober needs the services: it starts once they are loaded.
+          if (monitoringConfig.enabled) {
+            await monitoring.schedule(deps.scheduler);
+          }
+        });
         lifecycle.addShutdownHook(async () => {
           clearInterval(sweep);
           directory.stop();
@@ -174,12 +204,13 @@ export const marketplacePlugin = createBackendPlugin({
           subscriptions,
           ledger,
           directory,
-          secrets: new SecretResolver(config),
+          secrets,
           upstreamTimeoutMs,
         });
-        const browseIndex = new BrowseIndex(db, directory);
+        const browseIndex = new BrowseIndex(db, directory, monitoring);
         const router = Router();
         router.use('/gateway', gateway);
+        router.use(createMetricsRouter({ access, directory, monitoring }));
         router.use(
           await createRouter({
             auth: deps.auth,

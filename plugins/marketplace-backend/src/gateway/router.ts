@@ -25,6 +25,10 @@ import {
 } from './ServiceDirectory';
 import { countPromptTokens, countTextTokens } from './tokens';
 import { postUpstream, readBody, UpstreamTimeoutError } from './upstream';
+import {
+  MissingUpstreamCredentialError,
+  upstreamAuthHeaders,
+} from './upstreamAuth';
 
 /** The gateway's router, plus its pipeline for callers that already hold a grant. */
 export type GatewayRouter = express.Router & {
@@ -190,24 +194,21 @@ export function createGatewayRouter(
       'x-request-id': requestId,
       accept: stream ? 'text/event-stream' : 'application/json',
     };
-    const auth = service.entity.spec.endpoint.auth;
-    if (auth.type !== 'none') {
-      const secret = auth.secretRef ? secrets.get(auth.secretRef) : undefined;
-      if (!secret) {
-        logger.error(
-          `No credential for ${service.ref}: set marketplace.secrets.${auth.secretRef} or the ${auth.secretRef} environment variable`,
-        );
-        throw new GatewayError({
-          status: 502,
-          message: `The gateway has no credential for the upstream of ${service.name}. The platform team has been notified.`,
-          code: 'upstream_credentials_missing',
-        });
+    try {
+      Object.assign(
+        headers,
+        upstreamAuthHeaders(service.entity.spec.endpoint, secrets),
+      );
+    } catch (error) {
+      if (!(error instanceof MissingUpstreamCredentialError)) {
+        throw error;
       }
-      if (auth.type === 'bearer') {
-        headers.authorization = `Bearer ${secret}`;
-      } else if (auth.header) {
-        headers[auth.header.toLocaleLowerCase('en-US')] = secret;
-      }
+      logger.error(`No credential for ${service.ref}: ${error.message}`);
+      throw new GatewayError({
+        status: 502,
+        message: `The gateway has no credential for the upstream of ${service.name}. The platform team has been notified.`,
+        code: 'upstream_credentials_missing',
+      });
     }
     return headers;
   }

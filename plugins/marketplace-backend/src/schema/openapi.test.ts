@@ -13,8 +13,8 @@ import { parse } from 'yaml';
  */
 
 const SRC = path.resolve(__dirname, '..');
-const COMMON_TYPES = ['types.ts', 'reviews.ts'].map(f =>
-  path.resolve(__dirname, '../../../marketplace-common/src/api', f),
+const COMMON_TYPES = ['types.ts', 'reviews.ts', 'monitoring.ts'].map(file =>
+  path.resolve(__dirname, '../../../marketplace-common/src/api', file),
 );
 
 function read(file: string): string {
@@ -55,6 +55,7 @@ const restRoutes = [
   ...routesOf(read('service/publishingRouter.ts'), ''),
   // Mounted by the plugin at the same root.
   ...routesOf(read('service/reviewsRouter.ts'), ''),
+  ...routesOf(read('service/metricsRouter.ts'), ''),
 ];
 const gatewayRoutes = routesOf(read('gateway/router.ts'), gatewayMount ?? '?');
 const gatewaySources = ['gateway/router.ts', 'gateway/request.ts'].map(read);
@@ -174,6 +175,7 @@ describe('openapi.yaml', () => {
     expect(plugin).toMatch(/router\.use\(\s*await createRouter\(/);
     expect(plugin).toMatch(/publishingRouter: await createPublishingRouter\(/);
     expect(plugin).toMatch(/router\.use\(\s*createReviewsRouter\(/);
+    expect(plugin).toMatch(/router\.use\(\s*createMetricsRouter\(/);
     expect(read('service/router.ts')).toMatch(
       /router\.use\(options\.publishingRouter\)/,
     );
@@ -409,10 +411,15 @@ describe('openapi.yaml', () => {
 
   it('has exactly the fields of the API types', () => {
     const { interfaces, unions, fieldsOf } = parseApiTypes(
-      COMMON_TYPES.map(f => fs.readFileSync(f, 'utf8')).join('\n'),
+      COMMON_TYPES.map(file => fs.readFileSync(file, 'utf8')).join('\n'),
     );
     expect([...interfaces.keys()]).toEqual(
-      expect.arrayContaining(['Subscription', 'UsageRecord', 'ServiceDetail']),
+      expect.arrayContaining([
+        'Subscription',
+        'UsageRecord',
+        'ServiceDetail',
+        'ServiceQualityMetrics',
+      ]),
     );
     for (const name of interfaces.keys()) {
       const schema = doc.components.schemas[name];

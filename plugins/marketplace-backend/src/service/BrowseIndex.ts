@@ -9,6 +9,7 @@ import {
 import { Knex } from 'knex';
 import { num } from '../database/migrate';
 import { isLive, ServiceDirectory } from '../gateway/ServiceDirectory';
+import { Monitoring } from '../monitoring/Monitoring';
 
 const METRICS_TTL_MS = 30_000;
 const DAY_MS = 86_400_000;
@@ -32,6 +33,8 @@ export class BrowseIndex {
   constructor(
     private readonly db: Knex,
     private readonly directory: ServiceDirectory,
+    /** Measured uptime, latency and throughput from the monitoring rollups. */
+    private readonly monitoring?: Pick<Monitoring, 'browseMetrics'>,
     private readonly clock: () => number = Date.now,
   ) {}
 
@@ -90,8 +93,13 @@ export class BrowseIndex {
       .count({ requests: '*' })
       .sum({ prompt: 'prompt_tokens', completion: 'completion_tokens' });
     const metrics = new Map<string, ServiceMetrics>();
+    for (const [ref, measured] of (await this.monitoring?.browseMetrics()) ??
+      []) {
+      metrics.set(ref, { ...measured });
+    }
     for (const row of usage as any[]) {
       metrics.set(row.service_ref, {
+        ...metrics.get(row.service_ref),
         requests30d: num(row.requests),
         tokens30d: num(row.prompt) + num(row.completion),
       });

@@ -6,6 +6,9 @@ import {
   Subscription,
   SubscriptionWithKeys,
   UsageRecord,
+  ServiceQualityMetrics,
+  SlaAssessment,
+  UptimeDay,
 } from '@internal/plugin-marketplace-common';
 import { BrowseServicesResponse, MarketplaceApi, ServiceCard } from '../api';
 import { fullModelService } from './entities';
@@ -246,6 +249,192 @@ export function mockMarketplaceApi(
     voteReview: jest.fn(),
     replyToReview: jest.fn(),
     hideReview: jest.fn(),
+    // Monitoring
+    getServiceMetrics: jest
+      .fn()
+      .mockImplementation(async () => unmeasuredQualityMetrics()),
     ...overrides,
+  };
+}
+
+// --- Monitoring ---------------------------------------------------------------
+
+/** 30 UTC days ending 2099-02-27, with no checks. */
+function emptyDays(): UptimeDay[] {
+  return Array.from({ length: 30 }, (_, i) => ({
+    date: new Date(Date.UTC(2099, 1, 27) - (29 - i) * 86_400_000)
+      .toISOString()
+      .slice(0, 10),
+    upProbes: 0,
+    downProbes: 0,
+    maintenanceProbes: 0,
+    uptimePercent: null,
+  }));
+}
+
+/** The metrics of a service nothing was measured for yet (fullModelService's SLA). */
+export function unmeasuredQualityMetrics(): ServiceQualityMetrics {
+  return {
+    serviceRef: 'modelservice:default/acme-gpt-4o',
+    generatedAt: '2099-02-27T12:00:00.000Z',
+    window: '24h',
+    windowStart: '2099-02-26T12:00:00.000Z',
+    committed: {
+      latencyP50Ms: 350,
+      latencyP95Ms: 900,
+      latencyP99Ms: 1500,
+      uptimePercent: 99.95,
+      requestsPerSecond: 40,
+      tokensPerSecond: 12000,
+    },
+    uptime: {
+      uptime7dPercent: null,
+      uptime30dPercent: null,
+      daily: emptyDays(),
+    },
+    traffic: {
+      requests: 0,
+      errors: 0,
+      errorRatePercent: null,
+      latencyP50Ms: null,
+      latencyP95Ms: null,
+      latencyP99Ms: null,
+      timeToFirstTokenP50Ms: null,
+      timeToFirstTokenP95Ms: null,
+      tokensPerSecond: null,
+      requestsPerSecond: 0,
+    },
+    latencyHistory: [],
+    sla: [
+      ['uptime', 'percent', 99.95],
+      ['latencyP50', 'ms', 350],
+      ['latencyP95', 'ms', 900],
+      ['latencyP99', 'ms', 1500],
+    ].map(([metric, unit, committed]) => ({
+      metric: metric as SlaAssessment['metric'],
+      unit: unit as SlaAssessment['unit'],
+      committed: committed as number,
+      measured: null,
+      status: 'no_data' as const,
+      samples: 0,
+      windowDays: 30,
+    })),
+    incidents: [],
+    breaches: [],
+    lastProbe: null,
+  };
+}
+
+/** Measured: an incident yesterday (over), one going on, a p99 breach. */
+export function measuredQualityMetrics(): ServiceQualityMetrics {
+  const days = emptyDays().map((d, i) => ({
+    ...d,
+    upProbes: i === 28 ? 1380 : 1440,
+    downProbes: i === 28 ? 60 : 0,
+    maintenanceProbes: i === 20 ? 60 : 0,
+    uptimePercent: i === 28 ? 95.833 : 100,
+  }));
+  return {
+    ...unmeasuredQualityMetrics(),
+    uptime: { uptime7dPercent: 99.405, uptime30dPercent: 99.861, daily: days },
+    traffic: {
+      requests: 1234,
+      errors: 12,
+      errorRatePercent: 0.97,
+      latencyP50Ms: 312,
+      latencyP95Ms: 871,
+      latencyP99Ms: 1744,
+      timeToFirstTokenP50Ms: 198,
+      timeToFirstTokenP95Ms: 410,
+      tokensPerSecond: 84.5,
+      requestsPerSecond: 0.0143,
+    },
+    latencyHistory: [
+      {
+        start: '2099-02-27T10:00:00.000Z',
+        requests: 600,
+        p50Ms: 301,
+        p95Ms: 850,
+        p99Ms: 1700,
+      },
+      {
+        start: '2099-02-27T11:00:00.000Z',
+        requests: 634,
+        p50Ms: 320,
+        p95Ms: 890,
+        p99Ms: 1790,
+      },
+    ],
+    sla: [
+      {
+        metric: 'uptime',
+        unit: 'percent',
+        committed: 99.95,
+        measured: 99.861,
+        status: 'breached',
+        samples: 43200,
+        windowDays: 30,
+      },
+      {
+        metric: 'latencyP50',
+        unit: 'ms',
+        committed: 350,
+        measured: 312,
+        status: 'met',
+        samples: 30000,
+        windowDays: 30,
+      },
+      {
+        metric: 'latencyP95',
+        unit: 'ms',
+        committed: 900,
+        measured: 871,
+        status: 'at_risk',
+        samples: 30000,
+        windowDays: 30,
+      },
+      {
+        metric: 'latencyP99',
+        unit: 'ms',
+        committed: 1500,
+        measured: 1744,
+        status: 'breached',
+        samples: 30000,
+        windowDays: 30,
+      },
+    ],
+    incidents: [
+      {
+        startedAt: '2099-02-27T11:58:00.000Z',
+        endedAt: null,
+        downProbes: 2,
+        lastErrorKind: 'timeout',
+        lastHttpStatus: null,
+      },
+      {
+        startedAt: '2099-02-26T03:00:00.000Z',
+        endedAt: '2099-02-26T04:00:00.000Z',
+        downProbes: 60,
+        lastErrorKind: 'bad_status',
+        lastHttpStatus: 503,
+      },
+    ],
+    breaches: [
+      {
+        metric: 'latencyP99',
+        measured: 1744,
+        committed: 1500,
+        windowStart: '2099-02-05T00:00:00.000Z',
+        windowEnd: '2099-03-07T00:00:00.000Z',
+        detectedAt: '2099-02-20T08:00:00.000Z',
+      },
+    ],
+    lastProbe: {
+      probedAt: '2099-02-27T11:59:00.000Z',
+      outcome: 'down',
+      httpStatus: null,
+      errorKind: 'timeout',
+      latencyMs: 10000,
+    },
   };
 }

@@ -194,4 +194,22 @@ describe('MarketplaceClient', () => {
     expect(error).toBeInstanceOf(ResponseError);
     expect(errorStatus(error)).toBe(502);
   });
+
+  it('gets the measured quality of a service, for a window', async () => {
+    const metrics = { serviceRef: 'modelservice:default/a b', window: '7d' };
+    const { client, fetch } = setup(() => jsonResponse(200, { metrics }));
+    await expect(
+      client.getServiceMetrics('a b', { window: '7d' }),
+    ).resolves.toEqual(metrics);
+    expect(fetch).toHaveBeenLastCalledWith(
+      `${BASE}/marketplace/services/a%20b/metrics?window=7d`,
+      { method: 'GET' },
+    );
+    fetch.mockResolvedValueOnce(jsonResponse(200, { metrics }));
+    await client.getServiceMetrics('a');
+    expect(fetch).toHaveBeenLastCalledWith(
+      `${BASE}/marketplace/services/a/metrics`,
+      { method: 'GET' },
+    );
+  });
 });

@@ -34,6 +34,8 @@ import {
   SubscriptionStatus,
   SubscriptionWithKeys,
   UsageRecord,
+  MetricsWindow,
+  ServiceQualityMetrics,
 } from '@internal/plugin-marketplace-common';
 
 /**
@@ -212,6 +214,16 @@ export interface MarketplaceApi {
     id: string,
     reason: string | null,
   ): Promise<{ review: ServiceReview; summary: ReviewSummary }>;
+
+  // --- Monitoring -----------------------------------------------------------
+  /**
+   * `GET /marketplace/services/:name/metrics?window=`: measured uptime, latency
+   * and traffic beside the committed SLA.
+   */
+  getServiceMetrics(
+    name: string,
+    options?: { window?: MetricsWindow },
+  ): Promise<ServiceQualityMetrics>;
 }
 
 /**
@@ -481,6 +493,21 @@ export class MarketplaceClient implements MarketplaceApi {
   private reviewsPath(name: string, id?: string): string {
     const base = `/marketplace/services/${encodeURIComponent(name)}/reviews`;
     return id ? `${base}/${encodeURIComponent(id)}` : base;
+  }
+
+  // --- Monitoring -----------------------------------------------------------
+  async getServiceMetrics(
+    name: string,
+    options: { window?: MetricsWindow } = {},
+  ): Promise<ServiceQualityMetrics> {
+    const qs = options.window
+      ? `?window=${encodeURIComponent(options.window)}`
+      : '';
+    const body = await this.request<{ metrics: ServiceQualityMetrics }>(
+      'GET',
+      `/marketplace/services/${encodeURIComponent(name)}/metrics${qs}`,
+    );
+    return body.metrics;
   }
 
   private async request<T>(

@@ -1,14 +1,47 @@
-import { screen, within } from '@testing-library/react';
+import { screen, waitFor, within } from '@testing-library/react';
+import userEvent from '@testing-library/user-event';
 import { renderInTestApp } from '@backstage/frontend-test-utils';
 import { EntityProvider } from '@backstage/plugin-catalog-react';
+import { ReactElement } from 'react';
+import { MarketplaceApi, marketplaceApiRef } from '../../api';
 import {
   fullModelService,
   minimalModelService,
 } from '../../__fixtures__/entities';
 import {
+  measuredQualityMetrics,
+  mockMarketplaceApi,
+} from '../../__fixtures__/marketplaceApi';
+import {
   ModelServiceQuality,
   ModelServiceQualityContent,
 } from './ModelServiceQualityContent';
+
+// recharts' ResponsiveContainer watches its size; jsdom has no ResizeObserver.
+class NoopResizeObserver {
+  observe() {}
+  unobserve() {}
+  disconnect() {}
+}
+(globalThis as any).ResizeObserver ??= NoopResizeObserver;
+
+function render(
+  element: ReactElement,
+  api: MarketplaceApi = mockMarketplaceApi(),
+) {
+  return renderInTestApp(element, { apis: [[marketplaceApiRef, api]] });
+}
+
+const NOW = new Date('2099-02-27T12:00:00Z');
+
+function slaRow(metric: string) {
+  const table = within(
+    screen.getByRole('table', {
+      name: 'Committed and measured service level',
+    }),
+  );
+  return within(table.getByRole('rowheader', { name: metric }).closest('tr')!);
+}
 
 function card(title: string) {
   const heading = screen.getByText(title, {
@@ -19,11 +52,17 @@ function card(title: string) {
 
 describe('ModelServiceQualityContent', () => {
   it('shows the committed SLA beside measured values, which say "No data yet"', async () => {
-    await renderInTestApp(
+    const api = mockMarketplaceApi();
+    await render(
       <EntityProvider entity={fullModelService}>
         <ModelServiceQualityContent />
       </EntityProvider>,
+      api,
     );
+    expect(api.getServiceMetrics).toHaveBeenCalledWith('acme-gpt-4o', {
+      window: '24h',
+    });
+    await screen.findByText('Gateway traffic');
     const table = within(
       await screen.findByRole('table', {
         name: 'Committed and measured service level',
@@ -33,7 +72,7 @@ describe('ModelServiceQualityContent', () => {
       within(table.getByRole('rowheader', { name: metric }).closest('tr')!);
     expect(row('Latency p50').getByText('350 ms')).toBeInTheDocument();
     expect(row('Latency p95').getByText('900 ms')).toBeInTheDocument();
-    expect(row('Latency p99').getByText('1500 ms')).toBeInTheDocument();
+    expect(row('Latency p99').getByText('1,500 ms')).toBeInTheDocument();
     expect(row('Uptime (30 days)').getByText('99.95%')).toBeInTheDocument();
     expect(
       row('Throughput').getByText('40 requests/s · 12,000 tokens/s'),
@@ -47,14 +86,27 @@ describe('ModelServiceQualityContent', () => {
       'Latency p95',
       'Latency p99',
       'Uptime (30 days)',
+      'Uptime (7 days)',
       'Throughput',
     ]) {
       expect(row(metric).getByText('No data yet')).toBeInTheDocument();
     }
+    expect(row('Latency p95').getByText('Not enough data')).toBeInTheDocument();
+    const uptime = card('Uptime');
+    expect(uptime.getAllByText('No data yet')).toHaveLength(2);
+    expect(uptime.getByText(/Not checked yet/)).toBeInTheDocument();
+    expect(
+      card('Gateway traffic').getByText(
+        'No data yet: no requests through the gateway in the last 24 hours.',
+      ),
+    ).toBeInTheDocument();
+    expect(
+      card('Incidents').getByText('No incidents in the last 30 days.'),
+    ).toBeInTheDocument();
   });
 
   it('shows geography and compliance', async () => {
-    await renderInTestApp(
+    await render(
       <ModelServiceQuality
         entity={fullModelService}
         now={new Date('2099-02-27T12:00:00Z')}
@@ -73,7 +125,7 @@ describe('ModelServiceQualityContent', () => {
 
   it('lists the schedule and the next maintenance windows, weekly ones expanded', async () => {
     // Friday 2099-02-27 12:00 UTC = 13:00 in Berlin: inside Mon–Fri 06:00–22:00.
-    await renderInTestApp(
+    await render(
       <ModelServiceQuality
         entity={fullModelService}
         now={new Date('2099-02-27T12:00:00Z')}
@@ -102,7 +154,7 @@ describe('ModelServiceQualityContent', () => {
   });
 
   it('says when a service is outside its hours or in maintenance', async () => {
-    const { unmount } = await renderInTestApp(
+    const { unmount } = await render(
       <ModelServiceQuality
         entity={fullModelService}
         // Saturday 23:30 Berlin: outside Mon–Fri hours.
@@ -114,7 +166,7 @@ describe('ModelServiceQualityContent', () => {
     ).toBeInTheDocument();
     unmount();
 
-    await renderInTestApp(
+    await render(
       <ModelServiceQuality
         entity={{
           ...fullModelService,
@@ -136,7 +188,7 @@ describe('ModelServiceQualityContent', () => {
   });
 
   it('says when nothing is declared', async () => {
-    await renderInTestApp(
+    await render(
       <ModelServiceQuality
         entity={minimalModelService}
         now={new Date('2099-02-27T12:00:00Z')}
@@ -147,5 +199,140 @@ describe('ModelServiceQualityContent', () => {
     expect(screen.getByText('No recurring maintenance')).toBeInTheDocument();
     expect(screen.getByText('Around the clock')).toBeInTheDocument();
     expect(screen.getByText('24/7')).toBeInTheDocument();
+  });
+
+  it('shows measured values beside the commitments, with SLA status chips', async () => {
+    const api = mockMarketplaceApi({
+      getServiceMetrics: jest.fn().mockResolvedValue(measuredQualityMetrics()),
+    });
+    await render(
+      <ModelServiceQuality entity={fullModelService} now={NOW} />,
+      api,
+    );
+    await screen.findByText('Gateway traffic');
+    const expected: Array<[string, string, string, string]> = [
+      ['Latency p50', '350 ms', '312 ms', 'Met'],
+      ['Latency p95', '900 ms', '871 ms', 'At risk'],
+      ['Latency p99', '1,500 ms', '1,744 ms', 'Breached'],
+      ['Uptime (30 days)', '99.95%', '99.861%', 'Breached'],
+    ];
+    for (const [metric, committed, measured, status] of expected) {
+      const row = slaRow(metric);
+      expect(row.getByText(committed)).toBeInTheDocument();
+      expect(row.getByText(measured)).toBeInTheDocument();
+      expect(row.getByText(status)).toBeInTheDocument();
+    }
+    expect(slaRow('Uptime (7 days)').getByText('99.405%')).toBeInTheDocument();
+    expect(
+      slaRow('Throughput').getByText(
+        '0.0143 requests/s · 84.5 output tokens/s per request (24h)',
+      ),
+    ).toBeInTheDocument();
+    expect(screen.queryByText('No data yet')).not.toBeInTheDocument();
+  });
+
+  it('draws uptime bars per day, the traffic, the latency chart and the incidents', async () => {
+    const api = mockMarketplaceApi({
+      getServiceMetrics: jest.fn().mockResolvedValue(measuredQualityMetrics()),
+    });
+    await render(
+      <ModelServiceQuality entity={fullModelService} now={NOW} />,
+      api,
+    );
+    await screen.findByText('Gateway traffic');
+
+    const uptime = card('Uptime');
+    expect(uptime.getByLabelText('Last 7 days')).toHaveTextContent('99.405%');
+    expect(uptime.getByLabelText('Last 30 days')).toHaveTextContent('99.861%');
+    const bars = within(
+      uptime.getByRole('list', { name: 'Uptime per day' }),
+    ).getAllByRole('listitem');
+    expect(bars).toHaveLength(30);
+    expect(bars[28]).toHaveAccessibleName(
+      'Feb 26, 2099: 95.833% up (1380 up, 60 down)',
+    );
+    expect(bars[20]).toHaveAccessibleName(
+      'Feb 18, 2099: 100% up (1440 up, 0 down, 60 in maintenance)',
+    );
+    expect(
+      uptime.getByText(/Last check Feb 27, 2099, 11:59 UTC/),
+    ).toHaveTextContent('down (Timed out), 10,000 ms');
+
+    const traffic = card('Gateway traffic');
+    for (const [label, value] of [
+      ['Requests', '1,234'],
+      ['Error rate', '0.97%'],
+      ['Latency p95', '871 ms'],
+      ['Time to first token p50', '198 ms'],
+      ['Output tokens/s', '84.5'],
+    ]) {
+      expect(traffic.getByLabelText(label)).toHaveTextContent(value);
+    }
+    expect(
+      traffic.getByRole('figure', { name: 'Latency percentiles over time' }),
+    ).toBeInTheDocument();
+
+    const incidents = within(
+      card('Incidents').getByRole('table', { name: 'Incidents' }),
+    );
+    const rows = incidents.getAllByRole('row').slice(1);
+    expect(rows.map(r => r.textContent)).toEqual([
+      'Feb 27, 2099, 11:58 UTCOngoing2 min2Timed out',
+      'Feb 26, 2099, 03:00 UTCFeb 26, 2099, 04:00 UTC1 h60HTTP 503',
+    ]);
+    expect(
+      within(
+        card('Incidents').getByRole('list', { name: 'SLA breaches' }),
+      ).getByText(
+        'Latency p99: 1,744 ms measured, committed 1,500 ms (detected Feb 20, 2099, 08:00 UTC)',
+      ),
+    ).toBeInTheDocument();
+  });
+
+  it('asks again for another window', async () => {
+    const api = mockMarketplaceApi({
+      getServiceMetrics: jest.fn().mockResolvedValue(measuredQualityMetrics()),
+    });
+    await render(
+      <ModelServiceQuality entity={fullModelService} now={NOW} />,
+      api,
+    );
+    await screen.findByText('Gateway traffic');
+    await userEvent.click(screen.getByRole('button', { name: '7d' }));
+    await waitFor(() =>
+      expect(api.getServiceMetrics).toHaveBeenLastCalledWith('acme-gpt-4o', {
+        window: '7d',
+      }),
+    );
+    expect(screen.getByRole('button', { name: '7d' })).toHaveAttribute(
+      'aria-pressed',
+      'true',
+    );
+  });
+
+  it('shows loading, then an error with a retry', async () => {
+    let fail: (e: Error) => void = () => {};
+    const getServiceMetrics = jest
+      .fn()
+      .mockImplementationOnce(
+        () => new Promise((_resolve, reject) => (fail = reject)),
+      )
+      .mockResolvedValue(measuredQualityMetrics());
+    const api = mockMarketplaceApi({ getServiceMetrics });
+    await render(
+      <ModelServiceQuality entity={fullModelService} now={NOW} />,
+      api,
+    );
+    expect(screen.getByTestId('progress')).toBeInTheDocument();
+    expect(slaRow('Latency p50').getByText('Loading…')).toBeInTheDocument();
+
+    fail(new Error('backend down'));
+    expect(await screen.findByText('Error: backend down')).toBeInTheDocument();
+    expect(slaRow('Latency p50').getByText('Unavailable')).toBeInTheDocument();
+    expect(screen.queryByText('No data yet')).not.toBeInTheDocument();
+
+    await userEvent.click(screen.getByRole('button', { name: 'Try again' }));
+    expect(await screen.findByText('Gateway traffic')).toBeInTheDocument();
+    expect(slaRow('Latency p50').getByText('312 ms')).toBeInTheDocument();
   });
 });

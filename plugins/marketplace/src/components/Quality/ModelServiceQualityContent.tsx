@@ -1,4 +1,7 @@
-import { ReactNode } from 'react';
+import { ReactNode, useEffect, useState } from 'react';
+import useAsyncRetry from 'react-use/esm/useAsyncRetry';
+import Button from '@mui/material/Button';
+import LinearProgress from '@mui/material/LinearProgress';
 import Box from '@mui/material/Box';
 import Chip from '@mui/material/Chip';
 import Grid from '@mui/material/Grid';
@@ -9,13 +12,21 @@ import TableCell from '@mui/material/TableCell';
 import TableHead from '@mui/material/TableHead';
 import TableRow from '@mui/material/TableRow';
 import Typography from '@mui/material/Typography';
-import { InfoCard } from '@backstage/core-components';
+import {
+  InfoCard,
+  Progress,
+  ResponseErrorPanel,
+} from '@backstage/core-components';
+import { useApi } from '@backstage/frontend-plugin-api';
 import { useEntity } from '@backstage/plugin-catalog-react';
 import {
   isAvailableAt,
   isModelServiceEntity,
+  MetricsWindow,
   ModelServiceEntityV1alpha1,
   ModelServiceSpec,
+  ServiceQualityMetrics,
+  SlaMetric,
   nextMaintenanceWindows,
   WeeklyHours,
 } from '@internal/plugin-marketplace-common';
@@ -28,12 +39,22 @@ import {
   regionLabel,
   scheduleLabel,
 } from '../../format';
+import { marketplaceApiRef } from '../../api';
 import { Field } from '../shared/Field';
+import {
+  formatMs,
+  IncidentsCard,
+  METRIC_LABELS,
+  NO_DATA,
+  NoData,
+  SlaStatusChip,
+  TrafficCard,
+  UptimeCard,
+} from './MeasuredQuality';
 import { FullRow, Section } from '../shared/Section';
 import { ChipList } from '../shared/chips';
 
-/** What a measured value shows until the service has measurements. */
-export const NO_DATA = 'No data yet';
+export { NO_DATA };
 
 /** The Quality tab of a ModelService: SLA vs measured, availability, geography. */
 export function ModelServiceQualityContent() {
@@ -48,12 +69,64 @@ export function ModelServiceQuality(props: {
   entity: ModelServiceEntityV1alpha1;
   now: Date;
 }) {
-  const { spec } = props.entity;
+  const { spec, metadata } = props.entity;
+  const api = useApi(marketplaceApiRef);
+  const [window, setWindow] = useState<MetricsWindow>('24h');
+  const { value, loading, error, retry } = useAsyncRetry(
+    () => api.getServiceMetrics(metadata.name, { window }),
+    [api, metadata.name, window],
+  );
+  // Keep showing the last answer while another window loads.
+  const [metrics, setMetrics] = useState<ServiceQualityMetrics | undefined>();
+  useEffect(() => {
+    if (value) {
+      setMetrics(value);
+    }
+  }, [value]);
+
+  let measured: ReactNode = null;
+  if (error) {
+    measured = (
+      <Grid item xs={12}>
+        <ResponseErrorPanel error={error} />
+        <Button sx={{ mt: 1 }} onClick={retry}>
+          Try again
+        </Button>
+      </Grid>
+    );
+  } else if (!metrics) {
+    measured = (
+      <Grid item xs={12}>
+        <Progress />
+      </Grid>
+    );
+  } else {
+    measured = (
+      <>
+        <Grid item xs={12} md={5}>
+          <UptimeCard metrics={metrics} />
+        </Grid>
+        <Grid item xs={12} md={7}>
+          <TrafficCard
+            metrics={metrics}
+            window={window}
+            onWindowChange={setWindow}
+          />
+          {loading && <LinearProgress aria-label="Loading" />}
+        </Grid>
+        <Grid item xs={12}>
+          <IncidentsCard metrics={metrics} now={props.now} />
+        </Grid>
+      </>
+    );
+  }
+
   return (
     <Grid container spacing={3} alignItems="stretch">
       <Grid item xs={12}>
-        <SlaCard spec={spec} />
+        <SlaCard spec={spec} metrics={metrics} failed={!!error} />
       </Grid>
+      {measured}
       <Grid item xs={12} md={6}>
         <AvailabilityCard spec={spec} now={props.now} />
       </Grid>
@@ -64,10 +137,17 @@ export function ModelServiceQuality(props: {
   );
 }
 
+const LATENCY_KEYS = {
+  latencyP50: 'p50',
+  latencyP95: 'p95',
+  latencyP99: 'p99',
+} as const;
+
 function MetricRow(props: {
   metric: string;
   committed: ReactNode;
   measured?: ReactNode;
+  status?: ReactNode;
 }) {
   return (
     <TableRow>
@@ -75,23 +155,69 @@ function MetricRow(props: {
         {props.metric}
       </TableCell>
       <TableCell>{props.committed}</TableCell>
-      <TableCell>
-        {props.measured ?? (
-          <Typography variant="body2" color="text.secondary" component="span">
-            {NO_DATA}
-          </Typography>
-        )}
-      </TableCell>
+      <TableCell>{props.measured ?? <NoData />}</TableCell>
+      <TableCell>{props.status ?? '—'}</TableCell>
     </TableRow>
   );
 }
 
-function SlaCard(props: { spec: ModelServiceSpec }) {
+function SlaCard(props: {
+  spec: ModelServiceSpec;
+  metrics?: ServiceQualityMetrics;
+  failed: boolean;
+}) {
   const { sla } = props.spec;
+  const { metrics, failed } = props;
+  const pending = (
+    <Typography variant="body2" color="text.secondary" component="span">
+      {failed ? 'Unavailable' : 'Loading…'}
+    </Typography>
+  );
+  const assessed = (metric: SlaMetric) => {
+    const row = metrics?.sla.find(r => r.metric === metric);
+    if (!metrics || !row) {
+      return { measured: pending, status: undefined };
+    }
+    const value =
+      row.measured === null
+        ? undefined
+        : (row.unit === 'percent'
+            ? formatPercent(row.measured)
+            : formatMs(row.measured)) ?? undefined;
+    return {
+      measured: value,
+      status: <SlaStatusChip status={row.status} />,
+    };
+  };
+  const uptime7d = () => {
+    if (!metrics) {
+      return pending;
+    }
+    const value = metrics.uptime.uptime7dPercent;
+    return value === null ? undefined : formatPercent(value);
+  };
+  const throughput = () => {
+    if (!metrics) {
+      return pending;
+    }
+    const { traffic, window } = metrics;
+    if (traffic.requests === 0) {
+      return undefined;
+    }
+    return `${traffic.requestsPerSecond.toLocaleString('en-US', {
+      maximumSignificantDigits: 3,
+    })} requests/s${
+      traffic.tokensPerSecond === null
+        ? ''
+        : ` · ${traffic.tokensPerSecond.toLocaleString('en-US', {
+            maximumSignificantDigits: 3,
+          })} output tokens/s per request`
+    } (${window})`;
+  };
   return (
     <InfoCard
       title="Service level"
-      subheader="What the provider commits to, next to what the marketplace measures"
+      subheader="What the provider commits to, next to what the marketplace measures over the last 30 days"
     >
       <Table size="small" aria-label="Committed and measured service level">
         <TableHead>
@@ -107,24 +233,27 @@ function SlaCard(props: { spec: ModelServiceSpec }) {
               />
             </TableCell>
             <TableCell>Measured</TableCell>
+            <TableCell>SLA status</TableCell>
           </TableRow>
         </TableHead>
         <TableBody>
-          <MetricRow
-            metric="Latency p50"
-            committed={`${sla.latencyMs.p50} ms`}
-          />
-          <MetricRow
-            metric="Latency p95"
-            committed={`${sla.latencyMs.p95} ms`}
-          />
-          <MetricRow
-            metric="Latency p99"
-            committed={`${sla.latencyMs.p99} ms`}
-          />
+          {(['latencyP50', 'latencyP95', 'latencyP99'] as const).map(m => (
+            <MetricRow
+              key={m}
+              metric={METRIC_LABELS[m]}
+              committed={`${formatInteger(sla.latencyMs[LATENCY_KEYS[m]])} ms`}
+              {...assessed(m)}
+            />
+          ))}
           <MetricRow
             metric="Uptime (30 days)"
             committed={formatPercent(sla.uptimePercent)}
+            {...assessed('uptime')}
+          />
+          <MetricRow
+            metric="Uptime (7 days)"
+            committed={formatPercent(sla.uptimePercent)}
+            measured={uptime7d()}
           />
           <MetricRow
             metric="Throughput"
@@ -133,6 +262,16 @@ function SlaCard(props: { spec: ModelServiceSpec }) {
             )} requests/s · ${formatInteger(
               sla.throughput.tokensPerSecond,
             )} tokens/s`}
+            measured={throughput()}
+            status={
+              <Typography
+                variant="body2"
+                color="text.secondary"
+                component="span"
+              >
+                A capacity: not judged on traffic
+              </Typography>
+            }
           />
           <MetricRow
             metric="Rate limits"
@@ -160,8 +299,11 @@ function SlaCard(props: { spec: ModelServiceSpec }) {
         sx={{ mt: 1.5 }}
       >
         Measured values come from the marketplace's health probes and the
-        gateway's request log, never from the provider's description. Where a
-        value says “{NO_DATA}”, the service has no measurements yet.
+        gateway's request log, never from the provider's description. The SLA
+        status is judged over the last 30 days: at risk within 10% of a latency
+        target or with more than 90% of the allowed downtime used. Percentiles
+        are read from histograms, within 5% of the exact value. Where a value
+        says “{NO_DATA}”, the service has no measurements yet.
       </Typography>
     </InfoCard>
   );

@@ -1,0 +1,409 @@
+import { LoggerService, SchedulerService } from '@backstage/backend-plugin-api';
+import { Config } from '@backstage/config';
+import { NotificationService } from '@backstage/plugin-notifications-node';
+import {
+  MetricsWindow,
+  ServiceMetrics,
+  ServiceQualityMetrics,
+  SlaMetric,
+} from '@internal/plugin-marketplace-common';
+import {
+  DirectoryService,
+  isServable,
+  ServiceDirectory,
+} from '../gateway/ServiceDirectory';
+import { ownerRefOf } from '../service/access';
+import {
+  DAY_MS,
+  HourAggregate,
+  HOUR_MS,
+  MonitoringStore,
+} from './MonitoringStore';
+import { Prober, ProbeMode } from './Prober';
+import {
+  assessSla,
+  dailyUptime,
+  latencyHistory,
+  SLA_WINDOW_MS,
+  slaWindowStart,
+  sumEntries,
+  trafficOf,
+  uptimePercent,
+  WINDOW_MS,
+} from './quality';
+
+/** `marketplace.monitoring.*`, validated. */
+export interface MonitoringConfig {
+  enabled: boolean;
+  probeIntervalSeconds: number;
+  probeTimeoutMs: number;
+  probeConcurrency: number;
+  probeMode: ProbeMode;
+  retentionDays: number;
+}
+
+function integerSetting(
+  config: Config,
+  key: string,
+  fallback: number,
+  min: number,
+  max: number,
+): number {
+  const value = config.getOptionalNumber(`marketplace.monitoring.${key}`);
+  if (value === undefined) {
+    return fallback;
+  }
+  if (!Number.isInteger(value) || value < min || value > max) {
+    throw new Error(
+      `marketplace.monitoring.${key} must be a whole number from ${min} to ${max}, got ${value}`,
+    );
+  }
+  return value;
+}
+
+/** Reads `marketplace.monitoring.*`; a bad value stops the backend, naming the key. */
+export function readMonitoringConfig(config: Config): MonitoringConfig {
+  const mode =
+    config.getOptionalString('marketplace.monitoring.probeMode') ?? 'models';
+  if (mode !== 'models' && mode !== 'chat') {
+    throw new Error(
+      `marketplace.monitoring.probeMode must be 'models' or 'chat', got '${mode}'`,
+    );
+  }
+  return {
+    enabled:
+      config.getOptionalBoolean('marketplace.monitoring.enabled') ?? true,
+    probeIntervalSeconds: integerSetting(
+      config,
+      'probeIntervalSeconds',
+      60,
+      1,
+      86_400,
+    ),
+    probeTimeoutMs: integerSetting(
+      config,
+      'probeTimeoutMs',
+      10_000,
+      100,
+      300_000,
+    ),
+    probeConcurrency: integerSetting(config, 'probeConcurrency', 8, 1, 256),
+    probeMode: mode,
+    // The 30-day windows need 30 days of probes and rollups.
+    retentionDays: integerSetting(config, 'retentionDays', 90, 31, 3650),
+  };
+}
+
+/** How often the rollup, retention and breach detection run. */
+export const ROLLUP_INTERVAL_SECONDS = 60;
+
+const METRIC_LABELS: Record<SlaMetric, string> = {
+  uptime: 'uptime',
+  latencyP50: 'p50 latency',
+  latencyP95: 'p95 latency',
+  latencyP99: 'p99 latency',
+};
+
+function formatMeasured(metric: SlaMetric, value: number): string {
+  return metric === 'uptime' ? `${value}%` : `${value} ms`;
+}
+
+/**
+ * Monitoring: runs the prober and the rollup on the scheduler, detects and
+ * notifies SLA breaches, and answers the metrics of a service.
+ */
+export class Monitoring {
+  private browse = new Map<string, ServiceMetrics>();
+  private browseAt = -Infinity;
+
+  constructor(
+    private readonly deps: {
+      store: MonitoringStore;
+      prober: Prober;
+      directory: Pick<ServiceDirectory, 'list'>;
+      notifications: Pick<NotificationService, 'send'>;
+      logger: LoggerService;
+      config: MonitoringConfig;
+      /** Groups notified of every breach, besides the service's owner. */
+      adminGroups: string[];
+      clock?: () => number;
+    },
+  ) {}
+
+  private now(): number {
+    return (this.deps.clock ?? Date.now)();
+  }
+
+  /** Checks every service the gateway serves (approved, not past its sunset). */
+  async probeOnce(): Promise<number> {
+    const now = this.now();
+    const services = this.deps.directory.list().filter(s => isServable(s, now));
+    const results = await this.deps.prober.probeAll(services);
+    await this.deps.store.recordProbes(results);
+    const down = results.filter(r => r.outcome === 'down');
+    this.deps.logger.debug(
+      `Probed ${results.length} service(s): ${down.length} down${
+        down.length
+          ? ` (${down.map(d => `${d.serviceRef}: ${d.errorKind}`).join(', ')})`
+          : ''
+      }`,
+    );
+    return results.length;
+  }
+
+  /**
+   * The rollup (incremental), retention, browse values and breach detection;
+   * runs every minute.
+   */
+  async maintain(): Promise<void> {
+    const now = this.now();
+    const retentionMs = this.deps.config.retentionDays * DAY_MS;
+    await this.deps.store.rollup({
+      now,
+      retentionMs,
+      lagMs: Math.max(5 * 60_000, this.deps.config.probeTimeoutMs + 60_000),
+    });
+    await this.deps.store.deleteOlderThan(now - retentionMs);
+    const sums = await this.refreshBrowse(now);
+    await this.detectBreaches(sums, now);
+  }
+
+  /**
+   * Browse values per service from the rolled-up hours of the last 30 days:
+   * uptime, p95 latency and output tokens per second. Refreshed by
+   * {@link maintain}, so reads cost nothing.
+   */
+  async browseMetrics(): Promise<Map<string, ServiceMetrics>> {
+    if (this.now() - this.browseAt > 2 * ROLLUP_INTERVAL_SECONDS * 1000) {
+      await this.refreshBrowse(this.now());
+    }
+    return this.browse;
+  }
+
+  private async refreshBrowse(now: number) {
+    const sums = await this.deps.store.rolledUpSince(now - SLA_WINDOW_MS, {
+      histograms: true,
+    });
+    const browse = new Map<string, ServiceMetrics>();
+    for (const [ref, a] of sums) {
+      const traffic = trafficOf(a, SLA_WINDOW_MS);
+      const metrics: ServiceMetrics = {};
+      const uptime = uptimePercent(a.probesUp, a.probesDown);
+      if (uptime !== null) {
+        metrics.uptime30d = uptime;
+      }
+      if (traffic.latencyP95Ms !== null) {
+        metrics.latencyP95Ms = traffic.latencyP95Ms;
+      }
+      if (traffic.tokensPerSecond !== null) {
+        metrics.tokensPerSecond = traffic.tokensPerSecond;
+      }
+      browse.set(ref, metrics);
+    }
+    this.browse = browse;
+    this.browseAt = now;
+    return sums;
+  }
+
+  /**
+   * Records every breached SLA metric of the services the gateway serves, once
+   * per service, metric and 30-day window, and notifies the owning group and the
+   * admins of each new one.
+   */
+  async detectBreaches(
+    sums: Map<string, HourAggregate>,
+    now: number,
+  ): Promise<number> {
+    let notified = 0;
+    for (const service of this.deps.directory.list()) {
+      const a = sums.get(service.ref);
+      if (!a || !isServable(service, now)) {
+        continue;
+      }
+      for (const row of assessSla(a, service.entity.spec.sla)) {
+        if (row.status !== 'breached' || row.measured === null) {
+          continue;
+        }
+        const breach = {
+          serviceRef: service.ref,
+          metric: row.metric,
+          windowStart: slaWindowStart(now),
+          measured: row.measured,
+          committed: row.committed,
+          detectedAt: now,
+        };
+        if (!(await this.deps.store.recordBreach(breach))) {
+          continue;
+        }
+        try {
+          await this.notifyBreach(service, breach);
+          notified++;
+        } catch (error) {
+          await this.deps.store.unclaimBreach(breach);
+          this.deps.logger.warn(
+            `Could not notify the ${row.metric} SLA breach of ${service.ref}: ${error}`,
+          );
+        }
+      }
+    }
+    return notified;
+  }
+
+  private async notifyBreach(
+    service: DirectoryService,
+    breach: {
+      metric: SlaMetric;
+      measured: number;
+      committed: number;
+      windowStart: number;
+    },
+  ) {
+    const title = service.entity.metadata.title ?? service.name;
+    const label = METRIC_LABELS[breach.metric];
+    const owner =
+      ownerRefOf(service.entity.spec.owner) || service.entity.spec.owner;
+    await this.deps.notifications.send({
+      recipients: {
+        type: 'entity',
+        entityRef: [...new Set([owner, ...this.deps.adminGroups])],
+      },
+      payload: {
+        title: `${title} breached its ${label} SLA`,
+        description: `Measured ${formatMeasured(
+          breach.metric,
+          breach.measured,
+        )} over the last 30 days; the provider commits to ${
+          breach.metric === 'uptime' ? 'at least' : 'at most'
+        } ${formatMeasured(breach.metric, breach.committed)}.`,
+        link: `/catalog/default/modelservice/${encodeURIComponent(
+          service.name,
+        )}/quality`,
+        severity: 'high',
+        topic: 'marketplace-sla-breach',
+        scope: `marketplace:sla:${service.ref}:${breach.metric}:${breach.windowStart}`,
+      },
+    });
+    this.deps.logger.info(
+      `SLA breach of ${service.ref}: ${label} ${breach.measured} (committed ${breach.committed})`,
+    );
+  }
+
+  /** Everything the Quality tab shows, measured from probes and the ledger. */
+  async metricsOf(
+    service: DirectoryService,
+    window: MetricsWindow,
+  ): Promise<ServiceQualityMetrics> {
+    const { store } = this.deps;
+    const now = this.now();
+    const windowMs = WINDOW_MS[window];
+    const month = await store.hoursOf(service.ref, now - SLA_WINDOW_MS, now);
+    const week = await store.hoursOf(service.ref, now - 7 * DAY_MS, now);
+    const inWindow =
+      window === '30d'
+        ? month
+        : await store.hoursOf(service.ref, now - windowMs, now);
+    const history = await store.hoursOf(
+      service.ref,
+      now - (now % DAY_MS) - 29 * DAY_MS,
+      now,
+    );
+    const monthSum = sumEntries(month);
+    const weekSum = sumEntries(week);
+    const { sla } = service.entity.spec;
+    const incidents = await store.listIncidents(
+      service.ref,
+      now - SLA_WINDOW_MS,
+    );
+    const breaches = await store.listBreaches(service.ref);
+    const last = await store.lastProbe(service.ref);
+    const iso = (ms: number) => new Date(ms).toISOString();
+    return {
+      serviceRef: service.ref,
+      generatedAt: iso(now),
+      window,
+      windowStart: iso(now - windowMs),
+      committed: {
+        latencyP50Ms: sla.latencyMs.p50,
+        latencyP95Ms: sla.latencyMs.p95,
+        latencyP99Ms: sla.latencyMs.p99,
+        uptimePercent: sla.uptimePercent,
+        requestsPerSecond: sla.throughput.requestsPerSecond,
+        tokensPerSecond: sla.throughput.tokensPerSecond,
+      },
+      uptime: {
+        uptime7dPercent: uptimePercent(weekSum.probesUp, weekSum.probesDown),
+        uptime30dPercent: uptimePercent(monthSum.probesUp, monthSum.probesDown),
+        daily: dailyUptime(history, now, 30),
+      },
+      traffic: trafficOf(sumEntries(inWindow), windowMs),
+      latencyHistory: latencyHistory(
+        inWindow,
+        windowMs <= 24 * HOUR_MS ? 'hour' : 'day',
+      ),
+      sla: assessSla(monthSum, sla),
+      incidents: incidents.map(i => ({
+        startedAt: iso(i.startedAt),
+        endedAt: i.endedAt === null ? null : iso(i.endedAt),
+        downProbes: i.downProbes,
+        lastErrorKind: i.lastErrorKind,
+        lastHttpStatus: i.lastHttpStatus,
+      })),
+      breaches: breaches.map(b => ({
+        metric: b.metric as SlaMetric,
+        measured: b.measured,
+        committed: b.committed,
+        windowStart: iso(b.windowStart),
+        windowEnd: iso(b.windowStart + SLA_WINDOW_MS),
+        detectedAt: iso(b.detectedAt),
+      })),
+      lastProbe: last
+        ? {
+            probedAt: iso(last.probedAt),
+            outcome: last.outcome,
+            httpStatus: last.httpStatus,
+            errorKind: last.errorKind,
+            latencyMs: last.latencyMs,
+          }
+        : null,
+    };
+  }
+
+  /**
+   * Schedules the prober (every `probeIntervalSeconds`, the first run right
+   * away so a fresh portal shows real uptime after a few cycles) and the rollup
+   * (every minute), both `global`: one instance runs each at a time.
+   */
+  async schedule(scheduler: SchedulerService): Promise<void> {
+    const { config, logger } = this.deps;
+    await scheduler.scheduleTask({
+      id: 'marketplace-monitoring-probe',
+      scope: 'global',
+      frequency: { seconds: config.probeIntervalSeconds },
+      timeout: {
+        milliseconds: Math.max(
+          config.probeIntervalSeconds * 1000,
+          10 * config.probeTimeoutMs,
+        ),
+      },
+      // Soon after start (once the directory has the services).
+      initialDelay: { seconds: 5 },
+      fn: async () => {
+        await this.probeOnce().catch(e =>
+          logger.warn(`Health probes failed: ${e}`),
+        );
+      },
+    });
+    await scheduler.scheduleTask({
+      id: 'marketplace-monitoring-rollup',
+      scope: 'global',
+      frequency: { seconds: ROLLUP_INTERVAL_SECONDS },
+      timeout: { minutes: 15 },
+      initialDelay: { seconds: 15 },
+      fn: async () => {
+        await this.maintain().catch(e =>
+          logger.warn(`Monitoring rollup failed: ${e}`),
+        );
+      },
+    });
+  }
+}

@@ -1,0 +1,705 @@
+import {
+  ProbeErrorKind,
+  ProbeOutcome,
+} from '@internal/plugin-marketplace-common';
+import { Knex } from 'knex';
+import { num, numOrNull } from '../database/migrate';
+import {
+  addTo,
+  decodeHistogram,
+  encodeHistogram,
+  Histogram,
+  sqlBucketExpression,
+} from './histogram';
+
+export const HOUR_MS = 3_600_000;
+export const DAY_MS = 86_400_000;
+
+/** One check of a service's upstream. */
+export interface ProbeRecord {
+  serviceRef: string;
+  probedAt: number;
+  outcome: ProbeOutcome;
+  httpStatus: number | null;
+  errorKind: ProbeErrorKind | null;
+  latencyMs: number | null;
+}
+
+export interface IncidentRecord {
+  serviceRef: string;
+  startedAt: number;
+  endedAt: number | null;
+  lastDownAt: number;
+  downProbes: number;
+  lastErrorKind: ProbeErrorKind | null;
+  lastHttpStatus: number | null;
+}
+
+export interface BreachRecord {
+  serviceRef: string;
+  metric: string;
+  windowStart: number;
+  measured: number;
+  committed: number;
+  detectedAt: number;
+  notifiedAt: number | null;
+}
+
+/** What one service did in one hour (or part of it): probes and gateway traffic. */
+export interface HourAggregate {
+  probesUp: number;
+  probesDown: number;
+  probesMaintenance: number;
+  /** Ledger rows that started in the hour, whatever their status. */
+  requests: number;
+  /** Of those, the upstream's failures: `upstream_error` and `timeout`. */
+  errors: number;
+  /** Successful requests with a latency, and their latency histogram. */
+  latencyCount: number;
+  latencySumMs: number;
+  latencyHist: Histogram;
+  ttftCount: number;
+  ttftHist: Histogram;
+  /** Completion tokens of the successful requests ... */
+  outputTokens: number;
+  /** ... and the time spent generating them (latency less time to first token). */
+  generationMs: number;
+}
+
+export function emptyAggregate(): HourAggregate {
+  return {
+    probesUp: 0,
+    probesDown: 0,
+    probesMaintenance: 0,
+    requests: 0,
+    errors: 0,
+    latencyCount: 0,
+    latencySumMs: 0,
+    latencyHist: new Map(),
+    ttftCount: 0,
+    ttftHist: new Map(),
+    outputTokens: 0,
+    generationMs: 0,
+  };
+}
+
+export function mergeAggregate(
+  target: HourAggregate,
+  source: HourAggregate,
+): HourAggregate {
+  target.probesUp += source.probesUp;
+  target.probesDown += source.probesDown;
+  target.probesMaintenance += source.probesMaintenance;
+  target.requests += source.requests;
+  target.errors += source.errors;
+  target.latencyCount += source.latencyCount;
+  target.latencySumMs += source.latencySumMs;
+  addTo(target.latencyHist, source.latencyHist);
+  target.ttftCount += source.ttftCount;
+  addTo(target.ttftHist, source.ttftHist);
+  target.outputTokens += source.outputTokens;
+  target.generationMs += source.generationMs;
+  return target;
+}
+
+/** One hour of one service. */
+export interface HourEntry {
+  hourStart: number;
+  aggregate: HourAggregate;
+}
+
+export function floorHour(ms: number): number {
+  return ms - (((ms % HOUR_MS) + HOUR_MS) % HOUR_MS);
+}
+
+export function ceilHour(ms: number): number {
+  const floor = floorHour(ms);
+  return floor === ms ? ms : floor + HOUR_MS;
+}
+
+/** Services x hours: serviceRef -> hourStart -> aggregate. */
+type HourGrid = Map<string, Map<number, HourAggregate>>;
+
+function cell(grid: HourGrid, ref: string, hour: number): HourAggregate {
+  let byHour = grid.get(ref);
+  if (!byHour) {
+    byHour = new Map();
+    grid.set(ref, byHour);
+  }
+  let agg = byHour.get(hour);
+  if (!agg) {
+    agg = emptyAggregate();
+    byHour.set(hour, agg);
+  }
+  return agg;
+}
+
+const ROLLUP_WATERMARK = 'rollup_watermark';
+const ERROR_STATUSES = `('upstream_error', 'timeout')`;
+const IN_CHUNK = 500;
+
+function chunks<T>(items: T[], size: number): T[][] {
+  const out: T[][] = [];
+  for (let i = 0; i < items.length; i += size) {
+    out.push(items.slice(i, i + size));
+  }
+  return out;
+}
+
+interface HourlyRow {
+  service_ref: string;
+  hour_start: number | string;
+  probes_up: number | string;
+  probes_down: number | string;
+  probes_maintenance: number | string;
+  requests: number | string;
+  errors: number | string;
+  latency_count: number | string;
+  latency_sum_ms: number | string;
+  latency_hist: string;
+  ttft_count: number | string;
+  ttft_hist: string;
+  output_tokens: number | string;
+  generation_ms: number | string;
+  updated_at: number | string;
+}
+
+function aggregateOfRow(row: HourlyRow): HourAggregate {
+  return {
+    probesUp: num(row.probes_up),
+    probesDown: num(row.probes_down),
+    probesMaintenance: num(row.probes_maintenance),
+    requests: num(row.requests),
+    errors: num(row.errors),
+    latencyCount: num(row.latency_count),
+    latencySumMs: num(row.latency_sum_ms),
+    latencyHist: decodeHistogram(row.latency_hist),
+    ttftCount: num(row.ttft_count),
+    ttftHist: decodeHistogram(row.ttft_hist),
+    outputTokens: num(row.output_tokens),
+    generationMs: num(row.generation_ms),
+  };
+}
+
+function rowOf(
+  serviceRef: string,
+  hourStart: number,
+  a: HourAggregate,
+  now: number,
+): HourlyRow {
+  return {
+    service_ref: serviceRef,
+    hour_start: hourStart,
+    probes_up: a.probesUp,
+    probes_down: a.probesDown,
+    probes_maintenance: a.probesMaintenance,
+    requests: a.requests,
+    errors: a.errors,
+    latency_count: a.latencyCount,
+    latency_sum_ms: a.latencySumMs,
+    latency_hist: encodeHistogram(a.latencyHist),
+    ttft_count: a.ttftCount,
+    ttft_hist: encodeHistogram(a.ttftHist),
+    output_tokens: a.outputTokens,
+    generation_ms: a.generationMs,
+    updated_at: now,
+  };
+}
+
+/**
+ * The monitoring tables: probes and incidents (written by the prober), hourly
+ * rollups of probes and gateway ledger rows (maintained by {@link rollup}), and
+ * SLA breaches. The ledger is only read here, never changed.
+ */
+export class MonitoringStore {
+  constructor(private readonly db: Knex) {}
+
+  // --- Probes and incidents -------------------------------------------------
+
+  /**
+   * Stores checks and folds them into incidents: a down check opens an incident
+   * (or extends the open one), an up check closes it; maintenance checks leave
+   * incidents as they are.
+   */
+  async recordProbes(probes: ProbeRecord[]): Promise<void> {
+    if (probes.length === 0) {
+      return;
+    }
+    const sorted = [...probes].sort((a, b) => a.probedAt - b.probedAt);
+    await this.db.transaction(async tx => {
+      for (const part of chunks(sorted, 200)) {
+        await tx('service_probes').insert(
+          part.map(p => ({
+            service_ref: p.serviceRef,
+            probed_at: p.probedAt,
+            outcome: p.outcome,
+            http_status: p.httpStatus,
+            error_kind: p.errorKind,
+            latency_ms: p.latencyMs,
+          })),
+        );
+      }
+      const refs = [...new Set(sorted.map(p => p.serviceRef))];
+      const open = new Map<string, { id: number; down: number }>();
+      for (const part of chunks(refs, IN_CHUNK)) {
+        const rows = await tx('service_incidents')
+          .whereIn('service_ref', part)
+          .whereNull('ended_at')
+          .select('id', 'service_ref', 'down_probes');
+        for (const row of rows) {
+          open.set(row.service_ref, {
+            id: num(row.id),
+            down: num(row.down_probes),
+          });
+        }
+      }
+      for (const p of sorted) {
+        const incident = open.get(p.serviceRef);
+        if (p.outcome === 'down') {
+          if (incident) {
+            incident.down += 1;
+            await tx('service_incidents').where({ id: incident.id }).update({
+              last_down_at: p.probedAt,
+              down_probes: incident.down,
+              last_error_kind: p.errorKind,
+              last_http_status: p.httpStatus,
+            });
+          } else {
+            const [row] = await tx('service_incidents')
+              .insert({
+                service_ref: p.serviceRef,
+                started_at: p.probedAt,
+                ended_at: null,
+                last_down_at: p.probedAt,
+                down_probes: 1,
+                last_error_kind: p.errorKind,
+                last_http_status: p.httpStatus,
+              })
+              .returning('id');
+            open.set(p.serviceRef, {
+              id: num(typeof row === 'object' ? row.id : row),
+              down: 1,
+            });
+          }
+        } else if (p.outcome === 'up' && incident) {
+          await tx('service_incidents')
+            .where({ id: incident.id })
+            .update({ ended_at: p.probedAt });
+          open.delete(p.serviceRef);
+        }
+      }
+    });
+  }
+
+  /** Incidents of a service that were open at some point since `since`, newest first. */
+  async listIncidents(
+    serviceRef: string,
+    since: number,
+    limit = 50,
+  ): Promise<IncidentRecord[]> {
+    const rows = await this.db('service_incidents')
+      .where({ service_ref: serviceRef })
+      .andWhere(q => q.whereNull('ended_at').orWhere('ended_at', '>=', since))
+      .orderBy('started_at', 'desc')
+      .limit(limit);
+    return rows.map(row => ({
+      serviceRef: row.service_ref,
+      startedAt: num(row.started_at),
+      endedAt: numOrNull(row.ended_at),
+      lastDownAt: num(row.last_down_at),
+      downProbes: num(row.down_probes),
+      lastErrorKind: row.last_error_kind ?? null,
+      lastHttpStatus: numOrNull(row.last_http_status),
+    }));
+  }
+
+  async lastProbe(serviceRef: string): Promise<ProbeRecord | undefined> {
+    const row = await this.db('service_probes')
+      .where({ service_ref: serviceRef })
+      .orderBy('probed_at', 'desc')
+      .first();
+    return row
+      ? {
+          serviceRef: row.service_ref,
+          probedAt: num(row.probed_at),
+          outcome: row.outcome,
+          httpStatus: numOrNull(row.http_status),
+          errorKind: row.error_kind ?? null,
+          latencyMs: numOrNull(row.latency_ms),
+        }
+      : undefined;
+  }
+
+  // --- Aggregation ----------------------------------------------------------
+
+  /**
+   * Aggregates the raw rows (probes and ledger rows) that started in
+   * [from, to), per service and UTC hour, in SQL (histograms included). Used by
+   * the rollup for whole hours and by reads for the partial hours at the edges of
+   * a window.
+   */
+  async computeHours(
+    range: { from: number; to: number },
+    serviceRefs?: string[],
+  ): Promise<HourGrid> {
+    const grid: HourGrid = new Map();
+    const parts = serviceRefs ? chunks(serviceRefs, IN_CHUNK) : [undefined];
+    for (const refs of parts) {
+      if (refs && refs.length === 0) {
+        continue;
+      }
+      await this.computeHoursInto(grid, range, refs);
+    }
+    return grid;
+  }
+
+  private async computeHoursInto(
+    grid: HourGrid,
+    { from, to }: { from: number; to: number },
+    refs: string[] | undefined,
+  ) {
+    const db = this.db;
+    const hour = (column: string) => `(${column} - (${column} % ${HOUR_MS}))`;
+    const ledger = () =>
+      db('usage_ledger')
+        .where('started_at', '>=', from)
+        .andWhere('started_at', '<', to)
+        .modify(q => {
+          if (refs) {
+            q.whereIn('service_ref', refs);
+          }
+        });
+    const ok = `status = 'ok' AND upstream_latency_ms IS NOT NULL`;
+
+    const sums = await ledger()
+      .select(
+        'service_ref',
+        db.raw(`${hour('started_at')} AS hour`),
+        db.raw('COUNT(*) AS requests'),
+        db.raw(
+          `SUM(CASE WHEN status IN ${ERROR_STATUSES} THEN 1 ELSE 0 END) AS errors`,
+        ),
+        db.raw(`SUM(CASE WHEN ${ok} THEN 1 ELSE 0 END) AS latency_count`),
+        db.raw(
+          `SUM(CASE WHEN ${ok} THEN upstream_latency_ms ELSE 0 END) AS latency_sum`,
+        ),
+        db.raw(
+          `SUM(CASE WHEN ${ok} THEN completion_tokens ELSE 0 END) AS output_tokens`,
+        ),
+        db.raw(
+          `SUM(CASE WHEN ${ok} THEN upstream_latency_ms - COALESCE(ttft_ms, 0) ELSE 0 END) AS generation_ms`,
+        ),
+      )
+      .groupByRaw('1, 2');
+    for (const row of sums as any[]) {
+      const agg = cell(grid, row.service_ref, num(row.hour));
+      agg.requests += num(row.requests);
+      agg.errors += num(row.errors);
+      agg.latencyCount += num(row.latency_count);
+      agg.latencySumMs += num(row.latency_sum);
+      agg.outputTokens += num(row.output_tokens);
+      agg.generationMs += Math.max(0, num(row.generation_ms));
+    }
+
+    const histogram = async (
+      column: string,
+      target: 'latencyHist' | 'ttftHist',
+    ) => {
+      const rows = await ledger()
+        .andWhere('status', 'ok')
+        .whereNotNull(column)
+        .whereNotNull('upstream_latency_ms')
+        .select(
+          'service_ref',
+          db.raw(`${hour('started_at')} AS hour`),
+          db.raw(`${sqlBucketExpression(column)} AS bucket`),
+          db.raw('COUNT(*) AS n'),
+        )
+        .groupByRaw('1, 2, 3');
+      for (const row of rows as any[]) {
+        const h = cell(grid, row.service_ref, num(row.hour))[target];
+        const bucket = num(row.bucket);
+        h.set(bucket, (h.get(bucket) ?? 0) + num(row.n));
+      }
+    };
+    await histogram('upstream_latency_ms', 'latencyHist');
+    await histogram('ttft_ms', 'ttftHist');
+    for (const byHour of grid.values()) {
+      for (const agg of byHour.values()) {
+        agg.ttftCount = [...agg.ttftHist.values()].reduce((a, b) => a + b, 0);
+      }
+    }
+
+    const probes = await db('service_probes')
+      .where('probed_at', '>=', from)
+      .andWhere('probed_at', '<', to)
+      .modify(q => {
+        if (refs) {
+          q.whereIn('service_ref', refs);
+        }
+      })
+      .select(
+        'service_ref',
+        db.raw(`${hour('probed_at')} AS hour`),
+        'outcome',
+        db.raw('COUNT(*) AS n'),
+      )
+      .groupByRaw('1, 2, 3');
+    for (const row of probes as any[]) {
+      const agg = cell(grid, row.service_ref, num(row.hour));
+      if (row.outcome === 'up') {
+        agg.probesUp += num(row.n);
+      } else if (row.outcome === 'down') {
+        agg.probesDown += num(row.n);
+      } else {
+        agg.probesMaintenance += num(row.n);
+      }
+    }
+  }
+
+  /**
+   * The hours of one service in [from, to), exactly: whole hours from the
+   * rollups, the partial hours at either edge from the raw rows. Oldest first.
+   */
+  async hoursOf(
+    serviceRef: string,
+    from: number,
+    to: number,
+  ): Promise<HourEntry[]> {
+    const entries: HourEntry[] = [];
+    const addRaw = async (a: number, b: number) => {
+      if (a >= b) {
+        return;
+      }
+      const grid = await this.computeHours({ from: a, to: b }, [serviceRef]);
+      for (const [hourStart, aggregate] of grid.get(serviceRef) ?? []) {
+        entries.push({ hourStart, aggregate });
+      }
+    };
+    const firstFull = ceilHour(from);
+    const lastFull = floorHour(to);
+    if (firstFull >= lastFull) {
+      await addRaw(from, to);
+    } else {
+      await addRaw(from, firstFull);
+      const rows: HourlyRow[] = await this.db('service_metrics_hourly')
+        .where({ service_ref: serviceRef })
+        .andWhere('hour_start', '>=', firstFull)
+        .andWhere('hour_start', '<', lastFull);
+      for (const row of rows) {
+        entries.push({
+          hourStart: num(row.hour_start),
+          aggregate: aggregateOfRow(row),
+        });
+      }
+      await addRaw(lastFull, to);
+    }
+    return entries.sort((a, b) => a.hourStart - b.hourStart);
+  }
+
+  /**
+   * Sums of the rolled-up hours since `since` for every service (whole hours, as
+   * rolled up; the background tasks' view): used by browse and breach detection.
+   */
+  async rolledUpSince(
+    since: number,
+    options: { histograms: boolean },
+  ): Promise<Map<string, HourAggregate>> {
+    const out = new Map<string, HourAggregate>();
+    const rows = await this.db('service_metrics_hourly')
+      .where('hour_start', '>=', since)
+      .select(
+        'service_ref',
+        'probes_up',
+        'probes_down',
+        'probes_maintenance',
+        'requests',
+        'errors',
+        'latency_count',
+        'latency_sum_ms',
+        'ttft_count',
+        'output_tokens',
+        'generation_ms',
+        ...(options.histograms ? ['latency_hist', 'ttft_hist'] : []),
+      );
+    for (const row of rows as HourlyRow[]) {
+      let agg = out.get(row.service_ref);
+      if (!agg) {
+        agg = emptyAggregate();
+        out.set(row.service_ref, agg);
+      }
+      mergeAggregate(agg, aggregateOfRow(row));
+    }
+    return out;
+  }
+
+  // --- Rollup and retention --------------------------------------------------
+
+  /**
+   * Brings the hourly rollups up to date, incrementally: finds the (service,
+   * hour) pairs that got rows since the last run (ledger rows by when they were
+   * written, `finished_at`, probes by `probed_at`, each looked at from `lagMs`
+   * before the watermark so rows written a little late are not missed), and
+   * recomputes those hours from the raw rows. Recomputing (instead of adding)
+   * makes a second run over the same rows change nothing, and a row that lands
+   * in an hour already rolled up (a late ledger row) is counted when that hour
+   * is recomputed.
+   */
+  async rollup(options: {
+    now: number;
+    /** Rows older than this are not rolled up (they are about to be deleted). */
+    retentionMs: number;
+    lagMs: number;
+  }): Promise<{ hours: number }> {
+    const { now, retentionMs, lagMs } = options;
+    const cutoff = floorHour(now - retentionMs);
+    const watermark = await this.getState(ROLLUP_WATERMARK);
+    const since = watermark === undefined ? cutoff : watermark - lagMs;
+    const hour = (column: string) => `(${column} - (${column} % ${HOUR_MS}))`;
+
+    const dirty = new Map<number, Set<string>>();
+    const add = (rows: any[]) => {
+      for (const row of rows) {
+        const h = num(row.hour);
+        if (!dirty.has(h)) {
+          dirty.set(h, new Set());
+        }
+        dirty.get(h)!.add(row.service_ref);
+      }
+    };
+    add(
+      await this.db('usage_ledger')
+        .where('finished_at', '>', since)
+        .andWhere('started_at', '>=', cutoff)
+        .select('service_ref', this.db.raw(`${hour('started_at')} AS hour`))
+        .groupByRaw('1, 2'),
+    );
+    add(
+      await this.db('service_probes')
+        .where('probed_at', '>', since)
+        .andWhere('probed_at', '>=', cutoff)
+        .select('service_ref', this.db.raw(`${hour('probed_at')} AS hour`))
+        .groupByRaw('1, 2'),
+    );
+
+    // A day of hours at a time: one set of queries per day that has changes.
+    const byDay = new Map<number, number[]>();
+    for (const h of dirty.keys()) {
+      const day = h - (h % DAY_MS);
+      byDay.set(day, [...(byDay.get(day) ?? []), h]);
+    }
+    let count = 0;
+    for (const [day, hours] of [...byDay].sort(([a], [b]) => a - b)) {
+      const refs = new Set<string>();
+      hours.forEach(h => dirty.get(h)!.forEach(r => refs.add(r)));
+      const grid = await this.computeHours({ from: day, to: day + DAY_MS }, [
+        ...refs,
+      ]);
+      const rows: HourlyRow[] = [];
+      for (const h of hours) {
+        for (const ref of dirty.get(h)!) {
+          rows.push(
+            rowOf(ref, h, grid.get(ref)?.get(h) ?? emptyAggregate(), now),
+          );
+        }
+      }
+      for (const part of chunks(rows, 200)) {
+        await this.db('service_metrics_hourly')
+          .insert(part)
+          .onConflict(['service_ref', 'hour_start'])
+          .merge();
+      }
+      count += rows.length;
+    }
+    await this.setState(ROLLUP_WATERMARK, now);
+    return { hours: count };
+  }
+
+  /**
+   * Deletes probes, rollups and closed incidents older than the retention. The
+   * usage ledger is billing data and is never deleted here.
+   */
+  async deleteOlderThan(cutoff: number): Promise<void> {
+    await this.db('service_probes').where('probed_at', '<', cutoff).delete();
+    await this.db('service_metrics_hourly')
+      .where('hour_start', '<', cutoff - HOUR_MS)
+      .delete();
+    await this.db('service_incidents')
+      .whereNotNull('ended_at')
+      .andWhere('ended_at', '<', cutoff)
+      .delete();
+  }
+
+  private async getState(key: string): Promise<number | undefined> {
+    const row = await this.db('monitoring_state').where({ key }).first();
+    return row ? num(row.value) : undefined;
+  }
+
+  private async setState(key: string, value: number): Promise<void> {
+    await this.db('monitoring_state')
+      .insert({ key, value })
+      .onConflict('key')
+      .merge();
+  }
+
+  // --- SLA breaches ---------------------------------------------------------
+
+  /**
+   * Records a breach unless one is recorded for the service, metric and window.
+   * Returns whether this call is the one that should notify (exactly one caller
+   * gets true per breach, across instances).
+   */
+  async recordBreach(
+    breach: Omit<BreachRecord, 'notifiedAt'>,
+  ): Promise<boolean> {
+    const key = {
+      service_ref: breach.serviceRef,
+      metric: breach.metric,
+      window_start: breach.windowStart,
+    };
+    await this.db('sla_breaches')
+      .insert({
+        ...key,
+        measured: breach.measured,
+        committed: breach.committed,
+        detected_at: breach.detectedAt,
+        notified_at: null,
+      })
+      .onConflict(['service_ref', 'metric', 'window_start'])
+      .ignore();
+    const claimed = await this.db('sla_breaches')
+      .where(key)
+      .whereNull('notified_at')
+      .update({ notified_at: breach.detectedAt });
+    return Number(claimed) === 1;
+  }
+
+  /** Lets the next run notify again (the notification could not be sent). */
+  async unclaimBreach(
+    breach: Pick<BreachRecord, 'serviceRef' | 'metric' | 'windowStart'>,
+  ): Promise<void> {
+    await this.db('sla_breaches')
+      .where({
+        service_ref: breach.serviceRef,
+        metric: breach.metric,
+        window_start: breach.windowStart,
+      })
+      .update({ notified_at: null });
+  }
+
+  async listBreaches(serviceRef: string, limit = 20): Promise<BreachRecord[]> {
+    const rows = await this.db('sla_breaches')
+      .where({ service_ref: serviceRef })
+      .orderBy('detected_at', 'desc')
+      .limit(limit);
+    return rows.map(row => ({
+      serviceRef: row.service_ref,
+      metric: row.metric,
+      windowStart: num(row.window_start),
+      measured: Number(row.measured),
+      committed: Number(row.committed),
+      detectedAt: num(row.detected_at),
+      notifiedAt: numOrNull(row.notified_at),
+    }));
+  }
+}

@@ -1,0 +1,360 @@
+import {
+  BackstageCredentials,
+  BackstageUserPrincipal,
+  coreServices,
+  createServiceFactory,
+} from '@backstage/backend-plugin-api';
+import {
+  mockCredentials,
+  mockServices,
+  startTestBackend,
+  TestBackend,
+  TestDatabases,
+} from '@backstage/backend-test-utils';
+import { Entity } from '@backstage/catalog-model';
+import { catalogServiceMock } from '@backstage/plugin-catalog-node/testUtils';
+import { notificationService } from '@backstage/plugin-notifications-node';
+import { AuthorizeResult } from '@backstage/plugin-permission-common';
+import { MARKETPLACE_SERVICE_RESOURCE_TYPE } from '@internal/plugin-marketplace-common';
+import fs from 'fs';
+import http from 'http';
+import { Knex } from 'knex';
+import { AddressInfo } from 'net';
+import path from 'path';
+import request from 'supertest';
+import { parseAllDocuments } from 'yaml';
+import { marketplacePlugin } from '../plugin';
+
+jest.setTimeout(120_000);
+
+/*
+ * GET /marketplace/services/:name/metrics through the whole plugin, on SQLite and
+ * PostgreSQL: who may see what, bad queries, and real measurements: the prober's
+ * task (run by the test scheduler) checks a local fake upstream, ledger rows
+ * come from the gateway's table, the rollup task feeds browse.
+ */
+
+const EXAMPLES_DIR = path.resolve(__dirname, '../../../../examples');
+function loadExamples(file: string): Entity[] {
+  return parseAllDocuments(
+    fs.readFileSync(path.join(EXAMPLES_DIR, file), 'utf8'),
+  )
+    .map(doc => doc.toJS() as Entity)
+    .filter(Boolean);
+}
+const GPT = 'northwind-gpt-4o'; // ai-platform-team
+const LLAMA = 'research-llama-3-1-8b'; // research-llm-team, stays under review
+
+const ADMIN = 'user:default/ada';
+const CONSUMER = 'user:default/lena.fischer';
+const LLAMA_OWNER = 'user:default/wei.chen';
+const OWNERSHIP: Record<string, string[]> = {
+  [ADMIN]: [ADMIN, 'group:default/platform-admins'],
+  [CONSUMER]: [CONSUMER, 'group:default/checkout-team'],
+  [LLAMA_OWNER]: [LLAMA_OWNER, 'group:default/research-llm-team'],
+};
+const API = '/api/marketplace';
+const UPSTREAM_KEY = 'demo-upstream-key';
+
+// A fake upstream: an OpenAI model list for the right key.
+const upstreamCalls: string[] = [];
+const upstream = http.createServer((req, res) => {
+  upstreamCalls.push(`${req.method} ${req.url}`);
+  if (req.headers.authorization !== `Bearer ${UPSTREAM_KEY}`) {
+    res.writeHead(401, { 'content-type': 'application/json' });
+    res.end('{"error":{"message":"bad key"}}');
+    return;
+  }
+  res.writeHead(200, { 'content-type': 'application/json' });
+  res.end('{"object":"list","data":[{"id":"gpt-4o","object":"model"}]}');
+});
+
+/** Admins may do everything; owners manage their services (the policy's rule, simplified). */
+const permissionsFactory = createServiceFactory({
+  service: coreServices.permissions,
+  deps: {},
+  async factory() {
+    const decide = (credentials: BackstageCredentials) => {
+      const ref = (credentials as BackstageCredentials<BackstageUserPrincipal>)
+        .principal.userEntityRef;
+      return {
+        result: ref === ADMIN ? AuthorizeResult.ALLOW : AuthorizeResult.DENY,
+      } as const;
+    };
+    return {
+      async authorize(requests: any[], { credentials }: any) {
+        return requests.map(() => decide(credentials));
+      },
+      async authorizeConditional(requests: any[], { credentials }: any) {
+        const ref = credentials.principal.userEntityRef;
+        return requests.map(() =>
+          ref === ADMIN
+            ? { result: AuthorizeResult.ALLOW }
+            : {
+                result: AuthorizeResult.CONDITIONAL,
+                pluginId: 'marketplace',
+                resourceType: MARKETPLACE_SERVICE_RESOURCE_TYPE,
+                conditions: {
+                  rule: 'IS_SERVICE_OWNER',
+                  resourceType: MARKETPLACE_SERVICE_RESOURCE_TYPE,
+                  params: { claims: OWNERSHIP[ref] ?? [ref] },
+                },
+              },
+        );
+      },
+    } as any;
+  },
+});
+
+const databases = TestDatabases.create({ ids: ['SQLITE_3', 'POSTGRES_15'] });
+
+describe.each(databases.eachSupportedId())(
+  'GET /marketplace/services/:name/metrics on %p',
+  databaseId => {
+    let knex: Knex;
+    let backend: TestBackend;
+    const scheduler = mockServices.scheduler();
+
+    beforeAll(async () => {
+      await new Promise<void>(resolve =>
+        upstream.listen(0, '127.0.0.1', resolve),
+      );
+      const baseUrl = `http://127.0.0.1:${
+        (upstream.address() as AddressInfo).port
+      }/v1`;
+      const entities = [
+        ...loadExamples('providers.yaml').filter(e => e.kind === 'Provider'),
+        ...loadExamples('services.yaml')
+          .filter(e => [GPT, LLAMA].includes(e.metadata.name))
+          .map(e => {
+            const spec = e.spec as any;
+            return {
+              ...e,
+              spec: { ...spec, endpoint: { ...spec.endpoint, baseUrl } },
+            };
+          }),
+      ];
+      knex = await databases.init(databaseId);
+      backend = await startTestBackend({
+        features: [
+          marketplacePlugin,
+          catalogServiceMock.factory({ entities }),
+          mockServices.database.factory({ knex }),
+          // Tasks run only when a test triggers them.
+          createServiceFactory({
+            service: coreServices.scheduler,
+            deps: {},
+            factory: () => scheduler,
+          }),
+          createServiceFactory({
+            service: notificationService,
+            deps: {},
+            factory: () => ({ send: jest.fn() }),
+          }),
+          permissionsFactory,
+          mockServices.rootConfig.factory({
+            data: {
+              marketplace: {
+                publishing: { requireApproval: true },
+                secrets: { DEMO_UPSTREAM_API_KEY: UPSTREAM_KEY },
+                monitoring: { probeTimeoutMs: 5000 },
+              },
+            },
+          }),
+          mockServices.httpAuth.factory({
+            defaultCredentials: mockCredentials.none(),
+          }),
+          mockServices.userInfo.mock({
+            getUserInfo: async (credentials: BackstageCredentials) => {
+              const { principal } =
+                credentials as BackstageCredentials<BackstageUserPrincipal>;
+              return {
+                userEntityRef: principal.userEntityRef,
+                ownershipEntityRefs: OWNERSHIP[principal.userEntityRef] ?? [
+                  principal.userEntityRef,
+                ],
+              };
+            },
+          }).factory,
+        ],
+      });
+      const approved = await request(backend.server)
+        .post(`${API}/v1/admin/approvals/${GPT}/approve`)
+        .set('Authorization', mockCredentials.user.header(ADMIN))
+        .send({});
+      if (approved.status !== 200) {
+        throw new Error(`Could not approve ${GPT}: ${approved.status}`);
+      }
+    });
+
+    afterAll(async () => {
+      await backend?.stop();
+      upstream.closeAllConnections();
+      await new Promise(resolve => upstream.close(resolve));
+    });
+
+    const get = (url: string, user?: string) => {
+      const req = request(backend.server).get(`${API}${url}`);
+      return user
+        ? req.set('Authorization', mockCredentials.user.header(user))
+        : req;
+    };
+
+    it('needs a signed-in user', async () => {
+      const res = await get(`/marketplace/services/${GPT}/metrics`);
+      expect(res.status).toBe(401);
+    });
+
+    it('hides services under review from everyone but their owners and admins', async () => {
+      const url = `/marketplace/services/${LLAMA}/metrics`;
+      expect((await get(url, CONSUMER)).status).toBe(404);
+      expect((await get(url, LLAMA_OWNER)).status).toBe(200);
+      expect((await get(url, ADMIN)).status).toBe(200);
+      expect(
+        (await get('/marketplace/services/no-such-model/metrics', CONSUMER))
+          .status,
+      ).toBe(404);
+    });
+
+    it('answers 400 naming the parameter for a bad query or name', async () => {
+      const bad = async (url: string, field: string) => {
+        const res = await get(url, CONSUMER);
+        expect(res.status).toBe(400);
+        expect(res.body.error.name).toBe('InputError');
+        expect(res.body.error.message).toContain(field);
+      };
+      await bad(`/marketplace/services/${GPT}/metrics?window=2h`, "'window'");
+      await bad(
+        `/marketplace/services/${GPT}/metrics?window=1h&window=24h`,
+        "'window'",
+      );
+      await bad(`/marketplace/services/${GPT}/metrics?from=yesterday`, 'from');
+      await bad(`/marketplace/services/bad%20name/metrics`, 'path parameter');
+    });
+
+    it('shows nothing measured before any probe or request', async () => {
+      const res = await get(`/marketplace/services/${GPT}/metrics`, CONSUMER);
+      expect(res.status).toBe(200);
+      const m = res.body.metrics;
+      expect(m).toMatchObject({
+        serviceRef: `modelservice:default/${GPT}`,
+        window: '24h',
+        committed: {
+          latencyP50Ms: 450,
+          latencyP95Ms: 1300,
+          latencyP99Ms: 2600,
+          uptimePercent: 99.9,
+          requestsPerSecond: 200,
+          tokensPerSecond: 40000,
+        },
+        uptime: { uptime7dPercent: null, uptime30dPercent: null },
+        traffic: {
+          requests: 0,
+          latencyP95Ms: null,
+          errorRatePercent: null,
+          requestsPerSecond: 0,
+        },
+        latencyHistory: [],
+        incidents: [],
+        breaches: [],
+        lastProbe: null,
+      });
+      expect(m.uptime.daily).toHaveLength(30);
+      expect(m.sla.map((r: any) => r.status)).toEqual([
+        'no_data',
+        'no_data',
+        'no_data',
+        'no_data',
+      ]);
+    });
+
+    it('measures uptime from the probe task and latency from ledger rows; browse gets them from the rollup', async () => {
+      upstreamCalls.length = 0;
+      await scheduler.triggerTask('marketplace-monitoring-probe');
+      await scheduler.triggerTask('marketplace-monitoring-probe');
+      // Only the live service was checked, with the provider's credential.
+      expect(upstreamCalls).toEqual(['GET /v1/models', 'GET /v1/models']);
+      const now = Date.now();
+      const rows = [100, 200, 300, 400, 5000].map((latency, i) => ({
+        request_id: `req_metrics_${databaseId}_${i}`,
+        subscription_id: 'sub-1',
+        key_id: 'key-1',
+        user_ref: CONSUMER,
+        team_ref: null,
+        service_ref: `modelservice:default/${GPT}`,
+        provider_ref: 'provider:default/northwind-cloud-ai',
+        model: GPT,
+        stream: false,
+        status: i === 4 ? 'upstream_error' : 'ok',
+        http_status: i === 4 ? 502 : 200,
+        error_code: null,
+        prompt_tokens: 10,
+        completion_tokens: 100,
+        trial_tokens: 0,
+        token_source: 'upstream',
+        cost_micros: 0,
+        platform_fee_micros: 0,
+        upstream_latency_ms: latency,
+        ttft_ms: null,
+        started_at: now - 60_000 + i,
+        finished_at: now - 60_000 + i + latency,
+      }));
+      await knex('usage_ledger').insert(rows);
+
+      const res = await get(
+        `/marketplace/services/${GPT}/metrics?window=1h`,
+        CONSUMER,
+      );
+      expect(res.status).toBe(200);
+      const m = res.body.metrics;
+      expect(m.uptime.uptime7dPercent).toBe(100);
+      expect(m.uptime.uptime30dPercent).toBe(100);
+      expect(m.uptime.daily[29]).toMatchObject({
+        upProbes: 2,
+        downProbes: 0,
+        uptimePercent: 100,
+      });
+      expect(m.lastProbe).toMatchObject({
+        outcome: 'up',
+        httpStatus: 200,
+        errorKind: null,
+      });
+      // Four successful requests of 100..400 ms (nearest rank), one error.
+      expect(m.traffic).toMatchObject({
+        requests: 5,
+        errors: 1,
+        errorRatePercent: 20,
+        latencyP50Ms: 198, // 200 ms, read from its bucket
+        latencyP95Ms: 386, // 400 ms
+        tokensPerSecond: 400, // 400 tokens in 1000 ms
+      });
+      expect(m.sla.find((r: any) => r.metric === 'uptime')).toEqual({
+        metric: 'uptime',
+        unit: 'percent',
+        committed: 99.9,
+        measured: 100,
+        status: 'no_data', // 2 checks: fewer than 3
+        samples: 2,
+        windowDays: 30,
+      });
+      expect(m.latencyHistory).toEqual([
+        expect.objectContaining({ requests: 5, p50Ms: 198 }),
+      ]);
+
+      // Browse reads the rollups.
+      await scheduler.triggerTask('marketplace-monitoring-rollup');
+      const browse = await get('/marketplace/services?limit=100', CONSUMER);
+      expect(browse.status).toBe(200);
+      const card = browse.body.items.find((i: any) => i.name === GPT);
+      expect(card.metrics).toMatchObject({
+        uptime30d: 100,
+        latencyP95Ms: 386,
+      });
+      const filtered = await get(
+        '/marketplace/services?performance=uptime-99.9',
+        CONSUMER,
+      );
+      expect(filtered.body.items.map((i: any) => i.name)).toEqual([GPT]);
+    });
+  },
+);

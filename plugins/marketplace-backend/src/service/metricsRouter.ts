@@ -1,0 +1,56 @@
+import { NotFoundError } from '@backstage/errors';
+import {
+  METRICS_WINDOWS,
+  MetricsWindow,
+} from '@internal/plugin-marketplace-common';
+import express from 'express';
+import Router from 'express-promise-router';
+import { z } from 'zod';
+import { ServiceDirectory } from '../gateway/ServiceDirectory';
+import { Monitoring } from '../monitoring/Monitoring';
+import { Access, resourceOf } from './access';
+import { nameParam, parse } from './parse';
+
+export interface MetricsRouterOptions {
+  access: Access;
+  directory: ServiceDirectory;
+  monitoring: Monitoring;
+}
+
+const metricsQuery = z
+  .object({
+    window: z
+      .enum(METRICS_WINDOWS as unknown as [MetricsWindow, ...MetricsWindow[]])
+      .default('24h'),
+  })
+  .strict();
+
+/**
+ * The monitoring API: measured uptime, latency and traffic of a service beside
+ * its committed SLA. Visible like the service itself: approved services to every
+ * signed-in user, services under review (or rejected) only to their owners and
+ * the admins (404 for everyone else).
+ */
+export function createMetricsRouter(
+  options: MetricsRouterOptions,
+): express.Router {
+  const { access, directory, monitoring } = options;
+  const router = Router();
+
+  router.get('/marketplace/services/:name/metrics', async (req, res) => {
+    const me = await access.caller(req);
+    const name = parse(nameParam, req.params.name, 'path parameter');
+    const { window } = parse(metricsQuery, req.query, 'query');
+    const service = await directory.get(name);
+    if (
+      !service ||
+      (service.status !== 'approved' &&
+        !(await access.mayManage(me, resourceOf(service))))
+    ) {
+      throw new NotFoundError(`No model service named '${name}'`);
+    }
+    res.json({ metrics: await monitoring.metricsOf(service, window) });
+  });
+
+  return router;
+}
