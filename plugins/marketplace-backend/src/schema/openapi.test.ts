@@ -13,7 +13,7 @@ import { parse } from 'yaml';
  */
 
 const SRC = path.resolve(__dirname, '..');
-const COMMON_TYPES = ['types.ts', 'reviews.ts'].map(f =>
+const COMMON_TYPES = ['types.ts', 'reviews.ts', 'admin.ts'].map(f =>
   path.resolve(__dirname, '../../../marketplace-common/src/api', f),
 );
 
@@ -55,6 +55,8 @@ const restRoutes = [
   ...routesOf(read('service/publishingRouter.ts'), ''),
   // Mounted by the plugin at the same root.
   ...routesOf(read('service/reviewsRouter.ts'), ''),
+  // Mounted by the plugin at the same root.
+  ...routesOf(read('service/adminRouter.ts'), ''),
 ];
 const gatewayRoutes = routesOf(read('gateway/router.ts'), gatewayMount ?? '?');
 const gatewaySources = ['gateway/router.ts', 'gateway/request.ts'].map(read);
@@ -174,6 +176,7 @@ describe('openapi.yaml', () => {
     expect(plugin).toMatch(/router\.use\(\s*await createRouter\(/);
     expect(plugin).toMatch(/publishingRouter: await createPublishingRouter\(/);
     expect(plugin).toMatch(/router\.use\(\s*createReviewsRouter\(/);
+    expect(plugin).toMatch(/router\.use\(\s*createAdminRouter\(/);
     expect(read('service/router.ts')).toMatch(
       /router\.use\(options\.publishingRouter\)/,
     );
