@@ -193,6 +193,7 @@ function UserRows(props: {
                 key={c.sort}
                 align={c.numeric ? 'right' : 'left'}
                 sortDirection={sort === c.sort ? order : false}
+                sx={{ whiteSpace: 'nowrap' }}
               >
                 <TableSortLabel
                   active={sort === c.sort}
@@ -243,7 +244,12 @@ function UserRows(props: {
                 {u.lastActiveAt ? formatDateTimeUtc(u.lastActiveAt) : 'Never'}
               </TableCell>
               <TableCell align="right">
-                <Stack direction="row" spacing={1} justifyContent="flex-end">
+                <Stack
+                  direction="row"
+                  spacing={1}
+                  justifyContent="flex-end"
+                  sx={{ '& .MuiButton-root': { whiteSpace: 'nowrap' } }}
+                >
                   <Button
                     size="small"
                     onClick={() => props.onChangeRole(u)}
