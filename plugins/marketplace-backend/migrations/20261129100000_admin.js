@@ -10,7 +10,7 @@
 exports.up = async function up(knex) {
   await knex.schema.createTable('user_role_overrides', table => {
     table.comment(
-      "A role an admin set for one user; wins over the user's group memberships",
+      'A role an admin set for one user; wins over the group memberships of the user',
     );
     table
       .string('user_ref')
