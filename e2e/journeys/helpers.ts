@@ -55,3 +55,22 @@ export async function serviceCard(page: Page, title: RegExp) {
   }
   throw new Error(`No browse card for ${title}`);
 }
+
+/** The backend the journeys' portal runs (scripts/e2e.sh). */
+export const BACKEND_URL =
+  process.env.PLAYWRIGHT_BACKEND_URL ?? 'http://localhost:7007';
+
+/** A Backstage token of a sample user, for calling the REST API directly. */
+export async function apiTokenFor(user: string): Promise<string> {
+  const res = await fetch(`${BACKEND_URL}/api/auth/sampleUsers/refresh`, {
+    method: 'POST',
+    headers: {
+      'x-marketplace-sample-user': user,
+      'x-requested-with': 'XMLHttpRequest',
+    },
+  });
+  if (!res.ok) {
+    throw new Error(`sign-in as ${user} failed: ${res.status}`);
+  }
+  return (await res.json()).backstageIdentity.token;
+}

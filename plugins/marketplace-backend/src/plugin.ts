@@ -10,10 +10,14 @@ import {
   MARKETPLACE_SERVICE_CHANGED_TOPIC,
   marketplacePermissions,
   marketplaceServiceManagePermission,
+  readRoleGroups,
 } from '@internal/plugin-marketplace-common';
 import Router from 'express-promise-router';
 import os from 'os';
+import { AuditLog } from './database/AuditLog';
 import { connectDatabase } from './database/migrate';
+import { PlatformSettingsStore } from './database/PlatformSettingsStore';
+import { UserAdminStore } from './database/UserAdminStore';
 import { PublishingStore } from './database/PublishingStore';
 import { SubscriptionStore } from './database/SubscriptionStore';
 import { UsageLedger } from './database/UsageLedger';
@@ -25,6 +29,7 @@ import { SecretResolver } from './gateway/secrets';
 import { ServiceDirectory } from './gateway/ServiceDirectory';
 import { serviceResourceRef, serviceRules } from './permissions/rules';
 import { Access } from './service/access';
+import { createAdminRouter } from './service/adminRouter';
 import { BrowseIndex } from './service/BrowseIndex';
 import { createMetricsRouter } from './service/metricsRouter';
 import { createPublishingRouter } from './service/publishingRouter';
@@ -121,9 +126,16 @@ export const marketplacePlugin = createBackendPlugin({
 
         const subscriptions = new SubscriptionStore(db);
         const publishing = new PublishingStore(db);
+        const audit = new AuditLog(db);
+        // The fee from config until an admin sets one (then the stored one).
+        const settings = new PlatformSettingsStore(db, audit, {
+          configFeeBasisPoints: Math.round(feePercent * 100),
+          logger,
+        });
+        await settings.start();
         const ledger = new UsageLedger(db, {
           instanceId,
-          platformFeeBasisPoints: Math.round(feePercent * 100),
+          platformFeeBasisPoints: () => settings.feeBasisPoints(),
           onError: e => logger.error(`Could not write usage ledger rows: ${e}`),
         });
         const reconciled = await ledger.reconcile({
@@ -190,6 +202,7 @@ export const marketplacePlugin = createBackendPlugin({
         });
         lifecycle.addShutdownHook(async () => {
           clearInterval(sweep);
+          settings.stop();
           directory.stop();
           await ledger.flush();
         });
@@ -235,6 +248,7 @@ export const marketplacePlugin = createBackendPlugin({
               events: deps.events,
               requireApproval,
               sunsetDays,
+              audit,
             }),
           }),
         );
@@ -244,6 +258,23 @@ export const marketplacePlugin = createBackendPlugin({
             directory,
             reviews: new ReviewStore(db),
             onRatingChanged: () => browseIndex.invalidateRatings(),
+            audit,
+          }),
+        );
+        router.use(
+          createAdminRouter({
+            access,
+            httpAuth: deps.httpAuth,
+            auth: deps.auth,
+            logger,
+            catalog: deps.catalog,
+            directory,
+            users: new UserAdminStore(db, audit),
+            settings,
+            audit,
+            ledger,
+            events: deps.events,
+            roleGroups: readRoleGroups(config, m => logger.warn(m)),
           }),
         );
         httpRouter.use(router);

@@ -138,6 +138,16 @@ export const marketplaceReviewsModeratePermission = createPermission({
 });
 
 /**
+ * Change platform settings such as the platform fee.
+ *
+ * @public
+ */
+export const marketplaceSettingsManagePermission = createPermission({
+  name: 'marketplace.admin.settings.manage',
+  attributes: { action: 'update' },
+});
+
+/**
  * Permissions only platform admins hold by default.
  *
  * @public
@@ -148,6 +158,7 @@ export const marketplaceAdminPermissions = [
   marketplaceApprovalsManagePermission,
   marketplaceAuditReadPermission,
   marketplaceReviewsModeratePermission,
+  marketplaceSettingsManagePermission,
 ];
 
 /**

@@ -104,6 +104,37 @@ describe('marketplacePlugin', () => {
     expect(api.listSubscriptions).toHaveBeenCalledWith({ status: 'active' });
   });
 
+  it('declares the admin users page and the audit log, titled for the Admin group', async () => {
+    for (const [id, path, title] of [
+      ['page:marketplace/admin-users', '/admin/users', 'Users'],
+      ['page:marketplace/admin-audit', '/admin/audit', 'Audit log'],
+    ]) {
+      const page = createExtensionTester(marketplacePlugin.getExtension(id));
+      expect(page.get(coreExtensionData.routePath)).toBe(path);
+      expect(page.get(coreExtensionData.title)).toBe(title);
+    }
+    // A consumer opening the page sees that it is not for them.
+    renderTestApp({
+      features: [marketplacePlugin],
+      initialRouteEntries: ['/admin/users'],
+      apis: [
+        [
+          marketplaceApiRef,
+          mockMarketplaceApi({
+            listUsers: jest.fn().mockRejectedValue(
+              Object.assign(new Error('Only platform admins list users'), {
+                statusCode: 403,
+              }),
+            ),
+          }),
+        ],
+      ],
+    });
+    expect(
+      await screen.findByText('Not allowed', undefined, { timeout: 10_000 }),
+    ).toBeInTheDocument();
+  });
+
   it('declares Your services at /marketplace/provider and the approvals queue at /admin/approvals', async () => {
     const provider = createExtensionTester(
       marketplacePlugin.getExtension('page:marketplace/provider'),
@@ -116,8 +147,8 @@ describe('marketplacePlugin', () => {
       marketplacePlugin.getExtension('page:marketplace/admin-approvals'),
     );
     expect(approvals.get(coreExtensionData.routePath)).toBe('/admin/approvals');
-    // No sidebar entry for the admin page.
-    expect(approvals.get(coreExtensionData.title)).toBeUndefined();
+    // Titled for the sidebar's Admin group (which the app shows only to admins).
+    expect(approvals.get(coreExtensionData.title)).toBe('Approvals');
 
     renderTestApp({
       features: [marketplacePlugin],

@@ -1,6 +1,9 @@
 import StorefrontIcon from '@mui/icons-material/Storefront';
 import VpnKeyIcon from '@mui/icons-material/VpnKey';
 import StoreMallDirectoryIcon from '@mui/icons-material/StoreMallDirectory';
+import PeopleIcon from '@mui/icons-material/People';
+import FactCheckIcon from '@mui/icons-material/FactCheck';
+import HistoryIcon from '@mui/icons-material/History';
 import {
   ApiBlueprint,
   createFrontendPlugin,
@@ -23,9 +26,11 @@ import { FormFieldBlueprint } from '@backstage/plugin-scaffolder-react/alpha';
 import { marketplaceApiRef, MarketplaceClient } from './api';
 import {
   approvalsRouteRef,
+  auditRouteRef,
   providerRouteRef,
   rootRouteRef,
   subscriptionsRouteRef,
+  usersRouteRef,
 } from './routes';
 
 /** `api:marketplace`: the client of the marketplace backend's REST API. */
@@ -91,16 +96,48 @@ const providerPage = PageBlueprint.make({
 });
 
 /**
+ * `page:marketplace/admin-users` at `/admin/users`: users, roles, suspensions
+ * and the platform fee. The app's sidebar lists the admin pages in an Admin
+ * group shown only to admins; the API answers 403 to everyone else, and the
+ * page says "Not allowed".
+ */
+const usersPage = PageBlueprint.make({
+  name: 'admin-users',
+  params: {
+    path: '/admin/users',
+    title: 'Users',
+    icon: <PeopleIcon fontSize="inherit" />,
+    routeRef: usersRouteRef,
+    loader: () => import('./components/AdminUsers').then(m => <m.UsersPage />),
+  },
+});
+
+/**
  * `page:marketplace/admin-approvals` at `/admin/approvals`: the admins' review
- * queue. No sidebar entry: admins reach it from notifications and the admin area.
+ * queue (in the sidebar's Admin group).
  */
 const approvalsPage = PageBlueprint.make({
   name: 'admin-approvals',
   params: {
     path: '/admin/approvals',
+    title: 'Approvals',
+    icon: <FactCheckIcon fontSize="inherit" />,
     routeRef: approvalsRouteRef,
     loader: () =>
       import('./components/AdminApprovals').then(m => <m.ApprovalsPage />),
+  },
+});
+
+/** `page:marketplace/admin-audit` at `/admin/audit`: the audit log of admin actions. */
+const auditPage = PageBlueprint.make({
+  name: 'admin-audit',
+  params: {
+    path: '/admin/audit',
+    title: 'Audit log',
+    icon: <HistoryIcon fontSize="inherit" />,
+    routeRef: auditRouteRef,
+    loader: () =>
+      import('./components/AdminAudit').then(m => <m.AuditLogPage />),
   },
 });
 
@@ -211,6 +248,8 @@ export const marketplacePlugin: OverridableFrontendPlugin<{
   subscriptions: RouteRef<undefined>;
   provider: RouteRef<undefined>;
   approvals: RouteRef<undefined>;
+  users: RouteRef<undefined>;
+  audit: RouteRef<undefined>;
 }> = createFrontendPlugin({
   pluginId: 'marketplace',
   title: 'Marketplace',
@@ -221,13 +260,17 @@ export const marketplacePlugin: OverridableFrontendPlugin<{
     subscriptions: subscriptionsRouteRef,
     provider: providerRouteRef,
     approvals: approvalsRouteRef,
+    users: usersRouteRef,
+    audit: auditRouteRef,
   },
   extensions: [
     marketplaceApi,
     marketplacePage,
     subscriptionsPage,
     providerPage,
+    usersPage,
     approvalsPage,
+    auditPage,
     modelServiceOverviewCard,
     modelServiceQualityContent,
     modelServiceApiContent,

@@ -27,3 +27,17 @@ export const providerRouteRef = createRouteRef();
  * @public
  */
 export const approvalsRouteRef = createRouteRef();
+
+/**
+ * Route of the admins' users page (`/admin/users` by default).
+ *
+ * @public
+ */
+export const usersRouteRef = createRouteRef();
+
+/**
+ * Route of the audit log of admin actions (`/admin/audit` by default).
+ *
+ * @public
+ */
+export const auditRouteRef = createRouteRef();

@@ -17,6 +17,7 @@ import {
   marketplaceServicePublishPermission,
   marketplaceUsersManagePermission,
   marketplaceUsersReadPermission,
+  MarketplaceRoleDirectory,
 } from '@internal/plugin-marketplace-common';
 import { MarketplacePermissionPolicy } from './MarketplacePermissionPolicy';
 
@@ -27,7 +28,20 @@ const memberships: Record<string, string[]> = {
   'user:default/wei': ['user:default/wei', 'group:default/research-llm-team'],
 };
 
-function policy() {
+function policy(
+  roles?: MarketplaceRoleDirectory,
+  data: object = {
+    marketplace: {
+      roles: {
+        adminGroups: ['group:default/platform-admins'],
+        providerGroups: [
+          'group:default/ai-platform-team',
+          'group:default/research-llm-team',
+        ],
+      },
+    },
+  },
+) {
   const userInfo = {
     async getUserInfo(credentials: any) {
       const ref = credentials.principal.userEntityRef;
@@ -38,20 +52,12 @@ function policy() {
     },
   };
   return MarketplacePermissionPolicy.fromConfig(
-    mockServices.rootConfig({
-      data: {
-        marketplace: {
-          roles: {
-            adminGroups: ['group:default/platform-admins'],
-            providerGroups: [
-              'group:default/ai-platform-team',
-              'group:default/research-llm-team',
-            ],
-          },
-        },
-      },
-    }),
-    { userInfo, logger: mockServices.logger.mock() },
+    mockServices.rootConfig({ data }),
+    {
+      userInfo,
+      logger: mockServices.logger.mock(),
+      roles: roles ? { get: async () => roles } : undefined,
+    },
   );
 }
 
@@ -191,6 +197,80 @@ describe('MarketplacePermissionPolicy', () => {
         as('user:default/guest'),
       ),
     ).resolves.toEqual({ result: AuthorizeResult.DENY });
+  });
+
+  describe('roles from the marketplace and config', () => {
+    const ALLOW = { result: AuthorizeResult.ALLOW };
+    const DENY = { result: AuthorizeResult.DENY };
+
+    it('honours an admin role override for a consumer, and a demotion of an admin', async () => {
+      const directory = {
+        overrides: {
+          'user:default/guest': 'admin' as const,
+          'user:default/ada': 'consumer' as const,
+        },
+        providerGroups: [],
+      };
+      await expect(
+        policy(directory).handle(
+          { permission: marketplaceUsersReadPermission },
+          as('user:default/guest'),
+        ),
+      ).resolves.toEqual(ALLOW);
+      await expect(
+        policy(directory).handle(
+          { permission: marketplaceUsersReadPermission },
+          as('user:default/ada'),
+        ),
+      ).resolves.toEqual(DENY);
+      await expect(
+        policy(directory).handle(
+          { permission: marketplaceServicePublishPermission },
+          as('user:default/ada'),
+        ),
+      ).resolves.toEqual(DENY);
+    });
+
+    it('makes members of a group that owns a Provider providers', async () => {
+      const noProviderGroups = {
+        marketplace: { admins: { groups: ['group:default/platform-admins'] } },
+      };
+      await expect(
+        policy(undefined, noProviderGroups).handle(
+          { permission: marketplaceServicePublishPermission },
+          as('user:default/guest'),
+        ),
+      ).resolves.toEqual(DENY);
+      await expect(
+        policy(
+          { overrides: {}, providerGroups: ['group:default/checkout-team'] },
+          noProviderGroups,
+        ).handle(
+          { permission: marketplaceServicePublishPermission },
+          as('user:default/guest'),
+        ),
+      ).resolves.toEqual(ALLOW);
+    });
+
+    it('reads admins from marketplace.admins.groups', async () => {
+      const config = {
+        marketplace: {
+          admins: { groups: ['group:default/research-llm-team'] },
+        },
+      };
+      await expect(
+        policy(undefined, config).handle(
+          { permission: marketplaceUsersManagePermission },
+          as('user:default/wei'),
+        ),
+      ).resolves.toEqual(ALLOW);
+      await expect(
+        policy(undefined, config).handle(
+          { permission: marketplaceUsersManagePermission },
+          as('user:default/ada'),
+        ),
+      ).resolves.toEqual(DENY);
+    });
   });
 
   describe('reading the catalog', () => {

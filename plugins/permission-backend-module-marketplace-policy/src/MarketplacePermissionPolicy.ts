@@ -27,15 +27,22 @@ import {
   marketplaceServiceManagePermission,
   marketplaceServicePublishPermission,
   MODEL_SERVICE_KIND,
+  readRoleGroups,
   resolveMarketplaceRole,
   RoleGroups,
 } from '@internal/plugin-marketplace-common';
+import { RoleDirectorySource } from './RoleDirectoryCache';
 
 /**
- * The marketplace's permission policy:
- * - platform admins (members of `marketplace.roles.adminGroups`) may do everything;
+ * The marketplace's permission policy. Roles: admins are the members of the
+ * groups in `marketplace.admins.groups` (deprecated alias
+ * `marketplace.roles.adminGroups`); providers the members of a group that owns a
+ * Provider entity or is listed in `marketplace.roles.providerGroups`; everyone
+ * else signed in is a consumer. A per-user override set by an admin (stored by
+ * the marketplace backend, read through `roles`) wins over the groups.
+ * - platform admins may do everything;
  * - the marketplace admin permissions are denied to everyone else;
- * - publishing services needs the provider role (`marketplace.roles.providerGroups`);
+ * - publishing services needs the provider role;
  * - changing or unpublishing a service (`marketplace.service.manage`): providers
  *   only for the services their groups own (`IS_SERVICE_OWNER`), consumers never;
  * - ModelServices that are not approved (the `marketplace.acme.io/approval-status`
@@ -49,26 +56,30 @@ import {
 export class MarketplacePermissionPolicy implements PermissionPolicy {
   static fromConfig(
     config: Config,
-    deps: { userInfo: UserInfoService; logger: LoggerService },
+    deps: {
+      userInfo: UserInfoService;
+      logger: LoggerService;
+      /** The admins' role overrides and the Provider-owning groups. */
+      roles?: RoleDirectorySource;
+    },
   ): MarketplacePermissionPolicy {
-    const groups: RoleGroups = {
-      admin: config.getOptionalStringArray('marketplace.roles.adminGroups') ?? [
-        'group:default/platform-admins',
-      ],
-      provider:
-        config.getOptionalStringArray('marketplace.roles.providerGroups') ?? [],
-    };
+    const groups = readRoleGroups(config, m => deps.logger.warn(m));
     deps.logger.info(
       `Marketplace permission policy: admins ${groups.admin.join(
         ', ',
-      )}; providers ${groups.provider.join(', ') || '(none)'}`,
+      )}; providers ${
+        groups.provider.join(', ') || '(none)'
+      } and the owners of Provider entities${
+        deps.roles ? '; per-user overrides from the marketplace' : ''
+      }`,
     );
-    return new MarketplacePermissionPolicy(groups, deps.userInfo);
+    return new MarketplacePermissionPolicy(groups, deps.userInfo, deps.roles);
   }
 
   private constructor(
     private readonly groups: RoleGroups,
     private readonly userInfo: UserInfoService,
+    private readonly roles?: RoleDirectorySource,
   ) {}
 
   async handle(
@@ -78,10 +89,22 @@ export class MarketplacePermissionPolicy implements PermissionPolicy {
     if (!user) {
       return { result: AuthorizeResult.DENY };
     }
-    const { ownershipEntityRefs } = await this.userInfo.getUserInfo(
-      user.credentials,
+    const [{ userEntityRef, ownershipEntityRefs }, directory] =
+      await Promise.all([
+        this.userInfo.getUserInfo(user.credentials),
+        this.roles?.get(),
+      ]);
+    const role = resolveMarketplaceRole(
+      ownershipEntityRefs,
+      {
+        admin: this.groups.admin,
+        provider: [
+          ...this.groups.provider,
+          ...(directory?.providerGroups ?? []),
+        ],
+      },
+      directory?.overrides[userEntityRef.toLocaleLowerCase('en-US')],
     );
-    const role = resolveMarketplaceRole(ownershipEntityRefs, this.groups);
     if (role === 'admin') {
       return { result: AuthorizeResult.ALLOW };
     }

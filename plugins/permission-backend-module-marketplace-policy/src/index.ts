@@ -5,3 +5,8 @@
  */
 export { permissionModuleMarketplacePolicy as default } from './module';
 export { MarketplacePermissionPolicy } from './MarketplacePermissionPolicy';
+export {
+  fetchRoleDirectory,
+  RoleDirectoryCache,
+  type RoleDirectorySource,
+} from './RoleDirectoryCache';

@@ -11,6 +11,7 @@ describe('permissionModuleMarketplacePolicy', () => {
       features: [
         permissionModuleMarketplacePolicy,
         mockServices.rootConfig.factory({ data: {} }),
+        mockServices.events.factory(),
       ],
     });
     expect(setPolicy).toHaveBeenCalledWith(

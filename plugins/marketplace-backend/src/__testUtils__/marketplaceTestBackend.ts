@@ -10,7 +10,11 @@ import { Entity } from '@backstage/catalog-model';
 import { AuthorizeResult } from '@backstage/plugin-permission-common';
 // The real permission policy decides every request in the tests that use this.
 // eslint-disable-next-line @backstage/no-mixed-plugin-imports
-import { MarketplacePermissionPolicy } from '@internal/plugin-permission-backend-module-marketplace-policy';
+import {
+  fetchRoleDirectory,
+  MarketplacePermissionPolicy,
+  RoleDirectoryCache,
+} from '@internal/plugin-permission-backend-module-marketplace-policy';
 import fs from 'fs';
 import path from 'path';
 import { parseAllDocuments } from 'yaml';
@@ -42,16 +46,26 @@ export const OWNERSHIP: Record<string, string[]> = {
 };
 export const ANONYMOUS = 'anonymous';
 
-/** Permissions decided by the marketplace's policy, as the permission backend would. */
+/**
+ * Permissions decided by the marketplace's policy, as the permission backend
+ * would: with the role overrides it reads from the marketplace plugin under test
+ * (`GET /v1/internal/roles` over HTTP with a service token, not cached, so an
+ * admin's change applies to the next request).
+ */
 export const permissionsFactory = createServiceFactory({
   service: coreServices.permissions,
-  deps: { userInfo: coreServices.userInfo },
-  async factory({ userInfo }) {
+  deps: {
+    userInfo: coreServices.userInfo,
+    discovery: coreServices.discovery,
+    auth: coreServices.auth,
+  },
+  async factory({ userInfo, discovery, auth }) {
+    const logger = mockServices.logger.mock();
     const policy = MarketplacePermissionPolicy.fromConfig(
       new ConfigReader({
         marketplace: {
+          admins: { groups: ['group:default/platform-admins'] },
           roles: {
-            adminGroups: ['group:default/platform-admins'],
             providerGroups: [
               'group:default/ai-platform-team',
               'group:default/research-llm-team',
@@ -59,7 +73,15 @@ export const permissionsFactory = createServiceFactory({
           },
         },
       }),
-      { userInfo, logger: mockServices.logger.mock() },
+      {
+        userInfo,
+        logger,
+        roles: new RoleDirectoryCache({
+          fetch: () => fetchRoleDirectory({ discovery, auth }),
+          logger,
+          ttlMs: 0,
+        }),
+      },
     );
     const decide = async (
       permission: any,

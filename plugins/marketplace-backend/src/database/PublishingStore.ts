@@ -318,20 +318,40 @@ export class PublishingStore {
   }
 
   /** Records an admin's decision; undefined when the service was never seen. */
+  /**
+   * Records an admin's decision. `onDecided` runs in the same transaction with
+   * the state before and after (the audit log).
+   */
   async decide(
     serviceRef: string,
     decision: { status: 'approved' | 'rejected'; reason: string | null },
     decidedBy: string,
+    onDecided?: (
+      tx: Knex.Transaction,
+      before: Approval,
+      after: Approval,
+    ) => Promise<void>,
   ): Promise<Approval | undefined> {
-    const changed = await this.db('service_approvals')
-      .where({ service_ref: serviceRef })
-      .update({
+    return this.db.transaction(async tx => {
+      const row = await tx<ApprovalRow>('service_approvals')
+        .where({ service_ref: serviceRef })
+        .first();
+      if (!row) {
+        return undefined;
+      }
+      const changes = {
         status: decision.status,
         reason: decision.reason,
         decided_by: decidedBy,
         decided_at: this.clock(),
-      });
-    return changed ? this.getApproval(serviceRef) : undefined;
+      };
+      await tx('service_approvals')
+        .where({ service_ref: serviceRef })
+        .update(changes);
+      const after = toApproval({ ...row, ...changes });
+      await onDecided?.(tx, toApproval(row), after);
+      return after;
+    });
   }
 
   /** Sends a service back to review (its endpoint changed). */

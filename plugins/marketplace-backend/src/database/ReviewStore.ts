@@ -9,7 +9,7 @@ import { Knex } from 'knex';
 import { isUniqueViolation } from './SubscriptionStore';
 import { num, numOrNull } from './migrate';
 
-interface ReviewRow {
+export interface ReviewRow {
   id: string;
   service_ref: string;
   user_ref: string;
@@ -198,18 +198,36 @@ export class ReviewStore {
       );
   }
 
-  async hide(id: string, hide: { reason: string; userRef: string } | null) {
-    await this.db('service_reviews')
-      .where({ id })
-      .update(
-        hide
-          ? {
-              hidden_at: this.clock(),
-              hidden_by: hide.userRef,
-              hidden_reason: hide.reason,
-            }
-          : { hidden_at: null, hidden_by: null, hidden_reason: null },
-      );
+  /**
+   * Hides a review (or shows it again with `null`). `onChanged` runs in the same
+   * transaction with the review before and after (the audit log).
+   */
+  async hide(
+    id: string,
+    hide: { reason: string; userRef: string } | null,
+    onChanged?: (
+      tx: Knex.Transaction,
+      before: ReviewRow,
+      after: ReviewRow,
+    ) => Promise<void>,
+  ) {
+    await this.db.transaction(async tx => {
+      const before = await tx<ReviewRow>('service_reviews')
+        .where({ id })
+        .first();
+      if (!before) {
+        throw new NotFoundError(`No review '${id}'`);
+      }
+      const changes = hide
+        ? {
+            hidden_at: this.clock(),
+            hidden_by: hide.userRef,
+            hidden_reason: hide.reason,
+          }
+        : { hidden_at: null, hidden_by: null, hidden_reason: null };
+      await tx('service_reviews').where({ id }).update(changes);
+      await onChanged?.(tx, before, { ...before, ...changes });
+    });
   }
 
   /** The aggregate over visible reviews of one service. */

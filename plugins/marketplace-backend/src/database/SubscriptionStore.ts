@@ -381,6 +381,21 @@ export class SubscriptionStore {
     };
   }
 
+  /** Whether (and why) a user is suspended. */
+  async getSuspension(
+    userRef: string,
+  ): Promise<{ reason: string | null; suspendedAt: string } | undefined> {
+    const row = await this.db('user_suspensions')
+      .where({ user_ref: userRef })
+      .first('reason', 'suspended_at');
+    return row
+      ? {
+          reason: row.reason ?? null,
+          suspendedAt: new Date(num(row.suspended_at)).toISOString(),
+        }
+      : undefined;
+  }
+
   /** Records use of a key, at most once a minute per key. */
   async touchKey(keyId: string, now = this.clock()): Promise<void> {
     await this.db('api_keys')

@@ -58,11 +58,13 @@ export interface Reservation {
   /** Completion budget that fits the trial / spend cap (may be lower than asked). */
   maxCompletionTokens: number;
   startedAt: number;
+  /** The platform fee when the request started; its ledger row keeps it. */
+  platformFeeBasisPoints?: number;
 }
 
 export type ReserveResult =
   | { ok: true; reservation: Reservation }
-  | { ok: false; reason: ReserveRejection };
+  | { ok: false; reason: ReserveRejection; suspensionReason?: string | null };
 
 export interface Settlement {
   status: UsageStatus;
@@ -173,7 +175,8 @@ export class UsageLedger {
     private readonly db: Knex,
     private readonly options: {
       instanceId: string;
-      platformFeeBasisPoints: number;
+      /** A number, or the current fee (read for every request). */
+      platformFeeBasisPoints: number | (() => number);
       clock?: () => number;
       /** How long settlements may wait to be batched. */
       batchDelayMs?: number;
@@ -186,6 +189,11 @@ export class UsageLedger {
 
   private now() {
     return (this.options.clock ?? Date.now)();
+  }
+
+  private feeBasisPoints(): number {
+    const fee = this.options.platformFeeBasisPoints;
+    return typeof fee === 'function' ? fee() : fee;
   }
 
   async reserve(request: ReserveRequest): Promise<ReserveResult> {
@@ -206,7 +214,7 @@ export class UsageLedger {
       }
       if (!row || row.status !== 'active') {
         this.snapshots.delete(grant.subscriptionId);
-        return { ok: false, reason: 'subscription_inactive' };
+        return this.refuse(grant, 'subscription_inactive');
       }
       if (row.month !== month) {
         // New month: reset the month counters once (conditional on the old month).
@@ -223,7 +231,7 @@ export class UsageLedger {
           row = undefined; // decide refusals on fresh data only
           continue;
         }
-        return plan;
+        return this.refuse(grant, plan.reason);
       }
       const { trialTokens, cost, maxCompletion, monthTokens } = plan;
 
@@ -240,6 +248,7 @@ export class UsageLedger {
         month,
         maxCompletionTokens: maxCompletion,
         startedAt: now,
+        platformFeeBasisPoints: this.feeBasisPoints(),
       };
 
       const updated = await this.writer.reserve({
@@ -277,17 +286,35 @@ export class UsageLedger {
         .where({ id: grant.keyId })
         .first('revoked_at');
       if (!key || key.revoked_at !== null) {
-        return { ok: false, reason: 'key_revoked' };
+        return this.refuse(grant, 'key_revoked');
       }
-      if (
-        await this.db('user_suspensions')
-          .where({ user_ref: grant.userRef })
-          .first()
-      ) {
-        return { ok: false, reason: 'user_suspended' };
+      const suspended = await this.refuse(grant, 'trial_exhausted');
+      if (suspended.reason === 'user_suspended') {
+        return suspended;
       }
     }
-    return { ok: false, reason: 'trial_exhausted' };
+    return this.refuse(grant, 'trial_exhausted');
+  }
+
+  /**
+   * A refusal; a suspended user is told that (and why) first, whatever else
+   * stands in the way. Only refusals pay for this read, not the hot path.
+   */
+  private async refuse(
+    grant: KeyGrant,
+    reason: ReserveRejection,
+  ): Promise<ReserveResult & { ok: false }> {
+    const suspension = await this.db('user_suspensions')
+      .where({ user_ref: grant.userRef })
+      .first('reason');
+    if (suspension) {
+      return {
+        ok: false,
+        reason: 'user_suspended',
+        suspensionReason: suspension.reason ?? null,
+      };
+    }
+    return { ok: false, reason };
   }
 
   private remember(row: SubscriptionRow) {
@@ -468,7 +495,7 @@ export class UsageLedger {
       cost_micros: cost,
       platform_fee_micros: platformFeeMicros(
         cost,
-        this.options.platformFeeBasisPoints,
+        reservation.platformFeeBasisPoints ?? this.feeBasisPoints(),
       ),
       upstream_latency_ms: s.upstreamLatencyMs ?? null,
       ttft_ms: s.timeToFirstTokenMs ?? null,

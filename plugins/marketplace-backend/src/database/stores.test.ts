@@ -280,6 +280,7 @@ describe.each(
     await expect(reserveFor(c.grant, 'r3', 1, 1)).resolves.toEqual({
       ok: false,
       reason: 'user_suspended',
+      suspensionReason: null,
     });
   });
 

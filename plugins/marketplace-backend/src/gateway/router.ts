@@ -95,6 +95,17 @@ const REJECTIONS: Record<ReserveRejection, GatewayError> = {
   }),
 };
 
+/** 403 `user_suspended`, telling the user the admin's reason. */
+export function suspendedError(reason: string | null | undefined) {
+  return reason
+    ? new GatewayError({
+        status: 403,
+        message: `Your marketplace account is suspended: ${reason}. Contact the platform admins.`,
+        code: 'user_suspended',
+      })
+    : REJECTIONS.user_suspended;
+}
+
 const OUTCOME_HTTP_STATUS = {
   ok: 200,
   client_closed: 499,
@@ -223,6 +234,12 @@ export function createGatewayRouter(
 
   router.get('/v1/models', async (req, res) => {
     const grant = await authenticate(req);
+    // Chat completions check suspensions while reserving budget; this read has
+    // no reservation, so it asks.
+    const suspension = await subscriptions.getSuspension(grant.userRef);
+    if (suspension) {
+      throw suspendedError(suspension.reason);
+    }
     const service = directory.getByRef(grant.serviceRef);
     const data =
       service && isServable(service)
@@ -353,7 +370,9 @@ export function createGatewayRouter(
       maxCompletionTokens: maxCompletion,
     });
     if (!reserved.ok) {
-      throw REJECTIONS[reserved.reason];
+      throw reserved.reason === 'user_suspended'
+        ? suspendedError(reserved.suspensionReason)
+        : REJECTIONS[reserved.reason];
     }
     const reservation = reserved.reservation;
 

@@ -13,7 +13,12 @@ import { parse } from 'yaml';
  */
 
 const SRC = path.resolve(__dirname, '..');
-const COMMON_TYPES = ['types.ts', 'reviews.ts', 'monitoring.ts'].map(file =>
+const COMMON_TYPES = [
+  'types.ts',
+  'reviews.ts',
+  'monitoring.ts',
+  'admin.ts',
+].map(file =>
   path.resolve(__dirname, '../../../marketplace-common/src/api', file),
 );
 
@@ -56,6 +61,8 @@ const restRoutes = [
   // Mounted by the plugin at the same root.
   ...routesOf(read('service/reviewsRouter.ts'), ''),
   ...routesOf(read('service/metricsRouter.ts'), ''),
+  // Mounted by the plugin at the same root.
+  ...routesOf(read('service/adminRouter.ts'), ''),
 ];
 const gatewayRoutes = routesOf(read('gateway/router.ts'), gatewayMount ?? '?');
 const gatewaySources = ['gateway/router.ts', 'gateway/request.ts'].map(read);
@@ -176,6 +183,7 @@ describe('openapi.yaml', () => {
     expect(plugin).toMatch(/publishingRouter: await createPublishingRouter\(/);
     expect(plugin).toMatch(/router\.use\(\s*createReviewsRouter\(/);
     expect(plugin).toMatch(/router\.use\(\s*createMetricsRouter\(/);
+    expect(plugin).toMatch(/router\.use\(\s*createAdminRouter\(/);
     expect(read('service/router.ts')).toMatch(
       /router\.use\(options\.publishingRouter\)/,
     );

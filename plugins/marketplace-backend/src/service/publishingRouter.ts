@@ -38,6 +38,7 @@ import {
   toPriceHistoryEntry,
 } from '../database/PublishingStore';
 import { SubscriptionStore } from '../database/SubscriptionStore';
+import { AuditLog } from '../database/AuditLog';
 import {
   catalogLocationOf,
   DirectoryService,
@@ -68,6 +69,8 @@ export interface PublishingRouterOptions {
   requireApproval: boolean;
   /** Days an unpublished service keeps serving its subscribers by default. */
   sunsetDays: number;
+  /** Where approvals and rejections are audited. */
+  audit?: AuditLog;
   clock?: () => number;
 }
 
@@ -132,6 +135,16 @@ function canonicalJson(value: unknown): string {
 
 function iso(ms: number): string {
   return new Date(ms).toISOString();
+}
+
+/** An approval as the audit log shows it. */
+function auditedApproval(a: Approval) {
+  return {
+    status: a.status,
+    reason: a.reason,
+    decidedBy: a.decidedBy,
+    decidedAt: a.decidedAt === null ? null : iso(a.decidedAt),
+  };
 }
 
 function describe(error: unknown): string {
@@ -662,7 +675,26 @@ export async function createPublishingRouter(
     if (!before) {
       throw new NotFoundError(`No model service named '${name}' to review`);
     }
-    const after = (await publishing.decide(ref, decision, me.userRef))!;
+    const after = (await publishing.decide(
+      ref,
+      decision,
+      me.userRef,
+      async (tx, previous, decided) =>
+        options.audit?.record(
+          {
+            actor: me.userRef,
+            action:
+              decided.status === 'approved'
+                ? 'service.approved'
+                : 'service.rejected',
+            targetType: 'service',
+            target: ref,
+            before: auditedApproval(previous),
+            after: auditedApproval(decided),
+          },
+          tx,
+        ),
+    ))!;
     await directory.refresh();
     const current = directory.getByRef(ref);
     await announce({

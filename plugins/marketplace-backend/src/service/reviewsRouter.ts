@@ -9,7 +9,8 @@ import {
 import express, { Request } from 'express';
 import Router from 'express-promise-router';
 import { z } from 'zod';
-import { ReviewStore } from '../database/ReviewStore';
+import { AuditLog } from '../database/AuditLog';
+import { ReviewRow, ReviewStore } from '../database/ReviewStore';
 import { ServiceDirectory } from '../gateway/ServiceDirectory';
 import { Access, Caller, resourceOf } from './access';
 import { nameParam, parse } from './parse';
@@ -65,6 +66,19 @@ export interface ReviewsRouterOptions {
   reviews: ReviewStore;
   /** Called after anything changes the aggregate rating of a service. */
   onRatingChanged?: (serviceRef: string) => void;
+  /** Where hiding and unhiding reviews is audited. */
+  audit?: AuditLog;
+}
+
+/** A review as the audit log shows it. */
+function auditedReview(r: ReviewRow) {
+  return {
+    serviceRef: r.service_ref,
+    author: r.user_ref,
+    title: r.title,
+    hidden: r.hidden_at !== null && r.hidden_at !== undefined,
+    hiddenReason: r.hidden_reason,
+  };
 }
 
 /**
@@ -271,6 +285,18 @@ export function createReviewsRouter(
     await reviews.hide(
       review.id,
       body ? { reason: body.reason, userRef: me.userRef } : null,
+      async (tx, before, after) =>
+        options.audit?.record(
+          {
+            actor: me.userRef,
+            action: hide ? 'review.hidden' : 'review.unhidden',
+            targetType: 'review',
+            target: review.id,
+            before: auditedReview(before),
+            after: auditedReview(after),
+          },
+          tx,
+        ),
     );
     changed(s.ref);
     return {

@@ -1103,6 +1103,9 @@ describe.each(databases.eachSupportedId())(
         expect(res.status).toBe(200);
         expect(res.body).toEqual({
           userRef: LENA,
+          // The mock permissions allow everything: an admin.
+          role: 'admin',
+          suspension: null,
           teams: [
             // spec.profile.displayName wins over metadata.title
             { ref: 'group:default/ai-platform-team', title: 'AI Platform' },
@@ -1118,6 +1121,8 @@ describe.each(databases.eachSupportedId())(
         const omar = await get('/v1/me', OMAR);
         expect(omar.body).toEqual({
           userRef: OMAR,
+          role: 'admin',
+          suspension: null,
           // no title at all: the name
           teams: [
             {
@@ -1128,7 +1133,12 @@ describe.each(databases.eachSupportedId())(
         });
 
         const nobody = await get('/v1/me', NOBODY);
-        expect(nobody.body).toEqual({ userRef: NOBODY, teams: [] });
+        expect(nobody.body).toEqual({
+          userRef: NOBODY,
+          role: 'admin',
+          suspension: null,
+          teams: [],
+        });
       });
     });
 

@@ -13,6 +13,9 @@ import {
   COMPLIANCE_CERTIFICATIONS,
   CONTEXT_BUCKETS,
   GEO_REGIONS,
+  MarketplaceRole,
+  marketplaceServicePublishPermission,
+  marketplaceUsersReadPermission,
   MODEL_FAMILIES,
   MODEL_FEATURES,
   PERFORMANCE_FILTERS,
@@ -297,6 +300,14 @@ export async function createRouter(
         `${s.name} is deprecated and takes no new subscriptions`,
       );
     }
+    const suspension = await subscriptions.getSuspension(me.userRef);
+    if (suspension) {
+      throw new NotAllowedError(
+        `Your marketplace account is suspended${
+          suspension.reason ? `: ${suspension.reason}` : ''
+        }. Contact the platform admins.`,
+      );
+    }
     let teamRef: string | null = null;
     if (body.teamRef) {
       let parsed;
@@ -483,7 +494,25 @@ export async function createRouter(
           ref.slice(ref.indexOf('/') + 1),
       };
     });
-    res.json({ userRef: me.userRef, teams });
+    // The role as the permission framework decides it (whatever the policy).
+    let role: MarketplaceRole = 'consumer';
+    if (await access.allowed(me, marketplaceUsersReadPermission)) {
+      role = 'admin';
+    } else if (await access.allowed(me, marketplaceServicePublishPermission)) {
+      role = 'provider';
+    }
+    const suspension = await subscriptions.getSuspension(me.userRef);
+    res.json({
+      userRef: me.userRef,
+      teams,
+      role,
+      suspension: suspension
+        ? {
+            reason: suspension.reason ?? '',
+            suspendedAt: suspension.suspendedAt,
+          }
+        : null,
+    });
   });
 
   if (options.publishingRouter) {

@@ -1,3 +1,4 @@
 export * from './types';
 export * from './reviews';
 export * from './monitoring';
+export * from './admin';

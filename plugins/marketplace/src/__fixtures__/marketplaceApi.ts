@@ -253,6 +253,24 @@ export function mockMarketplaceApi(
     getServiceMetrics: jest
       .fn()
       .mockImplementation(async () => unmeasuredQualityMetrics()),
+    // admin (issue 9)
+    listUsers: jest
+      .fn()
+      .mockResolvedValue({ items: [], total: 0, offset: 0, limit: 25 }),
+    setUserRole: jest.fn(),
+    suspendUser: jest.fn(),
+    reinstateUser: jest.fn(),
+    getPlatformSettings: jest.fn().mockResolvedValue({
+      platformFeePercent: 10,
+      platformFeeBasisPoints: 1000,
+      platformFeeSource: 'config',
+      updatedBy: null,
+      updatedAt: null,
+    }),
+    setPlatformFee: jest.fn(),
+    listAuditLog: jest
+      .fn()
+      .mockResolvedValue({ items: [], total: 0, offset: 0, limit: 50 }),
     ...overrides,
   };
 }

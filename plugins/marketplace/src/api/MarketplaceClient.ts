@@ -5,6 +5,14 @@ import {
 } from '@backstage/frontend-plugin-api';
 import { ResponseError } from '@backstage/errors';
 import {
+  AdminUserSort,
+  AdminUser,
+  AdminUsersResponse,
+  AuditAction,
+  AuditLogResponse,
+  MarketplaceRole,
+  PlatformSettings,
+  UserStatus,
   ApiKeyInfo,
   ApprovalStatus,
   ReviewRequest,
@@ -57,6 +65,10 @@ export interface MarketplaceTeam {
 export interface MarketplaceMe {
   userRef: string;
   teams: MarketplaceTeam[];
+  /** The caller's role, as the permission framework decides it. */
+  role?: MarketplaceRole;
+  /** Set while an admin has suspended the caller: their keys do not work. */
+  suspension?: { reason: string; suspendedAt: string } | null;
 }
 
 /**
@@ -224,6 +236,52 @@ export interface MarketplaceApi {
     name: string,
     options?: { window?: MetricsWindow },
   ): Promise<ServiceQualityMetrics>;
+  // --- admin (issue 9): users, roles, suspensions, settings, audit log ---
+  /** `GET /v1/admin/users`: one page of users (admins). */
+  listUsers(query?: AdminUsersQuery): Promise<AdminUsersResponse>;
+  /** `PUT /v1/admin/users/:userRef/role`: `null` removes the override (admins). */
+  setUserRole(
+    userRef: string,
+    role: MarketplaceRole | null,
+  ): Promise<AdminUser>;
+  /** `POST /v1/admin/users/:userRef/suspend` with a reason (admins). */
+  suspendUser(userRef: string, reason: string): Promise<AdminUser>;
+  /** `POST /v1/admin/users/:userRef/reinstate` (admins). */
+  reinstateUser(userRef: string): Promise<AdminUser>;
+  /** `GET /v1/admin/settings` (admins). */
+  getPlatformSettings(): Promise<PlatformSettings>;
+  /** `PUT /v1/admin/settings/platform-fee` (admins). */
+  setPlatformFee(percent: number): Promise<PlatformSettings>;
+  /** `GET /v1/admin/audit`: newest first (admins). */
+  listAuditLog(query?: AuditLogQuery): Promise<AuditLogResponse>;
+}
+
+/**
+ * Search, filters, sort and page of `GET /v1/admin/users`.
+ *
+ * @public
+ */
+export interface AdminUsersQuery {
+  q?: string;
+  role?: MarketplaceRole[];
+  status?: UserStatus[];
+  sort?: AdminUserSort;
+  order?: 'asc' | 'desc';
+  offset?: number;
+  limit?: number;
+}
+
+/**
+ * Filters and page of `GET /v1/admin/audit`.
+ *
+ * @public
+ */
+export interface AuditLogQuery {
+  action?: AuditAction[];
+  actor?: string;
+  target?: string;
+  offset?: number;
+  limit?: number;
 }
 
 /**
@@ -488,6 +546,76 @@ export class MarketplaceClient implements MarketplaceApi {
       path,
       reason === null ? undefined : { reason },
     );
+  }
+
+  // --- admin (issue 9): users, roles, suspensions, settings, audit log ---
+
+  async listUsers(query: AdminUsersQuery = {}): Promise<AdminUsersResponse> {
+    const qs = this.adminQueryString(query);
+    return this.request<AdminUsersResponse>(
+      'GET',
+      `/v1/admin/users${qs ? `?${qs}` : ''}`,
+    );
+  }
+
+  async setUserRole(
+    userRef: string,
+    role: MarketplaceRole | null,
+  ): Promise<AdminUser> {
+    const body = await this.request<{ user: AdminUser }>(
+      'PUT',
+      `/v1/admin/users/${encodeURIComponent(userRef)}/role`,
+      { role },
+    );
+    return body.user;
+  }
+
+  async suspendUser(userRef: string, reason: string): Promise<AdminUser> {
+    const body = await this.request<{ user: AdminUser }>(
+      'POST',
+      `/v1/admin/users/${encodeURIComponent(userRef)}/suspend`,
+      { reason },
+    );
+    return body.user;
+  }
+
+  async reinstateUser(userRef: string): Promise<AdminUser> {
+    const body = await this.request<{ user: AdminUser }>(
+      'POST',
+      `/v1/admin/users/${encodeURIComponent(userRef)}/reinstate`,
+      {},
+    );
+    return body.user;
+  }
+
+  async getPlatformSettings(): Promise<PlatformSettings> {
+    const body = await this.request<{ settings: PlatformSettings }>(
+      'GET',
+      '/v1/admin/settings',
+    );
+    return body.settings;
+  }
+
+  async setPlatformFee(percent: number): Promise<PlatformSettings> {
+    const body = await this.request<{ settings: PlatformSettings }>(
+      'PUT',
+      '/v1/admin/settings/platform-fee',
+      { percent },
+    );
+    return body.settings;
+  }
+
+  async listAuditLog(query: AuditLogQuery = {}): Promise<AuditLogResponse> {
+    const qs = this.adminQueryString(query);
+    return this.request<AuditLogResponse>(
+      'GET',
+      `/v1/admin/audit${qs ? `?${qs}` : ''}`,
+    );
+  }
+
+  /** Repeated parameters for lists, like browse. */
+  private adminQueryString(query: AdminUsersQuery | AuditLogQuery): string {
+    return browseQueryString(query as BrowseServicesQuery);
   }
 
   private reviewsPath(name: string, id?: string): string {

@@ -13,6 +13,7 @@ import SearchIcon from '@material-ui/icons/Search';
 import { SidebarSearchModal } from '@backstage/plugin-search';
 import { UserSettingsSignInAvatar } from '@backstage/plugin-user-settings';
 import { NotificationsSidebarItem } from '@backstage/plugin-notifications';
+import { AdminNavGroup } from './AdminNavGroup';
 
 export const SidebarContent = NavContentBlueprint.make({
   params: {
@@ -24,7 +25,10 @@ export const SidebarContent = NavContentBlueprint.make({
       // Skipped items
       nav.take('page:search'); // Using search modal instead
       nav.take('page:notifications'); // Using NotificationsSidebarItem manually instead
-      nav.take('page:marketplace/admin-approvals'); // Admins reach it from notifications
+      // The marketplace's admin pages: in their own group, for admins only
+      const adminUsers = nav.take('page:marketplace/admin-users');
+      const adminApprovals = nav.take('page:marketplace/admin-approvals');
+      const adminAudit = nav.take('page:marketplace/admin-audit');
 
       return (
         <Sidebar>
@@ -46,6 +50,11 @@ export const SidebarContent = NavContentBlueprint.make({
               {nav.rest({ sortBy: 'title' })}
             </SidebarScrollWrapper>
           </SidebarGroup>
+          <AdminNavGroup>
+            {adminUsers}
+            {adminApprovals}
+            {adminAudit}
+          </AdminNavGroup>
           <SidebarSpace />
           <SidebarDivider />
           <NotificationsSidebarItem />

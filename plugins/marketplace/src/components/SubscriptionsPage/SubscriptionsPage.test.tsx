@@ -268,4 +268,36 @@ describe('SubscriptionsPage', () => {
       (await screen.findAllByText(/marketplace is down/)).length,
     ).toBeGreaterThan(0);
   });
+
+  it('tells a suspended user why their keys stopped working', async () => {
+    const api = mockMarketplaceApi({
+      listSubscriptions: jest.fn().mockResolvedValue([subscriptionWithKeys]),
+      getMe: jest.fn().mockResolvedValue({
+        userRef: 'user:default/lena.fischer',
+        teams: [],
+        role: 'consumer',
+        suspension: {
+          reason: 'Unusual traffic from a leaked key',
+          suspendedAt: '2026-11-29T10:00:00.000Z',
+        },
+      }),
+    });
+    renderPage(api);
+    const notice = within(await screen.findByTestId('suspension-notice'));
+    expect(
+      notice.getByText('Your marketplace account is suspended'),
+    ).toBeVisible();
+    expect(notice.getByText('Unusual traffic from a leaked key')).toBeVisible();
+    expect(notice.getByText(/Nov 29, 2026, 10:00 UTC/)).toBeVisible();
+  });
+
+  it('shows no notice to users who are not suspended', async () => {
+    const api = mockMarketplaceApi({
+      listSubscriptions: jest.fn().mockResolvedValue([subscriptionWithKeys]),
+    });
+    renderPage(api);
+    await subscriptionCard();
+    await waitFor(() => expect(api.getMe).toHaveBeenCalled());
+    expect(screen.queryByTestId('suspension-notice')).toBeNull();
+  });
 });

@@ -1,4 +1,6 @@
 import { useState } from 'react';
+import Alert from '@mui/material/Alert';
+import AlertTitle from '@mui/material/AlertTitle';
 import Accordion from '@mui/material/Accordion';
 import AccordionDetails from '@mui/material/AccordionDetails';
 import AccordionSummary from '@mui/material/AccordionSummary';
@@ -20,6 +22,26 @@ import { SubscriptionWithKeys } from '@internal/plugin-marketplace-common';
 import { marketplaceApiRef } from '../../api';
 import { rootRouteRef } from '../../routes';
 import { SubscriptionCard } from './SubscriptionCard';
+import { formatDateTimeUtc } from '../../format';
+
+/** Tells a suspended user why their keys stopped working. */
+function SuspensionNotice() {
+  const api = useApi(marketplaceApiRef);
+  const me = useAsyncRetry(() => api.getMe(), [api]);
+  const suspension = me.value?.suspension;
+  if (!suspension) {
+    return null;
+  }
+  return (
+    <Alert severity="error" data-testid="suspension-notice">
+      <AlertTitle>Your marketplace account is suspended</AlertTitle>
+      Since {formatDateTimeUtc(suspension.suspendedAt)} your API keys do not
+      work (the gateway answers 403) and you cannot subscribe. The platform
+      admins gave this reason: <strong>{suspension.reason}</strong>. Contact
+      them to be reinstated.
+    </Alert>
+  );
+}
 
 function newestFirst(a: SubscriptionWithKeys, b: SubscriptionWithKeys): number {
   return Date.parse(b.createdAt) - Date.parse(a.createdAt);
@@ -138,6 +160,7 @@ export function SubscriptionsPage() {
         description="Your model service subscriptions: API keys, trial, spend this month and the latest requests through the gateway."
       />
       <Stack spacing={3}>
+        <SuspensionNotice />
         {body}
         <CancelledSubscriptions reloadToken={reloadToken} />
       </Stack>

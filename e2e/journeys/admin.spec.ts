@@ -1,0 +1,118 @@
+import { expect, test } from '@playwright/test';
+import {
+  apiTokenFor,
+  BACKEND_URL,
+  screenshot,
+  sidebarLink,
+  signInAs,
+} from './helpers';
+
+/** A sample service with a large free trial, served by the demo upstream. */
+const MODEL = 'research-llama-3-1-8b';
+const REASON = 'Unusual traffic from a leaked key: rotate it and talk to us';
+
+/** Lena subscribes through the REST API and gets a key (again, if she had one). */
+async function lenasKey(): Promise<string> {
+  const token = await apiTokenFor('lena.fischer');
+  const url = `${BACKEND_URL}/api/marketplace/v1/services/${MODEL}/subscribe`;
+  const headers = {
+    authorization: `Bearer ${token}`,
+    'content-type': 'application/json',
+  };
+  await fetch(url, { method: 'DELETE', headers });
+  const res = await fetch(url, { method: 'POST', headers, body: '{}' });
+  expect(res.status).toBe(201);
+  return (await res.json()).apiKey.secret;
+}
+
+/** One chat completion with the key, straight to the gateway. */
+async function callGateway(key: string) {
+  const res = await fetch(
+    `${BACKEND_URL}/api/marketplace/gateway/v1/chat/completions`,
+    {
+      method: 'POST',
+      headers: {
+        authorization: `Bearer ${key}`,
+        'content-type': 'application/json',
+      },
+      body: JSON.stringify({
+        model: MODEL,
+        messages: [{ role: 'user', content: 'Say hi' }],
+        max_tokens: 5,
+      }),
+    },
+  );
+  return { status: res.status, body: await res.json() };
+}
+
+test('an admin suspends a user: her key gets 403 from the gateway with the reason; reinstating her restores it', async ({
+  page,
+}) => {
+  const key = await lenasKey();
+  expect((await callGateway(key)).status).toBe(200);
+
+  await signInAs(page, 'ada');
+  // The Admin group of the sidebar.
+  for (const name of ['Users', 'Approvals', 'Audit log']) {
+    await expect(sidebarLink(page, name)).toBeVisible();
+  }
+  await sidebarLink(page, 'Users').click();
+  await expect(page).toHaveURL(/\/admin\/users/);
+  await page.getByRole('textbox', { name: 'Search' }).fill('lena');
+  const row = page.getByTestId('user-row').filter({ hasText: 'Lena Fischer' });
+  await expect(row).toHaveCount(1);
+  await expect(row.getByText('Active')).toBeVisible();
+  await screenshot(page, 'admin-users');
+
+  await row.getByRole('button', { name: 'Suspend Lena Fischer' }).click();
+  const dialog = page.getByRole('dialog', { name: 'Suspend Lena Fischer?' });
+  await dialog.getByRole('textbox', { name: /Reason/ }).fill(REASON);
+  await screenshot(page, 'admin-suspend-dialog');
+  await dialog.getByRole('button', { name: 'Suspend' }).click();
+  await expect(dialog).toBeHidden();
+  await expect(row.getByText('Suspended')).toBeVisible();
+  await expect(row.getByText(REASON)).toBeVisible();
+
+  // The very next request with the key that worked is refused, with the reason.
+  const refused = await callGateway(key);
+  expect(refused.status).toBe(403);
+  expect(refused.body.error.code).toBe('user_suspended');
+  expect(refused.body.error.message).toContain(REASON);
+
+  // The audit log has it, before and after.
+  await sidebarLink(page, 'Audit log').click();
+  const entry = page
+    .getByTestId('audit-row')
+    .filter({ hasText: 'User suspended' })
+    .first();
+  await expect(entry).toContainText('lena.fischer');
+  await expect(entry).toContainText('active → suspended');
+  await screenshot(page, 'admin-audit-log');
+
+  await sidebarLink(page, 'Users').click();
+  await page.getByRole('textbox', { name: 'Search' }).fill('lena');
+  await row.getByRole('button', { name: 'Reinstate Lena Fischer' }).click();
+  await page
+    .getByRole('dialog', { name: 'Reinstate Lena Fischer?' })
+    .getByRole('button', { name: 'Reinstate' })
+    .click();
+  await expect(row.getByText('Active')).toBeVisible();
+  expect((await callGateway(key)).status).toBe(200);
+});
+
+test('a consumer has no Admin group and is not allowed on /admin/users', async ({
+  page,
+}) => {
+  await signInAs(page, 'lena.fischer');
+  await expect(sidebarLink(page, 'My subscriptions')).toBeVisible();
+  await expect(sidebarLink(page, 'Users')).toHaveCount(0);
+  await expect(sidebarLink(page, 'Audit log')).toHaveCount(0);
+
+  await page.goto('/admin/users');
+  await expect(page.getByText('Not allowed')).toBeVisible();
+  await expect(
+    page.getByText(/Only platform admins manage users/),
+  ).toBeVisible();
+  await expect(page.getByText(/Failed to load/i)).toHaveCount(0);
+  await screenshot(page, 'admin-users-not-allowed');
+});

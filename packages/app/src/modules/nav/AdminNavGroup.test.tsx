@@ -1,0 +1,47 @@
+import { screen } from '@testing-library/react';
+import { mockApis, renderInTestApp } from '@backstage/frontend-test-utils';
+import {
+  SidebarOpenStateProvider,
+  SidebarPinStateProvider,
+} from '@backstage/core-components';
+import { permissionApiRef } from '@backstage/plugin-permission-react';
+import { AuthorizeResult } from '@backstage/plugin-permission-common';
+import { AdminNavGroup } from './AdminNavGroup';
+
+// usePermission caches decisions per test file (SWR), so the non-admin case is
+// in AdminNavGroup.nonAdmin.test.tsx.
+
+/** Renders the group for a user whom the permission framework gives only `allowed`. */
+async function renderFor(allowed: string[]) {
+  const asked: string[] = [];
+  const permissionApi = mockApis.permission({
+    authorize: request => {
+      asked.push(request.permission.name);
+      return allowed.includes(request.permission.name)
+        ? AuthorizeResult.ALLOW
+        : AuthorizeResult.DENY;
+    },
+  });
+  await renderInTestApp(
+    <SidebarOpenStateProvider value={{ isOpen: true, setOpen() {} }}>
+      <SidebarPinStateProvider
+        value={{ isPinned: true, isMobile: false, toggleSidebarPinState() {} }}
+      >
+        <AdminNavGroup>
+          <a href="/admin/users">Users</a>
+        </AdminNavGroup>
+      </SidebarPinStateProvider>
+    </SidebarOpenStateProvider>,
+    { apis: [[permissionApiRef, permissionApi]] },
+  );
+  return asked;
+}
+
+describe('AdminNavGroup', () => {
+  it('shows the admin pages to users with marketplace.admin.users.read', async () => {
+    const asked = await renderFor(['marketplace.admin.users.read']);
+    expect(await screen.findByRole('link', { name: 'Users' })).toBeVisible();
+    expect(screen.getByText('Admin')).toBeVisible();
+    expect(asked).toContain('marketplace.admin.users.read');
+  });
+});

@@ -1,0 +1,606 @@
+import {
+  mockCredentials,
+  mockServices,
+  startTestBackend,
+  TestBackend,
+  TestDatabases,
+} from '@backstage/backend-test-utils';
+// The demo upstream is a dev dependency: a real OpenAI-compatible upstream here.
+// eslint-disable-next-line @backstage/no-mixed-plugin-imports
+import demoUpstreamPlugin from '@internal/plugin-marketplace-demo-upstream-backend';
+import { randomUUID } from 'crypto';
+import fs from 'fs';
+import { Knex } from 'knex';
+import path from 'path';
+import request from 'supertest';
+import { marketplacePlugin } from '../plugin';
+import {
+  ADMIN,
+  ANONYMOUS,
+  CONSUMER,
+  OTHER,
+  OWNER,
+  permissionsFactory,
+  sampleUserInfo,
+} from '../__testUtils__/marketplaceTestBackend';
+import {
+  notificationsFactory,
+  simCatalogFactory,
+  simConfig,
+  simService,
+} from '../__testUtils__/simMarketplace';
+
+jest.setTimeout(180_000);
+
+/*
+ * The authorization matrix: every route of every router of the marketplace
+ * backend, called by an anonymous caller, a consumer, a member of the team that
+ * owns the service (provider owner), a member of another provider team
+ * (provider non-owner) and an admin, with the exact status each gets. The
+ * requests are valid, so the status reflects authorization, not validation;
+ * per-user resources (subscriptions, keys, requests, reviews) are the caller's
+ * own. The routes are read from the source files: a new route without an entry
+ * here fails this test.
+ */
+
+type Caller = 'anonymous' | 'consumer' | 'owner' | 'other' | 'admin';
+const CALLERS: Caller[] = ['anonymous', 'consumer', 'owner', 'other', 'admin'];
+const USERS: Record<Caller, string> = {
+  anonymous: ANONYMOUS,
+  consumer: CONSUMER, // checkout-team
+  owner: OWNER, // ai-platform-team, which owns every sim-* service
+  other: OTHER, // research-llm-team, a provider team too
+  admin: ADMIN, // platform-admins
+};
+const DANA = 'user:default/dana'; // writes the review others vote on and reply to
+const KENJI = 'user:default/kenji.nakamura'; // the admin routes' target
+
+/** Each route that changes a subscription or a review gets its own service. */
+const SERVICES = [
+  'sim-gpt',
+  'sim-sub',
+  'sim-test',
+  'sim-unsub',
+  'sim-usage',
+  'sim-rotate',
+  'sim-revoke',
+  'sim-reject',
+  'sim-review',
+  'sim-review-del',
+  'sim-votes',
+];
+
+/** Statuses in the order of CALLERS. */
+type Statuses = [number, number, number, number, number];
+const SIGNED_IN: Statuses = [401, 200, 200, 200, 200];
+const CREATED: Statuses = [401, 201, 201, 201, 201];
+const OWNERS_AND_ADMINS: Statuses = [401, 403, 200, 403, 200];
+const ADMINS: Statuses = [401, 403, 403, 403, 200];
+const BACKEND_PLUGINS: Statuses = [401, 403, 403, 403, 403];
+/** A Backstage token is not a marketplace API key. */
+const API_KEY_ONLY: Statuses = [401, 401, 401, 401, 401];
+
+interface Call {
+  path: string;
+  body?: unknown;
+}
+
+interface Context {
+  server: TestBackend['server'];
+  knex: Knex;
+  as: Caller;
+  user: string;
+}
+
+/** The route table: `METHOD /path` as the source registers it (OpenAPI form). */
+function matrix(): Record<
+  string,
+  { expect: Statuses; call: (c: Context) => Promise<Call> | Call }
+> {
+  const none = (p: string) => () => ({ path: p });
+  return {
+    // --- service/router.ts ---------------------------------------------------
+    'GET /v1/services': { expect: SIGNED_IN, call: none('/v1/services') },
+    'GET /marketplace/services': {
+      expect: SIGNED_IN,
+      call: none('/marketplace/services'),
+    },
+    'GET /v1/services/{name}': {
+      expect: SIGNED_IN,
+      call: none('/v1/services/sim-gpt'),
+    },
+    'POST /v1/services/{name}/subscribe': {
+      expect: CREATED,
+      call: () => ({ path: '/v1/services/sim-sub/subscribe', body: {} }),
+    },
+    'POST /v1/services/{name}/test': {
+      expect: SIGNED_IN,
+      call: async c => {
+        await subscribe(c, 'sim-test');
+        return {
+          path: '/v1/services/sim-test/test',
+          body: { messages: [{ role: 'user', content: 'hi' }], max_tokens: 3 },
+        };
+      },
+    },
+    'DELETE /v1/services/{name}/subscribe': {
+      expect: SIGNED_IN,
+      call: async c => {
+        await subscribe(c, 'sim-unsub');
+        return { path: '/v1/services/sim-unsub/subscribe' };
+      },
+    },
+    'GET /v1/subscriptions': {
+      expect: SIGNED_IN,
+      call: none('/v1/subscriptions'),
+    },
+    'GET /v1/subscriptions/{id}/usage': {
+      expect: SIGNED_IN,
+      call: async c => ({
+        path: `/v1/subscriptions/${
+          (await subscribe(c, 'sim-usage')).subscriptionId
+        }/usage`,
+      }),
+    },
+    'GET /v1/usage/{requestId}': {
+      expect: SIGNED_IN,
+      call: async c => ({
+        path: `/v1/usage/${await used(c.knex, c.user, 'sim-gpt')}`,
+      }),
+    },
+    'GET /v1/keys': { expect: SIGNED_IN, call: none('/v1/keys') },
+    'POST /v1/keys/{keyId}/rotate': {
+      expect: CREATED,
+      call: async c => ({
+        path: `/v1/keys/${(await subscribe(c, 'sim-rotate')).keyId}/rotate`,
+      }),
+    },
+    'DELETE /v1/keys/{keyId}': {
+      expect: SIGNED_IN,
+      call: async c => ({
+        path: `/v1/keys/${(await subscribe(c, 'sim-revoke')).keyId}`,
+      }),
+    },
+    'GET /v1/me': { expect: SIGNED_IN, call: none('/v1/me') },
+
+    // --- service/publishingRouter.ts -------------------------------------------
+    'POST /v1/provider/services': {
+      // Publishing needs the provider role, and a team of one's own as owner.
+      expect: [401, 403, 201, 403, 201],
+      call: c => ({
+        path: '/v1/provider/services',
+        body: { entity: portalEntity(`matrix-pub-${c.as}`) },
+      }),
+    },
+    'GET /v1/provider/services': {
+      expect: SIGNED_IN,
+      call: none('/v1/provider/services'),
+    },
+    'GET /v1/provider/service-names/{name}': {
+      expect: SIGNED_IN,
+      call: none('/v1/provider/service-names/matrix-free-name'),
+    },
+    'GET /v1/provider/services/{id}': {
+      expect: OWNERS_AND_ADMINS,
+      call: none('/v1/provider/services/sim-gpt'),
+    },
+    'PUT /v1/provider/services/{id}': {
+      expect: OWNERS_AND_ADMINS,
+      call: async c => {
+        const entity = await published(c, `matrix-put-${c.as}`);
+        return {
+          path: `/v1/provider/services/${entity.metadata.name}`,
+          body: { entity },
+        };
+      },
+    },
+    'DELETE /v1/provider/services/{id}': {
+      expect: OWNERS_AND_ADMINS,
+      call: async c => ({
+        path: `/v1/provider/services/${
+          (await published(c, `matrix-del-${c.as}`)).metadata.name
+        }`,
+      }),
+    },
+    'GET /v1/providers': { expect: SIGNED_IN, call: none('/v1/providers') },
+    'GET /v1/providers/{id}': {
+      expect: SIGNED_IN,
+      call: none('/v1/providers/sim'),
+    },
+    'GET /v1/admin/approvals': {
+      expect: ADMINS,
+      call: none('/v1/admin/approvals'),
+    },
+    'POST /v1/admin/approvals/{serviceName}/approve': {
+      expect: ADMINS,
+      call: () => ({ path: '/v1/admin/approvals/sim-gpt/approve', body: {} }),
+    },
+    'POST /v1/admin/approvals/{serviceName}/reject': {
+      expect: ADMINS,
+      call: () => ({
+        path: '/v1/admin/approvals/sim-reject/reject',
+        body: { reason: 'Not this time' },
+      }),
+    },
+    'GET /v1/internal/published-entities': {
+      expect: BACKEND_PLUGINS,
+      call: none('/v1/internal/published-entities'),
+    },
+    'GET /v1/internal/approvals': {
+      expect: BACKEND_PLUGINS,
+      call: none('/v1/internal/approvals'),
+    },
+
+    // --- service/metricsRouter.ts ------------------------------------------------
+    'GET /marketplace/services/{name}/metrics': {
+      expect: SIGNED_IN,
+      call: none('/marketplace/services/sim-gpt/metrics?window=24h'),
+    },
+
+    // --- service/reviewsRouter.ts ------------------------------------------------
+    'GET /marketplace/services/{name}/reviews': {
+      expect: SIGNED_IN,
+      call: none('/marketplace/services/sim-gpt/reviews'),
+    },
+    'POST /marketplace/services/{name}/reviews': {
+      expect: CREATED,
+      call: async c => {
+        await used(c.knex, c.user, 'sim-review');
+        return {
+          path: '/marketplace/services/sim-review/reviews',
+          body: { rating: 4, title: 'Good', text: 'Works.' },
+        };
+      },
+    },
+    'DELETE /marketplace/services/{name}/reviews/{reviewId}': {
+      // Only the author deletes: everyone deletes their own review here.
+      expect: SIGNED_IN,
+      call: async c => ({
+        path: `/marketplace/services/sim-review-del/reviews/${await reviewBy(
+          c,
+          c.user,
+          'sim-review-del',
+        )}`,
+      }),
+    },
+    'POST /marketplace/services/{name}/reviews/{reviewId}/helpful': {
+      expect: SIGNED_IN,
+      call: async c => ({
+        path: `/marketplace/services/sim-votes/reviews/${await danasReview(
+          c,
+        )}/helpful`,
+        body: {},
+      }),
+    },
+    'DELETE /marketplace/services/{name}/reviews/{reviewId}/helpful': {
+      expect: SIGNED_IN,
+      call: async c => ({
+        path: `/marketplace/services/sim-votes/reviews/${await danasReview(
+          c,
+        )}/helpful`,
+      }),
+    },
+    'PUT /marketplace/services/{name}/reviews/{reviewId}/reply': {
+      // Members of the owning team reply; admins moderate but do not reply.
+      expect: [401, 403, 200, 403, 403],
+      call: async c => ({
+        path: `/marketplace/services/sim-votes/reviews/${await danasReview(
+          c,
+        )}/reply`,
+        body: { text: 'Thanks!' },
+      }),
+    },
+    'DELETE /marketplace/services/{name}/reviews/{reviewId}/reply': {
+      expect: [401, 403, 200, 403, 403],
+      call: async c => ({
+        path: `/marketplace/services/sim-votes/reviews/${await danasReview(
+          c,
+        )}/reply`,
+      }),
+    },
+    'POST /marketplace/services/{name}/reviews/{reviewId}/hide': {
+      expect: ADMINS,
+      call: async c => ({
+        path: `/marketplace/services/sim-votes/reviews/${await danasReview(
+          c,
+        )}/hide`,
+        body: { reason: 'Off-topic' },
+      }),
+    },
+    'DELETE /marketplace/services/{name}/reviews/{reviewId}/hide': {
+      expect: ADMINS,
+      call: async c => ({
+        path: `/marketplace/services/sim-votes/reviews/${await danasReview(
+          c,
+        )}/hide`,
+      }),
+    },
+
+    // --- service/adminRouter.ts ----------------------------------------------------
+    'GET /v1/admin/users': { expect: ADMINS, call: none('/v1/admin/users') },
+    'GET /v1/admin/users/{userRef}': {
+      expect: ADMINS,
+      call: none(`/v1/admin/users/${encodeURIComponent(KENJI)}`),
+    },
+    'PUT /v1/admin/users/{userRef}/role': {
+      expect: ADMINS,
+      call: () => ({
+        path: `/v1/admin/users/${encodeURIComponent(KENJI)}/role`,
+        body: { role: 'provider' },
+      }),
+    },
+    'POST /v1/admin/users/{userRef}/suspend': {
+      expect: ADMINS,
+      call: async c => {
+        await c.knex('user_suspensions').where({ user_ref: KENJI }).delete();
+        return {
+          path: `/v1/admin/users/${encodeURIComponent(KENJI)}/suspend`,
+          body: { reason: 'Testing the matrix' },
+        };
+      },
+    },
+    'POST /v1/admin/users/{userRef}/reinstate': {
+      expect: ADMINS,
+      call: async c => {
+        await c
+          .knex('user_suspensions')
+          .insert({
+            user_ref: KENJI,
+            reason: 'Testing the matrix',
+            suspended_by: ADMIN,
+            suspended_at: Date.now(),
+          })
+          .onConflict('user_ref')
+          .ignore();
+        return {
+          path: `/v1/admin/users/${encodeURIComponent(KENJI)}/reinstate`,
+          body: {},
+        };
+      },
+    },
+    'GET /v1/admin/settings': {
+      expect: ADMINS,
+      call: none('/v1/admin/settings'),
+    },
+    'PUT /v1/admin/settings/platform-fee': {
+      expect: ADMINS,
+      call: () => ({
+        path: '/v1/admin/settings/platform-fee',
+        body: { percent: 10 },
+      }),
+    },
+    'GET /v1/admin/audit': { expect: ADMINS, call: none('/v1/admin/audit') },
+    'GET /v1/internal/roles': {
+      expect: BACKEND_PLUGINS,
+      call: none('/v1/internal/roles'),
+    },
+
+    // --- gateway/router.ts (mounted at /gateway) ---------------------------------
+    'GET /gateway/v1/models': {
+      expect: API_KEY_ONLY,
+      call: none('/gateway/v1/models'),
+    },
+    'POST /gateway/v1/chat/completions': {
+      expect: API_KEY_ONLY,
+      call: () => ({
+        path: '/gateway/v1/chat/completions',
+        body: { model: 'sim-gpt', messages: [{ role: 'user', content: 'hi' }] },
+      }),
+    },
+  };
+}
+
+// --- setup helpers -------------------------------------------------------------
+
+function as(c: Context, user = c.user) {
+  return {
+    post: (url: string, body: unknown = {}) =>
+      request(c.server)
+        .post(`/api/marketplace${url}`)
+        .set('Authorization', mockCredentials.user.header(user))
+        .send(body as object),
+  };
+}
+
+/** The caller's subscription to a service (placeholders for anonymous). */
+async function subscribe(c: Context, service: string) {
+  if (c.as === 'anonymous') {
+    return { subscriptionId: randomUUID(), keyId: randomUUID() };
+  }
+  const res = await as(c).post(`/v1/services/${service}/subscribe`);
+  expect(res.status).toBe(201);
+  return {
+    subscriptionId: res.body.subscription.id as string,
+    keyId: res.body.apiKey.id as string,
+  };
+}
+
+/** A successful request of a user in the ledger, as the gateway writes it. */
+async function used(knex: Knex, userRef: string, service: string) {
+  const now = Date.now();
+  const requestId = `req_${randomUUID()}`;
+  await knex('usage_ledger').insert({
+    request_id: requestId,
+    subscription_id: randomUUID(),
+    key_id: randomUUID(),
+    user_ref: userRef === ANONYMOUS ? 'user:default/nobody' : userRef,
+    team_ref: null,
+    service_ref: `modelservice:default/${service}`,
+    provider_ref: 'provider:default/sim',
+    model: service,
+    stream: false,
+    status: 'ok',
+    http_status: 200,
+    error_code: null,
+    prompt_tokens: 10,
+    completion_tokens: 5,
+    trial_tokens: 0,
+    token_source: 'upstream',
+    cost_micros: 100,
+    platform_fee_micros: 10,
+    upstream_latency_ms: 100,
+    started_at: now,
+    finished_at: now,
+  });
+  return requestId;
+}
+
+/** A review by a user (who used the service first). */
+async function reviewBy(c: Context, userRef: string, service: string) {
+  if (userRef === ANONYMOUS) {
+    return randomUUID();
+  }
+  await used(c.knex, userRef, service);
+  const res = await as(c, userRef).post(
+    `/marketplace/services/${service}/reviews`,
+    { rating: 5, title: 'Great', text: 'Fast.' },
+  );
+  expect(res.status).toBeLessThan(300);
+  return res.body.review.id as string;
+}
+
+let danasReviewId: string | undefined;
+async function danasReview(c: Context) {
+  danasReviewId ??= await reviewBy(c, DANA, 'sim-votes');
+  return danasReviewId;
+}
+
+/** A portal-publishable entity of ai-platform-team (the owner's team). */
+function portalEntity(name: string) {
+  return simService(name, 'https://upstream.example.com/v1');
+}
+
+/** A service published through the portal by the admin (live at once). */
+async function published(c: Context, name: string) {
+  const entity = portalEntity(name);
+  const res = await as(c, ADMIN).post('/v1/provider/services', { entity });
+  expect(res.status).toBe(201);
+  return entity;
+}
+
+// --- the routes in the source ---------------------------------------------------
+
+const SRC = path.resolve(__dirname, '..');
+
+function sourceFiles(dir: string): string[] {
+  return fs.readdirSync(dir, { withFileTypes: true }).flatMap(d => {
+    const file = path.join(dir, d.name);
+    if (d.isDirectory()) {
+      return d.name.startsWith('__') ? [] : sourceFiles(file);
+    }
+    return /\.tsx?$/.test(d.name) && !/\.test\.tsx?$/.test(d.name)
+      ? [file]
+      : [];
+  });
+}
+
+/** Every `router.<method>('/path', ...)` of the plugin's sources. */
+function registeredRoutes(): string[] {
+  const gatewayMount =
+    /router\.use\(\s*'([^']+)',\s*gateway\b/.exec(
+      fs.readFileSync(path.join(SRC, 'plugin.ts'), 'utf8'),
+    )?.[1] ?? '?';
+  const pattern =
+    /\brouter\.(get|post|put|patch|delete)\(\s*(['"`])([^'"`]+)\2/g;
+  return sourceFiles(SRC).flatMap(file => {
+    const prefix =
+      path.relative(SRC, file) === path.join('gateway', 'router.ts')
+        ? gatewayMount
+        : '';
+    return [...fs.readFileSync(file, 'utf8').matchAll(pattern)].map(
+      m =>
+        `${m[1].toUpperCase()} ${prefix}${m[3].replace(
+          /:([A-Za-z0-9_]+)/g,
+          '{$1}',
+        )}`,
+    );
+  });
+}
+
+const databases = TestDatabases.create({ ids: ['SQLITE_3', 'POSTGRES_15'] });
+
+describe('the authorization matrix', () => {
+  it('has an entry for every route of every router, and none for routes that do not exist', () => {
+    const routes = registeredRoutes();
+    // Guards the extraction itself.
+    expect(routes).toEqual(
+      expect.arrayContaining([
+        'GET /v1/services',
+        'GET /v1/admin/users',
+        'POST /gateway/v1/chat/completions',
+      ]),
+    );
+    expect(Object.keys(matrix()).sort()).toEqual([...new Set(routes)].sort());
+  });
+});
+
+describe.each(databases.eachSupportedId())(
+  'authorization matrix on %p',
+  databaseId => {
+    let knex: Knex;
+    let backend: TestBackend;
+
+    beforeAll(async () => {
+      danasReviewId = undefined;
+      knex = await databases.init(databaseId);
+      backend = await startTestBackend({
+        features: [
+          marketplacePlugin,
+          demoUpstreamPlugin,
+          mockServices.database.factory({ knex }),
+          simCatalogFactory(SERVICES),
+          notificationsFactory,
+          mockServices.events.factory(),
+          permissionsFactory,
+          simConfig(),
+          mockServices.httpAuth.factory({
+            defaultCredentials: mockCredentials.none(),
+          }),
+          sampleUserInfo().factory,
+        ],
+      });
+    });
+
+    afterAll(async () => {
+      await backend?.stop();
+    });
+
+    it.each(Object.entries(matrix()))('%s', async (route, entry) => {
+      const method = route.slice(0, route.indexOf(' ')).toLowerCase() as
+        | 'get'
+        | 'post'
+        | 'put'
+        | 'delete';
+      const statuses: number[] = [];
+      const messages: string[] = [];
+      for (const caller of CALLERS) {
+        const user = USERS[caller];
+        const { path: url, body } = await entry.call({
+          server: backend.server,
+          knex,
+          as: caller,
+          user,
+        });
+        let req = request(backend.server)[method](`/api/marketplace${url}`);
+        if (user !== ANONYMOUS) {
+          req = req.set('Authorization', mockCredentials.user.header(user));
+        }
+        const res = await (body === undefined ? req : req.send(body as object));
+        statuses.push(res.status);
+        messages.push(
+          `${caller}: ${res.status} ${JSON.stringify(res.body).slice(0, 160)}`,
+        );
+      }
+      expect({
+        route,
+        statuses: Object.fromEntries(CALLERS.map((c, i) => [c, statuses[i]])),
+      }).toEqual({
+        route,
+        statuses: Object.fromEntries(
+          CALLERS.map((c, i) => [c, entry.expect[i]]),
+        ),
+        ...(statuses.some((s, i) => s !== entry.expect[i]) ? { messages } : {}),
+      });
+    });
+  },
+);

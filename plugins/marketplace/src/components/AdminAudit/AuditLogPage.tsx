@@ -1,0 +1,306 @@
+import Box from '@mui/material/Box';
+import Chip from '@mui/material/Chip';
+import FormControl from '@mui/material/FormControl';
+import InputLabel from '@mui/material/InputLabel';
+import MenuItem from '@mui/material/MenuItem';
+import Select from '@mui/material/Select';
+import Stack from '@mui/material/Stack';
+import Table from '@mui/material/Table';
+import TableBody from '@mui/material/TableBody';
+import TableCell from '@mui/material/TableCell';
+import TableContainer from '@mui/material/TableContainer';
+import TableHead from '@mui/material/TableHead';
+import TablePagination from '@mui/material/TablePagination';
+import TableRow from '@mui/material/TableRow';
+import TextField from '@mui/material/TextField';
+import Typography from '@mui/material/Typography';
+import useAsyncRetry from 'react-use/esm/useAsyncRetry';
+import { useSearchParams } from 'react-router-dom';
+import {
+  Content,
+  ContentHeader,
+  EmptyState,
+  Progress,
+  ResponseErrorPanel,
+} from '@backstage/core-components';
+import { useApi } from '@backstage/frontend-plugin-api';
+import {
+  AUDIT_ACTIONS,
+  AuditAction,
+  AuditEntry,
+} from '@internal/plugin-marketplace-common';
+import { errorStatus, marketplaceApiRef } from '../../api';
+import { formatDateTimeUtc } from '../../format';
+import { NotAllowed } from '../shared/NotAllowed';
+import { RefLink } from '../shared/RefLink';
+
+const PAGE_SIZE = 50;
+
+export const AUDIT_ACTION_LABELS: Record<AuditAction, string> = {
+  'user.role.changed': 'Role changed',
+  'user.suspended': 'User suspended',
+  'user.reinstated': 'User reinstated',
+  'platform.fee.changed': 'Platform fee changed',
+  'service.approved': 'Service approved',
+  'service.rejected': 'Service rejected',
+  'review.hidden': 'Review hidden',
+  'review.unhidden': 'Review shown again',
+};
+
+const ACTION_COLORS: Partial<
+  Record<AuditAction, 'error' | 'success' | 'warning' | 'info'>
+> = {
+  'user.suspended': 'error',
+  'service.rejected': 'error',
+  'review.hidden': 'warning',
+  'user.reinstated': 'success',
+  'service.approved': 'success',
+};
+
+/** A value of a before/after state, for people. */
+function show(value: unknown): string {
+  if (value === null || value === undefined || value === '') {
+    return '—';
+  }
+  if (typeof value === 'string') {
+    return /^\d{4}-\d{2}-\d{2}T[\d:.]+Z$/.test(value)
+      ? formatDateTimeUtc(value)
+      : value;
+  }
+  if (typeof value === 'boolean') {
+    return value ? 'yes' : 'no';
+  }
+  return typeof value === 'number' ? String(value) : JSON.stringify(value);
+}
+
+/** Words for a state's keys: `hiddenReason` is "hidden reason". */
+function label(key: string): string {
+  return key.replace(/([a-z])([A-Z])/g, '$1 $2').toLocaleLowerCase('en-US');
+}
+
+/**
+ * Before and after, readably: the fields that changed as "field: before →
+ * after", then the ones that stayed as they were.
+ */
+export function AuditChange(props: { entry: AuditEntry }) {
+  const before = props.entry.before ?? {};
+  const after = props.entry.after ?? {};
+  const keys = [...new Set([...Object.keys(before), ...Object.keys(after)])];
+  const changed = keys.filter(
+    k => JSON.stringify(before[k]) !== JSON.stringify(after[k]),
+  );
+  const same = keys.filter(k => !changed.includes(k));
+  return (
+    <Box component="dl" sx={{ m: 0 }} data-testid="audit-change">
+      {changed.map(k => (
+        <Typography key={k} variant="body2" component="div">
+          <Box component="dt" sx={{ display: 'inline', fontWeight: 500 }}>
+            {label(k)}:
+          </Box>{' '}
+          <Box component="dd" sx={{ display: 'inline', m: 0 }}>
+            {k in before ? show(before[k]) : '—'} → {show(after[k])}
+          </Box>
+        </Typography>
+      ))}
+      {same.length > 0 && (
+        <Typography variant="caption" color="text.secondary" component="div">
+          {same.map(k => `${label(k)}: ${show(after[k])}`).join(' · ')}
+        </Typography>
+      )}
+    </Box>
+  );
+}
+
+function Target(props: { entry: AuditEntry }) {
+  const { entry } = props;
+  if (entry.targetType === 'user' || entry.targetType === 'service') {
+    return (
+      <RefLink
+        entityRef={entry.target}
+        defaultKind={entry.targetType === 'user' ? 'User' : 'ModelService'}
+      />
+    );
+  }
+  if (entry.targetType === 'review') {
+    const service = entry.after?.serviceRef ?? entry.before?.serviceRef;
+    return (
+      <>
+        Review {entry.target.slice(0, 8)}
+        {typeof service === 'string' && (
+          <Typography variant="caption" display="block">
+            of <RefLink entityRef={service} defaultKind="ModelService" />
+          </Typography>
+        )}
+      </>
+    );
+  }
+  return <>{entry.target}</>;
+}
+
+/**
+ * `/admin/audit`: every admin action, newest first: who, what, when, the
+ * target and the state before and after; filtered by action, actor and target
+ * (in the URL, so the users page links a user's history). Admins only.
+ */
+export function AuditLogPage() {
+  const api = useApi(marketplaceApiRef);
+  const [params, setParams] = useSearchParams();
+  const action = AUDIT_ACTIONS.find(a => a === params.get('action'));
+  const actor = params.get('actor') ?? '';
+  const target = params.get('target') ?? '';
+  const page = Math.max(0, Number.parseInt(params.get('page') ?? '0', 10) || 0);
+  const log = useAsyncRetry(
+    () =>
+      api.listAuditLog({
+        action: action ? [action] : undefined,
+        actor: actor.trim() || undefined,
+        target: target.trim() || undefined,
+        offset: page * PAGE_SIZE,
+        limit: PAGE_SIZE,
+      }),
+    [api, action, actor, target, page],
+  );
+
+  const update = (changes: Record<string, string | undefined>) => {
+    const next = new URLSearchParams(params);
+    for (const [key, value] of Object.entries(changes)) {
+      if (value) {
+        next.set(key, value);
+      } else {
+        next.delete(key);
+      }
+    }
+    if (!('page' in changes)) {
+      next.delete('page');
+    }
+    setParams(next, { replace: true });
+  };
+
+  const forbidden = log.error && errorStatus(log.error) === 403;
+  const filtered = Boolean(action || actor || target);
+  let body;
+  if (log.loading && !log.value) {
+    body = <Progress />;
+  } else if (forbidden) {
+    body = (
+      <NotAllowed>
+        Only platform admins read the audit log of admin actions.
+      </NotAllowed>
+    );
+  } else if (log.error) {
+    body = <ResponseErrorPanel error={log.error} />;
+  } else if (!log.value?.items.length) {
+    body = (
+      <EmptyState
+        missing="data"
+        title={filtered ? 'No entries match' : 'No admin actions yet'}
+        description={
+          filtered
+            ? 'Change the filters.'
+            : 'Role changes, suspensions, the platform fee, approvals and review moderation are recorded here.'
+        }
+      />
+    );
+  } else {
+    body = (
+      <>
+        <TableContainer>
+          <Table size="small" aria-label="Audit log">
+            <TableHead>
+              <TableRow>
+                <TableCell>When</TableCell>
+                <TableCell>Who</TableCell>
+                <TableCell>Action</TableCell>
+                <TableCell>Target</TableCell>
+                <TableCell>Change</TableCell>
+              </TableRow>
+            </TableHead>
+            <TableBody>
+              {log.value.items.map(e => (
+                <TableRow key={e.id} data-testid="audit-row">
+                  <TableCell sx={{ whiteSpace: 'nowrap' }}>
+                    {formatDateTimeUtc(e.at)}
+                  </TableCell>
+                  <TableCell>
+                    <RefLink entityRef={e.actor} defaultKind="User" />
+                  </TableCell>
+                  <TableCell>
+                    <Chip
+                      size="small"
+                      label={AUDIT_ACTION_LABELS[e.action] ?? e.action}
+                      color={ACTION_COLORS[e.action] ?? 'default'}
+                      variant="outlined"
+                    />
+                  </TableCell>
+                  <TableCell>
+                    <Target entry={e} />
+                  </TableCell>
+                  <TableCell>
+                    <AuditChange entry={e} />
+                  </TableCell>
+                </TableRow>
+              ))}
+            </TableBody>
+          </Table>
+        </TableContainer>
+        <TablePagination
+          component="div"
+          count={log.value.total}
+          page={page}
+          rowsPerPage={PAGE_SIZE}
+          rowsPerPageOptions={[PAGE_SIZE]}
+          onPageChange={(_e, p) => update({ page: p ? String(p) : undefined })}
+        />
+      </>
+    );
+  }
+
+  return (
+    <Content>
+      <ContentHeader
+        title="Audit log"
+        description="Every admin action: who did what, when, to what, and the state before and after."
+      />
+      <Stack spacing={2}>
+        {!forbidden && (
+          <Stack direction={{ xs: 'column', md: 'row' }} spacing={2}>
+            <FormControl size="small" sx={{ minWidth: 220 }}>
+              <InputLabel id="action-filter-label">Action</InputLabel>
+              <Select
+                labelId="action-filter-label"
+                label="Action"
+                value={action ?? ''}
+                onChange={e =>
+                  update({ action: (e.target.value as string) || undefined })
+                }
+              >
+                <MenuItem value="">All actions</MenuItem>
+                {AUDIT_ACTIONS.map(a => (
+                  <MenuItem key={a} value={a}>
+                    {AUDIT_ACTION_LABELS[a]}
+                  </MenuItem>
+                ))}
+              </Select>
+            </FormControl>
+            <TextField
+              label="Admin"
+              placeholder="ada or user:default/ada"
+              size="small"
+              value={actor}
+              onChange={ev => update({ actor: ev.target.value || undefined })}
+            />
+            <TextField
+              label="Target"
+              placeholder="user:default/lena.fischer"
+              size="small"
+              value={target}
+              onChange={ev => update({ target: ev.target.value || undefined })}
+              sx={{ minWidth: 300 }}
+            />
+          </Stack>
+        )}
+        {body}
+      </Stack>
+    </Content>
+  );
+}
