@@ -138,6 +138,26 @@ export const marketplaceReviewsModeratePermission = createPermission({
 });
 
 /**
+ * Mark provider payout statements paid.
+ *
+ * @public
+ */
+export const marketplacePayoutsManagePermission = createPermission({
+  name: 'marketplace.admin.payouts.manage',
+  attributes: { action: 'update' },
+});
+
+/**
+ * Read the usage statements (chargeback) of any team, not only one's own.
+ *
+ * @public
+ */
+export const marketplaceBillingReadPermission = createPermission({
+  name: 'marketplace.admin.billing.read',
+  attributes: { action: 'read' },
+});
+
+/**
  * Permissions only platform admins hold by default.
  *
  * @public
@@ -148,6 +168,8 @@ export const marketplaceAdminPermissions = [
   marketplaceApprovalsManagePermission,
   marketplaceAuditReadPermission,
   marketplaceReviewsModeratePermission,
+  marketplacePayoutsManagePermission,
+  marketplaceBillingReadPermission,
 ];
 
 /**
