@@ -13,7 +13,7 @@ import { parse } from 'yaml';
  */
 
 const SRC = path.resolve(__dirname, '..');
-const COMMON_TYPES = ['types.ts', 'reviews.ts'].map(f =>
+const COMMON_TYPES = ['types.ts', 'reviews.ts', 'analytics.ts'].map(f =>
   path.resolve(__dirname, '../../../marketplace-common/src/api', f),
 );
 
@@ -55,6 +55,8 @@ const restRoutes = [
   ...routesOf(read('service/publishingRouter.ts'), ''),
   // Mounted by the plugin at the same root.
   ...routesOf(read('service/reviewsRouter.ts'), ''),
+  // Mounted by the plugin at the same root.
+  ...routesOf(read('service/analyticsRouter.ts'), ''),
 ];
 const gatewayRoutes = routesOf(read('gateway/router.ts'), gatewayMount ?? '?');
 const gatewaySources = ['gateway/router.ts', 'gateway/request.ts'].map(read);
@@ -174,6 +176,7 @@ describe('openapi.yaml', () => {
     expect(plugin).toMatch(/router\.use\(\s*await createRouter\(/);
     expect(plugin).toMatch(/publishingRouter: await createPublishingRouter\(/);
     expect(plugin).toMatch(/router\.use\(\s*createReviewsRouter\(/);
+    expect(plugin).toMatch(/router\.use\(\s*createAnalyticsRouter\(/);
     expect(read('service/router.ts')).toMatch(
       /router\.use\(options\.publishingRouter\)/,
     );
@@ -203,9 +206,11 @@ describe('openapi.yaml', () => {
       const { handler } = route;
       const success = /res\s*\.status\(201\)/.test(handler) ? '201' : '200';
       expect(Object.keys(op.responses)).toContain(success);
-      expect(
-        deref(op.responses[success]).content['application/json'].schema,
-      ).toBeDefined();
+      // CSV downloads answer text/csv; everything else JSON.
+      const type = /\bsendCsv\(res,/.test(handler)
+        ? 'text/csv'
+        : 'application/json';
+      expect(deref(op.responses[success]).content[type].schema).toBeDefined();
 
       const expected = ['401', '403', '500'];
       if (/parse\(|service\(req\.params/.test(handler)) {
