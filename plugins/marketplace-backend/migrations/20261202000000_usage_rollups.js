@@ -99,6 +99,17 @@ exports.up = async function up(knex) {
     table.index(['team_ref', 'day'], 'usage_customer_daily_team_idx');
   });
 
+  await knex.schema.createTable('usage_customer_first', table => {
+    table.comment(
+      'First UTC day each user used each service (maintained on write): new vs returning customers',
+    );
+    table.string('user_ref').notNullable();
+    table.string('service_ref').notNullable();
+    table.bigInteger('first_day').notNullable().comment('Epoch ms');
+    table.primary(['user_ref', 'service_ref']);
+    table.index(['service_ref'], 'usage_customer_first_service_idx');
+  });
+
   await knex.schema.createTable('payout_statements', table => {
     table.comment(
       'Provider statements marked paid by an admin, with the amounts paid (open and closed ones are derived from the date)',
@@ -159,6 +170,11 @@ exports.up = async function up(knex) {
       MIN(service_ref), MIN(provider_ref), ${sums}
     FROM usage_ledger
     GROUP BY key_id, COALESCE(team_ref, ''), ${day}`);
+  await knex.raw(`
+    INSERT INTO usage_customer_first (user_ref, service_ref, first_day)
+    SELECT user_ref, service_ref, MIN(${day})
+    FROM usage_ledger
+    GROUP BY user_ref, service_ref`);
 };
 
 /**
@@ -166,6 +182,7 @@ exports.up = async function up(knex) {
  */
 exports.down = async function down(knex) {
   await knex.schema.dropTable('payout_statements');
+  await knex.schema.dropTable('usage_customer_first');
   await knex.schema.dropTable('usage_customer_daily');
   await knex.schema.dropTable('usage_service_hourly');
 };

@@ -207,58 +207,92 @@ export class AnalyticsStore {
     }));
   }
 
-  /** Top users or teams by gross, with the previous period for the trend. */
+  /**
+   * Top users and teams by gross, with the previous period for the trend: one
+   * query summing per (team, user) pair, ranked here.
+   */
   private async customers(
-    by: 'user_ref' | 'team_ref',
     services: ServiceScope,
     period: Period,
     totalGross: number,
-  ): Promise<TopCustomer[]> {
+  ): Promise<{ users: TopCustomer[]; teams: TopCustomer[] }> {
     const cur = `day >= ${Number(period.start)}`;
-    const query = this.db('usage_customer_daily')
-      .select(
-        this.db.raw(`${by} AS ref`),
-        this.db.raw(
-          `SUM(CASE WHEN ${cur} THEN requests ELSE 0 END) AS requests,
-           SUM(CASE WHEN ${cur} THEN prompt_tokens + completion_tokens ELSE 0 END) AS tokens,
-           SUM(CASE WHEN ${cur} THEN cost_micros ELSE 0 END) AS gross,
-           SUM(CASE WHEN ${cur} THEN 0 ELSE requests END) AS previous_requests,
-           SUM(CASE WHEN ${cur} THEN 0 ELSE cost_micros END) AS previous_gross`,
-        ),
-      )
-      .where('day', '>=', period.previousStart)
-      .andWhere('day', '<', period.end)
-      .groupBy(by);
-    if (by === 'team_ref') {
-      query.andWhere('team_ref', '<>', '');
+    const rows = await this.scoped(
+      this.db('usage_customer_daily')
+        .select(
+          'team_ref',
+          'user_ref',
+          this.db.raw(
+            `SUM(CASE WHEN ${cur} THEN requests ELSE 0 END) AS requests,
+             SUM(CASE WHEN ${cur} THEN prompt_tokens + completion_tokens ELSE 0 END) AS tokens,
+             SUM(CASE WHEN ${cur} THEN cost_micros ELSE 0 END) AS gross,
+             SUM(CASE WHEN ${cur} THEN 0 ELSE requests END) AS previous_requests,
+             SUM(CASE WHEN ${cur} THEN 0 ELSE cost_micros END) AS previous_gross`,
+          ),
+        )
+        .where('day', '>=', period.previousStart)
+        .andWhere('day', '<', period.end)
+        // Team first: grouping by user first makes SQLite walk the whole
+        // (user_ref, day) index instead of the services' days (5x slower).
+        .groupBy('team_ref', 'user_ref'),
+      services,
+    );
+    type Sums = {
+      requests: number;
+      tokens: number;
+      gross: number;
+      previousRequests: number;
+      previousGross: number;
+    };
+    const users = new Map<string, Sums>();
+    const teams = new Map<string, Sums>();
+    const add = (
+      map: Map<string, Sums>,
+      ref: string,
+      r: Record<string, any>,
+    ) => {
+      const s = map.get(ref) ?? {
+        requests: 0,
+        tokens: 0,
+        gross: 0,
+        previousRequests: 0,
+        previousGross: 0,
+      };
+      s.requests += num(r.requests);
+      s.tokens += num(r.tokens);
+      s.gross += num(r.gross);
+      s.previousRequests += num(r.previous_requests);
+      s.previousGross += num(r.previous_gross);
+      map.set(ref, s);
+    };
+    for (const r of rows) {
+      add(users, String(r.user_ref), r);
+      if (r.team_ref) {
+        add(teams, String(r.team_ref), r);
+      }
     }
-    const rows = await this.scoped(query, services);
-    return rows
-      .map(r => {
-        const requests = num(r.requests);
-        const gross = num(r.gross);
-        const previousRequests = num(r.previous_requests);
-        const previousGross = num(r.previous_gross);
-        return {
-          ref: String(r.ref),
-          requests,
-          tokens: num(r.tokens),
-          grossMicros: gross,
-          revenueShare: totalGross > 0 ? round(gross / totalGross, 4) : null,
-          previousRequests,
-          previousGrossMicros: previousGross,
-          grossTrend: trend(gross, previousGross),
-          requestsTrend: trend(requests, previousRequests),
-        };
-      })
-      .filter(c => c.requests > 0)
-      .sort(
-        (a, b) =>
-          b.grossMicros - a.grossMicros ||
-          b.requests - a.requests ||
-          a.ref.localeCompare(b.ref),
-      )
-      .slice(0, ANALYTICS_LIMITS.topCustomers);
+    const top = (map: Map<string, Sums>): TopCustomer[] =>
+      [...map.entries()]
+        .filter(([, s]) => s.requests > 0)
+        .map(([ref, s]) => ({
+          ref,
+          requests: s.requests,
+          tokens: s.tokens,
+          grossMicros: s.gross,
+          revenueShare: totalGross > 0 ? round(s.gross / totalGross, 4) : null,
+          previousRequests: s.previousRequests,
+          previousGrossMicros: s.previousGross,
+          grossTrend: trend(s.gross, s.previousGross),
+          requestsTrend: trend(s.requests, s.previousRequests),
+        }))
+        .sort(
+          (a, b) =>
+            b.grossMicros - a.grossMicros ||
+            b.requests - a.requests ||
+            a.ref.localeCompare(b.ref),
+        )
+        .slice(0, ANALYTICS_LIMITS.topCustomers);
+    return { users: top(users), teams: top(teams) };
   }
 
   /** Customers per calendar month of the period, against the month before. */
@@ -293,21 +327,18 @@ export class AnalyticsStore {
     for (const r of rows) {
       activeIn[num(r.m)].add(String(r.user_ref));
     }
-    const users = [...new Set(rows.map(r => String(r.user_ref)))];
-    // Who was a customer before the first month we look at.
-    const before = new Set<string>();
-    for (let i = 0; i < users.length; i += 500) {
-      const chunk = users.slice(i, i + 500);
-      const seen = await this.scoped(
-        this.db('usage_customer_daily')
-          .distinct('user_ref')
-          .whereIn('user_ref', chunk)
-          .andWhere('day', '<', from)
-          .andWhere('requests', '>', 0),
-        services,
-      );
-      seen.forEach(r => before.add(String(r.user_ref)));
-    }
+    // Who was a customer before the first month we look at: their first use
+    // of one of the services is earlier.
+    const firsts = await this.scoped(
+      this.db('usage_customer_first')
+        .select('user_ref')
+        .min({ first: 'first_day' })
+        .groupBy('user_ref'),
+      services,
+    );
+    const before = new Set(
+      firsts.filter(r => num(r.first) < from).map(r => String(r.user_ref)),
+    );
     const everBefore = new Set(before);
     activeIn[0].forEach(u => everBefore.add(u));
     return months.map((month, k) => {
@@ -429,9 +460,8 @@ export class AnalyticsStore {
       }),
     }));
 
-    const [topUsers, topTeams, retention] = await Promise.all([
-      this.customers('user_ref', scope, period, total.cost_micros),
-      this.customers('team_ref', scope, period, total.cost_micros),
+    const [customers, retention] = await Promise.all([
+      this.customers(scope, period, total.cost_micros),
       this.retention(scope, period),
     ]);
 
@@ -443,8 +473,8 @@ export class AnalyticsStore {
       totals: toTotals(total, ratingAt(null, period.end)),
       previousTotals: toTotals(previous, ratingAt(null, period.start)),
       series,
-      topUsers,
-      topTeams,
+      topUsers: customers.users,
+      topTeams: customers.teams,
       retention,
       generatedAt: new Date(options.now).toISOString(),
     };

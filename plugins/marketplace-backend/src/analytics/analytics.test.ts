@@ -425,9 +425,21 @@ describe.each(
             ]),
           ),
         );
-      return { s: norm(s), c: norm(c) };
+      const f = await knex('usage_customer_first').orderBy([
+        'user_ref',
+        'service_ref',
+      ]);
+      return { s: norm(s), c: norm(c), f: norm(f) };
     }
     const incremental = await rollups();
+    // First use: the late row moved nothing (lena used GPT at 23:30 already).
+    expect(
+      incremental.f.map((r: any) => [r.user_ref, r.service_ref, r.first_day]),
+    ).toEqual([
+      [KENJI, LLAMA, at('2026-12-01T00:00:00Z')],
+      [KENJI, OTHER_TEAMS, at('2026-12-03T00:00:00Z')],
+      [LENA, GPT, at('2026-11-30T00:00:00Z')],
+    ]);
     expect(incremental.s.reduce((a, r) => a + r.requests, 0)).toBe(7);
     const nov = incremental.s.find(
       r => r.service_ref === GPT && r.hour === at('2026-11-30T23:00:00Z'),

@@ -6,7 +6,8 @@ import { Knex } from 'knex';
  * - `usage_service_hourly`: per UTC hour and service: requests by outcome, tokens,
  *   cost and platform fee, latency sum/count and a latency histogram (for p95);
  * - `usage_customer_daily`: per UTC day and API key (so per user, team and
- *   service): requests by outcome, tokens, cost and fee.
+ *   service): requests by outcome, tokens, cost and fee;
+ * - `usage_customer_first`: the first UTC day each user used each service.
  *
  * They are maintained on write: the settlement writer adds every ledger row it
  * inserts to them in the same transaction, so they equal the ledger at every
@@ -154,12 +155,20 @@ function add(m: Measures, row: RollupSource) {
 }
 
 /** What a batch of new ledger rows adds to the rollups, in a stable order. */
+export interface FirstUseDelta {
+  user_ref: string;
+  service_ref: string;
+  first_day: number;
+}
+
 export function rollupDeltas(rows: readonly RollupSource[]): {
   services: ServiceHourDelta[];
   customers: CustomerDayDelta[];
+  firsts: FirstUseDelta[];
 } {
   const services = new Map<string, ServiceHourDelta>();
   const customers = new Map<string, CustomerDayDelta>();
+  const firsts = new Map<string, FirstUseDelta>();
   for (const row of rows) {
     const started = Number(row.started_at);
     const hour = started - (started % HOUR_MS);
@@ -205,6 +214,18 @@ export function rollupDeltas(rows: readonly RollupSource[]): {
       customers.set(cKey, c);
     }
     add(c, row);
+
+    const fKey = `${row.user_ref}\u0000${serviceRef}`;
+    const f = firsts.get(fKey);
+    if (!f) {
+      firsts.set(fKey, {
+        user_ref: String(row.user_ref),
+        service_ref: serviceRef,
+        first_day: day,
+      });
+    } else if (day < f.first_day) {
+      f.first_day = day;
+    }
   }
   // A stable order, so concurrent writers take the row locks in the same order.
   const order = (a: string, b: string) => (a < b ? -1 : a > b ? 1 : 0);
@@ -215,7 +236,26 @@ export function rollupDeltas(rows: readonly RollupSource[]): {
     customers: [...customers.entries()]
       .sort(([a], [b]) => order(a, b))
       .map(([, v]) => v),
+    firsts: [...firsts.entries()]
+      .sort(([a], [b]) => order(a, b))
+      .map(([, v]) => v),
   };
+}
+
+function firstUseSql(rows = 1): string {
+  return `INSERT INTO usage_customer_first (user_ref, service_ref, first_day) VALUES ${Array.from(
+    { length: rows },
+    () => '(?, ?, ?)',
+  ).join(', ')}
+    ON CONFLICT (user_ref, service_ref) DO UPDATE SET first_day = excluded.first_day
+    WHERE excluded.first_day < usage_customer_first.first_day`;
+}
+
+/** Records a first use (bindings: {@link firstUseBindings}); only ever moves it earlier. */
+export const FIRST_USE_UPSERT = firstUseSql();
+
+export function firstUseBindings(d: FirstUseDelta): Array<string | number> {
+  return [d.user_ref, d.service_ref, d.first_day];
 }
 
 function upsertSql(
@@ -223,11 +263,14 @@ function upsertSql(
   keyColumns: string[],
   otherColumns: string[],
   addColumns: string[],
+  rows = 1,
 ): string {
   const columns = [...keyColumns, ...otherColumns, ...addColumns];
-  return `INSERT INTO ${table} (${columns.join(', ')}) VALUES (${columns
-    .map(() => '?')
-    .join(', ')})
+  const values = `(${columns.map(() => '?').join(', ')})`;
+  return `INSERT INTO ${table} (${columns.join(', ')}) VALUES ${Array.from(
+    { length: rows },
+    () => values,
+  ).join(', ')}
     ON CONFLICT (${keyColumns.join(', ')}) DO UPDATE SET ${addColumns
     .map(c => `${c} = ${table}.${c} + excluded.${c}`)
     .join(', ')}`;
@@ -240,12 +283,19 @@ const SERVICE_ADD_COLUMNS = [
   ...HISTOGRAM_COLUMNS,
 ];
 
-/** Adds a service-hour delta (bindings: {@link serviceBindings}). */
-export const SERVICE_UPSERT = upsertSql(
+const SERVICE_TABLE = [
   'usage_service_hourly',
   ['service_ref', 'hour'],
   ['provider_ref'],
   SERVICE_ADD_COLUMNS,
+] as const;
+
+/** Adds a service-hour delta (bindings: {@link serviceBindings}). */
+export const SERVICE_UPSERT = upsertSql(
+  SERVICE_TABLE[0],
+  [...SERVICE_TABLE[1]],
+  [...SERVICE_TABLE[2]],
+  SERVICE_TABLE[3],
 );
 
 export function serviceBindings(d: ServiceHourDelta): Array<string | number> {
@@ -260,12 +310,19 @@ export function serviceBindings(d: ServiceHourDelta): Array<string | number> {
   ];
 }
 
-/** Adds a customer-day delta (bindings: {@link customerBindings}). */
-export const CUSTOMER_UPSERT = upsertSql(
+const CUSTOMER_TABLE = [
   'usage_customer_daily',
   ['key_id', 'team_ref', 'day'],
   ['subscription_id', 'user_ref', 'service_ref', 'provider_ref'],
   [...MEASURE_COLUMNS],
+] as const;
+
+/** Adds a customer-day delta (bindings: {@link customerBindings}). */
+export const CUSTOMER_UPSERT = upsertSql(
+  CUSTOMER_TABLE[0],
+  [...CUSTOMER_TABLE[1]],
+  [...CUSTOMER_TABLE[2]],
+  [...CUSTOMER_TABLE[3]],
 );
 
 export function customerBindings(d: CustomerDayDelta): Array<string | number> {
@@ -281,7 +338,13 @@ export function customerBindings(d: CustomerDayDelta): Array<string | number> {
   ];
 }
 
-/** Adds new ledger rows to the rollups inside the caller's knex transaction. */
+/** Deltas per multi-row upsert (the keys of one statement are distinct). */
+const UPSERT_CHUNK = 100;
+
+/**
+ * Adds new ledger rows to the rollups inside the caller's knex transaction, with
+ * multi-row upserts (the deltas have distinct keys, as one statement needs).
+ */
 export async function applyRollups(
   tx: Knex | Knex.Transaction,
   rows: readonly RollupSource[],
@@ -289,11 +352,35 @@ export async function applyRollups(
   if (rows.length === 0) {
     return;
   }
-  const { services, customers } = rollupDeltas(rows);
-  for (const d of services) {
-    await tx.raw(SERVICE_UPSERT, serviceBindings(d));
+  const { services, customers, firsts } = rollupDeltas(rows);
+  for (let i = 0; i < firsts.length; i += UPSERT_CHUNK) {
+    const chunk = firsts.slice(i, i + UPSERT_CHUNK);
+    await tx.raw(firstUseSql(chunk.length), chunk.flatMap(firstUseBindings));
   }
-  for (const d of customers) {
-    await tx.raw(CUSTOMER_UPSERT, customerBindings(d));
+  for (let i = 0; i < services.length; i += UPSERT_CHUNK) {
+    const chunk = services.slice(i, i + UPSERT_CHUNK);
+    await tx.raw(
+      upsertSql(
+        SERVICE_TABLE[0],
+        [...SERVICE_TABLE[1]],
+        [...SERVICE_TABLE[2]],
+        SERVICE_TABLE[3],
+        chunk.length,
+      ),
+      chunk.flatMap(serviceBindings),
+    );
+  }
+  for (let i = 0; i < customers.length; i += UPSERT_CHUNK) {
+    const chunk = customers.slice(i, i + UPSERT_CHUNK);
+    await tx.raw(
+      upsertSql(
+        CUSTOMER_TABLE[0],
+        [...CUSTOMER_TABLE[1]],
+        [...CUSTOMER_TABLE[2]],
+        [...CUSTOMER_TABLE[3]],
+        chunk.length,
+      ),
+      chunk.flatMap(customerBindings),
+    );
   }
 }

@@ -3,6 +3,8 @@ import {
   applyRollups,
   CUSTOMER_UPSERT,
   customerBindings,
+  FIRST_USE_UPSERT,
+  firstUseBindings,
   RollupSource,
   rollupDeltas,
   SERVICE_UPSERT,
@@ -345,6 +347,7 @@ class SqliteSettlementWriter implements SettlementWriter {
       const update = this.statement(connection, COUNTER_UPDATE);
       const serviceRollup = this.statement(connection, SERVICE_UPSERT);
       const customerRollup = this.statement(connection, CUSTOMER_UPSERT);
+      const firstUse = this.statement(connection, FIRST_USE_UPSERT);
       return connection.transaction(() => {
         const inserted: RollupSource[] = [];
         for (const row of ledgerRows) {
@@ -365,6 +368,9 @@ class SqliteSettlementWriter implements SettlementWriter {
         }
         for (const d of deltas.customers) {
           customerRollup.run(...customerBindings(d));
+        }
+        for (const d of deltas.firsts) {
+          firstUse.run(...firstUseBindings(d));
         }
         const updated: SubscriptionRow[] = [];
         for (const c of counters) {

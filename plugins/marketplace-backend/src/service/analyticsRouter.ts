@@ -235,6 +235,8 @@ export function createAnalyticsRouter(
         team.services.map(s => s.ref),
         now(),
       ),
+      // Whether the caller may mark closed statements paid (the UI's button).
+      canMarkPaid: await access.allowed(me, marketplacePayoutsManagePermission),
     });
   });
 
