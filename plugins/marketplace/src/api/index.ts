@@ -9,5 +9,7 @@ export {
   type MarketplaceMe,
   type MarketplaceTeam,
   type ServiceNameAvailability,
+  type AnalyticsQuery,
+  type UsageQuery,
 } from './MarketplaceClient';
 export { errorMessage, errorStatus } from './errors';
