@@ -486,8 +486,26 @@ function stats(samples: number[]) {
   return { p50: q(0.5), p95: q(0.95), max: s[s.length - 1] };
 }
 
+/** CPU time (ms) all processes used, from /proc/stat; null where there is none. */
+function machineBusyMs(): number | null {
+  try {
+    const [cpu] = fs.readFileSync('/proc/stat', 'utf8').split('\n');
+    const f = cpu.trim().split(/\s+/).slice(1).map(Number);
+    const total = f.slice(0, 8).reduce((a, b) => a + b, 0);
+    return ((total - f[3] - f[4]) * 1000) / 100; // USER_HZ = 100
+  } catch {
+    return null;
+  }
+}
+
+/** How busy other processes kept the machine during the timed runs. */
+const otherLoad: number[] = [];
+
 async function time<T>(n: number, fn: () => Promise<T>) {
   for (let i = 0; i < Math.min(3, n); i++) await fn();
+  const busy0 = machineBusyMs();
+  const own0 = process.cpuUsage();
+  const wall0 = Date.now();
   const samples: number[] = [];
   let last: T | undefined;
   for (let i = 0; i < n; i++) {
@@ -495,6 +513,14 @@ async function time<T>(n: number, fn: () => Promise<T>) {
     last = await fn();
     JSON.stringify(last);
     samples.push(Number(process.hrtime.bigint() - t0) / 1e6);
+  }
+  const busy1 = machineBusyMs();
+  if (busy0 !== null && busy1 !== null) {
+    const own = process.cpuUsage(own0);
+    const ownMs = (own.user + own.system) / 1000;
+    const wall = Math.max(1, Date.now() - wall0);
+    // Other processes' CPU, in cores (PostgreSQL's own work counts as other).
+    otherLoad.push(Math.max(0, busy1 - busy0 - ownMs) / wall);
   }
   return { ...stats(samples), last: last as T };
 }
@@ -662,6 +688,20 @@ async function main() {
         `| ${name} | ${s.p50.toFixed(1)} ms | ${s.p95.toFixed(
           1,
         )} ms | ${s.max.toFixed(1)} ms |`,
+      );
+    }
+    if (otherLoad.length > 0) {
+      console.log('');
+      console.log(
+        `Other processes kept ${Math.min(...otherLoad).toFixed(2)}-${Math.max(
+          ...otherLoad,
+        ).toFixed(2)} of ${os.cpus().length} cores busy during the timed runs${
+          PG ? ' (PostgreSQL itself included)' : ''
+        }${
+          Math.max(...otherLoad) > 0.1
+            ? ': the figures are inflated by that'
+            : ''
+        }.`,
       );
     }
     console.log('');

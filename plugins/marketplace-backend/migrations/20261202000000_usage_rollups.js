@@ -99,15 +99,18 @@ exports.up = async function up(knex) {
     table.index(['team_ref', 'day'], 'usage_customer_daily_team_idx');
   });
 
-  await knex.schema.createTable('usage_customer_first', table => {
+  await knex.schema.createTable('usage_customer_monthly', table => {
     table.comment(
-      'First UTC day each user used each service (maintained on write): new vs returning customers',
+      'Requests per UTC month, user and service (maintained on write): customers active per month, retention',
     );
+    table
+      .bigInteger('month')
+      .notNullable()
+      .comment('Start of the UTC month of started_at, epoch ms');
     table.string('user_ref').notNullable();
     table.string('service_ref').notNullable();
-    table.bigInteger('first_day').notNullable().comment('Epoch ms');
-    table.primary(['user_ref', 'service_ref']);
-    table.index(['service_ref'], 'usage_customer_first_service_idx');
+    table.bigInteger('requests').notNullable().defaultTo(0);
+    table.primary(['service_ref', 'month', 'user_ref']);
   });
 
   await knex.schema.createTable('payout_statements', table => {
@@ -170,11 +173,35 @@ exports.up = async function up(knex) {
       MIN(service_ref), MIN(provider_ref), ${sums}
     FROM usage_ledger
     GROUP BY key_id, COALESCE(team_ref, ''), ${day}`);
-  await knex.raw(`
-    INSERT INTO usage_customer_first (user_ref, service_ref, first_day)
-    SELECT user_ref, service_ref, MIN(${day})
-    FROM usage_ledger
-    GROUP BY user_ref, service_ref`);
+  // Month starts of every month with usage, then the activity per month.
+  const months = await knex('usage_ledger')
+    .select(knex.raw(`${day} AS day`))
+    .groupBy(knex.raw(day));
+  const starts = [
+    ...new Set(
+      months.map((/** @type {any} */ r) => {
+        const d = new Date(Number(r.day));
+        return Date.UTC(d.getUTCFullYear(), d.getUTCMonth(), 1);
+      }),
+    ),
+  ].sort((a, b) => a - b);
+  for (let i = 0; i < starts.length; i++) {
+    const end =
+      i + 1 < starts.length
+        ? starts[i + 1]
+        : Date.UTC(
+            new Date(starts[i]).getUTCFullYear(),
+            new Date(starts[i]).getUTCMonth() + 1,
+            1,
+          );
+    await knex.raw(
+      `INSERT INTO usage_customer_monthly (month, user_ref, service_ref, requests)
+       SELECT ?, user_ref, service_ref, COUNT(*) FROM usage_ledger
+       WHERE started_at >= ? AND started_at < ?
+       GROUP BY user_ref, service_ref`,
+      [starts[i], starts[i], end],
+    );
+  }
 };
 
 /**
@@ -182,7 +209,7 @@ exports.up = async function up(knex) {
  */
 exports.down = async function down(knex) {
   await knex.schema.dropTable('payout_statements');
-  await knex.schema.dropTable('usage_customer_first');
+  await knex.schema.dropTable('usage_customer_monthly');
   await knex.schema.dropTable('usage_customer_daily');
   await knex.schema.dropTable('usage_service_hourly');
 };

@@ -305,40 +305,32 @@ export class AnalyticsStore {
     const all = [first, ...months];
     const from = monthStart(first);
     const to = monthEnd(months[months.length - 1]);
-    // Month index of each day, as a CASE over the month boundaries.
-    const cases = all
-      .slice(1)
-      .map((m, i) => `WHEN day < ${monthStart(m)} THEN ${i}`)
-      .join(' ');
-    const query = this.db('usage_customer_daily')
-      .select(
-        'user_ref',
-        this.db.raw(`CASE ${cases} ELSE ${all.length - 1} END AS m`),
-      )
-      .where('day', '>=', from)
-      .andWhere('day', '<', to)
-      .andWhere('requests', '>', 0)
-      .groupBy(
-        'user_ref',
-        this.db.raw(`CASE ${cases} ELSE ${all.length - 1} END`),
-      );
-    const rows = await this.scoped(query, services);
-    const activeIn = all.map(() => new Set<string>());
-    for (const r of rows) {
-      activeIn[num(r.m)].add(String(r.user_ref));
-    }
-    // Who was a customer before the first month we look at: their first use
-    // of one of the services is earlier.
-    const firsts = await this.scoped(
-      this.db('usage_customer_first')
-        .select('user_ref')
-        .min({ first: 'first_day' })
-        .groupBy('user_ref'),
+    const index = new Map(all.map((m, i) => [monthStart(m), i]));
+    const rows = await this.scoped(
+      this.db('usage_customer_monthly')
+        .select('month', 'user_ref')
+        .where('month', '>=', from)
+        .andWhere('month', '<', to)
+        .andWhere('requests', '>', 0)
+        .groupBy('month', 'user_ref'),
       services,
     );
-    const before = new Set(
-      firsts.filter(r => num(r.first) < from).map(r => String(r.user_ref)),
+    const activeIn = all.map(() => new Set<string>());
+    for (const r of rows) {
+      const i = index.get(num(r.month));
+      if (i !== undefined) {
+        activeIn[i].add(String(r.user_ref));
+      }
+    }
+    // Who was a customer of these services before the first month we look at.
+    const earlier = await this.scoped(
+      this.db('usage_customer_monthly')
+        .distinct('user_ref')
+        .where('month', '<', from)
+        .andWhere('requests', '>', 0),
+      services,
     );
+    const before = new Set(earlier.map(r => String(r.user_ref)));
     const everBefore = new Set(before);
     activeIn[0].forEach(u => everBefore.add(u));
     return months.map((month, k) => {

@@ -425,20 +425,27 @@ describe.each(
             ]),
           ),
         );
-      const f = await knex('usage_customer_first').orderBy([
-        'user_ref',
+      const f = await knex('usage_customer_monthly').orderBy([
         'service_ref',
+        'month',
+        'user_ref',
       ]);
       return { s: norm(s), c: norm(c), f: norm(f) };
     }
     const incremental = await rollups();
-    // First use: the late row moved nothing (lena used GPT at 23:30 already).
+    // Requests per month and user: the late row counts in November.
     expect(
-      incremental.f.map((r: any) => [r.user_ref, r.service_ref, r.first_day]),
+      incremental.f.map((r: any) => [
+        r.service_ref,
+        new Date(r.month).toISOString().slice(0, 7),
+        r.user_ref,
+        r.requests,
+      ]),
     ).toEqual([
-      [KENJI, LLAMA, at('2026-12-01T00:00:00Z')],
-      [KENJI, OTHER_TEAMS, at('2026-12-03T00:00:00Z')],
-      [LENA, GPT, at('2026-11-30T00:00:00Z')],
+      [GPT, '2026-11', LENA, 2],
+      [GPT, '2026-12', LENA, 2],
+      [LLAMA, '2026-12', KENJI, 2],
+      [OTHER_TEAMS, '2026-12', KENJI, 1],
     ]);
     expect(incremental.s.reduce((a, r) => a + r.requests, 0)).toBe(7);
     const nov = incremental.s.find(

@@ -47,7 +47,8 @@ export function statementCsv(
   const header = [
     'month',
     'status',
-    provider ? 'team' : statement.kind === 'team' ? 'team' : 'user',
+    // Whose statement: the provider team, or the user or team charged.
+    provider ? 'team' : 'statement_of',
     'service',
     'service_title',
     ...(provider ? [] : ['user', 'billed_to']),

@@ -7,7 +7,7 @@ import { Knex } from 'knex';
  *   cost and platform fee, latency sum/count and a latency histogram (for p95);
  * - `usage_customer_daily`: per UTC day and API key (so per user, team and
  *   service): requests by outcome, tokens, cost and fee;
- * - `usage_customer_first`: the first UTC day each user used each service.
+ * - `usage_customer_monthly`: requests per UTC month, user and service.
  *
  * They are maintained on write: the settlement writer adds every ledger row it
  * inserts to them in the same transaction, so they equal the ledger at every
@@ -155,20 +155,27 @@ function add(m: Measures, row: RollupSource) {
 }
 
 /** What a batch of new ledger rows adds to the rollups, in a stable order. */
-export interface FirstUseDelta {
+export interface MonthlyUseDelta {
+  month: number;
   user_ref: string;
   service_ref: string;
-  first_day: number;
+  requests: number;
+}
+
+/** Start of the UTC month of a time. */
+export function monthStartOf(ms: number): number {
+  const d = new Date(ms);
+  return Date.UTC(d.getUTCFullYear(), d.getUTCMonth(), 1);
 }
 
 export function rollupDeltas(rows: readonly RollupSource[]): {
   services: ServiceHourDelta[];
   customers: CustomerDayDelta[];
-  firsts: FirstUseDelta[];
+  months: MonthlyUseDelta[];
 } {
   const services = new Map<string, ServiceHourDelta>();
   const customers = new Map<string, CustomerDayDelta>();
-  const firsts = new Map<string, FirstUseDelta>();
+  const months = new Map<string, MonthlyUseDelta>();
   for (const row of rows) {
     const started = Number(row.started_at);
     const hour = started - (started % HOUR_MS);
@@ -215,20 +222,27 @@ export function rollupDeltas(rows: readonly RollupSource[]): {
     }
     add(c, row);
 
-    const fKey = `${row.user_ref}\u0000${serviceRef}`;
-    const f = firsts.get(fKey);
-    if (!f) {
-      firsts.set(fKey, {
+    const month = monthStartOf(started);
+    const mKey = `${serviceRef}\u0000${month}\u0000${row.user_ref}`;
+    const m = months.get(mKey);
+    if (m) {
+      m.requests += 1;
+    } else {
+      months.set(mKey, {
+        month,
         user_ref: String(row.user_ref),
         service_ref: serviceRef,
-        first_day: day,
+        requests: 1,
       });
-    } else if (day < f.first_day) {
-      f.first_day = day;
     }
   }
   // A stable order, so concurrent writers take the row locks in the same order.
-  const order = (a: string, b: string) => (a < b ? -1 : a > b ? 1 : 0);
+  const order = (a: string, b: string) => {
+    if (a === b) {
+      return 0;
+    }
+    return a < b ? -1 : 1;
+  };
   return {
     services: [...services.entries()]
       .sort(([a], [b]) => order(a, b))
@@ -236,26 +250,25 @@ export function rollupDeltas(rows: readonly RollupSource[]): {
     customers: [...customers.entries()]
       .sort(([a], [b]) => order(a, b))
       .map(([, v]) => v),
-    firsts: [...firsts.entries()]
+    months: [...months.entries()]
       .sort(([a], [b]) => order(a, b))
       .map(([, v]) => v),
   };
 }
 
-function firstUseSql(rows = 1): string {
-  return `INSERT INTO usage_customer_first (user_ref, service_ref, first_day) VALUES ${Array.from(
+function monthlyUseSql(rows = 1): string {
+  return `INSERT INTO usage_customer_monthly (service_ref, month, user_ref, requests) VALUES ${Array.from(
     { length: rows },
-    () => '(?, ?, ?)',
+    () => '(?, ?, ?, ?)',
   ).join(', ')}
-    ON CONFLICT (user_ref, service_ref) DO UPDATE SET first_day = excluded.first_day
-    WHERE excluded.first_day < usage_customer_first.first_day`;
+    ON CONFLICT (service_ref, month, user_ref) DO UPDATE SET requests = usage_customer_monthly.requests + excluded.requests`;
 }
 
-/** Records a first use (bindings: {@link firstUseBindings}); only ever moves it earlier. */
-export const FIRST_USE_UPSERT = firstUseSql();
+/** Adds a user's requests of a month (bindings: {@link monthlyUseBindings}). */
+export const MONTHLY_USE_UPSERT = monthlyUseSql();
 
-export function firstUseBindings(d: FirstUseDelta): Array<string | number> {
-  return [d.user_ref, d.service_ref, d.first_day];
+export function monthlyUseBindings(d: MonthlyUseDelta): Array<string | number> {
+  return [d.service_ref, d.month, d.user_ref, d.requests];
 }
 
 function upsertSql(
@@ -352,10 +365,13 @@ export async function applyRollups(
   if (rows.length === 0) {
     return;
   }
-  const { services, customers, firsts } = rollupDeltas(rows);
-  for (let i = 0; i < firsts.length; i += UPSERT_CHUNK) {
-    const chunk = firsts.slice(i, i + UPSERT_CHUNK);
-    await tx.raw(firstUseSql(chunk.length), chunk.flatMap(firstUseBindings));
+  const { services, customers, months } = rollupDeltas(rows);
+  for (let i = 0; i < months.length; i += UPSERT_CHUNK) {
+    const chunk = months.slice(i, i + UPSERT_CHUNK);
+    await tx.raw(
+      monthlyUseSql(chunk.length),
+      chunk.flatMap(monthlyUseBindings),
+    );
   }
   for (let i = 0; i < services.length; i += UPSERT_CHUNK) {
     const chunk = services.slice(i, i + UPSERT_CHUNK);

@@ -3,8 +3,8 @@ import {
   applyRollups,
   CUSTOMER_UPSERT,
   customerBindings,
-  FIRST_USE_UPSERT,
-  firstUseBindings,
+  MONTHLY_USE_UPSERT,
+  monthlyUseBindings,
   RollupSource,
   rollupDeltas,
   SERVICE_UPSERT,
@@ -347,7 +347,7 @@ class SqliteSettlementWriter implements SettlementWriter {
       const update = this.statement(connection, COUNTER_UPDATE);
       const serviceRollup = this.statement(connection, SERVICE_UPSERT);
       const customerRollup = this.statement(connection, CUSTOMER_UPSERT);
-      const firstUse = this.statement(connection, FIRST_USE_UPSERT);
+      const monthlyUse = this.statement(connection, MONTHLY_USE_UPSERT);
       return connection.transaction(() => {
         const inserted: RollupSource[] = [];
         for (const row of ledgerRows) {
@@ -369,8 +369,8 @@ class SqliteSettlementWriter implements SettlementWriter {
         for (const d of deltas.customers) {
           customerRollup.run(...customerBindings(d));
         }
-        for (const d of deltas.firsts) {
-          firstUse.run(...firstUseBindings(d));
+        for (const d of deltas.months) {
+          monthlyUse.run(...monthlyUseBindings(d));
         }
         const updated: SubscriptionRow[] = [];
         for (const c of counters) {

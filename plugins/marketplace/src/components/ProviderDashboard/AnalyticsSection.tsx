@@ -467,68 +467,76 @@ export function AnalyticsSection(props: { team: string }) {
   } else if (analytics.value) {
     const data = analytics.value;
     const first = data.services.find(s => s) ?? known[0];
+    let main;
+    if (data.services.length === 0) {
+      main = (
+        <EmptyState
+          missing="content"
+          title="This team offers no services yet"
+          description="Publish a service; its requests, revenue and customers show up here."
+        />
+      );
+    } else if (!hasTraffic(data.totals)) {
+      main = (
+        <EmptyState
+          missing="data"
+          title="No traffic yet in this period"
+          description={`None of these services received a request through the gateway between ${
+            data.range.from
+          } and ${data.range.to}${
+            hasTraffic(data.previousTotals)
+              ? ' (the previous period had some: pick a longer period)'
+              : ''
+          }. Try Test API on a service's API tab: every request shows up here at once.`}
+          action={
+            first && (
+              <Button
+                variant="contained"
+                component={RouterLink}
+                to={`/catalog/default/modelservice/${first.name}/api`}
+              >
+                Try Test API on {first.title}
+              </Button>
+            )
+          }
+        />
+      );
+    } else {
+      main = (
+        <>
+          <Charts data={data} />
+          <Box
+            sx={{
+              display: 'grid',
+              gap: 3,
+              gridTemplateColumns: {
+                xs: '1fr',
+                lg: 'repeat(2, minmax(0, 1fr))',
+              },
+            }}
+          >
+            <CustomersTable
+              title="Top customers (users)"
+              customers={data.topUsers}
+              kind="User"
+              days={data.range.days}
+              empty="No users in this period."
+            />
+            <CustomersTable
+              title="Top customers (teams)"
+              customers={data.topTeams}
+              kind="Group"
+              days={data.range.days}
+              empty="Nobody billed a team in this period: all usage was personal."
+            />
+          </Box>
+        </>
+      );
+    }
     body = (
       <Stack spacing={3}>
         <Kpis data={data} />
-        {data.services.length === 0 ? (
-          <EmptyState
-            missing="content"
-            title="This team offers no services yet"
-            description="Publish a service; its requests, revenue and customers show up here."
-          />
-        ) : !hasTraffic(data.totals) ? (
-          <EmptyState
-            missing="data"
-            title="No traffic yet in this period"
-            description={`None of these services received a request through the gateway between ${
-              data.range.from
-            } and ${data.range.to}${
-              hasTraffic(data.previousTotals)
-                ? ' (the previous period had some: pick a longer period)'
-                : ''
-            }. Try Test API on a service's API tab: every request shows up here at once.`}
-            action={
-              first && (
-                <Button
-                  variant="contained"
-                  component={RouterLink}
-                  to={`/catalog/default/modelservice/${first.name}/api`}
-                >
-                  Try Test API on {first.title}
-                </Button>
-              )
-            }
-          />
-        ) : (
-          <>
-            <Charts data={data} />
-            <Box
-              sx={{
-                display: 'grid',
-                gap: 3,
-                gridTemplateColumns: {
-                  xs: '1fr',
-                  lg: 'repeat(2, minmax(0, 1fr))',
-                },
-              }}
-            >
-              <CustomersTable
-                title="Top customers (users)"
-                customers={data.topUsers}
-                kind="User"
-                days={data.range.days}
-                empty="No users in this period."
-              />
-              <CustomersTable
-                title="Top customers (teams)"
-                customers={data.topTeams}
-                kind="Group"
-                days={data.range.days}
-                empty="Nobody billed a team in this period: all usage was personal."
-              />
-            </Box>
-          </>
-        )}
+        {main}
         {data.services.length > 0 && <Retention months={data.retention} />}
       </Stack>
     );
