@@ -561,13 +561,11 @@ async function main() {
         await counts('usage_service_hourly')
       ).toLocaleString('en-US')}, usage_customer_daily ${(
         await counts('usage_customer_daily')
+      ).toLocaleString('en-US')}, usage_customer_monthly ${(
+        await counts('usage_customer_monthly')
       ).toLocaleString('en-US')}`,
     );
-    if (!PG) {
-      await knex.raw('ANALYZE');
-    } else {
-      await knex.raw('ANALYZE');
-    }
+    await knex.raw('ANALYZE');
 
     const analytics = new AnalyticsStore(knex);
     const statements = new StatementStore(knex, analytics);
