@@ -325,6 +325,9 @@ describe.each(databases.eachSupportedId())(
       expect(csv.headers['content-disposition']).toBe(
         `attachment; filename="payout-default-ai-platform-team-${lastMonth}.csv"`,
       );
+      expect(csv.headers['access-control-expose-headers']).toBe(
+        'Content-Disposition',
+      );
       const lines = csv.text.trim().split('\r\n');
       expect(lines).toHaveLength(3);
       expect(lines[1]).toBe(

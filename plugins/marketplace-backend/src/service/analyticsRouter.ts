@@ -262,6 +262,8 @@ export function createAnalyticsRouter(
       'Content-Disposition',
       `attachment; filename="${csvFileName(name)}"`,
     );
+    // The portal's frontend runs on another origin in development: let it read the name.
+    res.setHeader('Access-Control-Expose-Headers', 'Content-Disposition');
     res.send(statementCsv(statement, titleOf));
   }
 

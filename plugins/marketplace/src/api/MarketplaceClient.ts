@@ -655,9 +655,18 @@ export class MarketplaceClient implements MarketplaceApi {
       throw await ResponseError.fromResponse(response);
     }
     const disposition = response.headers.get('content-disposition') ?? '';
+    // The server's name (payout-<team>-<month>.csv); the same when the header is
+    // not readable.
+    const owner = options.team
+      ? `-${options.team
+          .replace(/^[a-z]+:/i, '')
+          .replace(/[^A-Za-z0-9._-]+/g, '-')}`
+      : '';
     const fileName =
       /filename="([^"]+)"/.exec(disposition)?.[1] ??
-      `statement-${options.month}.csv`;
+      `${options.kind === 'provider' ? 'payout' : 'statement'}${owner}-${
+        options.month
+      }.csv`;
     return { fileName, blob: await response.blob() };
   }
 }
