@@ -25,6 +25,9 @@ const PLAN = [
   {
     user: 'lena.fischer',
     service: 'acme-claude-sonnet-4',
+    // Billed to her team: the team's chargeback statement and the provider's
+    // top teams show it.
+    team: 'checkout-team',
     requests: 14,
     stream: true,
     review: {
@@ -46,6 +49,7 @@ const PLAN = [
   {
     user: 'kenji.nakamura',
     service: 'acme-gpt-4-1',
+    team: 'checkout-team',
     requests: 10,
     review: {
       rating: 3,
@@ -114,13 +118,13 @@ async function api(token, method, path, body) {
 }
 
 /** Subscribes (or, if already subscribed, rotates the key to get a usable secret). */
-async function keyFor(token, service) {
+async function keyFor(token, service, team) {
   for (let attempt = 0; attempt < 60; attempt++) {
     const sub = await api(
       token,
       'POST',
       `/v1/services/${service}/subscribe`,
-      {},
+      team ? { teamRef: team } : {},
     );
     if (sub.status === 201)
       return { key: sub.json.apiKey.secret, endpoint: sub.json.endpoint };
@@ -179,7 +183,7 @@ async function main() {
   let failed = 0;
   for (const [i, entry] of PLAN.entries()) {
     const token = await tokenFor(entry.user);
-    const { key, endpoint } = await keyFor(token, entry.service);
+    const { key, endpoint } = await keyFor(token, entry.service, entry.team);
     for (let r = 0; r < entry.requests; r++) {
       const status = await call(
         endpoint,

@@ -15,7 +15,7 @@ test('a provider publishes a service in six steps; an admin approves it; it is i
 }, testInfo) => {
   test.setTimeout(300_000);
   await signInAs(page, 'samira.haddad');
-  await sidebarLink(page, 'Your services').click();
+  await sidebarLink(page, 'Provider dashboard').click();
   await page
     .getByRole('link', { name: /Publish a service/ })
     .first()

@@ -36,6 +36,9 @@ import { createPublishingRouter } from './service/publishingRouter';
 import { createReviewsRouter } from './service/reviewsRouter';
 import { ReviewStore } from './database/ReviewStore';
 import { createRouter } from './service/router';
+import { AnalyticsStore } from './analytics/AnalyticsStore';
+import { StatementStore } from './analytics/StatementStore';
+import { createAnalyticsRouter } from './service/analyticsRouter';
 
 /**
  * The marketplace backend: the REST API under /api/marketplace/v1 and the
@@ -275,6 +278,17 @@ export const marketplacePlugin = createBackendPlugin({
             ledger,
             events: deps.events,
             roleGroups: readRoleGroups(config, m => logger.warn(m)),
+          }),
+        );
+        const analytics = new AnalyticsStore(db);
+        router.use(
+          createAnalyticsRouter({
+            access,
+            directory,
+            ledger,
+            subscriptions,
+            analytics,
+            statements: new StatementStore(db, analytics),
           }),
         );
         httpRouter.use(router);

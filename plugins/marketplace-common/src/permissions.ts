@@ -148,6 +148,26 @@ export const marketplaceSettingsManagePermission = createPermission({
 });
 
 /**
+ * Mark provider payout statements paid.
+ *
+ * @public
+ */
+export const marketplacePayoutsManagePermission = createPermission({
+  name: 'marketplace.admin.payouts.manage',
+  attributes: { action: 'update' },
+});
+
+/**
+ * Read the usage statements (chargeback) of any team, not only one's own.
+ *
+ * @public
+ */
+export const marketplaceBillingReadPermission = createPermission({
+  name: 'marketplace.admin.billing.read',
+  attributes: { action: 'read' },
+});
+
+/**
  * Permissions only platform admins hold by default.
  *
  * @public
@@ -159,6 +179,8 @@ export const marketplaceAdminPermissions = [
   marketplaceAuditReadPermission,
   marketplaceReviewsModeratePermission,
   marketplaceSettingsManagePermission,
+  marketplacePayoutsManagePermission,
+  marketplaceBillingReadPermission,
 ];
 
 /**

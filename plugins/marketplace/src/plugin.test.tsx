@@ -135,14 +135,14 @@ describe('marketplacePlugin', () => {
     ).toBeInTheDocument();
   });
 
-  it('declares Your services at /marketplace/provider and the approvals queue at /admin/approvals', async () => {
+  it('declares the provider dashboard at /marketplace/provider and the approvals queue at /admin/approvals', async () => {
     const provider = createExtensionTester(
       marketplacePlugin.getExtension('page:marketplace/provider'),
     );
     expect(provider.get(coreExtensionData.routePath)).toBe(
       '/marketplace/provider',
     );
-    expect(provider.get(coreExtensionData.title)).toBe('Your services');
+    expect(provider.get(coreExtensionData.title)).toBe('Provider dashboard');
     const approvals = createExtensionTester(
       marketplacePlugin.getExtension('page:marketplace/admin-approvals'),
     );

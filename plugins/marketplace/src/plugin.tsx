@@ -80,18 +80,21 @@ const subscriptionsPage = PageBlueprint.make({
 });
 
 /**
- * `page:marketplace/provider` at `/marketplace/provider`: the services the user's
- * teams publish, with their review state.
+ * `page:marketplace/provider` at `/marketplace/provider`: the provider dashboard
+ * (analytics, payouts, and the services the user's teams publish with their
+ * review state).
  */
 const providerPage = PageBlueprint.make({
   name: 'provider',
   params: {
     path: '/marketplace/provider',
-    title: 'Your services',
+    title: 'Provider dashboard',
     icon: <StoreMallDirectoryIcon fontSize="inherit" />,
     routeRef: providerRouteRef,
     loader: () =>
-      import('./components/ProviderPage').then(m => <m.ProviderServicesPage />),
+      import('./components/ProviderDashboard').then(m => (
+        <m.ProviderDashboardPage />
+      )),
   },
 });
 
@@ -192,6 +195,18 @@ const modelServiceReviewsContent = EntityContentBlueprint.make({
   },
 });
 
+/** `entity-content:marketplace/model-service-usage`: the user's own usage of the service. */
+const modelServiceUsageContent = EntityContentBlueprint.make({
+  name: 'model-service-usage',
+  params: {
+    path: 'usage',
+    title: 'Usage',
+    filter: { kind: MODEL_SERVICE_KIND, apiVersion: MARKETPLACE_API_VERSION },
+    loader: () =>
+      import('./components/Usage').then(m => <m.ServiceUsageContent />),
+  },
+});
+
 /** `entity-card:marketplace/provider-details`, only on Provider entities. */
 const providerDetailsCard = EntityCardBlueprint.make({
   name: 'provider-details',
@@ -275,6 +290,7 @@ export const marketplacePlugin: OverridableFrontendPlugin<{
     modelServiceQualityContent,
     modelServiceApiContent,
     modelServiceReviewsContent,
+    modelServiceUsageContent,
     providerDetailsCard,
     providerServicesCard,
     serviceNameFormField,

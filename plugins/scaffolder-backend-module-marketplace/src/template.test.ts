@@ -169,7 +169,7 @@ describe('the "Publish LLM service" template', () => {
       {
         title: 'Your services',
         icon: 'dashboard',
-        url: '/marketplace/provider',
+        url: '/marketplace/provider?tab=services',
       },
     ]);
   });

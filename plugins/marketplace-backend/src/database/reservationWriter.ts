@@ -1,4 +1,15 @@
 import { Knex } from 'knex';
+import {
+  applyRollups,
+  CUSTOMER_UPSERT,
+  customerBindings,
+  MONTHLY_USE_UPSERT,
+  monthlyUseBindings,
+  RollupSource,
+  rollupDeltas,
+  SERVICE_UPSERT,
+  serviceBindings,
+} from '../analytics/rollup';
 import { SubscriptionRow } from './SubscriptionStore';
 
 /** One reservation: the conditional budget update and the reservation row. */
@@ -209,7 +220,8 @@ export interface SubscriptionCounters {
 
 /**
  * Writes a batch of settlements in one transaction: the ledger rows (a retried batch
- * never duplicates them), the reservations removed, the counters released/added.
+ * never duplicates them), the reservations removed, the counters released/added,
+ * and the rows really inserted added to the analytics rollups.
  */
 export interface SettlementWriter {
   /** Returns the subscriptions as updated. */
@@ -255,12 +267,16 @@ class KnexSettlementWriter implements SettlementWriter {
     counters: SubscriptionCounters[],
   ): Promise<SubscriptionRow[]> {
     return this.knex.transaction(async tx => {
+      const inserted = new Set<string>();
       for (let i = 0; i < ledgerRows.length; i += INSERT_CHUNK) {
-        await tx('usage_ledger')
+        const ids: Array<{ request_id: string }> = await tx('usage_ledger')
           .insert(ledgerRows.slice(i, i + INSERT_CHUNK))
           .onConflict('request_id')
-          .ignore();
+          .ignore()
+          .returning('request_id');
+        ids.forEach(r => inserted.add(r.request_id));
       }
+
       await tx('usage_reservations')
         .whereIn(
           'request_id',
@@ -275,6 +291,13 @@ class KnexSettlementWriter implements SettlementWriter {
           updated.push(row);
         }
       }
+      // Last: the service-hour rows are shared by all subscriptions of a service.
+      await applyRollups(
+        tx,
+        ledgerRows.filter(r =>
+          inserted.has(String(r.request_id)),
+        ) as unknown as RollupSource[],
+      );
       return updated;
     });
   }
@@ -322,15 +345,32 @@ class SqliteSettlementWriter implements SettlementWriter {
         'DELETE FROM usage_reservations WHERE request_id = ?',
       );
       const update = this.statement(connection, COUNTER_UPDATE);
+      const serviceRollup = this.statement(connection, SERVICE_UPSERT);
+      const customerRollup = this.statement(connection, CUSTOMER_UPSERT);
+      const monthlyUse = this.statement(connection, MONTHLY_USE_UPSERT);
       return connection.transaction(() => {
+        const inserted: RollupSource[] = [];
         for (const row of ledgerRows) {
-          insert.run(
+          const result = insert.run(
             ...columns.map(c => {
               const v = row[c];
               return typeof v === 'boolean' ? Number(v) : v;
             }),
           );
+          if (result.changes > 0) {
+            inserted.push(row as unknown as RollupSource);
+          }
           remove.run(row.request_id);
+        }
+        const deltas = rollupDeltas(inserted);
+        for (const d of deltas.services) {
+          serviceRollup.run(...serviceBindings(d));
+        }
+        for (const d of deltas.customers) {
+          customerRollup.run(...customerBindings(d));
+        }
+        for (const d of deltas.months) {
+          monthlyUse.run(...monthlyUseBindings(d));
         }
         const updated: SubscriptionRow[] = [];
         for (const c of counters) {

@@ -18,6 +18,7 @@ const COMMON_TYPES = [
   'reviews.ts',
   'monitoring.ts',
   'admin.ts',
+  'analytics.ts',
 ].map(file =>
   path.resolve(__dirname, '../../../marketplace-common/src/api', file),
 );
@@ -63,6 +64,8 @@ const restRoutes = [
   ...routesOf(read('service/metricsRouter.ts'), ''),
   // Mounted by the plugin at the same root.
   ...routesOf(read('service/adminRouter.ts'), ''),
+  // Mounted by the plugin at the same root.
+  ...routesOf(read('service/analyticsRouter.ts'), ''),
 ];
 const gatewayRoutes = routesOf(read('gateway/router.ts'), gatewayMount ?? '?');
 const gatewaySources = ['gateway/router.ts', 'gateway/request.ts'].map(read);
@@ -184,6 +187,7 @@ describe('openapi.yaml', () => {
     expect(plugin).toMatch(/router\.use\(\s*createReviewsRouter\(/);
     expect(plugin).toMatch(/router\.use\(\s*createMetricsRouter\(/);
     expect(plugin).toMatch(/router\.use\(\s*createAdminRouter\(/);
+    expect(plugin).toMatch(/router\.use\(\s*createAnalyticsRouter\(/);
     expect(read('service/router.ts')).toMatch(
       /router\.use\(options\.publishingRouter\)/,
     );
@@ -213,9 +217,11 @@ describe('openapi.yaml', () => {
       const { handler } = route;
       const success = /res\s*\.status\(201\)/.test(handler) ? '201' : '200';
       expect(Object.keys(op.responses)).toContain(success);
-      expect(
-        deref(op.responses[success]).content['application/json'].schema,
-      ).toBeDefined();
+      // CSV downloads answer text/csv; everything else JSON.
+      const type = /\bsendCsv\(res,/.test(handler)
+        ? 'text/csv'
+        : 'application/json';
+      expect(deref(op.responses[success]).content[type].schema).toBeDefined();
 
       const expected = ['401', '403', '500'];
       if (/parse\(|service\(req\.params/.test(handler)) {

@@ -52,6 +52,8 @@ const USERS: Record<Caller, string> = {
   other: OTHER, // research-llm-team, a provider team too
   admin: ADMIN, // platform-admins
 };
+/** The team that owns every sim-* service (OWNER's). */
+const OWNER_TEAM = encodeURIComponent('group:default/ai-platform-team');
 const DANA = 'user:default/dana'; // writes the review others vote on and reply to
 const KENJI = 'user:default/kenji.nakamura'; // the admin routes' target
 
@@ -229,6 +231,52 @@ function matrix(): Record<
     'GET /v1/internal/approvals': {
       expect: BACKEND_PLUGINS,
       call: none('/v1/internal/approvals'),
+    },
+
+    // --- service/analyticsRouter.ts ----------------------------------------------
+    'GET /v1/provider/teams': {
+      // Providers (their own teams) and admins; consumers have none.
+      expect: [401, 403, 200, 200, 200],
+      call: none('/v1/provider/teams'),
+    },
+    'GET /v1/provider/analytics': {
+      expect: OWNERS_AND_ADMINS,
+      call: none(`/v1/provider/analytics?team=${OWNER_TEAM}&granularity=day`),
+    },
+    'GET /v1/provider/payouts': {
+      expect: OWNERS_AND_ADMINS,
+      call: none(`/v1/provider/payouts?team=${OWNER_TEAM}`),
+    },
+    'GET /v1/provider/payouts/{month}': {
+      expect: OWNERS_AND_ADMINS,
+      call: none(`/v1/provider/payouts/2026-10?team=${OWNER_TEAM}`),
+    },
+    'GET /v1/provider/payouts/{month}/csv': {
+      expect: OWNERS_AND_ADMINS,
+      call: none(`/v1/provider/payouts/2026-10/csv?team=${OWNER_TEAM}`),
+    },
+    'POST /v1/admin/payouts/{month}/paid': {
+      expect: ADMINS,
+      call: () => ({
+        path: '/v1/admin/payouts/2026-10/paid',
+        body: { team: OWNER_TEAM },
+      }),
+    },
+    'GET /v1/me/usage': {
+      expect: SIGNED_IN,
+      call: none('/v1/me/usage'),
+    },
+    'GET /v1/statements': {
+      expect: SIGNED_IN,
+      call: none('/v1/statements'),
+    },
+    'GET /v1/statements/{month}': {
+      expect: SIGNED_IN,
+      call: none('/v1/statements/2026-10'),
+    },
+    'GET /v1/statements/{month}/csv': {
+      expect: SIGNED_IN,
+      call: none('/v1/statements/2026-10/csv'),
     },
 
     // --- service/metricsRouter.ts ------------------------------------------------

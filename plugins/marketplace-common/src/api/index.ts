@@ -2,3 +2,4 @@ export * from './types';
 export * from './reviews';
 export * from './monitoring';
 export * from './admin';
+export * from './analytics';

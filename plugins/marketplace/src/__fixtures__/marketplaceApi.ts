@@ -1,4 +1,5 @@
 import {
+  ConsumerUsage,
   ApiKeyInfo,
   GatewayEndpoint,
   IssuedApiKey,
@@ -16,6 +17,32 @@ import { fullModelService } from './entities';
 export const ENDPOINT: GatewayEndpoint = {
   baseUrl: 'http://localhost:7007/api/marketplace/gateway/v1',
   model: 'acme-gpt-4o',
+};
+
+/** `GET /v1/me/usage` without any request. */
+export const emptyUsage: ConsumerUsage = {
+  range: {
+    from: '2026-10-27',
+    to: '2026-11-25',
+    granularity: 'day',
+    days: 30,
+    previousFrom: '2026-09-27',
+    previousTo: '2026-10-26',
+  },
+  buckets: [],
+  totals: {
+    start: '2026-10-27T00:00:00.000Z',
+    requests: 0,
+    okRequests: 0,
+    errorRequests: 0,
+    promptTokens: 0,
+    completionTokens: 0,
+    trialTokens: 0,
+    costMicros: 0,
+  },
+  services: [],
+  keys: [],
+  generatedAt: '2026-11-25T12:00:00.000Z',
 };
 
 export const subscription: Subscription = {
@@ -271,6 +298,17 @@ export function mockMarketplaceApi(
     listAuditLog: jest
       .fn()
       .mockResolvedValue({ items: [], total: 0, offset: 0, limit: 50 }),
+    listProviderTeams: jest.fn().mockResolvedValue([]),
+    getProviderAnalytics: jest.fn(),
+    listPayouts: jest
+      .fn()
+      .mockResolvedValue({ statements: [], canMarkPaid: false }),
+    getPayout: jest.fn(),
+    markPayoutPaid: jest.fn(),
+    getMyUsage: jest.fn().mockResolvedValue(emptyUsage),
+    listStatements: jest.fn().mockResolvedValue([]),
+    getStatement: jest.fn(),
+    downloadStatementCsv: jest.fn(),
     ...overrides,
   };
 }

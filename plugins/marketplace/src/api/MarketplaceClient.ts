@@ -13,6 +13,11 @@ import {
   MarketplaceRole,
   PlatformSettings,
   UserStatus,
+  AnalyticsGranularity,
+  ConsumerUsage,
+  ProviderAnalytics,
+  ProviderTeam,
+  Statement,
   ApiKeyInfo,
   ApprovalStatus,
   ReviewRequest,
@@ -254,6 +259,35 @@ export interface MarketplaceApi {
   setPlatformFee(percent: number): Promise<PlatformSettings>;
   /** `GET /v1/admin/audit`: newest first (admins). */
   listAuditLog(query?: AuditLogQuery): Promise<AuditLogResponse>;
+  // Analytics, payouts and statements (issue 8).
+  /** `GET /v1/provider/teams` */
+  listProviderTeams(): Promise<ProviderTeam[]>;
+  /** `GET /v1/provider/analytics` */
+  getProviderAnalytics(query: AnalyticsQuery): Promise<ProviderAnalytics>;
+  /** `GET /v1/provider/payouts?team=` */
+  listPayouts(
+    team: string,
+  ): Promise<{ statements: Statement[]; canMarkPaid: boolean }>;
+  /** `GET /v1/provider/payouts/:month?team=` */
+  getPayout(team: string, month: string): Promise<Statement>;
+  /** `POST /v1/admin/payouts/:month/paid` */
+  markPayoutPaid(
+    team: string,
+    month: string,
+    reference: string | null,
+  ): Promise<Statement>;
+  /** `GET /v1/me/usage` */
+  getMyUsage(query: UsageQuery): Promise<ConsumerUsage>;
+  /** `GET /v1/statements[?team=]` */
+  listStatements(team?: string): Promise<Statement[]>;
+  /** `GET /v1/statements/:month[?team=]` */
+  getStatement(month: string, team?: string): Promise<Statement>;
+  /** A statement's CSV: `.../payouts/:month/csv` (provider) or `.../statements/:month/csv`. */
+  downloadStatementCsv(options: {
+    kind: 'provider' | 'consumer';
+    month: string;
+    team?: string;
+  }): Promise<{ fileName: string; blob: Blob }>;
 }
 
 /**
@@ -294,6 +328,44 @@ export interface ServiceNameAvailability {
   available: boolean;
   /** Why not, when it is not available. */
   reason?: string;
+}
+
+/**
+ * Query of `GET /v1/provider/analytics`: whole UTC days `YYYY-MM-DD`.
+ *
+ * @public
+ */
+export interface AnalyticsQuery {
+  from?: string;
+  to?: string;
+  granularity?: AnalyticsGranularity;
+  /** A service name. */
+  service?: string;
+  /** A provider team's entity ref. */
+  team?: string;
+}
+
+/**
+ * Query of `GET /v1/me/usage`.
+ *
+ * @public
+ */
+export interface UsageQuery {
+  from?: string;
+  to?: string;
+  granularity?: 'day' | 'month';
+  service?: string;
+}
+
+function queryString(query: object): string {
+  const params = new URLSearchParams();
+  for (const [key, value] of Object.entries(query)) {
+    if (value !== undefined && value !== null && value !== '') {
+      params.append(key, String(value));
+    }
+  }
+  const text = params.toString();
+  return text ? `?${text}` : '';
 }
 
 /**
@@ -654,5 +726,101 @@ export class MarketplaceClient implements MarketplaceApi {
       throw await ResponseError.fromResponse(response);
     }
     return (await response.json()) as T;
+  }
+
+  // Analytics, payouts and statements (issue 8).
+  async listProviderTeams(): Promise<ProviderTeam[]> {
+    const body = await this.request<{ teams: ProviderTeam[] }>(
+      'GET',
+      '/v1/provider/teams',
+    );
+    return body.teams;
+  }
+
+  async getProviderAnalytics(
+    query: AnalyticsQuery,
+  ): Promise<ProviderAnalytics> {
+    return this.request('GET', `/v1/provider/analytics${queryString(query)}`);
+  }
+
+  async listPayouts(
+    team: string,
+  ): Promise<{ statements: Statement[]; canMarkPaid: boolean }> {
+    return this.request('GET', `/v1/provider/payouts${queryString({ team })}`);
+  }
+
+  async getPayout(team: string, month: string): Promise<Statement> {
+    const body = await this.request<{ statement: Statement }>(
+      'GET',
+      `/v1/provider/payouts/${encodeURIComponent(month)}${queryString({
+        team,
+      })}`,
+    );
+    return body.statement;
+  }
+
+  async markPayoutPaid(
+    team: string,
+    month: string,
+    reference: string | null,
+  ): Promise<Statement> {
+    const body = await this.request<{ statement: Statement }>(
+      'POST',
+      `/v1/admin/payouts/${encodeURIComponent(month)}/paid`,
+      { team, reference },
+    );
+    return body.statement;
+  }
+
+  async getMyUsage(query: UsageQuery): Promise<ConsumerUsage> {
+    return this.request('GET', `/v1/me/usage${queryString(query)}`);
+  }
+
+  async listStatements(team?: string): Promise<Statement[]> {
+    const body = await this.request<{ statements: Statement[] }>(
+      'GET',
+      `/v1/statements${queryString({ team })}`,
+    );
+    return body.statements;
+  }
+
+  async getStatement(month: string, team?: string): Promise<Statement> {
+    const body = await this.request<{ statement: Statement }>(
+      'GET',
+      `/v1/statements/${encodeURIComponent(month)}${queryString({ team })}`,
+    );
+    return body.statement;
+  }
+
+  async downloadStatementCsv(options: {
+    kind: 'provider' | 'consumer';
+    month: string;
+    team?: string;
+  }): Promise<{ fileName: string; blob: Blob }> {
+    const baseUrl = await this.discoveryApi.getBaseUrl('marketplace');
+    const path =
+      options.kind === 'provider' ? '/v1/provider/payouts' : '/v1/statements';
+    const response = await this.fetchApi.fetch(
+      `${baseUrl}${path}/${encodeURIComponent(options.month)}/csv${queryString({
+        team: options.team,
+      })}`,
+    );
+    if (!response.ok) {
+      throw await ResponseError.fromResponse(response);
+    }
+    const disposition = response.headers.get('content-disposition') ?? '';
+    // The server's name (payout-<team>-<month>.csv); the same when the header is
+    // not readable.
+    const owner = options.team
+      ? `-${options.team
+          .replace(/^[a-z]+:/i, '')
+          .replace(/[^A-Za-z0-9._-]+/g, '-')}`
+      : '';
+    const fileName =
+      /filename="([^"]+)"/.exec(disposition)?.[1] ??
+      `${options.kind === 'provider' ? 'payout' : 'statement'}${owner}-${
+        options.month
+      }.csv`;
+    return { fileName, blob: await response.blob() };
   }
 }

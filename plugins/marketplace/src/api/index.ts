@@ -11,5 +11,7 @@ export {
   type ServiceNameAvailability,
   type AdminUsersQuery,
   type AuditLogQuery,
+  type AnalyticsQuery,
+  type UsageQuery,
 } from './MarketplaceClient';
 export { errorMessage, errorStatus } from './errors';

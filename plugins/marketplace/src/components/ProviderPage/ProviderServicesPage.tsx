@@ -102,11 +102,12 @@ function UnpublishDialog(props: {
 }
 
 /**
- * `/marketplace/provider`: the services the user's teams publish, in every
- * state (pending review, live, rejected with the reason, unpublished), with
- * "Publish a service" and "Unpublish".
+ * The services the user's teams publish, in every state (pending review, live,
+ * rejected with the reason, unpublished), with "Publish a service" and
+ * "Unpublish". A page of its own, or (`embedded`) the Services tab of the
+ * provider dashboard at `/marketplace/provider`.
  */
-export function ProviderServicesPage() {
+export function ProviderServicesPage(props: { embedded?: boolean } = {}) {
   const api = useApi(marketplaceApiRef);
   const toastApi = useApi(toastApiRef);
   const services = useAsyncRetry(() => api.listManagedServices(), [api]);
@@ -224,6 +225,22 @@ export function ProviderServicesPage() {
     );
   }
 
+  const dialog = (
+    <UnpublishDialog
+      service={unpublishing}
+      busy={busy}
+      onCancel={() => setUnpublishing(undefined)}
+      onConfirm={unpublish}
+    />
+  );
+  if (props.embedded) {
+    return (
+      <>
+        {body}
+        {dialog}
+      </>
+    );
+  }
   return (
     <Content>
       <ContentHeader title="Your services">
@@ -237,12 +254,7 @@ export function ProviderServicesPage() {
         </Button>
       </ContentHeader>
       {body}
-      <UnpublishDialog
-        service={unpublishing}
-        busy={busy}
-        onCancel={() => setUnpublishing(undefined)}
-        onConfirm={unpublish}
-      />
+      {dialog}
     </Content>
   );
 }

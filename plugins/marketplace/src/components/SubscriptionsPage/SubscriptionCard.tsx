@@ -14,6 +14,7 @@ import { EntityRefLink } from '@backstage/plugin-catalog-react';
 import {
   formatMicros,
   MODEL_SERVICE_KIND,
+  Subscription,
   SubscriptionWithKeys,
 } from '@internal/plugin-marketplace-common';
 import { errorMessage, marketplaceApiRef } from '../../api';
@@ -48,7 +49,8 @@ function serviceName(subscription: SubscriptionWithKeys): string {
   }
 }
 
-function TrialField(props: { subscription: SubscriptionWithKeys }) {
+/** Trial tokens left of a subscription, with a progress bar and the expiry. */
+export function TrialField(props: { subscription: Subscription }) {
   const { trialTokensGranted, trialTokensUsed, trialExpiresAt } =
     props.subscription;
   if (trialTokensGranted <= 0) {
@@ -83,7 +85,8 @@ function TrialField(props: { subscription: SubscriptionWithKeys }) {
   );
 }
 
-function SpendField(props: { subscription: SubscriptionWithKeys }) {
+/** This month's spend of a subscription against its spend cap. */
+export function SpendField(props: { subscription: Subscription }) {
   const { monthSpendMicros, spendCapMicros, month } = props.subscription;
   let cap: string;
   if (spendCapMicros === null) {

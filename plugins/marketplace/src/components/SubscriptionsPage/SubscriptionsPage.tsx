@@ -42,6 +42,8 @@ function SuspensionNotice() {
     </Alert>
   );
 }
+import { ConsumerUsageSection } from '../Usage/ConsumerUsageSection';
+import { StatementsSection } from '../Usage/StatementsSection';
 
 function newestFirst(a: SubscriptionWithKeys, b: SubscriptionWithKeys): number {
   return Date.parse(b.createdAt) - Date.parse(a.createdAt);
@@ -157,12 +159,28 @@ export function SubscriptionsPage() {
     <Content>
       <ContentHeader
         title="Subscriptions"
-        description="Your model service subscriptions: API keys, trial, spend this month and the latest requests through the gateway."
+        description="Your model service subscriptions: API keys, trial, spend this month and the latest requests through the gateway; your usage over time and monthly statements."
       />
       <Stack spacing={3}>
         <SuspensionNotice />
         {body}
         <CancelledSubscriptions reloadToken={reloadToken} />
+        <Stack component="section" aria-labelledby="usage-heading" spacing={1}>
+          <Typography variant="h5" component="h2" id="usage-heading">
+            Usage
+          </Typography>
+          <ConsumerUsageSection emptyHint="Requests you make with your keys, or with Test API on a service's API tab, show up here at once." />
+        </Stack>
+        <Stack
+          component="section"
+          aria-labelledby="statements-heading"
+          spacing={1}
+        >
+          <Typography variant="h5" component="h2" id="statements-heading">
+            Statements
+          </Typography>
+          <StatementsSection />
+        </Stack>
       </Stack>
     </Content>
   );

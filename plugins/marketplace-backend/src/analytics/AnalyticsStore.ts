@@ -1,0 +1,640 @@
+import {
+  AnalyticsPoint,
+  AnalyticsService,
+  AnalyticsTotals,
+  ANALYTICS_LIMITS,
+  ConsumerUsage,
+  ProviderAnalytics,
+  RetentionMonth,
+  TopCustomer,
+  UsagePoint,
+  UsageSeries,
+} from '@internal/plugin-marketplace-common';
+import { Knex } from 'knex';
+import { num } from '../database/migrate';
+import {
+  addMonths,
+  bucketsOf,
+  monthEnd,
+  monthOfMs,
+  monthsOf,
+  monthStart,
+  Period,
+} from './periods';
+import {
+  DAY_MS,
+  HISTOGRAM_COLUMNS,
+  histogramQuantile,
+  Measures,
+  MEASURE_COLUMNS,
+} from './rollup';
+
+/** Which services a query covers: a list of entity refs, or all. */
+export type ServiceScope = readonly string[] | 'all';
+
+/** Measures plus latency, as summed from `usage_service_hourly`. */
+interface Acc extends Measures {
+  latency_sum_ms: number;
+  latency_count: number;
+  histogram: number[];
+}
+
+function emptyAcc(): Acc {
+  return {
+    requests: 0,
+    ok_requests: 0,
+    error_requests: 0,
+    rejected_requests: 0,
+    prompt_tokens: 0,
+    completion_tokens: 0,
+    trial_tokens: 0,
+    cost_micros: 0,
+    fee_micros: 0,
+    latency_sum_ms: 0,
+    latency_count: 0,
+    histogram: HISTOGRAM_COLUMNS.map(() => 0),
+  };
+}
+
+function addAcc(into: Acc, row: Record<string, unknown>) {
+  for (const c of MEASURE_COLUMNS) {
+    into[c] += num(row[c]);
+  }
+  into.latency_sum_ms += num(row.latency_sum_ms);
+  into.latency_count += num(row.latency_count);
+  HISTOGRAM_COLUMNS.forEach((c, i) => {
+    into.histogram[i] += num(row[c]);
+  });
+}
+
+function round(value: number, digits: number): number {
+  const f = 10 ** digits;
+  return Math.round(value * f) / f;
+}
+
+function latencyOf(acc: Acc) {
+  const p95 = histogramQuantile(acc.histogram, 0.95);
+  return {
+    averageLatencyMs:
+      acc.latency_count > 0
+        ? round(acc.latency_sum_ms / acc.latency_count, 1)
+        : null,
+    p95LatencyMs: p95 === null ? null : round(p95, 1),
+  };
+}
+
+interface Rating {
+  count: number;
+  sum: number;
+}
+
+function ratingAverage(r: Rating): number | null {
+  return r.count > 0 ? round(r.sum / r.count, 2) : null;
+}
+
+function toTotals(acc: Acc, rating: Rating): AnalyticsTotals {
+  return {
+    requests: acc.requests,
+    okRequests: acc.ok_requests,
+    errorRequests: acc.error_requests,
+    rejectedRequests: acc.rejected_requests,
+    promptTokens: acc.prompt_tokens,
+    completionTokens: acc.completion_tokens,
+    trialTokens: acc.trial_tokens,
+    grossMicros: acc.cost_micros,
+    platformFeeMicros: acc.fee_micros,
+    netMicros: acc.cost_micros - acc.fee_micros,
+    errorRate:
+      acc.requests > 0 ? round(acc.error_requests / acc.requests, 4) : null,
+    ...latencyOf(acc),
+    averageRating: ratingAverage(rating),
+    ratingCount: rating.count,
+  };
+}
+
+/** Relative change; null when there was nothing before. */
+function trend(current: number, previous: number): number | null {
+  return previous > 0 ? round((current - previous) / previous, 4) : null;
+}
+
+const SUMS = MEASURE_COLUMNS.map(c => `SUM(${c}) AS ${c}`).join(', ');
+
+function zeroUsage(start: number): UsagePoint {
+  return {
+    start: new Date(start).toISOString(),
+    requests: 0,
+    okRequests: 0,
+    errorRequests: 0,
+    promptTokens: 0,
+    completionTokens: 0,
+    trialTokens: 0,
+    costMicros: 0,
+  };
+}
+
+function addUsage(p: UsagePoint, row: Record<string, unknown>) {
+  p.requests += num(row.requests);
+  p.okRequests += num(row.ok_requests);
+  p.errorRequests += num(row.error_requests);
+  p.promptTokens += num(row.prompt_tokens);
+  p.completionTokens += num(row.completion_tokens);
+  p.trialTokens += num(row.trial_tokens);
+  p.costMicros += num(row.cost_micros);
+}
+
+/**
+ * Sums of the usage rollups (src/analytics/rollup.ts) for a period, shaped for
+ * the provider dashboard and the consumer usage page. Every query reads the
+ * rollups only, never the ledger rows, so its cost depends on the number of
+ * hours x services (and days x API keys) of the period, not on the number of
+ * requests.
+ */
+export class AnalyticsStore {
+  constructor(private readonly db: Knex) {}
+
+  /** Runs a query restricted to the services. */
+  private async scoped(
+    query: Knex.QueryBuilder,
+    services: ServiceScope,
+  ): Promise<Array<Record<string, any>>> {
+    return services === 'all'
+      ? query
+      : query.whereIn('service_ref', services as string[]);
+  }
+
+  /** Service-hour sums of [from, to), grouped per service and hour or day. */
+  private async serviceRows(
+    services: ServiceScope,
+    from: number,
+    to: number,
+    perHour: boolean,
+  ): Promise<Record<string, unknown>[]> {
+    const bucket = perHour ? 'hour' : '(hour - (hour % 86400000))';
+    const query = this.db('usage_service_hourly')
+      .select(
+        'service_ref',
+        this.db.raw(`${bucket} AS t`),
+        this.db.raw(
+          [
+            SUMS,
+            'SUM(latency_sum_ms) AS latency_sum_ms',
+            'SUM(latency_count) AS latency_count',
+            ...HISTOGRAM_COLUMNS.map(c => `SUM(${c}) AS ${c}`),
+          ].join(', '),
+        ),
+      )
+      .where('hour', '>=', from)
+      .andWhere('hour', '<', to)
+      .groupBy('service_ref', this.db.raw(bucket));
+    return this.scoped(query, services);
+  }
+
+  /** Visible reviews of the services written before `before`, oldest first. */
+  private async reviews(services: readonly string[], before: number) {
+    if (services.length === 0) {
+      return [];
+    }
+    const rows = await this.db('service_reviews')
+      .select('service_ref', 'rating', 'created_at')
+      .whereIn('service_ref', services)
+      .whereNull('hidden_at')
+      .andWhere('created_at', '<', before)
+      .orderBy('created_at');
+    return rows.map(r => ({
+      serviceRef: String(r.service_ref),
+      rating: num(r.rating),
+      createdAt: num(r.created_at),
+    }));
+  }
+
+  /**
+   * Top users and teams by gross, with the previous period for the trend: one
+   * query summing per (team, user) pair, ranked here.
+   */
+  private async customers(
+    services: ServiceScope,
+    period: Period,
+    totalGross: number,
+  ): Promise<{ users: TopCustomer[]; teams: TopCustomer[] }> {
+    const cur = `day >= ${Number(period.start)}`;
+    const rows = await this.scoped(
+      this.db('usage_customer_daily')
+        .select(
+          'team_ref',
+          'user_ref',
+          this.db.raw(
+            `SUM(CASE WHEN ${cur} THEN requests ELSE 0 END) AS requests,
+             SUM(CASE WHEN ${cur} THEN prompt_tokens + completion_tokens ELSE 0 END) AS tokens,
+             SUM(CASE WHEN ${cur} THEN cost_micros ELSE 0 END) AS gross,
+             SUM(CASE WHEN ${cur} THEN 0 ELSE requests END) AS previous_requests,
+             SUM(CASE WHEN ${cur} THEN 0 ELSE cost_micros END) AS previous_gross`,
+          ),
+        )
+        .where('day', '>=', period.previousStart)
+        .andWhere('day', '<', period.end)
+        // Team first: grouping by user first makes SQLite walk the whole
+        // (user_ref, day) index instead of the services' days (5x slower).
+        .groupBy('team_ref', 'user_ref'),
+      services,
+    );
+    type Sums = {
+      requests: number;
+      tokens: number;
+      gross: number;
+      previousRequests: number;
+      previousGross: number;
+    };
+    const users = new Map<string, Sums>();
+    const teams = new Map<string, Sums>();
+    const add = (
+      map: Map<string, Sums>,
+      ref: string,
+      r: Record<string, any>,
+    ) => {
+      const s = map.get(ref) ?? {
+        requests: 0,
+        tokens: 0,
+        gross: 0,
+        previousRequests: 0,
+        previousGross: 0,
+      };
+      s.requests += num(r.requests);
+      s.tokens += num(r.tokens);
+      s.gross += num(r.gross);
+      s.previousRequests += num(r.previous_requests);
+      s.previousGross += num(r.previous_gross);
+      map.set(ref, s);
+    };
+    for (const r of rows) {
+      add(users, String(r.user_ref), r);
+      if (r.team_ref) {
+        add(teams, String(r.team_ref), r);
+      }
+    }
+    const top = (map: Map<string, Sums>): TopCustomer[] =>
+      [...map.entries()]
+        .filter(([, s]) => s.requests > 0)
+        .map(([ref, s]) => ({
+          ref,
+          requests: s.requests,
+          tokens: s.tokens,
+          grossMicros: s.gross,
+          revenueShare: totalGross > 0 ? round(s.gross / totalGross, 4) : null,
+          previousRequests: s.previousRequests,
+          previousGrossMicros: s.previousGross,
+          grossTrend: trend(s.gross, s.previousGross),
+          requestsTrend: trend(s.requests, s.previousRequests),
+        }))
+        .sort(
+          (a, b) =>
+            b.grossMicros - a.grossMicros ||
+            b.requests - a.requests ||
+            a.ref.localeCompare(b.ref),
+        )
+        .slice(0, ANALYTICS_LIMITS.topCustomers);
+    return { users: top(users), teams: top(teams) };
+  }
+
+  /** Customers per calendar month of the period, against the month before. */
+  private async retention(
+    services: ServiceScope,
+    period: Period,
+  ): Promise<RetentionMonth[]> {
+    const months = monthsOf(period);
+    const first = addMonths(months[0], -1);
+    const all = [first, ...months];
+    const from = monthStart(first);
+    const to = monthEnd(months[months.length - 1]);
+    const index = new Map(all.map((m, i) => [monthStart(m), i]));
+    const rows = await this.scoped(
+      this.db('usage_customer_monthly')
+        .select('month', 'user_ref')
+        .where('month', '>=', from)
+        .andWhere('month', '<', to)
+        .andWhere('requests', '>', 0)
+        .groupBy('month', 'user_ref'),
+      services,
+    );
+    const activeIn = all.map(() => new Set<string>());
+    for (const r of rows) {
+      const i = index.get(num(r.month));
+      if (i !== undefined) {
+        activeIn[i].add(String(r.user_ref));
+      }
+    }
+    // Who was a customer of these services before the first month we look at.
+    const earlier = await this.scoped(
+      this.db('usage_customer_monthly')
+        .distinct('user_ref')
+        .where('month', '<', from)
+        .andWhere('requests', '>', 0),
+      services,
+    );
+    const before = new Set(earlier.map(r => String(r.user_ref)));
+    const everBefore = new Set(before);
+    activeIn[0].forEach(u => everBefore.add(u));
+    return months.map((month, k) => {
+      const i = k + 1;
+      const now = activeIn[i];
+      const prev = activeIn[i - 1];
+      let retained = 0;
+      let fresh = 0;
+      let returning = 0;
+      for (const u of now) {
+        if (prev.has(u)) {
+          retained++;
+        } else if (everBefore.has(u)) {
+          returning++;
+        } else {
+          fresh++;
+        }
+      }
+      let churned = 0;
+      for (const u of prev) {
+        if (!now.has(u)) {
+          churned++;
+        }
+      }
+      now.forEach(u => everBefore.add(u));
+      return {
+        month,
+        active: now.size,
+        retained,
+        new: fresh,
+        returning,
+        churned,
+        retentionRate: prev.size > 0 ? round(retained / prev.size, 4) : null,
+      };
+    });
+  }
+
+  /** The provider dashboard for a set of services over a period. */
+  async providerAnalytics(options: {
+    services: AnalyticsService[];
+    scope: ServiceScope;
+    teams: string[];
+    period: Period;
+    now: number;
+  }): Promise<ProviderAnalytics> {
+    const { services, scope, period } = options;
+    const { starts, indexOf } = bucketsOf(period);
+    const perHour = period.range.granularity === 'hour';
+    const serviceRefs = services.map(s => s.ref);
+
+    const [rows, reviews] = await Promise.all([
+      this.serviceRows(scope, period.previousStart, period.end, perHour),
+      this.reviews(serviceRefs, period.end),
+    ]);
+
+    const total = emptyAcc();
+    const previous = emptyAcc();
+    const perService = new Map<string, { total: Acc; buckets: Acc[] }>();
+    const seriesOf = (ref: string) => {
+      let s = perService.get(ref);
+      if (!s) {
+        s = { total: emptyAcc(), buckets: starts.map(() => emptyAcc()) };
+        perService.set(ref, s);
+      }
+      return s;
+    };
+    for (const ref of serviceRefs) {
+      seriesOf(ref);
+    }
+    for (const row of rows) {
+      const t = num(row.t);
+      if (t < period.start) {
+        addAcc(previous, row);
+        continue;
+      }
+      const s = seriesOf(String(row.service_ref));
+      addAcc(total, row);
+      addAcc(s.total, row);
+      const i = indexOf(t);
+      if (i >= 0) {
+        addAcc(s.buckets[i], row);
+      }
+    }
+
+    // Ratings: cumulative over the reviews written up to each bucket's end.
+    const ends = starts.map((_, i) => starts[i + 1] ?? period.end);
+    const ratingAt = (ref: string | null, end: number): Rating => {
+      const r: Rating = { count: 0, sum: 0 };
+      for (const review of reviews) {
+        if (review.createdAt >= end) {
+          break;
+        }
+        if (ref === null || review.serviceRef === ref) {
+          r.count++;
+          r.sum += review.rating;
+        }
+      }
+      return r;
+    };
+
+    const series = [...perService.entries()].map(([ref, s]) => ({
+      serviceRef: ref,
+      totals: toTotals(s.total, ratingAt(ref, period.end)),
+      points: s.buckets.map((acc, i): AnalyticsPoint => {
+        const rating = ratingAt(ref, ends[i]);
+        return {
+          start: new Date(starts[i]).toISOString(),
+          requests: acc.requests,
+          okRequests: acc.ok_requests,
+          errorRequests: acc.error_requests,
+          promptTokens: acc.prompt_tokens,
+          completionTokens: acc.completion_tokens,
+          grossMicros: acc.cost_micros,
+          netMicros: acc.cost_micros - acc.fee_micros,
+          ...latencyOf(acc),
+          ratingAverage: ratingAverage(rating),
+          ratingCount: rating.count,
+        };
+      }),
+    }));
+
+    const [customers, retention] = await Promise.all([
+      this.customers(scope, period, total.cost_micros),
+      this.retention(scope, period),
+    ]);
+
+    return {
+      range: period.range,
+      teams: options.teams,
+      services,
+      buckets: starts.map(t => new Date(t).toISOString()),
+      totals: toTotals(total, ratingAt(null, period.end)),
+      previousTotals: toTotals(previous, ratingAt(null, period.start)),
+      series,
+      topUsers: customers.users,
+      topTeams: customers.teams,
+      retention,
+      generatedAt: new Date(options.now).toISOString(),
+    };
+  }
+
+  /** The caller's own usage per service and per key over a period. */
+  async consumerUsage(options: {
+    userRef: string;
+    serviceRef?: string;
+    period: Period;
+    keyPrefixes: Map<string, string>;
+    now: number;
+  }): Promise<ConsumerUsage> {
+    const { period } = options;
+    const { starts, indexOf } = bucketsOf(period);
+    const query = this.db('usage_customer_daily')
+      .select(
+        'day',
+        'key_id',
+        'team_ref',
+        'service_ref',
+        ...MEASURE_COLUMNS.map(c => `${c}`),
+      )
+      .where('user_ref', options.userRef)
+      .andWhere('day', '>=', period.start)
+      .andWhere('day', '<', period.end);
+    if (options.serviceRef) {
+      query.andWhere('service_ref', options.serviceRef);
+    }
+    const rows = await query;
+    const totals = zeroUsage(period.start);
+    const make = (
+      serviceRef: string,
+      keyId: string | null,
+      teamRef: string | null,
+    ): UsageSeries => ({
+      serviceRef,
+      keyId,
+      keyPrefix: keyId ? options.keyPrefixes.get(keyId) ?? null : null,
+      teamRef,
+      totals: zeroUsage(period.start),
+      points: starts.map(zeroUsage),
+    });
+    const services = new Map<string, UsageSeries>();
+    const keys = new Map<string, UsageSeries>();
+    for (const row of rows) {
+      const serviceRef = String(row.service_ref);
+      const keyId = String(row.key_id);
+      const teamRef = row.team_ref ? String(row.team_ref) : null;
+      const i = indexOf(num(row.day));
+      let s = services.get(serviceRef);
+      if (!s) {
+        s = make(serviceRef, null, null);
+        services.set(serviceRef, s);
+      }
+      const kKey = `${keyId}|${teamRef ?? ''}`;
+      let k = keys.get(kKey);
+      if (!k) {
+        k = make(serviceRef, keyId, teamRef);
+        keys.set(kKey, k);
+      }
+      for (const series of [s, k]) {
+        addUsage(series.totals, row);
+        if (i >= 0) {
+          addUsage(series.points[i], row);
+        }
+      }
+      addUsage(totals, row);
+    }
+    const byCost = (a: UsageSeries, b: UsageSeries) =>
+      b.totals.costMicros - a.totals.costMicros ||
+      b.totals.requests - a.totals.requests ||
+      a.serviceRef.localeCompare(b.serviceRef);
+    return {
+      range: period.range,
+      buckets: starts.map(t => new Date(t).toISOString()),
+      totals,
+      services: [...services.values()].sort(byCost),
+      keys: [...keys.values()].sort(byCost),
+      generatedAt: new Date(options.now).toISOString(),
+    };
+  }
+
+  /**
+   * Service sums per UTC day of [from, to) from the hourly rollup, for
+   * statements (the rows of a month: days x services).
+   */
+  async serviceDays(
+    services: ServiceScope,
+    from: number,
+    to: number,
+  ): Promise<Array<{ serviceRef: string; day: number; sums: Measures }>> {
+    if (services !== 'all' && services.length === 0) {
+      return [];
+    }
+    const rows = await this.scoped(
+      this.db('usage_service_hourly')
+        .select(
+          'service_ref',
+          this.db.raw('(hour - (hour % 86400000)) AS day'),
+          this.db.raw(SUMS),
+        )
+        .where('hour', '>=', from)
+        .andWhere('hour', '<', to)
+        .groupBy('service_ref', this.db.raw('(hour - (hour % 86400000))')),
+      services,
+    );
+    return rows.map(r => ({
+      serviceRef: String(r.service_ref),
+      day: num(r.day),
+      sums: Object.fromEntries(
+        MEASURE_COLUMNS.map(c => [c, num(r[c])]),
+      ) as Measures,
+    }));
+  }
+
+  /**
+   * Customer sums of [from, to) for a user or a team, per month and the given
+   * grouping columns.
+   */
+  async customerMonths(options: {
+    userRef?: string;
+    teamRef?: string;
+    from: number;
+    to: number;
+  }): Promise<
+    Array<{
+      month: string;
+      serviceRef: string;
+      userRef: string;
+      teamRef: string | null;
+      sums: Measures;
+    }>
+  > {
+    const query = this.db('usage_customer_daily')
+      .select('day', 'service_ref', 'user_ref', 'team_ref', this.db.raw(SUMS))
+      .where('day', '>=', options.from)
+      .andWhere('day', '<', options.to)
+      .groupBy('day', 'service_ref', 'user_ref', 'team_ref');
+    if (options.userRef) {
+      query.andWhere('user_ref', options.userRef);
+    }
+    if (options.teamRef) {
+      query.andWhere('team_ref', options.teamRef);
+    }
+    const rows = await query;
+    return rows.map(r => ({
+      month: monthOfMs(num(r.day)),
+      serviceRef: String(r.service_ref),
+      userRef: String(r.user_ref),
+      teamRef: r.team_ref ? String(r.team_ref) : null,
+      sums: Object.fromEntries(
+        MEASURE_COLUMNS.map(c => [c, num(r[c])]),
+      ) as Measures,
+    }));
+  }
+
+  /** The first UTC day with usage of the services, if any. */
+  async firstDay(services: ServiceScope): Promise<number | null> {
+    if (services !== 'all' && services.length === 0) {
+      return null;
+    }
+    const [row] = await this.scoped(
+      this.db('usage_service_hourly').min({ first: 'hour' }),
+      services,
+    );
+    return row?.first === null || row?.first === undefined
+      ? null
+      : num(row.first) - (num(row.first) % DAY_MS);
+  }
+}

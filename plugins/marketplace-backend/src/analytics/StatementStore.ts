@@ -1,0 +1,381 @@
+import { ConflictError } from '@backstage/errors';
+import {
+  PayoutRecord,
+  Statement,
+  StatementLine,
+  StatementStatus,
+  StatementTotals,
+} from '@internal/plugin-marketplace-common';
+import { Knex } from 'knex';
+import { isUniqueViolation } from '../database/SubscriptionStore';
+import { num } from '../database/migrate';
+import { AnalyticsStore } from './AnalyticsStore';
+import { addMonths, dayOf, monthEnd, monthOfMs, monthStart } from './periods';
+import { DAY_MS, Measures } from './rollup';
+
+/** How many months statement lists go back (the current month included). */
+export const STATEMENT_MONTHS = 24;
+
+interface PayoutRow {
+  team_ref: string;
+  month: string;
+  gross_micros: number | string;
+  fee_micros: number | string;
+  net_micros: number | string;
+  requests: number | string;
+  paid_by: string;
+  paid_at: number | string;
+  reference: string | null;
+}
+
+function toPayout(row: PayoutRow): PayoutRecord {
+  return {
+    paidAt: new Date(num(row.paid_at)).toISOString(),
+    paidBy: row.paid_by,
+    reference: row.reference,
+    netMicros: num(row.net_micros),
+    grossMicros: num(row.gross_micros),
+    platformFeeMicros: num(row.fee_micros),
+  };
+}
+
+function emptyLine(
+  serviceRef: string,
+  userRef: string | null,
+  teamRef: string | null,
+): StatementLine {
+  return {
+    serviceRef,
+    userRef,
+    teamRef,
+    requests: 0,
+    promptTokens: 0,
+    completionTokens: 0,
+    trialTokens: 0,
+    grossMicros: 0,
+    platformFeeMicros: 0,
+    netMicros: 0,
+  };
+}
+
+function addTo(line: StatementTotals, sums: Measures) {
+  line.requests += sums.requests;
+  line.promptTokens += sums.prompt_tokens;
+  line.completionTokens += sums.completion_tokens;
+  line.trialTokens += sums.trial_tokens;
+  line.grossMicros += sums.cost_micros;
+  line.platformFeeMicros += sums.fee_micros;
+  line.netMicros += sums.cost_micros - sums.fee_micros;
+}
+
+function sumLines(lines: StatementLine[]): StatementTotals {
+  const totals: StatementTotals = {
+    requests: 0,
+    promptTokens: 0,
+    completionTokens: 0,
+    trialTokens: 0,
+    grossMicros: 0,
+    platformFeeMicros: 0,
+    netMicros: 0,
+  };
+  for (const l of lines) {
+    totals.requests += l.requests;
+    totals.promptTokens += l.promptTokens;
+    totals.completionTokens += l.completionTokens;
+    totals.trialTokens += l.trialTokens;
+    totals.grossMicros += l.grossMicros;
+    totals.platformFeeMicros += l.platformFeeMicros;
+    totals.netMicros += l.netMicros;
+  }
+  return totals;
+}
+
+function byMoney(a: StatementLine, b: StatementLine) {
+  return (
+    b.grossMicros - a.grossMicros ||
+    b.requests - a.requests ||
+    a.serviceRef.localeCompare(b.serviceRef) ||
+    String(a.userRef).localeCompare(String(b.userRef)) ||
+    String(a.teamRef).localeCompare(String(b.teamRef))
+  );
+}
+
+/**
+ * Monthly statements from the rollups: payouts of provider teams (per service:
+ * gross, platform fee, net; open / closed / paid) and chargeback of users and
+ * teams (per service and payer). Every amount is a sum of integer ledger
+ * amounts, so a statement's lines add up to its totals and the statements of
+ * a month add up to the ledger.
+ */
+export class StatementStore {
+  constructor(
+    private readonly db: Knex,
+    private readonly analytics: AnalyticsStore,
+  ) {}
+
+  private status(month: string, now: number, paid: boolean): StatementStatus {
+    if (monthEnd(month) > now) {
+      return 'open';
+    }
+    return paid ? 'paid' : 'closed';
+  }
+
+  private shell(
+    kind: Statement['kind'],
+    ownerRef: string,
+    month: string,
+    lines: StatementLine[],
+    now: number,
+    payout: PayoutRecord | null,
+  ): Statement {
+    const totals = sumLines(lines);
+    return {
+      month,
+      kind,
+      ownerRef,
+      status: this.status(month, now, payout !== null),
+      periodStart: dayOf(monthStart(month)),
+      periodEnd: dayOf(monthEnd(month) - DAY_MS),
+      totals,
+      lines,
+      payout,
+      unpaidNetMicros: payout ? totals.netMicros - payout.netMicros : 0,
+    };
+  }
+
+  private async payouts(teamRef: string): Promise<Map<string, PayoutRecord>> {
+    const rows = await this.db<PayoutRow>('payout_statements').where({
+      team_ref: teamRef,
+    });
+    return new Map(rows.map(r => [r.month, toPayout(r)]));
+  }
+
+  /** Lines of a provider team's statement of a month (one per service). */
+  private async providerLines(
+    services: readonly string[],
+    month: string,
+  ): Promise<StatementLine[]> {
+    const days = await this.analytics.serviceDays(
+      services,
+      monthStart(month),
+      monthEnd(month),
+    );
+    const lines = new Map<string, StatementLine>();
+    for (const { serviceRef, sums } of days) {
+      let line = lines.get(serviceRef);
+      if (!line) {
+        line = emptyLine(serviceRef, null, null);
+        lines.set(serviceRef, line);
+      }
+      addTo(line, sums);
+    }
+    return [...lines.values()].sort(byMoney);
+  }
+
+  /** The months a list covers: from the first usage (at most 24 months back) to now. */
+  private listMonths(first: number | null, now: number): string[] {
+    const current = monthOfMs(now);
+    const oldest = addMonths(current, -(STATEMENT_MONTHS - 1));
+    let month =
+      first === null
+        ? current
+        : [monthOfMs(first), oldest].sort()[1] ?? current;
+    if (month > current) {
+      month = current;
+    }
+    const months: string[] = [];
+    while (month <= current) {
+      months.push(month);
+      month = addMonths(month, 1);
+    }
+    return months.reverse();
+  }
+
+  /** A provider team's statements, newest first, without lines. */
+  async listProvider(
+    teamRef: string,
+    services: readonly string[],
+    now: number,
+  ): Promise<Statement[]> {
+    const months = this.listMonths(
+      await this.analytics.firstDay(services),
+      now,
+    );
+    const from = monthStart(months[months.length - 1]);
+    const [days, payouts] = await Promise.all([
+      this.analytics.serviceDays(services, from, monthEnd(months[0])),
+      this.payouts(teamRef),
+    ]);
+    const perMonth = new Map<string, StatementTotals>();
+    for (const { day, sums } of days) {
+      const month = monthOfMs(day);
+      const totals = perMonth.get(month) ?? sumLines([]);
+      addTo(totals, sums);
+      perMonth.set(month, totals);
+    }
+    return months.map(month => {
+      const statement = this.shell(
+        'provider',
+        teamRef,
+        month,
+        [],
+        now,
+        payouts.get(month) ?? null,
+      );
+      statement.totals = perMonth.get(month) ?? statement.totals;
+      statement.unpaidNetMicros = statement.payout
+        ? statement.totals.netMicros - statement.payout.netMicros
+        : 0;
+      return statement;
+    });
+  }
+
+  /** One provider statement with its lines. */
+  async getProvider(
+    teamRef: string,
+    services: readonly string[],
+    month: string,
+    now: number,
+  ): Promise<Statement> {
+    const [lines, payouts] = await Promise.all([
+      this.providerLines(services, month),
+      this.payouts(teamRef),
+    ]);
+    return this.shell(
+      'provider',
+      teamRef,
+      month,
+      lines,
+      now,
+      payouts.get(month) ?? null,
+    );
+  }
+
+  /**
+   * Records that a closed statement was paid, with its amounts now. 409 when the
+   * month is not over or it is already paid.
+   */
+  async markPaid(options: {
+    teamRef: string;
+    services: readonly string[];
+    month: string;
+    paidBy: string;
+    reference: string | null;
+    now: number;
+  }): Promise<Statement> {
+    const { teamRef, month, now } = options;
+    if (monthEnd(month) > now) {
+      throw new ConflictError(
+        `The statement of ${month} is still open: it can be paid once the month has ended`,
+      );
+    }
+    const statement = await this.getProvider(
+      teamRef,
+      options.services,
+      month,
+      now,
+    );
+    if (statement.payout) {
+      throw new ConflictError(
+        `The statement of ${teamRef} for ${month} was already marked paid on ${statement.payout.paidAt}`,
+      );
+    }
+    const row: PayoutRow = {
+      team_ref: teamRef,
+      month,
+      gross_micros: statement.totals.grossMicros,
+      fee_micros: statement.totals.platformFeeMicros,
+      net_micros: statement.totals.netMicros,
+      requests: statement.totals.requests,
+      paid_by: options.paidBy,
+      paid_at: now,
+      reference: options.reference,
+    };
+    try {
+      await this.db('payout_statements').insert(row);
+    } catch (e) {
+      if (isUniqueViolation(e)) {
+        throw new ConflictError(
+          `The statement of ${teamRef} for ${month} was already marked paid`,
+        );
+      }
+      throw e;
+    }
+    return this.shell(
+      'provider',
+      teamRef,
+      month,
+      statement.lines,
+      now,
+      toPayout(row),
+    );
+  }
+
+  private async consumerLines(
+    kind: 'user' | 'team',
+    ref: string,
+    from: number,
+    to: number,
+  ) {
+    const rows = await this.analytics.customerMonths({
+      ...(kind === 'user' ? { userRef: ref } : { teamRef: ref }),
+      from,
+      to,
+    });
+    const perMonth = new Map<string, Map<string, StatementLine>>();
+    for (const r of rows) {
+      let lines = perMonth.get(r.month);
+      if (!lines) {
+        lines = new Map();
+        perMonth.set(r.month, lines);
+      }
+      const key = `${r.serviceRef}|${r.userRef}|${r.teamRef ?? ''}`;
+      let line = lines.get(key);
+      if (!line) {
+        line = emptyLine(r.serviceRef, r.userRef, r.teamRef);
+        lines.set(key, line);
+      }
+      addTo(line, r.sums);
+    }
+    return perMonth;
+  }
+
+  /** A user's or team's chargeback statements, newest first, without lines. */
+  async listConsumer(
+    kind: 'user' | 'team',
+    ref: string,
+    now: number,
+  ): Promise<Statement[]> {
+    const current = monthOfMs(now);
+    const oldest = addMonths(current, -(STATEMENT_MONTHS - 1));
+    const perMonth = await this.consumerLines(
+      kind,
+      ref,
+      monthStart(oldest),
+      monthEnd(current),
+    );
+    const months = [...new Set([current, ...perMonth.keys()])].sort().reverse();
+    return months.map(month => {
+      const statement = this.shell(kind, ref, month, [], now, null);
+      statement.totals = sumLines([...(perMonth.get(month)?.values() ?? [])]);
+      return statement;
+    });
+  }
+
+  /** One chargeback statement with its lines (per service and payer). */
+  async getConsumer(
+    kind: 'user' | 'team',
+    ref: string,
+    month: string,
+    now: number,
+  ): Promise<Statement> {
+    const perMonth = await this.consumerLines(
+      kind,
+      ref,
+      monthStart(month),
+      monthEnd(month),
+    );
+    const lines = [...(perMonth.get(month)?.values() ?? [])].sort(byMoney);
+    return this.shell(kind, ref, month, lines, now, null);
+  }
+}

@@ -1,0 +1,270 @@
+import { ReactNode } from 'react';
+import Box from '@mui/material/Box';
+import Card from '@mui/material/Card';
+import CardContent from '@mui/material/CardContent';
+import Stack from '@mui/material/Stack';
+import Typography from '@mui/material/Typography';
+import { useTheme } from '@mui/material/styles';
+import {
+  Area,
+  AreaChart,
+  Bar,
+  BarChart,
+  CartesianGrid,
+  Legend,
+  Line,
+  LineChart,
+  ResponsiveContainer,
+  Tooltip,
+  XAxis,
+  YAxis,
+} from 'recharts';
+import { AnalyticsGranularity } from '@internal/plugin-marketplace-common';
+
+const PALETTE = [
+  '#1f77b4',
+  '#ff7f0e',
+  '#2ca02c',
+  '#d62728',
+  '#9467bd',
+  '#8c564b',
+  '#e377c2',
+  '#7f7f7f',
+  '#bcbd22',
+  '#17becf',
+];
+
+/** The colour of the n-th series. */
+export function seriesColor(index: number): string {
+  return PALETTE[index % PALETTE.length];
+}
+
+const hourLabel = new Intl.DateTimeFormat('en-US', {
+  month: 'short',
+  day: 'numeric',
+  hour: '2-digit',
+  hourCycle: 'h23',
+  timeZone: 'UTC',
+});
+const dayLabel = new Intl.DateTimeFormat('en-US', {
+  month: 'short',
+  day: 'numeric',
+  timeZone: 'UTC',
+});
+const monthLabel = new Intl.DateTimeFormat('en-US', {
+  month: 'short',
+  year: 'numeric',
+  timeZone: 'UTC',
+});
+
+/** The axis label of a bucket start (UTC). */
+export function bucketLabel(
+  iso: string,
+  granularity: AnalyticsGranularity,
+): string {
+  const ms = Date.parse(iso);
+  if (granularity === 'hour') {
+    return `${hourLabel.format(ms)}h`;
+  }
+  return (granularity === 'month' ? monthLabel : dayLabel).format(ms);
+}
+
+export interface ChartSeries {
+  key: string;
+  label: string;
+  /** One value per bucket; null where there is nothing to show (a gap). */
+  values: Array<number | null>;
+}
+
+/**
+ * A time-series chart (recharts) over the buckets of a range, in a card with a
+ * title. Values are formatted for the axis and the tooltip with `format`.
+ */
+export function TimeSeriesChart(props: {
+  title: string;
+  caption?: ReactNode;
+  buckets: string[];
+  granularity: AnalyticsGranularity;
+  series: ChartSeries[];
+  kind: 'bar' | 'line' | 'area';
+  stacked?: boolean;
+  format: (value: number) => string;
+  height?: number;
+}) {
+  const { buckets, granularity, series, kind, stacked, format } = props;
+  const theme = useTheme();
+  const data = buckets.map((b, i) => {
+    const point: Record<string, string | number | null> = {
+      label: bucketLabel(b, granularity),
+    };
+    for (const s of series) {
+      point[s.key] = s.values[i];
+    }
+    return point;
+  });
+  const axis = { fontSize: 12, fill: theme.palette.text.secondary };
+  const common = {
+    data,
+    margin: { top: 8, right: 16, bottom: 0, left: 8 },
+  };
+  const children = [
+    <CartesianGrid key="grid" strokeDasharray="3 3" vertical={false} />,
+    <XAxis key="x" dataKey="label" tick={axis} minTickGap={16} />,
+    <YAxis
+      key="y"
+      tick={axis}
+      tickFormatter={(v: number) => format(v)}
+      width={72}
+    />,
+    <Tooltip
+      key="tooltip"
+      formatter={(v: number) => format(v)}
+      contentStyle={{ background: theme.palette.background.paper }}
+    />,
+    <Legend key="legend" />,
+  ];
+  let chart;
+  if (kind === 'bar') {
+    chart = (
+      <BarChart {...common}>
+        {children}
+        {series.map((s, i) => (
+          <Bar
+            key={s.key}
+            dataKey={s.key}
+            name={s.label}
+            fill={seriesColor(i)}
+            stackId={stacked ? 'stack' : undefined}
+            isAnimationActive={false}
+          />
+        ))}
+      </BarChart>
+    );
+  } else if (kind === 'area') {
+    chart = (
+      <AreaChart {...common}>
+        {children}
+        {series.map((s, i) => (
+          <Area
+            key={s.key}
+            dataKey={s.key}
+            name={s.label}
+            type="monotone"
+            stroke={seriesColor(i)}
+            fill={seriesColor(i)}
+            fillOpacity={0.3}
+            stackId={stacked ? 'stack' : undefined}
+            isAnimationActive={false}
+          />
+        ))}
+      </AreaChart>
+    );
+  } else {
+    chart = (
+      <LineChart {...common}>
+        {children}
+        {series.map((s, i) => (
+          <Line
+            key={s.key}
+            dataKey={s.key}
+            name={s.label}
+            type="monotone"
+            stroke={seriesColor(i)}
+            dot={buckets.length <= 31}
+            connectNulls={false}
+            isAnimationActive={false}
+          />
+        ))}
+      </LineChart>
+    );
+  }
+  return (
+    <Card variant="outlined" component="figure" sx={{ m: 0 }}>
+      <CardContent>
+        <Typography variant="subtitle1" component="figcaption">
+          {props.title}
+        </Typography>
+        {props.caption && (
+          <Typography variant="caption" color="text.secondary" component="p">
+            {props.caption}
+          </Typography>
+        )}
+        <Box sx={{ height: props.height ?? 260, mt: 1 }}>
+          <ResponsiveContainer width="100%" height="100%">
+            {chart}
+          </ResponsiveContainer>
+        </Box>
+      </CardContent>
+    </Card>
+  );
+}
+
+/** A key figure with its change against the previous period. */
+export function KpiTile(props: {
+  label: string;
+  value: string;
+  /** Shown under the value, e.g. "+12% vs previous 30 days". */
+  detail?: ReactNode;
+  testId?: string;
+}) {
+  return (
+    <Card variant="outlined" data-testid={props.testId}>
+      <CardContent>
+        <Stack spacing={0.5}>
+          <Typography variant="body2" color="text.secondary">
+            {props.label}
+          </Typography>
+          <Typography variant="h5" component="p" data-testid="kpi-value">
+            {props.value}
+          </Typography>
+          {props.detail && (
+            <Typography variant="caption" color="text.secondary">
+              {props.detail}
+            </Typography>
+          )}
+        </Stack>
+      </CardContent>
+    </Card>
+  );
+}
+
+/** "+25%", "-3%", "new" (nothing before), "no change". */
+export function formatTrend(current: number, previous: number): string {
+  if (previous === 0) {
+    return current === 0 ? 'no change' : 'new';
+  }
+  const change = (current - previous) / previous;
+  if (Math.abs(change) < 0.0005) {
+    return 'no change';
+  }
+  const pct = Math.round(change * 1000) / 10;
+  return `${pct > 0 ? '+' : ''}${pct.toLocaleString('en-US')}%`;
+}
+
+/** Saves a downloaded file in the browser. */
+export function saveFile(fileName: string, blob: Blob) {
+  const url = URL.createObjectURL(blob);
+  const a = document.createElement('a');
+  a.href = url;
+  a.download = fileName;
+  document.body.appendChild(a);
+  a.click();
+  a.remove();
+  setTimeout(() => URL.revokeObjectURL(url), 1000);
+}
+
+/** `YYYY-MM-DD` of a time (UTC). */
+export function isoDay(ms: number): string {
+  return new Date(ms).toISOString().slice(0, 10);
+}
+
+export const DAY_MS = 86_400_000;
+
+/** Range presets of the date pickers. */
+export const RANGE_PRESETS = [
+  { days: 1, label: 'Today' },
+  { days: 7, label: 'Last 7 days' },
+  { days: 30, label: 'Last 30 days' },
+  { days: 90, label: 'Last 90 days' },
+  { days: 365, label: 'Last 12 months' },
+] as const;

@@ -1,0 +1,1 @@
+export { ProviderDashboardPage } from './ProviderDashboardPage';

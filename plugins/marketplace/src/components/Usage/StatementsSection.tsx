@@ -1,0 +1,97 @@
+import { useState } from 'react';
+import MenuItem from '@mui/material/MenuItem';
+import Stack from '@mui/material/Stack';
+import TextField from '@mui/material/TextField';
+import Typography from '@mui/material/Typography';
+import useAsync from 'react-use/esm/useAsync';
+import { Progress, ResponseErrorPanel } from '@backstage/core-components';
+import { toastApiRef, useApi } from '@backstage/frontend-plugin-api';
+import { errorMessage, marketplaceApiRef } from '../../api';
+import { saveFile } from '../Analytics/charts';
+import { StatementsTable } from '../ProviderDashboard/StatementsTable';
+import { serviceNameOf } from '../ProviderDashboard/PayoutsSection';
+
+/**
+ * Monthly chargeback statements: the user's own (every request they made, and
+ * who is charged for it) or a team's they belong to (every request charged to
+ * it, per member and service), with the lines and a CSV per month.
+ */
+export function StatementsSection() {
+  const api = useApi(marketplaceApiRef);
+  const toastApi = useApi(toastApiRef);
+  const me = useAsync(() => api.getMe(), [api]);
+  const [team, setTeam] = useState('');
+  const statements = useAsync(
+    () => api.listStatements(team || undefined),
+    [api, team],
+  );
+
+  const download = async (month: string) => {
+    try {
+      const file = await api.downloadStatementCsv({
+        kind: 'consumer',
+        month,
+        team: team || undefined,
+      });
+      saveFile(file.fileName, file.blob);
+    } catch (e) {
+      toastApi.post({
+        title: `Could not download the statement: ${errorMessage(e)}`,
+        status: 'danger',
+      });
+    }
+  };
+
+  let body;
+  if (statements.loading && !statements.value) {
+    body = <Progress />;
+  } else if (statements.error) {
+    body = <ResponseErrorPanel error={statements.error} />;
+  } else if (statements.value) {
+    body = (
+      <Stack spacing={1}>
+        {statements.value.every(s => s.totals.requests === 0) && (
+          <Typography variant="body2" color="text.secondary">
+            {team
+              ? 'Nothing was charged to this team yet: subscriptions billed to it appear here with their first request.'
+              : 'No requests yet: subscribe to a service (Start Using) and call it, or try it with Test API.'}
+          </Typography>
+        )}
+        <StatementsTable
+          label="Statements"
+          statements={statements.value}
+          provider={false}
+          loadLines={month => api.getStatement(month, team || undefined)}
+          onDownload={download}
+          titleOf={serviceNameOf}
+        />
+      </Stack>
+    );
+  }
+
+  return (
+    <Stack spacing={2}>
+      <Stack direction="row" spacing={2} alignItems="center">
+        <TextField
+          select
+          size="small"
+          label="Statements of"
+          value={team}
+          onChange={e => setTeam(e.target.value)}
+          sx={{ minWidth: 260 }}
+        >
+          <MenuItem value="">Me</MenuItem>
+          {(me.value?.teams ?? []).map(t => (
+            <MenuItem key={t.ref} value={t.ref}>
+              {t.title} (team chargeback)
+            </MenuItem>
+          ))}
+        </TextField>
+        <Typography variant="body2" color="text.secondary">
+          Per calendar month (UTC); open until the month ends.
+        </Typography>
+      </Stack>
+      {body}
+    </Stack>
+  );
+}

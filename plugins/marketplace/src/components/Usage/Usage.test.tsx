@@ -1,0 +1,193 @@
+import { screen, waitFor, within } from '@testing-library/react';
+import userEvent from '@testing-library/user-event';
+import { renderInTestApp } from '@backstage/frontend-test-utils';
+import { entityRouteRef } from '@backstage/plugin-catalog-react';
+import { ConsumerUsage, Statement } from '@internal/plugin-marketplace-common';
+import { marketplaceApiRef } from '../../api';
+import {
+  emptyUsage,
+  mockMarketplaceApi,
+} from '../../__fixtures__/marketplaceApi';
+import { ConsumerUsageSection } from './ConsumerUsageSection';
+import { StatementsSection } from './StatementsSection';
+
+const mountedRoutes = { '/catalog/:namespace/:kind/:name': entityRouteRef };
+
+beforeAll(() => {
+  (global as any).ResizeObserver ??= class {
+    observe() {}
+    unobserve() {}
+    disconnect() {}
+  };
+});
+
+const point = (start: string, requests: number) => ({
+  start,
+  requests,
+  okRequests: requests,
+  errorRequests: 0,
+  promptTokens: requests * 100,
+  completionTokens: requests * 20,
+  trialTokens: 0,
+  costMicros: requests * 1500,
+});
+
+const usage: ConsumerUsage = {
+  ...emptyUsage,
+  buckets: ['2026-11-24T00:00:00.000Z', '2026-11-25T00:00:00.000Z'],
+  totals: {
+    ...point('2026-10-27T00:00:00.000Z', 3),
+    errorRequests: 1,
+    trialTokens: 250,
+  },
+  services: [
+    {
+      serviceRef: 'modelservice:default/acme-gpt-4o',
+      keyId: null,
+      keyPrefix: null,
+      teamRef: null,
+      totals: point('2026-10-27T00:00:00.000Z', 3),
+      points: [
+        point('2026-11-24T00:00:00.000Z', 1),
+        point('2026-11-25T00:00:00.000Z', 2),
+      ],
+    },
+  ],
+  keys: [
+    {
+      serviceRef: 'modelservice:default/acme-gpt-4o',
+      keyId: 'key-1',
+      keyPrefix: 'mk_3fQ9a1',
+      teamRef: 'group:default/checkout',
+      totals: point('2026-10-27T00:00:00.000Z', 3),
+      points: [
+        point('2026-11-24T00:00:00.000Z', 1),
+        point('2026-11-25T00:00:00.000Z', 2),
+      ],
+    },
+  ],
+};
+
+describe('ConsumerUsageSection', () => {
+  it('shows the user’s requests, tokens and spend per key', async () => {
+    const api = mockMarketplaceApi({
+      getMyUsage: jest.fn().mockResolvedValue(usage),
+    });
+    await renderInTestApp(
+      <ConsumerUsageSection service="acme-gpt-4o" emptyHint="Try Test API" />,
+      { mountedRoutes, apis: [[marketplaceApiRef, api]] },
+    );
+    const requests = await screen.findByTestId('usage-requests');
+    expect(within(requests).getByTestId('kpi-value')).toHaveTextContent('3');
+    expect(requests).toHaveTextContent('1 failed (not charged)');
+    expect(screen.getByTestId('usage-spend')).toHaveTextContent('$0.0045');
+    expect(screen.getByTestId('usage-trial')).toHaveTextContent('250');
+    const [row] = screen.getAllByTestId('usage-key-row');
+    expect(row).toHaveTextContent('mk_3fQ9a1…');
+    expect(row).toHaveTextContent('checkout');
+    expect(row).toHaveTextContent('$0.0045');
+    expect(api.getMyUsage).toHaveBeenCalledWith(
+      expect.objectContaining({ service: 'acme-gpt-4o', granularity: 'day' }),
+    );
+    expect(screen.getByText('Spend per key')).toBeInTheDocument();
+  });
+
+  it('explains an empty period', async () => {
+    await renderInTestApp(
+      <ConsumerUsageSection emptyHint="Try Test API on a service's API tab." />,
+      { mountedRoutes, apis: [[marketplaceApiRef, mockMarketplaceApi()]] },
+    );
+    expect(
+      await screen.findByText('No requests in this period'),
+    ).toBeInTheDocument();
+    expect(
+      screen.getByText("Try Test API on a service's API tab."),
+    ).toBeInTheDocument();
+  });
+});
+
+describe('StatementsSection', () => {
+  it('lists the user’s and the team’s statements with their lines and CSV', async () => {
+    const statement = (ownerRef: string): Statement => ({
+      month: '2026-11',
+      kind: ownerRef.startsWith('group:') ? 'team' : 'user',
+      ownerRef,
+      status: 'open',
+      periodStart: '2026-11-01',
+      periodEnd: '2026-11-30',
+      totals: {
+        requests: 2,
+        promptTokens: 200,
+        completionTokens: 40,
+        trialTokens: 0,
+        grossMicros: 3000,
+        platformFeeMicros: 300,
+        netMicros: 2700,
+      },
+      lines: [],
+      payout: null,
+      unpaidNetMicros: 0,
+    });
+    const api = mockMarketplaceApi({
+      listStatements: jest
+        .fn()
+        .mockImplementation(async (team?: string) => [
+          statement(team ?? 'user:default/lena.fischer'),
+        ]),
+      getStatement: jest.fn().mockResolvedValue({
+        ...statement('user:default/lena.fischer'),
+        lines: [
+          {
+            serviceRef: 'modelservice:default/acme-gpt-4o',
+            userRef: 'user:default/lena.fischer',
+            teamRef: null,
+            requests: 2,
+            promptTokens: 200,
+            completionTokens: 40,
+            trialTokens: 0,
+            grossMicros: 3000,
+            platformFeeMicros: 300,
+            netMicros: 2700,
+          },
+        ],
+      }),
+      downloadStatementCsv: jest
+        .fn()
+        .mockResolvedValue({ fileName: 's.csv', blob: new Blob(['x']) }),
+    });
+    (URL as any).createObjectURL = jest.fn(() => 'blob:x');
+    (URL as any).revokeObjectURL = jest.fn();
+    await renderInTestApp(<StatementsSection />, {
+      mountedRoutes,
+      apis: [[marketplaceApiRef, api]],
+    });
+    const [row] = await screen.findAllByTestId('statement-row');
+    expect(row).toHaveTextContent('November 2026');
+    expect(row).toHaveTextContent('$0.003');
+    await userEvent.click(
+      within(row).getByRole('button', { name: 'Details of November 2026' }),
+    );
+    const [line] = await screen.findAllByTestId('statement-line');
+    expect(line).toHaveTextContent('acme-gpt-4o');
+    expect(line).toHaveTextContent('Personal');
+    await userEvent.click(
+      within(row).getByRole('button', {
+        name: 'Download CSV of November 2026',
+      }),
+    );
+    expect(api.downloadStatementCsv).toHaveBeenCalledWith({
+      kind: 'consumer',
+      month: '2026-11',
+      team: undefined,
+    });
+
+    // The team's chargeback.
+    await userEvent.click(screen.getByLabelText('Statements of'));
+    await userEvent.click(
+      await screen.findByRole('option', { name: 'Checkout (team chargeback)' }),
+    );
+    await waitFor(() =>
+      expect(api.listStatements).toHaveBeenCalledWith('group:default/checkout'),
+    );
+  });
+});

@@ -1,0 +1,3 @@
+export { ServiceUsageContent } from './ServiceUsageContent';
+export { ConsumerUsageSection } from './ConsumerUsageSection';
+export { StatementsSection } from './StatementsSection';
