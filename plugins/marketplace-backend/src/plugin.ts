@@ -289,6 +289,7 @@ export const marketplacePlugin = createBackendPlugin({
             subscriptions,
             analytics,
             statements: new StatementStore(db, analytics),
+            audit,
           }),
         );
         httpRouter.use(router);

@@ -376,6 +376,19 @@ describe.each(databases.eachSupportedId())(
       expect(
         (await call('post', paidUrl, ADMIN, { team: AI_TEAM })).status,
       ).toBe(409);
+      // Audited once: who, what, when, before and after.
+      const audit = await knex('audit_log').where({ action: 'payout.paid' });
+      expect(audit).toHaveLength(1);
+      expect(audit[0]).toMatchObject({
+        actor_ref: ADMIN,
+        target_type: 'payout',
+        target: `${AI_TEAM}/${lastMonth}`,
+      });
+      expect(JSON.parse(audit[0].after_json)).toMatchObject({
+        status: 'paid',
+        netMicros: 4500,
+        reference: 'TX-2026-0042',
+      });
       const after = await call(
         'get',
         `/v1/provider/payouts/${lastMonth}?team=${AI_TEAM}`,

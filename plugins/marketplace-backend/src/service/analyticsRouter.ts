@@ -27,6 +27,7 @@ import {
   DirectoryService,
   ServiceDirectory,
 } from '../gateway/ServiceDirectory';
+import { AuditLog } from '../database/AuditLog';
 import { Access, Caller, ownerRefOf } from './access';
 import { nameParam, parse } from './parse';
 
@@ -37,6 +38,8 @@ export interface AnalyticsRouterOptions {
   subscriptions: SubscriptionStore;
   analytics: AnalyticsStore;
   statements: StatementStore;
+  /** Where marking a payout paid is audited. */
+  audit?: AuditLog;
   clock?: () => number;
 }
 
@@ -307,6 +310,18 @@ export function createAnalyticsRouter(
       paidBy: me.userRef,
       reference: body.reference ?? null,
       now: now(),
+    });
+    await options.audit?.record({
+      actor: me.userRef,
+      action: 'payout.paid',
+      targetType: 'payout',
+      target: `${team}/${month}`,
+      before: { status: 'closed' },
+      after: {
+        status: 'paid',
+        netMicros: statement.payout?.netMicros ?? statement.totals.netMicros,
+        reference: body.reference ?? null,
+      },
     });
     res.json({ statement });
   });

@@ -153,14 +153,20 @@ export type AuditAction =
   | 'service.approved'
   | 'service.rejected'
   | 'review.hidden'
-  | 'review.unhidden';
+  | 'review.unhidden'
+  | 'payout.paid';
 
 /**
  * What an audited action was done to.
  *
  * @public
  */
-export type AuditTargetType = 'user' | 'service' | 'review' | 'platform';
+export type AuditTargetType =
+  | 'user'
+  | 'service'
+  | 'review'
+  | 'platform'
+  | 'payout';
 
 /**
  * One admin action: who, what, when, to what, and the state before and after.
@@ -216,6 +222,7 @@ export const AUDIT_ACTIONS: readonly AuditAction[] = [
   'service.rejected',
   'review.hidden',
   'review.unhidden',
+  'payout.paid',
 ];
 
 /** Limits of the admin API's inputs. @public */

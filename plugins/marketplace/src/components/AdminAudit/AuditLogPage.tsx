@@ -45,6 +45,7 @@ export const AUDIT_ACTION_LABELS: Record<AuditAction, string> = {
   'service.rejected': 'Service rejected',
   'review.hidden': 'Review hidden',
   'review.unhidden': 'Review shown again',
+  'payout.paid': 'Payout marked paid',
 };
 
 const ACTION_COLORS: Partial<
@@ -55,6 +56,7 @@ const ACTION_COLORS: Partial<
   'review.hidden': 'warning',
   'user.reinstated': 'success',
   'service.approved': 'success',
+  'payout.paid': 'success',
 };
 
 /** A value of a before/after state, for people. */
