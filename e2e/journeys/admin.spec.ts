@@ -25,8 +25,20 @@ async function lenasKey(): Promise<string> {
   return (await res.json()).apiKey.secret;
 }
 
-/** One chat completion with the key, straight to the gateway. */
+/**
+ * One chat completion with the key, straight to the gateway; sent again when the
+ * demo upstream fails it on purpose (502, not charged), as a client would.
+ */
 async function callGateway(key: string) {
+  for (let attempt = 1; ; attempt++) {
+    const result = await callGatewayOnce(key);
+    if (result.status !== 502 || attempt === 3) {
+      return result;
+    }
+  }
+}
+
+async function callGatewayOnce(key: string) {
   const res = await fetch(
     `${BACKEND_URL}/api/marketplace/gateway/v1/chat/completions`,
     {

@@ -1,5 +1,5 @@
 import { expect, test } from '@playwright/test';
-import { screenshot, sidebarLink, signInAs } from './helpers';
+import { screenshot, sidebarLink, signInAs, sendTestRequest } from './helpers';
 
 test('a consumer filters, sorts, opens a service and tests it in the browser', async ({
   page,
@@ -125,7 +125,7 @@ test('a consumer filters, sorts, opens a service and tests it in the browser', a
   await page.getByLabel('Message').fill('Name three uses of embeddings.');
   await page.getByLabel('Max tokens').fill('24');
   await expect(page.getByLabel('Stream the answer')).toBeChecked();
-  await page.getByRole('button', { name: 'Send' }).click();
+  await sendTestRequest(page);
   const answer = page.getByRole('log', { name: 'Answer' });
   await expect(answer).not.toHaveText(/The answer appears here/, {
     timeout: 30_000,

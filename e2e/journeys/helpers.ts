@@ -74,3 +74,38 @@ export async function apiTokenFor(user: string): Promise<string> {
   }
   return (await res.json()).backstageIdentity.token;
 }
+
+/**
+ * Presses Send on the Test API playground until the answer starts. The demo
+ * upstream fails a small share of requests on purpose (its per-model
+ * `failureRate`, like a real provider): the playground then shows the
+ * upstream error, and a user simply sends again. Up to three attempts.
+ */
+export async function sendTestRequest(page: Page) {
+  const answer = page.getByRole('log', { name: 'Answer' });
+  const upstreamError = page
+    .getByRole('alert')
+    .filter({ hasText: /\(upstream_error\)|\(upstream_timeout\)/ });
+  for (let attempt = 1; attempt <= 3; attempt++) {
+    await page.getByRole('button', { name: 'Send' }).click();
+    // A new request clears the previous error.
+    await upstreamError.waitFor({ state: 'hidden', timeout: 10_000 });
+    const outcome = await Promise.race([
+      answer
+        .filter({ hasNotText: /The answer appears here/ })
+        .waitFor({ timeout: 30_000 })
+        .then(
+          () => 'answered',
+          () => 'timeout',
+        ),
+      upstreamError.waitFor({ timeout: 30_000 }).then(
+        () => 'failed',
+        () => 'timeout',
+      ),
+    ]);
+    if (outcome !== 'failed') {
+      return;
+    }
+    await page.getByRole('button', { name: 'Send' }).isEnabled();
+  }
+}

@@ -1,5 +1,5 @@
 import { expect, test } from '@playwright/test';
-import { screenshot, sidebarLink, signInAs } from './helpers';
+import { screenshot, sidebarLink, signInAs, sendTestRequest } from './helpers';
 
 const SERVICE = {
   name: 'acme-claude-sonnet-4',
@@ -38,7 +38,7 @@ test('a consumer starts the trial from the API tab, tests the model (streamed an
     .fill('Explain rate limiting in one sentence.');
   await page.getByLabel('Max tokens').fill('40');
   await expect(page.getByLabel('Stream the answer')).toBeChecked();
-  await page.getByRole('button', { name: 'Send' }).click();
+  await sendTestRequest(page);
 
   const answer = page.getByRole('log', { name: 'Answer' });
   await expect(answer).not.toHaveText(/The answer appears here/, {
