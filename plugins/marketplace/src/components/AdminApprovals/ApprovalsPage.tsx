@@ -1,12 +1,8 @@
+import { ReasonDialog } from '../shared/ReasonDialog';
 import { useState } from 'react';
 import Alert from '@mui/material/Alert';
 import AlertTitle from '@mui/material/AlertTitle';
 import Button from '@mui/material/Button';
-import Dialog from '@mui/material/Dialog';
-import DialogActions from '@mui/material/DialogActions';
-import DialogContent from '@mui/material/DialogContent';
-import DialogContentText from '@mui/material/DialogContentText';
-import DialogTitle from '@mui/material/DialogTitle';
 import Stack from '@mui/material/Stack';
 import Tab from '@mui/material/Tab';
 import Table from '@mui/material/Table';
@@ -16,7 +12,6 @@ import TableContainer from '@mui/material/TableContainer';
 import TableHead from '@mui/material/TableHead';
 import TableRow from '@mui/material/TableRow';
 import Tabs from '@mui/material/Tabs';
-import TextField from '@mui/material/TextField';
 import Typography from '@mui/material/Typography';
 import useAsyncRetry from 'react-use/esm/useAsyncRetry';
 import { useSearchParams } from 'react-router-dom';
@@ -57,56 +52,21 @@ function RejectDialog(props: {
   onCancel: () => void;
 }) {
   const { approval, busy, onReject, onCancel } = props;
-  const [reason, setReason] = useState('');
-  const trimmed = reason.trim();
-  const tooLong = reason.length > MAX_REASON;
   return (
-    <Dialog
+    <ReasonDialog
       open={!!approval}
-      onClose={busy ? undefined : onCancel}
-      aria-labelledby="reject-title"
-      maxWidth="sm"
-      fullWidth
-      TransitionProps={{ onExited: () => setReason('') }}
+      id="reject-title"
+      title={`Reject ${approval?.title ?? approval?.name}?`}
+      confirmLabel="Reject"
+      maxLength={MAX_REASON}
+      hint="What must change before it can go live"
+      busy={busy}
+      onConfirm={onReject}
+      onCancel={onCancel}
     >
-      <DialogTitle id="reject-title">
-        Reject {approval?.title ?? approval?.name}?
-      </DialogTitle>
-      <DialogContent>
-        <DialogContentText sx={{ mb: 2 }}>
-          The owners see your reason on the service page and in a notification.
-          The service stays out of browse and the gateway.
-        </DialogContentText>
-        <TextField
-          label="Reason"
-          value={reason}
-          onChange={e => setReason(e.target.value)}
-          multiline
-          minRows={3}
-          fullWidth
-          required
-          error={tooLong}
-          helperText={
-            tooLong
-              ? `At most ${MAX_REASON} characters (${reason.length})`
-              : 'What must change before it can go live'
-          }
-        />
-      </DialogContent>
-      <DialogActions>
-        <Button onClick={onCancel} disabled={busy}>
-          Cancel
-        </Button>
-        <Button
-          color="error"
-          variant="contained"
-          disabled={busy || !trimmed || tooLong}
-          onClick={() => onReject(trimmed)}
-        >
-          Reject
-        </Button>
-      </DialogActions>
-    </Dialog>
+      The owners see your reason on the service page and in a notification. The
+      service stays out of browse and the gateway.
+    </ReasonDialog>
   );
 }
 

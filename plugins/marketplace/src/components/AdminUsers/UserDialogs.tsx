@@ -1,3 +1,4 @@
+import { ReasonDialog } from '../shared/ReasonDialog';
 import { useState } from 'react';
 import Button from '@mui/material/Button';
 import Dialog from '@mui/material/Dialog';
@@ -113,56 +114,22 @@ export function SuspendDialog(props: {
   onCancel: () => void;
 }) {
   const { user, busy, onSuspend, onCancel } = props;
-  const [reason, setReason] = useState('');
-  const max = ADMIN_LIMITS.suspensionReasonMaxLength;
-  const trimmed = reason.trim();
-  const tooLong = trimmed.length > max;
   return (
-    <Dialog
+    <ReasonDialog
       open={!!user}
-      onClose={busy ? undefined : onCancel}
-      aria-labelledby="suspend-title"
-      maxWidth="sm"
-      fullWidth
-      TransitionProps={{ onExited: () => setReason('') }}
+      id="suspend-title"
+      title={`Suspend ${userLabel(user)}?`}
+      confirmLabel="Suspend"
+      maxLength={ADMIN_LIMITS.suspensionReasonMaxLength}
+      hint="Shown to the user"
+      busy={busy}
+      onConfirm={onSuspend}
+      onCancel={onCancel}
     >
-      <DialogTitle id="suspend-title">Suspend {userLabel(user)}?</DialogTitle>
-      <DialogContent>
-        <DialogContentText sx={{ mb: 2 }}>
-          Every API key of {userLabel(user)} stops working on its next request
-          (the gateway answers 403 with your reason), and they cannot subscribe
-          until you reinstate them. They see the reason in the portal.
-        </DialogContentText>
-        <TextField
-          label="Reason"
-          value={reason}
-          onChange={e => setReason(e.target.value)}
-          multiline
-          minRows={3}
-          fullWidth
-          required
-          error={tooLong}
-          helperText={
-            tooLong
-              ? `At most ${max} characters (${trimmed.length})`
-              : 'Shown to the user'
-          }
-        />
-      </DialogContent>
-      <DialogActions>
-        <Button onClick={onCancel} disabled={busy}>
-          Cancel
-        </Button>
-        <Button
-          color="error"
-          variant="contained"
-          disabled={busy || !trimmed || tooLong}
-          onClick={() => onSuspend(trimmed)}
-        >
-          Suspend
-        </Button>
-      </DialogActions>
-    </Dialog>
+      Every API key of {userLabel(user)} stops working on its next request (the
+      gateway answers 403 with your reason), and they cannot subscribe until you
+      reinstate them. They see the reason in the portal.
+    </ReasonDialog>
   );
 }
 

@@ -1,16 +1,12 @@
+import { ReasonDialog } from '../shared/ReasonDialog';
 import { useCallback, useEffect, useState } from 'react';
 import Alert from '@mui/material/Alert';
 import Button from '@mui/material/Button';
-import Dialog from '@mui/material/Dialog';
-import DialogActions from '@mui/material/DialogActions';
-import DialogContent from '@mui/material/DialogContent';
-import DialogTitle from '@mui/material/DialogTitle';
 import FormControl from '@mui/material/FormControl';
 import InputLabel from '@mui/material/InputLabel';
 import MenuItem from '@mui/material/MenuItem';
 import Select from '@mui/material/Select';
 import Stack from '@mui/material/Stack';
-import TextField from '@mui/material/TextField';
 import Typography from '@mui/material/Typography';
 import { Link as RouterLink } from 'react-router-dom';
 import {
@@ -58,47 +54,22 @@ function HideDialog(props: {
   onHide: (reason: string) => void;
   onCancel: () => void;
 }) {
-  const [reason, setReason] = useState('');
-  const tooLong = reason.length > REVIEW_LIMITS.hideReasonMaxLength;
   return (
-    <Dialog
+    <ReasonDialog
       open={!!props.review}
-      onClose={props.busy ? undefined : props.onCancel}
-      aria-labelledby="hide-review-title"
-      maxWidth="sm"
-      fullWidth
-      TransitionProps={{ onExited: () => setReason('') }}
+      id="hide-review-title"
+      title="Hide this review?"
+      confirmLabel="Hide"
+      confirmColor="warning"
+      maxLength={REVIEW_LIMITS.hideReasonMaxLength}
+      hint="The author sees it"
+      busy={props.busy}
+      onConfirm={props.onHide}
+      onCancel={props.onCancel}
     >
-      <DialogTitle id="hide-review-title">Hide this review?</DialogTitle>
-      <DialogContent>
-        <Typography variant="body2" sx={{ mb: 2 }}>
-          It leaves the list and the rating for everyone but its author and the
-          admins. The author sees your reason.
-        </Typography>
-        <TextField
-          label="Reason"
-          value={reason}
-          onChange={e => setReason(e.target.value)}
-          fullWidth
-          required
-          error={tooLong}
-          helperText={`${reason.length} / ${REVIEW_LIMITS.hideReasonMaxLength}`}
-        />
-      </DialogContent>
-      <DialogActions>
-        <Button onClick={props.onCancel} disabled={props.busy}>
-          Cancel
-        </Button>
-        <Button
-          color="warning"
-          variant="contained"
-          disabled={props.busy || !reason.trim() || tooLong}
-          onClick={() => props.onHide(reason.trim())}
-        >
-          Hide
-        </Button>
-      </DialogActions>
-    </Dialog>
+      It leaves the list and the rating for everyone but its author and the
+      admins.
+    </ReasonDialog>
   );
 }
 
