@@ -17,7 +17,7 @@ export default defineConfig({
   reporter: [['list']],
   outputDir: '../node_modules/.cache/e2e-test-results',
   use: {
-    baseURL: process.env.PLAYWRIGHT_URL ?? 'http://localhost:3000',
+    baseURL: process.env.PLAYWRIGHT_URL ?? 'http://localhost:7007',
     browserName: 'chromium',
     headless: true,
     viewport: { width: 1440, height: 900 },

@@ -1,7 +1,8 @@
 #!/usr/bin/env bash
-# Runs the Playwright journeys (packages/*/e2e-tests) in Debian's Chromium against a
-# freshly started portal (frontend dev server on :3000, backend on :7007) that uses an
-# in-memory database, so the journeys never touch data/.
+# Runs the Playwright journeys (e2e/journeys) in Debian's Chromium against a freshly
+# started portal as users run it: the backend on :7007 serving the production build of the
+# frontend (scripts/build-frontend.mjs, reused while unchanged), with an in-memory
+# database, so the journeys never touch data/.
 set -euo pipefail
 cd "$(dirname "${BASH_SOURCE[0]}")/.."
 # shellcheck source=scripts/env.sh
@@ -22,7 +23,7 @@ if [ ! -x "$CHROMIUM" ]; then
 fi
 export CHROMIUM_PATH="$CHROMIUM"
 
-for port in 3000 7007; do
+for port in 7007; do
   if node -e "require('net').connect($port,'127.0.0.1').on('connect',()=>process.exit(0)).on('error',()=>process.exit(1))"; then
     echo "[e2e] port $port is in use: stop the running portal first" >&2
     exit 1
@@ -31,9 +32,10 @@ done
 
 LOG_DIR="${E2E_LOG_DIR:-$(mktemp -d "${TMPDIR:-/tmp}/marketplace-e2e.XXXXXX")}"
 export DEMO_UPSTREAM_API_KEY="e2e-$(node -e 'console.log(require("crypto").randomBytes(16).toString("hex"))')"
+node scripts/build-frontend.mjs
 echo "[e2e] starting the portal (logs in $LOG_DIR)"
 set -m
-yarn start --config ../../app-config.yaml --config ../../e2e/app-config.e2e.yaml >"$LOG_DIR/portal.log" 2>&1 &
+(cd packages/backend && exec yarn start --config ../../app-config.yaml --config ../../e2e/app-config.e2e.yaml) >"$LOG_DIR/portal.log" 2>&1 &
 PORTAL_PID=$!
 set +m
 stop_portal() {
@@ -56,7 +58,7 @@ wait_for() {
   done
 }
 wait_for http://localhost:7007/.backstage/health/v1/readiness
-wait_for http://localhost:3000/ 600
+wait_for http://localhost:7007/ 600
 echo "[e2e] portal is up after ${SECONDS}s"
 
 E2E_SCREENSHOT_DIR="${E2E_SCREENSHOT_DIR:-$LOG_DIR/screenshots}" \

@@ -1,6 +1,7 @@
 #!/usr/bin/env bash
 # Installs everything and runs every test: type checking, lint, unit tests, the
-# DB tests on SQLite and on a throwaway PostgreSQL 15, and the browser journeys in
+# DB tests on SQLite and on a throwaway PostgreSQL 15, the README's start command on an
+# empty data folder (scripts/first-start-check.sh), and the browser journeys in
 # Debian's Chromium. .ci/run calls exactly this.
 set -euo pipefail
 cd "$(dirname "${BASH_SOURCE[0]}")/.."
@@ -50,6 +51,9 @@ if [ -n "${BACKSTAGE_TEST_DATABASE_POSTGRES15_CONNECTION_STRING:-}" ] && [ "$pg_
   echo "[db] FAILED: a PostgreSQL server was started but no test ran on it" >&2
   exit 1
 fi
+
+step "first start: scripts/start.sh on an empty data folder, demo data checked"
+bash scripts/first-start-check.sh
 
 step "browser journeys (Playwright + Debian Chromium)"
 bash scripts/e2e.sh

@@ -9,13 +9,39 @@ import List from '@mui/material/List';
 import ListItemAvatar from '@mui/material/ListItemAvatar';
 import ListItemButton from '@mui/material/ListItemButton';
 import ListItemText from '@mui/material/ListItemText';
+import ListSubheader from '@mui/material/ListSubheader';
 import Typography from '@mui/material/Typography';
 
 /** One selectable sample user (a User entity name in the catalog). */
 export interface SampleUser {
   name: string;
   description?: string;
+  /** Which journeys the user is for; users are grouped by it. */
+  role?: 'consumer' | 'provider' | 'admin';
 }
+
+/** The role groups, in the order a newcomer would try them. */
+const ROLE_GROUPS: {
+  role: NonNullable<SampleUser['role']>;
+  title: string;
+  purpose: string;
+}[] = [
+  {
+    role: 'consumer',
+    title: 'Consumers',
+    purpose: 'Find a model, subscribe, call it, watch usage and spend',
+  },
+  {
+    role: 'provider',
+    title: 'Provider teams',
+    purpose: 'Publish and edit services, see revenue, customers and quality',
+  },
+  {
+    role: 'admin',
+    title: 'Platform admin',
+    purpose: 'Users and roles, approvals, suspensions, audit log, payouts',
+  },
+];
 
 const STORAGE_KEY = 'marketplace.sampleUser';
 /** Must match SAMPLE_USER_HEADER in packages/backend/src/modules/authModuleSampleUsersProvider.ts */
@@ -101,7 +127,7 @@ export function SampleUsersSignInPage(
         bgcolor: 'background.default',
       }}
     >
-      <Card sx={{ width: 480 }} component="main">
+      <Card sx={{ width: 560, maxWidth: '100%', my: 4 }} component="main">
         <CardContent>
           <Typography variant="h4" component="h1" gutterBottom>
             LLM Marketplace
@@ -110,24 +136,55 @@ export function SampleUsersSignInPage(
             Local sign-in: choose a sample user to try the marketplace in that
             role.
           </Typography>
-          <List aria-label="Sample users">
-            {sampleUsers.map(user => (
-              <ListItemButton
-                key={user.name}
-                onClick={() => {
-                  window.localStorage.setItem(STORAGE_KEY, user.name);
-                  setSelected(user.name);
-                }}
-              >
-                <ListItemAvatar>
-                  <Avatar>{initials(user.name)}</Avatar>
-                </ListItemAvatar>
-                <ListItemText
-                  primary={user.name}
-                  secondary={user.description}
-                />
-              </ListItemButton>
-            ))}
+          <List aria-label="Sample users" dense>
+            {ROLE_GROUPS.map(group => {
+              const users = sampleUsers.filter(
+                user => (user.role ?? 'consumer') === group.role,
+              );
+              if (users.length === 0) {
+                return null;
+              }
+              return [
+                <ListSubheader
+                  key={`role-${group.role}`}
+                  disableSticky
+                  sx={{ lineHeight: 1.4, pt: 2, pb: 1 }}
+                >
+                  <Typography
+                    variant="subtitle2"
+                    component="span"
+                    color="text.primary"
+                    fontWeight={700}
+                  >
+                    {group.title}
+                  </Typography>
+                  <Typography
+                    variant="caption"
+                    component="span"
+                    display="block"
+                  >
+                    {group.purpose}
+                  </Typography>
+                </ListSubheader>,
+                ...users.map(user => (
+                  <ListItemButton
+                    key={user.name}
+                    onClick={() => {
+                      window.localStorage.setItem(STORAGE_KEY, user.name);
+                      setSelected(user.name);
+                    }}
+                  >
+                    <ListItemAvatar>
+                      <Avatar>{initials(user.name)}</Avatar>
+                    </ListItemAvatar>
+                    <ListItemText
+                      primary={user.name}
+                      secondary={user.description}
+                    />
+                  </ListItemButton>
+                )),
+              ];
+            })}
           </List>
         </CardContent>
       </Card>

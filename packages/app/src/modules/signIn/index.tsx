@@ -9,8 +9,14 @@ import { z } from 'zod/v4';
 const sampleUsersSignInPage = SignInPageBlueprint.makeWithOverrides({
   configSchema: {
     sampleUsers: z
-      .array(z.object({ name: z.string(), description: z.string().optional() }))
-      .default([{ name: 'guest' }]),
+      .array(
+        z.object({
+          name: z.string(),
+          description: z.string().optional(),
+          role: z.enum(['consumer', 'provider', 'admin']).default('consumer'),
+        }),
+      )
+      .default([{ name: 'guest', role: 'consumer' }]),
   },
   factory(originalFactory, { config }) {
     return originalFactory({

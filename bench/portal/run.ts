@@ -1,0 +1,358 @@
+/*
+ * bench/portal: how fast the portal's pages open in a real browser, for the production
+ * build the README's start command serves (the backend on :7007) against the
+ * frontend development server (`yarn dev`, :3000) measured in the same run as the
+ * baseline. Run by hand, never in CI:
+ *
+ *   source scripts/env.sh && yarn bench:portal [--runs 5] [--data-dir DIR] [--skip-dev]
+ *
+ * It starts the portal with scripts/start.sh (install, production build, backend, demo
+ * data recorded through the gateway) in a data folder of its own (or --data-dir, e.g. an
+ * already seeded data/), then the development server against the same backend. For each
+ * page it opens Debian's Chromium headless with a fresh profile (cold: empty HTTP cache)
+ * and then opens the same page again in that profile (warm), and records:
+ *   - the time from navigation start to the page's first meaningful element being visible
+ *     (a service card on browse, the title on a service page, the keys table on My
+ *     subscriptions, a KPI value on the Provider dashboard), from the page's own clock;
+ *   - the bytes of JavaScript transferred over the network (encoded, as on the wire).
+ * Medians over --runs; the dev-server figures and the ratio prod/dev are printed beside
+ * them, with PASS/FAIL against the targets of issue 13.
+ */
+import { ChildProcess, spawn } from 'node:child_process';
+import fs from 'node:fs';
+import os from 'node:os';
+import path from 'node:path';
+import { chromium, Browser, BrowserContext } from 'playwright-core';
+
+const root = path.resolve(__dirname, '../..');
+const args = process.argv.slice(2);
+const arg = (name: string) =>
+  args.includes(name) ? args[args.indexOf(name) + 1] : undefined;
+const RUNS = Number(arg('--runs') ?? 5);
+const SKIP_DEV = args.includes('--skip-dev');
+const PROD = 'http://localhost:7007';
+const DEV = 'http://localhost:3000';
+
+interface PageSpec {
+  name: string;
+  user: string;
+  path: string;
+  /** Browser-side predicate: the first meaningful element is visible. */
+  ready: string;
+  targets?: { coldMs?: number; warmMs?: number };
+}
+
+const visible = (selector: string) =>
+  `(() => { for (const el of document.querySelectorAll(${JSON.stringify(
+    selector,
+  )})) { const r = el.getBoundingClientRect(); if (r.width > 0 && r.height > 0) return true; } return false; })()`;
+
+const PAGES: PageSpec[] = [
+  {
+    name: 'Marketplace browse (first card)',
+    user: 'lena.fischer',
+    path: '/marketplace',
+    ready: visible('[data-testid="service-card"]'),
+    targets: { coldMs: 1500, warmMs: 800 },
+  },
+  {
+    name: 'Service page (title)',
+    user: 'lena.fischer',
+    path: '/catalog/default/modelservice/acme-claude-sonnet-4',
+    ready: `[...document.querySelectorAll('h1')].some(h => h.textContent.includes('Claude Sonnet 4') && h.getBoundingClientRect().height > 0)`,
+    targets: { warmMs: 1000 },
+  },
+  {
+    name: 'My subscriptions (keys table)',
+    user: 'lena.fischer',
+    path: '/marketplace/subscriptions',
+    ready: visible('table[aria-label="API keys"]'),
+  },
+  {
+    name: 'Provider dashboard (KPI value)',
+    user: 'samira.haddad',
+    path: '/marketplace/provider',
+    ready: visible('[data-testid="kpi-value"]'),
+  },
+];
+
+interface Sample {
+  ms: number;
+  jsBytes: number;
+}
+
+const median = (values: number[]) => {
+  const sorted = [...values].sort((a, b) => a - b);
+  const mid = Math.floor(sorted.length / 2);
+  return sorted.length % 2 ? sorted[mid] : (sorted[mid - 1] + sorted[mid]) / 2;
+};
+
+function startProcess(
+  name: string,
+  command: string,
+  commandArgs: string[],
+  logFile: string,
+  env: NodeJS.ProcessEnv,
+): ChildProcess {
+  const out = fs.openSync(logFile, 'a');
+  const child = spawn(command, commandArgs, {
+    cwd: root,
+    env: { ...process.env, ...env },
+    stdio: ['ignore', out, out],
+    detached: true,
+  });
+  child.on('exit', code => {
+    if (!stopping) {
+      console.error(`[bench] ${name} exited (${code}); see ${logFile}`);
+      process.exit(1);
+    }
+  });
+  return child;
+}
+
+let stopping = false;
+const children: ChildProcess[] = [];
+function stopAll() {
+  stopping = true;
+  for (const child of children) {
+    try {
+      process.kill(-child.pid!, 'SIGTERM');
+    } catch {
+      // already gone
+    }
+  }
+}
+
+async function waitFor(
+  what: string,
+  check: () => Promise<boolean>,
+  timeoutMs: number,
+) {
+  const deadline = Date.now() + timeoutMs;
+  while (!(await check().catch(() => false))) {
+    if (Date.now() > deadline) throw new Error(`timed out waiting for ${what}`);
+    await new Promise(r => setTimeout(r, 1000));
+  }
+}
+
+async function newContext(
+  browser: Browser,
+  base: string,
+  user: string,
+): Promise<BrowserContext> {
+  const context = await browser.newContext({
+    baseURL: base,
+    viewport: { width: 1440, height: 900 },
+  });
+  // A returning user: the sample-user picker remembers the choice in localStorage.
+  await context.addInitScript(
+    `window.localStorage.setItem('marketplace.sampleUser', ${JSON.stringify(
+      user,
+    )})`,
+  );
+  return context;
+}
+
+async function measure(
+  context: BrowserContext,
+  spec: PageSpec,
+): Promise<Sample> {
+  const page = await context.newPage();
+  let jsBytes = 0;
+  const pending: Promise<void>[] = [];
+  page.on('requestfinished', request => {
+    if (request.resourceType() !== 'script') return;
+    pending.push(
+      request
+        .sizes()
+        .then(sizes => {
+          jsBytes += sizes.responseBodySize;
+        })
+        .catch(() => undefined),
+    );
+  });
+  await page.goto(spec.path, { waitUntil: 'commit' });
+  const handle = await page.waitForFunction(
+    `(${spec.ready}) ? performance.now() : false`,
+    undefined,
+    { polling: 'raf', timeout: 60_000 },
+  );
+  const ms = (await handle.jsonValue()) as number;
+  await Promise.all(pending);
+  await page.close();
+  return { ms, jsBytes };
+}
+
+async function run(browser: Browser, base: string, spec: PageSpec) {
+  const cold: Sample[] = [];
+  const warm: Sample[] = [];
+  for (let i = 0; i < RUNS; i++) {
+    const context = await newContext(browser, base, spec.user);
+    cold.push(await measure(context, spec));
+    warm.push(await measure(context, spec));
+    await context.close();
+  }
+  return {
+    coldMs: median(cold.map(s => s.ms)),
+    warmMs: median(warm.map(s => s.ms)),
+    coldJs: median(cold.map(s => s.jsBytes)),
+    warmJs: median(warm.map(s => s.jsBytes)),
+  };
+}
+
+const kb = (bytes: number) => `${(bytes / 1024).toFixed(0)} KB`;
+const ms = (value: number) => `${Math.round(value)} ms`;
+const pad = (s: string, n: number) => s.padEnd(n);
+
+async function main() {
+  const dataDir =
+    arg('--data-dir') ??
+    fs.mkdtempSync(path.join(os.tmpdir(), 'marketplace-bench-portal-'));
+  const logDir = fs.mkdtempSync(path.join(os.tmpdir(), 'bench-portal-logs-'));
+  // The development server on :3000 calls the same backend: let it.
+  const corsConfig = path.join(logDir, 'app-config.bench.yaml');
+  fs.writeFileSync(
+    corsConfig,
+    `backend:\n  cors:\n    origin: ['${PROD}', '${DEV}']\n`,
+  );
+  process.on('exit', stopAll);
+  process.on('SIGINT', () => process.exit(130));
+
+  console.log(
+    `[bench] starting the portal with scripts/start.sh (data: ${dataDir}, logs: ${logDir})`,
+  );
+  const start = startProcess(
+    'scripts/start.sh',
+    'bash',
+    ['scripts/start.sh', '--config', corsConfig],
+    path.join(logDir, 'start.log'),
+    { MARKETPLACE_DATA_DIR: dataDir, MARKETPLACE_DEMO_TRAFFIC: 'off' },
+  );
+  children.push(start);
+  await waitFor(
+    'the portal (scripts/start.sh)',
+    async () =>
+      fs
+        .readFileSync(path.join(logDir, 'start.log'), 'utf8')
+        .includes('the portal is ready'),
+    30 * 60_000,
+  );
+  if (!fs.existsSync(path.join(dataDir, '.seeded'))) {
+    throw new Error(`the demo data was not recorded; see ${logDir}/start.log`);
+  }
+  if (!SKIP_DEV) {
+    console.log('[bench] starting the frontend development server on :3000');
+    children.push(
+      startProcess(
+        'the development server',
+        'yarn',
+        [
+          'workspace',
+          'app',
+          'start',
+          '--config',
+          '../../app-config.yaml',
+          '--config',
+          '../../app-config.dev-server.yaml',
+        ],
+        path.join(logDir, 'dev-server.log'),
+        {},
+      ),
+    );
+    await waitFor(
+      'the development server',
+      async () => (await fetch(`${DEV}/`)).ok,
+      10 * 60_000,
+    );
+  }
+
+  const browser = await chromium.launch({
+    executablePath: process.env.CHROMIUM_PATH ?? '/usr/bin/chromium',
+    headless: true,
+    args: [
+      '--no-sandbox',
+      '--disable-gpu',
+      '--disable-quic',
+      '--disable-background-networking',
+      '--disable-component-update',
+      '--disable-sync',
+      '--no-first-run',
+    ],
+  });
+  const targets = SKIP_DEV ? [PROD] : [PROD, DEV];
+  // One unmeasured load per target first: the dev server compiles on first request.
+  for (const base of targets) {
+    const context = await newContext(browser, base, PAGES[0].user);
+    await measure(context, PAGES[0]);
+    await context.close();
+  }
+
+  console.log(
+    `\n[bench] ${RUNS} runs per page, medians; Chromium ${browser.version()}, 1440x900, ${
+      os.cpus().length
+    } cores\n`,
+  );
+  console.log(
+    `${pad('page', 34)} ${pad('build', 6)} ${pad('cold', 9)} ${pad(
+      'warm',
+      9,
+    )} ${pad('JS cold', 10)} ${pad('JS warm', 10)} target`,
+  );
+  let failed = false;
+  for (const spec of PAGES) {
+    const results = new Map<string, Awaited<ReturnType<typeof run>>>();
+    for (const base of targets) {
+      results.set(base, await run(browser, base, spec));
+    }
+    for (const base of targets) {
+      const r = results.get(base)!;
+      const verdicts: string[] = [];
+      if (base === PROD && spec.targets?.coldMs) {
+        const pass = r.coldMs <= spec.targets.coldMs;
+        failed ||= !pass;
+        verdicts.push(
+          `cold <= ${spec.targets.coldMs} ms ${pass ? 'PASS' : 'FAIL'}`,
+        );
+      }
+      if (base === PROD && spec.targets?.warmMs) {
+        const pass = r.warmMs <= spec.targets.warmMs;
+        failed ||= !pass;
+        verdicts.push(
+          `warm <= ${spec.targets.warmMs} ms ${pass ? 'PASS' : 'FAIL'}`,
+        );
+      }
+      console.log(
+        `${pad(base === PROD ? spec.name : '', 34)} ${pad(
+          base === PROD ? 'prod' : 'dev',
+          6,
+        )} ${pad(ms(r.coldMs), 9)} ${pad(ms(r.warmMs), 9)} ${pad(
+          kb(r.coldJs),
+          10,
+        )} ${pad(kb(r.warmJs), 10)} ${verdicts.join(', ')}`,
+      );
+    }
+    if (!SKIP_DEV) {
+      const p = results.get(PROD)!;
+      const d = results.get(DEV)!;
+      console.log(
+        `${pad('', 34)} ${pad('ratio', 6)} ${pad(
+          `${(p.coldMs / d.coldMs).toFixed(2)}x`,
+          9,
+        )} ${pad(`${(p.warmMs / d.warmMs).toFixed(2)}x`, 9)} ${pad(
+          `${(p.coldJs / d.coldJs).toFixed(2)}x`,
+          10,
+        )} prod / dev, same run`,
+      );
+    }
+  }
+  await browser.close();
+  console.log(failed ? '\n[bench] FAIL' : '\n[bench] PASS');
+  stopAll();
+  process.exit(failed ? 1 : 0);
+}
+
+main().catch(error => {
+  console.error(`[bench] ${error.stack ?? error}`);
+  stopAll();
+  process.exit(1);
+});

@@ -1,0 +1,14 @@
+# shellcheck shell=bash
+# Sourced by scripts/start.sh and scripts/dev.sh with DATA_DIR set: generates the local
+# secrets once into DATA_DIR/secrets.env (mode 600) and exports them. Today that is the
+# demo upstream's API key; the gateway reads it through the sample services'
+# `secretRef: DEMO_UPSTREAM_API_KEY`.
+if [ ! -f "$DATA_DIR/secrets.env" ]; then
+  mkdir -p "$DATA_DIR"
+  node -e 'const c=require("crypto");console.log("DEMO_UPSTREAM_API_KEY=demo-"+c.randomBytes(24).toString("base64url"))' >"$DATA_DIR/secrets.env"
+  chmod 600 "$DATA_DIR/secrets.env"
+fi
+set -a
+# shellcheck disable=SC1091
+. "$DATA_DIR/secrets.env"
+set +a
