@@ -79,7 +79,11 @@ else
     exit 1
   fi
   say "The portal is up, but the demo data could not be recorded (see above)." >&2
-  say "Once the cause is fixed, record it with:  node scripts/seed.mjs" >&2
+  if [ "$DATA_DIR" = "$ROOT/data" ]; then
+    say "Once the cause is fixed, record it with:  node scripts/seed.mjs" >&2
+  else
+    say "Once the cause is fixed, record it with:  node scripts/seed.mjs --data-dir $DATA_DIR" >&2
+  fi
 fi
 
 say "the portal is ready at http://localhost:7007 after $(elapsed) (Ctrl-C stops it)"
