@@ -56,10 +56,10 @@ const PAGES: PageSpec[] = [
     targets: { coldMs: 1500, warmMs: 800 },
   },
   {
-    name: 'Service page (title)',
+    name: 'Service page (entity title)',
     user: 'lena.fischer',
     path: '/catalog/default/modelservice/acme-claude-sonnet-4',
-    ready: `[...document.querySelectorAll('h1')].some(h => h.textContent.includes('Claude Sonnet 4') && h.getBoundingClientRect().height > 0)`,
+    ready: `[...document.querySelectorAll('h1, h2')].some(h => h.textContent.includes('Claude Sonnet 4') && h.getBoundingClientRect().height > 0)`,
     targets: { warmMs: 1000 },
   },
   {
@@ -166,7 +166,8 @@ async function measure(
       request
         .sizes()
         .then(sizes => {
-          jsBytes += sizes.responseBodySize;
+          // -1 (or 0) when the script came from the HTTP cache.
+          jsBytes += Math.max(0, sizes.responseBodySize);
         })
         .catch(() => undefined),
     );
