@@ -18,6 +18,7 @@ import { AuditLog } from './database/AuditLog';
 import { connectDatabase } from './database/migrate';
 import { PlatformSettingsStore } from './database/PlatformSettingsStore';
 import { UserAdminStore } from './database/UserAdminStore';
+import { adminRecipients } from './monitoring/adminRecipients';
 import { PublishingStore } from './database/PublishingStore';
 import { SubscriptionStore } from './database/SubscriptionStore';
 import { UsageLedger } from './database/UsageLedger';
@@ -179,6 +180,8 @@ export const marketplacePlugin = createBackendPlugin({
         });
         const secrets = new SecretResolver(config);
         const monitoringConfig = readMonitoringConfig(config);
+        const roleGroups = readRoleGroups(config, m => logger.warn(m));
+        const users = new UserAdminStore(db, audit);
         const monitoring = new Monitoring({
           store: new MonitoringStore(db),
           prober: new Prober({
@@ -192,9 +195,7 @@ export const marketplacePlugin = createBackendPlugin({
           notifications: deps.notifications,
           logger,
           config: monitoringConfig,
-          adminGroups: config.getOptionalStringArray(
-            'marketplace.roles.adminGroups',
-          ) ?? ['group:default/platform-admins'],
+          admins: adminRecipients(roleGroups.admin, users),
         });
         lifecycle.addStartupHook(async () => {
           await directory.start();
@@ -272,12 +273,12 @@ export const marketplacePlugin = createBackendPlugin({
             logger,
             catalog: deps.catalog,
             directory,
-            users: new UserAdminStore(db, audit),
+            users,
             settings,
             audit,
             ledger,
             events: deps.events,
-            roleGroups: readRoleGroups(config, m => logger.warn(m)),
+            roleGroups,
           }),
         );
         const analytics = new AnalyticsStore(db);

@@ -124,8 +124,11 @@ export class Monitoring {
       notifications: Pick<NotificationService, 'send'>;
       logger: LoggerService;
       config: MonitoringConfig;
-      /** Groups notified of every breach, besides the service's owner. */
-      adminGroups: string[];
+      /**
+       * Entity refs notified of every breach besides the service's owner: the
+       * admin groups and the admins by override (see adminRecipients).
+       */
+      admins: () => Promise<string[]>;
       clock?: () => number;
     },
   ) {}
@@ -265,7 +268,7 @@ export class Monitoring {
     await this.deps.notifications.send({
       recipients: {
         type: 'entity',
-        entityRef: [...new Set([owner, ...this.deps.adminGroups])],
+        entityRef: [...new Set([owner, ...(await this.deps.admins())])],
       },
       payload: {
         title: `${title} breached its ${label} SLA`,

@@ -411,7 +411,10 @@ describe.each(databases.eachSupportedId())(
           notifications,
           logger: mockServices.logger.mock(),
           config: readMonitoringConfig(new ConfigReader({})),
-          adminGroups: ['group:default/platform-admins'],
+          admins: async () => [
+            'group:default/platform-admins',
+            'user:default/priya.raman',
+          ],
           clock: () => now,
         });
       }
@@ -457,6 +460,7 @@ describe.each(databases.eachSupportedId())(
             entityRef: [
               'group:default/ai-platform-team',
               'group:default/platform-admins',
+              'user:default/priya.raman',
             ],
           },
           payload: expect.objectContaining({
