@@ -138,8 +138,7 @@ describe.each(databases.eachSupportedId())(
           row(AI_SERVICE, CONSUMER, CHECKOUT, today + 3_700_000, 0, 'timeout'),
           row(AI_SERVICE, 'user:default/kenji', null, lastMonthDay, 5000),
           row(RESEARCH_SERVICE, CONSUMER, null, today + 3_600_000, 7000),
-        ],
-        [],
+        ].map(r => ({ row: r })),
       );
     });
 
