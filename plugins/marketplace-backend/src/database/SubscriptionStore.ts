@@ -170,6 +170,27 @@ export class SubscriptionStore {
           `You already have an active subscription to ${options.serviceRef}`,
         );
       }
+      // A service's trial is granted once per user: a new subscription continues
+      // where the earlier ones left it (tokens used, and the same expiry).
+      const earlier = await tx('subscriptions')
+        .where({ user_ref: options.userRef, service_ref: options.serviceRef })
+        .first(
+          tx.raw('COUNT(*) as n'),
+          tx.raw(
+            'COALESCE(SUM(trial_tokens_used + trial_tokens_reserved), 0) as used',
+          ),
+          tx.raw('MIN(created_at) as first_at'),
+        );
+      if (num(earlier?.n) > 0) {
+        row.trial_tokens_granted = Math.max(
+          0,
+          options.trialTokens - num(earlier.used),
+        );
+        row.trial_expires_at =
+          options.trialTokens > 0 && options.trialDurationDays
+            ? num(earlier.first_at) + options.trialDurationDays * 86_400_000
+            : null;
+      }
       try {
         await tx('subscriptions').insert(row);
       } catch (e) {

@@ -555,6 +555,43 @@ describe.each(
     expect((await ledger.getUsage('new-sub'))!.costMicros).toBe(2000 + 8000);
   });
 
+  it('grants a trial once per user: a new subscription continues the earlier trial', async () => {
+    const first = await subscribe({ trialTokens: 1000, spendCapMicros: 0 });
+    const r = await reserveFor(first.grant, 'trial-1', 100, 300);
+    if (!r.ok) throw new Error('not reserved');
+    await ok(r.reservation, 100, 300);
+    await ledger.flush();
+    expect((await subs.get(first.subscription.id))!.trialTokensUsed).toBe(400);
+    await subs.cancel('user:default/lena', SERVICE);
+
+    now += 86_400_000;
+    const second = await subscribe({ trialTokens: 1000, spendCapMicros: 0 });
+    expect(second.subscription.trialTokensGranted).toBe(600);
+    expect(second.subscription.trialTokensUsed).toBe(0);
+    // The trial keeps its first expiry (14 days from the first subscription).
+    expect(second.subscription.trialExpiresAt).toBe(
+      first.subscription.trialExpiresAt,
+    );
+    // Only the rest of the trial can be used.
+    const big = await reserveFor(second.grant, 'trial-2', 100, 900);
+    expect(big.ok && big.reservation.maxCompletionTokens).toBe(500);
+    if (big.ok) await ok(big.reservation, 100, 500);
+    await ledger.flush();
+    await subs.cancel('user:default/lena', SERVICE);
+    const third = await subscribe({ trialTokens: 1000, spendCapMicros: 0 });
+    expect(third.subscription.trialTokensGranted).toBe(0);
+    await expect(reserveFor(third.grant, 'trial-3', 10, 10)).resolves.toEqual({
+      ok: false,
+      reason: 'trial_exhausted',
+    });
+    // Another user gets the whole trial.
+    const other = await subscribe({
+      trialTokens: 1000,
+      user: 'user:default/kenji',
+    });
+    expect(other.subscription.trialTokensGranted).toBe(1000);
+  });
+
   it('writes a backlog larger than one statement can hold, in chunks', async () => {
     const { grant, subscription } = await subscribe();
     const reservations: Reservation[] = [];
