@@ -27,6 +27,7 @@ import { MonitoringStore } from './monitoring/MonitoringStore';
 import { Prober } from './monitoring/Prober';
 import { SecretResolver } from './gateway/secrets';
 import { ServiceDirectory } from './gateway/ServiceDirectory';
+import { TeamMembership } from './gateway/TeamMembership';
 import { serviceResourceRef, serviceRules } from './permissions/rules';
 import { Access } from './service/access';
 import { createAdminRouter } from './service/adminRouter';
@@ -240,6 +241,12 @@ export const marketplacePlugin = createBackendPlugin({
           secrets,
           upstreamTimeoutMs,
           maxRequestMs,
+          teamMembership: new TeamMembership({
+            catalog: deps.catalog,
+            auth: deps.auth,
+            logger,
+            notifications: deps.notifications,
+          }),
         });
         const browseIndex = new BrowseIndex(db, directory, monitoring);
         const router = Router();

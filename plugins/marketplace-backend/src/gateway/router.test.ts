@@ -13,6 +13,7 @@ import { UsageLedger } from '../database/UsageLedger';
 import { createGatewayRouter } from './router';
 import { SecretResolver } from './secrets';
 import { DirectoryService, ServiceDirectory } from './ServiceDirectory';
+import { TeamMembership } from './TeamMembership';
 import { countTextTokens } from './tokens';
 
 jest.setTimeout(30_000);
@@ -111,6 +112,9 @@ describe.each(
   let subs: SubscriptionStore;
   let ledger: UsageLedger;
   const services = new Map<string, DirectoryService>();
+  /** The catalog's users: their groups (memberOf relations). */
+  const members = new Map<string, string[]>();
+  const notifications = { send: jest.fn() };
 
   function add(
     name: string,
@@ -160,6 +164,26 @@ describe.each(
         ),
         upstreamTimeoutMs: 500,
         maxRequestMs: 2000,
+        teamMembership: new TeamMembership({
+          catalog: {
+            getEntityByRef: async (ref: any) =>
+              members.has(ref)
+                ? ({
+                    apiVersion: 'backstage.io/v1alpha1',
+                    kind: 'User',
+                    metadata: { name: 'x' },
+                    relations: members.get(ref)!.map(targetRef => ({
+                      type: 'memberOf',
+                      targetRef,
+                    })),
+                  } as any)
+                : undefined,
+          },
+          auth: mockServices.auth(),
+          logger: mockServices.logger.mock(),
+          notifications,
+          ttlMs: 0,
+        }),
       }),
     );
   });
@@ -469,6 +493,60 @@ describe.each(
       countTextTokens(JSON.stringify(schema)) +
         countTextTokens(JSON.stringify(functions)),
     );
+  });
+
+  it('bills a team only while the user is a member: a member who left is refused and told', async () => {
+    upstreamHandler = (_req, res) => {
+      res.json(completion('hi', { prompt_tokens: 5, completion_tokens: 2 }));
+    };
+    const user = 'user:default/leaver';
+    const team = 'group:default/checkout-team';
+    members.set(user, [team]);
+    notifications.send.mockClear();
+    const { apiKey } = await subs.create({
+      serviceRef: 'modelservice:default/svc',
+      userRef: user,
+      teamRef: team,
+      spendCapMicros: null,
+      trialTokens: 0,
+    });
+    const ask = () =>
+      post(apiKey.secret, {
+        model: 'svc',
+        messages: [{ role: 'user', content: 'hello' }],
+      });
+    const billed = await ask();
+    expect(billed.status).toBe(200);
+    expect(await row(billed)).toMatchObject({ teamRef: team, costMicros: 9 });
+
+    // The user leaves the team.
+    members.set(user, ['group:default/other-team']);
+    const refused = await ask();
+    expect(refused.status).toBe(403);
+    expect(refused.body.error).toMatchObject({
+      code: 'team_membership_ended',
+      message: expect.stringContaining('no longer a member of'),
+    });
+    await ledger.flush();
+    const rows = await knex('usage_ledger').where({ team_ref: team });
+    expect(rows).toHaveLength(1);
+    expect(await ledger.countReservations()).toBe(0);
+    expect(notifications.send).toHaveBeenCalledTimes(1);
+    expect(notifications.send).toHaveBeenCalledWith({
+      recipients: { type: 'entity', entityRef: user },
+      payload: expect.objectContaining({
+        title: `Your svc subscription no longer bills ${team}`,
+        topic: 'marketplace-team-billing-ended',
+      }),
+    });
+    // Told once; a user removed from the catalog altogether is refused too.
+    expect((await ask()).status).toBe(403);
+    members.delete(user);
+    expect((await ask()).status).toBe(403);
+    expect(notifications.send).toHaveBeenCalledTimes(1);
+    // Back in the team: billed to it again.
+    members.set(user, [team]);
+    expect((await ask()).status).toBe(200);
   });
 
   it('refuses deprecated services, too-long prompts, n>1, unknown fields of the wrong type, and large bodies', async () => {

@@ -18,6 +18,7 @@ import { GatewayError, sendGatewayError } from './errors';
 import { RateLimiter } from './rateLimiter';
 import { ChatCompletionRequest, parseChatCompletionRequest } from './request';
 import { SecretResolver } from './secrets';
+import { TeamMembership } from './TeamMembership';
 import {
   DirectoryService,
   isServable,
@@ -48,6 +49,8 @@ export interface GatewayRouterOptions {
   upstreamTimeoutMs?: number;
   /** The longest a forwarded request may take, a stream included. */
   maxRequestMs?: number;
+  /** Team memberships: a team-billed subscription bills the team only while its user is a member. */
+  teamMembership?: TeamMembership;
 }
 
 const GRANT_CACHE_MS = 10_000;
@@ -344,6 +347,20 @@ export function createGatewayRouter(
       spec.maxOutputTokens,
       spec.contextWindow - promptTokens,
     );
+
+    if (
+      grant.teamRef &&
+      options.teamMembership &&
+      !(await options.teamMembership.isMember(grant.userRef, grant.teamRef))
+    ) {
+      // Team billing ends with the membership: the team is never billed again.
+      void options.teamMembership.notifyEnded(grant, service.name);
+      throw new GatewayError({
+        status: 403,
+        message: `This subscription bills ${grant.teamRef}, and you are no longer a member of it, so its team billing ended. Unsubscribe and subscribe again, billed to yourself or to a team you belong to.`,
+        code: 'team_membership_ended',
+      });
+    }
 
     const admitted = limiter.admit(
       grant.subscriptionId,
