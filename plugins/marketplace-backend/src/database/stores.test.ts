@@ -1,6 +1,7 @@
 import { mockServices, TestDatabases } from '@backstage/backend-test-utils';
 import { ModelServicePricing } from '@internal/plugin-marketplace-common';
 import { Knex } from 'knex';
+import path from 'path';
 import { expectLedgerInvariants } from '../__testUtils__/ledgerInvariants';
 import { connectDatabase } from './migrate';
 import { hashApiKey, KeyGrant, SubscriptionStore } from './SubscriptionStore';
@@ -590,6 +591,36 @@ describe.each(
       user: 'user:default/kenji',
     });
     expect(other.subscription.trialTokensGranted).toBe(1000);
+  });
+
+  it('the billing migration gives existing subscriptions the latest recorded price', async () => {
+    const { subscription } = await subscribe();
+    await knex('service_price_history').insert([
+      {
+        service_ref: SERVICE,
+        prompt_per_1k_micros: 1000,
+        completion_per_1k_micros: 3000,
+        tiers_json: '[]',
+        effective_from: 1,
+      },
+      {
+        service_ref: SERVICE,
+        prompt_per_1k_micros: 2000,
+        completion_per_1k_micros: 8000,
+        tiers_json: JSON.stringify(pricing.tiers),
+        effective_from: 2,
+      },
+    ]);
+    const directory = path.resolve(__dirname, '../../migrations');
+    const name = '20261203000000_billing_integrity.js';
+    await knex.migrate.down({ directory, name });
+    await knex.migrate.up({ directory, name });
+    const raw = await knex('subscriptions')
+      .where({ id: subscription.id })
+      .first();
+    expect(JSON.parse(raw.pricing_json)).toEqual(pricing);
+    const row = await knex('usage_ledger').columnInfo();
+    expect(row.usage_clamped).toBeDefined();
   });
 
   it('writes a backlog larger than one statement can hold, in chunks', async () => {
