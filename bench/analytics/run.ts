@@ -341,7 +341,7 @@ async function writeLedger(
     }
     rows.sort((a, b) => Number(a.started_at) - Number(b.started_at));
     for (let i = 0; i < rows.length; i += 500) {
-      await writer.write(rows.slice(i, i + 500), []);
+      await writer.write(rows.slice(i, i + 500).map(row => ({ row })));
     }
     written += n;
     if (d % 20 === 19 || d === DAYS - 1) {

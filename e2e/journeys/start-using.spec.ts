@@ -161,6 +161,10 @@ test('a consumer starts using a service with a trial and sees the request metere
   });
   await expect(dialog).toBeVisible();
   await expect(dialog.getByText('Free trial', { exact: true })).toBeVisible();
+  // The trial is granted once per person: subscribing again continues it.
+  await expect(
+    dialog.getByText(/granted once per person: subscribing again continues it/),
+  ).toBeVisible();
   await expect(dialog.getByTestId('estimate-cost')).toHaveText(/^\$/);
   const subscribe = dialog.getByRole('button', { name: 'Subscribe' });
   await expect(subscribe).toBeEnabled();

@@ -12,6 +12,13 @@ export interface Config {
        */
       upstreamTimeoutMs?: number;
       /**
+       * The longest a forwarded request (a stream included) may take, in
+       * milliseconds; a longer one is ended as a timeout (not charged). The
+       * periodic sweep settles only reservations older than this (plus two
+       * minutes), so it never touches a request in flight. Defaults to 1800000.
+       */
+      maxRequestDurationMs?: number;
+      /**
        * Identifies this backend instance in the reservations it holds, so a restart
        * can settle what it left behind. Defaults to hostname:port. Must be unique and
        * stable per instance when several instances share one database.

@@ -28,6 +28,7 @@ import { MonitoringStore } from './monitoring/MonitoringStore';
 import { Prober } from './monitoring/Prober';
 import { SecretResolver } from './gateway/secrets';
 import { ServiceDirectory } from './gateway/ServiceDirectory';
+import { TeamMembership } from './gateway/TeamMembership';
 import { serviceResourceRef, serviceRules } from './permissions/rules';
 import { Access } from './service/access';
 import { createAdminRouter } from './service/adminRouter';
@@ -89,6 +90,19 @@ export const marketplacePlugin = createBackendPlugin({
         const upstreamTimeoutMs =
           config.getOptionalNumber('marketplace.gateway.upstreamTimeoutMs') ??
           120_000;
+        // The longest a forwarded request (a stream included) may take; the
+        // reservation sweep only settles reservations older than that.
+        const maxRequestMs =
+          config.getOptionalNumber(
+            'marketplace.gateway.maxRequestDurationMs',
+          ) ?? 30 * 60_000;
+        if (!(Number.isInteger(maxRequestMs) && maxRequestMs >= 1000)) {
+          throw new Error(
+            `marketplace.gateway.maxRequestDurationMs must be a whole number of milliseconds of at least 1000, got ${maxRequestMs}`,
+          );
+        }
+        const reservationMaxAgeMs =
+          Math.max(maxRequestMs, upstreamTimeoutMs) + 2 * 60_000;
 
         const requireApproval =
           config.getOptionalBoolean('marketplace.publishing.requireApproval') ??
@@ -142,17 +156,21 @@ export const marketplacePlugin = createBackendPlugin({
           platformFeeBasisPoints: () => settings.feeBasisPoints(),
           onError: e => logger.error(`Could not write usage ledger rows: ${e}`),
         });
+        // This instance's leftovers from a previous run can no longer finish.
         const reconciled = await ledger.reconcile({
-          maxAgeMs: 2 * upstreamTimeoutMs + 60_000,
+          maxAgeMs: reservationMaxAgeMs,
+          ownLeftovers: true,
         });
         if (reconciled > 0) {
           logger.warn(
             `Settled ${reconciled} request(s) left in flight by a previous run as abandoned (not charged)`,
           );
         }
+        // Reservations older than any request may take, from any instance (one
+        // that died): never a request still in flight.
         const sweep = setInterval(() => {
           ledger
-            .reconcile({ maxAgeMs: 2 * upstreamTimeoutMs + 60_000 })
+            .reconcile({ maxAgeMs: reservationMaxAgeMs })
             .catch(e => logger.warn(`Reservation sweep failed: ${e}`));
         }, 5 * 60_000);
         sweep.unref();
@@ -223,6 +241,13 @@ export const marketplacePlugin = createBackendPlugin({
           directory,
           secrets,
           upstreamTimeoutMs,
+          maxRequestMs,
+          teamMembership: new TeamMembership({
+            catalog: deps.catalog,
+            auth: deps.auth,
+            logger,
+            notifications: deps.notifications,
+          }),
         });
         const browseIndex = new BrowseIndex(db, directory, monitoring);
         const router = Router();

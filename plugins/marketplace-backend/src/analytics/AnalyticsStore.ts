@@ -452,9 +452,17 @@ export class AnalyticsStore {
       }),
     }));
 
-    const [customers, retention] = await Promise.all([
+    const [customers, retention, discrepancies] = await Promise.all([
       this.customers(scope, period, total.cost_micros),
       this.retention(scope, period),
+      this.scoped(
+        this.db('usage_ledger')
+          .where('usage_clamped', true)
+          .andWhere('started_at', '>=', period.start)
+          .andWhere('started_at', '<', period.end)
+          .count({ n: '*' }),
+        scope,
+      ),
     ]);
 
     return {
@@ -468,6 +476,7 @@ export class AnalyticsStore {
       topUsers: customers.users,
       topTeams: customers.teams,
       retention,
+      usageDiscrepancies: num(discrepancies[0]?.n),
       generatedAt: new Date(options.now).toISOString(),
     };
   }

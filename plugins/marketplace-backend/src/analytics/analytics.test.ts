@@ -402,9 +402,9 @@ describe.each(
       platform_fee_micros: 78,
       upstream_latency_ms: 70000,
     };
-    await writer.write([late], []);
+    await writer.write([{ row: late }]);
     // A batch written again (a retry after a commit that looked failed) counts once.
-    await writer.write([late], []);
+    await writer.write([{ row: late }]);
 
     async function rollups() {
       const s = await knex('usage_service_hourly').orderBy([

@@ -2,6 +2,7 @@ import { ConflictError, NotFoundError } from '@backstage/errors';
 import {
   ApiKeyInfo,
   IssuedApiKey,
+  ModelServicePricing,
   Subscription,
 } from '@internal/plugin-marketplace-common';
 import { createHash, randomBytes, randomUUID, timingSafeEqual } from 'crypto';
@@ -31,6 +32,8 @@ export interface SubscriptionRow {
   total_spend_micros: number | string;
   created_at: number | string;
   cancelled_at: number | string | null;
+  /** The service's prices when the subscription started (JSON). */
+  pricing_json?: string | null;
 }
 
 export interface ApiKeyRow {
@@ -129,6 +132,8 @@ export class SubscriptionStore {
     spendCapMicros: number | null;
     trialTokens: number;
     trialDurationDays?: number;
+    /** The service's prices now: later increases do not apply to this subscription. */
+    pricing?: ModelServicePricing;
   }): Promise<{ subscription: Subscription; apiKey: IssuedApiKey }> {
     const now = this.clock();
     const id = randomUUID();
@@ -154,6 +159,7 @@ export class SubscriptionStore {
       total_spend_micros: 0,
       created_at: now,
       cancelled_at: null,
+      pricing_json: options.pricing ? JSON.stringify(options.pricing) : null,
     };
     return this.db.transaction(async tx => {
       const existing = await tx('subscriptions')
@@ -163,6 +169,27 @@ export class SubscriptionStore {
         throw new ConflictError(
           `You already have an active subscription to ${options.serviceRef}`,
         );
+      }
+      // A service's trial is granted once per user: a new subscription continues
+      // where the earlier ones left it (tokens used, and the same expiry).
+      const earlier = await tx('subscriptions')
+        .where({ user_ref: options.userRef, service_ref: options.serviceRef })
+        .first(
+          tx.raw('COUNT(*) as n'),
+          tx.raw(
+            'COALESCE(SUM(trial_tokens_used + trial_tokens_reserved), 0) as used',
+          ),
+          tx.raw('MIN(created_at) as first_at'),
+        );
+      if (num(earlier?.n) > 0) {
+        row.trial_tokens_granted = Math.max(
+          0,
+          options.trialTokens - num(earlier.used),
+        );
+        row.trial_expires_at =
+          options.trialTokens > 0 && options.trialDurationDays
+            ? num(earlier.first_at) + options.trialDurationDays * 86_400_000
+            : null;
       }
       try {
         await tx('subscriptions').insert(row);

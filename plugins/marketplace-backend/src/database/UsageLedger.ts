@@ -52,6 +52,8 @@ export interface Reservation {
   pricing: ModelServicePricing;
   trialTokens: number;
   costMicros: number;
+  /** Prompt tokens as the gateway counted them before forwarding. */
+  promptTokens: number;
   /** Month tokens before this request: selects the price tier. */
   monthTokensBefore: number;
   month: string;
@@ -103,6 +105,7 @@ interface LedgerRow {
   ttft_ms: number | null;
   started_at: number | string;
   finished_at: number | string;
+  usage_clamped: boolean | number;
 }
 
 function toUsageRecord(row: LedgerRow): UsageRecord {
@@ -129,6 +132,93 @@ function toUsageRecord(row: LedgerRow): UsageRecord {
     timeToFirstTokenMs: numOrNull(row.ttft_ms),
     startedAt: new Date(num(row.started_at)).toISOString(),
     finishedAt: new Date(num(row.finished_at)).toISOString(),
+    usageClamped: Boolean(row.usage_clamped),
+  };
+}
+
+/**
+ * How many more prompt tokens than the gateway counted an upstream may report
+ * (tokenizers differ): 25% of the count plus 64 tokens.
+ */
+export function promptTolerance(countedPromptTokens: number): number {
+  return Math.ceil(countedPromptTokens / 4) + 64;
+}
+
+/** A reported token count as a whole number within [min, max]. */
+function within(value: number, min: number, max: number): number {
+  if (!Number.isFinite(value)) {
+    return value > 0 ? max : min;
+  }
+  return Math.min(max, Math.max(min, Math.round(value)));
+}
+
+/**
+ * The tokens a settlement may bill: what the request could have produced. The
+ * prompt at most the gateway's count plus its tolerance; the completion at most
+ * the reserved completion budget; neither below zero (an upstream reporting fewer
+ * tokens than counted bills less, its own choice). `clamped` tells that the
+ * reported usage was out of those bounds (recorded on the ledger row and counted
+ * for the provider and the admins).
+ */
+export function boundUsage(
+  reservation: Pick<Reservation, 'promptTokens' | 'maxCompletionTokens'>,
+  settlement: Pick<Settlement, 'promptTokens' | 'completionTokens'>,
+): { promptTokens: number; completionTokens: number; clamped: boolean } {
+  const counted = reservation.promptTokens;
+  const promptTokens = within(
+    settlement.promptTokens,
+    0,
+    counted + promptTolerance(counted),
+  );
+  const completionTokens = within(
+    settlement.completionTokens,
+    0,
+    Math.max(0, reservation.maxCompletionTokens),
+  );
+  return {
+    promptTokens,
+    completionTokens,
+    clamped:
+      promptTokens !== settlement.promptTokens ||
+      completionTokens !== settlement.completionTokens,
+  };
+}
+
+/**
+ * The prices a subscription pays at a month volume: a price increase applies to
+ * new subscriptions only, a decrease to everyone at once. So, per token kind, the
+ * lower of the price the subscription started with (its snapshot) and the
+ * service's current price. Without a snapshot, the current price.
+ */
+export function subscriptionPricing(
+  snapshotJson: string | null | undefined,
+  current: ModelServicePricing,
+  monthTokens: number,
+): ModelServicePricing {
+  if (!snapshotJson) {
+    return current;
+  }
+  let snapshot: ModelServicePricing;
+  try {
+    snapshot = JSON.parse(snapshotJson);
+  } catch {
+    return current;
+  }
+  const then = pricesAt(snapshot, monthTokens);
+  const now = pricesAt(current, monthTokens);
+  if (
+    now.promptPer1kMicros <= then.promptPer1kMicros &&
+    now.completionPer1kMicros <= then.completionPer1kMicros
+  ) {
+    return current;
+  }
+  return {
+    currency: current.currency,
+    promptPer1kMicros: Math.min(then.promptPer1kMicros, now.promptPer1kMicros),
+    completionPer1kMicros: Math.min(
+      then.completionPer1kMicros,
+      now.completionPer1kMicros,
+    ),
   };
 }
 
@@ -170,6 +260,9 @@ export class UsageLedger {
   private readonly settlements: SettlementWriter;
   /** Last known state per subscription, from the latest reservation. */
   private readonly snapshots = new Map<string, SubscriptionRow>();
+  /** Requests this process holds a reservation for and has not settled yet. */
+  private readonly inFlight = new Set<string>();
+  private stopped = false;
 
   constructor(
     private readonly db: Knex,
@@ -233,7 +326,7 @@ export class UsageLedger {
         }
         return this.refuse(grant, plan.reason);
       }
-      const { trialTokens, cost, maxCompletion, monthTokens } = plan;
+      const { trialTokens, cost, maxCompletion, monthTokens, pricing } = plan;
 
       const reservation: Reservation = {
         requestId: request.requestId,
@@ -241,9 +334,10 @@ export class UsageLedger {
         providerRef: request.providerRef,
         model: request.model,
         stream: request.stream,
-        pricing: request.pricing,
+        pricing,
         trialTokens,
         costMicros: cost,
+        promptTokens: request.promptTokens,
         monthTokensBefore: monthTokens,
         month,
         maxCompletionTokens: maxCompletion,
@@ -276,6 +370,7 @@ export class UsageLedger {
       });
       if (updated) {
         this.remember(updated);
+        this.inFlight.add(request.requestId);
         return { ok: true, reservation };
       }
       // Lost a race, the snapshot was stale, or the key was revoked / the user
@@ -336,6 +431,7 @@ export class UsageLedger {
         cost: number;
         maxCompletion: number;
         monthTokens: number;
+        pricing: ModelServicePricing;
       }
     | { ok: false; reason: ReserveRejection } {
     const trialExpired =
@@ -347,7 +443,12 @@ export class UsageLedger {
         num(row.trial_tokens_reserved);
     const cap = numOrNull(row.spend_cap_micros);
     const monthTokens = num(row.month_tokens);
-    const prices = pricesAt(request.pricing, monthTokens);
+    const pricing = subscriptionPricing(
+      row.pricing_json,
+      request.pricing,
+      monthTokens,
+    );
+    const prices = pricesAt(pricing, monthTokens);
 
     let maxCompletion = request.maxCompletionTokens;
     let split = splitTrial(request.promptTokens, maxCompletion, trialLeft);
@@ -397,6 +498,7 @@ export class UsageLedger {
       cost,
       maxCompletion,
       monthTokens,
+      pricing,
     };
   }
 
@@ -426,24 +528,22 @@ export class UsageLedger {
     while (this.flushing) {
       await this.flushing;
     }
-    while (this.queue.length > 0) {
+    while (this.queue.length > 0 && !this.stopped) {
       const batch = this.queue.splice(0, MAX_BATCH);
-      let failed = false;
-      this.flushing = this.writeBatch(batch)
-        .then(() => batch.forEach(b => b.done()))
-        .catch(error => {
-          // Put the batch back so nothing is lost; retried with the next flush.
-          this.queue.unshift(...batch);
-          failed = true;
-          this.options.onError?.(error as Error);
+      let failed: typeof batch = [];
+      this.flushing = this.writeOrSplit(batch)
+        .then(left => {
+          failed = left;
         })
         .finally(() => {
           this.flushing = undefined;
         });
       await this.flushing;
-      if (failed) {
-        // Try again a little later instead of spinning on a failing database.
-        if (!this.flushTimer) {
+      if (failed.length > 0) {
+        // Put what could not be written back so nothing is lost; retried a
+        // little later instead of spinning on a failing database.
+        this.queue.unshift(...failed);
+        if (!this.flushTimer && !this.stopped) {
           this.flushTimer = setTimeout(() => {
             this.flushTimer = undefined;
             void this.flush();
@@ -454,28 +554,73 @@ export class UsageLedger {
     }
   }
 
-  private ledgerRow(
-    reservation: Reservation,
-    s: Settlement,
-  ): LedgerRow & { __trialReserved: number } {
+  /**
+   * Writes a batch; if that fails, writes its settlements one by one, so that one
+   * row the database refuses never holds back the others. Returns the ones that
+   * could not be written.
+   */
+  private async writeOrSplit(
+    batch: UsageLedger['queue'],
+  ): Promise<UsageLedger['queue']> {
+    try {
+      await this.writeBatch(batch);
+      batch.forEach(b => b.done());
+      return [];
+    } catch (error) {
+      this.options.onError?.(error as Error);
+      if (batch.length === 1) {
+        return batch;
+      }
+    }
+    const failed: UsageLedger['queue'] = [];
+    for (const entry of batch) {
+      try {
+        await this.writeBatch([entry]);
+        entry.done();
+      } catch (error) {
+        this.options.onError?.(
+          new Error(
+            `Could not settle request ${entry.reservation.requestId}: ${error}`,
+          ),
+        );
+        failed.push(entry);
+      }
+    }
+    return failed;
+  }
+
+  /** Stops retrying: what is still queued stays unwritten (reconciled later). */
+  stop() {
+    this.stopped = true;
+    if (this.flushTimer) {
+      clearTimeout(this.flushTimer);
+      this.flushTimer = undefined;
+    }
+  }
+
+  private ledgerRow(reservation: Reservation, s: Settlement): LedgerRow {
+    const usage = boundUsage(reservation, s);
     let trialTokens = 0;
     let cost = 0;
     if (s.charge) {
       const split = splitTrial(
-        s.promptTokens,
-        s.completionTokens,
+        usage.promptTokens,
+        usage.completionTokens,
         reservation.trialTokens,
       );
       trialTokens = split.trialTokens;
-      cost = costMicros(
-        split.billablePromptTokens,
-        split.billableCompletionTokens,
-        pricesAt(reservation.pricing, reservation.monthTokensBefore),
+      // Never more than the reservation held (prompt counts may differ a little).
+      cost = Math.min(
+        reservation.costMicros,
+        costMicros(
+          split.billablePromptTokens,
+          split.billableCompletionTokens,
+          pricesAt(reservation.pricing, reservation.monthTokensBefore),
+        ),
       );
     }
     const { grant } = reservation;
     return {
-      __trialReserved: reservation.trialTokens,
       request_id: reservation.requestId,
       subscription_id: grant.subscriptionId,
       key_id: grant.keyId,
@@ -488,8 +633,8 @@ export class UsageLedger {
       status: s.status,
       http_status: s.httpStatus,
       error_code: s.errorCode ?? null,
-      prompt_tokens: s.promptTokens,
-      completion_tokens: s.completionTokens,
+      prompt_tokens: usage.promptTokens,
+      completion_tokens: usage.completionTokens,
       trial_tokens: trialTokens,
       token_source: s.tokenSource,
       cost_micros: cost,
@@ -501,49 +646,34 @@ export class UsageLedger {
       ttft_ms: s.timeToFirstTokenMs ?? null,
       started_at: reservation.startedAt,
       finished_at: s.finishedAt,
+      usage_clamped: usage.clamped,
     };
   }
 
   private async writeBatch(
     batch: Array<{ reservation: Reservation; settlement: Settlement }>,
   ): Promise<void> {
-    const rows = batch.map(
-      b =>
-        this.ledgerRow(b.reservation, b.settlement) as unknown as Record<
-          string,
-          unknown
-        > & {
-          __trialReserved: number;
-        },
-    );
-    const ledgerRows = rows.map(({ __trialReserved, ...row }) => row);
-    // One counter update per subscription in the batch.
-    const counters = new Map<string, SubscriptionCounters>();
-    for (let i = 0; i < batch.length; i++) {
-      const { reservation, settlement } = batch[i];
-      const row = ledgerRows[i];
-      const id = String(row.subscription_id);
-      const acc = counters.get(id) ?? {
-        id,
-        trialReserved: 0,
-        trialUsed: 0,
-        reserved: 0,
-        spend: 0,
-        tokens: 0,
+    // Each row carries what it changes on its subscription; the writer applies it
+    // only if the row is really inserted (a request is settled once).
+    const entries = batch.map(({ reservation, settlement }) => {
+      const row = this.ledgerRow(reservation, settlement);
+      const counters: SubscriptionCounters = {
+        id: reservation.grant.subscriptionId,
+        trialReserved: reservation.trialTokens,
+        trialUsed: num(row.trial_tokens),
+        reserved: reservation.costMicros,
+        spend: num(row.cost_micros),
+        tokens: settlement.charge
+          ? num(row.prompt_tokens) + num(row.completion_tokens)
+          : 0,
         month: reservation.month,
       };
-      acc.trialReserved += reservation.trialTokens;
-      acc.trialUsed += num(row.trial_tokens);
-      acc.reserved += reservation.costMicros;
-      acc.spend += num(row.cost_micros);
-      acc.tokens += settlement.charge
-        ? settlement.promptTokens + settlement.completionTokens
-        : 0;
-      counters.set(id, acc);
+      return { row: row as unknown as Record<string, unknown>, counters };
+    });
+    const updated = await this.settlements.write(entries);
+    for (const { reservation } of batch) {
+      this.inFlight.delete(reservation.requestId);
     }
-    const updated = await this.settlements.write(ledgerRows, [
-      ...counters.values(),
-    ]);
     // Keep the snapshots current, so that the next reservation needs no read.
     for (const row of updated) {
       this.remember(row);
@@ -551,16 +681,27 @@ export class UsageLedger {
   }
 
   /**
-   * Settles reservations whose request can no longer finish: those this instance
-   * left behind before a restart, and any older than `maxAgeMs` (from instances that
-   * are gone). They become `abandoned` ledger rows that cost nothing, and their
-   * budget is released. Returns how many were reconciled.
+   * Settles reservations whose request can no longer finish: any older than
+   * `maxAgeMs` (longer than any request may take, from any instance) and, with
+   * `ownLeftovers` (at startup), those this instance id left behind before a
+   * restart. Requests this process still has in flight are never touched. They
+   * become `abandoned` ledger rows that cost nothing, and their budget is
+   * released. Returns how many were reconciled.
    */
-  async reconcile(options: { maxAgeMs: number }): Promise<number> {
+  async reconcile(options: {
+    maxAgeMs: number;
+    ownLeftovers?: boolean;
+  }): Promise<number> {
     const now = this.now();
-    const stale = await this.db('usage_reservations')
-      .where({ instance_id: this.options.instanceId })
-      .orWhere('started_at', '<', now - options.maxAgeMs);
+    const query = this.db('usage_reservations').where(
+      'started_at',
+      '<',
+      now - options.maxAgeMs,
+    );
+    if (options.ownLeftovers) {
+      query.orWhere({ instance_id: this.options.instanceId });
+    }
+    const stale = (await query).filter(r => !this.inFlight.has(r.request_id));
     if (stale.length === 0) {
       return 0;
     }
@@ -587,6 +728,7 @@ export class UsageLedger {
           },
           trialTokens: num(r.trial_tokens),
           costMicros: num(r.cost_micros),
+          promptTokens: 0,
           monthTokensBefore: 0,
           month: monthOf(num(r.started_at)),
           maxCompletionTokens: 0,

@@ -218,17 +218,45 @@ export interface SubscriptionCounters {
   month: string;
 }
 
+/** One settlement: its ledger row and what it changes on its subscription. */
+export interface SettlementEntry {
+  row: Record<string, unknown>;
+  /** None: the row changes no subscription (a row imported as is). */
+  counters?: SubscriptionCounters;
+}
+
 /**
  * Writes a batch of settlements in one transaction: the ledger rows (a retried batch
- * never duplicates them), the reservations removed, the counters released/added,
- * and the rows really inserted added to the analytics rollups.
+ * never duplicates them), the reservations removed, and for the rows really
+ * inserted (a request is settled once: a late settlement of a request that was
+ * already reconciled changes nothing) the counters released/added and the
+ * analytics rollups.
  */
 export interface SettlementWriter {
   /** Returns the subscriptions as updated. */
-  write(
-    ledgerRows: Record<string, unknown>[],
-    counters: SubscriptionCounters[],
-  ): Promise<SubscriptionRow[]>;
+  write(entries: SettlementEntry[]): Promise<SubscriptionRow[]>;
+}
+
+/** One counter update per subscription, summing the entries that were inserted. */
+function countersOf(inserted: SettlementEntry[]): SubscriptionCounters[] {
+  const bySubscription = new Map<string, SubscriptionCounters>();
+  for (const { counters: c } of inserted) {
+    if (!c) {
+      continue;
+    }
+    const key = `${c.id}|${c.month}`;
+    const acc = bySubscription.get(key);
+    if (!acc) {
+      bySubscription.set(key, { ...c });
+      continue;
+    }
+    acc.trialReserved += c.trialReserved;
+    acc.trialUsed += c.trialUsed;
+    acc.reserved += c.reserved;
+    acc.spend += c.spend;
+    acc.tokens += c.tokens;
+  }
+  return [...bySubscription.values()];
 }
 
 /** Rows per INSERT: 22 columns x 100 rows stays far below SQLite's bound-variable limit. */
@@ -262,10 +290,8 @@ function counterBindings(c: SubscriptionCounters) {
 class KnexSettlementWriter implements SettlementWriter {
   constructor(private readonly knex: Knex) {}
 
-  async write(
-    ledgerRows: Record<string, unknown>[],
-    counters: SubscriptionCounters[],
-  ): Promise<SubscriptionRow[]> {
+  async write(entries: SettlementEntry[]): Promise<SubscriptionRow[]> {
+    const ledgerRows = entries.map(e => e.row);
     return this.knex.transaction(async tx => {
       const inserted = new Set<string>();
       for (let i = 0; i < ledgerRows.length; i += INSERT_CHUNK) {
@@ -284,6 +310,9 @@ class KnexSettlementWriter implements SettlementWriter {
         )
         .delete();
       const updated: SubscriptionRow[] = [];
+      const counters = countersOf(
+        entries.filter(e => inserted.has(String(e.row.request_id))),
+      );
       for (const c of counters) {
         const result = await tx.raw(COUNTER_UPDATE, counterBindings(c));
         const row = Array.isArray(result) ? result[0] : result?.rows?.[0];
@@ -323,14 +352,11 @@ class SqliteSettlementWriter implements SettlementWriter {
     return stmt;
   }
 
-  async write(
-    ledgerRows: Record<string, unknown>[],
-    counters: SubscriptionCounters[],
-  ): Promise<SubscriptionRow[]> {
-    if (ledgerRows.length === 0) {
+  async write(entries: SettlementEntry[]): Promise<SubscriptionRow[]> {
+    if (entries.length === 0) {
       return [];
     }
-    const columns = Object.keys(ledgerRows[0]);
+    const columns = Object.keys(entries[0].row);
     const client = this.knex.client as any;
     const connection = await client.acquireConnection();
     try {
@@ -349,8 +375,9 @@ class SqliteSettlementWriter implements SettlementWriter {
       const customerRollup = this.statement(connection, CUSTOMER_UPSERT);
       const monthlyUse = this.statement(connection, MONTHLY_USE_UPSERT);
       return connection.transaction(() => {
-        const inserted: RollupSource[] = [];
-        for (const row of ledgerRows) {
+        const inserted: SettlementEntry[] = [];
+        for (const entry of entries) {
+          const { row } = entry;
           const result = insert.run(
             ...columns.map(c => {
               const v = row[c];
@@ -358,11 +385,13 @@ class SqliteSettlementWriter implements SettlementWriter {
             }),
           );
           if (result.changes > 0) {
-            inserted.push(row as unknown as RollupSource);
+            inserted.push(entry);
           }
           remove.run(row.request_id);
         }
-        const deltas = rollupDeltas(inserted);
+        const deltas = rollupDeltas(
+          inserted.map(e => e.row as unknown as RollupSource),
+        );
         for (const d of deltas.services) {
           serviceRollup.run(...serviceBindings(d));
         }
@@ -373,7 +402,7 @@ class SqliteSettlementWriter implements SettlementWriter {
           monthlyUse.run(...monthlyUseBindings(d));
         }
         const updated: SubscriptionRow[] = [];
-        for (const c of counters) {
+        for (const c of countersOf(inserted)) {
           const row = update.get(...counterBindings(c));
           if (row) {
             updated.push(row);

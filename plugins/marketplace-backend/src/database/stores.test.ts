@@ -1,5 +1,8 @@
 import { mockServices, TestDatabases } from '@backstage/backend-test-utils';
+import { ModelServicePricing } from '@internal/plugin-marketplace-common';
 import { Knex } from 'knex';
+import path from 'path';
+import { expectLedgerInvariants } from '../__testUtils__/ledgerInvariants';
 import { connectDatabase } from './migrate';
 import { hashApiKey, KeyGrant, SubscriptionStore } from './SubscriptionStore';
 import { Reservation, UsageLedger } from './UsageLedger';
@@ -43,6 +46,11 @@ describe.each(
       clock,
       batchDelayMs: 1,
     });
+  });
+
+  afterEach(async () => {
+    await ledger.flush();
+    await expectLedgerInvariants(knex);
   });
 
   async function subscribe(
@@ -311,7 +319,9 @@ describe.each(
       platformFeeBasisPoints: 1000,
       clock,
     });
-    await expect(restarted.reconcile({ maxAgeMs: 3_600_000 })).resolves.toBe(1);
+    await expect(
+      restarted.reconcile({ maxAgeMs: 3_600_000, ownLeftovers: true }),
+    ).resolves.toBe(1);
     expect(await restarted.getUsage('orphan')).toMatchObject({
       status: 'abandoned',
       costMicros: 0,
@@ -343,6 +353,274 @@ describe.each(
     await expect(restarted.reconcile({ maxAgeMs: 3_600_000 })).resolves.toBe(0);
     now += 3_600_001;
     await expect(restarted.reconcile({ maxAgeMs: 3_600_000 })).resolves.toBe(1);
+  });
+
+  it('the periodic sweep leaves requests in flight alone: they are billed once, in full', async () => {
+    const { grant, subscription } = await subscribe({ trialTokens: 100 });
+    const r = await reserveFor(grant, 'live-stream', 100, 500);
+    if (!r.ok) throw new Error('not reserved');
+    // The 5-minute sweep runs while the stream is still going.
+    now += 60_000;
+    await expect(ledger.reconcile({ maxAgeMs: 600_000 })).resolves.toBe(0);
+    now += 60_000;
+    await ok(r.reservation, 100, 400);
+    await ledger.flush();
+    expect(await ledger.getUsage('live-stream')).toMatchObject({
+      status: 'ok',
+      trialTokens: 100,
+      costMicros: 3200, // 400 completion tokens at 8000 micros per 1k
+    });
+    const after = (await subs.get(subscription.id))!;
+    expect(after.monthSpendMicros).toBe(3200);
+    expect(after.trialTokensUsed).toBe(100);
+    await expectLedgerInvariants(knex);
+  });
+
+  it('a settlement arriving after its reservation was swept changes no counters', async () => {
+    const { grant, subscription } = await subscribe({ trialTokens: 100 });
+    const r = await reserveFor(grant, 'late', 50, 100);
+    if (!r.ok) throw new Error('not reserved');
+    now += 3_600_001;
+    const other = new UsageLedger(knex, {
+      instanceId: 'test-2',
+      platformFeeBasisPoints: 1000,
+      clock,
+    });
+    await expect(other.reconcile({ maxAgeMs: 3_600_000 })).resolves.toBe(1);
+    await ok(r.reservation, 50, 100);
+    await ledger.flush();
+    expect(await ledger.getUsage('late')).toMatchObject({
+      status: 'abandoned',
+      costMicros: 0,
+    });
+    const raw = await knex('subscriptions')
+      .where({ id: subscription.id })
+      .first();
+    expect(Number(raw.reserved_micros)).toBe(0);
+    expect(Number(raw.trial_tokens_reserved)).toBe(0);
+    expect(Number(raw.trial_tokens_used)).toBe(0);
+    await expectLedgerInvariants(knex);
+  });
+
+  it('bounds the usage an upstream reports by what the request could produce', async () => {
+    const cap = 1_000_000;
+    const { grant, subscription } = await subscribe({ spendCapMicros: cap });
+    const reserve = async (id: string) => {
+      const r = await reserveFor(grant, id, 100, 200);
+      if (!r.ok) throw new Error('not reserved');
+      return r.reservation;
+    };
+    const huge = await reserve('huge');
+    const negative = await reserve('negative');
+    const overflow = await reserve('overflow');
+    const honest = await reserve('honest');
+    await Promise.all([
+      ok(huge, 100, 50_000_000),
+      ok(negative, -5, -1000),
+      ok(overflow, 1e20, 1e30),
+      ok(honest, 110, 150),
+    ]);
+    await ledger.flush();
+    // Worst case of a reservation: 100 prompt + 200 completion tokens.
+    const worst = Math.ceil((100 * 2000 + 200 * 8000) / 1000);
+    expect(huge.costMicros).toBe(worst);
+    expect(await ledger.getUsage('huge')).toMatchObject({
+      completionTokens: 200,
+      costMicros: worst,
+      usageClamped: true,
+    });
+    const neg = (await ledger.getUsage('negative'))!;
+    expect(neg.usageClamped).toBe(true);
+    expect(neg.completionTokens).toBe(0);
+    expect(neg.promptTokens).toBe(0);
+    expect(neg.costMicros).toBeGreaterThanOrEqual(0);
+    expect(await ledger.getUsage('overflow')).toMatchObject({
+      completionTokens: 200,
+      costMicros: worst,
+      usageClamped: true,
+    });
+    // Within the tolerance of the counted prompt and the completion budget.
+    expect(await ledger.getUsage('honest')).toMatchObject({
+      promptTokens: 110,
+      completionTokens: 150,
+      costMicros: Math.ceil((110 * 2000 + 150 * 8000) / 1000),
+      usageClamped: false,
+    });
+    const after = (await subs.get(subscription.id))!;
+    expect(after.monthSpendMicros).toBeLessThanOrEqual(cap);
+    expect(after.monthTokens).toBeLessThan(2000);
+    await expectLedgerInvariants(knex);
+  });
+
+  it('settles a row that cannot be written on its own: the rest of its batch is written', async () => {
+    const errors: Error[] = [];
+    const batched = new UsageLedger(knex, {
+      instanceId: 'test-1',
+      platformFeeBasisPoints: 1000,
+      clock,
+      batchDelayMs: 5,
+      onError: e => errors.push(e),
+    });
+    const { grant } = await subscribe();
+    const good = await batched.reserve({
+      requestId: 'good',
+      grant,
+      providerRef: PROVIDER,
+      model: 'acme-gpt-4o',
+      stream: false,
+      pricing,
+      promptTokens: 10,
+      maxCompletionTokens: 10,
+    });
+    if (!good.ok) throw new Error('not reserved');
+    const settlement = {
+      status: 'ok' as const,
+      httpStatus: 200,
+      promptTokens: 10,
+      completionTokens: 10,
+      tokenSource: 'upstream' as const,
+      charge: true,
+      finishedAt: now,
+    };
+    // A row the database refuses (provider_ref is NOT NULL), in the same batch.
+    const bad = { ...good.reservation, requestId: 'bad', providerRef: null };
+    void batched.settle(bad as unknown as Reservation, settlement);
+    const written = batched.settle(good.reservation, settlement);
+    await written;
+    expect(await batched.getUsage('good')).toMatchObject({ status: 'ok' });
+    expect(await batched.getUsage('bad')).toBeUndefined();
+    expect(errors.length).toBeGreaterThan(0);
+    batched.stop();
+  });
+
+  it('a price increase applies to new subscriptions only; a decrease to everyone at once', async () => {
+    const flat = (prompt: number, completion: number) => ({
+      currency: 'USD' as const,
+      promptPer1kMicros: prompt,
+      completionPer1kMicros: completion,
+    });
+    const created = await subs.create({
+      serviceRef: SERVICE,
+      userRef: 'user:default/lena',
+      teamRef: null,
+      spendCapMicros: null,
+      trialTokens: 0,
+      pricing: flat(2000, 8000),
+    });
+    const grant = (await subs.findGrant(created.apiKey.secret))!;
+    const charge = async (id: string, current: ModelServicePricing) => {
+      const r = await ledger.reserve({
+        requestId: id,
+        grant,
+        providerRef: PROVIDER,
+        model: 'acme-gpt-4o',
+        stream: false,
+        pricing: current,
+        promptTokens: 100,
+        maxCompletionTokens: 100,
+      });
+      if (!r.ok) throw new Error('not reserved');
+      await ok(r.reservation, 100, 100);
+      await ledger.flush();
+      return (await ledger.getUsage(id))!.costMicros;
+    };
+    // The provider raised the price tenfold: this subscription keeps its price.
+    expect(await charge('raised', flat(20000, 80000))).toBe(200 + 800);
+    // A decrease applies at once.
+    expect(await charge('lowered', flat(1000, 4000))).toBe(100 + 400);
+    // Mixed: each kind of token at the lower of the two prices.
+    expect(await charge('mixed', flat(1000, 80000))).toBe(100 + 800);
+    // A new subscription pays the current price.
+    await subs.cancel('user:default/lena', SERVICE);
+    const again = await subs.create({
+      serviceRef: SERVICE,
+      userRef: 'user:default/lena',
+      teamRef: null,
+      spendCapMicros: null,
+      trialTokens: 0,
+      pricing: flat(20000, 80000),
+    });
+    const fresh = await ledger.reserve({
+      requestId: 'new-sub',
+      grant: (await subs.findGrant(again.apiKey.secret))!,
+      providerRef: PROVIDER,
+      model: 'acme-gpt-4o',
+      stream: false,
+      pricing: flat(20000, 80000),
+      promptTokens: 100,
+      maxCompletionTokens: 100,
+    });
+    if (!fresh.ok) throw new Error('not reserved');
+    await ok(fresh.reservation, 100, 100);
+    await ledger.flush();
+    expect((await ledger.getUsage('new-sub'))!.costMicros).toBe(2000 + 8000);
+  });
+
+  it('grants a trial once per user: a new subscription continues the earlier trial', async () => {
+    const first = await subscribe({ trialTokens: 1000, spendCapMicros: 0 });
+    const r = await reserveFor(first.grant, 'trial-1', 100, 300);
+    if (!r.ok) throw new Error('not reserved');
+    await ok(r.reservation, 100, 300);
+    await ledger.flush();
+    expect((await subs.get(first.subscription.id))!.trialTokensUsed).toBe(400);
+    await subs.cancel('user:default/lena', SERVICE);
+
+    now += 86_400_000;
+    const second = await subscribe({ trialTokens: 1000, spendCapMicros: 0 });
+    expect(second.subscription.trialTokensGranted).toBe(600);
+    expect(second.subscription.trialTokensUsed).toBe(0);
+    // The trial keeps its first expiry (14 days from the first subscription).
+    expect(second.subscription.trialExpiresAt).toBe(
+      first.subscription.trialExpiresAt,
+    );
+    // Only the rest of the trial can be used.
+    const big = await reserveFor(second.grant, 'trial-2', 100, 900);
+    expect(big.ok && big.reservation.maxCompletionTokens).toBe(500);
+    if (big.ok) await ok(big.reservation, 100, 500);
+    await ledger.flush();
+    await subs.cancel('user:default/lena', SERVICE);
+    const third = await subscribe({ trialTokens: 1000, spendCapMicros: 0 });
+    expect(third.subscription.trialTokensGranted).toBe(0);
+    await expect(reserveFor(third.grant, 'trial-3', 10, 10)).resolves.toEqual({
+      ok: false,
+      reason: 'trial_exhausted',
+    });
+    // Another user gets the whole trial.
+    const other = await subscribe({
+      trialTokens: 1000,
+      user: 'user:default/kenji',
+    });
+    expect(other.subscription.trialTokensGranted).toBe(1000);
+  });
+
+  it('the billing migration gives existing subscriptions the latest recorded price', async () => {
+    const { subscription } = await subscribe();
+    await knex('service_price_history').insert([
+      {
+        service_ref: SERVICE,
+        prompt_per_1k_micros: 1000,
+        completion_per_1k_micros: 3000,
+        tiers_json: '[]',
+        effective_from: 1,
+      },
+      {
+        service_ref: SERVICE,
+        prompt_per_1k_micros: 2000,
+        completion_per_1k_micros: 8000,
+        tiers_json: JSON.stringify(pricing.tiers),
+        effective_from: 2,
+      },
+    ]);
+    const directory = path.resolve(__dirname, '../../migrations');
+    const name = '20261203000000_billing_integrity.js';
+    await knex.migrate.down({ directory, name });
+    await knex.migrate.up({ directory, name });
+    const raw = await knex('subscriptions')
+      .where({ id: subscription.id })
+      .first();
+    expect(JSON.parse(raw.pricing_json)).toEqual(pricing);
+    const row = await knex('usage_ledger').columnInfo();
+    expect(row.usage_clamped).toBeDefined();
   });
 
   it('writes a backlog larger than one statement can hold, in chunks', async () => {

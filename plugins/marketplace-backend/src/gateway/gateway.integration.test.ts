@@ -15,6 +15,7 @@ import { catalogServiceRef } from '@backstage/plugin-catalog-node';
 import demoUpstreamPlugin from '@internal/plugin-marketplace-demo-upstream-backend';
 import OpenAI from 'openai';
 import request from 'supertest';
+import { expectLedgerInvariants } from '../__testUtils__/ledgerInvariants';
 import { marketplacePlugin } from '../plugin';
 
 jest.setTimeout(120_000);
@@ -206,6 +207,10 @@ describe.each(
 
   afterAll(async () => {
     await backend?.stop();
+  });
+
+  afterEach(async () => {
+    await expectLedgerInvariants(knex);
   });
 
   async function subscribe(name: string, body: object = {}) {
@@ -689,7 +694,7 @@ describe.each(
     });
   });
 
-  it('keeps the price of metered requests when the provider changes it; new requests pay the new price', async () => {
+  it('keeps the price of metered requests; a price increase applies to new subscriptions only, a decrease at once', async () => {
     const address = backend.server.address();
     const port = typeof address === 'object' && address ? address.port : 0;
     const upstream = `http://localhost:${port}/api/demo-upstream/v1`;
@@ -702,7 +707,7 @@ describe.each(
     // No approval needed in this backend.
     expect(published.body.status).toBe('approved');
 
-    const openai = client(await subscribe('sim-repriced'));
+    let openai = client(await subscribe('sim-repriced'));
     const ask = async () => {
       const { data, response } = await openai.chat.completions
         .create({
@@ -721,38 +726,61 @@ describe.each(
       Math.ceil(
         (u.prompt_tokens * prompt + u.completion_tokens * completion) / 1000,
       );
+    const reprice = async (prompt: number, completion: number) => {
+      const res = await request(backend.server)
+        .put(`/api/marketplace/v1/provider/services/${published.body.id}`)
+        .set('Authorization', auth)
+        .send({
+          entity: {
+            ...entity,
+            spec: {
+              ...entity.spec,
+              pricing: {
+                currency: 'USD',
+                promptPer1kMicros: prompt,
+                completionPer1kMicros: completion,
+              },
+            },
+          },
+        });
+      expect(res.status).toBe(200);
+      return res;
+    };
 
     const first = await ask();
     const firstRow = await usage(first.id);
     expect(firstRow.costMicros).toBe(cost(first.usage, 2000, 8000));
 
-    const repriced = await request(backend.server)
-      .put(`/api/marketplace/v1/provider/services/${published.body.id}`)
-      .set('Authorization', auth)
-      .send({
-        entity: {
-          ...entity,
-          spec: {
-            ...entity.spec,
-            pricing: {
-              currency: 'USD',
-              promptPer1kMicros: 20000,
-              completionPer1kMicros: 80000,
-            },
-          },
-        },
-      });
-    expect(repriced.status).toBe(200);
+    const raised = await reprice(20000, 80000);
     expect(
-      repriced.body.service.priceHistory.map((p: any) => p.promptPer1kMicros),
+      raised.body.service.priceHistory.map((p: any) => p.promptPer1kMicros),
     ).toEqual([2000, 20000]);
 
+    // The existing subscription keeps the price it subscribed at.
     const second = await ask();
-    const secondRow = await usage(second.id);
-    expect(secondRow.costMicros).toBe(cost(second.usage, 20000, 80000));
-    expect(secondRow.costMicros).toBeGreaterThan(firstRow.costMicros);
+    expect((await usage(second.id)).costMicros).toBe(
+      cost(second.usage, 2000, 8000),
+    );
+
+    // A decrease applies to it at once.
+    await reprice(1000, 4000);
+    const third = await ask();
+    expect((await usage(third.id)).costMicros).toBe(
+      cost(third.usage, 1000, 4000),
+    );
+
+    // A new subscription pays the current price, including a later increase.
+    await reprice(20000, 80000);
+    const cancelled = await request(backend.server)
+      .delete('/api/marketplace/v1/services/sim-repriced/subscribe')
+      .set('Authorization', auth);
+    expect(cancelled.status).toBe(200);
+    openai = client(await subscribe('sim-repriced'));
+    const fourth = await ask();
+    expect((await usage(fourth.id)).costMicros).toBe(
+      cost(fourth.usage, 20000, 80000),
+    );
     // The first request's row is untouched.
     expect(await usage(first.id)).toEqual(firstRow);
-    expect(firstRow.costMicros).toBe(cost(first.usage, 2000, 8000));
   });
 });

@@ -5,12 +5,16 @@ import express from 'express';
 import http from 'http';
 import { AddressInfo } from 'net';
 import request from 'supertest';
+import { Knex } from 'knex';
+import { expectLedgerInvariants } from '../__testUtils__/ledgerInvariants';
 import { connectDatabase } from '../database/migrate';
 import { SubscriptionStore } from '../database/SubscriptionStore';
 import { UsageLedger } from '../database/UsageLedger';
 import { createGatewayRouter } from './router';
 import { SecretResolver } from './secrets';
 import { DirectoryService, ServiceDirectory } from './ServiceDirectory';
+import { TeamMembership } from './TeamMembership';
+import { countTextTokens } from './tokens';
 
 jest.setTimeout(30_000);
 
@@ -104,9 +108,13 @@ describe.each(
 )('gateway router on %p', databaseId => {
   const databases = TestDatabases.create({ ids: [databaseId] });
   let app: express.Express;
+  let knex: Knex;
   let subs: SubscriptionStore;
   let ledger: UsageLedger;
   const services = new Map<string, DirectoryService>();
+  /** The catalog's users: their groups (memberOf relations). */
+  const members = new Map<string, string[]>();
+  const notifications = { send: jest.fn() };
 
   function add(
     name: string,
@@ -125,7 +133,7 @@ describe.each(
   }
 
   beforeEach(async () => {
-    const knex = await connectDatabase(
+    knex = await connectDatabase(
       mockServices.database({ knex: await databases.init(databaseId) }),
     );
     subs = new SubscriptionStore(knex);
@@ -155,8 +163,34 @@ describe.each(
           {},
         ),
         upstreamTimeoutMs: 500,
+        maxRequestMs: 2000,
+        teamMembership: new TeamMembership({
+          catalog: {
+            getEntityByRef: async (ref: any) =>
+              members.has(ref)
+                ? ({
+                    apiVersion: 'backstage.io/v1alpha1',
+                    kind: 'User',
+                    metadata: { name: 'x' },
+                    relations: members.get(ref)!.map(targetRef => ({
+                      type: 'memberOf',
+                      targetRef,
+                    })),
+                  } as any)
+                : undefined,
+          },
+          auth: mockServices.auth(),
+          logger: mockServices.logger.mock(),
+          notifications,
+          ttlMs: 0,
+        }),
       }),
     );
+  });
+
+  afterEach(async () => {
+    await ledger.flush();
+    await expectLedgerInvariants(knex);
   });
 
   async function keyFor(name: string) {
@@ -299,6 +333,220 @@ describe.each(
     expect(usage.costMicros).toBe(0);
     expect(['upstream_error', 'timeout']).toContain(usage.status);
     expect(lastUpstreamBody.stream_options).toEqual({ include_usage: true });
+  });
+
+  it('a stream in flight across the reservation sweep is billed once, in full', async () => {
+    let release!: () => void;
+    const released = new Promise<void>(r => {
+      release = r;
+    });
+    let started!: () => void;
+    const streaming = new Promise<void>(r => {
+      started = r;
+    });
+    upstreamHandler = async (_req, res) => {
+      res.writeHead(200, { 'content-type': 'text/event-stream' });
+      res.write(
+        `data: ${JSON.stringify({
+          choices: [{ index: 0, delta: { content: 'Hello' } }],
+        })}\n\n`,
+      );
+      started();
+      await released;
+      res.write(
+        `data: ${JSON.stringify({
+          choices: [],
+          usage: {
+            prompt_tokens: 8,
+            completion_tokens: 120,
+            total_tokens: 128,
+          },
+        })}\n\n`,
+      );
+      res.end('data: [DONE]\n\n');
+    };
+    const done = post(await keyFor('svc'), {
+      model: 'svc',
+      messages: [{ role: 'user', content: 'hello' }],
+      stream: true,
+    }).then(r => r);
+    await streaming;
+    expect(await ledger.countReservations()).toBe(1);
+    // The periodic sweep runs while the stream is going.
+    await expect(ledger.reconcile({ maxAgeMs: 600_000 })).resolves.toBe(0);
+    release();
+    const res = await done;
+    expect(res.status).toBe(200);
+    expect(await row(res)).toMatchObject({
+      status: 'ok',
+      promptTokens: 8,
+      completionTokens: 120,
+      costMicros: Math.ceil((8 * 1000 + 120 * 2000) / 1000),
+      usageClamped: false,
+    });
+    expect(await ledger.countReservations()).toBe(0);
+  });
+
+  it('ends a request that outlives the longest request duration, free', async () => {
+    upstreamHandler = (_req, res) => {
+      res.writeHead(200, { 'content-type': 'text/event-stream' });
+      // Never silent long enough for the idle timeout, never done.
+      const timer = setInterval(
+        () =>
+          res.write(
+            `data: ${JSON.stringify({
+              choices: [{ index: 0, delta: { content: 'more ' } }],
+            })}\n\n`,
+          ),
+        100,
+      );
+      res.on('close', () => clearInterval(timer));
+    };
+    const started = Date.now();
+    const res = await post(await keyFor('svc'), {
+      model: 'svc',
+      messages: [{ role: 'user', content: 'hello' }],
+      stream: true,
+    });
+    expect(Date.now() - started).toBeLessThan(5000);
+    expect(res.text).toContain('"code":"upstream_timeout"');
+    expect(await row(res)).toMatchObject({ status: 'timeout', costMicros: 0 });
+  });
+
+  it('bills at most what the request could produce, whatever usage the upstream reports', async () => {
+    const key = await keyFor('svc');
+    const send = async (usage: object) => {
+      upstreamHandler = (_req, res) => {
+        res.json(completion('hi', usage));
+      };
+      const res = await post(key, {
+        model: 'svc',
+        messages: [{ role: 'user', content: 'hello' }],
+      });
+      expect(res.status).toBe(200);
+      return (await row(res))!;
+    };
+    // maxOutputTokens is 200: no request may bill more completion tokens.
+    const huge = await send({
+      prompt_tokens: 7,
+      completion_tokens: 50_000_000,
+    });
+    expect(huge).toMatchObject({
+      promptTokens: 7,
+      completionTokens: 200,
+      usageClamped: true,
+    });
+    expect(huge.costMicros).toBeLessThanOrEqual(
+      Math.ceil((huge.promptTokens * 1000 + 200 * 2000) / 1000),
+    );
+    const beyondBigint = await send({
+      prompt_tokens: 1e30,
+      completion_tokens: 1e30,
+    });
+    expect(beyondBigint.usageClamped).toBe(true);
+    expect(beyondBigint.completionTokens).toBe(200);
+    expect(beyondBigint.promptTokens).toBeLessThan(200);
+    const negative = await send({ prompt_tokens: -7, completion_tokens: -3 });
+    expect(negative).toMatchObject({
+      promptTokens: 0,
+      completionTokens: 0,
+      costMicros: 0,
+      usageClamped: true,
+    });
+    const honest = await send({ prompt_tokens: 9, completion_tokens: 20 });
+    expect(honest).toMatchObject({
+      costMicros: Math.ceil((9 * 1000 + 20 * 2000) / 1000),
+      usageClamped: false,
+    });
+  });
+
+  it('counts response formats, tool definitions and non-text parts in the prompt it reserves for', async () => {
+    upstreamHandler = (_req, res) => {
+      res.json(completion('{}'));
+    };
+    const schema = {
+      type: 'json_schema',
+      json_schema: {
+        name: 'invoice',
+        schema: {
+          type: 'object',
+          properties: Object.fromEntries(
+            Array.from({ length: 20 }, (_, i) => [
+              `field_${i}`,
+              { type: 'string', description: `Line item ${i}` },
+            ]),
+          ),
+        },
+      },
+    };
+    const functions = [{ name: 'lookup', parameters: { type: 'object' } }];
+    const res = await post(await keyFor('svc'), {
+      model: 'svc',
+      messages: [{ role: 'user', content: 'hello' }],
+      response_format: schema,
+      functions,
+    });
+    expect(res.status).toBe(200);
+    const usage = (await row(res))!;
+    expect(usage.tokenSource).toBe('tokenizer');
+    expect(usage.promptTokens).toBeGreaterThanOrEqual(
+      countTextTokens(JSON.stringify(schema)) +
+        countTextTokens(JSON.stringify(functions)),
+    );
+  });
+
+  it('bills a team only while the user is a member: a member who left is refused and told', async () => {
+    upstreamHandler = (_req, res) => {
+      res.json(completion('hi', { prompt_tokens: 5, completion_tokens: 2 }));
+    };
+    const user = 'user:default/leaver';
+    const team = 'group:default/checkout-team';
+    members.set(user, [team]);
+    notifications.send.mockClear();
+    const { apiKey } = await subs.create({
+      serviceRef: 'modelservice:default/svc',
+      userRef: user,
+      teamRef: team,
+      spendCapMicros: null,
+      trialTokens: 0,
+    });
+    const ask = () =>
+      post(apiKey.secret, {
+        model: 'svc',
+        messages: [{ role: 'user', content: 'hello' }],
+      });
+    const billed = await ask();
+    expect(billed.status).toBe(200);
+    expect(await row(billed)).toMatchObject({ teamRef: team, costMicros: 9 });
+
+    // The user leaves the team.
+    members.set(user, ['group:default/other-team']);
+    const refused = await ask();
+    expect(refused.status).toBe(403);
+    expect(refused.body.error).toMatchObject({
+      code: 'team_membership_ended',
+      message: expect.stringContaining('no longer a member of'),
+    });
+    await ledger.flush();
+    const rows = await knex('usage_ledger').where({ team_ref: team });
+    expect(rows).toHaveLength(1);
+    expect(await ledger.countReservations()).toBe(0);
+    expect(notifications.send).toHaveBeenCalledTimes(1);
+    expect(notifications.send).toHaveBeenCalledWith({
+      recipients: { type: 'entity', entityRef: user },
+      payload: expect.objectContaining({
+        title: `Your svc subscription no longer bills ${team}`,
+        topic: 'marketplace-team-billing-ended',
+      }),
+    });
+    // Told once; a user removed from the catalog altogether is refused too.
+    expect((await ask()).status).toBe(403);
+    members.delete(user);
+    expect((await ask()).status).toBe(403);
+    expect(notifications.send).toHaveBeenCalledTimes(1);
+    // Back in the team: billed to it again.
+    members.set(user, [team]);
+    expect((await ask()).status).toBe(200);
   });
 
   it('refuses deprecated services, too-long prompts, n>1, unknown fields of the wrong type, and large bodies', async () => {

@@ -4,6 +4,7 @@ import express, { ErrorRequestHandler, Request, Response } from 'express';
 import Router from 'express-promise-router';
 import { IncomingMessage } from 'http';
 import {
+  boundUsage,
   Reservation,
   ReserveRejection,
   UsageLedger,
@@ -17,13 +18,14 @@ import { GatewayError, sendGatewayError } from './errors';
 import { RateLimiter } from './rateLimiter';
 import { ChatCompletionRequest, parseChatCompletionRequest } from './request';
 import { SecretResolver } from './secrets';
+import { TeamMembership } from './TeamMembership';
 import {
   DirectoryService,
   isServable,
   isSunset,
   ServiceDirectory,
 } from './ServiceDirectory';
-import { countPromptTokens, countTextTokens } from './tokens';
+import { ChatRequestLike, countPromptTokens, countTextTokens } from './tokens';
 import { postUpstream, readBody, UpstreamTimeoutError } from './upstream';
 import {
   MissingUpstreamCredentialError,
@@ -45,6 +47,10 @@ export interface GatewayRouterOptions {
   rateLimiter?: RateLimiter;
   /** Max wait for the upstream's headers, and for each silence while streaming. */
   upstreamTimeoutMs?: number;
+  /** The longest a forwarded request may take, a stream included. */
+  maxRequestMs?: number;
+  /** Team memberships: a team-billed subscription bills the team only while its user is a member. */
+  teamMembership?: TeamMembership;
 }
 
 const GRANT_CACHE_MS = 10_000;
@@ -129,6 +135,7 @@ export function createGatewayRouter(
   const { logger, subscriptions, ledger, directory, secrets } = options;
   const limiter = options.rateLimiter ?? new RateLimiter();
   const timeoutMs = options.upstreamTimeoutMs ?? 120_000;
+  const maxRequestMs = options.maxRequestMs ?? 30 * 60_000;
   const grants = new Map<string, GrantCacheEntry>();
   const touched = new Map<string, number>();
 
@@ -324,7 +331,7 @@ export function createGatewayRouter(
     const spec = service.entity.spec;
     const stream = body.stream === true;
 
-    const promptTokens = countPromptTokens(body.messages as any, body.tools);
+    const promptTokens = countPromptTokens(body as ChatRequestLike);
     if (promptTokens >= spec.contextWindow) {
       throw new GatewayError({
         status: 400,
@@ -340,6 +347,20 @@ export function createGatewayRouter(
       spec.maxOutputTokens,
       spec.contextWindow - promptTokens,
     );
+
+    if (
+      grant.teamRef &&
+      options.teamMembership &&
+      !(await options.teamMembership.isMember(grant.userRef, grant.teamRef))
+    ) {
+      // Team billing ends with the membership: the team is never billed again.
+      void options.teamMembership.notifyEnded(grant, service.name);
+      throw new GatewayError({
+        status: 403,
+        message: `This subscription bills ${grant.teamRef}, and you are no longer a member of it, so its team billing ended. Unsubscribe and subscribe again, billed to yourself or to a team you belong to.`,
+        code: 'team_membership_ended',
+      });
+    }
 
     const admitted = limiter.admit(
       grant.subscriptionId,
@@ -404,7 +425,10 @@ export function createGatewayRouter(
     const settle = (
       s: Omit<Parameters<UsageLedger['settle']>[1], 'finishedAt'>,
     ) => {
-      limiter.record(grant.subscriptionId, s.charge ? s.completionTokens : 0);
+      limiter.record(
+        grant.subscriptionId,
+        s.charge ? boundUsage(reservation, s).completionTokens : 0,
+      );
       ledger
         .settle(reservation, { ...s, finishedAt: Date.now() })
         .catch(e =>
@@ -476,6 +500,17 @@ export function createGatewayRouter(
         code: timeout ? 'upstream_timeout' : 'upstream_unreachable',
       });
     }
+
+    // No request outlives its reservation's age limit: the reservation sweep
+    // settles only older ones, so it never touches a request in flight.
+    const deadline = setTimeout(
+      () =>
+        upstream.destroy(
+          new UpstreamTimeoutError('The request took longer than allowed'),
+        ),
+      Math.max(0, maxRequestMs - (performance.now() - t0)),
+    );
+    upstream.once('close', () => clearTimeout(deadline));
 
     const status = upstream.statusCode ?? 502;
     if (status < 200 || status >= 300 || !stream) {

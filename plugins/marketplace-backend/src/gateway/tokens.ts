@@ -43,14 +43,70 @@ function images(content: unknown): number {
     : 0;
 }
 
-/** Prompt tokens of a chat request (messages plus tool definitions). */
-export function countPromptTokens(
-  messages: ChatMessageLike[],
-  tools?: unknown,
-): number {
+/** Parts that are neither text nor images (audio, files, ...), as JSON. */
+function otherParts(content: unknown): unknown[] {
+  return Array.isArray(content)
+    ? content.filter(
+        p =>
+          !(
+            p &&
+            typeof p === 'object' &&
+            ['text', 'image_url'].includes(
+              String((p as { type?: unknown }).type),
+            )
+          ),
+      )
+    : [];
+}
+
+/** Fields of a message besides its role, name and content (tool calls, ...). */
+function messageExtras(message: ChatMessageLike): Record<string, unknown> {
+  const {
+    role: _role,
+    name: _name,
+    content: _content,
+    ...rest
+  } = message as ChatMessageLike & Record<string, unknown>;
+  return rest;
+}
+
+/**
+ * The request fields besides the messages that reach the model as prompt:
+ * tool and function definitions, the tool choice and the response format
+ * (a JSON schema can be large).
+ */
+const PROMPT_FIELDS = [
+  'tools',
+  'tool_choice',
+  'functions',
+  'function_call',
+  'response_format',
+] as const;
+
+export interface ChatRequestLike {
+  messages: ChatMessageLike[];
+  [field: string]: unknown;
+}
+
+/**
+ * Prompt tokens of a chat request: everything forwarded that the model reads.
+ * The message text in the chat format, images at a fixed estimate, and as JSON
+ * every other content part, every other message field (tool calls, tool call
+ * ids, ...) and the tool, function and response format definitions.
+ */
+export function countPromptTokens(request: ChatRequestLike): number {
   let count = 0;
-  const chat = messages.map(m => {
+  const extras: unknown[] = [];
+  const chat = request.messages.map(m => {
     count += images(m.content) * IMAGE_PART_TOKENS;
+    const other = otherParts(m.content);
+    if (other.length > 0) {
+      extras.push(other);
+    }
+    const rest = messageExtras(m);
+    if (Object.keys(rest).length > 0) {
+      extras.push(rest);
+    }
     return {
       role: m.role,
       ...(m.name ? { name: m.name } : {}),
@@ -60,8 +116,14 @@ export function countPromptTokens(
   for (const chunk of encodeChatGenerator(chat as any, 'gpt-4o', PLAIN_TEXT)) {
     count += chunk.length;
   }
-  if (tools !== undefined && tools !== null) {
-    count += countTextTokens(JSON.stringify(tools));
+  for (const field of PROMPT_FIELDS) {
+    const value = request[field];
+    if (value !== undefined && value !== null) {
+      extras.push(value);
+    }
+  }
+  for (const extra of extras) {
+    count += countTextTokens(JSON.stringify(extra));
   }
   return count;
 }

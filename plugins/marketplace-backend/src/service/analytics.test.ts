@@ -131,15 +131,19 @@ describe.each(databases.eachSupportedId())(
         ttft_ms: null,
         started_at: startedAt,
         finished_at: startedAt + 200,
+        usage_clamped: false,
       });
       await createSettlementWriter(knex).write(
         [
           row(AI_SERVICE, CONSUMER, CHECKOUT, today + 3_600_000, 1000),
           row(AI_SERVICE, CONSUMER, CHECKOUT, today + 3_700_000, 0, 'timeout'),
           row(AI_SERVICE, 'user:default/kenji', null, lastMonthDay, 5000),
-          row(RESEARCH_SERVICE, CONSUMER, null, today + 3_600_000, 7000),
-        ],
-        [],
+          // Its upstream reported usage out of bounds: billed bounded, flagged.
+          {
+            ...row(RESEARCH_SERVICE, CONSUMER, null, today + 3_600_000, 7000),
+            usage_clamped: true,
+          },
+        ].map(r => ({ row: r })),
       );
     });
 
@@ -176,6 +180,7 @@ describe.each(databases.eachSupportedId())(
         netMicros: 900,
         errorRate: 0.5,
       });
+      expect(mine.body.usageDiscrepancies).toBe(0);
       expect(mine.body.topUsers.map((u: any) => u.ref)).toEqual([CONSUMER]);
       expect(mine.body.topTeams.map((u: any) => u.ref)).toEqual([CHECKOUT]);
 
@@ -203,6 +208,7 @@ describe.each(databases.eachSupportedId())(
       );
       expect(research.status).toBe(200);
       expect(research.body.totals.grossMicros).toBe(7000);
+      expect(research.body.usageDiscrepancies).toBe(1);
 
       const admin = await call(
         'get',
@@ -214,6 +220,7 @@ describe.each(databases.eachSupportedId())(
       const all = await call('get', `/v1/provider/analytics?${TODAY}`, ADMIN);
       expect(all.body.teams).toEqual([AI_TEAM, RESEARCH_TEAM]);
       expect(all.body.totals.grossMicros).toBe(8000);
+      expect(all.body.usageDiscrepancies).toBe(1);
 
       const one = await call(
         'get',

@@ -190,6 +190,22 @@ describe.each(databases.eachSupportedId())('reviews on %p', databaseId => {
     expect(await count()).toBe(1);
   });
 
+  it('does not let the team that offers the service review it', async () => {
+    await used(OWNER);
+    const mine = await call('get', REVIEWS, OWNER);
+    expect(mine.body.me).toMatchObject({
+      canReview: false,
+      reason: expect.stringContaining('which offers the service'),
+      canReply: true,
+    });
+    const refused = await review(OWNER, { rating: 5, title: 'Best ever' });
+    expect(refused.status).toBe(403);
+    expect(refused.body.error.message).toContain(
+      'group:default/ai-platform-team',
+    );
+    expect(await count()).toBe(1);
+  });
+
   async function count() {
     const [{ n }] = await knex('service_reviews')
       .where({ service_ref: GPT_REF })

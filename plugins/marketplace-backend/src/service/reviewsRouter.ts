@@ -11,7 +11,10 @@ import Router from 'express-promise-router';
 import { z } from 'zod';
 import { AuditLog } from '../database/AuditLog';
 import { ReviewRow, ReviewStore } from '../database/ReviewStore';
-import { ServiceDirectory } from '../gateway/ServiceDirectory';
+import {
+  DirectoryService,
+  ServiceDirectory,
+} from '../gateway/ServiceDirectory';
 import { Access, Caller, resourceOf } from './access';
 import { nameParam, parse } from './parse';
 
@@ -124,8 +127,15 @@ export function createReviewsRouter(
     }
   }
 
-  async function eligibility(me: Caller, serviceRef: string) {
-    const requests = await reviews.successfulRequests(me.userRef, serviceRef);
+  async function eligibility(me: Caller, s: DirectoryService) {
+    // The team that offers a service does not review it.
+    if (isOwner(me, s.entity.spec.owner)) {
+      return {
+        canReview: false,
+        reason: `Members of ${s.entity.spec.owner}, which offers the service, do not review it.`,
+      };
+    }
+    const requests = await reviews.successfulRequests(me.userRef, s.ref);
     return requests > 0
       ? { canReview: true, reason: null }
       : {
@@ -160,7 +170,7 @@ export function createReviewsRouter(
         includeHidden: canModerate,
         ...query,
       }),
-      eligibility(me, s.ref),
+      eligibility(me, s),
       reviews.findByUser(s.ref, me.userRef),
     ]);
     const body: ServiceReviewsResponse = {
@@ -183,7 +193,7 @@ export function createReviewsRouter(
     const me = await access.caller(req);
     const body = parse(reviewBody, req.body ?? {}, 'body');
     const s = await service(req, me);
-    const eligible = await eligibility(me, s.ref);
+    const eligible = await eligibility(me, s);
     if (!eligible.canReview) {
       throw new NotAllowedError(eligible.reason ?? 'Not allowed');
     }

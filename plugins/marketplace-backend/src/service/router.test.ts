@@ -861,6 +861,7 @@ describe.each(databases.eachSupportedId())(
           timeToFirstTokenMs: null,
           startedAt: new Date(t0).toISOString(),
           finishedAt: new Date(t0 + 500).toISOString(),
+          usageClamped: false,
         });
 
         const limited = await get(

@@ -335,6 +335,7 @@ export async function createRouter(
       spendCapMicros: body.spendCapMicros ?? null,
       trialTokens: spec.trial?.tokens ?? 0,
       trialDurationDays: spec.trial?.durationDays,
+      pricing: spec.pricing,
     });
     res.status(201).json({
       subscription,

@@ -191,6 +191,11 @@ export interface ProviderAnalytics {
   topUsers: TopCustomer[];
   topTeams: TopCustomer[];
   retention: RetentionMonth[];
+  /**
+   * Requests of the period whose upstream reported usage outside what the
+   * request could produce; they were billed at the bounded counts.
+   */
+  usageDiscrepancies: number;
   generatedAt: string;
 }
 

@@ -154,6 +154,11 @@ export interface UsageRecord {
   timeToFirstTokenMs: number | null;
   startedAt: string;
   finishedAt: string;
+  /**
+   * The upstream reported usage outside what the request could produce; the
+   * bounded counts (and at most the reserved cost) were billed.
+   */
+  usageClamped: boolean;
 }
 
 /** @public */

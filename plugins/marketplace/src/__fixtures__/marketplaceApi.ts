@@ -122,6 +122,7 @@ export const usageRecord: UsageRecord = {
   timeToFirstTokenMs: 230,
   startedAt: '2026-11-20T08:30:00.000Z',
   finishedAt: '2026-11-20T08:30:01.000Z',
+  usageClamped: false,
 };
 
 /** A browse card with every metric measured. */

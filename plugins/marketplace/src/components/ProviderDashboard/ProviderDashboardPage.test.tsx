@@ -134,6 +134,7 @@ function analytics(
         retentionRate: 0.5,
       },
     ],
+    usageDiscrepancies: 0,
     generatedAt: '2026-11-25T12:00:00.000Z',
     ...overrides,
   };

@@ -72,7 +72,12 @@ describe('StartUsingDialog', () => {
       screen.getByText(/100,000 free tokens \(100K\)/),
     ).toBeInTheDocument();
     expect(
-      screen.getByText(/valid for 14 days after subscribing/),
+      screen.getByText(/valid for 14 days after you first subscribe/),
+    ).toBeInTheDocument();
+    expect(
+      screen.getByText(
+        /granted once per person: subscribing again continues it/,
+      ),
     ).toBeInTheDocument();
     expect(screen.getByText('No production traffic')).toBeInTheDocument();
     // The first team is the default billing target.

@@ -191,9 +191,10 @@ function TrialOffer(props: { trial: ModelServiceTrial }) {
         {trial.durationDays
           ? `valid for ${trial.durationDays} day${
               trial.durationDays === 1 ? '' : 's'
-            } after subscribing`
+            } after you first subscribe`
           : 'with no time limit'}
-        . Trial tokens are used before anything is billed.
+        . Trial tokens are used before anything is billed. The trial is granted
+        once per person: subscribing again continues it where you left it.
       </Typography>
       {trial.limitations?.length ? (
         <>
