@@ -31,6 +31,7 @@ done
 
 LOG_DIR="${E2E_LOG_DIR:-$(mktemp -d "${TMPDIR:-/tmp}/marketplace-e2e.XXXXXX")}"
 export DEMO_UPSTREAM_API_KEY="e2e-$(node -e 'console.log(require("crypto").randomBytes(16).toString("hex"))')"
+export MARKETPLACE_CREDENTIALS_KEY="$(node -e 'console.log(require("crypto").randomBytes(32).toString("base64"))')"
 echo "[e2e] starting the portal (logs in $LOG_DIR)"
 set -m
 yarn start --config ../../app-config.yaml --config ../../e2e/app-config.e2e.yaml >"$LOG_DIR/portal.log" 2>&1 &

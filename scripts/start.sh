@@ -11,11 +11,15 @@ source scripts/env.sh
 yarn install --immutable
 
 # Local secrets, generated once: the demo upstream's API key (the gateway reads it
-# through the services' `secretRef: DEMO_UPSTREAM_API_KEY`).
+# through the services' `secretRef: DEMO_UPSTREAM_API_KEY`), and the key that encrypts
+# the upstream credentials providers store in the portal.
 mkdir -p data
 if [ ! -f data/secrets.env ]; then
   node -e 'const c=require("crypto");console.log("DEMO_UPSTREAM_API_KEY=demo-"+c.randomBytes(24).toString("base64url"))' >data/secrets.env
   chmod 600 data/secrets.env
+fi
+if ! grep -q '^MARKETPLACE_CREDENTIALS_KEY=' data/secrets.env; then
+  node -e 'console.log("MARKETPLACE_CREDENTIALS_KEY="+require("crypto").randomBytes(32).toString("base64"))' >>data/secrets.env
 fi
 set -a
 # shellcheck disable=SC1091

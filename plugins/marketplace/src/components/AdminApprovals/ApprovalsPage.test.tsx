@@ -22,6 +22,8 @@ const pending: ServiceApproval = {
   decidedBy: null,
   decidedAt: null,
   entity: null,
+  endpoint: null,
+  credential: null,
 };
 
 function render(api = mockMarketplaceApi(), path = '/admin/approvals') {
