@@ -35,6 +35,39 @@ function render(api = mockMarketplaceApi(), path = '/admin/approvals') {
 }
 
 describe('ApprovalsPage', () => {
+  it('shows where a service sends requests and with whose credential', async () => {
+    const moved: ServiceApproval = {
+      ...pending,
+      endpoint: {
+        host: 'llm.team-x.example',
+        approvedHost: 'api.acme.example',
+        changedSinceApproval: true,
+      },
+      credential: {
+        name: 'ACME_UPSTREAM_KEY',
+        source: 'config',
+        owner: 'provider:default/acme-ai-platform',
+        fingerprint: 'sha256:3f1c9a07b2de',
+        usable: false,
+        problem:
+          "The credential 'ACME_UPSTREAM_KEY' belongs to provider:default/acme-ai-platform, not to provider:default/team-x",
+      },
+    };
+    await render(
+      mockMarketplaceApi({ listApprovals: jest.fn().mockResolvedValue([moved]) }),
+    );
+    const cell = within(await screen.findByTestId('endpoint-credential'));
+    expect(cell.getByText('llm.team-x.example')).toBeInTheDocument();
+    expect(
+      cell.getByText('Host changed since approval (was api.acme.example)'),
+    ).toBeInTheDocument();
+    expect(cell.getByText('ACME_UPSTREAM_KEY')).toBeInTheDocument();
+    expect(
+      cell.getByText(/of provider:default\/acme-ai-platform \(sha256:3f1c9a07b2de\)/),
+    ).toBeInTheDocument();
+    expect(cell.getByText('The gateway will refuse it')).toBeInTheDocument();
+  });
+
   it('lists pending services and approves one after confirming', async () => {
     const api = mockMarketplaceApi({
       listApprovals: jest.fn().mockResolvedValue([pending]),
