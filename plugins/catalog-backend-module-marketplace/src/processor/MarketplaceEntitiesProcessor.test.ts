@@ -225,7 +225,7 @@ describe('MarketplaceEntitiesProcessor', () => {
       ['ACME_KEY', ['provider:default/acme-ai']],
       ['DEV_PLAIN', null],
     ]);
-    const processor = new MarketplaceEntitiesProcessor({
+    const checking = new MarketplaceEntitiesProcessor({
       credentials: { get: async () => bindings },
     });
     function naming(secretRef: string, providedBy = 'acme-ai'): Entity {
@@ -237,27 +237,27 @@ describe('MarketplaceEntitiesProcessor', () => {
 
     it('accepts a credential bound to the service’s provider (or to every provider)', async () => {
       await expect(
-        processor.preProcessEntity(naming('ACME_KEY'), location),
+        checking.preProcessEntity(naming('ACME_KEY'), location),
       ).resolves.toEqual(naming('ACME_KEY'));
       await expect(
-        processor.preProcessEntity(
+        checking.preProcessEntity(
           naming('ACME_KEY', 'provider:default/Acme-AI'),
           location,
         ),
       ).resolves.toBeDefined();
       await expect(
-        processor.preProcessEntity(naming('DEV_PLAIN', 'team-x'), location),
+        checking.preProcessEntity(naming('DEV_PLAIN', 'team-x'), location),
       ).resolves.toBeDefined();
     });
 
     it('refuses team X’s service naming ACME’s credential, naming the file and the field', async () => {
       await expect(
-        processor.preProcessEntity(naming('ACME_KEY', 'team-x'), location),
+        checking.preProcessEntity(naming('ACME_KEY', 'team-x'), location),
       ).rejects.toThrow(
         "Invalid ModelService 'acme-gpt-4o' in file:/repo/examples/services.yaml: spec.endpoint.auth.secretRef: the credential 'ACME_KEY' belongs to provider:default/acme-ai, not to provider:default/team-x",
       );
       await expect(
-        processor.preProcessEntity(naming('NOBODY_HAS_IT', 'team-x'), location),
+        checking.preProcessEntity(naming('NOBODY_HAS_IT', 'team-x'), location),
       ).rejects.toThrow(
         "spec.endpoint.auth.secretRef: provider:default/team-x has no credential named 'NOBODY_HAS_IT'",
       );

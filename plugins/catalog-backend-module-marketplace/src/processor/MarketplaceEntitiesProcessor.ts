@@ -60,7 +60,10 @@ export interface CredentialBindingLookup {
 /** A provider ref in full lowercase form. */
 function providerRefOf(ref: string, namespace: string): string {
   return stringifyEntityRef(
-    parseEntityRef(ref, { defaultKind: PROVIDER_KIND, defaultNamespace: namespace }),
+    parseEntityRef(ref, {
+      defaultKind: PROVIDER_KIND,
+      defaultNamespace: namespace,
+    }),
   ).toLocaleLowerCase('en-US');
 }
 
@@ -149,7 +152,9 @@ export class MarketplaceEntitiesProcessor implements CatalogProcessor {
     throw new InputError(
       allowed === undefined
         ? `Invalid ModelService '${entity.metadata.name}' in ${where}: spec.endpoint.auth.secretRef: ${providerRef} has no credential named '${name}'. Add it on the provider's page (Upstream credentials), or ask the platform team to bind it to ${providerRef} in marketplace.secrets`
-        : `Invalid ModelService '${entity.metadata.name}' in ${where}: spec.endpoint.auth.secretRef: the credential '${name}' belongs to ${allowed.join(
+        : `Invalid ModelService '${
+            entity.metadata.name
+          }' in ${where}: spec.endpoint.auth.secretRef: the credential '${name}' belongs to ${allowed.join(
             ', ',
           )}, not to ${providerRef}; a service may only use its own provider's credentials`,
     );

@@ -558,8 +558,9 @@ describe.each(databases.eachSupportedId())(
       const audit = record(
         await call(
           'get',
-          '/v1/admin/audit?target=' +
-            encodeURIComponent(`${ACME}#ACME_STORED_KEY`),
+          `/v1/admin/audit?target=${encodeURIComponent(
+            `${ACME}#ACME_STORED_KEY`,
+          )}`,
           ADMIN,
         ),
       );

@@ -96,7 +96,6 @@ function CredentialDialog(props: {
               onChange={e => setName(e.target.value)}
               error={!!nameProblem}
               helperText={nameProblem ?? 'e.g. ACME_UPSTREAM_KEY'}
-              autoFocus
               required
               fullWidth
             />
@@ -109,7 +108,6 @@ function CredentialDialog(props: {
             onChange={e => setValue(e.target.value)}
             error={!!problem}
             helperText={problem ?? 'The API key of your upstream'}
-            autoFocus={mode === 'rotate'}
             required
             fullWidth
           />
