@@ -38,6 +38,7 @@ describe('ApprovalsPage', () => {
   it('shows where a service sends requests and with whose credential', async () => {
     const moved: ServiceApproval = {
       ...pending,
+      providerRef: 'provider:default/team-x',
       endpoint: {
         host: 'llm.team-x.example',
         approvedHost: 'api.acme.example',
@@ -54,7 +55,9 @@ describe('ApprovalsPage', () => {
       },
     };
     await render(
-      mockMarketplaceApi({ listApprovals: jest.fn().mockResolvedValue([moved]) }),
+      mockMarketplaceApi({
+        listApprovals: jest.fn().mockResolvedValue([moved]),
+      }),
     );
     const cell = within(await screen.findByTestId('endpoint-credential'));
     expect(cell.getByText('llm.team-x.example')).toBeInTheDocument();
@@ -63,7 +66,9 @@ describe('ApprovalsPage', () => {
     ).toBeInTheDocument();
     expect(cell.getByText('ACME_UPSTREAM_KEY')).toBeInTheDocument();
     expect(
-      cell.getByText(/of provider:default\/acme-ai-platform \(sha256:3f1c9a07b2de\)/),
+      cell.getByText(
+        'sha256:3f1c9a07b2de · portal config · belongs to provider:default/acme-ai-platform',
+      ),
     ).toBeInTheDocument();
     expect(cell.getByText('The gateway will refuse it')).toBeInTheDocument();
   });

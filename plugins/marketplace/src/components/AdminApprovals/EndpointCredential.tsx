@@ -15,7 +15,12 @@ export function EndpointCredential(props: { approval: ServiceApproval }) {
     return <Typography variant="body2">—</Typography>;
   }
   return (
-    <Stack spacing={0.5} alignItems="flex-start" data-testid="endpoint-credential">
+    <Stack
+      spacing={0.25}
+      alignItems="flex-start"
+      sx={{ minWidth: 200, maxWidth: 280 }}
+      data-testid="endpoint-credential"
+    >
       <Typography variant="body2">
         <code>{endpoint.host}</code>
       </Typography>
@@ -38,19 +43,35 @@ export function EndpointCredential(props: { approval: ServiceApproval }) {
       )}
       {credential ? (
         <>
-          <Typography variant="body2">
-            Credential <code>{credential.name}</code>
-            {credential.owner ? ` of ${credential.owner}` : ''}
-            {credential.fingerprint ? ` (${credential.fingerprint})` : ''}
-            {credential.source === 'config' ? ', portal config' : ''}
-            {credential.source === 'provider' ? ', stored by the provider' : ''}
+          <Typography variant="body2" sx={{ wordBreak: 'break-all' }}>
+            <code>{credential.name}</code>
+          </Typography>
+          <Typography variant="caption" color="text.secondary">
+            {[
+              credential.fingerprint,
+              credential.source === 'config' ? 'portal config' : null,
+              credential.source === 'provider'
+                ? 'stored by the provider'
+                : null,
+              credential.owner === props.approval.providerRef
+                ? "this provider's"
+                : null,
+              credential.owner &&
+              credential.owner !== props.approval.providerRef
+                ? `belongs to ${credential.owner}`
+                : null,
+              !credential.owner && credential.usable
+                ? 'any provider (development)'
+                : null,
+            ]
+              .filter(Boolean)
+              .join(' · ')}
           </Typography>
           {!credential.usable && (
             <Chip
               size="small"
               color="error"
               label="The gateway will refuse it"
-              title={credential.problem ?? undefined}
             />
           )}
           {!credential.usable && credential.problem && (

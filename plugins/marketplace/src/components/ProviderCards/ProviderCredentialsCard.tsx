@@ -199,46 +199,42 @@ export function ProviderCredentialsCard() {
           <Table size="small" aria-label="Upstream credentials">
             <TableHead>
               <TableRow>
-                <TableCell>Name</TableCell>
-                <TableCell>Fingerprint</TableCell>
-                <TableCell>Last changed</TableCell>
-                <TableCell>Last used</TableCell>
-                <TableCell>Used by</TableCell>
+                <TableCell>Credential</TableCell>
+                <TableCell>Changes and use</TableCell>
                 <TableCell align="right">Actions</TableCell>
               </TableRow>
             </TableHead>
             <TableBody>
               {credentials.map(c => (
                 <TableRow key={c.name} data-testid="credential-row">
-                  <TableCell>
-                    <code>{c.name}</code>
-                  </TableCell>
-                  <TableCell>
-                    <code>{c.fingerprint}</code>
-                  </TableCell>
-                  <TableCell>
-                    {formatDateTimeUtc(c.updatedAt)}
+                  <TableCell sx={{ wordBreak: 'break-all' }}>
+                    <Typography variant="body2" fontWeight="bold">
+                      <code>{c.name}</code>
+                    </Typography>
                     <Typography variant="body2" color="text.secondary">
-                      {c.version > 1 ? `Rotated (v${c.version})` : 'Added'} by{' '}
-                      {c.updatedBy}
+                      <code>{c.fingerprint}</code>
                     </Typography>
                   </TableCell>
                   <TableCell>
-                    {c.lastUsedAt ? formatDateTimeUtc(c.lastUsedAt) : 'Never'}
-                  </TableCell>
-                  <TableCell>
-                    {c.usedBy.length ? c.usedBy.join(', ') : '—'}
+                    <Typography variant="body2">
+                      {c.version > 1 ? `Rotated (v${c.version})` : 'Added'}{' '}
+                      {formatDateTimeUtc(c.updatedAt)} by {c.updatedBy}
+                    </Typography>
+                    <Typography variant="body2" color="text.secondary">
+                      Last used:{' '}
+                      {c.lastUsedAt ? formatDateTimeUtc(c.lastUsedAt) : 'never'}
+                      {' · '}
+                      Used by:{' '}
+                      {c.usedBy.length ? c.usedBy.join(', ') : 'no service'}
+                    </Typography>
                   </TableCell>
                   <TableCell align="right">
-                    <Stack
-                      direction="row"
-                      spacing={1}
-                      justifyContent="flex-end"
-                    >
+                    <Stack spacing={1} alignItems="flex-end">
                       <Button
                         size="small"
                         variant="outlined"
                         disabled={!storageEnabled}
+                        sx={{ whiteSpace: 'nowrap' }}
                         onClick={() =>
                           setDialog({ mode: 'rotate', name: c.name })
                         }
@@ -250,6 +246,7 @@ export function ProviderCredentialsCard() {
                         size="small"
                         variant="outlined"
                         color="error"
+                        sx={{ whiteSpace: 'nowrap' }}
                         onClick={() => setDeleting(c)}
                         aria-label={`Delete ${c.name}`}
                       >
