@@ -32,6 +32,7 @@ done
 
 LOG_DIR="${E2E_LOG_DIR:-$(mktemp -d "${TMPDIR:-/tmp}/marketplace-e2e.XXXXXX")}"
 export DEMO_UPSTREAM_API_KEY="e2e-$(node -e 'console.log(require("crypto").randomBytes(16).toString("hex"))')"
+export MARKETPLACE_CREDENTIALS_KEY="$(node -e 'console.log(require("crypto").randomBytes(32).toString("base64"))')"
 node scripts/build-frontend.mjs
 echo "[e2e] starting the portal (logs in $LOG_DIR)"
 set -m

@@ -62,13 +62,41 @@ export interface Config {
     };
     /**
      * Upstream credentials named by ModelService entities
-     * (`spec.endpoint.auth.secretRef`). When a name is missing here the gateway
-     * reads the environment variable of the same name, but only for names that
-     * start with `MARKETPLACE_SECRET_` (so a service cannot name any other
-     * variable of the backend's environment).
+     * (`spec.endpoint.auth.secretRef`), each bound to the providers whose
+     * services may use it (`providers: [provider:default/acme-ai-platform]`):
+     * the gateway and the prober refuse to send a credential for a service of
+     * another provider. A plain string (and an environment variable named
+     * `MARKETPLACE_SECRET_*`) is usable by every provider, in development only
+     * (not when NODE_ENV is production), with a warning at startup.
      *
      * @visibility secret
      */
-    secrets?: { [name: string]: string };
+    secrets?: {
+      [name: string]:
+        | string
+        | {
+            /**
+             * The credential.
+             *
+             * @visibility secret
+             */
+            value: string;
+            /** Provider entity refs whose services may use it. */
+            providers: string[];
+          };
+    };
+    /** Credentials providers store in the portal (Provider page). */
+    credentials?: {
+      /**
+       * AES-256-GCM keys, 32 random bytes each, base64 or hex. The first
+       * encrypts; all decrypt. To rotate: put a new key first, restart every
+       * instance (each re-encrypts the stored values with the first key at
+       * startup), then remove the old key. Without a key providers cannot
+       * store credentials.
+       *
+       * @visibility secret
+       */
+      encryptionKeys?: string[];
+    };
   };
 }

@@ -9,6 +9,7 @@ import {
   MarketplaceServiceChangedEvent,
 } from '@internal/plugin-marketplace-common';
 import { ApprovalStatusCache } from './marketplace/ApprovalStatusCache';
+import { CredentialBindingsCache } from './marketplace/CredentialBindingsCache';
 import { MarketplaceBackendClient } from './marketplace/MarketplaceBackendClient';
 import { MarketplaceEntitiesProcessor } from './processor/MarketplaceEntitiesProcessor';
 import { MarketplacePublishedServicesProvider } from './provider/MarketplacePublishedServicesProvider';
@@ -39,7 +40,13 @@ export const catalogModuleMarketplace = createBackendModule({
           fetch: () => marketplace.getApprovals(),
           logger,
         });
-        catalog.addProcessor(new MarketplaceEntitiesProcessor({ approvals }));
+        const credentials = new CredentialBindingsCache({
+          fetch: () => marketplace.getCredentialBindings(),
+          logger,
+        });
+        catalog.addProcessor(
+          new MarketplaceEntitiesProcessor({ approvals, credentials }),
+        );
 
         const provider = new MarketplacePublishedServicesProvider({
           source: marketplace,

@@ -15,6 +15,11 @@ import {
 import Router from 'express-promise-router';
 import os from 'os';
 import { AuditLog } from './database/AuditLog';
+import {
+  CredentialCipher,
+  CredentialStore,
+  readEncryptionKeys,
+} from './database/CredentialStore';
 import { connectDatabase } from './database/migrate';
 import { PlatformSettingsStore } from './database/PlatformSettingsStore';
 import { UserAdminStore } from './database/UserAdminStore';
@@ -41,6 +46,7 @@ import { createRouter } from './service/router';
 import { AnalyticsStore } from './analytics/AnalyticsStore';
 import { StatementStore } from './analytics/StatementStore';
 import { createAnalyticsRouter } from './service/analyticsRouter';
+import { createCredentialsRouter } from './service/credentialsRouter';
 
 /**
  * The marketplace backend: the REST API under /api/marketplace/v1 and the
@@ -196,7 +202,28 @@ export const marketplacePlugin = createBackendPlugin({
             }
           },
         });
-        const secrets = new SecretResolver(config);
+        // Upstream credentials: bound to providers in config, or managed by
+        // the providers in the portal (encrypted with the configured keys).
+        const credentials = new CredentialStore(
+          db,
+          new CredentialCipher(readEncryptionKeys(config)),
+          audit,
+        );
+        if (!credentials.enabled) {
+          logger.warn(
+            'marketplace.credentials.encryptionKeys is not set: providers cannot store upstream credentials in the portal',
+          );
+        }
+        const reencrypted = await credentials.reencrypt();
+        if (reencrypted > 0) {
+          logger.info(
+            `Re-encrypted ${reencrypted} provider credential(s) with the first key of marketplace.credentials.encryptionKeys`,
+          );
+        }
+        const secrets = new SecretResolver(config, {
+          store: credentials,
+          logger,
+        });
         const monitoringConfig = readMonitoringConfig(config);
         const roleGroups = readRoleGroups(config, m => logger.warn(m));
         const users = new UserAdminStore(db, audit);
@@ -278,7 +305,18 @@ export const marketplacePlugin = createBackendPlugin({
               requireApproval,
               sunsetDays,
               audit,
+              secrets,
             }),
+          }),
+        );
+        router.use(
+          createCredentialsRouter({
+            access,
+            httpAuth: deps.httpAuth,
+            logger,
+            directory,
+            credentials,
+            secrets,
           }),
         );
         router.use(

@@ -231,6 +231,19 @@ const providerServicesCard = EntityCardBlueprint.make({
   },
 });
 
+/** `entity-card:marketplace/provider-credentials`, on Provider entities, for their owners and admins. */
+const providerCredentialsCard = EntityCardBlueprint.make({
+  name: 'provider-credentials',
+  params: {
+    type: 'content',
+    filter: { kind: PROVIDER_KIND, apiVersion: MARKETPLACE_API_VERSION },
+    loader: () =>
+      import('./components/ProviderCards').then(m => (
+        <m.ProviderCredentialsCard />
+      )),
+  },
+});
+
 /** `scaffolder-form-field:marketplace/service-name`: the unique service name field of "Publish LLM service". */
 const serviceNameFormField = FormFieldBlueprint.make({
   name: 'service-name',
@@ -293,6 +306,7 @@ export const marketplacePlugin: OverridableFrontendPlugin<{
     modelServiceUsageContent,
     providerDetailsCard,
     providerServicesCard,
+    providerCredentialsCard,
     serviceNameFormField,
     termsFormField,
   ],

@@ -4,6 +4,7 @@ import {
   ApprovalStatus,
   ModelServiceEntityV1alpha1,
 } from '@internal/plugin-marketplace-common';
+import { CredentialBinding } from './CredentialBindingsCache';
 
 /**
  * Reads the marketplace backend's internal routes (service-to-service auth):
@@ -44,5 +45,13 @@ export class MarketplaceBackendClient {
       approvals: Record<string, ApprovalStatus>;
     }>('/v1/internal/approvals');
     return body.approvals;
+  }
+
+  /** Which providers may use each upstream credential name (never values). */
+  async getCredentialBindings(): Promise<CredentialBinding[]> {
+    const body = await this.get<{ bindings: CredentialBinding[] }>(
+      '/v1/internal/credential-bindings',
+    );
+    return body.bindings;
   }
 }

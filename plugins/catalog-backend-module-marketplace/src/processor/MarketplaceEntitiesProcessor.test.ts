@@ -219,4 +219,57 @@ describe('MarketplaceEntitiesProcessor', () => {
       expect(emit).toHaveBeenCalledTimes(4);
     });
   });
+
+  describe('upstream credentials', () => {
+    const bindings = new Map<string, string[] | null>([
+      ['ACME_KEY', ['provider:default/acme-ai']],
+      ['DEV_PLAIN', null],
+    ]);
+    const checking = new MarketplaceEntitiesProcessor({
+      credentials: { get: async () => bindings },
+    });
+    function naming(secretRef: string, providedBy = 'acme-ai'): Entity {
+      const e = service();
+      (e.spec as any).providedBy = providedBy;
+      (e.spec as any).endpoint.auth = { type: 'bearer', secretRef };
+      return e;
+    }
+
+    it('accepts a credential bound to the service’s provider (or to every provider)', async () => {
+      await expect(
+        checking.preProcessEntity(naming('ACME_KEY'), location),
+      ).resolves.toEqual(naming('ACME_KEY'));
+      await expect(
+        checking.preProcessEntity(
+          naming('ACME_KEY', 'provider:default/Acme-AI'),
+          location,
+        ),
+      ).resolves.toBeDefined();
+      await expect(
+        checking.preProcessEntity(naming('DEV_PLAIN', 'team-x'), location),
+      ).resolves.toBeDefined();
+    });
+
+    it('refuses team X’s service naming ACME’s credential, naming the file and the field', async () => {
+      await expect(
+        checking.preProcessEntity(naming('ACME_KEY', 'team-x'), location),
+      ).rejects.toThrow(
+        "Invalid ModelService 'acme-gpt-4o' in file:/repo/examples/services.yaml: spec.endpoint.auth.secretRef: the credential 'ACME_KEY' belongs to provider:default/acme-ai, not to provider:default/team-x",
+      );
+      await expect(
+        checking.preProcessEntity(naming('NOBODY_HAS_IT', 'team-x'), location),
+      ).rejects.toThrow(
+        "spec.endpoint.auth.secretRef: provider:default/team-x has no credential named 'NOBODY_HAS_IT'",
+      );
+    });
+
+    it('lets services through while the bindings are unknown (the gateway checks again)', async () => {
+      const unknown = new MarketplaceEntitiesProcessor({
+        credentials: { get: async () => undefined },
+      });
+      await expect(
+        unknown.preProcessEntity(naming('ACME_KEY', 'team-x'), location),
+      ).resolves.toBeDefined();
+    });
+  });
 });

@@ -48,17 +48,43 @@ export interface ApprovalStatusLookup {
 }
 
 /**
+ * Where the processor reads which providers may use each upstream credential.
+ *
+ * @public
+ */
+export interface CredentialBindingLookup {
+  /** Provider refs (or null: every provider) by credential name; undefined when unknown. */
+  get(): Promise<Map<string, string[] | null> | undefined>;
+}
+
+/** A provider ref in full lowercase form. */
+function providerRefOf(ref: string, namespace: string): string {
+  return stringifyEntityRef(
+    parseEntityRef(ref, {
+      defaultKind: PROVIDER_KIND,
+      defaultNamespace: namespace,
+    }),
+  ).toLocaleLowerCase('en-US');
+}
+
+/**
  * Validates the marketplace kinds (ModelService, Provider) and emits their relations:
  * ModelService `providedBy` Provider (and the reverse `provides`), and `ownedBy`/`ownerOf`
  * for both kinds. Sets the `marketplace.acme.io/approval-status` annotation of
  * ModelServices from the marketplace backend's review state (an annotation set in
- * YAML is always replaced: nobody approves their own service).
+ * YAML is always replaced: nobody approves their own service). Refuses a
+ * ModelService whose `spec.endpoint.auth.secretRef` names a credential its
+ * provider may not use (another provider's): a team must not be able to make
+ * the gateway send another provider's credential to a server of its choosing.
  *
  * @public
  */
 export class MarketplaceEntitiesProcessor implements CatalogProcessor {
   constructor(
-    private readonly options: { approvals?: ApprovalStatusLookup } = {},
+    private readonly options: {
+      approvals?: ApprovalStatusLookup;
+      credentials?: CredentialBindingLookup;
+    } = {},
   ) {}
 
   getProcessorName(): string {
@@ -89,7 +115,49 @@ export class MarketplaceEntitiesProcessor implements CatalogProcessor {
         `Invalid ${entity.kind} '${entity.metadata?.name}' in ${location.type}:${location.target}: ${message}`,
       );
     }
+    if (entity.kind === MODEL_SERVICE_KIND) {
+      await this.checkCredential(entity, location);
+    }
     return entity;
+  }
+
+  /** The credential a service names must be one its provider may use. */
+  private async checkCredential(entity: Entity, location: LocationSpec) {
+    const spec = entity.spec as {
+      providedBy: string;
+      endpoint: { auth: { type: string; secretRef?: string } };
+    };
+    const { auth } = spec.endpoint;
+    if (auth.type === 'none' || !auth.secretRef) {
+      return;
+    }
+    // Unknown bindings (the marketplace backend is not reachable yet): let it
+    // through; the gateway and the prober check again on every use.
+    const bindings = await this.options.credentials
+      ?.get()
+      .catch(() => undefined);
+    if (!bindings) {
+      return;
+    }
+    const providerRef = providerRefOf(
+      spec.providedBy,
+      entity.metadata.namespace ?? 'default',
+    );
+    const name = auth.secretRef;
+    const allowed = bindings.get(name);
+    if (allowed === null || allowed?.includes(providerRef)) {
+      return;
+    }
+    const where = `${location.type}:${location.target}`;
+    throw new InputError(
+      allowed === undefined
+        ? `Invalid ModelService '${entity.metadata.name}' in ${where}: spec.endpoint.auth.secretRef: ${providerRef} has no credential named '${name}'. Add it on the provider's page (Upstream credentials), or ask the platform team to bind it to ${providerRef} in marketplace.secrets`
+        : `Invalid ModelService '${
+            entity.metadata.name
+          }' in ${where}: spec.endpoint.auth.secretRef: the credential '${name}' belongs to ${allowed.join(
+            ', ',
+          )}, not to ${providerRef}; a service may only use its own provider's credentials`,
+    );
   }
 
   async validateEntityKind(entity: Entity): Promise<boolean> {

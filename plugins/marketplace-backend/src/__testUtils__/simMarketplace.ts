@@ -109,7 +109,13 @@ export function simConfig(marketplace: Record<string, unknown> = {}) {
       marketplace: {
         publishing: { requireApproval: false },
         platformFeePercent: 10,
-        secrets: { SIM_UPSTREAM_KEY: UPSTREAM_KEY },
+        // Bound to the sim Provider: only its services may use it.
+        secrets: {
+          SIM_UPSTREAM_KEY: {
+            value: UPSTREAM_KEY,
+            providers: ['provider:default/sim'],
+          },
+        },
         demoUpstream: {
           enabled: true,
           apiKey: UPSTREAM_KEY,

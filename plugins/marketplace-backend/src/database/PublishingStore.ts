@@ -31,6 +31,8 @@ export interface Approval {
   submittedAt: number;
   decidedBy: string | null;
   decidedAt: number | null;
+  /** Host of the service's endpoint when an admin last approved it. */
+  approvedEndpointHost: string | null;
 }
 
 export interface Unpublication {
@@ -66,6 +68,7 @@ interface ApprovalRow {
   submitted_at: number | string;
   decided_by: string | null;
   decided_at: number | string | null;
+  approved_endpoint_host?: string | null;
 }
 
 interface UnpublicationRow {
@@ -105,6 +108,7 @@ function toApproval(row: ApprovalRow): Approval {
     submittedAt: num(row.submitted_at),
     decidedBy: row.decided_by,
     decidedAt: numOrNull(row.decided_at),
+    approvedEndpointHost: row.approved_endpoint_host ?? null,
   };
 }
 
@@ -317,14 +321,19 @@ export class PublishingStore {
     }
   }
 
-  /** Records an admin's decision; undefined when the service was never seen. */
   /**
-   * Records an admin's decision. `onDecided` runs in the same transaction with
-   * the state before and after (the audit log).
+   * Records an admin's decision; undefined when the service was never seen.
+   * An approval records the endpoint host it approved (`endpointHost`), so the
+   * next review shows whether it changed. `onDecided` runs in the same
+   * transaction with the state before and after (the audit log).
    */
   async decide(
     serviceRef: string,
-    decision: { status: 'approved' | 'rejected'; reason: string | null },
+    decision: {
+      status: 'approved' | 'rejected';
+      reason: string | null;
+      endpointHost?: string | null;
+    },
     decidedBy: string,
     onDecided?: (
       tx: Knex.Transaction,
@@ -344,6 +353,9 @@ export class PublishingStore {
         reason: decision.reason,
         decided_by: decidedBy,
         decided_at: this.clock(),
+        ...(decision.status === 'approved' && decision.endpointHost
+          ? { approved_endpoint_host: decision.endpointHost }
+          : {}),
       };
       await tx('service_approvals')
         .where({ service_ref: serviceRef })

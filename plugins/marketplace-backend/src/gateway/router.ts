@@ -27,10 +27,7 @@ import {
 } from './ServiceDirectory';
 import { ChatRequestLike, countPromptTokens, countTextTokens } from './tokens';
 import { postUpstream, readBody, UpstreamTimeoutError } from './upstream';
-import {
-  MissingUpstreamCredentialError,
-  upstreamAuthHeaders,
-} from './upstreamAuth';
+import { UpstreamCredentialError, upstreamAuthHeaders } from './upstreamAuth';
 
 /** The gateway's router, plus its pipeline for callers that already hold a grant. */
 export type GatewayRouter = express.Router & {
@@ -203,7 +200,7 @@ export function createGatewayRouter(
     }
   }
 
-  function upstreamHeaders(
+  async function upstreamHeaders(
     service: DirectoryService,
     requestId: string,
     stream: boolean,
@@ -215,17 +212,32 @@ export function createGatewayRouter(
     try {
       Object.assign(
         headers,
-        upstreamAuthHeaders(service.entity.spec.endpoint, secrets),
+        await upstreamAuthHeaders(
+          service.entity.spec.endpoint,
+          service.providerRef,
+          secrets,
+        ),
       );
     } catch (error) {
-      if (!(error instanceof MissingUpstreamCredentialError)) {
+      if (!(error instanceof UpstreamCredentialError)) {
         throw error;
       }
-      logger.error(`No credential for ${service.ref}: ${error.message}`);
+      // Nothing is sent upstream: the credential is missing or belongs to
+      // another provider (a service must only use its own provider's).
+      logger.error(
+        `Refused to call the upstream of ${service.ref}: ${error.message}`,
+      );
+      if (error.reason === 'missing') {
+        throw new GatewayError({
+          status: 502,
+          message: `The gateway has no credential for the upstream of ${service.name}. ${error.message} Nothing was charged.`,
+          code: 'upstream_credentials_missing',
+        });
+      }
       throw new GatewayError({
         status: 502,
-        message: `The gateway has no credential for the upstream of ${service.name}. The platform team has been notified.`,
-        code: 'upstream_credentials_missing',
+        message: `The gateway refused to call the upstream of ${service.name}: ${error.message} Nothing was charged.`,
+        code: 'upstream_credential_not_allowed',
       });
     }
     return headers;
@@ -379,7 +391,7 @@ export function createGatewayRouter(
       });
     }
 
-    const headers = upstreamHeaders(service, requestId, stream);
+    const headers = await upstreamHeaders(service, requestId, stream);
     const reserved = await ledger.reserve({
       requestId,
       grant,

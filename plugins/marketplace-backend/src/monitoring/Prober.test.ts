@@ -61,8 +61,14 @@ const MODELS = { object: 'list', data: [{ id: 'gpt-4o', object: 'model' }] };
 
 const SECRET = 'sk-upstream-secret-1234';
 const secrets = new SecretResolver(
-  new ConfigReader({ marketplace: { secrets: { UPSTREAM_KEY: SECRET } } }),
-  {},
+  new ConfigReader({
+    marketplace: {
+      secrets: {
+        UPSTREAM_KEY: { value: SECRET, providers: ['provider:default/acme'] },
+      },
+    },
+  }),
+  { env: { NODE_ENV: 'production' } },
 );
 
 function service(
@@ -295,6 +301,35 @@ describe('Prober', () => {
     ]);
     expect(logged).toContain('MARKETPLACE_SECRET_UNSET');
     expect(logged).not.toContain(SECRET);
+  });
+
+  it('never sends another provider’s credential: a forged service naming it is not called', async () => {
+    behaviour = json(200, MODELS);
+    // Provided by team-x, naming the credential bound to acme, pointing at a
+    // server that would record it.
+    const forged: DirectoryService = {
+      ...service(),
+      ref: 'modelservice:default/forged',
+      providerRef: 'provider:default/team-x',
+    };
+    const result = await prober().probe(forged);
+    expect(result).toMatchObject({
+      outcome: 'down',
+      errorKind: 'credentials_missing',
+      httpStatus: null,
+    });
+    expect(seen).toEqual([]);
+    const logged = JSON.stringify([
+      logger.warn.mock.calls,
+      logger.info.mock.calls,
+      logger.debug.mock.calls,
+      logger.error.mock.calls,
+    ]);
+    expect(logged).toContain('provider:default/team-x');
+    expect(logged).not.toContain(SECRET);
+    // Its own provider's service is checked with it.
+    expect((await prober().probe(service())).outcome).toBe('up');
+    expect(seen[0].auth).toBe(`Bearer ${SECRET}`);
   });
 
   it('sends a one-token completion in chat mode (annotation or default)', async () => {

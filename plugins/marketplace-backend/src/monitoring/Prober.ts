@@ -9,7 +9,7 @@ import https from 'https';
 import { DirectoryService } from '../gateway/ServiceDirectory';
 import { SecretResolver } from '../gateway/secrets';
 import {
-  MissingUpstreamCredentialError,
+  UpstreamCredentialError,
   upstreamAuthHeaders,
 } from '../gateway/upstreamAuth';
 import { ProbeRecord } from './MonitoringStore';
@@ -246,9 +246,14 @@ export class Prober {
 
     let headers: Record<string, string>;
     try {
-      headers = upstreamAuthHeaders(spec.endpoint, this.options.secrets);
+      headers = await upstreamAuthHeaders(
+        spec.endpoint,
+        service.providerRef,
+        this.options.secrets,
+      );
     } catch (error) {
-      if (!(error instanceof MissingUpstreamCredentialError)) {
+      // Nothing is sent: the credential is missing or another provider's.
+      if (!(error instanceof UpstreamCredentialError)) {
         throw error;
       }
       if (!this.warned.has(service.ref)) {

@@ -66,6 +66,8 @@ const restRoutes = [
   ...routesOf(read('service/adminRouter.ts'), ''),
   // Mounted by the plugin at the same root.
   ...routesOf(read('service/analyticsRouter.ts'), ''),
+  // Mounted by the plugin at the same root.
+  ...routesOf(read('service/credentialsRouter.ts'), ''),
 ];
 const gatewayRoutes = routesOf(read('gateway/router.ts'), gatewayMount ?? '?');
 const gatewaySources = ['gateway/router.ts', 'gateway/request.ts'].map(read);

@@ -233,6 +233,43 @@ function matrix(): Record<
       call: none('/v1/internal/approvals'),
     },
 
+    // --- service/credentialsRouter.ts ----------------------------------------
+    // The sim Provider is owned by the owner's team.
+    'GET /v1/providers/{id}/credentials': {
+      expect: OWNERS_AND_ADMINS,
+      call: none('/v1/providers/sim/credentials'),
+    },
+    'POST /v1/providers/{id}/credentials': {
+      expect: [401, 403, 201, 403, 201],
+      call: c => ({
+        path: '/v1/providers/sim/credentials',
+        body: { name: `MATRIX_NEW_${c.as.toUpperCase()}`, value: 'v' },
+      }),
+    },
+    'PUT /v1/providers/{id}/credentials/{name}': {
+      expect: OWNERS_AND_ADMINS,
+      call: async c => ({
+        path: `/v1/providers/sim/credentials/${await credential(
+          c,
+          `MATRIX_PUT_${c.as.toUpperCase()}`,
+        )}`,
+        body: { value: 'rotated' },
+      }),
+    },
+    'DELETE /v1/providers/{id}/credentials/{name}': {
+      expect: OWNERS_AND_ADMINS,
+      call: async c => ({
+        path: `/v1/providers/sim/credentials/${await credential(
+          c,
+          `MATRIX_DEL_${c.as.toUpperCase()}`,
+        )}`,
+      }),
+    },
+    'GET /v1/internal/credential-bindings': {
+      expect: BACKEND_PLUGINS,
+      call: none('/v1/internal/credential-bindings'),
+    },
+
     // --- service/analyticsRouter.ts ----------------------------------------------
     'GET /v1/provider/teams': {
       // Providers (their own teams) and admins; consumers have none.
@@ -536,6 +573,16 @@ function portalEntity(name: string) {
 }
 
 /** A service published through the portal by the admin (live at once). */
+/** A credential of the sim Provider, added by an admin. */
+async function credential(c: Context, name: string) {
+  const res = await as(c, ADMIN).post('/v1/providers/sim/credentials', {
+    name,
+    value: 'matrix-secret',
+  });
+  expect(res.status).toBe(201);
+  return name;
+}
+
 async function published(c: Context, name: string) {
   const entity = portalEntity(name);
   const res = await as(c, ADMIN).post('/v1/provider/services', { entity });
@@ -617,7 +664,11 @@ describe.each(databases.eachSupportedId())(
           notificationsFactory,
           mockServices.events.factory(),
           permissionsFactory,
-          simConfig(),
+          simConfig({
+            credentials: {
+              encryptionKeys: ['MDEyMzQ1Njc4OWFiY2RlZjAxMjM0NTY3ODlhYmNkZWY='],
+            },
+          }),
           mockServices.httpAuth.factory({
             defaultCredentials: mockCredentials.none(),
           }),

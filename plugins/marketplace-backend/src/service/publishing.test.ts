@@ -115,6 +115,14 @@ describe.each(databases.eachSupportedId())(
             data: {
               marketplace: {
                 publishing: { requireApproval: true, sunsetDays: 14 },
+                secrets: {
+                  DEMO_UPSTREAM_API_KEY: {
+                    value: 'demo-upstream-key',
+                    providers: providers.map(
+                      p => `provider:default/${p.metadata.name}`,
+                    ),
+                  },
+                },
               },
             },
           }),
@@ -269,6 +277,20 @@ describe.each(databases.eachSupportedId())(
           decidedBy: null,
           decidedAt: null,
           entity: expect.objectContaining({ kind: 'ModelService' }),
+          // What the admin must see: where it sends requests, with whose credential.
+          endpoint: {
+            host: new URL(gptEntity.spec.endpoint.baseUrl).host,
+            approvedHost: null,
+            changedSinceApproval: null,
+          },
+          credential: {
+            name: 'DEMO_UPSTREAM_API_KEY',
+            source: 'config',
+            owner: 'provider:default/northwind-cloud-ai',
+            fingerprint: expect.stringMatching(/^sha256:[0-9a-f]{12}$/),
+            usable: true,
+            problem: null,
+          },
         });
         expect(
           (await get('/v1/admin/approvals?status=approved', ADMIN)).body

@@ -47,6 +47,7 @@ import {
   publicationOf,
   ServiceDirectory,
 } from '../gateway/ServiceDirectory';
+import { SecretResolver } from '../gateway/secrets';
 import { Access, Caller, ownerRefOf, resourceOf } from './access';
 import { nameParam, parse } from './parse';
 
@@ -71,6 +72,8 @@ export interface PublishingRouterOptions {
   sunsetDays: number;
   /** Where approvals and rejections are audited. */
   audit?: AuditLog;
+  /** Which credentials each provider may use: checked at publish, shown in approvals. */
+  secrets?: SecretResolver;
   clock?: () => number;
 }
 
@@ -144,7 +147,17 @@ function auditedApproval(a: Approval) {
     reason: a.reason,
     decidedBy: a.decidedBy,
     decidedAt: a.decidedAt === null ? null : iso(a.decidedAt),
+    approvedEndpointHost: a.approvedEndpointHost,
   };
+}
+
+/** Host (and port) of a base URL; the raw text when it is not a URL. */
+export function hostOf(baseUrl: string): string {
+  try {
+    return new URL(baseUrl).host;
+  } catch {
+    return baseUrl;
+  }
 }
 
 function describe(error: unknown): string {
@@ -259,7 +272,25 @@ export async function createPublishingRouter(
         `Invalid body field 'entity.spec.providedBy': ${providerRef} is not owned by one of your groups`,
       );
     }
+    await checkCredential(entity, providerRef);
     return { owner, providerRef };
+  }
+
+  /** The credential the service names must be one its provider may use. */
+  async function checkCredential(
+    entity: ModelServiceEntityV1alpha1,
+    providerRef: string,
+  ) {
+    const auth = entity.spec.endpoint.auth;
+    if (auth.type === 'none' || !options.secrets) {
+      return;
+    }
+    const d = await options.secrets.describe(auth.secretRef ?? '', providerRef);
+    if (!d.usable) {
+      throw new InputError(
+        `Invalid body field 'entity.spec.endpoint.auth.secretRef': ${d.problem}`,
+      );
+    }
   }
 
   function providerRefOf(entity: ModelServiceEntityV1alpha1): string {
@@ -636,8 +667,36 @@ export async function createPublishingRouter(
 
   // --- Approvals (admins) -----------------------------------------------------
 
-  function approvalOf(a: Approval): ServiceApproval {
+  async function approvalOf(a: Approval): Promise<ServiceApproval> {
     const s = directory.getByRef(a.serviceRef);
+    let endpoint: ServiceApproval['endpoint'] = null;
+    let credential: ServiceApproval['credential'] = null;
+    if (s) {
+      const host = hostOf(s.entity.spec.endpoint.baseUrl);
+      endpoint = {
+        host,
+        approvedHost: a.approvedEndpointHost,
+        changedSinceApproval:
+          a.approvedEndpointHost === null
+            ? null
+            : a.approvedEndpointHost !== host,
+      };
+      const auth = s.entity.spec.endpoint.auth;
+      if (auth.type !== 'none' && options.secrets) {
+        const d = await options.secrets.describe(
+          auth.secretRef ?? '',
+          s.providerRef,
+        );
+        credential = {
+          name: d.name,
+          source: d.source,
+          owner: d.owner,
+          fingerprint: d.fingerprint,
+          usable: d.usable,
+          problem: d.problem,
+        };
+      }
+    }
     return {
       serviceRef: a.serviceRef,
       name: a.serviceRef.slice(a.serviceRef.indexOf('/') + 1),
@@ -651,6 +710,8 @@ export async function createPublishingRouter(
       decidedBy: a.decidedBy,
       decidedAt: a.decidedAt === null ? null : iso(a.decidedAt),
       entity: s?.entity ?? null,
+      endpoint,
+      credential,
     };
   }
 
@@ -677,7 +738,10 @@ export async function createPublishingRouter(
     }
     const after = (await publishing.decide(
       ref,
-      decision,
+      {
+        ...decision,
+        endpointHost: s ? hostOf(s.entity.spec.endpoint.baseUrl) : null,
+      },
       me.userRef,
       async (tx, previous, decided) =>
         options.audit?.record(
@@ -726,13 +790,16 @@ export async function createPublishingRouter(
       );
     }
     logger.info(`${me.userRef} set ${ref} to ${after.status}`);
-    return { approval: approvalOf(after) };
+    return { approval: await approvalOf(after) };
   }
 
   router.get('/v1/admin/approvals', async (req, res) => {
     const { status } = parse(approvalsQuery, req.query, 'query');
     await admin(req);
-    const approvals = (await publishing.listApprovals(status)).map(approvalOf);
+    const approvals = [];
+    for (const a of await publishing.listApprovals(status)) {
+      approvals.push(await approvalOf(a));
+    }
     res.json({ approvals });
   });
 

@@ -154,7 +154,10 @@ export type AuditAction =
   | 'service.rejected'
   | 'review.hidden'
   | 'review.unhidden'
-  | 'payout.paid';
+  | 'payout.paid'
+  | 'credential.created'
+  | 'credential.rotated'
+  | 'credential.deleted';
 
 /**
  * What an audited action was done to.
@@ -166,7 +169,8 @@ export type AuditTargetType =
   | 'service'
   | 'review'
   | 'platform'
-  | 'payout';
+  | 'payout'
+  | 'credential';
 
 /**
  * One admin action: who, what, when, to what, and the state before and after.
@@ -223,6 +227,9 @@ export const AUDIT_ACTIONS: readonly AuditAction[] = [
   'review.hidden',
   'review.unhidden',
   'payout.paid',
+  'credential.created',
+  'credential.rotated',
+  'credential.deleted',
 ];
 
 /** Limits of the admin API's inputs. @public */

@@ -3,3 +3,4 @@ export * from './reviews';
 export * from './monitoring';
 export * from './admin';
 export * from './analytics';
+export * from './credentials';

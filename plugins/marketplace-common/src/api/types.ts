@@ -3,6 +3,7 @@ import {
   PricingTier,
 } from '../kinds/ModelServiceEntityV1alpha1';
 import { ProviderEntityV1alpha1 } from '../kinds/ProviderEntityV1alpha1';
+import { ServiceCredentialInfo, ServiceEndpointInfo } from './credentials';
 
 /**
  * Which services `GET /v1/services` returns: every approved service, the ones the
@@ -297,6 +298,10 @@ export interface ServiceApproval {
   decidedAt: string | null;
   /** The service's entity; null when it has left the catalog since. */
   entity: ModelServiceEntityV1alpha1 | null;
+  /** Where the gateway will send requests; null when the entity is gone. */
+  endpoint: ServiceEndpointInfo | null;
+  /** The upstream credential it will send there; null for `auth.type: none` (or the entity is gone). */
+  credential: ServiceCredentialInfo | null;
 }
 
 /**

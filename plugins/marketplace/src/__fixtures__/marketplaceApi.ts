@@ -310,6 +310,14 @@ export function mockMarketplaceApi(
     listStatements: jest.fn().mockResolvedValue([]),
     getStatement: jest.fn(),
     downloadStatementCsv: jest.fn(),
+    listProviderCredentials: jest.fn().mockResolvedValue({
+      credentials: [],
+      configCredentials: [],
+      storageEnabled: true,
+    }),
+    addProviderCredential: jest.fn(),
+    rotateProviderCredential: jest.fn(),
+    deleteProviderCredential: jest.fn(),
     ...overrides,
   };
 }

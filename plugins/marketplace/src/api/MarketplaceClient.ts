@@ -5,6 +5,8 @@ import {
 } from '@backstage/frontend-plugin-api';
 import { ResponseError } from '@backstage/errors';
 import {
+  ProviderCredential,
+  ProviderCredentialsResponse,
   AdminUserSort,
   AdminUser,
   AdminUsersResponse,
@@ -288,6 +290,24 @@ export interface MarketplaceApi {
     month: string;
     team?: string;
   }): Promise<{ fileName: string; blob: Blob }>;
+  /** `GET /v1/providers/:id/credentials` (owners and admins). */
+  listProviderCredentials(
+    provider: string,
+  ): Promise<ProviderCredentialsResponse>;
+  /** `POST /v1/providers/:id/credentials`: the value is never returned. */
+  addProviderCredential(
+    provider: string,
+    name: string,
+    value: string,
+  ): Promise<ProviderCredential>;
+  /** `PUT /v1/providers/:id/credentials/:name` */
+  rotateProviderCredential(
+    provider: string,
+    name: string,
+    value: string,
+  ): Promise<ProviderCredential>;
+  /** `DELETE /v1/providers/:id/credentials/:name` */
+  deleteProviderCredential(provider: string, name: string): Promise<void>;
 }
 
 /**
@@ -708,6 +728,55 @@ export class MarketplaceClient implements MarketplaceApi {
       `/marketplace/services/${encodeURIComponent(name)}/metrics${qs}`,
     );
     return body.metrics;
+  }
+
+  async listProviderCredentials(
+    provider: string,
+  ): Promise<ProviderCredentialsResponse> {
+    return this.request(
+      'GET',
+      `/v1/providers/${encodeURIComponent(provider)}/credentials`,
+    );
+  }
+
+  async addProviderCredential(
+    provider: string,
+    name: string,
+    value: string,
+  ): Promise<ProviderCredential> {
+    const body = await this.request<{ credential: ProviderCredential }>(
+      'POST',
+      `/v1/providers/${encodeURIComponent(provider)}/credentials`,
+      { name, value },
+    );
+    return body.credential;
+  }
+
+  async rotateProviderCredential(
+    provider: string,
+    name: string,
+    value: string,
+  ): Promise<ProviderCredential> {
+    const body = await this.request<{ credential: ProviderCredential }>(
+      'PUT',
+      `/v1/providers/${encodeURIComponent(
+        provider,
+      )}/credentials/${encodeURIComponent(name)}`,
+      { value },
+    );
+    return body.credential;
+  }
+
+  async deleteProviderCredential(
+    provider: string,
+    name: string,
+  ): Promise<void> {
+    await this.request(
+      'DELETE',
+      `/v1/providers/${encodeURIComponent(
+        provider,
+      )}/credentials/${encodeURIComponent(name)}`,
+    );
   }
 
   private async request<T>(

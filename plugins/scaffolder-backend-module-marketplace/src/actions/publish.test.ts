@@ -265,6 +265,12 @@ describe('marketplace:publish', () => {
     [409, 'ConflictError', 'A service named team-llama-70b already exists'],
     [403, 'NotAllowedError', 'You are not a member of group:default/x'],
     [400, 'InputError', 'spec.contextWindow must be integer'],
+    // Team X naming ACME's credential: the backend refuses it, the template says why.
+    [
+      400,
+      'InputError',
+      "Invalid body field 'entity.spec.endpoint.auth.secretRef': The credential 'ACME_UPSTREAM_KEY' belongs to provider:default/acme-ai-platform, not to provider:default/team-x: a service may only use its own provider's credentials.",
+    ],
   ])(
     'turns a %i from the backend into a %s with its message',
     async (status, name, message) => {

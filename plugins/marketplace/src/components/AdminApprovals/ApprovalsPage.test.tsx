@@ -22,6 +22,8 @@ const pending: ServiceApproval = {
   decidedBy: null,
   decidedAt: null,
   entity: null,
+  endpoint: null,
+  credential: null,
 };
 
 function render(api = mockMarketplaceApi(), path = '/admin/approvals') {
@@ -33,6 +35,44 @@ function render(api = mockMarketplaceApi(), path = '/admin/approvals') {
 }
 
 describe('ApprovalsPage', () => {
+  it('shows where a service sends requests and with whose credential', async () => {
+    const moved: ServiceApproval = {
+      ...pending,
+      providerRef: 'provider:default/team-x',
+      endpoint: {
+        host: 'llm.team-x.example',
+        approvedHost: 'api.acme.example',
+        changedSinceApproval: true,
+      },
+      credential: {
+        name: 'ACME_UPSTREAM_KEY',
+        source: 'config',
+        owner: 'provider:default/acme-ai-platform',
+        fingerprint: 'sha256:3f1c9a07b2de',
+        usable: false,
+        problem:
+          "The credential 'ACME_UPSTREAM_KEY' belongs to provider:default/acme-ai-platform, not to provider:default/team-x",
+      },
+    };
+    await render(
+      mockMarketplaceApi({
+        listApprovals: jest.fn().mockResolvedValue([moved]),
+      }),
+    );
+    const cell = within(await screen.findByTestId('endpoint-credential'));
+    expect(cell.getByText('llm.team-x.example')).toBeInTheDocument();
+    expect(
+      cell.getByText('Host changed since approval (was api.acme.example)'),
+    ).toBeInTheDocument();
+    expect(cell.getByText('ACME_UPSTREAM_KEY')).toBeInTheDocument();
+    expect(
+      cell.getByText(
+        'sha256:3f1c9a07b2de · portal config · belongs to provider:default/acme-ai-platform',
+      ),
+    ).toBeInTheDocument();
+    expect(cell.getByText('The gateway will refuse it')).toBeInTheDocument();
+  });
+
   it('lists pending services and approves one after confirming', async () => {
     const api = mockMarketplaceApi({
       listApprovals: jest.fn().mockResolvedValue([pending]),

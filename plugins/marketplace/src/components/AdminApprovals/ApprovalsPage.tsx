@@ -31,6 +31,7 @@ import { errorMessage, errorStatus, marketplaceApiRef } from '../../api';
 import { formatDateTimeUtc } from '../../format';
 import { RefLink } from '../shared/RefLink';
 import { ConfirmDialog } from '../shared/ConfirmDialog';
+import { EndpointCredential } from './EndpointCredential';
 
 const STATUSES: { value: ApprovalStatus; label: string }[] = [
   { value: 'pending', label: 'Pending' },
@@ -85,6 +86,7 @@ function ApprovalRows(props: {
             <TableCell>Service</TableCell>
             <TableCell>Provider</TableCell>
             <TableCell>Owner</TableCell>
+            <TableCell>Endpoint and credential</TableCell>
             <TableCell>Source</TableCell>
             <TableCell>Submitted</TableCell>
             {status !== 'pending' && <TableCell>Decision</TableCell>}
@@ -108,6 +110,9 @@ function ApprovalRows(props: {
               </TableCell>
               <TableCell>
                 <RefLink entityRef={a.owner ?? undefined} defaultKind="Group" />
+              </TableCell>
+              <TableCell>
+                <EndpointCredential approval={a} />
               </TableCell>
               <TableCell>
                 {a.source === 'portal'
@@ -271,6 +276,7 @@ export function ApprovalsPage() {
       >
         It goes live at once: in browse, subscribable and served by the gateway.
         Its owners are notified.
+        {approving && <EndpointCredential approval={approving} />}
       </ConfirmDialog>
       <RejectDialog
         approval={rejecting}

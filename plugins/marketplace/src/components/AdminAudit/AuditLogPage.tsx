@@ -46,6 +46,9 @@ export const AUDIT_ACTION_LABELS: Record<AuditAction, string> = {
   'review.hidden': 'Review hidden',
   'review.unhidden': 'Review shown again',
   'payout.paid': 'Payout marked paid',
+  'credential.created': 'Upstream credential added',
+  'credential.rotated': 'Upstream credential rotated',
+  'credential.deleted': 'Upstream credential deleted',
 };
 
 const ACTION_COLORS: Partial<
@@ -57,6 +60,7 @@ const ACTION_COLORS: Partial<
   'user.reinstated': 'success',
   'service.approved': 'success',
   'payout.paid': 'success',
+  'credential.deleted': 'warning',
 };
 
 /** A value of a before/after state, for people. */

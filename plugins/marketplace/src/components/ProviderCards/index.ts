@@ -1,2 +1,3 @@
 export { ProviderDetailsCard } from './ProviderDetailsCard';
 export { ProviderServicesCard } from './ProviderServicesCard';
+export { ProviderCredentialsCard } from './ProviderCredentialsCard';

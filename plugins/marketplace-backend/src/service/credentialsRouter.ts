@@ -1,0 +1,223 @@
+import { HttpAuthService, LoggerService } from '@backstage/backend-plugin-api';
+import {
+  ConflictError,
+  NotAllowedError,
+  NotFoundError,
+  ServiceUnavailableError,
+} from '@backstage/errors';
+import {
+  CREDENTIAL_LIMITS,
+  ProviderCredential,
+  ProviderCredentialsResponse,
+} from '@internal/plugin-marketplace-common';
+import express, { Request } from 'express';
+import Router from 'express-promise-router';
+import { z } from 'zod';
+import { CredentialMeta, CredentialStore } from '../database/CredentialStore';
+import { SecretResolver } from '../gateway/secrets';
+import { ServiceDirectory } from '../gateway/ServiceDirectory';
+import { Access, Caller, ownerRefOf } from './access';
+import { parse } from './parse';
+
+export interface CredentialsRouterOptions {
+  access: Access;
+  httpAuth: HttpAuthService;
+  logger: LoggerService;
+  directory: ServiceDirectory;
+  credentials: CredentialStore;
+  secrets: SecretResolver;
+}
+
+const providerParam = z
+  .string()
+  .regex(/^[a-z0-9A-Z][a-z0-9A-Z._-]{0,62}$/, 'is not a provider name');
+const credentialName = z
+  .string({ error: 'is required' })
+  .regex(
+    new RegExp(CREDENTIAL_LIMITS.namePattern),
+    'must start with a letter or _ and contain only letters, digits and _ (at most 64)',
+  );
+// The value is never echoed: messages name the field only.
+const credentialValue = z
+  .string({ error: 'is required' })
+  .min(1, 'is required')
+  .max(
+    CREDENTIAL_LIMITS.valueMaxLength,
+    `must be at most ${CREDENTIAL_LIMITS.valueMaxLength} characters`,
+  )
+  .refine(v => v.trim() === v, 'must not start or end with spaces')
+  .refine(
+    // eslint-disable-next-line no-control-regex
+    v => !/[\x00-\x1f\x7f]/.test(v),
+    'must not contain line breaks or control characters (it is sent in an HTTP header)',
+  );
+const createBody = z
+  .object({ name: credentialName, value: credentialValue })
+  .strict();
+const rotateBody = z.object({ value: credentialValue }).strict();
+const emptyQuery = z.object({}).strict();
+
+function iso(ms: number): string {
+  return new Date(ms).toISOString();
+}
+
+/**
+ * Upstream credentials that a provider's owners manage (write-only: the value
+ * is never returned, only its fingerprint), and the bindings the catalog
+ * module checks ModelServices against (service principals only).
+ */
+export function createCredentialsRouter(
+  options: CredentialsRouterOptions,
+): express.Router {
+  const { access, directory, credentials, secrets, logger } = options;
+  const router = Router();
+  router.use(express.json({ limit: '64kb' }));
+
+  /** The provider of the path, if the caller owns it (or is an admin). */
+  async function ownedProvider(req: Request): Promise<{
+    me: Caller;
+    providerRef: string;
+  }> {
+    const me = await access.caller(req);
+    const id = parse(providerParam, req.params.id, "path parameter 'id'");
+    const providerRef = `provider:default/${id}`.toLocaleLowerCase('en-US');
+    const provider = directory.provider(providerRef);
+    if (!provider) {
+      throw new NotFoundError(`No provider named '${id}'`);
+    }
+    const decision = await access.manageDecision(me);
+    if (
+      !access.canManage(decision, {
+        ref: providerRef,
+        owner: ownerRefOf(provider.spec.owner),
+      })
+    ) {
+      throw new NotAllowedError(
+        `Only members of ${provider.spec.owner} (or admins) manage the credentials of ${providerRef}`,
+      );
+    }
+    return { me, providerRef };
+  }
+
+  function usedBy(providerRef: string, name: string): string[] {
+    return directory
+      .list()
+      .filter(
+        s =>
+          s.providerRef === providerRef &&
+          s.entity.spec.endpoint.auth.type !== 'none' &&
+          s.entity.spec.endpoint.auth.secretRef === name,
+      )
+      .map(s => s.name)
+      .sort();
+  }
+
+  function view(c: CredentialMeta): ProviderCredential {
+    return {
+      name: c.name,
+      providerRef: c.providerRef,
+      fingerprint: c.fingerprint,
+      version: c.version,
+      createdBy: c.createdBy,
+      createdAt: iso(c.createdAt),
+      updatedBy: c.updatedBy,
+      updatedAt: iso(c.updatedAt),
+      lastUsedAt: c.lastUsedAt === null ? null : iso(c.lastUsedAt),
+      usedBy: usedBy(c.providerRef, c.name),
+    };
+  }
+
+  function requireStorage() {
+    if (!credentials.enabled) {
+      throw new ServiceUnavailableError(
+        'The portal cannot store credentials: the platform team has not configured marketplace.credentials.encryptionKeys',
+      );
+    }
+  }
+
+  router.get('/v1/providers/:id/credentials', async (req, res) => {
+    parse(emptyQuery, req.query, 'query');
+    const { providerRef } = await ownedProvider(req);
+    const configCredentials = [];
+    for (const { name, providers } of await secrets.bindings()) {
+      if (providers?.includes(providerRef) && secrets.isConfigSecret(name)) {
+        const d = await secrets.describe(name, providerRef);
+        configCredentials.push({ name, fingerprint: d.fingerprint });
+      }
+    }
+    const response: ProviderCredentialsResponse = {
+      credentials: (await credentials.list(providerRef)).map(view),
+      configCredentials,
+      storageEnabled: credentials.enabled,
+    };
+    res.json(response);
+  });
+
+  router.post('/v1/providers/:id/credentials', async (req, res) => {
+    const { me, providerRef } = await ownedProvider(req);
+    const { name, value } = parse(createBody, req.body ?? {}, 'body');
+    requireStorage();
+    if (secrets.isConfigSecret(name)) {
+      throw new ConflictError(
+        `Invalid body field 'name': '${name}' is a credential of the portal config (marketplace.secrets); choose another name`,
+      );
+    }
+    const created = await credentials.create({
+      providerRef,
+      name,
+      value,
+      actor: me.userRef,
+    });
+    logger.info(
+      `${me.userRef} added the credential ${name} of ${providerRef} (${created.fingerprint})`,
+    );
+    res.status(201).json({ credential: view(created) });
+  });
+
+  router.put('/v1/providers/:id/credentials/:name', async (req, res) => {
+    const { me, providerRef } = await ownedProvider(req);
+    const name = parse(
+      credentialName,
+      req.params.name,
+      "path parameter 'name'",
+    );
+    const { value } = parse(rotateBody, req.body ?? {}, 'body');
+    requireStorage();
+    const rotated = await credentials.rotate({
+      providerRef,
+      name,
+      value,
+      actor: me.userRef,
+    });
+    logger.info(
+      `${me.userRef} rotated the credential ${name} of ${providerRef} (now ${rotated.fingerprint}, version ${rotated.version})`,
+    );
+    res.json({ credential: view(rotated) });
+  });
+
+  router.delete('/v1/providers/:id/credentials/:name', async (req, res) => {
+    const { me, providerRef } = await ownedProvider(req);
+    const name = parse(
+      credentialName,
+      req.params.name,
+      "path parameter 'name'",
+    );
+    const deleted = await credentials.delete({
+      providerRef,
+      name,
+      actor: me.userRef,
+    });
+    logger.info(
+      `${me.userRef} deleted the credential ${name} of ${providerRef}`,
+    );
+    res.json({ credential: view(deleted) });
+  });
+
+  router.get('/v1/internal/credential-bindings', async (req, res) => {
+    // Users (even admins) are refused with 403; only backend plugins may call.
+    await options.httpAuth.credentials(req, { allow: ['service'] });
+    res.json({ bindings: await secrets.bindings() });
+  });
+
+  return router;
+}
