@@ -178,7 +178,7 @@ describe('catalog with the marketplace kinds', () => {
         }, 'the processing error of the broken service');
         const message = JSON.stringify(failed.errors);
         expect(message).toContain(badFile);
-        expect(message).toContain('spec.contextWindow must be integer');
+        expect(message).toContain('spec.contextWindow must be an integer');
       } finally {
         await backend.stop();
         fs.rmSync(dir, { recursive: true, force: true });

@@ -2,7 +2,10 @@ import {
   coreServices,
   createBackendModule,
 } from '@backstage/backend-plugin-api';
-import { catalogProcessingExtensionPoint } from '@backstage/plugin-catalog-node';
+import {
+  catalogProcessingExtensionPoint,
+  catalogServiceRef,
+} from '@backstage/plugin-catalog-node';
 import { eventsServiceRef } from '@backstage/plugin-events-node';
 import {
   MARKETPLACE_SERVICE_CHANGED_TOPIC,
@@ -10,6 +13,7 @@ import {
 } from '@internal/plugin-marketplace-common';
 import { ApprovalStatusCache } from './marketplace/ApprovalStatusCache';
 import { MarketplaceBackendClient } from './marketplace/MarketplaceBackendClient';
+import { CatalogReferenceLookup } from './processor/CatalogReferenceLookup';
 import { MarketplaceEntitiesProcessor } from './processor/MarketplaceEntitiesProcessor';
 import { MarketplacePublishedServicesProvider } from './provider/MarketplacePublishedServicesProvider';
 
@@ -32,14 +36,36 @@ export const catalogModuleMarketplace = createBackendModule({
         logger: coreServices.logger,
         scheduler: coreServices.scheduler,
         events: eventsServiceRef,
+        catalogApi: catalogServiceRef,
+        urlReader: coreServices.urlReader,
+        config: coreServices.rootConfig,
       },
-      async init({ catalog, discovery, auth, logger, scheduler, events }) {
+      async init({
+        catalog,
+        discovery,
+        auth,
+        logger,
+        scheduler,
+        events,
+        catalogApi,
+        urlReader,
+        config,
+      }) {
         const marketplace = new MarketplaceBackendClient({ discovery, auth });
         const approvals = new ApprovalStatusCache({
           fetch: () => marketplace.getApprovals(),
           logger,
         });
-        catalog.addProcessor(new MarketplaceEntitiesProcessor({ approvals }));
+        const references = new CatalogReferenceLookup({
+          catalog: catalogApi,
+          auth,
+          urlReader,
+          config,
+          logger,
+        });
+        catalog.addProcessor(
+          new MarketplaceEntitiesProcessor({ approvals, references, logger }),
+        );
 
         const provider = new MarketplacePublishedServicesProvider({
           source: marketplace,

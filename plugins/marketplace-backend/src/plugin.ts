@@ -26,6 +26,7 @@ import { Monitoring, readMonitoringConfig } from './monitoring/Monitoring';
 import { MonitoringStore } from './monitoring/MonitoringStore';
 import { Prober } from './monitoring/Prober';
 import { SecretResolver } from './gateway/secrets';
+import { createSchemasRouter } from './service/schemasRouter';
 import { ServiceDirectory } from './gateway/ServiceDirectory';
 import { serviceResourceRef, serviceRules } from './permissions/rules';
 import { Access } from './service/access';
@@ -226,6 +227,7 @@ export const marketplacePlugin = createBackendPlugin({
         const browseIndex = new BrowseIndex(db, directory, monitoring);
         const router = Router();
         router.use('/gateway', gateway);
+        router.use(createSchemasRouter());
         router.use(createMetricsRouter({ access, directory, monitoring }));
         router.use(
           await createRouter({
@@ -252,6 +254,7 @@ export const marketplacePlugin = createBackendPlugin({
               requireApproval,
               sunsetDays,
               audit,
+              secrets,
             }),
           }),
         );
@@ -293,6 +296,11 @@ export const marketplacePlugin = createBackendPlugin({
           }),
         );
         httpRouter.use(router);
+        // The JSON Schemas of the kinds are public, for editors and CI validators.
+        httpRouter.addAuthPolicy({
+          path: '/schemas',
+          allow: 'unauthenticated',
+        });
         // The gateway authenticates callers by their marketplace API key.
         httpRouter.addAuthPolicy({
           path: '/gateway',

@@ -6,6 +6,7 @@ import {
   RELATION_OWNER_OF,
   stringifyEntityRef,
 } from '@backstage/catalog-model';
+import { LoggerService } from '@backstage/backend-plugin-api';
 import { InputError } from '@backstage/errors';
 import { LocationSpec } from '@backstage/plugin-catalog-common';
 import {
@@ -16,6 +17,9 @@ import {
 import {
   ANNOTATION_APPROVAL_STATUS,
   ApprovalStatus,
+  EntityProblem,
+  formatEntityProblems,
+  problemsOf,
   MARKETPLACE_API_VERSION,
   MODEL_SERVICE_KIND,
   modelServiceEntityV1alpha1Validator,
@@ -24,6 +28,7 @@ import {
   RELATION_PROVIDED_BY,
   RELATION_PROVIDES,
 } from '@internal/plugin-marketplace-common';
+import { MarketplaceReferenceLookup, unresolvedReferences } from './references';
 
 const validators = [
   modelServiceEntityV1alpha1Validator,
@@ -54,11 +59,23 @@ export interface ApprovalStatusLookup {
  * ModelServices from the marketplace backend's review state (an annotation set in
  * YAML is always replaced: nobody approves their own service).
  *
+ * Every problem of an entity is reported at once, in one processing error that
+ * names the file and each field. References that do not resolve (`spec.owner`,
+ * `spec.providedBy`, `spec.endpoint.auth.secretRef`) are errors for files
+ * registered by URL (a team's repository); for the `file` locations of the
+ * backend's own config they are logged as warnings, because the catalog reads
+ * those files together at start in no guaranteed order and an error would keep
+ * a service out of the catalog until its next processing round.
+ *
  * @public
  */
 export class MarketplaceEntitiesProcessor implements CatalogProcessor {
   constructor(
-    private readonly options: { approvals?: ApprovalStatusLookup } = {},
+    private readonly options: {
+      approvals?: ApprovalStatusLookup;
+      references?: MarketplaceReferenceLookup;
+      logger?: LoggerService;
+    } = {},
   ) {}
 
   getProcessorName(): string {
@@ -76,20 +93,48 @@ export class MarketplaceEntitiesProcessor implements CatalogProcessor {
     if (!isOurs(entity)) {
       return entity;
     }
-    try {
-      for (const validate of validators) {
-        validate(entity);
-      }
-    } catch (error) {
-      const message =
-        typeof (error as { message?: unknown })?.message === 'string'
-          ? (error as Error).message
-          : String(error);
+    const problems = await this.problemsOf(entity, location);
+    if (problems.length) {
       throw new InputError(
-        `Invalid ${entity.kind} '${entity.metadata?.name}' in ${location.type}:${location.target}: ${message}`,
+        `Invalid ${entity.kind} '${entity.metadata?.name}' in ${
+          location.type
+        }:${location.target}: ${formatEntityProblems(entity.kind, problems)}`,
       );
     }
     return entity;
+  }
+
+  /** Every problem of one of our entities: its kind's schema and rules, then its references. */
+  private async problemsOf(
+    entity: Entity,
+    location: LocationSpec,
+  ): Promise<EntityProblem[]> {
+    const problems: EntityProblem[] = [];
+    for (const validate of validators) {
+      try {
+        validate(entity);
+      } catch (error) {
+        problems.push(...problemsOf(error));
+      }
+    }
+    const { references, logger } = this.options;
+    if (references && entity.metadata?.name) {
+      const unresolved = await unresolvedReferences(
+        entity,
+        location,
+        references,
+      );
+      if (location.type === 'url') {
+        problems.push(...unresolved);
+      } else if (unresolved.length) {
+        logger?.warn(
+          `${entity.kind} '${entity.metadata.name}' in ${location.type}:${
+            location.target
+          }: ${formatEntityProblems(entity.kind, unresolved)}`,
+        );
+      }
+    }
+    return problems;
   }
 
   async validateEntityKind(entity: Entity): Promise<boolean> {
