@@ -1,4 +1,4 @@
-import Ajv, { ErrorObject } from 'ajv';
+import Ajv, { ErrorObject, ValidateFunction } from 'ajv';
 import {
   EMAIL_PATTERN,
   HH_MM_PATTERN,
@@ -175,17 +175,22 @@ export function standaloneKindSchema(
   };
 }
 
-const ajv = new Ajv({ allErrors: true, verbose: true, strict: false });
+let ajv: Ajv | undefined;
 
 /**
  * Every problem the JSON Schema finds, in plain words (ajv with `allErrors`).
+ * Compiled on first use, so that importing the kinds costs nothing.
  */
 export function schemaProblemsValidator(
   schema: Record<string, unknown>,
 ): (data: unknown) => EntityProblem[] {
-  const { $schema: _draft, ...compilable } = schema;
-  const validate = ajv.compile(compilable);
+  let validate: ValidateFunction | undefined;
   return data => {
+    if (!validate) {
+      const { $schema: _draft, ...compilable } = schema;
+      ajv ??= new Ajv({ allErrors: true, verbose: true, strict: false });
+      validate = ajv.compile(compilable);
+    }
     if (validate(data)) {
       return [];
     }
