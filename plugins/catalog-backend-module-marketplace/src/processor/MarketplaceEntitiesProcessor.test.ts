@@ -180,12 +180,24 @@ describe('MarketplaceEntitiesProcessor', () => {
       expect(references.entitiesAt).toHaveBeenCalledWith(teamFile);
     });
 
-    it('only warns for the files of the backend config, read in no guaranteed order', async () => {
+    it('only warns for the files of the backend config, read in no guaranteed order, once it lasts', async () => {
       const logger = { warn: jest.fn() } as any;
+      let now = 1_000_000;
       const p = new MarketplaceEntitiesProcessor({
         references: lookup([]),
         logger,
+        clock: () => now,
       });
+      // The first round: the Provider may simply not be processed yet.
+      await expect(
+        p.preProcessEntity(withSecret(), location),
+      ).resolves.toBeDefined();
+      expect(logger.warn).not.toHaveBeenCalled();
+      now += 30_000;
+      await p.preProcessEntity(withSecret(), location);
+      expect(logger.warn).not.toHaveBeenCalled();
+      // A round a minute later: still unresolved, so it is logged.
+      now += 30_000;
       await expect(
         p.preProcessEntity(withSecret(), location),
       ).resolves.toBeDefined();
@@ -194,6 +206,17 @@ describe('MarketplaceEntitiesProcessor', () => {
           "ModelService 'acme-gpt-4o' in file:/repo/examples/services.yaml: ModelService spec.owner names group:default/ai-platform-team, but there is no such group",
         ),
       );
+      // Resolved later: forgotten, and not logged.
+      logger.warn.mockClear();
+      const resolved = new MarketplaceEntitiesProcessor({
+        references: lookup(
+          ['group:default/ai-platform-team', 'provider:default/acme-ai'],
+          { secrets: ['TEAM_KEY'] },
+        ),
+        logger,
+      });
+      await resolved.preProcessEntity(withSecret(), location);
+      expect(logger.warn).not.toHaveBeenCalled();
     });
   });
 

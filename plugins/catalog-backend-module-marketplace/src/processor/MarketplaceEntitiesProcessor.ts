@@ -35,6 +35,9 @@ const validators = [
   providerEntityV1alpha1Validator,
 ];
 
+/** How long a reference of a config file may stay unresolved before it is logged. */
+const WARN_AFTER_MS = 60_000;
+
 function isOurs(entity: Entity): boolean {
   return (
     entity.apiVersion === MARKETPLACE_API_VERSION &&
@@ -63,9 +66,10 @@ export interface ApprovalStatusLookup {
  * names the file and each field. References that do not resolve (`spec.owner`,
  * `spec.providedBy`, `spec.endpoint.auth.secretRef`) are errors for files
  * registered by URL (a team's repository); for the `file` locations of the
- * backend's own config they are logged as warnings, because the catalog reads
- * those files together at start in no guaranteed order and an error would keep
- * a service out of the catalog until its next processing round.
+ * backend's own config they are logged as warnings when they stay unresolved
+ * for a minute, because the catalog reads those files together at start in no
+ * guaranteed order and an error would keep a service out of the catalog until
+ * its next processing round.
  *
  * @public
  */
@@ -75,8 +79,12 @@ export class MarketplaceEntitiesProcessor implements CatalogProcessor {
       approvals?: ApprovalStatusLookup;
       references?: MarketplaceReferenceLookup;
       logger?: LoggerService;
+      clock?: () => number;
     } = {},
   ) {}
+
+  /** Entities of config files with unresolved references, since when. */
+  private readonly unresolvedSince = new Map<string, number>();
 
   getProcessorName(): string {
     return 'MarketplaceEntitiesProcessor';
@@ -126,12 +134,23 @@ export class MarketplaceEntitiesProcessor implements CatalogProcessor {
       );
       if (location.type === 'url') {
         problems.push(...unresolved);
-      } else if (unresolved.length) {
-        logger?.warn(
-          `${entity.kind} '${entity.metadata.name}' in ${location.type}:${
-            location.target
-          }: ${formatEntityProblems(entity.kind, unresolved)}`,
-        );
+      } else {
+        // At start the referenced entity may simply not be processed yet: warn
+        // only when the reference is still unresolved a processing round later.
+        const key = stringifyEntityRef(entity);
+        const now = (this.options.clock ?? Date.now)();
+        const since = this.unresolvedSince.get(key);
+        if (!unresolved.length) {
+          this.unresolvedSince.delete(key);
+        } else if (since === undefined) {
+          this.unresolvedSince.set(key, now);
+        } else if (now - since >= WARN_AFTER_MS) {
+          logger?.warn(
+            `${entity.kind} '${entity.metadata.name}' in ${location.type}:${
+              location.target
+            }: ${formatEntityProblems(entity.kind, unresolved)}`,
+          );
+        }
       }
     }
     return problems;
