@@ -226,11 +226,26 @@ export const modelServiceEntityV1alpha1Schema = {
             'sla',
           ],
           properties: {
-            owner: entityRefSchema,
-            providedBy: entityRefSchema,
-            lifecycle: { enum: [...SERVICE_LIFECYCLES] },
+            owner: {
+              ...entityRefSchema,
+              description:
+                'The team that owns the service: a group, e.g. group:default/ai-platform-team.',
+            },
+            providedBy: {
+              ...entityRefSchema,
+              description:
+                'The Provider that offers it, e.g. provider:default/acme-ai-platform.',
+            },
+            lifecycle: {
+              enum: [...SERVICE_LIFECYCLES],
+              description: 'Only active services accept traffic.',
+            },
             family: { enum: [...MODEL_FAMILIES] },
-            baseModel: { type: 'string', minLength: 1 },
+            baseModel: {
+              type: 'string',
+              minLength: 1,
+              description: 'The model it is based on, e.g. gpt-4o.',
+            },
             pricing: {
               type: 'object',
               additionalProperties: false,
@@ -275,8 +290,14 @@ export const modelServiceEntityV1alpha1Schema = {
                 },
               },
             },
-            contextWindow: positiveInteger,
-            maxOutputTokens: positiveInteger,
+            contextWindow: {
+              ...positiveInteger,
+              description: 'Tokens of prompt and answer together.',
+            },
+            maxOutputTokens: {
+              ...positiveInteger,
+              description: 'At most spec.contextWindow.',
+            },
             features: {
               type: 'object',
               additionalProperties: false,
@@ -295,8 +316,18 @@ export const modelServiceEntityV1alpha1Schema = {
               additionalProperties: false,
               required: ['baseUrl', 'auth'],
               properties: {
-                baseUrl: { type: 'string', pattern: URL_PATTERN },
-                upstreamModel: { type: 'string', minLength: 1 },
+                baseUrl: {
+                  type: 'string',
+                  pattern: URL_PATTERN,
+                  description:
+                    'Base URL of the OpenAI-compatible upstream, up to and including /v1.',
+                },
+                upstreamModel: {
+                  type: 'string',
+                  minLength: 1,
+                  description:
+                    'The model id sent upstream; spec.baseModel when absent.',
+                },
                 auth: {
                   type: 'object',
                   additionalProperties: false,
@@ -304,7 +335,12 @@ export const modelServiceEntityV1alpha1Schema = {
                   properties: {
                     type: { enum: [...UPSTREAM_AUTH_TYPES] },
                     header: { type: 'string', pattern: HTTP_HEADER_PATTERN },
-                    secretRef: { type: 'string', pattern: SECRET_REF_PATTERN },
+                    secretRef: {
+                      type: 'string',
+                      pattern: SECRET_REF_PATTERN,
+                      description:
+                        'The NAME of the upstream credential the portal holds (marketplace.secrets), never the credential itself.',
+                    },
                   },
                 },
               },
