@@ -389,7 +389,9 @@ describe('catalog with the marketplace kinds', () => {
               backend: { reading: { allow: [{ host: origin }] } },
               catalog: {
                 processingInterval: { seconds: 1 },
-                rules: [{ allow: ['User', 'Group', 'ModelService', 'Provider'] }],
+                rules: [
+                  { allow: ['User', 'Group', 'ModelService', 'Provider'] },
+                ],
                 locations: [
                   { type: 'file', target: path.join(examples, 'org.yaml') },
                   {
@@ -410,7 +412,9 @@ describe('catalog with the marketplace kinds', () => {
         const auth = mockCredentials.user.header('user:default/samira.haddad');
         await waitFor(async () => {
           const res = await request(backend.server)
-            .get('/api/catalog/entities/by-name/provider/default/acme-ai-platform')
+            .get(
+              '/api/catalog/entities/by-name/provider/default/acme-ai-platform',
+            )
             .set('Authorization', auth);
           return res.status === 200 ? true : undefined;
         }, 'the sample providers');
