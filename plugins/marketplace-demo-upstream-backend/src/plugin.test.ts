@@ -104,6 +104,11 @@ describe('demoUpstreamPlugin', () => {
           status: 404,
         });
       }
+      // A malformed escape is the caller's mistake, never a 500.
+      const malformed = await request(server).get(
+        '/api/demo-upstream/sample-team-repo/%E0%A4%A.yaml',
+      );
+      expect(malformed.status).toBe(400);
     });
 
     it('is not served when the simulator is disabled or no folder is set', async () => {

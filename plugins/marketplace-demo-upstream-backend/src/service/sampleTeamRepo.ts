@@ -24,9 +24,14 @@ export function createSampleTeamRepoRouter(options: {
     `Serving the sample team repository ${root} under ${SAMPLE_TEAM_REPO_PATH}/`,
   );
   router.get(`${SAMPLE_TEAM_REPO_PATH}/*`, async (req, res) => {
-    const relative = decodeURIComponent(req.path).slice(
-      SAMPLE_TEAM_REPO_PATH.length + 1,
-    );
+    let relative = '';
+    try {
+      relative = decodeURIComponent(req.path).slice(
+        SAMPLE_TEAM_REPO_PATH.length + 1,
+      );
+    } catch {
+      // A malformed escape: no such file.
+    }
     const file = path.resolve(root, relative);
     const inside = file.startsWith(`${root}${path.sep}`);
     const stat = inside ? await fs.promises.stat(file).catch(() => null) : null;
