@@ -97,6 +97,17 @@ test('a provider publishes a service in six steps; an admin approves it; it is i
     page.getByText(/waiting for approval by a platform admin/),
   ).toBeVisible({ timeout: 60_000 });
   await screenshot(page, 'publish-done');
+  // The same service as a catalog-info.yaml, its first line for editors.
+  await page.getByRole('button', { name: 'As catalog-info.yaml' }).click();
+  await expect(
+    page
+      .getByText(
+        /# yaml-language-server: \$schema=http:\/\/localhost:7007\/api\/marketplace\/schemas\/model-service\.json/,
+      )
+      .first(),
+  ).toBeVisible();
+  await expect(page.getByText(`name: ${NAME}`).first()).toBeVisible();
+  await screenshot(page, 'publish-done-yaml');
   await page.getByRole('link', { name: 'Open the service' }).click();
   // The catalog ingests it within seconds (the marketplace's entity provider):
   // reload until the page has it.

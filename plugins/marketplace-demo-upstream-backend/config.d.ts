@@ -11,6 +11,14 @@ export interface Config {
       enabled?: boolean;
 
       /**
+       * A folder whose YAML files are served under
+       * /api/demo-upstream/sample-team-repo/ without a token: a stand-in for a team's
+       * repository host, so "Register existing component" can be tried in development.
+       * Relative to the backend's working directory (packages/backend).
+       */
+      sampleTeamRepo?: string;
+
+      /**
        * The upstream API key callers must send as `Authorization: Bearer <apiKey>`.
        * Required when `enabled` is true.
        *

@@ -1,3 +1,5 @@
+import http from 'node:http';
+import { AddressInfo } from 'node:net';
 import path from 'node:path';
 import fs from 'node:fs';
 import os from 'node:os';
@@ -18,7 +20,7 @@ import catalogModuleUnprocessed from '@backstage/plugin-catalog-backend-module-u
 import { eventsServiceRef } from '@backstage/plugin-events-node';
 import catalogModuleMarketplace from '@internal/plugin-catalog-backend-module-marketplace';
 import marketplaceBackend from '@internal/plugin-marketplace-backend';
-import { parseAllDocuments } from 'yaml';
+import { parseAllDocuments, stringify } from 'yaml';
 
 jest.setTimeout(120_000);
 
@@ -178,7 +180,7 @@ describe('catalog with the marketplace kinds', () => {
         }, 'the processing error of the broken service');
         const message = JSON.stringify(failed.errors);
         expect(message).toContain(badFile);
-        expect(message).toContain('spec.contextWindow must be integer');
+        expect(message).toContain('spec.contextWindow must be an integer');
       } finally {
         await backend.stop();
         fs.rmSync(dir, { recursive: true, force: true });
@@ -227,7 +229,11 @@ describe('catalog with the marketplace kinds', () => {
                   },
                 ],
               },
-              marketplace: { publishing: { requireApproval: true } },
+              marketplace: {
+                publishing: { requireApproval: true },
+                // The credential the sample names; publishing checks it exists.
+                secrets: { DEMO_UPSTREAM_API_KEY: 'upstream-key' },
+              },
             },
           }),
         ],
@@ -267,8 +273,10 @@ describe('catalog with the marketplace kinds', () => {
           .post('/api/marketplace/v1/provider/services')
           .set('Authorization', auth)
           .send({ entity });
+        expect(published.body).toEqual(
+          expect.objectContaining({ status: 'pending' }),
+        );
         expect(published.status).toBe(201);
-        expect(published.body.status).toBe('pending');
 
         const pending = await waitFor(async () => {
           const e = await catalogEntity();
@@ -309,6 +317,138 @@ describe('catalog with the marketplace kinds', () => {
         }, 'the approval in the catalog');
       } finally {
         await backend.stop();
+      }
+    },
+  );
+
+  it.each(databases.eachSupportedId())(
+    'checks a file registered by URL: every problem at once, unresolved references included; entities of the same file count, on %p',
+    async databaseId => {
+      const knex = await databases.init(databaseId);
+      const sample = parseAllDocuments(
+        fs.readFileSync(
+          path.join(examples, 'sample-team-repo/catalog-info.yaml'),
+          'utf8',
+        ),
+      )[0].toJS();
+      // A stand-in repository host, as a team's would serve its files.
+      const files: Record<string, string> = {
+        // A new Provider and its service in one file.
+        '/team/catalog-info.yaml': [
+          stringify({
+            apiVersion: 'marketplace.acme.io/v1alpha1',
+            kind: 'Provider',
+            metadata: { name: 'team-ai' },
+            spec: {
+              owner: 'group:default/ai-platform-team',
+              displayName: 'Team AI',
+              verification: { status: 'pending' },
+              headquarters: { country: 'DE', region: 'europe' },
+              compliance: [],
+              contact: { email: 'team-ai@acme.io' },
+            },
+          }),
+          stringify({
+            ...sample,
+            metadata: { name: 'team-ai-assistant' },
+            spec: { ...sample.spec, providedBy: 'provider:default/team-ai' },
+          }),
+        ].join('---\n'),
+        '/broken/catalog-info.yaml': stringify({
+          ...sample,
+          metadata: { name: 'team-broken' },
+          spec: {
+            ...sample.spec,
+            owner: 'group:default/ghost-team',
+            providedBy: 'provider:default/nobody',
+            contextWindow: 'lots',
+            endpoint: {
+              ...sample.spec.endpoint,
+              auth: { type: 'bearer', secretRef: 'NOPE_KEY' },
+            },
+          },
+        }),
+      };
+      const host = http.createServer((req, res) => {
+        const body = files[req.url ?? ''];
+        res.writeHead(body ? 200 : 404, { 'content-type': 'text/yaml' });
+        res.end(body ?? 'not found');
+      });
+      await new Promise<void>(resolve =>
+        host.listen(0, '127.0.0.1', () => resolve()),
+      );
+      const origin = `127.0.0.1:${(host.address() as AddressInfo).port}`;
+
+      const backend = await startTestBackend({
+        features: [
+          catalogBackend,
+          catalogModuleMarketplace,
+          mockServices.database.factory({ knex }),
+          mockServices.rootConfig.factory({
+            data: {
+              backend: { reading: { allow: [{ host: origin }] } },
+              catalog: {
+                processingInterval: { seconds: 1 },
+                rules: [
+                  { allow: ['User', 'Group', 'ModelService', 'Provider'] },
+                ],
+                locations: [
+                  { type: 'file', target: path.join(examples, 'org.yaml') },
+                  {
+                    type: 'file',
+                    target: path.join(examples, 'providers.yaml'),
+                  },
+                ],
+              },
+              marketplace: {
+                secrets: { DEMO_UPSTREAM_API_KEY: 'upstream-key' },
+              },
+            },
+          }),
+        ],
+      });
+
+      try {
+        const auth = mockCredentials.user.header('user:default/samira.haddad');
+        await waitFor(async () => {
+          const res = await request(backend.server)
+            .get(
+              '/api/catalog/entities/by-name/provider/default/acme-ai-platform',
+            )
+            .set('Authorization', auth);
+          return res.status === 200 ? true : undefined;
+        }, 'the sample providers');
+        const register = (file: string) =>
+          request(backend.server)
+            .post('/api/catalog/locations')
+            .query({ dryRun: 'true' })
+            .set('Authorization', auth)
+            .send({ type: 'url', target: `http://${origin}${file}` });
+
+        const broken = await register('/broken/catalog-info.yaml');
+        expect(broken.status).toBe(400);
+        const message: string = broken.body.error.message;
+        expect(message).toContain(
+          `Invalid ModelService 'team-broken' in url:http://${origin}/broken/catalog-info.yaml: ModelService spec.contextWindow must be an integer (a whole number), got "lots"; ` +
+            'spec.owner names group:default/ghost-team, but there is no such group in the catalog; ' +
+            'spec.providedBy names provider:default/nobody, but there is no such Provider in the catalog; ' +
+            'spec.endpoint.auth.secretRef names the credential NOPE_KEY, which the portal does not have',
+        );
+
+        const team = await register('/team/catalog-info.yaml');
+        expect(team.body.error).toBeUndefined();
+        expect(team.status).toBe(201);
+        expect(
+          team.body.entities.map((e: any) => `${e.kind}:${e.metadata.name}`),
+        ).toEqual(
+          expect.arrayContaining([
+            'Provider:team-ai',
+            'ModelService:team-ai-assistant',
+          ]),
+        );
+      } finally {
+        await backend.stop();
+        await new Promise(resolve => host.close(resolve));
       }
     },
   );

@@ -2,7 +2,10 @@ import {
   coreServices,
   createBackendModule,
 } from '@backstage/backend-plugin-api';
-import { catalogProcessingExtensionPoint } from '@backstage/plugin-catalog-node';
+import {
+  catalogProcessingExtensionPoint,
+  catalogServiceRef,
+} from '@backstage/plugin-catalog-node';
 import { eventsServiceRef } from '@backstage/plugin-events-node';
 import {
   MARKETPLACE_SERVICE_CHANGED_TOPIC,
@@ -11,6 +14,7 @@ import {
 import { ApprovalStatusCache } from './marketplace/ApprovalStatusCache';
 import { CredentialBindingsCache } from './marketplace/CredentialBindingsCache';
 import { MarketplaceBackendClient } from './marketplace/MarketplaceBackendClient';
+import { CatalogReferenceLookup } from './processor/CatalogReferenceLookup';
 import { MarketplaceEntitiesProcessor } from './processor/MarketplaceEntitiesProcessor';
 import { MarketplacePublishedServicesProvider } from './provider/MarketplacePublishedServicesProvider';
 
@@ -33,8 +37,21 @@ export const catalogModuleMarketplace = createBackendModule({
         logger: coreServices.logger,
         scheduler: coreServices.scheduler,
         events: eventsServiceRef,
+        catalogApi: catalogServiceRef,
+        urlReader: coreServices.urlReader,
+        config: coreServices.rootConfig,
       },
-      async init({ catalog, discovery, auth, logger, scheduler, events }) {
+      async init({
+        catalog,
+        discovery,
+        auth,
+        logger,
+        scheduler,
+        events,
+        catalogApi,
+        urlReader,
+        config,
+      }) {
         const marketplace = new MarketplaceBackendClient({ discovery, auth });
         const approvals = new ApprovalStatusCache({
           fetch: () => marketplace.getApprovals(),
@@ -44,8 +61,20 @@ export const catalogModuleMarketplace = createBackendModule({
           fetch: () => marketplace.getCredentialBindings(),
           logger,
         });
+        const references = new CatalogReferenceLookup({
+          catalog: catalogApi,
+          auth,
+          urlReader,
+          config,
+          logger,
+        });
         catalog.addProcessor(
-          new MarketplaceEntitiesProcessor({ approvals, credentials }),
+          new MarketplaceEntitiesProcessor({
+            approvals,
+            credentials,
+            references,
+            logger,
+          }),
         );
 
         const provider = new MarketplacePublishedServicesProvider({

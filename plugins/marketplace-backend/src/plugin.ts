@@ -32,6 +32,7 @@ import { Monitoring, readMonitoringConfig } from './monitoring/Monitoring';
 import { MonitoringStore } from './monitoring/MonitoringStore';
 import { Prober } from './monitoring/Prober';
 import { SecretResolver } from './gateway/secrets';
+import { createSchemasRouter } from './service/schemasRouter';
 import { ServiceDirectory } from './gateway/ServiceDirectory';
 import { TeamMembership } from './gateway/TeamMembership';
 import { serviceResourceRef, serviceRules } from './permissions/rules';
@@ -279,6 +280,7 @@ export const marketplacePlugin = createBackendPlugin({
         const browseIndex = new BrowseIndex(db, directory, monitoring);
         const router = Router();
         router.use('/gateway', gateway);
+        router.use(createSchemasRouter());
         router.use(createMetricsRouter({ access, directory, monitoring }));
         router.use(
           await createRouter({
@@ -357,6 +359,11 @@ export const marketplacePlugin = createBackendPlugin({
           }),
         );
         httpRouter.use(router);
+        // The JSON Schemas of the kinds are public, for editors and CI validators.
+        httpRouter.addAuthPolicy({
+          path: '/schemas',
+          allow: 'unauthenticated',
+        });
         // The gateway authenticates callers by their marketplace API key.
         httpRouter.addAuthPolicy({
           path: '/gateway',

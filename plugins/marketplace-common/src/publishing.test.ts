@@ -22,7 +22,7 @@ describe('validatePublishedModelService', () => {
   it.each([
     [
       { ...sample, spec: { ...sample.spec, contextWindow: 'lots' } },
-      'ModelService spec.contextWindow must be integer',
+      'ModelService spec.contextWindow must be an integer (a whole number), got "lots"',
     ],
     [
       { ...sample, metadata: { ...sample.metadata, name: 'x'.repeat(64) } },
@@ -37,6 +37,10 @@ describe('validatePublishedModelService', () => {
       'ModelService metadata.uid is set by the catalog',
     ],
     [{ ...sample, status: {} }, 'ModelService status is set by the catalog'],
+    [
+      { ...sample, metadata: { ...sample.metadata, namespace: 'team-a' } },
+      "ModelService metadata.namespace must be 'default'",
+    ],
     [
       { ...sample, kind: 'Provider' },
       "ModelService kind must be 'ModelService'",
@@ -53,5 +57,29 @@ describe('validatePublishedModelService', () => {
     [[], 'ModelService <root> must be an object'],
   ])('rejects %#, naming the field', async (data, message) => {
     await expect(validatePublishedModelService(data)).rejects.toThrow(message);
+  });
+
+  it('names every problem at once', async () => {
+    const data = structuredClone(sample);
+    delete data.spec.owner;
+    delete data.spec.lifecycle;
+    data.spec.contextWindow = 'lots';
+    data.metadata.name = 'Upper';
+    data.metadata.uid = 'u';
+    await expect(validatePublishedModelService(data)).rejects.toMatchObject({
+      problems: [
+        { field: 'metadata.uid', message: expect.stringContaining('catalog') },
+        {
+          field: 'metadata.name',
+          message: expect.stringContaining('lowercase'),
+        },
+        { field: 'spec.owner', message: 'is required' },
+        { field: 'spec.lifecycle', message: 'is required' },
+        {
+          field: 'spec.contextWindow',
+          message: expect.stringContaining('integer'),
+        },
+      ],
+    });
   });
 });

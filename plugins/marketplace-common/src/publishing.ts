@@ -8,9 +8,10 @@ import {
 } from '@backstage/catalog-model';
 import {
   ModelServiceEntityV1alpha1,
-  modelServiceEntityV1alpha1Validator,
+  modelServiceEntityProblems,
 } from './kinds/ModelServiceEntityV1alpha1';
-import { MODEL_SERVICE_KIND } from './kinds/constants';
+import { MARKETPLACE_API_VERSION, MODEL_SERVICE_KIND } from './kinds/constants';
+import { EntityProblem, EntityValidationError } from './kinds/validation';
 import { ApprovalStatus } from './api/types';
 
 /** @public */
@@ -89,13 +90,13 @@ function messageOf(error: unknown): string {
 /**
  * Validates a ModelService entity submitted through the portal (the
  * `marketplace:publish` scaffolder action or `POST /v1/provider/services`): the
- * catalog's own entity checks, then the ModelService kind's schema (the same
- * messages as the catalog processor gives for YAML, e.g.
- * `ModelService spec.contextWindow must be integer`), then the rules for
- * portal-published services (default namespace, a lowercase name, an owner
- * group, no fields the catalog or the marketplace manage).
+ * ModelService kind's schema (the same messages as the catalog processor gives
+ * for YAML, e.g. `spec.contextWindow must be an integer (a whole number), got "lots"`),
+ * the rules for portal-published services (default namespace, a lowercase name,
+ * an owner group, no fields the catalog or the marketplace manage), then the
+ * catalog's own entity checks.
  *
- * Throws a TypeError whose message names the field.
+ * Throws an {@link EntityValidationError} naming every problem at once.
  *
  * @public
  */
@@ -103,77 +104,91 @@ export async function validatePublishedModelService(
   data: unknown,
 ): Promise<ModelServiceEntityV1alpha1> {
   if (typeof data !== 'object' || data === null || Array.isArray(data)) {
-    throw new TypeError('ModelService <root> must be an object');
+    throw new EntityValidationError(MODEL_SERVICE_KIND, [
+      { field: '<root>', message: 'must be an object' },
+    ]);
   }
   const raw = data as Record<string, any>;
+  const problems: EntityProblem[] = [];
+  const add = (field: string, message: string) =>
+    problems.push({ field, message });
+
   if (raw.kind !== MODEL_SERVICE_KIND) {
-    throw new TypeError(`ModelService kind must be '${MODEL_SERVICE_KIND}'`);
+    add('kind', `must be '${MODEL_SERVICE_KIND}'`);
+  }
+  if (raw.apiVersion !== MARKETPLACE_API_VERSION) {
+    add(
+      'apiVersion',
+      `must be the marketplace's apiVersion '${MARKETPLACE_API_VERSION}'`,
+    );
   }
   for (const field of ['relations', 'status'] as const) {
     if (field in raw) {
-      throw new TypeError(
-        `ModelService ${field} is set by the catalog and must not be sent`,
-      );
+      add(field, 'is set by the catalog and must not be sent');
     }
   }
   const metadata = raw.metadata;
   if (metadata && typeof metadata === 'object') {
     for (const field of ['uid', 'etag', 'generation']) {
       if (field in metadata) {
-        throw new TypeError(
-          `ModelService metadata.${field} is set by the catalog and must not be sent`,
-        );
+        add(`metadata.${field}`, 'is set by the catalog and must not be sent');
       }
     }
-    for (const annotation of Object.keys(metadata.annotations ?? {})) {
+    const annotations =
+      metadata.annotations && typeof metadata.annotations === 'object'
+        ? Object.keys(metadata.annotations)
+        : [];
+    for (const annotation of annotations) {
       if (MANAGED_ANNOTATIONS.includes(annotation)) {
-        throw new TypeError(
-          `ModelService metadata.annotations.${annotation} is set by the marketplace and must not be sent`,
+        add(
+          `metadata.annotations.${annotation}`,
+          'is set by the marketplace and must not be sent',
         );
       }
     }
-  }
-  let entity: ModelServiceEntityV1alpha1 | false;
-  try {
-    entity = modelServiceEntityV1alpha1Validator(structuredClone(raw));
-    if (entity) {
-      // The catalog's own checks; also applies its defaults (the namespace).
-      entity = (await entityPolicy.enforce(
-        entity,
-      )) as ModelServiceEntityV1alpha1;
+    if (metadata.namespace !== undefined && metadata.namespace !== 'default') {
+      add('metadata.namespace', "must be 'default'");
     }
-  } catch (error) {
-    const message = messageOf(error);
-    throw new TypeError(
-      message.startsWith(`${MODEL_SERVICE_KIND} `)
-        ? message
-        : `${MODEL_SERVICE_KIND} ${message}`,
-    );
+    if (
+      typeof metadata.name === 'string' &&
+      !PUBLISHED_NAME.test(metadata.name)
+    ) {
+      add(
+        'metadata.name',
+        'must be lowercase letters, digits, ".", "_" or "-" (at most 63), starting with a letter or digit',
+      );
+    }
   }
-  if (!entity) {
-    throw new TypeError(
-      `ModelService apiVersion must be the marketplace's apiVersion`,
-    );
+  problems.push(
+    ...modelServiceEntityProblems(raw).filter(
+      p => p.field !== 'kind' && p.field !== 'apiVersion',
+    ),
+  );
+  const owner = raw.spec?.owner;
+  if (typeof owner === 'string' && owner) {
+    try {
+      const ref = parseEntityRef(owner, {
+        defaultKind: 'group',
+        defaultNamespace: 'default',
+      });
+      if (ref.kind.toLocaleLowerCase('en-US') !== 'group') {
+        add('spec.owner', 'must be a group');
+      }
+    } catch (error) {
+      add('spec.owner', messageOf(error));
+    }
   }
-  if (entity.metadata.namespace !== 'default') {
-    throw new TypeError(`ModelService metadata.namespace must be 'default'`);
+  if (problems.length) {
+    throw new EntityValidationError(MODEL_SERVICE_KIND, problems);
   }
-  if (!PUBLISHED_NAME.test(entity.metadata.name)) {
-    throw new TypeError(
-      'ModelService metadata.name must be lowercase letters, digits, ".", "_" or "-" (at most 63), starting with a letter or digit',
-    );
-  }
-  let owner;
   try {
-    owner = parseEntityRef(entity.spec.owner, {
-      defaultKind: 'group',
-      defaultNamespace: 'default',
-    });
+    // The catalog's own checks; also applies its defaults (the namespace).
+    return (await entityPolicy.enforce(
+      structuredClone(raw) as ModelServiceEntityV1alpha1,
+    )) as ModelServiceEntityV1alpha1;
   } catch (error) {
-    throw new TypeError(`ModelService spec.owner ${messageOf(error)}`);
+    throw new EntityValidationError(MODEL_SERVICE_KIND, [
+      { field: '', message: messageOf(error) },
+    ]);
   }
-  if (owner.kind.toLocaleLowerCase('en-US') !== 'group') {
-    throw new TypeError('ModelService spec.owner must be a group');
-  }
-  return entity;
 }

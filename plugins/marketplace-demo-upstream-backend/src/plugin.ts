@@ -3,10 +3,16 @@ import {
   createBackendPlugin,
 } from '@backstage/backend-plugin-api';
 import { createRouter } from './service/router';
+import {
+  createSampleTeamRepoRouter,
+  SAMPLE_TEAM_REPO_PATH,
+} from './service/sampleTeamRepo';
 
 /**
  * An OpenAI-compatible LLM simulator with real token counts and configurable
- * latency and failure rate, served under `/api/demo-upstream/v1`.
+ * latency and failure rate, served under `/api/demo-upstream/v1`; and, when
+ * `marketplace.demoUpstream.sampleTeamRepo` names a folder, that folder's YAML
+ * files under `/api/demo-upstream/sample-team-repo/` (a stand-in repository host).
  *
  * @public
  */
@@ -22,6 +28,22 @@ export const demoUpstreamPlugin = createBackendPlugin({
       async init({ httpRouter, config, logger }) {
         // Callers authenticate with the upstream API key, not a Backstage token.
         httpRouter.addAuthPolicy({ path: '/v1', allow: 'unauthenticated' });
+        const sampleTeamRepo = config.getOptionalString(
+          'marketplace.demoUpstream.sampleTeamRepo',
+        );
+        if (
+          config.getOptionalBoolean('marketplace.demoUpstream.enabled') &&
+          sampleTeamRepo
+        ) {
+          // Read by the catalog's URL reader, which sends no token.
+          httpRouter.addAuthPolicy({
+            path: SAMPLE_TEAM_REPO_PATH,
+            allow: 'unauthenticated',
+          });
+          httpRouter.use(
+            createSampleTeamRepoRouter({ directory: sampleTeamRepo, logger }),
+          );
+        }
         httpRouter.use(await createRouter({ config, logger }));
       },
     });

@@ -90,7 +90,7 @@ describe('MarketplaceEntitiesProcessor', () => {
     const bad = service();
     (bad.spec as any).contextWindow = 'lots';
     await expect(processor.preProcessEntity(bad, location)).rejects.toThrow(
-      "Invalid ModelService 'acme-gpt-4o' in file:/repo/examples/services.yaml: ModelService spec.contextWindow must be integer",
+      'Invalid ModelService \'acme-gpt-4o\' in file:/repo/examples/services.yaml: ModelService spec.contextWindow must be an integer (a whole number), got "lots"',
     );
     await expect(processor.validateEntityKind(bad)).rejects.toThrow(
       /spec\.contextWindow/,
@@ -103,6 +103,121 @@ describe('MarketplaceEntitiesProcessor', () => {
     ).rejects.toThrow(
       /Invalid Provider 'acme-ai' in file:\/repo\/examples\/services\.yaml: Provider spec\.displayName is required/,
     );
+  });
+
+  it('names every problem of an entity at once', async () => {
+    const bad = service() as any;
+    delete bad.spec.owner;
+    delete bad.spec.lifecycle;
+    bad.spec.contextWindow = 'lots';
+    bad.spec.geographic.country = 'Germany';
+    await expect(processor.preProcessEntity(bad, location)).rejects.toThrow(
+      'Invalid ModelService \'acme-gpt-4o\' in file:/repo/examples/services.yaml: ModelService spec.owner is required; spec.lifecycle is required; spec.contextWindow must be an integer (a whole number), got "lots"; spec.geographic.country must be a two-letter ISO 3166 country code in capitals, such as US or DE (got "Germany")',
+    );
+  });
+
+  describe('references', () => {
+    const teamFile = {
+      type: 'url',
+      target:
+        'http://localhost:7007/api/demo-upstream/sample-team-repo/catalog-info.yaml',
+    };
+    const withSecret = () => {
+      const s = service() as any;
+      s.spec.endpoint.auth = { type: 'bearer', secretRef: 'TEAM_KEY' };
+      return s as Entity;
+    };
+
+    function lookup(
+      known: string[],
+      options: { secrets?: string[]; sameFile?: string[] } = {},
+    ) {
+      return {
+        hasEntity: jest.fn(async (ref: string) => known.includes(ref)),
+        entitiesAt: jest.fn(async () => options.sameFile ?? []),
+      };
+    }
+
+    it('accepts a team file whose references resolve', async () => {
+      const references = lookup(
+        ['group:default/ai-platform-team', 'provider:default/acme-ai'],
+        { secrets: ['TEAM_KEY'] },
+      );
+      const p = new MarketplaceEntitiesProcessor({ references });
+      await expect(
+        p.preProcessEntity(withSecret(), teamFile),
+      ).resolves.toBeDefined();
+      expect(references.hasEntity).toHaveBeenCalledWith(
+        'provider:default/acme-ai',
+      );
+      expect(references.entitiesAt).not.toHaveBeenCalled();
+    });
+
+    it('refuses a team file naming a provider, owner and credential that do not exist, with the schema problems', async () => {
+      const p = new MarketplaceEntitiesProcessor({
+        references: lookup([]),
+        credentials: { get: async () => new Map() },
+      });
+      const bad = withSecret() as any;
+      bad.spec.contextWindow = 'lots';
+      await expect(p.preProcessEntity(bad, teamFile)).rejects.toThrow(
+        `Invalid ModelService 'acme-gpt-4o' in url:${teamFile.target}: ModelService spec.contextWindow must be an integer (a whole number), got "lots"; spec.owner names group:default/ai-platform-team, but there is no such group in the catalog; spec.providedBy names provider:default/acme-ai, but there is no such Provider in the catalog; spec.endpoint.auth.secretRef names 'TEAM_KEY', but provider:default/acme-ai has no credential of that name. Add it on the provider's page (Upstream credentials), or ask the platform team to bind it to provider:default/acme-ai in marketplace.secrets`,
+      );
+    });
+
+    it('accepts a reference to an entity of the same file', async () => {
+      const references = lookup(['group:default/ai-platform-team'], {
+        secrets: ['TEAM_KEY'],
+        sameFile: [
+          'Provider:default/acme-ai',
+          'ModelService:default/acme-gpt-4o',
+        ],
+      });
+      const p = new MarketplaceEntitiesProcessor({ references });
+      await expect(
+        p.preProcessEntity(withSecret(), teamFile),
+      ).resolves.toBeDefined();
+      expect(references.entitiesAt).toHaveBeenCalledWith(teamFile);
+    });
+
+    it('only warns for the files of the backend config, read in no guaranteed order, once it lasts', async () => {
+      const logger = { warn: jest.fn() } as any;
+      let now = 1_000_000;
+      const p = new MarketplaceEntitiesProcessor({
+        references: lookup([]),
+        logger,
+        clock: () => now,
+      });
+      // The first round: the Provider may simply not be processed yet.
+      await expect(
+        p.preProcessEntity(withSecret(), location),
+      ).resolves.toBeDefined();
+      expect(logger.warn).not.toHaveBeenCalled();
+      now += 30_000;
+      await p.preProcessEntity(withSecret(), location);
+      expect(logger.warn).not.toHaveBeenCalled();
+      // A round a minute later: still unresolved, so it is logged.
+      now += 30_000;
+      await expect(
+        p.preProcessEntity(withSecret(), location),
+      ).resolves.toBeDefined();
+      expect(logger.warn).toHaveBeenCalledWith(
+        expect.stringContaining(
+          "ModelService 'acme-gpt-4o' in file:/repo/examples/services.yaml: ModelService spec.owner names group:default/ai-platform-team, but there is no such group",
+        ),
+      );
+      // Resolved later: forgotten, and not logged.
+      logger.warn.mockClear();
+      const resolved = new MarketplaceEntitiesProcessor({
+        references: lookup(
+          ['group:default/ai-platform-team', 'provider:default/acme-ai'],
+          { secrets: ['TEAM_KEY'] },
+        ),
+        logger,
+      });
+      await resolved.preProcessEntity(withSecret(), location);
+      expect(logger.warn).not.toHaveBeenCalled();
+    });
   });
 
   it('emits providedBy/provides and ownedBy/ownerOf for a service', async () => {

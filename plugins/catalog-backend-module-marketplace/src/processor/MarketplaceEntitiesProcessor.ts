@@ -6,6 +6,7 @@ import {
   RELATION_OWNER_OF,
   stringifyEntityRef,
 } from '@backstage/catalog-model';
+import { LoggerService } from '@backstage/backend-plugin-api';
 import { InputError } from '@backstage/errors';
 import { LocationSpec } from '@backstage/plugin-catalog-common';
 import {
@@ -16,6 +17,9 @@ import {
 import {
   ANNOTATION_APPROVAL_STATUS,
   ApprovalStatus,
+  EntityProblem,
+  formatEntityProblems,
+  problemsOf,
   MARKETPLACE_API_VERSION,
   MODEL_SERVICE_KIND,
   modelServiceEntityV1alpha1Validator,
@@ -24,11 +28,15 @@ import {
   RELATION_PROVIDED_BY,
   RELATION_PROVIDES,
 } from '@internal/plugin-marketplace-common';
+import { MarketplaceReferenceLookup, unresolvedReferences } from './references';
 
 const validators = [
   modelServiceEntityV1alpha1Validator,
   providerEntityV1alpha1Validator,
 ];
+
+/** How long a reference of a config file may stay unresolved before it is logged. */
+const WARN_AFTER_MS = 60_000;
 
 function isOurs(entity: Entity): boolean {
   return (
@@ -77,6 +85,15 @@ function providerRefOf(ref: string, namespace: string): string {
  * provider may not use (another provider's): a team must not be able to make
  * the gateway send another provider's credential to a server of its choosing.
  *
+ * Every problem of an entity is reported at once, in one processing error that
+ * names the file and each field. References that do not resolve (`spec.owner`,
+ * `spec.providedBy`, `spec.endpoint.auth.secretRef`) are errors for files
+ * registered by URL (a team's repository); for the `file` locations of the
+ * backend's own config they are logged as warnings when they stay unresolved
+ * for a minute, because the catalog reads those files together at start in no
+ * guaranteed order and an error would keep a service out of the catalog until
+ * its next processing round.
+ *
  * @public
  */
 export class MarketplaceEntitiesProcessor implements CatalogProcessor {
@@ -84,8 +101,14 @@ export class MarketplaceEntitiesProcessor implements CatalogProcessor {
     private readonly options: {
       approvals?: ApprovalStatusLookup;
       credentials?: CredentialBindingLookup;
+      references?: MarketplaceReferenceLookup;
+      logger?: LoggerService;
+      clock?: () => number;
     } = {},
   ) {}
+
+  /** Entities of config files with unresolved references, since when. */
+  private readonly unresolvedSince = new Map<string, number>();
 
   getProcessorName(): string {
     return 'MarketplaceEntitiesProcessor';
@@ -102,34 +125,36 @@ export class MarketplaceEntitiesProcessor implements CatalogProcessor {
     if (!isOurs(entity)) {
       return entity;
     }
-    try {
-      for (const validate of validators) {
-        validate(entity);
-      }
-    } catch (error) {
-      const message =
-        typeof (error as { message?: unknown })?.message === 'string'
-          ? (error as Error).message
-          : String(error);
+    const problems = await this.problemsOf(entity, location);
+    if (problems.length) {
       throw new InputError(
-        `Invalid ${entity.kind} '${entity.metadata?.name}' in ${location.type}:${location.target}: ${message}`,
+        `Invalid ${entity.kind} '${entity.metadata?.name}' in ${
+          location.type
+        }:${location.target}: ${formatEntityProblems(entity.kind, problems)}`,
       );
-    }
-    if (entity.kind === MODEL_SERVICE_KIND) {
-      await this.checkCredential(entity, location);
     }
     return entity;
   }
 
-  /** The credential a service names must be one its provider may use. */
-  private async checkCredential(entity: Entity, location: LocationSpec) {
+  /**
+   * The credential a service names must be one its provider may use: the problem
+   * when it is not, else undefined.
+   */
+  private async credentialProblem(
+    entity: Entity,
+  ): Promise<EntityProblem | undefined> {
     const spec = entity.spec as {
-      providedBy: string;
-      endpoint: { auth: { type: string; secretRef?: string } };
+      providedBy?: string;
+      endpoint?: { auth?: { type?: string; secretRef?: string } };
     };
-    const { auth } = spec.endpoint;
-    if (auth.type === 'none' || !auth.secretRef) {
-      return;
+    const auth = spec?.endpoint?.auth;
+    if (
+      !auth ||
+      auth.type === 'none' ||
+      !auth.secretRef ||
+      typeof spec.providedBy !== 'string'
+    ) {
+      return undefined;
     }
     // Unknown bindings (the marketplace backend is not reachable yet): let it
     // through; the gateway and the prober check again on every use.
@@ -137,7 +162,7 @@ export class MarketplaceEntitiesProcessor implements CatalogProcessor {
       ?.get()
       .catch(() => undefined);
     if (!bindings) {
-      return;
+      return undefined;
     }
     const providerRef = providerRefOf(
       spec.providedBy,
@@ -146,18 +171,67 @@ export class MarketplaceEntitiesProcessor implements CatalogProcessor {
     const name = auth.secretRef;
     const allowed = bindings.get(name);
     if (allowed === null || allowed?.includes(providerRef)) {
-      return;
+      return undefined;
     }
-    const where = `${location.type}:${location.target}`;
-    throw new InputError(
-      allowed === undefined
-        ? `Invalid ModelService '${entity.metadata.name}' in ${where}: spec.endpoint.auth.secretRef: ${providerRef} has no credential named '${name}'. Add it on the provider's page (Upstream credentials), or ask the platform team to bind it to ${providerRef} in marketplace.secrets`
-        : `Invalid ModelService '${
-            entity.metadata.name
-          }' in ${where}: spec.endpoint.auth.secretRef: the credential '${name}' belongs to ${allowed.join(
-            ', ',
-          )}, not to ${providerRef}; a service may only use its own provider's credentials`,
-    );
+    return {
+      field: 'spec.endpoint.auth.secretRef',
+      message:
+        allowed === undefined
+          ? `names '${name}', but ${providerRef} has no credential of that name. Add it on the provider's page (Upstream credentials), or ask the platform team to bind it to ${providerRef} in marketplace.secrets`
+          : `names the credential '${name}', which belongs to ${allowed.join(
+              ', ',
+            )}, not to ${providerRef}; a service may only use its own provider's credentials`,
+    };
+  }
+
+  /** Every problem of one of our entities: its kind's schema and rules, then its references. */
+  private async problemsOf(
+    entity: Entity,
+    location: LocationSpec,
+  ): Promise<EntityProblem[]> {
+    const problems: EntityProblem[] = [];
+    for (const validate of validators) {
+      try {
+        validate(entity);
+      } catch (error) {
+        problems.push(...problemsOf(error));
+      }
+    }
+    if (entity.kind === MODEL_SERVICE_KIND) {
+      const credential = await this.credentialProblem(entity);
+      if (credential) {
+        problems.push(credential);
+      }
+    }
+    const { references, logger } = this.options;
+    if (references && entity.metadata?.name) {
+      const unresolved = await unresolvedReferences(
+        entity,
+        location,
+        references,
+      );
+      if (location.type === 'url') {
+        problems.push(...unresolved);
+      } else {
+        // At start the referenced entity may simply not be processed yet: warn
+        // only when the reference is still unresolved a processing round later.
+        const key = stringifyEntityRef(entity);
+        const now = (this.options.clock ?? Date.now)();
+        const since = this.unresolvedSince.get(key);
+        if (!unresolved.length) {
+          this.unresolvedSince.delete(key);
+        } else if (since === undefined) {
+          this.unresolvedSince.set(key, now);
+        } else if (now - since >= WARN_AFTER_MS) {
+          logger?.warn(
+            `${entity.kind} '${entity.metadata.name}' in ${location.type}:${
+              location.target
+            }: ${formatEntityProblems(entity.kind, unresolved)}`,
+          );
+        }
+      }
+    }
+    return problems;
   }
 
   async validateEntityKind(entity: Entity): Promise<boolean> {

@@ -70,6 +70,8 @@ const restRoutes = [
   ...routesOf(read('service/credentialsRouter.ts'), ''),
 ];
 const gatewayRoutes = routesOf(read('gateway/router.ts'), gatewayMount ?? '?');
+/** Public routes (no token): the kinds' JSON Schemas. */
+const publicRoutes = routesOf(read('service/schemasRouter.ts'), '');
 const gatewaySources = ['gateway/router.ts', 'gateway/request.ts'].map(read);
 
 /** Resolves a local `$ref` (`#/components/...`). */
@@ -312,9 +314,35 @@ describe('openapi.yaml', () => {
     });
   });
 
+  describe.each(
+    publicRoutes.map(route => ({
+      name: `${route.method.toUpperCase()} ${route.path}`,
+      route,
+    })),
+  )('public route $name', ({ route }) => {
+    it('is documented as needing no token, with its answers', () => {
+      expect(plugin).toMatch(/router\.use\(createSchemasRouter\(\)\)/);
+      expect(plugin).toMatch(
+        /addAuthPolicy\(\{\s*path: '\/schemas',\s*allow: 'unauthenticated'/,
+      );
+      const op = operation(route);
+      expect(op).toBeDefined();
+      expect(op.operationId).toBeTruthy();
+      expect(op.security).toEqual([]);
+      expect(
+        deref(op.responses['200']).content['application/schema+json'].schema,
+      ).toBeDefined();
+      expect(Object.keys(op.responses)).toEqual(
+        expect.arrayContaining(['200', '404', '500']),
+      );
+    });
+  });
+
   it('documents no route that does not exist', () => {
     const registered = new Set(
-      [...restRoutes, ...gatewayRoutes].map(r => `${r.method} ${r.path}`),
+      [...restRoutes, ...gatewayRoutes, ...publicRoutes].map(
+        r => `${r.method} ${r.path}`,
+      ),
     );
     const documented = Object.entries<any>(doc.paths).flatMap(([p, item]) =>
       Object.keys(item)

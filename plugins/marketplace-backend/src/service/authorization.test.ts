@@ -101,6 +101,12 @@ function matrix(): Record<
 > {
   const none = (p: string) => () => ({ path: p });
   return {
+    // --- service/schemasRouter.ts --------------------------------------------
+    'GET /schemas/{file}': {
+      // Public: editors and CI validators fetch them without a token.
+      expect: [200, 200, 200, 200, 200],
+      call: none('/schemas/model-service.json'),
+    },
     // --- service/router.ts ---------------------------------------------------
     'GET /v1/services': { expect: SIGNED_IN, call: none('/v1/services') },
     'GET /marketplace/services': {

@@ -10,6 +10,7 @@ import { catalogServiceRef } from '@backstage/plugin-catalog-node';
 import { catalogServiceMock } from '@backstage/plugin-catalog-node/testUtils';
 import { notificationService } from '@backstage/plugin-notifications-node';
 import {
+  MARKETPLACE_JSON_SCHEMAS,
   MODEL_SERVICE_KIND,
   ModelServiceEntityV1alpha1,
   PROVIDER_KIND,
@@ -55,6 +56,7 @@ const providers = loadExamples('providers.yaml').filter(
   e => e.kind === PROVIDER_KIND,
 );
 const gptEntity = yamlServices.find(e => e.metadata.name === GPT)!;
+const groups = loadExamples('org.yaml').filter(e => e.kind === 'Group');
 
 const API = '/api/marketplace';
 const DAY_MS = 86_400_000;
@@ -89,7 +91,7 @@ describe.each(databases.eachSupportedId())(
     const notifications = { send: jest.fn() };
     const events = mockServices.events.mock();
     const catalog = catalogServiceMock({
-      entities: [...yamlServices, ...providers],
+      entities: [...yamlServices, ...providers, ...groups],
     });
     const refreshEntity = jest.spyOn(catalog, 'refreshEntity');
 
@@ -641,7 +643,7 @@ describe.each(databases.eachSupportedId())(
               contextWindow: 'lots' as any,
             }),
           },
-          "Invalid body field 'entity': ModelService spec.contextWindow must be integer",
+          'Invalid body field \'entity\': ModelService spec.contextWindow must be an integer (a whole number), got "lots"',
         ],
         [
           'a missing spec field',
@@ -717,6 +719,55 @@ describe.each(databases.eachSupportedId())(
           ).toBe(0);
         },
       );
+
+      it('serves the JSON Schemas of the kinds without a token', async () => {
+        const res = await request(backend.server).get(
+          `${API}/schemas/model-service.json`,
+        );
+        expect(res.status).toBe(200);
+        expect(res.headers['content-type']).toContain(
+          'application/schema+json',
+        );
+        expect(JSON.parse(res.text)).toEqual(
+          MARKETPLACE_JSON_SCHEMAS['model-service.json'],
+        );
+        const all = await request(backend.server).get(
+          `${API}/schemas/catalog-info.json`,
+        );
+        expect(JSON.parse(all.text).allOf).toHaveLength(2);
+        const unknown = await request(backend.server).get(
+          `${API}/schemas/secrets.json`,
+        );
+        expect(unknown.status).toBe(404);
+        expect(unknown.body.error.message).toContain('model-service.json');
+      });
+
+      it('answers one 400 naming every problem, unresolved references included', async () => {
+        const entity = newService('acme-portal-bad', {
+          owner: 'group:default/no-such-team',
+          providedBy: 'provider:default/nobody',
+          contextWindow: 'lots' as any,
+          endpoint: {
+            baseUrl: 'http://localhost:7007/api/demo-upstream/v1',
+            auth: { type: 'bearer', secretRef: 'NOT_CONFIGURED' },
+          },
+        }) as any;
+        delete entity.spec.lifecycle;
+        const res = await call('post', '/v1/provider/services', OWNER, {
+          entity,
+        });
+        expect(res.status).toBe(400);
+        expect(res.body.error.message).toBe(
+          "Invalid body field 'entity': ModelService spec.lifecycle is required; " +
+            'spec.contextWindow must be an integer (a whole number), got "lots"; ' +
+            'spec.providedBy names provider:default/nobody, but there is no such Provider in the catalog; ' +
+            'spec.owner names group:default/no-such-team, but there is no such group in the catalog; ' +
+            'spec.endpoint.auth.secretRef names the credential NOT_CONFIGURED, which the portal does not have: ask the platform admins to add it (marketplace.secrets) first',
+        );
+        expect(
+          await count('published_services', { name: 'acme-portal-bad' }),
+        ).toBe(0);
+      });
 
       it('lets only providers publish, for their own groups and providers (admins: any)', async () => {
         const consumer = await call('post', '/v1/provider/services', CONSUMER, {

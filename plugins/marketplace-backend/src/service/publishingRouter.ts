@@ -16,13 +16,18 @@ import { NotificationService } from '@backstage/plugin-notifications-node';
 import {
   APPROVAL_STATUSES,
   ApprovalStatus,
+  EntityProblem,
+  formatEntityProblems,
   ManagedService,
   MARKETPLACE_SERVICE_CHANGED_TOPIC,
   marketplaceApprovalsManagePermission,
   MarketplaceServiceChangedEvent,
   marketplaceServicePublishPermission,
+  MODEL_SERVICE_KIND,
   ModelServiceEntityV1alpha1,
+  problemsOf,
   PROVIDER_KIND,
+  SECRET_REF_PATTERN,
   ProviderSummary,
   PublishServiceResponse,
   ServiceApproval,
@@ -39,6 +44,7 @@ import {
 } from '../database/PublishingStore';
 import { SubscriptionStore } from '../database/SubscriptionStore';
 import { AuditLog } from '../database/AuditLog';
+import { SecretResolver } from '../gateway/secrets';
 import {
   catalogLocationOf,
   DirectoryService,
@@ -47,11 +53,11 @@ import {
   publicationOf,
   ServiceDirectory,
 } from '../gateway/ServiceDirectory';
-import { SecretResolver } from '../gateway/secrets';
 import { Access, Caller, ownerRefOf, resourceOf } from './access';
 import { nameParam, parse } from './parse';
 
 const DAY_MS = 86_400_000;
+const SECRET_NAME = new RegExp(SECRET_REF_PATTERN);
 const MAX_SUNSET_DAYS = 365;
 const UUID = /^[0-9a-f]{8}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{12}$/i;
 
@@ -160,12 +166,6 @@ export function hostOf(baseUrl: string): string {
   }
 }
 
-function describe(error: unknown): string {
-  return typeof (error as { message?: unknown })?.message === 'string'
-    ? (error as Error).message
-    : String(error);
-}
-
 /**
  * The Provider Management API (publish, list, update and unpublish services),
  * the providers, the admins' approval queue, and the internal routes the
@@ -231,13 +231,90 @@ export async function createPublishingRouter(
     return s;
   }
 
+  /**
+   * The entity of a publish or update request, with every problem at once in one
+   * 400: the schema's and the portal's rules, and the references that do not
+   * resolve (the Provider, the owner group, the upstream credential's name).
+   */
   async function validEntity(body: unknown) {
     const { entity } = parse(entityBody, body ?? {}, 'body');
+    const problems: EntityProblem[] = [];
+    let valid: ModelServiceEntityV1alpha1 | undefined;
     try {
-      return await validatePublishedModelService(entity);
+      valid = await validatePublishedModelService(entity);
     } catch (error) {
-      throw new InputError(`Invalid body field 'entity': ${describe(error)}`);
+      problems.push(...problemsOf(error));
     }
+    problems.push(...(await unresolvedReferences(entity)));
+    if (!valid || problems.length) {
+      throw new InputError(
+        `Invalid body field 'entity': ${formatEntityProblems(
+          MODEL_SERVICE_KIND,
+          problems,
+        )}`,
+      );
+    }
+    return valid;
+  }
+
+  async function unresolvedReferences(
+    entity: Record<string, any>,
+  ): Promise<EntityProblem[]> {
+    const spec =
+      entity.spec && typeof entity.spec === 'object' ? entity.spec : {};
+    const problems: EntityProblem[] = [];
+    const refOf = (value: unknown, defaultKind: string) => {
+      try {
+        return typeof value === 'string' && value
+          ? stringifyEntityRef(
+              parseEntityRef(value, {
+                defaultKind,
+                defaultNamespace: 'default',
+              }),
+            )
+          : undefined;
+      } catch {
+        return undefined; // the schema check names it
+      }
+    };
+    const providerRef = refOf(spec.providedBy, PROVIDER_KIND);
+    if (providerRef && !directory.provider(providerRef)) {
+      problems.push({
+        field: 'spec.providedBy',
+        message: `names ${providerRef}, but there is no such Provider in the catalog`,
+      });
+    }
+    const ownerRef = refOf(spec.owner, 'group');
+    if (ownerRef?.startsWith('group:')) {
+      const group = await options.catalog
+        .getEntityByRef(ownerRef, { credentials: await ownCredentials() })
+        .catch(() => ({})); // the catalog did not answer: the owner check decides
+      if (!group) {
+        problems.push({
+          field: 'spec.owner',
+          message: `names ${ownerRef}, but there is no such group in the catalog`,
+        });
+      }
+    }
+    // The credential must be one this provider may use (also checked again after
+    // the ownership checks, and by the gateway and the prober on every use).
+    const secretRef = spec.endpoint?.auth?.secretRef;
+    if (
+      options.secrets &&
+      providerRef &&
+      spec.endpoint?.auth?.type !== 'none' &&
+      typeof secretRef === 'string' &&
+      SECRET_NAME.test(secretRef)
+    ) {
+      const credential = await options.secrets.describe(secretRef, providerRef);
+      if (!credential.usable) {
+        problems.push({
+          field: 'spec.endpoint.auth.secretRef',
+          message: credential.problem ?? 'names a credential it may not use',
+        });
+      }
+    }
+    return problems;
   }
 
   /**

@@ -1,3 +1,4 @@
+import { EntityValidationError } from './validation';
 import {
   isModelServiceEntity,
   modelServiceEntityV1alpha1Validator as validate,
@@ -123,22 +124,22 @@ describe('modelServiceEntityV1alpha1Validator', () => {
     [
       'wrong type of context window',
       s => (s.contextWindow = '128k'),
-      /^ModelService spec\.contextWindow must be integer$/,
+      /^ModelService spec\.contextWindow must be an integer \(a whole number\), got "128k"$/,
     ],
     [
       'context window not an integer',
       s => (s.contextWindow = 1.5),
-      /spec\.contextWindow must be integer/,
+      /spec\.contextWindow must be an integer/,
     ],
     [
       'context window zero',
       s => (s.contextWindow = 0),
-      /spec\.contextWindow must be >= 1/,
+      /spec\.contextWindow must be at least 1/,
     ],
     [
       'context window negative',
       s => (s.contextWindow = -8000),
-      /spec\.contextWindow must be >= 1/,
+      /spec\.contextWindow must be at least 1/,
     ],
     [
       'missing family',
@@ -154,32 +155,32 @@ describe('modelServiceEntityV1alpha1Validator', () => {
     [
       'negative prompt price',
       s => (s.pricing.promptPer1kMicros = -1),
-      /spec\.pricing\.promptPer1kMicros must be >= 0/,
+      /spec\.pricing\.promptPer1kMicros must be at least 0/,
     ],
     [
       'negative completion price',
       s => (s.pricing.completionPer1kMicros = -5),
-      /spec\.pricing\.completionPer1kMicros must be >= 0/,
+      /spec\.pricing\.completionPer1kMicros must be at least 0/,
     ],
     [
       'negative tier price',
       s => (s.pricing.tiers[0].promptPer1kMicros = -2),
-      /spec\.pricing\.tiers\[0\]\.promptPer1kMicros must be >= 0/,
+      /spec\.pricing\.tiers\[0\]\.promptPer1kMicros must be at least 0/,
     ],
     [
       'fractional micro price',
       s => (s.pricing.promptPer1kMicros = 0.5),
-      /spec\.pricing\.promptPer1kMicros must be integer/,
+      /spec\.pricing\.promptPer1kMicros must be an integer/,
     ],
     [
       'unknown feature',
       s => (s.features.telepathy = true),
-      /^ModelService spec\.features\.telepathy is not a known field$/,
+      /^ModelService spec\.features\.telepathy is not a known field \(the fields here are: functionCalling, vision, streaming, jsonMode, fineTuned\)$/,
     ],
     [
       'feature not a boolean',
       s => (s.features.vision = 'yes'),
-      /spec\.features\.vision must be boolean/,
+      /spec\.features\.vision must be true or false, got "yes"/,
     ],
     [
       'unknown family',
@@ -204,22 +205,22 @@ describe('modelServiceEntityV1alpha1Validator', () => {
     [
       'lowercase country',
       s => (s.geographic.country = 'us'),
-      /spec\.geographic\.country must match pattern/,
+      /spec\.geographic\.country must be a two-letter ISO 3166 country code/,
     ],
     [
       'no data centers',
       s => (s.geographic.dataCenters = []),
-      /spec\.geographic\.dataCenters must NOT have fewer than 1 items/,
+      /spec\.geographic\.dataCenters must list at least 1 item/,
     ],
     [
       'bad endpoint url',
       s => (s.endpoint.baseUrl = 'ftp://x'),
-      /spec\.endpoint\.baseUrl must match pattern/,
+      /spec\.endpoint\.baseUrl must be an http:\/\/ or https:\/\/ URL \(got "ftp:\/\/x"\)/,
     ],
     [
       'uptime above 100',
       s => (s.sla.uptimePercent = 100.5),
-      /spec\.sla\.uptimePercent must be <= 100/,
+      /spec\.sla\.uptimePercent must be at most 100/,
     ],
     [
       'unknown top-level field',
@@ -234,7 +235,7 @@ describe('modelServiceEntityV1alpha1Validator', () => {
     [
       'bad HH:MM',
       s => (s.availability.weeklyMaintenance[0].start = '2am'),
-      /spec\.availability\.weeklyMaintenance\[0\]\.start must match pattern/,
+      /^ModelService spec\.availability\.weeklyMaintenance\[0\]\.start must be a time of day as HH:MM/,
     ],
     [
       'max output above context',
@@ -296,6 +297,55 @@ describe('modelServiceEntityV1alpha1Validator', () => {
     ],
   ])('rejects %s, naming the field', (_name, mutate, message) => {
     expect(() => validate(withSpec(mutate))).toThrow(message);
+  });
+
+  it('names every problem at once, schema and rules alike', () => {
+    const entity = withSpec(s => {
+      delete s.owner;
+      delete s.lifecycle;
+      s.contextWindow = 'lots';
+      s.pricing.currency = 'EUR';
+      s.features.telepathy = true;
+      s.sla.latencyMs.p95 = 100;
+      delete s.endpoint.auth.secretRef;
+    });
+    let error: any;
+    try {
+      validate(entity);
+    } catch (e) {
+      error = e;
+    }
+    expect(error).toBeInstanceOf(EntityValidationError);
+    expect(error.problems).toEqual([
+      { field: 'spec.owner', message: 'is required' },
+      { field: 'spec.lifecycle', message: 'is required' },
+      {
+        field: 'spec.pricing.currency',
+        message: 'must be one of: USD (got "EUR")',
+      },
+      {
+        field: 'spec.contextWindow',
+        message: 'must be an integer (a whole number), got "lots"',
+      },
+      {
+        field: 'spec.features.telepathy',
+        message:
+          'is not a known field (the fields here are: functionCalling, vision, streaming, jsonMode, fineTuned)',
+      },
+      {
+        field: 'spec.sla.latencyMs',
+        message: 'must satisfy p50 <= p95 <= p99 (got 400, 100, 2500)',
+      },
+      {
+        field: 'spec.endpoint.auth.secretRef',
+        message: "is required when spec.endpoint.auth.type is 'bearer'",
+      },
+    ]);
+    expect(error.message).toBe(
+      `ModelService ${error.problems
+        .map((p: any) => `${p.field} ${p.message}`)
+        .join('; ')}`,
+    );
   });
 
   it('rejects a ModelService without spec', () => {

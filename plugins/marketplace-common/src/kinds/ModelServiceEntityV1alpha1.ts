@@ -1,4 +1,4 @@
-import { Entity, entityKindSchemaValidator } from '@backstage/catalog-model';
+import { Entity } from '@backstage/catalog-model';
 import {
   API_COMPATIBILITIES,
   ApiCompatibility,
@@ -21,13 +21,20 @@ import {
   WEEKDAYS,
   Weekday,
 } from './constants';
-import { checkEntity, describeSchemaError } from './validation';
+import {
+  checkEntity,
+  EntityProblem,
+  EntityValidationError,
+  schemaProblemsValidator,
+  standaloneKindSchema,
+} from './validation';
 import {
   HH_MM_PATTERN,
   ISO_COUNTRY_PATTERN,
   ISO_DATE_TIME_PATTERN,
   SECRET_REF_PATTERN,
   URL_PATTERN,
+  HTTP_HEADER_PATTERN,
   entityRefSchema,
   nonNegativeInteger,
   positiveInteger,
@@ -219,11 +226,26 @@ export const modelServiceEntityV1alpha1Schema = {
             'sla',
           ],
           properties: {
-            owner: entityRefSchema,
-            providedBy: entityRefSchema,
-            lifecycle: { enum: [...SERVICE_LIFECYCLES] },
+            owner: {
+              ...entityRefSchema,
+              description:
+                'The team that owns the service: a group, e.g. group:default/ai-platform-team.',
+            },
+            providedBy: {
+              ...entityRefSchema,
+              description:
+                'The Provider that offers it, e.g. provider:default/acme-ai-platform.',
+            },
+            lifecycle: {
+              enum: [...SERVICE_LIFECYCLES],
+              description: 'Only active services accept traffic.',
+            },
             family: { enum: [...MODEL_FAMILIES] },
-            baseModel: { type: 'string', minLength: 1 },
+            baseModel: {
+              type: 'string',
+              minLength: 1,
+              description: 'The model it is based on, e.g. gpt-4o.',
+            },
             pricing: {
               type: 'object',
               additionalProperties: false,
@@ -268,8 +290,14 @@ export const modelServiceEntityV1alpha1Schema = {
                 },
               },
             },
-            contextWindow: positiveInteger,
-            maxOutputTokens: positiveInteger,
+            contextWindow: {
+              ...positiveInteger,
+              description: 'Tokens of prompt and answer together.',
+            },
+            maxOutputTokens: {
+              ...positiveInteger,
+              description: 'At most spec.contextWindow.',
+            },
             features: {
               type: 'object',
               additionalProperties: false,
@@ -288,19 +316,31 @@ export const modelServiceEntityV1alpha1Schema = {
               additionalProperties: false,
               required: ['baseUrl', 'auth'],
               properties: {
-                baseUrl: { type: 'string', pattern: URL_PATTERN },
-                upstreamModel: { type: 'string', minLength: 1 },
+                baseUrl: {
+                  type: 'string',
+                  pattern: URL_PATTERN,
+                  description:
+                    'Base URL of the OpenAI-compatible upstream, up to and including /v1.',
+                },
+                upstreamModel: {
+                  type: 'string',
+                  minLength: 1,
+                  description:
+                    'The model id sent upstream; spec.baseModel when absent.',
+                },
                 auth: {
                   type: 'object',
                   additionalProperties: false,
                   required: ['type'],
                   properties: {
                     type: { enum: [...UPSTREAM_AUTH_TYPES] },
-                    header: {
+                    header: { type: 'string', pattern: HTTP_HEADER_PATTERN },
+                    secretRef: {
                       type: 'string',
-                      pattern: '^[A-Za-z0-9-]+$',
+                      pattern: SECRET_REF_PATTERN,
+                      description:
+                        'The NAME of the upstream credential the portal holds (marketplace.secrets), never the credential itself.',
                     },
-                    secretRef: { type: 'string', pattern: SECRET_REF_PATTERN },
                   },
                 },
               },
@@ -406,66 +446,151 @@ export const modelServiceEntityV1alpha1Schema = {
   ],
 } as const;
 
-const schemaValidator = entityKindSchemaValidator<ModelServiceEntityV1alpha1>(
+/**
+ * The ModelService schema as one self-contained JSON Schema document (the
+ * catalog's entity envelope inlined): what ajv checks here and what the backend
+ * serves to editors.
+ *
+ * @public
+ */
+export const modelServiceJsonSchema = standaloneKindSchema(
   modelServiceEntityV1alpha1Schema,
+  'ModelService (marketplace.acme.io/v1alpha1)',
 );
 
+const schemaProblems = schemaProblemsValidator(modelServiceJsonSchema);
+
+function isInt(value: unknown): value is number {
+  return typeof value === 'number' && Number.isInteger(value);
+}
+
+function isObject(value: unknown): value is Record<string, any> {
+  return typeof value === 'object' && value !== null && !Array.isArray(value);
+}
+
+function list(value: unknown): any[] {
+  return Array.isArray(value) ? value : [];
+}
+
 /**
- * Checks rules that JSON Schema cannot express. Returns the first problem, naming the field.
+ * The rules JSON Schema cannot express. Each rule looks only at fields of the
+ * right shape, so that it can run beside the schema's own problems.
  */
-function semanticProblem(spec: ModelServiceSpec): string | undefined {
-  if (spec.maxOutputTokens > spec.contextWindow) {
-    return `spec.maxOutputTokens (${spec.maxOutputTokens}) must not exceed spec.contextWindow (${spec.contextWindow})`;
+function semanticProblems(raw: unknown): EntityProblem[] {
+  const problems: EntityProblem[] = [];
+  const spec = isObject(raw) && isObject(raw.spec) ? raw.spec : {};
+  const add = (field: string, message: string) =>
+    problems.push({ field, message });
+
+  if (
+    isInt(spec.maxOutputTokens) &&
+    isInt(spec.contextWindow) &&
+    spec.contextWindow >= 1 &&
+    spec.maxOutputTokens > spec.contextWindow
+  ) {
+    add(
+      'spec.maxOutputTokens',
+      `(${spec.maxOutputTokens}) must not exceed spec.contextWindow (${spec.contextWindow})`,
+    );
   }
-  const { p50, p95, p99 } = spec.sla.latencyMs;
-  if (!(p50 <= p95 && p95 <= p99)) {
-    return `spec.sla.latencyMs must satisfy p50 <= p95 <= p99 (got ${p50}, ${p95}, ${p99})`;
+  const latency = isObject(spec.sla) ? spec.sla.latencyMs : undefined;
+  if (
+    isObject(latency) &&
+    isInt(latency.p50) &&
+    isInt(latency.p95) &&
+    isInt(latency.p99) &&
+    !(latency.p50 <= latency.p95 && latency.p95 <= latency.p99)
+  ) {
+    add(
+      'spec.sla.latencyMs',
+      `must satisfy p50 <= p95 <= p99 (got ${latency.p50}, ${latency.p95}, ${latency.p99})`,
+    );
   }
-  const tiers = spec.pricing.tiers ?? [];
+  const tiers = list(isObject(spec.pricing) ? spec.pricing.tiers : undefined);
   for (let i = 1; i < tiers.length; i++) {
-    if (tiers[i].fromMonthlyTokens <= tiers[i - 1].fromMonthlyTokens) {
-      return `spec.pricing.tiers[${i}].fromMonthlyTokens must be greater than the previous tier's`;
+    const [previous, tier] = [tiers[i - 1], tiers[i]];
+    if (
+      isInt(previous?.fromMonthlyTokens) &&
+      isInt(tier?.fromMonthlyTokens) &&
+      tier.fromMonthlyTokens <= previous.fromMonthlyTokens
+    ) {
+      add(
+        `spec.pricing.tiers[${i}].fromMonthlyTokens`,
+        "must be greater than the previous tier's",
+      );
     }
   }
-  const auth = spec.endpoint.auth;
-  if (auth.type !== 'none' && !auth.secretRef) {
-    return `spec.endpoint.auth.secretRef is required when spec.endpoint.auth.type is '${auth.type}'`;
+  const auth = isObject(spec.endpoint) ? spec.endpoint.auth : undefined;
+  if (isObject(auth) && typeof auth.type === 'string') {
+    if (auth.type !== 'none' && auth.secretRef === undefined) {
+      add(
+        'spec.endpoint.auth.secretRef',
+        `is required when spec.endpoint.auth.type is '${auth.type}'`,
+      );
+    }
+    if (auth.type === 'header' && auth.header === undefined) {
+      add(
+        'spec.endpoint.auth.header',
+        "is required when spec.endpoint.auth.type is 'header'",
+      );
+    }
   }
-  if (auth.type === 'header' && !auth.header) {
-    return `spec.endpoint.auth.header is required when spec.endpoint.auth.type is 'header'`;
-  }
-  const av = spec.availability;
-  if (av.schedule !== '24/7' && !av.timezone) {
-    return `spec.availability.timezone is required when spec.availability.schedule is '${av.schedule}'`;
-  }
-  if (av.timezone && !isValidTimeZone(av.timezone)) {
-    return `spec.availability.timezone '${av.timezone}' is not an IANA time zone`;
-  }
-  if (av.schedule === 'custom' && !av.customHours?.length) {
-    return `spec.availability.customHours is required when spec.availability.schedule is 'custom'`;
-  }
-  const hourLists: [string, WeeklyHours[] | undefined][] = [
-    ['customHours', av.customHours],
-    ['weeklyMaintenance', av.weeklyMaintenance],
-  ];
-  for (const [field, list] of hourLists) {
-    for (const [i, h] of (list ?? []).entries()) {
-      if (h.start >= h.end) {
-        return `spec.availability.${field}[${i}].end must be after start`;
+  const av = isObject(spec.availability) ? spec.availability : undefined;
+  if (av) {
+    if (
+      typeof av.schedule === 'string' &&
+      av.schedule !== '24/7' &&
+      av.timezone === undefined
+    ) {
+      add(
+        'spec.availability.timezone',
+        `is required when spec.availability.schedule is '${av.schedule}'`,
+      );
+    }
+    if (
+      typeof av.timezone === 'string' &&
+      av.timezone &&
+      !isValidTimeZone(av.timezone)
+    ) {
+      add(
+        'spec.availability.timezone',
+        `'${av.timezone}' is not an IANA time zone (e.g. Europe/Berlin, UTC)`,
+      );
+    }
+    if (av.schedule === 'custom' && !list(av.customHours).length) {
+      add(
+        'spec.availability.customHours',
+        "is required when spec.availability.schedule is 'custom'",
+      );
+    }
+    for (const field of ['customHours', 'weeklyMaintenance']) {
+      for (const [i, h] of list(av[field]).entries()) {
+        const hhmm = new RegExp(HH_MM_PATTERN);
+        if (hhmm.test(h?.start) && hhmm.test(h?.end) && h.start >= h.end) {
+          add(`spec.availability.${field}[${i}].end`, 'must be after start');
+        }
+      }
+    }
+    for (const [i, w] of list(av.maintenanceWindows).entries()) {
+      if (typeof w?.start !== 'string' || typeof w?.end !== 'string') {
+        continue;
+      }
+      const start = Date.parse(w.start);
+      const end = Date.parse(w.end);
+      if (Number.isNaN(start)) {
+        add(
+          `spec.availability.maintenanceWindows[${i}].start`,
+          'is not a valid date-time',
+        );
+      } else if (Number.isNaN(end) || end <= start) {
+        add(
+          `spec.availability.maintenanceWindows[${i}].end`,
+          'must be a date-time after start',
+        );
       }
     }
   }
-  for (const [i, w] of (av.maintenanceWindows ?? []).entries()) {
-    const start = Date.parse(w.start);
-    const end = Date.parse(w.end);
-    if (Number.isNaN(start)) {
-      return `spec.availability.maintenanceWindows[${i}].start is not a valid date-time`;
-    }
-    if (Number.isNaN(end) || end <= start) {
-      return `spec.availability.maintenanceWindows[${i}].end must be a date-time after start`;
-    }
-  }
-  return undefined;
+  return problems;
 }
 
 function isValidTimeZone(tz: string): boolean {
@@ -478,28 +603,31 @@ function isValidTimeZone(tz: string): boolean {
 }
 
 /**
+ * Every problem of a ModelService entity at once (the schema's and the rules
+ * beyond it); empty when it is valid.
+ *
+ * @public
+ */
+export function modelServiceEntityProblems(data: unknown): EntityProblem[] {
+  return [...schemaProblems(data), ...semanticProblems(data)];
+}
+
+/**
  * Validates a ModelService entity. Returns false when the entity is not a
- * ModelService at all; throws a TypeError naming the field when it is one but invalid.
+ * ModelService of the marketplace's apiVersion at all; throws an
+ * {@link EntityValidationError} naming every problem when it is one but invalid.
  *
  * @public
  */
 export function modelServiceEntityV1alpha1Validator(
   data: unknown,
 ): ModelServiceEntityV1alpha1 | false {
-  return checkEntity(MODEL_SERVICE_KIND, data, d => {
-    let entity: ModelServiceEntityV1alpha1 | false;
-    try {
-      entity = schemaValidator(d);
-    } catch (e) {
-      throw new TypeError(describeSchemaError(MODEL_SERVICE_KIND, e));
+  return checkEntity(MODEL_SERVICE_KIND, MARKETPLACE_API_VERSION, data, d => {
+    const problems = modelServiceEntityProblems(d);
+    if (problems.length) {
+      throw new EntityValidationError(MODEL_SERVICE_KIND, problems);
     }
-    if (entity) {
-      const problem = semanticProblem(entity.spec);
-      if (problem) {
-        throw new TypeError(`${MODEL_SERVICE_KIND} ${problem}`);
-      }
-    }
-    return entity;
+    return d as ModelServiceEntityV1alpha1;
   });
 }
 

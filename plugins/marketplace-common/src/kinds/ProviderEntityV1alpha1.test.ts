@@ -51,7 +51,7 @@ describe('providerEntityV1alpha1Validator', () => {
     [
       'wrong type of displayName',
       s => (s.displayName = 42),
-      /spec\.displayName must be string/,
+      /spec\.displayName must be text, got 42/,
     ],
     [
       'unknown verification status',
@@ -66,7 +66,7 @@ describe('providerEntityV1alpha1Validator', () => {
     [
       'bad email',
       s => (s.contact.email = 'nope'),
-      /spec\.contact\.email must match pattern/,
+      /spec\.contact\.email must be an e-mail address/,
     ],
     [
       'unknown field',

@@ -1,4 +1,4 @@
-import { Entity, entityKindSchemaValidator } from '@backstage/catalog-model';
+import { Entity } from '@backstage/catalog-model';
 import {
   COMPLIANCE_CERTIFICATIONS,
   ComplianceCertification,
@@ -12,10 +12,17 @@ import {
 import {
   EMAIL_PATTERN,
   ISO_COUNTRY_PATTERN,
+  ISO_DATE_PATTERN,
   URL_PATTERN,
   entityRefSchema,
 } from './schemaParts';
-import { checkEntity, describeSchemaError } from './validation';
+import {
+  checkEntity,
+  EntityProblem,
+  EntityValidationError,
+  schemaProblemsValidator,
+  standaloneKindSchema,
+} from './validation';
 
 /** @public */
 export type ProviderSpec = {
@@ -82,7 +89,7 @@ export const providerEntityV1alpha1Schema = {
                 status: { enum: [...PROVIDER_VERIFICATION_STATUSES] },
                 verifiedAt: {
                   type: 'string',
-                  pattern: '^\\d{4}-\\d{2}-\\d{2}$',
+                  pattern: ISO_DATE_PATTERN,
                 },
               },
             },
@@ -119,35 +126,55 @@ export const providerEntityV1alpha1Schema = {
   ],
 } as const;
 
-const schemaValidator = entityKindSchemaValidator<ProviderEntityV1alpha1>(
+/**
+ * The Provider schema as one self-contained JSON Schema document.
+ *
+ * @public
+ */
+export const providerJsonSchema = standaloneKindSchema(
   providerEntityV1alpha1Schema,
+  'Provider (marketplace.acme.io/v1alpha1)',
 );
 
+const schemaProblems = schemaProblemsValidator(providerJsonSchema);
+
 /**
- * Validates a Provider entity. Returns false when the entity is not a Provider;
- * throws a TypeError naming the field when it is one but invalid.
+ * Every problem of a Provider entity at once; empty when it is valid.
+ *
+ * @public
+ */
+export function providerEntityProblems(data: unknown): EntityProblem[] {
+  const problems = schemaProblems(data);
+  const verification = (data as { spec?: { verification?: any } })?.spec
+    ?.verification;
+  if (
+    verification?.status === 'verified' &&
+    verification.verifiedAt === undefined
+  ) {
+    problems.push({
+      field: 'spec.verification.verifiedAt',
+      message: "is required when status is 'verified'",
+    });
+  }
+  return problems;
+}
+
+/**
+ * Validates a Provider entity. Returns false when the entity is not a Provider
+ * of the marketplace's apiVersion; throws an {@link EntityValidationError}
+ * naming every problem when it is one but invalid.
  *
  * @public
  */
 export function providerEntityV1alpha1Validator(
   data: unknown,
 ): ProviderEntityV1alpha1 | false {
-  return checkEntity(PROVIDER_KIND, data, d => {
-    try {
-      const entity = schemaValidator(d);
-      if (
-        entity &&
-        entity.spec.verification.status === 'verified' &&
-        !entity.spec.verification.verifiedAt
-      ) {
-        throw new TypeError(
-          `/spec/verification/verifiedAt is required when status is 'verified'`,
-        );
-      }
-      return entity;
-    } catch (e) {
-      throw new TypeError(describeSchemaError(PROVIDER_KIND, e));
+  return checkEntity(PROVIDER_KIND, MARKETPLACE_API_VERSION, data, d => {
+    const problems = providerEntityProblems(d);
+    if (problems.length) {
+      throw new EntityValidationError(PROVIDER_KIND, problems);
     }
+    return d as ProviderEntityV1alpha1;
   });
 }
 

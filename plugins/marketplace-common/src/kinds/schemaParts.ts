@@ -5,6 +5,10 @@ export const ISO_COUNTRY_PATTERN = '^[A-Z]{2}$';
 /** ISO 8601 date-time with seconds and an explicit offset or Z. */
 export const ISO_DATE_TIME_PATTERN =
   '^\\d{4}-\\d{2}-\\d{2}T\\d{2}:\\d{2}(:\\d{2}(\\.\\d+)?)?(Z|[+-]\\d{2}:\\d{2})$';
+/** ISO 8601 date. */
+export const ISO_DATE_PATTERN = '^\\d{4}-\\d{2}-\\d{2}$';
+/** An HTTP header name. */
+export const HTTP_HEADER_PATTERN = '^[A-Za-z0-9-]+$';
 /** An absolute http(s) URL. */
 export const URL_PATTERN = '^https?://[^\\s/$.?#][^\\s]*$';
 /** Name of a config key / environment variable holding a secret. */

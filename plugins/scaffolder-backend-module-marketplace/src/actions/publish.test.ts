@@ -2,6 +2,8 @@ import http from 'node:http';
 import { AddressInfo } from 'node:net';
 import { mockCredentials, mockServices } from '@backstage/backend-test-utils';
 import { createPublishAction } from './publish';
+import { parse } from 'yaml';
+import { modelServiceEntityV1alpha1Validator } from '@internal/plugin-marketplace-common';
 
 /** The parameters the "Publish LLM service" template passes. */
 const templateInput = {
@@ -205,7 +207,20 @@ describe('marketplace:publish', () => {
         id: 'svc-1',
         entityRef: 'modelservice:default/team-llama-70b',
         status: 'pending',
+        yaml: expect.any(String),
       });
+      // The same service as a team would commit it: the editor line first, then
+      // the entity, valid for the kind's validator.
+      const [firstLine, ...rest] = (outputs.yaml as string).split('\n');
+      expect(firstLine).toBe(
+        `# yaml-language-server: $schema=${server.baseUrl}/schemas/model-service.json`,
+      );
+      const committed = parse(rest.join('\n'));
+      expect(committed).toEqual({
+        ...entity,
+        metadata: { ...entity.metadata, namespace: undefined },
+      });
+      expect(modelServiceEntityV1alpha1Validator(committed)).toBeTruthy();
     } finally {
       await server.close();
     }

@@ -12,7 +12,11 @@ import {
   UPSTREAM_AUTH_TYPES,
   WEEKDAYS,
 } from '@internal/plugin-marketplace-common';
-import { PublishInput, toModelServiceEntity } from './serviceEntity';
+import {
+  PublishInput,
+  toCatalogInfoYaml,
+  toModelServiceEntity,
+} from './serviceEntity';
 
 /** What `POST /v1/provider/services` answers. */
 type PublishResponse = {
@@ -157,18 +161,31 @@ export function createPublishAction(options: {
         entityRef: z => z.string().describe('The ModelService entity ref'),
         status: z =>
           z.string().describe('pending (awaiting approval) or approved'),
+        yaml: z =>
+          z
+            .string()
+            .describe(
+              'The service as a catalog-info.yaml, with the editor line of its JSON Schema',
+            ),
       },
     },
     async handler(ctx) {
       const { termsAccepted: _terms, ...rest } = ctx.input;
       const entity = toModelServiceEntity(rest as PublishInput);
       const entityRef = stringifyEntityRef(entity);
+      const yaml = toCatalogInfoYaml(
+        entity,
+        `${await discovery.getExternalBaseUrl(
+          'marketplace',
+        )}/schemas/model-service.json`,
+      );
 
       if (ctx.isDryRun) {
         ctx.logger.info(`Dry run: ${entityRef} is valid; nothing published`);
         ctx.output('id', 'dry-run');
         ctx.output('entityRef', entityRef);
         ctx.output('status', 'dry-run');
+        ctx.output('yaml', yaml);
         return;
       }
 
@@ -221,6 +238,7 @@ export function createPublishAction(options: {
       ctx.output('id', result.id);
       ctx.output('entityRef', result.entityRef);
       ctx.output('status', result.status);
+      ctx.output('yaml', yaml);
     },
   });
 }

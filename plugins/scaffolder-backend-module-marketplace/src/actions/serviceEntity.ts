@@ -6,6 +6,7 @@ import {
   parseMicros,
 } from '@internal/plugin-marketplace-common';
 import { InputError } from '@backstage/errors';
+import { stringify } from 'yaml';
 
 /** The six steps of the "Publish LLM service" template, as the action receives them. */
 export type PublishInput = {
@@ -222,4 +223,19 @@ export function toModelServiceEntity(
   } catch (e) {
     throw new InputError(e instanceof Error ? e.message : String(e));
   }
+}
+
+/**
+ * The entity as a team would commit it (`catalog-info.yaml`): its first line
+ * points editors at the kind's JSON Schema, so they validate and complete it.
+ */
+export function toCatalogInfoYaml(
+  entity: ModelServiceEntityV1alpha1,
+  schemaUrl: string,
+): string {
+  const { namespace: _namespace, ...metadata } = entity.metadata;
+  return `# yaml-language-server: $schema=${schemaUrl}\n${stringify({
+    ...entity,
+    metadata,
+  })}`;
 }
