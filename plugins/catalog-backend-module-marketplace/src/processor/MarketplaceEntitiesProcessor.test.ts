@@ -369,12 +369,12 @@ describe('MarketplaceEntitiesProcessor', () => {
       await expect(
         checking.preProcessEntity(naming('ACME_KEY', 'team-x'), location),
       ).rejects.toThrow(
-        "Invalid ModelService 'acme-gpt-4o' in file:/repo/examples/services.yaml: spec.endpoint.auth.secretRef: the credential 'ACME_KEY' belongs to provider:default/acme-ai, not to provider:default/team-x",
+        "Invalid ModelService 'acme-gpt-4o' in file:/repo/examples/services.yaml: ModelService spec.endpoint.auth.secretRef names the credential 'ACME_KEY', which belongs to provider:default/acme-ai, not to provider:default/team-x",
       );
       await expect(
         checking.preProcessEntity(naming('NOBODY_HAS_IT', 'team-x'), location),
       ).rejects.toThrow(
-        "spec.endpoint.auth.secretRef: provider:default/team-x has no credential named 'NOBODY_HAS_IT'",
+        "spec.endpoint.auth.secretRef names 'NOBODY_HAS_IT', but provider:default/team-x has no credential of that name",
       );
     });
 

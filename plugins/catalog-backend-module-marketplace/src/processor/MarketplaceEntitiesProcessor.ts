@@ -197,12 +197,6 @@ export class MarketplaceEntitiesProcessor implements CatalogProcessor {
         problems.push(...problemsOf(error));
       }
     }
-    if (entity.kind === MODEL_SERVICE_KIND) {
-      const credential = await this.credentialProblem(entity);
-      if (credential) {
-        problems.push(credential);
-      }
-    }
     const { references, logger } = this.options;
     if (references && entity.metadata?.name) {
       const unresolved = await unresolvedReferences(
@@ -229,6 +223,12 @@ export class MarketplaceEntitiesProcessor implements CatalogProcessor {
             }: ${formatEntityProblems(entity.kind, unresolved)}`,
           );
         }
+      }
+    }
+    if (entity.kind === MODEL_SERVICE_KIND) {
+      const credential = await this.credentialProblem(entity);
+      if (credential) {
+        problems.push(credential);
       }
     }
     return problems;

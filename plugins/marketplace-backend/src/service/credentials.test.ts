@@ -229,7 +229,19 @@ describe.each(databases.eachSupportedId())(
           createServiceFactory({
             service: catalogServiceRef,
             deps: {},
-            factory: () => catalogServiceMock({ entities: providers }),
+            factory: () =>
+              catalogServiceMock({
+                entities: [
+                  ...providers,
+                  // The owner groups a published service must name.
+                  ...['ai-platform-team', 'research-llm-team'].map(name => ({
+                    apiVersion: 'backstage.io/v1alpha1',
+                    kind: 'Group',
+                    metadata: { name, namespace: 'default' },
+                    spec: { type: 'team', children: [] },
+                  })),
+                ],
+              }),
           }),
           createServiceFactory({
             service: notificationService,
@@ -315,7 +327,7 @@ describe.each(databases.eachSupportedId())(
       );
       expect(res.status).toBe(400);
       expect(res.body.error.message).toContain(
-        "Invalid body field 'entity.spec.endpoint.auth.secretRef'",
+        'spec.endpoint.auth.secretRef cannot be used: ',
       );
       expect(res.body.error.message).toContain(ACME);
       expect(
@@ -504,7 +516,7 @@ describe.each(databases.eachSupportedId())(
       );
       expect(publish.status).toBe(400);
       expect(publish.body.error.message).toContain(
-        "Invalid body field 'entity.spec.endpoint.auth.secretRef'",
+        'spec.endpoint.auth.secretRef cannot be used: ',
       );
     });
 

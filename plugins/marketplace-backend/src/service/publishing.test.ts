@@ -762,7 +762,7 @@ describe.each(databases.eachSupportedId())(
             'spec.contextWindow must be an integer (a whole number), got "lots"; ' +
             'spec.providedBy names provider:default/nobody, but there is no such Provider in the catalog; ' +
             'spec.owner names group:default/no-such-team, but there is no such group in the catalog; ' +
-            'spec.endpoint.auth.secretRef names the credential NOT_CONFIGURED, which the portal does not have: ask the platform admins to add it (marketplace.secrets) first',
+            "spec.endpoint.auth.secretRef cannot be used: provider:default/nobody has no credential named 'NOT_CONFIGURED'. Add it on the page of provider:default/nobody (Upstream credentials), or ask the platform team to bind it to provider:default/nobody in marketplace.secrets.",
         );
         expect(
           await count('published_services', { name: 'acme-portal-bad' }),

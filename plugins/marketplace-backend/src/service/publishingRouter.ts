@@ -310,7 +310,9 @@ export async function createPublishingRouter(
       if (!credential.usable) {
         problems.push({
           field: 'spec.endpoint.auth.secretRef',
-          message: credential.problem ?? 'names a credential it may not use',
+          message: `cannot be used: ${
+            credential.problem ?? `${providerRef} may not use '${secretRef}'`
+          }`,
         });
       }
     }
