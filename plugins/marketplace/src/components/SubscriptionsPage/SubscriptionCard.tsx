@@ -251,6 +251,7 @@ export function SubscriptionCard(props: {
               API keys
             </Typography>
             <KeysTable
+              subscriptionId={subscription.id}
               keys={subscription.keys}
               readOnly={!active}
               onChanged={onChanged}

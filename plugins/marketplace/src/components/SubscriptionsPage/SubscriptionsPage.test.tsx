@@ -127,6 +127,46 @@ describe('SubscriptionsPage', () => {
     await waitFor(() => expect(api.listSubscriptions).toHaveBeenCalledTimes(2));
   });
 
+  it('offers a new key once every key is revoked, and shows its secret once', async () => {
+    const user = userEvent.setup();
+    const allRevoked = { ...subscriptionWithKeys, keys: [revokedKey] };
+    const api = mockMarketplaceApi({
+      listSubscriptions: jest.fn().mockResolvedValue([allRevoked]),
+      createKey: jest.fn().mockResolvedValue({
+        ...activeKey,
+        id: 'key-3',
+        prefix: 'mk_n3wK3y',
+        secret: NEW_SECRET,
+      }),
+    });
+    renderPage(api);
+    const card = await subscriptionCard();
+    expect(card.getByText(/Every key of this subscription is revoked/)).toBeVisible();
+    await user.click(card.getByRole('button', { name: 'Create new key' }));
+    expect(api.createKey).toHaveBeenCalledWith(allRevoked.id);
+
+    const dialog = within(
+      await screen.findByRole('dialog', { name: 'Your new API key' }),
+    );
+    expect(dialog.getByText(SHOW_ONCE_WARNING)).toBeInTheDocument();
+    expect(dialog.getByTestId('api-key-secret')).toHaveTextContent(NEW_SECRET);
+    await user.click(dialog.getByRole('button', { name: 'Done' }));
+    await waitFor(() =>
+      expect(screen.queryByText(NEW_SECRET)).not.toBeInTheDocument(),
+    );
+    await waitFor(() => expect(api.listSubscriptions).toHaveBeenCalledTimes(2));
+  });
+
+  it('offers a further key next to active ones', async () => {
+    const api = mockMarketplaceApi({
+      listSubscriptions: jest.fn().mockResolvedValue([subscriptionWithKeys]),
+    });
+    renderPage(api);
+    const card = await subscriptionCard();
+    expect(card.getByRole('button', { name: 'Create new key' })).toBeVisible();
+    expect(card.queryByText(/Every key of this subscription is revoked/)).toBeNull();
+  });
+
   it('revokes a key after confirmation', async () => {
     const user = userEvent.setup();
     const api = mockMarketplaceApi({
@@ -255,6 +295,7 @@ describe('SubscriptionsPage', () => {
       card.queryByRole('button', { name: 'Unsubscribe' }),
     ).not.toBeInTheDocument();
     expect(card.queryByRole('button', { name: /Rotate/ })).toBeNull();
+    expect(card.queryByRole('button', { name: 'Create new key' })).toBeNull();
   });
 
   it('shows API errors', async () => {

@@ -27,6 +27,7 @@ import {
 } from '@internal/plugin-marketplace-common';
 import { marketplaceApiRef } from '../../api';
 import { StartUsingButton } from '../StartUsing';
+import { NewKeyButton } from '../shared/NewKeyButton';
 import {
   fetchUsage,
   runTest,
@@ -241,7 +242,19 @@ export function TestApiPanel(props: { entity: ModelServiceEntityV1alpha1 }) {
         <Grid item xs={12} md={7}>
           <Stack spacing={2}>
             {error && (
-              <Alert severity="error">
+              <Alert
+                severity="error"
+                action={
+                  error instanceof TestApiError &&
+                  error.code === 'no_active_key' ? (
+                    <NewKeyButton
+                      subscriptionId={subscription.id}
+                      onCreated={() => setError(undefined)}
+                      size="small"
+                    />
+                  ) : undefined
+                }
+              >
                 {error.message}
                 {error instanceof TestApiError && error.code
                   ? ` (${error.code})`
