@@ -79,18 +79,43 @@ test('a provider publishes a service in six steps; an admin approves it; it is i
   await expect(page.getByLabel('Latency p95 (ms)')).toHaveValue('1500');
   await next(page);
 
-  // 6. Review & publish: the terms must be accepted.
-  await page.getByRole('button', { name: 'Review' }).click();
+  // 6. Review & publish (the sixth and last step of the stepper's form): the
+  // card as browse will show it, whether it goes live at once, the terms.
+  const preview = page.getByTestId('service-preview');
+  const previewCard = preview.getByTestId('service-card');
+  await expect(previewCard).toContainText(TITLE);
+  await expect(previewCard).toContainText('$0.0002');
+  await expect(previewCard).toContainText('Free trial: 100K tokens');
+  await expect(previewCard).toContainText('Function calling');
+  await expect(previewCard).toContainText('no data yet');
+  await expect(preview.getByTestId('goes-live')).toContainText(
+    'waits for a platform admin',
+  );
+  await page.getByRole('button', { name: 'Confirm' }).click();
   await expect(
     page.getByText('Accept the provider terms to publish').first(),
   ).toBeVisible();
   await page
-    .getByRole('checkbox', { name: /I accept the marketplace provider terms/ })
+    .getByRole('checkbox', { name: 'I accept the provider terms' })
     .check();
-  await page.getByRole('button', { name: 'Review' }).click();
-  await expect(page.getByText(NAME).first()).toBeVisible();
+  await screenshot(page, 'publish-review-and-publish');
+  await page.getByRole('button', { name: 'Confirm' }).click();
+
+  // The wizard's confirmation: every answer, values readable inside the page.
+  const value = page.getByText(NAME, { exact: true }).first();
+  await expect(value).toBeVisible();
+  const viewport = page.viewportSize()!;
+  const box = (await value.boundingBox())!;
+  expect(box.x + box.width).toBeLessThanOrEqual(viewport.width);
+  expect(box.width).toBeGreaterThan(40);
+  const terms = page.getByRole('row', { name: /Provider terms/ });
+  await expect(terms).toContainText('✅');
+  const pageHeight = await page.evaluate(
+    () => document.documentElement.scrollHeight,
+  );
+  expect(pageHeight).toBeLessThan(4_000);
   await screenshot(page, 'publish-review');
-  await page.getByRole('button', { name: 'Create' }).click();
+  await page.getByRole('button', { name: 'Publish' }).click();
 
   // The task publishes it, pending approval.
   await expect(

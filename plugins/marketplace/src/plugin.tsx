@@ -253,6 +253,17 @@ const termsFormField = FormFieldBlueprint.make({
   },
 });
 
+/** `scaffolder-form-field:marketplace/service-preview`: the card preview of "Publish LLM service". */
+const servicePreviewFormField = FormFieldBlueprint.make({
+  name: 'service-preview',
+  params: {
+    field: () =>
+      import('./components/scaffolder/ServicePreviewField').then(
+        m => m.MarketplaceServicePreview,
+      ),
+  },
+});
+
 /**
  * The marketplace frontend plugin (new frontend system).
  *
@@ -295,5 +306,6 @@ export const marketplacePlugin: OverridableFrontendPlugin<{
     providerServicesCard,
     serviceNameFormField,
     termsFormField,
+    servicePreviewFormField,
   ],
 });

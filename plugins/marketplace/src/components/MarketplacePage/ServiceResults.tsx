@@ -1,3 +1,4 @@
+import { ReactNode } from 'react';
 import Box from '@mui/material/Box';
 import Card from '@mui/material/Card';
 import CardActions from '@mui/material/CardActions';
@@ -206,6 +207,82 @@ export type ServiceResultsProps = {
   onSubscribed?: () => void;
 };
 
+/**
+ * One service as browse shows it. The publish template's Review & publish step
+ * renders the same card for the service being published.
+ */
+export function ServiceCardView(props: {
+  card: ServiceCard;
+  /** The entity page; the title is plain text without it (a preview). */
+  path?: string;
+  actions: ReactNode;
+}) {
+  const { card, path, actions } = props;
+  return (
+    <Card
+      variant="outlined"
+      sx={{ height: '100%', display: 'flex', flexDirection: 'column' }}
+      aria-label={card.title}
+      data-testid="service-card"
+    >
+      <CardContent sx={{ flexGrow: 1 }}>
+        <Typography variant="h6" component="h3">
+          {path ? <Link to={path}>{card.title}</Link> : card.title}
+        </Typography>
+        <Typography
+          variant="body2"
+          color="text.secondary"
+          component="div"
+          gutterBottom
+        >
+          <ProviderName card={card} />
+        </Typography>
+        <Grid container spacing={1} sx={{ my: 1 }}>
+          <Grid item xs={6}>
+            <Field label="Family">{familyLabel(card.family)}</Field>
+          </Grid>
+          <Grid item xs={6}>
+            <Field label="Context window">
+              {formatTokenCount(card.contextWindow)}
+            </Field>
+          </Grid>
+          <Grid item xs={6}>
+            <Field label="Prompt / 1K">
+              {formatMicros(card.pricing.promptPer1kMicros)}
+            </Field>
+          </Grid>
+          <Grid item xs={6}>
+            <Field label="Completion / 1K">
+              {formatMicros(card.pricing.completionPer1kMicros)}
+            </Field>
+          </Grid>
+          <Grid item xs={6}>
+            <Field label="Rating">{formatRating(card)}</Field>
+          </Grid>
+          <Grid item xs={6}>
+            <Field label="Uptime (30d)">{formatUptime(card)}</Field>
+          </Grid>
+          <Grid item xs={6}>
+            <Field label="p95 latency">{formatLatency(card)}</Field>
+          </Grid>
+          <Grid item xs={6}>
+            <Field label="Requests (30d)">
+              {formatInteger(card.metrics.requests30d)}
+            </Field>
+          </Grid>
+        </Grid>
+        <Stack spacing={1} alignItems="flex-start">
+          <TrialChip card={card} />
+          <FeatureChips card={card} />
+        </Stack>
+      </CardContent>
+      <CardActions sx={{ justifyContent: 'space-between', px: 2 }}>
+        {actions}
+      </CardActions>
+    </Card>
+  );
+}
+
 export function ServiceCardGrid(props: ServiceResultsProps) {
   const { items } = props;
   const entityPath = useEntityPath();
@@ -215,67 +292,13 @@ export function ServiceCardGrid(props: ServiceResultsProps) {
         const path = entityPath(card);
         return (
           <Grid item key={card.ref} xs={12} md={6} xl={4} component="li">
-            <Card
-              variant="outlined"
-              sx={{ height: '100%', display: 'flex', flexDirection: 'column' }}
-              aria-label={card.title}
-              data-testid="service-card"
-            >
-              <CardContent sx={{ flexGrow: 1 }}>
-                <Typography variant="h6" component="h3">
-                  <Link to={path}>{card.title}</Link>
-                </Typography>
-                <Typography
-                  variant="body2"
-                  color="text.secondary"
-                  component="div"
-                  gutterBottom
-                >
-                  <ProviderName card={card} />
-                </Typography>
-                <Grid container spacing={1} sx={{ my: 1 }}>
-                  <Grid item xs={6}>
-                    <Field label="Family">{familyLabel(card.family)}</Field>
-                  </Grid>
-                  <Grid item xs={6}>
-                    <Field label="Context window">
-                      {formatTokenCount(card.contextWindow)}
-                    </Field>
-                  </Grid>
-                  <Grid item xs={6}>
-                    <Field label="Prompt / 1K">
-                      {formatMicros(card.pricing.promptPer1kMicros)}
-                    </Field>
-                  </Grid>
-                  <Grid item xs={6}>
-                    <Field label="Completion / 1K">
-                      {formatMicros(card.pricing.completionPer1kMicros)}
-                    </Field>
-                  </Grid>
-                  <Grid item xs={6}>
-                    <Field label="Rating">{formatRating(card)}</Field>
-                  </Grid>
-                  <Grid item xs={6}>
-                    <Field label="Uptime (30d)">{formatUptime(card)}</Field>
-                  </Grid>
-                  <Grid item xs={6}>
-                    <Field label="p95 latency">{formatLatency(card)}</Field>
-                  </Grid>
-                  <Grid item xs={6}>
-                    <Field label="Requests (30d)">
-                      {formatInteger(card.metrics.requests30d)}
-                    </Field>
-                  </Grid>
-                </Grid>
-                <Stack spacing={1} alignItems="flex-start">
-                  <TrialChip card={card} />
-                  <FeatureChips card={card} />
-                </Stack>
-              </CardContent>
-              <CardActions sx={{ justifyContent: 'space-between', px: 2 }}>
+            <ServiceCardView
+              card={card}
+              path={path}
+              actions={
                 <ServiceActions card={card} path={path} results={props} />
-              </CardActions>
-            </Card>
+              }
+            />
           </Grid>
         );
       })}

@@ -180,8 +180,8 @@ export function KeysTable(props: {
               />
             }
           >
-            Every key of this subscription is revoked, so no request can use
-            it. Create a new key to continue; the subscription is still active.
+            Every key of this subscription is revoked, so no request can use it.
+            Create a new key to continue; the subscription is still active.
           </Alert>
         ) : (
           <Box>

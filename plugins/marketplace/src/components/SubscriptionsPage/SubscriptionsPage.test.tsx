@@ -141,7 +141,9 @@ describe('SubscriptionsPage', () => {
     });
     renderPage(api);
     const card = await subscriptionCard();
-    expect(card.getByText(/Every key of this subscription is revoked/)).toBeVisible();
+    expect(
+      card.getByText(/Every key of this subscription is revoked/),
+    ).toBeVisible();
     await user.click(card.getByRole('button', { name: 'Create new key' }));
     expect(api.createKey).toHaveBeenCalledWith(allRevoked.id);
 
@@ -164,7 +166,9 @@ describe('SubscriptionsPage', () => {
     renderPage(api);
     const card = await subscriptionCard();
     expect(card.getByRole('button', { name: 'Create new key' })).toBeVisible();
-    expect(card.queryByText(/Every key of this subscription is revoked/)).toBeNull();
+    expect(
+      card.queryByText(/Every key of this subscription is revoked/),
+    ).toBeNull();
   });
 
   it('revokes a key after confirmation', async () => {

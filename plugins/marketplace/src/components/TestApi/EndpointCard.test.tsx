@@ -86,9 +86,9 @@ describe('EndpointCard', () => {
       screen.getByRole('button', { name: 'Create new key' }),
     );
     expect(api.createKey).toHaveBeenCalledWith(subscription.id);
-    expect(
-      await screen.findByTestId('api-key-secret'),
-    ).toHaveTextContent('mk_fresh_secret');
+    expect(await screen.findByTestId('api-key-secret')).toHaveTextContent(
+      'mk_fresh_secret',
+    );
   });
 
   it('builds key-less Python and JavaScript snippets', () => {

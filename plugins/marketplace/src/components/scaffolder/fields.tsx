@@ -3,6 +3,7 @@ import FormControl from '@mui/material/FormControl';
 import FormControlLabel from '@mui/material/FormControlLabel';
 import FormHelperText from '@mui/material/FormHelperText';
 import TextField from '@mui/material/TextField';
+import Typography from '@mui/material/Typography';
 import { ApiHolder } from '@backstage/frontend-plugin-api';
 import { FieldExtensionComponentProps } from '@backstage/plugin-scaffolder-react';
 import { createFormField } from '@backstage/plugin-scaffolder-react/alpha';
@@ -92,7 +93,15 @@ function TermsInput(props: FieldExtensionComponentProps<boolean>) {
   const { onChange, rawErrors, formData, schema, idSchema } = props;
   const invalid = !!rawErrors?.length && formData !== true;
   return (
-    <FormControl error={invalid} margin="normal" required>
+    <FormControl error={invalid} margin="normal" required component="fieldset">
+      <Typography component="legend" variant="subtitle1">
+        {schema.title ?? 'Provider terms'}
+      </Typography>
+      {schema.description && (
+        <Typography variant="body2" color="text.secondary">
+          {schema.description}
+        </Typography>
+      )}
       <FormControlLabel
         control={
           <Checkbox
@@ -101,19 +110,20 @@ function TermsInput(props: FieldExtensionComponentProps<boolean>) {
             onChange={e => onChange(e.target.checked)}
           />
         }
-        label={schema.title ?? 'I accept the marketplace provider terms'}
+        label="I accept the provider terms"
       />
-      {invalid && (
-        <FormHelperText>Accept the provider terms to publish</FormHelperText>
-      )}
+      {invalid && <FormHelperText>{TERMS_REQUIRED}</FormHelperText>}
     </FormControl>
   );
 }
 
+/** The one message when the terms are not accepted. */
+export const TERMS_REQUIRED = 'Accept the provider terms to publish';
+
 /** Validation of MarketplaceTermsAcceptance. */
 export function validateTerms(value: boolean, validation: FieldValidation) {
   if (value !== true) {
-    validation.addError('Accept the provider terms to publish');
+    validation.addError(TERMS_REQUIRED);
   }
 }
 
