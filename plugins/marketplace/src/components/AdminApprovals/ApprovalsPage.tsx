@@ -31,6 +31,7 @@ import { errorMessage, errorStatus, marketplaceApiRef } from '../../api';
 import { formatDateTimeUtc } from '../../format';
 import { RefLink } from '../shared/RefLink';
 import { ConfirmDialog } from '../shared/ConfirmDialog';
+import { dataTableSx, tableContainerSx } from '../shared/tables';
 
 const STATUSES: { value: ApprovalStatus; label: string }[] = [
   { value: 'pending', label: 'Pending' },
@@ -78,8 +79,8 @@ function ApprovalRows(props: {
 }) {
   const { approvals, status, onApprove, onReject } = props;
   return (
-    <TableContainer>
-      <Table size="small" aria-label="Services to review">
+    <TableContainer sx={tableContainerSx}>
+      <Table size="small" sx={dataTableSx} aria-label="Services to review">
         <TableHead>
           <TableRow>
             <TableCell>Service</TableCell>

@@ -51,6 +51,7 @@ import {
   SuspendDialog,
   userLabel,
 } from './UserDialogs';
+import { dataTableSx, tableContainerSx } from '../shared/tables';
 
 const PAGE_SIZE = 25;
 
@@ -184,8 +185,8 @@ function UserRows(props: {
 }) {
   const { users, sort, order, onSort } = props;
   return (
-    <TableContainer>
-      <Table size="small" aria-label="Users">
+    <TableContainer sx={tableContainerSx}>
+      <Table size="small" sx={dataTableSx} aria-label="Users">
         <TableHead>
           <TableRow>
             {COLUMNS.map(c => (

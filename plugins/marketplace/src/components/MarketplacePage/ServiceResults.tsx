@@ -36,6 +36,7 @@ import {
 import { Field } from '../shared/Field';
 import { StartUsingButton } from '../StartUsing';
 import { subscriptionsRouteRef } from '../../routes';
+import { dataTableSx, tableContainerSx } from '../shared/tables';
 
 /** Shown for a metric nothing was measured for yet; never a made-up number. */
 export const NO_DATA = 'no data yet';
@@ -310,21 +311,31 @@ export function ServiceTable(props: ServiceResultsProps) {
   const { items } = props;
   const entityPath = useEntityPath();
   return (
-    <TableContainer>
-      <Table size="small" aria-label="Model services">
+    <TableContainer sx={tableContainerSx}>
+      <Table size="small" sx={dataTableSx} aria-label="Model services">
         <TableHead>
           <TableRow>
-            <TableCell>Name</TableCell>
-            <TableCell>Provider</TableCell>
+            <TableCell>Service</TableCell>
             <TableCell>Family</TableCell>
-            <TableCell align="right">Context window</TableCell>
-            <TableCell align="right">Prompt / 1K</TableCell>
-            <TableCell align="right">Completion / 1K</TableCell>
+            <TableCell align="right">Context</TableCell>
+            <TableCell align="right">
+              Price / 1K
+              <br />
+              prompt · completion
+            </TableCell>
             <TableCell>Features</TableCell>
-            <TableCell>Rating</TableCell>
-            <TableCell>Uptime (30d)</TableCell>
-            <TableCell>p95 latency</TableCell>
-            <TableCell align="right">Requests (30d)</TableCell>
+            <TableCell align="right">Rating</TableCell>
+            <TableCell align="right">
+              Uptime
+              <br />
+              (30d)
+            </TableCell>
+            <TableCell align="right">p95</TableCell>
+            <TableCell align="right">
+              Requests
+              <br />
+              (30d)
+            </TableCell>
             <TableCell>Actions</TableCell>
           </TableRow>
         </TableHead>
@@ -333,35 +344,40 @@ export function ServiceTable(props: ServiceResultsProps) {
             const path = entityPath(card);
             return (
               <TableRow key={card.ref}>
-                <TableCell>
+                <TableCell sx={{ minWidth: 180 }}>
                   <Link to={path}>{card.title}</Link>
+                  <Typography
+                    variant="body2"
+                    color="text.secondary"
+                    component="div"
+                  >
+                    <ProviderName card={card} />
+                  </Typography>
                 </TableCell>
-                <TableCell>
-                  <ProviderName card={card} />
+                <TableCell className="nowrap">
+                  {familyLabel(card.family)}
                 </TableCell>
-                <TableCell>{familyLabel(card.family)}</TableCell>
                 <TableCell align="right">
                   {formatTokenCount(card.contextWindow)}
                 </TableCell>
                 <TableCell align="right">
                   {formatMicros(card.pricing.promptPer1kMicros)}
-                </TableCell>
-                <TableCell align="right">
+                  {' · '}
                   {formatMicros(card.pricing.completionPer1kMicros)}
                 </TableCell>
-                <TableCell>
+                <TableCell sx={{ minWidth: 150 }}>
                   <Stack spacing={0.5} alignItems="flex-start">
                     <TrialChip card={card} />
                     <FeatureChips card={card} />
                   </Stack>
                 </TableCell>
-                <TableCell>{formatRating(card)}</TableCell>
-                <TableCell>{formatUptime(card)}</TableCell>
-                <TableCell>{formatLatency(card)}</TableCell>
+                <TableCell align="right">{formatRating(card)}</TableCell>
+                <TableCell align="right">{formatUptime(card)}</TableCell>
+                <TableCell align="right">{formatLatency(card)}</TableCell>
                 <TableCell align="right">
                   {formatInteger(card.metrics.requests30d)}
                 </TableCell>
-                <TableCell>
+                <TableCell className="nowrap">
                   <Stack direction="row" spacing={1} alignItems="center">
                     <ServiceActions card={card} path={path} results={props} />
                   </Stack>

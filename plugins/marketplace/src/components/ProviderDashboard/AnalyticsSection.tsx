@@ -41,6 +41,7 @@ import {
   RANGE_PRESETS,
   TimeSeriesChart,
 } from '../Analytics/charts';
+import { dataTableSx, tableContainerSx } from '../shared/tables';
 
 /** Exact to the micro-USD (small amounts must not read as $0.00). */
 function usd(micros: number): string {
@@ -269,8 +270,8 @@ function CustomersTable(props: {
           {props.empty}
         </Typography>
       ) : (
-        <TableContainer>
-          <Table size="small" aria-label={props.title}>
+        <TableContainer sx={tableContainerSx}>
+          <Table size="small" sx={dataTableSx} aria-label={props.title}>
             <TableHead>
               <TableRow>
                 <TableCell>{props.kind === 'User' ? 'User' : 'Team'}</TableCell>
@@ -328,8 +329,8 @@ function Retention(props: { months: RetentionMonth[] }) {
         Users with at least one request in the calendar month, against the month
         before.
       </Typography>
-      <TableContainer>
-        <Table size="small" aria-label="Customer retention">
+      <TableContainer sx={tableContainerSx}>
+        <Table size="small" sx={dataTableSx} aria-label="Customer retention">
           <TableHead>
             <TableRow>
               <TableCell>Month</TableCell>

@@ -26,6 +26,7 @@ import { formatDateTimeUtc } from '../../format';
 import { ConfirmDialog } from '../shared/ConfirmDialog';
 import { RefLink } from '../shared/RefLink';
 import { PublicationChip } from '../Publishing/PublicationStatus';
+import { dataTableSx, tableContainerSx } from '../shared/tables';
 
 /** Where the "Publish LLM service" template's form lives. */
 export const PUBLISH_TEMPLATE_PATH =
@@ -162,8 +163,8 @@ export function ProviderServicesPage(props: { embedded?: boolean } = {}) {
     );
   } else {
     body = (
-      <TableContainer>
-        <Table size="small" aria-label="Your services">
+      <TableContainer sx={tableContainerSx}>
+        <Table size="small" sx={dataTableSx} aria-label="Your services">
           <TableHead>
             <TableRow>
               <TableCell>Service</TableCell>

@@ -21,6 +21,7 @@ import { formatDateTimeUtc } from '../../format';
 import { ConfirmDialog } from '../shared/ConfirmDialog';
 import { NewKeyButton } from '../shared/NewKeyButton';
 import { SecretKeyBox } from '../shared/SecretKeyBox';
+import { dataTableSx } from '../shared/tables';
 
 /** How a key is listed: its recognisable prefix, never the secret. */
 export function maskedKey(prefix: string): string {
@@ -90,7 +91,7 @@ export function KeysTable(props: {
 
   return (
     <>
-      <Table size="small" aria-label="API keys">
+      <Table size="small" sx={dataTableSx} aria-label="API keys">
         <TableHead>
           <TableRow>
             <TableCell>Key</TableCell>

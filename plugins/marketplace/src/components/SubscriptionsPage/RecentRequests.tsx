@@ -24,6 +24,7 @@ import {
 } from '@internal/plugin-marketplace-common';
 import { marketplaceApiRef } from '../../api';
 import { formatInteger, formatTimestampUtc } from '../../format';
+import { dataTableSx, tableContainerSx } from '../shared/tables';
 
 /** How many of the newest requests to show. */
 export const RECENT_REQUESTS_LIMIT = 20;
@@ -83,8 +84,8 @@ export function RecentRequests(props: {
     );
   } else {
     body = (
-      <TableContainer>
-        <Table size="small" aria-label="Recent requests">
+      <TableContainer sx={tableContainerSx}>
+        <Table size="small" sx={dataTableSx} aria-label="Recent requests">
           <TableHead>
             <TableRow>
               <TableCell>Time</TableCell>

@@ -32,6 +32,7 @@ import {
   TimeSeriesChart,
 } from '../Analytics/charts';
 import { RefLink } from '../shared/RefLink';
+import { dataTableSx, tableContainerSx } from '../shared/tables';
 
 function nameOf(ref: string): string {
   return ref.slice(ref.indexOf('/') + 1);
@@ -39,8 +40,8 @@ function nameOf(ref: string): string {
 
 function KeyTable(props: { keys: UsageSeries[]; showService: boolean }) {
   return (
-    <TableContainer>
-      <Table size="small" aria-label="Usage per API key">
+    <TableContainer sx={tableContainerSx}>
+      <Table size="small" sx={dataTableSx} aria-label="Usage per API key">
         <TableHead>
           <TableRow>
             <TableCell>API key</TableCell>

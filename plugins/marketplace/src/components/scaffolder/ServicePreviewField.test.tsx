@@ -58,7 +58,10 @@ function renderPreview(requireApproval: boolean) {
 
 describe('MarketplaceServicePreview', () => {
   it('builds the browse card from the answers, with no measurements yet', () => {
-    const card = previewCard(FORM, { name: 'Acme AI Platform', verified: true });
+    const card = previewCard(FORM, {
+      name: 'Acme AI Platform',
+      verified: true,
+    });
     expect(card).toMatchObject({
       name: 'team-llama-8b',
       title: 'Team Llama 8B',
@@ -67,8 +70,9 @@ describe('MarketplaceServicePreview', () => {
       features: ['functionCalling', 'streaming'],
       metrics: { rating: null, uptime30d: null, requests30d: 0 },
     });
-    expect(previewCard({ ...FORM, name: '' }, { name: '', verified: false }))
-      .toBeUndefined();
+    expect(
+      previewCard({ ...FORM, name: '' }, { name: '', verified: false }),
+    ).toBeUndefined();
   });
 
   it('shows the card as browse will and says that the service waits for approval', async () => {
