@@ -365,7 +365,7 @@ export function ServiceTable(props: ServiceResultsProps) {
                   {' · '}
                   {formatMicros(card.pricing.completionPer1kMicros)}
                 </TableCell>
-                <TableCell sx={{ minWidth: 150 }}>
+                <TableCell sx={{ minWidth: 210 }}>
                   <Stack spacing={0.5} alignItems="flex-start">
                     <TrialChip card={card} />
                     <FeatureChips card={card} />
