@@ -173,4 +173,50 @@ test('a provider publishes a service in six steps; an admin approves it; it is i
   await expect(card).toContainText('$0.0002');
   await expect(card).toContainText('Free trial: 100K tokens');
   await screenshot(page, 'publish-in-browse');
+
+  // The provider edits it: the same six steps, filled in, with a list of what
+  // changes. A price change goes live at once (an endpoint change would be
+  // reviewed again).
+  page = await as('samira.haddad');
+  await page.goto('/marketplace/provider?tab=services');
+  await page
+    .getByTestId('managed-service-row')
+    .filter({ hasText: NAME })
+    .getByRole('link', { name: `Edit ${NAME}` })
+    .click();
+  const nameField = page.getByRole('textbox', { name: 'Service name' });
+  await expect(nameField).toHaveValue(NAME, { timeout: 60_000 });
+  await expect(nameField).toBeDisabled();
+  await expect(page.getByLabel('Display title')).toHaveValue(TITLE);
+  await next(page);
+  const editedPrompt = page.getByLabel('Prompt price per 1K tokens (USD)');
+  await expect(editedPrompt).toHaveValue('0.0002');
+  await editedPrompt.fill('0.0003');
+  for (let step = 2; step <= 5; step++) {
+    await next(page);
+  }
+  const summary = page.getByTestId('edit-summary');
+  await expect(summary).toContainText('Prompt price per 1K tokens (USD)');
+  await expect(summary).toContainText('0.0002 → 0.0003');
+  await expect(summary).not.toContainText('Upstream endpoint URL');
+  await expect(page.getByTestId('edit-outcome')).toContainText(
+    'go live as soon as you save',
+  );
+  await page
+    .getByRole('checkbox', { name: 'I accept the provider terms' })
+    .check();
+  await screenshot(page, 'edit-service-review');
+  await page.getByRole('button', { name: 'Confirm' }).click();
+  await page.getByRole('button', { name: 'Publish' }).click();
+  await expect(page.getByText(/Your changes are saved/)).toBeVisible({
+    timeout: 60_000,
+  });
+  await expect(page.getByText(/live in the marketplace/)).toBeVisible();
+
+  page = await as('lena.fischer');
+  await sidebarLink(page, 'Marketplace').click();
+  await page.getByLabel('Search services').fill(NAME);
+  await expect(
+    page.getByTestId('service-card').filter({ hasText: TITLE }),
+  ).toContainText('$0.0003', { timeout: 30_000 });
 });

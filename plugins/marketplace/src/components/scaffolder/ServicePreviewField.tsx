@@ -18,8 +18,15 @@ import {
   parseMicros,
   PROVIDER_KIND,
 } from '@internal/plugin-marketplace-common';
-import { ServiceCard } from '../../api';
+import { marketplaceApiRef, ServiceCard } from '../../api';
 import { ServiceCardView } from '../MarketplacePage/ServiceResults';
+import {
+  changesOf,
+  ENDPOINT_FIELDS,
+  FieldChange,
+  formDataFromEntity,
+} from '../ProviderPage/editService';
+import { editedService } from './fields';
 
 /** The template's answers the card is built from (names as in template.yaml). */
 export type PublishFormData = Record<string, unknown>;
@@ -97,6 +104,105 @@ export function previewCard(
   };
 }
 
+/** What saving an edit does, by the backend's rule: a changed endpoint is reviewed again. */
+export function editOutcomeText(
+  changes: FieldChange[],
+  requireApproval: boolean,
+  pending: boolean,
+): string {
+  if (!changes.length) {
+    return 'Nothing changed yet: go back to a step to change it.';
+  }
+  const endpointChanged = changes.some(c => ENDPOINT_FIELDS.includes(c.field));
+  if (pending) {
+    return 'The service is still waiting for approval; the admin reviews it with your changes.';
+  }
+  if (endpointChanged && requireApproval) {
+    return 'The upstream endpoint changed, so the service goes back to review: it leaves browse and the gateway until a platform admin approves it again.';
+  }
+  return 'Your changes go live as soon as you save them; subscribers keep their keys.';
+}
+
+/** The changes of an edit, as a list of before and after. */
+function ChangeList(props: { changes: FieldChange[] }) {
+  return (
+    <Box
+      component="dl"
+      aria-label="What changes"
+      sx={{
+        m: 0,
+        display: 'grid',
+        gridTemplateColumns: 'minmax(10rem, max-content) 1fr',
+        columnGap: 2,
+        rowGap: 1,
+      }}
+    >
+      {props.changes.map(c => (
+        <Box key={c.field} sx={{ display: 'contents' }}>
+          <Typography component="dt" variant="body2" fontWeight="bold">
+            {c.label}
+          </Typography>
+          <Typography
+            component="dd"
+            variant="body2"
+            sx={{ m: 0, overflowWrap: 'anywhere' }}
+          >
+            <Box component="del" sx={{ color: 'text.secondary' }}>
+              {c.before}
+            </Box>
+            {' → '}
+            <Box component="ins" sx={{ textDecoration: 'none' }}>
+              {c.after}
+            </Box>
+          </Typography>
+        </Box>
+      ))}
+    </Box>
+  );
+}
+
+/** The diff shown when the form edits a published service. */
+function EditSummary(props: {
+  name: string;
+  form: PublishFormData;
+  requireApproval: boolean;
+}) {
+  const { name, form, requireApproval } = props;
+  const api = useApi(marketplaceApiRef);
+  const current = useAsync(
+    async () => (await api.listManagedServices()).find(s => s.name === name),
+    [api, name],
+  );
+  if (current.loading) {
+    return null;
+  }
+  if (!current.value) {
+    return (
+      <Alert severity="error">
+        {current.error
+          ? `Could not load ${name}: ${current.error.message}`
+          : `${name} is not among the services your teams manage.`}
+      </Alert>
+    );
+  }
+  const changes = changesOf(formDataFromEntity(current.value.entity), form);
+  return (
+    <Stack spacing={1} data-testid="edit-summary">
+      <Typography variant="h6" component="h2">
+        What changes
+      </Typography>
+      {changes.length > 0 && <ChangeList changes={changes} />}
+      <Alert severity="info" data-testid="edit-outcome">
+        {editOutcomeText(
+          changes,
+          requireApproval,
+          current.value.publication.status === 'pending',
+        )}
+      </Alert>
+    </Stack>
+  );
+}
+
 /** Whether a newly published service waits for an admin (the backend's rule). */
 export function goesLiveText(requireApproval: boolean): string {
   return requireApproval
@@ -111,6 +217,7 @@ export function ServicePreview(props: FieldExtensionComponentProps<string>) {
   const config = useApi(configApiRef);
   const requireApproval =
     config.getOptionalBoolean('marketplace.publishing.requireApproval') ?? true;
+  const editing = editedService(props.formContext);
   const providerRef =
     typeof form.providedBy === 'string' ? form.providedBy : '';
   const { value: provider } = useAsync(async () => {
@@ -159,12 +266,20 @@ export function ServicePreview(props: FieldExtensionComponentProps<string>) {
           Give the service a name in Basic info to see its card.
         </Alert>
       )}
-      <Alert
-        severity={requireApproval ? 'info' : 'success'}
-        data-testid="goes-live"
-      >
-        {goesLiveText(requireApproval)}
-      </Alert>
+      {editing ? (
+        <EditSummary
+          name={editing}
+          form={form}
+          requireApproval={requireApproval}
+        />
+      ) : (
+        <Alert
+          severity={requireApproval ? 'info' : 'success'}
+          data-testid="goes-live"
+        >
+          {goesLiveText(requireApproval)}
+        </Alert>
+      )}
     </Stack>
   );
 }

@@ -31,13 +31,26 @@ export function serviceNameProblem(
   return undefined;
 }
 
+/** The name of the service being edited, when the form edits one. */
+export function editedService(formContext: unknown): string | undefined {
+  const editing = (formContext as { formData?: { editing?: unknown } })
+    ?.formData?.editing;
+  return typeof editing === 'string' && editing ? editing : undefined;
+}
+
 function ServiceNameInput(props: FieldExtensionComponentProps<string>) {
   const { onChange, rawErrors, required, formData, schema, idSchema } = props;
+  const editing = editedService(props.formContext);
   return (
     <TextField
       id={idSchema?.$id}
       label={schema.title ?? 'Service name'}
-      helperText={schema.description}
+      helperText={
+        editing
+          ? 'A published service keeps its name: it is the model callers send.'
+          : schema.description
+      }
+      disabled={!!editing}
       required={required}
       value={formData ?? ''}
       onChange={e => onChange(e.target.value.trim().toLowerCase())}
@@ -53,11 +66,19 @@ function ServiceNameInput(props: FieldExtensionComponentProps<string>) {
 export async function validateServiceName(
   value: string,
   validation: FieldValidation,
-  context: { apiHolder: ApiHolder },
+  context: { apiHolder: ApiHolder; formData?: unknown },
 ): Promise<void> {
   const problem = serviceNameProblem(value);
   if (problem) {
     validation.addError(problem);
+    return;
+  }
+  const editing = editedService({ formData: context.formData });
+  if (editing) {
+    // Editing: the name is the service's own and cannot change.
+    if (value !== editing) {
+      validation.addError(`A published service keeps its name: use ${editing}`);
+    }
     return;
   }
   const api = context.apiHolder.get(marketplaceApiRef);
