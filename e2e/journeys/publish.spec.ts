@@ -50,7 +50,14 @@ test('a provider publishes a service in six steps; an admin approves it; it is i
   await prompt.fill('0.0000001');
   await page.getByLabel('Completion price per 1K tokens (USD)').fill('0.0004');
   await next(page);
-  await expect(page.getByText(/must match pattern/).first()).toBeVisible();
+  await expect(
+    page
+      .getByText(
+        "'Prompt price per 1K tokens (USD)' must be a USD amount such as 0.0025, with at most 6 decimals",
+      )
+      .first(),
+  ).toBeVisible();
+  await expect(page.getByText(/must match pattern|\^\[0-9\]/)).toHaveCount(0);
   await prompt.fill('0.0002');
   await next(page);
 
@@ -75,8 +82,28 @@ test('a provider publishes a service in six steps; an admin approves it; it is i
   await page.getByRole('checkbox', { name: 'GDPR' }).check();
   await next(page);
 
-  // 5. Performance commitments: the defaults.
+  // 5. Performance commitments: impossible values are refused in plain words,
+  // all at once; then the defaults.
   await expect(page.getByLabel('Latency p95 (ms)')).toHaveValue('1500');
+  const p50 = page.getByLabel('Latency p50 (ms)');
+  await p50.fill('5000');
+  const rps = page.getByLabel('Throughput (requests/s)');
+  await rps.fill('2.5');
+  await next(page);
+  await expect(
+    page
+      .getByText("'Throughput (requests/s)' must be a whole number, at least 1")
+      .first(),
+  ).toBeVisible();
+  await rps.fill('10');
+  await next(page);
+  await expect(
+    page
+      .getByText(/p95 \(1,500 ms\) must be at least p50 \(5,000 ms\)/)
+      .first(),
+  ).toBeVisible();
+  await screenshot(page, 'publish-validation');
+  await p50.fill('500');
   await next(page);
 
   // 6. Review & publish (the sixth and last step of the stepper's form): the

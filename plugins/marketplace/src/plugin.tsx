@@ -264,6 +264,17 @@ const servicePreviewFormField = FormFieldBlueprint.make({
   },
 });
 
+/** `scaffolder-form-field:marketplace/step-checks`: checks across the fields of a step of "Publish LLM service". */
+const stepChecksFormField = FormFieldBlueprint.make({
+  name: 'step-checks',
+  params: {
+    field: () =>
+      import('./components/scaffolder/checks').then(
+        m => m.MarketplaceStepChecks,
+      ),
+  },
+});
+
 /**
  * The marketplace frontend plugin (new frontend system).
  *
@@ -307,5 +318,6 @@ export const marketplacePlugin: OverridableFrontendPlugin<{
     serviceNameFormField,
     termsFormField,
     servicePreviewFormField,
+    stepChecksFormField,
   ],
 });
