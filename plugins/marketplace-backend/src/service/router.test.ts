@@ -1132,7 +1132,9 @@ describe.each(databases.eachSupportedId())(
               .status,
           ).toBe(201);
         }
-        const sixth = await post(`/v1/subscriptions/${gpt.subscription.id}/keys`);
+        const sixth = await post(
+          `/v1/subscriptions/${gpt.subscription.id}/keys`,
+        );
         expect(sixth.status).toBe(409);
         expect(sixth.body.error.message).toMatch(/5 active API keys/);
 

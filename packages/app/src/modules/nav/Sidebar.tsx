@@ -14,6 +14,7 @@ import { SidebarSearchModal } from '@backstage/plugin-search';
 import { UserSettingsSignInAvatar } from '@backstage/plugin-user-settings';
 import { NotificationsSidebarItem } from '@backstage/plugin-notifications';
 import { AdminNavGroup } from './AdminNavGroup';
+import { ProviderNavItem } from './ProviderNavItem';
 
 export const SidebarContent = NavContentBlueprint.make({
   params: {
@@ -42,7 +43,9 @@ export const SidebarContent = NavContentBlueprint.make({
             {/* Marketplace (@internal/plugin-marketplace) near the top */}
             {nav.take('page:marketplace')}
             {nav.take('page:marketplace/subscriptions')}
-            {nav.take('page:marketplace/provider')}
+            <ProviderNavItem>
+              {nav.take('page:marketplace/provider')}
+            </ProviderNavItem>
             {nav.take('page:catalog')}
             {nav.take('page:scaffolder')}
             <SidebarDivider />

@@ -258,6 +258,33 @@ describe('ProviderDashboardPage', () => {
     expect(api.getProviderAnalytics).not.toHaveBeenCalled();
   });
 
+  it('explains itself to consumers without calling provider APIs, and hides Publish', async () => {
+    const api = mockMarketplaceApi({
+      getMe: jest.fn().mockResolvedValue({
+        userRef: 'user:default/lena.fischer',
+        teams: [],
+        role: 'consumer',
+        suspension: null,
+      }),
+    });
+    await renderInTestApp(<ProviderDashboardPage />, {
+      mountedRoutes,
+      apis: [[marketplaceApiRef, api]],
+    });
+    expect(
+      await screen.findByText('The provider dashboard is for provider teams'),
+    ).toBeInTheDocument();
+    expect(
+      screen.getByText(/ask a platform admin to add your team to a provider/),
+    ).toBeInTheDocument();
+    expect(
+      screen.queryByRole('link', { name: /Publish a service/ }),
+    ).toBeNull();
+    expect(api.listProviderTeams).not.toHaveBeenCalled();
+    expect(api.listManagedServices).not.toHaveBeenCalled();
+    expect(api.getProviderAnalytics).not.toHaveBeenCalled();
+  });
+
   it('lists payouts with CSV downloads; admins mark closed months paid', async () => {
     const paid = {
       ...statement('2026-10', 'paid'),
@@ -370,7 +397,11 @@ describe('ProviderDashboardPage', () => {
       apis: [[marketplaceApiRef, api]],
     });
     expect(
-      await screen.findByText('Your teams offer no services yet'),
+      await screen.findByText(
+        'Your teams offer no services yet',
+        {},
+        { timeout: 5000 },
+      ),
     ).toBeInTheDocument();
     await userEvent.click(screen.getByRole('tab', { name: 'Services' }));
     expect(
