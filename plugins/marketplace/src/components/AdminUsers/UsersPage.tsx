@@ -34,7 +34,6 @@ import {
   ADMIN_USER_SORTS,
   AdminUser,
   AdminUserSort,
-  formatMicros,
   MARKETPLACE_ROLES,
   MarketplaceRole,
   USER_STATUSES,
@@ -52,6 +51,7 @@ import {
   userLabel,
 } from './UserDialogs';
 import { dataTableSx, tableContainerSx } from '../shared/tables';
+import { Money } from '../shared/Money';
 
 const PAGE_SIZE = 25;
 
@@ -239,7 +239,7 @@ function UserRows(props: {
               <TableCell align="right">{u.subscriptions}</TableCell>
               <TableCell align="right">{u.activeKeys}</TableCell>
               <TableCell align="right">
-                {formatMicros(u.monthSpendMicros, { maxFractionDigits: 2 })}
+                <Money micros={u.monthSpendMicros} />
               </TableCell>
               <TableCell>
                 {u.lastActiveAt ? formatDateTimeUtc(u.lastActiveAt) : 'Never'}

@@ -24,7 +24,6 @@ import {
   AnalyticsService,
   AnalyticsTotals,
   ANALYTICS_LIMITS,
-  formatMicros,
   ProviderAnalytics,
   RetentionMonth,
   TopCustomer,
@@ -42,10 +41,11 @@ import {
   TimeSeriesChart,
 } from '../Analytics/charts';
 import { dataTableSx, tableContainerSx } from '../shared/tables';
+import { formatMoney } from '../../format';
 
-/** Exact to the micro-USD (small amounts must not read as $0.00). */
+/** Rounded for its size (small amounts keep two significant digits). */
 function usd(micros: number): string {
-  return formatMicros(micros);
+  return formatMoney(micros);
 }
 
 function pct(value: number | null): string {
@@ -237,6 +237,8 @@ function Charts(props: { data: ProviderAnalytics }) {
           kind="line"
           series={by(p => p.ratingAverage, rated)}
           format={v => v.toFixed(1)}
+          yDomain={[0, 5]}
+          decimals
         />
       ) : (
         <Box sx={{ p: 2 }}>

@@ -181,10 +181,10 @@ describe('ProviderDashboardPage', () => {
     expect(requests).toHaveTextContent('+100% vs previous 2 days');
     expect(
       within(screen.getByTestId('kpi-gross')).getByTestId('kpi-value'),
-    ).toHaveTextContent('$12.345678');
+    ).toHaveTextContent('$12.35');
     expect(
       within(screen.getByTestId('kpi-net')).getByTestId('kpi-value'),
-    ).toHaveTextContent('$11.11111');
+    ).toHaveTextContent('$11.11');
     expect(
       within(screen.getByTestId('kpi-error-rate')).getByTestId('kpi-value'),
     ).toHaveTextContent('2.8%');

@@ -12,13 +12,13 @@ import Typography from '@mui/material/Typography';
 import useAsync from 'react-use/esm/useAsync';
 import { Progress, ResponseErrorPanel } from '@backstage/core-components';
 import {
-  formatMicros,
   Statement,
   StatementStatus,
 } from '@internal/plugin-marketplace-common';
 import { formatDateTimeUtc, formatInteger } from '../../format';
 import { RefLink } from '../shared/RefLink';
 import { dataTableSx, tableContainerSx } from '../shared/tables';
+import { Money } from '../shared/Money';
 
 const monthName = new Intl.DateTimeFormat('en-US', {
   month: 'long',
@@ -45,7 +45,7 @@ export function StatusChip(props: { status: StatementStatus }) {
 }
 
 function usd(micros: number) {
-  return formatMicros(micros);
+  return <Money micros={micros} />;
 }
 
 /** The lines of one statement, loaded when opened. */

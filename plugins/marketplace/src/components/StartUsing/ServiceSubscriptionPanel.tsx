@@ -26,6 +26,7 @@ import { RefLink } from '../shared/RefLink';
 import { StartUsingButton } from './StartUsingButton';
 import { serviceTitle } from './StartUsingDialog';
 import { isLive, PublicationBanner } from '../Publishing/PublicationStatus';
+import { Money } from '../shared/Money';
 
 /**
  * The top of the ModelService card: "Start Using" for services the user does not
@@ -103,7 +104,7 @@ export function ServiceSubscriptionPanel(props: {
             ) : (
               'you personally'
             )}{' '}
-            · {formatMicros(subscription.monthSpendMicros)} spent this month
+            · <Money micros={subscription.monthSpendMicros} /> spent this month
           </Typography>
         </Stack>
         <Button

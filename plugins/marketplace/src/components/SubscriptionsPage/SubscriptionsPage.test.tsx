@@ -60,7 +60,10 @@ describe('SubscriptionsPage', () => {
     ).toHaveAttribute('aria-valuenow', '75');
     expect(card.getByText(/Expires Jan 15, 2099/)).toBeInTheDocument();
     expect(card.getByText('Spend in November 2026')).toBeInTheDocument();
-    expect(card.getByText('$1.234567 · no cap')).toBeInTheDocument();
+    // Rounded for reading; the exact amount is in the tooltip.
+    expect(card.getByText('$1.23')).toBeInTheDocument();
+    expect(card.getByText(/· no cap/)).toBeInTheDocument();
+    expect(card.getByLabelText('$1.234567 (1,234,567 micro-USD)')).toBeVisible();
     expect(card.getByText(ENDPOINT.baseUrl)).toBeInTheDocument();
   });
 
@@ -241,7 +244,7 @@ describe('SubscriptionsPage', () => {
     expect(ok.getByText('req_abc123')).toBeInTheDocument();
     expect(ok.getByText('ok · 200')).toBeInTheDocument();
     expect(ok.getByText('1,200 / 345 (1,000 trial)')).toBeInTheDocument();
-    expect(ok.getByText('$0.00495')).toBeInTheDocument();
+    expect(ok.getByText('$0.005')).toBeInTheDocument();
     expect(ok.getByText('812 ms')).toBeInTheDocument();
     expect(ok.getByText('230 ms')).toBeInTheDocument();
     expect(ok.getByText('Yes')).toBeInTheDocument();

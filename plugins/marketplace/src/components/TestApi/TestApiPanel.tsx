@@ -21,7 +21,6 @@ import {
   ResponseErrorPanel,
 } from '@backstage/core-components';
 import {
-  formatMicros,
   ModelServiceEntityV1alpha1,
   UsageRecord,
 } from '@internal/plugin-marketplace-common';
@@ -34,6 +33,7 @@ import {
   TestApiError,
   TestOutcome,
 } from './testApiClient';
+import { Money } from '../shared/Money';
 
 /** A label of the request details list. */
 function Term(props: { children: ReactNode }) {
@@ -308,7 +308,9 @@ export function TestApiPanel(props: { entity: ModelServiceEntityV1alpha1 }) {
                       } completion`}
                 </Detail>
                 <Term>Cost</Term>
-                <Detail>{usage ? formatMicros(usage.costMicros) : '—'}</Detail>
+                <Detail>
+                  {usage ? <Money micros={usage.costMicros} /> : '—'}
+                </Detail>
                 <Term>Latency</Term>
                 <Detail>
                   {`${outcome.totalMs} ms in the browser`}
