@@ -134,6 +134,11 @@ export type ModelServiceSpec = {
   owner: string;
   providedBy: string;
   lifecycle: ServiceLifecycle;
+  /**
+   * For a deprecated service: the name of the ModelService that replaces it,
+   * which the portal points subscribers to.
+   */
+  successor?: string;
   family: ModelFamily;
   baseModel?: string;
   pricing: ModelServicePricing;
@@ -222,6 +227,11 @@ export const modelServiceEntityV1alpha1Schema = {
             owner: entityRefSchema,
             providedBy: entityRefSchema,
             lifecycle: { enum: [...SERVICE_LIFECYCLES] },
+            successor: {
+              type: 'string',
+              pattern: '^[a-z0-9]+(?:-[a-z0-9]+)*$',
+              maxLength: 63,
+            },
             family: { enum: [...MODEL_FAMILIES] },
             baseModel: { type: 'string', minLength: 1 },
             pricing: {
