@@ -57,3 +57,18 @@ for (const { user, path, name, table } of PAGES) {
     }
   });
 }
+
+test('the API tab does not scroll sideways', async ({ page }) => {
+  await signInAs(page, 'lena.fischer');
+  for (const width of WIDTHS) {
+    await page.setViewportSize({ width, height: 900 });
+    await page.goto('/catalog/default/modelservice/acme-claude-sonnet-4/api');
+    await expect(page.getByRole('tab', { name: 'Python' })).toBeVisible({
+      timeout: 30_000,
+    });
+    expect(await sidewaysOverflow(page), `at ${width} px`).toBeLessThanOrEqual(
+      0,
+    );
+  }
+  await screenshot(page, 'api-tab');
+});
