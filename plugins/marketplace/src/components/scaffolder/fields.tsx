@@ -110,6 +110,9 @@ export const MarketplaceServiceNamePicker = createFormField({
   validation: validateServiceName,
 });
 
+/** The one message when the terms are not accepted. */
+export const TERMS_REQUIRED = 'Accept the provider terms to publish';
+
 function TermsInput(props: FieldExtensionComponentProps<boolean>) {
   const { onChange, rawErrors, formData, schema, idSchema } = props;
   const invalid = !!rawErrors?.length && formData !== true;
@@ -137,9 +140,6 @@ function TermsInput(props: FieldExtensionComponentProps<boolean>) {
     </FormControl>
   );
 }
-
-/** The one message when the terms are not accepted. */
-export const TERMS_REQUIRED = 'Accept the provider terms to publish';
 
 /** Validation of MarketplaceTermsAcceptance. */
 export function validateTerms(value: boolean, validation: FieldValidation) {
