@@ -32,6 +32,16 @@ test('a consumer is offered no provider features, and the provider page says wha
   ).toHaveCount(0);
   await screenshot(page, 'provider-dashboard-consumer');
   expect(forbidden).toEqual([]);
+
+  // Every marketplace page has exactly one <main> landmark.
+  for (const path of [
+    '/marketplace',
+    '/marketplace/subscriptions',
+    '/marketplace/provider',
+  ]) {
+    await page.goto(path);
+    await expect(page.getByRole('main'), path).toHaveCount(1);
+  }
 });
 
 test('a provider sees the provider dashboard in the sidebar', async ({
