@@ -118,7 +118,11 @@ function ApprovalRows(props: {
               <TableCell>{formatDateTimeUtc(a.submittedAt)}</TableCell>
               {status !== 'pending' && (
                 <TableCell>
-                  {a.decidedBy ?? '—'}
+                  {a.decidedBy ? (
+                    <RefLink entityRef={a.decidedBy} defaultKind="User" />
+                  ) : (
+                    '—'
+                  )}
                   {a.decidedAt ? `, ${formatDateTimeUtc(a.decidedAt)}` : ''}
                   {a.reason && (
                     <Typography variant="body2" color="text.secondary">
