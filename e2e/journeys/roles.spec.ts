@@ -33,6 +33,14 @@ test('a consumer is offered no provider features, and the provider page says wha
   await screenshot(page, 'provider-dashboard-consumer');
   expect(forbidden).toEqual([]);
 
+  // One sidebar item is highlighted: My subscriptions, not Marketplace too.
+  await page.goto('/marketplace/subscriptions');
+  await expect(
+    page
+      .getByRole('navigation', { name: 'sidebar nav' })
+      .locator('a[aria-current="page"]'),
+  ).toHaveCount(1);
+
   // Every marketplace page has exactly one <main> landmark.
   for (const path of [
     '/marketplace',

@@ -20,7 +20,14 @@ export const SidebarContent = NavContentBlueprint.make({
   params: {
     component: ({ navItems }) => {
       const nav = navItems.withComponent(item => (
-        <SidebarItem icon={() => item.icon} to={item.href} text={item.title} />
+        <SidebarItem
+          icon={() => item.icon}
+          to={item.href}
+          text={item.title}
+          // /marketplace is the parent path of My subscriptions and the
+          // provider dashboard: without this, two items are highlighted.
+          end={item.href === '/marketplace'}
+        />
       ));
 
       // Skipped items
