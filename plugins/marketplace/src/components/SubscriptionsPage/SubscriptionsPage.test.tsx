@@ -63,7 +63,9 @@ describe('SubscriptionsPage', () => {
     // Rounded for reading; the exact amount is in the tooltip.
     expect(card.getByText('$1.23')).toBeInTheDocument();
     expect(card.getByText(/· no cap/)).toBeInTheDocument();
-    expect(card.getByLabelText('$1.234567 (1,234,567 micro-USD)')).toBeVisible();
+    expect(
+      card.getByLabelText('$1.234567 (1,234,567 micro-USD)'),
+    ).toBeVisible();
     expect(card.getByText(ENDPOINT.baseUrl)).toBeInTheDocument();
   });
 
