@@ -109,3 +109,39 @@ export async function sendTestRequest(page: Page) {
     await page.getByRole('button', { name: 'Send' }).isEnabled();
   }
 }
+
+/**
+ * The words inside table cells that are broken across lines (a squeezed column
+ * breaking "Llama" into "Ll a m a"). Empty when every cell breaks only between
+ * words.
+ */
+export async function brokenWordsInTables(page: Page): Promise<string[]> {
+  return page.evaluate(() => {
+    const broken: string[] = [];
+    for (const cell of Array.from(document.querySelectorAll('th, td'))) {
+      const walker = document.createTreeWalker(cell, NodeFilter.SHOW_TEXT);
+      for (let node = walker.nextNode(); node; node = walker.nextNode()) {
+        const text = node.textContent ?? '';
+        for (const match of Array.from(text.matchAll(/[^\s-]+-?/g))) {
+          const range = document.createRange();
+          range.setStart(node, match.index ?? 0);
+          range.setEnd(node, (match.index ?? 0) + match[0].length);
+          const lines = new Set(
+            Array.from(range.getClientRects()).map(r => Math.round(r.top)),
+          );
+          if (lines.size > 1) {
+            broken.push(match[0]);
+          }
+        }
+      }
+    }
+    return broken;
+  });
+}
+
+/** Pixels the page scrolls sideways (0 when nothing sticks out). */
+export async function sidewaysOverflow(page: Page): Promise<number> {
+  return page.evaluate(
+    () => document.documentElement.scrollWidth - window.innerWidth,
+  );
+}

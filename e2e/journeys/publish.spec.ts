@@ -50,7 +50,14 @@ test('a provider publishes a service in six steps; an admin approves it; it is i
   await prompt.fill('0.0000001');
   await page.getByLabel('Completion price per 1K tokens (USD)').fill('0.0004');
   await next(page);
-  await expect(page.getByText(/must match pattern/).first()).toBeVisible();
+  await expect(
+    page
+      .getByText(
+        "'Prompt price per 1K tokens (USD)' must be a USD amount such as 0.0025, with at most 6 decimals",
+      )
+      .first(),
+  ).toBeVisible();
+  await expect(page.getByText(/must match pattern|\^\[0-9\]/)).toHaveCount(0);
   await prompt.fill('0.0002');
   await next(page);
 
@@ -75,22 +82,67 @@ test('a provider publishes a service in six steps; an admin approves it; it is i
   await page.getByRole('checkbox', { name: 'GDPR' }).check();
   await next(page);
 
-  // 5. Performance commitments: the defaults.
+  // 5. Performance commitments: impossible values are refused in plain words,
+  // all at once; then the defaults.
   await expect(page.getByLabel('Latency p95 (ms)')).toHaveValue('1500');
+  const p50 = page.getByLabel('Latency p50 (ms)');
+  await p50.fill('5000');
+  const rps = page.getByLabel('Throughput (requests/s)');
+  await rps.fill('2.5');
+  await next(page);
+  // A whole-number field refuses a decimal at once (the kind wants an integer).
+  expect(
+    await rps.evaluate(el => (el as HTMLInputElement).validity.valid),
+  ).toBe(false);
+  await expect(p50).toBeVisible();
+  await rps.fill('10');
+  await next(page);
+  await expect(
+    page
+      .getByText(/p95 \(1,500 ms\) must be at least p50 \(5,000 ms\)/)
+      .first(),
+  ).toBeVisible();
+  await screenshot(page, 'publish-validation');
+  await p50.fill('500');
   await next(page);
 
-  // 6. Review & publish: the terms must be accepted.
-  await page.getByRole('button', { name: 'Review' }).click();
+  // 6. Review & publish (the sixth and last step of the stepper's form): the
+  // card as browse will show it, whether it goes live at once, the terms.
+  const preview = page.getByTestId('service-preview');
+  const previewCard = preview.getByTestId('service-card');
+  await expect(previewCard).toContainText(TITLE);
+  await expect(previewCard).toContainText('$0.0002');
+  await expect(previewCard).toContainText('Free trial: 100K tokens');
+  await expect(previewCard).toContainText('Function calling');
+  await expect(previewCard).toContainText('no data yet');
+  await expect(preview.getByTestId('goes-live')).toContainText(
+    'waits for a platform admin',
+  );
+  await page.getByRole('button', { name: 'Confirm' }).click();
   await expect(
     page.getByText('Accept the provider terms to publish').first(),
   ).toBeVisible();
   await page
-    .getByRole('checkbox', { name: /I accept the marketplace provider terms/ })
+    .getByRole('checkbox', { name: 'I accept the provider terms' })
     .check();
-  await page.getByRole('button', { name: 'Review' }).click();
-  await expect(page.getByText(NAME).first()).toBeVisible();
+  await screenshot(page, 'publish-review-and-publish');
+  await page.getByRole('button', { name: 'Confirm' }).click();
+
+  // The wizard's confirmation: every answer, values readable inside the page.
+  const value = page.getByText(NAME, { exact: true }).first();
+  await expect(value).toBeVisible();
+  const viewport = page.viewportSize()!;
+  const box = (await value.boundingBox())!;
+  expect(box.x + box.width).toBeLessThanOrEqual(viewport.width);
+  expect(box.width).toBeGreaterThan(40);
+  const terms = page.getByRole('row', { name: /Provider terms/ });
+  await expect(terms).toContainText('✅');
+  const pageHeight = await page.evaluate(
+    () => document.documentElement.scrollHeight,
+  );
+  expect(pageHeight).toBeLessThan(4_000);
   await screenshot(page, 'publish-review');
-  await page.getByRole('button', { name: 'Create' }).click();
+  await page.getByRole('button', { name: 'Publish' }).click();
 
   // The task publishes it, pending approval.
   await expect(
@@ -159,4 +211,50 @@ test('a provider publishes a service in six steps; an admin approves it; it is i
   await expect(card).toContainText('$0.0002');
   await expect(card).toContainText('Free trial: 100K tokens');
   await screenshot(page, 'publish-in-browse');
+
+  // The provider edits it: the same six steps, filled in, with a list of what
+  // changes. A price change goes live at once (an endpoint change would be
+  // reviewed again).
+  page = await as('samira.haddad');
+  await page.goto('/marketplace/provider?tab=services');
+  await page
+    .getByTestId('managed-service-row')
+    .filter({ hasText: NAME })
+    .getByRole('link', { name: `Edit ${NAME}` })
+    .click();
+  const nameField = page.getByRole('textbox', { name: 'Service name' });
+  await expect(nameField).toHaveValue(NAME, { timeout: 60_000 });
+  await expect(nameField).toBeDisabled();
+  await expect(page.getByLabel('Display title')).toHaveValue(TITLE);
+  await next(page);
+  const editedPrompt = page.getByLabel('Prompt price per 1K tokens (USD)');
+  await expect(editedPrompt).toHaveValue('0.0002');
+  await editedPrompt.fill('0.0003');
+  for (let step = 2; step <= 5; step++) {
+    await next(page);
+  }
+  const summary = page.getByTestId('edit-summary');
+  await expect(summary).toContainText('Prompt price per 1K tokens (USD)');
+  await expect(summary).toContainText('0.0002 → 0.0003');
+  await expect(summary).not.toContainText('Upstream endpoint URL');
+  await expect(page.getByTestId('edit-outcome')).toContainText(
+    'go live as soon as you save',
+  );
+  await page
+    .getByRole('checkbox', { name: 'I accept the provider terms' })
+    .check();
+  await screenshot(page, 'edit-service-review');
+  await page.getByRole('button', { name: 'Confirm' }).click();
+  await page.getByRole('button', { name: 'Publish' }).click();
+  await expect(page.getByText(/Your changes are saved/)).toBeVisible({
+    timeout: 60_000,
+  });
+  await expect(page.getByText(/live in the marketplace/)).toBeVisible();
+
+  page = await as('lena.fischer');
+  await sidebarLink(page, 'Marketplace').click();
+  await page.getByLabel('Search services').fill(NAME);
+  await expect(
+    page.getByTestId('service-card').filter({ hasText: TITLE }),
+  ).toContainText('$0.0003', { timeout: 30_000 });
 });

@@ -244,4 +244,51 @@ test('a consumer starts using a service with a trial and sees the request metere
   }).toPass({ timeout: 30_000 });
   await expect(page.getByText(key)).toHaveCount(0);
   await screenshot(page, 'my-subscriptions');
+
+  // Revoking the only key is not a dead end: a new key is issued for the same
+  // subscription, shown once, and works.
+  await card
+    .getByRole('button', {
+      name: new RegExp(`^Revoke key ${escapeRegExp(key.slice(0, 11))}`),
+    })
+    .click();
+  await page
+    .getByRole('dialog', { name: /^Revoke key/ })
+    .getByRole('button', { name: 'Revoke' })
+    .click();
+  await expect(
+    card.getByText(/Every key of this subscription is revoked/),
+  ).toBeVisible();
+  await screenshot(page, 'my-subscriptions-all-keys-revoked');
+  await card.getByRole('button', { name: 'Create new key' }).click();
+  const issued = page.getByRole('dialog', { name: 'Your new API key' });
+  await expect(
+    issued.getByText(
+      'This is the only time the key is shown. Store it now; you can rotate it later.',
+    ),
+  ).toBeVisible();
+  const newKey = (
+    (await issued.getByTestId('api-key-secret').textContent()) ?? ''
+  ).trim();
+  expect(newKey).toMatch(/^\S{16,}$/);
+  expect(newKey).not.toBe(key);
+  await issued.getByRole('button', { name: 'Done' }).click();
+  await expect(issued).toBeHidden();
+  await expect(page.getByText(newKey)).toHaveCount(0);
+  await expect(
+    card.getByText(/Every key of this subscription is revoked/),
+  ).toBeHidden();
+
+  const send = (apiKey: string) =>
+    request.fetch(call.url, {
+      method: call.method,
+      headers: { ...call.headers, Authorization: `Bearer ${apiKey}` },
+      data: call.body,
+    });
+  expect((await send(key)).status()).toBe(403);
+  let fresh = await send(newKey);
+  for (let retry = 0; retry < 2 && fresh.status() === 502; retry++) {
+    fresh = await send(newKey);
+  }
+  expect(fresh.status(), await fresh.text()).toBe(200);
 });

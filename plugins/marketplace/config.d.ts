@@ -8,5 +8,14 @@ export interface Config {
      * @visibility frontend
      */
     reportIssueUrl?: string;
+    publishing?: {
+      /**
+       * Read by the publish template's Review & publish step to say whether a
+       * new service goes live at once or waits for an admin's approval (the
+       * backend enforces it; see the marketplace-backend's config). Defaults to true.
+       * @visibility frontend
+       */
+      requireApproval?: boolean;
+    };
   };
 }

@@ -1,5 +1,7 @@
 import {
   countryLabel,
+  exactMoney,
+  formatMoney,
   enabledFeatureLabels,
   formatDays,
   formatTokenCount,
@@ -59,5 +61,25 @@ describe('labels', () => {
   it('labels regions and countries', () => {
     expect(regionLabel('asia-pacific')).toBe('Asia-Pacific');
     expect(countryLabel('US')).toBe('United States (US)');
+  });
+});
+
+describe('formatMoney', () => {
+  it('shows money with a precision fit for its size, exact in the tooltip', () => {
+    expect(formatMoney(48_864_250)).toBe('$48.86');
+    expect(formatMoney(1_234_567_890)).toBe('$1,234.57');
+    expect(formatMoney(456_700)).toBe('$0.46');
+    expect(formatMoney(12_345)).toBe('$0.012');
+    expect(formatMoney(842)).toBe('$0.00084');
+    expect(formatMoney(5)).toBe('$0.000005');
+    expect(formatMoney(0)).toBe('$0.00');
+    expect(formatMoney(-48_864_250)).toBe('-$48.86');
+    expect(formatMoney(995_000)).toBe('$1.00');
+    expect(exactMoney(48_864_250)).toBe('$48.86425 (48,864,250 micro-USD)');
+  });
+
+  it('never shows the same label for different ticks of a small axis', () => {
+    const ticks = [0, 250, 500, 750, 1000].map(formatMoney);
+    expect(new Set(ticks).size).toBe(ticks.length);
   });
 });

@@ -1,3 +1,4 @@
+import { formatMicros } from '@internal/plugin-marketplace-common';
 import {
   API_COMPATIBILITIES,
   ApiCompatibility,
@@ -260,4 +261,34 @@ export function formatTimestampUtc(iso: string): string {
     return iso;
   }
   return `${timestampFormat.format(ms)} UTC`;
+}
+
+/**
+ * An amount of money (spend, revenue, a payout) with a precision fit for its
+ * size: cents from $1, two significant digits below ($0.46, $0.012, $0.00084),
+ * $0.00 for nothing. Integer arithmetic on micro-units; the exact amount is
+ * {@link formatMicros}'s, for tooltips and CSV.
+ */
+export function formatMoney(micros: number): string {
+  if (!Number.isSafeInteger(micros)) {
+    throw new TypeError(`formatMoney expects an integer, got ${micros}`);
+  }
+  const abs = Math.abs(micros);
+  if (abs === 0) {
+    return formatMicros(0);
+  }
+  const places =
+    abs >= 1_000_000 ? 2 : Math.min(6, Math.max(2, 8 - String(abs).length));
+  const unit = 10 ** (6 - places);
+  const rounded = Math.round(abs / unit) * unit;
+  return formatMicros(micros < 0 ? -rounded : rounded, {
+    maxFractionDigits: places,
+  });
+}
+
+/** The exact amount, for a tooltip: "$48.86425 (48,864,250 micro-USD)". */
+export function exactMoney(micros: number): string {
+  return `${formatMicros(micros)} (${micros.toLocaleString(
+    'en-US',
+  )} micro-USD)`;
 }

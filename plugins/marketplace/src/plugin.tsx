@@ -32,6 +32,7 @@ import {
   subscriptionsRouteRef,
   usersRouteRef,
 } from './routes';
+import { MainLandmark } from './components/shared/MainLandmark';
 
 /** `api:marketplace`: the client of the marketplace backend's REST API. */
 const marketplaceApi = ApiBlueprint.make({
@@ -57,7 +58,11 @@ const marketplacePage = PageBlueprint.make({
     icon: <StorefrontIcon fontSize="inherit" />,
     routeRef: rootRouteRef,
     loader: () =>
-      import('./components/MarketplacePage').then(m => <m.MarketplacePage />),
+      import('./components/MarketplacePage').then(m => (
+        <MainLandmark>
+          <m.MarketplacePage />
+        </MainLandmark>
+      )),
   },
 });
 
@@ -74,7 +79,9 @@ const subscriptionsPage = PageBlueprint.make({
     routeRef: subscriptionsRouteRef,
     loader: () =>
       import('./components/SubscriptionsPage').then(m => (
-        <m.SubscriptionsPage />
+        <MainLandmark>
+          <m.SubscriptionsPage />
+        </MainLandmark>
       )),
   },
 });
@@ -93,7 +100,9 @@ const providerPage = PageBlueprint.make({
     routeRef: providerRouteRef,
     loader: () =>
       import('./components/ProviderDashboard').then(m => (
-        <m.ProviderDashboardPage />
+        <MainLandmark>
+          <m.ProviderDashboardPage />
+        </MainLandmark>
       )),
   },
 });
@@ -111,7 +120,12 @@ const usersPage = PageBlueprint.make({
     title: 'Users',
     icon: <PeopleIcon fontSize="inherit" />,
     routeRef: usersRouteRef,
-    loader: () => import('./components/AdminUsers').then(m => <m.UsersPage />),
+    loader: () =>
+      import('./components/AdminUsers').then(m => (
+        <MainLandmark>
+          <m.UsersPage />
+        </MainLandmark>
+      )),
   },
 });
 
@@ -127,7 +141,11 @@ const approvalsPage = PageBlueprint.make({
     icon: <FactCheckIcon fontSize="inherit" />,
     routeRef: approvalsRouteRef,
     loader: () =>
-      import('./components/AdminApprovals').then(m => <m.ApprovalsPage />),
+      import('./components/AdminApprovals').then(m => (
+        <MainLandmark>
+          <m.ApprovalsPage />
+        </MainLandmark>
+      )),
   },
 });
 
@@ -140,7 +158,11 @@ const auditPage = PageBlueprint.make({
     icon: <HistoryIcon fontSize="inherit" />,
     routeRef: auditRouteRef,
     loader: () =>
-      import('./components/AdminAudit').then(m => <m.AuditLogPage />),
+      import('./components/AdminAudit').then(m => (
+        <MainLandmark>
+          <m.AuditLogPage />
+        </MainLandmark>
+      )),
   },
 });
 
@@ -266,6 +288,28 @@ const termsFormField = FormFieldBlueprint.make({
   },
 });
 
+/** `scaffolder-form-field:marketplace/service-preview`: the card preview of "Publish LLM service". */
+const servicePreviewFormField = FormFieldBlueprint.make({
+  name: 'service-preview',
+  params: {
+    field: () =>
+      import('./components/scaffolder/ServicePreviewField').then(
+        m => m.MarketplaceServicePreview,
+      ),
+  },
+});
+
+/** `scaffolder-form-field:marketplace/step-checks`: checks across the fields of a step of "Publish LLM service". */
+const stepChecksFormField = FormFieldBlueprint.make({
+  name: 'step-checks',
+  params: {
+    field: () =>
+      import('./components/scaffolder/checks').then(
+        m => m.MarketplaceStepChecks,
+      ),
+  },
+});
+
 /**
  * The marketplace frontend plugin (new frontend system).
  *
@@ -309,5 +353,7 @@ export const marketplacePlugin: OverridableFrontendPlugin<{
     providerCredentialsCard,
     serviceNameFormField,
     termsFormField,
+    servicePreviewFormField,
+    stepChecksFormField,
   ],
 });

@@ -76,7 +76,11 @@ export class AuditLog {
   async list(filter: {
     action?: AuditAction[];
     actor?: string;
-    target?: string;
+    /**
+     * Entries whose target contains `text` (case-insensitive), or is one of
+     * `refs` (the users whose names match it).
+     */
+    target?: { text: string; refs: string[] };
     offset: number;
     limit: number;
   }): Promise<{ items: AuditEntry[]; total: number }> {
@@ -87,8 +91,17 @@ export class AuditLog {
       if (filter.actor) {
         q.where('actor_ref', filter.actor);
       }
-      if (filter.target) {
-        q.where('target', filter.target);
+      const target = filter.target;
+      if (target) {
+        const pattern = `%${target.text
+          .toLocaleLowerCase('en-US')
+          .replace(/[\\%_]/g, c => `\\${c}`)}%`;
+        q.where(b => {
+          b.whereRaw("lower(target) like ? escape '\\'", [pattern]);
+          if (target.refs.length) {
+            b.orWhereIn('target', target.refs);
+          }
+        });
       }
       return q;
     };

@@ -115,6 +115,9 @@ function toKeyInfo(row: ApiKeyRow): ApiKeyInfo {
   };
 }
 
+/** The most active API keys one subscription may hold at a time. */
+export const MAX_ACTIVE_KEYS = 5;
+
 /**
  * Subscriptions and their API keys. Secrets are generated here, returned once and
  * stored only as SHA-256 hashes.
@@ -362,6 +365,46 @@ export class SubscriptionStore {
       }
       await this.markRevoked(tx, key, now);
       return this.insertKey(tx, key.subscription_id, userRef, now);
+    });
+  }
+
+  /**
+   * Issues a new key for an active subscription of the user, for example after the
+   * last one was revoked. The secret is returned once, like the first key's. A
+   * subscription holds at most {@link MAX_ACTIVE_KEYS} active keys.
+   */
+  async issueKey(
+    userRef: string,
+    subscriptionId: string,
+  ): Promise<IssuedApiKey> {
+    const now = this.clock();
+    return this.db.transaction(async tx => {
+      const sub = await tx<SubscriptionRow>('subscriptions')
+        .where({ id: subscriptionId, user_ref: userRef })
+        .first();
+      if (!sub) {
+        throw new NotFoundError(`No subscription ${subscriptionId}`);
+      }
+      if (sub.status !== 'active') {
+        throw new ConflictError(
+          'This subscription was cancelled; subscribe again for a new key',
+        );
+      }
+      // Locks the subscription row on PostgreSQL so that concurrent requests
+      // cannot pass the limit together.
+      await tx('subscriptions')
+        .where({ id: subscriptionId })
+        .update({ id: subscriptionId });
+      const [{ n }] = await tx('api_keys')
+        .where({ subscription_id: subscriptionId })
+        .whereNull('revoked_at')
+        .count({ n: '*' });
+      if (Number(n) >= MAX_ACTIVE_KEYS) {
+        throw new ConflictError(
+          `This subscription already has ${MAX_ACTIVE_KEYS} active API keys; revoke one before creating another`,
+        );
+      }
+      return this.insertKey(tx, subscriptionId, userRef, now);
     });
   }
 

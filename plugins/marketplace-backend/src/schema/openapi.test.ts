@@ -232,14 +232,14 @@ describe('openapi.yaml', () => {
         expected.push('400');
       }
       if (
-        /NotFoundError|service\(req\.params|\.cancel\(|rotateKey\(|revokeKey\(/.test(
+        /NotFoundError|service\(req\.params|\.cancel\(|rotateKey\(|revokeKey\(|issueKey\(/.test(
           handler,
         )
       ) {
         expected.push('404');
       }
       if (
-        /subscriptions\.create\(|rotateKey\(|revokeKey\(|ConflictError/.test(
+        /subscriptions\.create\(|rotateKey\(|revokeKey\(|issueKey\(|ConflictError/.test(
           handler,
         )
       ) {

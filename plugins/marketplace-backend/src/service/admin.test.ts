@@ -304,16 +304,23 @@ describe.each(databases.eachSupportedId())('admin API on %p', databaseId => {
         { override: 'admin', role: 'admin' },
       ],
     ]);
-    const samira = await auditOf(
-      'action=user.role.changed&target=samira.haddad',
-    );
-    // The target filter takes the full ref only.
-    expect(samira).toEqual([]);
+    // The target filter finds a user by ref, name, part of it or display name.
+    for (const target of [
+      OWNER,
+      'samira.haddad',
+      'samira',
+      'Samira Haddad',
+      'SAMIRA',
+    ]) {
+      const found = await auditOf(
+        `action=user.role.changed&target=${encodeURIComponent(target)}`,
+      );
+      expect({ target, found: found.length }).toEqual({ target, found: 2 });
+      expect(new Set(found.map(e => e.target))).toEqual(new Set([OWNER]));
+    }
     expect(
-      await auditOf(
-        `action=user.role.changed&target=${encodeURIComponent(OWNER)}`,
-      ),
-    ).toHaveLength(2);
+      await auditOf('action=user.role.changed&target=nobody%25at_all'),
+    ).toEqual([]);
   });
 
   it('refuses bad role changes, changing nothing', async () => {

@@ -276,6 +276,41 @@ export function createAdminRouter(options: AdminRouterOptions): express.Router {
     });
   }
 
+  /**
+   * The audit log's Target filter: the text itself (part of a ref, service or
+   * setting) and the users whose name, display name or e-mail match it, so that
+   * "priya", "Priya Raman" and "priya.raman" all find user:default/priya.raman.
+   */
+  async function targetFilter(
+    raw: string,
+  ): Promise<{ text: string; refs: string[] }> {
+    const text = raw.trim();
+    const words = (value: unknown) =>
+      String(value ?? '')
+        .toLocaleLowerCase('en-US')
+        .replace(/[\s._@-]+/g, ' ')
+        .trim();
+    const term = words(text);
+    const { items } = await options.catalog.getEntities(
+      { filter: { kind: 'User' } },
+      { credentials: await options.auth.getOwnServiceCredentials() },
+    );
+    const refs = term
+      ? items
+          .filter(user => {
+            const profile = (user.spec as any)?.profile ?? {};
+            return [
+              user.metadata.name,
+              user.metadata.title,
+              profile.displayName,
+              profile.email,
+            ].some(v => words(v).includes(term));
+          })
+          .map(user => stringifyEntityRef(user).toLocaleLowerCase('en-US'))
+      : [];
+    return { text, refs };
+  }
+
   /** Every user: the catalog's, joined with the marketplace's data about them. */
   async function loadUsers(): Promise<AdminUser[]> {
     const { items } = await options.catalog.getEntities(
@@ -486,7 +521,7 @@ export function createAdminRouter(options: AdminRouterOptions): express.Router {
     const page = await audit.list({
       action: query.action,
       actor: query.actor ? actorRef(query.actor) : undefined,
-      target: query.target?.trim().toLocaleLowerCase('en-US'),
+      target: query.target ? await targetFilter(query.target) : undefined,
       offset: query.offset,
       limit: query.limit,
     });

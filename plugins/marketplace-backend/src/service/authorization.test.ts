@@ -65,6 +65,7 @@ const SERVICES = [
   'sim-unsub',
   'sim-usage',
   'sim-rotate',
+  'sim-newkey',
   'sim-revoke',
   'sim-reject',
   'sim-review',
@@ -148,6 +149,14 @@ function matrix(): Record<
         path: `/v1/subscriptions/${
           (await subscribe(c, 'sim-usage')).subscriptionId
         }/usage`,
+      }),
+    },
+    'POST /v1/subscriptions/{id}/keys': {
+      expect: CREATED,
+      call: async c => ({
+        path: `/v1/subscriptions/${
+          (await subscribe(c, 'sim-newkey')).subscriptionId
+        }/keys`,
       }),
     },
     'GET /v1/usage/{requestId}': {

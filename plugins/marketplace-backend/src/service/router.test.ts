@@ -1073,6 +1073,89 @@ describe.each(databases.eachSupportedId())(
         expect(row.revoked_at).toBeNull();
       });
 
+      it('issues a new key for an active subscription after its last key was revoked', async () => {
+        const { subscription, apiKey } = await subscribe(GPT);
+        expect((await del(`/v1/keys/${apiKey.id}`)).status).toBe(200);
+
+        const res = await post(`/v1/subscriptions/${subscription.id}/keys`);
+        expect(res.status).toBe(201);
+        const issued = res.body.apiKey;
+        expect(issued).toEqual({
+          id: expect.any(String),
+          subscriptionId: subscription.id,
+          prefix: issued.secret.slice(0, 11),
+          createdAt: expect.any(String),
+          lastUsedAt: null,
+          revokedAt: null,
+          secret: expect.stringMatching(SECRET_PATTERN),
+        });
+        const store = new SubscriptionStore(knex);
+        expect(await store.findGrant(issued.secret)).toEqual(
+          expect.objectContaining({
+            keyRevoked: false,
+            subscriptionActive: true,
+            subscriptionId: subscription.id,
+          }),
+        );
+        const [row] = await knex('api_keys').where({ id: issued.id });
+        expect(row.secret_hash).toBe(sha256(issued.secret));
+        // Shown once: the list never carries the secret.
+        const keys = await get('/v1/keys');
+        expect(JSON.stringify(keys.body)).not.toContain(issued.secret);
+        expect(keys.body.keys).toHaveLength(2);
+      });
+
+      it('refuses a new key for others, cancelled subscriptions, suspended users and past the limit', async () => {
+        const omar = await subscribe(GPT, {}, OMAR);
+        const stranger = await post(
+          `/v1/subscriptions/${omar.subscription.id}/keys`,
+        );
+        expect(stranger.status).toBe(404);
+        expect((await post('/v1/subscriptions/no-such-id/keys')).status).toBe(
+          404,
+        );
+        expect(
+          await post(`/v1/subscriptions/${'s'.repeat(65)}/keys`),
+        ).toMatchObject(badRequest('path parameter'));
+
+        const llama = await subscribe(LLAMA);
+        await del(`/v1/services/${LLAMA}/subscribe`);
+        const cancelled = await post(
+          `/v1/subscriptions/${llama.subscription.id}/keys`,
+        );
+        expect(cancelled.status).toBe(409);
+        expect(cancelled.body.error.message).toMatch(/cancelled/);
+
+        const gpt = await subscribe(GPT);
+        for (let i = 1; i < 5; i++) {
+          expect(
+            (await post(`/v1/subscriptions/${gpt.subscription.id}/keys`))
+              .status,
+          ).toBe(201);
+        }
+        const sixth = await post(
+          `/v1/subscriptions/${gpt.subscription.id}/keys`,
+        );
+        expect(sixth.status).toBe(409);
+        expect(sixth.body.error.message).toMatch(/5 active API keys/);
+
+        await knex('user_suspensions').insert({
+          user_ref: LENA,
+          reason: 'leaked key',
+          suspended_by: 'user:default/admin',
+          suspended_at: Date.now(),
+        });
+        await del(`/v1/keys/${gpt.apiKey.id}`);
+        const suspended = await post(
+          `/v1/subscriptions/${gpt.subscription.id}/keys`,
+        );
+        await knex('user_suspensions').delete();
+        expect(suspended.status).toBe(403);
+        expect(suspended.body.error.message).toMatch(/suspended: leaked key/);
+        // 1 of Omar's, 1 of the cancelled Llama, 5 of GPT's.
+        expect(await count('api_keys')).toBe(7);
+      });
+
       it('revokes a key', async () => {
         const { apiKey } = await subscribe(GPT);
         const res = await del(`/v1/keys/${apiKey.id}`);

@@ -377,7 +377,7 @@ export async function createRouter(
         throw new GatewayError({
           status: 403,
           message:
-            'All API keys of this subscription are revoked. Unsubscribe and subscribe again to get a new key.',
+            'All API keys of this subscription are revoked. Create a new key (Create new key, here or in My subscriptions), then test again.',
           code: 'no_active_key',
         });
       }
@@ -437,6 +437,23 @@ export async function createRouter(
     }
     await ledger.flush();
     res.json({ usage: await ledger.listUsage({ subscriptionId: id, limit }) });
+  });
+
+  /** A new key for an active subscription, e.g. after its last one was revoked. */
+  router.post('/v1/subscriptions/:id/keys', async (req, res) => {
+    const me = await caller(req);
+    const id = parse(idParam, req.params.id, 'path parameter');
+    const suspension = await subscriptions.getSuspension(me.userRef);
+    if (suspension) {
+      throw new NotAllowedError(
+        `Your marketplace account is suspended${
+          suspension.reason ? `: ${suspension.reason}` : ''
+        }. Contact the platform admins.`,
+      );
+    }
+    res
+      .status(201)
+      .json({ apiKey: await subscriptions.issueKey(me.userRef, id) });
   });
 
   router.get('/v1/usage/:requestId', async (req, res) => {

@@ -128,6 +128,19 @@ describe('browse', () => {
     expect(browse(services, { q: 'no-such-thing-xyz' }, now).total).toBe(0);
   });
 
+  it('finds services by feature and by names written without punctuation', () => {
+    const vision = browse(services, { q: 'vision', limit: 100 }, now);
+    expect(vision.total).toBe(
+      services.filter(s => s.entity.spec.features.vision === true).length,
+    );
+    expect(vision.total).toBeGreaterThan(0);
+    const gpt4o = browse(services, { q: 'gpt4o', limit: 100 }, now);
+    expect(gpt4o.total).toBeGreaterThan(0);
+    expect(
+      gpt4o.items.every(i => /gpt-?4o/i.test(`${i.name} ${i.title}`)),
+    ).toBe(true);
+  });
+
   it('sorts measured values with "no data" last, and pages', () => {
     const withMetrics = services.map((s, i) => ({
       ...s,

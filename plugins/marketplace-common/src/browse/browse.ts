@@ -161,6 +161,29 @@ export function priceRangesOf(
   return ranges;
 }
 
+/** Words a search for a feature may use ("vision", "function calling", ...). */
+const FEATURE_SEARCH_WORDS: Record<ModelFeature, string> = {
+  functionCalling: 'function calling functioncalling tools',
+  vision: 'vision images',
+  streaming: 'streaming',
+  jsonMode: 'json mode jsonmode',
+  fineTuned: 'fine-tuned finetuned fine tuned',
+};
+
+/**
+ * Lowercase text plus its words without punctuation, so that "gpt4o" finds
+ * "GPT-4o".
+ */
+function withCompactForms(text: string): string {
+  const lower = text.toLocaleLowerCase('en-US');
+  const compact = lower
+    .split(/\s+/)
+    .map(word => word.replace(/[^a-z0-9]+/g, ''))
+    .filter(Boolean)
+    .join(' ');
+  return `${lower} ${compact}`;
+}
+
 /** Builds the projection of one service. */
 export function projectService(
   entity: ModelServiceEntityV1alpha1,
@@ -188,17 +211,20 @@ export function projectService(
     providerName,
     providerVerified: provider?.spec.verification.status === 'verified',
     createdAt,
-    nameText: `${metadata.name} ${title}`.toLocaleLowerCase('en-US'),
-    searchText: [
-      metadata.name,
-      title,
-      metadata.description ?? '',
-      spec.family,
-      spec.baseModel ?? '',
-      providerName,
-    ]
-      .join(' ')
-      .toLocaleLowerCase('en-US'),
+    nameText: withCompactForms(`${metadata.name} ${title}`),
+    searchText: withCompactForms(
+      [
+        metadata.name,
+        title,
+        metadata.description ?? '',
+        spec.family,
+        spec.baseModel ?? '',
+        providerName,
+        ...MODEL_FEATURES.filter(f => spec.features[f] === true).map(
+          f => FEATURE_SEARCH_WORDS[f],
+        ),
+      ].join(' '),
+    ),
     metrics,
   };
 }

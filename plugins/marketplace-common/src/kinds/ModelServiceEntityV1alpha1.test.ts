@@ -85,6 +85,21 @@ describe('modelServiceEntityV1alpha1Validator', () => {
     expect(isModelServiceEntity(entity)).toBe(true);
   });
 
+  it('accepts the name of a successor and refuses anything else there', () => {
+    const entity = withSpec(spec => {
+      spec.lifecycle = 'deprecated';
+      spec.successor = 'acme-gpt-5';
+    });
+    expect(validate(entity)).toBe(entity);
+    expect(() =>
+      validate(
+        withSpec(spec => {
+          spec.successor = 'Not A Name!';
+        }),
+      ),
+    ).toThrow(/successor/);
+  });
+
   it('accepts a service with only the required fields', () => {
     const entity = withSpec(spec => {
       delete spec.baseModel;

@@ -141,6 +141,11 @@ export type ModelServiceSpec = {
   owner: string;
   providedBy: string;
   lifecycle: ServiceLifecycle;
+  /**
+   * For a deprecated service: the name of the ModelService that replaces it,
+   * which the portal points subscribers to.
+   */
+  successor?: string;
   family: ModelFamily;
   baseModel?: string;
   pricing: ModelServicePricing;
@@ -239,6 +244,13 @@ export const modelServiceEntityV1alpha1Schema = {
             lifecycle: {
               enum: [...SERVICE_LIFECYCLES],
               description: 'Only active services accept traffic.',
+            },
+            successor: {
+              type: 'string',
+              pattern: '^[a-z0-9]+(?:-[a-z0-9]+)*$',
+              maxLength: 63,
+              description:
+                'The name of the service that replaces this one once it is deprecated.',
             },
             family: { enum: [...MODEL_FAMILIES] },
             baseModel: {

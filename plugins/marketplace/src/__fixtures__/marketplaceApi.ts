@@ -238,6 +238,7 @@ export function mockMarketplaceApi(
     getUsage: jest.fn().mockResolvedValue([]),
     rotateKey: jest.fn(),
     revokeKey: jest.fn(),
+    createKey: jest.fn(),
     getMe: jest.fn().mockResolvedValue({
       userRef: 'user:default/lena.fischer',
       teams: [

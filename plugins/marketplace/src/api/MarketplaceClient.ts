@@ -179,6 +179,8 @@ export interface MarketplaceApi {
   rotateKey(keyId: string): Promise<IssuedApiKey>;
   /** `DELETE /v1/keys/:keyId` */
   revokeKey(keyId: string): Promise<ApiKeyInfo>;
+  /** `POST /v1/subscriptions/:id/keys`: a further key, its secret shown once. */
+  createKey(subscriptionId: string): Promise<IssuedApiKey>;
   /** `GET /v1/me` */
   getMe(): Promise<MarketplaceMe>;
   /** `GET /marketplace/services`: filtered, sorted and paged, with facet counts. */
@@ -485,6 +487,14 @@ export class MarketplaceClient implements MarketplaceApi {
     const body = await this.request<{ apiKey: IssuedApiKey }>(
       'POST',
       `/v1/keys/${encodeURIComponent(keyId)}/rotate`,
+    );
+    return body.apiKey;
+  }
+
+  async createKey(subscriptionId: string): Promise<IssuedApiKey> {
+    const body = await this.request<{ apiKey: IssuedApiKey }>(
+      'POST',
+      `/v1/subscriptions/${encodeURIComponent(subscriptionId)}/keys`,
     );
     return body.apiKey;
   }

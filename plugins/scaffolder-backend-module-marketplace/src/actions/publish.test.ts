@@ -62,7 +62,12 @@ const templateInput = {
   termsAccepted: true,
 };
 
-type Received = { headers: http.IncomingHttpHeaders; body: any; url?: string };
+type Received = {
+  headers: http.IncomingHttpHeaders;
+  body: any;
+  url?: string;
+  method?: string;
+};
 
 async function fakeMarketplace(
   answer: (body: any) => { status: number; body: unknown },
@@ -73,7 +78,12 @@ async function fakeMarketplace(
     req.on('data', c => (raw += c));
     req.on('end', () => {
       const body = JSON.parse(raw || '{}');
-      received.push({ headers: req.headers, body, url: req.url });
+      received.push({
+        headers: req.headers,
+        body,
+        url: req.url,
+        method: req.method,
+      });
       const { status, body: out } = answer(body);
       res.writeHead(status, { 'content-type': 'application/json' });
       res.end(JSON.stringify(out));
@@ -221,6 +231,46 @@ describe('marketplace:publish', () => {
         metadata: { ...entity.metadata, namespace: undefined },
       });
       expect(modelServiceEntityV1alpha1Validator(committed)).toBeTruthy();
+    } finally {
+      await server.close();
+    }
+  });
+
+  it('updates the service being edited (PUT) and refuses a rename', async () => {
+    const server = await fakeMarketplace(() => ({
+      status: 200,
+      body: {
+        service: {
+          id: 'svc-1',
+          entityRef: 'modelservice:default/team-llama-70b',
+          publication: { status: 'pending' },
+        },
+      },
+    }));
+    try {
+      const { ctx, outputs } = context({
+        ...templateInput,
+        editing: 'team-llama-70b',
+      });
+      await action(server.baseUrl).handler(ctx);
+      expect(server.received).toHaveLength(1);
+      const [request] = server.received;
+      expect(request.method).toBe('PUT');
+      expect(request.url).toBe(
+        '/api/marketplace/v1/provider/services/team-llama-70b',
+      );
+      expect(request.body.entity.metadata.name).toBe('team-llama-70b');
+      expect(outputs).toEqual({
+        id: 'svc-1',
+        entityRef: 'modelservice:default/team-llama-70b',
+        status: 'pending',
+      });
+
+      const renamed = context({ ...templateInput, editing: 'other-name' });
+      await expect(action(server.baseUrl).handler(renamed.ctx)).rejects.toThrow(
+        /cannot be renamed/,
+      );
+      expect(server.received).toHaveLength(1);
     } finally {
       await server.close();
     }

@@ -144,11 +144,18 @@ export function createPublishAction(options: {
             latencyP95Ms: z.number().int().positive(),
             latencyP99Ms: z.number().int().positive(),
             uptimePercent: z.number().min(0).max(100),
-            requestsPerSecond: z.number().positive(),
-            tokensPerSecond: z.number().positive(),
+            requestsPerSecond: z.number().int().positive(),
+            tokensPerSecond: z.number().int().positive(),
             requestsPerMinute: z.number().int().positive(),
             tokensPerMinute: z.number().int().positive(),
           }),
+        editing: z =>
+          z
+            .string()
+            .optional()
+            .describe(
+              'The name of a portal-published service to update instead of publishing a new one',
+            ),
         termsAccepted: z =>
           z.literal(true, {
             errorMap: () => ({
@@ -170,9 +177,14 @@ export function createPublishAction(options: {
       },
     },
     async handler(ctx) {
-      const { termsAccepted: _terms, ...rest } = ctx.input;
+      const { termsAccepted: _terms, editing, ...rest } = ctx.input;
       const entity = toModelServiceEntity(rest as PublishInput);
       const entityRef = stringifyEntityRef(entity);
+      if (editing && editing !== entity.metadata.name) {
+        throw new InputError(
+          `A service cannot be renamed (its name is the model callers send): keep '${editing}'`,
+        );
+      }
       const yaml = toCatalogInfoYaml(
         entity,
         `${await discovery.getExternalBaseUrl(
@@ -190,15 +202,20 @@ export function createPublishAction(options: {
       }
 
       const result = await ctx.checkpoint({
-        key: `marketplace-publish-${entity.metadata.name}`,
+        key: `marketplace-${editing ? 'update' : 'publish'}-${
+          entity.metadata.name
+        }`,
         fn: async (): Promise<PublishResponse> => {
           const baseUrl = await discovery.getBaseUrl('marketplace');
           const { token } = await auth.getPluginRequestToken({
             onBehalfOf: await ctx.getInitiatorCredentials(),
             targetPluginId: 'marketplace',
           });
-          const response = await fetch(`${baseUrl}/v1/provider/services`, {
-            method: 'POST',
+          const url = editing
+            ? `${baseUrl}/v1/provider/services/${encodeURIComponent(editing)}`
+            : `${baseUrl}/v1/provider/services`;
+          const response = await fetch(url, {
+            method: editing ? 'PUT' : 'POST',
             headers: {
               'content-type': 'application/json',
               authorization: `Bearer ${token}`,
@@ -221,6 +238,20 @@ export function createPublishAction(options: {
               `The marketplace answered ${response.status}: ${message}`,
             );
           }
+          if (editing) {
+            const { service } = (await response.json()) as {
+              service: {
+                id: string;
+                entityRef: string;
+                publication: { status: string };
+              };
+            };
+            return {
+              id: service.id,
+              entityRef: service.entityRef,
+              status: service.publication.status,
+            };
+          }
           const body = (await response.json()) as PublishResponse;
           return {
             id: body.id,
@@ -230,10 +261,11 @@ export function createPublishAction(options: {
         },
       });
 
+      const verb = editing ? 'Updated' : 'Published';
       ctx.logger.info(
         result.status === 'pending'
-          ? `Published ${result.entityRef}; it is pending approval by a platform admin`
-          : `Published ${result.entityRef}; it is live`,
+          ? `${verb} ${result.entityRef}; it is pending approval by a platform admin`
+          : `${verb} ${result.entityRef}; it is live`,
       );
       ctx.output('id', result.id);
       ctx.output('entityRef', result.entityRef);

@@ -14,12 +14,20 @@ import { SidebarSearchModal } from '@backstage/plugin-search';
 import { UserSettingsSignInAvatar } from '@backstage/plugin-user-settings';
 import { NotificationsSidebarItem } from '@backstage/plugin-notifications';
 import { AdminNavGroup } from './AdminNavGroup';
+import { ProviderNavItem } from './ProviderNavItem';
 
 export const SidebarContent = NavContentBlueprint.make({
   params: {
     component: ({ navItems }) => {
       const nav = navItems.withComponent(item => (
-        <SidebarItem icon={() => item.icon} to={item.href} text={item.title} />
+        <SidebarItem
+          icon={() => item.icon}
+          to={item.href}
+          text={item.title}
+          // /marketplace is the parent path of My subscriptions and the
+          // provider dashboard: without this, two items are highlighted.
+          end={item.href === '/marketplace'}
+        />
       ));
 
       // Skipped items
@@ -42,7 +50,9 @@ export const SidebarContent = NavContentBlueprint.make({
             {/* Marketplace (@internal/plugin-marketplace) near the top */}
             {nav.take('page:marketplace')}
             {nav.take('page:marketplace/subscriptions')}
-            {nav.take('page:marketplace/provider')}
+            <ProviderNavItem>
+              {nav.take('page:marketplace/provider')}
+            </ProviderNavItem>
             {nav.take('page:catalog')}
             {nav.take('page:scaffolder')}
             <SidebarDivider />

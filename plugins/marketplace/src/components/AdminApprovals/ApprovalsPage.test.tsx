@@ -149,6 +149,12 @@ describe('ApprovalsPage', () => {
     const row = within(await screen.findByTestId('approval-row'));
     expect(api.listApprovals).toHaveBeenCalledWith({ status: 'rejected' });
     expect(row.getByText('No data residency statement')).toBeInTheDocument();
+    // Who decided: a link to the user, not the raw ref.
+    expect(row.getByRole('link', { name: /ada/ })).toHaveAttribute(
+      'href',
+      expect.stringContaining('/user/ada'),
+    );
+    expect(row.queryByText(/user:default\/ada/)).toBeNull();
     expect(
       row.queryByRole('button', { name: /Reject/ }),
     ).not.toBeInTheDocument();

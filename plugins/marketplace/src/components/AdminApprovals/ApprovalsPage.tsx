@@ -32,6 +32,7 @@ import { formatDateTimeUtc } from '../../format';
 import { RefLink } from '../shared/RefLink';
 import { ConfirmDialog } from '../shared/ConfirmDialog';
 import { EndpointCredential } from './EndpointCredential';
+import { dataTableSx, tableContainerSx } from '../shared/tables';
 
 const STATUSES: { value: ApprovalStatus; label: string }[] = [
   { value: 'pending', label: 'Pending' },
@@ -79,8 +80,8 @@ function ApprovalRows(props: {
 }) {
   const { approvals, status, onApprove, onReject } = props;
   return (
-    <TableContainer>
-      <Table size="small" aria-label="Services to review">
+    <TableContainer sx={tableContainerSx}>
+      <Table size="small" sx={dataTableSx} aria-label="Services to review">
         <TableHead>
           <TableRow>
             <TableCell>Service</TableCell>
@@ -122,7 +123,11 @@ function ApprovalRows(props: {
               <TableCell>{formatDateTimeUtc(a.submittedAt)}</TableCell>
               {status !== 'pending' && (
                 <TableCell>
-                  {a.decidedBy ?? '—'}
+                  {a.decidedBy ? (
+                    <RefLink entityRef={a.decidedBy} defaultKind="User" />
+                  ) : (
+                    '—'
+                  )}
                   {a.decidedAt ? `, ${formatDateTimeUtc(a.decidedAt)}` : ''}
                   {a.reason && (
                     <Typography variant="body2" color="text.secondary">

@@ -33,6 +33,7 @@ import { errorStatus, marketplaceApiRef } from '../../api';
 import { formatDateTimeUtc } from '../../format';
 import { NotAllowed } from '../shared/NotAllowed';
 import { RefLink } from '../shared/RefLink';
+import { dataTableSx, tableContainerSx } from '../shared/tables';
 
 const PAGE_SIZE = 50;
 
@@ -210,8 +211,8 @@ export function AuditLogPage() {
   } else {
     body = (
       <>
-        <TableContainer>
-          <Table size="small" aria-label="Audit log">
+        <TableContainer sx={tableContainerSx}>
+          <Table size="small" sx={dataTableSx} aria-label="Audit log">
             <TableHead>
               <TableRow>
                 <TableCell>When</TableCell>

@@ -34,7 +34,6 @@ import {
   ADMIN_USER_SORTS,
   AdminUser,
   AdminUserSort,
-  formatMicros,
   MARKETPLACE_ROLES,
   MarketplaceRole,
   USER_STATUSES,
@@ -51,6 +50,8 @@ import {
   SuspendDialog,
   userLabel,
 } from './UserDialogs';
+import { dataTableSx, tableContainerSx } from '../shared/tables';
+import { Money } from '../shared/Money';
 
 const PAGE_SIZE = 25;
 
@@ -184,8 +185,8 @@ function UserRows(props: {
 }) {
   const { users, sort, order, onSort } = props;
   return (
-    <TableContainer>
-      <Table size="small" aria-label="Users">
+    <TableContainer sx={tableContainerSx}>
+      <Table size="small" sx={dataTableSx} aria-label="Users">
         <TableHead>
           <TableRow>
             {COLUMNS.map(c => (
@@ -238,7 +239,7 @@ function UserRows(props: {
               <TableCell align="right">{u.subscriptions}</TableCell>
               <TableCell align="right">{u.activeKeys}</TableCell>
               <TableCell align="right">
-                {formatMicros(u.monthSpendMicros, { maxFractionDigits: 2 })}
+                <Money micros={u.monthSpendMicros} />
               </TableCell>
               <TableCell>
                 {u.lastActiveAt ? formatDateTimeUtc(u.lastActiveAt) : 'Never'}

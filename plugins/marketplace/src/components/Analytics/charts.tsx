@@ -90,6 +90,13 @@ export function TimeSeriesChart(props: {
   stacked?: boolean;
   format: (value: number) => string;
   height?: number;
+  /**
+   * The y axis' fixed range (e.g. [0, 5] for stars); by default from zero to
+   * the data's maximum.
+   */
+  yDomain?: [number, number];
+  /** Whether the values may have decimals (averages); counts and micro-units do not. */
+  decimals?: boolean;
 }) {
   const { buckets, granularity, series, kind, stacked, format } = props;
   const theme = useTheme();
@@ -115,6 +122,18 @@ export function TimeSeriesChart(props: {
       tick={axis}
       tickFormatter={(v: number) => format(v)}
       width={72}
+      // Counts and micro-units are whole: no "0.25 requests" ticks, and no
+      // ticks between two micro-USD that all read "$0.00".
+      allowDecimals={props.decimals ?? false}
+      domain={props.yDomain ?? [0, 'auto']}
+      {...(props.yDomain
+        ? {
+            ticks: Array.from(
+              { length: props.yDomain[1] - props.yDomain[0] + 1 },
+              (_, i) => props.yDomain![0] + i,
+            ),
+          }
+        : {})}
     />,
     <Tooltip
       key="tooltip"

@@ -1,3 +1,4 @@
+import { ReactNode } from 'react';
 import Box from '@mui/material/Box';
 import Card from '@mui/material/Card';
 import CardActions from '@mui/material/CardActions';
@@ -35,6 +36,7 @@ import {
 import { Field } from '../shared/Field';
 import { StartUsingButton } from '../StartUsing';
 import { subscriptionsRouteRef } from '../../routes';
+import { dataTableSx, tableContainerSx } from '../shared/tables';
 
 /** Shown for a metric nothing was measured for yet; never a made-up number. */
 export const NO_DATA = 'no data yet';
@@ -206,6 +208,82 @@ export type ServiceResultsProps = {
   onSubscribed?: () => void;
 };
 
+/**
+ * One service as browse shows it. The publish template's Review & publish step
+ * renders the same card for the service being published.
+ */
+export function ServiceCardView(props: {
+  card: ServiceCard;
+  /** The entity page; the title is plain text without it (a preview). */
+  path?: string;
+  actions: ReactNode;
+}) {
+  const { card, path, actions } = props;
+  return (
+    <Card
+      variant="outlined"
+      sx={{ height: '100%', display: 'flex', flexDirection: 'column' }}
+      aria-label={card.title}
+      data-testid="service-card"
+    >
+      <CardContent sx={{ flexGrow: 1 }}>
+        <Typography variant="h6" component="h3">
+          {path ? <Link to={path}>{card.title}</Link> : card.title}
+        </Typography>
+        <Typography
+          variant="body2"
+          color="text.secondary"
+          component="div"
+          gutterBottom
+        >
+          <ProviderName card={card} />
+        </Typography>
+        <Grid container spacing={1} sx={{ my: 1 }}>
+          <Grid item xs={6}>
+            <Field label="Family">{familyLabel(card.family)}</Field>
+          </Grid>
+          <Grid item xs={6}>
+            <Field label="Context window">
+              {formatTokenCount(card.contextWindow)}
+            </Field>
+          </Grid>
+          <Grid item xs={6}>
+            <Field label="Prompt / 1K">
+              {formatMicros(card.pricing.promptPer1kMicros)}
+            </Field>
+          </Grid>
+          <Grid item xs={6}>
+            <Field label="Completion / 1K">
+              {formatMicros(card.pricing.completionPer1kMicros)}
+            </Field>
+          </Grid>
+          <Grid item xs={6}>
+            <Field label="Rating">{formatRating(card)}</Field>
+          </Grid>
+          <Grid item xs={6}>
+            <Field label="Uptime (30d)">{formatUptime(card)}</Field>
+          </Grid>
+          <Grid item xs={6}>
+            <Field label="p95 latency">{formatLatency(card)}</Field>
+          </Grid>
+          <Grid item xs={6}>
+            <Field label="Requests (30d)">
+              {formatInteger(card.metrics.requests30d)}
+            </Field>
+          </Grid>
+        </Grid>
+        <Stack spacing={1} alignItems="flex-start">
+          <TrialChip card={card} />
+          <FeatureChips card={card} />
+        </Stack>
+      </CardContent>
+      <CardActions sx={{ justifyContent: 'space-between', px: 2 }}>
+        {actions}
+      </CardActions>
+    </Card>
+  );
+}
+
 export function ServiceCardGrid(props: ServiceResultsProps) {
   const { items } = props;
   const entityPath = useEntityPath();
@@ -215,67 +293,13 @@ export function ServiceCardGrid(props: ServiceResultsProps) {
         const path = entityPath(card);
         return (
           <Grid item key={card.ref} xs={12} md={6} xl={4} component="li">
-            <Card
-              variant="outlined"
-              sx={{ height: '100%', display: 'flex', flexDirection: 'column' }}
-              aria-label={card.title}
-              data-testid="service-card"
-            >
-              <CardContent sx={{ flexGrow: 1 }}>
-                <Typography variant="h6" component="h3">
-                  <Link to={path}>{card.title}</Link>
-                </Typography>
-                <Typography
-                  variant="body2"
-                  color="text.secondary"
-                  component="div"
-                  gutterBottom
-                >
-                  <ProviderName card={card} />
-                </Typography>
-                <Grid container spacing={1} sx={{ my: 1 }}>
-                  <Grid item xs={6}>
-                    <Field label="Family">{familyLabel(card.family)}</Field>
-                  </Grid>
-                  <Grid item xs={6}>
-                    <Field label="Context window">
-                      {formatTokenCount(card.contextWindow)}
-                    </Field>
-                  </Grid>
-                  <Grid item xs={6}>
-                    <Field label="Prompt / 1K">
-                      {formatMicros(card.pricing.promptPer1kMicros)}
-                    </Field>
-                  </Grid>
-                  <Grid item xs={6}>
-                    <Field label="Completion / 1K">
-                      {formatMicros(card.pricing.completionPer1kMicros)}
-                    </Field>
-                  </Grid>
-                  <Grid item xs={6}>
-                    <Field label="Rating">{formatRating(card)}</Field>
-                  </Grid>
-                  <Grid item xs={6}>
-                    <Field label="Uptime (30d)">{formatUptime(card)}</Field>
-                  </Grid>
-                  <Grid item xs={6}>
-                    <Field label="p95 latency">{formatLatency(card)}</Field>
-                  </Grid>
-                  <Grid item xs={6}>
-                    <Field label="Requests (30d)">
-                      {formatInteger(card.metrics.requests30d)}
-                    </Field>
-                  </Grid>
-                </Grid>
-                <Stack spacing={1} alignItems="flex-start">
-                  <TrialChip card={card} />
-                  <FeatureChips card={card} />
-                </Stack>
-              </CardContent>
-              <CardActions sx={{ justifyContent: 'space-between', px: 2 }}>
+            <ServiceCardView
+              card={card}
+              path={path}
+              actions={
                 <ServiceActions card={card} path={path} results={props} />
-              </CardActions>
-            </Card>
+              }
+            />
           </Grid>
         );
       })}
@@ -287,21 +311,31 @@ export function ServiceTable(props: ServiceResultsProps) {
   const { items } = props;
   const entityPath = useEntityPath();
   return (
-    <TableContainer>
-      <Table size="small" aria-label="Model services">
+    <TableContainer sx={tableContainerSx}>
+      <Table size="small" sx={dataTableSx} aria-label="Model services">
         <TableHead>
           <TableRow>
-            <TableCell>Name</TableCell>
-            <TableCell>Provider</TableCell>
+            <TableCell>Service</TableCell>
             <TableCell>Family</TableCell>
-            <TableCell align="right">Context window</TableCell>
-            <TableCell align="right">Prompt / 1K</TableCell>
-            <TableCell align="right">Completion / 1K</TableCell>
+            <TableCell align="right">Context</TableCell>
+            <TableCell align="right">
+              Price / 1K
+              <br />
+              prompt · completion
+            </TableCell>
             <TableCell>Features</TableCell>
-            <TableCell>Rating</TableCell>
-            <TableCell>Uptime (30d)</TableCell>
-            <TableCell>p95 latency</TableCell>
-            <TableCell align="right">Requests (30d)</TableCell>
+            <TableCell align="right">Rating</TableCell>
+            <TableCell align="right">
+              Uptime
+              <br />
+              (30d)
+            </TableCell>
+            <TableCell align="right">p95</TableCell>
+            <TableCell align="right">
+              Requests
+              <br />
+              (30d)
+            </TableCell>
             <TableCell>Actions</TableCell>
           </TableRow>
         </TableHead>
@@ -310,35 +344,40 @@ export function ServiceTable(props: ServiceResultsProps) {
             const path = entityPath(card);
             return (
               <TableRow key={card.ref}>
-                <TableCell>
+                <TableCell sx={{ minWidth: 180 }}>
                   <Link to={path}>{card.title}</Link>
+                  <Typography
+                    variant="body2"
+                    color="text.secondary"
+                    component="div"
+                  >
+                    <ProviderName card={card} />
+                  </Typography>
                 </TableCell>
-                <TableCell>
-                  <ProviderName card={card} />
+                <TableCell className="nowrap">
+                  {familyLabel(card.family)}
                 </TableCell>
-                <TableCell>{familyLabel(card.family)}</TableCell>
                 <TableCell align="right">
                   {formatTokenCount(card.contextWindow)}
                 </TableCell>
                 <TableCell align="right">
                   {formatMicros(card.pricing.promptPer1kMicros)}
-                </TableCell>
-                <TableCell align="right">
+                  {' · '}
                   {formatMicros(card.pricing.completionPer1kMicros)}
                 </TableCell>
-                <TableCell>
+                <TableCell sx={{ minWidth: 210 }}>
                   <Stack spacing={0.5} alignItems="flex-start">
                     <TrialChip card={card} />
                     <FeatureChips card={card} />
                   </Stack>
                 </TableCell>
-                <TableCell>{formatRating(card)}</TableCell>
-                <TableCell>{formatUptime(card)}</TableCell>
-                <TableCell>{formatLatency(card)}</TableCell>
+                <TableCell align="right">{formatRating(card)}</TableCell>
+                <TableCell align="right">{formatUptime(card)}</TableCell>
+                <TableCell align="right">{formatLatency(card)}</TableCell>
                 <TableCell align="right">
                   {formatInteger(card.metrics.requests30d)}
                 </TableCell>
-                <TableCell>
+                <TableCell className="nowrap">
                   <Stack direction="row" spacing={1} alignItems="center">
                     <ServiceActions card={card} path={path} results={props} />
                   </Stack>

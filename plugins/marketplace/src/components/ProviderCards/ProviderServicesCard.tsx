@@ -22,6 +22,7 @@ import {
 } from '@internal/plugin-marketplace-common';
 import { familyLabel, formatTokenCount } from '../../format';
 import { LifecycleChip } from '../shared/chips';
+import { dataTableSx } from '../shared/tables';
 
 const CARD_TITLE = 'Model services offered';
 
@@ -64,7 +65,7 @@ export function ProviderServicesCard() {
     );
   } else {
     content = (
-      <Table size="small" aria-label={CARD_TITLE}>
+      <Table size="small" sx={dataTableSx} aria-label={CARD_TITLE}>
         <TableHead>
           <TableRow sx={{ '& th': { whiteSpace: 'nowrap' } }}>
             <TableCell>Service</TableCell>

@@ -24,7 +24,6 @@ import {
   AnalyticsService,
   AnalyticsTotals,
   ANALYTICS_LIMITS,
-  formatMicros,
   ProviderAnalytics,
   RetentionMonth,
   TopCustomer,
@@ -41,10 +40,12 @@ import {
   RANGE_PRESETS,
   TimeSeriesChart,
 } from '../Analytics/charts';
+import { dataTableSx, tableContainerSx } from '../shared/tables';
+import { formatMoney } from '../../format';
 
-/** Exact to the micro-USD (small amounts must not read as $0.00). */
+/** Rounded for its size (small amounts keep two significant digits). */
 function usd(micros: number): string {
-  return formatMicros(micros);
+  return formatMoney(micros);
 }
 
 function pct(value: number | null): string {
@@ -236,6 +237,8 @@ function Charts(props: { data: ProviderAnalytics }) {
           kind="line"
           series={by(p => p.ratingAverage, rated)}
           format={v => v.toFixed(1)}
+          yDomain={[0, 5]}
+          decimals
         />
       ) : (
         <Box sx={{ p: 2 }}>
@@ -269,8 +272,8 @@ function CustomersTable(props: {
           {props.empty}
         </Typography>
       ) : (
-        <TableContainer>
-          <Table size="small" aria-label={props.title}>
+        <TableContainer sx={tableContainerSx}>
+          <Table size="small" sx={dataTableSx} aria-label={props.title}>
             <TableHead>
               <TableRow>
                 <TableCell>{props.kind === 'User' ? 'User' : 'Team'}</TableCell>
@@ -328,8 +331,8 @@ function Retention(props: { months: RetentionMonth[] }) {
         Users with at least one request in the calendar month, against the month
         before.
       </Typography>
-      <TableContainer>
-        <Table size="small" aria-label="Customer retention">
+      <TableContainer sx={tableContainerSx}>
+        <Table size="small" sx={dataTableSx} aria-label="Customer retention">
           <TableHead>
             <TableRow>
               <TableCell>Month</TableCell>

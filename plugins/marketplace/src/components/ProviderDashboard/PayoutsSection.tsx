@@ -5,11 +5,12 @@ import Typography from '@mui/material/Typography';
 import useAsyncRetry from 'react-use/esm/useAsyncRetry';
 import { Progress, ResponseErrorPanel } from '@backstage/core-components';
 import { toastApiRef, useApi } from '@backstage/frontend-plugin-api';
-import { formatMicros, Statement } from '@internal/plugin-marketplace-common';
+import { Statement } from '@internal/plugin-marketplace-common';
 import { errorMessage, marketplaceApiRef } from '../../api';
 import { saveFile } from '../Analytics/charts';
 import { ConfirmDialog } from '../shared/ConfirmDialog';
 import { formatMonth, StatementsTable } from './StatementsTable';
+import { formatMoney } from '../../format';
 
 export function serviceNameOf(ref: string): string {
   return ref.slice(ref.indexOf('/') + 1);
@@ -127,7 +128,7 @@ export function PayoutsSection(props: { team: string }) {
       >
         <Typography variant="body2" sx={{ mb: 2 }}>
           Records a payout of{' '}
-          {paying ? formatMicros(paying.totals.netMicros) : ''} to {props.team}.
+          {paying ? formatMoney(paying.totals.netMicros) : ''} to {props.team}.
         </Typography>
         <TextField
           label="Payment reference (optional)"

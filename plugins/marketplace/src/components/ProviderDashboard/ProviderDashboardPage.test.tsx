@@ -182,10 +182,10 @@ describe('ProviderDashboardPage', () => {
     expect(requests).toHaveTextContent('+100% vs previous 2 days');
     expect(
       within(screen.getByTestId('kpi-gross')).getByTestId('kpi-value'),
-    ).toHaveTextContent('$12.345678');
+    ).toHaveTextContent('$12.35');
     expect(
       within(screen.getByTestId('kpi-net')).getByTestId('kpi-value'),
-    ).toHaveTextContent('$11.11111');
+    ).toHaveTextContent('$11.11');
     expect(
       within(screen.getByTestId('kpi-error-rate')).getByTestId('kpi-value'),
     ).toHaveTextContent('2.8%');
@@ -256,6 +256,33 @@ describe('ProviderDashboardPage', () => {
     expect(
       await screen.findByText('The provider dashboard is for provider teams'),
     ).toBeInTheDocument();
+    expect(api.getProviderAnalytics).not.toHaveBeenCalled();
+  });
+
+  it('explains itself to consumers without calling provider APIs, and hides Publish', async () => {
+    const api = mockMarketplaceApi({
+      getMe: jest.fn().mockResolvedValue({
+        userRef: 'user:default/lena.fischer',
+        teams: [],
+        role: 'consumer',
+        suspension: null,
+      }),
+    });
+    await renderInTestApp(<ProviderDashboardPage />, {
+      mountedRoutes,
+      apis: [[marketplaceApiRef, api]],
+    });
+    expect(
+      await screen.findByText('The provider dashboard is for provider teams'),
+    ).toBeInTheDocument();
+    expect(
+      screen.getByText(/ask a platform admin to add your team to a provider/),
+    ).toBeInTheDocument();
+    expect(
+      screen.queryByRole('link', { name: /Publish a service/ }),
+    ).toBeNull();
+    expect(api.listProviderTeams).not.toHaveBeenCalled();
+    expect(api.listManagedServices).not.toHaveBeenCalled();
     expect(api.getProviderAnalytics).not.toHaveBeenCalled();
   });
 
@@ -371,7 +398,11 @@ describe('ProviderDashboardPage', () => {
       apis: [[marketplaceApiRef, api]],
     });
     expect(
-      await screen.findByText('Your teams offer no services yet'),
+      await screen.findByText(
+        'Your teams offer no services yet',
+        {},
+        { timeout: 5000 },
+      ),
     ).toBeInTheDocument();
     await userEvent.click(screen.getByRole('tab', { name: 'Services' }));
     expect(

@@ -27,6 +27,29 @@ import { PayoutsSection } from './PayoutsSection';
 
 type TabId = 'analytics' | 'payouts' | 'services';
 
+/** What the dashboard is for and how to get access, for users who are no providers. */
+export function ProviderAccessInfo(props: { error?: Error }) {
+  if (props.error) {
+    return <ResponseErrorPanel error={props.error} />;
+  }
+  return (
+    <EmptyState
+      missing="info"
+      title="The provider dashboard is for provider teams"
+      description="Members of a provider team publish and edit their team's LLM services here and see their requests, revenue, payouts and customers. To get access, ask a platform admin to add your team to a provider. Your own keys, usage and spend are under My subscriptions."
+      action={
+        <Button
+          variant="outlined"
+          component={RouterLink}
+          to="/marketplace/subscriptions"
+        >
+          My subscriptions
+        </Button>
+      }
+    />
+  );
+}
+
 function teamLabel(ref: string): string {
   return ref.slice(ref.indexOf('/') + 1);
 }
@@ -54,14 +77,37 @@ export function ProviderDashboardPage() {
       },
       { replace: true },
     );
-  const teams = useAsync(() => api.listProviderTeams(), [api]);
+  // The role as the backend's permission policy decides it: consumers get an
+  // explanation instead of provider API calls that would answer 403.
+  const me = useAsync(() => api.getMe(), [api]);
+  const isProvider = !!me.value && me.value.role !== 'consumer';
+  const teams = useAsync(
+    async () => (isProvider ? api.listProviderTeams() : undefined),
+    [api, isProvider],
+  );
   const [picked, setPicked] = useState<string>();
   const team = picked ?? teams.value?.[0]?.ref;
+
+  if (me.loading) {
+    return (
+      <Content>
+        <Progress />
+      </Content>
+    );
+  }
+  if (!isProvider) {
+    return (
+      <Content>
+        <ContentHeader title="Provider dashboard" />
+        <ProviderAccessInfo error={me.error} />
+      </Content>
+    );
+  }
 
   let body;
   if (tab === 'services') {
     body = <ProviderServicesPage embedded />;
-  } else if (teams.loading) {
+  } else if (teams.loading || (!teams.value && !teams.error)) {
     body = <Progress />;
   } else if (teams.error) {
     body =

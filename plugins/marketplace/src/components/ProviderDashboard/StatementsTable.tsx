@@ -12,12 +12,13 @@ import Typography from '@mui/material/Typography';
 import useAsync from 'react-use/esm/useAsync';
 import { Progress, ResponseErrorPanel } from '@backstage/core-components';
 import {
-  formatMicros,
   Statement,
   StatementStatus,
 } from '@internal/plugin-marketplace-common';
 import { formatDateTimeUtc, formatInteger } from '../../format';
 import { RefLink } from '../shared/RefLink';
+import { dataTableSx, tableContainerSx } from '../shared/tables';
+import { Money } from '../shared/Money';
 
 const monthName = new Intl.DateTimeFormat('en-US', {
   month: 'long',
@@ -44,7 +45,7 @@ export function StatusChip(props: { status: StatementStatus }) {
 }
 
 function usd(micros: number) {
-  return formatMicros(micros);
+  return <Money micros={micros} />;
 }
 
 /** The lines of one statement, loaded when opened. */
@@ -68,7 +69,7 @@ function Lines(props: {
     );
   } else {
     body = (
-      <Table size="small" aria-label="Statement lines">
+      <Table size="small" sx={dataTableSx} aria-label="Statement lines">
         <TableHead>
           <TableRow>
             <TableCell>Service</TableCell>
@@ -152,8 +153,8 @@ export function StatementsTable(props: {
   const { provider } = props;
   const columns = provider ? 9 : 6;
   return (
-    <TableContainer>
-      <Table size="small" aria-label={props.label}>
+    <TableContainer sx={tableContainerSx}>
+      <Table size="small" sx={dataTableSx} aria-label={props.label}>
         <TableHead>
           <TableRow>
             <TableCell>Month</TableCell>

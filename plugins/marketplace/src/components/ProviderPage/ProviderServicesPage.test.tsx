@@ -42,6 +42,43 @@ function managed(
 }
 
 describe('ProviderServicesPage', () => {
+  it('edits portal services in the publish form and sends YAML services to their repository', async () => {
+    const api = mockMarketplaceApi({
+      listManagedServices: jest
+        .fn()
+        .mockResolvedValue([
+          managed('svc-portal', {}),
+          managed('svc-yaml', {}, 'url:https://git.example/catalog-info.yaml'),
+        ]),
+    });
+    await renderInTestApp(<ProviderServicesPage />, {
+      mountedRoutes,
+      apis: [[marketplaceApiRef, api]],
+    });
+    const [portal, yaml] = await screen.findAllByTestId('managed-service-row');
+    const edit = within(portal).getByRole('link', { name: 'Edit svc-portal' });
+    const href = new URL(edit.getAttribute('href')!, 'http://portal');
+    expect(href.pathname).toBe('/create/templates/default/publish-llm-service');
+    const form = JSON.parse(href.searchParams.get('formData')!);
+    expect(form).toMatchObject({
+      editing: 'svc-portal',
+      name: 'svc-portal',
+      endpointUrl: fullModelService.spec.endpoint.baseUrl,
+    });
+
+    expect(
+      within(yaml).queryByRole('link', { name: 'Edit svc-yaml' }),
+    ).toBeNull();
+    expect(
+      within(yaml).getByRole('link', {
+        name: 'Edit svc-yaml in its repository',
+      }),
+    ).toHaveAttribute('href', 'https://git.example/catalog-info.yaml');
+    expect(
+      within(yaml).getByText('Source of truth: the YAML in your repository'),
+    ).toBeInTheDocument();
+  });
+
   it('lists the teams’ services in every state', async () => {
     const api = mockMarketplaceApi({
       listManagedServices: jest.fn().mockResolvedValue([

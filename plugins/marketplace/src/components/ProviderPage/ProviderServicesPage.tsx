@@ -8,6 +8,7 @@ import TableContainer from '@mui/material/TableContainer';
 import TableHead from '@mui/material/TableHead';
 import TableRow from '@mui/material/TableRow';
 import TextField from '@mui/material/TextField';
+import Tooltip from '@mui/material/Tooltip';
 import Typography from '@mui/material/Typography';
 import AddIcon from '@mui/icons-material/Add';
 import useAsyncRetry from 'react-use/esm/useAsyncRetry';
@@ -26,10 +27,54 @@ import { formatDateTimeUtc } from '../../format';
 import { ConfirmDialog } from '../shared/ConfirmDialog';
 import { RefLink } from '../shared/RefLink';
 import { PublicationChip } from '../Publishing/PublicationStatus';
+import { dataTableSx, tableContainerSx } from '../shared/tables';
+import { editServicePath, PUBLISH_TEMPLATE_PATH } from './editService';
 
-/** Where the "Publish LLM service" template's form lives. */
-export const PUBLISH_TEMPLATE_PATH =
-  '/create/templates/default/publish-llm-service';
+/** A catalog location ("url:https://…/catalog-info.yaml") as a link target. */
+export function locationUrl(location: string): string | undefined {
+  const target = location.replace(/^url:/, '');
+  return /^https?:\/\//.test(target) ? target : undefined;
+}
+
+/** How a service is changed: Edit for portal ones, the YAML for the others. */
+function EditAction(props: { service: ManagedService }) {
+  const { service } = props;
+  if (!service.location) {
+    return (
+      <Button
+        size="small"
+        component={RouterLink}
+        to={editServicePath(service.entity)}
+        aria-label={`Edit ${service.name}`}
+      >
+        Edit
+      </Button>
+    );
+  }
+  const url = locationUrl(service.location);
+  const tip = `${service.name} is defined in catalog YAML: the YAML in your repository is the source of truth. Change it there; the portal picks the change up.`;
+  return url ? (
+    <Tooltip title={tip}>
+      <Button
+        size="small"
+        href={url}
+        target="_blank"
+        rel="noopener"
+        aria-label={`Edit ${service.name} in its repository`}
+      >
+        Edit YAML
+      </Button>
+    </Tooltip>
+  ) : (
+    <Tooltip title={tip}>
+      <Typography variant="caption" color="text.secondary" component="span">
+        Edit {service.location}
+      </Typography>
+    </Tooltip>
+  );
+}
+
+export { PUBLISH_TEMPLATE_PATH };
 
 const DAY_MS = 86_400_000;
 
@@ -162,8 +207,8 @@ export function ProviderServicesPage(props: { embedded?: boolean } = {}) {
     );
   } else {
     body = (
-      <TableContainer>
-        <Table size="small" aria-label="Your services">
+      <TableContainer sx={tableContainerSx}>
+        <Table size="small" sx={dataTableSx} aria-label="Your services">
           <TableHead>
             <TableRow>
               <TableCell>Service</TableCell>
@@ -200,12 +245,26 @@ export function ProviderServicesPage(props: { embedded?: boolean } = {}) {
                   />
                 </TableCell>
                 <TableCell>
-                  {s.location ? 'Catalog YAML' : 'Published in the portal'}
+                  {s.location ? (
+                    <>
+                      Catalog YAML
+                      <Typography
+                        variant="caption"
+                        color="text.secondary"
+                        component="div"
+                      >
+                        Source of truth: the YAML in your repository
+                      </Typography>
+                    </>
+                  ) : (
+                    'Published in the portal'
+                  )}
                 </TableCell>
                 <TableCell>
                   {formatDateTimeUtc(s.publication.submittedAt)}
                 </TableCell>
                 <TableCell align="right">
+                  {!s.publication.unpublishedAt && <EditAction service={s} />}
                   {!s.publication.unpublishedAt && (
                     <Button
                       size="small"

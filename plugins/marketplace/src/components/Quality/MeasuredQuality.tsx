@@ -38,6 +38,7 @@ import {
   formatInteger,
   formatPercent,
 } from '../../format';
+import { dataTableSx } from '../shared/tables';
 
 /** What a measured value shows until the service has measurements. */
 export const NO_DATA = 'No data yet';
@@ -463,7 +464,7 @@ export function IncidentsCard(props: {
             No incidents in the last 30 days.
           </Typography>
         ) : (
-          <Table size="small" aria-label="Incidents">
+          <Table size="small" sx={dataTableSx} aria-label="Incidents">
             <TableHead>
               <TableRow>
                 <TableCell>Started</TableCell>

@@ -53,6 +53,7 @@ import {
 } from './MeasuredQuality';
 import { FullRow, Section } from '../shared/Section';
 import { ChipList } from '../shared/chips';
+import { dataTableSx } from '../shared/tables';
 
 export { NO_DATA };
 
@@ -219,7 +220,11 @@ function SlaCard(props: {
       title="Service level"
       subheader="What the provider commits to, next to what the marketplace measures over the last 30 days"
     >
-      <Table size="small" aria-label="Committed and measured service level">
+      <Table
+        size="small"
+        sx={dataTableSx}
+        aria-label="Committed and measured service level"
+      >
         <TableHead>
           <TableRow>
             <TableCell>Metric</TableCell>

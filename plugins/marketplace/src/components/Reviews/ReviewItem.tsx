@@ -87,7 +87,8 @@ export function ReviewItem(props: {
       <Stack spacing={1}>
         {review.hidden && (
           <Alert severity="warning">
-            Hidden by {review.hidden.userRef} on{' '}
+            Hidden by{' '}
+            <RefLink entityRef={review.hidden.userRef} defaultKind="User" /> on{' '}
             {formatDateTimeUtc(review.hidden.hiddenAt)}: {review.hidden.reason}.
             Only its author and the admins see it.
           </Alert>
@@ -138,8 +139,11 @@ export function ReviewItem(props: {
             role="note"
           >
             <Typography variant="caption" color="text.secondary">
-              Reply from the provider ({review.reply.userRef},{' '}
-              {formatDateTimeUtc(review.reply.repliedAt)})
+              Reply from the provider (
+              <RefLink
+                entityRef={review.reply.userRef}
+                defaultKind="User"
+              />, {formatDateTimeUtc(review.reply.repliedAt)})
             </Typography>
             <Typography
               variant="body2"

@@ -64,7 +64,13 @@ export function ReviewSummaryView(props: { summary: ReviewSummary }) {
               <LinearProgress
                 variant="determinate"
                 value={share}
-                sx={{ flex: 1, height: 8, borderRadius: 4 }}
+                sx={{
+                  flex: 1,
+                  height: 8,
+                  borderRadius: 4,
+                  // A neutral track: a star count of 0 reads as empty.
+                  bgcolor: 'action.hover',
+                }}
                 aria-hidden
               />
               <Typography

@@ -23,9 +23,10 @@ import { subscriptionsRouteRef } from '../../routes';
 import { formatDate, formatInteger, formatTokenCount } from '../../format';
 import { UnsubscribeDialog } from '../shared/UnsubscribeDialog';
 import { RefLink } from '../shared/RefLink';
-import { StartUsingButton } from './StartUsingButton';
+import { deprecationReason, StartUsingButton } from './StartUsingButton';
 import { serviceTitle } from './StartUsingDialog';
 import { isLive, PublicationBanner } from '../Publishing/PublicationStatus';
+import { Money } from '../shared/Money';
 
 /**
  * The top of the ModelService card: "Start Using" for services the user does not
@@ -103,7 +104,7 @@ export function ServiceSubscriptionPanel(props: {
             ) : (
               'you personally'
             )}{' '}
-            · {formatMicros(subscription.monthSpendMicros)} spent this month
+            · <Money micros={subscription.monthSpendMicros} /> spent this month
           </Typography>
         </Stack>
         <Button
@@ -140,6 +141,21 @@ export function ServiceSubscriptionPanel(props: {
           {detail.error && (
             <Alert severity="warning" sx={{ mt: 1 }}>
               Could not check your subscription: {errorMessage(detail.error)}
+            </Alert>
+          )}
+          {entity.spec.lifecycle === 'deprecated' && (
+            <Alert
+              severity="warning"
+              sx={{ mt: 1 }}
+              data-testid="deprecation-notice"
+            >
+              {deprecationReason(entity)}{' '}
+              {entity.spec.successor && (
+                <RefLink
+                  entityRef={`modelservice:default/${entity.spec.successor}`}
+                  defaultKind="ModelService"
+                />
+              )}
             </Alert>
           )}
         </Stack>

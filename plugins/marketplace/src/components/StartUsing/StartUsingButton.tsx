@@ -8,6 +8,16 @@ import {
 } from '@internal/plugin-marketplace-common';
 import { StartUsingDialog } from './StartUsingDialog';
 
+/** Why a deprecated service takes no subscriptions, and what to use instead. */
+export function deprecationReason(entity: ModelServiceEntityV1alpha1): string {
+  const { successor } = entity.spec;
+  return `Deprecated: ${
+    entity.metadata.title ?? entity.metadata.name
+  } takes no new subscriptions${
+    successor ? `. Use ${successor} instead` : ''
+  }.`;
+}
+
 /**
  * The "Start Using" button alone; disabled for deprecated services, which the
  * gateway no longer serves.
@@ -35,7 +45,7 @@ export function StartUsingAction(props: {
     </Button>
   );
   return deprecated ? (
-    <Tooltip title="Deprecated: the gateway no longer accepts requests for this service">
+    <Tooltip title={deprecationReason(entity)}>
       <span>{button}</span>
     </Tooltip>
   ) : (

@@ -301,6 +301,31 @@ describe('StartUsingDialog', () => {
     expect(onClose).toHaveBeenCalledTimes(1);
   });
 
+  it('tells a suspended user up front that subscribing cannot work', async () => {
+    const api = mockMarketplaceApi({
+      getMe: jest.fn().mockResolvedValue({
+        userRef: 'user:default/lena.fischer',
+        teams: [],
+        role: 'consumer',
+        suspension: {
+          reason: 'Unusual traffic from a leaked key',
+          suspendedAt: '2026-11-29T10:00:00.000Z',
+        },
+      }),
+    });
+    renderInTestApp(
+      <StartUsingDialog open entity={fullModelService} onClose={jest.fn()} />,
+      {
+        mountedRoutes,
+        apis: [[marketplaceApiRef, api]],
+      },
+    );
+    expect(await screen.findByTestId('suspended-notice')).toHaveTextContent(
+      'Your marketplace account is suspended: Unusual traffic from a leaked key. You cannot subscribe until a platform admin reinstates you.',
+    );
+    expect(screen.getByRole('button', { name: 'Subscribe' })).toBeDisabled();
+  });
+
   it('explains a 409: already subscribed', async () => {
     const conflict = Object.assign(new Error('Request failed with 409'), {
       statusCode: 409,

@@ -413,6 +413,15 @@ function OfferPhase(props: {
           aria-label={`Subscribe to ${title}`}
         >
           <Stack spacing={3}>
+            {me.value?.suspension && (
+              <Alert severity="error" data-testid="suspended-notice">
+                Your marketplace account is suspended
+                {me.value.suspension.reason
+                  ? `: ${me.value.suspension.reason}`
+                  : ''}
+                . You cannot subscribe until a platform admin reinstates you.
+              </Alert>
+            )}
             {lifecycle === 'maintenance' && (
               <Alert severity="warning">
                 This service is in maintenance: the gateway rejects its requests
@@ -592,7 +601,7 @@ function OfferPhase(props: {
           type="submit"
           form="start-using-form"
           variant="contained"
-          disabled={submitting || me.loading}
+          disabled={submitting || me.loading || !!me.value?.suspension}
           startIcon={
             submitting ? <CircularProgress size={16} color="inherit" /> : null
           }

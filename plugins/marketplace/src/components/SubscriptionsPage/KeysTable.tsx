@@ -1,4 +1,6 @@
 import { useState } from 'react';
+import Alert from '@mui/material/Alert';
+import Box from '@mui/material/Box';
 import Button from '@mui/material/Button';
 import Chip from '@mui/material/Chip';
 import Dialog from '@mui/material/Dialog';
@@ -17,7 +19,9 @@ import { ApiKeyInfo, IssuedApiKey } from '@internal/plugin-marketplace-common';
 import { errorMessage, marketplaceApiRef } from '../../api';
 import { formatDateTimeUtc } from '../../format';
 import { ConfirmDialog } from '../shared/ConfirmDialog';
+import { NewKeyButton } from '../shared/NewKeyButton';
 import { SecretKeyBox } from '../shared/SecretKeyBox';
+import { dataTableSx } from '../shared/tables';
 
 /** How a key is listed: its recognisable prefix, never the secret. */
 export function maskedKey(prefix: string): string {
@@ -27,17 +31,18 @@ export function maskedKey(prefix: string): string {
 type PendingAction = { kind: 'rotate' | 'revoke'; key: ApiKeyInfo };
 
 /**
- * The keys of one subscription with Rotate and Revoke. A rotated key's new secret
- * is shown once, in a dialog; closing it forgets the secret.
+ * The keys of one subscription with Rotate, Revoke and Create new key. A new
+ * secret is shown once, in a dialog; closing it forgets the secret.
  */
 export function KeysTable(props: {
+  subscriptionId: string;
   keys: ApiKeyInfo[];
   /** No actions for cancelled subscriptions. */
   readOnly?: boolean;
   /** Called after a key changed, to reload the subscription. */
   onChanged: () => void;
 }) {
-  const { keys, readOnly, onChanged } = props;
+  const { subscriptionId, keys, readOnly, onChanged } = props;
   const api = useApi(marketplaceApiRef);
   const toastApi = useApi(toastApiRef);
   const [pending, setPending] = useState<PendingAction>();
@@ -82,10 +87,11 @@ export function KeysTable(props: {
       Number(!!a.revokedAt) - Number(!!b.revokedAt) ||
       Date.parse(b.createdAt) - Date.parse(a.createdAt),
   );
+  const activeCount = keys.filter(k => !k.revokedAt).length;
 
   return (
     <>
-      <Table size="small" aria-label="API keys">
+      <Table size="small" sx={dataTableSx} aria-label="API keys">
         <TableHead>
           <TableRow>
             <TableCell>Key</TableCell>
@@ -163,6 +169,30 @@ export function KeysTable(props: {
           ))}
         </TableBody>
       </Table>
+      {!readOnly &&
+        (activeCount === 0 ? (
+          <Alert
+            severity="warning"
+            action={
+              <NewKeyButton
+                subscriptionId={subscriptionId}
+                onCreated={onChanged}
+                size="small"
+              />
+            }
+          >
+            Every key of this subscription is revoked, so no request can use it.
+            Create a new key to continue; the subscription is still active.
+          </Alert>
+        ) : (
+          <Box>
+            <NewKeyButton
+              subscriptionId={subscriptionId}
+              onCreated={onChanged}
+              size="small"
+            />
+          </Box>
+        ))}
 
       <ConfirmDialog
         open={!!pending}

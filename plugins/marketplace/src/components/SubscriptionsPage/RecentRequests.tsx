@@ -18,12 +18,13 @@ import {
 } from '@backstage/core-components';
 import { useApi } from '@backstage/frontend-plugin-api';
 import {
-  formatMicros,
   GatewayEndpoint,
   UsageRecord,
 } from '@internal/plugin-marketplace-common';
 import { marketplaceApiRef } from '../../api';
 import { formatInteger, formatTimestampUtc } from '../../format';
+import { dataTableSx, tableContainerSx } from '../shared/tables';
+import { Money } from '../shared/Money';
 
 /** How many of the newest requests to show. */
 export const RECENT_REQUESTS_LIMIT = 20;
@@ -83,8 +84,8 @@ export function RecentRequests(props: {
     );
   } else {
     body = (
-      <TableContainer>
-        <Table size="small" aria-label="Recent requests">
+      <TableContainer sx={tableContainerSx}>
+        <Table size="small" sx={dataTableSx} aria-label="Recent requests">
           <TableHead>
             <TableRow>
               <TableCell>Time</TableCell>
@@ -118,7 +119,7 @@ export function RecentRequests(props: {
                 </TableCell>
                 <TableCell align="right">{tokens(record)}</TableCell>
                 <TableCell align="right">
-                  {formatMicros(record.costMicros)}
+                  <Money micros={record.costMicros} />
                 </TableCell>
                 <TableCell align="right">
                   {ms(record.upstreamLatencyMs)}

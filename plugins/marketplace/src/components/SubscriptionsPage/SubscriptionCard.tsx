@@ -12,7 +12,6 @@ import { parseEntityRef } from '@backstage/catalog-model';
 import { toastApiRef, useApi } from '@backstage/frontend-plugin-api';
 import { EntityRefLink } from '@backstage/plugin-catalog-react';
 import {
-  formatMicros,
   MODEL_SERVICE_KIND,
   Subscription,
   SubscriptionWithKeys,
@@ -24,6 +23,8 @@ import { Field } from '../shared/Field';
 import { RefLink } from '../shared/RefLink';
 import { KeysTable } from './KeysTable';
 import { RecentRequests } from './RecentRequests';
+import { Money } from '../shared/Money';
+import { formatMoney } from '../../format';
 
 /** "2026-11" -> "November 2026" */
 export function formatMonth(month: string): string {
@@ -94,13 +95,13 @@ export function SpendField(props: { subscription: Subscription }) {
   } else if (spendCapMicros === 0) {
     cap = 'trial only (cap $0.00)';
   } else {
-    cap = `cap ${formatMicros(spendCapMicros)}`;
+    cap = `cap ${formatMoney(spendCapMicros)}`;
   }
   return (
     <Field label={`Spend in ${formatMonth(month)}`}>
       <Stack spacing={0.5}>
         <span>
-          {formatMicros(monthSpendMicros)} · {cap}
+          <Money micros={monthSpendMicros} /> · {cap}
         </span>
         {spendCapMicros !== null && spendCapMicros > 0 && (
           <LinearProgress
@@ -251,6 +252,7 @@ export function SubscriptionCard(props: {
               API keys
             </Typography>
             <KeysTable
+              subscriptionId={subscription.id}
               keys={subscription.keys}
               readOnly={!active}
               onChanged={onChanged}

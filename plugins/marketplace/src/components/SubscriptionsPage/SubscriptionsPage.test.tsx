@@ -60,7 +60,12 @@ describe('SubscriptionsPage', () => {
     ).toHaveAttribute('aria-valuenow', '75');
     expect(card.getByText(/Expires Jan 15, 2099/)).toBeInTheDocument();
     expect(card.getByText('Spend in November 2026')).toBeInTheDocument();
-    expect(card.getByText('$1.234567 · no cap')).toBeInTheDocument();
+    // Rounded for reading; the exact amount is in the tooltip.
+    expect(card.getByText('$1.23')).toBeInTheDocument();
+    expect(card.getByText(/· no cap/)).toBeInTheDocument();
+    expect(
+      card.getByLabelText('$1.234567 (1,234,567 micro-USD)'),
+    ).toBeVisible();
     expect(card.getByText(ENDPOINT.baseUrl)).toBeInTheDocument();
   });
 
@@ -125,6 +130,50 @@ describe('SubscriptionsPage', () => {
     );
     // The list reloads to show the new key's prefix.
     await waitFor(() => expect(api.listSubscriptions).toHaveBeenCalledTimes(2));
+  });
+
+  it('offers a new key once every key is revoked, and shows its secret once', async () => {
+    const user = userEvent.setup();
+    const allRevoked = { ...subscriptionWithKeys, keys: [revokedKey] };
+    const api = mockMarketplaceApi({
+      listSubscriptions: jest.fn().mockResolvedValue([allRevoked]),
+      createKey: jest.fn().mockResolvedValue({
+        ...activeKey,
+        id: 'key-3',
+        prefix: 'mk_n3wK3y',
+        secret: NEW_SECRET,
+      }),
+    });
+    renderPage(api);
+    const card = await subscriptionCard();
+    expect(
+      card.getByText(/Every key of this subscription is revoked/),
+    ).toBeVisible();
+    await user.click(card.getByRole('button', { name: 'Create new key' }));
+    expect(api.createKey).toHaveBeenCalledWith(allRevoked.id);
+
+    const dialog = within(
+      await screen.findByRole('dialog', { name: 'Your new API key' }),
+    );
+    expect(dialog.getByText(SHOW_ONCE_WARNING)).toBeInTheDocument();
+    expect(dialog.getByTestId('api-key-secret')).toHaveTextContent(NEW_SECRET);
+    await user.click(dialog.getByRole('button', { name: 'Done' }));
+    await waitFor(() =>
+      expect(screen.queryByText(NEW_SECRET)).not.toBeInTheDocument(),
+    );
+    await waitFor(() => expect(api.listSubscriptions).toHaveBeenCalledTimes(2));
+  });
+
+  it('offers a further key next to active ones', async () => {
+    const api = mockMarketplaceApi({
+      listSubscriptions: jest.fn().mockResolvedValue([subscriptionWithKeys]),
+    });
+    renderPage(api);
+    const card = await subscriptionCard();
+    expect(card.getByRole('button', { name: 'Create new key' })).toBeVisible();
+    expect(
+      card.queryByText(/Every key of this subscription is revoked/),
+    ).toBeNull();
   });
 
   it('revokes a key after confirmation', async () => {
@@ -197,7 +246,7 @@ describe('SubscriptionsPage', () => {
     expect(ok.getByText('req_abc123')).toBeInTheDocument();
     expect(ok.getByText('ok · 200')).toBeInTheDocument();
     expect(ok.getByText('1,200 / 345 (1,000 trial)')).toBeInTheDocument();
-    expect(ok.getByText('$0.00495')).toBeInTheDocument();
+    expect(ok.getByText('$0.005')).toBeInTheDocument();
     expect(ok.getByText('812 ms')).toBeInTheDocument();
     expect(ok.getByText('230 ms')).toBeInTheDocument();
     expect(ok.getByText('Yes')).toBeInTheDocument();
@@ -255,6 +304,7 @@ describe('SubscriptionsPage', () => {
       card.queryByRole('button', { name: 'Unsubscribe' }),
     ).not.toBeInTheDocument();
     expect(card.queryByRole('button', { name: /Rotate/ })).toBeNull();
+    expect(card.queryByRole('button', { name: 'Create new key' })).toBeNull();
   });
 
   it('shows API errors', async () => {

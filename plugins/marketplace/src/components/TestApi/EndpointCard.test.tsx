@@ -1,3 +1,4 @@
+import userEvent from '@testing-library/user-event';
 import { screen } from '@testing-library/react';
 import { renderInTestApp } from '@backstage/frontend-test-utils';
 import { fullModelService } from '../../__fixtures__/entities';
@@ -59,6 +60,35 @@ describe('EndpointCard', () => {
     expect(
       screen.getByRole('link', { name: 'My subscriptions' }),
     ).toHaveAttribute('href', '/marketplace/subscriptions');
+  });
+
+  it('offers a new key to a subscriber whose keys are all revoked', async () => {
+    const api = mockMarketplaceApi({
+      getService: jest.fn().mockResolvedValue({
+        entity: fullModelService,
+        subscription,
+        owned: false,
+        endpoint: ENDPOINT,
+        keys: [revokedKey],
+      }),
+      createKey: jest
+        .fn()
+        .mockResolvedValue({ ...activeKey, secret: 'mk_fresh_secret' }),
+    });
+    await renderInTestApp(<EndpointCard entity={fullModelService} />, {
+      apis: [[marketplaceApiRef, api]],
+      mountedRoutes: { '/marketplace/subscriptions': subscriptionsRouteRef },
+    });
+    expect(
+      await screen.findByText(/Every API key of your subscription is revoked/),
+    ).toBeInTheDocument();
+    await userEvent.click(
+      screen.getByRole('button', { name: 'Create new key' }),
+    );
+    expect(api.createKey).toHaveBeenCalledWith(subscription.id);
+    expect(await screen.findByTestId('api-key-secret')).toHaveTextContent(
+      'mk_fresh_secret',
+    );
   });
 
   it('builds key-less Python and JavaScript snippets', () => {

@@ -1,7 +1,7 @@
 import Alert from '@mui/material/Alert';
 import Stack from '@mui/material/Stack';
 import Typography from '@mui/material/Typography';
-import useAsync from 'react-use/esm/useAsync';
+import useAsyncRetry from 'react-use/esm/useAsyncRetry';
 import {
   InfoCard,
   Link,
@@ -16,6 +16,7 @@ import {
 } from '@internal/plugin-marketplace-common';
 import { marketplaceApiRef } from '../../api';
 import { subscriptionsRouteRef } from '../../routes';
+import { NewKeyButton } from '../shared/NewKeyButton';
 import { EndpointFields, SnippetTabs } from '../shared/SnippetTabs';
 import { TestApiPanel } from './TestApiPanel';
 
@@ -41,7 +42,7 @@ export function EndpointCard(props: { entity: ModelServiceEntityV1alpha1 }) {
   const name = props.entity.metadata.name;
   const api = useApi(marketplaceApiRef);
   const subscriptionsLink = useRouteRef(subscriptionsRouteRef);
-  const detail = useAsync(() => api.getService(name), [api, name]);
+  const detail = useAsyncRetry(() => api.getService(name), [api, name]);
 
   let content;
   if (detail.loading) {
@@ -54,6 +55,21 @@ export function EndpointCard(props: { entity: ModelServiceEntityV1alpha1 }) {
     content = (
       <Stack spacing={2}>
         <EndpointFields baseUrl={endpoint.baseUrl} model={endpoint.model} />
+        {subscription && activeKeys === 0 && (
+          <Alert
+            severity="warning"
+            action={
+              <NewKeyButton
+                subscriptionId={subscription.id}
+                onCreated={detail.retry}
+                size="small"
+              />
+            }
+          >
+            Every API key of your subscription is revoked. Create a new key to
+            call the service again; it is shown once.
+          </Alert>
+        )}
         {subscription ? (
           <Typography variant="body2">
             You subscribe to this service and hold {activeKeys} active API key

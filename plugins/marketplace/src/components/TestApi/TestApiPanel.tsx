@@ -21,18 +21,19 @@ import {
   ResponseErrorPanel,
 } from '@backstage/core-components';
 import {
-  formatMicros,
   ModelServiceEntityV1alpha1,
   UsageRecord,
 } from '@internal/plugin-marketplace-common';
 import { marketplaceApiRef } from '../../api';
 import { StartUsingButton } from '../StartUsing';
+import { NewKeyButton } from '../shared/NewKeyButton';
 import {
   fetchUsage,
   runTest,
   TestApiError,
   TestOutcome,
 } from './testApiClient';
+import { Money } from '../shared/Money';
 
 /** A label of the request details list. */
 function Term(props: { children: ReactNode }) {
@@ -241,7 +242,19 @@ export function TestApiPanel(props: { entity: ModelServiceEntityV1alpha1 }) {
         <Grid item xs={12} md={7}>
           <Stack spacing={2}>
             {error && (
-              <Alert severity="error">
+              <Alert
+                severity="error"
+                action={
+                  error instanceof TestApiError &&
+                  error.code === 'no_active_key' ? (
+                    <NewKeyButton
+                      subscriptionId={subscription.id}
+                      onCreated={() => setError(undefined)}
+                      size="small"
+                    />
+                  ) : undefined
+                }
+              >
                 {error.message}
                 {error instanceof TestApiError && error.code
                   ? ` (${error.code})`
@@ -295,7 +308,9 @@ export function TestApiPanel(props: { entity: ModelServiceEntityV1alpha1 }) {
                       } completion`}
                 </Detail>
                 <Term>Cost</Term>
-                <Detail>{usage ? formatMicros(usage.costMicros) : '—'}</Detail>
+                <Detail>
+                  {usage ? <Money micros={usage.costMicros} /> : '—'}
+                </Detail>
                 <Term>Latency</Term>
                 <Detail>
                   {`${outcome.totalMs} ms in the browser`}

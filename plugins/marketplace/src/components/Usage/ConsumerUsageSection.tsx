@@ -19,7 +19,6 @@ import {
 import { useApi } from '@backstage/frontend-plugin-api';
 import {
   ConsumerUsage,
-  formatMicros,
   UsageSeries,
 } from '@internal/plugin-marketplace-common';
 import { marketplaceApiRef } from '../../api';
@@ -32,6 +31,9 @@ import {
   TimeSeriesChart,
 } from '../Analytics/charts';
 import { RefLink } from '../shared/RefLink';
+import { dataTableSx, tableContainerSx } from '../shared/tables';
+import { Money } from '../shared/Money';
+import { formatMoney } from '../../format';
 
 function nameOf(ref: string): string {
   return ref.slice(ref.indexOf('/') + 1);
@@ -39,8 +41,8 @@ function nameOf(ref: string): string {
 
 function KeyTable(props: { keys: UsageSeries[]; showService: boolean }) {
   return (
-    <TableContainer>
-      <Table size="small" aria-label="Usage per API key">
+    <TableContainer sx={tableContainerSx}>
+      <Table size="small" sx={dataTableSx} aria-label="Usage per API key">
         <TableHead>
           <TableRow>
             <TableCell>API key</TableCell>
@@ -94,7 +96,7 @@ function KeyTable(props: { keys: UsageSeries[]; showService: boolean }) {
                 {formatInteger(k.totals.trialTokens)}
               </TableCell>
               <TableCell align="right">
-                {formatMicros(k.totals.costMicros)}
+                <Money micros={k.totals.costMicros} />
               </TableCell>
             </TableRow>
           ))}
@@ -156,7 +158,7 @@ function UsageCharts(props: { usage: ConsumerUsage; perKey: boolean }) {
         kind="bar"
         stacked
         series={chartSeries(p => p.costMicros)}
-        format={v => formatMicros(Math.round(v), { maxFractionDigits: 4 })}
+        format={v => formatMoney(Math.round(v))}
         height={220}
       />
     </Box>
@@ -231,7 +233,7 @@ export function ConsumerUsageSection(props: {
           />
           <KpiTile
             label="Spend"
-            value={formatMicros(totals.costMicros)}
+            value={formatMoney(totals.costMicros)}
             detail={`${usage.value.range.from} to ${usage.value.range.to} (UTC)`}
             testId="usage-spend"
           />

@@ -11,6 +11,8 @@ import { saveFile } from '../Analytics/charts';
 import { StatementsTable } from '../ProviderDashboard/StatementsTable';
 import { serviceNameOf } from '../ProviderDashboard/PayoutsSection';
 
+const ME = 'me';
+
 /**
  * Monthly chargeback statements: the user's own (every request they made, and
  * who is charged for it) or a team's they belong to (every request charged to
@@ -20,7 +22,9 @@ export function StatementsSection() {
   const api = useApi(marketplaceApiRef);
   const toastApi = useApi(toastApiRef);
   const me = useAsync(() => api.getMe(), [api]);
-  const [team, setTeam] = useState('');
+  // "me" or a group ref; MUI's select shows no label for an empty value.
+  const [selected, setSelected] = useState(ME);
+  const team = selected === ME ? '' : selected;
   const statements = useAsync(
     () => api.listStatements(team || undefined),
     [api, team],
@@ -58,6 +62,9 @@ export function StatementsSection() {
           </Typography>
         )}
         <StatementsTable
+          // Another owner's statements: details opened for the previous one
+          // are closed, never shown with stale lines.
+          key={selected}
           label="Statements"
           statements={statements.value}
           provider={false}
@@ -76,11 +83,11 @@ export function StatementsSection() {
           select
           size="small"
           label="Statements of"
-          value={team}
-          onChange={e => setTeam(e.target.value)}
+          value={selected}
+          onChange={e => setSelected(e.target.value)}
           sx={{ minWidth: 260 }}
         >
-          <MenuItem value="">Me</MenuItem>
+          <MenuItem value={ME}>Me</MenuItem>
           {(me.value?.teams ?? []).map(t => (
             <MenuItem key={t.ref} value={t.ref}>
               {t.title} (team chargeback)

@@ -181,13 +181,29 @@ describe('StatementsSection', () => {
       team: undefined,
     });
 
-    // The team's chargeback.
+    // The selector names whose statements these are.
+    expect(screen.getByLabelText('Statements of')).toHaveTextContent('Me');
+
+    // The team's chargeback: the details opened for "Me" do not stay.
     await userEvent.click(screen.getByLabelText('Statements of'));
     await userEvent.click(
       await screen.findByRole('option', { name: 'Checkout (team chargeback)' }),
     );
     await waitFor(() =>
       expect(api.listStatements).toHaveBeenCalledWith('group:default/checkout'),
+    );
+    await waitFor(() =>
+      expect(screen.queryAllByTestId('statement-line')).toHaveLength(0),
+    );
+    const [teamRow] = await screen.findAllByTestId('statement-row');
+    await userEvent.click(
+      within(teamRow).getByRole('button', { name: 'Details of November 2026' }),
+    );
+    await waitFor(() =>
+      expect(api.getStatement).toHaveBeenLastCalledWith(
+        '2026-11',
+        'group:default/checkout',
+      ),
     );
   });
 });

@@ -36,6 +36,30 @@ describe('scaffolder fields', () => {
     expect(serviceNameProblem('team-llama-70b')).toBeUndefined();
   });
 
+  it('keeps the name of the service being edited without asking whether it is free', async () => {
+    const api = mockMarketplaceApi({
+      checkServiceName: jest
+        .fn()
+        .mockResolvedValue({ available: false, reason: 'taken' }),
+    });
+    const apiHolder = { get: () => api } as any;
+    const errors: string[] = [];
+    const validation = { addError: (e: string) => errors.push(e) } as any;
+    await validateServiceName('team-llama', validation, {
+      apiHolder,
+      formData: { editing: 'team-llama' },
+    });
+    expect(errors).toEqual([]);
+    expect(api.checkServiceName).not.toHaveBeenCalled();
+    await validateServiceName('team-llama-2', validation, {
+      apiHolder,
+      formData: { editing: 'team-llama' },
+    });
+    expect(errors).toEqual([
+      'A published service keeps its name: use team-llama',
+    ]);
+  });
+
   it('asks the backend whether the name is free', async () => {
     const api = mockMarketplaceApi({
       checkServiceName: jest.fn().mockResolvedValue({

@@ -3,6 +3,7 @@ import FormControl from '@mui/material/FormControl';
 import FormControlLabel from '@mui/material/FormControlLabel';
 import FormHelperText from '@mui/material/FormHelperText';
 import TextField from '@mui/material/TextField';
+import Typography from '@mui/material/Typography';
 import { ApiHolder } from '@backstage/frontend-plugin-api';
 import { FieldExtensionComponentProps } from '@backstage/plugin-scaffolder-react';
 import { createFormField } from '@backstage/plugin-scaffolder-react/alpha';
@@ -30,13 +31,26 @@ export function serviceNameProblem(
   return undefined;
 }
 
+/** The name of the service being edited, when the form edits one. */
+export function editedService(formContext: unknown): string | undefined {
+  const editing = (formContext as { formData?: { editing?: unknown } })
+    ?.formData?.editing;
+  return typeof editing === 'string' && editing ? editing : undefined;
+}
+
 function ServiceNameInput(props: FieldExtensionComponentProps<string>) {
   const { onChange, rawErrors, required, formData, schema, idSchema } = props;
+  const editing = editedService(props.formContext);
   return (
     <TextField
       id={idSchema?.$id}
       label={schema.title ?? 'Service name'}
-      helperText={schema.description}
+      helperText={
+        editing
+          ? 'A published service keeps its name: it is the model callers send.'
+          : schema.description
+      }
+      disabled={!!editing}
       required={required}
       value={formData ?? ''}
       onChange={e => onChange(e.target.value.trim().toLowerCase())}
@@ -52,11 +66,19 @@ function ServiceNameInput(props: FieldExtensionComponentProps<string>) {
 export async function validateServiceName(
   value: string,
   validation: FieldValidation,
-  context: { apiHolder: ApiHolder },
+  context: { apiHolder: ApiHolder; formData?: unknown },
 ): Promise<void> {
   const problem = serviceNameProblem(value);
   if (problem) {
     validation.addError(problem);
+    return;
+  }
+  const editing = editedService({ formData: context.formData });
+  if (editing) {
+    // Editing: the name is the service's own and cannot change.
+    if (value !== editing) {
+      validation.addError(`A published service keeps its name: use ${editing}`);
+    }
     return;
   }
   const api = context.apiHolder.get(marketplaceApiRef);
@@ -88,11 +110,22 @@ export const MarketplaceServiceNamePicker = createFormField({
   validation: validateServiceName,
 });
 
+/** The one message when the terms are not accepted. */
+export const TERMS_REQUIRED = 'Accept the provider terms to publish';
+
 function TermsInput(props: FieldExtensionComponentProps<boolean>) {
   const { onChange, rawErrors, formData, schema, idSchema } = props;
   const invalid = !!rawErrors?.length && formData !== true;
   return (
-    <FormControl error={invalid} margin="normal" required>
+    <FormControl error={invalid} margin="normal" required component="fieldset">
+      <Typography component="legend" variant="subtitle1">
+        {schema.title ?? 'Provider terms'}
+      </Typography>
+      {schema.description && (
+        <Typography variant="body2" color="text.secondary">
+          {schema.description}
+        </Typography>
+      )}
       <FormControlLabel
         control={
           <Checkbox
@@ -101,11 +134,9 @@ function TermsInput(props: FieldExtensionComponentProps<boolean>) {
             onChange={e => onChange(e.target.checked)}
           />
         }
-        label={schema.title ?? 'I accept the marketplace provider terms'}
+        label="I accept the provider terms"
       />
-      {invalid && (
-        <FormHelperText>Accept the provider terms to publish</FormHelperText>
-      )}
+      {invalid && <FormHelperText>{TERMS_REQUIRED}</FormHelperText>}
     </FormControl>
   );
 }
@@ -113,7 +144,7 @@ function TermsInput(props: FieldExtensionComponentProps<boolean>) {
 /** Validation of MarketplaceTermsAcceptance. */
 export function validateTerms(value: boolean, validation: FieldValidation) {
   if (value !== true) {
-    validation.addError('Accept the provider terms to publish');
+    validation.addError(TERMS_REQUIRED);
   }
 }
 

@@ -11,13 +11,17 @@ import {
 } from '../StartUsing/snippets';
 import { Field } from './Field';
 
-/** Visually hidden but in the DOM: the exact curl command for scripts and tests. */
-const visuallyHidden = {
+/**
+ * Visually hidden but in the DOM: the exact curl command for scripts and tests.
+ * Sizes in px: in `sx` a width of 1 means 100%, which made this hidden `<pre>`
+ * as wide as the page and scrolled the API tab sideways.
+ */
+export const visuallyHidden = {
   position: 'absolute',
-  width: 1,
-  height: 1,
+  width: '1px',
+  height: '1px',
   p: 0,
-  m: -1,
+  m: '-1px',
   overflow: 'hidden',
   clip: 'rect(0 0 0 0)',
   whiteSpace: 'pre',

@@ -8,6 +8,7 @@ import {
   ModelServicePricing,
 } from '@internal/plugin-marketplace-common';
 import { formatInteger, formatTokenCount } from '../../format';
+import { dataTableSx } from './tables';
 
 /**
  * The base price and the volume tiers of a service, per 1K tokens. Render only
@@ -16,7 +17,7 @@ import { formatInteger, formatTokenCount } from '../../format';
 export function VolumeTiersTable(props: { pricing: ModelServicePricing }) {
   const { pricing } = props;
   return (
-    <Table size="small" aria-label="Volume pricing tiers">
+    <Table size="small" sx={dataTableSx} aria-label="Volume pricing tiers">
       <TableHead>
         <TableRow>
           <TableCell>From monthly tokens</TableCell>
