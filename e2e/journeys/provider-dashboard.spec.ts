@@ -84,6 +84,20 @@ test('a provider sees real traffic of a consumer team on the dashboard and downl
   await expect(requests).toHaveText(String(REQUESTS));
   await expect(page.getByTestId('kpi-gross')).toContainText('$');
   await expect(page.getByText('Requests per service')).toBeVisible();
+  // Every chart has a text alternative: a summary as its name, and its data as a table.
+  await expect(
+    page.getByRole('img', { name: /^Requests per service, .*: from / }),
+  ).toBeVisible();
+  await page
+    .getByRole('button', { name: 'Show Requests per service as a table' })
+    .click();
+  const requestsTable = page.getByRole('table', {
+    name: 'Requests per service',
+  });
+  await expect(requestsTable.getByRole('columnheader').nth(1)).toHaveText(
+    SERVICE.title,
+  );
+  await expect(requestsTable).toContainText(String(REQUESTS));
   const users = page.getByRole('table', { name: 'Top customers (users)' });
   await expect(users).toContainText('Lena Fischer');
   await expect(users.getByRole('row').nth(1)).toContainText(String(REQUESTS));

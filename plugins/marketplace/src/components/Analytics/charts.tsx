@@ -1,8 +1,15 @@
-import { ReactNode } from 'react';
+import { ReactNode, useState } from 'react';
 import Box from '@mui/material/Box';
+import Button from '@mui/material/Button';
 import Card from '@mui/material/Card';
 import CardContent from '@mui/material/CardContent';
 import Stack from '@mui/material/Stack';
+import Table from '@mui/material/Table';
+import TableBody from '@mui/material/TableBody';
+import TableCell from '@mui/material/TableCell';
+import TableContainer from '@mui/material/TableContainer';
+import TableHead from '@mui/material/TableHead';
+import TableRow from '@mui/material/TableRow';
 import Typography from '@mui/material/Typography';
 import { useTheme } from '@mui/material/styles';
 import {
@@ -20,6 +27,7 @@ import {
   YAxis,
 } from 'recharts';
 import { AnalyticsGranularity } from '@internal/plugin-marketplace-common';
+import { dataTableSx, tableContainerSx } from '../shared/tables';
 
 const PALETTE = [
   '#1f77b4',
@@ -33,6 +41,36 @@ const PALETTE = [
   '#bcbd22',
   '#17becf',
 ];
+
+/**
+ * A chart's text alternative: per series its range over the shown buckets and
+ * its latest value (screen readers read it as the chart's name).
+ */
+export function chartSummary(
+  title: string,
+  buckets: string[],
+  granularity: AnalyticsGranularity,
+  series: ChartSeries[],
+  format: (value: number) => string,
+): string {
+  if (buckets.length === 0) {
+    return `${title}: no data in this period.`;
+  }
+  const span = `${bucketLabel(buckets[0], granularity)} to ${bucketLabel(
+    buckets[buckets.length - 1],
+    granularity,
+  )}`;
+  const parts = series.map(s => {
+    const values = s.values.filter((v): v is number => v !== null);
+    if (values.length === 0) {
+      return `${s.label}: no data`;
+    }
+    return `${s.label}: from ${format(Math.min(...values))} to ${format(
+      Math.max(...values),
+    )}, latest ${format(values[values.length - 1])}`;
+  });
+  return `${title}, ${span}. ${parts.join('; ')}.`;
+}
 
 /** The colour of the n-th series. */
 export function seriesColor(index: number): string {
@@ -100,6 +138,7 @@ export function TimeSeriesChart(props: {
 }) {
   const { buckets, granularity, series, kind, stacked, format } = props;
   const theme = useTheme();
+  const [asTable, setAsTable] = useState(false);
   const data = buckets.map((b, i) => {
     const point: Record<string, string | number | null> = {
       label: bucketLabel(b, granularity),
@@ -200,19 +239,78 @@ export function TimeSeriesChart(props: {
   return (
     <Card variant="outlined" component="figure" sx={{ m: 0 }}>
       <CardContent>
-        <Typography variant="subtitle1" component="figcaption">
-          {props.title}
-        </Typography>
-        {props.caption && (
-          <Typography variant="caption" color="text.secondary" component="p">
-            {props.caption}
-          </Typography>
+        <Stack direction="row" alignItems="flex-start" spacing={1}>
+          <Box sx={{ flex: 1 }}>
+            <Typography variant="subtitle1" component="figcaption">
+              {props.title}
+            </Typography>
+            {props.caption && (
+              <Typography
+                variant="caption"
+                color="text.secondary"
+                component="p"
+              >
+                {props.caption}
+              </Typography>
+            )}
+          </Box>
+          <Button
+            size="small"
+            onClick={() => setAsTable(!asTable)}
+            aria-pressed={asTable}
+            aria-label={`Show ${props.title} as a ${
+              asTable ? 'chart' : 'table'
+            }`}
+          >
+            {asTable ? 'Chart' : 'Table'}
+          </Button>
+        </Stack>
+        {asTable ? (
+          <TableContainer sx={{ ...tableContainerSx, mt: 1, maxHeight: 320 }}>
+            <Table size="small" sx={dataTableSx} aria-label={props.title}>
+              <TableHead>
+                <TableRow>
+                  <TableCell>
+                    {granularity === 'hour' ? 'Hour' : 'Period'}
+                  </TableCell>
+                  {series.map(s => (
+                    <TableCell key={s.key} align="right">
+                      {s.label}
+                    </TableCell>
+                  ))}
+                </TableRow>
+              </TableHead>
+              <TableBody>
+                {data.map((point, i) => (
+                  <TableRow key={buckets[i]}>
+                    <TableCell>{point.label}</TableCell>
+                    {series.map(s => (
+                      <TableCell key={s.key} align="right">
+                        {s.values[i] === null ? '–' : format(s.values[i]!)}
+                      </TableCell>
+                    ))}
+                  </TableRow>
+                ))}
+              </TableBody>
+            </Table>
+          </TableContainer>
+        ) : (
+          <Box
+            sx={{ height: props.height ?? 260, mt: 1 }}
+            role="img"
+            aria-label={chartSummary(
+              props.title,
+              buckets,
+              granularity,
+              series,
+              format,
+            )}
+          >
+            <ResponsiveContainer width="100%" height="100%">
+              {chart}
+            </ResponsiveContainer>
+          </Box>
         )}
-        <Box sx={{ height: props.height ?? 260, mt: 1 }}>
-          <ResponsiveContainer width="100%" height="100%">
-            {chart}
-          </ResponsiveContainer>
-        </Box>
       </CardContent>
     </Card>
   );
