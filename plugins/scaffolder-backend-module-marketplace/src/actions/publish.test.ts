@@ -264,6 +264,7 @@ describe('marketplace:publish', () => {
         id: 'svc-1',
         entityRef: 'modelservice:default/team-llama-70b',
         status: 'pending',
+        yaml: expect.stringContaining('name: team-llama-70b'),
       });
 
       const renamed = context({ ...templateInput, editing: 'other-name' });
