@@ -126,7 +126,7 @@ test('provider owners manage their upstream credentials write-only; other teams 
   expect(refused.status).toBe(400);
   const refusal = await refused.json();
   expect(refusal.error.message).toContain(
-    "Invalid body field 'entity.spec.endpoint.auth.secretRef'",
+    "Invalid body field 'entity': ModelService spec.endpoint.auth.secretRef cannot be used: the credential",
   );
   expect(JSON.stringify(refusal)).not.toContain(SECOND);
   await context.close();

@@ -157,6 +157,11 @@ function auditedApproval(a: Approval) {
   };
 }
 
+/** "The credential ..." inside a sentence: "the credential ...". */
+function lowerFirst(text: string): string {
+  return text.charAt(0).toLocaleLowerCase('en-US') + text.slice(1);
+}
+
 /** Host (and port) of a base URL; the raw text when it is not a URL. */
 export function hostOf(baseUrl: string): string {
   try {
@@ -310,9 +315,9 @@ export async function createPublishingRouter(
       if (!credential.usable) {
         problems.push({
           field: 'spec.endpoint.auth.secretRef',
-          message: `cannot be used: ${
-            credential.problem ?? `${providerRef} may not use '${secretRef}'`
-          }`,
+          message: `cannot be used: ${lowerFirst(
+            credential.problem ?? `${providerRef} may not use '${secretRef}'`,
+          )}`,
         });
       }
     }
