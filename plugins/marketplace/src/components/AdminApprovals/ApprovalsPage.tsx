@@ -22,15 +22,16 @@ import {
   Progress,
   ResponseErrorPanel,
 } from '@backstage/core-components';
-import { toastApiRef, useApi } from '@backstage/frontend-plugin-api';
+import { useApi } from '@backstage/frontend-plugin-api';
 import {
   ApprovalStatus,
   ServiceApproval,
 } from '@internal/plugin-marketplace-common';
-import { errorMessage, errorStatus, marketplaceApiRef } from '../../api';
+import { errorStatus, marketplaceApiRef } from '../../api';
 import { formatDateTimeUtc } from '../../format';
 import { RefLink } from '../shared/RefLink';
 import { ConfirmDialog } from '../shared/ConfirmDialog';
+import { useToastedAction } from '../shared/useToastedAction';
 import { EndpointCredential } from './EndpointCredential';
 import { dataTableSx, tableContainerSx } from '../shared/tables';
 
@@ -177,7 +178,6 @@ function ApprovalRows(props: {
  */
 export function ApprovalsPage() {
   const api = useApi(marketplaceApiRef);
-  const toastApi = useApi(toastApiRef);
   const [params, setParams] = useSearchParams();
   const raw = params.get('status');
   const status: ApprovalStatus = isStatus(raw) ? raw : 'pending';
@@ -187,29 +187,12 @@ export function ApprovalsPage() {
   );
   const [approving, setApproving] = useState<ServiceApproval>();
   const [rejecting, setRejecting] = useState<ServiceApproval>();
-  const [busy, setBusy] = useState(false);
 
-  const run = async (
-    action: () => Promise<unknown>,
-    done: string,
-    failed: string,
-  ) => {
-    setBusy(true);
-    try {
-      await action();
-      toastApi.post({ title: done, status: 'success', timeout: 5000 });
-      setApproving(undefined);
-      setRejecting(undefined);
-      approvals.retry();
-    } catch (e) {
-      toastApi.post({
-        title: `${failed}: ${errorMessage(e)}`,
-        status: 'danger',
-      });
-    } finally {
-      setBusy(false);
-    }
-  };
+  const { busy, run } = useToastedAction(() => {
+    setApproving(undefined);
+    setRejecting(undefined);
+    approvals.retry();
+  });
 
   let body;
   if (approvals.loading && !approvals.value) {

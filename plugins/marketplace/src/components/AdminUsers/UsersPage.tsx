@@ -42,6 +42,7 @@ import {
 import { errorMessage, errorStatus, marketplaceApiRef } from '../../api';
 import { formatDateTimeUtc } from '../../format';
 import { ConfirmDialog } from '../shared/ConfirmDialog';
+import { useToastedAction } from '../shared/useToastedAction';
 import { NotAllowed } from '../shared/NotAllowed';
 import {
   ChangeRoleDialog,
@@ -109,9 +110,9 @@ function RoleCell(props: { user: AdminUser }) {
 function PlatformFeeCard() {
   const api = useApi(marketplaceApiRef);
   const toastApi = useApi(toastApiRef);
+  const [busy, setBusy] = useState(false);
   const settings = useAsyncRetry(() => api.getPlatformSettings(), [api]);
   const [editing, setEditing] = useState(false);
-  const [busy, setBusy] = useState(false);
   if (settings.error) {
     // 403 or an outage: the users table says what matters.
     return null;
@@ -306,7 +307,6 @@ function UserRows(props: {
  */
 export function UsersPage() {
   const api = useApi(marketplaceApiRef);
-  const toastApi = useApi(toastApiRef);
   const [params, setParams] = useSearchParams();
   const q = params.get('q') ?? '';
   const role = oneOf(MARKETPLACE_ROLES, params.get('role'));
@@ -331,7 +331,6 @@ export function UsersPage() {
   const [changing, setChanging] = useState<AdminUser>();
   const [suspending, setSuspending] = useState<AdminUser>();
   const [reinstating, setReinstating] = useState<AdminUser>();
-  const [busy, setBusy] = useState(false);
 
   const update = (changes: Record<string, string | undefined>) => {
     const next = new URLSearchParams(params);
@@ -348,28 +347,12 @@ export function UsersPage() {
     setParams(next, { replace: true });
   };
 
-  const run = async (
-    action: () => Promise<unknown>,
-    done: string,
-    failed: string,
-  ) => {
-    setBusy(true);
-    try {
-      await action();
-      toastApi.post({ title: done, status: 'success', timeout: 5000 });
-      setChanging(undefined);
-      setSuspending(undefined);
-      setReinstating(undefined);
-      users.retry();
-    } catch (e) {
-      toastApi.post({
-        title: `${failed}: ${errorMessage(e)}`,
-        status: 'danger',
-      });
-    } finally {
-      setBusy(false);
-    }
-  };
+  const { busy, run } = useToastedAction(() => {
+    setChanging(undefined);
+    setSuspending(undefined);
+    setReinstating(undefined);
+    users.retry();
+  });
 
   const forbidden = users.error && errorStatus(users.error) === 403;
   let body;

@@ -17,15 +17,16 @@ import Typography from '@mui/material/Typography';
 import AddIcon from '@mui/icons-material/Add';
 import useAsyncRetry from 'react-use/esm/useAsyncRetry';
 import { Progress, ResponseErrorPanel } from '@backstage/core-components';
-import { toastApiRef, useApi } from '@backstage/frontend-plugin-api';
+import { useApi } from '@backstage/frontend-plugin-api';
 import { EntityInfoCard, useEntity } from '@backstage/plugin-catalog-react';
 import {
   CREDENTIAL_LIMITS,
   ProviderCredential,
 } from '@internal/plugin-marketplace-common';
-import { errorMessage, errorStatus, marketplaceApiRef } from '../../api';
+import { errorStatus, marketplaceApiRef } from '../../api';
 import { formatDateTimeUtc } from '../../format';
 import { ConfirmDialog } from '../shared/ConfirmDialog';
+import { useToastedAction } from '../shared/useToastedAction';
 
 const CARD_TITLE = 'Upstream credentials';
 const NAME_PATTERN = new RegExp(CREDENTIAL_LIMITS.namePattern);
@@ -136,7 +137,6 @@ function CredentialDialog(props: {
 export function ProviderCredentialsCard() {
   const { entity } = useEntity();
   const api = useApi(marketplaceApiRef);
-  const toastApi = useApi(toastApiRef);
   const provider = entity.metadata.name;
   const state = useAsyncRetry(
     () => api.listProviderCredentials(provider),
@@ -146,29 +146,12 @@ export function ProviderCredentialsCard() {
     { mode: 'add' } | { mode: 'rotate'; name: string }
   >();
   const [deleting, setDeleting] = useState<ProviderCredential>();
-  const [busy, setBusy] = useState(false);
 
-  const run = async (
-    action: () => Promise<unknown>,
-    done: string,
-    failed: string,
-  ) => {
-    setBusy(true);
-    try {
-      await action();
-      toastApi.post({ title: done, status: 'success', timeout: 5000 });
-      setDialog(undefined);
-      setDeleting(undefined);
-      state.retry();
-    } catch (e) {
-      toastApi.post({
-        title: `${failed}: ${errorMessage(e)}`,
-        status: 'danger',
-      });
-    } finally {
-      setBusy(false);
-    }
-  };
+  const { busy, run } = useToastedAction(() => {
+    setDialog(undefined);
+    setDeleting(undefined);
+    state.retry();
+  });
 
   // Only owners and admins may see a provider's credentials.
   if (state.error && [403, 404].includes(errorStatus(state.error) ?? 0)) {
