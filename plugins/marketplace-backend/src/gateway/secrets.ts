@@ -15,6 +15,8 @@ export const SECRET_ENV_PREFIX = 'MARKETPLACE_SECRET_';
 /** A credential from `marketplace.secrets`. */
 interface ConfigSecret {
   value: string | undefined;
+  /** Computed once: the gateway asks for it on every request. */
+  fingerprint: string | null;
   /** Provider refs that may use it; null: unbound (plain string, development only). */
   providers: string[] | null;
 }
@@ -83,8 +85,10 @@ export class SecretResolver {
     for (const name of secrets?.keys() ?? []) {
       const raw = secrets!.getOptional(name);
       if (typeof raw === 'string' || raw === undefined || raw === null) {
+        const value = typeof raw === 'string' && raw ? raw : undefined;
         this.configSecrets.set(name, {
-          value: typeof raw === 'string' && raw ? raw : undefined,
+          value,
+          fingerprint: value ? fingerprintOf(value) : null,
           providers: null,
         });
         this.options.logger?.warn(
@@ -101,8 +105,10 @@ export class SecretResolver {
           `marketplace.secrets.${name}.providers must name at least one provider (provider:default/<name>)`,
         );
       }
+      const value = entry.getOptionalString('value') || undefined;
       this.configSecrets.set(name, {
-        value: entry.getOptionalString('value') || undefined,
+        value,
+        fingerprint: value ? fingerprintOf(value) : null,
         providers: providers.map(normalizeProviderRef),
       });
     }
@@ -183,7 +189,9 @@ export class SecretResolver {
     description: CredentialDescription;
   }> {
     const providerRef = normalizeProviderRef(rawProviderRef);
-    const ownOnly = `Add it on the page of ${providerRef} (Upstream credentials), or ask the platform team to bind it to ${providerRef} in marketplace.secrets.`;
+    // Only the refusals read it; built on demand, not on every request.
+    const ownOnly = () =>
+      `Add it on the page of ${providerRef} (Upstream credentials), or ask the platform team to bind it to ${providerRef} in marketplace.secrets.`;
     if (!name) {
       return {
         usable: false,
@@ -200,16 +208,14 @@ export class SecretResolver {
     }
     const configured = this.configSecrets.get(name);
     if (configured) {
-      const fingerprint = configured.value
-        ? fingerprintOf(configured.value)
-        : null;
+      const fingerprint = configured.fingerprint;
       if (configured.providers === null) {
         const usable = this.allowUnbound && !!configured.value;
         let problem: string | null = null;
         if (!configured.value) {
           problem = `The credential '${name}' has no value in the portal config`;
         } else if (!usable) {
-          problem = `The credential '${name}' is not bound to any provider (a plain string in marketplace.secrets is for development only). ${ownOnly}`;
+          problem = `The credential '${name}' is not bound to any provider (a plain string in marketplace.secrets is for development only). ${ownOnly()}`;
         }
         return {
           value: configured.value,
@@ -229,7 +235,7 @@ export class SecretResolver {
       if (!bound) {
         problem = `The credential '${name}' belongs to ${configured.providers.join(
           ', ',
-        )}, not to ${providerRef}: a service may only use its own provider's credentials. ${ownOnly}`;
+        )}, not to ${providerRef}: a service may only use its own provider's credentials. ${ownOnly()}`;
       } else if (!configured.value) {
         problem = `The credential '${name}' has no value in the portal config`;
       }
@@ -314,7 +320,7 @@ export class SecretResolver {
           owner: others[0].providerRef,
           fingerprint: null,
           usable: false,
-          problem: `The credential '${name}' belongs to another provider, not to ${providerRef}: a service may only use its own provider's credentials. ${ownOnly}`,
+          problem: `The credential '${name}' belongs to another provider, not to ${providerRef}: a service may only use its own provider's credentials. ${ownOnly()}`,
         },
       };
     }
@@ -326,7 +332,7 @@ export class SecretResolver {
         owner: null,
         fingerprint: null,
         usable: false,
-        problem: `${providerRef} has no credential named '${name}'. ${ownOnly}`,
+        problem: `${providerRef} has no credential named '${name}'. ${ownOnly()}`,
       },
     };
   }
