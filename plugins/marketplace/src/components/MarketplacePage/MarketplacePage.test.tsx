@@ -366,4 +366,34 @@ describe('MarketplacePage', () => {
     await screen.findAllByTestId('service-card');
     expect(currentSearch().get('offset')).toBe('48');
   });
+  it('shows the first cards in the first frame and then every card of the page', async () => {
+    const items = Array.from({ length: 24 }, (_, i) => ({
+      ...measuredCard,
+      ref: `modelservice:default/service-${i}`,
+      name: `service-${i}`,
+      title: `Service ${i}`,
+    }));
+    const api = mockMarketplaceApi({
+      browseServices: jest
+        .fn()
+        .mockResolvedValue({ ...browseResponse, items, total: 24 }),
+    });
+    renderInTestApp(<MarketplacePage />, {
+      mountedRoutes,
+      apis: [
+        [marketplaceApiRef, api],
+        [catalogApiRef, catalogApiMock({ entities: [] })],
+      ],
+    });
+    await screen.findByText('24 services found');
+    await waitFor(() =>
+      expect(screen.getAllByTestId('service-card')).toHaveLength(24),
+    );
+    // In the order of the answer.
+    expect(
+      screen
+        .getAllByTestId('service-card')
+        .map(c => c.getAttribute('aria-label')),
+    ).toEqual(items.map(i => i.title));
+  });
 });

@@ -1,4 +1,4 @@
-import { ReactNode } from 'react';
+import { memo, ReactNode, startTransition, useEffect, useState } from 'react';
 import Box from '@mui/material/Box';
 import Card from '@mui/material/Card';
 import CardActions from '@mui/material/CardActions';
@@ -181,18 +181,20 @@ function StartUsing(props: {
 function ServiceActions(props: {
   card: ServiceCard;
   path: string;
-  results: ServiceResultsProps;
+  entity?: ModelServiceEntityV1alpha1;
+  subscribed: boolean;
+  onSubscribed?: () => void;
 }) {
-  const { card, path, results } = props;
+  const { card, path, entity, subscribed, onSubscribed } = props;
   return (
     <>
       <Link to={path} aria-label={`Details of ${card.title}`}>
         Details
       </Link>
       <StartUsing
-        entity={results.entities.get(card.ref)}
-        subscribed={results.subscribed?.has(card.ref) ?? false}
-        onSubscribed={results.onSubscribed}
+        entity={entity}
+        subscribed={subscribed}
+        onSubscribed={onSubscribed}
       />
     </>
   );
@@ -207,6 +209,71 @@ export type ServiceResultsProps = {
   /** Called after the Start Using dialog closes (to refresh the state). */
   onSubscribed?: () => void;
 };
+
+/**
+ * The body of a card: everything but its actions. Memoized, so the catalog
+ * entities and subscriptions arriving after the page (which change only the
+ * actions) do not render every card again.
+ */
+const ServiceCardBody = memo(function ServiceCardBody(props: {
+  card: ServiceCard;
+  path?: string;
+}) {
+  const { card, path } = props;
+  return (
+    <CardContent sx={{ flexGrow: 1 }}>
+      <Typography variant="h6" component="h3">
+        {path ? <Link to={path}>{card.title}</Link> : card.title}
+      </Typography>
+      <Typography
+        variant="body2"
+        color="text.secondary"
+        component="div"
+        gutterBottom
+      >
+        <ProviderName card={card} />
+      </Typography>
+      <Grid container spacing={1} sx={{ my: 1 }}>
+        <Grid item xs={6}>
+          <Field label="Family">{familyLabel(card.family)}</Field>
+        </Grid>
+        <Grid item xs={6}>
+          <Field label="Context window">
+            {formatTokenCount(card.contextWindow)}
+          </Field>
+        </Grid>
+        <Grid item xs={6}>
+          <Field label="Prompt / 1K">
+            {formatMicros(card.pricing.promptPer1kMicros)}
+          </Field>
+        </Grid>
+        <Grid item xs={6}>
+          <Field label="Completion / 1K">
+            {formatMicros(card.pricing.completionPer1kMicros)}
+          </Field>
+        </Grid>
+        <Grid item xs={6}>
+          <Field label="Rating">{formatRating(card)}</Field>
+        </Grid>
+        <Grid item xs={6}>
+          <Field label="Uptime (30d)">{formatUptime(card)}</Field>
+        </Grid>
+        <Grid item xs={6}>
+          <Field label="p95 latency">{formatLatency(card)}</Field>
+        </Grid>
+        <Grid item xs={6}>
+          <Field label="Requests (30d)">
+            {formatInteger(card.metrics.requests30d)}
+          </Field>
+        </Grid>
+      </Grid>
+      <Stack spacing={1} alignItems="flex-start">
+        <TrialChip card={card} />
+        <FeatureChips card={card} />
+      </Stack>
+    </CardContent>
+  );
+});
 
 /**
  * One service as browse shows it. The publish template's Review & publish step
@@ -226,57 +293,7 @@ export function ServiceCardView(props: {
       aria-label={card.title}
       data-testid="service-card"
     >
-      <CardContent sx={{ flexGrow: 1 }}>
-        <Typography variant="h6" component="h3">
-          {path ? <Link to={path}>{card.title}</Link> : card.title}
-        </Typography>
-        <Typography
-          variant="body2"
-          color="text.secondary"
-          component="div"
-          gutterBottom
-        >
-          <ProviderName card={card} />
-        </Typography>
-        <Grid container spacing={1} sx={{ my: 1 }}>
-          <Grid item xs={6}>
-            <Field label="Family">{familyLabel(card.family)}</Field>
-          </Grid>
-          <Grid item xs={6}>
-            <Field label="Context window">
-              {formatTokenCount(card.contextWindow)}
-            </Field>
-          </Grid>
-          <Grid item xs={6}>
-            <Field label="Prompt / 1K">
-              {formatMicros(card.pricing.promptPer1kMicros)}
-            </Field>
-          </Grid>
-          <Grid item xs={6}>
-            <Field label="Completion / 1K">
-              {formatMicros(card.pricing.completionPer1kMicros)}
-            </Field>
-          </Grid>
-          <Grid item xs={6}>
-            <Field label="Rating">{formatRating(card)}</Field>
-          </Grid>
-          <Grid item xs={6}>
-            <Field label="Uptime (30d)">{formatUptime(card)}</Field>
-          </Grid>
-          <Grid item xs={6}>
-            <Field label="p95 latency">{formatLatency(card)}</Field>
-          </Grid>
-          <Grid item xs={6}>
-            <Field label="Requests (30d)">
-              {formatInteger(card.metrics.requests30d)}
-            </Field>
-          </Grid>
-        </Grid>
-        <Stack spacing={1} alignItems="flex-start">
-          <TrialChip card={card} />
-          <FeatureChips card={card} />
-        </Stack>
-      </CardContent>
+      <ServiceCardBody card={card} path={path} />
       <CardActions sx={{ justifyContent: 'space-between', px: 2 }}>
         {actions}
       </CardActions>
@@ -284,25 +301,66 @@ export function ServiceCardView(props: {
   );
 }
 
+/** One card of the grid; renders again only when its own inputs change. */
+const ServiceGridItem = memo(function ServiceGridItem(props: {
+  card: ServiceCard;
+  path: string;
+  entity?: ModelServiceEntityV1alpha1;
+  subscribed: boolean;
+  onSubscribed?: () => void;
+}) {
+  const { card, path, entity, subscribed, onSubscribed } = props;
+  return (
+    <Grid item xs={12} md={6} xl={4} component="li">
+      <ServiceCardView
+        card={card}
+        path={path}
+        actions={
+          <ServiceActions
+            card={card}
+            path={path}
+            entity={entity}
+            subscribed={subscribed}
+            onSubscribed={onSubscribed}
+          />
+        }
+      />
+    </Grid>
+  );
+});
+
+/**
+ * How many cards the grid renders in its first frame: the ones above the fold
+ * at common window sizes. The rest follow at once as a transition, so the first
+ * cards are on screen before the whole page of them has been rendered.
+ */
+export const FIRST_FRAME_CARDS = 6;
+
 export function ServiceCardGrid(props: ServiceResultsProps) {
-  const { items } = props;
+  const { items, entities, subscribed, onSubscribed } = props;
   const entityPath = useEntityPath();
+  const [shown, setShown] = useState(FIRST_FRAME_CARDS);
+  useEffect(() => {
+    if (items.length <= shown) {
+      return undefined;
+    }
+    const timer = setTimeout(() =>
+      startTransition(() => setShown(items.length)),
+    );
+    return () => clearTimeout(timer);
+  }, [items.length, shown]);
   return (
     <Grid container spacing={2} component="ul" sx={{ listStyle: 'none', p: 0 }}>
-      {items.map(card => {
-        const path = entityPath(card);
-        return (
-          <Grid item key={card.ref} xs={12} md={6} xl={4} component="li">
-            <ServiceCardView
-              card={card}
-              path={path}
-              actions={
-                <ServiceActions card={card} path={path} results={props} />
-              }
-            />
-          </Grid>
-        );
-      })}
+      {items.slice(0, shown).map(card => (
+        <ServiceGridItem
+          key={card.ref}
+          card={card}
+          path={entityPath(card)}
+          entity={entities.get(card.ref)}
+          subscribed={subscribed?.has(card.ref) ?? false}
+          onSubscribed={onSubscribed}
+        />
+      ))}
     </Grid>
   );
 }
@@ -379,7 +437,13 @@ export function ServiceTable(props: ServiceResultsProps) {
                 </TableCell>
                 <TableCell className="nowrap">
                   <Stack direction="row" spacing={1} alignItems="center">
-                    <ServiceActions card={card} path={path} results={props} />
+                    <ServiceActions
+                      card={card}
+                      path={path}
+                      entity={props.entities.get(card.ref)}
+                      subscribed={props.subscribed?.has(card.ref) ?? false}
+                      onSubscribed={props.onSubscribed}
+                    />
                   </Stack>
                 </TableCell>
               </TableRow>
