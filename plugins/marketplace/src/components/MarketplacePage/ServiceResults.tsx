@@ -215,7 +215,7 @@ export type ServiceResultsProps = {
  * entities and subscriptions arriving after the page (which change only the
  * actions) do not render every card again.
  */
-const ServiceCardBody = memo(function ServiceCardBody(props: {
+const ServiceCardBody = memo(function CardBody(props: {
   card: ServiceCard;
   path?: string;
 }) {
@@ -302,7 +302,7 @@ export function ServiceCardView(props: {
 }
 
 /** One card of the grid; renders again only when its own inputs change. */
-const ServiceGridItem = memo(function ServiceGridItem(props: {
+const ServiceGridItem = memo(function GridItem(props: {
   card: ServiceCard;
   path: string;
   entity?: ModelServiceEntityV1alpha1;
