@@ -593,17 +593,17 @@ export class AnalyticsStore {
   }
 
   /**
-   * Customer sums of [from, to) for a user or a team, per month and the given
-   * grouping columns.
+   * Customer sums of [from, to) for a user or a team, per UTC day, service,
+   * user and payer (the rows of statements and usage exports).
    */
-  async customerMonths(options: {
+  async customerDays(options: {
     userRef?: string;
     teamRef?: string;
     from: number;
     to: number;
   }): Promise<
     Array<{
-      month: string;
+      day: number;
       serviceRef: string;
       userRef: string;
       teamRef: string | null;
@@ -623,7 +623,7 @@ export class AnalyticsStore {
     }
     const rows = await query;
     return rows.map(r => ({
-      month: monthOfMs(num(r.day)),
+      day: num(r.day),
       serviceRef: String(r.service_ref),
       userRef: String(r.user_ref),
       teamRef: r.team_ref ? String(r.team_ref) : null,
@@ -631,6 +631,25 @@ export class AnalyticsStore {
         MEASURE_COLUMNS.map(c => [c, num(r[c])]),
       ) as Measures,
     }));
+  }
+
+  /** {@link AnalyticsStore.customerDays} with the month of each day. */
+  async customerMonths(options: {
+    userRef?: string;
+    teamRef?: string;
+    from: number;
+    to: number;
+  }): Promise<
+    Array<{
+      month: string;
+      serviceRef: string;
+      userRef: string;
+      teamRef: string | null;
+      sums: Measures;
+    }>
+  > {
+    const rows = await this.customerDays(options);
+    return rows.map(({ day, ...rest }) => ({ month: monthOfMs(day), ...rest }));
   }
 
   /** The first UTC day with usage of the services, if any. */

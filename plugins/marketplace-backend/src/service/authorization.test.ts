@@ -311,7 +311,7 @@ function matrix(): Record<
       expect: ADMINS,
       call: () => ({
         path: '/v1/admin/payouts/2026-10/paid',
-        body: { team: OWNER_TEAM },
+        body: { team: decodeURIComponent(OWNER_TEAM) },
       }),
     },
     'GET /v1/me/usage': {
@@ -329,6 +329,11 @@ function matrix(): Record<
     'GET /v1/statements/{month}/csv': {
       expect: SIGNED_IN,
       call: none('/v1/statements/2026-10/csv'),
+    },
+    // A provider team's export (a user's own and a team's: analytics.test.ts).
+    'GET /v1/exports/usage': {
+      expect: OWNERS_AND_ADMINS,
+      call: none(`/v1/exports/usage?scope=provider&team=${OWNER_TEAM}`),
     },
 
     // --- service/metricsRouter.ts ------------------------------------------------

@@ -344,3 +344,57 @@ export interface ConsumerUsage {
   keys: UsageSeries[];
   generatedAt: string;
 }
+
+/**
+ * Whose usage an export covers: a user's own requests (`user`), the requests
+ * billed to a team (`team`), or the traffic a provider team served, all its
+ * services (`provider`) or one (`service`).
+ *
+ * @public
+ */
+export const USAGE_EXPORT_SCOPES = [
+  'user',
+  'team',
+  'service',
+  'provider',
+] as const;
+
+/** @public */
+export type UsageExportScope = (typeof USAGE_EXPORT_SCOPES)[number];
+
+/**
+ * One row of a usage export: one UTC day and service (and, for the consumer
+ * scopes, user and payer). Amounts in integer micro-USD.
+ *
+ * @public
+ */
+export interface UsageExportRow extends StatementTotals {
+  /** `YYYY-MM-DD` (UTC). */
+  day: string;
+  serviceRef: string;
+  serviceTitle: string | null;
+  /** Who made the requests (consumer scopes; null for provider scopes). */
+  userRef: string | null;
+  /** The team billed, `personal` for the user themselves; null for provider scopes. */
+  billedTo: string | null;
+  okRequests: number;
+  errorRequests: number;
+}
+
+/**
+ * `GET /v1/exports/usage`: the usage of a period, from the same rollups as the
+ * statements and dashboards, so its sums equal theirs to the micro-USD.
+ *
+ * @public
+ */
+export interface UsageExport {
+  scope: UsageExportScope;
+  /** The user, team or service the export is of. */
+  ownerRef: string;
+  /** First and last UTC day, inclusive. */
+  from: string;
+  to: string;
+  generatedAt: string;
+  rows: UsageExportRow[];
+  totals: StatementTotals & { okRequests: number; errorRequests: number };
+}
