@@ -311,6 +311,7 @@ export function mockMarketplaceApi(
     listStatements: jest.fn().mockResolvedValue([]),
     getStatement: jest.fn(),
     downloadStatementCsv: jest.fn(),
+    exportUsage: jest.fn(),
     listProviderCredentials: jest.fn().mockResolvedValue({
       credentials: [],
       configCredentials: [],

@@ -20,6 +20,7 @@ import {
   ProviderAnalytics,
   ProviderTeam,
   Statement,
+  UsageExportScope,
   ApiKeyInfo,
   ApprovalStatus,
   ReviewRequest,
@@ -292,6 +293,11 @@ export interface MarketplaceApi {
     month: string;
     team?: string;
   }): Promise<{ fileName: string; blob: Blob }>;
+  /** `GET /v1/exports/usage` as a file to save (CSV or JSON). */
+  exportUsage(
+    query: UsageExportQuery,
+    format: 'csv' | 'json',
+  ): Promise<{ fileName: string; blob: Blob }>;
   /** `GET /v1/providers/:id/credentials` (owners and admins). */
   listProviderCredentials(
     provider: string,
@@ -377,6 +383,16 @@ export interface UsageQuery {
   to?: string;
   granularity?: 'day' | 'month';
   service?: string;
+}
+
+/** Whose usage and which days (`YYYY-MM-DD`, inclusive) to export. */
+export interface UsageExportQuery {
+  scope: UsageExportScope;
+  user?: string;
+  team?: string;
+  service?: string;
+  from?: string;
+  to?: string;
 }
 
 function queryString(query: object): string {
@@ -900,6 +916,28 @@ export class MarketplaceClient implements MarketplaceApi {
       `${options.kind === 'provider' ? 'payout' : 'statement'}${owner}-${
         options.month
       }.csv`;
+    return { fileName, blob: await response.blob() };
+  }
+
+  async exportUsage(
+    query: UsageExportQuery,
+    format: 'csv' | 'json',
+  ): Promise<{ fileName: string; blob: Blob }> {
+    const baseUrl = await this.discoveryApi.getBaseUrl('marketplace');
+    const response = await this.fetchApi.fetch(
+      `${baseUrl}/v1/exports/usage${queryString({ ...query, format })}`,
+    );
+    if (!response.ok) {
+      throw await ResponseError.fromResponse(response);
+    }
+    const owner = (query.team ?? query.service ?? query.user ?? 'me')
+      .replace(/^[a-z]+:/i, '')
+      .replace(/[^A-Za-z0-9._-]+/g, '-');
+    const period = [query.from, query.to].filter(Boolean).join('-');
+    const fileName =
+      /filename="([^"]+)"/.exec(
+        response.headers.get('content-disposition') ?? '',
+      )?.[1] ?? `usage-${owner}${period ? `-${period}` : ''}.${format}`;
     return { fileName, blob: await response.blob() };
   }
 }

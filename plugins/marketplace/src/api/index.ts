@@ -13,5 +13,6 @@ export {
   type AuditLogQuery,
   type AnalyticsQuery,
   type UsageQuery,
+  type UsageExportQuery,
 } from './MarketplaceClient';
 export { errorMessage, errorStatus } from './errors';

@@ -10,6 +10,7 @@ import {
 } from '../../__fixtures__/marketplaceApi';
 import { ConsumerUsageSection } from './ConsumerUsageSection';
 import { StatementsSection } from './StatementsSection';
+import { periodProblem } from './UsageExportForm';
 
 const mountedRoutes = { '/catalog/:namespace/:kind/:name': entityRouteRef };
 
@@ -205,5 +206,74 @@ describe('StatementsSection', () => {
         'group:default/checkout',
       ),
     );
+  });
+});
+
+describe('usage export', () => {
+  it('exports the user’s or a team’s usage of a period, and refuses a period that cannot be', async () => {
+    const api = mockMarketplaceApi({
+      exportUsage: jest
+        .fn()
+        .mockResolvedValue({ fileName: 'u.csv', blob: new Blob(['x']) }),
+    });
+    (URL as any).createObjectURL = jest.fn(() => 'blob:x');
+    (URL as any).revokeObjectURL = jest.fn();
+    await renderInTestApp(<StatementsSection />, {
+      mountedRoutes,
+      apis: [[marketplaceApiRef, api]],
+    });
+    const form = await screen.findByRole('form', { name: 'Export usage' });
+    const from = within(form).getByLabelText('From');
+    const to = within(form).getByLabelText('To');
+    await userEvent.clear(from);
+    await userEvent.type(from, '2026-10-01');
+    await userEvent.clear(to);
+    await userEvent.type(to, '2026-11-30');
+    await userEvent.click(
+      within(form).getByRole('button', { name: 'Export CSV' }),
+    );
+    expect(api.exportUsage).toHaveBeenLastCalledWith(
+      { scope: 'user', from: '2026-10-01', to: '2026-11-30' },
+      'csv',
+    );
+    expect(URL.createObjectURL).toHaveBeenCalled();
+
+    // A team the user belongs to, as JSON.
+    await userEvent.click(within(form).getByLabelText('Usage of'));
+    await userEvent.click(
+      await screen.findByRole('option', {
+        name: 'Checkout (billed to the team)',
+      }),
+    );
+    await userEvent.click(
+      within(form).getByRole('button', { name: 'Export JSON' }),
+    );
+    expect(api.exportUsage).toHaveBeenLastCalledWith(
+      {
+        scope: 'team',
+        team: 'group:default/checkout',
+        from: '2026-10-01',
+        to: '2026-11-30',
+      },
+      'json',
+    );
+
+    // The last day before the first: said, and nothing is asked of the server.
+    await userEvent.clear(to);
+    await userEvent.type(to, '2026-09-30');
+    expect(within(form).getByRole('alert')).toHaveTextContent(
+      'The first day must not be after the last day.',
+    );
+    expect(
+      within(form).getByRole('button', { name: 'Export CSV' }),
+    ).toBeDisabled();
+    expect(api.exportUsage).toHaveBeenCalledTimes(2);
+  });
+
+  it('says why a period cannot be exported', () => {
+    expect(periodProblem('2026-11-01', '2026-11-01')).toBeUndefined();
+    expect(periodProblem('2026-11-02', '2026-11-01')).toContain('after');
+    expect(periodProblem('2025-01-01', '2026-11-01')).toContain('At most 400');
+    expect(periodProblem('', '2026-11-01')).toContain('first day');
   });
 });
