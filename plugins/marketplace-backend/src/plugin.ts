@@ -38,6 +38,7 @@ import { TeamMembership } from './gateway/TeamMembership';
 import { serviceResourceRef, serviceRules } from './permissions/rules';
 import { Access } from './service/access';
 import { createAdminRouter } from './service/adminRouter';
+import { LifecycleNotices } from './service/LifecycleNotices';
 import { BrowseIndex } from './service/BrowseIndex';
 import { createMetricsRouter } from './service/metricsRouter';
 import { createPublishingRouter } from './service/publishingRouter';
@@ -249,6 +250,14 @@ export const marketplacePlugin = createBackendPlugin({
           if (monitoringConfig.enabled) {
             await monitoring.schedule(deps.scheduler);
           }
+          // Reminders to subscribers of retiring services (30 and 7 days, the day).
+          await new LifecycleNotices({
+            db,
+            directory,
+            subscriptions,
+            notifications: deps.notifications,
+            logger,
+          }).schedule(deps.scheduler);
         });
         lifecycle.addShutdownHook(async () => {
           clearInterval(sweep);
@@ -263,6 +272,7 @@ export const marketplacePlugin = createBackendPlugin({
           )}/gateway/v1`;
 
         const gateway = createGatewayRouter({
+          portalBaseUrl: config.getOptionalString('app.baseUrl'),
           logger,
           subscriptions,
           ledger,

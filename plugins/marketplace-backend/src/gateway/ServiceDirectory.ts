@@ -92,7 +92,20 @@ export function publicationOf(s: DirectoryService): ServicePublication {
     source: s.published ? 'portal' : 'catalog',
     unpublishedAt: s.unpublication ? iso(s.unpublication.unpublishedAt) : null,
     sunsetAt: s.unpublication ? iso(s.unpublication.sunsetAt) : null,
+    successor: successorOf(s),
   };
+}
+
+/**
+ * The name of the service to move to: the one its owner named when
+ * unpublishing it, else the YAML's `spec.successor`; null without either.
+ */
+export function successorOf(s: DirectoryService): string | null {
+  const ref = s.unpublication?.successorRef;
+  if (ref) {
+    return ref.slice(ref.indexOf('/') + 1);
+  }
+  return s.entity.spec.successor ?? null;
 }
 
 /**

@@ -164,6 +164,7 @@ describe.each(
         ),
         upstreamTimeoutMs: 500,
         maxRequestMs: 2000,
+        portalBaseUrl: 'http://portal.test/',
         teamMembership: new TeamMembership({
           catalog: {
             getEntityByRef: async (ref: any) =>
@@ -680,6 +681,7 @@ describe.each(
       unpublishedAt: Date.now() - 1000,
       sunsetAt: Date.now() + 60_000,
       unpublishedBy: 'user:default/owner',
+      successorRef: null as string | null,
     };
     add('retiring', {}, { unpublication });
     const key = await keyFor('retiring');
@@ -690,6 +692,29 @@ describe.each(
     const before = await post(key, body);
     expect(before.status).toBe(200);
     expect((await row(before))?.status).toBe('ok');
+    // Retiring: RFC 9745 Deprecation (since when) and RFC 8594 Sunset (until when).
+    expect(before.headers.deprecation).toBe(
+      `@${Math.floor(unpublication.unpublishedAt / 1000)}`,
+    );
+    expect(before.headers.sunset).toBe(
+      new Date(unpublication.sunsetAt).toUTCString(),
+    );
+    expect(before.headers.link).toBeUndefined();
+    // A service that is not retiring has none of them.
+    add('steady');
+    const steady = await post(await keyFor('steady'), {
+      ...body,
+      model: 'steady',
+    });
+    expect(steady.status).toBe(200);
+    expect(steady.headers.deprecation).toBeUndefined();
+    expect(steady.headers.sunset).toBeUndefined();
+    // With a successor named, its page as rel="successor-version".
+    unpublication.successorRef = 'modelservice:default/next-model';
+    const named = await post(key, body);
+    expect(named.headers.link).toBe(
+      '<http://portal.test/catalog/default/modelservice/next-model>; rel="successor-version"',
+    );
 
     unpublication.sunsetAt = Date.now() - 1;
     const after = await post(key, body);
@@ -700,6 +725,11 @@ describe.each(
       code: 'model_sunset',
     });
     expect(after.body.error.message).toContain('retiring');
+    expect(after.body.error.message).toContain("Its successor is 'next-model'");
+    expect(after.headers.link).toContain('rel="successor-version"');
+    expect(after.headers.sunset).toBe(
+      new Date(unpublication.sunsetAt).toUTCString(),
+    );
     // Nothing was forwarded or metered.
     expect(await row(after)).toBeUndefined();
     const models = await request(app)

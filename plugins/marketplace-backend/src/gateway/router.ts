@@ -15,6 +15,7 @@ import {
   hashApiKey,
 } from '../database/SubscriptionStore';
 import { GatewayError, sendGatewayError } from './errors';
+import { lifecycleHeaders } from './lifecycle';
 import { RateLimiter } from './rateLimiter';
 import { ChatCompletionRequest, parseChatCompletionRequest } from './request';
 import { SecretResolver } from './secrets';
@@ -23,6 +24,7 @@ import {
   DirectoryService,
   isServable,
   isSunset,
+  successorOf,
   ServiceDirectory,
 } from './ServiceDirectory';
 import { ChatRequestLike, countPromptTokens, countTextTokens } from './tokens';
@@ -48,6 +50,8 @@ export interface GatewayRouterOptions {
   maxRequestMs?: number;
   /** Team memberships: a team-billed subscription bills the team only while its user is a member. */
   teamMembership?: TeamMembership;
+  /** The portal's base URL (`app.baseUrl`): where a successor's page is linked from lifecycle headers. */
+  portalBaseUrl?: string;
 }
 
 const GRANT_CACHE_MS = 10_000;
@@ -327,14 +331,25 @@ export function createGatewayRouter(
         code: 'model_not_subscribed',
       });
     }
+    // Deprecation, Sunset and the successor's Link on every answer (RFC 9745, 8594).
+    for (const [name, value] of Object.entries(
+      lifecycleHeaders(service, options.portalBaseUrl),
+    )) {
+      res.setHeader(name, value);
+    }
     if (isSunset(service)) {
+      const successor = successorOf(service);
       throw new GatewayError({
         status: 410,
         message: `${
           service.name
         } was unpublished by its provider and reached its sunset on ${new Date(
           service.unpublication!.sunsetAt,
-        ).toISOString()}. Choose another model in the marketplace.`,
+        ).toISOString()}. ${
+          successor
+            ? `Its successor is '${successor}': subscribe to it in the marketplace and use its key.`
+            : 'Choose another model in the marketplace.'
+        }`,
         param: 'model',
         code: 'model_sunset',
       });

@@ -104,7 +104,9 @@ const isoDate = z
     'must be an ISO 8601 date (2027-01-31) or date-time with offset',
   )
   .refine(v => !Number.isNaN(Date.parse(v)), 'is not a valid date');
-const sunsetBody = z.object({ sunsetAt: isoDate.optional() }).strict();
+const sunsetBody = z
+  .object({ sunsetAt: isoDate.optional(), successor: nameParam.optional() })
+  .strict();
 const sunsetQuery = z.object({ sunsetAt: isoDate.optional() }).strict();
 const approvalsQuery = z
   .object({
@@ -667,7 +669,28 @@ export async function createPublishingRouter(
         )}`,
       );
     }
-    await publishing.unpublish(s.ref, sunsetAt, me.userRef);
+    // The service subscribers should move to: live, and not this one.
+    const successorName = parse(sunsetBody, req.body ?? {}, 'body').successor;
+    let successor: DirectoryService | undefined;
+    if (successorName) {
+      successor = await directory.get(successorName);
+      if (!successor || !isLive(successor)) {
+        throw new InputError(
+          `Invalid body field 'successor': no live service named '${successorName}' (it must be approved and not unpublished)`,
+        );
+      }
+      if (successor.ref === s.ref) {
+        throw new InputError(
+          `Invalid body field 'successor': a service cannot succeed itself`,
+        );
+      }
+    }
+    await publishing.unpublish(
+      s.ref,
+      sunsetAt,
+      me.userRef,
+      successor?.ref ?? null,
+    );
     await directory.refresh();
     await announce({ serviceRef: s.ref });
     const subscribers = await subscriptions.listActiveSubscribers(s.ref);
@@ -678,7 +701,13 @@ export async function createPublishingRouter(
           s.name
         }. Your subscription keeps working until ${iso(
           sunsetAt,
-        )}; after that the gateway answers 410. Move to another model before then.`,
+        )}; after that the gateway answers 410. ${
+          successor
+            ? `Its provider names ${
+                successor.entity.metadata.title ?? successor.name
+              } as its successor: switch to it from the service's page.`
+            : 'Move to another model before then.'
+        }`,
         link: servicePage(s),
         severity: 'high',
         topic: 'marketplace-service-sunset',

@@ -204,6 +204,11 @@ export interface ServicePublication {
   unpublishedAt: string | null;
   /** When the gateway stops serving it (then it answers 410). */
   sunsetAt: string | null;
+  /**
+   * The name of the service to move to: named by its owner when unpublishing,
+   * or the YAML's `spec.successor`.
+   */
+  successor: string | null;
 }
 
 /**

@@ -615,7 +615,7 @@ function OfferPhase(props: {
 
 // ---------------------------------------------------------- credentials ----
 
-function CredentialsPhase(props: {
+export function CredentialsPhase(props: {
   entity: ModelServiceEntityV1alpha1;
   issued: SubscribeResponse;
   onDone: () => void;
