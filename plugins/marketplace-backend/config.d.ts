@@ -39,6 +39,22 @@ export interface Config {
        */
       sunsetDays?: number;
     };
+    /** SLA credits of services that missed their committed uptime in a month. */
+    sla?: {
+      /**
+       * The credit table: a service whose measured uptime of a closed month is
+       * below `below` (an uptime percent, or `committed` for its own commitment)
+       * credits `percent` of that month's charges to its customers and deducts
+       * them from its provider's payout; the highest matching row applies.
+       * Defaults to 10 % below the commitment and 25 % below 99 %.
+       */
+      credits?: Array<{ below: 'committed' | number; percent: number }>;
+      /**
+       * Counted checks (up or down) a month needs before its uptime is
+       * measured; fewer give no credit. Defaults to 60.
+       */
+      minimumProbes?: number;
+    };
     monitoring?: {
       /** Whether the health prober and the rollup run. Defaults to true. */
       enabled?: boolean;

@@ -39,6 +39,7 @@ import { serviceResourceRef, serviceRules } from './permissions/rules';
 import { Access } from './service/access';
 import { createAdminRouter } from './service/adminRouter';
 import { LifecycleNotices } from './service/LifecycleNotices';
+import { readSlaCreditConfig, SlaCredits } from './analytics/SlaCredits';
 import { BrowseIndex } from './service/BrowseIndex';
 import { createMetricsRouter } from './service/metricsRouter';
 import { createPublishingRouter } from './service/publishingRouter';
@@ -364,7 +365,15 @@ export const marketplacePlugin = createBackendPlugin({
             ledger,
             subscriptions,
             analytics,
-            statements: new StatementStore(db, analytics),
+            statements: new StatementStore(
+              db,
+              analytics,
+              new SlaCredits(db, {
+                ...readSlaCreditConfig(config),
+                committedUptime: ref =>
+                  directory.getByRef(ref)?.entity.spec.sla?.uptimePercent,
+              }),
+            ),
             audit,
           }),
         );

@@ -599,6 +599,8 @@ export class AnalyticsStore {
   async customerDays(options: {
     userRef?: string;
     teamRef?: string;
+    /** Only these services (every customer of them). */
+    services?: readonly string[];
     from: number;
     to: number;
   }): Promise<
@@ -621,6 +623,12 @@ export class AnalyticsStore {
     if (options.teamRef) {
       query.andWhere('team_ref', options.teamRef);
     }
+    if (options.services) {
+      if (options.services.length === 0) {
+        return [];
+      }
+      query.whereIn('service_ref', [...options.services]);
+    }
     const rows = await query;
     return rows.map(r => ({
       day: num(r.day),
@@ -637,6 +645,7 @@ export class AnalyticsStore {
   async customerMonths(options: {
     userRef?: string;
     teamRef?: string;
+    services?: readonly string[];
     from: number;
     to: number;
   }): Promise<

@@ -295,6 +295,16 @@ export interface Statement {
   payout: PayoutRecord | null;
   /** Net that reached the ledger after the payout was recorded (late requests); 0 when none. */
   unpaidNetMicros: number;
+  /**
+   * SLA credits of the month's services that missed their committed uptime
+   * (closed months only; empty otherwise). Lists carry only the sum.
+   */
+  slaCredits: StatementSlaCredit[];
+  /**
+   * Their sum: credited to the payer (consumer statements), deducted from the
+   * net payout (provider statements).
+   */
+  slaCreditMicros: number;
 }
 
 /**
@@ -397,4 +407,26 @@ export interface UsageExport {
   generatedAt: string;
   rows: UsageExportRow[];
   totals: StatementTotals & { okRequests: number; errorRequests: number };
+}
+
+/**
+ * The SLA credit of one service in a closed month: its measured uptime against
+ * its commitment, and the part of the month's charges the credit table gives
+ * back. On consumer statements `creditMicros` is credited to the payer; on the
+ * provider's payout statement it is the matching deduction.
+ *
+ * @public
+ */
+export interface StatementSlaCredit {
+  serviceRef: string;
+  committedUptimePercent: number;
+  /** Null when too few checks were counted to measure it (no credit then). */
+  measuredUptimePercent: number | null;
+  upProbes: number;
+  downProbes: number;
+  /** UTC days of the month with checks, of `daysInMonth`. */
+  coverageDays: number;
+  daysInMonth: number;
+  creditPercent: number;
+  creditMicros: number;
 }

@@ -140,7 +140,16 @@ export function PayoutsSection(props: { team: string }) {
       >
         <Typography variant="body2" sx={{ mb: 2 }}>
           Records a payout of{' '}
-          {paying ? formatMoney(paying.totals.netMicros) : ''} to {props.team}.
+          {paying
+            ? formatMoney(paying.totals.netMicros - paying.slaCreditMicros)
+            : ''}{' '}
+          to {props.team}
+          {paying?.slaCreditMicros
+            ? ` (the net less ${formatMoney(
+                paying.slaCreditMicros,
+              )} of SLA credits)`
+            : ''}
+          .
         </Typography>
         <TextField
           label="Payment reference (optional)"

@@ -160,6 +160,8 @@ function statement(month: string, status: Statement['status']): Statement {
     lines: [],
     payout: null,
     unpaidNetMicros: 0,
+    slaCredits: [],
+    slaCreditMicros: 0,
   };
 }
 

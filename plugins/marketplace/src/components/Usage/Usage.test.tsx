@@ -128,6 +128,8 @@ describe('StatementsSection', () => {
       lines: [],
       payout: null,
       unpaidNetMicros: 0,
+      slaCredits: [],
+      slaCreditMicros: 0,
     });
     const api = mockMarketplaceApi({
       listStatements: jest
@@ -275,5 +277,79 @@ describe('usage export', () => {
     expect(periodProblem('2026-11-02', '2026-11-01')).toContain('after');
     expect(periodProblem('2025-01-01', '2026-11-01')).toContain('At most 400');
     expect(periodProblem('', '2026-11-01')).toContain('first day');
+  });
+});
+
+describe('SLA credits on statements', () => {
+  it('shows the credit on the month and why in its details', async () => {
+    const credit = {
+      serviceRef: 'modelservice:default/acme-gpt-4o',
+      committedUptimePercent: 99.9,
+      measuredUptimePercent: 90,
+      upProbes: 90,
+      downProbes: 10,
+      coverageDays: 10,
+      daysInMonth: 30,
+      creditPercent: 25,
+      creditMicros: 500_000,
+    };
+    const closed: Statement = {
+      month: '2026-11',
+      kind: 'user',
+      ownerRef: 'user:default/lena.fischer',
+      status: 'closed',
+      periodStart: '2026-11-01',
+      periodEnd: '2026-11-30',
+      totals: {
+        requests: 4,
+        promptTokens: 400,
+        completionTokens: 80,
+        trialTokens: 0,
+        grossMicros: 2_000_000,
+        platformFeeMicros: 200_000,
+        netMicros: 1_800_000,
+      },
+      lines: [],
+      payout: null,
+      unpaidNetMicros: 0,
+      slaCredits: [],
+      slaCreditMicros: 500_000,
+    };
+    const api = mockMarketplaceApi({
+      listStatements: jest.fn().mockResolvedValue([closed]),
+      getStatement: jest.fn().mockResolvedValue({
+        ...closed,
+        slaCredits: [credit],
+        lines: [
+          {
+            serviceRef: credit.serviceRef,
+            userRef: 'user:default/lena.fischer',
+            teamRef: null,
+            requests: 4,
+            promptTokens: 400,
+            completionTokens: 80,
+            trialTokens: 0,
+            grossMicros: 2_000_000,
+            platformFeeMicros: 200_000,
+            netMicros: 1_800_000,
+          },
+        ],
+      }),
+    });
+    await renderInTestApp(<StatementsSection />, {
+      mountedRoutes,
+      apis: [[marketplaceApiRef, api]],
+    });
+    const [row] = await screen.findAllByTestId('statement-row');
+    expect(row).toHaveTextContent('SLA credit -$0.50');
+    expect(row).toHaveTextContent('due $1.50');
+    await userEvent.click(
+      within(row).getByRole('button', { name: 'Details of November 2026' }),
+    );
+    const credits = await screen.findByTestId('sla-credits');
+    expect(credits).toHaveTextContent('given back to you');
+    expect(credits).toHaveTextContent(
+      'measured uptime 90 % against 99.9 % committed (100 checks on 10 of 30 days): 25 % credited, -$0.50',
+    );
   });
 });
