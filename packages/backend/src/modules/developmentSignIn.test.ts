@@ -113,4 +113,3 @@ describe('development sign-in (guest, sample users)', () => {
     expect(readYaml('app-config.yaml').auth.providers).toBeUndefined();
   });
 });
-

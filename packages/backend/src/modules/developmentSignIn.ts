@@ -60,20 +60,18 @@ export const authModuleDevelopmentSignInGuard = createBackendModule({
             )} are development sign-in and refused: auth.environment is not development`,
           );
         }
-        httpRouter.use(
-          (req: Request, _res: Response, next: NextFunction) => {
-            const match = PROVIDER_PATH.exec(req.path);
-            if (!match) {
-              next();
-              return;
-            }
-            next(
-              new NotAllowedError(
-                `The ${match[1]} sign-in is for development only and is refused in this environment (auth.environment is not development); sign in with the configured identity provider`,
-              ),
-            );
-          },
-        );
+        httpRouter.use((req: Request, _res: Response, next: NextFunction) => {
+          const match = PROVIDER_PATH.exec(req.path);
+          if (!match) {
+            next();
+            return;
+          }
+          next(
+            new NotAllowedError(
+              `The ${match[1]} sign-in is for development only and is refused in this environment (auth.environment is not development); sign in with the configured identity provider`,
+            ),
+          );
+        });
       },
     });
   },

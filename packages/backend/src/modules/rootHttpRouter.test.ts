@@ -1,9 +1,11 @@
 import express from 'express';
+import http from 'node:http';
+import net from 'node:net';
 import request from 'supertest';
 import { InputError } from '@backstage/errors';
 import { mockServices } from '@backstage/backend-test-utils';
 import { MiddlewareFactory } from '@backstage/backend-defaults/rootHttpRouter';
-import { configureRootHttpRouter } from './rootHttpRouter';
+import { clientErrorHandler, configureRootHttpRouter } from './rootHttpRouter';
 
 describe('the root router', () => {
   const nodeEnv = process.env.NODE_ENV;
@@ -25,6 +27,7 @@ describe('the root router', () => {
       logger: mockServices.logger.mock(),
     });
     configureRootHttpRouter({
+      server: new http.Server(),
       middleware,
       // What Backstage's defaults end with (the rest is helmet, CORS, logging ...).
       applyDefaults() {
@@ -60,5 +63,29 @@ describe('the root router', () => {
     expect(crash.status).toBe(500);
     expect(crash.body.error.stack).toBeUndefined();
     expect(JSON.stringify(crash.body)).not.toContain('.ts:');
+  });
+
+  it('answers headers that are too large with a 431 body', async () => {
+    const server = http.createServer((_req, res) => res.end('ok'));
+    server.on('clientError', clientErrorHandler);
+    await new Promise<void>(resolve => server.listen(0, resolve));
+    const { port } = server.address() as net.AddressInfo;
+    const answer = await new Promise<string>(resolve => {
+      let received = '';
+      const socket = net.connect(port, '127.0.0.1', () =>
+        socket.write(`GET /${'a'.repeat(20_000)} HTTP/1.1\r\nHost: x\r\n\r\n`),
+      );
+      socket.on('data', d => (received += d));
+      socket.on('close', () => resolve(received));
+    });
+    server.close();
+    expect(answer).toMatch(/^HTTP\/1.1 431 /);
+    expect(JSON.parse(answer.split('\r\n\r\n')[1])).toEqual({
+      error: {
+        name: 'InputError',
+        message: 'The request headers or the URL are too large',
+      },
+      response: { statusCode: 431 },
+    });
   });
 });
