@@ -62,3 +62,6 @@ bash scripts/first-start-check.sh
 
 step "browser journeys (Playwright + Debian Chromium)"
 bash scripts/e2e.sh
+
+step "production identity: the production configuration signs in through a local OIDC provider"
+bash scripts/e2e-identity.sh

@@ -28,6 +28,9 @@ backend.add(import('@backstage/plugin-auth-backend'));
 backend.add(import('@backstage/plugin-auth-backend-module-guest-provider'));
 backend.add(authModuleSampleUsersProvider);
 backend.add(authModuleDevelopmentSignInGuard);
+// auth: production sign-in through an OpenID Connect identity provider
+// (auth.providers.oidc, app-config.production.yaml), resolved to catalog users
+backend.add(import('@backstage/plugin-auth-backend-module-oidc-provider'));
 
 // catalog, with the marketplace kinds
 backend.add(import('@backstage/plugin-catalog-backend'));
