@@ -91,11 +91,15 @@ export const marketplacePlugin = createBackendPlugin({
             `marketplace.platformFeePercent must be between 0 and 100, got ${feePercent}`,
           );
         }
+        // backend.listen is `{ host, port }` or a string `[host]:port`.
+        const listen = config.getOptional('backend.listen');
+        const listenPort =
+          typeof listen === 'string'
+            ? listen.slice(listen.lastIndexOf(':') + 1)
+            : config.getOptionalNumber('backend.listen.port');
         const instanceId =
           config.getOptionalString('marketplace.gateway.instanceId') ??
-          `${os.hostname()}:${
-            config.getOptionalNumber('backend.listen.port') ?? 7007
-          }`;
+          `${os.hostname()}:${listenPort || 7007}`;
         const upstreamTimeoutMs =
           config.getOptionalNumber('marketplace.gateway.upstreamTimeoutMs') ??
           120_000;

@@ -540,6 +540,22 @@ export function createGatewayRouter(
     upstream.once('close', () => clearTimeout(deadline));
 
     const status = upstream.statusCode ?? 502;
+    if (
+      stream &&
+      status >= 200 &&
+      status < 300 &&
+      !/^text\/event-stream\b/i.test(upstream.headers['content-type'] ?? '')
+    ) {
+      // A streaming request answered with anything but an event stream (for
+      // example broken JSON) delivers nothing: a failure, never charged.
+      upstream.resume();
+      settleFailure('upstream_error', 502, 'upstream_not_event_stream');
+      throw new GatewayError({
+        status: 502,
+        message: `The upstream of ${service.name} answered a streaming request without an event stream. Nothing was charged.`,
+        code: 'upstream_error',
+      });
+    }
     if (status < 200 || status >= 300 || !stream) {
       let raw: Buffer;
       try {
