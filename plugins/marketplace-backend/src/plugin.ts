@@ -39,6 +39,8 @@ import { serviceResourceRef, serviceRules } from './permissions/rules';
 import { Access } from './service/access';
 import { createAdminRouter } from './service/adminRouter';
 import { BrowseIndex } from './service/BrowseIndex';
+import { createProvidersRouter } from './service/providersRouter';
+import { ProviderVerificationStore } from './database/ProviderVerificationStore';
 import { createMetricsRouter } from './service/metricsRouter';
 import { createPublishingRouter } from './service/publishingRouter';
 import { createReviewsRouter } from './service/reviewsRouter';
@@ -277,11 +279,40 @@ export const marketplacePlugin = createBackendPlugin({
             notifications: deps.notifications,
           }),
         });
-        const browseIndex = new BrowseIndex(db, directory, monitoring);
+        // Provider verification is the admins' decision (issue 21).
+        const verifications = new ProviderVerificationStore(db, audit);
+        const browseIndex = new BrowseIndex(
+          db,
+          directory,
+          monitoring,
+          Date.now,
+          verifications,
+        );
         const router = Router();
         router.use('/gateway', gateway);
         router.use(createSchemasRouter());
-        router.use(createMetricsRouter({ access, directory, monitoring }));
+        router.use(
+          createMetricsRouter({
+            access,
+            directory,
+            monitoring,
+            // The browse index keeps the times of every service up to date.
+            times: async ref => {
+              await browseIndex.services();
+              return browseIndex.times.get(ref);
+            },
+          }),
+        );
+        router.use(
+          createProvidersRouter({
+            access,
+            directory,
+            browseIndex,
+            monitoring,
+            store: new MonitoringStore(db),
+            verifications,
+          }),
+        );
         router.use(
           await createRouter({
             auth: deps.auth,
@@ -308,6 +339,7 @@ export const marketplacePlugin = createBackendPlugin({
               sunsetDays,
               audit,
               secrets,
+              serviceTimes: browseIndex.times,
             }),
           }),
         );
