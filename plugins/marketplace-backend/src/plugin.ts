@@ -41,6 +41,8 @@ import { createAdminRouter } from './service/adminRouter';
 import { LifecycleNotices } from './service/LifecycleNotices';
 import { readSlaCreditConfig, SlaCredits } from './analytics/SlaCredits';
 import { BrowseIndex } from './service/BrowseIndex';
+import { createProvidersRouter } from './service/providersRouter';
+import { ProviderVerificationStore } from './database/ProviderVerificationStore';
 import { createMetricsRouter } from './service/metricsRouter';
 import { createPublishingRouter } from './service/publishingRouter';
 import { createReviewsRouter } from './service/reviewsRouter';
@@ -292,11 +294,40 @@ export const marketplacePlugin = createBackendPlugin({
             notifications: deps.notifications,
           }),
         });
-        const browseIndex = new BrowseIndex(db, directory, monitoring);
+        // Provider verification is the admins' decision (issue 21).
+        const verifications = new ProviderVerificationStore(db, audit);
+        const browseIndex = new BrowseIndex(
+          db,
+          directory,
+          monitoring,
+          Date.now,
+          verifications,
+        );
         const router = Router();
         router.use('/gateway', gateway);
         router.use(createSchemasRouter());
-        router.use(createMetricsRouter({ access, directory, monitoring }));
+        router.use(
+          createMetricsRouter({
+            access,
+            directory,
+            monitoring,
+            // The browse index keeps the times of every service up to date.
+            times: async ref => {
+              await browseIndex.services();
+              return browseIndex.times.get(ref);
+            },
+          }),
+        );
+        router.use(
+          createProvidersRouter({
+            access,
+            directory,
+            browseIndex,
+            monitoring,
+            store: new MonitoringStore(db),
+            verifications,
+          }),
+        );
         router.use(
           await createRouter({
             auth: deps.auth,
@@ -323,6 +354,7 @@ export const marketplacePlugin = createBackendPlugin({
               sunsetDays,
               audit,
               secrets,
+              serviceTimes: browseIndex.times,
             }),
           }),
         );

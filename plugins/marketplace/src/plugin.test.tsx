@@ -202,7 +202,7 @@ describe('marketplacePlugin', () => {
     ).toBeInTheDocument();
     expect(await screen.findByText('Acme AI GmbH')).toBeInTheDocument();
     expect(
-      await screen.findByText('Verified on Jan 15, 2025'),
+      await screen.findByText('Claims verified on Jan 15, 2025'),
     ).toBeInTheDocument();
     expect(await screen.findByText('Acme GPT-4o')).toBeInTheDocument();
     expect(screen.queryByText('Committed SLA')).not.toBeInTheDocument();

@@ -166,6 +166,25 @@ const auditPage = PageBlueprint.make({
   },
 });
 
+/**
+ * `page:marketplace/provider-profile` at `/marketplace/providers/:id`: a
+ * provider's profile, live services and measured quality. No icon: it is not a
+ * sidebar entry (service cards and Provider entity pages link to it).
+ */
+const providerProfilePage = PageBlueprint.make({
+  name: 'provider-profile',
+  params: {
+    path: '/marketplace/providers',
+    title: 'Provider profile',
+    loader: () =>
+      import('./components/ProviderProfile').then(m => (
+        <MainLandmark>
+          <m.ProviderProfilePage />
+        </MainLandmark>
+      )),
+  },
+});
+
 /** `entity-card:marketplace/model-service-overview`, only on ModelService entities. */
 const modelServiceOverviewCard = EntityCardBlueprint.make({
   name: 'model-service-overview',
@@ -343,6 +362,7 @@ export const marketplacePlugin: OverridableFrontendPlugin<{
     usersPage,
     approvalsPage,
     auditPage,
+    providerProfilePage,
     modelServiceOverviewCard,
     modelServiceQualityContent,
     modelServiceApiContent,

@@ -30,6 +30,7 @@ import {
 import { ChatRequestLike, countPromptTokens, countTextTokens } from './tokens';
 import { postUpstream, readBody, UpstreamTimeoutError } from './upstream';
 import { UpstreamCredentialError, upstreamAuthHeaders } from './upstreamAuth';
+import { markReceived, waitMsOf } from './timing';
 
 /** The gateway's router, plus its pipeline for callers that already hold a grant. */
 export type GatewayRouter = express.Router & {
@@ -449,6 +450,10 @@ export function createGatewayRouter(
     }
 
     const t0 = performance.now();
+    // Quality measures (issue 21): the wait before going upstream, and the time
+    // to the first token (streamed) or the answer's first byte (not streamed).
+    const waitMs = waitMsOf(req, t0);
+    let firstByteMs: number | null = null;
     const settle = (
       s: Omit<Parameters<UsageLedger['settle']>[1], 'finishedAt'>,
     ) => {
@@ -457,7 +462,7 @@ export function createGatewayRouter(
         s.charge ? boundUsage(reservation, s).completionTokens : 0,
       );
       ledger
-        .settle(reservation, { ...s, finishedAt: Date.now() })
+        .settle(reservation, { ...s, waitMs, finishedAt: Date.now() })
         .catch(e =>
           logger.error(`Could not write the ledger row of ${requestId}: ${e}`),
         );
@@ -506,6 +511,7 @@ export function createGatewayRouter(
         timeoutMs,
         signal: abort.signal,
       });
+      firstByteMs = Math.round(performance.now() - t0);
     } catch (error) {
       if (clientGone) {
         settleFailure('client_closed', 499, 'client_closed');
@@ -648,6 +654,7 @@ export function createGatewayRouter(
         tokenSource: fromUpstream ? 'upstream' : 'tokenizer',
         charge: true,
         upstreamLatencyMs: latency,
+        timeToFirstTokenMs: firstByteMs,
       });
       res.status(200);
       res.setHeader('content-type', 'application/json');
@@ -803,6 +810,7 @@ export function createGatewayRouter(
   };
 
   router.post('/v1/chat/completions', async (req, res) => {
+    markReceived(req);
     await completeChat(req, res, await authenticate(req));
   });
 

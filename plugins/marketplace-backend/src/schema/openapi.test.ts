@@ -19,6 +19,7 @@ const COMMON_TYPES = [
   'monitoring.ts',
   'admin.ts',
   'analytics.ts',
+  'providers.ts',
 ].map(file =>
   path.resolve(__dirname, '../../../marketplace-common/src/api', file),
 );
@@ -68,6 +69,8 @@ const restRoutes = [
   ...routesOf(read('service/analyticsRouter.ts'), ''),
   // Mounted by the plugin at the same root.
   ...routesOf(read('service/credentialsRouter.ts'), ''),
+  // Mounted by the plugin at the same root.
+  ...routesOf(read('service/providersRouter.ts'), ''),
 ];
 const gatewayRoutes = routesOf(read('gateway/router.ts'), gatewayMount ?? '?');
 /** Public routes (no token): the kinds' JSON Schemas. */

@@ -53,6 +53,7 @@ import {
   publicationOf,
   ServiceDirectory,
 } from '../gateway/ServiceDirectory';
+import { ServiceTimesStore } from '../database/ServiceTimesStore';
 import { Access, Caller, ownerRefOf, resourceOf } from './access';
 import { nameParam, parse } from './parse';
 
@@ -63,6 +64,8 @@ const UUID = /^[0-9a-f]{8}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{12}$/i;
 
 export interface PublishingRouterOptions {
   access: Access;
+  /** createdAt / updatedAt of every service (catalog YAML ones too). */
+  serviceTimes?: Pick<ServiceTimesStore, 'get'>;
   httpAuth: HttpAuthService;
   auth: AuthService;
   logger: LoggerService;
@@ -186,6 +189,16 @@ export async function createPublishingRouter(
   const router = Router();
   router.use(express.json({ limit: '256kb' }));
 
+  /** createdAt / updatedAt of any service, catalog YAML ones included. */
+  function timesOf(s: DirectoryService) {
+    const known = options.serviceTimes?.get(s.ref);
+    const createdAt = known?.createdAt ?? s.published?.createdAt;
+    const updatedAt = known?.updatedAt ?? s.published?.updatedAt;
+    return createdAt === undefined
+      ? undefined
+      : { createdAt: iso(createdAt), updatedAt: iso(updatedAt ?? createdAt) };
+  }
+
   function managed(
     s: DirectoryService,
     extra: Pick<ManagedService, 'priceHistory'> = {},
@@ -196,8 +209,8 @@ export async function createPublishingRouter(
       entityRef: s.ref,
       location: catalogLocationOf(s),
       createdBy: s.published?.createdBy ?? null,
-      createdAt: s.published ? iso(s.published.createdAt) : null,
-      updatedAt: s.published ? iso(s.published.updatedAt) : null,
+      createdAt: timesOf(s)?.createdAt ?? null,
+      updatedAt: timesOf(s)?.updatedAt ?? null,
       publication: publicationOf(s),
       entity: s.entity,
       ...extra,

@@ -20,7 +20,6 @@ import {
   MODEL_FEATURES,
   PERFORMANCE_FILTERS,
   PRICE_RANGES,
-  ServiceProjection,
   ServiceDetail,
   ServiceSummary,
   SubscriptionWithKeys,
@@ -38,6 +37,7 @@ import {
 } from '../gateway/ServiceDirectory';
 import { GatewayError } from '../gateway/errors';
 import { BrowseIndex } from './BrowseIndex';
+import { toCard } from './cards';
 import { GatewayRouter, newRequestId } from '../gateway/router';
 import { nameParam, parse } from './parse';
 import { Access, Caller, resourceOf } from './access';
@@ -101,42 +101,6 @@ const browseQuery = z
     limit: z.coerce.number().int().min(1).max(100).default(24),
   })
   .strict();
-
-/** What a browse card shows: catalog data plus our measurements. */
-function toCard(p: ServiceProjection) {
-  const { spec, metadata } = p.entity;
-  return {
-    name: p.name,
-    ref: p.ref,
-    title: p.title,
-    description: metadata.description ?? null,
-    family: spec.family,
-    baseModel: spec.baseModel ?? null,
-    provider: {
-      ref: spec.providedBy,
-      name: p.providerName,
-      verified: p.providerVerified,
-    },
-    lifecycle: spec.lifecycle,
-    contextWindow: spec.contextWindow,
-    maxOutputTokens: spec.maxOutputTokens,
-    pricing: spec.pricing,
-    trial: spec.trial ?? null,
-    features: [...p.features],
-    region: p.region,
-    country: p.country,
-    compliance: [...p.compliance],
-    firstSeenAt: new Date(p.createdAt).toISOString(),
-    metrics: {
-      uptime30d: p.metrics.uptime30d ?? null,
-      latencyP95Ms: p.metrics.latencyP95Ms ?? null,
-      rating: p.metrics.rating ?? null,
-      reviewCount: p.metrics.reviewCount ?? null,
-      requests30d: p.metrics.requests30d ?? 0,
-      tokens30d: p.metrics.tokens30d ?? 0,
-    },
-  };
-}
 
 const scopeQuery = z
   .object({ scope: z.enum(['all', 'subscribed', 'owned']).default('all') })

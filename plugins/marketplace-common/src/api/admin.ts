@@ -157,7 +157,9 @@ export type AuditAction =
   | 'payout.paid'
   | 'credential.created'
   | 'credential.rotated'
-  | 'credential.deleted';
+  | 'credential.deleted'
+  | 'provider.verified'
+  | 'provider.unverified';
 
 /**
  * What an audited action was done to.
@@ -170,7 +172,8 @@ export type AuditTargetType =
   | 'review'
   | 'platform'
   | 'payout'
-  | 'credential';
+  | 'credential'
+  | 'provider';
 
 /**
  * One admin action: who, what, when, to what, and the state before and after.
@@ -230,6 +233,8 @@ export const AUDIT_ACTIONS: readonly AuditAction[] = [
   'credential.created',
   'credential.rotated',
   'credential.deleted',
+  'provider.verified',
+  'provider.unverified',
 ];
 
 /** Limits of the admin API's inputs. @public */

@@ -151,8 +151,15 @@ export interface UsageRecord {
   tokenSource: 'upstream' | 'tokenizer';
   costMicros: number;
   platformFeeMicros: number;
+  /** Total duration: upstream send to the answer's last byte. */
   upstreamLatencyMs: number | null;
+  /**
+   * Latency: upstream send to the first token (streamed) or the answer's first
+   * byte (not streamed).
+   */
   timeToFirstTokenMs: number | null;
+  /** Wait from the gateway receiving the request to sending it upstream. */
+  waitMs?: number | null;
   startedAt: string;
   finishedAt: string;
   /**

@@ -7,6 +7,9 @@ import { ResponseError } from '@backstage/errors';
 import {
   ProviderCredential,
   ProviderCredentialsResponse,
+  ProviderProfile,
+  ProviderVerificationInfo,
+  ProviderVerificationRequest,
   AdminUserSort,
   AdminUser,
   AdminUsersResponse,
@@ -103,15 +106,38 @@ export interface ServiceCard {
   region: GeoRegion;
   country: string;
   compliance: ComplianceCertification[];
-  firstSeenAt: string;
+  /** Blended price per 1K tokens at 3:1 prompt:completion (micro-USD). */
+  blendedPer1kMicros: number;
+  /** When the marketplace first ingested or published the service. */
+  createdAt: string;
+  /** The last change of its spec. */
+  updatedAt: string;
   metrics: {
-    uptime30d: number | null;
+    /** Uptime (probes and real requests) over `uptimeDays` days of data (at most 30). */
+    uptimePercent: number | null;
+    uptimeDays: number | null;
+    /** p95 time to first token. */
     latencyP95Ms: number | null;
+    /** Median output tokens per second. */
+    tokensPerSecond: number | null;
+    lastProbeUp: boolean | null;
     rating: number | null;
     reviewCount: number | null;
     requests30d: number;
     tokens30d: number;
+    tokensTotal: number;
+    activeUsers30d: number;
   };
+}
+
+/**
+ * `GET /marketplace/providers/:id`: the profile and its live services.
+ *
+ * @public
+ */
+export interface ProviderProfileResponse {
+  provider: ProviderProfile;
+  services: ServiceCard[];
 }
 
 /**
@@ -298,6 +324,13 @@ export interface MarketplaceApi {
     query: UsageExportQuery,
     format: 'csv' | 'json',
   ): Promise<{ fileName: string; blob: Blob }>;
+  /** `GET /marketplace/providers/:id`: profile, live services, measured quality. */
+  getProviderProfile(id: string): Promise<ProviderProfileResponse>;
+  /** `PUT /marketplace/admin/providers/:id/verification` (admins; audited). */
+  setProviderVerification(
+    id: string,
+    request: ProviderVerificationRequest,
+  ): Promise<ProviderVerificationInfo>;
   /** `GET /v1/providers/:id/credentials` (owners and admins). */
   listProviderCredentials(
     provider: string,
@@ -754,6 +787,28 @@ export class MarketplaceClient implements MarketplaceApi {
       `/marketplace/services/${encodeURIComponent(name)}/metrics${qs}`,
     );
     return body.metrics;
+  }
+
+  // --- Provider profiles ------------------------------------------------------
+  async getProviderProfile(id: string): Promise<ProviderProfileResponse> {
+    return this.request(
+      'GET',
+      `/marketplace/providers/${encodeURIComponent(id)}`,
+    );
+  }
+
+  async setProviderVerification(
+    id: string,
+    request: ProviderVerificationRequest,
+  ): Promise<ProviderVerificationInfo> {
+    const body = await this.request<{
+      verification: ProviderVerificationInfo;
+    }>(
+      'PUT',
+      `/marketplace/admin/providers/${encodeURIComponent(id)}/verification`,
+      request,
+    );
+    return body.verification;
   }
 
   async listProviderCredentials(

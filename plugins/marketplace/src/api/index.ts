@@ -5,6 +5,7 @@ export {
   type BrowseServicesQuery,
   type BrowseServicesResponse,
   type ServiceCard,
+  type ProviderProfileResponse,
   type MarketplaceApi,
   type MarketplaceMe,
   type MarketplaceTeam,

@@ -50,6 +50,8 @@ export const AUDIT_ACTION_LABELS: Record<AuditAction, string> = {
   'credential.created': 'Upstream credential added',
   'credential.rotated': 'Upstream credential rotated',
   'credential.deleted': 'Upstream credential deleted',
+  'provider.verified': 'Provider verified',
+  'provider.unverified': 'Provider verification withdrawn',
 };
 
 const ACTION_COLORS: Partial<
@@ -62,6 +64,8 @@ const ACTION_COLORS: Partial<
   'service.approved': 'success',
   'payout.paid': 'success',
   'credential.deleted': 'warning',
+  'provider.verified': 'success',
+  'provider.unverified': 'warning',
 };
 
 /** A value of a before/after state, for people. */

@@ -21,6 +21,7 @@ import { useRouteRef } from '@backstage/frontend-plugin-api';
 import { parseEntityRef } from '@backstage/catalog-model';
 import { entityRouteRef } from '@backstage/plugin-catalog-react';
 import {
+  BLENDED_PRICE_MIX_LABEL,
   formatMicros,
   MODEL_SERVICE_KIND,
   ModelServiceEntityV1alpha1,
@@ -29,6 +30,7 @@ import { ServiceCard } from '../../api';
 import {
   familyLabel,
   FEATURE_LABELS,
+  formatDate,
   formatInteger,
   formatPercent,
   formatTokenCount,
@@ -37,6 +39,7 @@ import { Field } from '../shared/Field';
 import { StartUsingButton } from '../StartUsing';
 import { subscriptionsRouteRef } from '../../routes';
 import { dataTableSx, tableContainerSx } from '../shared/tables';
+import { formatDays } from '../Quality/MeasuredQuality';
 
 /** Shown for a metric nothing was measured for yet; never a made-up number. */
 export const NO_DATA = 'no data yet';
@@ -80,28 +83,60 @@ export function formatRating(card: ServiceCard): string {
   })} / 5${reviews}`;
 }
 
+/** "99.2% (3 days)": uptime with the days of data behind it. */
 export function formatUptime(card: ServiceCard): string {
-  return card.metrics.uptime30d === null
-    ? NO_DATA
-    : formatPercent(card.metrics.uptime30d);
+  const { uptimePercent, uptimeDays } = card.metrics;
+  if (uptimePercent === null) {
+    return NO_DATA;
+  }
+  return uptimeDays === null
+    ? formatPercent(uptimePercent)
+    : `${formatPercent(uptimePercent)} (${formatDays(uptimeDays)})`;
 }
 
+/** p95 time to first token. */
 export function formatLatency(card: ServiceCard): string {
   return card.metrics.latencyP95Ms === null
     ? NO_DATA
     : `${formatInteger(Math.round(card.metrics.latencyP95Ms))} ms`;
 }
 
-function ProviderName(props: { card: ServiceCard }) {
+export function formatThroughput(card: ServiceCard): string {
+  return card.metrics.tokensPerSecond === null
+    ? NO_DATA
+    : `${formatInteger(Math.round(card.metrics.tokensPerSecond))} tokens/s`;
+}
+
+/** The provider's profile page in the portal. */
+export function providerProfilePath(providerRef: string): string {
+  let name = providerRef;
+  try {
+    name = parseEntityRef(providerRef, { defaultKind: 'provider' }).name;
+  } catch {
+    // keep the ref as it is
+  }
+  return `/marketplace/providers/${encodeURIComponent(name)}`;
+}
+
+function ProviderName(props: { card: ServiceCard; link?: boolean }) {
   const { provider } = props.card;
   return (
     <Box
       component="span"
       sx={{ display: 'inline-flex', alignItems: 'center', gap: 0.5 }}
     >
-      {provider.name}
+      {props.link === false ? (
+        provider.name
+      ) : (
+        <Link
+          to={providerProfilePath(provider.ref)}
+          aria-label={`Provider ${provider.name}`}
+        >
+          {provider.name}
+        </Link>
+      )}
       {provider.verified && (
-        <Tooltip title="Verified provider">
+        <Tooltip title="Verified by the marketplace admins">
           <VerifiedIcon
             color="primary"
             fontSize="inherit"
@@ -231,7 +266,7 @@ const ServiceCardBody = memo(function CardBody(props: {
         component="div"
         gutterBottom
       >
-        <ProviderName card={card} />
+        <ProviderName card={card} link={!!path} />
       </Typography>
       <Grid container spacing={1} sx={{ my: 1 }}>
         <Grid item xs={6}>
@@ -253,19 +288,42 @@ const ServiceCardBody = memo(function CardBody(props: {
           </Field>
         </Grid>
         <Grid item xs={6}>
+          <Field label={`Blended / 1K (${BLENDED_PRICE_MIX_LABEL})`}>
+            {formatMicros(card.blendedPer1kMicros)}
+          </Field>
+        </Grid>
+        <Grid item xs={6}>
           <Field label="Rating">{formatRating(card)}</Field>
         </Grid>
         <Grid item xs={6}>
-          <Field label="Uptime (30d)">{formatUptime(card)}</Field>
+          <Field label="Uptime">{formatUptime(card)}</Field>
         </Grid>
         <Grid item xs={6}>
-          <Field label="p95 latency">{formatLatency(card)}</Field>
+          <Field label="First token p95">{formatLatency(card)}</Field>
+        </Grid>
+        <Grid item xs={6}>
+          <Field label="Output speed p50">{formatThroughput(card)}</Field>
         </Grid>
         <Grid item xs={6}>
           <Field label="Requests (30d)">
             {formatInteger(card.metrics.requests30d)}
           </Field>
         </Grid>
+        <Grid item xs={6}>
+          <Field label="Active users (30d)">
+            {formatInteger(card.metrics.activeUsers30d)}
+          </Field>
+        </Grid>
+        <Grid item xs={6}>
+          <Field label="Tokens served">
+            {formatTokenCount(card.metrics.tokensTotal)}
+          </Field>
+        </Grid>
+        {card.createdAt && (
+          <Grid item xs={6}>
+            <Field label="Listed since">{formatDate(card.createdAt)}</Field>
+          </Grid>
+        )}
       </Grid>
       <Stack spacing={1} alignItems="flex-start">
         <TrialChip card={card} />
@@ -381,14 +439,23 @@ export function ServiceTable(props: ServiceResultsProps) {
               <br />
               prompt · completion
             </TableCell>
+            <TableCell align="right">
+              Blended / 1K
+              <br />({BLENDED_PRICE_MIX_LABEL})
+            </TableCell>
             <TableCell>Features</TableCell>
             <TableCell align="right">Rating</TableCell>
+            <TableCell align="right">Uptime</TableCell>
             <TableCell align="right">
-              Uptime
+              First token
               <br />
-              (30d)
+              p95
             </TableCell>
-            <TableCell align="right">p95</TableCell>
+            <TableCell align="right">
+              Output
+              <br />
+              p50
+            </TableCell>
             <TableCell align="right">
               Requests
               <br />
@@ -423,6 +490,9 @@ export function ServiceTable(props: ServiceResultsProps) {
                   {' · '}
                   {formatMicros(card.pricing.completionPer1kMicros)}
                 </TableCell>
+                <TableCell align="right">
+                  {formatMicros(card.blendedPer1kMicros)}
+                </TableCell>
                 <TableCell sx={{ minWidth: 210 }}>
                   <Stack spacing={0.5} alignItems="flex-start">
                     <TrialChip card={card} />
@@ -432,6 +502,7 @@ export function ServiceTable(props: ServiceResultsProps) {
                 <TableCell align="right">{formatRating(card)}</TableCell>
                 <TableCell align="right">{formatUptime(card)}</TableCell>
                 <TableCell align="right">{formatLatency(card)}</TableCell>
+                <TableCell align="right">{formatThroughput(card)}</TableCell>
                 <TableCell align="right">
                   {formatInteger(card.metrics.requests30d)}
                 </TableCell>
