@@ -25,6 +25,17 @@ export interface Config {
        */
       instanceId?: string;
     };
+    egress?: {
+      /**
+       * Hosts the gateway, the Test API and the prober may call although they
+       * resolve to a loopback, private, link-local or unique-local address:
+       * `host` (any port) or `host:port`, e.g. `localhost:7007` for the demo
+       * upstream in development. Every other upstream must resolve to public
+       * addresses only (checked at each connection, which is pinned to the
+       * checked address). Defaults to none.
+       */
+      allowedHosts?: string[];
+    };
     publishing?: {
       /**
        * Whether new services (published through the portal, or seen in catalog

@@ -28,6 +28,7 @@ import { PublishingStore } from './database/PublishingStore';
 import { SubscriptionStore } from './database/SubscriptionStore';
 import { UsageLedger } from './database/UsageLedger';
 import { createGatewayRouter } from './gateway/router';
+import { EgressPolicy } from './egress/EgressPolicy';
 import { Monitoring, readMonitoringConfig } from './monitoring/Monitoring';
 import { MonitoringStore } from './monitoring/MonitoringStore';
 import { Prober } from './monitoring/Prober';
@@ -226,6 +227,7 @@ export const marketplacePlugin = createBackendPlugin({
           logger,
         });
         const monitoringConfig = readMonitoringConfig(config);
+        const egress = EgressPolicy.fromConfig(config);
         const roleGroups = readRoleGroups(config, m => logger.warn(m));
         const users = new UserAdminStore(db, audit);
         const monitoring = new Monitoring({
@@ -236,6 +238,7 @@ export const marketplacePlugin = createBackendPlugin({
             timeoutMs: monitoringConfig.probeTimeoutMs,
             concurrency: monitoringConfig.probeConcurrency,
             mode: monitoringConfig.probeMode,
+            egress,
           }),
           directory,
           notifications: deps.notifications,
@@ -270,6 +273,7 @@ export const marketplacePlugin = createBackendPlugin({
           secrets,
           upstreamTimeoutMs,
           maxRequestMs,
+          egress,
           teamMembership: new TeamMembership({
             catalog: deps.catalog,
             auth: deps.auth,

@@ -27,6 +27,7 @@ import {
 } from './ServiceDirectory';
 import { ChatRequestLike, countPromptTokens, countTextTokens } from './tokens';
 import { postUpstream, readBody, UpstreamTimeoutError } from './upstream';
+import { EgressDeniedError, EgressPolicy } from '../egress/EgressPolicy';
 import { UpstreamCredentialError, upstreamAuthHeaders } from './upstreamAuth';
 
 /** The gateway's router, plus its pipeline for callers that already hold a grant. */
@@ -48,6 +49,8 @@ export interface GatewayRouterOptions {
   maxRequestMs?: number;
   /** Team memberships: a team-billed subscription bills the team only while its user is a member. */
   teamMembership?: TeamMembership;
+  /** Where upstreams may be (marketplace.egress); by default public addresses only. */
+  egress?: EgressPolicy;
 }
 
 const GRANT_CACHE_MS = 10_000;
@@ -133,6 +136,7 @@ export function createGatewayRouter(
   const limiter = options.rateLimiter ?? new RateLimiter();
   const timeoutMs = options.upstreamTimeoutMs ?? 120_000;
   const maxRequestMs = options.maxRequestMs ?? 30 * 60_000;
+  const egress = options.egress ?? new EgressPolicy();
   const grants = new Map<string, GrantCacheEntry>();
   const touched = new Map<string, number>();
 
@@ -490,11 +494,21 @@ export function createGatewayRouter(
         body: Buffer.from(JSON.stringify(upstreamBody)),
         timeoutMs,
         signal: abort.signal,
+        egress,
       });
     } catch (error) {
       if (clientGone) {
         settleFailure('client_closed', 499, 'client_closed');
         return;
+      }
+      if (error instanceof EgressDeniedError) {
+        settleFailure('upstream_error', 502, 'upstream_not_allowed');
+        logger.warn(`Refused to call the upstream of ${service.ref}: ${error}`);
+        throw new GatewayError({
+          status: 502,
+          message: `The gateway does not call the upstream of ${service.name}: ${error.message}. Nothing was charged.`,
+          code: 'upstream_not_allowed',
+        });
       }
       const timeout = error instanceof UpstreamTimeoutError;
       settleFailure(
@@ -525,6 +539,45 @@ export function createGatewayRouter(
     upstream.once('close', () => clearTimeout(deadline));
 
     const status = upstream.statusCode ?? 502;
+    // Only OpenAI-shaped answers are relayed: JSON, or an event stream when
+    // streaming. Anything else (a redirect, an HTML page, a text body) becomes
+    // the gateway's own error, so an upstream URL cannot be used to read other
+    // services through the gateway or the Test API.
+    const relayable = relayableType(upstream.headers['content-type']);
+    if (
+      (status >= 300 && status < 400) ||
+      (status >= 400 && status < 500 && relayable !== 'json') ||
+      (status >= 200 && status < 300 && relayable !== (stream ? 'sse' : 'json'))
+    ) {
+      upstream.destroy();
+      const code =
+        status >= 300 && status < 400
+          ? 'upstream_redirect'
+          : 'upstream_invalid_response';
+      settleFailure(
+        status >= 400 && status < 500 ? 'upstream_rejected' : 'upstream_error',
+        status >= 400 && status < 500 ? status : 502,
+        code,
+      );
+      throw new GatewayError({
+        status: status >= 400 && status < 500 ? status : 502,
+        message:
+          code === 'upstream_redirect'
+            ? `The upstream of ${service.name} answered with a redirect (HTTP ${status}), which the gateway does not follow. Nothing was charged.`
+            : `The upstream of ${service.name} answered HTTP ${status} with ${
+                upstream.headers['content-type']
+                  ? `content of type ${
+                      String(upstream.headers['content-type']).split(';')[0]
+                    }`
+                  : 'no content type'
+              }, not ${
+                stream && status < 300
+                  ? 'text/event-stream'
+                  : 'application/json'
+              }. Nothing was charged.`,
+        code,
+      });
+    }
     if (status < 200 || status >= 300 || !stream) {
       let raw: Buffer;
       try {
@@ -564,13 +617,10 @@ export function createGatewayRouter(
         });
       }
       if (status >= 300) {
-        // The upstream rejected the request (4xx): pass its answer through, free.
+        // The upstream rejected the request (4xx, JSON): pass its answer through, free.
         settleFailure('upstream_rejected', status, `upstream_${status}`);
-        res.status(status >= 400 ? status : 502);
-        res.setHeader(
-          'content-type',
-          upstream.headers['content-type'] ?? 'application/json',
-        );
+        res.status(status);
+        res.setHeader('content-type', 'application/json');
         if (upstream.headers['retry-after']) {
           res.setHeader('retry-after', upstream.headers['retry-after']);
         }
@@ -838,6 +888,20 @@ export function createGatewayRouter(
   };
   router.use(errorHandler);
   return Object.assign(router, { completeChat, sendError: errorHandler });
+}
+
+/** Which relayable kind of answer a content type is, if any. */
+function relayableType(
+  contentType: string | undefined,
+): 'json' | 'sse' | undefined {
+  const type = contentType?.split(';')[0].trim().toLocaleLowerCase('en-US');
+  if (type === 'application/json') {
+    return 'json';
+  }
+  if (type === 'text/event-stream') {
+    return 'sse';
+  }
+  return undefined;
 }
 
 export type { ChatCompletionRequest, Reservation };

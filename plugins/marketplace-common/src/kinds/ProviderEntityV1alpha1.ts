@@ -15,6 +15,7 @@ import {
   ISO_DATE_PATTERN,
   URL_PATTERN,
   entityRefSchema,
+  linkProblems,
 } from './schemaParts';
 import {
   checkEntity,
@@ -144,7 +145,7 @@ const schemaProblems = schemaProblemsValidator(providerJsonSchema);
  * @public
  */
 export function providerEntityProblems(data: unknown): EntityProblem[] {
-  const problems = schemaProblems(data);
+  const problems = [...schemaProblems(data), ...linkProblems(data)];
   const verification = (data as { spec?: { verification?: any } })?.spec
     ?.verification;
   if (
