@@ -24,6 +24,18 @@ export interface Config {
        * stable per instance when several instances share one database.
        */
       instanceId?: string;
+      /**
+       * The largest single event of a relayed stream, in bytes; a larger one
+       * ends the stream with an `upstream_stream_too_large` error event (not
+       * charged). Defaults to 1048576 (1 MiB).
+       */
+      maxStreamEventBytes?: number;
+      /**
+       * The most a relayed stream may send in all, in bytes; past it the stream
+       * ends with an `upstream_stream_too_large` error event (not charged).
+       * Defaults to 33554432 (32 MiB).
+       */
+      maxStreamBytes?: number;
     };
     egress?: {
       /**

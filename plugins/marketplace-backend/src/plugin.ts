@@ -29,6 +29,7 @@ import { SubscriptionStore } from './database/SubscriptionStore';
 import { UsageLedger } from './database/UsageLedger';
 import { createGatewayRouter } from './gateway/router';
 import { EgressPolicy } from './egress/EgressPolicy';
+import { DEFAULT_STREAM_LIMITS } from './gateway/streamLimits';
 import { Monitoring, readMonitoringConfig } from './monitoring/Monitoring';
 import { MonitoringStore } from './monitoring/MonitoringStore';
 import { Prober } from './monitoring/Prober';
@@ -274,6 +275,15 @@ export const marketplacePlugin = createBackendPlugin({
           upstreamTimeoutMs,
           maxRequestMs,
           egress,
+          streamLimits: {
+            maxEventBytes:
+              config.getOptionalNumber(
+                'marketplace.gateway.maxStreamEventBytes',
+              ) ?? DEFAULT_STREAM_LIMITS.maxEventBytes,
+            maxStreamBytes:
+              config.getOptionalNumber('marketplace.gateway.maxStreamBytes') ??
+              DEFAULT_STREAM_LIMITS.maxStreamBytes,
+          },
           teamMembership: new TeamMembership({
             catalog: deps.catalog,
             auth: deps.auth,

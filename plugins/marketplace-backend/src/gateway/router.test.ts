@@ -173,6 +173,7 @@ describe.each(
         maxRequestMs: 2000,
         // The scripted upstream runs on this machine: allowed explicitly.
         egress: new EgressPolicy({ allowedHosts: ['127.0.0.1'] }),
+        streamLimits: { maxEventBytes: 4096, maxStreamBytes: 64 * 1024 },
         teamMembership: new TeamMembership({
           catalog: {
             getEntityByRef: async (ref: any) =>
@@ -836,6 +837,89 @@ describe.each(
       expect(streamed.status).toBe(502);
       expect(streamed.text).not.toContain('raw secret');
       expect(streamed.body.error.code).toBe('upstream_invalid_response');
+    });
+  });
+  describe('resource limits (issue 16)', () => {
+    it('ends a stream whose event outgrows the cap with an error event, free', async () => {
+      upstreamHandler = (_req, res) => {
+        res.writeHead(200, { 'content-type': 'text/event-stream' });
+        res.write(
+          `data: ${JSON.stringify({
+            choices: [{ index: 0, delta: { content: 'hi' } }],
+          })}\n\n`,
+        );
+        // One event that never ends: without a cap the gateway buffers it all.
+        const piece = `data: ${'x'.repeat(1024)}`;
+        let written = 0;
+        const more = () => {
+          while (written < 200 && res.write(piece)) {
+            written++;
+          }
+          if (written < 200) {
+            res.once('drain', more);
+          } else {
+            res.end('\n\n');
+          }
+        };
+        more();
+      };
+      const res = await post(await keyFor('svc'), {
+        model: 'svc',
+        stream: true,
+        messages: [{ role: 'user', content: 'x' }],
+      });
+      expect(res.status).toBe(200);
+      expect(res.text).toContain('"content":"hi"');
+      expect(res.text).toContain('"code":"upstream_stream_too_large"');
+      expect(res.text.length).toBeLessThan(8 * 1024);
+      expect(await row(res)).toMatchObject({
+        status: 'upstream_error',
+        costMicros: 0,
+      });
+    });
+
+    it('ends a stream that outgrows the total cap with an error event, free', async () => {
+      const chunk = `data: ${JSON.stringify({
+        choices: [{ index: 0, delta: { content: 'y'.repeat(900) } }],
+      })}\n\n`;
+      upstreamHandler = (_req, res) => {
+        res.writeHead(200, { 'content-type': 'text/event-stream' });
+        let written = 0;
+        const more = () => {
+          while (written < 200 && res.write(chunk)) {
+            written++;
+          }
+          if (written < 200) {
+            res.once('drain', more);
+          } else {
+            res.end('data: [DONE]\n\n');
+          }
+        };
+        more();
+      };
+      const res = await post(await keyFor('svc'), {
+        model: 'svc',
+        stream: true,
+        messages: [{ role: 'user', content: 'x' }],
+      });
+      expect(res.text).toContain('"code":"upstream_stream_too_large"');
+      expect(res.text).not.toContain('[DONE]');
+      expect(res.text.length).toBeLessThan(70 * 1024);
+      expect(await row(res)).toMatchObject({
+        status: 'upstream_error',
+        costMicros: 0,
+      });
+    });
+
+    it('asks the database about an unknown key once, then answers from memory for a while', async () => {
+      const findGrant = jest.spyOn(subs, 'findGrant');
+      const body = { model: 'svc', messages: [{ role: 'user', content: 'x' }] };
+      for (let i = 0; i < 5; i++) {
+        const res = await post('mk_unknown_key_for_the_miss_cache', body);
+        expect(res.status).toBe(401);
+        expect(res.body.error.code).toBe('invalid_api_key');
+      }
+      expect(findGrant).toHaveBeenCalledTimes(1);
     });
   });
 });

@@ -28,6 +28,13 @@ import {
 import { ChatRequestLike, countPromptTokens, countTextTokens } from './tokens';
 import { postUpstream, readBody, UpstreamTimeoutError } from './upstream';
 import { EgressDeniedError, EgressPolicy } from '../egress/EgressPolicy';
+import { BoundedCache } from './BoundedCache';
+import {
+  DEFAULT_STREAM_LIMITS,
+  SseEventSplitter,
+  StreamLimitError,
+  StreamLimits,
+} from './streamLimits';
 import { UpstreamCredentialError, upstreamAuthHeaders } from './upstreamAuth';
 
 /** The gateway's router, plus its pipeline for callers that already hold a grant. */
@@ -51,10 +58,15 @@ export interface GatewayRouterOptions {
   teamMembership?: TeamMembership;
   /** Where upstreams may be (marketplace.egress); by default public addresses only. */
   egress?: EgressPolicy;
+  /** Caps of relayed event streams (marketplace.gateway.maxStream*Bytes). */
+  streamLimits?: StreamLimits;
 }
 
 const GRANT_CACHE_MS = 10_000;
+/** How long an unknown key is answered 401 without asking the database again. */
+const MISS_CACHE_MS = 5_000;
 const TOUCH_EVERY_MS = 60_000;
+const MAX_CACHED_KEYS = 50_000;
 
 /**
  * Request ids: a random per-process prefix (so ids never collide across
@@ -119,11 +131,6 @@ const OUTCOME_HTTP_STATUS = {
   upstream_error: 502,
 } as const;
 
-interface GrantCacheEntry {
-  grant: KeyGrant;
-  until: number;
-}
-
 /**
  * The OpenAI-compatible gateway: authenticates the marketplace API key, checks the
  * subscription, budget and limits, reserves budget, forwards to the service's
@@ -137,8 +144,16 @@ export function createGatewayRouter(
   const timeoutMs = options.upstreamTimeoutMs ?? 120_000;
   const maxRequestMs = options.maxRequestMs ?? 30 * 60_000;
   const egress = options.egress ?? new EgressPolicy();
-  const grants = new Map<string, GrantCacheEntry>();
-  const touched = new Map<string, number>();
+  const streamLimits = options.streamLimits ?? DEFAULT_STREAM_LIMITS;
+  // Per-key state is bounded (least recently used first) and ages out.
+  const grants = new BoundedCache<string, KeyGrant | null>({
+    maxEntries: MAX_CACHED_KEYS,
+    ttlMs: GRANT_CACHE_MS,
+  });
+  const touched = new BoundedCache<string, true>({
+    maxEntries: MAX_CACHED_KEYS,
+    ttlMs: TOUCH_EVERY_MS,
+  });
 
   async function authenticate(req: Request): Promise<KeyGrant> {
     const header = req.header('authorization') ?? '';
@@ -154,22 +169,19 @@ export function createGatewayRouter(
     const secret = match[1];
     const cacheKey = hashApiKey(secret);
     const now = Date.now();
-    const cached = grants.get(cacheKey);
-    let grant = cached && cached.until > now ? cached.grant : undefined;
+    let grant = grants.get(cacheKey);
+    if (grant === undefined) {
+      grant = (await subscriptions.findGrant(secret)) ?? null;
+      // An unknown key is remembered briefly, so repeating it does not reach the database.
+      grants.set(cacheKey, grant, grant ? GRANT_CACHE_MS : MISS_CACHE_MS);
+    }
     if (!grant) {
-      grant = await subscriptions.findGrant(secret);
-      if (!grant) {
-        throw new GatewayError({
-          status: 401,
-          message:
-            'Incorrect API key provided. Copy your key from the marketplace.',
-          code: 'invalid_api_key',
-        });
-      }
-      if (grants.size > 50_000) {
-        grants.clear();
-      }
-      grants.set(cacheKey, { grant, until: now + GRANT_CACHE_MS });
+      throw new GatewayError({
+        status: 401,
+        message:
+          'Incorrect API key provided. Copy your key from the marketplace.',
+        code: 'invalid_api_key',
+      });
     }
     if (grant.keyRevoked) {
       throw REJECTIONS.key_revoked;
@@ -177,9 +189,8 @@ export function createGatewayRouter(
     if (!grant.subscriptionActive) {
       throw REJECTIONS.subscription_inactive;
     }
-    const last = touched.get(grant.keyId) ?? 0;
-    if (now - last > TOUCH_EVERY_MS) {
-      touched.set(grant.keyId, now);
+    if (!touched.get(grant.keyId)) {
+      touched.set(grant.keyId, true);
       subscriptions.touchKey(grant.keyId, now).catch(() => undefined);
     }
     return grant;
@@ -683,7 +694,7 @@ export function createGatewayRouter(
     res.flushHeaders();
     const flush = () => (res as Response & { flush?: () => void }).flush?.();
 
-    let pending = '';
+    const splitter = new SseEventSplitter(streamLimits);
     let ttft: number | null = null;
     let usage:
       | { prompt_tokens?: number; completion_tokens?: number }
@@ -729,6 +740,12 @@ export function createGatewayRouter(
         res.write(`${event}\n\n`);
       }
     };
+    const writeStreamError = (message: string, code: string) =>
+      res.write(
+        `data: ${JSON.stringify({
+          error: { message, type: 'api_error', param: null, code },
+        })}\n\n`,
+      );
 
     const finish = (
       outcome: 'ok' | 'upstream_error' | 'timeout' | 'client_closed',
@@ -766,26 +783,58 @@ export function createGatewayRouter(
       };
       upstream.setEncoding('utf8');
       upstream.on('data', (text: string) => {
-        pending += text.replace(/\r\n/g, '\n');
-        let index = pending.indexOf('\n\n');
-        while (index >= 0) {
-          const event = pending.slice(0, index);
-          pending = pending.slice(index + 2);
-          if (event.trim()) {
+        if (done) {
+          return;
+        }
+        let events: string[];
+        try {
+          events = splitter.push(text);
+        } catch (error) {
+          if (!(error instanceof StreamLimitError)) {
+            throw error;
+          }
+          for (const event of error.events) {
             handleEvent(event);
           }
-          index = pending.indexOf('\n\n');
+          // Nothing more is buffered or relayed: the stream ends with an error event.
+          writeStreamError(
+            `The upstream of ${service.name} sent ${
+              error.limit === 'event' ? 'an event' : 'a stream'
+            } larger than the gateway relays (${
+              error.maxBytes
+            } bytes). Nothing was charged.`,
+            'upstream_stream_too_large',
+          );
+          res.end();
+          end('upstream_error');
+          upstream.destroy();
+          return;
+        }
+        for (const event of events) {
+          handleEvent(event);
         }
         flush();
+        // Backpressure: a slow client pauses the upstream instead of filling memory.
+        if (res.writableNeedDrain && !upstream.isPaused()) {
+          upstream.pause();
+          res.once('drain', () => upstream.resume());
+        }
       });
       upstream.on('end', () => {
-        if (pending.trim()) {
-          handleEvent(pending);
+        if (done) {
+          return;
+        }
+        const rest = splitter.rest();
+        if (rest) {
+          handleEvent(rest);
         }
         res.end();
         end('ok');
       });
       upstream.on('error', error => {
+        if (done) {
+          return;
+        }
         if (clientGone) {
           end('client_closed');
           return;
@@ -794,15 +843,9 @@ export function createGatewayRouter(
         const message = timeout
           ? `The upstream of ${service.name} stopped sending. Nothing was charged.`
           : `The upstream of ${service.name} broke off the stream. Nothing was charged.`;
-        res.write(
-          `data: ${JSON.stringify({
-            error: {
-              message,
-              type: 'api_error',
-              param: null,
-              code: timeout ? 'upstream_timeout' : 'upstream_broken',
-            },
-          })}\n\n`,
+        writeStreamError(
+          message,
+          timeout ? 'upstream_timeout' : 'upstream_broken',
         );
         res.end();
         end(timeout ? 'timeout' : 'upstream_error');
