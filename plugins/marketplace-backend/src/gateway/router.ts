@@ -561,32 +561,26 @@ export function createGatewayRouter(
       (status >= 200 && status < 300 && relayable !== (stream ? 'sse' : 'json'))
     ) {
       upstream.destroy();
-      const code =
-        status >= 300 && status < 400
-          ? 'upstream_redirect'
-          : 'upstream_invalid_response';
+      const redirect = status >= 300 && status < 400;
       settleFailure(
         status >= 400 && status < 500 ? 'upstream_rejected' : 'upstream_error',
         status >= 400 && status < 500 ? status : 502,
-        code,
+        redirect ? 'upstream_redirect' : 'upstream_invalid_response',
       );
       throw new GatewayError({
         status: status >= 400 && status < 500 ? status : 502,
-        message:
-          code === 'upstream_redirect'
-            ? `The upstream of ${service.name} answered with a redirect (HTTP ${status}), which the gateway does not follow. Nothing was charged.`
-            : `The upstream of ${service.name} answered HTTP ${status} with ${
-                upstream.headers['content-type']
-                  ? `content of type ${
-                      String(upstream.headers['content-type']).split(';')[0]
-                    }`
-                  : 'no content type'
-              }, not ${
-                stream && status < 300
-                  ? 'text/event-stream'
-                  : 'application/json'
-              }. Nothing was charged.`,
-        code,
+        message: redirect
+          ? `The upstream of ${service.name} answered with a redirect (HTTP ${status}), which the gateway does not follow. Nothing was charged.`
+          : `The upstream of ${service.name} answered HTTP ${status} with ${
+              upstream.headers['content-type']
+                ? `content of type ${
+                    String(upstream.headers['content-type']).split(';')[0]
+                  }`
+                : 'no content type'
+            }, not ${
+              stream && status < 300 ? 'text/event-stream' : 'application/json'
+            }. Nothing was charged.`,
+        code: redirect ? 'upstream_redirect' : 'upstream_invalid_response',
       });
     }
     if (status < 200 || status >= 300 || !stream) {
@@ -740,7 +734,7 @@ export function createGatewayRouter(
         res.write(`${event}\n\n`);
       }
     };
-    const writeStreamError = (message: string, code: string) =>
+    const writeStreamError = ({ message, code }: GatewayErrorBody) =>
       res.write(
         `data: ${JSON.stringify({
           error: { message, type: 'api_error', param: null, code },
@@ -797,14 +791,14 @@ export function createGatewayRouter(
             handleEvent(event);
           }
           // Nothing more is buffered or relayed: the stream ends with an error event.
-          writeStreamError(
-            `The upstream of ${service.name} sent ${
+          writeStreamError({
+            message: `The upstream of ${service.name} sent ${
               error.limit === 'event' ? 'an event' : 'a stream'
             } larger than the gateway relays (${
               error.maxBytes
             } bytes). Nothing was charged.`,
-            'upstream_stream_too_large',
-          );
+            code: 'upstream_stream_too_large',
+          });
           res.end();
           end('upstream_error');
           upstream.destroy();
@@ -843,10 +837,10 @@ export function createGatewayRouter(
         const message = timeout
           ? `The upstream of ${service.name} stopped sending. Nothing was charged.`
           : `The upstream of ${service.name} broke off the stream. Nothing was charged.`;
-        writeStreamError(
+        writeStreamError({
           message,
-          timeout ? 'upstream_timeout' : 'upstream_broken',
-        );
+          code: timeout ? 'upstream_timeout' : 'upstream_broken',
+        });
         res.end();
         end(timeout ? 'timeout' : 'upstream_error');
       });
@@ -931,6 +925,11 @@ export function createGatewayRouter(
   };
   router.use(errorHandler);
   return Object.assign(router, { completeChat, sendError: errorHandler });
+}
+
+interface GatewayErrorBody {
+  message: string;
+  code: string;
 }
 
 /** Which relayable kind of answer a content type is, if any. */
