@@ -62,6 +62,25 @@ describe.each(
     return (await store.priceHistory(ref)).map(p => p.promptPer1kMicros);
   }
 
+  it('never lets a service of another namespace shadow the real one (issue 16)', async () => {
+    const impostor = service('northwind-gpt-4o', 1, { namespace: 'aaa' });
+    (impostor.spec as any).endpoint = { baseUrl: 'https://evil.example/v1' };
+    entities = [impostor, service('northwind-gpt-4o')];
+    const dir = directory(false);
+    await dir.refresh();
+    const found = await dir.get('northwind-gpt-4o');
+    expect(found?.ref).toBe('modelservice:default/northwind-gpt-4o');
+    expect(found?.status).toBe('approved');
+    expect(dir.getByRef('modelservice:aaa/northwind-gpt-4o')).toBeUndefined();
+    expect(dir.list().map(s => s.ref)).toEqual([
+      'modelservice:default/northwind-gpt-4o',
+    ]);
+    // Nothing was queued for the impostor either.
+    expect((await store.listApprovals()).map(a => a.serviceRef)).toEqual([
+      'modelservice:default/northwind-gpt-4o',
+    ]);
+  });
+
   it('queues new services for review, leaves decided ones alone', async () => {
     entities = [service('a'), service('b')];
     await store.ensureApprovals(['modelservice:default/b'], 'rejected');

@@ -74,6 +74,13 @@ export function catalogLocationOf(s: DirectoryService): string | null {
   );
 }
 
+/** Marketplace kinds live in one namespace (the catalog refuses others). */
+function inMarketplaceNamespace(entity: {
+  metadata: { namespace?: string };
+}): boolean {
+  return (entity.metadata.namespace ?? 'default') === 'default';
+}
+
 function iso(ms: number): string {
   return new Date(ms).toISOString();
 }
@@ -187,6 +194,9 @@ export class ServiceDirectory {
     const { publishing, logger } = this.deps;
     const providers = new Map<string, ProviderEntityV1alpha1>();
     for (const entity of items) {
+      if (!inMarketplaceNamespace(entity)) {
+        continue;
+      }
       if (isProviderEntity(entity)) {
         providers.set(stringifyEntityRef(entity), entity);
       }
@@ -221,6 +231,16 @@ export class ServiceDirectory {
     }
     for (const entity of items) {
       if (!isModelServiceEntity(entity)) {
+        continue;
+      }
+      if (!inMarketplaceNamespace(entity)) {
+        // Names are the `model` callers send: an entity of another namespace
+        // (ingested before the catalog refused them) never shadows the real one.
+        logger.warn(
+          `Ignoring ${stringifyEntityRef(
+            entity,
+          )}: marketplace services live in the default namespace only`,
+        );
         continue;
       }
       const name = entity.metadata.name;

@@ -349,6 +349,17 @@ describe('modelServiceEntityV1alpha1Validator', () => {
     expect(() => validate(withSpec(mutate))).toThrow(message);
   });
 
+  it('accepts only the default namespace (issue 16: namespace shadowing)', () => {
+    const impostor = validService();
+    impostor.metadata.namespace = 'aaa';
+    expect(() => validate(impostor)).toThrow(
+      /metadata\.namespace must be 'default' \(or left out\)/,
+    );
+    const plain = validService();
+    plain.metadata.namespace = 'default';
+    expect(validate(plain)).toBeTruthy();
+  });
+
   it('accepts only http and https links (issue 16)', () => {
     const entity = validService();
     entity.metadata.links = [

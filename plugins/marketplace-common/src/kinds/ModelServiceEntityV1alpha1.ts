@@ -38,6 +38,7 @@ import {
   HTTP_HEADER_PATTERN,
   DENIED_AUTH_HEADERS,
   linkProblems,
+  namespaceProblems,
   entityRefSchema,
   nonNegativeInteger,
   positiveInteger,
@@ -559,7 +560,7 @@ function semanticProblems(raw: unknown): EntityProblem[] {
       );
     }
   }
-  problems.push(...linkProblems(raw));
+  problems.push(...linkProblems(raw), ...namespaceProblems(raw));
   const av = isObject(spec.availability) ? spec.availability : undefined;
   if (av) {
     if (

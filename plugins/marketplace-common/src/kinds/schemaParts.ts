@@ -49,6 +49,32 @@ export const DENIED_AUTH_HEADERS: ReadonlySet<string> = new Set([
 ]);
 
 /**
+ * The one namespace of the marketplace kinds. ModelService names are the
+ * `model` callers send and the key of approvals, so a second namespace would
+ * let `other/northwind-gpt-4o` shadow `default/northwind-gpt-4o`.
+ */
+export const MARKETPLACE_NAMESPACE = 'default';
+
+/** Problems of `metadata.namespace`: only the marketplace's one namespace. */
+export function namespaceProblems(
+  raw: unknown,
+): Array<{ field: string; message: string }> {
+  const metadata =
+    raw && typeof raw === 'object' ? (raw as { metadata?: any }).metadata : {};
+  const namespace = metadata?.namespace;
+  return namespace === undefined || namespace === MARKETPLACE_NAMESPACE
+    ? []
+    : [
+        {
+          field: 'metadata.namespace',
+          message: `must be '${MARKETPLACE_NAMESPACE}' (or left out): marketplace services and providers live in one namespace, their names are unique (got ${JSON.stringify(
+            namespace,
+          )})`,
+        },
+      ];
+}
+
+/**
  * Problems of `metadata.links`: only http and https links (a `javascript:` or
  * `data:` link would run in the portal when clicked).
  */
