@@ -184,12 +184,15 @@ export const marketplacePlugin = createBackendPlugin({
         }, 5 * 60_000);
         sweep.unref();
 
+        const roleGroups = readRoleGroups(config, m => logger.warn(m));
         const directory = new ServiceDirectory({
           catalog: deps.catalog,
           auth: deps.auth,
           logger,
           publishing,
           requireApproval,
+          // A Provider of these groups grants nothing new: approved at once.
+          trustedProviderOwners: [...roleGroups.admin, ...roleGroups.provider],
           // New services get their approval-status annotation in the catalog now,
           // not at their next processing.
           onQueued: async queued => {
@@ -229,7 +232,6 @@ export const marketplacePlugin = createBackendPlugin({
         });
         const monitoringConfig = readMonitoringConfig(config);
         const egress = EgressPolicy.fromConfig(config);
-        const roleGroups = readRoleGroups(config, m => logger.warn(m));
         const users = new UserAdminStore(db, audit);
         const monitoring = new Monitoring({
           store: new MonitoringStore(db),

@@ -240,6 +240,25 @@ function matrix(): Record<
         body: { reason: 'Not this time' },
       }),
     },
+    'GET /v1/admin/provider-approvals': {
+      expect: ADMINS,
+      call: none('/v1/admin/provider-approvals'),
+    },
+    'POST /v1/admin/provider-approvals/{providerName}/approve': {
+      expect: ADMINS,
+      call: () => ({
+        path: '/v1/admin/provider-approvals/sim/approve',
+        body: {},
+      }),
+    },
+    'POST /v1/admin/provider-approvals/{providerName}/reject': {
+      // Answered 404 when nothing by that name was queued: admins get past the permission check.
+      expect: [401, 403, 403, 403, 404],
+      call: () => ({
+        path: '/v1/admin/provider-approvals/no-such-provider/reject',
+        body: { reason: 'Not this time' },
+      }),
+    },
     'GET /v1/internal/published-entities': {
       expect: BACKEND_PLUGINS,
       call: none('/v1/internal/published-entities'),
