@@ -82,7 +82,9 @@ describe.each(databases.eachSupportedId())('admin API on %p', databaseId => {
       ADMIN,
       {},
     );
-    expect(approved.status).toBe(200);
+    if (approved.status !== 200) {
+      throw new Error(`Could not approve the sim Provider: ${approved.text}`);
+    }
   });
 
   afterAll(async () => {
