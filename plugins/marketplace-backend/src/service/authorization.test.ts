@@ -868,10 +868,11 @@ describe.each(databases.eachSupportedId())(
           }).toEqual({
             user,
             url,
-            baseUrl:
+            baseUrl: expect.stringMatching(
               sees === 'gateway'
-                ? expect.stringMatching(/\/api\/marketplace\/gateway\/v1$/)
-                : expect.stringMatching(/\/api\/demo-upstream\/v1$/),
+                ? /\/api\/marketplace\/gateway\/v1$/
+                : /\/api\/demo-upstream\/v1$/,
+            ),
             namesUpstream: sees === 'upstream',
             namesCredential: sees === 'upstream',
           });
