@@ -24,6 +24,29 @@ export interface Config {
        * stable per instance when several instances share one database.
        */
       instanceId?: string;
+      /**
+       * The largest single event of a relayed stream, in bytes; a larger one
+       * ends the stream with an `upstream_stream_too_large` error event (not
+       * charged). Defaults to 1048576 (1 MiB).
+       */
+      maxStreamEventBytes?: number;
+      /**
+       * The most a relayed stream may send in all, in bytes; past it the stream
+       * ends with an `upstream_stream_too_large` error event (not charged).
+       * Defaults to 33554432 (32 MiB).
+       */
+      maxStreamBytes?: number;
+    };
+    egress?: {
+      /**
+       * Hosts the gateway, the Test API and the prober may call although they
+       * resolve to a loopback, private, link-local or unique-local address:
+       * `host` (any port) or `host:port`, e.g. `localhost:7007` for the demo
+       * upstream in development. Every other upstream must resolve to public
+       * addresses only (checked at each connection, which is pinned to the
+       * checked address). Defaults to none.
+       */
+      allowedHosts?: string[];
     };
     publishing?: {
       /**

@@ -28,6 +28,8 @@ import { PublishingStore } from './database/PublishingStore';
 import { SubscriptionStore } from './database/SubscriptionStore';
 import { UsageLedger } from './database/UsageLedger';
 import { createGatewayRouter } from './gateway/router';
+import { EgressPolicy } from './egress/EgressPolicy';
+import { DEFAULT_STREAM_LIMITS } from './gateway/streamLimits';
 import { Monitoring, readMonitoringConfig } from './monitoring/Monitoring';
 import { MonitoringStore } from './monitoring/MonitoringStore';
 import { Prober } from './monitoring/Prober';
@@ -190,12 +192,15 @@ export const marketplacePlugin = createBackendPlugin({
         }, 5 * 60_000);
         sweep.unref();
 
+        const roleGroups = readRoleGroups(config, m => logger.warn(m));
         const directory = new ServiceDirectory({
           catalog: deps.catalog,
           auth: deps.auth,
           logger,
           publishing,
           requireApproval,
+          // A Provider of these groups grants nothing new: approved at once.
+          trustedProviderOwners: [...roleGroups.admin, ...roleGroups.provider],
           // New services get their approval-status annotation in the catalog now,
           // not at their next processing.
           onQueued: async queued => {
@@ -234,7 +239,7 @@ export const marketplacePlugin = createBackendPlugin({
           logger,
         });
         const monitoringConfig = readMonitoringConfig(config);
-        const roleGroups = readRoleGroups(config, m => logger.warn(m));
+        const egress = EgressPolicy.fromConfig(config);
         const users = new UserAdminStore(db, audit);
         const monitoring = new Monitoring({
           store: new MonitoringStore(db),
@@ -244,6 +249,7 @@ export const marketplacePlugin = createBackendPlugin({
             timeoutMs: monitoringConfig.probeTimeoutMs,
             concurrency: monitoringConfig.probeConcurrency,
             mode: monitoringConfig.probeMode,
+            egress,
           }),
           directory,
           notifications: deps.notifications,
@@ -287,6 +293,16 @@ export const marketplacePlugin = createBackendPlugin({
           secrets,
           upstreamTimeoutMs,
           maxRequestMs,
+          egress,
+          streamLimits: {
+            maxEventBytes:
+              config.getOptionalNumber(
+                'marketplace.gateway.maxStreamEventBytes',
+              ) ?? DEFAULT_STREAM_LIMITS.maxEventBytes,
+            maxStreamBytes:
+              config.getOptionalNumber('marketplace.gateway.maxStreamBytes') ??
+              DEFAULT_STREAM_LIMITS.maxStreamBytes,
+          },
           teamMembership: new TeamMembership({
             catalog: deps.catalog,
             auth: deps.auth,

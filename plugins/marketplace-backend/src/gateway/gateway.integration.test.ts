@@ -165,6 +165,8 @@ describe.each(
             marketplace: {
               // The test services are live at once (approvals: publishing.test.ts).
               publishing: { requireApproval: false },
+              // The test upstreams run on this machine: allowed explicitly.
+              egress: { allowedHosts: ['localhost', '127.0.0.1'] },
               platformFeePercent: 10,
               gateway: { upstreamTimeoutMs: 1500, instanceId: 'it-1' },
               secrets: { SIM_UPSTREAM_KEY: UPSTREAM_KEY },

@@ -29,6 +29,14 @@ import {
 } from './ServiceDirectory';
 import { ChatRequestLike, countPromptTokens, countTextTokens } from './tokens';
 import { postUpstream, readBody, UpstreamTimeoutError } from './upstream';
+import { EgressDeniedError, EgressPolicy } from '../egress/EgressPolicy';
+import { BoundedCache } from './BoundedCache';
+import {
+  DEFAULT_STREAM_LIMITS,
+  SseEventSplitter,
+  StreamLimitError,
+  StreamLimits,
+} from './streamLimits';
 import { UpstreamCredentialError, upstreamAuthHeaders } from './upstreamAuth';
 import { markReceived, waitMsOf } from './timing';
 
@@ -53,10 +61,17 @@ export interface GatewayRouterOptions {
   teamMembership?: TeamMembership;
   /** The portal's base URL (`app.baseUrl`): where a successor's page is linked from lifecycle headers. */
   portalBaseUrl?: string;
+  /** Where upstreams may be (marketplace.egress); by default public addresses only. */
+  egress?: EgressPolicy;
+  /** Caps of relayed event streams (marketplace.gateway.maxStream*Bytes). */
+  streamLimits?: StreamLimits;
 }
 
 const GRANT_CACHE_MS = 10_000;
+/** How long an unknown key is answered 401 without asking the database again. */
+const MISS_CACHE_MS = 5_000;
 const TOUCH_EVERY_MS = 60_000;
+const MAX_CACHED_KEYS = 50_000;
 
 /**
  * Request ids: a random per-process prefix (so ids never collide across
@@ -121,11 +136,6 @@ const OUTCOME_HTTP_STATUS = {
   upstream_error: 502,
 } as const;
 
-interface GrantCacheEntry {
-  grant: KeyGrant;
-  until: number;
-}
-
 /**
  * The OpenAI-compatible gateway: authenticates the marketplace API key, checks the
  * subscription, budget and limits, reserves budget, forwards to the service's
@@ -138,8 +148,17 @@ export function createGatewayRouter(
   const limiter = options.rateLimiter ?? new RateLimiter();
   const timeoutMs = options.upstreamTimeoutMs ?? 120_000;
   const maxRequestMs = options.maxRequestMs ?? 30 * 60_000;
-  const grants = new Map<string, GrantCacheEntry>();
-  const touched = new Map<string, number>();
+  const egress = options.egress ?? new EgressPolicy();
+  const streamLimits = options.streamLimits ?? DEFAULT_STREAM_LIMITS;
+  // Per-key state is bounded (least recently used first) and ages out.
+  const grants = new BoundedCache<string, KeyGrant | null>({
+    maxEntries: MAX_CACHED_KEYS,
+    ttlMs: GRANT_CACHE_MS,
+  });
+  const touched = new BoundedCache<string, true>({
+    maxEntries: MAX_CACHED_KEYS,
+    ttlMs: TOUCH_EVERY_MS,
+  });
 
   async function authenticate(req: Request): Promise<KeyGrant> {
     const header = req.header('authorization') ?? '';
@@ -155,22 +174,19 @@ export function createGatewayRouter(
     const secret = match[1];
     const cacheKey = hashApiKey(secret);
     const now = Date.now();
-    const cached = grants.get(cacheKey);
-    let grant = cached && cached.until > now ? cached.grant : undefined;
+    let grant = grants.get(cacheKey);
+    if (grant === undefined) {
+      grant = (await subscriptions.findGrant(secret)) ?? null;
+      // An unknown key is remembered briefly, so repeating it does not reach the database.
+      grants.set(cacheKey, grant, grant ? GRANT_CACHE_MS : MISS_CACHE_MS);
+    }
     if (!grant) {
-      grant = await subscriptions.findGrant(secret);
-      if (!grant) {
-        throw new GatewayError({
-          status: 401,
-          message:
-            'Incorrect API key provided. Copy your key from the marketplace.',
-          code: 'invalid_api_key',
-        });
-      }
-      if (grants.size > 50_000) {
-        grants.clear();
-      }
-      grants.set(cacheKey, { grant, until: now + GRANT_CACHE_MS });
+      throw new GatewayError({
+        status: 401,
+        message:
+          'Incorrect API key provided. Copy your key from the marketplace.',
+        code: 'invalid_api_key',
+      });
     }
     if (grant.keyRevoked) {
       throw REJECTIONS.key_revoked;
@@ -178,9 +194,8 @@ export function createGatewayRouter(
     if (!grant.subscriptionActive) {
       throw REJECTIONS.subscription_inactive;
     }
-    const last = touched.get(grant.keyId) ?? 0;
-    if (now - last > TOUCH_EVERY_MS) {
-      touched.set(grant.keyId, now);
+    if (!touched.get(grant.keyId)) {
+      touched.set(grant.keyId, true);
       subscriptions.touchKey(grant.keyId, now).catch(() => undefined);
     }
     return grant;
@@ -510,12 +525,22 @@ export function createGatewayRouter(
         body: Buffer.from(JSON.stringify(upstreamBody)),
         timeoutMs,
         signal: abort.signal,
+        egress,
       });
       firstByteMs = Math.round(performance.now() - t0);
     } catch (error) {
       if (clientGone) {
         settleFailure('client_closed', 499, 'client_closed');
         return;
+      }
+      if (error instanceof EgressDeniedError) {
+        settleFailure('upstream_error', 502, 'upstream_not_allowed');
+        logger.warn(`Refused to call the upstream of ${service.ref}: ${error}`);
+        throw new GatewayError({
+          status: 502,
+          message: `The gateway does not call the upstream of ${service.name}: ${error.message}. Nothing was charged.`,
+          code: 'upstream_not_allowed',
+        });
       }
       const timeout = error instanceof UpstreamTimeoutError;
       settleFailure(
@@ -546,20 +571,37 @@ export function createGatewayRouter(
     upstream.once('close', () => clearTimeout(deadline));
 
     const status = upstream.statusCode ?? 502;
+    // Only OpenAI-shaped answers are relayed: JSON, or an event stream when
+    // streaming. Anything else (a redirect, an HTML page, a text body) becomes
+    // the gateway's own error, so an upstream URL cannot be used to read other
+    // services through the gateway or the Test API.
+    const relayable = relayableType(upstream.headers['content-type']);
     if (
-      stream &&
-      status >= 200 &&
-      status < 300 &&
-      !/^text\/event-stream\b/i.test(upstream.headers['content-type'] ?? '')
+      (status >= 300 && status < 400) ||
+      (status >= 400 && status < 500 && relayable !== 'json') ||
+      (status >= 200 && status < 300 && relayable !== (stream ? 'sse' : 'json'))
     ) {
-      // A streaming request answered with anything but an event stream (for
-      // example broken JSON) delivers nothing: a failure, never charged.
-      upstream.resume();
-      settleFailure('upstream_error', 502, 'upstream_not_event_stream');
+      upstream.destroy();
+      const redirect = status >= 300 && status < 400;
+      settleFailure(
+        status >= 400 && status < 500 ? 'upstream_rejected' : 'upstream_error',
+        status >= 400 && status < 500 ? status : 502,
+        redirect ? 'upstream_redirect' : 'upstream_invalid_response',
+      );
       throw new GatewayError({
-        status: 502,
-        message: `The upstream of ${service.name} answered a streaming request without an event stream. Nothing was charged.`,
-        code: 'upstream_error',
+        status: status >= 400 && status < 500 ? status : 502,
+        message: redirect
+          ? `The upstream of ${service.name} answered with a redirect (HTTP ${status}), which the gateway does not follow. Nothing was charged.`
+          : `The upstream of ${service.name} answered HTTP ${status} with ${
+              upstream.headers['content-type']
+                ? `content of type ${
+                    String(upstream.headers['content-type']).split(';')[0]
+                  }`
+                : 'no content type'
+            }, not ${
+              stream && status < 300 ? 'text/event-stream' : 'application/json'
+            }. Nothing was charged.`,
+        code: redirect ? 'upstream_redirect' : 'upstream_invalid_response',
       });
     }
     if (status < 200 || status >= 300 || !stream) {
@@ -601,13 +643,10 @@ export function createGatewayRouter(
         });
       }
       if (status >= 300) {
-        // The upstream rejected the request (4xx): pass its answer through, free.
+        // The upstream rejected the request (4xx, JSON): pass its answer through, free.
         settleFailure('upstream_rejected', status, `upstream_${status}`);
-        res.status(status >= 400 ? status : 502);
-        res.setHeader(
-          'content-type',
-          upstream.headers['content-type'] ?? 'application/json',
-        );
+        res.status(status);
+        res.setHeader('content-type', 'application/json');
         if (upstream.headers['retry-after']) {
           res.setHeader('retry-after', upstream.headers['retry-after']);
         }
@@ -671,7 +710,7 @@ export function createGatewayRouter(
     res.flushHeaders();
     const flush = () => (res as Response & { flush?: () => void }).flush?.();
 
-    let pending = '';
+    const splitter = new SseEventSplitter(streamLimits);
     let ttft: number | null = null;
     let usage:
       | { prompt_tokens?: number; completion_tokens?: number }
@@ -717,6 +756,12 @@ export function createGatewayRouter(
         res.write(`${event}\n\n`);
       }
     };
+    const writeStreamError = ({ message, code }: GatewayErrorBody) =>
+      res.write(
+        `data: ${JSON.stringify({
+          error: { message, type: 'api_error', param: null, code },
+        })}\n\n`,
+      );
 
     const finish = (
       outcome: 'ok' | 'upstream_error' | 'timeout' | 'client_closed',
@@ -754,26 +799,58 @@ export function createGatewayRouter(
       };
       upstream.setEncoding('utf8');
       upstream.on('data', (text: string) => {
-        pending += text.replace(/\r\n/g, '\n');
-        let index = pending.indexOf('\n\n');
-        while (index >= 0) {
-          const event = pending.slice(0, index);
-          pending = pending.slice(index + 2);
-          if (event.trim()) {
+        if (done) {
+          return;
+        }
+        let events: string[];
+        try {
+          events = splitter.push(text);
+        } catch (error) {
+          if (!(error instanceof StreamLimitError)) {
+            throw error;
+          }
+          for (const event of error.events) {
             handleEvent(event);
           }
-          index = pending.indexOf('\n\n');
+          // Nothing more is buffered or relayed: the stream ends with an error event.
+          writeStreamError({
+            message: `The upstream of ${service.name} sent ${
+              error.limit === 'event' ? 'an event' : 'a stream'
+            } larger than the gateway relays (${
+              error.maxBytes
+            } bytes). Nothing was charged.`,
+            code: 'upstream_stream_too_large',
+          });
+          res.end();
+          end('upstream_error');
+          upstream.destroy();
+          return;
+        }
+        for (const event of events) {
+          handleEvent(event);
         }
         flush();
+        // Backpressure: a slow client pauses the upstream instead of filling memory.
+        if (res.writableNeedDrain && !upstream.isPaused()) {
+          upstream.pause();
+          res.once('drain', () => upstream.resume());
+        }
       });
       upstream.on('end', () => {
-        if (pending.trim()) {
-          handleEvent(pending);
+        if (done) {
+          return;
+        }
+        const rest = splitter.rest();
+        if (rest) {
+          handleEvent(rest);
         }
         res.end();
         end('ok');
       });
       upstream.on('error', error => {
+        if (done) {
+          return;
+        }
         if (clientGone) {
           end('client_closed');
           return;
@@ -782,16 +859,10 @@ export function createGatewayRouter(
         const message = timeout
           ? `The upstream of ${service.name} stopped sending. Nothing was charged.`
           : `The upstream of ${service.name} broke off the stream. Nothing was charged.`;
-        res.write(
-          `data: ${JSON.stringify({
-            error: {
-              message,
-              type: 'api_error',
-              param: null,
-              code: timeout ? 'upstream_timeout' : 'upstream_broken',
-            },
-          })}\n\n`,
-        );
+        writeStreamError({
+          message,
+          code: timeout ? 'upstream_timeout' : 'upstream_broken',
+        });
         res.end();
         end(timeout ? 'timeout' : 'upstream_error');
       });
@@ -877,6 +948,25 @@ export function createGatewayRouter(
   };
   router.use(errorHandler);
   return Object.assign(router, { completeChat, sendError: errorHandler });
+}
+
+interface GatewayErrorBody {
+  message: string;
+  code: string;
+}
+
+/** Which relayable kind of answer a content type is, if any. */
+function relayableType(
+  contentType: string | undefined,
+): 'json' | 'sse' | undefined {
+  const type = contentType?.split(';')[0].trim().toLocaleLowerCase('en-US');
+  if (type === 'application/json') {
+    return 'json';
+  }
+  if (type === 'text/event-stream') {
+    return 'sse';
+  }
+  return undefined;
 }
 
 export type { ChatCompletionRequest, Reservation };

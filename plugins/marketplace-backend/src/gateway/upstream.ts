@@ -1,5 +1,6 @@
 import http, { IncomingMessage } from 'http';
 import https from 'https';
+import { EgressDeniedError, EgressPolicy } from '../egress/EgressPolicy';
 
 const agents = {
   http: new http.Agent({
@@ -28,8 +29,15 @@ export function postUpstream(options: {
   body: Buffer;
   timeoutMs: number;
   signal: AbortSignal;
+  /** Where upstream traffic may go; an EgressDeniedError rejects the call. */
+  egress: EgressPolicy;
 }): Promise<IncomingMessage> {
-  const { url } = options;
+  let url: URL;
+  try {
+    url = options.egress.check(options.url);
+  } catch (error) {
+    return Promise.reject(error);
+  }
   const lib = url.protocol === 'https:' ? https : http;
   return new Promise((resolve, reject) => {
     let timer: NodeJS.Timeout | undefined = undefined;
@@ -45,6 +53,7 @@ export function postUpstream(options: {
           accept: options.headers.accept ?? 'application/json',
         },
         signal: options.signal,
+        ...options.egress.requestOptions(url),
       },
       res => {
         clearTimeout(timer);
@@ -62,7 +71,9 @@ export function postUpstream(options: {
     req.on('error', error => {
       clearTimeout(timer);
       reject(
-        error instanceof UpstreamTimeoutError || error.name === 'AbortError'
+        error instanceof UpstreamTimeoutError ||
+          error.name === 'AbortError' ||
+          error instanceof EgressDeniedError
           ? error
           : new UpstreamConnectionError(error.message),
       );

@@ -164,6 +164,8 @@ describe.each(databases.eachSupportedId())(
             data: {
               marketplace: {
                 publishing: { requireApproval: true },
+                // The test upstreams run on this machine: allowed explicitly.
+                egress: { allowedHosts: ['localhost', '127.0.0.1'] },
                 secrets: { DEMO_UPSTREAM_API_KEY: UPSTREAM_KEY },
                 monitoring: { probeTimeoutMs: 5000 },
               },

@@ -19,6 +19,7 @@ import {
   EntityProblem,
   formatEntityProblems,
   ManagedService,
+  MARKETPLACE_ROLES_CHANGED_TOPIC,
   MARKETPLACE_SERVICE_CHANGED_TOPIC,
   marketplaceApprovalsManagePermission,
   MarketplaceServiceChangedEvent,
@@ -919,15 +920,121 @@ export async function createPublishingRouter(
     return { approval: await approvalOf(after) };
   }
 
+  // --- Provider approvals (admins) ---------------------------------------------
+  // A Provider anyone registered in the catalog grants nothing until an admin
+  // approves it: then its owners are providers and its verification counts.
+
+  function providerApprovalOf(a: Approval) {
+    const provider = directory.provider(a.serviceRef);
+    return {
+      providerRef: a.serviceRef,
+      name: a.serviceRef.slice(a.serviceRef.indexOf('/') + 1),
+      displayName: provider?.spec.displayName ?? null,
+      owner: provider
+        ? ownerRefOf(provider.spec.owner) || provider.spec.owner
+        : null,
+      verification: provider?.spec.verification?.status ?? null,
+      status: a.status,
+      reason: a.reason,
+      submittedAt: iso(a.submittedAt),
+      decidedBy: a.decidedBy,
+      decidedAt: a.decidedAt === null ? null : iso(a.decidedAt),
+    };
+  }
+
+  async function decideProvider(
+    req: Request,
+    decision: { status: 'approved' | 'rejected'; reason: string | null },
+  ) {
+    const me = await admin(req);
+    const name = parse(
+      providerParam,
+      req.params.providerName,
+      'path parameter',
+    );
+    const ref = `provider:default/${name.toLocaleLowerCase('en-US')}`;
+    const before = await publishing.getApproval(ref);
+    if (!before) {
+      throw new NotFoundError(`No provider named '${name}' to review`);
+    }
+    const after = (await publishing.decide(
+      ref,
+      decision,
+      me.userRef,
+      async (tx, previous, decided) =>
+        options.audit?.record(
+          {
+            actor: me.userRef,
+            action:
+              decided.status === 'approved'
+                ? 'provider.approved'
+                : 'provider.rejected',
+            targetType: 'provider',
+            target: ref,
+            before: auditedApproval(previous),
+            after: auditedApproval(decided),
+          },
+          tx,
+        ),
+    ))!;
+    await directory.refresh();
+    // The catalog shows the verification of approved Providers only, and the
+    // permission policy reads the provider groups again.
+    await announce({ serviceRef: ref, approvalStatus: after.status });
+    await refreshCatalogEntity(ref);
+    try {
+      await options.events.publish({
+        topic: MARKETPLACE_ROLES_CHANGED_TOPIC,
+        eventPayload: { providerRef: ref },
+      });
+    } catch (error) {
+      logger.warn(`Could not announce the role change of ${ref}: ${error}`);
+    }
+    logger.info(`${me.userRef} set ${ref} to ${after.status}`);
+    return { approval: providerApprovalOf(after) };
+  }
+
   router.get('/v1/admin/approvals', async (req, res) => {
     const { status } = parse(approvalsQuery, req.query, 'query');
     await admin(req);
     const approvals = [];
     for (const a of await publishing.listApprovals(status)) {
-      approvals.push(await approvalOf(a));
+      // Providers have their own queue (/v1/admin/provider-approvals).
+      if (
+        a.serviceRef.startsWith(
+          `${MODEL_SERVICE_KIND.toLocaleLowerCase('en-US')}:`,
+        )
+      ) {
+        approvals.push(await approvalOf(a));
+      }
     }
     res.json({ approvals });
   });
+
+  router.get('/v1/admin/provider-approvals', async (req, res) => {
+    const { status } = parse(approvalsQuery, req.query, 'query');
+    await admin(req);
+    const approvals = (await publishing.listApprovals(status))
+      .filter(a => a.serviceRef.startsWith('provider:'))
+      .map(providerApprovalOf);
+    res.json({ approvals });
+  });
+
+  router.post(
+    '/v1/admin/provider-approvals/:providerName/approve',
+    async (req, res) => {
+      parse(emptyBody, req.body ?? {}, 'body');
+      res.json(await decideProvider(req, { status: 'approved', reason: null }));
+    },
+  );
+
+  router.post(
+    '/v1/admin/provider-approvals/:providerName/reject',
+    async (req, res) => {
+      const { reason } = parse(rejectBody, req.body ?? {}, 'body');
+      res.json(await decideProvider(req, { status: 'rejected', reason }));
+    },
+  );
 
   router.post('/v1/admin/approvals/:serviceName/approve', async (req, res) => {
     parse(emptyBody, req.body ?? {}, 'body');

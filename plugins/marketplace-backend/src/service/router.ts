@@ -18,6 +18,7 @@ import {
   marketplaceUsersReadPermission,
   MODEL_FAMILIES,
   MODEL_FEATURES,
+  ModelServiceEntityV1alpha1,
   PERFORMANCE_FILTERS,
   PRICE_RANGES,
   ServiceDetail,
@@ -167,13 +168,42 @@ export async function createRouter(
     return found;
   }
 
+  /**
+   * The entity as the caller may see it: the upstream endpoint (URL, credential
+   * name) only for those who manage the service; everyone else gets the
+   * gateway's endpoint, which is the one they call (with their marketplace key).
+   */
+  function visibleEntity(
+    s: DirectoryService,
+    manages: boolean,
+    gatewayBaseUrl: string,
+  ): ModelServiceEntityV1alpha1 {
+    if (manages) {
+      return s.entity;
+    }
+    return {
+      ...s.entity,
+      spec: {
+        ...s.entity.spec,
+        endpoint: { baseUrl: gatewayBaseUrl, auth: { type: 'bearer' } },
+      },
+    };
+  }
+
+  /** Whether the caller manages each service (owner or admin), from one decision. */
+  async function managesOf(me: Caller) {
+    const decision = await access.manageDecision(me);
+    return (s: DirectoryService) => access.canManage(decision, resourceOf(s));
+  }
+
   function summary(
     s: DirectoryService,
     me: Caller,
     subscription: ServiceSummary['subscription'],
+    view: { manages: boolean; gatewayBaseUrl: string },
   ): ServiceSummary {
     return {
-      entity: s.entity,
+      entity: visibleEntity(s, view.manages, view.gatewayBaseUrl),
       subscription,
       owned: isOwner(me.ownership, s.entity.spec.owner),
       publication: publicationOf(s),
@@ -190,9 +220,17 @@ export async function createRouter(
     );
     // `all`: the live services; `subscribed`: also unpublished ones the caller
     // still uses; `owned`: also the caller's services under review.
+    const manages = await managesOf(me);
+    const gatewayBaseUrl = await options.gatewayBaseUrl();
     const services: ServiceSummary[] = directory
       .list()
-      .map(s => ({ s, summary: summary(s, me, active.get(s.ref) ?? null) }))
+      .map(s => ({
+        s,
+        summary: summary(s, me, active.get(s.ref) ?? null, {
+          manages: manages(s),
+          gatewayBaseUrl,
+        }),
+      }))
       .filter(({ s, summary: x }) => {
         if (scope === 'subscribed') {
           return x.subscription !== null;
@@ -225,9 +263,13 @@ export async function createRouter(
     const s = await service(req.params.name, me);
     const subscription =
       (await subscriptions.getActive(me.userRef, s.ref)) ?? null;
+    const gatewayBaseUrl = await options.gatewayBaseUrl();
     const detail: ServiceDetail = {
-      ...summary(s, me, subscription),
-      endpoint: { baseUrl: await options.gatewayBaseUrl(), model: s.name },
+      ...summary(s, me, subscription, {
+        manages: (await managesOf(me))(s),
+        gatewayBaseUrl,
+      }),
+      endpoint: { baseUrl: gatewayBaseUrl, model: s.name },
       keys: subscription
         ? await subscriptions.listKeys({
             userRef: me.userRef,

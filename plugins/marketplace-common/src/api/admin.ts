@@ -152,6 +152,8 @@ export type AuditAction =
   | 'platform.fee.changed'
   | 'service.approved'
   | 'service.rejected'
+  | 'provider.approved'
+  | 'provider.rejected'
   | 'review.hidden'
   | 'review.unhidden'
   | 'payout.paid'
@@ -169,6 +171,7 @@ export type AuditAction =
 export type AuditTargetType =
   | 'user'
   | 'service'
+  | 'provider'
   | 'review'
   | 'platform'
   | 'payout'
@@ -227,6 +230,8 @@ export const AUDIT_ACTIONS: readonly AuditAction[] = [
   'platform.fee.changed',
   'service.approved',
   'service.rejected',
+  'provider.approved',
+  'provider.rejected',
   'review.hidden',
   'review.unhidden',
   'payout.paid',

@@ -44,6 +44,8 @@ export const AUDIT_ACTION_LABELS: Record<AuditAction, string> = {
   'platform.fee.changed': 'Platform fee changed',
   'service.approved': 'Service approved',
   'service.rejected': 'Service rejected',
+  'provider.approved': 'Provider approved',
+  'provider.rejected': 'Provider rejected',
   'review.hidden': 'Review hidden',
   'review.unhidden': 'Review shown again',
   'payout.paid': 'Payout marked paid',
@@ -59,6 +61,7 @@ const ACTION_COLORS: Partial<
 > = {
   'user.suspended': 'error',
   'service.rejected': 'error',
+  'provider.rejected': 'error',
   'review.hidden': 'warning',
   'user.reinstated': 'success',
   'service.approved': 'success',
