@@ -38,6 +38,7 @@ import { TeamMembership } from './gateway/TeamMembership';
 import { serviceResourceRef, serviceRules } from './permissions/rules';
 import { Access } from './service/access';
 import { createAdminRouter } from './service/adminRouter';
+import { createFinderRouter } from './service/finderRouter';
 import { BrowseIndex } from './service/BrowseIndex';
 import { createMetricsRouter } from './service/metricsRouter';
 import { createPublishingRouter } from './service/publishingRouter';
@@ -282,6 +283,7 @@ export const marketplacePlugin = createBackendPlugin({
         router.use('/gateway', gateway);
         router.use(createSchemasRouter());
         router.use(createMetricsRouter({ access, directory, monitoring }));
+        router.use(createFinderRouter({ access, browseIndex }));
         router.use(
           await createRouter({
             auth: deps.auth,

@@ -198,6 +198,9 @@ export class Monitoring {
       if (traffic.latencyP95Ms !== null) {
         metrics.latencyP95Ms = traffic.latencyP95Ms;
       }
+      if (traffic.timeToFirstTokenP95Ms !== null) {
+        metrics.timeToFirstTokenP95Ms = traffic.timeToFirstTokenP95Ms;
+      }
       if (traffic.tokensPerSecond !== null) {
         metrics.tokensPerSecond = traffic.tokensPerSecond;
       }

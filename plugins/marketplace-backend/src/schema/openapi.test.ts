@@ -62,6 +62,7 @@ const restRoutes = [
   // Mounted by the plugin at the same root.
   ...routesOf(read('service/reviewsRouter.ts'), ''),
   ...routesOf(read('service/metricsRouter.ts'), ''),
+  ...routesOf(read('service/finderRouter.ts'), ''),
   // Mounted by the plugin at the same root.
   ...routesOf(read('service/adminRouter.ts'), ''),
   // Mounted by the plugin at the same root.

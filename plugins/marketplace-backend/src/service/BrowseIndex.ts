@@ -48,6 +48,12 @@ export class BrowseIndex {
     return browse(this.projections, query, new Date(this.clock()));
   }
 
+  /** Every live service's projection (the finder ranks them all). */
+  async all(): Promise<readonly ServiceProjection[]> {
+    await this.ensureFresh();
+    return this.projections;
+  }
+
   private async ensureFresh() {
     const changed =
       this.builtFor !== this.directory.version ||

@@ -103,7 +103,7 @@ const browseQuery = z
   .strict();
 
 /** What a browse card shows: catalog data plus our measurements. */
-function toCard(p: ServiceProjection) {
+export function toCard(p: ServiceProjection) {
   const { spec, metadata } = p.entity;
   return {
     name: p.name,

@@ -65,6 +65,8 @@ export type BrowseSort = (typeof BROWSE_SORTS)[number];
 export interface ServiceMetrics {
   uptime30d?: number;
   latencyP95Ms?: number;
+  /** Measured p95 time to first token. */
+  timeToFirstTokenP95Ms?: number;
   /** Measured output tokens per second. */
   tokensPerSecond?: number;
   rating?: number;

@@ -247,6 +247,9 @@ export function mockMarketplaceApi(
       ],
     }),
     browseServices: jest.fn().mockResolvedValue(browseResponse),
+    getRecommendations: jest
+      .fn()
+      .mockResolvedValue({ needs: {}, matches: [], excluded: [] }),
     checkServiceName: jest
       .fn()
       .mockImplementation(async (name: string) => ({ name, available: true })),

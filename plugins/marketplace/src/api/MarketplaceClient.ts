@@ -33,6 +33,8 @@ import {
   BrowseFacets,
   BrowseQuery,
   ComplianceCertification,
+  ExclusionReason,
+  FinderNeeds,
   GeoRegion,
   IssuedApiKey,
   ModelFamily,
@@ -150,6 +152,46 @@ export function browseQueryString(query: BrowseServicesQuery): string {
 }
 
 /**
+ * The model finder's needs (`GET /marketplace/recommendations`); the same names
+ * as the query parameters.
+ *
+ * @public
+ */
+export type FinderQuery = Partial<FinderNeeds>;
+
+/**
+ * A finder card: a browse card plus measured time to first token and throughput.
+ *
+ * @public
+ */
+export interface FinderCard extends ServiceCard {
+  metrics: ServiceCard['metrics'] & {
+    timeToFirstTokenP95Ms: number | null;
+    tokensPerSecond: number | null;
+  };
+}
+
+/**
+ * `GET /marketplace/recommendations`: services meeting every need, cheapest
+ * first at the stated volume, and the others with the needs they fail.
+ *
+ * @public
+ */
+export interface RecommendationsResponse {
+  needs: FinderNeeds;
+  matches: {
+    service: FinderCard;
+    blendedPer1kMicros: number;
+    expectedMonthlyCostMicros: number;
+  }[];
+  excluded: {
+    service: FinderCard;
+    blendedPer1kMicros: number;
+    reasons: ExclusionReason[];
+  }[];
+}
+
+/**
  * Client of the marketplace backend's REST API (`/api/marketplace/v1`).
  *
  * @public
@@ -185,6 +227,8 @@ export interface MarketplaceApi {
   getMe(): Promise<MarketplaceMe>;
   /** `GET /marketplace/services`: filtered, sorted and paged, with facet counts. */
   browseServices(query: BrowseServicesQuery): Promise<BrowseServicesResponse>;
+  /** `GET /marketplace/recommendations`: the model finder. */
+  getRecommendations(query: FinderQuery): Promise<RecommendationsResponse>;
   /**
    * `GET /v1/provider/service-names/:name`: whether a new service may take the
    * name (no catalog or portal-published service has it, pending ones included).
@@ -518,6 +562,16 @@ export class MarketplaceClient implements MarketplaceApi {
     return this.request<BrowseServicesResponse>(
       'GET',
       `/marketplace/services${qs ? `?${qs}` : ''}`,
+    );
+  }
+
+  async getRecommendations(
+    query: FinderQuery,
+  ): Promise<RecommendationsResponse> {
+    const qs = browseQueryString(query as BrowseServicesQuery);
+    return this.request<RecommendationsResponse>(
+      'GET',
+      `/marketplace/recommendations${qs ? `?${qs}` : ''}`,
     );
   }
 
