@@ -142,7 +142,7 @@ describe('FinderPage', () => {
     );
     await waitFor(() => expect(search().get('requestsPerMonth')).toBe('5000'));
     await userEvent.type(
-      screen.getByRole('textbox', { name: 'Max blended price per 1K tokens' }),
+      screen.getByRole('textbox', { name: 'Max price per 1K tokens' }),
       '0.01',
     );
     await waitFor(() =>

@@ -300,23 +300,25 @@ function Matches(props: {
   return (
     <Paper variant="outlined">
       <TableContainer>
-        <Table size="small" aria-label="Services that meet your needs">
+        <Table
+          size="small"
+          aria-label="Services that meet your needs"
+          sx={{ '& th, & td': { whiteSpace: 'nowrap' } }}
+        >
           <TableHead>
             <TableRow>
               <TableCell padding="checkbox">Compare</TableCell>
-              <TableCell>#</TableCell>
               <TableCell>Service</TableCell>
-              <TableCell align="right">Expected monthly cost</TableCell>
+              <TableCell align="right">Per month</TableCell>
               <TableCell align="right">Blended / 1K</TableCell>
               <TableCell align="right">TTFT p95</TableCell>
               <TableCell align="right">Throughput</TableCell>
               <TableCell align="right">Uptime 30d</TableCell>
-              <TableCell>Rating</TableCell>
               <TableCell />
             </TableRow>
           </TableHead>
           <TableBody>
-            {response.matches.map((m, index) => {
+            {response.matches.map(m => {
               const { service } = m;
               const isCompared = compared.includes(service.name);
               return (
@@ -342,12 +344,16 @@ function Matches(props: {
                       }
                     />
                   </TableCell>
-                  <TableCell>{index + 1}</TableCell>
-                  <TableCell>
+                  <TableCell
+                    sx={{ whiteSpace: 'normal !important', minWidth: 180 }}
+                  >
                     <Link to={entityPath(service)}>{service.title}</Link>
                     <Typography variant="caption" display="block">
                       {service.provider.name} · {regionLabel(service.region)} ·{' '}
-                      {formatTokenCount(service.contextWindow)} context
+                      {formatTokenCount(service.contextWindow)} context ·{' '}
+                      {service.metrics.rating === null
+                        ? 'no rating yet'
+                        : `rated ${rating(service)}`}
                     </Typography>
                   </TableCell>
                   <TableCell align="right" data-testid="expected-cost">
@@ -365,7 +371,6 @@ function Matches(props: {
                   <TableCell align="right">
                     {measured(service.metrics.uptime30d, formatPercent)}
                   </TableCell>
-                  <TableCell>{rating(service)}</TableCell>
                   <TableCell>
                     <Button
                       size="small"
@@ -463,7 +468,7 @@ export function FinderPage() {
   return (
     <Content>
       <ContentHeader
-        title="Model finder"
+        title="Find a model for your needs"
         description="State what you need and how much you will use it: the services that meet every need, cheapest first at your volume. Copy the address to share it."
       />
       <Grid container spacing={3}>
@@ -487,14 +492,14 @@ export function FinderPage() {
                 placeholder={formatInteger(DEFAULT_VOLUME.requestsPerMonth)}
               />
               <ParamNumberField
-                label="Prompt tokens per request"
+                label="Prompt tokens / request"
                 param="avgPromptTokens"
                 params={params}
                 onCommit={commit}
                 placeholder={String(DEFAULT_VOLUME.avgPromptTokens)}
               />
               <ParamNumberField
-                label="Completion tokens per request"
+                label="Completion tokens / request"
                 param="avgCompletionTokens"
                 params={params}
                 onCommit={commit}
@@ -524,12 +529,12 @@ export function FinderPage() {
                 onChange={v => set('feature', v)}
               />
               <ParamNumberField
-                label="Max blended price per 1K tokens"
+                label="Max price per 1K tokens"
                 param="maxBlendedPer1kMicros"
                 params={params}
                 onCommit={commit}
                 unit="USD"
-                helperText="3 prompt tokens : 1 completion token"
+                helperText="Blended: 3 prompt tokens to 1 completion token"
                 toParam={t => {
                   try {
                     return String(parseMicros(t.replace(/^\$/, '')));
@@ -540,18 +545,20 @@ export function FinderPage() {
                 fromParam={v => String(Number(v) / 1_000_000)}
               />
               <ParamNumberField
-                label="Max time to first token (p95)"
+                label="Max time to first token"
                 param="maxTtftMs"
                 params={params}
                 onCommit={commit}
                 unit="ms"
+                helperText="Measured p95"
               />
               <ParamNumberField
-                label="Min uptime (30 days)"
+                label="Min uptime"
                 param="minUptime"
                 params={params}
                 onCommit={commit}
                 unit="%"
+                helperText="Measured over 30 days"
               />
               <CheckboxGroup
                 label="Regions (any of)"
