@@ -12,3 +12,4 @@ export * from './api';
 export * from './pricing';
 export * from './browse';
 export * from './finder';
+export * from './routes';
