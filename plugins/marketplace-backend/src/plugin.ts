@@ -39,6 +39,10 @@ import { serviceResourceRef, serviceRules } from './permissions/rules';
 import { Access } from './service/access';
 import { createAdminRouter } from './service/adminRouter';
 import { createFinderRouter } from './service/finderRouter';
+import { createRoutesRouter } from './service/routesRouter';
+import { MemberHealth } from './routing/MemberHealth';
+import { RouteDirectory } from './routing/RouteDirectory';
+import { readRoutingConfig } from './routing/routeConfig';
 import { BrowseIndex } from './service/BrowseIndex';
 import { createMetricsRouter } from './service/metricsRouter';
 import { createPublishingRouter } from './service/publishingRouter';
@@ -229,8 +233,9 @@ export const marketplacePlugin = createBackendPlugin({
         const monitoringConfig = readMonitoringConfig(config);
         const roleGroups = readRoleGroups(config, m => logger.warn(m));
         const users = new UserAdminStore(db, audit);
+        const monitoringStore = new MonitoringStore(db);
         const monitoring = new Monitoring({
-          store: new MonitoringStore(db),
+          store: monitoringStore,
           prober: new Prober({
             secrets,
             logger,
@@ -263,7 +268,17 @@ export const marketplacePlugin = createBackendPlugin({
             'marketplace',
           )}/gateway/v1`;
 
+        // Routes: one model in front of several services of one base model.
+        const routes = new RouteDirectory({
+          directory,
+          routing: readRoutingConfig(config),
+          health: new MemberHealth(),
+          metrics: () => monitoring.browseMetrics(),
+          lastProbe: ref => monitoringStore.lastProbe(ref),
+          logger,
+        });
         const gateway = createGatewayRouter({
+          routes,
           logger,
           subscriptions,
           ledger,
@@ -284,6 +299,9 @@ export const marketplacePlugin = createBackendPlugin({
         router.use(createSchemasRouter());
         router.use(createMetricsRouter({ access, directory, monitoring }));
         router.use(createFinderRouter({ access, browseIndex }));
+        router.use(
+          createRoutesRouter({ access, routes, subscriptions, gatewayBaseUrl }),
+        );
         router.use(
           await createRouter({
             auth: deps.auth,

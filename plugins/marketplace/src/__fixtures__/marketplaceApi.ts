@@ -123,6 +123,8 @@ export const usageRecord: UsageRecord = {
   startedAt: '2026-11-20T08:30:00.000Z',
   finishedAt: '2026-11-20T08:30:01.000Z',
   usageClamped: false,
+  routeRef: null,
+  routeAttempt: null,
 };
 
 /** A browse card with every metric measured. */
