@@ -233,6 +233,11 @@ export function mockMarketplaceApi(
       keys: [],
     }),
     subscribe: jest.fn().mockResolvedValue(subscribeResponse),
+    listRoutes: jest.fn().mockResolvedValue([]),
+    subscribeRoute: jest.fn().mockResolvedValue(subscribeResponse),
+    unsubscribeRoute: jest
+      .fn()
+      .mockResolvedValue({ ...subscription, status: 'cancelled' }),
     unsubscribe: jest
       .fn()
       .mockResolvedValue({ ...subscription, status: 'cancelled' }),

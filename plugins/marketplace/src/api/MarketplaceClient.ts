@@ -35,6 +35,7 @@ import {
   ComplianceCertification,
   ExclusionReason,
   FinderNeeds,
+  RouteSummary,
   GeoRegion,
   IssuedApiKey,
   ModelFamily,
@@ -152,6 +153,15 @@ export function browseQueryString(query: BrowseServicesQuery): string {
 }
 
 /**
+ * A route in `GET /v1/routes`, with whether the caller subscribes to it.
+ *
+ * @public
+ */
+export interface RouteListItem extends RouteSummary {
+  subscribed: boolean;
+}
+
+/**
  * The model finder's needs (`GET /marketplace/recommendations`); the same names
  * as the query parameters.
  *
@@ -208,6 +218,15 @@ export interface MarketplaceApi {
   ): Promise<SubscribeResponse>;
   /** `DELETE /v1/services/:name/subscribe`: cancels and revokes its keys. */
   unsubscribe(name: string): Promise<Subscription>;
+  /** `GET /v1/routes`: the routes with their members, best first now. */
+  listRoutes(): Promise<RouteListItem[]>;
+  /** `POST /v1/routes/:name/subscribe`: one key for every member of the route. */
+  subscribeRoute(
+    name: string,
+    request: SubscribeRequest,
+  ): Promise<SubscribeResponse>;
+  /** `DELETE /v1/routes/:name/subscribe` */
+  unsubscribeRoute(name: string): Promise<Subscription>;
   /** `GET /v1/subscriptions?status=` */
   listSubscriptions(options?: {
     status?: SubscriptionStatus;
@@ -489,6 +508,33 @@ export class MarketplaceClient implements MarketplaceApi {
       `/v1/services/${encodeURIComponent(name)}/subscribe`,
       request,
     );
+  }
+
+  async listRoutes(): Promise<RouteListItem[]> {
+    const body = await this.request<{ routes: RouteListItem[] }>(
+      'GET',
+      '/v1/routes',
+    );
+    return body.routes;
+  }
+
+  async subscribeRoute(
+    name: string,
+    request: SubscribeRequest,
+  ): Promise<SubscribeResponse> {
+    return this.request<SubscribeResponse>(
+      'POST',
+      `/v1/routes/${encodeURIComponent(name)}/subscribe`,
+      request,
+    );
+  }
+
+  async unsubscribeRoute(name: string): Promise<Subscription> {
+    const body = await this.request<{ subscription: Subscription }>(
+      'DELETE',
+      `/v1/routes/${encodeURIComponent(name)}/subscribe`,
+    );
+    return body.subscription;
   }
 
   async unsubscribe(name: string): Promise<Subscription> {

@@ -6,6 +6,7 @@ export {
   type BrowseServicesResponse,
   type ServiceCard,
   type FinderCard,
+  type RouteListItem,
   type FinderQuery,
   type RecommendationsResponse,
   type MarketplaceApi,
