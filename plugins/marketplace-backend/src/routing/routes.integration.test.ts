@@ -376,6 +376,28 @@ describe.each(
     expect(rows.map((r: any) => [r.attempt, r.status])).toEqual([[2, 'ok']]);
   });
 
+  it('shows the providers the traffic that reached their services through routes', async () => {
+    const res = await request(backend.server)
+      .get('/api/marketplace/v1/provider/analytics')
+      .set('Authorization', auth);
+    expect(res.status).toBe(200);
+    const rows = res.body.routeTraffic as any[];
+    const of = (route: string, service: string) =>
+      rows.find(
+        r =>
+          r.routeRef === `route:default/${route}` &&
+          r.serviceRef === `modelservice:default/${service}`,
+      );
+    // r-500: one failed attempt at sim-500, answered by sim-cheap.
+    expect(of('r-500', 'sim-500')).toMatchObject({
+      okRequests: 0,
+      grossMicros: 0,
+    });
+    expect(of('r-500', 'sim-500').requests).toBeGreaterThanOrEqual(1);
+    expect(of('r-500', 'sim-cheap').okRequests).toBeGreaterThanOrEqual(1);
+    expect(of('r-500', 'sim-cheap').grossMicros).toBeGreaterThan(0);
+  });
+
   it('refuses a route key for a service and a service name for a route key', async () => {
     const key = await subscribe('sim-llama');
     const res = await chat(key, 'sim-cheap');
