@@ -123,7 +123,8 @@ describe('FinderPage', () => {
     expect(within(rows[0]).getAllByText('no data yet').length).toBeGreaterThan(
       0,
     );
-    expect(within(rows[1]).getByText('310 ms')).toBeInTheDocument();
+    expect(within(rows[1]).getByText('TTFT p95 310 ms')).toBeInTheDocument();
+    expect(within(rows[1]).getByText('uptime 99.95%')).toBeInTheDocument();
     const excluded = screen.getByTestId('finder-excluded');
     expect(excluded).toHaveTextContent('Far Away');
     expect(excluded).toHaveTextContent('runs in asia-pacific, not europe');
@@ -142,7 +143,7 @@ describe('FinderPage', () => {
     );
     await waitFor(() => expect(search().get('requestsPerMonth')).toBe('5000'));
     await userEvent.type(
-      screen.getByRole('textbox', { name: 'Max price per 1K tokens' }),
+      screen.getByRole('textbox', { name: 'Max price / 1K' }),
       '0.01',
     );
     await waitFor(() =>

@@ -189,6 +189,31 @@ const rating = (card: FinderCard) =>
     ? measured(null, String)
     : `${card.metrics.rating.toFixed(1)} (${card.metrics.reviewCount ?? 0})`;
 
+/** TTFT p95, throughput and uptime in one cell; says so when none was measured. */
+function MeasuredSummary(props: { card: FinderCard }) {
+  const { timeToFirstTokenP95Ms, tokensPerSecond, uptime30d } =
+    props.card.metrics;
+  const parts = [
+    timeToFirstTokenP95Ms === null
+      ? null
+      : `TTFT p95 ${ms(timeToFirstTokenP95Ms)}`,
+    tokensPerSecond === null ? null : tps(tokensPerSecond),
+    uptime30d === null ? null : `uptime ${formatPercent(uptime30d)}`,
+  ].filter((p): p is string => p !== null);
+  if (parts.length === 0) {
+    return measured(null, String);
+  }
+  return (
+    <>
+      {parts.map(p => (
+        <Typography key={p} variant="body2" display="block">
+          {p}
+        </Typography>
+      ))}
+    </>
+  );
+}
+
 type Match = RecommendationsResponse['matches'][number];
 
 function CompareTable(props: { matches: Match[]; names: string[] }) {
@@ -311,9 +336,7 @@ function Matches(props: {
               <TableCell>Service</TableCell>
               <TableCell align="right">Per month</TableCell>
               <TableCell align="right">Blended / 1K</TableCell>
-              <TableCell align="right">TTFT p95</TableCell>
-              <TableCell align="right">Throughput</TableCell>
-              <TableCell align="right">Uptime 30d</TableCell>
+              <TableCell>Measured</TableCell>
               <TableCell />
             </TableRow>
           </TableHead>
@@ -362,14 +385,8 @@ function Matches(props: {
                   <TableCell align="right">
                     <Money micros={m.blendedPer1kMicros} />
                   </TableCell>
-                  <TableCell align="right">
-                    {measured(service.metrics.timeToFirstTokenP95Ms, ms)}
-                  </TableCell>
-                  <TableCell align="right">
-                    {measured(service.metrics.tokensPerSecond, tps)}
-                  </TableCell>
-                  <TableCell align="right">
-                    {measured(service.metrics.uptime30d, formatPercent)}
+                  <TableCell>
+                    <MeasuredSummary card={service} />
                   </TableCell>
                   <TableCell>
                     <Button
@@ -529,12 +546,12 @@ export function FinderPage() {
                 onChange={v => set('feature', v)}
               />
               <ParamNumberField
-                label="Max price per 1K tokens"
+                label="Max price / 1K"
                 param="maxBlendedPer1kMicros"
                 params={params}
                 onCommit={commit}
                 unit="USD"
-                helperText="Blended: 3 prompt tokens to 1 completion token"
+                helperText="Blended: 3 prompt to 1 completion tokens"
                 toParam={t => {
                   try {
                     return String(parseMicros(t.replace(/^\$/, '')));
@@ -545,12 +562,12 @@ export function FinderPage() {
                 fromParam={v => String(Number(v) / 1_000_000)}
               />
               <ParamNumberField
-                label="Max time to first token"
+                label="Max TTFT"
                 param="maxTtftMs"
                 params={params}
                 onCommit={commit}
                 unit="ms"
-                helperText="Measured p95"
+                helperText="Measured p95 time to first token"
               />
               <ParamNumberField
                 label="Min uptime"
