@@ -5,6 +5,38 @@ export interface Config {
      * Defaults to 10.
      */
     platformFeePercent?: number;
+    /**
+     * Routes declared by the platform team: one gateway `model` in front of
+     * several services serving the same base model. Members are the listed
+     * services (`members`, in order) or the active services of `baseModel`.
+     */
+    routes?: Array<{
+      /** The gateway `model` of the route; must not be a service's name. */
+      name: string;
+      title?: string;
+      description?: string;
+      baseModel?: string;
+      members?: string[];
+      /**
+       * `price` (lowest blended price, the default), `latency` (lowest
+       * measured p95 time to first token), `throughput` (highest measured
+       * output tokens per second) or `order` (the members' order).
+       */
+      policy?: 'price' | 'latency' | 'throughput' | 'order';
+      constraints?: {
+        regions?: string[];
+        compliance?: string[];
+        /** Highest blended price per 1K tokens in micro-USD. */
+        maxBlendedPer1kMicros?: number;
+      };
+    }>;
+    routing?: {
+      /**
+       * A route for every base model that two or more active services serve
+       * (fine-tunes left out), named after the base model. Defaults to true.
+       */
+      deriveFromBaseModel?: boolean;
+    };
     gateway?: {
       /**
        * How long the gateway waits for the upstream's headers, and for each silence

@@ -42,6 +42,11 @@ import { Access } from './service/access';
 import { createAdminRouter } from './service/adminRouter';
 import { LifecycleNotices } from './service/LifecycleNotices';
 import { readSlaCreditConfig, SlaCredits } from './analytics/SlaCredits';
+import { createFinderRouter } from './service/finderRouter';
+import { createRoutesRouter } from './service/routesRouter';
+import { MemberHealth } from './routing/MemberHealth';
+import { RouteDirectory } from './routing/RouteDirectory';
+import { readRoutingConfig } from './routing/routeConfig';
 import { BrowseIndex } from './service/BrowseIndex';
 import { createProvidersRouter } from './service/providersRouter';
 import { ProviderVerificationStore } from './database/ProviderVerificationStore';
@@ -241,8 +246,9 @@ export const marketplacePlugin = createBackendPlugin({
         const monitoringConfig = readMonitoringConfig(config);
         const egress = EgressPolicy.fromConfig(config);
         const users = new UserAdminStore(db, audit);
+        const monitoringStore = new MonitoringStore(db);
         const monitoring = new Monitoring({
-          store: new MonitoringStore(db),
+          store: monitoringStore,
           prober: new Prober({
             secrets,
             logger,
@@ -284,8 +290,18 @@ export const marketplacePlugin = createBackendPlugin({
             'marketplace',
           )}/gateway/v1`;
 
+        // Routes: one model in front of several services of one base model.
+        const routes = new RouteDirectory({
+          directory,
+          routing: readRoutingConfig(config),
+          health: new MemberHealth(),
+          metrics: () => monitoring.browseMetrics(),
+          lastProbe: ref => monitoringStore.lastProbe(ref),
+          logger,
+        });
         const gateway = createGatewayRouter({
           portalBaseUrl: config.getOptionalString('app.baseUrl'),
+          routes,
           logger,
           subscriptions,
           ledger,
@@ -343,6 +359,10 @@ export const marketplacePlugin = createBackendPlugin({
             store: new MonitoringStore(db),
             verifications,
           }),
+        );
+        router.use(createFinderRouter({ access, browseIndex }));
+        router.use(
+          createRoutesRouter({ access, routes, subscriptions, gatewayBaseUrl }),
         );
         router.use(
           await createRouter({

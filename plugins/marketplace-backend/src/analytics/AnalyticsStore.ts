@@ -452,7 +452,7 @@ export class AnalyticsStore {
       }),
     }));
 
-    const [customers, retention, discrepancies] = await Promise.all([
+    const [customers, retention, discrepancies, routeRows] = await Promise.all([
       this.customers(scope, period, total.cost_micros),
       this.retention(scope, period),
       this.scoped(
@@ -461,6 +461,21 @@ export class AnalyticsStore {
           .andWhere('started_at', '>=', period.start)
           .andWhere('started_at', '<', period.end)
           .count({ n: '*' }),
+        scope,
+      ),
+      // Issue 24: the requests that reached the services through routes.
+      this.scoped(
+        this.db('usage_ledger')
+          .whereNotNull('route_ref')
+          .andWhere('started_at', '>=', period.start)
+          .andWhere('started_at', '<', period.end)
+          .groupBy('route_ref', 'service_ref')
+          .select('route_ref', 'service_ref')
+          .count({ n: '*' })
+          .sum({ cost: 'cost_micros' })
+          .select(
+            this.db.raw("SUM(CASE WHEN status = 'ok' THEN 1 ELSE 0 END) AS ok"),
+          ),
         scope,
       ),
     ]);
@@ -477,6 +492,20 @@ export class AnalyticsStore {
       topTeams: customers.teams,
       retention,
       usageDiscrepancies: num(discrepancies[0]?.n),
+      routeTraffic: (routeRows as any[])
+        .map(r => ({
+          routeRef: String(r.route_ref),
+          serviceRef: String(r.service_ref),
+          requests: num(r.n),
+          okRequests: num(r.ok),
+          grossMicros: num(r.cost),
+        }))
+        .sort(
+          (a, b) =>
+            b.requests - a.requests ||
+            a.routeRef.localeCompare(b.routeRef) ||
+            a.serviceRef.localeCompare(b.serviceRef),
+        ),
       generatedAt: new Date(options.now).toISOString(),
     };
   }

@@ -110,6 +110,8 @@ interface LedgerRow {
   started_at: number | string;
   finished_at: number | string;
   usage_clamped: boolean | number;
+  route_ref?: string | null;
+  route_attempt?: number | null;
 }
 
 function toUsageRecord(row: LedgerRow): UsageRecord {
@@ -138,6 +140,8 @@ function toUsageRecord(row: LedgerRow): UsageRecord {
     startedAt: new Date(num(row.started_at)).toISOString(),
     finishedAt: new Date(num(row.finished_at)).toISOString(),
     usageClamped: Boolean(row.usage_clamped),
+    routeRef: row.route_ref ?? null,
+    routeAttempt: row.route_attempt ?? null,
   };
 }
 
@@ -364,6 +368,7 @@ export class UsageLedger {
           user_ref: grant.userRef,
           team_ref: grant.teamRef,
           service_ref: grant.serviceRef,
+          route_ref: grant.routeRef ?? null,
           provider_ref: request.providerRef,
           model: request.model,
           stream: request.stream,
@@ -653,6 +658,8 @@ export class UsageLedger {
       started_at: reservation.startedAt,
       finished_at: s.finishedAt,
       usage_clamped: usage.clamped,
+      route_ref: grant.routeRef ?? null,
+      route_attempt: grant.routeAttempt ?? null,
     };
   }
 
@@ -721,6 +728,7 @@ export class UsageLedger {
             userRef: r.user_ref,
             teamRef: r.team_ref,
             serviceRef: r.service_ref,
+            routeRef: r.route_ref ?? undefined,
             keyRevoked: false,
             subscriptionActive: true,
           },

@@ -39,10 +39,21 @@ import {
 } from './streamLimits';
 import { UpstreamCredentialError, upstreamAuthHeaders } from './upstreamAuth';
 import { markReceived, waitMsOf } from './timing';
+import { RouteDirectory } from '../routing/RouteDirectory';
+import {
+  attemptFailed,
+  forwardThroughRoute,
+  RouteAttemptContext,
+} from '../routing/routeGateway';
 
 /** The gateway's router, plus its pipeline for callers that already hold a grant. */
 export type GatewayRouter = express.Router & {
-  completeChat(req: Request, res: Response, grant: KeyGrant): Promise<void>;
+  completeChat(
+    req: Request,
+    res: Response,
+    grant: KeyGrant,
+    attempt?: RouteAttemptContext,
+  ): Promise<void>;
   sendError: ErrorRequestHandler;
 };
 
@@ -65,6 +76,8 @@ export interface GatewayRouterOptions {
   egress?: EgressPolicy;
   /** Caps of relayed event streams (marketplace.gateway.maxStream*Bytes). */
   streamLimits?: StreamLimits;
+  /** Routes: one `model` in front of several services, with fallback. */
+  routes?: RouteDirectory;
 }
 
 const GRANT_CACHE_MS = 10_000;
@@ -127,6 +140,38 @@ export function suspendedError(reason: string | null | undefined) {
         code: 'user_suspended',
       })
     : REJECTIONS.user_suspended;
+}
+
+/** A JSON answer with its `model` set to the service that answered (routes). */
+function withModel(raw: Buffer, model: string): Buffer {
+  try {
+    const parsed = JSON.parse(raw.toString('utf8'));
+    if (parsed && typeof parsed === 'object' && 'model' in parsed) {
+      return Buffer.from(JSON.stringify({ ...parsed, model }));
+    }
+  } catch {
+    // Not JSON: unchanged.
+  }
+  return raw;
+}
+
+/** An SSE event whose JSON data has its `model` set (routes). */
+function withModelEvent(event: string, model: string): string {
+  const lines = event.split('\n');
+  const index = lines.findIndex(l => l.startsWith('data:'));
+  if (index < 0 || lines.filter(l => l.startsWith('data:')).length !== 1) {
+    return event;
+  }
+  try {
+    const chunk = JSON.parse(lines[index].slice(5).trimStart());
+    if (chunk && typeof chunk === 'object' && 'model' in chunk) {
+      lines[index] = `data: ${JSON.stringify({ ...chunk, model })}`;
+      return lines.join('\n');
+    }
+  } catch {
+    // Not JSON: unchanged.
+  }
+  return event;
 }
 
 const OUTCOME_HTTP_STATUS = {
@@ -247,18 +292,25 @@ export function createGatewayRouter(
       logger.error(
         `Refused to call the upstream of ${service.ref}: ${error.message}`,
       );
+      // Through a route, another member may be callable.
       if (error.reason === 'missing') {
-        throw new GatewayError({
-          status: 502,
-          message: `The gateway has no credential for the upstream of ${service.name}. ${error.message} Nothing was charged.`,
-          code: 'upstream_credentials_missing',
-        });
+        throw attemptFailed(
+          { kind: 'unavailable' },
+          new GatewayError({
+            status: 502,
+            message: `The gateway has no credential for the upstream of ${service.name}. ${error.message} Nothing was charged.`,
+            code: 'upstream_credentials_missing',
+          }),
+        );
       }
-      throw new GatewayError({
-        status: 502,
-        message: `The gateway refused to call the upstream of ${service.name}: ${error.message} Nothing was charged.`,
-        code: 'upstream_credential_not_allowed',
-      });
+      throw attemptFailed(
+        { kind: 'unavailable' },
+        new GatewayError({
+          status: 502,
+          message: `The gateway refused to call the upstream of ${service.name}: ${error.message} Nothing was charged.`,
+          code: 'upstream_credential_not_allowed',
+        }),
+      );
     }
     return headers;
   }
@@ -280,6 +332,23 @@ export function createGatewayRouter(
       throw suspendedError(suspension.reason);
     }
     const service = directory.getByRef(grant.serviceRef);
+    // ---- issue 24: a route subscription lists its route ----
+    const route = options.routes?.getByRef(grant.serviceRef);
+    if (route) {
+      res.json({
+        object: 'list',
+        data: [
+          {
+            id: route.definition.name,
+            object: 'model',
+            created: 0,
+            owned_by: 'marketplace-route',
+          },
+        ],
+      });
+      return;
+    }
+    // ---- end issue 24 ----
     const data =
       service && isServable(service)
         ? [
@@ -311,6 +380,8 @@ export function createGatewayRouter(
     req: Request,
     res: Response,
     grant: KeyGrant,
+    /** Set for one attempt of a route's request (issue 24). */
+    attempt?: RouteAttemptContext,
   ): Promise<void> => {
     const requestId = String(res.getHeader('x-request-id'));
     // Watch for the client leaving from the start: a request whose client is gone
@@ -325,7 +396,33 @@ export function createGatewayRouter(
     });
 
     const body = parseChatCompletionRequest(req.body);
-    const service = await directory.get(body.model);
+    // ---- issue 24: a route's model: try its members, with fallback ----
+    const route = attempt ? undefined : options.routes?.get(body.model);
+    if (route) {
+      if (grant.serviceRef !== `route:default/${body.model}`) {
+        throw new GatewayError({
+          status: 403,
+          message: `This API key belongs to your subscription to '${grant.serviceRef.slice(
+            grant.serviceRef.indexOf('/') + 1,
+          )}', not the route '${body.model}'. Subscribe to '${
+            body.model
+          }' and use its key.`,
+          param: 'model',
+          code: 'model_not_subscribed',
+        });
+      }
+      await forwardThroughRoute({
+        route,
+        routes: options.routes!,
+        grant,
+        requestId,
+        res,
+        attempt: a => completeChat(req, res, a.grant, a),
+      });
+      return;
+    }
+    // ---- end issue 24 ----
+    const service = attempt?.service ?? (await directory.get(body.model));
     // Services waiting for review (or rejected) do not exist for callers.
     if (!service || service.status !== 'approved') {
       throw new GatewayError({
@@ -376,12 +473,16 @@ export function createGatewayRouter(
 
     const promptTokens = countPromptTokens(body as ChatRequestLike);
     if (promptTokens >= spec.contextWindow) {
-      throw new GatewayError({
-        status: 400,
-        message: `This model's maximum context length is ${spec.contextWindow} tokens, but the messages have ${promptTokens} tokens.`,
-        param: 'messages',
-        code: 'context_length_exceeded',
-      });
+      // Through a route, a member with a larger context may take it.
+      throw attemptFailed(
+        { kind: 'unavailable' },
+        new GatewayError({
+          status: 400,
+          message: `This model's maximum context length is ${spec.contextWindow} tokens, but the messages have ${promptTokens} tokens.`,
+          param: 'messages',
+          code: 'context_length_exceeded',
+        }),
+      );
     }
     const requested =
       body.max_completion_tokens ?? body.max_tokens ?? undefined;
@@ -548,15 +649,20 @@ export function createGatewayRouter(
         timeout ? 504 : 502,
         timeout ? 'upstream_timeout' : 'upstream_unreachable',
       );
-      throw new GatewayError({
-        status: timeout ? 504 : 502,
-        message: timeout
-          ? `The upstream of ${service.name} did not answer within ${Math.round(
-              timeoutMs / 1000,
-            )}s. Nothing was charged.`
-          : `The upstream of ${service.name} could not be reached. Nothing was charged.`,
-        code: timeout ? 'upstream_timeout' : 'upstream_unreachable',
-      });
+      throw attemptFailed(
+        { kind: timeout ? 'timeout' : 'connection' },
+        new GatewayError({
+          status: timeout ? 504 : 502,
+          message: timeout
+            ? `The upstream of ${
+                service.name
+              } did not answer within ${Math.round(
+                timeoutMs / 1000,
+              )}s. Nothing was charged.`
+            : `The upstream of ${service.name} could not be reached. Nothing was charged.`,
+          code: timeout ? 'upstream_timeout' : 'upstream_unreachable',
+        }),
+      );
     }
 
     // No request outlives its reservation's age limit: the reservation sweep
@@ -625,22 +731,40 @@ export function createGatewayRouter(
         if (clientGone) {
           return;
         }
-        throw new GatewayError({
-          status: timeout ? 504 : 502,
-          message: `The upstream of ${service.name} ${
-            timeout ? 'timed out' : 'broke off'
-          } while answering. Nothing was charged.`,
-          code: timeout ? 'upstream_timeout' : 'upstream_broken',
-        });
+        throw attemptFailed(
+          { kind: timeout ? 'timeout' : 'connection' },
+          new GatewayError({
+            status: timeout ? 504 : 502,
+            message: `The upstream of ${service.name} ${
+              timeout ? 'timed out' : 'broke off'
+            } while answering. Nothing was charged.`,
+            code: timeout ? 'upstream_timeout' : 'upstream_broken',
+          }),
+        );
       }
       const latency = Math.round(performance.now() - t0);
       if (status >= 500 || status < 200) {
         settleFailure('upstream_error', 502, `upstream_${status}`);
-        throw new GatewayError({
-          status: 502,
-          message: `The upstream of ${service.name} failed (HTTP ${status}). Nothing was charged.`,
-          code: 'upstream_error',
-        });
+        throw attemptFailed(
+          { kind: 'status', status },
+          new GatewayError({
+            status: 502,
+            message: `The upstream of ${service.name} failed (HTTP ${status}). Nothing was charged.`,
+            code: 'upstream_error',
+          }),
+        );
+      }
+      if (status === 429 && attempt?.canFallBack) {
+        // Through a route: the next member takes it (this attempt is free).
+        settleFailure('upstream_rejected', 429, 'upstream_429');
+        throw attemptFailed(
+          { kind: 'status', status },
+          new GatewayError({
+            status: 429,
+            message: `The upstream of ${service.name} is rate limited. Nothing was charged.`,
+            code: 'rate_limit_exceeded',
+          }),
+        );
       }
       if (status >= 300) {
         // The upstream rejected the request (4xx, JSON): pass its answer through, free.
@@ -697,7 +821,7 @@ export function createGatewayRouter(
       });
       res.status(200);
       res.setHeader('content-type', 'application/json');
-      res.end(raw);
+      res.end(attempt ? withModel(raw, attempt.answerModel) : raw);
       return;
     }
 
@@ -753,7 +877,13 @@ export function createGatewayRouter(
         }
       }
       if (forward) {
-        res.write(`${event}\n\n`);
+        res.write(
+          `${
+            attempt && data && data !== '[DONE]'
+              ? withModelEvent(event, attempt.answerModel)
+              : event
+          }\n\n`,
+        );
       }
     };
     const writeStreamError = ({ message, code }: GatewayErrorBody) =>

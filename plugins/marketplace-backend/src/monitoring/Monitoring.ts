@@ -213,6 +213,10 @@ export class Monitoring {
       if (traffic.latencyP95Ms !== null) {
         metrics.latencyP95Ms = traffic.latencyP95Ms;
       }
+      if (traffic.latencyP95Ms !== null) {
+        // Latency is time to first token: the finder and routes read it here.
+        metrics.timeToFirstTokenP95Ms = traffic.latencyP95Ms;
+      }
       if (traffic.tokensPerSecondP50 !== null) {
         metrics.tokensPerSecond = traffic.tokensPerSecondP50;
       }

@@ -63,6 +63,8 @@ const restRoutes = [
   // Mounted by the plugin at the same root.
   ...routesOf(read('service/reviewsRouter.ts'), ''),
   ...routesOf(read('service/metricsRouter.ts'), ''),
+  ...routesOf(read('service/finderRouter.ts'), ''),
+  ...routesOf(read('service/routesRouter.ts'), ''),
   // Mounted by the plugin at the same root.
   ...routesOf(read('service/adminRouter.ts'), ''),
   // Mounted by the plugin at the same root.
@@ -75,7 +77,12 @@ const restRoutes = [
 const gatewayRoutes = routesOf(read('gateway/router.ts'), gatewayMount ?? '?');
 /** Public routes (no token): the kinds' JSON Schemas. */
 const publicRoutes = routesOf(read('service/schemasRouter.ts'), '');
-const gatewaySources = ['gateway/router.ts', 'gateway/request.ts'].map(read);
+const gatewaySources = [
+  'gateway/router.ts',
+  'gateway/request.ts',
+  // Route selection and fallback (issue 24), part of the gateway.
+  'routing/routeGateway.ts',
+].map(read);
 
 /** Resolves a local `$ref` (`#/components/...`). */
 function resolveRef(ref: string): any {

@@ -70,6 +70,12 @@ export class BrowseIndex {
     return browse(this.projections, query, new Date(this.clock()));
   }
 
+  /** Every live service's projection (the finder ranks them all). */
+  async all(): Promise<readonly ServiceProjection[]> {
+    await this.ensureFresh();
+    return this.projections;
+  }
+
   /**
    * Something the next query must see: the set of services, a rating, a
    * verification decision, or new monitoring values (the last probes: "available

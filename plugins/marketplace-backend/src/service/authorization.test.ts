@@ -356,6 +356,33 @@ function matrix(): Record<
       call: none(`/v1/exports/usage?scope=provider&team=${OWNER_TEAM}`),
     },
 
+    // --- service/finderRouter.ts -------------------------------------------------
+    'GET /marketplace/recommendations': {
+      expect: SIGNED_IN,
+      call: none('/marketplace/recommendations?feature=streaming'),
+    },
+
+    // --- service/routesRouter.ts -------------------------------------------------
+    'GET /v1/routes': { expect: SIGNED_IN, call: none('/v1/routes') },
+    'GET /v1/routes/{name}': {
+      expect: SIGNED_IN,
+      call: none('/v1/routes/sim-route'),
+    },
+    'POST /v1/routes/{name}/subscribe': {
+      expect: CREATED,
+      call: () => ({ path: '/v1/routes/sim-route/subscribe', body: {} }),
+    },
+    'DELETE /v1/routes/{name}/subscribe': {
+      expect: SIGNED_IN,
+      call: async c => {
+        if (c.as !== 'anonymous') {
+          const res = await as(c).post('/v1/routes/sim-route-unsub/subscribe');
+          expect(res.status).toBe(201);
+        }
+        return { path: '/v1/routes/sim-route-unsub/subscribe' };
+      },
+    },
+
     // --- service/metricsRouter.ts ------------------------------------------------
     'GET /marketplace/services/{name}/metrics': {
       expect: SIGNED_IN,
@@ -708,6 +735,10 @@ describe.each(databases.eachSupportedId())(
             credentials: {
               encryptionKeys: ['MDEyMzQ1Njc4OWFiY2RlZjAxMjM0NTY3ODlhYmNkZWY='],
             },
+            routes: [
+              { name: 'sim-route', members: ['sim-gpt', 'sim-sub'] },
+              { name: 'sim-route-unsub', members: ['sim-gpt', 'sim-sub'] },
+            ],
           }),
           mockServices.httpAuth.factory({
             defaultCredentials: mockCredentials.none(),

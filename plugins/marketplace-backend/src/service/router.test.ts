@@ -862,6 +862,8 @@ describe.each(databases.eachSupportedId())(
           startedAt: new Date(t0).toISOString(),
           finishedAt: new Date(t0 + 500).toISOString(),
           usageClamped: false,
+          routeRef: null,
+          routeAttempt: null,
         });
 
         const limited = await get(

@@ -196,7 +196,28 @@ export interface ProviderAnalytics {
    * request could produce; they were billed at the bounded counts.
    */
   usageDiscrepancies: number;
+  /**
+   * Requests of the period that reached the services through routes, per
+   * route and service: all attempts, the answered ones, and what they earned.
+   */
+  routeTraffic: RouteTraffic[];
   generatedAt: string;
+}
+
+/**
+ * Traffic a service received through one route in a period.
+ *
+ * @public
+ */
+export interface RouteTraffic {
+  /** `route:default/<name>` */
+  routeRef: string;
+  serviceRef: string;
+  /** Every attempt, fallbacks from this service included. */
+  requests: number;
+  /** Attempts this service answered. */
+  okRequests: number;
+  grossMicros: number;
 }
 
 /**

@@ -167,6 +167,10 @@ export interface UsageRecord {
    * bounded counts (and at most the reserved cost) were billed.
    */
   usageClamped: boolean;
+  /** The route the request came through (`route:default/<name>`), else null. */
+  routeRef: string | null;
+  /** Through a route: 1 for the first member tried, 2 for the first fallback, ... */
+  routeAttempt: number | null;
 }
 
 /** @public */

@@ -99,6 +99,8 @@ export interface ServiceMetrics {
   uptimeDays?: number;
   /** p95 time to first token (ms) over the last 30 days. */
   latencyP95Ms?: number;
+  /** The same as `latencyP95Ms` (latency is time to first token), for the finder and routes. */
+  timeToFirstTokenP95Ms?: number;
   /** Median output tokens per second over the last 30 days. */
   tokensPerSecond?: number;
   /** Outcome of the last probe: false = it was down (not "available now"). */

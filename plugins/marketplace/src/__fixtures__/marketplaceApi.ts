@@ -128,6 +128,8 @@ export const usageRecord: UsageRecord = {
   startedAt: '2026-11-20T08:30:00.000Z',
   finishedAt: '2026-11-20T08:30:01.000Z',
   usageClamped: false,
+  routeRef: null,
+  routeAttempt: null,
 };
 
 /** A browse card with every metric measured. */
@@ -250,6 +252,11 @@ export function mockMarketplaceApi(
       keys: [],
     }),
     subscribe: jest.fn().mockResolvedValue(subscribeResponse),
+    listRoutes: jest.fn().mockResolvedValue([]),
+    subscribeRoute: jest.fn().mockResolvedValue(subscribeResponse),
+    unsubscribeRoute: jest
+      .fn()
+      .mockResolvedValue({ ...subscription, status: 'cancelled' }),
     unsubscribe: jest
       .fn()
       .mockResolvedValue({ ...subscription, status: 'cancelled' }),
@@ -266,6 +273,9 @@ export function mockMarketplaceApi(
       ],
     }),
     browseServices: jest.fn().mockResolvedValue(browseResponse),
+    getRecommendations: jest
+      .fn()
+      .mockResolvedValue({ needs: {}, matches: [], excluded: [] }),
     checkServiceName: jest
       .fn()
       .mockImplementation(async (name: string) => ({ name, available: true })),

@@ -37,6 +37,9 @@ import {
   BrowseFacets,
   BrowseQuery,
   ComplianceCertification,
+  ExclusionReason,
+  FinderNeeds,
+  RouteSummary,
   GeoRegion,
   IssuedApiKey,
   ModelFamily,
@@ -177,6 +180,55 @@ export function browseQueryString(query: BrowseServicesQuery): string {
 }
 
 /**
+ * A route in `GET /v1/routes`, with whether the caller subscribes to it.
+ *
+ * @public
+ */
+export interface RouteListItem extends RouteSummary {
+  subscribed: boolean;
+}
+
+/**
+ * The model finder's needs (`GET /marketplace/recommendations`); the same names
+ * as the query parameters.
+ *
+ * @public
+ */
+export type FinderQuery = Partial<FinderNeeds>;
+
+/**
+ * A finder card: a browse card plus measured time to first token and throughput.
+ *
+ * @public
+ */
+export interface FinderCard extends ServiceCard {
+  metrics: ServiceCard['metrics'] & {
+    timeToFirstTokenP95Ms: number | null;
+    tokensPerSecond: number | null;
+  };
+}
+
+/**
+ * `GET /marketplace/recommendations`: services meeting every need, cheapest
+ * first at the stated volume, and the others with the needs they fail.
+ *
+ * @public
+ */
+export interface RecommendationsResponse {
+  needs: FinderNeeds;
+  matches: {
+    service: FinderCard;
+    blendedPer1kMicros: number;
+    expectedMonthlyCostMicros: number;
+  }[];
+  excluded: {
+    service: FinderCard;
+    blendedPer1kMicros: number;
+    reasons: ExclusionReason[];
+  }[];
+}
+
+/**
  * Client of the marketplace backend's REST API (`/api/marketplace/v1`).
  *
  * @public
@@ -193,6 +245,15 @@ export interface MarketplaceApi {
   ): Promise<SubscribeResponse>;
   /** `DELETE /v1/services/:name/subscribe`: cancels and revokes its keys. */
   unsubscribe(name: string): Promise<Subscription>;
+  /** `GET /v1/routes`: the routes with their members, best first now. */
+  listRoutes(): Promise<RouteListItem[]>;
+  /** `POST /v1/routes/:name/subscribe`: one key for every member of the route. */
+  subscribeRoute(
+    name: string,
+    request: SubscribeRequest,
+  ): Promise<SubscribeResponse>;
+  /** `DELETE /v1/routes/:name/subscribe` */
+  unsubscribeRoute(name: string): Promise<Subscription>;
   /** `GET /v1/subscriptions?status=` */
   listSubscriptions(options?: {
     status?: SubscriptionStatus;
@@ -212,6 +273,8 @@ export interface MarketplaceApi {
   getMe(): Promise<MarketplaceMe>;
   /** `GET /marketplace/services`: filtered, sorted and paged, with facet counts. */
   browseServices(query: BrowseServicesQuery): Promise<BrowseServicesResponse>;
+  /** `GET /marketplace/recommendations`: the model finder. */
+  getRecommendations(query: FinderQuery): Promise<RecommendationsResponse>;
   /**
    * `GET /v1/provider/service-names/:name`: whether a new service may take the
    * name (no catalog or portal-published service has it, pending ones included).
@@ -496,6 +559,33 @@ export class MarketplaceClient implements MarketplaceApi {
     );
   }
 
+  async listRoutes(): Promise<RouteListItem[]> {
+    const body = await this.request<{ routes: RouteListItem[] }>(
+      'GET',
+      '/v1/routes',
+    );
+    return body.routes;
+  }
+
+  async subscribeRoute(
+    name: string,
+    request: SubscribeRequest,
+  ): Promise<SubscribeResponse> {
+    return this.request<SubscribeResponse>(
+      'POST',
+      `/v1/routes/${encodeURIComponent(name)}/subscribe`,
+      request,
+    );
+  }
+
+  async unsubscribeRoute(name: string): Promise<Subscription> {
+    const body = await this.request<{ subscription: Subscription }>(
+      'DELETE',
+      `/v1/routes/${encodeURIComponent(name)}/subscribe`,
+    );
+    return body.subscription;
+  }
+
   async unsubscribe(name: string): Promise<Subscription> {
     const body = await this.request<{ subscription: Subscription }>(
       'DELETE',
@@ -567,6 +657,16 @@ export class MarketplaceClient implements MarketplaceApi {
     return this.request<BrowseServicesResponse>(
       'GET',
       `/marketplace/services${qs ? `?${qs}` : ''}`,
+    );
+  }
+
+  async getRecommendations(
+    query: FinderQuery,
+  ): Promise<RecommendationsResponse> {
+    const qs = browseQueryString(query as BrowseServicesQuery);
+    return this.request<RecommendationsResponse>(
+      'GET',
+      `/marketplace/recommendations${qs ? `?${qs}` : ''}`,
     );
   }
 

@@ -47,7 +47,7 @@ export const NO_DATA = 'no data yet';
 const MAX_FEATURE_CHIPS = 4;
 
 /** The entity page of a service: `/catalog/<namespace>/modelservice/<name>`. */
-function useEntityPath(): (card: ServiceCard) => string {
+export function useEntityPath(): (card: ServiceCard) => string {
   const entityRoute = useRouteRef(entityRouteRef);
   return card => {
     let namespace = 'default';
