@@ -166,6 +166,8 @@ export function backendConfig({ port, db, dir, catalogFile, instanceId }) {
       gateway: { upstreamTimeoutMs: 10_000, instanceId },
       demoUpstream: { enabled: false },
       monitoring: { probeIntervalSeconds: 5, probeTimeoutMs: 2_000 },
+      // The suite's upstream and fault servers run on loopback ports of their own.
+      egress: { allowedHosts: ['127.0.0.1', 'localhost'] },
     },
     search: {
       collators: {
