@@ -433,6 +433,8 @@ async function main() {
             publishing: { requireApproval: false },
             secrets: { [SECRET_REF]: UPSTREAM_KEY },
             gateway: { instanceId: `bench-${process.pid}` },
+            // The bench's upstream runs on a loopback port of its own.
+            egress: { allowedHosts: ['127.0.0.1'] },
           },
         },
       }),
