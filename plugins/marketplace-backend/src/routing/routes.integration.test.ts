@@ -113,6 +113,8 @@ describe.each(
               publishing: { requireApproval: false },
               platformFeePercent: 10,
               gateway: { upstreamTimeoutMs: 800, instanceId: 'routes-1' },
+              // The demo upstream runs in this backend, on loopback.
+              egress: { allowedHosts: ['localhost', '127.0.0.1'] },
               secrets: {
                 SIM_UPSTREAM_KEY: {
                   value: UPSTREAM_KEY,

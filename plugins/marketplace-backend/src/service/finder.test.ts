@@ -92,7 +92,7 @@ describe.each(
     expect(res.body.matches[0].service.metrics).toMatchObject({
       timeToFirstTokenP95Ms: null,
       tokensPerSecond: null,
-      uptime30d: null,
+      uptimePercent: null,
     });
   });
 

@@ -284,6 +284,7 @@ describe.each(databases.eachSupportedId())(
             source: 'catalog',
             unpublishedAt: null,
             sunsetAt: null,
+            successor: null,
           },
         });
         expect(byName[LLAMA].owned).toBe(false);
@@ -864,6 +865,7 @@ describe.each(databases.eachSupportedId())(
           usageClamped: false,
           routeRef: null,
           routeAttempt: null,
+          waitMs: null,
         });
 
         const limited = await get(
