@@ -175,8 +175,7 @@ export type AuditTargetType =
   | 'review'
   | 'platform'
   | 'payout'
-  | 'credential'
-  | 'provider';
+  | 'credential';
 
 /**
  * One admin action: who, what, when, to what, and the state before and after.
