@@ -36,7 +36,7 @@ const databases = TestDatabases.create({ ids: ['SQLITE_3', 'POSTGRES_15'] });
 
 describe.each(databases.eachSupportedId())(
   'the quality measures migration on %p',
-  (databaseId: string) => {
+  databaseId => {
     it('moves stored data to the new meanings: first byte of non-streamed answers, latency breaches, rollups', async () => {
       const knex = await connectDatabase(
         mockServices.database({ knex: await databases.init(databaseId) }),
