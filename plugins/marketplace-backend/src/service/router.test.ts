@@ -860,6 +860,7 @@ describe.each(databases.eachSupportedId())(
           platformFeeMicros: 0,
           upstreamLatencyMs: 42,
           timeToFirstTokenMs: null,
+          waitMs: null, // not measured for rows settled outside the gateway
           startedAt: new Date(t0).toISOString(),
           finishedAt: new Date(t0 + 500).toISOString(),
           usageClamped: false,
