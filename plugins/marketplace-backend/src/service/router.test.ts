@@ -866,7 +866,6 @@ describe.each(databases.eachSupportedId())(
           usageClamped: false,
           routeRef: null,
           routeAttempt: null,
-          waitMs: null,
         });
 
         const limited = await get(
