@@ -122,6 +122,27 @@ describe.each(
     expect(dir.isProviderApproved('provider:default/mine')).toBe(true);
   });
 
+  it('never serves a catalog YAML service whose owner may not publish (issue 16)', async () => {
+    const consumers = service('consumer-model', 1000);
+    (consumers.spec as any).owner = 'group:default/checkout-team';
+    entities = [consumers, service('team-model')];
+    const dir = new ServiceDirectory({
+      catalog: { getEntities: async () => ({ items: entities }) },
+      auth: mockServices.auth(),
+      logger: mockServices.logger.mock(),
+      publishing: store,
+      requireApproval: false,
+      trustedProviderOwners: ['group:default/team'],
+    });
+    await dir.refresh();
+    const held = (await dir.get('consumer-model'))!;
+    expect(held.ownerMayPublish).toBe(false);
+    expect(held.status).toBe('pending');
+    expect(isServable(held)).toBe(false);
+    expect(isLive(held)).toBe(false);
+    expect(isServable((await dir.get('team-model'))!)).toBe(true);
+  });
+
   it('queues new services for review, leaves decided ones alone', async () => {
     entities = [service('a'), service('b')];
     await store.ensureApprovals(['modelservice:default/b'], 'rejected');

@@ -41,6 +41,12 @@ export interface DirectoryService {
   unpublication?: Unpublication;
   /** Set for services published through the portal (else it is catalog YAML). */
   published?: PublishedService;
+  /**
+   * Whether the owner may publish (a provider or admin group, or the owner of
+   * an approved Provider); a catalog YAML service of another owner is never
+   * served, nor approved.
+   */
+  ownerMayPublish?: boolean;
 }
 
 /**
@@ -297,12 +303,12 @@ export class ServiceDirectory {
       .map(s => s.ref)
       .concat([...providers.keys()])
       .filter(ref => !approvals.has(ref));
+    const trusted = new Set(
+      (this.deps.trustedProviderOwners ?? []).map(g =>
+        g.toLocaleLowerCase('en-US'),
+      ),
+    );
     if (unseen.length > 0) {
-      const trusted = new Set(
-        (this.deps.trustedProviderOwners ?? []).map(g =>
-          g.toLocaleLowerCase('en-US'),
-        ),
-      );
       const providerTrusted = (ref: string) => {
         const owner = providers.get(ref)?.spec.owner;
         return !!owner && trusted.has(groupRefOf(owner));
@@ -338,10 +344,27 @@ export class ServiceDirectory {
     const unpublications = new Map(
       (await publishing.listUnpublications()).map(u => [u.serviceRef, u]),
     );
+    // Groups that may publish: providers and admins by config, and the owners
+    // of approved Providers.
+    const publishers = new Set(trusted);
+    for (const [ref, provider] of providers) {
+      if (approvals.get(ref)?.status === 'approved') {
+        publishers.add(groupRefOf(provider.spec.owner));
+      }
+    }
     for (const s of byName.values()) {
       s.approval = approvals.get(s.ref);
       s.status = s.approval?.status ?? 'pending';
       s.unpublication = unpublications.get(s.ref);
+      // A service from catalog YAML (anyone may register a location) is served
+      // only when its owner may publish, like one published in the portal.
+      s.ownerMayPublish =
+        !!s.published ||
+        !this.deps.trustedProviderOwners ||
+        publishers.has(groupRefOf(s.entity.spec.owner));
+      if (!s.ownerMayPublish && s.status === 'approved') {
+        s.status = 'pending';
+      }
     }
     await this.recordPrices([...byName.values()]);
 

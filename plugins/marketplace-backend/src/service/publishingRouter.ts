@@ -164,6 +164,13 @@ function lowerFirst(text: string): string {
 }
 
 /** Host (and port) of a base URL; the raw text when it is not a URL. */
+/** 409 for approving a catalog YAML service whose owner may not publish. */
+function ownerMayNotPublish(name: string, owner: string) {
+  return new ConflictError(
+    `${name} cannot be approved: its owner ${owner} may not publish services (it is not a provider group, and owns no approved Provider). Approve the team's Provider first, or add the group to marketplace.roles.providerGroups.`,
+  );
+}
+
 export function hostOf(baseUrl: string): string {
   try {
     return new URL(baseUrl).host;
@@ -820,6 +827,9 @@ export async function createPublishingRouter(
     const before = await publishing.getApproval(ref);
     if (!before) {
       throw new NotFoundError(`No model service named '${name}' to review`);
+    }
+    if (decision.status === 'approved' && s?.ownerMayPublish === false) {
+      throw ownerMayNotPublish(name, s.entity.spec.owner);
     }
     const after = (await publishing.decide(
       ref,
