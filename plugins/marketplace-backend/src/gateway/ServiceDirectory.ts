@@ -25,6 +25,7 @@ import {
   PublishingStore,
   Unpublication,
 } from '../database/PublishingStore';
+import { reviewHash } from './reviewHash';
 
 /** A ModelService as the gateway and the REST API see it. */
 export interface DirectoryService {
@@ -47,6 +48,11 @@ export interface DirectoryService {
    * served, nor approved.
    */
   ownerMayPublish?: boolean;
+  /**
+   * A changed catalog YAML service waiting for review: `entity` is the
+   * approved version (served, billed, shown), this the new one (reviewed).
+   */
+  reviewEntity?: ModelServiceEntityV1alpha1;
 }
 
 /**
@@ -366,6 +372,7 @@ export class ServiceDirectory {
         s.status = 'pending';
       }
     }
+    await this.bindApprovals(byName);
     await this.recordPrices([...byName.values()]);
 
     // Derived indexes rebuild only when something they show changed.
@@ -393,6 +400,53 @@ export class ServiceDirectory {
     if (signature !== this.signature) {
       this.signature = signature;
       this.version++;
+    }
+  }
+
+  /**
+   * Approvals of catalog YAML services are bound to what was reviewed (issue
+   * 16): a change of the reviewed parts sends the service back to review while
+   * its subscribers keep the approved version; an approval dies with its
+   * entity, so a later import of the same ref starts over.
+   */
+  private async bindApprovals(byName: Map<string, DirectoryService>) {
+    const { publishing } = this.deps;
+    if (!this.deps.requireApproval) {
+      return;
+    }
+    const current = new Set([...byName.values()].map(s => s.ref));
+    const gone = [...this.byName.values()]
+      .filter(s => !s.published && !current.has(s.ref))
+      .map(s => s.ref);
+    if (gone.length > 0) {
+      await publishing.deleteApprovals(gone);
+    }
+    for (const s of byName.values()) {
+      const a = s.approval;
+      if (s.published || !a) {
+        continue;
+      }
+      const hash = reviewHash(s.entity, s.providerRef);
+      if (a.status === 'approved' && !a.approvedHash) {
+        // Approved before approvals were bound: this version is the reviewed one.
+        await publishing.bindApproval(s.ref, { hash, entity: s.entity });
+        continue;
+      }
+      if (!a.approvedHash || !a.approvedEntity || a.approvedHash === hash) {
+        continue;
+      }
+      if (a.status === 'approved') {
+        await publishing.requeueChanged(s.ref, a.approvedHash);
+        s.approval = (await publishing.getApproval(s.ref)) ?? a;
+        this.deps.logger.info(
+          `${s.ref} changed since its approval: back to review, its subscribers keep the approved version`,
+        );
+      }
+      if (s.approval?.status === 'pending' && s.ownerMayPublish !== false) {
+        s.reviewEntity = s.entity;
+        s.entity = a.approvedEntity;
+        s.status = 'approved';
+      }
     }
   }
 

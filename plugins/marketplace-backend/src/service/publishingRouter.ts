@@ -46,6 +46,7 @@ import {
 import { SubscriptionStore } from '../database/SubscriptionStore';
 import { AuditLog } from '../database/AuditLog';
 import { SecretResolver } from '../gateway/secrets';
+import { reviewHash } from '../gateway/reviewHash';
 import {
   catalogLocationOf,
   DirectoryService,
@@ -760,7 +761,11 @@ export async function createPublishingRouter(
   // --- Approvals (admins) -----------------------------------------------------
 
   async function approvalOf(a: Approval): Promise<ServiceApproval> {
-    const s = directory.getByRef(a.serviceRef);
+    const served = directory.getByRef(a.serviceRef);
+    // A changed YAML service is reviewed in its new version.
+    const s = served?.reviewEntity
+      ? { ...served, entity: served.reviewEntity }
+      : served;
     let endpoint: ServiceApproval['endpoint'] = null;
     let credential: ServiceApproval['credential'] = null;
     if (s) {
@@ -831,11 +836,21 @@ export async function createPublishingRouter(
     if (decision.status === 'approved' && s?.ownerMayPublish === false) {
       throw ownerMayNotPublish(name, s.entity.spec.owner);
     }
+    // What the admin reviewed: the new version of a changed YAML service.
+    const reviewed = s?.reviewEntity ?? s?.entity;
     const after = (await publishing.decide(
       ref,
       {
         ...decision,
-        endpointHost: s ? hostOf(s.entity.spec.endpoint.baseUrl) : null,
+        endpointHost: reviewed ? hostOf(reviewed.spec.endpoint.baseUrl) : null,
+        ...(s && reviewed && !s.published
+          ? {
+              reviewed: {
+                hash: reviewHash(reviewed, s.providerRef),
+                entity: reviewed,
+              },
+            }
+          : {}),
       },
       me.userRef,
       async (tx, previous, decided) =>
@@ -1043,7 +1058,9 @@ export async function createPublishingRouter(
     await servicePrincipal(req);
     const approvals: Record<string, ApprovalStatus> = {};
     for (const a of await publishing.listApprovals()) {
-      approvals[a.serviceRef] = a.status;
+      // A changed service waiting for review still serves its approved version.
+      approvals[a.serviceRef] =
+        a.status === 'pending' && a.approvedEntity ? 'approved' : a.status;
     }
     res.json({ approvals });
   });
