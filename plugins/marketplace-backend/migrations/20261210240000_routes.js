@@ -15,17 +15,23 @@ exports.up = async function up(knex) {
     table
       .string('route_ref')
       .nullable()
-      .comment('The route the request came through (route:default/<name>), if any');
+      .comment(
+        'The route the request came through (route:default/<name>), if any',
+      );
   });
   await knex.schema.alterTable('usage_ledger', table => {
     table
       .string('route_ref')
       .nullable()
-      .comment('The route the request came through (route:default/<name>), if any');
+      .comment(
+        'The route the request came through (route:default/<name>), if any',
+      );
     table
       .integer('route_attempt')
       .nullable()
-      .comment('1 for the first member tried through a route, 2 for the first fallback, ...');
+      .comment(
+        '1 for the first member tried through a route, 2 for the first fallback, ...',
+      );
     table.index(['route_ref', 'started_at'], 'usage_ledger_route_idx');
   });
 };
