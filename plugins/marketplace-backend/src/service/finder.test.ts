@@ -38,7 +38,19 @@ describe.each(
         catalogServiceMock.factory({ entities }),
         mockServices.database.factory({ knex }),
         mockServices.rootConfig.factory({
-          data: { marketplace: { publishing: { requireApproval: false } } },
+          data: {
+            marketplace: {
+              publishing: { requireApproval: false },
+              // The sample owners are provider teams by config, as in
+              // app-config.yaml (only services of such teams are served).
+              roles: {
+                providerGroups: [
+                  'group:default/ai-platform-team',
+                  'group:default/research-llm-team',
+                ],
+              },
+            },
+          },
         }),
         mockServices.httpAuth.factory({
           defaultCredentials: mockCredentials.none(),
