@@ -1,38 +1,37 @@
 import { LoggerService } from '@backstage/backend-plugin-api';
-import { randomBytes } from 'crypto';
-import express, { ErrorRequestHandler, Request, Response } from 'express';
-import Router from 'express-promise-router';
-import { IncomingMessage } from 'http';
 import {
-  boundUsage,
-  Reservation,
-  ReserveRejection,
-  UsageLedger,
-} from '../database/UsageLedger';
+  createGatewayHttpHandler,
+  Gateway,
+  GatewayError,
+  openaiChatAdapter,
+  RateLimiter,
+  sendGatewayError,
+  UpstreamCredentials,
+} from '@internal/plugin-marketplace-gateway-node';
 import {
-  KeyGrant,
-  SubscriptionStore,
-  hashApiKey,
-} from '../database/SubscriptionStore';
-import { GatewayError, sendGatewayError } from './errors';
-import { RateLimiter } from './rateLimiter';
-import { ChatCompletionRequest, parseChatCompletionRequest } from './request';
+  ErrorRequestHandler,
+  Request,
+  RequestHandler,
+  Response,
+} from 'express';
+import { Reservation, UsageLedger } from '../database/UsageLedger';
+import { KeyGrant, SubscriptionStore } from '../database/SubscriptionStore';
 import { SecretResolver } from './secrets';
 import { TeamMembership } from './TeamMembership';
-import {
-  DirectoryService,
-  isServable,
-  isSunset,
-  ServiceDirectory,
-} from './ServiceDirectory';
-import { ChatRequestLike, countPromptTokens, countTextTokens } from './tokens';
-import { postUpstream, readBody, UpstreamTimeoutError } from './upstream';
+import { ServiceDirectory } from './ServiceDirectory';
 import { UpstreamCredentialError, upstreamAuthHeaders } from './upstreamAuth';
 
-/** The gateway's router, plus its pipeline for callers that already hold a grant. */
-export type GatewayRouter = express.Router & {
+export {
+  newRequestId,
+  suspendedError,
+} from '@internal/plugin-marketplace-gateway-node';
+
+/** The gateway as an express handler, plus its pipeline for callers that already hold a grant. */
+export type GatewayRouter = RequestHandler & {
   completeChat(req: Request, res: Response, grant: KeyGrant): Promise<void>;
   sendError: ErrorRequestHandler;
+  /** The pipeline, for invalidations. */
+  gateway: Gateway<Reservation>;
 };
 
 export interface GatewayRouterOptions {
@@ -50,780 +49,61 @@ export interface GatewayRouterOptions {
   teamMembership?: TeamMembership;
 }
 
-const GRANT_CACHE_MS = 10_000;
-const TOUCH_EVERY_MS = 60_000;
-
 /**
- * Request ids: a random per-process prefix (so ids never collide across
- * instances or restarts) and a counter; cheaper than random bytes per request.
+ * The headers that authenticate a service's upstream calls, with the
+ * provider's credential (never another provider's).
  */
-const REQUEST_ID_PREFIX = `req_${randomBytes(9).toString('base64url')}`;
-let requestCounter = 0;
-export function newRequestId(): string {
-  requestCounter = (requestCounter + 1) % Number.MAX_SAFE_INTEGER;
-  return `${REQUEST_ID_PREFIX}${requestCounter.toString(36)}`;
-}
-
-const REJECTIONS: Record<ReserveRejection, GatewayError> = {
-  subscription_inactive: new GatewayError({
-    status: 403,
-    message:
-      'The subscription of this API key has ended. Subscribe again in the marketplace.',
-    code: 'subscription_inactive',
-  }),
-  key_revoked: new GatewayError({
-    status: 403,
-    message: 'This API key has been revoked.',
-    code: 'key_revoked',
-  }),
-  user_suspended: new GatewayError({
-    status: 403,
-    message:
-      'Your marketplace account is suspended. Contact the platform admins.',
-    code: 'user_suspended',
-  }),
-  trial_exhausted: new GatewayError({
-    status: 429,
-    type: 'insufficient_quota',
-    message:
-      'Your free trial tokens for this service are used up and the subscription does not allow paid usage (spend cap 0). Raise the spend cap in the marketplace to continue.',
-    code: 'trial_exhausted',
-  }),
-  spend_cap_reached: new GatewayError({
-    status: 429,
-    type: 'insufficient_quota',
-    message:
-      "This subscription's monthly spend cap is reached. Raise the cap in the marketplace or wait for next month.",
-    code: 'spend_cap_reached',
-  }),
-};
-
-/** 403 `user_suspended`, telling the user the admin's reason. */
-export function suspendedError(reason: string | null | undefined) {
-  return reason
-    ? new GatewayError({
-        status: 403,
-        message: `Your marketplace account is suspended: ${reason}. Contact the platform admins.`,
-        code: 'user_suspended',
-      })
-    : REJECTIONS.user_suspended;
-}
-
-const OUTCOME_HTTP_STATUS = {
-  ok: 200,
-  client_closed: 499,
-  timeout: 504,
-  upstream_error: 502,
-} as const;
-
-interface GrantCacheEntry {
-  grant: KeyGrant;
-  until: number;
-}
-
-/**
- * The OpenAI-compatible gateway: authenticates the marketplace API key, checks the
- * subscription, budget and limits, reserves budget, forwards to the service's
- * upstream with the provider's credential, streams the answer back and meters it.
- */
-export function createGatewayRouter(
-  options: GatewayRouterOptions,
-): GatewayRouter {
-  const { logger, subscriptions, ledger, directory, secrets } = options;
-  const limiter = options.rateLimiter ?? new RateLimiter();
-  const timeoutMs = options.upstreamTimeoutMs ?? 120_000;
-  const maxRequestMs = options.maxRequestMs ?? 30 * 60_000;
-  const grants = new Map<string, GrantCacheEntry>();
-  const touched = new Map<string, number>();
-
-  async function authenticate(req: Request): Promise<KeyGrant> {
-    const header = req.header('authorization') ?? '';
-    const match = /^Bearer\s+(\S+)\s*$/i.exec(header);
-    if (!match) {
-      throw new GatewayError({
-        status: 401,
-        message:
-          "You didn't provide an API key. Send your marketplace key as 'Authorization: Bearer mk_...'.",
-        code: 'invalid_api_key',
-      });
-    }
-    const secret = match[1];
-    const cacheKey = hashApiKey(secret);
-    const now = Date.now();
-    const cached = grants.get(cacheKey);
-    let grant = cached && cached.until > now ? cached.grant : undefined;
-    if (!grant) {
-      grant = await subscriptions.findGrant(secret);
-      if (!grant) {
-        throw new GatewayError({
-          status: 401,
-          message:
-            'Incorrect API key provided. Copy your key from the marketplace.',
-          code: 'invalid_api_key',
-        });
-      }
-      if (grants.size > 50_000) {
-        grants.clear();
-      }
-      grants.set(cacheKey, { grant, until: now + GRANT_CACHE_MS });
-    }
-    if (grant.keyRevoked) {
-      throw REJECTIONS.key_revoked;
-    }
-    if (!grant.subscriptionActive) {
-      throw REJECTIONS.subscription_inactive;
-    }
-    const last = touched.get(grant.keyId) ?? 0;
-    if (now - last > TOUCH_EVERY_MS) {
-      touched.set(grant.keyId, now);
-      subscriptions.touchKey(grant.keyId, now).catch(() => undefined);
-    }
-    return grant;
-  }
-
-  function checkLive(service: DirectoryService) {
-    const { lifecycle } = service.entity.spec;
-    if (lifecycle === 'maintenance') {
-      throw new GatewayError({
-        status: 503,
-        message: `${service.name} is in maintenance. Try again later.`,
-        code: 'service_in_maintenance',
-        headers: { 'retry-after': '300' },
-      });
-    }
-    if (lifecycle === 'deprecated') {
-      throw new GatewayError({
-        status: 403,
-        message: `${service.name} is deprecated and no longer accepts requests.`,
-        code: 'service_deprecated',
-      });
-    }
-  }
-
-  async function upstreamHeaders(
-    service: DirectoryService,
-    requestId: string,
-    stream: boolean,
-  ) {
-    const headers: Record<string, string> = {
-      'x-request-id': requestId,
-      accept: stream ? 'text/event-stream' : 'application/json',
-    };
+export function upstreamCredentials(
+  secrets: SecretResolver,
+): UpstreamCredentials {
+  return async service => {
     try {
-      Object.assign(
-        headers,
-        await upstreamAuthHeaders(
+      return {
+        ok: true,
+        headers: await upstreamAuthHeaders(
           service.entity.spec.endpoint,
           service.providerRef,
           secrets,
         ),
-      );
+      };
     } catch (error) {
       if (!(error instanceof UpstreamCredentialError)) {
         throw error;
       }
-      // Nothing is sent upstream: the credential is missing or belongs to
-      // another provider (a service must only use its own provider's).
-      logger.error(
-        `Refused to call the upstream of ${service.ref}: ${error.message}`,
-      );
-      if (error.reason === 'missing') {
-        throw new GatewayError({
-          status: 502,
-          message: `The gateway has no credential for the upstream of ${service.name}. ${error.message} Nothing was charged.`,
-          code: 'upstream_credentials_missing',
-        });
-      }
-      throw new GatewayError({
-        status: 502,
-        message: `The gateway refused to call the upstream of ${service.name}: ${error.message} Nothing was charged.`,
-        code: 'upstream_credential_not_allowed',
-      });
+      return { ok: false, reason: error.reason, message: error.message };
     }
-    return headers;
-  }
-
-  const router = Router();
-  // Every answer carries a request id; for forwarded requests it keys the ledger row.
-  router.use((_req, res, next) => {
-    res.setHeader('x-request-id', newRequestId());
-    next();
-  });
-  router.use(express.json({ limit: '4mb' }));
-
-  router.get('/v1/models', async (req, res) => {
-    const grant = await authenticate(req);
-    // Chat completions check suspensions while reserving budget; this read has
-    // no reservation, so it asks.
-    const suspension = await subscriptions.getSuspension(grant.userRef);
-    if (suspension) {
-      throw suspendedError(suspension.reason);
-    }
-    const service = directory.getByRef(grant.serviceRef);
-    const data =
-      service && isServable(service)
-        ? [
-            {
-              id: service.name,
-              object: 'model',
-              created:
-                Math.floor(
-                  Date.parse(
-                    service.entity.metadata.annotations?.[
-                      'backstage.io/created-at'
-                    ] ?? '',
-                  ) / 1000,
-                ) || 0,
-              owned_by:
-                service.provider?.spec.displayName ?? service.providerRef,
-            },
-          ]
-        : [];
-    res.json({ object: 'list', data });
-  });
-
-  /**
-   * Checks, reserves, forwards and meters one chat completion for a grant. Used by
-   * the key-authenticated route and by the portal's Test API (acting for the
-   * signed-in user on their own subscription).
-   */
-  const completeChat = async (
-    req: Request,
-    res: Response,
-    grant: KeyGrant,
-  ): Promise<void> => {
-    const requestId = String(res.getHeader('x-request-id'));
-    // Watch for the client leaving from the start: a request whose client is gone
-    // by the time its budget is reserved is not forwarded (and not charged).
-    const abort = new AbortController();
-    let clientGone = false;
-    res.on('close', () => {
-      if (!res.writableFinished) {
-        clientGone = true;
-        abort.abort();
-      }
-    });
-
-    const body = parseChatCompletionRequest(req.body);
-    const service = await directory.get(body.model);
-    // Services waiting for review (or rejected) do not exist for callers.
-    if (!service || service.status !== 'approved') {
-      throw new GatewayError({
-        status: 404,
-        message: `The model '${body.model}' does not exist in the marketplace.`,
-        param: 'model',
-        code: 'model_not_found',
-      });
-    }
-    if (service.ref !== grant.serviceRef) {
-      throw new GatewayError({
-        status: 403,
-        message: `This API key belongs to your subscription to '${grant.serviceRef.slice(
-          grant.serviceRef.indexOf('/') + 1,
-        )}', not '${service.name}'. Subscribe to '${
-          service.name
-        }' and use its key.`,
-        param: 'model',
-        code: 'model_not_subscribed',
-      });
-    }
-    if (isSunset(service)) {
-      throw new GatewayError({
-        status: 410,
-        message: `${
-          service.name
-        } was unpublished by its provider and reached its sunset on ${new Date(
-          service.unpublication!.sunsetAt,
-        ).toISOString()}. Choose another model in the marketplace.`,
-        param: 'model',
-        code: 'model_sunset',
-      });
-    }
-    checkLive(service);
-    const spec = service.entity.spec;
-    const stream = body.stream === true;
-
-    const promptTokens = countPromptTokens(body as ChatRequestLike);
-    if (promptTokens >= spec.contextWindow) {
-      throw new GatewayError({
-        status: 400,
-        message: `This model's maximum context length is ${spec.contextWindow} tokens, but the messages have ${promptTokens} tokens.`,
-        param: 'messages',
-        code: 'context_length_exceeded',
-      });
-    }
-    const requested =
-      body.max_completion_tokens ?? body.max_tokens ?? undefined;
-    const maxCompletion = Math.min(
-      requested ?? spec.maxOutputTokens,
-      spec.maxOutputTokens,
-      spec.contextWindow - promptTokens,
-    );
-
-    if (
-      grant.teamRef &&
-      options.teamMembership &&
-      !(await options.teamMembership.isMember(grant.userRef, grant.teamRef))
-    ) {
-      // Team billing ends with the membership: the team is never billed again.
-      void options.teamMembership.notifyEnded(grant, service.name);
-      throw new GatewayError({
-        status: 403,
-        message: `This subscription bills ${grant.teamRef}, and you are no longer a member of it, so its team billing ended. Unsubscribe and subscribe again, billed to yourself or to a team you belong to.`,
-        code: 'team_membership_ended',
-      });
-    }
-
-    const admitted = limiter.admit(
-      grant.subscriptionId,
-      spec.sla.rateLimits,
-      promptTokens,
-    );
-    if (!admitted.ok) {
-      throw new GatewayError({
-        status: 429,
-        message:
-          admitted.limit === 'requests'
-            ? `Rate limit reached: ${spec.sla.rateLimits.requestsPerMinute} requests per minute for this subscription. Retry in ${admitted.retryAfterSeconds}s.`
-            : `Rate limit reached: ${spec.sla.rateLimits.tokensPerMinute} tokens per minute for this subscription. Retry in ${admitted.retryAfterSeconds}s.`,
-        code: 'rate_limit_exceeded',
-        headers: { 'retry-after': String(admitted.retryAfterSeconds) },
-      });
-    }
-
-    const headers = await upstreamHeaders(service, requestId, stream);
-    const reserved = await ledger.reserve({
-      requestId,
-      grant,
-      providerRef: service.providerRef,
-      model: service.name,
-      stream,
-      pricing: spec.pricing,
-      promptTokens,
-      maxCompletionTokens: maxCompletion,
-    });
-    if (!reserved.ok) {
-      throw reserved.reason === 'user_suspended'
-        ? suspendedError(reserved.suspensionReason)
-        : REJECTIONS[reserved.reason];
-    }
-    const reservation = reserved.reservation;
-
-    // From here on, every outcome is settled into exactly one ledger row.
-    const upstreamBody: Record<string, unknown> = {
-      ...(req.body as Record<string, unknown>),
-      model: spec.endpoint.upstreamModel ?? spec.baseModel ?? service.name,
-    };
-    if (reservation.maxCompletionTokens < maxCompletion) {
-      // The trial or the spend cap only allows this many completion tokens.
-      if (
-        body.max_completion_tokens !== undefined &&
-        body.max_completion_tokens !== null
-      ) {
-        upstreamBody.max_completion_tokens = reservation.maxCompletionTokens;
-      } else {
-        upstreamBody.max_tokens = reservation.maxCompletionTokens;
-      }
-    }
-    const clientWantsUsage = body.stream_options?.include_usage === true;
-    if (stream) {
-      upstreamBody.stream_options = {
-        ...(body.stream_options ?? {}),
-        include_usage: true,
-      };
-    }
-
-    const t0 = performance.now();
-    const settle = (
-      s: Omit<Parameters<UsageLedger['settle']>[1], 'finishedAt'>,
-    ) => {
-      limiter.record(
-        grant.subscriptionId,
-        s.charge ? boundUsage(reservation, s).completionTokens : 0,
-      );
-      ledger
-        .settle(reservation, { ...s, finishedAt: Date.now() })
-        .catch(e =>
-          logger.error(`Could not write the ledger row of ${requestId}: ${e}`),
-        );
-    };
-    /** A request that failed: one ledger row, nothing charged. */
-    if (clientGone) {
-      settle({
-        status: 'client_closed',
-        httpStatus: 499,
-        errorCode: 'client_closed_before_forwarding',
-        promptTokens: 0,
-        completionTokens: 0,
-        tokenSource: 'tokenizer',
-        charge: false,
-      });
-      return;
-    }
-    const settleFailure = (
-      status:
-        | 'upstream_error'
-        | 'upstream_rejected'
-        | 'timeout'
-        | 'client_closed',
-      httpStatus: number,
-      errorCode: string,
-    ) =>
-      settle({
-        status,
-        httpStatus,
-        errorCode,
-        promptTokens: 0,
-        completionTokens: 0,
-        tokenSource: 'tokenizer',
-        charge: false,
-        upstreamLatencyMs: Math.round(performance.now() - t0),
-      });
-
-    let upstream: IncomingMessage;
-    try {
-      upstream = await postUpstream({
-        url: new URL(
-          `${spec.endpoint.baseUrl.replace(/\/+$/, '')}/chat/completions`,
-        ),
-        headers,
-        body: Buffer.from(JSON.stringify(upstreamBody)),
-        timeoutMs,
-        signal: abort.signal,
-      });
-    } catch (error) {
-      if (clientGone) {
-        settleFailure('client_closed', 499, 'client_closed');
-        return;
-      }
-      const timeout = error instanceof UpstreamTimeoutError;
-      settleFailure(
-        timeout ? 'timeout' : 'upstream_error',
-        timeout ? 504 : 502,
-        timeout ? 'upstream_timeout' : 'upstream_unreachable',
-      );
-      throw new GatewayError({
-        status: timeout ? 504 : 502,
-        message: timeout
-          ? `The upstream of ${service.name} did not answer within ${Math.round(
-              timeoutMs / 1000,
-            )}s. Nothing was charged.`
-          : `The upstream of ${service.name} could not be reached. Nothing was charged.`,
-        code: timeout ? 'upstream_timeout' : 'upstream_unreachable',
-      });
-    }
-
-    // No request outlives its reservation's age limit: the reservation sweep
-    // settles only older ones, so it never touches a request in flight.
-    const deadline = setTimeout(
-      () =>
-        upstream.destroy(
-          new UpstreamTimeoutError('The request took longer than allowed'),
-        ),
-      Math.max(0, maxRequestMs - (performance.now() - t0)),
-    );
-    upstream.once('close', () => clearTimeout(deadline));
-
-    const status = upstream.statusCode ?? 502;
-    if (status < 200 || status >= 300 || !stream) {
-      let raw: Buffer;
-      try {
-        raw = await readBody(upstream);
-      } catch (error) {
-        const timeout = error instanceof UpstreamTimeoutError;
-        let failure: 'client_closed' | 'timeout' | 'upstream_error' =
-          'upstream_error';
-        if (clientGone) {
-          failure = 'client_closed';
-        } else if (timeout) {
-          failure = 'timeout';
-        }
-        settleFailure(
-          failure,
-          timeout ? 504 : 502,
-          timeout ? 'upstream_timeout' : 'upstream_broken',
-        );
-        if (clientGone) {
-          return;
-        }
-        throw new GatewayError({
-          status: timeout ? 504 : 502,
-          message: `The upstream of ${service.name} ${
-            timeout ? 'timed out' : 'broke off'
-          } while answering. Nothing was charged.`,
-          code: timeout ? 'upstream_timeout' : 'upstream_broken',
-        });
-      }
-      const latency = Math.round(performance.now() - t0);
-      if (status >= 500 || status < 200) {
-        settleFailure('upstream_error', 502, `upstream_${status}`);
-        throw new GatewayError({
-          status: 502,
-          message: `The upstream of ${service.name} failed (HTTP ${status}). Nothing was charged.`,
-          code: 'upstream_error',
-        });
-      }
-      if (status >= 300) {
-        // The upstream rejected the request (4xx): pass its answer through, free.
-        settleFailure('upstream_rejected', status, `upstream_${status}`);
-        res.status(status >= 400 ? status : 502);
-        res.setHeader(
-          'content-type',
-          upstream.headers['content-type'] ?? 'application/json',
-        );
-        if (upstream.headers['retry-after']) {
-          res.setHeader('retry-after', upstream.headers['retry-after']);
-        }
-        res.end(raw);
-        return;
-      }
-      let usage:
-        | { prompt_tokens?: number; completion_tokens?: number }
-        | undefined;
-      let completionText = '';
-      try {
-        const parsed = JSON.parse(raw.toString('utf8'));
-        usage = parsed?.usage;
-        if (!usage) {
-          completionText = (parsed?.choices ?? [])
-            .map(
-              (c: any) =>
-                `${c?.message?.content ?? ''}${
-                  c?.message?.tool_calls
-                    ? JSON.stringify(c.message.tool_calls)
-                    : ''
-                }`,
-            )
-            .join('');
-        }
-      } catch {
-        settleFailure('upstream_error', 502, 'upstream_invalid_json');
-        throw new GatewayError({
-          status: 502,
-          message: `The upstream of ${service.name} answered with invalid JSON. Nothing was charged.`,
-          code: 'upstream_error',
-        });
-      }
-      const fromUpstream =
-        Number.isInteger(usage?.prompt_tokens) &&
-        Number.isInteger(usage?.completion_tokens);
-      settle({
-        status: 'ok',
-        httpStatus: 200,
-        promptTokens: fromUpstream ? usage!.prompt_tokens! : promptTokens,
-        completionTokens: fromUpstream
-          ? usage!.completion_tokens!
-          : countTextTokens(completionText),
-        tokenSource: fromUpstream ? 'upstream' : 'tokenizer',
-        charge: true,
-        upstreamLatencyMs: latency,
-      });
-      res.status(200);
-      res.setHeader('content-type', 'application/json');
-      res.end(raw);
-      return;
-    }
-
-    // Streaming: pass events through as they come, flushed one by one.
-    res.status(200);
-    res.setHeader('content-type', 'text/event-stream; charset=utf-8');
-    res.setHeader('cache-control', 'no-cache, no-transform');
-    res.setHeader('connection', 'keep-alive');
-    res.setHeader('x-accel-buffering', 'no');
-    res.flushHeaders();
-    const flush = () => (res as Response & { flush?: () => void }).flush?.();
-
-    let pending = '';
-    let ttft: number | null = null;
-    let usage:
-      | { prompt_tokens?: number; completion_tokens?: number }
-      | undefined;
-    let streamedText = '';
-    const handleEvent = (event: string) => {
-      const data = event
-        .split('\n')
-        .filter(l => l.startsWith('data:'))
-        .map(l => l.slice(5).trimStart())
-        .join('\n');
-      let forward = true;
-      if (data && data !== '[DONE]') {
-        try {
-          const chunk = JSON.parse(data);
-          if (chunk?.usage) {
-            usage = chunk.usage;
-            if (
-              !clientWantsUsage &&
-              Array.isArray(chunk.choices) &&
-              chunk.choices.length === 0
-            ) {
-              forward = false; // the usage chunk we asked for on the client's behalf
-            }
-          }
-          for (const choice of chunk?.choices ?? []) {
-            const delta = choice?.delta;
-            const piece = `${delta?.content ?? ''}${
-              delta?.tool_calls ? JSON.stringify(delta.tool_calls) : ''
-            }`;
-            if (piece) {
-              if (ttft === null) {
-                ttft = Math.round(performance.now() - t0);
-              }
-              streamedText += piece;
-            }
-          }
-        } catch {
-          // Not JSON: pass it on untouched.
-        }
-      }
-      if (forward) {
-        res.write(`${event}\n\n`);
-      }
-    };
-
-    const finish = (
-      outcome: 'ok' | 'upstream_error' | 'timeout' | 'client_closed',
-    ) => {
-      const fromUpstream =
-        Number.isInteger(usage?.prompt_tokens) &&
-        Number.isInteger(usage?.completion_tokens);
-      const charge = outcome === 'ok' || outcome === 'client_closed';
-      settle({
-        status: outcome,
-        httpStatus: OUTCOME_HTTP_STATUS[outcome],
-        errorCode: outcome === 'ok' ? null : outcome,
-        promptTokens: fromUpstream ? usage!.prompt_tokens! : promptTokens,
-        completionTokens: fromUpstream
-          ? usage!.completion_tokens!
-          : countTextTokens(streamedText),
-        tokenSource: fromUpstream ? 'upstream' : 'tokenizer',
-        charge,
-        upstreamLatencyMs: Math.round(performance.now() - t0),
-        timeToFirstTokenMs: ttft,
-      });
-    };
-
-    await new Promise<void>(resolve => {
-      let done = false;
-      const end = (
-        outcome: 'ok' | 'upstream_error' | 'timeout' | 'client_closed',
-      ) => {
-        if (done) {
-          return;
-        }
-        done = true;
-        finish(outcome);
-        resolve();
-      };
-      upstream.setEncoding('utf8');
-      upstream.on('data', (text: string) => {
-        pending += text.replace(/\r\n/g, '\n');
-        let index = pending.indexOf('\n\n');
-        while (index >= 0) {
-          const event = pending.slice(0, index);
-          pending = pending.slice(index + 2);
-          if (event.trim()) {
-            handleEvent(event);
-          }
-          index = pending.indexOf('\n\n');
-        }
-        flush();
-      });
-      upstream.on('end', () => {
-        if (pending.trim()) {
-          handleEvent(pending);
-        }
-        res.end();
-        end('ok');
-      });
-      upstream.on('error', error => {
-        if (clientGone) {
-          end('client_closed');
-          return;
-        }
-        const timeout = error instanceof UpstreamTimeoutError;
-        const message = timeout
-          ? `The upstream of ${service.name} stopped sending. Nothing was charged.`
-          : `The upstream of ${service.name} broke off the stream. Nothing was charged.`;
-        res.write(
-          `data: ${JSON.stringify({
-            error: {
-              message,
-              type: 'api_error',
-              param: null,
-              code: timeout ? 'upstream_timeout' : 'upstream_broken',
-            },
-          })}\n\n`,
-        );
-        res.end();
-        end(timeout ? 'timeout' : 'upstream_error');
-      });
-      upstream.on('aborted', () => {
-        if (clientGone) {
-          end('client_closed');
-        }
-      });
-      res.on('close', () => {
-        if (clientGone) {
-          upstream.destroy();
-          end('client_closed');
-        }
-      });
-    });
   };
+}
 
-  router.post('/v1/chat/completions', async (req, res) => {
-    await completeChat(req, res, await authenticate(req));
+/**
+ * The OpenAI-compatible gateway embedded in the marketplace backend (mounted
+ * at /api/marketplace/gateway): the pipeline of
+ * `@internal/plugin-marketplace-gateway-node` on the backend's stores.
+ */
+export function createGatewayRouter(
+  options: GatewayRouterOptions,
+): GatewayRouter {
+  const { logger } = options;
+  const gateway = new Gateway<Reservation>({
+    logger,
+    grants: options.subscriptions,
+    ledger: options.ledger,
+    services: options.directory,
+    credentials: upstreamCredentials(options.secrets),
+    rateLimiter: options.rateLimiter,
+    upstreamTimeoutMs: options.upstreamTimeoutMs,
+    maxRequestMs: options.maxRequestMs,
+    teamMembership: options.teamMembership,
+  });
+  const handler = createGatewayHttpHandler({
+    gateway,
+    protocols: [openaiChatAdapter],
+    logger,
   });
 
-  router.use((_req, res) => {
-    sendGatewayError(
-      res,
-      new GatewayError({
-        status: 404,
-        message:
-          'Unknown gateway route. The gateway serves GET /v1/models and POST /v1/chat/completions.',
-        code: 'unknown_route',
-      }),
-    );
-  });
-
-  const errorHandler: ErrorRequestHandler = (error, _req, res, _next) => {
+  const sendError: ErrorRequestHandler = (error, _req, res, _next) => {
     if (error instanceof GatewayError) {
       sendGatewayError(res, error);
-      return;
-    }
-    const bodyError = error as { type?: string; status?: number };
-    if (bodyError.type === 'entity.parse.failed') {
-      sendGatewayError(
-        res,
-        new GatewayError({
-          status: 400,
-          message: 'We could not parse the JSON body of your request.',
-          code: 'invalid_json',
-        }),
-      );
-      return;
-    }
-    if (bodyError.type === 'entity.too.large') {
-      sendGatewayError(
-        res,
-        new GatewayError({
-          status: 413,
-          message: 'The request body is larger than 4 MB.',
-          code: 'request_too_large',
-        }),
-      );
-      return;
-    }
-    if (bodyError.status && bodyError.status >= 400 && bodyError.status < 500) {
-      sendGatewayError(
-        res,
-        new GatewayError({
-          status: bodyError.status,
-          message: String((error as Error).message),
-          code: 'invalid_request',
-        }),
-      );
       return;
     }
     logger.error(`Gateway error: ${(error as Error)?.stack ?? error}`);
@@ -836,8 +116,18 @@ export function createGatewayRouter(
       }),
     );
   };
-  router.use(errorHandler);
-  return Object.assign(router, { completeChat, sendError: errorHandler });
-}
 
-export type { ChatCompletionRequest, Reservation };
+  const router: RequestHandler = (req, res) => handler(req, res);
+  return Object.assign(router, {
+    completeChat: (req: Request, res: Response, grant: KeyGrant) =>
+      gateway.complete(
+        openaiChatAdapter,
+        res,
+        grant,
+        req.body,
+        String(res.getHeader('x-request-id')),
+      ),
+    sendError,
+    gateway,
+  });
+}

@@ -1,0 +1,39 @@
+/**
+ * The marketplace's metering gateway as a data plane: the request pipeline
+ * (authenticate, admit, reserve, forward, meter), the wire protocols as
+ * adapters, rate limits in memory or Redis, and a node:http handler.
+ *
+ * @packageDocumentation
+ */
+
+export { GatewayError, sendGatewayError, sendJson } from './errors';
+export { newRequestId } from './requestId';
+export { countPromptTokens, countTextTokens } from './tokens';
+export type { ChatMessageLike, ChatRequestLike } from './tokens';
+export {
+  Gateway,
+  isServable,
+  isSunset,
+  suspendedError,
+} from './pipeline/Gateway';
+export type { GatewayOptions } from './pipeline/Gateway';
+export type * from './pipeline/ports';
+export type * from './protocols/types';
+export { openaiChatAdapter } from './protocols/openaiChat';
+export {
+  chatCompletionRequest,
+  parseChatCompletionRequest,
+} from './protocols/openaiChatRequest';
+export type { ChatCompletionRequest } from './protocols/openaiChatRequest';
+export { MemoryRateLimiter } from './limits/MemoryRateLimiter';
+export type { Admission, RateLimiter, RateLimits } from './limits/types';
+export {
+  createGatewayHttpHandler,
+  MAX_BODY_BYTES,
+  readJsonBody,
+} from './http/handler';
+export type {
+  GatewayHttpHandler,
+  GatewayHttpHandlerOptions,
+} from './http/handler';
+export { UpstreamConnectionError, UpstreamTimeoutError } from './upstream';
