@@ -24,6 +24,24 @@ export interface Config {
        * stable per instance when several instances share one database.
        */
       instanceId?: string;
+      /**
+       * Redis shared by several gateway instances (embedded backends and
+       * standalone gateways on one database): the rate limits (requests and
+       * tokens per minute per subscription) hold across instances, and changes
+       * (services, keys) reach every instance at once. Without it, limits are
+       * per process. While Redis is unreachable the gateway keeps serving with
+       * limits per instance, and says so in its log and health.
+       */
+      redis?: {
+        /**
+         * `redis://[:password@]host:port[/db]` (or `rediss://`).
+         *
+         * @visibility secret
+         */
+        url: string;
+        /** Prepended to every key and channel. Defaults to `marketplace:gateway:`. */
+        keyPrefix?: string;
+      };
     };
     publishing?: {
       /**

@@ -28,6 +28,10 @@ import { PublishingStore } from './database/PublishingStore';
 import { SubscriptionStore } from './database/SubscriptionStore';
 import { UsageLedger } from './database/UsageLedger';
 import { createGatewayRouter } from './gateway/router';
+import {
+  createGatewayCoordination,
+  readGatewayRedisConfig,
+} from '@internal/plugin-marketplace-gateway-node';
 import { Monitoring, readMonitoringConfig } from './monitoring/Monitoring';
 import { MonitoringStore } from './monitoring/MonitoringStore';
 import { Prober } from './monitoring/Prober';
@@ -182,12 +186,19 @@ export const marketplacePlugin = createBackendPlugin({
         }, 5 * 60_000);
         sweep.unref();
 
+        // Rate limits and change notifications: in memory, or shared by the
+        // instances through Redis (marketplace.gateway.redis).
+        const coordination = await createGatewayCoordination({
+          redis: readGatewayRedisConfig(config),
+          logger,
+        });
         const directory = new ServiceDirectory({
           catalog: deps.catalog,
           auth: deps.auth,
           logger,
           publishing,
           requireApproval,
+          events: coordination.events,
           // New services get their approval-status annotation in the catalog now,
           // not at their next processing.
           onQueued: async queued => {
@@ -255,6 +266,7 @@ export const marketplacePlugin = createBackendPlugin({
           settings.stop();
           directory.stop();
           await ledger.flush();
+          await coordination.close();
         });
 
         const gatewayBaseUrl = async () =>
@@ -270,12 +282,18 @@ export const marketplacePlugin = createBackendPlugin({
           secrets,
           upstreamTimeoutMs,
           maxRequestMs,
+          rateLimiter: coordination.rateLimiter,
           teamMembership: new TeamMembership({
             catalog: deps.catalog,
             auth: deps.auth,
             logger,
             notifications: deps.notifications,
           }),
+        });
+        coordination.events.subscribe(event => {
+          if (event.type === 'grants.changed') {
+            gateway.gateway.invalidateGrants(event);
+          }
         });
         const browseIndex = new BrowseIndex(db, directory, monitoring);
         const router = Router();

@@ -37,3 +37,14 @@ export type {
   GatewayHttpHandlerOptions,
 } from './http/handler';
 export { UpstreamConnectionError, UpstreamTimeoutError } from './upstream';
+export { RedisRateLimiter } from './limits/RedisRateLimiter';
+export { MemoryEventBus } from './events/MemoryEventBus';
+export { RedisEventBus } from './events/RedisEventBus';
+export type { GatewayEvent, GatewayEventBus } from './events/types';
+export { createRedisConnection, redisReady } from './redis';
+export type { GatewayRedisConfig } from './redis';
+export {
+  createGatewayCoordination,
+  readGatewayRedisConfig,
+} from './coordination';
+export type { GatewayCoordination } from './coordination';

@@ -6,6 +6,8 @@ import {
   stringifyEntityRef,
 } from '@backstage/catalog-model';
 import { CatalogService } from '@backstage/plugin-catalog-node';
+import { GatewayEventBus } from '@internal/plugin-marketplace-gateway-node';
+import { randomUUID } from 'crypto';
 import {
   ApprovalStatus,
   isModelServiceEntity,
@@ -133,11 +135,27 @@ export class ServiceDirectory {
         queued: Array<{ ref: string; status: ApprovalStatus }>,
       ) => Promise<void>;
       refreshIntervalMs?: number;
+      /**
+       * Change notifications shared by the instances: a change one instance
+       * loads is announced, and the others reload at once (not at their next
+       * refresh).
+       */
+      events?: GatewayEventBus;
     },
   ) {}
 
+  private readonly origin = randomUUID();
+  private unsubscribe: (() => void) | undefined;
+
   /** Loads once and keeps refreshing in the background. */
   async start(): Promise<void> {
+    this.unsubscribe = this.deps.events?.subscribe(event => {
+      if (event.type === 'services.changed' && event.origin !== this.origin) {
+        this.refresh().catch(e =>
+          this.deps.logger.warn(`Could not refresh model services: ${e}`),
+        );
+      }
+    });
     await this.refresh().catch(e =>
       this.deps.logger.warn(
         `Could not load model services from the catalog: ${e}`,
@@ -156,6 +174,7 @@ export class ServiceDirectory {
     if (this.timer) {
       clearInterval(this.timer);
     }
+    this.unsubscribe?.();
   }
 
   /**
@@ -297,8 +316,14 @@ export class ServiceDirectory {
     this.providers = providers;
     this.lastRefresh = Date.now();
     if (signature !== this.signature) {
+      const first = this.signature === '';
       this.signature = signature;
       this.version++;
+      if (!first) {
+        this.deps.events
+          ?.publish({ type: 'services.changed', origin: this.origin })
+          .catch(() => undefined);
+      }
     }
   }
 
