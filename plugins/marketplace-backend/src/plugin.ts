@@ -38,6 +38,7 @@ import { Prober } from './monitoring/Prober';
 import { SecretResolver } from './gateway/secrets';
 import { createSchemasRouter } from './service/schemasRouter';
 import { ServiceDirectory } from './gateway/ServiceDirectory';
+import { ServiceSnapshotWriter } from './gateway/ServiceSnapshot';
 import { TeamMembership } from './gateway/TeamMembership';
 import { serviceResourceRef, serviceRules } from './permissions/rules';
 import { Access } from './service/access';
@@ -199,6 +200,8 @@ export const marketplacePlugin = createBackendPlugin({
           publishing,
           requireApproval,
           events: coordination.events,
+          // Standalone gateways read the services from the database.
+          snapshot: new ServiceSnapshotWriter(db),
           // New services get their approval-status annotation in the catalog now,
           // not at their next processing.
           onQueued: async queued => {

@@ -141,6 +141,8 @@ export class ServiceDirectory {
        * refresh).
        */
       events?: GatewayEventBus;
+      /** Told the services after every load that changed something (for standalone gateways). */
+      snapshot?: { write(services: DirectoryService[]): Promise<void> };
     },
   ) {}
 
@@ -319,6 +321,11 @@ export class ServiceDirectory {
       const first = this.signature === '';
       this.signature = signature;
       this.version++;
+      await this.deps.snapshot
+        ?.write([...byName.values()])
+        .catch(e =>
+          logger.warn(`Could not write the services for the gateways: ${e}`),
+        );
       if (!first) {
         this.deps.events
           ?.publish({ type: 'services.changed', origin: this.origin })
