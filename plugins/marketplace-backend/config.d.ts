@@ -42,6 +42,23 @@ export interface Config {
         /** Prepended to every key and channel. Defaults to `marketplace:gateway:`. */
         keyPrefix?: string;
       };
+      /** The gateway as a process of its own (`yarn workspace gateway serve`). */
+      standalone?: {
+        listen?: {
+          /** Defaults to 7017. */
+          port?: number;
+          /** Defaults to every interface. */
+          host?: string;
+        };
+        /**
+         * A token the portal backend accepts for reading the catalog (a static
+         * token of `backend.auth.externalAccess`), for the team-membership check
+         * of team-billed subscriptions. Without it they are served unchecked.
+         *
+         * @visibility secret
+         */
+        catalogToken?: string;
+      };
     };
     publishing?: {
       /**
