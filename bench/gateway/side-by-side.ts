@@ -64,8 +64,13 @@ function forkChild<T>(
   file: string,
   env: Record<string, string>,
 ): Promise<T & { child: ChildProcess }> {
+  // BENCH_PROFILE_DIR: CPU profiles of the standalone gateway (node --cpu-prof).
+  const profile =
+    file === 'standalone.ts' && process.env.BENCH_PROFILE_DIR
+      ? ['--cpu-prof', `--cpu-prof-dir=${process.env.BENCH_PROFILE_DIR}`]
+      : [];
   const child = fork(path.join(__dirname, file), [], {
-    execArgv: ['--require', TRANSFORM],
+    execArgv: ['--require', TRANSFORM, ...profile],
     env: { ...process.env, NODE_ENV: 'production', ...env },
     stdio: ['ignore', 'inherit', 'inherit', 'ipc'],
   });

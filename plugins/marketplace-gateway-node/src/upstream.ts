@@ -86,6 +86,7 @@ export function readBody(
   return new Promise((resolve, reject) => {
     const chunks: Buffer[] = [];
     let size = 0;
+    let ended = false;
     body.on('data', (chunk: Buffer) => {
       size += chunk.length;
       if (size > limitBytes) {
@@ -96,13 +97,19 @@ export function readBody(
       }
       chunks.push(chunk);
     });
-    body.on('end', () =>
-      resolve(chunks.length === 1 ? chunks[0] : Buffer.concat(chunks)),
-    );
+    body.on('end', () => {
+      ended = true;
+      resolve(chunks.length === 1 ? chunks[0] : Buffer.concat(chunks));
+    });
     body.on('error', reject);
-    body.on('close', () =>
-      reject(new UpstreamConnectionError('The upstream closed the connection')),
-    );
+    body.on('close', () => {
+      // An error is costly to build (its stack): only for a body cut short.
+      if (!ended) {
+        reject(
+          new UpstreamConnectionError('The upstream closed the connection'),
+        );
+      }
+    });
   });
 }
 
