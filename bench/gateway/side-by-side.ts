@@ -577,10 +577,10 @@ async function main() {
     cfg.client === 'pg'
       ? knexFactory({
           client: 'pg',
-          connection: {
-            connectionString: cfg.connection,
-            database: `${cfg.prefix}marketplace`,
-          } as any,
+          // The run's own database on that server.
+          connection: Object.assign(new URL(cfg.connection), {
+            pathname: `/${cfg.prefix}marketplace`,
+          }).toString(),
         })
       : knexFactory({
           client: 'better-sqlite3',

@@ -22,7 +22,7 @@ export function createRedisConnection(
   const redis = new Redis(config.url, {
     enableOfflineQueue: false,
     maxRetriesPerRequest: 1,
-    commandTimeout: options.commandTimeoutMs ?? 250,
+    commandTimeout: options.commandTimeoutMs ?? 1_000,
     connectTimeout: 2_000,
     retryStrategy: times => Math.min(times * 200, 2_000),
     lazyConnect: false,

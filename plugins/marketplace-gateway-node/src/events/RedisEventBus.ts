@@ -13,6 +13,7 @@ export class RedisEventBus implements GatewayEventBus {
   private readonly handlers = new Set<(event: GatewayEvent) => void>();
   private readonly channel: string;
   private wasDown = false;
+  private closing = false;
 
   constructor(
     private readonly options: {
@@ -50,7 +51,7 @@ export class RedisEventBus implements GatewayEventBus {
       }
     });
     subscriber.on('close', () => {
-      if (!this.wasDown) {
+      if (!this.wasDown && !this.closing) {
         this.wasDown = true;
         options.logger.warn(
           'Lost the Redis connection: changes made on other gateway instances reach this one when it is back',
@@ -83,6 +84,7 @@ export class RedisEventBus implements GatewayEventBus {
   }
 
   async close(): Promise<void> {
+    this.closing = true;
     this.handlers.clear();
     this.options.subscriber.disconnect();
   }
