@@ -352,6 +352,7 @@ async function ttft(target: Target, n: number) {
   const u = new URL(target.url);
   const payload = body(target.model, true);
   const times: number[] = [];
+  let failed = 0;
   for (let i = 0; i < n; i++) {
     const t = performance.now();
     const res = await pool.request({
@@ -366,7 +367,9 @@ async function ttft(target: Target, n: number) {
         first = performance.now() - t;
       }
     }
-    if (res.statusCode === 200 && first !== undefined) {
+    if (res.statusCode !== 200 || first === undefined) {
+      failed++;
+    } else {
       times.push(first);
       if (target.metered) {
         okIds.get(target.name)!.push(String(res.headers['x-request-id']));
@@ -377,6 +380,7 @@ async function ttft(target: Target, n: number) {
   times.sort((a, b) => a - b);
   return {
     target: target.name,
+    failed,
     n: times.length,
     p50: pct(times, 50),
     p99: pct(times, 99),
@@ -535,7 +539,7 @@ async function main() {
     console.log(
       `  ${t.name.padEnd(13)} stream TTFT      n=${s.n} p50 ${s.p50.toFixed(
         2,
-      )} ms  p99 ${s.p99.toFixed(2)} ms`,
+      )} ms  p99 ${s.p99.toFixed(2)} ms  failed ${s.failed}`,
     );
   }
 
