@@ -53,6 +53,13 @@ redis__stop() {
   . "$REDIS_STATE_FILE"
   if [ -n "${REDIS_PID:-}" ]; then
     kill "$REDIS_PID" 2>/dev/null || true
+    # Wait until it has exited (or is a zombie of the shell that started it):
+    # it writes its log on the way out.
+    for _ in $(seq 1 50); do
+      state="$(awk '{print $3}' "/proc/$REDIS_PID/stat" 2>/dev/null || echo gone)"
+      [ "$state" = "gone" ] || [ "$state" = "Z" ] && break
+      sleep 0.1
+    done
   fi
   [ -n "${REDIS_DIR:-}" ] && rm -rf "$REDIS_DIR"
   rm -f "$REDIS_STATE_FILE"
