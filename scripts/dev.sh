@@ -11,4 +11,4 @@ DATA_DIR="$PWD/data"
 # shellcheck source=scripts/local-secrets.sh
 source scripts/local-secrets.sh
 node scripts/seed.mjs --data-dir "$DATA_DIR" &
-exec yarn backstage-cli repo start --config ../../app-config.yaml --config ../../app-config.dev-server.yaml "$@"
+exec yarn backstage-cli repo start --config ../../app-config.yaml --config ../../app-config.development.yaml --config ../../app-config.dev-server.yaml "$@"

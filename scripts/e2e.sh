@@ -36,7 +36,7 @@ export MARKETPLACE_CREDENTIALS_KEY="$(node -e 'console.log(require("crypto").ran
 node scripts/build-frontend.mjs
 echo "[e2e] starting the portal (logs in $LOG_DIR)"
 set -m
-(cd packages/backend && exec yarn start --config ../../app-config.yaml --config ../../e2e/app-config.e2e.yaml) >"$LOG_DIR/portal.log" 2>&1 &
+(cd packages/backend && exec yarn start --config ../../app-config.yaml --config ../../app-config.development.yaml --config ../../e2e/app-config.e2e.yaml) >"$LOG_DIR/portal.log" 2>&1 &
 PORTAL_PID=$!
 set +m
 stop_portal() {

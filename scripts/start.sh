@@ -36,7 +36,8 @@ DATA_DIR="$(cd "$DATA_DIR" && pwd)"
 # shellcheck source=scripts/local-secrets.sh
 source scripts/local-secrets.sh
 
-CONFIG_ARGS=(--config ../../app-config.yaml)
+# The demo signs in with the sample users (app-config.development.yaml).
+CONFIG_ARGS=(--config ../../app-config.yaml --config ../../app-config.development.yaml)
 if [ "$DATA_DIR" != "$ROOT/data" ]; then
   # app-config.yaml keeps its databases in data/sqlite; point them at the chosen folder.
   printf 'backend:\n  database:\n    connection:\n      directory: %s\n' \

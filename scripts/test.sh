@@ -2,7 +2,8 @@
 # Installs everything and runs every test: type checking, lint, unit tests, the
 # DB tests on SQLite and on a throwaway PostgreSQL 15 (and the gateway's shared
 # limits on a throwaway Redis), the README's start command on an
-# empty data folder (scripts/first-start-check.sh), and the browser journeys in
+# empty data folder (scripts/first-start-check.sh), the reliability and security suite
+# (reliability/), and the browser journeys in
 # Debian's Chromium. .ci/run calls exactly this.
 set -euo pipefail
 cd "$(dirname "${BASH_SOURCE[0]}")/.."
@@ -56,8 +57,15 @@ if [ -n "${BACKSTAGE_TEST_DATABASE_POSTGRES15_CONNECTION_STRING:-}" ] && [ "$pg_
   exit 1
 fi
 
+step "reliability and security suite (yarn test:reliability, SQLite + PostgreSQL 15)"
+# reliability/README.md: the real backend on ports of its own, faults, crash, budgets, fuzz.
+yarn test:reliability
+
 step "first start: scripts/start.sh on an empty data folder, demo data checked"
 bash scripts/first-start-check.sh
 
 step "browser journeys (Playwright + Debian Chromium)"
 bash scripts/e2e.sh
+
+step "production identity: the production configuration signs in through a local OIDC provider"
+bash scripts/e2e-identity.sh

@@ -80,16 +80,21 @@ function generate(n: number): ServiceProjection[] {
         entity,
         `modelservice:default/${entity.metadata.name}`,
         provider,
-        random() < 0.7
-          ? {
-              uptime30d: 98 + random() * 2,
-              latencyP95Ms: 40 + random() * 2000,
-              tokensPerSecond: random() * 300,
-              rating: 1 + random() * 4,
-              requests30d: Math.floor(random() * 100_000),
-            }
-          : {},
-        Date.UTC(2026, 0, 1) + i * 60_000,
+        {
+          metrics:
+            random() < 0.7
+              ? {
+                  uptimePercent: 98 + random() * 2,
+                  uptimeDays: 30,
+                  latencyP95Ms: 40 + random() * 2000,
+                  tokensPerSecond: random() * 300,
+                  rating: 1 + random() * 4,
+                  requests30d: Math.floor(random() * 100_000),
+                }
+              : {},
+          createdAt: Date.UTC(2026, 0, 1) + i * 60_000,
+          providerVerified: random() < 0.5,
+        },
       ),
     );
   }

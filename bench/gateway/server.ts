@@ -442,6 +442,8 @@ async function main() {
               },
             },
             gateway: { instanceId: `bench-${process.pid}` },
+            // The bench's upstream runs on a loopback port of its own.
+            egress: { allowedHosts: ['127.0.0.1'] },
           },
         },
       }),

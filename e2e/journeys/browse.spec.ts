@@ -16,7 +16,8 @@ test('a consumer filters, sorts, opens a service and tests it in the browser', a
       .getByRole('checkbox', { name: new RegExp(`^${label} \\(\\d+\\)$`) });
   const claude = checkbox('Model family', 'Claude');
   const functionCalling = checkbox('Features', 'Function calling');
-  const freeTrial = checkbox('Price (prompt)', 'Free trial or free');
+  const PRICE = 'Price (blended 3:1 prompt:completion, per 1K tokens)';
+  const freeTrial = checkbox(PRICE, 'Free trial or free');
   const count = page.getByTestId('result-count');
   const cards = page.getByTestId('service-card');
   const label = async (box: typeof claude) =>
@@ -33,6 +34,29 @@ test('a consumer filters, sorts, opens a service and tests it in the browser', a
   await expect(count).toHaveText(/^\d+ services? found$/);
   const allCount = (await count.textContent()) ?? '';
   const functionCallingBefore = await label(functionCalling);
+  // The thresholds and the price mix are stated where they are used.
+  const performance = filters.getByRole('region', { name: 'Performance' });
+  await expect(
+    performance.getByRole('checkbox', {
+      name: /^Low latency \(first token p95 < 100 ms\) \(\d+\)$/,
+    }),
+  ).toBeVisible();
+  await expect(
+    performance.getByRole('checkbox', {
+      name: /^High throughput \(≥ 100 output tokens\/s, median\) \(\d+\)$/,
+    }),
+  ).toBeVisible();
+  // Every card: a blended price, uptime with its days of data (or none yet),
+  // usage from the ledger and the date it was listed.
+  const firstCard = cards.first();
+  await expect(firstCard).toContainText(
+    /Blended \/ 1K \(3:1 prompt:completion\)\$[\d.]+/,
+  );
+  await expect(firstCard).toContainText(
+    /Uptime(no data yet|\d+(\.\d+)?% \((under an hour|\d+ hours?|[\d.]+ days?)\))/,
+  );
+  await expect(firstCard).toContainText(/Active users \(30d\)\d+/);
+  await expect(firstCard).toContainText(/Listed since\w{3} \d+, \d{4}/);
   await screenshot(page, 'browse');
 
   // Family: the result count and the other filters' facet counts change.
@@ -69,16 +93,29 @@ test('a consumer filters, sorts, opens a service and tests it in the browser', a
   expect(await label(freeTrial)).toBe(freeTrialLabel);
 
   await page.getByRole('combobox', { name: /Sort by/ }).click();
-  await page.getByRole('option', { name: 'Price: high to low' }).click();
+  // Prompt-only and completion-only orders are there too.
+  await expect(
+    page.getByRole('option', { name: 'Prompt price: low to high' }),
+  ).toBeVisible();
+  await expect(
+    page.getByRole('option', { name: 'Completion price: low to high' }),
+  ).toBeVisible();
+  await page
+    .getByRole('option', {
+      name: 'Price (blended 3:1 prompt:completion): high to low',
+    })
+    .click();
   await expect(page).toHaveURL(/[?&]sort=price-desc(&|$)/);
   await expect(page).toHaveURL(/[?&]family=claude(&|$)/);
   await expect(count).toHaveText(filteredCount);
   await screenshot(page, 'browse-claude-tools-trial-price');
 
-  // The dearest first.
+  // The dearest first, by the blended price.
   const prices = await cards.evaluateAll(els =>
     els.map(el => {
-      const m = /Prompt \/ 1K\$([\d.]+)/.exec(el.textContent ?? '');
+      const m = /Blended \/ 1K \(3:1 prompt:completion\)\$([\d.]+)/.exec(
+        el.textContent ?? '',
+      );
       return m ? Number(m[1]) : NaN;
     }),
   );

@@ -125,6 +125,37 @@ test('a provider sees real traffic of a consumer team on the dashboard and downl
   expect(
     lines.find(l => l.includes(`modelservice:default/${SERVICE.name}`)),
   ).toContain(`,${REQUESTS},`);
+
+  // The usage export of this month so far: per day and service, and its total
+  // gross equal to the open statement's, to the micro-USD.
+  const column = (rows: string[], name: string, line: string) =>
+    line.split(',')[rows[0].split(',').indexOf(name)];
+  const exportForm = page.getByRole('form', { name: 'Export usage' });
+  await expect(exportForm.getByLabel('From')).toHaveValue(/-01$/);
+  const [exported] = await Promise.all([
+    page.waitForEvent('download'),
+    exportForm.getByRole('button', { name: 'Export CSV' }).click(),
+  ]);
+  expect(exported.suggestedFilename()).toMatch(
+    /^usage-default-ai-platform-team-\d{4}-\d{2}-01-\d{4}-\d{2}-\d{2}\.csv$/,
+  );
+  const rows = fs
+    .readFileSync((await exported.path())!, 'utf8')
+    .trim()
+    .split('\r\n');
+  expect(rows[0]).toMatch(/^day,service,service_title,requests,/);
+  expect(
+    rows.some(
+      r =>
+        r.includes(`modelservice:default/${SERVICE.name}`) &&
+        Number(column(rows, 'requests', r)) > 0,
+    ),
+  ).toBe(true);
+  const exportTotal = rows[rows.length - 1];
+  expect(exportTotal).toContain(',TOTAL,');
+  expect(column(rows, 'gross_micros', exportTotal)).toBe(
+    column(lines, 'gross_micros', lines[lines.length - 1]),
+  );
   await current.getByRole('button', { name: /^Details/ }).click();
   await expect(
     page.getByTestId('statement-line').filter({ hasText: SERVICE.name }),

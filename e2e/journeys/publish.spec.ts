@@ -84,8 +84,10 @@ test('a provider publishes a service in six steps; an admin approves it; it is i
 
   // 5. Performance commitments: impossible values are refused in plain words,
   // all at once; then the defaults.
-  await expect(page.getByLabel('Latency p95 (ms)')).toHaveValue('1500');
-  const p50 = page.getByLabel('Latency p50 (ms)');
+  await expect(page.getByLabel('Time to first token p95 (ms)')).toHaveValue(
+    '1500',
+  );
+  const p50 = page.getByLabel('Time to first token p50 (ms)');
   await p50.fill('5000');
   const rps = page.getByLabel('Throughput (requests/s)');
   await rps.fill('2.5');

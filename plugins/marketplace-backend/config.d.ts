@@ -5,6 +5,38 @@ export interface Config {
      * Defaults to 10.
      */
     platformFeePercent?: number;
+    /**
+     * Routes declared by the platform team: one gateway `model` in front of
+     * several services serving the same base model. Members are the listed
+     * services (`members`, in order) or the active services of `baseModel`.
+     */
+    routes?: Array<{
+      /** The gateway `model` of the route; must not be a service's name. */
+      name: string;
+      title?: string;
+      description?: string;
+      baseModel?: string;
+      members?: string[];
+      /**
+       * `price` (lowest blended price, the default), `latency` (lowest
+       * measured p95 time to first token), `throughput` (highest measured
+       * output tokens per second) or `order` (the members' order).
+       */
+      policy?: 'price' | 'latency' | 'throughput' | 'order';
+      constraints?: {
+        regions?: string[];
+        compliance?: string[];
+        /** Highest blended price per 1K tokens in micro-USD. */
+        maxBlendedPer1kMicros?: number;
+      };
+    }>;
+    routing?: {
+      /**
+       * A route for every base model that two or more active services serve
+       * (fine-tunes left out), named after the base model. Defaults to true.
+       */
+      deriveFromBaseModel?: boolean;
+    };
     gateway?: {
       /**
        * How long the gateway waits for the upstream's headers, and for each silence
@@ -59,6 +91,29 @@ export interface Config {
          */
         catalogToken?: string;
       };
+      /**
+       * The largest single event of a relayed stream, in bytes; a larger one
+       * ends the stream with an `upstream_stream_too_large` error event (not
+       * charged). Defaults to 1048576 (1 MiB).
+       */
+      maxStreamEventBytes?: number;
+      /**
+       * The most a relayed stream may send in all, in bytes; past it the stream
+       * ends with an `upstream_stream_too_large` error event (not charged).
+       * Defaults to 33554432 (32 MiB).
+       */
+      maxStreamBytes?: number;
+    };
+    egress?: {
+      /**
+       * Hosts the gateway, the Test API and the prober may call although they
+       * resolve to a loopback, private, link-local or unique-local address:
+       * `host` (any port) or `host:port`, e.g. `localhost:7007` for the demo
+       * upstream in development. Every other upstream must resolve to public
+       * addresses only (checked at each connection, which is pinned to the
+       * checked address). Defaults to none.
+       */
+      allowedHosts?: string[];
     };
     publishing?: {
       /**
@@ -73,6 +128,22 @@ export interface Config {
        * Defaults to 30.
        */
       sunsetDays?: number;
+    };
+    /** SLA credits of services that missed their committed uptime in a month. */
+    sla?: {
+      /**
+       * The credit table: a service whose measured uptime of a closed month is
+       * below `below` (an uptime percent, or `committed` for its own commitment)
+       * credits `percent` of that month's charges to its customers and deducts
+       * them from its provider's payout; the highest matching row applies.
+       * Defaults to 10 % below the commitment and 25 % below 99 %.
+       */
+      credits?: Array<{ below: 'committed' | number; percent: number }>;
+      /**
+       * Counted checks (up or down) a month needs before its uptime is
+       * measured; fewer give no credit. Defaults to 60.
+       */
+      minimumProbes?: number;
     };
     monitoring?: {
       /** Whether the health prober and the rollup run. Defaults to true. */

@@ -69,6 +69,11 @@ export interface Config {
          */
         failureRate?: number;
         /**
+         * The HTTP status of the injected failures: 429, 500, 502 or 503.
+         * Unset: half 503 (overloaded), half 500.
+         */
+        failureStatus?: 429 | 500 | 502 | 503;
+        /**
          * Maximum prompt + completion tokens. Defaults to 128000.
          */
         contextWindow?: number;

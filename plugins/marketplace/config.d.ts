@@ -8,6 +8,21 @@ export interface Config {
      * @visibility frontend
      */
     reportIssueUrl?: string;
+    /** How users sign in (the app's sign-in page). */
+    signIn?: {
+      /**
+       * `oidc`: through the company's OpenID Connect identity provider (the
+       * backend's `auth.providers.oidc`), as app-config.production.yaml sets.
+       * Unset: the sample-user picker of development and the demo.
+       * @visibility frontend
+       */
+      provider?: 'oidc';
+      /**
+       * The identity provider's name on the sign-in page, e.g. `Acme account`.
+       * @visibility frontend
+       */
+      title?: string;
+    };
     publishing?: {
       /**
        * Read by the publish template's Review & publish step to say whether a

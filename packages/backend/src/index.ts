@@ -4,8 +4,13 @@
  */
 import { createBackend } from '@backstage/backend-defaults';
 import { authModuleSampleUsersProvider } from './modules/authModuleSampleUsersProvider';
+import { authModuleDevelopmentSignInGuard } from './modules/developmentSignIn';
+import { rootHttpRouter } from './modules/rootHttpRouter';
 
 const backend = createBackend();
+
+// Error answers without stack traces, and 404s with a body
+backend.add(rootHttpRouter);
 
 backend.add(import('@backstage/plugin-app-backend'));
 
@@ -17,10 +22,15 @@ backend.add(
 // marketplace:publish, used by the "Publish LLM service" template
 backend.add(import('@internal/plugin-scaffolder-backend-module-marketplace'));
 
-// auth: guest and the sample-users picker (both development only)
+// auth: guest and the sample-users picker (both development only: refused
+// whenever auth.environment is not development, see app-config.development.yaml)
 backend.add(import('@backstage/plugin-auth-backend'));
 backend.add(import('@backstage/plugin-auth-backend-module-guest-provider'));
 backend.add(authModuleSampleUsersProvider);
+backend.add(authModuleDevelopmentSignInGuard);
+// auth: production sign-in through an OpenID Connect identity provider
+// (auth.providers.oidc, app-config.production.yaml), resolved to catalog users
+backend.add(import('@backstage/plugin-auth-backend-module-oidc-provider'));
 
 // catalog, with the marketplace kinds
 backend.add(import('@backstage/plugin-catalog-backend'));

@@ -30,6 +30,8 @@ import { UsageLedger } from './database/UsageLedger';
 import { createGatewayRouter } from './gateway/router';
 import {
   createGatewayCoordination,
+  DEFAULT_STREAM_LIMITS,
+  EgressPolicy,
   readGatewayRedisConfig,
 } from '@internal/plugin-marketplace-gateway-node';
 import { Monitoring, readMonitoringConfig } from './monitoring/Monitoring';
@@ -43,7 +45,16 @@ import { TeamMembership } from './gateway/TeamMembership';
 import { serviceResourceRef, serviceRules } from './permissions/rules';
 import { Access } from './service/access';
 import { createAdminRouter } from './service/adminRouter';
+import { LifecycleNotices } from './service/LifecycleNotices';
+import { readSlaCreditConfig, SlaCredits } from './analytics/SlaCredits';
+import { createFinderRouter } from './service/finderRouter';
+import { createRoutesRouter } from './service/routesRouter';
+import { MemberHealth } from './routing/MemberHealth';
+import { RouteDirectory } from './routing/RouteDirectory';
+import { readRoutingConfig } from './routing/routeConfig';
 import { BrowseIndex } from './service/BrowseIndex';
+import { createProvidersRouter } from './service/providersRouter';
+import { ProviderVerificationStore } from './database/ProviderVerificationStore';
 import { createMetricsRouter } from './service/metricsRouter';
 import { createPublishingRouter } from './service/publishingRouter';
 import { createReviewsRouter } from './service/reviewsRouter';
@@ -94,11 +105,15 @@ export const marketplacePlugin = createBackendPlugin({
             `marketplace.platformFeePercent must be between 0 and 100, got ${feePercent}`,
           );
         }
+        // backend.listen is `{ host, port }` or a string `[host]:port`.
+        const listen = config.getOptional('backend.listen');
+        const listenPort =
+          typeof listen === 'string'
+            ? listen.slice(listen.lastIndexOf(':') + 1)
+            : config.getOptionalNumber('backend.listen.port');
         const instanceId =
           config.getOptionalString('marketplace.gateway.instanceId') ??
-          `${os.hostname()}:${
-            config.getOptionalNumber('backend.listen.port') ?? 7007
-          }`;
+          `${os.hostname()}:${listenPort || 7007}`;
         const upstreamTimeoutMs =
           config.getOptionalNumber('marketplace.gateway.upstreamTimeoutMs') ??
           120_000;
@@ -193,6 +208,7 @@ export const marketplacePlugin = createBackendPlugin({
           redis: readGatewayRedisConfig(config),
           logger,
         });
+        const roleGroups = readRoleGroups(config, m => logger.warn(m));
         const directory = new ServiceDirectory({
           catalog: deps.catalog,
           auth: deps.auth,
@@ -202,6 +218,8 @@ export const marketplacePlugin = createBackendPlugin({
           events: coordination.events,
           // Standalone gateways read the services from the database.
           snapshot: new ServiceSnapshotWriter(db),
+          // A Provider of these groups grants nothing new: approved at once.
+          trustedProviderOwners: [...roleGroups.admin, ...roleGroups.provider],
           // New services get their approval-status annotation in the catalog now,
           // not at their next processing.
           onQueued: async queued => {
@@ -240,16 +258,18 @@ export const marketplacePlugin = createBackendPlugin({
           logger,
         });
         const monitoringConfig = readMonitoringConfig(config);
-        const roleGroups = readRoleGroups(config, m => logger.warn(m));
+        const egress = EgressPolicy.fromConfig(config);
         const users = new UserAdminStore(db, audit);
+        const monitoringStore = new MonitoringStore(db);
         const monitoring = new Monitoring({
-          store: new MonitoringStore(db),
+          store: monitoringStore,
           prober: new Prober({
             secrets,
             logger,
             timeoutMs: monitoringConfig.probeTimeoutMs,
             concurrency: monitoringConfig.probeConcurrency,
             mode: monitoringConfig.probeMode,
+            egress,
           }),
           directory,
           notifications: deps.notifications,
@@ -263,6 +283,14 @@ export const marketplacePlugin = createBackendPlugin({
           if (monitoringConfig.enabled) {
             await monitoring.schedule(deps.scheduler);
           }
+          // Reminders to subscribers of retiring services (30 and 7 days, the day).
+          await new LifecycleNotices({
+            db,
+            directory,
+            subscriptions,
+            notifications: deps.notifications,
+            logger,
+          }).schedule(deps.scheduler);
         });
         lifecycle.addShutdownHook(async () => {
           clearInterval(sweep);
@@ -277,7 +305,18 @@ export const marketplacePlugin = createBackendPlugin({
             'marketplace',
           )}/gateway/v1`;
 
+        // Routes: one model in front of several services of one base model.
+        const routes = new RouteDirectory({
+          directory,
+          routing: readRoutingConfig(config),
+          health: new MemberHealth(),
+          metrics: () => monitoring.browseMetrics(),
+          lastProbe: ref => monitoringStore.lastProbe(ref),
+          logger,
+        });
         const gateway = createGatewayRouter({
+          portalBaseUrl: config.getOptionalString('app.baseUrl'),
+          routes,
           logger,
           subscriptions,
           ledger,
@@ -286,6 +325,16 @@ export const marketplacePlugin = createBackendPlugin({
           upstreamTimeoutMs,
           maxRequestMs,
           rateLimiter: coordination.rateLimiter,
+          egress,
+          streamLimits: {
+            maxEventBytes:
+              config.getOptionalNumber(
+                'marketplace.gateway.maxStreamEventBytes',
+              ) ?? DEFAULT_STREAM_LIMITS.maxEventBytes,
+            maxStreamBytes:
+              config.getOptionalNumber('marketplace.gateway.maxStreamBytes') ??
+              DEFAULT_STREAM_LIMITS.maxStreamBytes,
+          },
           teamMembership: new TeamMembership({
             catalog: deps.catalog,
             auth: deps.auth,
@@ -298,11 +347,44 @@ export const marketplacePlugin = createBackendPlugin({
             gateway.gateway.invalidateGrants(event);
           }
         });
-        const browseIndex = new BrowseIndex(db, directory, monitoring);
+        // Provider verification is the admins' decision (issue 21).
+        const verifications = new ProviderVerificationStore(db, audit);
+        const browseIndex = new BrowseIndex(
+          db,
+          directory,
+          monitoring,
+          Date.now,
+          verifications,
+        );
         const router = Router();
         router.use('/gateway', gateway);
         router.use(createSchemasRouter());
-        router.use(createMetricsRouter({ access, directory, monitoring }));
+        router.use(
+          createMetricsRouter({
+            access,
+            directory,
+            monitoring,
+            // The browse index keeps the times of every service up to date.
+            times: async ref => {
+              await browseIndex.services();
+              return browseIndex.times.get(ref);
+            },
+          }),
+        );
+        router.use(
+          createProvidersRouter({
+            access,
+            directory,
+            browseIndex,
+            monitoring,
+            store: new MonitoringStore(db),
+            verifications,
+          }),
+        );
+        router.use(createFinderRouter({ access, browseIndex }));
+        router.use(
+          createRoutesRouter({ access, routes, subscriptions, gatewayBaseUrl }),
+        );
         router.use(
           await createRouter({
             auth: deps.auth,
@@ -329,6 +411,7 @@ export const marketplacePlugin = createBackendPlugin({
               sunsetDays,
               audit,
               secrets,
+              serviceTimes: browseIndex.times,
             }),
           }),
         );
@@ -375,7 +458,15 @@ export const marketplacePlugin = createBackendPlugin({
             ledger,
             subscriptions,
             analytics,
-            statements: new StatementStore(db, analytics),
+            statements: new StatementStore(
+              db,
+              analytics,
+              new SlaCredits(db, {
+                ...readSlaCreditConfig(config),
+                committedUptime: ref =>
+                  directory.getByRef(ref)?.entity.spec.sla?.uptimePercent,
+              }),
+            ),
             audit,
           }),
         );

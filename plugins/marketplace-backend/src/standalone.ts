@@ -4,6 +4,8 @@ import type { CatalogService } from '@backstage/plugin-catalog-node';
 import {
   createGatewayCoordination,
   createGatewayHttpHandler,
+  DEFAULT_STREAM_LIMITS,
+  EgressPolicy,
   Gateway,
   GatewayHttpHandler,
   openaiChatAdapter,
@@ -24,6 +26,12 @@ import { upstreamCredentials } from './gateway/router';
 import { SecretResolver } from './gateway/secrets';
 import { ServiceSnapshotReader } from './gateway/ServiceSnapshot';
 import { TeamMembership } from './gateway/TeamMembership';
+import { DirectoryService } from './gateway/ServiceDirectory';
+import { MonitoringStore } from './monitoring/MonitoringStore';
+import { MemberHealth } from './routing/MemberHealth';
+import { readRoutingConfig } from './routing/routeConfig';
+import { RouteDirectory } from './routing/RouteDirectory';
+import { gatewayRoutes } from './routing/routeGateway';
 
 /** Where the standalone gateway serves: the same paths as the portal's. */
 export const GATEWAY_BASE_PATH = '/api/marketplace/gateway';
@@ -146,6 +154,22 @@ export async function createStandaloneGateway(options: {
       'No catalog access (marketplace.gateway.standalone.catalogToken): team-billed subscriptions are served without checking that their user is still a member of the team',
     );
   }
+  // Routes over the services of the snapshot, as the portal's gateway has
+  // them: member health from the latest probes and this instance's requests.
+  const monitoringStore = new MonitoringStore(db);
+  const routes = new RouteDirectory({
+    directory: {
+      // The snapshot holds what resolving routes reads of a service.
+      list: () => services.list() as DirectoryService[],
+      get version() {
+        return services.state().revision;
+      },
+    },
+    routing: readRoutingConfig(config),
+    health: new MemberHealth(),
+    lastProbe: ref => monitoringStore.lastProbe(ref),
+    logger,
+  });
   const gateway = new Gateway<Reservation>({
     logger,
     grants: new SubscriptionStore(db),
@@ -156,6 +180,19 @@ export async function createStandaloneGateway(options: {
     upstreamTimeoutMs,
     maxRequestMs,
     teamMembership,
+    // The same egress policy, stream caps, lifecycle headers and routes as
+    // the gateway embedded in the portal.
+    egress: EgressPolicy.fromConfig(config),
+    streamLimits: {
+      maxEventBytes:
+        config.getOptionalNumber('marketplace.gateway.maxStreamEventBytes') ??
+        DEFAULT_STREAM_LIMITS.maxEventBytes,
+      maxStreamBytes:
+        config.getOptionalNumber('marketplace.gateway.maxStreamBytes') ??
+        DEFAULT_STREAM_LIMITS.maxStreamBytes,
+    },
+    portalBaseUrl: config.getOptionalString('app.baseUrl'),
+    routes: gatewayRoutes(routes),
   });
   coordination.events.subscribe(event => {
     if (event.type === 'grants.changed') {

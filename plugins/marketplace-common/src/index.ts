@@ -11,3 +11,5 @@ export * from './roles';
 export * from './api';
 export * from './pricing';
 export * from './browse';
+export * from './finder';
+export * from './routes';

@@ -1,4 +1,5 @@
 import {
+  blendedPer1kMicros,
   costMicros,
   estimateMonthlyCost,
   platformFeeMicros,
@@ -142,5 +143,42 @@ describe('pricing', () => {
         }).costMicros,
       ).toBe(0);
     });
+  });
+});
+
+describe('blendedPer1kMicros', () => {
+  it('weighs prompt and completion prices 3:1', () => {
+    // (3 x 2,500 + 10,000) / 4 = 4,375
+    expect(
+      blendedPer1kMicros({
+        promptPer1kMicros: 2500,
+        completionPer1kMicros: 10000,
+      }),
+    ).toBe(4375);
+  });
+
+  it('rounds to the nearest micro', () => {
+    // (3 x 1 + 2) / 4 = 1.25 -> 1; (3 x 1 + 4) / 4 = 1.75 -> 2
+    expect(
+      blendedPer1kMicros({ promptPer1kMicros: 1, completionPer1kMicros: 2 }),
+    ).toBe(1);
+    expect(
+      blendedPer1kMicros({ promptPer1kMicros: 1, completionPer1kMicros: 4 }),
+    ).toBe(2);
+  });
+
+  it('compares input-only (embedding) services on their input price', () => {
+    expect(
+      blendedPer1kMicros({ promptPer1kMicros: 100, completionPer1kMicros: 0 }),
+    ).toBe(100);
+  });
+
+  it('puts a cheap-prompt, expensive-completion service above its prompt price', () => {
+    expect(
+      blendedPer1kMicros({
+        promptPer1kMicros: 5000,
+        completionPer1kMicros: 200000,
+      }),
+    ).toBe(53750);
   });
 });

@@ -182,3 +182,36 @@ export function estimateMonthlyCost(
     costMicros: cost,
   };
 }
+
+/**
+ * The prompt:completion token mix of the blended price: 3 prompt tokens for
+ * every completion token, the mix most chat traffic has (and the one other
+ * marketplaces compare prices at). The browse filters and the price sorts use
+ * it; the UI states it next to them.
+ *
+ * @public
+ */
+export const BLENDED_PRICE_MIX = { prompt: 3, completion: 1 } as const;
+
+/** "3:1 prompt:completion", for labels. @public */
+export const BLENDED_PRICE_MIX_LABEL = `${BLENDED_PRICE_MIX.prompt}:${BLENDED_PRICE_MIX.completion} prompt:completion`;
+
+/**
+ * The blended price per 1,000 tokens in integer micro-units at
+ * {@link BLENDED_PRICE_MIX}: (3 x prompt + 1 x completion) / 4, rounded to the
+ * nearest micro. A service that charges only for input (an embedding service:
+ * completion price 0) is compared on its input price, since it produces no
+ * completion tokens to blend with.
+ *
+ * Shared by the browse filters and sorts and the model finder.
+ *
+ * @public
+ */
+export function blendedPer1kMicros(prices: UnitPrices): number {
+  const { promptPer1kMicros: p, completionPer1kMicros: c } = prices;
+  if (c === 0) {
+    return p;
+  }
+  const { prompt, completion } = BLENDED_PRICE_MIX;
+  return Math.round((p * prompt + c * completion) / (prompt + completion));
+}

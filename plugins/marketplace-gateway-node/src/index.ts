@@ -16,7 +16,27 @@ export {
   isSunset,
   suspendedError,
 } from './pipeline/Gateway';
-export type { GatewayOptions } from './pipeline/Gateway';
+export type { CallOptions, GatewayOptions } from './pipeline/Gateway';
+export { lifecycleHeaders, successorName } from './pipeline/lifecycle';
+export { attemptFailed, failureOf } from './routing/attempts';
+export type {
+  AttemptFailure,
+  GatewayRoutes,
+  RouteAttemptContext,
+} from './routing/attempts';
+export {
+  EgressDeniedError,
+  EgressPolicy,
+  isDeniedAddress,
+  upstreamUrlProblem,
+} from './egress/EgressPolicy';
+export {
+  DEFAULT_STREAM_LIMITS,
+  SseEventSplitter,
+  StreamLimitError,
+} from './streamLimits';
+export type { StreamLimits } from './streamLimits';
+export { BoundedCache } from './BoundedCache';
 export type * from './pipeline/ports';
 export type * from './protocols/types';
 export { openaiChatAdapter } from './protocols/openaiChat';

@@ -1,18 +1,38 @@
 import type { Readable } from 'stream';
 import { Agent, Dispatcher } from 'undici';
+import { EgressDeniedError, EgressPolicy } from './egress/EgressPolicy';
 
 export class UpstreamTimeoutError extends Error {}
 export class UpstreamConnectionError extends Error {}
 
-/**
- * One keep-alive pool per upstream origin (undici's Agent keeps a Pool per
- * origin), shared by every request of the process.
- */
-const agent = new Agent({
+const AGENT_OPTIONS = {
   keepAliveTimeout: 30_000,
   keepAliveMaxTimeout: 600_000,
   connections: 512,
-});
+};
+
+/**
+ * One keep-alive pool per upstream origin (undici's Agent keeps a Pool per
+ * origin), shared by every request of the process: one for the hosts an
+ * egress policy allows as they are, one per policy whose connections resolve
+ * their host through the policy (public addresses only, pinned to the address
+ * it checked).
+ */
+const allowedAgent = new Agent(AGENT_OPTIONS);
+const checkedAgents = new WeakMap<EgressPolicy, Agent>();
+
+function agentFor(egress: EgressPolicy, url: URL): Agent {
+  const { lookup } = egress.requestOptions(url);
+  if (!lookup) {
+    return allowedAgent;
+  }
+  let agent = checkedAgents.get(egress);
+  if (!agent) {
+    agent = new Agent({ ...AGENT_OPTIONS, connect: { lookup } });
+    checkedAgents.set(egress, agent);
+  }
+  return agent;
+}
 
 /** An upstream's answer once its headers arrived. */
 export interface UpstreamResponse {
@@ -36,8 +56,9 @@ export function isUpstreamTimeout(error: unknown): boolean {
  * Resolves with the response once its headers arrive. `timeoutMs` bounds the
  * wait for the headers and every silence of the body afterwards.
  *
- * This is the gateway's only call to an upstream: egress policies (which URLs
- * may be called) belong here.
+ * This is the gateway's only call to an upstream: the egress policy decides
+ * which URLs may be called (an EgressDeniedError rejects the call), and
+ * redirects are never followed.
  */
 export async function postUpstream(options: {
   url: URL;
@@ -45,11 +66,12 @@ export async function postUpstream(options: {
   body: string;
   timeoutMs: number;
   signal: AbortSignal;
+  egress: EgressPolicy;
 }): Promise<UpstreamResponse> {
-  const { url } = options;
+  const url = options.egress.check(options.url);
   let response: Dispatcher.ResponseData;
   try {
-    response = await agent.request({
+    response = await agentFor(options.egress, url).request({
       origin: url.origin,
       path: `${url.pathname}${url.search}`,
       method: 'POST',
@@ -64,6 +86,10 @@ export async function postUpstream(options: {
       bodyTimeout: options.timeoutMs,
     });
   } catch (error) {
+    const denied = egressDenial(error);
+    if (denied) {
+      throw denied;
+    }
     if (isUpstreamTimeout(error)) {
       throw new UpstreamTimeoutError('The upstream did not answer in time');
     }
@@ -118,4 +144,19 @@ export function headerValue(
   value: string | string[] | undefined,
 ): string | undefined {
   return Array.isArray(value) ? value[0] : value;
+}
+
+/** The egress policy's refusal behind a failed connection, if it was one. */
+function egressDenial(error: unknown): EgressDeniedError | undefined {
+  let current: unknown = error;
+  for (let depth = 0; current && depth < 4; depth++) {
+    if (current instanceof EgressDeniedError) {
+      return current;
+    }
+    if ((current as NodeJS.ErrnoException).code === 'EGRESS_DENIED') {
+      return new EgressDeniedError((current as Error).message);
+    }
+    current = (current as { cause?: unknown }).cause;
+  }
+  return undefined;
 }

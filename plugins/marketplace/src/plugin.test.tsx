@@ -11,7 +11,7 @@ import {
 } from '@backstage/plugin-catalog-react/testUtils';
 import { Entity } from '@backstage/catalog-model';
 import discoveredDefault, { marketplacePlugin } from './index';
-import { rootRouteRef, subscriptionsRouteRef } from './routes';
+import { finderRouteRef, rootRouteRef, subscriptionsRouteRef } from './routes';
 import { marketplaceApiRef } from './api';
 import { mockMarketplaceApi } from './__fixtures__/marketplaceApi';
 import {
@@ -65,6 +65,16 @@ describe('marketplacePlugin', () => {
     expect(tester.get(coreExtensionData.routeRef)).toBe(rootRouteRef);
     expect(tester.get(coreExtensionData.title)).toBe('Marketplace');
     expect(tester.get(coreExtensionData.icon)).toBeDefined();
+  });
+
+  it('declares the model finder at /marketplace/finder', () => {
+    expect(marketplacePlugin.routes.finder).toBe(finderRouteRef);
+    const tester = createExtensionTester(
+      marketplacePlugin.getExtension('page:marketplace/finder'),
+    );
+    expect(tester.get(coreExtensionData.routePath)).toBe('/marketplace/finder');
+    expect(tester.get(coreExtensionData.routeRef)).toBe(finderRouteRef);
+    expect(tester.get(coreExtensionData.title)).toBe('Model finder');
   });
 
   it('declares My subscriptions at /marketplace/subscriptions', () => {
@@ -202,7 +212,7 @@ describe('marketplacePlugin', () => {
     ).toBeInTheDocument();
     expect(await screen.findByText('Acme AI GmbH')).toBeInTheDocument();
     expect(
-      await screen.findByText('Verified on Jan 15, 2025'),
+      await screen.findByText('Claims verified on Jan 15, 2025'),
     ).toBeInTheDocument();
     expect(await screen.findByText('Acme GPT-4o')).toBeInTheDocument();
     expect(screen.queryByText('Committed SLA')).not.toBeInTheDocument();

@@ -4,6 +4,7 @@ import StoreMallDirectoryIcon from '@mui/icons-material/StoreMallDirectory';
 import PeopleIcon from '@mui/icons-material/People';
 import FactCheckIcon from '@mui/icons-material/FactCheck';
 import HistoryIcon from '@mui/icons-material/History';
+import TravelExploreIcon from '@mui/icons-material/TravelExplore';
 import {
   ApiBlueprint,
   createFrontendPlugin,
@@ -27,6 +28,7 @@ import { marketplaceApiRef, MarketplaceClient } from './api';
 import {
   approvalsRouteRef,
   auditRouteRef,
+  finderRouteRef,
   providerRouteRef,
   rootRouteRef,
   subscriptionsRouteRef,
@@ -61,6 +63,26 @@ const marketplacePage = PageBlueprint.make({
       import('./components/MarketplacePage').then(m => (
         <MainLandmark>
           <m.MarketplacePage />
+        </MainLandmark>
+      )),
+  },
+});
+
+/**
+ * `page:marketplace/finder` at `/marketplace/finder`: the model finder (needs
+ * and volume in, services ranked by expected monthly cost out).
+ */
+const finderPage = PageBlueprint.make({
+  name: 'finder',
+  params: {
+    path: '/marketplace/finder',
+    title: 'Model finder',
+    icon: <TravelExploreIcon fontSize="inherit" />,
+    routeRef: finderRouteRef,
+    loader: () =>
+      import('./components/FinderPage').then(m => (
+        <MainLandmark>
+          <m.FinderPage />
         </MainLandmark>
       )),
   },
@@ -161,6 +183,25 @@ const auditPage = PageBlueprint.make({
       import('./components/AdminAudit').then(m => (
         <MainLandmark>
           <m.AuditLogPage />
+        </MainLandmark>
+      )),
+  },
+});
+
+/**
+ * `page:marketplace/provider-profile` at `/marketplace/providers/:id`: a
+ * provider's profile, live services and measured quality. No icon: it is not a
+ * sidebar entry (service cards and Provider entity pages link to it).
+ */
+const providerProfilePage = PageBlueprint.make({
+  name: 'provider-profile',
+  params: {
+    path: '/marketplace/providers',
+    title: 'Provider profile',
+    loader: () =>
+      import('./components/ProviderProfile').then(m => (
+        <MainLandmark>
+          <m.ProviderProfilePage />
         </MainLandmark>
       )),
   },
@@ -322,6 +363,7 @@ export const marketplacePlugin: OverridableFrontendPlugin<{
   approvals: RouteRef<undefined>;
   users: RouteRef<undefined>;
   audit: RouteRef<undefined>;
+  finder: RouteRef<undefined>;
 }> = createFrontendPlugin({
   pluginId: 'marketplace',
   title: 'Marketplace',
@@ -334,15 +376,18 @@ export const marketplacePlugin: OverridableFrontendPlugin<{
     approvals: approvalsRouteRef,
     users: usersRouteRef,
     audit: auditRouteRef,
+    finder: finderRouteRef,
   },
   extensions: [
     marketplaceApi,
     marketplacePage,
+    finderPage,
     subscriptionsPage,
     providerPage,
     usersPage,
     approvalsPage,
     auditPage,
+    providerProfilePage,
     modelServiceOverviewCard,
     modelServiceQualityContent,
     modelServiceApiContent,

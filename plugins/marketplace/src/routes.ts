@@ -41,3 +41,10 @@ export const usersRouteRef = createRouteRef();
  * @public
  */
 export const auditRouteRef = createRouteRef();
+
+/**
+ * Route of the model finder (`/marketplace/finder` by default).
+ *
+ * @public
+ */
+export const finderRouteRef = createRouteRef();

@@ -231,6 +231,59 @@ describe('MarketplacePermissionPolicy', () => {
       ).resolves.toEqual(DENY);
     });
 
+    it('grants admin by group only once the overrides are loaded (fails closed, issue 16)', async () => {
+      // The marketplace backend is unreachable: an override demoting ada cannot be read.
+      const unloaded = MarketplacePermissionPolicy.fromConfig(
+        mockServices.rootConfig({
+          data: {
+            marketplace: {
+              admins: { groups: ['group:default/platform-admins'] },
+              roles: { providerGroups: ['group:default/ai-platform-team'] },
+            },
+          },
+        }),
+        {
+          userInfo: {
+            async getUserInfo(credentials: any) {
+              const ref = credentials.principal.userEntityRef;
+              return {
+                userEntityRef: ref,
+                ownershipEntityRefs: memberships[ref] ?? [ref],
+              };
+            },
+          } as any,
+          logger: mockServices.logger.mock(),
+          roles: { get: async () => undefined },
+        },
+      );
+      await expect(
+        unloaded.handle(
+          { permission: marketplaceUsersManagePermission },
+          as('user:default/ada'),
+        ),
+      ).resolves.toEqual(DENY);
+      await expect(
+        unloaded.handle(
+          { permission: catalogLocationDeletePermission },
+          as('user:default/ada'),
+        ),
+      ).resolves.toEqual(DENY);
+      // Config providers keep publishing meanwhile.
+      await expect(
+        unloaded.handle(
+          { permission: marketplaceServicePublishPermission },
+          as('user:default/pat'),
+        ),
+      ).resolves.toEqual(ALLOW);
+      // Once loaded, the admin is an admin again.
+      await expect(
+        policy({ overrides: {}, providerGroups: [] }).handle(
+          { permission: marketplaceUsersManagePermission },
+          as('user:default/ada'),
+        ),
+      ).resolves.toEqual(ALLOW);
+    });
+
     it('makes members of a group that owns a Provider providers', async () => {
       const noProviderGroups = {
         marketplace: { admins: { groups: ['group:default/platform-admins'] } },

@@ -39,7 +39,9 @@ import { RoleDirectorySource } from './RoleDirectoryCache';
  * `marketplace.roles.adminGroups`); providers the members of a group that owns a
  * Provider entity or is listed in `marketplace.roles.providerGroups`; everyone
  * else signed in is a consumer. A per-user override set by an admin (stored by
- * the marketplace backend, read through `roles`) wins over the groups.
+ * the marketplace backend, read through `roles`) wins over the groups; until
+ * the overrides could be read once, nobody is an admin by group (an override
+ * may have demoted them).
  * - platform admins may do everything;
  * - the marketplace admin permissions are denied to everyone else;
  * - publishing services needs the provider role;
@@ -97,7 +99,9 @@ export class MarketplacePermissionPolicy implements PermissionPolicy {
     const role = resolveMarketplaceRole(
       ownershipEntityRefs,
       {
-        admin: this.groups.admin,
+        // Fails closed: while the overrides could not be read yet, an override
+        // demoting an admin is unknown, so no admin rights come from groups.
+        admin: this.roles && !directory ? [] : this.groups.admin,
         provider: [
           ...this.groups.provider,
           ...(directory?.providerGroups ?? []),

@@ -8,6 +8,7 @@ import {
   createProxyAuthenticator,
   createProxyAuthProviderFactory,
 } from '@backstage/plugin-auth-node';
+import { developmentSignInAllowed } from './developmentSignIn';
 
 /** Header the sign-in page sends to pick a sample user. */
 export const SAMPLE_USER_HEADER = 'x-marketplace-sample-user';
@@ -65,7 +66,12 @@ export const authModuleSampleUsersProvider = createBackendModule({
         config: coreServices.rootConfig,
       },
       async init({ providers, config }) {
-        if (!config.has('auth.providers.sampleUsers')) {
+        // Development and demo only: never with the production configuration
+        // (authModuleDevelopmentSignInGuard refuses its routes there too).
+        if (
+          !config.has('auth.providers.sampleUsers') ||
+          !developmentSignInAllowed(config)
+        ) {
           return;
         }
         providers.registerProvider({

@@ -283,13 +283,56 @@ describe('MarketplaceEntitiesProcessor', () => {
       );
       expect(out.metadata.annotations).toEqual({ [ANNOTATION]: 'pending' });
       expect(get).toHaveBeenCalledWith('modelservice:default/acme-gpt-4o');
-      // Providers get none.
+      // A Provider not reviewed yet: its claimed verification is kept aside.
       const p = await withStatus.postProcessEntity(
         provider(),
         location,
         jest.fn(),
       );
-      expect(p.metadata.annotations).toBeUndefined();
+      expect(p.metadata.annotations).toEqual({
+        'marketplace.acme.io/claimed-verification': 'pending',
+      });
+      expect((p.spec as any).verification).toEqual({ status: 'unverified' });
+    });
+
+    it("shows a Provider's verification only once an admin approved the Provider (issue 16)", async () => {
+      const selfVerified = provider();
+      (selfVerified.spec as any).verification = {
+        status: 'verified',
+        verifiedAt: '2026-01-01',
+      };
+      (selfVerified.spec as any).owner = 'user:default/lena.fischer';
+      const states: Record<string, string | undefined> = {};
+      const processor2 = new MarketplaceEntitiesProcessor({
+        approvals: { get: async (ref: string) => states[ref] as any },
+      });
+      for (const state of [undefined, 'pending', 'rejected']) {
+        states['provider:default/acme-ai'] = state;
+        const out = await processor2.postProcessEntity(
+          selfVerified,
+          location,
+          jest.fn(),
+        );
+        expect({ state, verification: (out.spec as any).verification }).toEqual(
+          { state, verification: { status: 'unverified' } },
+        );
+        expect(out.metadata.annotations).toMatchObject({
+          'marketplace.acme.io/claimed-verification': 'verified',
+        });
+      }
+      states['provider:default/acme-ai'] = 'approved';
+      const approved = await processor2.postProcessEntity(
+        selfVerified,
+        location,
+        jest.fn(),
+      );
+      expect((approved.spec as any).verification).toEqual({
+        status: 'verified',
+        verifiedAt: '2026-01-01',
+      });
+      expect(approved.metadata.annotations).toEqual({
+        'marketplace.acme.io/approval-status': 'approved',
+      });
     });
 
     it('never keeps a status written in YAML', async () => {

@@ -38,6 +38,10 @@ const validators = [
 /** How long a reference of a config file may stay unresolved before it is logged. */
 const WARN_AFTER_MS = 60_000;
 
+/** The verification a Provider claims while it waits for an admin's review. */
+export const ANNOTATION_CLAIMED_VERIFICATION =
+  'marketplace.acme.io/claimed-verification';
+
 function isOurs(entity: Entity): boolean {
   return (
     entity.apiVersion === MARKETPLACE_API_VERSION &&
@@ -294,7 +298,36 @@ export class MarketplaceEntitiesProcessor implements CatalogProcessor {
     if (entity.kind === MODEL_SERVICE_KIND) {
       return this.withApprovalStatus(entity);
     }
-    return entity;
+    return this.withReviewedVerification(entity);
+  }
+
+  /**
+   * A Provider's `spec.verification` is its own claim: it counts only once an
+   * admin approved the Provider. Before (or when the review state is unknown)
+   * the catalog shows it as `unverified`, and the claim in an annotation.
+   */
+  private async withReviewedVerification(entity: Entity): Promise<Entity> {
+    const status = await this.options.approvals
+      ?.get(stringifyEntityRef(entity))
+      .catch(() => undefined);
+    const annotations = { ...entity.metadata.annotations };
+    delete annotations[ANNOTATION_APPROVAL_STATUS];
+    delete annotations[ANNOTATION_CLAIMED_VERIFICATION];
+    if (status) {
+      annotations[ANNOTATION_APPROVAL_STATUS] = status;
+    }
+    const spec = entity.spec as { verification?: { status?: string } };
+    if (status === 'approved' || spec.verification?.status === 'unverified') {
+      return { ...entity, metadata: { ...entity.metadata, annotations } };
+    }
+    if (spec.verification?.status) {
+      annotations[ANNOTATION_CLAIMED_VERIFICATION] = spec.verification.status;
+    }
+    return {
+      ...entity,
+      metadata: { ...entity.metadata, annotations },
+      spec: { ...entity.spec, verification: { status: 'unverified' } },
+    };
   }
 
   private async withApprovalStatus(entity: Entity): Promise<Entity> {

@@ -108,6 +108,8 @@ export function simConfig(marketplace: Record<string, unknown> = {}) {
     data: {
       marketplace: {
         publishing: { requireApproval: false },
+        // The test upstreams run on this machine: allowed explicitly.
+        egress: { allowedHosts: ['localhost', '127.0.0.1'] },
         platformFeePercent: 10,
         // Bound to the sim Provider: only its services may use it.
         secrets: {

@@ -452,7 +452,7 @@ export class AnalyticsStore {
       }),
     }));
 
-    const [customers, retention, discrepancies] = await Promise.all([
+    const [customers, retention, discrepancies, routeRows] = await Promise.all([
       this.customers(scope, period, total.cost_micros),
       this.retention(scope, period),
       this.scoped(
@@ -461,6 +461,21 @@ export class AnalyticsStore {
           .andWhere('started_at', '>=', period.start)
           .andWhere('started_at', '<', period.end)
           .count({ n: '*' }),
+        scope,
+      ),
+      // Issue 24: the requests that reached the services through routes.
+      this.scoped(
+        this.db('usage_ledger')
+          .whereNotNull('route_ref')
+          .andWhere('started_at', '>=', period.start)
+          .andWhere('started_at', '<', period.end)
+          .groupBy('route_ref', 'service_ref')
+          .select('route_ref', 'service_ref')
+          .count({ n: '*' })
+          .sum({ cost: 'cost_micros' })
+          .select(
+            this.db.raw("SUM(CASE WHEN status = 'ok' THEN 1 ELSE 0 END) AS ok"),
+          ),
         scope,
       ),
     ]);
@@ -477,6 +492,20 @@ export class AnalyticsStore {
       topTeams: customers.teams,
       retention,
       usageDiscrepancies: num(discrepancies[0]?.n),
+      routeTraffic: (routeRows as any[])
+        .map(r => ({
+          routeRef: String(r.route_ref),
+          serviceRef: String(r.service_ref),
+          requests: num(r.n),
+          okRequests: num(r.ok),
+          grossMicros: num(r.cost),
+        }))
+        .sort(
+          (a, b) =>
+            b.requests - a.requests ||
+            a.routeRef.localeCompare(b.routeRef) ||
+            a.serviceRef.localeCompare(b.serviceRef),
+        ),
       generatedAt: new Date(options.now).toISOString(),
     };
   }
@@ -593,17 +622,19 @@ export class AnalyticsStore {
   }
 
   /**
-   * Customer sums of [from, to) for a user or a team, per month and the given
-   * grouping columns.
+   * Customer sums of [from, to) for a user or a team, per UTC day, service,
+   * user and payer (the rows of statements and usage exports).
    */
-  async customerMonths(options: {
+  async customerDays(options: {
     userRef?: string;
     teamRef?: string;
+    /** Only these services (every customer of them). */
+    services?: readonly string[];
     from: number;
     to: number;
   }): Promise<
     Array<{
-      month: string;
+      day: number;
       serviceRef: string;
       userRef: string;
       teamRef: string | null;
@@ -621,9 +652,15 @@ export class AnalyticsStore {
     if (options.teamRef) {
       query.andWhere('team_ref', options.teamRef);
     }
+    if (options.services) {
+      if (options.services.length === 0) {
+        return [];
+      }
+      query.whereIn('service_ref', [...options.services]);
+    }
     const rows = await query;
     return rows.map(r => ({
-      month: monthOfMs(num(r.day)),
+      day: num(r.day),
       serviceRef: String(r.service_ref),
       userRef: String(r.user_ref),
       teamRef: r.team_ref ? String(r.team_ref) : null,
@@ -631,6 +668,26 @@ export class AnalyticsStore {
         MEASURE_COLUMNS.map(c => [c, num(r[c])]),
       ) as Measures,
     }));
+  }
+
+  /** {@link AnalyticsStore.customerDays} with the month of each day. */
+  async customerMonths(options: {
+    userRef?: string;
+    teamRef?: string;
+    services?: readonly string[];
+    from: number;
+    to: number;
+  }): Promise<
+    Array<{
+      month: string;
+      serviceRef: string;
+      userRef: string;
+      teamRef: string | null;
+      sums: Measures;
+    }>
+  > {
+    const rows = await this.customerDays(options);
+    return rows.map(({ day, ...rest }) => ({ month: monthOfMs(day), ...rest }));
   }
 
   /** The first UTC day with usage of the services, if any. */

@@ -3,6 +3,7 @@ import {
   PayoutRecord,
   Statement,
   StatementLine,
+  StatementSlaCredit,
   StatementStatus,
   StatementTotals,
 } from '@internal/plugin-marketplace-common';
@@ -12,6 +13,50 @@ import { num } from '../database/migrate';
 import { AnalyticsStore } from './AnalyticsStore';
 import { addMonths, dayOf, monthEnd, monthOfMs, monthStart } from './periods';
 import { DAY_MS, Measures } from './rollup';
+import { creditMicrosOf, SlaCredits } from './SlaCredits';
+
+/** A charge of one service to one customer: what a credit is computed on. */
+interface ChargeLine {
+  serviceRef: string;
+  grossMicros: number;
+}
+
+/**
+ * The SLA credits of a month's charges, per service: each charge line is
+ * credited the service's percent of it, rounded down, so the credits on the
+ * consumers' statements add up to the deduction on the provider's.
+ */
+function creditsOf(
+  charges: readonly ChargeLine[],
+  assessed: Map<string, import('./SlaCredits').SlaMonth>,
+): StatementSlaCredit[] {
+  const credits = new Map<string, StatementSlaCredit>();
+  for (const charge of charges) {
+    const a = assessed.get(charge.serviceRef);
+    if (!a || a.creditPercent === 0) {
+      continue;
+    }
+    let credit = credits.get(charge.serviceRef);
+    if (!credit) {
+      credit = {
+        serviceRef: a.serviceRef,
+        committedUptimePercent: a.committedUptimePercent,
+        measuredUptimePercent: a.measuredUptimePercent,
+        upProbes: a.upProbes,
+        downProbes: a.downProbes,
+        coverageDays: a.coverageDays,
+        daysInMonth: a.daysInMonth,
+        creditPercent: a.creditPercent,
+        creditMicros: 0,
+      };
+      credits.set(charge.serviceRef, credit);
+    }
+    credit.creditMicros += creditMicrosOf(charge.grossMicros, a.creditPercent);
+  }
+  return [...credits.values()]
+    .filter(c => c.creditMicros > 0)
+    .sort((a, b) => a.serviceRef.localeCompare(b.serviceRef));
+}
 
 /** How many months statement lists go back (the current month included). */
 export const STATEMENT_MONTHS = 24;
@@ -100,6 +145,25 @@ function byMoney(a: StatementLine, b: StatementLine) {
   );
 }
 
+/** Charge lines per service, user and payer, from customer rollup rows of one month. */
+function chargeLines(
+  rows: ReadonlyArray<{
+    serviceRef: string;
+    userRef: string;
+    teamRef: string | null;
+    sums: Measures;
+  }>,
+): ChargeLine[] {
+  const lines = new Map<string, ChargeLine>();
+  for (const r of rows) {
+    const key = `${r.serviceRef}|${r.userRef}|${r.teamRef ?? ''}`;
+    const line = lines.get(key) ?? { serviceRef: r.serviceRef, grossMicros: 0 };
+    line.grossMicros += r.sums.cost_micros;
+    lines.set(key, line);
+  }
+  return [...lines.values()];
+}
+
 /**
  * Monthly statements from the rollups: payouts of provider teams (per service:
  * gross, platform fee, net; open / closed / paid) and chargeback of users and
@@ -111,7 +175,60 @@ export class StatementStore {
   constructor(
     private readonly db: Knex,
     private readonly analytics: AnalyticsStore,
+    /** SLA credits of closed months; none without it. */
+    private readonly slaCredits?: SlaCredits,
   ) {}
+
+  /** The SLA credits of a month's charge lines (closed months only). */
+  private async credits(
+    month: string,
+    charges: readonly ChargeLine[],
+    now: number,
+  ): Promise<StatementSlaCredit[]> {
+    if (!this.slaCredits || charges.length === 0) {
+      return [];
+    }
+    const assessed = await this.slaCredits.forMonth(
+      month,
+      charges.map(c => c.serviceRef),
+      now,
+    );
+    return creditsOf(charges, assessed);
+  }
+
+  /**
+   * The provider side of the credits: every customer's charges of the team's
+   * services in a month, credited as on their statements.
+   */
+  private async providerCredits(
+    services: readonly string[],
+    month: string,
+    now: number,
+  ): Promise<StatementSlaCredit[]> {
+    if (!this.slaCredits || monthEnd(month) > now) {
+      return [];
+    }
+    const rows = await this.analytics.customerMonths({
+      services,
+      from: monthStart(month),
+      to: monthEnd(month),
+    });
+    return this.credits(month, chargeLines(rows), now);
+  }
+
+  private withCredits(
+    statement: Statement,
+    credits: StatementSlaCredit[],
+  ): Statement {
+    statement.slaCredits = credits;
+    statement.slaCreditMicros = credits.reduce((a, c) => a + c.creditMicros, 0);
+    statement.unpaidNetMicros = statement.payout
+      ? statement.totals.netMicros -
+        statement.slaCreditMicros -
+        statement.payout.netMicros
+      : 0;
+    return statement;
+  }
 
   private status(month: string, now: number, paid: boolean): StatementStatus {
     if (monthEnd(month) > now) {
@@ -140,6 +257,8 @@ export class StatementStore {
       lines,
       payout,
       unpaidNetMicros: payout ? totals.netMicros - payout.netMicros : 0,
+      slaCredits: [],
+      slaCreditMicros: 0,
     };
   }
 
@@ -213,7 +332,10 @@ export class StatementStore {
       addTo(totals, sums);
       perMonth.set(month, totals);
     }
-    return months.map(month => {
+    const credits = await Promise.all(
+      months.map(month => this.providerCredits(services, month, now)),
+    );
+    return months.map((month, i) => {
       const statement = this.shell(
         'provider',
         teamRef,
@@ -223,10 +345,7 @@ export class StatementStore {
         payouts.get(month) ?? null,
       );
       statement.totals = perMonth.get(month) ?? statement.totals;
-      statement.unpaidNetMicros = statement.payout
-        ? statement.totals.netMicros - statement.payout.netMicros
-        : 0;
-      return statement;
+      return this.withCredits(statement, credits[i]);
     });
   }
 
@@ -237,17 +356,21 @@ export class StatementStore {
     month: string,
     now: number,
   ): Promise<Statement> {
-    const [lines, payouts] = await Promise.all([
+    const [lines, payouts, credits] = await Promise.all([
       this.providerLines(services, month),
       this.payouts(teamRef),
+      this.providerCredits(services, month, now),
     ]);
-    return this.shell(
-      'provider',
-      teamRef,
-      month,
-      lines,
-      now,
-      payouts.get(month) ?? null,
+    return this.withCredits(
+      this.shell(
+        'provider',
+        teamRef,
+        month,
+        lines,
+        now,
+        payouts.get(month) ?? null,
+      ),
+      credits,
     );
   }
 
@@ -285,7 +408,8 @@ export class StatementStore {
       month,
       gross_micros: statement.totals.grossMicros,
       fee_micros: statement.totals.platformFeeMicros,
-      net_micros: statement.totals.netMicros,
+      // What the team is paid: the net less the SLA credits given back.
+      net_micros: statement.totals.netMicros - statement.slaCreditMicros,
       requests: statement.totals.requests,
       paid_by: options.paidBy,
       paid_at: now,
@@ -301,13 +425,16 @@ export class StatementStore {
       }
       throw e;
     }
-    return this.shell(
-      'provider',
-      teamRef,
-      month,
-      statement.lines,
-      now,
-      toPayout(row),
+    return this.withCredits(
+      this.shell(
+        'provider',
+        teamRef,
+        month,
+        statement.lines,
+        now,
+        toPayout(row),
+      ),
+      statement.slaCredits,
     );
   }
 
@@ -355,10 +482,15 @@ export class StatementStore {
       monthEnd(current),
     );
     const months = [...new Set([current, ...perMonth.keys()])].sort().reverse();
-    return months.map(month => {
+    const credits = await Promise.all(
+      months.map(month =>
+        this.credits(month, [...(perMonth.get(month)?.values() ?? [])], now),
+      ),
+    );
+    return months.map((month, i) => {
       const statement = this.shell(kind, ref, month, [], now, null);
       statement.totals = sumLines([...(perMonth.get(month)?.values() ?? [])]);
-      return statement;
+      return this.withCredits(statement, credits[i]);
     });
   }
 
@@ -376,6 +508,9 @@ export class StatementStore {
       monthEnd(month),
     );
     const lines = [...(perMonth.get(month)?.values() ?? [])].sort(byMoney);
-    return this.shell(kind, ref, month, lines, now, null);
+    return this.withCredits(
+      this.shell(kind, ref, month, lines, now, null),
+      await this.credits(month, lines, now),
+    );
   }
 }

@@ -25,7 +25,8 @@ export function csvField(value: string | number | null): string {
     return String(value);
   }
   let text = value;
-  if (/^[=+\-@\t\r]/.test(text)) {
+  // A plain decimal (a negative amount) cannot run as a formula.
+  if (/^[=+\-@\t\r]/.test(text) && !/^-\d+(\.\d+)?$/.test(text)) {
     text = `'${text}`;
   }
   return /[",\r\n]/.test(text) ? `"${text.replace(/"/g, '""')}"` : text;
@@ -104,6 +105,44 @@ export function statementCsv(
     t.completionTokens,
     t.trialTokens,
     ...money(t),
+  ]);
+  if (statement.slaCredits.length === 0) {
+    return out;
+  }
+  // SLA credits: given back to the payer (gross), deducted from the provider (net).
+  const amount = (micros: number) =>
+    provider
+      ? [null, null, null, null, micros, microsToUsd(micros)]
+      : [micros, microsToUsd(micros), null, null, null, null];
+  for (const c of statement.slaCredits) {
+    out += csvLine([
+      statement.month,
+      statement.status,
+      statement.ownerRef,
+      c.serviceRef,
+      `SLA credit: ${c.creditPercent} % (uptime ${c.measuredUptimePercent} % against ${c.committedUptimePercent} % committed)`,
+      ...(provider ? [] : [null, null]),
+      null,
+      null,
+      null,
+      null,
+      ...amount(-c.creditMicros),
+    ]);
+  }
+  out += csvLine([
+    statement.month,
+    statement.status,
+    statement.ownerRef,
+    provider ? 'PAYOUT_AFTER_SLA_CREDITS' : 'DUE_AFTER_SLA_CREDITS',
+    null,
+    ...(provider ? [] : [null, null]),
+    null,
+    null,
+    null,
+    null,
+    ...amount(
+      (provider ? t.netMicros : t.grossMicros) - statement.slaCreditMicros,
+    ),
   ]);
   return out;
 }

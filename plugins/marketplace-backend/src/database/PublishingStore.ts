@@ -40,6 +40,8 @@ export interface Unpublication {
   unpublishedAt: number;
   sunsetAt: number;
   unpublishedBy: string;
+  /** The service its owner names as the one to move to, if any. */
+  successorRef: string | null;
 }
 
 export interface PricePoint {
@@ -76,6 +78,7 @@ interface UnpublicationRow {
   unpublished_at: number | string;
   sunset_at: number | string;
   unpublished_by: string;
+  successor_ref?: string | null;
 }
 
 interface PriceRow {
@@ -118,6 +121,7 @@ function toUnpublication(row: UnpublicationRow): Unpublication {
     unpublishedAt: num(row.unpublished_at),
     sunsetAt: num(row.sunset_at),
     unpublishedBy: row.unpublished_by,
+    successorRef: row.successor_ref ?? null,
   };
 }
 
@@ -391,12 +395,14 @@ export class PublishingStore {
     serviceRef: string,
     sunsetAt: number,
     unpublishedBy: string,
+    successorRef: string | null = null,
   ): Promise<Unpublication> {
     const row: UnpublicationRow = {
       service_ref: serviceRef,
       unpublished_at: this.clock(),
       sunset_at: sunsetAt,
       unpublished_by: unpublishedBy,
+      successor_ref: successorRef,
     };
     try {
       await this.db('service_unpublications').insert(row);

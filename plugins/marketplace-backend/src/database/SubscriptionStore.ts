@@ -56,6 +56,13 @@ export interface KeyGrant {
   serviceRef: string;
   keyRevoked: boolean;
   subscriptionActive: boolean;
+  /**
+   * Set when the request came through a route: the route's ref (the
+   * subscription's), while serviceRef is the member service that was tried.
+   */
+  routeRef?: string;
+  /** Through a route: 1 for the first member tried, 2 for the first fallback, ... */
+  routeAttempt?: number;
 }
 
 export function isUniqueViolation(error: unknown): boolean {

@@ -78,7 +78,10 @@ export interface Settlement {
   /** Only successful (or client-closed) requests are charged. */
   charge: boolean;
   upstreamLatencyMs?: number | null;
+  /** Time to the first token (streamed) or the answer's first byte (not streamed). */
   timeToFirstTokenMs?: number | null;
+  /** Time from the gateway receiving the request to sending it upstream. */
+  waitMs?: number | null;
   finishedAt: number;
 }
 
@@ -103,9 +106,12 @@ interface LedgerRow {
   platform_fee_micros: number | string;
   upstream_latency_ms: number | null;
   ttft_ms: number | null;
+  wait_ms?: number | null;
   started_at: number | string;
   finished_at: number | string;
   usage_clamped: boolean | number;
+  route_ref?: string | null;
+  route_attempt?: number | null;
 }
 
 function toUsageRecord(row: LedgerRow): UsageRecord {
@@ -130,9 +136,12 @@ function toUsageRecord(row: LedgerRow): UsageRecord {
     platformFeeMicros: num(row.platform_fee_micros),
     upstreamLatencyMs: numOrNull(row.upstream_latency_ms),
     timeToFirstTokenMs: numOrNull(row.ttft_ms),
+    waitMs: numOrNull(row.wait_ms ?? null),
     startedAt: new Date(num(row.started_at)).toISOString(),
     finishedAt: new Date(num(row.finished_at)).toISOString(),
     usageClamped: Boolean(row.usage_clamped),
+    routeRef: row.route_ref ?? null,
+    routeAttempt: row.route_attempt ?? null,
   };
 }
 
@@ -359,6 +368,7 @@ export class UsageLedger {
           user_ref: grant.userRef,
           team_ref: grant.teamRef,
           service_ref: grant.serviceRef,
+          route_ref: grant.routeRef ?? null,
           provider_ref: request.providerRef,
           model: request.model,
           stream: request.stream,
@@ -644,9 +654,12 @@ export class UsageLedger {
       ),
       upstream_latency_ms: s.upstreamLatencyMs ?? null,
       ttft_ms: s.timeToFirstTokenMs ?? null,
+      wait_ms: s.waitMs ?? null,
       started_at: reservation.startedAt,
       finished_at: s.finishedAt,
       usage_clamped: usage.clamped,
+      route_ref: grant.routeRef ?? null,
+      route_attempt: grant.routeAttempt ?? null,
     };
   }
 
@@ -715,6 +728,7 @@ export class UsageLedger {
             userRef: r.user_ref,
             teamRef: r.team_ref,
             serviceRef: r.service_ref,
+            routeRef: r.route_ref ?? undefined,
             keyRevoked: false,
             subscriptionActive: true,
           },

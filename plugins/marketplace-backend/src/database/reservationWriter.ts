@@ -27,6 +27,7 @@ export interface ReservationWrite {
     user_ref: string;
     team_ref: string | null;
     service_ref: string;
+    route_ref: string | null;
     provider_ref: string;
     model: string;
     stream: boolean;
@@ -66,6 +67,7 @@ const RESERVATION_COLUMNS = [
   'user_ref',
   'team_ref',
   'service_ref',
+  'route_ref',
   'provider_ref',
   'model',
   'stream',
@@ -154,6 +156,7 @@ class CteReservationWriter implements ReservationWriter {
       user_ref: 'text',
       team_ref: 'text',
       service_ref: 'text',
+      route_ref: 'text',
       provider_ref: 'text',
       model: 'text',
       stream: 'boolean',

@@ -62,6 +62,66 @@ describe.each(
     return (await store.priceHistory(ref)).map(p => p.promptPer1kMicros);
   }
 
+  it('never lets a service of another namespace shadow the real one (issue 16)', async () => {
+    const impostor = service('northwind-gpt-4o', 1, { namespace: 'aaa' });
+    (impostor.spec as any).endpoint = { baseUrl: 'https://evil.example/v1' };
+    entities = [impostor, service('northwind-gpt-4o')];
+    const dir = directory(false);
+    await dir.refresh();
+    const found = await dir.get('northwind-gpt-4o');
+    expect(found?.ref).toBe('modelservice:default/northwind-gpt-4o');
+    expect(found?.status).toBe('approved');
+    expect(dir.getByRef('modelservice:aaa/northwind-gpt-4o')).toBeUndefined();
+    expect(dir.list().map(s => s.ref)).toEqual([
+      'modelservice:default/northwind-gpt-4o',
+    ]);
+    // Nothing was queued for the impostor either.
+    expect((await store.listApprovals()).map(a => a.serviceRef)).toEqual([
+      'modelservice:default/northwind-gpt-4o',
+    ]);
+  });
+
+  it('never approves a Provider of a group that is not a provider yet on its own, whatever requireApproval says (issue 16)', async () => {
+    const provider = (name: string, owner: string) =>
+      ({
+        apiVersion: 'marketplace.acme.io/v1alpha1',
+        kind: 'Provider',
+        metadata: { name, namespace: 'default' },
+        spec: {
+          owner,
+          displayName: name,
+          verification: { status: 'verified', verifiedAt: '2026-01-01' },
+        },
+      } as Entity);
+    entities = [
+      // A consumer registers a Provider of their own, "verified".
+      provider('mine', 'user:default/lena.fischer'),
+      provider('trusted', 'group:default/ai-platform-team'),
+    ];
+    const dir = new ServiceDirectory({
+      catalog: { getEntities: async () => ({ items: entities }) },
+      auth: mockServices.auth(),
+      logger: mockServices.logger.mock(),
+      publishing: store,
+      requireApproval: false,
+      trustedProviderOwners: ['group:default/ai-platform-team'],
+    });
+    await dir.refresh();
+    expect(dir.isProviderApproved('provider:default/mine')).toBe(false);
+    expect(dir.providerApproval('provider:default/mine')?.status).toBe(
+      'pending',
+    );
+    expect(dir.isProviderApproved('provider:default/trusted')).toBe(true);
+    // An admin's decision counts.
+    await store.decide(
+      'provider:default/mine',
+      { status: 'approved', reason: null },
+      'user:default/ada',
+    );
+    await dir.refresh();
+    expect(dir.isProviderApproved('provider:default/mine')).toBe(true);
+  });
+
   it('queues new services for review, leaves decided ones alone', async () => {
     entities = [service('a'), service('b')];
     await store.ensureApprovals(['modelservice:default/b'], 'rejected');

@@ -76,6 +76,27 @@ export function catalogLocationOf(s: DirectoryService): string | null {
   );
 }
 
+/** A group ref in full lowercase form ('' when it is not one). */
+function groupRefOf(ref: string): string {
+  try {
+    return stringifyEntityRef(
+      parseEntityRef(ref, {
+        defaultKind: 'group',
+        defaultNamespace: 'default',
+      }),
+    ).toLocaleLowerCase('en-US');
+  } catch {
+    return '';
+  }
+}
+
+/** Marketplace kinds live in one namespace (the catalog refuses others). */
+function inMarketplaceNamespace(entity: {
+  metadata: { namespace?: string };
+}): boolean {
+  return (entity.metadata.namespace ?? 'default') === 'default';
+}
+
 function iso(ms: number): string {
   return new Date(ms).toISOString();
 }
@@ -94,7 +115,20 @@ export function publicationOf(s: DirectoryService): ServicePublication {
     source: s.published ? 'portal' : 'catalog',
     unpublishedAt: s.unpublication ? iso(s.unpublication.unpublishedAt) : null,
     sunsetAt: s.unpublication ? iso(s.unpublication.sunsetAt) : null,
+    successor: successorOf(s),
   };
+}
+
+/**
+ * The name of the service to move to: the one its owner named when
+ * unpublishing it, else the YAML's `spec.successor`; null without either.
+ */
+export function successorOf(s: DirectoryService): string | null {
+  const ref = s.unpublication?.successorRef;
+  if (ref) {
+    return ref.slice(ref.indexOf('/') + 1);
+  }
+  return s.entity.spec.successor ?? null;
 }
 
 /**
@@ -112,6 +146,8 @@ export function publicationOf(s: DirectoryService): ServicePublication {
 export class ServiceDirectory {
   private byName = new Map<string, DirectoryService>();
   private providers = new Map<string, ProviderEntityV1alpha1>();
+  /** Review state of each Provider (by ref): only approved ones make their owners providers. */
+  private providerApprovals = new Map<string, Approval>();
   private lastRefresh = 0;
   /** The latest recorded price of each service (priceKey), loaded once. */
   private prices: Map<string, string> | undefined;
@@ -130,6 +166,13 @@ export class ServiceDirectory {
       publishing: PublishingStore;
       /** Whether new services wait for an admin's approval (else they are approved at once). */
       requireApproval: boolean;
+      /**
+       * Groups already providers or admins by config: their Provider entities
+       * are approved at once. Every other Provider waits for an admin, whatever
+       * `requireApproval` says: owning an approved Provider makes its group
+       * providers, and anyone can register a Provider in the catalog.
+       */
+      trustedProviderOwners?: string[];
       /** Told about services queued for review (to update the catalog's annotation). */
       onQueued?: (
         queued: Array<{ ref: string; status: ApprovalStatus }>,
@@ -208,6 +251,9 @@ export class ServiceDirectory {
     const { publishing, logger } = this.deps;
     const providers = new Map<string, ProviderEntityV1alpha1>();
     for (const entity of items) {
+      if (!inMarketplaceNamespace(entity)) {
+        continue;
+      }
       if (isProviderEntity(entity)) {
         providers.set(stringifyEntityRef(entity), entity);
       }
@@ -244,6 +290,16 @@ export class ServiceDirectory {
       if (!isModelServiceEntity(entity)) {
         continue;
       }
+      if (!inMarketplaceNamespace(entity)) {
+        // Names are the `model` callers send: an entity of another namespace
+        // (ingested before the catalog refused them) never shadows the real one.
+        logger.warn(
+          `Ignoring ${stringifyEntityRef(
+            entity,
+          )}: marketplace services live in the default namespace only`,
+        );
+        continue;
+      }
       const name = entity.metadata.name;
       const known = byName.get(name);
       if (known) {
@@ -267,17 +323,36 @@ export class ServiceDirectory {
       add(entity);
     }
 
-    // Review state: services seen for the first time are queued.
+    // Review state: services and Providers seen for the first time are queued.
     const approvals = new Map(
       (await publishing.listApprovals()).map(a => [a.serviceRef, a]),
     );
     const unseen = [...byName.values()]
       .map(s => s.ref)
+      .concat([...providers.keys()])
       .filter(ref => !approvals.has(ref));
     if (unseen.length > 0) {
+      const trusted = new Set(
+        (this.deps.trustedProviderOwners ?? []).map(g =>
+          g.toLocaleLowerCase('en-US'),
+        ),
+      );
+      const providerTrusted = (ref: string) => {
+        const owner = providers.get(ref)?.spec.owner;
+        return !!owner && trusted.has(groupRefOf(owner));
+      };
+      const unseenProviders = unseen.filter(ref => providers.has(ref));
       await publishing.ensureApprovals(
-        unseen,
+        unseen.filter(ref => !providers.has(ref)),
         this.deps.requireApproval ? 'pending' : 'approved',
+      );
+      await publishing.ensureApprovals(
+        unseenProviders.filter(providerTrusted),
+        'approved',
+      );
+      await publishing.ensureApprovals(
+        unseenProviders.filter(ref => !providerTrusted(ref)),
+        'pending',
       );
       for (const a of await publishing.listApprovals()) {
         approvals.set(a.serviceRef, a);
@@ -312,10 +387,19 @@ export class ServiceDirectory {
         x.unpublication?.sunsetAt,
         x.published?.updatedAt ?? x.entity.metadata.etag ?? x.entity,
       ]),
-      [...providers.values()].map(p => p.metadata.etag ?? p),
+      [...providers.entries()].map(([ref, p]) => [
+        p.metadata.etag ?? p,
+        approvals.get(ref)?.status,
+      ]),
     ]);
     this.byName = byName;
     this.providers = providers;
+    this.providerApprovals = new Map(
+      [...providers.keys()].flatMap(ref => {
+        const a = approvals.get(ref);
+        return a ? [[ref, a] as const] : [];
+      }),
+    );
     this.lastRefresh = Date.now();
     if (signature !== this.signature) {
       const first = this.signature === '';
@@ -378,6 +462,19 @@ export class ServiceDirectory {
 
   provider(ref: string): ProviderEntityV1alpha1 | undefined {
     return this.providers.get(ref);
+  }
+
+  /**
+   * Whether an admin approved a Provider: only then do its owners get the
+   * provider role and does its self-declared verification count.
+   */
+  isProviderApproved(ref: string): boolean {
+    return this.providerApprovals.get(ref)?.status === 'approved';
+  }
+
+  /** The review state of a Provider; undefined when it was never seen. */
+  providerApproval(ref: string): Approval | undefined {
+    return this.providerApprovals.get(ref);
   }
 
   /** Every Provider entity, with its ref. */

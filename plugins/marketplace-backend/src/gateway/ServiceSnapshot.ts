@@ -27,7 +27,16 @@ function gatewayServiceOf(s: DirectoryService): GatewayService {
     ...(s.provider ? { provider: s.provider } : {}),
     status: s.status,
     ...(s.unpublication
-      ? { unpublication: { sunsetAt: s.unpublication.sunsetAt } }
+      ? {
+          unpublication: {
+            sunsetAt: s.unpublication.sunsetAt,
+            // The lifecycle headers: Deprecation and the successor's Link.
+            unpublishedAt: s.unpublication.unpublishedAt,
+            ...(s.unpublication.successorRef
+              ? { successorRef: s.unpublication.successorRef }
+              : {}),
+          },
+        }
       : {}),
   };
 }
@@ -209,6 +218,11 @@ export class ServiceSnapshotReader implements ServiceLookup {
       return this.byName.get(name);
     }
     return hit;
+  }
+
+  /** Every service held (for resolving routes). */
+  list(): GatewayService[] {
+    return [...this.byName.values()];
   }
 
   getByRef(ref: string): GatewayService | undefined {

@@ -165,6 +165,8 @@ describe.each(
             marketplace: {
               // The test services are live at once (approvals: publishing.test.ts).
               publishing: { requireApproval: false },
+              // The test upstreams run on this machine: allowed explicitly.
+              egress: { allowedHosts: ['localhost', '127.0.0.1'] },
               platformFeePercent: 10,
               gateway: { upstreamTimeoutMs: 1500, instanceId: 'it-1' },
               secrets: { SIM_UPSTREAM_KEY: UPSTREAM_KEY },
@@ -265,6 +267,12 @@ describe.each(
       trialTokens: 0,
       stream: false,
     });
+    // Not streamed: latency is the time to the answer's first byte, within
+    // the whole duration; the wait before going upstream is measured too.
+    expect(row.timeToFirstTokenMs).toEqual(expect.any(Number));
+    expect(row.timeToFirstTokenMs!).toBeLessThanOrEqual(row.upstreamLatencyMs!);
+    expect(row.waitMs).toEqual(expect.any(Number));
+    expect(row.waitMs!).toBeGreaterThanOrEqual(0);
     const expectedCost = Math.ceil(
       (data.usage!.prompt_tokens * 2000 +
         data.usage!.completion_tokens * 8000) /
@@ -342,6 +350,9 @@ describe.each(
       completionTokens: 40,
     });
     expect(row.timeToFirstTokenMs).toEqual(expect.any(Number));
+    // The first token came well before the end of the stream.
+    expect(row.timeToFirstTokenMs!).toBeLessThan(row.upstreamLatencyMs!);
+    expect(row.waitMs).toEqual(expect.any(Number));
     expect(text.length).toBeGreaterThan(0);
 
     // Asking for usage gets it.

@@ -11,6 +11,7 @@ import { connectDatabase } from '../database/migrate';
 import { SubscriptionStore } from '../database/SubscriptionStore';
 import { UsageLedger } from '../database/UsageLedger';
 import { createGatewayRouter } from './router';
+import { EgressPolicy } from '../egress/EgressPolicy';
 import { SecretResolver } from './secrets';
 import { DirectoryService, ServiceDirectory } from './ServiceDirectory';
 import { TeamMembership } from './TeamMembership';
@@ -30,6 +31,12 @@ upstreamApp.post('/v1/chat/completions', (req, res, next) => {
   lastUpstreamBody = req.body;
   lastUpstreamHeaders = req.headers;
   upstreamHandler(req, res, next);
+});
+/** Requests that reached a path other than the upstream's chat completions. */
+let internalHits = 0;
+upstreamApp.use('/internal', (_req, res) => {
+  internalHits++;
+  res.json({ secret: 'internal-only' });
 });
 let upstreamServer: http.Server;
 let upstreamBase: string;
@@ -164,6 +171,10 @@ describe.each(
         ),
         upstreamTimeoutMs: 500,
         maxRequestMs: 2000,
+        portalBaseUrl: 'http://portal.test/',
+        // The scripted upstream runs on this machine: allowed explicitly.
+        egress: new EgressPolicy({ allowedHosts: ['127.0.0.1'] }),
+        streamLimits: { maxEventBytes: 4096, maxStreamBytes: 64 * 1024 },
         teamMembership: new TeamMembership({
           catalog: {
             getEntityByRef: async (ref: any) =>
@@ -680,6 +691,7 @@ describe.each(
       unpublishedAt: Date.now() - 1000,
       sunsetAt: Date.now() + 60_000,
       unpublishedBy: 'user:default/owner',
+      successorRef: null as string | null,
     };
     add('retiring', {}, { unpublication });
     const key = await keyFor('retiring');
@@ -690,6 +702,29 @@ describe.each(
     const before = await post(key, body);
     expect(before.status).toBe(200);
     expect((await row(before))?.status).toBe('ok');
+    // Retiring: RFC 9745 Deprecation (since when) and RFC 8594 Sunset (until when).
+    expect(before.headers.deprecation).toBe(
+      `@${Math.floor(unpublication.unpublishedAt / 1000)}`,
+    );
+    expect(before.headers.sunset).toBe(
+      new Date(unpublication.sunsetAt).toUTCString(),
+    );
+    expect(before.headers.link).toBeUndefined();
+    // A service that is not retiring has none of them.
+    add('steady');
+    const steady = await post(await keyFor('steady'), {
+      ...body,
+      model: 'steady',
+    });
+    expect(steady.status).toBe(200);
+    expect(steady.headers.deprecation).toBeUndefined();
+    expect(steady.headers.sunset).toBeUndefined();
+    // With a successor named, its page as rel="successor-version".
+    unpublication.successorRef = 'modelservice:default/next-model';
+    const named = await post(key, body);
+    expect(named.headers.link).toBe(
+      '<http://portal.test/catalog/default/modelservice/next-model>; rel="successor-version"',
+    );
 
     unpublication.sunsetAt = Date.now() - 1;
     const after = await post(key, body);
@@ -700,6 +735,11 @@ describe.each(
       code: 'model_sunset',
     });
     expect(after.body.error.message).toContain('retiring');
+    expect(after.body.error.message).toContain("Its successor is 'next-model'");
+    expect(after.headers.link).toContain('rel="successor-version"');
+    expect(after.headers.sunset).toBe(
+      new Date(unpublication.sunsetAt).toUTCString(),
+    );
     // Nothing was forwarded or metered.
     expect(await row(after)).toBeUndefined();
     const models = await request(app)
@@ -712,5 +752,204 @@ describe.each(
     const res = await request(app).get('/v1/embeddings');
     expect(res.status).toBe(404);
     expect(res.body.error.code).toBe('unknown_route');
+  });
+  describe('egress (issue 16: server-side request forgery)', () => {
+    it('refuses upstreams on loopback, private or link-local addresses that are not allowed, by name or number', async () => {
+      upstreamHandler = (_req, res) => {
+        res.json(completion('internal answer'));
+      };
+      const { port } = new URL(upstreamBase);
+      const targets = [
+        // The allow list names 127.0.0.1 only: other names of it and other
+        // loopback addresses (in numeric forms) are refused.
+        `http://localhost:${port}/v1`,
+        `http://2130706434:${port}/v1`,
+        `http://0x7f.0.0.2:${port}/v1`,
+        `http://[::ffff:127.0.0.1]:${port}/v1`,
+        'http://169.254.169.254/latest/meta-data',
+        'http://10.0.0.1/v1',
+      ];
+      for (const [i, baseUrl] of targets.entries()) {
+        const name = `ssrf-${i}`;
+        add(name, {
+          endpoint: {
+            baseUrl,
+            upstreamModel: 'up-model',
+            auth: { type: 'none' },
+          },
+        });
+        const res = await post(await keyFor(name), {
+          model: name,
+          messages: [{ role: 'user', content: 'x' }],
+        });
+        expect({ baseUrl, status: res.status, body: res.body }).toMatchObject({
+          baseUrl,
+          status: 502,
+          body: { error: { code: 'upstream_not_allowed', type: 'api_error' } },
+        });
+        expect(JSON.stringify(res.body)).not.toContain('internal answer');
+        expect(await row(res)).toMatchObject({
+          status: 'upstream_error',
+          errorCode: 'upstream_not_allowed',
+          costMicros: 0,
+        });
+      }
+    });
+
+    it('never lets a fragment, a query or credentials in the base URL change the path it calls', async () => {
+      const origin = new URL(upstreamBase).origin;
+      internalHits = 0;
+      for (const [i, baseUrl] of [
+        `${origin}/internal#`,
+        `${origin}/internal?`,
+        `http://user:pw@${new URL(upstreamBase).host}/internal#`,
+      ].entries()) {
+        const name = `shape-${i}`;
+        add(name, {
+          endpoint: {
+            baseUrl,
+            upstreamModel: 'up-model',
+            auth: { type: 'none' },
+          },
+        });
+        const res = await post(await keyFor(name), {
+          model: name,
+          messages: [{ role: 'user', content: 'x' }],
+        });
+        expect(res.status).toBe(502);
+        expect(res.body.error.code).toBe('upstream_not_allowed');
+      }
+      expect(internalHits).toBe(0);
+    });
+
+    it('relays only JSON and event streams: redirects and other bodies become its own errors', async () => {
+      const key = await keyFor('svc');
+      const body = { model: 'svc', messages: [{ role: 'user', content: 'x' }] };
+
+      upstreamHandler = (_req, res) => {
+        res.redirect(307, `${new URL(upstreamBase).origin}/internal`);
+      };
+      internalHits = 0;
+      const redirected = await post(key, body);
+      expect(redirected.status).toBe(502);
+      expect(redirected.body.error).toMatchObject({
+        code: 'upstream_redirect',
+        type: 'api_error',
+      });
+      expect(internalHits).toBe(0);
+      expect(await row(redirected)).toMatchObject({ costMicros: 0 });
+
+      upstreamHandler = (_req, res) => {
+        res.status(200).type('text/html').send('<h1>admin console secret</h1>');
+      };
+      const html = await post(key, body);
+      expect(html.status).toBe(502);
+      expect(html.body.error.code).toBe('upstream_invalid_response');
+      expect(html.text).not.toContain('admin console secret');
+
+      upstreamHandler = (_req, res) => {
+        res.status(403).type('text/plain').send('internal token: abc');
+      };
+      const text403 = await post(key, body);
+      expect(text403.status).toBe(403);
+      expect(text403.headers['content-type']).toMatch(/application\/json/);
+      expect(text403.body.error.code).toBe('upstream_invalid_response');
+      expect(text403.text).not.toContain('internal token');
+      expect(await row(text403)).toMatchObject({
+        status: 'upstream_rejected',
+        costMicros: 0,
+      });
+
+      upstreamHandler = (_req, res) => {
+        res.status(200).type('application/octet-stream').send('raw secret');
+      };
+      const streamed = await post(key, { ...body, stream: true });
+      expect(streamed.status).toBe(502);
+      expect(streamed.text).not.toContain('raw secret');
+      expect(streamed.body.error.code).toBe('upstream_invalid_response');
+    });
+  });
+  describe('resource limits (issue 16)', () => {
+    it('ends a stream whose event outgrows the cap with an error event, free', async () => {
+      upstreamHandler = (_req, res) => {
+        res.writeHead(200, { 'content-type': 'text/event-stream' });
+        res.write(
+          `data: ${JSON.stringify({
+            choices: [{ index: 0, delta: { content: 'hi' } }],
+          })}\n\n`,
+        );
+        // One event that never ends: without a cap the gateway buffers it all.
+        const piece = `data: ${'x'.repeat(1024)}`;
+        let written = 0;
+        const more = () => {
+          while (written < 200 && res.write(piece)) {
+            written++;
+          }
+          if (written < 200) {
+            res.once('drain', more);
+          } else {
+            res.end('\n\n');
+          }
+        };
+        more();
+      };
+      const res = await post(await keyFor('svc'), {
+        model: 'svc',
+        stream: true,
+        messages: [{ role: 'user', content: 'x' }],
+      });
+      expect(res.status).toBe(200);
+      expect(res.text).toContain('"content":"hi"');
+      expect(res.text).toContain('"code":"upstream_stream_too_large"');
+      expect(res.text.length).toBeLessThan(8 * 1024);
+      expect(await row(res)).toMatchObject({
+        status: 'upstream_error',
+        costMicros: 0,
+      });
+    });
+
+    it('ends a stream that outgrows the total cap with an error event, free', async () => {
+      const chunk = `data: ${JSON.stringify({
+        choices: [{ index: 0, delta: { content: 'y'.repeat(900) } }],
+      })}\n\n`;
+      upstreamHandler = (_req, res) => {
+        res.writeHead(200, { 'content-type': 'text/event-stream' });
+        let written = 0;
+        const more = () => {
+          while (written < 200 && res.write(chunk)) {
+            written++;
+          }
+          if (written < 200) {
+            res.once('drain', more);
+          } else {
+            res.end('data: [DONE]\n\n');
+          }
+        };
+        more();
+      };
+      const res = await post(await keyFor('svc'), {
+        model: 'svc',
+        stream: true,
+        messages: [{ role: 'user', content: 'x' }],
+      });
+      expect(res.text).toContain('"code":"upstream_stream_too_large"');
+      expect(res.text).not.toContain('[DONE]');
+      expect(res.text.length).toBeLessThan(70 * 1024);
+      expect(await row(res)).toMatchObject({
+        status: 'upstream_error',
+        costMicros: 0,
+      });
+    });
+
+    it('asks the database about an unknown key once, then answers from memory for a while', async () => {
+      const findGrant = jest.spyOn(subs, 'findGrant');
+      const body = { model: 'svc', messages: [{ role: 'user', content: 'x' }] };
+      for (let i = 0; i < 5; i++) {
+        const res = await post('mk_unknown_key_for_the_miss_cache', body);
+        expect(res.status).toBe(401);
+        expect(res.body.error.code).toBe('invalid_api_key');
+      }
+      expect(findGrant).toHaveBeenCalledTimes(1);
+    });
   });
 });

@@ -1,11 +1,13 @@
 import { LoggerService } from '@backstage/backend-plugin-api';
 import {
   createGatewayHttpHandler,
+  EgressPolicy,
   Gateway,
   GatewayError,
   openaiChatAdapter,
   RateLimiter,
   sendGatewayError,
+  StreamLimits,
   UpstreamCredentials,
 } from '@internal/plugin-marketplace-gateway-node';
 import {
@@ -19,6 +21,8 @@ import { KeyGrant, SubscriptionStore } from '../database/SubscriptionStore';
 import { SecretResolver } from './secrets';
 import { TeamMembership } from './TeamMembership';
 import { ServiceDirectory } from './ServiceDirectory';
+import { RouteDirectory } from '../routing/RouteDirectory';
+import { gatewayRoutes, RouteAttemptContext } from '../routing/routeGateway';
 import { UpstreamCredentialError, upstreamAuthHeaders } from './upstreamAuth';
 
 export {
@@ -28,7 +32,12 @@ export {
 
 /** The gateway as an express handler, plus its pipeline for callers that already hold a grant. */
 export type GatewayRouter = RequestHandler & {
-  completeChat(req: Request, res: Response, grant: KeyGrant): Promise<void>;
+  completeChat(
+    req: Request,
+    res: Response,
+    grant: KeyGrant,
+    attempt?: RouteAttemptContext,
+  ): Promise<void>;
   sendError: ErrorRequestHandler;
   /** The pipeline, for invalidations. */
   gateway: Gateway<Reservation>;
@@ -47,6 +56,14 @@ export interface GatewayRouterOptions {
   maxRequestMs?: number;
   /** Team memberships: a team-billed subscription bills the team only while its user is a member. */
   teamMembership?: TeamMembership;
+  /** The portal's base URL (`app.baseUrl`): where a successor's page is linked from lifecycle headers. */
+  portalBaseUrl?: string;
+  /** Where upstreams may be (marketplace.egress); by default public addresses only. */
+  egress?: EgressPolicy;
+  /** Caps of relayed event streams (marketplace.gateway.maxStream*Bytes). */
+  streamLimits?: StreamLimits;
+  /** Routes: one `model` in front of several services, with fallback. */
+  routes?: RouteDirectory;
 }
 
 /**
@@ -94,6 +111,10 @@ export function createGatewayRouter(
     upstreamTimeoutMs: options.upstreamTimeoutMs,
     maxRequestMs: options.maxRequestMs,
     teamMembership: options.teamMembership,
+    portalBaseUrl: options.portalBaseUrl,
+    egress: options.egress,
+    streamLimits: options.streamLimits,
+    routes: options.routes ? gatewayRoutes(options.routes) : undefined,
   });
   const handler = createGatewayHttpHandler({
     gateway,
@@ -119,13 +140,19 @@ export function createGatewayRouter(
 
   const router: RequestHandler = (req, res) => handler(req, res);
   return Object.assign(router, {
-    completeChat: (req: Request, res: Response, grant: KeyGrant) =>
+    completeChat: (
+      req: Request,
+      res: Response,
+      grant: KeyGrant,
+      attempt?: RouteAttemptContext,
+    ) =>
       gateway.complete(
         openaiChatAdapter,
         res,
         grant,
         req.body,
-        String(res.getHeader('x-request-id')),
+        attempt?.requestId ?? String(res.getHeader('x-request-id')),
+        { attempt },
       ),
     sendError,
     gateway,

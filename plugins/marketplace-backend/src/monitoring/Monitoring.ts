@@ -2,10 +2,13 @@ import { LoggerService, SchedulerService } from '@backstage/backend-plugin-api';
 import { Config } from '@backstage/config';
 import { NotificationService } from '@backstage/plugin-notifications-node';
 import {
+  AvailabilityFigure,
+  isAvailableAt,
   MetricsWindow,
   ServiceMetrics,
   ServiceQualityMetrics,
   SlaMetric,
+  TrafficMetrics,
 } from '@internal/plugin-marketplace-common';
 import {
   DirectoryService,
@@ -15,20 +18,22 @@ import {
 import { ownerRefOf } from '../service/access';
 import {
   DAY_MS,
+  emptyAggregate,
   HourAggregate,
   HOUR_MS,
+  mergeAggregate,
   MonitoringStore,
 } from './MonitoringStore';
 import { Prober, ProbeMode } from './Prober';
 import {
   assessSla,
+  availabilityFigure,
   dailyUptime,
   latencyHistory,
   SLA_WINDOW_MS,
   slaWindowStart,
   sumEntries,
   trafficOf,
-  uptimePercent,
   WINDOW_MS,
 } from './quality';
 
@@ -114,6 +119,8 @@ function formatMeasured(metric: SlaMetric, value: number): string {
  */
 export class Monitoring {
   private browse = new Map<string, ServiceMetrics>();
+  private sums = new Map<string, HourAggregate>();
+  private browseRefreshes = 0;
   private browseAt = -Infinity;
 
   constructor(
@@ -173,9 +180,16 @@ export class Monitoring {
 
   /**
    * Browse values per service from the rolled-up hours of the last 30 days:
-   * uptime, p95 latency and output tokens per second. Refreshed by
+   * availability (probes and real traffic) with its days of data, p95 time to
+   * first token, median output tokens per second, and the last probe's
+   * outcome. Refreshed by
    * {@link maintain}, so reads cost nothing.
    */
+  /** Grows with every refresh of the browse values (the browse index rebuilds). */
+  get browseVersion(): number {
+    return this.browseRefreshes;
+  }
+
   async browseMetrics(): Promise<Map<string, ServiceMetrics>> {
     if (this.now() - this.browseAt > 2 * ROLLUP_INTERVAL_SECONDS * 1000) {
       await this.refreshBrowse(this.now());
@@ -191,21 +205,62 @@ export class Monitoring {
     for (const [ref, a] of sums) {
       const traffic = trafficOf(a, SLA_WINDOW_MS);
       const metrics: ServiceMetrics = {};
-      const uptime = uptimePercent(a.probesUp, a.probesDown);
-      if (uptime !== null) {
-        metrics.uptime30d = uptime;
+      const availability = availabilityFigure(a, now, SLA_WINDOW_MS);
+      if (availability.percent !== null) {
+        metrics.uptimePercent = availability.percent;
+        metrics.uptimeDays = availability.days;
       }
       if (traffic.latencyP95Ms !== null) {
         metrics.latencyP95Ms = traffic.latencyP95Ms;
       }
-      if (traffic.tokensPerSecond !== null) {
-        metrics.tokensPerSecond = traffic.tokensPerSecond;
+      if (traffic.latencyP95Ms !== null) {
+        // Latency is time to first token: the finder and routes read it here.
+        metrics.timeToFirstTokenP95Ms = traffic.latencyP95Ms;
+      }
+      if (traffic.tokensPerSecondP50 !== null) {
+        metrics.tokensPerSecond = traffic.tokensPerSecondP50;
       }
       browse.set(ref, metrics);
     }
+    for (const [ref, outcome] of await this.deps.store.lastProbeOutcomes(
+      now - DAY_MS,
+    )) {
+      if (outcome !== 'maintenance') {
+        browse.set(ref, { ...browse.get(ref), lastProbeUp: outcome === 'up' });
+      }
+    }
     this.browse = browse;
+    this.sums = sums;
     this.browseAt = now;
+    this.browseRefreshes += 1;
     return sums;
+  }
+
+  /**
+   * The measured quality of several services together over the last 30 days
+   * (a provider's): availability over all their checks, percentiles over all
+   * their requests.
+   */
+  async combinedQuality(refs: string[]): Promise<{
+    availability: AvailabilityFigure;
+    traffic: TrafficMetrics;
+    measured: number;
+  }> {
+    await this.browseMetrics();
+    const total = emptyAggregate();
+    let measured = 0;
+    for (const ref of refs) {
+      const a = this.sums.get(ref);
+      if (a) {
+        mergeAggregate(total, a);
+        measured += 1;
+      }
+    }
+    return {
+      availability: availabilityFigure(total, this.now(), SLA_WINDOW_MS),
+      traffic: trafficOf(total, SLA_WINDOW_MS),
+      measured,
+    };
   }
 
   /**
@@ -223,7 +278,7 @@ export class Monitoring {
       if (!a || !isServable(service, now)) {
         continue;
       }
-      for (const row of assessSla(a, service.entity.spec.sla)) {
+      for (const row of assessSla(a, service.entity.spec.sla, now)) {
         if (row.status !== 'breached' || row.measured === null) {
           continue;
         }
@@ -295,6 +350,7 @@ export class Monitoring {
   async metricsOf(
     service: DirectoryService,
     window: MetricsWindow,
+    times?: { createdAt: number; updatedAt: number },
   ): Promise<ServiceQualityMetrics> {
     const { store } = this.deps;
     const now = this.now();
@@ -319,6 +375,9 @@ export class Monitoring {
     );
     const breaches = await store.listBreaches(service.ref);
     const last = await store.lastProbe(service.ref);
+    const inFlight = await store.inFlightNow([service.ref]);
+    const usage = (await store.usageStats(now, service.ref)).get(service.ref);
+    const windowSum = sumEntries(inWindow);
     const iso = (ms: number) => new Date(ms).toISOString();
     return {
       serviceRef: service.ref,
@@ -334,16 +393,42 @@ export class Monitoring {
         tokensPerSecond: sla.throughput.tokensPerSecond,
       },
       uptime: {
-        uptime7dPercent: uptimePercent(weekSum.probesUp, weekSum.probesDown),
-        uptime30dPercent: uptimePercent(monthSum.probesUp, monthSum.probesDown),
+        last7d: availabilityFigure(weekSum, now, 7 * DAY_MS),
+        last30d: availabilityFigure(monthSum, now, SLA_WINDOW_MS),
         daily: dailyUptime(history, now, 30),
+        availableNow:
+          service.entity.spec.lifecycle === 'active' &&
+          last?.outcome !== 'down' &&
+          isAvailableAt(service.entity.spec.availability, new Date(now)),
       },
-      traffic: trafficOf(sumEntries(inWindow), windowMs),
+      traffic: trafficOf(windowSum, windowMs),
+      capacity: {
+        inFlightNow: inFlight.get(service.ref) ?? 0,
+        peakInFlight: windowSum.peakInFlight,
+        peakRequestsPerMinute: monthSum.peakRequestsPerMinute,
+        committedRequestsPerMinute: Math.round(
+          sla.throughput.requestsPerSecond * 60,
+        ),
+        hourly: inWindow
+          .filter(e => e.aggregate.requests > 0)
+          .map(e => ({
+            start: iso(e.hourStart),
+            peakInFlight: e.aggregate.peakInFlight,
+            peakRequestsPerMinute: e.aggregate.peakRequestsPerMinute,
+          })),
+      },
+      usage: {
+        totalTokens: usage?.totalTokens ?? 0,
+        activeUsers30d: usage?.activeUsers30d ?? 0,
+        requests30d: usage?.requests30d ?? 0,
+      },
+      createdAt: times ? iso(times.createdAt) : null,
+      updatedAt: times ? iso(times.updatedAt) : null,
       latencyHistory: latencyHistory(
         inWindow,
         windowMs <= 24 * HOUR_MS ? 'hour' : 'day',
       ),
-      sla: assessSla(monthSum, sla),
+      sla: assessSla(monthSum, sla, now),
       incidents: incidents.map(i => ({
         startedAt: iso(i.startedAt),
         endedAt: i.endedAt === null ? null : iso(i.endedAt),

@@ -3,10 +3,11 @@ import { ModelServiceEntityV1alpha1 } from '@internal/plugin-marketplace-common'
 import { Knex } from 'knex';
 import { connectDatabase } from '../database/migrate';
 import { DirectoryService } from '../gateway/ServiceDirectory';
-import { bucketOf, sqlBucketExpression } from './histogram';
+import { bucketOf, representativeOf, sqlBucketExpression } from './histogram';
 import { Monitoring, readMonitoringConfig } from './Monitoring';
 import { HOUR_MS, MonitoringStore, ProbeRecord } from './MonitoringStore';
 import { Prober } from './Prober';
+import { availabilityPercent, sumEntries, trafficOf } from './quality';
 import { ConfigReader } from '@backstage/config';
 import { SecretResolver } from '../gateway/secrets';
 
@@ -29,6 +30,7 @@ function ledgerRow(
     ttft?: number | null;
     completion?: number;
     finishedAt?: number;
+    wait?: number;
   } = {},
 ) {
   seq++;
@@ -54,6 +56,7 @@ function ledgerRow(
     platform_fee_micros: 0,
     upstream_latency_ms: fields.latency === undefined ? 500 : fields.latency,
     ttft_ms: fields.ttft ?? null,
+    wait_ms: fields.wait ?? null,
     started_at: startedAt,
     finished_at: fields.finishedAt ?? startedAt + (fields.latency ?? 500),
   };
@@ -105,6 +108,10 @@ describe.each(databases.eachSupportedId())(
         ttft_count: Number(row.ttft_count),
         output_tokens: Number(row.output_tokens),
         generation_ms: Number(row.generation_ms),
+        ok_requests: Number(row.ok_requests),
+        wait_count: Number(row.wait_count),
+        peak_in_flight: Number(row.peak_in_flight),
+        peak_requests_per_minute: Number(row.peak_requests_per_minute),
       }));
     }
 
@@ -222,6 +229,14 @@ describe.each(databases.eachSupportedId())(
           ttft_hist: '56:1',
           output_tokens: 130,
           generation_ms: 900,
+          ok_requests: 2,
+          // 50 tokens in 100 ms (not streamed: the whole duration) = 500/s;
+          // 80 tokens in 800 ms after the first token = 100/s.
+          tps_hist: `${bucketOf(100)}:1,${bucketOf(500)}:1`,
+          wait_count: 0,
+          wait_hist: '',
+          peak_in_flight: 1,
+          peak_requests_per_minute: 1,
         },
         expect.objectContaining({
           service_ref: A,
@@ -246,6 +261,46 @@ describe.each(databases.eachSupportedId())(
         await store.rollup({ ...options, now: NOW + 30 * MINUTE }),
       ).toEqual({ hours: 0 });
       expect(await hourlyRows()).toEqual(first);
+    });
+
+    it('measures peaks in flight and per minute, wait times and failed requests per hour', async () => {
+      const h1 = Date.UTC(2026, 10, 27, 8);
+      await knex('usage_ledger').insert([
+        // Three requests overlap at 08:05:02 (a fourth starts as one ends).
+        ledgerRow(A, h1 + 5 * MINUTE, { latency: 3000, wait: 4 }),
+        ledgerRow(A, h1 + 5 * MINUTE + 1000, { latency: 3000, wait: 40 }),
+        ledgerRow(A, h1 + 5 * MINUTE + 2000, { latency: 500, wait: 400 }),
+        ledgerRow(A, h1 + 5 * MINUTE + 3000, { latency: 100, wait: 4 }),
+        // A failed request in another minute: in flight, not served.
+        ledgerRow(A, h1 + 20 * MINUTE, {
+          status: 'upstream_error',
+          latency: 30,
+          wait: 4,
+        }),
+        // A client error counts as neither up nor down.
+        ledgerRow(A, h1 + 21 * MINUTE, { status: 'upstream_rejected' }),
+      ]);
+      await store.rollup({
+        now: NOW,
+        retentionMs: 90 * 86_400_000,
+        lagMs: 5 * MINUTE,
+      });
+      const [row] = await hourlyRows();
+      expect(row).toMatchObject({
+        requests: 6,
+        errors: 1,
+        ok_requests: 4,
+        peak_in_flight: 3,
+        peak_requests_per_minute: 4,
+        wait_count: 5,
+      });
+      const entries = await store.hoursOf(A, h1, h1 + HOUR_MS);
+      const traffic = trafficOf(sumEntries(entries), HOUR_MS);
+      expect(traffic.waitP50Ms).toBe(representativeOf(bucketOf(4)));
+      expect(traffic.waitP95Ms).toBe(representativeOf(bucketOf(400)));
+      expect(availabilityPercent(entries[0].aggregate)).toBe(80);
+      // No reservation is open: nothing in flight now.
+      expect((await store.inFlightNow()).get(A) ?? 0).toBe(0);
     });
 
     it('counts late ledger rows into hours already rolled up', async () => {
@@ -499,9 +554,11 @@ describe.each(databases.eachSupportedId())(
       it('records a latency breach once, and retries a notification that failed', async () => {
         const svc = directoryService('svc-b');
         const m = monitoring([svc]);
+        // Latency targets are against the time to first token.
         const rows = Array.from({ length: 20 }, (_, i) =>
           ledgerRow(B, NOW - HOUR_MS + i * 1000, {
-            latency: i < 18 ? 400 : 5000,
+            latency: 9000,
+            ttft: i < 18 ? 400 : 5000,
           }),
         );
         await knex('usage_ledger').insert(rows);
@@ -536,8 +593,9 @@ describe.each(databases.eachSupportedId())(
           ['latencyP95', 'latencyP99'],
         );
         const sla = (await m.metricsOf(svc, '1h')).sla;
+        // 20 successful requests and no probe: uptime from real traffic.
         expect(sla.map(r => [r.metric, r.status])).toEqual([
-          ['uptime', 'no_data'],
+          ['uptime', 'met'],
           ['latencyP50', 'met'],
           ['latencyP95', 'breached'],
           ['latencyP99', 'breached'],

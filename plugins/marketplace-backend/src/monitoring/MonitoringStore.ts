@@ -15,6 +15,14 @@ import {
 export const HOUR_MS = 3_600_000;
 export const DAY_MS = 86_400_000;
 
+/** What a service served (from the analytics rollups). */
+export interface UsageStats {
+  totalTokens: number;
+  requests30d: number;
+  tokens30d: number;
+  activeUsers30d: number;
+}
+
 /** One check of a service's upstream. */
 export interface ProbeRecord {
   serviceRef: string;
@@ -54,16 +62,36 @@ export interface HourAggregate {
   requests: number;
   /** Of those, the upstream's failures: `upstream_error` and `timeout`. */
   errors: number;
-  /** Successful requests with a latency, and their latency histogram. */
+  /** Of those, the successful ones (`ok`). Client errors count as neither. */
+  okRequests: number;
+  /**
+   * Successful requests with a total duration (upstream send to the answer's
+   * end), and the histogram of those durations.
+   */
   latencyCount: number;
   latencySumMs: number;
   latencyHist: Histogram;
+  /**
+   * Time to first token (streamed) or to the answer's first byte (not
+   * streamed) of the successful requests: what "latency" means to users.
+   */
   ttftCount: number;
   ttftHist: Histogram;
   /** Completion tokens of the successful requests ... */
   outputTokens: number;
-  /** ... and the time spent generating them (latency less time to first token). */
+  /** ... and the time spent generating them (after the first token when streamed). */
   generationMs: number;
+  /** Output tokens per second per successful request. */
+  tpsHist: Histogram;
+  /** Wait from the gateway receiving a request to sending it upstream. */
+  waitCount: number;
+  waitHist: Histogram;
+  /** Most requests in flight at once (the maximum over merged hours). */
+  peakInFlight: number;
+  /** Successful requests started in the busiest minute (maximum over merged hours). */
+  peakRequestsPerMinute: number;
+  /** Start of the first hour with probes or requests (Infinity: none). */
+  firstHour: number;
 }
 
 export function emptyAggregate(): HourAggregate {
@@ -73,6 +101,7 @@ export function emptyAggregate(): HourAggregate {
     probesMaintenance: 0,
     requests: 0,
     errors: 0,
+    okRequests: 0,
     latencyCount: 0,
     latencySumMs: 0,
     latencyHist: new Map(),
@@ -80,6 +109,12 @@ export function emptyAggregate(): HourAggregate {
     ttftHist: new Map(),
     outputTokens: 0,
     generationMs: 0,
+    tpsHist: new Map(),
+    waitCount: 0,
+    waitHist: new Map(),
+    peakInFlight: 0,
+    peakRequestsPerMinute: 0,
+    firstHour: Infinity,
   };
 }
 
@@ -99,6 +134,16 @@ export function mergeAggregate(
   addTo(target.ttftHist, source.ttftHist);
   target.outputTokens += source.outputTokens;
   target.generationMs += source.generationMs;
+  target.okRequests += source.okRequests;
+  addTo(target.tpsHist, source.tpsHist);
+  target.waitCount += source.waitCount;
+  addTo(target.waitHist, source.waitHist);
+  target.peakInFlight = Math.max(target.peakInFlight, source.peakInFlight);
+  target.peakRequestsPerMinute = Math.max(
+    target.peakRequestsPerMinute,
+    source.peakRequestsPerMinute,
+  );
+  target.firstHour = Math.min(target.firstHour, source.firstHour);
   return target;
 }
 
@@ -129,6 +174,7 @@ function cell(grid: HourGrid, ref: string, hour: number): HourAggregate {
   let agg = byHour.get(hour);
   if (!agg) {
     agg = emptyAggregate();
+    agg.firstHour = hour;
     byHour.set(hour, agg);
   }
   return agg;
@@ -161,6 +207,12 @@ interface HourlyRow {
   ttft_hist: string;
   output_tokens: number | string;
   generation_ms: number | string;
+  ok_requests: number | string;
+  tps_hist: string;
+  wait_count: number | string;
+  wait_hist: string;
+  peak_in_flight: number | string;
+  peak_requests_per_minute: number | string;
   updated_at: number | string;
 }
 
@@ -178,6 +230,13 @@ function aggregateOfRow(row: HourlyRow): HourAggregate {
     ttftHist: decodeHistogram(row.ttft_hist),
     outputTokens: num(row.output_tokens),
     generationMs: num(row.generation_ms),
+    okRequests: num(row.ok_requests),
+    tpsHist: decodeHistogram(row.tps_hist ?? ''),
+    waitCount: num(row.wait_count),
+    waitHist: decodeHistogram(row.wait_hist ?? ''),
+    peakInFlight: num(row.peak_in_flight),
+    peakRequestsPerMinute: num(row.peak_requests_per_minute),
+    firstHour: num(row.hour_start),
   };
 }
 
@@ -202,6 +261,12 @@ function rowOf(
     ttft_hist: encodeHistogram(a.ttftHist),
     output_tokens: a.outputTokens,
     generation_ms: a.generationMs,
+    ok_requests: a.okRequests,
+    tps_hist: encodeHistogram(a.tpsHist),
+    wait_count: a.waitCount,
+    wait_hist: encodeHistogram(a.waitHist),
+    peak_in_flight: a.peakInFlight,
+    peak_requests_per_minute: a.peakRequestsPerMinute,
     updated_at: now,
   };
 }
@@ -330,6 +395,119 @@ export class MonitoringStore {
       : undefined;
   }
 
+  /** The outcome of the last probe of every service probed since `since`. */
+  async lastProbeOutcomes(since: number): Promise<Map<string, ProbeOutcome>> {
+    const latest = this.db('service_probes')
+      .where('probed_at', '>=', since)
+      .groupBy('service_ref')
+      .select('service_ref')
+      .max({ at: 'probed_at' })
+      .as('latest');
+    const rows = await this.db('service_probes as p')
+      .join(latest, function on() {
+        this.on('p.service_ref', '=', 'latest.service_ref').andOn(
+          'p.probed_at',
+          '=',
+          'latest.at',
+        );
+      })
+      .select('p.service_ref', 'p.outcome');
+    const out = new Map<string, ProbeOutcome>();
+    for (const row of rows as any[]) {
+      // Two probes at the same instant: a down one wins.
+      if (out.get(row.service_ref) !== 'down') {
+        out.set(row.service_ref, row.outcome);
+      }
+    }
+    return out;
+  }
+
+  /** Requests forwarded and not settled yet (all gateway instances), per service. */
+  async inFlightNow(serviceRefs?: string[]): Promise<Map<string, number>> {
+    const rows = await this.db('usage_reservations')
+      .modify(q => {
+        if (serviceRefs) {
+          q.whereIn('service_ref', serviceRefs);
+        }
+      })
+      .groupBy('service_ref')
+      .select('service_ref')
+      .count({ n: '*' });
+    return new Map(
+      (rows as any[]).map(row => [String(row.service_ref), num(row.n)]),
+    );
+  }
+
+  /**
+   * Usage per service from the analytics rollups (kept equal to the ledger on
+   * write): tokens served since the start, requests and distinct users over the
+   * 30 days before `now` (whole UTC days for the users).
+   */
+  async usageStats(
+    now: number,
+    serviceRef?: string,
+  ): Promise<Map<string, UsageStats>> {
+    const since = now - 30 * DAY_MS;
+    const one = (q: Knex.QueryBuilder) => {
+      if (serviceRef) {
+        q.where('service_ref', serviceRef);
+      }
+    };
+    const totals = await this.db('usage_service_hourly')
+      .modify(one)
+      .groupBy('service_ref')
+      .select(
+        'service_ref',
+        this.db.raw('SUM(prompt_tokens + completion_tokens) AS tokens'),
+        this.db.raw(
+          'SUM(CASE WHEN hour >= ? THEN ok_requests ELSE 0 END) AS requests',
+          [Math.floor(since)],
+        ),
+        this.db.raw(
+          'SUM(CASE WHEN hour >= ? THEN prompt_tokens + completion_tokens ELSE 0 END) AS tokens30d',
+          [Math.floor(since)],
+        ),
+      );
+    const users = await this.db('usage_customer_daily')
+      .modify(one)
+      .where('day', '>=', since - (since % DAY_MS))
+      .andWhere('ok_requests', '>', 0)
+      .groupBy('service_ref')
+      .select('service_ref')
+      .countDistinct({ n: 'user_ref' });
+    const out = new Map<string, UsageStats>();
+    for (const row of totals as any[]) {
+      out.set(row.service_ref, {
+        totalTokens: num(row.tokens),
+        requests30d: num(row.requests),
+        tokens30d: num(row.tokens30d),
+        activeUsers30d: 0,
+      });
+    }
+    for (const row of users as any[]) {
+      const entry = out.get(row.service_ref) ?? {
+        totalTokens: 0,
+        requests30d: 0,
+        tokens30d: 0,
+        activeUsers30d: 0,
+      };
+      entry.activeUsers30d = num(row.n);
+      out.set(row.service_ref, entry);
+    }
+    return out;
+  }
+
+  /** Distinct users of any service of a provider in the 30 days before `now`. */
+  async providerActiveUsers(providerRef: string, now: number): Promise<number> {
+    const since = now - 30 * DAY_MS;
+    const [row] = await this.db('usage_customer_daily')
+      .where({ provider_ref: providerRef })
+      .andWhere('day', '>=', since - (since % DAY_MS))
+      .andWhere('ok_requests', '>', 0)
+      .countDistinct({ n: 'user_ref' });
+    return num((row as any)?.n ?? 0);
+  }
+
   // --- Aggregation ----------------------------------------------------------
 
   /**
@@ -370,6 +548,9 @@ export class MonitoringStore {
           }
         });
     const ok = `status = 'ok' AND upstream_latency_ms IS NOT NULL`;
+    // Generation time: after the first token when streamed; the whole duration
+    // when not (the first byte comes with the finished answer).
+    const generation = `(CASE WHEN stream THEN upstream_latency_ms - COALESCE(ttft_ms, 0) ELSE upstream_latency_ms END)`;
 
     const sums = await ledger()
       .select(
@@ -387,8 +568,9 @@ export class MonitoringStore {
           `SUM(CASE WHEN ${ok} THEN completion_tokens ELSE 0 END) AS output_tokens`,
         ),
         db.raw(
-          `SUM(CASE WHEN ${ok} THEN upstream_latency_ms - COALESCE(ttft_ms, 0) ELSE 0 END) AS generation_ms`,
+          `SUM(CASE WHEN ${ok} THEN ${generation} ELSE 0 END) AS generation_ms`,
         ),
+        db.raw(`SUM(CASE WHEN status = 'ok' THEN 1 ELSE 0 END) AS ok_requests`),
       )
       .groupByRaw('1, 2');
     for (const row of sums as any[]) {
@@ -399,16 +581,16 @@ export class MonitoringStore {
       agg.latencySumMs += num(row.latency_sum);
       agg.outputTokens += num(row.output_tokens);
       agg.generationMs += Math.max(0, num(row.generation_ms));
+      agg.okRequests += num(row.ok_requests);
     }
 
     const histogram = async (
       column: string,
-      target: 'latencyHist' | 'ttftHist',
+      target: 'latencyHist' | 'ttftHist' | 'tpsHist' | 'waitHist',
+      where: string,
     ) => {
       const rows = await ledger()
-        .andWhere('status', 'ok')
-        .whereNotNull(column)
-        .whereNotNull('upstream_latency_ms')
+        .whereRaw(where)
         .select(
           'service_ref',
           db.raw(`${hour('started_at')} AS hour`),
@@ -422,13 +604,23 @@ export class MonitoringStore {
         h.set(bucket, (h.get(bucket) ?? 0) + num(row.n));
       }
     };
-    await histogram('upstream_latency_ms', 'latencyHist');
-    await histogram('ttft_ms', 'ttftHist');
+    await histogram('upstream_latency_ms', 'latencyHist', ok);
+    await histogram('ttft_ms', 'ttftHist', `${ok} AND ttft_ms IS NOT NULL`);
+    // Whole output tokens per second of each successful request that produced some.
+    await histogram(
+      `(completion_tokens * 1000 / ${generation})`,
+      'tpsHist',
+      `${ok} AND completion_tokens > 0 AND ${generation} > 0 AND (ttft_ms IS NOT NULL OR NOT stream)`,
+    );
+    await histogram('wait_ms', 'waitHist', 'wait_ms IS NOT NULL');
+    const total = (h: Histogram) => [...h.values()].reduce((a, b) => a + b, 0);
     for (const byHour of grid.values()) {
       for (const agg of byHour.values()) {
-        agg.ttftCount = [...agg.ttftHist.values()].reduce((a, b) => a + b, 0);
+        agg.ttftCount = total(agg.ttftHist);
+        agg.waitCount = total(agg.waitHist);
       }
     }
+    await this.peaksInto(grid, { from, to }, refs);
 
     const probes = await db('service_probes')
       .where('probed_at', '>=', from)
@@ -453,6 +645,81 @@ export class MonitoringStore {
         agg.probesDown += num(row.n);
       } else {
         agg.probesMaintenance += num(row.n);
+      }
+    }
+  }
+
+  /**
+   * Per service and hour: the most requests in flight at once (a sweep over the
+   * ledger rows' start and end times, requests that started up to an hour
+   * before `from` included) and the successful requests of the busiest minute.
+   */
+  private async peaksInto(
+    grid: HourGrid,
+    { from, to }: { from: number; to: number },
+    refs: string[] | undefined,
+  ) {
+    const db = this.db;
+    const refFilter = refs
+      ? `AND service_ref IN (${refs.map(() => '?').join(', ')})`
+      : '';
+    const refBindings = refs ?? [];
+    const lookback = from - HOUR_MS;
+    const result = (await db.raw(
+      `WITH ev AS (
+         SELECT service_ref, started_at AS t, 1 AS d FROM usage_ledger
+           WHERE started_at >= ? AND started_at < ? ${refFilter}
+         UNION ALL
+         SELECT service_ref, finished_at AS t, -1 AS d FROM usage_ledger
+           WHERE started_at >= ? AND started_at < ? ${refFilter}
+       ), run AS (
+         SELECT service_ref, t,
+           SUM(d) OVER (PARTITION BY service_ref ORDER BY t, d ROWS UNBOUNDED PRECEDING) AS c
+         FROM ev
+       )
+       SELECT service_ref, (t - (t % ${HOUR_MS})) AS hour, MAX(c) AS peak
+       FROM run WHERE t >= ? AND t < ? GROUP BY service_ref, (t - (t % ${HOUR_MS}))`,
+      [lookback, to, ...refBindings, lookback, to, ...refBindings, from, to],
+    )) as any;
+    // SQLite answers the rows, PostgreSQL { rows }.
+    const peaks: any[] = Array.isArray(result) ? result : result.rows;
+    for (const row of peaks) {
+      const hour = num(row.hour);
+      const byHour = grid.get(row.service_ref);
+      const agg = byHour?.get(hour);
+      if (agg) {
+        agg.peakInFlight = Math.max(agg.peakInFlight, num(row.peak));
+      }
+    }
+
+    const perMinute = db('usage_ledger')
+      .where('started_at', '>=', from)
+      .andWhere('started_at', '<', to)
+      .andWhere('status', 'ok')
+      .modify(q => {
+        if (refs) {
+          q.whereIn('service_ref', refs);
+        }
+      })
+      .select(
+        'service_ref',
+        db.raw('(started_at - (started_at % 60000)) AS minute'),
+        db.raw('COUNT(*) AS n'),
+      )
+      .groupByRaw('1, 2')
+      .as('m');
+    const minutes = await db
+      .from(perMinute)
+      .select(
+        'service_ref',
+        db.raw(`(minute - (minute % ${HOUR_MS})) AS hour`),
+        db.raw('MAX(n) AS peak'),
+      )
+      .groupByRaw('1, 2');
+    for (const row of minutes as any[]) {
+      const agg = grid.get(row.service_ref)?.get(num(row.hour));
+      if (agg) {
+        agg.peakRequestsPerMinute = num(row.peak);
       }
     }
   }
@@ -520,7 +787,14 @@ export class MonitoringStore {
         'ttft_count',
         'output_tokens',
         'generation_ms',
-        ...(options.histograms ? ['latency_hist', 'ttft_hist'] : []),
+        'hour_start',
+        'ok_requests',
+        'wait_count',
+        'peak_in_flight',
+        'peak_requests_per_minute',
+        ...(options.histograms
+          ? ['latency_hist', 'ttft_hist', 'tps_hist', 'wait_hist']
+          : []),
       );
     for (const row of rows as HourlyRow[]) {
       let agg = out.get(row.service_ref);

@@ -1,3 +1,4 @@
+import { EgressPolicy } from '../egress/EgressPolicy';
 import { mockServices } from '@backstage/backend-test-utils';
 import { ConfigReader } from '@backstage/config';
 import { ModelServiceEntityV1alpha1 } from '@internal/plugin-marketplace-common';
@@ -113,6 +114,8 @@ function prober(
     concurrency: 4,
     mode: options.mode ?? 'models',
     clock: () => NOW,
+    // The scripted upstream runs on this machine: allowed explicitly.
+    egress: new EgressPolicy({ allowedHosts: ['127.0.0.1'] }),
   });
 }
 
@@ -210,6 +213,33 @@ describe('Prober', () => {
       httpStatus: null,
       errorKind: 'connection',
     });
+  });
+
+  it('never probes a loopback, private or link-local upstream that is not allowed, and tells no status or latency', async () => {
+    behaviour = json(200, MODELS);
+    const port = new URL(baseUrl).port;
+    for (const url of [
+      // The allow list names 127.0.0.1: other names and forms of it are not on it.
+      `http://localhost:${port}/v1`,
+      `http://2130706434:${port}/v1`,
+      `http://[::ffff:127.0.0.1]:${port}/v1`,
+      'http://169.254.169.254/latest/meta-data',
+      `http://127.0.0.1:${port}/v1#`,
+    ]) {
+      const result = await prober().probe(
+        service({ endpoint: { baseUrl: url, auth: { type: 'none' } } }),
+      );
+      expect({ url, result }).toMatchObject({
+        url,
+        result: {
+          outcome: 'down',
+          httpStatus: null,
+          errorKind: 'connection',
+          latencyMs: null,
+        },
+      });
+    }
+    expect(seen).toEqual([]);
   });
 
   it('records maintenance, not down, inside a maintenance window (in the service time zone)', async () => {

@@ -7,6 +7,7 @@ import {
 import http from 'http';
 import https from 'https';
 import { DirectoryService } from '../gateway/ServiceDirectory';
+import { EgressDeniedError, EgressPolicy } from '../egress/EgressPolicy';
 import { SecretResolver } from '../gateway/secrets';
 import {
   UpstreamCredentialError,
@@ -38,6 +39,8 @@ export interface CheckResult {
   httpStatus: number | null;
   errorKind: ProbeErrorKind | null;
   latencyMs: number;
+  /** The egress policy refused the URL: nothing was sent, no latency to tell. */
+  denied?: boolean;
 }
 
 function looksLikeModelList(body: any): boolean {
@@ -72,19 +75,33 @@ export function checkUpstream(options: {
   body?: unknown;
   expect: 'models' | 'completion';
   timeoutMs: number;
+  /** Where probes may go; by default public addresses only. */
+  egress?: EgressPolicy;
 }): Promise<CheckResult> {
   const started = performance.now();
   const elapsed = () => Math.round(performance.now() - started);
+  const egress = options.egress ?? new EgressPolicy();
+  const denied: CheckResult = {
+    ok: false,
+    httpStatus: null,
+    errorKind: 'connection',
+    latencyMs: 0,
+    denied: true,
+  };
   let url: URL;
   try {
-    url = new URL(options.url);
-  } catch {
-    return Promise.resolve({
-      ok: false,
-      httpStatus: null,
-      errorKind: 'connection',
-      latencyMs: elapsed(),
-    });
+    url = egress.check(options.url);
+  } catch (error) {
+    return Promise.resolve(
+      error instanceof EgressDeniedError
+        ? denied
+        : {
+            ok: false,
+            httpStatus: null,
+            errorKind: 'connection',
+            latencyMs: elapsed(),
+          },
+    );
   }
   const payload =
     options.body === undefined
@@ -97,6 +114,7 @@ export function checkUpstream(options: {
     const req = lib.request(url, {
       method: options.method,
       agent: url.protocol === 'https:' ? agents.https : agents.http,
+      ...egress.requestOptions(url),
       headers: {
         ...options.headers,
         accept: 'application/json',
@@ -123,7 +141,16 @@ export function checkUpstream(options: {
     }, options.timeoutMs);
     const failed = () =>
       finish({ ok: false, httpStatus, errorKind: 'connection' });
-    req.on('error', failed);
+    req.on('error', error => {
+      if (error instanceof EgressDeniedError && !settled) {
+        settled = true;
+        // eslint-disable-next-line @typescript-eslint/no-use-before-define
+        clearTimeout(timer);
+        resolve(denied);
+        return;
+      }
+      failed();
+    });
     req.on('response', res => {
       httpStatus = res.statusCode ?? null;
       const chunks: Buffer[] = [];
@@ -219,6 +246,8 @@ export class Prober {
       /** The check for services without the probe annotation. */
       mode: ProbeMode;
       clock?: () => number;
+      /** Where upstreams may be (marketplace.egress); by default public addresses only. */
+      egress?: EgressPolicy;
     },
   ) {}
 
@@ -288,6 +317,7 @@ export class Prober {
         : undefined,
       expect: chat ? 'completion' : 'models',
       timeoutMs: this.options.timeoutMs,
+      egress: this.options.egress,
     });
     return {
       serviceRef: service.ref,
@@ -295,7 +325,8 @@ export class Prober {
       outcome: outcomeOf(result.ok),
       httpStatus: result.httpStatus,
       errorKind: result.errorKind,
-      latencyMs: result.latencyMs,
+      // A refused URL was never called: no latency to tell.
+      latencyMs: result.denied ? null : result.latencyMs,
     };
   }
 

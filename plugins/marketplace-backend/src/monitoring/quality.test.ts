@@ -11,6 +11,9 @@ import {
 import { emptyAggregate, HourEntry, HOUR_MS } from './MonitoringStore';
 import {
   assessSla,
+  availabilityFigure,
+  availabilityPercent,
+  coverageDays,
   dailyUptime,
   latencyStatus,
   slaWindowStart,
@@ -129,17 +132,21 @@ describe('uptime and SLA maths', () => {
     expect(latencyStatus(null, 0, 1000)).toBe('no_data');
   });
 
-  it('assesses every SLA metric of an aggregate', () => {
+  it('assesses every SLA metric of an aggregate: latency targets against the time to first token', () => {
     const a = emptyAggregate();
     a.probesUp = 997;
     a.probesDown = 3;
     a.probesMaintenance = 50;
-    a.latencyHist = histogramOf([
+    a.ttftHist = histogramOf([
       ...Array(80).fill(300),
       ...Array(15).fill(900),
       ...Array(5).fill(3000),
     ]);
+    a.ttftCount = 100;
+    // Whole answers take far longer: they do not count against latency targets.
+    a.latencyHist = histogramOf(Array(100).fill(20_000));
     a.latencyCount = 100;
+    a.firstHour = Date.UTC(2026, 10, 20);
     const sla = {
       latencyMs: { p50: 450, p95: 1000, p99: 2600 },
       uptimePercent: 99.9,
@@ -147,13 +154,59 @@ describe('uptime and SLA maths', () => {
       rateLimits: { requestsPerMinute: 60, tokensPerMinute: 1000 },
     };
     expect(
-      assessSla(a, sla).map(r => [r.metric, r.measured, r.status, r.samples]),
+      assessSla(a, sla, Date.UTC(2026, 10, 23)).map(r => [
+        r.metric,
+        r.measured,
+        r.status,
+        r.samples,
+        r.coverageDays,
+      ]),
     ).toEqual([
-      ['uptime', 99.7, 'breached', 1000],
-      ['latencyP50', 290, 'met', 100], // 300 ms: bucket 60 -> 1.1^59.5 = 290
-      ['latencyP95', 911, 'at_risk', 100], // 900 ms: bucket 72 -> 1.1^71.5 = 911 > 900
-      ['latencyP99', 3145, 'breached', 100], // 3000 ms: bucket 85 -> 1.1^84.5 = 3145
+      ['uptime', 99.7, 'breached', 1000, 3],
+      ['latencyP50', 290, 'met', 100, 3], // 300 ms: bucket 60 -> 1.1^59.5 = 290
+      ['latencyP95', 911, 'at_risk', 100, 3], // 900 ms: bucket 72 -> 1.1^71.5 = 911 > 900
+      ['latencyP99', 3145, 'breached', 100, 3], // 3000 ms: bucket 85 -> 1.1^84.5 = 3145
     ]);
+  });
+
+  it('counts failed real requests against uptime, client errors not at all', () => {
+    const a = emptyAggregate();
+    a.probesUp = 100; // every probe passed ...
+    a.okRequests = 880;
+    a.errors = 20; // ... but 20 requests failed with 5xx or timeouts
+    a.requests = 950; // 50 more: client errors, which count as neither
+    expect(availabilityPercent(a)).toBe(98);
+    const now = Date.UTC(2026, 10, 27, 12);
+    a.firstHour = now - 3 * 86_400_000;
+    expect(availabilityFigure(a, now, 30 * 86_400_000)).toEqual({
+      percent: 98,
+      days: 3,
+      periodDays: 30,
+      probes: 100,
+      requests: 900,
+      probePercent: 100,
+      trafficPercent: 97.778,
+    });
+  });
+
+  it('says how many days of data an uptime stands on, never more than the period', () => {
+    const now = Date.UTC(2026, 10, 27, 12);
+    const a = emptyAggregate();
+    a.probesUp = 2;
+    a.firstHour = now - 3_600_000;
+    // A service approved an hour ago: too few checks for a figure at all.
+    expect(availabilityFigure(a, now, 30 * 86_400_000)).toMatchObject({
+      percent: null,
+      days: 0,
+    });
+    a.probesUp = 60;
+    expect(availabilityFigure(a, now, 30 * 86_400_000)).toMatchObject({
+      percent: 100,
+      days: 0,
+    });
+    a.firstHour = now - 90 * 86_400_000;
+    expect(coverageDays(a, now, 7 * 86_400_000)).toBe(7);
+    expect(coverageDays(emptyAggregate(), now, 7 * 86_400_000)).toBe(0);
   });
 
   it('counts traffic: error rate, tokens per second, requests per second', () => {
@@ -165,16 +218,22 @@ describe('uptime and SLA maths', () => {
     a.generationMs = 38_000;
     a.latencyHist = histogramOf(Array(38).fill(1000));
     a.ttftHist = histogramOf([...Array(9).fill(200), 1000]);
+    a.tpsHist = histogramOf([...Array(30).fill(50), ...Array(8).fill(150)]);
+    a.waitHist = histogramOf([...Array(39).fill(2), 40]);
     expect(trafficOf(a, HOUR_MS)).toEqual({
       requests: 40,
       errors: 2,
       errorRatePercent: 5,
-      latencyP50Ms: 1002,
+      latencyP50Ms: 198,
       latencyP95Ms: 1002,
       latencyP99Ms: 1002,
-      timeToFirstTokenP50Ms: 198,
-      timeToFirstTokenP95Ms: 1002,
+      durationP50Ms: 1002,
+      durationP95Ms: 1002,
+      tokensPerSecondP50: 52, // 50 tokens/s, read from its bucket (within 5%)
+      tokensPerSecondP95: 149, // 150 tokens/s
       tokensPerSecond: 100,
+      waitP50Ms: 2,
+      waitP95Ms: 2,
       requestsPerSecond: 0.0111,
     });
     const none = trafficOf(emptyAggregate(), HOUR_MS);
@@ -210,6 +269,8 @@ describe('uptime and SLA maths', () => {
       upProbes: 60,
       downProbes: 0,
       maintenanceProbes: 0,
+      okRequests: 0,
+      failedRequests: 0,
       uptimePercent: 100,
     });
     expect(days[1]).toMatchObject({ date: '2026-10-30', uptimePercent: null });
@@ -219,6 +280,8 @@ describe('uptime and SLA maths', () => {
       upProbes: 117,
       downProbes: 3,
       maintenanceProbes: 10,
+      okRequests: 0,
+      failedRequests: 0,
       uptimePercent: 97.5,
     });
     expect(days[29]).toMatchObject({ date: '2026-11-27', uptimePercent: 100 });

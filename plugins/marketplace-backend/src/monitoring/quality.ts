@@ -1,4 +1,5 @@
 import {
+  AvailabilityFigure,
   LatencyPoint,
   MetricsWindow,
   ModelServiceSla,
@@ -41,7 +42,7 @@ export const SLA_WINDOW_MS = SLA_WINDOW_DAYS * DAY_MS;
  */
 export const AT_RISK_MARGIN = 0.1;
 
-/** Fewer measurements than this in the SLA window: `no_data`. */
+/** Fewer checks or measurements than this in the SLA window: `no_data`. */
 export const MIN_UPTIME_PROBES = 3;
 export const MIN_LATENCY_SAMPLES = 10;
 
@@ -54,6 +55,56 @@ export function slaWindowStart(at: number): number {
 export function uptimePercent(up: number, down: number): number | null {
   const counted = up + down;
   return counted === 0 ? null : round((up / counted) * 100, 3);
+}
+
+/**
+ * Availability from the probes and the real requests: successful checks / all
+ * checks. Requests the service failed (upstream 5xx, timeouts) count as down;
+ * client errors and client disconnects count as neither.
+ */
+export function availabilityPercent(a: {
+  probesUp: number;
+  probesDown: number;
+  okRequests: number;
+  errors: number;
+}): number | null {
+  return uptimePercent(a.probesUp + a.okRequests, a.probesDown + a.errors);
+}
+
+/**
+ * Days of data in an aggregate up to `now`, one decimal, at most `periodMs`:
+ * from the start of its first hour with probes or requests.
+ */
+export function coverageDays(
+  a: Pick<HourAggregate, 'firstHour'>,
+  now: number,
+  periodMs: number,
+): number {
+  if (!Number.isFinite(a.firstHour)) {
+    return 0;
+  }
+  const span = Math.min(periodMs, Math.max(0, now - a.firstHour));
+  return round(span / DAY_MS, 1);
+}
+
+/** The availability of an aggregate over a period ending `now`. */
+export function availabilityFigure(
+  a: HourAggregate,
+  now: number,
+  periodMs: number,
+): AvailabilityFigure {
+  const probes = a.probesUp + a.probesDown;
+  const requests = a.okRequests + a.errors;
+  return {
+    percent:
+      probes + requests < MIN_UPTIME_PROBES ? null : availabilityPercent(a),
+    days: coverageDays(a, now, periodMs),
+    periodDays: Math.round(periodMs / DAY_MS),
+    probes,
+    requests,
+    probePercent: uptimePercent(a.probesUp, a.probesDown),
+    trafficPercent: uptimePercent(a.okRequests, a.errors),
+  };
 }
 
 function round(value: number, digits: number): number {
@@ -80,11 +131,15 @@ export function trafficOf(a: HourAggregate, windowMs: number): TrafficMetrics {
     errors: a.errors,
     errorRatePercent:
       a.requests === 0 ? null : round((a.errors / a.requests) * 100, 2),
-    latencyP50Ms: percentile(a.latencyHist, 50),
-    latencyP95Ms: percentile(a.latencyHist, 95),
-    latencyP99Ms: percentile(a.latencyHist, 99),
-    timeToFirstTokenP50Ms: percentile(a.ttftHist, 50),
-    timeToFirstTokenP95Ms: percentile(a.ttftHist, 95),
+    latencyP50Ms: percentile(a.ttftHist, 50),
+    latencyP95Ms: percentile(a.ttftHist, 95),
+    latencyP99Ms: percentile(a.ttftHist, 99),
+    durationP50Ms: percentile(a.latencyHist, 50),
+    durationP95Ms: percentile(a.latencyHist, 95),
+    tokensPerSecondP50: percentile(a.tpsHist, 50),
+    tokensPerSecondP95: percentile(a.tpsHist, 95),
+    waitP50Ms: percentile(a.waitHist, 50),
+    waitP95Ms: percentile(a.waitHist, 95),
     tokensPerSecond:
       a.generationMs > 0 && a.outputTokens > 0
         ? round(a.outputTokens / (a.generationMs / 1000), 1)
@@ -108,6 +163,8 @@ export function dailyUptime(
       upProbes: 0,
       downProbes: 0,
       maintenanceProbes: 0,
+      okRequests: 0,
+      failedRequests: 0,
       uptimePercent: null,
     });
   }
@@ -118,15 +175,23 @@ export function dailyUptime(
       day.upProbes += aggregate.probesUp;
       day.downProbes += aggregate.probesDown;
       day.maintenanceProbes += aggregate.probesMaintenance;
+      day.okRequests += aggregate.okRequests;
+      day.failedRequests += aggregate.errors;
     }
   }
   for (const day of out) {
-    day.uptimePercent = uptimePercent(day.upProbes, day.downProbes);
+    day.uptimePercent = uptimePercent(
+      day.upProbes + day.okRequests,
+      day.downProbes + day.failedRequests,
+    );
   }
   return out;
 }
 
-/** Latency percentiles per hour, or per UTC day. Buckets without requests are left out. */
+/**
+ * Latency (time to first token) percentiles per hour, or per UTC day. Buckets
+ * without measured requests are left out.
+ */
 export function latencyHistory(
   entries: HourEntry[],
   step: 'hour' | 'day',
@@ -143,13 +208,13 @@ export function latencyHistory(
   }
   return [...groups]
     .sort(([a], [b]) => a - b)
-    .filter(([, a]) => a.latencyCount > 0)
+    .filter(([, a]) => a.ttftCount > 0)
     .map(([start, a]) => ({
       start: new Date(start).toISOString(),
       requests: a.requests,
-      p50Ms: percentile(a.latencyHist, 50),
-      p95Ms: percentile(a.latencyHist, 95),
-      p99Ms: percentile(a.latencyHist, 99),
+      p50Ms: percentile(a.ttftHist, 50),
+      p95Ms: percentile(a.ttftHist, 95),
+      p99Ms: percentile(a.ttftHist, 99),
     }));
 }
 
@@ -187,27 +252,34 @@ export function latencyStatus(
   return measured > (1 - AT_RISK_MARGIN) * committed ? 'at_risk' : 'met';
 }
 
-/** Every SLA metric of a service over the SLA window (`a` sums that window). */
+/**
+ * Every SLA metric of a service over the SLA window (`a` sums that window):
+ * uptime from the probes and the real requests, latency targets against the
+ * time to first token.
+ */
 export function assessSla(
   a: HourAggregate,
   sla: ModelServiceSla,
+  now: number,
 ): SlaAssessment[] {
-  const probes = a.probesUp + a.probesDown;
-  const uptime = uptimePercent(a.probesUp, a.probesDown);
+  const checks = a.probesUp + a.probesDown + a.okRequests + a.errors;
+  const uptime = availabilityPercent(a);
+  const coverage = coverageDays(a, now, SLA_WINDOW_MS);
   const latency = (
     metric: SlaMetric,
     p: number,
     committed: number,
   ): SlaAssessment => {
-    const measured = percentile(a.latencyHist, p);
+    const measured = percentile(a.ttftHist, p);
     return {
       metric,
       unit: 'ms',
       committed,
       measured,
-      status: latencyStatus(measured, a.latencyCount, committed),
-      samples: a.latencyCount,
+      status: latencyStatus(measured, a.ttftCount, committed),
+      samples: a.ttftCount,
       windowDays: SLA_WINDOW_DAYS,
+      coverageDays: coverage,
     };
   };
   return [
@@ -216,9 +288,10 @@ export function assessSla(
       unit: 'percent',
       committed: sla.uptimePercent,
       measured: uptime,
-      status: uptimeStatus(uptime, probes, sla.uptimePercent),
-      samples: probes,
+      status: uptimeStatus(uptime, checks, sla.uptimePercent),
+      samples: checks,
       windowDays: SLA_WINDOW_DAYS,
+      coverageDays: coverage,
     },
     latency('latencyP50', 50, sla.latencyMs.p50),
     latency('latencyP95', 95, sla.latencyMs.p95),

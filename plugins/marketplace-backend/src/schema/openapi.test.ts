@@ -19,6 +19,7 @@ const COMMON_TYPES = [
   'monitoring.ts',
   'admin.ts',
   'analytics.ts',
+  'providers.ts',
 ].map(file =>
   path.resolve(__dirname, '../../../marketplace-common/src/api', file),
 );
@@ -62,12 +63,16 @@ const restRoutes = [
   // Mounted by the plugin at the same root.
   ...routesOf(read('service/reviewsRouter.ts'), ''),
   ...routesOf(read('service/metricsRouter.ts'), ''),
+  ...routesOf(read('service/finderRouter.ts'), ''),
+  ...routesOf(read('service/routesRouter.ts'), ''),
   // Mounted by the plugin at the same root.
   ...routesOf(read('service/adminRouter.ts'), ''),
   // Mounted by the plugin at the same root.
   ...routesOf(read('service/analyticsRouter.ts'), ''),
   // Mounted by the plugin at the same root.
   ...routesOf(read('service/credentialsRouter.ts'), ''),
+  // Mounted by the plugin at the same root.
+  ...routesOf(read('service/providersRouter.ts'), ''),
 ];
 /** The gateway's pipeline and HTTP surface (@internal/plugin-marketplace-gateway-node). */
 const GATEWAY_NODE = path.resolve(
@@ -111,6 +116,8 @@ const gatewaySources = [
   readGatewayNode('pipeline/Gateway.ts'),
   readGatewayNode('http/handler.ts'),
   ...gatewayProtocols,
+  // Route selection and fallback (issue 24), part of the gateway.
+  read('routing/routeGateway.ts'),
 ];
 
 /** Resolves a local `$ref` (`#/components/...`). */

@@ -8,11 +8,13 @@ import {
 } from '@internal/plugin-marketplace-common';
 import { Knex } from 'knex';
 import { num } from '../database/migrate';
+import { ProviderVerificationStore } from '../database/ProviderVerificationStore';
+import { ServiceTimesStore } from '../database/ServiceTimesStore';
 import { isLive, ServiceDirectory } from '../gateway/ServiceDirectory';
 import { Monitoring } from '../monitoring/Monitoring';
+import { MonitoringStore } from '../monitoring/MonitoringStore';
 
 const METRICS_TTL_MS = 30_000;
-const DAY_MS = 86_400_000;
 
 /**
  * The browse index: one precomputed projection per live ModelService (approved and
@@ -29,14 +31,34 @@ export class BrowseIndex {
   /** Grows with every review change; the next query waits for a rebuild. */
   private ratingsVersion = 0;
   private builtForRatings = 0;
+  private builtForVerifications = 0;
+  private builtForMonitoring = 0;
+  /** createdAt / updatedAt of every service (catalog YAML ones included). */
+  readonly times: ServiceTimesStore;
 
   constructor(
     private readonly db: Knex,
     private readonly directory: ServiceDirectory,
     /** Measured uptime, latency and throughput from the monitoring rollups. */
-    private readonly monitoring?: Pick<Monitoring, 'browseMetrics'>,
+    private readonly monitoring?: Pick<
+      Monitoring,
+      'browseMetrics' | 'browseVersion'
+    >,
     private readonly clock: () => number = Date.now,
-  ) {}
+    /** The admins' verification decisions (none: no provider is verified). */
+    private readonly verifications?: Pick<
+      ProviderVerificationStore,
+      'list' | 'changes'
+    >,
+  ) {
+    this.times = new ServiceTimesStore(db);
+  }
+
+  /** The live services as last built (fresh as a query would see them). */
+  async services(): Promise<ServiceProjection[]> {
+    await this.ensureFresh();
+    return this.projections;
+  }
 
   /** A review changed a rating: the next query sees it. */
   invalidateRatings() {
@@ -48,10 +70,28 @@ export class BrowseIndex {
     return browse(this.projections, query, new Date(this.clock()));
   }
 
-  private async ensureFresh() {
-    const changed =
+  /** Every live service's projection (the finder ranks them all). */
+  async all(): Promise<readonly ServiceProjection[]> {
+    await this.ensureFresh();
+    return this.projections;
+  }
+
+  /**
+   * Something the next query must see: the set of services, a rating, a
+   * verification decision, or new monitoring values (the last probes: "available
+   * now"; refreshed once a minute).
+   */
+  private changed(): boolean {
+    return (
       this.builtFor !== this.directory.version ||
-      this.builtForRatings !== this.ratingsVersion;
+      this.builtForRatings !== this.ratingsVersion ||
+      this.builtForVerifications !== (this.verifications?.changes ?? 0) ||
+      this.builtForMonitoring !== (this.monitoring?.browseVersion ?? 0)
+    );
+  }
+
+  private async ensureFresh() {
+    const changed = this.changed();
     const stale = changed || this.clock() - this.metricsAt > METRICS_TTL_MS;
     if (!stale) {
       return;
@@ -65,10 +105,7 @@ export class BrowseIndex {
     // moment ago) is awaited; metrics older than the TTL refresh in the background.
     if (changed) {
       await this.building;
-      if (
-        this.builtFor !== this.directory.version ||
-        this.builtForRatings !== this.ratingsVersion
-      ) {
+      if (this.changed()) {
         // The build was already running on an older directory view.
         await this.ensureFresh();
       }
@@ -78,30 +115,32 @@ export class BrowseIndex {
   private async rebuild() {
     const version = this.directory.version;
     const ratingsVersion = this.ratingsVersion;
+    const verificationsVersion = this.verifications?.changes ?? 0;
     // Only approved, published services: never pending, rejected or unpublished ones.
-    const services = this.directory.list().filter(isLive);
+    const all = this.directory.list();
+    const services = all.filter(isLive);
     const now = this.clock();
-    const firstSeen = await this.firstSeen(
-      services.map(s => s.ref),
-      now,
+    // Times of every service (the provider pages show them for all).
+    const times = await this.times.sync(all, now);
+    const verified = new Set(
+      [...((await this.verifications?.list()) ?? new Map()).values()]
+        .filter(v => v.verified)
+        .map(v => v.providerRef),
     );
-    const usage = await this.db('usage_ledger')
-      .where('started_at', '>=', now - 30 * DAY_MS)
-      .andWhere({ status: 'ok' })
-      .groupBy('service_ref')
-      .select('service_ref')
-      .count({ requests: '*' })
-      .sum({ prompt: 'prompt_tokens', completion: 'completion_tokens' });
     const metrics = new Map<string, ServiceMetrics>();
     for (const [ref, measured] of (await this.monitoring?.browseMetrics()) ??
       []) {
       metrics.set(ref, { ...measured });
     }
-    for (const row of usage as any[]) {
-      metrics.set(row.service_ref, {
-        ...metrics.get(row.service_ref),
-        requests30d: num(row.requests),
-        tokens30d: num(row.prompt) + num(row.completion),
+    const monitoringVersion = this.monitoring?.browseVersion ?? 0;
+    const usage = await new MonitoringStore(this.db).usageStats(now);
+    for (const [ref, u] of usage) {
+      metrics.set(ref, {
+        ...metrics.get(ref),
+        requests30d: u.requests30d,
+        tokens30d: u.tokens30d,
+        tokensTotal: u.totalTokens,
+        activeUsers30d: u.activeUsers30d,
       });
     }
     for (const [ref, rating] of await this.ratings()) {
@@ -112,16 +151,17 @@ export class BrowseIndex {
       });
     }
     this.projections = services.map(s =>
-      projectService(
-        s.entity,
-        s.ref,
-        s.provider,
-        metrics.get(s.ref) ?? {},
-        firstSeen.get(s.ref) ?? now,
-      ),
+      projectService(s.entity, s.ref, s.provider, {
+        metrics: metrics.get(s.ref) ?? {},
+        createdAt: times.get(s.ref)?.createdAt ?? now,
+        updatedAt: times.get(s.ref)?.updatedAt ?? now,
+        providerVerified: verified.has(s.providerRef),
+      }),
     );
     this.builtFor = version;
     this.builtForRatings = ratingsVersion;
+    this.builtForVerifications = verificationsVersion;
+    this.builtForMonitoring = monitoringVersion;
     this.metricsAt = now;
   }
 
@@ -142,35 +182,5 @@ export class BrowseIndex {
     return new Map(
       rows.map(r => [r.service_ref, { count: num(r.n), sum: num(r.total) }]),
     );
-  }
-
-  /** First-seen times, recording the services seen for the first time now. */
-  private async firstSeen(
-    refs: string[],
-    now: number,
-  ): Promise<Map<string, number>> {
-    const known = new Map<string, number>();
-    for (let i = 0; i < refs.length; i += 500) {
-      const rows = await this.db('service_first_seen').whereIn(
-        'service_ref',
-        refs.slice(i, i + 500),
-      );
-      for (const row of rows) {
-        known.set(row.service_ref, num(row.first_seen_at));
-      }
-    }
-    const fresh = refs.filter(r => !known.has(r));
-    for (let i = 0; i < fresh.length; i += 100) {
-      await this.db('service_first_seen')
-        .insert(
-          fresh
-            .slice(i, i + 100)
-            .map(service_ref => ({ service_ref, first_seen_at: now })),
-        )
-        .onConflict('service_ref')
-        .ignore();
-    }
-    fresh.forEach(r => known.set(r, now));
-    return known;
   }
 }

@@ -64,7 +64,7 @@ describe.each(databases.eachSupportedId())('admin API on %p', databaseId => {
         mockServices.events.factory(),
         permissionsFactory,
         // Providers: research-llm-team from config, ai-platform-team because
-        // it owns the sim Provider.
+        // it owns the sim Provider once an admin approved it (below).
         simConfig({
           publishing: { requireApproval: true },
           roles: { providerGroups: ['group:default/research-llm-team'] },
@@ -75,6 +75,16 @@ describe.each(databases.eachSupportedId())('admin API on %p', databaseId => {
         sampleUserInfo().factory,
       ],
     });
+    const approved = await callAs(
+      backend.server,
+      'post',
+      '/v1/admin/provider-approvals/sim/approve',
+      ADMIN,
+      {},
+    );
+    if (approved.status !== 200) {
+      throw new Error(`Could not approve the sim Provider: ${approved.text}`);
+    }
   });
 
   afterAll(async () => {
@@ -606,6 +616,7 @@ describe.each(databases.eachSupportedId())('admin API on %p', databaseId => {
       new Set([
         'service.approved',
         'service.rejected',
+        'provider.approved',
         'user.role.changed',
         'user.suspended',
         'user.reinstated',
@@ -646,9 +657,46 @@ describe.each(databases.eachSupportedId())('admin API on %p', databaseId => {
     await call('put', `/v1/admin/users/${LENA_PATH}/role`, ADMIN, {
       role: 'provider',
     });
-    const res = await request(backend.server)
-      .get('/api/marketplace/v1/internal/roles')
-      .set('Authorization', mockCredentials.service.header());
+    const roles = () =>
+      request(backend.server)
+        .get('/api/marketplace/v1/internal/roles')
+        .set('Authorization', mockCredentials.service.header());
+    // A rejected Provider (owned by ai-platform-team) grants nothing (issue 16:
+    // anyone can register a Provider in the catalog).
+    const rejected = await call(
+      'post',
+      '/v1/admin/provider-approvals/sim/reject',
+      ADMIN,
+      { reason: 'Unknown team' },
+    );
+    expect(rejected.status).toBe(200);
+    expect((await roles()).body.providerGroups).toEqual([
+      'group:default/research-llm-team',
+    ]);
+    const listed = await call('get', '/v1/admin/provider-approvals', ADMIN);
+    expect(listed.body.approvals).toEqual([
+      expect.objectContaining({
+        providerRef: 'provider:default/sim',
+        owner: 'group:default/ai-platform-team',
+        status: 'rejected',
+        reason: 'Unknown team',
+      }),
+    ]);
+    expect(
+      (await call('get', '/v1/admin/provider-approvals', OWNER)).status,
+    ).toBe(403);
+    const approved = await call(
+      'post',
+      '/v1/admin/provider-approvals/sim/approve',
+      ADMIN,
+      {},
+    );
+    expect(approved.status).toBe(200);
+    expect(approved.body.approval).toMatchObject({
+      status: 'approved',
+      decidedBy: ADMIN,
+    });
+    const res = await roles();
     expect(res.status).toBe(200);
     expect(res.body).toEqual({
       overrides: { [CONSUMER]: 'provider' },

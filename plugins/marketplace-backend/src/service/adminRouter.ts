@@ -260,10 +260,15 @@ export function createAdminRouter(options: AdminRouterOptions): express.Router {
     return me;
   }
 
-  /** Groups whose members are providers: config, and the owners of Provider entities. */
+  /**
+   * Groups whose members are providers: config, and the owners of Provider
+   * entities an admin approved (a Provider anyone can register grants nothing
+   * before that).
+   */
   function providerGroups(): string[] {
     const owners = directory
       .listProviders()
+      .filter(([ref]) => directory.isProviderApproved(ref))
       .map(([, provider]) => ownerRefOf(provider.spec.owner))
       .filter(Boolean);
     return [...new Set([...options.roleGroups.provider, ...owners])].sort();

@@ -477,6 +477,151 @@ describe.each(databases.eachSupportedId())(
         (await call('get', '/v1/statements/2999-01', CONSUMER)).status,
       ).toBe(400);
       expect((await call('get', '/v1/statements', ANONYMOUS)).status).toBe(401);
+      // A name no group can have: 400, not a database error.
+      const nul = await call('get', '/v1/statements?team=x%00y', CONSUMER);
+      expect(nul.status).toBe(400);
+      expect(nul.body.error.message).toContain("'team'");
+    });
+
+    it('exports usage of any period as JSON and CSV, with the sums of the statements, to whom may see it', async () => {
+      // This month so far, by default: the same numbers as this month's statement.
+      const mine = await call('get', '/v1/exports/usage', CONSUMER);
+      expect(mine.status).toBe(200);
+      const statement = await call(
+        'get',
+        `/v1/statements/${thisMonth}`,
+        CONSUMER,
+      );
+      expect(mine.body).toMatchObject({
+        scope: 'user',
+        ownerRef: CONSUMER,
+        from: `${thisMonth}-01`,
+        to: new Date(today).toISOString().slice(0, 10),
+      });
+      const { okRequests, errorRequests, ...sums } = mine.body.totals;
+      expect(sums).toEqual(statement.body.statement.totals);
+      expect([okRequests, errorRequests]).toEqual([2, 1]);
+      expect(mine.body.rows).toEqual([
+        expect.objectContaining({
+          day: new Date(today).toISOString().slice(0, 10),
+          serviceRef: `modelservice:default/${AI_SERVICE}`,
+          userRef: CONSUMER,
+          billedTo: CHECKOUT,
+          requests: 2,
+          errorRequests: 1,
+          grossMicros: 1000,
+          platformFeeMicros: 100,
+          netMicros: 900,
+        }),
+        expect.objectContaining({
+          serviceRef: `modelservice:default/${RESEARCH_SERVICE}`,
+          billedTo: 'personal',
+          grossMicros: 7000,
+        }),
+      ]);
+
+      // A provider team over two months: equal to its two payout statements.
+      const from = `${lastMonth}-01`;
+      const to = new Date(today).toISOString().slice(0, 10);
+      const provider = await call(
+        'get',
+        `/v1/exports/usage?scope=provider&team=${AI_TEAM}&from=${from}&to=${to}`,
+        OWNER,
+      );
+      expect(provider.status).toBe(200);
+      let payoutGross = 0;
+      for (const month of [lastMonth, thisMonth]) {
+        const payout = await call(
+          'get',
+          `/v1/provider/payouts/${month}?team=${AI_TEAM}`,
+          OWNER,
+        );
+        payoutGross += payout.body.statement.totals.grossMicros;
+      }
+      expect(provider.body.totals.grossMicros).toBe(payoutGross);
+      expect(provider.body.totals.grossMicros).toBe(6000);
+      expect(provider.body.rows.every((r: any) => r.userRef === null)).toBe(
+        true,
+      );
+      const service = await call(
+        'get',
+        `/v1/exports/usage?scope=service&service=${AI_SERVICE}&from=${from}&to=${to}`,
+        OWNER,
+      );
+      expect(service.body.totals).toEqual(provider.body.totals);
+
+      // CSV: the same rows, a TOTAL line, exact USD.
+      const csv = await call(
+        'get',
+        `/v1/exports/usage?scope=team&team=checkout-team&format=csv`,
+        CONSUMER,
+      );
+      expect(csv.status).toBe(200);
+      expect(csv.headers['content-type']).toContain('text/csv');
+      expect(csv.headers['content-disposition']).toContain(
+        'usage-default-checkout-team-',
+      );
+      const lines = csv.text.trim().split('\r\n');
+      expect(lines[0]).toBe(
+        'day,service,service_title,user,billed_to,requests,ok_requests,error_requests,prompt_tokens,completion_tokens,trial_tokens,gross_micros,gross_usd,platform_fee_micros,platform_fee_usd,net_micros,net_usd',
+      );
+      expect(lines).toHaveLength(3);
+      expect(lines[2]).toContain(',TOTAL,');
+      expect(lines[2]).toContain(',1000,0.001000,100,0.000100,900,0.000900');
+
+      // Nobody else's numbers.
+      const denied = [
+        ['scope=user&user=user:default/kenji', CONSUMER],
+        [`scope=team&team=${AI_TEAM}`, CONSUMER],
+        [`scope=provider&team=${RESEARCH_TEAM}`, OWNER],
+        [`scope=service&service=${RESEARCH_SERVICE}`, OWNER],
+        [`scope=provider&team=${AI_TEAM}`, CONSUMER],
+      ];
+      for (const [query, user] of denied) {
+        const res = await call('get', `/v1/exports/usage?${query}`, user);
+        expect([query, res.status]).toEqual([query, 403]);
+      }
+      // Billing admins may export anyone's.
+      const kenji = await call(
+        'get',
+        `/v1/exports/usage?scope=user&user=kenji&from=${from}&to=${to}`,
+        ADMIN,
+      );
+      expect(kenji.status).toBe(200);
+      expect(kenji.body.totals.grossMicros).toBe(5000);
+
+      // Bad input: a 400 naming the field.
+      const bad: Array<[string, string]> = [
+        ['scope=everyone', "'scope'"],
+        ['scope=team', "'team'"],
+        ['scope=provider', "'team'"],
+        ['scope=service', "'service'"],
+        [`scope=user&team=${CHECKOUT}`, "'team'"],
+        ['from=2026-02-30', "'from'"],
+        [`from=${to}&to=${from}`, "'from'"],
+        ['from=2020-01-01&to=2026-12-01', "'to'"],
+        ['format=xml', "'format'"],
+        ['user=%00', "'user'"],
+        ['scope=team&team=a%00b', "'team'"],
+        ['extra=1', 'extra'],
+      ];
+      for (const [query, field] of bad) {
+        const res = await call('get', `/v1/exports/usage?${query}`, ADMIN);
+        expect([query, res.status]).toEqual([query, 400]);
+        expect(res.body.error.message).toContain(field);
+      }
+      expect(
+        (
+          await call(
+            'get',
+            '/v1/exports/usage?scope=service&service=no-such-service',
+            ADMIN,
+          )
+        ).status,
+      ).toBe(404);
+      expect((await call('get', '/v1/exports/usage', ANONYMOUS)).status).toBe(
+        401,
+      );
     });
   },
 );

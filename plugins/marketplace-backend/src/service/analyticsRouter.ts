@@ -1,4 +1,8 @@
-import { parseEntityRef, stringifyEntityRef } from '@backstage/catalog-model';
+import {
+  makeValidator,
+  parseEntityRef,
+  stringifyEntityRef,
+} from '@backstage/catalog-model';
 import { InputError, NotAllowedError, NotFoundError } from '@backstage/errors';
 import { AuthorizeResult } from '@backstage/plugin-permission-common';
 import {
@@ -8,6 +12,7 @@ import {
   marketplacePayoutsManagePermission,
   ProviderTeam,
   Statement,
+  USAGE_EXPORT_SCOPES,
 } from '@internal/plugin-marketplace-common';
 import express, { Request, Response } from 'express';
 import Router from 'express-promise-router';
@@ -15,12 +20,19 @@ import { z } from 'zod';
 import { AnalyticsStore } from '../analytics/AnalyticsStore';
 import { csvFileName, statementCsv } from '../analytics/csv';
 import {
+  dayOf,
   isoDate,
   isoMonth,
   monthOfMs,
+  monthStart,
   resolvePeriod,
 } from '../analytics/periods';
 import { StatementStore } from '../analytics/StatementStore';
+import {
+  buildUsageExport,
+  UsageExportOwner,
+  usageExportCsv,
+} from '../analytics/usageExport';
 import { SubscriptionStore } from '../database/SubscriptionStore';
 import { UsageLedger } from '../database/UsageLedger';
 import {
@@ -67,6 +79,23 @@ const usageQuery = z
   })
   .strict();
 const payoutsQuery = z.object({ team: teamParam }).strict();
+const exportQuery = z
+  .object({
+    scope: z
+      .enum(USAGE_EXPORT_SCOPES, {
+        message: `must be one of ${USAGE_EXPORT_SCOPES.join(', ')}`,
+      })
+      .default('user'),
+    user: z.string().min(1).max(255).optional(),
+    team: teamParam.optional(),
+    service: nameParam.optional(),
+    from: isoDate.optional(),
+    to: isoDate.optional(),
+    format: z
+      .enum(['json', 'csv'], { message: "must be 'json' or 'csv'" })
+      .default('json'),
+  })
+  .strict();
 const statementsQuery = z.object({ team: teamParam.optional() }).strict();
 const paidBody = z
   .object({
@@ -86,23 +115,48 @@ const paidBody = z
   })
   .strict();
 
-/** A group ref from a query or body field, in full lowercase form; 400 otherwise. */
-function groupRef(value: string, field: string): string {
-  let ref: string;
+const entityNames = makeValidator();
+
+/**
+ * An entity ref of a kind from a query or body field, in full lowercase form;
+ * 400 for anything else, including names no catalog entity can have.
+ */
+function entityRefOf(
+  kind: 'user' | 'group',
+  value: string,
+  field: string,
+): string {
+  let parsed;
   try {
-    ref = stringifyEntityRef(
-      parseEntityRef(value, {
-        defaultKind: 'group',
-        defaultNamespace: 'default',
-      }),
-    ).toLocaleLowerCase('en-US');
+    parsed = parseEntityRef(value, {
+      defaultKind: kind,
+      defaultNamespace: 'default',
+    });
   } catch (error) {
     throw new InputError(`Invalid ${field}: ${(error as Error).message}`);
   }
-  if (!ref.startsWith('group:')) {
-    throw new InputError(`Invalid ${field}: must be a group, got ${value}`);
+  if (parsed.kind.toLocaleLowerCase('en-US') !== kind) {
+    throw new InputError(`Invalid ${field}: must be a ${kind}, got ${value}`);
   }
-  return ref;
+  if (
+    !entityNames.isValidNamespace(parsed.namespace) ||
+    !entityNames.isValidEntityName(parsed.name)
+  ) {
+    throw new InputError(
+      `Invalid ${field}: ${JSON.stringify(value)} is not a valid ${kind} name`,
+    );
+  }
+  return stringifyEntityRef(parsed).toLocaleLowerCase('en-US');
+}
+
+/** A group ref from a query or body field, in full lowercase form; 400 otherwise. */
+function groupRef(value: string, field: string): string {
+  return entityRefOf('group', value, field);
+}
+
+/** A user ref from a query field, in full lowercase form; 400 otherwise. */
+function userRef(value: string, field: string): string {
+  return entityRefOf('user', value, field);
 }
 
 function serviceInfo(s: DirectoryService): AnalyticsService {
@@ -173,6 +227,90 @@ export function createAnalyticsRouter(
       );
     }
     return { ref, services: view.servicesOf([ref]) };
+  }
+
+  /**
+   * Whose usage an export is of, checked: the caller's own (or any user's, for
+   * billing admins), a team's they belong to, or a provider team's or one of
+   * its services' (members of the owning team and admins).
+   */
+  async function exportOwner(
+    me: Caller,
+    query: z.infer<typeof exportQuery>,
+  ): Promise<UsageExportOwner> {
+    const only = (fields: Array<'user' | 'team' | 'service'>) => {
+      for (const field of ['user', 'team', 'service'] as const) {
+        if (query[field] !== undefined && !fields.includes(field)) {
+          throw new InputError(
+            `Invalid query field '${field}': not used with scope '${query.scope}'`,
+          );
+        }
+      }
+    };
+    const required = (field: 'team' | 'service'): string => {
+      const value = query[field];
+      if (value === undefined) {
+        throw new InputError(
+          `Missing query field '${field}': scope '${query.scope}' needs it`,
+        );
+      }
+      return value;
+    };
+    switch (query.scope) {
+      case 'user': {
+        only(['user']);
+        const ref = query.user
+          ? userRef(query.user, "query field 'user'")
+          : me.userRef;
+        if (
+          ref !== me.userRef &&
+          !(await access.allowed(me, marketplaceBillingReadPermission))
+        ) {
+          throw new NotAllowedError(
+            `You may only export your own usage, not that of ${ref}`,
+          );
+        }
+        return { scope: 'user', ref };
+      }
+      case 'team': {
+        only(['team']);
+        const ref = groupRef(required('team'), "query field 'team'");
+        if (
+          !me.ownership.includes(ref) &&
+          !(await access.allowed(me, marketplaceBillingReadPermission))
+        ) {
+          throw new NotAllowedError(
+            `You may only export the usage of teams you are a member of, not of ${ref}`,
+          );
+        }
+        return { scope: 'team', ref };
+      }
+      case 'provider': {
+        only(['team']);
+        const team = await providerTeam(me, required('team'));
+        return {
+          scope: 'provider',
+          ref: team.ref,
+          services: team.services.map(s => s.ref),
+        };
+      }
+      default: {
+        only(['service']);
+        const name = required('service');
+        const view = await providerView(me);
+        const s = await directory.get(name);
+        if (!s) {
+          throw new NotFoundError(`No model service named '${name}'`);
+        }
+        const owner = ownerRefOf(s.entity.spec.owner);
+        if (!view.mayView(owner)) {
+          throw new NotAllowedError(
+            `${s.name} belongs to ${owner}: you may only export the numbers of your own teams`,
+          );
+        }
+        return { scope: 'service', ref: s.ref, services: [s.ref] };
+      }
+    }
   }
 
   router.get('/v1/provider/teams', async (req, res) => {
@@ -392,6 +530,51 @@ export function createAnalyticsRouter(
   router.get('/v1/statements/:month/csv', async (req, res) => {
     const statement = await consumerStatement(req);
     sendCsv(res, statement, ['statement', statement.ownerRef, statement.month]);
+  });
+
+  /**
+   * `GET /v1/exports/usage`: usage per day and service of any period (default:
+   * this month so far), as JSON or CSV, with the same sums as the statements.
+   */
+  router.get('/v1/exports/usage', async (req, res) => {
+    const me = await access.caller(req);
+    const query = parse(exportQuery, req.query, 'query');
+    const owner = await exportOwner(me, query);
+    const period = resolvePeriod(
+      {
+        from:
+          query.from ??
+          (query.to ? undefined : dayOf(monthStart(monthOfMs(now())))),
+        to: query.to,
+        granularity: 'day',
+      },
+      now(),
+    );
+    await ledger.flush();
+    const data = await buildUsageExport({
+      analytics,
+      owner,
+      start: period.start,
+      end: period.end,
+      now: now(),
+      titleOf,
+    });
+    if (query.format === 'json') {
+      res.json(data);
+      return;
+    }
+    res.setHeader('Content-Type', 'text/csv; charset=utf-8');
+    res.setHeader(
+      'Content-Disposition',
+      `attachment; filename="${csvFileName([
+        'usage',
+        owner.ref,
+        data.from,
+        data.to,
+      ])}"`,
+    );
+    res.setHeader('Access-Control-Expose-Headers', 'Content-Disposition');
+    res.send(usageExportCsv(data));
   });
 
   return router;

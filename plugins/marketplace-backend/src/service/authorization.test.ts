@@ -71,6 +71,7 @@ const SERVICES = [
   'sim-review',
   'sim-review-del',
   'sim-votes',
+  'sim-cross',
 ];
 
 /** Statuses in the order of CALLERS. */
@@ -239,6 +240,25 @@ function matrix(): Record<
         body: { reason: 'Not this time' },
       }),
     },
+    'GET /v1/admin/provider-approvals': {
+      expect: ADMINS,
+      call: none('/v1/admin/provider-approvals'),
+    },
+    'POST /v1/admin/provider-approvals/{providerName}/approve': {
+      expect: ADMINS,
+      call: () => ({
+        path: '/v1/admin/provider-approvals/sim/approve',
+        body: {},
+      }),
+    },
+    'POST /v1/admin/provider-approvals/{providerName}/reject': {
+      // Answered 404 when nothing by that name was queued: admins get past the permission check.
+      expect: [401, 403, 403, 403, 404],
+      call: () => ({
+        path: '/v1/admin/provider-approvals/no-such-provider/reject',
+        body: { reason: 'Not this time' },
+      }),
+    },
     'GET /v1/internal/published-entities': {
       expect: BACKEND_PLUGINS,
       call: none('/v1/internal/published-entities'),
@@ -311,7 +331,7 @@ function matrix(): Record<
       expect: ADMINS,
       call: () => ({
         path: '/v1/admin/payouts/2026-10/paid',
-        body: { team: OWNER_TEAM },
+        body: { team: decodeURIComponent(OWNER_TEAM) },
       }),
     },
     'GET /v1/me/usage': {
@@ -329,6 +349,38 @@ function matrix(): Record<
     'GET /v1/statements/{month}/csv': {
       expect: SIGNED_IN,
       call: none('/v1/statements/2026-10/csv'),
+    },
+    // A provider team's export (a user's own and a team's: analytics.test.ts).
+    'GET /v1/exports/usage': {
+      expect: OWNERS_AND_ADMINS,
+      call: none(`/v1/exports/usage?scope=provider&team=${OWNER_TEAM}`),
+    },
+
+    // --- service/finderRouter.ts -------------------------------------------------
+    'GET /marketplace/recommendations': {
+      expect: SIGNED_IN,
+      call: none('/marketplace/recommendations?feature=streaming'),
+    },
+
+    // --- service/routesRouter.ts -------------------------------------------------
+    'GET /v1/routes': { expect: SIGNED_IN, call: none('/v1/routes') },
+    'GET /v1/routes/{name}': {
+      expect: SIGNED_IN,
+      call: none('/v1/routes/sim-route'),
+    },
+    'POST /v1/routes/{name}/subscribe': {
+      expect: CREATED,
+      call: () => ({ path: '/v1/routes/sim-route/subscribe', body: {} }),
+    },
+    'DELETE /v1/routes/{name}/subscribe': {
+      expect: SIGNED_IN,
+      call: async c => {
+        if (c.as !== 'anonymous') {
+          const res = await as(c).post('/v1/routes/sim-route-unsub/subscribe');
+          expect(res.status).toBe(201);
+        }
+        return { path: '/v1/routes/sim-route-unsub/subscribe' };
+      },
     },
 
     // --- service/metricsRouter.ts ------------------------------------------------
@@ -695,6 +747,10 @@ describe.each(databases.eachSupportedId())(
             credentials: {
               encryptionKeys: ['MDEyMzQ1Njc4OWFiY2RlZjAxMjM0NTY3ODlhYmNkZWY='],
             },
+            routes: [
+              { name: 'sim-route', members: ['sim-gpt', 'sim-sub'] },
+              { name: 'sim-route-unsub', members: ['sim-gpt', 'sim-sub'] },
+            ],
           }),
           mockServices.httpAuth.factory({
             defaultCredentials: mockCredentials.none(),
@@ -744,6 +800,132 @@ describe.each(databases.eachSupportedId())(
         ),
         ...(statuses.some((s, i) => s !== entry.expect[i]) ? { messages } : {}),
       });
+    });
+    /** A request as a user (not anonymous). */
+    const call = (
+      method: 'get' | 'post' | 'put' | 'delete',
+      user: string,
+      url: string,
+      body?: unknown,
+    ) => {
+      const req = request(backend.server)
+        [method](`/api/marketplace${url}`)
+        .set('Authorization', mockCredentials.user.header(user));
+      return body === undefined ? req : req.send(body as object);
+    };
+
+    it("cross-user: nobody reaches another user's subscription, keys or requests", async () => {
+      const sub = await call(
+        'post',
+        CONSUMER,
+        '/v1/services/sim-cross/subscribe',
+        {},
+      );
+      expect(sub.status).toBe(201);
+      const subscriptionId = sub.body.subscription.id as string;
+      const keyId = sub.body.apiKey.id as string;
+      const requestId = await used(knex, CONSUMER, 'sim-cross');
+      for (const user of [OTHER, OWNER, 'user:default/dana']) {
+        const attempts = [
+          await call('get', user, `/v1/subscriptions/${subscriptionId}/usage`),
+          await call('post', user, `/v1/subscriptions/${subscriptionId}/keys`),
+          await call('post', user, `/v1/keys/${keyId}/rotate`),
+          await call('delete', user, `/v1/keys/${keyId}`),
+          await call('get', user, `/v1/usage/${requestId}`),
+        ];
+        expect({ user, statuses: attempts.map(r => r.status) }).toEqual({
+          user,
+          statuses: [404, 404, 404, 404, 404],
+        });
+        // Their own lists never show the consumer's subscription or key.
+        const keys = await call('get', user, '/v1/keys');
+        expect(JSON.stringify(keys.body)).not.toContain(keyId);
+        const subs = await call('get', user, '/v1/subscriptions');
+        expect(JSON.stringify(subs.body)).not.toContain(subscriptionId);
+      }
+      // Unsubscribing as another user leaves the consumer's subscription alone.
+      await call('delete', OTHER, '/v1/services/sim-cross/subscribe');
+      const mine = await call('get', CONSUMER, '/v1/keys');
+      expect(mine.body.keys).toEqual(
+        expect.arrayContaining([
+          expect.objectContaining({ id: keyId, revokedAt: null }),
+        ]),
+      );
+    });
+
+    it('cross-team: a provider team publishes, bills and manages only for its own teams', async () => {
+      // research-llm-team (OTHER) publishing for ai-platform-team, and the other way round.
+      const forOwnerTeam = simService(
+        'cross-team-a',
+        'https://upstream.example.com/v1',
+      );
+      const asOther = await call('post', OTHER, '/v1/provider/services', {
+        entity: forOwnerTeam,
+      });
+      expect(asOther.status).toBe(403);
+      const forOtherTeam = simService(
+        'cross-team-b',
+        'https://upstream.example.com/v1',
+      ) as any;
+      forOtherTeam.spec.owner = 'group:default/research-llm-team';
+      const asOwner = await call('post', OWNER, '/v1/provider/services', {
+        entity: forOtherTeam,
+      });
+      expect(asOwner.status).toBe(403);
+      // Billing a team one is not a member of.
+      const billed = await call(
+        'post',
+        CONSUMER,
+        '/v1/services/sim-gpt/subscribe',
+        {
+          teamRef: 'group:default/ai-platform-team',
+        },
+      );
+      expect(billed.status).toBe(403);
+      // Another provider team cannot see or change the owner team's service or credentials.
+      expect(
+        (await call('get', OTHER, '/v1/provider/services/sim-gpt')).status,
+      ).toBe(403);
+      expect(
+        (await call('get', OTHER, '/v1/providers/sim/credentials')).status,
+      ).toBe(403);
+    });
+
+    it("shows the upstream endpoint only to the service's owners and admins (issue 16)", async () => {
+      const upstream = (body: any, name: string) =>
+        (body.services ?? [body.service]).find(
+          (x: any) => x.entity.metadata.name === name,
+        ).entity.spec.endpoint;
+      for (const [user, sees] of [
+        [CONSUMER, 'gateway'],
+        [OTHER, 'gateway'],
+        [OWNER, 'upstream'],
+        [ADMIN, 'upstream'],
+      ] as const) {
+        for (const url of ['/v1/services', '/v1/services/sim-gpt']) {
+          const res = await call('get', user, url);
+          expect(res.status).toBe(200);
+          const endpoint = upstream(res.body, 'sim-gpt');
+          const text = JSON.stringify(res.body);
+          expect({
+            user,
+            url,
+            baseUrl: endpoint.baseUrl,
+            namesUpstream: text.includes('demo-upstream'),
+            namesCredential: text.includes('SIM_UPSTREAM_KEY'),
+          }).toEqual({
+            user,
+            url,
+            baseUrl: expect.stringMatching(
+              sees === 'gateway'
+                ? /\/api\/marketplace\/gateway\/v1$/
+                : /\/api\/demo-upstream\/v1$/,
+            ),
+            namesUpstream: sees === 'upstream',
+            namesCredential: sees === 'upstream',
+          });
+        }
+      }
     });
   },
 );

@@ -66,13 +66,23 @@ describe.each(
       name: expect.any(String),
       provider: { name: expect.any(String), verified: expect.any(Boolean) },
       pricing: { promptPer1kMicros: expect.any(Number) },
+      blendedPer1kMicros: expect.any(Number),
+      createdAt: expect.any(String),
+      updatedAt: expect.any(String),
       metrics: {
-        uptime30d: null,
+        uptimePercent: null,
+        uptimeDays: null,
         latencyP95Ms: null,
+        tokensPerSecond: null,
+        lastProbeUp: null,
         rating: null,
         requests30d: 0,
+        tokensTotal: 0,
+        activeUsers30d: 0,
       },
     });
+    // The provider's own claim does not make it verified.
+    expect(res.body.facets.verified.true ?? 0).toBe(0);
   });
 
   it('filters (repeated and comma-separated), searches and sorts', async () => {
@@ -87,7 +97,7 @@ describe.each(
         s.spec.features.functionCalling,
     );
     expect(res.body.total).toBe(expected.length);
-    const prices = res.body.items.map((i: any) => i.pricing.promptPer1kMicros);
+    const prices = res.body.items.map((i: any) => i.blendedPer1kMicros);
     expect(prices).toEqual([...prices].sort((a: number, b: number) => b - a));
     const search = await get('?q=mistral');
     expect(search.body.items.length).toBeGreaterThan(0);

@@ -259,6 +259,8 @@ describe.each(databases.eachSupportedId())(
             data: {
               marketplace: {
                 publishing: { requireApproval: true },
+                // The test upstreams run on this machine: allowed explicitly.
+                egress: { allowedHosts: ['localhost', '127.0.0.1'] },
                 monitoring: { enabled: false },
                 credentials: {
                   encryptionKeys: [randomBytes(32).toString('base64')],

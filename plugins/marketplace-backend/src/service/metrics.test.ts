@@ -23,6 +23,8 @@ import { AddressInfo } from 'net';
 import path from 'path';
 import request from 'supertest';
 import { parseAllDocuments } from 'yaml';
+import { isAvailableAt } from '@internal/plugin-marketplace-common';
+import { bucketOf, representativeOf } from '../monitoring/histogram';
 import { marketplacePlugin } from '../plugin';
 
 jest.setTimeout(120_000);
@@ -56,10 +58,16 @@ const OWNERSHIP: Record<string, string[]> = {
 const API = '/api/marketplace';
 const UPSTREAM_KEY = 'demo-upstream-key';
 
-// A fake upstream: an OpenAI model list for the right key.
+// A fake upstream: an OpenAI model list for the right key (503 while `down`).
 const upstreamCalls: string[] = [];
+let upstreamDown = false;
 const upstream = http.createServer((req, res) => {
   upstreamCalls.push(`${req.method} ${req.url}`);
+  if (upstreamDown) {
+    res.writeHead(503, { 'content-type': 'application/json' });
+    res.end('{"error":{"message":"overloaded"}}');
+    return;
+  }
   if (req.headers.authorization !== `Bearer ${UPSTREAM_KEY}`) {
     res.writeHead(401, { 'content-type': 'application/json' });
     res.end('{"error":{"message":"bad key"}}');
@@ -156,6 +164,8 @@ describe.each(databases.eachSupportedId())(
             data: {
               marketplace: {
                 publishing: { requireApproval: true },
+                // The test upstreams run on this machine: allowed explicitly.
+                egress: { allowedHosts: ['localhost', '127.0.0.1'] },
                 secrets: { DEMO_UPSTREAM_API_KEY: UPSTREAM_KEY },
                 monitoring: { probeTimeoutMs: 5000 },
               },
@@ -247,13 +257,27 @@ describe.each(databases.eachSupportedId())(
           requestsPerSecond: 200,
           tokensPerSecond: 40000,
         },
-        uptime: { uptime7dPercent: null, uptime30dPercent: null },
+        uptime: {
+          last7d: { percent: null, days: 0, periodDays: 7, probes: 0 },
+          last30d: { percent: null, days: 0, periodDays: 30, requests: 0 },
+        },
         traffic: {
           requests: 0,
           latencyP95Ms: null,
+          durationP95Ms: null,
+          tokensPerSecondP50: null,
+          waitP95Ms: null,
           errorRatePercent: null,
           requestsPerSecond: 0,
         },
+        capacity: {
+          inFlightNow: 0,
+          peakInFlight: 0,
+          peakRequestsPerMinute: 0,
+          committedRequestsPerMinute: 12000,
+          hourly: [],
+        },
+        usage: { totalTokens: 0, activeUsers30d: 0, requests30d: 0 },
         latencyHistory: [],
         incidents: [],
         breaches: [],
@@ -275,6 +299,7 @@ describe.each(databases.eachSupportedId())(
       // Only the live service was checked, with the provider's credential.
       expect(upstreamCalls).toEqual(['GET /v1/models', 'GET /v1/models']);
       const now = Date.now();
+      // Streamed: the first token after a quarter of the whole duration.
       const rows = [100, 200, 300, 400, 5000].map((latency, i) => ({
         request_id: `req_metrics_${databaseId}_${i}`,
         subscription_id: 'sub-1',
@@ -284,7 +309,7 @@ describe.each(databases.eachSupportedId())(
         service_ref: `modelservice:default/${GPT}`,
         provider_ref: 'provider:default/northwind-cloud-ai',
         model: GPT,
-        stream: false,
+        stream: true,
         status: i === 4 ? 'upstream_error' : 'ok',
         http_status: i === 4 ? 502 : 200,
         error_code: null,
@@ -295,7 +320,8 @@ describe.each(databases.eachSupportedId())(
         cost_micros: 0,
         platform_fee_micros: 0,
         upstream_latency_ms: latency,
-        ttft_ms: null,
+        ttft_ms: latency / 4,
+        wait_ms: 3,
         started_at: now - 60_000 + i,
         finished_at: now - 60_000 + i + latency,
       }));
@@ -307,38 +333,65 @@ describe.each(databases.eachSupportedId())(
       );
       expect(res.status).toBe(200);
       const m = res.body.metrics;
-      expect(m.uptime.uptime7dPercent).toBe(100);
-      expect(m.uptime.uptime30dPercent).toBe(100);
+      // 2 probes up, 4 requests served and 1 failed by the upstream: the
+      // failure counts, over the under-a-day of data there is.
+      expect(m.uptime.last7d).toEqual({
+        percent: 85.714,
+        days: 0,
+        periodDays: 7,
+        probes: 2,
+        requests: 5,
+        probePercent: 100,
+        trafficPercent: 80,
+      });
+      expect(m.uptime.last30d).toMatchObject({ percent: 85.714, days: 0 });
       expect(m.uptime.daily[29]).toMatchObject({
         upProbes: 2,
         downProbes: 0,
-        uptimePercent: 100,
+        okRequests: 4,
+        failedRequests: 1,
+        uptimePercent: 85.714,
       });
       expect(m.lastProbe).toMatchObject({
         outcome: 'up',
         httpStatus: 200,
         errorKind: null,
       });
-      // Four successful requests of 100..400 ms (nearest rank), one error.
+      // Four successful requests of 100..400 ms (nearest rank), one error;
+      // latency is the time to the first token: 25..100 ms.
+      const read = (ms: number) => representativeOf(bucketOf(ms));
       expect(m.traffic).toMatchObject({
         requests: 5,
         errors: 1,
         errorRatePercent: 20,
-        latencyP50Ms: 198, // 200 ms, read from its bucket
-        latencyP95Ms: 386, // 400 ms
-        tokensPerSecond: 400, // 400 tokens in 1000 ms
+        latencyP50Ms: read(50),
+        latencyP95Ms: read(100),
+        durationP50Ms: 198, // 200 ms, read from its bucket
+        durationP95Ms: 386, // 400 ms
+        // 100 tokens after the first token: in 75, 150, 225 and 300 ms, so
+        // 1333, 666, 444 and 333 tokens/s; the median (nearest rank) is 444.
+        tokensPerSecondP50: read(444),
+        tokensPerSecondP95: read(1333),
+        tokensPerSecond: 533.3, // 400 tokens in 750 ms
+        waitP50Ms: read(3),
+      });
+      expect(m.capacity).toMatchObject({
+        inFlightNow: 0,
+        peakInFlight: 5, // all five start within 5 ms and run 100 ms or more
+        peakRequestsPerMinute: expect.any(Number),
       });
       expect(m.sla.find((r: any) => r.metric === 'uptime')).toEqual({
         metric: 'uptime',
         unit: 'percent',
         committed: 99.9,
-        measured: 100,
-        status: 'no_data', // 2 checks: fewer than 3
-        samples: 2,
+        measured: 85.714,
+        status: 'breached',
+        samples: 7,
         windowDays: 30,
+        coverageDays: 0,
       });
       expect(m.latencyHistory).toEqual([
-        expect.objectContaining({ requests: 5, p50Ms: 198 }),
+        expect.objectContaining({ requests: 5, p50Ms: read(50) }),
       ]);
 
       // Browse reads the rollups.
@@ -347,14 +400,160 @@ describe.each(databases.eachSupportedId())(
       expect(browse.status).toBe(200);
       const card = browse.body.items.find((i: any) => i.name === GPT);
       expect(card.metrics).toMatchObject({
-        uptime30d: 100,
-        latencyP95Ms: 386,
+        uptimePercent: 85.714,
+        uptimeDays: 0,
+        latencyP95Ms: read(100),
+        lastProbeUp: true,
       });
+      // The failed request keeps it out of the uptime filters.
       const filtered = await get(
-        '/marketplace/services?performance=uptime-99.9',
+        '/marketplace/services?performance=uptime-99',
         CONSUMER,
       );
-      expect(filtered.body.items.map((i: any) => i.name)).toEqual([GPT]);
+      expect(filtered.body.total).toBe(0);
+    });
+
+    it('is not available now while its last probe fails, inside its schedule', async () => {
+      const nowOpen = isAvailableAt(
+        (
+          loadExamples('services.yaml').find(e => e.metadata.name === GPT)!
+            .spec as any
+        ).availability,
+        new Date(),
+      );
+      const availableNow = async () =>
+        (
+          await get(
+            '/marketplace/services?availability=available-now&limit=100',
+            CONSUMER,
+          )
+        ).body.items.map((i: any) => i.name);
+      upstreamDown = true;
+      try {
+        await scheduler.triggerTask('marketplace-monitoring-probe');
+      } finally {
+        upstreamDown = false;
+      }
+      await scheduler.triggerTask('marketplace-monitoring-rollup');
+      const down = (
+        await get(`/marketplace/services/${GPT}/metrics?window=1h`, CONSUMER)
+      ).body.metrics;
+      expect(down.lastProbe).toMatchObject({
+        outcome: 'down',
+        httpStatus: 503,
+      });
+      expect(down.uptime.availableNow).toBe(false);
+      expect(down.incidents).toEqual([
+        expect.objectContaining({ endedAt: null, downProbes: 1 }),
+      ]);
+      expect(await availableNow()).toEqual([]);
+
+      // Up again: back in "available now" (if inside its schedule now).
+      await scheduler.triggerTask('marketplace-monitoring-probe');
+      await scheduler.triggerTask('marketplace-monitoring-rollup');
+      const up = (
+        await get(`/marketplace/services/${GPT}/metrics?window=1h`, CONSUMER)
+      ).body.metrics;
+      expect(up.uptime.availableNow).toBe(nowOpen);
+      expect(await availableNow()).toEqual(nowOpen ? [GPT] : []);
+    });
+
+    it('shows a provider profile with its live services, and verification as an audited admin decision', async () => {
+      const PROVIDER = 'northwind-cloud-ai';
+      const profile = await get(`/marketplace/providers/${PROVIDER}`, CONSUMER);
+      expect(profile.status).toBe(200);
+      expect(profile.body.provider).toMatchObject({
+        ref: `provider:default/${PROVIDER}`,
+        // The entity says "verified": only a claim until an admin decides.
+        verification: {
+          verified: false,
+          claimed: 'verified',
+          decidedBy: null,
+        },
+        quality: {
+          services: 1,
+          measuredServices: 1,
+          uptimeDays: 0,
+          requests30d: expect.any(Number),
+        },
+      });
+      // Only live services: the one under review is not listed.
+      expect(profile.body.services.map((c: any) => c.name)).toEqual([GPT]);
+      expect(profile.body.services[0]).toMatchObject({
+        createdAt: expect.any(String),
+        updatedAt: expect.any(String),
+        provider: { verified: false },
+      });
+      const verifiedOnly = async () =>
+        (
+          await get('/marketplace/services?verified=true', CONSUMER)
+        ).body.items.map((i: any) => i.name);
+      expect(await verifiedOnly()).toEqual([]);
+
+      const put = (id: string, body: unknown, user: string) =>
+        request(backend.server)
+          .put(`${API}/marketplace/admin/providers/${id}/verification`)
+          .set('Authorization', mockCredentials.user.header(user))
+          .send(body as object);
+      expect((await put(PROVIDER, { verified: true }, CONSUMER)).status).toBe(
+        403,
+      );
+      const bad = await put(PROVIDER, { verified: 'yes' }, ADMIN);
+      expect(bad.status).toBe(400);
+      expect(bad.body.error.message).toContain("'verified'");
+      const long = await put(
+        PROVIDER,
+        { verified: true, note: 'x'.repeat(501) },
+        ADMIN,
+      );
+      expect(long.status).toBe(400);
+      expect(long.body.error.message).toContain("'note'");
+      expect(
+        (await put('no-such-provider', { verified: true }, ADMIN)).status,
+      ).toBe(404);
+      // Refusals changed nothing.
+      expect(await verifiedOnly()).toEqual([]);
+
+      const ok = await put(
+        PROVIDER,
+        { verified: true, note: 'Contract and security review done' },
+        ADMIN,
+      );
+      expect(ok.status).toBe(200);
+      expect(ok.body.verification).toMatchObject({
+        verified: true,
+        claimed: 'verified',
+        decidedBy: ADMIN,
+        note: 'Contract and security review done',
+      });
+      expect(await verifiedOnly()).toEqual([GPT]);
+      const after = await get(`/marketplace/providers/${PROVIDER}`, CONSUMER);
+      expect(after.body.provider.verification).toMatchObject({
+        verified: true,
+        decidedBy: ADMIN,
+        decidedAt: expect.any(String),
+      });
+      const audit = await get(
+        '/v1/admin/audit?action=provider.verified',
+        ADMIN,
+      );
+      expect(audit.body.items).toEqual([
+        expect.objectContaining({
+          actor: ADMIN,
+          targetType: 'provider',
+          target: `provider:default/${PROVIDER}`,
+          before: null,
+          after: { verified: true, note: 'Contract and security review done' },
+        }),
+      ]);
+      // Withdrawn again: out of the filter at once.
+      expect((await put(PROVIDER, { verified: false }, ADMIN)).status).toBe(
+        200,
+      );
+      expect(await verifiedOnly()).toEqual([]);
+      expect(
+        (await get('/marketplace/providers/nobody', CONSUMER)).status,
+      ).toBe(404);
     });
   },
 );

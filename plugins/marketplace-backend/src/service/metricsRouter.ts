@@ -6,6 +6,7 @@ import {
 import express from 'express';
 import Router from 'express-promise-router';
 import { z } from 'zod';
+import { ServiceTimes } from '../database/ServiceTimesStore';
 import { ServiceDirectory } from '../gateway/ServiceDirectory';
 import { Monitoring } from '../monitoring/Monitoring';
 import { Access, resourceOf } from './access';
@@ -15,6 +16,8 @@ export interface MetricsRouterOptions {
   access: Access;
   directory: ServiceDirectory;
   monitoring: Monitoring;
+  /** createdAt / updatedAt of a service. */
+  times?: (ref: string) => Promise<ServiceTimes | undefined>;
 }
 
 const metricsQuery = z
@@ -49,7 +52,13 @@ export function createMetricsRouter(
     ) {
       throw new NotFoundError(`No model service named '${name}'`);
     }
-    res.json({ metrics: await monitoring.metricsOf(service, window) });
+    res.json({
+      metrics: await monitoring.metricsOf(
+        service,
+        window,
+        await options.times?.(service.ref),
+      ),
+    });
   });
 
   return router;

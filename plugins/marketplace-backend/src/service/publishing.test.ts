@@ -204,10 +204,11 @@ describe.each(databases.eachSupportedId())(
       it('start pending: not in browse, lists or the gateway; visible to owners and admins only', async () => {
         // The directory queued them on start.
         expect(
-          (await knex('service_approvals').orderBy('service_ref')).map(r => [
-            r.service_ref,
-            r.status,
-          ]),
+          (
+            await knex('service_approvals')
+              .where('service_ref', 'like', 'modelservice:%')
+              .orderBy('service_ref')
+          ).map(r => [r.service_ref, r.status]),
         ).toEqual([
           [`modelservice:default/${GPT}`, 'pending'],
           [`modelservice:default/${LLAMA}`, 'pending'],
@@ -228,6 +229,7 @@ describe.each(databases.eachSupportedId())(
             source: 'catalog',
             unpublishedAt: null,
             sunsetAt: null,
+            successor: null,
           });
         }
         // Owners see it among their own, with the status.
@@ -1164,6 +1166,47 @@ describe.each(databases.eachSupportedId())(
         });
         // The consumer subscribed in an earlier test.
         expect(res.body.notifiedSubscribers).toBe(1);
+      });
+
+      it('DELETE names a live successor, which the subscribers are told about', async () => {
+        const id = await fixture('acme-old');
+        await fixture('acme-next');
+        const sub = await call(
+          'post',
+          '/v1/services/acme-old/subscribe',
+          CONSUMER,
+          {},
+        );
+        expect(sub.status).toBe(201);
+        for (const successor of ['no-such-service', 'acme-old', 'Not A Name']) {
+          const res = await call(
+            'delete',
+            `/v1/provider/services/${id}`,
+            OWNER,
+            { successor },
+          );
+          expect(res).toMatchObject(badRequest('successor'));
+        }
+        expect(
+          await knex('service_unpublications')
+            .where({ service_ref: 'modelservice:default/acme-old' })
+            .first(),
+        ).toBeUndefined();
+        notifications.send.mockClear();
+        const res = await call('delete', `/v1/provider/services/${id}`, OWNER, {
+          successor: 'acme-next',
+        });
+        expect(res.status).toBe(200);
+        expect(res.body.service.publication.successor).toBe('acme-next');
+        expect(notifications.send).toHaveBeenCalledWith({
+          recipients: { type: 'entity', entityRef: [CONSUMER] },
+          payload: expect.objectContaining({
+            description: expect.stringContaining('as its successor'),
+          }),
+        });
+        // The subscriber sees it on the service.
+        const detail = await get('/v1/services/acme-old', CONSUMER);
+        expect(detail.body.service.publication.successor).toBe('acme-next');
       });
 
       it('after the sunset, the gateway answers 410', async () => {

@@ -19,6 +19,7 @@ import {
   EntityProblem,
   formatEntityProblems,
   ManagedService,
+  MARKETPLACE_ROLES_CHANGED_TOPIC,
   MARKETPLACE_SERVICE_CHANGED_TOPIC,
   marketplaceApprovalsManagePermission,
   MarketplaceServiceChangedEvent,
@@ -53,6 +54,7 @@ import {
   publicationOf,
   ServiceDirectory,
 } from '../gateway/ServiceDirectory';
+import { ServiceTimesStore } from '../database/ServiceTimesStore';
 import { Access, Caller, ownerRefOf, resourceOf } from './access';
 import { nameParam, parse } from './parse';
 
@@ -63,6 +65,8 @@ const UUID = /^[0-9a-f]{8}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{12}$/i;
 
 export interface PublishingRouterOptions {
   access: Access;
+  /** createdAt / updatedAt of every service (catalog YAML ones too). */
+  serviceTimes?: Pick<ServiceTimesStore, 'get'>;
   httpAuth: HttpAuthService;
   auth: AuthService;
   logger: LoggerService;
@@ -104,7 +108,9 @@ const isoDate = z
     'must be an ISO 8601 date (2027-01-31) or date-time with offset',
   )
   .refine(v => !Number.isNaN(Date.parse(v)), 'is not a valid date');
-const sunsetBody = z.object({ sunsetAt: isoDate.optional() }).strict();
+const sunsetBody = z
+  .object({ sunsetAt: isoDate.optional(), successor: nameParam.optional() })
+  .strict();
 const sunsetQuery = z.object({ sunsetAt: isoDate.optional() }).strict();
 const approvalsQuery = z
   .object({
@@ -184,6 +190,16 @@ export async function createPublishingRouter(
   const router = Router();
   router.use(express.json({ limit: '256kb' }));
 
+  /** createdAt / updatedAt of any service, catalog YAML ones included. */
+  function timesOf(s: DirectoryService) {
+    const known = options.serviceTimes?.get(s.ref);
+    const createdAt = known?.createdAt ?? s.published?.createdAt;
+    const updatedAt = known?.updatedAt ?? s.published?.updatedAt;
+    return createdAt === undefined
+      ? undefined
+      : { createdAt: iso(createdAt), updatedAt: iso(updatedAt ?? createdAt) };
+  }
+
   function managed(
     s: DirectoryService,
     extra: Pick<ManagedService, 'priceHistory'> = {},
@@ -194,8 +210,8 @@ export async function createPublishingRouter(
       entityRef: s.ref,
       location: catalogLocationOf(s),
       createdBy: s.published?.createdBy ?? null,
-      createdAt: s.published ? iso(s.published.createdAt) : null,
-      updatedAt: s.published ? iso(s.published.updatedAt) : null,
+      createdAt: timesOf(s)?.createdAt ?? null,
+      updatedAt: timesOf(s)?.updatedAt ?? null,
       publication: publicationOf(s),
       entity: s.entity,
       ...extra,
@@ -667,7 +683,28 @@ export async function createPublishingRouter(
         )}`,
       );
     }
-    await publishing.unpublish(s.ref, sunsetAt, me.userRef);
+    // The service subscribers should move to: live, and not this one.
+    const successorName = parse(sunsetBody, req.body ?? {}, 'body').successor;
+    let successor: DirectoryService | undefined;
+    if (successorName) {
+      successor = await directory.get(successorName);
+      if (!successor || !isLive(successor)) {
+        throw new InputError(
+          `Invalid body field 'successor': no live service named '${successorName}' (it must be approved and not unpublished)`,
+        );
+      }
+      if (successor.ref === s.ref) {
+        throw new InputError(
+          `Invalid body field 'successor': a service cannot succeed itself`,
+        );
+      }
+    }
+    await publishing.unpublish(
+      s.ref,
+      sunsetAt,
+      me.userRef,
+      successor?.ref ?? null,
+    );
     await directory.refresh();
     await announce({ serviceRef: s.ref });
     const subscribers = await subscriptions.listActiveSubscribers(s.ref);
@@ -678,7 +715,13 @@ export async function createPublishingRouter(
           s.name
         }. Your subscription keeps working until ${iso(
           sunsetAt,
-        )}; after that the gateway answers 410. Move to another model before then.`,
+        )}; after that the gateway answers 410. ${
+          successor
+            ? `Its provider names ${
+                successor.entity.metadata.title ?? successor.name
+              } as its successor: switch to it from the service's page.`
+            : 'Move to another model before then.'
+        }`,
         link: servicePage(s),
         severity: 'high',
         topic: 'marketplace-service-sunset',
@@ -877,15 +920,121 @@ export async function createPublishingRouter(
     return { approval: await approvalOf(after) };
   }
 
+  // --- Provider approvals (admins) ---------------------------------------------
+  // A Provider anyone registered in the catalog grants nothing until an admin
+  // approves it: then its owners are providers and its verification counts.
+
+  function providerApprovalOf(a: Approval) {
+    const provider = directory.provider(a.serviceRef);
+    return {
+      providerRef: a.serviceRef,
+      name: a.serviceRef.slice(a.serviceRef.indexOf('/') + 1),
+      displayName: provider?.spec.displayName ?? null,
+      owner: provider
+        ? ownerRefOf(provider.spec.owner) || provider.spec.owner
+        : null,
+      verification: provider?.spec.verification?.status ?? null,
+      status: a.status,
+      reason: a.reason,
+      submittedAt: iso(a.submittedAt),
+      decidedBy: a.decidedBy,
+      decidedAt: a.decidedAt === null ? null : iso(a.decidedAt),
+    };
+  }
+
+  async function decideProvider(
+    req: Request,
+    decision: { status: 'approved' | 'rejected'; reason: string | null },
+  ) {
+    const me = await admin(req);
+    const name = parse(
+      providerParam,
+      req.params.providerName,
+      'path parameter',
+    );
+    const ref = `provider:default/${name.toLocaleLowerCase('en-US')}`;
+    const before = await publishing.getApproval(ref);
+    if (!before) {
+      throw new NotFoundError(`No provider named '${name}' to review`);
+    }
+    const after = (await publishing.decide(
+      ref,
+      decision,
+      me.userRef,
+      async (tx, previous, decided) =>
+        options.audit?.record(
+          {
+            actor: me.userRef,
+            action:
+              decided.status === 'approved'
+                ? 'provider.approved'
+                : 'provider.rejected',
+            targetType: 'provider',
+            target: ref,
+            before: auditedApproval(previous),
+            after: auditedApproval(decided),
+          },
+          tx,
+        ),
+    ))!;
+    await directory.refresh();
+    // The catalog shows the verification of approved Providers only, and the
+    // permission policy reads the provider groups again.
+    await announce({ serviceRef: ref, approvalStatus: after.status });
+    await refreshCatalogEntity(ref);
+    try {
+      await options.events.publish({
+        topic: MARKETPLACE_ROLES_CHANGED_TOPIC,
+        eventPayload: { providerRef: ref },
+      });
+    } catch (error) {
+      logger.warn(`Could not announce the role change of ${ref}: ${error}`);
+    }
+    logger.info(`${me.userRef} set ${ref} to ${after.status}`);
+    return { approval: providerApprovalOf(after) };
+  }
+
   router.get('/v1/admin/approvals', async (req, res) => {
     const { status } = parse(approvalsQuery, req.query, 'query');
     await admin(req);
     const approvals = [];
     for (const a of await publishing.listApprovals(status)) {
-      approvals.push(await approvalOf(a));
+      // Providers have their own queue (/v1/admin/provider-approvals).
+      if (
+        a.serviceRef.startsWith(
+          `${MODEL_SERVICE_KIND.toLocaleLowerCase('en-US')}:`,
+        )
+      ) {
+        approvals.push(await approvalOf(a));
+      }
     }
     res.json({ approvals });
   });
+
+  router.get('/v1/admin/provider-approvals', async (req, res) => {
+    const { status } = parse(approvalsQuery, req.query, 'query');
+    await admin(req);
+    const approvals = (await publishing.listApprovals(status))
+      .filter(a => a.serviceRef.startsWith('provider:'))
+      .map(providerApprovalOf);
+    res.json({ approvals });
+  });
+
+  router.post(
+    '/v1/admin/provider-approvals/:providerName/approve',
+    async (req, res) => {
+      parse(emptyBody, req.body ?? {}, 'body');
+      res.json(await decideProvider(req, { status: 'approved', reason: null }));
+    },
+  );
+
+  router.post(
+    '/v1/admin/provider-approvals/:providerName/reject',
+    async (req, res) => {
+      const { reason } = parse(rejectBody, req.body ?? {}, 'body');
+      res.json(await decideProvider(req, { status: 'rejected', reason }));
+    },
+  );
 
   router.post('/v1/admin/approvals/:serviceName/approve', async (req, res) => {
     parse(emptyBody, req.body ?? {}, 'body');

@@ -284,6 +284,7 @@ describe.each(databases.eachSupportedId())(
             source: 'catalog',
             unpublishedAt: null,
             sunsetAt: null,
+            successor: null,
           },
         });
         expect(byName[LLAMA].owned).toBe(false);
@@ -862,6 +863,9 @@ describe.each(databases.eachSupportedId())(
           startedAt: new Date(t0).toISOString(),
           finishedAt: new Date(t0 + 500).toISOString(),
           usageClamped: false,
+          routeRef: null,
+          routeAttempt: null,
+          waitMs: null,
         });
 
         const limited = await get(

@@ -18,9 +18,9 @@ import {
   marketplaceUsersReadPermission,
   MODEL_FAMILIES,
   MODEL_FEATURES,
+  ModelServiceEntityV1alpha1,
   PERFORMANCE_FILTERS,
   PRICE_RANGES,
-  ServiceProjection,
   ServiceDetail,
   ServiceSummary,
   SubscriptionWithKeys,
@@ -38,6 +38,7 @@ import {
 } from '../gateway/ServiceDirectory';
 import { GatewayError } from '@internal/plugin-marketplace-gateway-node';
 import { BrowseIndex } from './BrowseIndex';
+import { toCard } from './cards';
 import { GatewayRouter, newRequestId } from '../gateway/router';
 import { nameParam, parse } from './parse';
 import { Access, Caller, resourceOf } from './access';
@@ -101,42 +102,6 @@ const browseQuery = z
     limit: z.coerce.number().int().min(1).max(100).default(24),
   })
   .strict();
-
-/** What a browse card shows: catalog data plus our measurements. */
-function toCard(p: ServiceProjection) {
-  const { spec, metadata } = p.entity;
-  return {
-    name: p.name,
-    ref: p.ref,
-    title: p.title,
-    description: metadata.description ?? null,
-    family: spec.family,
-    baseModel: spec.baseModel ?? null,
-    provider: {
-      ref: spec.providedBy,
-      name: p.providerName,
-      verified: p.providerVerified,
-    },
-    lifecycle: spec.lifecycle,
-    contextWindow: spec.contextWindow,
-    maxOutputTokens: spec.maxOutputTokens,
-    pricing: spec.pricing,
-    trial: spec.trial ?? null,
-    features: [...p.features],
-    region: p.region,
-    country: p.country,
-    compliance: [...p.compliance],
-    firstSeenAt: new Date(p.createdAt).toISOString(),
-    metrics: {
-      uptime30d: p.metrics.uptime30d ?? null,
-      latencyP95Ms: p.metrics.latencyP95Ms ?? null,
-      rating: p.metrics.rating ?? null,
-      reviewCount: p.metrics.reviewCount ?? null,
-      requests30d: p.metrics.requests30d ?? 0,
-      tokens30d: p.metrics.tokens30d ?? 0,
-    },
-  };
-}
 
 const scopeQuery = z
   .object({ scope: z.enum(['all', 'subscribed', 'owned']).default('all') })
@@ -203,13 +168,42 @@ export async function createRouter(
     return found;
   }
 
+  /**
+   * The entity as the caller may see it: the upstream endpoint (URL, credential
+   * name) only for those who manage the service; everyone else gets the
+   * gateway's endpoint, which is the one they call (with their marketplace key).
+   */
+  function visibleEntity(
+    s: DirectoryService,
+    manages: boolean,
+    gatewayBaseUrl: string,
+  ): ModelServiceEntityV1alpha1 {
+    if (manages) {
+      return s.entity;
+    }
+    return {
+      ...s.entity,
+      spec: {
+        ...s.entity.spec,
+        endpoint: { baseUrl: gatewayBaseUrl, auth: { type: 'bearer' } },
+      },
+    };
+  }
+
+  /** Whether the caller manages each service (owner or admin), from one decision. */
+  async function managesOf(me: Caller) {
+    const decision = await access.manageDecision(me);
+    return (s: DirectoryService) => access.canManage(decision, resourceOf(s));
+  }
+
   function summary(
     s: DirectoryService,
     me: Caller,
     subscription: ServiceSummary['subscription'],
+    view: { manages: boolean; gatewayBaseUrl: string },
   ): ServiceSummary {
     return {
-      entity: s.entity,
+      entity: visibleEntity(s, view.manages, view.gatewayBaseUrl),
       subscription,
       owned: isOwner(me.ownership, s.entity.spec.owner),
       publication: publicationOf(s),
@@ -226,9 +220,17 @@ export async function createRouter(
     );
     // `all`: the live services; `subscribed`: also unpublished ones the caller
     // still uses; `owned`: also the caller's services under review.
+    const manages = await managesOf(me);
+    const gatewayBaseUrl = await options.gatewayBaseUrl();
     const services: ServiceSummary[] = directory
       .list()
-      .map(s => ({ s, summary: summary(s, me, active.get(s.ref) ?? null) }))
+      .map(s => ({
+        s,
+        summary: summary(s, me, active.get(s.ref) ?? null, {
+          manages: manages(s),
+          gatewayBaseUrl,
+        }),
+      }))
       .filter(({ s, summary: x }) => {
         if (scope === 'subscribed') {
           return x.subscription !== null;
@@ -261,9 +263,13 @@ export async function createRouter(
     const s = await service(req.params.name, me);
     const subscription =
       (await subscriptions.getActive(me.userRef, s.ref)) ?? null;
+    const gatewayBaseUrl = await options.gatewayBaseUrl();
     const detail: ServiceDetail = {
-      ...summary(s, me, subscription),
-      endpoint: { baseUrl: await options.gatewayBaseUrl(), model: s.name },
+      ...summary(s, me, subscription, {
+        manages: (await managesOf(me))(s),
+        gatewayBaseUrl,
+      }),
+      endpoint: { baseUrl: gatewayBaseUrl, model: s.name },
       keys: subscription
         ? await subscriptions.listKeys({
             userRef: me.userRef,

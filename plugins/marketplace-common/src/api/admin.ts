@@ -152,12 +152,16 @@ export type AuditAction =
   | 'platform.fee.changed'
   | 'service.approved'
   | 'service.rejected'
+  | 'provider.approved'
+  | 'provider.rejected'
   | 'review.hidden'
   | 'review.unhidden'
   | 'payout.paid'
   | 'credential.created'
   | 'credential.rotated'
-  | 'credential.deleted';
+  | 'credential.deleted'
+  | 'provider.verified'
+  | 'provider.unverified';
 
 /**
  * What an audited action was done to.
@@ -167,6 +171,7 @@ export type AuditAction =
 export type AuditTargetType =
   | 'user'
   | 'service'
+  | 'provider'
   | 'review'
   | 'platform'
   | 'payout'
@@ -224,12 +229,16 @@ export const AUDIT_ACTIONS: readonly AuditAction[] = [
   'platform.fee.changed',
   'service.approved',
   'service.rejected',
+  'provider.approved',
+  'provider.rejected',
   'review.hidden',
   'review.unhidden',
   'payout.paid',
   'credential.created',
   'credential.rotated',
   'credential.deleted',
+  'provider.verified',
+  'provider.unverified',
 ];
 
 /** Limits of the admin API's inputs. @public */

@@ -196,7 +196,28 @@ export interface ProviderAnalytics {
    * request could produce; they were billed at the bounded counts.
    */
   usageDiscrepancies: number;
+  /**
+   * Requests of the period that reached the services through routes, per
+   * route and service: all attempts, the answered ones, and what they earned.
+   */
+  routeTraffic: RouteTraffic[];
   generatedAt: string;
+}
+
+/**
+ * Traffic a service received through one route in a period.
+ *
+ * @public
+ */
+export interface RouteTraffic {
+  /** `route:default/<name>` */
+  routeRef: string;
+  serviceRef: string;
+  /** Every attempt, fallbacks from this service included. */
+  requests: number;
+  /** Attempts this service answered. */
+  okRequests: number;
+  grossMicros: number;
 }
 
 /**
@@ -295,6 +316,16 @@ export interface Statement {
   payout: PayoutRecord | null;
   /** Net that reached the ledger after the payout was recorded (late requests); 0 when none. */
   unpaidNetMicros: number;
+  /**
+   * SLA credits of the month's services that missed their committed uptime
+   * (closed months only; empty otherwise). Lists carry only the sum.
+   */
+  slaCredits: StatementSlaCredit[];
+  /**
+   * Their sum: credited to the payer (consumer statements), deducted from the
+   * net payout (provider statements).
+   */
+  slaCreditMicros: number;
 }
 
 /**
@@ -343,4 +374,80 @@ export interface ConsumerUsage {
   services: UsageSeries[];
   keys: UsageSeries[];
   generatedAt: string;
+}
+
+/**
+ * Whose usage an export covers: a user's own requests (`user`), the requests
+ * billed to a team (`team`), or the traffic a provider team served, all its
+ * services (`provider`) or one (`service`).
+ *
+ * @public
+ */
+export const USAGE_EXPORT_SCOPES = [
+  'user',
+  'team',
+  'service',
+  'provider',
+] as const;
+
+/** @public */
+export type UsageExportScope = (typeof USAGE_EXPORT_SCOPES)[number];
+
+/**
+ * One row of a usage export: one UTC day and service (and, for the consumer
+ * scopes, user and payer). Amounts in integer micro-USD.
+ *
+ * @public
+ */
+export interface UsageExportRow extends StatementTotals {
+  /** `YYYY-MM-DD` (UTC). */
+  day: string;
+  serviceRef: string;
+  serviceTitle: string | null;
+  /** Who made the requests (consumer scopes; null for provider scopes). */
+  userRef: string | null;
+  /** The team billed, `personal` for the user themselves; null for provider scopes. */
+  billedTo: string | null;
+  okRequests: number;
+  errorRequests: number;
+}
+
+/**
+ * `GET /v1/exports/usage`: the usage of a period, from the same rollups as the
+ * statements and dashboards, so its sums equal theirs to the micro-USD.
+ *
+ * @public
+ */
+export interface UsageExport {
+  scope: UsageExportScope;
+  /** The user, team or service the export is of. */
+  ownerRef: string;
+  /** First and last UTC day, inclusive. */
+  from: string;
+  to: string;
+  generatedAt: string;
+  rows: UsageExportRow[];
+  totals: StatementTotals & { okRequests: number; errorRequests: number };
+}
+
+/**
+ * The SLA credit of one service in a closed month: its measured uptime against
+ * its commitment, and the part of the month's charges the credit table gives
+ * back. On consumer statements `creditMicros` is credited to the payer; on the
+ * provider's payout statement it is the matching deduction.
+ *
+ * @public
+ */
+export interface StatementSlaCredit {
+  serviceRef: string;
+  committedUptimePercent: number;
+  /** Null when too few checks were counted to measure it (no credit then). */
+  measuredUptimePercent: number | null;
+  upProbes: number;
+  downProbes: number;
+  /** UTC days of the month with checks, of `daysInMonth`. */
+  coverageDays: number;
+  daysInMonth: number;
+  creditPercent: number;
+  creditMicros: number;
 }

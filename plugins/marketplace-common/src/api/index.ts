@@ -4,3 +4,4 @@ export * from './monitoring';
 export * from './admin';
 export * from './analytics';
 export * from './credentials';
+export * from './providers';

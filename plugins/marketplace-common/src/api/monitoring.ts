@@ -56,7 +56,7 @@ export interface ServiceProbe {
 }
 
 /**
- * Probe counts and uptime of one UTC day.
+ * Probe counts, request outcomes and uptime of one UTC day.
  *
  * @public
  */
@@ -66,16 +66,95 @@ export interface UptimeDay {
   upProbes: number;
   downProbes: number;
   maintenanceProbes: number;
-  /** up / (up + down); maintenance checks do not count. */
+  /** Successful real requests. */
+  okRequests: number;
+  /** Real requests the service failed (upstream 5xx, timeouts). */
+  failedRequests: number;
+  /**
+   * (up probes + ok requests) / (probes + counted requests); maintenance
+   * checks and client errors do not count.
+   */
   uptimePercent: number | null;
+}
+
+/**
+ * Availability over a period, from the probes and the real requests, with the
+ * data behind it: `days` is how much of the period has data (a service
+ * approved yesterday has about 1 day, never "30 days").
+ *
+ * @public
+ */
+export interface AvailabilityFigure {
+  /** Successful checks / all checks (probes and requests); null below the minimum. */
+  percent: number | null;
+  /** Days of data behind the figure, one decimal (at most the period). */
+  days: number;
+  /** The period asked for, in days. */
+  periodDays: number;
+  /** Probes counted (up + down). */
+  probes: number;
+  /** Requests counted (ok + failed by the service). */
+  requests: number;
+  /** Probes alone: up / (up + down). */
+  probePercent: number | null;
+  /** Real traffic alone: ok / (ok + failed). */
+  trafficPercent: number | null;
 }
 
 /** @public */
 export interface UptimeMetrics {
-  uptime7dPercent: number | null;
-  uptime30dPercent: number | null;
+  last7d: AvailabilityFigure;
+  last30d: AvailabilityFigure;
   /** The last 30 UTC days, oldest first (today so far last). */
   daily: UptimeDay[];
+  /**
+   * Available now: active, inside its schedule, outside maintenance, and the
+   * last probe was not down.
+   */
+  availableNow: boolean;
+}
+
+/**
+ * In-flight requests and the load the service actually served.
+ *
+ * @public
+ */
+export interface CapacityMetrics {
+  /** Requests forwarded and not answered yet, now (all gateway instances). */
+  inFlightNow: number;
+  /** Most requests in flight at once during the busiest hour of the window. */
+  peakInFlight: number;
+  /** Successful requests started in the busiest minute of the last 30 days. */
+  peakRequestsPerMinute: number;
+  /** What the provider commits to, per minute (requests per second x 60). */
+  committedRequestsPerMinute: number;
+  /** Per hour of the window (hours with requests): peaks in flight and per minute. */
+  hourly: CapacityHour[];
+}
+
+/**
+ * The peaks of one hour.
+ *
+ * @public
+ */
+export interface CapacityHour {
+  start: string;
+  peakInFlight: number;
+  peakRequestsPerMinute: number;
+}
+
+/**
+ * What a service served (successful requests).
+ *
+ * @public
+ */
+export interface ServiceUsageStats {
+  /** Prompt + completion tokens of all charged requests since it went live. */
+  totalTokens: number;
+  /** Distinct users with a request in the last 30 days. */
+  activeUsers30d: number;
+  /** Requests in the last 30 days. */
+  requests30d: number;
 }
 
 /**
@@ -89,21 +168,34 @@ export interface TrafficMetrics {
   /** Of those, failures of the upstream (errors and timeouts). */
   errors: number;
   errorRatePercent: number | null;
-  /** Latency percentiles of the successful requests. */
+  /**
+   * Latency = time to first token: from the gateway sending the request
+   * upstream to the first token (streamed) or the answer's first byte (not
+   * streamed), percentiles of the successful requests.
+   */
   latencyP50Ms: number | null;
   latencyP95Ms: number | null;
   latencyP99Ms: number | null;
-  /** Time to first token of the successful streamed requests. */
-  timeToFirstTokenP50Ms: number | null;
-  timeToFirstTokenP95Ms: number | null;
-  /** Output tokens per second of generation (completion tokens / generation time). */
+  /** Total duration: upstream send to the answer's last byte. */
+  durationP50Ms: number | null;
+  durationP95Ms: number | null;
+  /**
+   * Output tokens per second per request (after the first token when
+   * streamed, over the whole duration when not).
+   */
+  tokensPerSecondP50: number | null;
+  tokensPerSecondP95: number | null;
+  /** Mean output tokens per second of generation (completion tokens / generation time). */
   tokensPerSecond: number | null;
+  /** Wait: from the gateway receiving a request to sending it upstream. */
+  waitP50Ms: number | null;
+  waitP95Ms: number | null;
   /** Requests per second over the window. */
   requestsPerSecond: number;
 }
 
 /**
- * A latency point of the history chart: one hour (1h, 24h windows) or one UTC
+ * A point of the latency (time to first token) history chart: one hour (1h, 24h windows) or one UTC
  * day (7d, 30d).
  *
  * @public
@@ -127,9 +219,11 @@ export interface SlaAssessment {
   committed: number;
   measured: number | null;
   status: SlaStatus;
-  /** Probes (uptime) or successful requests (latency) behind the value. */
+  /** Checks (uptime: probes + requests) or successful requests (latency) behind the value. */
   samples: number;
   windowDays: number;
+  /** Days of data behind the value (at most `windowDays`). */
+  coverageDays: number;
 }
 
 /**
@@ -187,6 +281,12 @@ export interface ServiceQualityMetrics {
   committed: CommittedSla;
   uptime: UptimeMetrics;
   traffic: TrafficMetrics;
+  capacity: CapacityMetrics;
+  usage: ServiceUsageStats;
+  /** When the marketplace first ingested or published the service (null: not seen yet). */
+  createdAt: string | null;
+  /** The last change of its spec. */
+  updatedAt: string | null;
   latencyHistory: LatencyPoint[];
   sla: SlaAssessment[];
   incidents: ServiceIncident[];

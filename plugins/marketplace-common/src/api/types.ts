@@ -151,8 +151,15 @@ export interface UsageRecord {
   tokenSource: 'upstream' | 'tokenizer';
   costMicros: number;
   platformFeeMicros: number;
+  /** Total duration: upstream send to the answer's last byte. */
   upstreamLatencyMs: number | null;
+  /**
+   * Latency: upstream send to the first token (streamed) or the answer's first
+   * byte (not streamed).
+   */
   timeToFirstTokenMs: number | null;
+  /** Wait from the gateway receiving the request to sending it upstream. */
+  waitMs?: number | null;
   startedAt: string;
   finishedAt: string;
   /**
@@ -160,6 +167,10 @@ export interface UsageRecord {
    * bounded counts (and at most the reserved cost) were billed.
    */
   usageClamped: boolean;
+  /** The route the request came through (`route:default/<name>`), else null. */
+  routeRef: string | null;
+  /** Through a route: 1 for the first member tried, 2 for the first fallback, ... */
+  routeAttempt: number | null;
 }
 
 /** @public */
@@ -204,6 +215,11 @@ export interface ServicePublication {
   unpublishedAt: string | null;
   /** When the gateway stops serving it (then it answers 410). */
   sunsetAt: string | null;
+  /**
+   * The name of the service to move to: named by its owner when unpublishing,
+   * or the YAML's `spec.successor`.
+   */
+  successor: string | null;
 }
 
 /**

@@ -28,8 +28,7 @@ const services: ServiceProjection[] = load('services.yaml').map(
       s,
       `modelservice:default/${s.metadata.name}`,
       providers.get(s.spec.providedBy),
-      {},
-      i,
+      { createdAt: i },
     ),
 );
 const now = new Date('2026-11-24T12:00:00Z'); // a Tuesday
@@ -52,8 +51,8 @@ describe('browse', () => {
     );
     expect(familyTotal).toBe(services.length);
     expect(r.items).toHaveLength(Math.min(24, services.length));
-    // default sort: price ascending
-    const prices = r.items.map(i => i.promptPer1kMicros);
+    // default sort: blended price ascending
+    const prices = r.items.map(i => i.blendedPer1kMicros);
     expect([...prices].sort((a, b) => a - b)).toEqual(prices);
   });
 
@@ -99,7 +98,7 @@ describe('browse', () => {
 
   it('filters by price range and trial, region and verification', () => {
     const cheap = browse(services, { price: ['lt0.01'], limit: 100 }, now);
-    expect(cheap.items.every(i => i.promptPer1kMicros < 10_000)).toBe(true);
+    expect(cheap.items.every(i => i.blendedPer1kMicros < 10_000)).toBe(true);
     const free = browse(services, { price: ['free'], limit: 100 }, now);
     expect(free.items.every(i => (i.entity.spec.trial?.tokens ?? 0) > 0)).toBe(
       true,

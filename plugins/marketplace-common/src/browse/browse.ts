@@ -7,6 +7,7 @@ import {
   ModelFeature,
   MODEL_FEATURES,
 } from '../kinds/constants';
+import { blendedPer1kMicros } from '../pricing';
 import { isAvailableAt } from './availability';
 
 /** Context window buckets of the browse filter (tokens; 8K = 8,192). */
@@ -20,14 +21,36 @@ export const CONTEXT_BUCKETS = [
 export type ContextBucket = (typeof CONTEXT_BUCKETS)[number];
 
 /**
- * Price ranges, by the prompt price per 1K tokens: `free` = a free trial or
- * free usage is offered; then < $0.01, $0.01-$0.10, > $0.10.
+ * Price ranges, by the blended price per 1K tokens (3:1 prompt:completion, see
+ * {@link blendedPer1kMicros}): `free` = a free trial or free usage is offered;
+ * then < $0.01, $0.01-$0.10 (both ends included), > $0.10.
  */
 export const PRICE_RANGES = ['free', 'lt0.01', '0.01-0.10', 'gt0.10'] as const;
 /** @public */
 export type PriceRange = (typeof PRICE_RANGES)[number];
 
-/** Measured-performance filters (services without measurements never match). */
+/**
+ * The "Low latency" filter: measured p95 time to first token below this (ms).
+ *
+ * @public
+ */
+export const LOW_LATENCY_TTFT_P95_MS = 100;
+
+/**
+ * The "High throughput" filter: measured median output tokens per second at
+ * least this.
+ *
+ * @public
+ */
+export const HIGH_THROUGHPUT_TOKENS_PER_SECOND = 100;
+
+/**
+ * Measured-performance filters (services without measurements never match):
+ * uptime above 99 % / 99.9 % (probes and real traffic, see
+ * `ServiceMetrics.uptimePercent`), p95 time to first token below
+ * {@link LOW_LATENCY_TTFT_P95_MS}, median output tokens/s at least
+ * {@link HIGH_THROUGHPUT_TOKENS_PER_SECOND}, rating 4 and up.
+ */
 export const PERFORMANCE_FILTERS = [
   'uptime-99',
   'uptime-99.9',
@@ -52,6 +75,8 @@ export const BROWSE_SORTS = [
   'relevance',
   'price-asc',
   'price-desc',
+  'prompt-price-asc',
+  'completion-price-asc',
   'rating',
   'popularity',
   'newest',
@@ -63,14 +88,32 @@ export type BrowseSort = (typeof BROWSE_SORTS)[number];
 
 /** What we measured about a service (from probes, the ledger and reviews). */
 export interface ServiceMetrics {
-  uptime30d?: number;
+  /**
+   * Availability over the last 30 days, or over the days of data there are
+   * (`uptimeDays`): successful checks / all checks, where checks are the probes
+   * and the real requests (upstream 5xx and timeouts fail; client errors do not
+   * count). Absent with too few checks.
+   */
+  uptimePercent?: number;
+  /** Days of data behind `uptimePercent` (at most 30). */
+  uptimeDays?: number;
+  /** p95 time to first token (ms) over the last 30 days. */
   latencyP95Ms?: number;
-  /** Measured output tokens per second. */
+  /** The same as `latencyP95Ms` (latency is time to first token), for the finder and routes. */
+  timeToFirstTokenP95Ms?: number;
+  /** Median output tokens per second over the last 30 days. */
   tokensPerSecond?: number;
+  /** Outcome of the last probe: false = it was down (not "available now"). */
+  lastProbeUp?: boolean;
   rating?: number;
   reviewCount?: number;
+  /** Successful requests over the last 30 days. */
   requests30d?: number;
   tokens30d?: number;
+  /** Tokens served since the service went live. */
+  tokensTotal?: number;
+  /** Distinct users with a successful request in the last 30 days. */
+  activeUsers30d?: number;
 }
 
 /** A service flattened for fast filtering; built once per catalog refresh. */
@@ -84,12 +127,19 @@ export interface ServiceProjection {
   features: Set<ModelFeature>;
   priceRanges: Set<PriceRange>;
   promptPer1kMicros: number;
+  completionPer1kMicros: number;
+  /** The blended price the filters and `price-*` sorts use. */
+  blendedPer1kMicros: number;
   region: GeoRegion;
   country: string;
   compliance: Set<ComplianceCertification>;
   providerName: string;
+  /** An admin verified the provider (not the provider's own claim). */
   providerVerified: boolean;
+  /** When the marketplace first ingested or published the service (epoch ms). */
   createdAt: number;
+  /** When its spec last changed (epoch ms). */
+  updatedAt: number;
   /** Lowercased name + title, for ranking. */
   nameText: string;
   /** Lowercased name, title, description, family, base model and provider. */
@@ -154,7 +204,7 @@ export function priceRangesOf(
   ) {
     ranges.add('free');
   }
-  const p = pricing.promptPer1kMicros;
+  const p = blendedPer1kMicros(pricing);
   if (p < 10_000) ranges.add('lt0.01');
   else if (p <= 100_000) ranges.add('0.01-0.10');
   else ranges.add('gt0.10');
@@ -184,14 +234,24 @@ function withCompactForms(text: string): string {
   return `${lower} ${compact}`;
 }
 
+/** Facts about a service that come from the marketplace, not its entity. */
+export interface ProjectionFacts {
+  metrics?: ServiceMetrics;
+  createdAt?: number;
+  updatedAt?: number;
+  /** The admins' verification decision on the provider (default: not verified). */
+  providerVerified?: boolean;
+}
+
 /** Builds the projection of one service. */
 export function projectService(
   entity: ModelServiceEntityV1alpha1,
   ref: string,
   provider: ProviderEntityV1alpha1 | undefined,
-  metrics: ServiceMetrics = {},
-  createdAt = 0,
+  facts: ProjectionFacts = {},
 ): ServiceProjection {
+  const metrics = facts.metrics ?? {};
+  const createdAt = facts.createdAt ?? 0;
   const { spec, metadata } = entity;
   const providerName = provider?.spec.displayName ?? spec.providedBy;
   const title = metadata.title ?? metadata.name;
@@ -205,12 +265,15 @@ export function projectService(
     features: new Set(MODEL_FEATURES.filter(f => spec.features[f] === true)),
     priceRanges: priceRangesOf(entity),
     promptPer1kMicros: spec.pricing.promptPer1kMicros,
+    completionPer1kMicros: spec.pricing.completionPer1kMicros,
+    blendedPer1kMicros: blendedPer1kMicros(spec.pricing),
     region: spec.geographic.region,
     country: spec.geographic.country,
     compliance: new Set(spec.compliance),
     providerName,
-    providerVerified: provider?.spec.verification.status === 'verified',
+    providerVerified: facts.providerVerified === true,
     createdAt,
+    updatedAt: facts.updatedAt ?? createdAt,
     nameText: withCompactForms(`${metadata.name} ${title}`),
     searchText: withCompactForms(
       [
@@ -231,11 +294,15 @@ export function projectService(
 
 function performanceOf(p: ServiceProjection): Set<PerformanceFilter> {
   const s = new Set<PerformanceFilter>();
-  const { uptime30d, latencyP95Ms, tokensPerSecond } = p.metrics;
-  if (uptime30d !== undefined && uptime30d > 99) s.add('uptime-99');
-  if (uptime30d !== undefined && uptime30d > 99.9) s.add('uptime-99.9');
-  if (latencyP95Ms !== undefined && latencyP95Ms < 100) s.add('p95-lt100');
-  if (tokensPerSecond !== undefined && tokensPerSecond >= 100)
+  const { uptimePercent, latencyP95Ms, tokensPerSecond } = p.metrics;
+  if (uptimePercent !== undefined && uptimePercent > 99) s.add('uptime-99');
+  if (uptimePercent !== undefined && uptimePercent > 99.9) s.add('uptime-99.9');
+  if (latencyP95Ms !== undefined && latencyP95Ms < LOW_LATENCY_TTFT_P95_MS)
+    s.add('p95-lt100');
+  if (
+    tokensPerSecond !== undefined &&
+    tokensPerSecond >= HIGH_THROUGHPUT_TOKENS_PER_SECOND
+  )
     s.add('high-throughput');
   if (p.metrics.rating !== undefined && p.metrics.rating >= 4) {
     s.add('rating-4');
@@ -251,9 +318,20 @@ function availabilityOf(
   const av = p.entity.spec.availability;
   if (av.schedule === '24/7') s.add('24/7');
   if (av.schedule === 'business_hours') s.add('business-hours');
-  if (p.entity.spec.lifecycle === 'active' && isAvailableAt(av, now))
-    s.add('available-now');
+  if (isOpenNow(p, now)) s.add('available-now');
   return s;
+}
+
+/**
+ * "Available now": active, inside its schedule, outside maintenance, and its
+ * last probe was not down (a service never probed yet follows its schedule).
+ */
+export function isOpenNow(p: ServiceProjection, now: Date): boolean {
+  return (
+    p.entity.spec.lifecycle === 'active' &&
+    p.metrics.lastProbeUp !== false &&
+    isAvailableAt(p.entity.spec.availability, now)
+  );
 }
 
 type Dimension = keyof BrowseFacets;
@@ -323,12 +401,7 @@ function slotsOf(p: ServiceProjection, now: Date) {
   const minute = Math.floor(now.getTime() / 60_000);
   let dynamic = nowSlots.get(p);
   if (!dynamic || dynamic.minute !== minute) {
-    dynamic = {
-      minute,
-      open:
-        p.entity.spec.lifecycle === 'active' &&
-        isAvailableAt(p.entity.spec.availability, now),
-    };
+    dynamic = { minute, open: isOpenNow(p, now) };
     nowSlots.set(p, dynamic);
   }
   return { fixed, open: dynamic.open };
@@ -393,9 +466,13 @@ function comparator(
 ): (a: ServiceProjection, b: ServiceProjection) => number {
   switch (sort) {
     case 'price-asc':
-      return (a, b) => a.promptPer1kMicros - b.promptPer1kMicros;
+      return (a, b) => a.blendedPer1kMicros - b.blendedPer1kMicros;
     case 'price-desc':
-      return (a, b) => b.promptPer1kMicros - a.promptPer1kMicros;
+      return (a, b) => b.blendedPer1kMicros - a.blendedPer1kMicros;
+    case 'prompt-price-asc':
+      return (a, b) => a.promptPer1kMicros - b.promptPer1kMicros;
+    case 'completion-price-asc':
+      return (a, b) => a.completionPer1kMicros - b.completionPer1kMicros;
     case 'rating':
       return (a, b) => compareNullable(a.metrics.rating, b.metrics.rating, -1);
     case 'popularity':
@@ -408,7 +485,7 @@ function comparator(
         compareNullable(a.metrics.latencyP95Ms, b.metrics.latencyP95Ms, 1);
     case 'uptime':
       return (a, b) =>
-        compareNullable(a.metrics.uptime30d, b.metrics.uptime30d, -1);
+        compareNullable(a.metrics.uptimePercent, b.metrics.uptimePercent, -1);
     default:
       return () => 0;
   }

@@ -230,7 +230,42 @@ describe('modelServiceEntityV1alpha1Validator', () => {
     [
       'bad endpoint url',
       s => (s.endpoint.baseUrl = 'ftp://x'),
-      /spec\.endpoint\.baseUrl must be an http:\/\/ or https:\/\/ URL \(got "ftp:\/\/x"\)/,
+      /spec\.endpoint\.baseUrl must be an http:\/\/ or https:\/\/ URL without a user name, password, query \(\?\) or fragment \(#\) \(got "ftp:\/\/x"\)/,
+    ],
+    [
+      'endpoint url with a fragment (issue 16)',
+      s => (s.endpoint.baseUrl = 'http://169.254.169.254/latest#'),
+      /spec\.endpoint\.baseUrl must be an http:\/\/ or https:\/\/ URL without a user name, password, query \(\?\) or fragment \(#\)/,
+    ],
+    [
+      'endpoint url with credentials (issue 16)',
+      s => (s.endpoint.baseUrl = 'https://user:pw@api.example.com/v1'),
+      /spec\.endpoint\.baseUrl must be an http:\/\/ or https:\/\/ URL without a user name/,
+    ],
+    [
+      'endpoint url with a query (issue 16)',
+      s => (s.endpoint.baseUrl = 'https://api.example.com/admin?x='),
+      /spec\.endpoint\.baseUrl must be an http:\/\/ or https:\/\/ URL without/,
+    ],
+    [
+      'credential in the host header (issue 16)',
+      s =>
+        (s.endpoint.auth = {
+          type: 'header',
+          header: 'Host',
+          secretRef: 'KEY',
+        }),
+      /spec\.endpoint\.auth\.header must not be 'Host'/,
+    ],
+    [
+      'credential in a hop-by-hop header (issue 16)',
+      s =>
+        (s.endpoint.auth = {
+          type: 'header',
+          header: 'transfer-encoding',
+          secretRef: 'KEY',
+        }),
+      /spec\.endpoint\.auth\.header must not be 'transfer-encoding'/,
     ],
     [
       'uptime above 100',
@@ -312,6 +347,33 @@ describe('modelServiceEntityV1alpha1Validator', () => {
     ],
   ])('rejects %s, naming the field', (_name, mutate, message) => {
     expect(() => validate(withSpec(mutate))).toThrow(message);
+  });
+
+  it('accepts only the default namespace (issue 16: namespace shadowing)', () => {
+    const impostor = validService();
+    impostor.metadata.namespace = 'aaa';
+    expect(() => validate(impostor)).toThrow(
+      /metadata\.namespace must be 'default' \(or left out\)/,
+    );
+    const plain = validService();
+    plain.metadata.namespace = 'default';
+    expect(validate(plain)).toBeTruthy();
+  });
+
+  it('accepts only http and https links (issue 16)', () => {
+    const entity = validService();
+    entity.metadata.links = [
+      { url: 'https://docs.example.com', title: 'Docs' },
+      // A script link, written in two pieces for the linter.
+      { url: `${'javascript'}:alert(document.cookie)`, title: 'Click me' },
+      { url: 'data:text/html,<script>alert(1)</script>', title: 'Data' },
+    ];
+    expect(() => validate(entity)).toThrow(
+      /metadata\.links\[1\]\.url must be an http:\/\/ or https:\/\/ URL/,
+    );
+    expect(() => validate(entity)).toThrow(/metadata\.links\[2\]\.url/);
+    entity.metadata.links = [{ url: 'https://docs.example.com' }];
+    expect(validate(entity)).toBeTruthy();
   });
 
   it('names every problem at once, schema and rules alike', () => {

@@ -34,7 +34,11 @@ import {
   ISO_DATE_TIME_PATTERN,
   SECRET_REF_PATTERN,
   URL_PATTERN,
+  UPSTREAM_URL_PATTERN,
   HTTP_HEADER_PATTERN,
+  DENIED_AUTH_HEADERS,
+  linkProblems,
+  namespaceProblems,
   entityRefSchema,
   nonNegativeInteger,
   positiveInteger,
@@ -330,7 +334,7 @@ export const modelServiceEntityV1alpha1Schema = {
               properties: {
                 baseUrl: {
                   type: 'string',
-                  pattern: URL_PATTERN,
+                  pattern: UPSTREAM_URL_PATTERN,
                   description:
                     'Base URL of the OpenAI-compatible upstream, up to and including /v1.',
                 },
@@ -546,7 +550,17 @@ function semanticProblems(raw: unknown): EntityProblem[] {
         "is required when spec.endpoint.auth.type is 'header'",
       );
     }
+    if (
+      typeof auth.header === 'string' &&
+      DENIED_AUTH_HEADERS.has(auth.header.toLocaleLowerCase('en-US'))
+    ) {
+      add(
+        'spec.endpoint.auth.header',
+        `must not be '${auth.header}': the credential cannot replace a connection, cookie, proxy or gateway header (use e.g. authorization or x-api-key)`,
+      );
+    }
   }
+  problems.push(...linkProblems(raw), ...namespaceProblems(raw));
   const av = isObject(spec.availability) ? spec.availability : undefined;
   if (av) {
     if (

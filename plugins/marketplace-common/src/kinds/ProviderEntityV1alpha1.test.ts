@@ -31,6 +31,24 @@ describe('providerEntityV1alpha1Validator', () => {
     expect(isProviderEntity(p)).toBe(true);
   });
 
+  it('accepts only the default namespace (issue 16: namespace shadowing)', () => {
+    const entity = validProvider();
+    entity.metadata.namespace = 'aaa';
+    expect(() => validate(entity)).toThrow(
+      /metadata\.namespace must be 'default'/,
+    );
+  });
+
+  it('accepts only http and https links (issue 16)', () => {
+    const entity = validProvider();
+    entity.metadata.links = [
+      { url: `${'javascript'}:alert(1)`, title: 'Site' },
+    ];
+    expect(() => validate(entity)).toThrow(
+      /metadata\.links\[0\]\.url must be an http:\/\/ or https:\/\/ URL/,
+    );
+  });
+
   it('ignores other kinds', () => {
     expect(
       validate({

@@ -15,6 +15,8 @@ import {
   ISO_DATE_PATTERN,
   URL_PATTERN,
   entityRefSchema,
+  linkProblems,
+  namespaceProblems,
 } from './schemaParts';
 import {
   checkEntity,
@@ -144,7 +146,11 @@ const schemaProblems = schemaProblemsValidator(providerJsonSchema);
  * @public
  */
 export function providerEntityProblems(data: unknown): EntityProblem[] {
-  const problems = schemaProblems(data);
+  const problems = [
+    ...schemaProblems(data),
+    ...linkProblems(data),
+    ...namespaceProblems(data),
+  ];
   const verification = (data as { spec?: { verification?: any } })?.spec
     ?.verification;
   if (

@@ -7,6 +7,7 @@ import {
   ISO_DATE_TIME_PATTERN,
   SECRET_REF_PATTERN,
   URL_PATTERN,
+  UPSTREAM_URL_PATTERN,
   HTTP_HEADER_PATTERN,
 } from './schemaParts';
 
@@ -213,6 +214,8 @@ export function schemaProblemsValidator(
 
 const PATTERN_WORDS: Record<string, string> = {
   [URL_PATTERN]: 'must be an http:// or https:// URL',
+  [UPSTREAM_URL_PATTERN]:
+    'must be an http:// or https:// URL without a user name, password, query (?) or fragment (#)',
   [ISO_COUNTRY_PATTERN]:
     'must be a two-letter ISO 3166 country code in capitals, such as US or DE',
   [HH_MM_PATTERN]: 'must be a time of day as HH:MM (24-hour clock), e.g. 09:30',

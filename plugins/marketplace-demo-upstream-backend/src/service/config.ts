@@ -14,6 +14,11 @@ export interface SimulatedModel {
   timeToFirstTokenMs: number;
   tokensPerSecond: number;
   failureRate: number;
+  /**
+   * The status of the failures `failureRate` injects; unset: half 503
+   * (overloaded), half 500.
+   */
+  failureStatus?: 429 | 500 | 502 | 503;
   contextWindow: number;
   maxOutputTokens: number;
   ownedBy: string;
@@ -48,6 +53,9 @@ const latencyFields = {
 const modelSchema = z.object({
   id: z.string().min(1),
   ...latencyFields,
+  failureStatus: z
+    .union([z.literal(429), z.literal(500), z.literal(502), z.literal(503)])
+    .optional(),
   contextWindow: z.number().int().positive().optional(),
   maxOutputTokens: z.number().int().positive().optional(),
   ownedBy: z.string().min(1).optional(),
@@ -140,6 +148,9 @@ export function readDemoUpstreamConfig(
             entry.failureRate ??
             defaults?.failureRate ??
             DEFAULT_LATENCY.failureRate,
+          ...(entry.failureStatus
+            ? { failureStatus: entry.failureStatus }
+            : {}),
           contextWindow: entry.contextWindow ?? DEFAULT_CONTEXT_WINDOW,
           maxOutputTokens: entry.maxOutputTokens ?? DEFAULT_MAX_OUTPUT_TOKENS,
           ownedBy: entry.ownedBy ?? DEFAULT_OWNED_BY,

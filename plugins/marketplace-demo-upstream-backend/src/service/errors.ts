@@ -4,6 +4,7 @@ import { Response } from 'express';
 export type OpenAiErrorType =
   | 'invalid_request_error'
   | 'authentication_error'
+  | 'requests'
   | 'server_error';
 
 /** The body of an OpenAI error response. */

@@ -20,6 +20,8 @@ const baseConfig = {
         { id: 'tiny', contextWindow: 60, maxOutputTokens: 20 },
         { id: 'flaky', failureRate: 1 },
         { id: 'sometimes', failureRate: 0.5 },
+        { id: 'limited', failureRate: 1, failureStatus: 429 },
+        { id: 'broken', failureRate: 1, failureStatus: 502 },
       ],
     },
   },
@@ -148,7 +150,7 @@ describe('createRouter', () => {
         .set('Authorization', AUTH);
       expect(res.status).toBe(200);
       expect(res.body.object).toBe('list');
-      expect(res.body.data).toHaveLength(5);
+      expect(res.body.data).toHaveLength(7);
       expect(res.body.data[0]).toEqual({
         id: 'gpt-4o',
         object: 'model',
@@ -161,6 +163,8 @@ describe('createRouter', () => {
         'tiny',
         'flaky',
         'sometimes',
+        'limited',
+        'broken',
       ]);
       expect(res.body.data[1].owned_by).toBe('demo-upstream');
     });
@@ -706,6 +710,19 @@ describe('createRouter', () => {
         expect(res.status).toBe(status);
         expectOpenAiError(res.body, { type: 'server_error', param: null });
         expect(sleep).not.toHaveBeenCalled();
+      },
+    );
+
+    it.each([
+      ['limited', 429, 'requests'],
+      ['broken', 502, 'server_error'],
+    ])(
+      'injects failures of the configured status (%s -> %s)',
+      async (model, status, type) => {
+        const { app } = await createApp({ random: () => 0.1 });
+        const res = await complete(app, { model, messages });
+        expect(res.status).toBe(status);
+        expect(res.body.error.type).toBe(type);
       },
     );
 

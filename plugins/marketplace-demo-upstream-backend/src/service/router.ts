@@ -84,8 +84,28 @@ function modelObject(model: SimulatedModel, created: number) {
   };
 }
 
-function simulatedFailure(draw: number, failureRate: number): OpenAiError {
-  if (draw < failureRate / 2) {
+function simulatedFailure(
+  draw: number,
+  failureRate: number,
+  status?: 429 | 500 | 502 | 503,
+): OpenAiError {
+  if (status === 429) {
+    return new OpenAiError({
+      status: 429,
+      message: 'Rate limit reached for requests. Please try again in 1s.',
+      type: 'requests',
+      code: 'rate_limit_exceeded',
+    });
+  }
+  if (status === 502) {
+    return new OpenAiError({
+      status: 502,
+      message: 'Bad gateway.',
+      type: 'server_error',
+      code: 'bad_gateway',
+    });
+  }
+  if (status === 503 || (status === undefined && draw < failureRate / 2)) {
     return new OpenAiError({
       status: 503,
       message: 'The engine is currently overloaded, please try again later.',
@@ -274,7 +294,11 @@ export async function createRouter(
 
     const draw = random();
     if (draw < model.failureRate) {
-      const failure = simulatedFailure(draw, model.failureRate);
+      const failure = simulatedFailure(
+        draw,
+        model.failureRate,
+        model.failureStatus,
+      );
       logger.debug(
         `Simulating a ${failure.status} for model ${model.id} (failureRate ${model.failureRate})`,
       );

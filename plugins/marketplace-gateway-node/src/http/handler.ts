@@ -137,6 +137,8 @@ export function createGatewayHttpHandler(
   };
 
   const serve = async (req: IncomingMessage, res: ServerResponse) => {
+    // The ledger row's wait counts from here (reading, authenticating, limits).
+    const receivedAt = performance.now();
     const requestId = newRequestId();
     res.setHeader('x-request-id', requestId);
     const url = req.url ?? '/';
@@ -147,7 +149,9 @@ export function createGatewayHttpHandler(
       try {
         const body = await readJsonBody(req);
         const grant = await gateway.authenticate(req.headers.authorization);
-        await gateway.complete(protocol, res, grant, body, requestId);
+        await gateway.complete(protocol, res, grant, body, requestId, {
+          receivedAt,
+        });
       } catch (error) {
         fail(res, error, protocol);
       }

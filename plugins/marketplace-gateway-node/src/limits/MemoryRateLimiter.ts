@@ -3,7 +3,7 @@ import { Admission, RateLimiter, RateLimits } from './types';
 class Window {
   private readonly reqs = new Float64Array(60);
   private readonly toks = new Float64Array(60);
-  private last = 0;
+  last = 0;
   requests = 0;
   tokens = 0;
 
@@ -59,8 +59,27 @@ class Window {
  */
 export class MemoryRateLimiter implements RateLimiter {
   private readonly windows = new Map<string, Window>();
+  private lastSweep = 0;
 
   constructor(private readonly clock: () => number = Date.now) {}
+
+  /** How many subscriptions have a window (those used in the last minute or two). */
+  get size(): number {
+    return this.windows.size;
+  }
+
+  /** Drops the windows of subscriptions idle for a minute: they are empty. */
+  private sweep(second: number) {
+    if (second - this.lastSweep < 60) {
+      return;
+    }
+    this.lastSweep = second;
+    for (const [key, window] of this.windows) {
+      if (second - window.last >= 60) {
+        this.windows.delete(key);
+      }
+    }
+  }
 
   /**
    * Admits a request that will use at least `tokens` tokens, or says how many
@@ -68,6 +87,7 @@ export class MemoryRateLimiter implements RateLimiter {
    */
   admit(key: string, limits: RateLimits, tokens: number): Admission {
     const second = Math.floor(this.clock() / 1000);
+    this.sweep(second);
     let window = this.windows.get(key);
     if (!window) {
       window = new Window();

@@ -1,10 +1,24 @@
 import { createHash } from 'crypto';
 import type { ServerResponse } from 'http';
 import type { Readable } from 'stream';
+import { StringDecoder } from 'string_decoder';
+import { BoundedCache } from '../BoundedCache';
+import { EgressDeniedError, EgressPolicy } from '../egress/EgressPolicy';
 import { GatewayError } from '../errors';
 import { MemoryRateLimiter } from '../limits/MemoryRateLimiter';
 import { RateLimiter } from '../limits/types';
 import { ParsedCall, ProtocolAdapter } from '../protocols/types';
+import {
+  attemptFailed,
+  GatewayRoutes,
+  RouteAttemptContext,
+} from '../routing/attempts';
+import {
+  DEFAULT_STREAM_LIMITS,
+  SseEventSplitter,
+  StreamLimitError,
+  StreamLimits,
+} from '../streamLimits';
 import { countTextTokens } from '../tokens';
 import {
   headerValue,
@@ -13,6 +27,7 @@ import {
   readBody,
   UpstreamResponse,
 } from '../upstream';
+import { lifecycleHeaders, successorName } from './lifecycle';
 import {
   GatewayLedger,
   GatewayLogger,
@@ -41,10 +56,29 @@ export interface GatewayOptions<R extends GatewayReservation> {
   maxRequestMs?: number;
   /** Team memberships: a team-billed subscription bills the team only while its user is a member. */
   teamMembership?: TeamMembershipCheck;
+  /** Where upstreams may be (marketplace.egress); by default public addresses only. */
+  egress?: EgressPolicy;
+  /** Caps of relayed event streams (marketplace.gateway.maxStream*Bytes). */
+  streamLimits?: StreamLimits;
+  /** The portal's base URL (`app.baseUrl`): where a successor's page is linked from lifecycle headers. */
+  portalBaseUrl?: string;
+  /** Routes: one `model` in front of several services, with fallback. */
+  routes?: GatewayRoutes;
+}
+
+/** How one call goes through the pipeline, besides its body. */
+export interface CallOptions {
+  /** When the gateway received the request (`performance.now()`): the ledger row's wait. */
+  receivedAt?: number;
+  /** Set for one attempt of a route's request. */
+  attempt?: RouteAttemptContext;
 }
 
 const GRANT_CACHE_MS = 10_000;
+/** How long an unknown key is answered 401 without asking the database again. */
+const MISS_CACHE_MS = 5_000;
 const TOUCH_EVERY_MS = 60_000;
+const MAX_CACHED_KEYS = 50_000;
 
 const REJECTIONS: Record<ReserveRejection, GatewayError> = {
   subscription_inactive: new GatewayError({
@@ -119,11 +153,6 @@ type Failure =
   | 'timeout'
   | 'client_closed';
 
-interface GrantCacheEntry {
-  grant: KeyGrant;
-  until: number;
-}
-
 /** One request on its way through the pipeline. */
 interface Call<R extends GatewayReservation> {
   requestId: string;
@@ -140,6 +169,12 @@ interface Call<R extends GatewayReservation> {
   clientGone: boolean;
   /** When the request was forwarded (performance.now()). */
   t0: number;
+  /** When the upstream's answer began (its headers), ms after t0. */
+  firstByteMs: number | null;
+  /** From receiving the request to forwarding it. */
+  waitMs: number;
+  /** Set for one attempt of a route's request. */
+  attempt?: RouteAttemptContext;
 }
 
 /**
@@ -162,14 +197,25 @@ export class Gateway<R extends GatewayReservation = GatewayReservation> {
   private readonly limiter: RateLimiter;
   private readonly timeoutMs: number;
   private readonly maxRequestMs: number;
-  private readonly grants = new Map<string, GrantCacheEntry>();
-  private readonly touched = new Map<string, number>();
+  private readonly egress: EgressPolicy;
+  private readonly streamLimits: StreamLimits;
+  // Per-key state is bounded (least recently used first) and ages out.
+  private readonly grants = new BoundedCache<string, KeyGrant | null>({
+    maxEntries: MAX_CACHED_KEYS,
+    ttlMs: GRANT_CACHE_MS,
+  });
+  private readonly touched = new BoundedCache<string, true>({
+    maxEntries: MAX_CACHED_KEYS,
+    ttlMs: TOUCH_EVERY_MS,
+  });
 
   constructor(private readonly options: GatewayOptions<R>) {
     this.logger = options.logger;
     this.limiter = options.rateLimiter ?? new MemoryRateLimiter();
     this.timeoutMs = options.upstreamTimeoutMs ?? 120_000;
     this.maxRequestMs = options.maxRequestMs ?? 30 * 60_000;
+    this.egress = options.egress ?? new EgressPolicy();
+    this.streamLimits = options.streamLimits ?? DEFAULT_STREAM_LIMITS;
   }
 
   /** Forgets cached grants: all of them, or those of one key or subscription. */
@@ -178,14 +224,12 @@ export class Gateway<R extends GatewayReservation = GatewayReservation> {
       this.grants.clear();
       return;
     }
-    for (const [hash, entry] of this.grants) {
-      if (
-        entry.grant.keyId === filter.keyId ||
-        entry.grant.subscriptionId === filter.subscriptionId
-      ) {
-        this.grants.delete(hash);
-      }
-    }
+    this.grants.deleteWhere(
+      grant =>
+        !!grant &&
+        (grant.keyId === filter.keyId ||
+          grant.subscriptionId === filter.subscriptionId),
+    );
   }
 
   /** Step 1: the `Authorization: Bearer mk_...` header to a grant. */
@@ -197,17 +241,14 @@ export class Gateway<R extends GatewayReservation = GatewayReservation> {
     const secret = match[1];
     const cacheKey = createHash('sha256').update(secret, 'utf8').digest('hex');
     const now = Date.now();
-    const cached = this.grants.get(cacheKey);
-    let grant = cached && cached.until > now ? cached.grant : undefined;
+    let grant = this.grants.get(cacheKey);
+    if (grant === undefined) {
+      grant = (await this.options.grants.findGrant(secret)) ?? null;
+      // An unknown key is remembered briefly, so repeating it does not reach the database.
+      this.grants.set(cacheKey, grant, grant ? GRANT_CACHE_MS : MISS_CACHE_MS);
+    }
     if (!grant) {
-      grant = await this.options.grants.findGrant(secret);
-      if (!grant) {
-        throw WRONG_KEY;
-      }
-      if (this.grants.size > 50_000) {
-        this.grants.clear();
-      }
-      this.grants.set(cacheKey, { grant, until: now + GRANT_CACHE_MS });
+      throw WRONG_KEY;
     }
     if (grant.keyRevoked) {
       throw REJECTIONS.key_revoked;
@@ -215,9 +256,8 @@ export class Gateway<R extends GatewayReservation = GatewayReservation> {
     if (!grant.subscriptionActive) {
       throw REJECTIONS.subscription_inactive;
     }
-    const last = this.touched.get(grant.keyId) ?? 0;
-    if (now - last > TOUCH_EVERY_MS) {
-      this.touched.set(grant.keyId, now);
+    if (!this.touched.get(grant.keyId)) {
+      this.touched.set(grant.keyId, true);
       this.options.grants.touchKey(grant.keyId, now).catch(() => undefined);
     }
     return grant;
@@ -230,6 +270,21 @@ export class Gateway<R extends GatewayReservation = GatewayReservation> {
     const suspension = await this.options.grants.getSuspension(grant.userRef);
     if (suspension) {
       throw suspendedError(suspension.reason);
+    }
+    // A route subscription lists its route.
+    const route = this.options.routes?.getByRef(grant.serviceRef);
+    if (route) {
+      return {
+        object: 'list',
+        data: [
+          {
+            id: route.name,
+            object: 'model',
+            created: 0,
+            owned_by: 'marketplace-route',
+          },
+        ],
+      };
     }
     const service = this.options.services.getByRef(grant.serviceRef);
     const data =
@@ -254,12 +309,19 @@ export class Gateway<R extends GatewayReservation = GatewayReservation> {
     return { object: 'list', data };
   }
 
-  /** Step 2: the model a call names to a servable service the grant may call. */
+  /**
+   * Step 2: the model a call names to a servable service the grant may call.
+   * With a response, sets the lifecycle headers of a retiring service on it
+   * (on every answer, an error too).
+   */
   async resolveService(
     model: string,
     grant: KeyGrant,
+    res?: ServerResponse,
+    attempt?: RouteAttemptContext,
   ): Promise<GatewayService> {
-    const service = await this.options.services.get(model);
+    const service =
+      attempt?.service ?? (await this.options.services.get(model));
     // Services waiting for review (or rejected) do not exist for callers.
     if (!service || service.status !== 'approved') {
       throw new GatewayError({
@@ -281,20 +343,33 @@ export class Gateway<R extends GatewayReservation = GatewayReservation> {
         code: 'model_not_subscribed',
       });
     }
+    // Deprecation, Sunset and the successor's Link on every answer (RFC 9745, 8594).
+    const lifecycle = lifecycleHeaders(service, this.options.portalBaseUrl);
+    if (res) {
+      for (const name of Object.keys(lifecycle)) {
+        res.setHeader(name, lifecycle[name]);
+      }
+    }
     if (isSunset(service)) {
+      const successor = successorName(service);
       throw new GatewayError({
         status: 410,
         message: `${
           service.name
         } was unpublished by its provider and reached its sunset on ${new Date(
           service.unpublication!.sunsetAt,
-        ).toISOString()}. Choose another model in the marketplace.`,
+        ).toISOString()}. ${
+          successor
+            ? `Its successor is '${successor}': subscribe to it in the marketplace and use its key.`
+            : 'Choose another model in the marketplace.'
+        }`,
         param: 'model',
         code: 'model_sunset',
+        headers: lifecycle,
       });
     }
-    const { lifecycle } = service.entity.spec;
-    if (lifecycle === 'maintenance') {
+    const state = service.entity.spec.lifecycle;
+    if (state === 'maintenance') {
       throw new GatewayError({
         status: 503,
         message: `${service.name} is in maintenance. Try again later.`,
@@ -302,7 +377,7 @@ export class Gateway<R extends GatewayReservation = GatewayReservation> {
         headers: { 'retry-after': '300' },
       });
     }
-    if (lifecycle === 'deprecated') {
+    if (state === 'deprecated') {
       throw new GatewayError({
         status: 403,
         message: `${service.name} is deprecated and no longer accepts requests.`,
@@ -325,12 +400,16 @@ export class Gateway<R extends GatewayReservation = GatewayReservation> {
     const spec = service.entity.spec;
     const { promptTokens } = parsed;
     if (promptTokens >= spec.contextWindow) {
-      throw new GatewayError({
-        status: 400,
-        message: `This model's maximum context length is ${spec.contextWindow} tokens, but the messages have ${promptTokens} tokens.`,
-        param: 'messages',
-        code: 'context_length_exceeded',
-      });
+      // Through a route, a member with a larger context may take it.
+      throw attemptFailed(
+        { kind: 'unavailable' },
+        new GatewayError({
+          status: 400,
+          message: `This model's maximum context length is ${spec.contextWindow} tokens, but the messages have ${promptTokens} tokens.`,
+          param: 'messages',
+          code: 'context_length_exceeded',
+        }),
+      );
     }
     const maxCompletion = Math.min(
       parsed.requestedMaxTokens ?? spec.maxOutputTokens,
@@ -384,18 +463,25 @@ export class Gateway<R extends GatewayReservation = GatewayReservation> {
       this.logger.error(
         `Refused to call the upstream of ${service.ref}: ${credentials.message}`,
       );
+      // Through a route, another member may be callable.
       if (credentials.reason === 'missing') {
-        throw new GatewayError({
-          status: 502,
-          message: `The gateway has no credential for the upstream of ${service.name}. ${credentials.message} Nothing was charged.`,
-          code: 'upstream_credentials_missing',
-        });
+        throw attemptFailed(
+          { kind: 'unavailable' },
+          new GatewayError({
+            status: 502,
+            message: `The gateway has no credential for the upstream of ${service.name}. ${credentials.message} Nothing was charged.`,
+            code: 'upstream_credentials_missing',
+          }),
+        );
       }
-      throw new GatewayError({
-        status: 502,
-        message: `The gateway refused to call the upstream of ${service.name}: ${credentials.message} Nothing was charged.`,
-        code: 'upstream_credential_not_allowed',
-      });
+      throw attemptFailed(
+        { kind: 'unavailable' },
+        new GatewayError({
+          status: 502,
+          message: `The gateway refused to call the upstream of ${service.name}: ${credentials.message} Nothing was charged.`,
+          code: 'upstream_credential_not_allowed',
+        }),
+      );
     }
     return { 'x-request-id': requestId, accept, ...credentials.headers };
   }
@@ -441,7 +527,11 @@ export class Gateway<R extends GatewayReservation = GatewayReservation> {
       : 0;
     this.limiter.record(call.grant.subscriptionId, completion);
     this.options.ledger
-      .settle(reservation, { ...settlement, finishedAt: Date.now() })
+      .settle(reservation, {
+        ...settlement,
+        waitMs: call.waitMs,
+        finishedAt: Date.now(),
+      })
       .catch(e =>
         this.logger.error(
           `Could not write the ledger row of ${requestId}: ${e}`,
@@ -480,7 +570,9 @@ export class Gateway<R extends GatewayReservation = GatewayReservation> {
     grant: KeyGrant,
     body: unknown,
     requestId: string,
+    options: CallOptions = {},
   ): Promise<void> {
+    const { attempt } = options;
     // Watch for the client leaving from the start: a request whose client is
     // gone by the time its budget is reserved is not forwarded (nor charged).
     const abort = new AbortController();
@@ -493,7 +585,41 @@ export class Gateway<R extends GatewayReservation = GatewayReservation> {
     });
 
     const parsed = protocol.parse(body);
-    const service = await this.resolveService(parsed.model, grant);
+    // A route's model: its members are tried in turn, with fallback.
+    const routes = this.options.routes;
+    const route = attempt ? undefined : routes?.get(parsed.model);
+    if (routes && route) {
+      if (grant.serviceRef !== `route:default/${route.name}`) {
+        throw new GatewayError({
+          status: 403,
+          message: `This API key belongs to your subscription to '${grant.serviceRef.slice(
+            grant.serviceRef.indexOf('/') + 1,
+          )}', not the route '${route.name}'. Subscribe to '${
+            route.name
+          }' and use its key.`,
+          param: 'model',
+          code: 'model_not_subscribed',
+        });
+      }
+      await routes.forward({
+        model: parsed.model,
+        grant,
+        requestId,
+        res,
+        attempt: a =>
+          this.complete(protocol, res, a.grant, body, a.requestId, {
+            ...options,
+            attempt: a,
+          }),
+      });
+      return;
+    }
+    const service = await this.resolveService(
+      parsed.model,
+      grant,
+      res,
+      attempt,
+    );
     const maxCompletion = await this.admit(grant, service, parsed);
     const spec = service.entity.spec;
     const upstream = protocol.upstreamRequest(parsed, {
@@ -514,6 +640,7 @@ export class Gateway<R extends GatewayReservation = GatewayReservation> {
       maxCompletion,
     );
     // From here on, every outcome is settled into exactly one ledger row.
+    const t0 = performance.now();
     const call: Call<R> = {
       requestId,
       protocol,
@@ -528,7 +655,14 @@ export class Gateway<R extends GatewayReservation = GatewayReservation> {
       get clientGone() {
         return state.clientGone;
       },
-      t0: performance.now(),
+      t0,
+      firstByteMs: null,
+      // Quality measures: the wait before going upstream.
+      waitMs:
+        options.receivedAt === undefined
+          ? 0
+          : Math.max(0, Math.round(t0 - options.receivedAt)),
+      attempt,
     };
     if (state.clientGone) {
       this.meter(call, {
@@ -554,6 +688,7 @@ export class Gateway<R extends GatewayReservation = GatewayReservation> {
     if (!answer) {
       return;
     }
+    this.checkRelayable(call, answer);
     if (answer.status < 200 || answer.status >= 300 || !parsed.stream) {
       await this.relayAnswer(call, answer);
     } else {
@@ -581,11 +716,24 @@ export class Gateway<R extends GatewayReservation = GatewayReservation> {
         body,
         timeoutMs: this.timeoutMs,
         signal: call.abort.signal,
+        egress: this.egress,
       });
+      call.firstByteMs = Math.round(performance.now() - call.t0);
     } catch (error) {
       if (call.clientGone) {
         this.meterFailure(call, 'client_closed', 499, 'client_closed');
         return undefined;
+      }
+      if (error instanceof EgressDeniedError) {
+        this.meterFailure(call, 'upstream_error', 502, 'upstream_not_allowed');
+        this.logger.warn(
+          `Refused to call the upstream of ${service.ref}: ${error}`,
+        );
+        throw new GatewayError({
+          status: 502,
+          message: `The gateway does not call the upstream of ${service.name}: ${error.message}. Nothing was charged.`,
+          code: 'upstream_not_allowed',
+        });
       }
       const timeout = isUpstreamTimeout(error);
       this.meterFailure(
@@ -594,15 +742,20 @@ export class Gateway<R extends GatewayReservation = GatewayReservation> {
         timeout ? 504 : 502,
         timeout ? 'upstream_timeout' : 'upstream_unreachable',
       );
-      throw new GatewayError({
-        status: timeout ? 504 : 502,
-        message: timeout
-          ? `The upstream of ${service.name} did not answer within ${Math.round(
-              this.timeoutMs / 1000,
-            )}s. Nothing was charged.`
-          : `The upstream of ${service.name} could not be reached. Nothing was charged.`,
-        code: timeout ? 'upstream_timeout' : 'upstream_unreachable',
-      });
+      throw attemptFailed(
+        { kind: timeout ? 'timeout' : 'connection' },
+        new GatewayError({
+          status: timeout ? 504 : 502,
+          message: timeout
+            ? `The upstream of ${
+                service.name
+              } did not answer within ${Math.round(
+                this.timeoutMs / 1000,
+              )}s. Nothing was charged.`
+            : `The upstream of ${service.name} could not be reached. Nothing was charged.`,
+          code: timeout ? 'upstream_timeout' : 'upstream_unreachable',
+        }),
+      );
     }
     // No request outlives its reservation's age limit: the reservation sweep
     // settles only older ones, so it never touches a request in flight.
@@ -643,25 +796,43 @@ export class Gateway<R extends GatewayReservation = GatewayReservation> {
       if (call.clientGone) {
         return;
       }
-      throw new GatewayError({
-        status: timeout ? 504 : 502,
-        message: `The upstream of ${service.name} ${
-          timeout ? 'timed out' : 'broke off'
-        } while answering. Nothing was charged.`,
-        code: timeout ? 'upstream_timeout' : 'upstream_broken',
-      });
+      throw attemptFailed(
+        { kind: timeout ? 'timeout' : 'connection' },
+        new GatewayError({
+          status: timeout ? 504 : 502,
+          message: `The upstream of ${service.name} ${
+            timeout ? 'timed out' : 'broke off'
+          } while answering. Nothing was charged.`,
+          code: timeout ? 'upstream_timeout' : 'upstream_broken',
+        }),
+      );
     }
     const latency = Math.round(performance.now() - call.t0);
     if (status >= 500 || status < 200) {
       this.meterFailure(call, 'upstream_error', 502, `upstream_${status}`);
-      throw new GatewayError({
-        status: 502,
-        message: `The upstream of ${service.name} failed (HTTP ${status}). Nothing was charged.`,
-        code: 'upstream_error',
-      });
+      throw attemptFailed(
+        { kind: 'status', status },
+        new GatewayError({
+          status: 502,
+          message: `The upstream of ${service.name} failed (HTTP ${status}). Nothing was charged.`,
+          code: 'upstream_error',
+        }),
+      );
+    }
+    if (status === 429 && call.attempt?.canFallBack) {
+      // Through a route: the next member takes it (this attempt is free).
+      this.meterFailure(call, 'upstream_rejected', 429, 'upstream_429');
+      throw attemptFailed(
+        { kind: 'status', status },
+        new GatewayError({
+          status: 429,
+          message: `The upstream of ${service.name} is rate limited. Nothing was charged.`,
+          code: 'rate_limit_exceeded',
+        }),
+      );
     }
     if (status >= 300) {
-      // The upstream rejected the request (4xx): pass its answer through, free.
+      // The upstream rejected the request (4xx, JSON): pass its answer through, free.
       this.meterFailure(
         call,
         'upstream_rejected',
@@ -669,10 +840,7 @@ export class Gateway<R extends GatewayReservation = GatewayReservation> {
         `upstream_${status}`,
       );
       res.statusCode = status >= 400 ? status : 502;
-      res.setHeader(
-        'content-type',
-        headerValue(answer.headers['content-type']) ?? 'application/json',
-      );
+      res.setHeader('content-type', 'application/json');
       const retryAfter = headerValue(answer.headers['retry-after']);
       if (retryAfter) {
         res.setHeader('retry-after', retryAfter);
@@ -702,17 +870,68 @@ export class Gateway<R extends GatewayReservation = GatewayReservation> {
       tokenSource: usage ? 'upstream' : 'tokenizer',
       charge: true,
       upstreamLatencyMs: latency,
+      // Not streamed: the time to the answer's first byte.
+      timeToFirstTokenMs: call.firstByteMs,
     });
+    const out = call.attempt
+      ? withModel(read.body, call.attempt.answerModel)
+      : read.body;
     res.writeHead(200, {
       'content-type': 'application/json',
-      'content-length': read.body.length,
+      'content-length': out.length,
     });
-    res.end(read.body);
+    res.end(out);
+  }
+
+  /**
+   * Only answers in the protocol's shape are relayed: JSON, or an event stream
+   * when streaming. Anything else (a redirect, an HTML page, a text body)
+   * becomes the gateway's own error, so an upstream URL cannot be used to read
+   * other services through the gateway or the Test API. A streaming request
+   * answered without an event stream is an uncharged 502.
+   */
+  private checkRelayable(call: Call<R>, answer: UpstreamResponse) {
+    const { service } = call;
+    const { status } = answer;
+    const stream = call.parsed.stream;
+    const contentType = headerValue(answer.headers['content-type']);
+    const relayable = relayableType(contentType);
+    if (
+      (status >= 300 && status < 400) ||
+      (status >= 400 && status < 500 && relayable !== 'json') ||
+      (status >= 200 && status < 300 && relayable !== (stream ? 'sse' : 'json'))
+    ) {
+      // Not read: dropped (its abort is no error of the call).
+      answer.body.on('error', () => undefined);
+      answer.body.destroy();
+      const redirect = status >= 300 && status < 400;
+      const rejected = status >= 400 && status < 500;
+      this.meterFailure(
+        call,
+        rejected ? 'upstream_rejected' : 'upstream_error',
+        rejected ? status : 502,
+        redirect ? 'upstream_redirect' : 'upstream_invalid_response',
+      );
+      throw new GatewayError({
+        status: rejected ? status : 502,
+        type: 'api_error',
+        message: redirect
+          ? `The upstream of ${service.name} answered with a redirect (HTTP ${status}), which the gateway does not follow. Nothing was charged.`
+          : `The upstream of ${service.name} answered HTTP ${status} with ${
+              contentType
+                ? `content of type ${contentType.split(';')[0]}`
+                : 'no content type'
+            }, not ${
+              stream && status < 300 ? 'text/event-stream' : 'application/json'
+            }. Nothing was charged.`,
+        code: redirect ? 'upstream_redirect' : 'upstream_invalid_response',
+      });
+    }
   }
 
   /** A streamed answer: events passed through as they come, metered on the way. */
   private relayStream(call: Call<R>, answer: UpstreamResponse): Promise<void> {
-    const { res, service } = call;
+    const { res, service, attempt } = call;
     res.writeHead(200, {
       'content-type': 'text/event-stream; charset=utf-8',
       'cache-control': 'no-cache, no-transform',
@@ -723,17 +942,20 @@ export class Gateway<R extends GatewayReservation = GatewayReservation> {
     // Compression middleware (embedded mode) buffers unless flushed.
     const flushable = res as ServerResponse & { flush?: () => void };
     const meter = call.protocol.streamMeter(call.parsed);
+    const splitter = new SseEventSplitter(this.streamLimits);
     let ttft: number | null = null;
-    let pending = '';
     const handleEvent = (event: string) => {
       const out = meter.onEvent(event);
       if (ttft === null && meter.started) {
         ttft = Math.round(performance.now() - call.t0);
       }
       if (out !== null) {
-        res.write(out);
+        // Through a route, the answer names the member that answered.
+        res.write(attempt ? withModelEvent(out, attempt.answerModel) : out);
       }
     };
+    const writeError = (error: GatewayError) =>
+      res.write(meter.errorEvent(error));
     const body: Readable = answer.body;
 
     return new Promise<void>(resolve => {
@@ -759,44 +981,81 @@ export class Gateway<R extends GatewayReservation = GatewayReservation> {
         });
         resolve();
       };
-      body.setEncoding('utf8');
-      body.on('data', (text: string) => {
-        pending += text.indexOf('\r') >= 0 ? text.replace(/\r\n/g, '\n') : text;
-        let index = pending.indexOf('\n\n');
-        while (index >= 0) {
-          const event = pending.slice(0, index);
-          pending = pending.slice(index + 2);
-          if (event.trim()) {
+      // Chunks may split a character: decoded across them.
+      const decoder = new StringDecoder('utf8');
+      body.on('data', (chunk: Buffer | string) => {
+        if (done) {
+          return;
+        }
+        let events: string[];
+        try {
+          events = splitter.push(
+            typeof chunk === 'string' ? chunk : decoder.write(chunk),
+          );
+        } catch (error) {
+          if (!(error instanceof StreamLimitError)) {
+            throw error;
+          }
+          for (const event of error.events) {
             handleEvent(event);
           }
-          index = pending.indexOf('\n\n');
+          // Nothing more is buffered or relayed: the stream ends with an error event.
+          writeError(
+            new GatewayError({
+              status: 502,
+              type: 'api_error',
+              message: `The upstream of ${service.name} sent ${
+                error.limit === 'event' ? 'an event' : 'a stream'
+              } larger than the gateway relays (${
+                error.maxBytes
+              } bytes). Nothing was charged.`,
+              code: 'upstream_stream_too_large',
+            }),
+          );
+          res.end();
+          end('upstream_error');
+          body.destroy();
+          return;
+        }
+        for (const event of events) {
+          handleEvent(event);
         }
         flushable.flush?.();
+        // Backpressure: a slow client pauses the upstream instead of filling memory.
+        if (res.writableNeedDrain && !body.isPaused()) {
+          body.pause();
+          res.once('drain', () => body.resume());
+        }
       });
       body.on('end', () => {
-        if (pending.trim()) {
-          handleEvent(pending);
+        if (done) {
+          return;
+        }
+        const rest = splitter.rest();
+        if (rest) {
+          handleEvent(rest);
         }
         res.end();
         end('ok');
       });
       body.on('error', error => {
+        if (done) {
+          return;
+        }
         if (call.clientGone) {
           end('client_closed');
           return;
         }
         const timeout = isUpstreamTimeout(error);
-        res.write(
-          meter.errorEvent(
-            new GatewayError({
-              status: timeout ? 504 : 502,
-              message: timeout
-                ? `The upstream of ${service.name} stopped sending. Nothing was charged.`
-                : `The upstream of ${service.name} broke off the stream. Nothing was charged.`,
-              type: 'api_error',
-              code: timeout ? 'upstream_timeout' : 'upstream_broken',
-            }),
-          ),
+        writeError(
+          new GatewayError({
+            status: timeout ? 504 : 502,
+            message: timeout
+              ? `The upstream of ${service.name} stopped sending. Nothing was charged.`
+              : `The upstream of ${service.name} broke off the stream. Nothing was charged.`,
+            type: 'api_error',
+            code: timeout ? 'upstream_timeout' : 'upstream_broken',
+          }),
         );
         res.end();
         end(timeout ? 'timeout' : 'upstream_error');
@@ -809,6 +1068,57 @@ export class Gateway<R extends GatewayReservation = GatewayReservation> {
       });
     });
   }
+}
+
+/** Which relayable kind of answer a content type is, if any. */
+function relayableType(
+  contentType: string | undefined,
+): 'json' | 'sse' | undefined {
+  const type = contentType?.split(';')[0].trim().toLocaleLowerCase('en-US');
+  if (type === 'application/json') {
+    return 'json';
+  }
+  if (type === 'text/event-stream') {
+    return 'sse';
+  }
+  return undefined;
+}
+
+/** A JSON answer with its `model` set to the service that answered (routes). */
+function withModel(raw: Buffer, model: string): Buffer {
+  try {
+    const parsed = JSON.parse(raw.toString('utf8'));
+    if (parsed && typeof parsed === 'object' && 'model' in parsed) {
+      return Buffer.from(JSON.stringify({ ...parsed, model }));
+    }
+  } catch {
+    // Not JSON: unchanged.
+  }
+  return raw;
+}
+
+/** An SSE event (with its blank line) whose JSON data has its `model` set (routes). */
+function withModelEvent(event: string, model: string): string {
+  const lines = event.split('\n');
+  const data = lines.filter(l => l.startsWith('data:'));
+  if (data.length !== 1) {
+    return event;
+  }
+  const index = lines.indexOf(data[0]);
+  const value = data[0].slice(5).trimStart();
+  if (value === '[DONE]') {
+    return event;
+  }
+  try {
+    const chunk = JSON.parse(value);
+    if (chunk && typeof chunk === 'object' && 'model' in chunk) {
+      lines[index] = `data: ${JSON.stringify({ ...chunk, model })}`;
+      return lines.join('\n');
+    }
+  } catch {
+    // Not JSON: unchanged.
+  }
+  return event;
 }
 
 /** The sunset of an unpublished service has passed: the gateway answers 410. */

@@ -43,7 +43,13 @@ export interface GatewayService {
   /** Review state: only approved services are served. */
   status: string;
   /** Set once its owners unpublished it. */
-  unpublication?: { sunsetAt: number };
+  unpublication?: {
+    sunsetAt: number;
+    /** When it was unpublished (the `Deprecation` header). */
+    unpublishedAt?: number;
+    /** The service its owner names as the one to move to, if any. */
+    successorRef?: string | null;
+  };
 }
 
 /** The services the gateway serves, from an in-memory snapshot. */
@@ -93,7 +99,10 @@ export interface Settlement {
   /** Only successful (or client-closed) requests are charged. */
   charge: boolean;
   upstreamLatencyMs?: number | null;
+  /** Streamed: the first token; not streamed: the answer's first byte. */
   timeToFirstTokenMs?: number | null;
+  /** From receiving the request to sending it upstream. */
+  waitMs?: number | null;
   finishedAt: number;
 }
 

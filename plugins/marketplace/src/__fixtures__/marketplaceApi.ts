@@ -11,8 +11,13 @@ import {
   SlaAssessment,
   UptimeDay,
 } from '@internal/plugin-marketplace-common';
-import { BrowseServicesResponse, MarketplaceApi, ServiceCard } from '../api';
-import { fullModelService } from './entities';
+import {
+  BrowseServicesResponse,
+  MarketplaceApi,
+  ProviderProfileResponse,
+  ServiceCard,
+} from '../api';
+import { acmeProvider, fullModelService } from './entities';
 
 export const ENDPOINT: GatewayEndpoint = {
   baseUrl: 'http://localhost:7007/api/marketplace/gateway/v1',
@@ -123,6 +128,8 @@ export const usageRecord: UsageRecord = {
   startedAt: '2026-11-20T08:30:00.000Z',
   finishedAt: '2026-11-20T08:30:01.000Z',
   usageClamped: false,
+  routeRef: null,
+  routeAttempt: null,
 };
 
 /** A browse card with every metric measured. */
@@ -151,14 +158,21 @@ export const measuredCard: ServiceCard = {
   region: 'europe',
   country: 'DE',
   compliance: ['GDPR', 'SOC2'],
-  firstSeenAt: '2026-11-01T10:00:00.000Z',
+  blendedPer1kMicros: 4375,
+  createdAt: '2026-11-01T10:00:00.000Z',
+  updatedAt: '2026-11-20T10:00:00.000Z',
   metrics: {
-    uptime30d: 99.95,
+    uptimePercent: 99.95,
+    uptimeDays: 3,
     latencyP95Ms: 840,
+    tokensPerSecond: 120,
+    lastProbeUp: true,
     rating: 4.5,
     reviewCount: 12,
     requests30d: 12345,
     tokens30d: 9_000_000,
+    tokensTotal: 25_000_000,
+    activeUsers30d: 42,
   },
 };
 
@@ -187,14 +201,21 @@ export const unmeasuredCard: ServiceCard = {
   region: 'europe',
   country: 'DE',
   compliance: [],
-  firstSeenAt: '2026-11-02T10:00:00.000Z',
+  blendedPer1kMicros: 125,
+  createdAt: '2026-11-02T10:00:00.000Z',
+  updatedAt: '2026-11-02T10:00:00.000Z',
   metrics: {
-    uptime30d: null,
+    uptimePercent: null,
+    uptimeDays: null,
     latencyP95Ms: null,
+    tokensPerSecond: null,
+    lastProbeUp: null,
     rating: null,
     reviewCount: null,
     requests30d: 0,
     tokens30d: 0,
+    tokensTotal: 0,
+    activeUsers30d: 0,
   },
 };
 
@@ -231,6 +252,11 @@ export function mockMarketplaceApi(
       keys: [],
     }),
     subscribe: jest.fn().mockResolvedValue(subscribeResponse),
+    listRoutes: jest.fn().mockResolvedValue([]),
+    subscribeRoute: jest.fn().mockResolvedValue(subscribeResponse),
+    unsubscribeRoute: jest
+      .fn()
+      .mockResolvedValue({ ...subscription, status: 'cancelled' }),
     unsubscribe: jest
       .fn()
       .mockResolvedValue({ ...subscription, status: 'cancelled' }),
@@ -247,6 +273,9 @@ export function mockMarketplaceApi(
       ],
     }),
     browseServices: jest.fn().mockResolvedValue(browseResponse),
+    getRecommendations: jest
+      .fn()
+      .mockResolvedValue({ needs: {}, matches: [], excluded: [] }),
     checkServiceName: jest
       .fn()
       .mockImplementation(async (name: string) => ({ name, available: true })),
@@ -311,6 +340,7 @@ export function mockMarketplaceApi(
     listStatements: jest.fn().mockResolvedValue([]),
     getStatement: jest.fn(),
     downloadStatementCsv: jest.fn(),
+    exportUsage: jest.fn(),
     listProviderCredentials: jest.fn().mockResolvedValue({
       credentials: [],
       configCredentials: [],
@@ -319,6 +349,8 @@ export function mockMarketplaceApi(
     addProviderCredential: jest.fn(),
     rotateProviderCredential: jest.fn(),
     deleteProviderCredential: jest.fn(),
+    getProviderProfile: jest.fn().mockRejectedValue(new Error('not mocked')),
+    setProviderVerification: jest.fn(),
     ...overrides,
   };
 }
@@ -334,8 +366,22 @@ function emptyDays(): UptimeDay[] {
     upProbes: 0,
     downProbes: 0,
     maintenanceProbes: 0,
+    okRequests: 0,
+    failedRequests: 0,
     uptimePercent: null,
   }));
+}
+
+function noFigure(periodDays: number) {
+  return {
+    percent: null,
+    days: 0,
+    periodDays,
+    probes: 0,
+    requests: 0,
+    probePercent: null,
+    trafficPercent: null,
+  };
 }
 
 /** The metrics of a service nothing was measured for yet (fullModelService's SLA). */
@@ -354,9 +400,10 @@ export function unmeasuredQualityMetrics(): ServiceQualityMetrics {
       tokensPerSecond: 12000,
     },
     uptime: {
-      uptime7dPercent: null,
-      uptime30dPercent: null,
+      last7d: noFigure(7),
+      last30d: noFigure(30),
       daily: emptyDays(),
+      availableNow: true,
     },
     traffic: {
       requests: 0,
@@ -365,11 +412,25 @@ export function unmeasuredQualityMetrics(): ServiceQualityMetrics {
       latencyP50Ms: null,
       latencyP95Ms: null,
       latencyP99Ms: null,
-      timeToFirstTokenP50Ms: null,
-      timeToFirstTokenP95Ms: null,
+      durationP50Ms: null,
+      durationP95Ms: null,
+      tokensPerSecondP50: null,
+      tokensPerSecondP95: null,
       tokensPerSecond: null,
+      waitP50Ms: null,
+      waitP95Ms: null,
       requestsPerSecond: 0,
     },
+    capacity: {
+      inFlightNow: 0,
+      peakInFlight: 0,
+      peakRequestsPerMinute: 0,
+      committedRequestsPerMinute: 2400,
+      hourly: [],
+    },
+    usage: { totalTokens: 0, activeUsers30d: 0, requests30d: 0 },
+    createdAt: '2099-02-20T09:00:00.000Z',
+    updatedAt: '2099-02-20T09:00:00.000Z',
     latencyHistory: [],
     sla: [
       ['uptime', 'percent', 99.95],
@@ -384,6 +445,7 @@ export function unmeasuredQualityMetrics(): ServiceQualityMetrics {
       status: 'no_data' as const,
       samples: 0,
       windowDays: 30,
+      coverageDays: 0,
     })),
     incidents: [],
     breaches: [],
@@ -402,7 +464,28 @@ export function measuredQualityMetrics(): ServiceQualityMetrics {
   }));
   return {
     ...unmeasuredQualityMetrics(),
-    uptime: { uptime7dPercent: 99.405, uptime30dPercent: 99.861, daily: days },
+    uptime: {
+      last7d: {
+        percent: 99.405,
+        days: 7,
+        periodDays: 7,
+        probes: 10020,
+        requests: 300,
+        probePercent: 99.401,
+        trafficPercent: 99.5,
+      },
+      last30d: {
+        percent: 99.861,
+        days: 30,
+        periodDays: 30,
+        probes: 43200,
+        requests: 1234,
+        probePercent: 99.861,
+        trafficPercent: 99.03,
+      },
+      daily: days,
+      availableNow: false,
+    },
     traffic: {
       requests: 1234,
       errors: 12,
@@ -410,11 +493,31 @@ export function measuredQualityMetrics(): ServiceQualityMetrics {
       latencyP50Ms: 312,
       latencyP95Ms: 871,
       latencyP99Ms: 1744,
-      timeToFirstTokenP50Ms: 198,
-      timeToFirstTokenP95Ms: 410,
+      durationP50Ms: 2400,
+      durationP95Ms: 6100,
+      tokensPerSecondP50: 84,
+      tokensPerSecondP95: 131,
       tokensPerSecond: 84.5,
+      waitP50Ms: 3,
+      waitP95Ms: 18,
       requestsPerSecond: 0.0143,
     },
+    capacity: {
+      inFlightNow: 2,
+      peakInFlight: 9,
+      peakRequestsPerMinute: 37,
+      committedRequestsPerMinute: 2400,
+      hourly: [
+        {
+          start: '2099-02-27T10:00:00.000Z',
+          peakInFlight: 9,
+          peakRequestsPerMinute: 37,
+        },
+      ],
+    },
+    usage: { totalTokens: 25_000_000, activeUsers30d: 42, requests30d: 1234 },
+    createdAt: '2099-01-10T09:00:00.000Z',
+    updatedAt: '2099-02-20T09:00:00.000Z',
     latencyHistory: [
       {
         start: '2099-02-27T10:00:00.000Z',
@@ -440,6 +543,7 @@ export function measuredQualityMetrics(): ServiceQualityMetrics {
         status: 'breached',
         samples: 43200,
         windowDays: 30,
+        coverageDays: 30,
       },
       {
         metric: 'latencyP50',
@@ -449,6 +553,7 @@ export function measuredQualityMetrics(): ServiceQualityMetrics {
         status: 'met',
         samples: 30000,
         windowDays: 30,
+        coverageDays: 30,
       },
       {
         metric: 'latencyP95',
@@ -458,6 +563,7 @@ export function measuredQualityMetrics(): ServiceQualityMetrics {
         status: 'at_risk',
         samples: 30000,
         windowDays: 30,
+        coverageDays: 30,
       },
       {
         metric: 'latencyP99',
@@ -467,6 +573,7 @@ export function measuredQualityMetrics(): ServiceQualityMetrics {
         status: 'breached',
         samples: 30000,
         windowDays: 30,
+        coverageDays: 30,
       },
     ],
     incidents: [
@@ -502,5 +609,39 @@ export function measuredQualityMetrics(): ServiceQualityMetrics {
       errorKind: 'timeout',
       latencyMs: 10000,
     },
+  };
+}
+
+/** The profile of acmeProvider with measuredCard, verified by an admin or not. */
+export function providerProfileResponse(
+  verified: boolean,
+): ProviderProfileResponse {
+  return {
+    provider: {
+      ref: 'provider:default/acme-ai',
+      entity: acmeProvider,
+      verification: {
+        verified,
+        claimed: 'verified',
+        claimedAt: '2025-01-15',
+        decidedBy: verified ? 'user:default/ada' : null,
+        decidedAt: verified ? '2026-12-01T09:00:00.000Z' : null,
+        note: verified ? 'Contract reviewed' : null,
+      },
+      quality: {
+        services: 1,
+        measuredServices: 1,
+        uptimePercent: 99.95,
+        uptimeDays: 3,
+        latencyP95Ms: 840,
+        tokensPerSecondP50: 120,
+        requests30d: 12345,
+        totalTokens: 25_000_000,
+        activeUsers30d: 42,
+        rating: 4.5,
+        reviewCount: 12,
+      },
+    },
+    services: [measuredCard],
   };
 }

@@ -7,6 +7,9 @@ import { ResponseError } from '@backstage/errors';
 import {
   ProviderCredential,
   ProviderCredentialsResponse,
+  ProviderProfile,
+  ProviderVerificationInfo,
+  ProviderVerificationRequest,
   AdminUserSort,
   AdminUser,
   AdminUsersResponse,
@@ -20,6 +23,7 @@ import {
   ProviderAnalytics,
   ProviderTeam,
   Statement,
+  UsageExportScope,
   ApiKeyInfo,
   ApprovalStatus,
   ReviewRequest,
@@ -33,6 +37,9 @@ import {
   BrowseFacets,
   BrowseQuery,
   ComplianceCertification,
+  ExclusionReason,
+  FinderNeeds,
+  RouteSummary,
   GeoRegion,
   IssuedApiKey,
   ModelFamily,
@@ -102,15 +109,38 @@ export interface ServiceCard {
   region: GeoRegion;
   country: string;
   compliance: ComplianceCertification[];
-  firstSeenAt: string;
+  /** Blended price per 1K tokens at 3:1 prompt:completion (micro-USD). */
+  blendedPer1kMicros: number;
+  /** When the marketplace first ingested or published the service. */
+  createdAt: string;
+  /** The last change of its spec. */
+  updatedAt: string;
   metrics: {
-    uptime30d: number | null;
+    /** Uptime (probes and real requests) over `uptimeDays` days of data (at most 30). */
+    uptimePercent: number | null;
+    uptimeDays: number | null;
+    /** p95 time to first token. */
     latencyP95Ms: number | null;
+    /** Median output tokens per second. */
+    tokensPerSecond: number | null;
+    lastProbeUp: boolean | null;
     rating: number | null;
     reviewCount: number | null;
     requests30d: number;
     tokens30d: number;
+    tokensTotal: number;
+    activeUsers30d: number;
   };
+}
+
+/**
+ * `GET /marketplace/providers/:id`: the profile and its live services.
+ *
+ * @public
+ */
+export interface ProviderProfileResponse {
+  provider: ProviderProfile;
+  services: ServiceCard[];
 }
 
 /**
@@ -150,6 +180,55 @@ export function browseQueryString(query: BrowseServicesQuery): string {
 }
 
 /**
+ * A route in `GET /v1/routes`, with whether the caller subscribes to it.
+ *
+ * @public
+ */
+export interface RouteListItem extends RouteSummary {
+  subscribed: boolean;
+}
+
+/**
+ * The model finder's needs (`GET /marketplace/recommendations`); the same names
+ * as the query parameters.
+ *
+ * @public
+ */
+export type FinderQuery = Partial<FinderNeeds>;
+
+/**
+ * A finder card: a browse card plus measured time to first token and throughput.
+ *
+ * @public
+ */
+export interface FinderCard extends ServiceCard {
+  metrics: ServiceCard['metrics'] & {
+    timeToFirstTokenP95Ms: number | null;
+    tokensPerSecond: number | null;
+  };
+}
+
+/**
+ * `GET /marketplace/recommendations`: services meeting every need, cheapest
+ * first at the stated volume, and the others with the needs they fail.
+ *
+ * @public
+ */
+export interface RecommendationsResponse {
+  needs: FinderNeeds;
+  matches: {
+    service: FinderCard;
+    blendedPer1kMicros: number;
+    expectedMonthlyCostMicros: number;
+  }[];
+  excluded: {
+    service: FinderCard;
+    blendedPer1kMicros: number;
+    reasons: ExclusionReason[];
+  }[];
+}
+
+/**
  * Client of the marketplace backend's REST API (`/api/marketplace/v1`).
  *
  * @public
@@ -166,6 +245,15 @@ export interface MarketplaceApi {
   ): Promise<SubscribeResponse>;
   /** `DELETE /v1/services/:name/subscribe`: cancels and revokes its keys. */
   unsubscribe(name: string): Promise<Subscription>;
+  /** `GET /v1/routes`: the routes with their members, best first now. */
+  listRoutes(): Promise<RouteListItem[]>;
+  /** `POST /v1/routes/:name/subscribe`: one key for every member of the route. */
+  subscribeRoute(
+    name: string,
+    request: SubscribeRequest,
+  ): Promise<SubscribeResponse>;
+  /** `DELETE /v1/routes/:name/subscribe` */
+  unsubscribeRoute(name: string): Promise<Subscription>;
   /** `GET /v1/subscriptions?status=` */
   listSubscriptions(options?: {
     status?: SubscriptionStatus;
@@ -185,6 +273,8 @@ export interface MarketplaceApi {
   getMe(): Promise<MarketplaceMe>;
   /** `GET /marketplace/services`: filtered, sorted and paged, with facet counts. */
   browseServices(query: BrowseServicesQuery): Promise<BrowseServicesResponse>;
+  /** `GET /marketplace/recommendations`: the model finder. */
+  getRecommendations(query: FinderQuery): Promise<RecommendationsResponse>;
   /**
    * `GET /v1/provider/service-names/:name`: whether a new service may take the
    * name (no catalog or portal-published service has it, pending ones included).
@@ -292,6 +382,18 @@ export interface MarketplaceApi {
     month: string;
     team?: string;
   }): Promise<{ fileName: string; blob: Blob }>;
+  /** `GET /v1/exports/usage` as a file to save (CSV or JSON). */
+  exportUsage(
+    query: UsageExportQuery,
+    format: 'csv' | 'json',
+  ): Promise<{ fileName: string; blob: Blob }>;
+  /** `GET /marketplace/providers/:id`: profile, live services, measured quality. */
+  getProviderProfile(id: string): Promise<ProviderProfileResponse>;
+  /** `PUT /marketplace/admin/providers/:id/verification` (admins; audited). */
+  setProviderVerification(
+    id: string,
+    request: ProviderVerificationRequest,
+  ): Promise<ProviderVerificationInfo>;
   /** `GET /v1/providers/:id/credentials` (owners and admins). */
   listProviderCredentials(
     provider: string,
@@ -379,6 +481,16 @@ export interface UsageQuery {
   service?: string;
 }
 
+/** Whose usage and which days (`YYYY-MM-DD`, inclusive) to export. */
+export interface UsageExportQuery {
+  scope: UsageExportScope;
+  user?: string;
+  team?: string;
+  service?: string;
+  from?: string;
+  to?: string;
+}
+
 function queryString(query: object): string {
   const params = new URLSearchParams();
   for (const [key, value] of Object.entries(query)) {
@@ -445,6 +557,33 @@ export class MarketplaceClient implements MarketplaceApi {
       `/v1/services/${encodeURIComponent(name)}/subscribe`,
       request,
     );
+  }
+
+  async listRoutes(): Promise<RouteListItem[]> {
+    const body = await this.request<{ routes: RouteListItem[] }>(
+      'GET',
+      '/v1/routes',
+    );
+    return body.routes;
+  }
+
+  async subscribeRoute(
+    name: string,
+    request: SubscribeRequest,
+  ): Promise<SubscribeResponse> {
+    return this.request<SubscribeResponse>(
+      'POST',
+      `/v1/routes/${encodeURIComponent(name)}/subscribe`,
+      request,
+    );
+  }
+
+  async unsubscribeRoute(name: string): Promise<Subscription> {
+    const body = await this.request<{ subscription: Subscription }>(
+      'DELETE',
+      `/v1/routes/${encodeURIComponent(name)}/subscribe`,
+    );
+    return body.subscription;
   }
 
   async unsubscribe(name: string): Promise<Subscription> {
@@ -518,6 +657,16 @@ export class MarketplaceClient implements MarketplaceApi {
     return this.request<BrowseServicesResponse>(
       'GET',
       `/marketplace/services${qs ? `?${qs}` : ''}`,
+    );
+  }
+
+  async getRecommendations(
+    query: FinderQuery,
+  ): Promise<RecommendationsResponse> {
+    const qs = browseQueryString(query as BrowseServicesQuery);
+    return this.request<RecommendationsResponse>(
+      'GET',
+      `/marketplace/recommendations${qs ? `?${qs}` : ''}`,
     );
   }
 
@@ -740,6 +889,28 @@ export class MarketplaceClient implements MarketplaceApi {
     return body.metrics;
   }
 
+  // --- Provider profiles ------------------------------------------------------
+  async getProviderProfile(id: string): Promise<ProviderProfileResponse> {
+    return this.request(
+      'GET',
+      `/marketplace/providers/${encodeURIComponent(id)}`,
+    );
+  }
+
+  async setProviderVerification(
+    id: string,
+    request: ProviderVerificationRequest,
+  ): Promise<ProviderVerificationInfo> {
+    const body = await this.request<{
+      verification: ProviderVerificationInfo;
+    }>(
+      'PUT',
+      `/marketplace/admin/providers/${encodeURIComponent(id)}/verification`,
+      request,
+    );
+    return body.verification;
+  }
+
   async listProviderCredentials(
     provider: string,
   ): Promise<ProviderCredentialsResponse> {
@@ -900,6 +1071,28 @@ export class MarketplaceClient implements MarketplaceApi {
       `${options.kind === 'provider' ? 'payout' : 'statement'}${owner}-${
         options.month
       }.csv`;
+    return { fileName, blob: await response.blob() };
+  }
+
+  async exportUsage(
+    query: UsageExportQuery,
+    format: 'csv' | 'json',
+  ): Promise<{ fileName: string; blob: Blob }> {
+    const baseUrl = await this.discoveryApi.getBaseUrl('marketplace');
+    const response = await this.fetchApi.fetch(
+      `${baseUrl}/v1/exports/usage${queryString({ ...query, format })}`,
+    );
+    if (!response.ok) {
+      throw await ResponseError.fromResponse(response);
+    }
+    const owner = (query.team ?? query.service ?? query.user ?? 'me')
+      .replace(/^[a-z]+:/i, '')
+      .replace(/[^A-Za-z0-9._-]+/g, '-');
+    const period = [query.from, query.to].filter(Boolean).join('-');
+    const fileName =
+      /filename="([^"]+)"/.exec(
+        response.headers.get('content-disposition') ?? '',
+      )?.[1] ?? `usage-${owner}${period ? `-${period}` : ''}.${format}`;
     return { fileName, blob: await response.blob() };
   }
 }

@@ -5,6 +5,11 @@ export {
   type BrowseServicesQuery,
   type BrowseServicesResponse,
   type ServiceCard,
+  type ProviderProfileResponse,
+  type FinderCard,
+  type RouteListItem,
+  type FinderQuery,
+  type RecommendationsResponse,
   type MarketplaceApi,
   type MarketplaceMe,
   type MarketplaceTeam,
@@ -13,5 +18,6 @@ export {
   type AuditLogQuery,
   type AnalyticsQuery,
   type UsageQuery,
+  type UsageExportQuery,
 } from './MarketplaceClient';
 export { errorMessage, errorStatus } from './errors';

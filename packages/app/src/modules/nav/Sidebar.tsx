@@ -49,6 +49,7 @@ export const SidebarContent = NavContentBlueprint.make({
             {nav.take('page:home')}
             {/* Marketplace (@internal/plugin-marketplace) near the top */}
             {nav.take('page:marketplace')}
+            {nav.take('page:marketplace/finder')}
             {nav.take('page:marketplace/subscriptions')}
             <ProviderNavItem>
               {nav.take('page:marketplace/provider')}

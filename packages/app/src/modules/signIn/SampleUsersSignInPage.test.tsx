@@ -21,8 +21,9 @@ function configuredSignInUsers(): SampleUser[] {
 
 describe('the sample users on the sign-in page', () => {
   it('lists every user the sampleUsers auth provider accepts, each with a role, and only catalog users', () => {
-    const config = readYaml('app-config.yaml');
-    const providerUsers: string[] = config.auth.providers.sampleUsers.users;
+    // The provider is development-only configuration (app-config.development.yaml).
+    const providerUsers: string[] = readYaml('app-config.development.yaml').auth
+      .providers.sampleUsers.users;
     const pageUsers = configuredSignInUsers();
     const catalogUsers = parseAllDocuments(
       fs.readFileSync(path.join(repoRoot, 'examples/org.yaml'), 'utf8'),

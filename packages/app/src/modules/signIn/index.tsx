@@ -1,10 +1,13 @@
 import { createFrontendModule } from '@backstage/frontend-plugin-api';
 import { SignInPageBlueprint } from '@backstage/plugin-app-react';
 import { z } from 'zod/v4';
+import { oidcAuthApi } from './oidc';
 
 /**
- * Replaces the app's sign-in page (`sign-in-page:app`) with the sample-user picker.
- * The users come from the extension's config in app-config.yaml.
+ * Replaces the app's sign-in page (`sign-in-page:app`): the company's identity
+ * provider when `marketplace.signIn.provider` is `oidc` (production), otherwise
+ * the sample-user picker of development and the demo, whose users come from the
+ * extension's config in app-config.yaml.
  */
 const sampleUsersSignInPage = SignInPageBlueprint.makeWithOverrides({
   configSchema: {
@@ -21,11 +24,11 @@ const sampleUsersSignInPage = SignInPageBlueprint.makeWithOverrides({
   factory(originalFactory, { config }) {
     return originalFactory({
       loader: async () => {
-        const { SampleUsersSignInPage } = await import(
-          './SampleUsersSignInPage'
+        const { MarketplaceSignInPage } = await import(
+          './MarketplaceSignInPage'
         );
         return props => (
-          <SampleUsersSignInPage {...props} sampleUsers={config.sampleUsers} />
+          <MarketplaceSignInPage {...props} sampleUsers={config.sampleUsers} />
         );
       },
     });
@@ -34,5 +37,5 @@ const sampleUsersSignInPage = SignInPageBlueprint.makeWithOverrides({
 
 export const signInModule = createFrontendModule({
   pluginId: 'app',
-  extensions: [sampleUsersSignInPage],
+  extensions: [sampleUsersSignInPage, oidcAuthApi],
 });

@@ -44,12 +44,16 @@ export const AUDIT_ACTION_LABELS: Record<AuditAction, string> = {
   'platform.fee.changed': 'Platform fee changed',
   'service.approved': 'Service approved',
   'service.rejected': 'Service rejected',
+  'provider.approved': 'Provider approved',
+  'provider.rejected': 'Provider rejected',
   'review.hidden': 'Review hidden',
   'review.unhidden': 'Review shown again',
   'payout.paid': 'Payout marked paid',
   'credential.created': 'Upstream credential added',
   'credential.rotated': 'Upstream credential rotated',
   'credential.deleted': 'Upstream credential deleted',
+  'provider.verified': 'Provider verified',
+  'provider.unverified': 'Provider verification withdrawn',
 };
 
 const ACTION_COLORS: Partial<
@@ -57,11 +61,14 @@ const ACTION_COLORS: Partial<
 > = {
   'user.suspended': 'error',
   'service.rejected': 'error',
+  'provider.rejected': 'error',
   'review.hidden': 'warning',
   'user.reinstated': 'success',
   'service.approved': 'success',
   'payout.paid': 'success',
   'credential.deleted': 'warning',
+  'provider.verified': 'success',
+  'provider.unverified': 'warning',
 };
 
 /** A value of a before/after state, for people. */

@@ -153,9 +153,19 @@ describe('MarketplacePage', () => {
     expect(acme.getByText('Free trial: 100K tokens')).toBeInTheDocument();
     expect(within(cards[1]).queryByText(/Free trial/)).not.toBeInTheDocument();
     expect(acme.getByText('4.5 / 5 (12 reviews)')).toBeInTheDocument();
-    expect(acme.getByText('99.95%')).toBeInTheDocument();
+    // Uptime with the days of data behind it; latency = time to first token.
+    expect(acme.getByText('99.95% (3 days)')).toBeInTheDocument();
     expect(acme.getByText('840 ms')).toBeInTheDocument();
+    expect(acme.getByText('120 tokens/s')).toBeInTheDocument();
     expect(acme.getByText('12,345')).toBeInTheDocument();
+    expect(acme.getByText('42')).toBeInTheDocument();
+    expect(acme.getByText('25M')).toBeInTheDocument();
+    // Blended 3:1: (3 x $0.0025 + $0.01) / 4
+    expect(acme.getByText('$0.004375')).toBeInTheDocument();
+    expect(acme.getByText('Nov 1, 2026')).toBeInTheDocument();
+    expect(
+      acme.getByRole('link', { name: 'Provider Acme AI GmbH' }),
+    ).toHaveAttribute('href', '/marketplace/providers/acme-ai');
     expect(
       await acme.findByRole('button', { name: 'Start Using Acme GPT-4o' }),
     ).toBeInTheDocument();
@@ -164,7 +174,7 @@ describe('MarketplacePage', () => {
   it('shows "no data yet" for metrics that were not measured', async () => {
     await renderPage();
     const llama = within(screen.getAllByTestId('service-card')[1]);
-    expect(llama.getAllByText('no data yet')).toHaveLength(3);
+    expect(llama.getAllByText('no data yet')).toHaveLength(4);
     expect(llama.queryByLabelText('Verified provider')).not.toBeInTheDocument();
     expect(llama.getByText('32K')).toBeInTheDocument();
 
@@ -173,8 +183,8 @@ describe('MarketplacePage', () => {
     const rows = await screen.findAllByRole('row');
     expect(rows).toHaveLength(3);
     expect(currentSearch().get('view')).toBe('table');
-    expect(within(rows[2]).getAllByText('no data yet')).toHaveLength(3);
-    expect(within(rows[1]).getByText('99.95%')).toBeInTheDocument();
+    expect(within(rows[2]).getAllByText('no data yet')).toHaveLength(4);
+    expect(within(rows[1]).getByText('99.95% (3 days)')).toBeInTheDocument();
   });
 
   it('puts a ticked filter in the URL and asks the API with it', async () => {
@@ -224,7 +234,9 @@ describe('MarketplacePage', () => {
     // Checked values stay enabled even without services.
     expect(screen.getByRole('checkbox', { name: 'Claude (0)' })).toBeEnabled();
     expect(screen.getByLabelText('Search services')).toHaveValue('fast');
-    expect(screen.getByText('Price: high to low')).toBeInTheDocument();
+    expect(
+      screen.getByText('Price (blended 3:1 prompt:completion): high to low'),
+    ).toBeInTheDocument();
   });
 
   it('debounces the search box', async () => {
@@ -248,7 +260,9 @@ describe('MarketplacePage', () => {
     const api = await renderPage();
     await userEvent.click(screen.getByRole('combobox', { name: /Sort by/ }));
     await userEvent.click(
-      screen.getByRole('option', { name: 'Price: high to low' }),
+      screen.getByRole('option', {
+        name: 'Price (blended 3:1 prompt:completion): high to low',
+      }),
     );
     await waitFor(() =>
       expect(api.browseServices).toHaveBeenLastCalledWith({
@@ -365,5 +379,35 @@ describe('MarketplacePage', () => {
     );
     await screen.findAllByTestId('service-card');
     expect(currentSearch().get('offset')).toBe('48');
+  });
+  it('shows the first cards in the first frame and then every card of the page', async () => {
+    const items = Array.from({ length: 24 }, (_, i) => ({
+      ...measuredCard,
+      ref: `modelservice:default/service-${i}`,
+      name: `service-${i}`,
+      title: `Service ${i}`,
+    }));
+    const api = mockMarketplaceApi({
+      browseServices: jest
+        .fn()
+        .mockResolvedValue({ ...browseResponse, items, total: 24 }),
+    });
+    renderInTestApp(<MarketplacePage />, {
+      mountedRoutes,
+      apis: [
+        [marketplaceApiRef, api],
+        [catalogApiRef, catalogApiMock({ entities: [] })],
+      ],
+    });
+    await screen.findByText('24 services found');
+    await waitFor(() =>
+      expect(screen.getAllByTestId('service-card')).toHaveLength(24),
+    );
+    // In the order of the answer.
+    expect(
+      screen
+        .getAllByTestId('service-card')
+        .map(c => c.getAttribute('aria-label')),
+    ).toEqual(items.map(i => i.title));
   });
 });

@@ -49,6 +49,7 @@ import {
 } from './browseParams';
 import { FilterSidebar } from './FilterSidebar';
 import { ServiceCardGrid, ServiceTable } from './ServiceResults';
+import { RoutesPanel } from '../Routes';
 
 const SEARCH_DEBOUNCE_MS = 300;
 
@@ -319,6 +320,7 @@ export function MarketplacePage() {
               </ToggleButton>
             </ToggleButtonGroup>
           </Stack>
+          <RoutesPanel />
           <Box sx={{ mb: 1, minHeight: 24 }}>
             {value && !error && (
               <Typography

@@ -1,4 +1,4 @@
-import { ReactNode } from 'react';
+import { memo, ReactNode, startTransition, useEffect, useState } from 'react';
 import Box from '@mui/material/Box';
 import Card from '@mui/material/Card';
 import CardActions from '@mui/material/CardActions';
@@ -21,6 +21,7 @@ import { useRouteRef } from '@backstage/frontend-plugin-api';
 import { parseEntityRef } from '@backstage/catalog-model';
 import { entityRouteRef } from '@backstage/plugin-catalog-react';
 import {
+  BLENDED_PRICE_MIX_LABEL,
   formatMicros,
   MODEL_SERVICE_KIND,
   ModelServiceEntityV1alpha1,
@@ -29,6 +30,7 @@ import { ServiceCard } from '../../api';
 import {
   familyLabel,
   FEATURE_LABELS,
+  formatDate,
   formatInteger,
   formatPercent,
   formatTokenCount,
@@ -37,6 +39,7 @@ import { Field } from '../shared/Field';
 import { StartUsingButton } from '../StartUsing';
 import { subscriptionsRouteRef } from '../../routes';
 import { dataTableSx, tableContainerSx } from '../shared/tables';
+import { formatDays } from '../Quality/MeasuredQuality';
 
 /** Shown for a metric nothing was measured for yet; never a made-up number. */
 export const NO_DATA = 'no data yet';
@@ -44,7 +47,7 @@ export const NO_DATA = 'no data yet';
 const MAX_FEATURE_CHIPS = 4;
 
 /** The entity page of a service: `/catalog/<namespace>/modelservice/<name>`. */
-function useEntityPath(): (card: ServiceCard) => string {
+export function useEntityPath(): (card: ServiceCard) => string {
   const entityRoute = useRouteRef(entityRouteRef);
   return card => {
     let namespace = 'default';
@@ -80,28 +83,60 @@ export function formatRating(card: ServiceCard): string {
   })} / 5${reviews}`;
 }
 
+/** "99.2% (3 days)": uptime with the days of data behind it. */
 export function formatUptime(card: ServiceCard): string {
-  return card.metrics.uptime30d === null
-    ? NO_DATA
-    : formatPercent(card.metrics.uptime30d);
+  const { uptimePercent, uptimeDays } = card.metrics;
+  if (uptimePercent === null) {
+    return NO_DATA;
+  }
+  return uptimeDays === null
+    ? formatPercent(uptimePercent)
+    : `${formatPercent(uptimePercent)} (${formatDays(uptimeDays)})`;
 }
 
+/** p95 time to first token. */
 export function formatLatency(card: ServiceCard): string {
   return card.metrics.latencyP95Ms === null
     ? NO_DATA
     : `${formatInteger(Math.round(card.metrics.latencyP95Ms))} ms`;
 }
 
-function ProviderName(props: { card: ServiceCard }) {
+export function formatThroughput(card: ServiceCard): string {
+  return card.metrics.tokensPerSecond === null
+    ? NO_DATA
+    : `${formatInteger(Math.round(card.metrics.tokensPerSecond))} tokens/s`;
+}
+
+/** The provider's profile page in the portal. */
+export function providerProfilePath(providerRef: string): string {
+  let name = providerRef;
+  try {
+    name = parseEntityRef(providerRef, { defaultKind: 'provider' }).name;
+  } catch {
+    // keep the ref as it is
+  }
+  return `/marketplace/providers/${encodeURIComponent(name)}`;
+}
+
+function ProviderName(props: { card: ServiceCard; link?: boolean }) {
   const { provider } = props.card;
   return (
     <Box
       component="span"
       sx={{ display: 'inline-flex', alignItems: 'center', gap: 0.5 }}
     >
-      {provider.name}
+      {props.link === false ? (
+        provider.name
+      ) : (
+        <Link
+          to={providerProfilePath(provider.ref)}
+          aria-label={`Provider ${provider.name}`}
+        >
+          {provider.name}
+        </Link>
+      )}
       {provider.verified && (
-        <Tooltip title="Verified provider">
+        <Tooltip title="Verified by the marketplace admins">
           <VerifiedIcon
             color="primary"
             fontSize="inherit"
@@ -181,18 +216,20 @@ function StartUsing(props: {
 function ServiceActions(props: {
   card: ServiceCard;
   path: string;
-  results: ServiceResultsProps;
+  entity?: ModelServiceEntityV1alpha1;
+  subscribed: boolean;
+  onSubscribed?: () => void;
 }) {
-  const { card, path, results } = props;
+  const { card, path, entity, subscribed, onSubscribed } = props;
   return (
     <>
       <Link to={path} aria-label={`Details of ${card.title}`}>
         Details
       </Link>
       <StartUsing
-        entity={results.entities.get(card.ref)}
-        subscribed={results.subscribed?.has(card.ref) ?? false}
-        onSubscribed={results.onSubscribed}
+        entity={entity}
+        subscribed={subscribed}
+        onSubscribed={onSubscribed}
       />
     </>
   );
@@ -207,6 +244,94 @@ export type ServiceResultsProps = {
   /** Called after the Start Using dialog closes (to refresh the state). */
   onSubscribed?: () => void;
 };
+
+/**
+ * The body of a card: everything but its actions. Memoized, so the catalog
+ * entities and subscriptions arriving after the page (which change only the
+ * actions) do not render every card again.
+ */
+const ServiceCardBody = memo(function CardBody(props: {
+  card: ServiceCard;
+  path?: string;
+}) {
+  const { card, path } = props;
+  return (
+    <CardContent sx={{ flexGrow: 1 }}>
+      <Typography variant="h6" component="h3">
+        {path ? <Link to={path}>{card.title}</Link> : card.title}
+      </Typography>
+      <Typography
+        variant="body2"
+        color="text.secondary"
+        component="div"
+        gutterBottom
+      >
+        <ProviderName card={card} link={!!path} />
+      </Typography>
+      <Grid container spacing={1} sx={{ my: 1 }}>
+        <Grid item xs={6}>
+          <Field label="Family">{familyLabel(card.family)}</Field>
+        </Grid>
+        <Grid item xs={6}>
+          <Field label="Context window">
+            {formatTokenCount(card.contextWindow)}
+          </Field>
+        </Grid>
+        <Grid item xs={6}>
+          <Field label="Prompt / 1K">
+            {formatMicros(card.pricing.promptPer1kMicros)}
+          </Field>
+        </Grid>
+        <Grid item xs={6}>
+          <Field label="Completion / 1K">
+            {formatMicros(card.pricing.completionPer1kMicros)}
+          </Field>
+        </Grid>
+        <Grid item xs={6}>
+          <Field label={`Blended / 1K (${BLENDED_PRICE_MIX_LABEL})`}>
+            {formatMicros(card.blendedPer1kMicros)}
+          </Field>
+        </Grid>
+        <Grid item xs={6}>
+          <Field label="Rating">{formatRating(card)}</Field>
+        </Grid>
+        <Grid item xs={6}>
+          <Field label="Uptime">{formatUptime(card)}</Field>
+        </Grid>
+        <Grid item xs={6}>
+          <Field label="First token p95">{formatLatency(card)}</Field>
+        </Grid>
+        <Grid item xs={6}>
+          <Field label="Output speed p50">{formatThroughput(card)}</Field>
+        </Grid>
+        <Grid item xs={6}>
+          <Field label="Requests (30d)">
+            {formatInteger(card.metrics.requests30d)}
+          </Field>
+        </Grid>
+        <Grid item xs={6}>
+          <Field label="Active users (30d)">
+            {formatInteger(card.metrics.activeUsers30d)}
+          </Field>
+        </Grid>
+        <Grid item xs={6}>
+          <Field label="Tokens served">
+            {formatTokenCount(card.metrics.tokensTotal)}
+          </Field>
+        </Grid>
+        {card.createdAt && (
+          <Grid item xs={6}>
+            <Field label="Listed since">{formatDate(card.createdAt)}</Field>
+          </Grid>
+        )}
+      </Grid>
+      <Stack spacing={1} alignItems="flex-start">
+        <TrialChip card={card} />
+        <FeatureChips card={card} />
+      </Stack>
+    </CardContent>
+  );
+});
 
 /**
  * One service as browse shows it. The publish template's Review & publish step
@@ -226,57 +351,7 @@ export function ServiceCardView(props: {
       aria-label={card.title}
       data-testid="service-card"
     >
-      <CardContent sx={{ flexGrow: 1 }}>
-        <Typography variant="h6" component="h3">
-          {path ? <Link to={path}>{card.title}</Link> : card.title}
-        </Typography>
-        <Typography
-          variant="body2"
-          color="text.secondary"
-          component="div"
-          gutterBottom
-        >
-          <ProviderName card={card} />
-        </Typography>
-        <Grid container spacing={1} sx={{ my: 1 }}>
-          <Grid item xs={6}>
-            <Field label="Family">{familyLabel(card.family)}</Field>
-          </Grid>
-          <Grid item xs={6}>
-            <Field label="Context window">
-              {formatTokenCount(card.contextWindow)}
-            </Field>
-          </Grid>
-          <Grid item xs={6}>
-            <Field label="Prompt / 1K">
-              {formatMicros(card.pricing.promptPer1kMicros)}
-            </Field>
-          </Grid>
-          <Grid item xs={6}>
-            <Field label="Completion / 1K">
-              {formatMicros(card.pricing.completionPer1kMicros)}
-            </Field>
-          </Grid>
-          <Grid item xs={6}>
-            <Field label="Rating">{formatRating(card)}</Field>
-          </Grid>
-          <Grid item xs={6}>
-            <Field label="Uptime (30d)">{formatUptime(card)}</Field>
-          </Grid>
-          <Grid item xs={6}>
-            <Field label="p95 latency">{formatLatency(card)}</Field>
-          </Grid>
-          <Grid item xs={6}>
-            <Field label="Requests (30d)">
-              {formatInteger(card.metrics.requests30d)}
-            </Field>
-          </Grid>
-        </Grid>
-        <Stack spacing={1} alignItems="flex-start">
-          <TrialChip card={card} />
-          <FeatureChips card={card} />
-        </Stack>
-      </CardContent>
+      <ServiceCardBody card={card} path={path} />
       <CardActions sx={{ justifyContent: 'space-between', px: 2 }}>
         {actions}
       </CardActions>
@@ -284,25 +359,66 @@ export function ServiceCardView(props: {
   );
 }
 
+/** One card of the grid; renders again only when its own inputs change. */
+const ServiceGridItem = memo(function GridItem(props: {
+  card: ServiceCard;
+  path: string;
+  entity?: ModelServiceEntityV1alpha1;
+  subscribed: boolean;
+  onSubscribed?: () => void;
+}) {
+  const { card, path, entity, subscribed, onSubscribed } = props;
+  return (
+    <Grid item xs={12} md={6} xl={4} component="li">
+      <ServiceCardView
+        card={card}
+        path={path}
+        actions={
+          <ServiceActions
+            card={card}
+            path={path}
+            entity={entity}
+            subscribed={subscribed}
+            onSubscribed={onSubscribed}
+          />
+        }
+      />
+    </Grid>
+  );
+});
+
+/**
+ * How many cards the grid renders in its first frame: the ones above the fold
+ * at common window sizes. The rest follow at once as a transition, so the first
+ * cards are on screen before the whole page of them has been rendered.
+ */
+export const FIRST_FRAME_CARDS = 6;
+
 export function ServiceCardGrid(props: ServiceResultsProps) {
-  const { items } = props;
+  const { items, entities, subscribed, onSubscribed } = props;
   const entityPath = useEntityPath();
+  const [shown, setShown] = useState(FIRST_FRAME_CARDS);
+  useEffect(() => {
+    if (items.length <= shown) {
+      return undefined;
+    }
+    const timer = setTimeout(() =>
+      startTransition(() => setShown(items.length)),
+    );
+    return () => clearTimeout(timer);
+  }, [items.length, shown]);
   return (
     <Grid container spacing={2} component="ul" sx={{ listStyle: 'none', p: 0 }}>
-      {items.map(card => {
-        const path = entityPath(card);
-        return (
-          <Grid item key={card.ref} xs={12} md={6} xl={4} component="li">
-            <ServiceCardView
-              card={card}
-              path={path}
-              actions={
-                <ServiceActions card={card} path={path} results={props} />
-              }
-            />
-          </Grid>
-        );
-      })}
+      {items.slice(0, shown).map(card => (
+        <ServiceGridItem
+          key={card.ref}
+          card={card}
+          path={entityPath(card)}
+          entity={entities.get(card.ref)}
+          subscribed={subscribed?.has(card.ref) ?? false}
+          onSubscribed={onSubscribed}
+        />
+      ))}
     </Grid>
   );
 }
@@ -323,14 +439,23 @@ export function ServiceTable(props: ServiceResultsProps) {
               <br />
               prompt · completion
             </TableCell>
+            <TableCell align="right">
+              Blended / 1K
+              <br />({BLENDED_PRICE_MIX_LABEL})
+            </TableCell>
             <TableCell>Features</TableCell>
             <TableCell align="right">Rating</TableCell>
+            <TableCell align="right">Uptime</TableCell>
             <TableCell align="right">
-              Uptime
+              First token
               <br />
-              (30d)
+              p95
             </TableCell>
-            <TableCell align="right">p95</TableCell>
+            <TableCell align="right">
+              Output
+              <br />
+              p50
+            </TableCell>
             <TableCell align="right">
               Requests
               <br />
@@ -365,6 +490,9 @@ export function ServiceTable(props: ServiceResultsProps) {
                   {' · '}
                   {formatMicros(card.pricing.completionPer1kMicros)}
                 </TableCell>
+                <TableCell align="right">
+                  {formatMicros(card.blendedPer1kMicros)}
+                </TableCell>
                 <TableCell sx={{ minWidth: 210 }}>
                   <Stack spacing={0.5} alignItems="flex-start">
                     <TrialChip card={card} />
@@ -374,12 +502,19 @@ export function ServiceTable(props: ServiceResultsProps) {
                 <TableCell align="right">{formatRating(card)}</TableCell>
                 <TableCell align="right">{formatUptime(card)}</TableCell>
                 <TableCell align="right">{formatLatency(card)}</TableCell>
+                <TableCell align="right">{formatThroughput(card)}</TableCell>
                 <TableCell align="right">
                   {formatInteger(card.metrics.requests30d)}
                 </TableCell>
                 <TableCell className="nowrap">
                   <Stack direction="row" spacing={1} alignItems="center">
-                    <ServiceActions card={card} path={path} results={props} />
+                    <ServiceActions
+                      card={card}
+                      path={path}
+                      entity={props.entities.get(card.ref)}
+                      subscribed={props.subscribed?.has(card.ref) ?? false}
+                      onSubscribed={props.onSubscribed}
+                    />
                   </Stack>
                 </TableCell>
               </TableRow>

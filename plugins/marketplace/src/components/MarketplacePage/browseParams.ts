@@ -1,6 +1,7 @@
 import {
   AVAILABILITY_FILTERS,
   AvailabilityFilter,
+  BLENDED_PRICE_MIX_LABEL,
   BROWSE_SORTS,
   BrowseFacets,
   BrowseSort,
@@ -8,6 +9,8 @@ import {
   CONTEXT_BUCKETS,
   ContextBucket,
   GEO_REGIONS,
+  HIGH_THROUGHPUT_TOKENS_PER_SECOND,
+  LOW_LATENCY_TTFT_P95_MS,
   MODEL_FAMILIES,
   MODEL_FEATURES,
   PERFORMANCE_FILTERS,
@@ -56,8 +59,8 @@ const PRICE_LABELS: Record<PriceRange, string> = {
 const PERFORMANCE_LABELS: Record<PerformanceFilter, string> = {
   'uptime-99': 'Uptime over 99%',
   'uptime-99.9': 'Uptime over 99.9%',
-  'p95-lt100': 'p95 latency under 100 ms',
-  'high-throughput': 'High throughput (≥ 100 tokens/s)',
+  'p95-lt100': `Low latency (first token p95 < ${LOW_LATENCY_TTFT_P95_MS} ms)`,
+  'high-throughput': `High throughput (≥ ${HIGH_THROUGHPUT_TOKENS_PER_SECOND} output tokens/s, median)`,
   'rating-4': 'Rated 4 stars or more',
 };
 
@@ -69,12 +72,14 @@ const AVAILABILITY_LABELS: Record<AvailabilityFilter, string> = {
 
 export const SORT_LABELS: Record<BrowseSort, string> = {
   relevance: 'Relevance',
-  'price-asc': 'Price: low to high',
-  'price-desc': 'Price: high to low',
+  'price-asc': `Price (blended ${BLENDED_PRICE_MIX_LABEL}): low to high`,
+  'price-desc': `Price (blended ${BLENDED_PRICE_MIX_LABEL}): high to low`,
+  'prompt-price-asc': 'Prompt price: low to high',
+  'completion-price-asc': 'Completion price: low to high',
   rating: 'Rating',
   popularity: 'Popularity',
   newest: 'Newest',
-  latency: 'Latency (fastest first)',
+  latency: 'Latency: time to first token (fastest first)',
   uptime: 'Uptime',
 };
 
@@ -103,7 +108,7 @@ export const FILTER_SECTIONS: FilterSection[] = [
   },
   {
     key: 'price',
-    title: 'Price (prompt)',
+    title: `Price (blended ${BLENDED_PRICE_MIX_LABEL}, per 1K tokens)`,
     values: PRICE_RANGES,
     label: labelOf(PRICE_LABELS),
   },

@@ -16,6 +16,7 @@ import { ModelServiceOverviewCard } from './ModelServiceOverviewCard';
 import { marketplaceApiRef } from '../../api';
 import {
   ENDPOINT,
+  measuredQualityMetrics,
   mockMarketplaceApi,
   subscription,
 } from '../../__fixtures__/marketplaceApi';
@@ -40,10 +41,27 @@ describe('ModelServiceOverviewCard', () => {
       <EntityProvider entity={fullModelService}>
         <ModelServiceOverviewCard />
       </EntityProvider>,
-      { mountedRoutes, apis: apis() },
+      {
+        mountedRoutes,
+        apis: apis(
+          mockMarketplaceApi({
+            getServiceMetrics: jest
+              .fn()
+              .mockResolvedValue(measuredQualityMetrics()),
+          }),
+        ),
+      },
     );
 
     expect(await screen.findByText('Model service')).toBeInTheDocument();
+
+    // Usage: measured by the marketplace, not declared.
+    const usage = section('Usage');
+    expect(await usage.findByText('1,234')).toBeInTheDocument();
+    expect(usage.getByText('42')).toBeInTheDocument();
+    expect(usage.getByText('25M')).toBeInTheDocument();
+    expect(usage.getByText('Jan 10, 2099, 09:00 UTC')).toBeInTheDocument();
+    expect(usage.getByText('Feb 20, 2099, 09:00 UTC')).toBeInTheDocument();
 
     // Basic info
     const basic = section('Basic info');
@@ -62,9 +80,9 @@ describe('ModelServiceOverviewCard', () => {
       '/catalog/default/group/ml-platform',
     );
     expect(basic.getByText('active')).toBeInTheDocument();
-    // The provider's verification, read from its Provider entity.
+    // The provider's verification claim, read from its Provider entity.
     expect(
-      await basic.findByText('Verified on Jan 15, 2025'),
+      await basic.findByText('Claims verified on Jan 15, 2025'),
     ).toBeInTheDocument();
     expect(basic.getByText('Berlin, Germany (DE)')).toBeInTheDocument();
 

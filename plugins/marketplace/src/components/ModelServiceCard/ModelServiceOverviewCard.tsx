@@ -13,9 +13,13 @@ import {
   apiCompatibilityLabel,
   authTypeLabel,
   familyLabel,
+  formatDateTimeUtc,
   formatInteger,
   formatTokenCount,
 } from '../../format';
+import useAsync from 'react-use/esm/useAsync';
+import { useApi } from '@backstage/frontend-plugin-api';
+import { marketplaceApiRef } from '../../api';
 import { Field } from '../shared/Field';
 import { FullRow, Section } from '../shared/Section';
 import { ChipList, FeatureChips, LifecycleChip } from '../shared/chips';
@@ -60,6 +64,7 @@ export function ModelServiceOverview(props: {
       </Box>
       <Stack spacing={2.5} divider={<Divider flexItem />} sx={{ mt: 2.5 }}>
         <BasicInfoSection entity={entity} namespace={namespace} />
+        <UsageSection name={entity.metadata.name} />
         <PricingSection spec={spec} />
         <TechnicalSection spec={spec} />
         <SupportSection spec={spec} />
@@ -98,6 +103,40 @@ function BasicInfoSection(props: {
       <FullRow>
         <Field label="Description">{metadata.description}</Field>
       </FullRow>
+    </Section>
+  );
+}
+
+/** What the service served, and when it was listed and last changed: all measured. */
+function UsageSection(props: { name: string }) {
+  const api = useApi(marketplaceApiRef);
+  const { value, error } = useAsync(
+    () => api.getServiceMetrics(props.name, { window: '24h' }),
+    [api, props.name],
+  );
+  const show = (text: (m: NonNullable<typeof value>) => string | null) => {
+    if (error) {
+      return 'Unavailable';
+    }
+    return value ? text(value) : 'Loading…';
+  };
+  return (
+    <Section title="Usage">
+      <Field label="Requests (30 days)">
+        {show(m => formatInteger(m.usage.requests30d))}
+      </Field>
+      <Field label="Active users (30 days)">
+        {show(m => formatInteger(m.usage.activeUsers30d))}
+      </Field>
+      <Field label="Tokens served">
+        {show(m => formatTokenCount(m.usage.totalTokens))}
+      </Field>
+      <Field label="Listed since">
+        {show(m => (m.createdAt ? formatDateTimeUtc(m.createdAt) : null))}
+      </Field>
+      <Field label="Last updated">
+        {show(m => (m.updatedAt ? formatDateTimeUtc(m.updatedAt) : null))}
+      </Field>
     </Section>
   );
 }

@@ -38,6 +38,20 @@ describe('ServiceLinks', () => {
       'https://jira.example/LLAMA',
     );
 
+    // Script links (ingested before the catalog refused them) are never followed (issue 16).
+    const scripted = {
+      ...minimalModelService,
+      metadata: {
+        ...minimalModelService.metadata,
+        links: [
+          { url: `${'javascript'}:alert(1)`, title: 'Docs', type: 'docs' },
+          { url: ' data:text/html,<script>x</script>', title: 'Issues' },
+        ],
+      },
+    };
+    expect(documentationUrl(scripted)).toBeUndefined();
+    expect(reportIssueUrl(scripted, undefined)).toBeUndefined();
+
     expect(documentationUrl(minimalModelService)).toBeUndefined();
     expect(reportIssueUrl(minimalModelService, undefined)).toBeUndefined();
     expect(reportIssueUrl(minimalModelService, TEMPLATE)).toBe(

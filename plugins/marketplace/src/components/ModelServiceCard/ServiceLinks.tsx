@@ -13,9 +13,14 @@ import { ModelServiceEntityV1alpha1 } from '@internal/plugin-marketplace-common'
 const DOC_LINK = /doc/i;
 const ISSUE_LINK = /issue|bug|support/i;
 
+/** Only http(s) links are followed (never `javascript:` or `data:`). */
+const WEB_URL = /^https?:\/\//i;
+
 function entityLink(entity: ModelServiceEntityV1alpha1, pattern: RegExp) {
   return (entity.metadata.links ?? []).find(
-    l => pattern.test(l.type ?? '') || pattern.test(l.title ?? ''),
+    l =>
+      WEB_URL.test(l.url?.trim() ?? '') &&
+      (pattern.test(l.type ?? '') || pattern.test(l.title ?? '')),
   )?.url;
 }
 

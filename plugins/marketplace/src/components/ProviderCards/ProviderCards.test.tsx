@@ -12,10 +12,21 @@ import {
   minimalModelService,
   withRelations,
 } from '../../__fixtures__/entities';
+import {
+  mockMarketplaceApi,
+  providerProfileResponse,
+} from '../../__fixtures__/marketplaceApi';
+import { marketplaceApiRef } from '../../api';
 import { ProviderDetailsCard } from './ProviderDetailsCard';
 import { ProviderServicesCard } from './ProviderServicesCard';
 
 const mountedRoutes = { '/catalog/:namespace/:kind/:name': entityRouteRef };
+const profileApi = (verified: boolean) =>
+  mockMarketplaceApi({
+    getProviderProfile: jest
+      .fn()
+      .mockResolvedValue(providerProfileResponse(verified)),
+  });
 
 describe('ProviderDetailsCard', () => {
   it('renders verification, headquarters, compliance, contact and owner', async () => {
@@ -23,10 +34,21 @@ describe('ProviderDetailsCard', () => {
       <EntityProvider entity={acmeProvider}>
         <ProviderDetailsCard />
       </EntityProvider>,
-      { mountedRoutes },
+      { mountedRoutes, apis: [[marketplaceApiRef, profileApi(false)]] },
     );
     expect(await screen.findByText('Acme AI GmbH')).toBeInTheDocument();
-    expect(screen.getByText('Verified on Jan 15, 2025')).toBeInTheDocument();
+    // The entity's "verified" is only its claim; the admins have not decided.
+    expect(
+      screen.getByText('Claims verified on Jan 15, 2025'),
+    ).toBeInTheDocument();
+    expect(
+      await screen.findByText('Not verified by the marketplace'),
+    ).toBeInTheDocument();
+    expect(
+      screen.getByRole('link', {
+        name: 'Services, measured quality and usage',
+      }),
+    ).toHaveAttribute('href', '/marketplace/providers/acme-ai');
     expect(screen.getByText('Berlin, Germany (DE)')).toBeInTheDocument();
     expect(screen.getByText('Europe')).toBeInTheDocument();
     expect(screen.getByText('GDPR')).toBeInTheDocument();
@@ -56,9 +78,17 @@ describe('ProviderDetailsCard', () => {
       >
         <ProviderDetailsCard />
       </EntityProvider>,
-      { mountedRoutes },
+      { mountedRoutes, apis: [[marketplaceApiRef, profileApi(true)]] },
     );
-    expect(await screen.findByText('Verification pending')).toBeInTheDocument();
+    expect(
+      await screen.findByText('Claims verification pending'),
+    ).toBeInTheDocument();
+    // The admins' decision is what counts.
+    expect(
+      await screen.findByText(
+        'Verified by the marketplace admins on Dec 1, 2026',
+      ),
+    ).toBeInTheDocument();
   });
 });
 

@@ -3,12 +3,15 @@ import Link from '@mui/material/Link';
 import Stack from '@mui/material/Stack';
 import Typography from '@mui/material/Typography';
 import VerifiedIcon from '@mui/icons-material/Verified';
+import useAsync from 'react-use/esm/useAsync';
+import { useApi } from '@backstage/frontend-plugin-api';
 import { EntityInfoCard, useEntity } from '@backstage/plugin-catalog-react';
 import {
   isProviderEntity,
   ProviderEntityV1alpha1,
   ProviderSpec,
 } from '@internal/plugin-marketplace-common';
+import { marketplaceApiRef } from '../../api';
 import { countryLabel, formatDate, regionLabel } from '../../format';
 import { Field } from '../shared/Field';
 import { ChipList } from '../shared/chips';
@@ -17,6 +20,10 @@ import { ContactValue, ExternalLink } from '../shared/ExternalLink';
 
 const CARD_TITLE = 'Provider';
 
+/**
+ * What the Provider entity declares about its verification: only the
+ * provider's claim, never shown as a verification (the admins decide that).
+ */
 export function VerificationChip(props: {
   verification: ProviderSpec['verification'] | undefined;
 }) {
@@ -24,42 +31,55 @@ export function VerificationChip(props: {
   if (!verification) {
     return null;
   }
-  switch (verification.status) {
-    case 'verified':
-      return (
-        <Chip
-          size="small"
-          color="success"
-          icon={<VerifiedIcon />}
-          label={
-            verification.verifiedAt
-              ? `Verified on ${formatDate(verification.verifiedAt)}`
-              : 'Verified'
-          }
-        />
-      );
-    case 'pending':
-      return (
-        <Chip
-          size="small"
-          color="warning"
-          variant="outlined"
-          label="Verification pending"
-        />
-      );
-    default:
-      return (
-        <Chip
-          size="small"
-          variant="outlined"
-          label={
-            verification.status === 'unverified'
-              ? 'Unverified'
-              : verification.status
-          }
-        />
-      );
+  let label = `Claims: ${verification.status}`;
+  if (verification.status === 'verified') {
+    label = verification.verifiedAt
+      ? `Claims verified on ${formatDate(verification.verifiedAt)}`
+      : 'Claims verified';
+  } else if (verification.status === 'pending') {
+    label = 'Claims verification pending';
   }
+  return <Chip size="small" variant="outlined" label={label} />;
+}
+
+/** The admins' decision, from the marketplace (the claim does not count). */
+export function VerificationDecision(props: { providerName: string }) {
+  const api = useApi(marketplaceApiRef);
+  const { value, error, loading } = useAsync(
+    () => api.getProviderProfile(props.providerName),
+    [api, props.providerName],
+  );
+  if (loading) {
+    return (
+      <Typography variant="body2" color="text.secondary">
+        Loading…
+      </Typography>
+    );
+  }
+  if (error || !value) {
+    return (
+      <Typography variant="body2" color="text.secondary">
+        Unavailable
+      </Typography>
+    );
+  }
+  const v = value.provider.verification;
+  return v.verified ? (
+    <Chip
+      size="small"
+      color="success"
+      icon={<VerifiedIcon />}
+      label={`Verified by the marketplace admins${
+        v.decidedAt ? ` on ${formatDate(v.decidedAt)}` : ''
+      }`}
+    />
+  ) : (
+    <Chip
+      size="small"
+      variant="outlined"
+      label="Not verified by the marketplace"
+    />
+  );
 }
 
 /** Entity card with the details of a Provider entity. */
@@ -87,7 +107,19 @@ export function ProviderDetails(props: { entity: ProviderEntityV1alpha1 }) {
       <Stack spacing={2}>
         <Field label="Display name">{spec.displayName}</Field>
         <Field label="Verification">
+          <VerificationDecision providerName={entity.metadata.name} />
+        </Field>
+        <Field label="The provider's claim">
           <VerificationChip verification={spec.verification} />
+        </Field>
+        <Field label="Marketplace profile">
+          <Link
+            href={`/marketplace/providers/${encodeURIComponent(
+              entity.metadata.name,
+            )}`}
+          >
+            Services, measured quality and usage
+          </Link>
         </Field>
         <Field label="Headquarters">
           {hq && (

@@ -26,6 +26,7 @@ import {
   ANALYTICS_LIMITS,
   ProviderAnalytics,
   RetentionMonth,
+  RouteTraffic,
   TopCustomer,
 } from '@internal/plugin-marketplace-common';
 import { marketplaceApiRef } from '../../api';
@@ -315,6 +316,53 @@ function CustomersTable(props: {
   );
 }
 
+/** Requests that reached the team's services through routes (issue 24). */
+function RouteTrafficTable(props: { rows: RouteTraffic[] }) {
+  const name = (ref: string) => ref.slice(ref.indexOf('/') + 1);
+  return (
+    <Box component="section" aria-label="Traffic through routes">
+      <Typography variant="h6" component="h3" sx={{ mb: 1 }}>
+        Traffic through routes
+      </Typography>
+      <TableContainer sx={tableContainerSx}>
+        <Table
+          size="small"
+          sx={dataTableSx}
+          aria-label="Traffic through routes"
+        >
+          <TableHead>
+            <TableRow>
+              <TableCell>Route</TableCell>
+              <TableCell>Service</TableCell>
+              <TableCell align="right">Requests</TableCell>
+              <TableCell align="right">Answered</TableCell>
+              <TableCell align="right">Gross</TableCell>
+            </TableRow>
+          </TableHead>
+          <TableBody>
+            {props.rows.map(r => (
+              <TableRow
+                key={`${r.routeRef}|${r.serviceRef}`}
+                data-testid="route-traffic-row"
+              >
+                <TableCell>
+                  <code>{name(r.routeRef)}</code>
+                </TableCell>
+                <TableCell>{name(r.serviceRef)}</TableCell>
+                <TableCell align="right">{formatInteger(r.requests)}</TableCell>
+                <TableCell align="right">
+                  {formatInteger(r.okRequests)}
+                </TableCell>
+                <TableCell align="right">{usd(r.grossMicros)}</TableCell>
+              </TableRow>
+            ))}
+          </TableBody>
+        </Table>
+      </TableContainer>
+    </Box>
+  );
+}
+
 const monthName = new Intl.DateTimeFormat('en-US', {
   month: 'long',
   year: 'numeric',
@@ -540,6 +588,9 @@ export function AnalyticsSection(props: { team: string }) {
       <Stack spacing={3}>
         <Kpis data={data} />
         {main}
+        {data.routeTraffic?.length > 0 && (
+          <RouteTrafficTable rows={data.routeTraffic} />
+        )}
         {data.services.length > 0 && <Retention months={data.retention} />}
       </Stack>
     );

@@ -11,6 +11,7 @@ import { saveFile } from '../Analytics/charts';
 import { ConfirmDialog } from '../shared/ConfirmDialog';
 import { formatMonth, StatementsTable } from './StatementsTable';
 import { formatMoney } from '../../format';
+import { UsageExportForm } from '../Usage/UsageExportForm';
 
 export function serviceNameOf(ref: string): string {
   return ref.slice(ref.indexOf('/') + 1);
@@ -117,6 +118,17 @@ export function PayoutsSection(props: { team: string }) {
         until a platform admin marks it paid.
       </Typography>
       {body}
+      <Typography variant="h6" component="h3">
+        Export usage
+      </Typography>
+      <UsageExportForm
+        owners={[
+          {
+            label: `All services of ${serviceNameOf(props.team)}`,
+            query: { scope: 'provider', team: props.team },
+          },
+        ]}
+      />
       <ConfirmDialog
         open={!!paying}
         title={`Mark ${paying ? formatMonth(paying.month) : ''} paid?`}
@@ -128,7 +140,16 @@ export function PayoutsSection(props: { team: string }) {
       >
         <Typography variant="body2" sx={{ mb: 2 }}>
           Records a payout of{' '}
-          {paying ? formatMoney(paying.totals.netMicros) : ''} to {props.team}.
+          {paying
+            ? formatMoney(paying.totals.netMicros - paying.slaCreditMicros)
+            : ''}{' '}
+          to {props.team}
+          {paying?.slaCreditMicros
+            ? ` (the net less ${formatMoney(
+                paying.slaCreditMicros,
+              )} of SLA credits)`
+            : ''}
+          .
         </Typography>
         <TextField
           label="Payment reference (optional)"

@@ -135,6 +135,7 @@ function analytics(
       },
     ],
     usageDiscrepancies: 0,
+    routeTraffic: [],
     generatedAt: '2026-11-25T12:00:00.000Z',
     ...overrides,
   };
@@ -160,6 +161,8 @@ function statement(month: string, status: Statement['status']): Statement {
     lines: [],
     payout: null,
     unpaidNetMicros: 0,
+    slaCredits: [],
+    slaCreditMicros: 0,
   };
 }
 

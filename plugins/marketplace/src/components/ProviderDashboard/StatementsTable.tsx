@@ -126,12 +126,50 @@ function Lines(props: {
       </Table>
     );
   }
+  const credits = lines.value?.slaCredits ?? [];
   return (
     <TableRow>
       <TableCell colSpan={props.columns} sx={{ bgcolor: 'action.hover' }}>
         {body}
+        {credits.length > 0 && (
+          <Stack spacing={0.5} sx={{ mt: 1.5 }} data-testid="sla-credits">
+            <Typography variant="subtitle2" component="h4">
+              SLA credits{' '}
+              {props.provider
+                ? '(deducted from the payout)'
+                : '(given back to you)'}
+            </Typography>
+            {credits.map(c => (
+              <Typography key={c.serviceRef} variant="body2">
+                {props.titleOf(c.serviceRef)}: measured uptime{' '}
+                {c.measuredUptimePercent} % against {c.committedUptimePercent} %
+                committed ({formatInteger(c.upProbes + c.downProbes)} checks on{' '}
+                {c.coverageDays} of {c.daysInMonth} days): {c.creditPercent} %
+                credited, {usd(-c.creditMicros)}
+              </Typography>
+            ))}
+          </Stack>
+        )}
       </TableCell>
     </TableRow>
+  );
+}
+
+/** An amount, with the SLA credit taken off it below when there is one. */
+function WithCredit(props: { micros: number; credit: number; label: string }) {
+  if (props.credit === 0) {
+    return usd(props.micros);
+  }
+  return (
+    <Stack alignItems="flex-end">
+      {usd(props.micros)}
+      <Typography variant="caption" color="success.main" noWrap>
+        SLA credit {usd(-props.credit)}
+      </Typography>
+      <Typography variant="caption" color="text.secondary" noWrap>
+        {props.label} {usd(props.micros - props.credit)}
+      </Typography>
+    </Stack>
   );
 }
 
@@ -180,14 +218,30 @@ export function StatementsTable(props: {
                 <TableCell align="right">
                   {formatInteger(s.totals.requests)}
                 </TableCell>
-                <TableCell align="right">{usd(s.totals.grossMicros)}</TableCell>
+                <TableCell align="right">
+                  {provider ? (
+                    usd(s.totals.grossMicros)
+                  ) : (
+                    <WithCredit
+                      micros={s.totals.grossMicros}
+                      credit={s.slaCreditMicros}
+                      label="due"
+                    />
+                  )}
+                </TableCell>
                 {provider && (
                   <TableCell align="right">
                     {usd(s.totals.platformFeeMicros)}
                   </TableCell>
                 )}
                 {provider && (
-                  <TableCell align="right">{usd(s.totals.netMicros)}</TableCell>
+                  <TableCell align="right">
+                    <WithCredit
+                      micros={s.totals.netMicros}
+                      credit={s.slaCreditMicros}
+                      label="payout"
+                    />
+                  </TableCell>
                 )}
                 {provider && (
                   <TableCell>

@@ -36,6 +36,7 @@ function managed(
       source: location ? 'catalog' : 'portal',
       unpublishedAt: null,
       sunsetAt: null,
+      successor: null,
       ...publication,
     },
   };

@@ -13,6 +13,7 @@ import Typography from '@mui/material/Typography';
 import { useTheme } from '@mui/material/styles';
 import { InfoCard } from '@backstage/core-components';
 import {
+  AvailabilityFigure,
   METRICS_WINDOWS,
   MetricsWindow,
   ProbeErrorKind,
@@ -75,10 +76,36 @@ export function SlaStatusChip(props: { status: SlaStatus }) {
 
 export const METRIC_LABELS: Record<SlaMetric, string> = {
   uptime: 'Uptime (30 days)',
-  latencyP50: 'Latency p50',
-  latencyP95: 'Latency p95',
-  latencyP99: 'Latency p99',
+  latencyP50: 'Time to first token p50',
+  latencyP95: 'Time to first token p95',
+  latencyP99: 'Time to first token p99',
 };
+
+/** "1 day", "3.5 days", "under an hour": how much data a figure stands on. */
+export function formatDays(days: number): string {
+  if (days < 1 / 24) {
+    return 'under an hour';
+  }
+  if (days < 1) {
+    const hours = Math.max(1, Math.round(days * 24));
+    return `${hours} hour${hours === 1 ? '' : 's'}`;
+  }
+  const rounded = Math.round(days * 10) / 10;
+  return `${rounded.toLocaleString('en-US')} day${rounded === 1 ? '' : 's'}`;
+}
+
+/** "99.2 % over 3 days of data", or null when there is no figure. */
+export function formatUptime(
+  percent: number | null,
+  days: number | null,
+): string | null {
+  if (percent === null) {
+    return null;
+  }
+  return days === null
+    ? formatPercent(percent)
+    : `${formatPercent(percent)} over ${formatDays(days)} of data`;
+}
 
 const WINDOW_LABELS: Record<MetricsWindow, string> = {
   '1h': 'last hour',
@@ -197,6 +224,20 @@ function UptimeBars(props: { days: UptimeDay[] }) {
   );
 }
 
+function AvailabilitySources(props: { figure: AvailabilityFigure }) {
+  const f = props.figure;
+  const part = (label: string, n: number, percent: number | null) =>
+    `${label}: ${
+      percent === null ? 'none' : formatPercent(percent)
+    } of ${formatInteger(n)}`;
+  return (
+    <Typography variant="caption" color="text.secondary" component="div">
+      {part('probes', f.probes, f.probePercent)} ·{' '}
+      {part('requests', f.requests, f.trafficPercent)}
+    </Typography>
+  );
+}
+
 export function UptimeCard(props: { metrics: ServiceQualityMetrics }) {
   const { uptime, lastProbe } = props.metrics;
   const first = uptime.daily[0]?.date;
@@ -204,25 +245,27 @@ export function UptimeCard(props: { metrics: ServiceQualityMetrics }) {
   return (
     <InfoCard
       title="Uptime"
-      subheader="From the marketplace's health checks of the upstream; maintenance windows and hours outside the schedule do not count"
+      subheader="From the marketplace's health checks and the real requests through the gateway (upstream errors and timeouts count as down, client errors do not); maintenance windows and hours outside the schedule do not count"
     >
       <Stack spacing={2}>
-        <Stack direction="row" spacing={4}>
+        <Stack direction="row" spacing={4} flexWrap="wrap" useFlexGap>
+          <Box>
+            <Stat
+              label="Last 7 days"
+              value={formatUptime(uptime.last7d.percent, uptime.last7d.days)}
+            />
+            <AvailabilitySources figure={uptime.last7d} />
+          </Box>
+          <Box>
+            <Stat
+              label="Last 30 days"
+              value={formatUptime(uptime.last30d.percent, uptime.last30d.days)}
+            />
+            <AvailabilitySources figure={uptime.last30d} />
+          </Box>
           <Stat
-            label="Last 7 days"
-            value={
-              uptime.uptime7dPercent === null
-                ? null
-                : formatPercent(uptime.uptime7dPercent)
-            }
-          />
-          <Stat
-            label="Last 30 days"
-            value={
-              uptime.uptime30dPercent === null
-                ? null
-                : formatPercent(uptime.uptime30dPercent)
-            }
+            label="Available now"
+            value={uptime.availableNow ? 'Yes' : 'No'}
           />
         </Stack>
         <Box>
@@ -283,7 +326,7 @@ function LatencyChart(props: {
   return (
     <Box
       role="figure"
-      aria-label="Latency percentiles over time"
+      aria-label="Time to first token percentiles over time"
       sx={{ width: '100%', height: 240 }}
     >
       <ResponsiveContainer width="100%" height="100%">
@@ -335,7 +378,7 @@ export function TrafficCard(props: {
       title="Gateway traffic"
       subheader={`Measured on the requests through the marketplace gateway, ${
         WINDOW_LABELS[props.window]
-      }`}
+      }. Latency is the time to first token: from sending the request upstream to the first token (streamed) or the answer's first byte (not streamed); total duration runs to the answer's end.`}
     >
       <Stack spacing={2}>
         <ToggleButtonGroup
@@ -379,31 +422,39 @@ export function TrafficCard(props: {
                 }
               />
               <Stat
-                label="Latency p50"
+                label="Time to first token p50"
                 value={formatMs(traffic.latencyP50Ms)}
               />
               <Stat
-                label="Latency p95"
+                label="Time to first token p95"
                 value={formatMs(traffic.latencyP95Ms)}
               />
               <Stat
-                label="Latency p99"
+                label="Time to first token p99"
                 value={formatMs(traffic.latencyP99Ms)}
               />
               <Stat
-                label="Time to first token p50"
-                value={formatMs(traffic.timeToFirstTokenP50Ms)}
+                label="Total duration p50"
+                value={formatMs(traffic.durationP50Ms)}
               />
               <Stat
-                label="Time to first token p95"
-                value={formatMs(traffic.timeToFirstTokenP95Ms)}
+                label="Total duration p95"
+                value={formatMs(traffic.durationP95Ms)}
               />
               <Stat
-                label="Output tokens/s"
+                label="Output tokens/s p50"
                 value={
-                  traffic.tokensPerSecond === null
+                  traffic.tokensPerSecondP50 === null
                     ? null
-                    : formatRate(traffic.tokensPerSecond)
+                    : formatRate(traffic.tokensPerSecondP50)
+                }
+              />
+              <Stat
+                label="Output tokens/s p95"
+                value={
+                  traffic.tokensPerSecondP95 === null
+                    ? null
+                    : formatRate(traffic.tokensPerSecondP95)
                 }
               />
               <Stat
@@ -421,6 +472,65 @@ export function TrafficCard(props: {
           </>
         )}
       </Stack>
+    </InfoCard>
+  );
+}
+
+/** In flight now, peaks, the wait before going upstream, beside the committed capacity. */
+export function CapacityCard(props: {
+  metrics: ServiceQualityMetrics;
+  window: MetricsWindow;
+}) {
+  const { capacity, traffic } = props.metrics;
+  return (
+    <InfoCard
+      title="Capacity and queueing"
+      subheader={`Measured at the gateway; peaks and wait over the ${
+        WINDOW_LABELS[props.window]
+      }, the busiest minute over the last 30 days`}
+    >
+      <Box
+        sx={{
+          display: 'grid',
+          gridTemplateColumns: 'repeat(auto-fill, minmax(160px, 1fr))',
+          gap: 2,
+        }}
+      >
+        <Stat
+          label="In flight now"
+          value={formatInteger(capacity.inFlightNow)}
+        />
+        <Stat
+          label="Peak in flight (busiest hour)"
+          value={
+            capacity.hourly.length === 0
+              ? null
+              : formatInteger(capacity.peakInFlight)
+          }
+        />
+        <Stat label="Wait p50" value={formatMs(traffic.waitP50Ms)} />
+        <Stat label="Wait p95" value={formatMs(traffic.waitP95Ms)} />
+        <Stat
+          label="Highest rate served"
+          value={
+            capacity.peakRequestsPerMinute === 0
+              ? null
+              : `${formatInteger(capacity.peakRequestsPerMinute)} req/min`
+          }
+        />
+        <Stat
+          label="Committed capacity"
+          value={`${formatInteger(
+            capacity.committedRequestsPerMinute,
+          )} req/min`}
+        />
+      </Box>
+      <Typography variant="caption" color="text.secondary" component="p">
+        Wait is the time from the gateway receiving a request to sending it
+        upstream (authentication, limits, the budget check and the upstream
+        connection). The highest rate served is the most successful requests
+        started in one minute.
+      </Typography>
     </InfoCard>
   );
 }

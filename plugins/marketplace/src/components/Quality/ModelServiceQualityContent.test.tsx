@@ -70,28 +70,38 @@ describe('ModelServiceQualityContent', () => {
     );
     const row = (metric: string) =>
       within(table.getByRole('rowheader', { name: metric }).closest('tr')!);
-    expect(row('Latency p50').getByText('350 ms')).toBeInTheDocument();
-    expect(row('Latency p95').getByText('900 ms')).toBeInTheDocument();
-    expect(row('Latency p99').getByText('1,500 ms')).toBeInTheDocument();
+    expect(
+      row('Time to first token p50').getByText('350 ms'),
+    ).toBeInTheDocument();
+    expect(
+      row('Time to first token p95').getByText('900 ms'),
+    ).toBeInTheDocument();
+    expect(
+      row('Time to first token p99').getByText('1,500 ms'),
+    ).toBeInTheDocument();
     expect(row('Uptime (30 days)').getByText('99.95%')).toBeInTheDocument();
     expect(
-      row('Throughput').getByText('40 requests/s · 12,000 tokens/s'),
+      row('Throughput').getByText(
+        '40 requests/s (2,400/min) · 12,000 tokens/s',
+      ),
     ).toBeInTheDocument();
     expect(
       row('Rate limits').getByText('600 requests/min · 2,000,000 tokens/min'),
     ).toBeInTheDocument();
     // Never a placeholder number: every measured cell says there is no data.
     for (const metric of [
-      'Latency p50',
-      'Latency p95',
-      'Latency p99',
+      'Time to first token p50',
+      'Time to first token p95',
+      'Time to first token p99',
       'Uptime (30 days)',
       'Uptime (7 days)',
       'Throughput',
     ]) {
       expect(row(metric).getByText('No data yet')).toBeInTheDocument();
     }
-    expect(row('Latency p95').getByText('Not enough data')).toBeInTheDocument();
+    expect(
+      row('Time to first token p95').getByText('Not enough data'),
+    ).toBeInTheDocument();
     const uptime = card('Uptime');
     expect(uptime.getAllByText('No data yet')).toHaveLength(2);
     expect(uptime.getByText(/Not checked yet/)).toBeInTheDocument();
@@ -211,10 +221,15 @@ describe('ModelServiceQualityContent', () => {
     );
     await screen.findByText('Gateway traffic');
     const expected: Array<[string, string, string, string]> = [
-      ['Latency p50', '350 ms', '312 ms', 'Met'],
-      ['Latency p95', '900 ms', '871 ms', 'At risk'],
-      ['Latency p99', '1,500 ms', '1,744 ms', 'Breached'],
-      ['Uptime (30 days)', '99.95%', '99.861%', 'Breached'],
+      ['Time to first token p50', '350 ms', '312 ms', 'Met'],
+      ['Time to first token p95', '900 ms', '871 ms', 'At risk'],
+      ['Time to first token p99', '1,500 ms', '1,744 ms', 'Breached'],
+      [
+        'Uptime (30 days)',
+        '99.95%',
+        '99.861% over 30 days of data',
+        'Breached',
+      ],
     ];
     for (const [metric, committed, measured, status] of expected) {
       const row = slaRow(metric);
@@ -222,10 +237,12 @@ describe('ModelServiceQualityContent', () => {
       expect(row.getByText(measured)).toBeInTheDocument();
       expect(row.getByText(status)).toBeInTheDocument();
     }
-    expect(slaRow('Uptime (7 days)').getByText('99.405%')).toBeInTheDocument();
+    expect(
+      slaRow('Uptime (7 days)').getByText('99.405% over 7 days of data'),
+    ).toBeInTheDocument();
     expect(
       slaRow('Throughput').getByText(
-        '0.0143 requests/s · 84.5 output tokens/s per request (24h)',
+        'Highest rate served 37 requests/min (30 days) · 84 output tokens/s per request (p50, 24h)',
       ),
     ).toBeInTheDocument();
     expect(screen.queryByText('No data yet')).not.toBeInTheDocument();
@@ -242,8 +259,18 @@ describe('ModelServiceQualityContent', () => {
     await screen.findByText('Gateway traffic');
 
     const uptime = card('Uptime');
-    expect(uptime.getByLabelText('Last 7 days')).toHaveTextContent('99.405%');
-    expect(uptime.getByLabelText('Last 30 days')).toHaveTextContent('99.861%');
+    expect(uptime.getByLabelText('Last 7 days')).toHaveTextContent(
+      '99.405% over 7 days of data',
+    );
+    expect(uptime.getByLabelText('Last 30 days')).toHaveTextContent(
+      '99.861% over 30 days of data',
+    );
+    // Probes and real requests, each with what is behind it.
+    expect(
+      uptime.getByText('probes: 99.401% of 10,020 · requests: 99.5% of 300'),
+    ).toBeInTheDocument();
+    // The last check failed: not available now, whatever the schedule says.
+    expect(uptime.getByLabelText('Available now')).toHaveTextContent('No');
     const bars = within(
       uptime.getByRole('list', { name: 'Uptime per day' }),
     ).getAllByRole('listitem');
@@ -262,15 +289,32 @@ describe('ModelServiceQualityContent', () => {
     for (const [label, value] of [
       ['Requests', '1,234'],
       ['Error rate', '0.97%'],
-      ['Latency p95', '871 ms'],
-      ['Time to first token p50', '198 ms'],
-      ['Output tokens/s', '84.5'],
+      ['Time to first token p50', '312 ms'],
+      ['Time to first token p95', '871 ms'],
+      ['Total duration p50', '2,400 ms'],
+      ['Total duration p95', '6,100 ms'],
+      ['Output tokens/s p50', '84'],
+      ['Output tokens/s p95', '131'],
     ]) {
       expect(traffic.getByLabelText(label)).toHaveTextContent(value);
     }
     expect(
-      traffic.getByRole('figure', { name: 'Latency percentiles over time' }),
+      traffic.getByRole('figure', {
+        name: 'Time to first token percentiles over time',
+      }),
     ).toBeInTheDocument();
+
+    const capacity = card('Capacity and queueing');
+    for (const [label, value] of [
+      ['In flight now', '2'],
+      ['Peak in flight (busiest hour)', '9'],
+      ['Wait p50', '3 ms'],
+      ['Wait p95', '18 ms'],
+      ['Highest rate served', '37 req/min'],
+      ['Committed capacity', '2,400 req/min'],
+    ]) {
+      expect(capacity.getByLabelText(label)).toHaveTextContent(value);
+    }
 
     const incidents = within(
       card('Incidents').getByRole('table', { name: 'Incidents' }),
@@ -284,7 +328,7 @@ describe('ModelServiceQualityContent', () => {
       within(
         card('Incidents').getByRole('list', { name: 'SLA breaches' }),
       ).getByText(
-        'Latency p99: 1,744 ms measured, committed 1,500 ms (detected Feb 20, 2099, 08:00 UTC)',
+        'Time to first token p99: 1,744 ms measured, committed 1,500 ms (detected Feb 20, 2099, 08:00 UTC)',
       ),
     ).toBeInTheDocument();
   });
@@ -324,15 +368,21 @@ describe('ModelServiceQualityContent', () => {
       api,
     );
     expect(screen.getByTestId('progress')).toBeInTheDocument();
-    expect(slaRow('Latency p50').getByText('Loading…')).toBeInTheDocument();
+    expect(
+      slaRow('Time to first token p50').getByText('Loading…'),
+    ).toBeInTheDocument();
 
     fail(new Error('backend down'));
     expect(await screen.findByText('Error: backend down')).toBeInTheDocument();
-    expect(slaRow('Latency p50').getByText('Unavailable')).toBeInTheDocument();
+    expect(
+      slaRow('Time to first token p50').getByText('Unavailable'),
+    ).toBeInTheDocument();
     expect(screen.queryByText('No data yet')).not.toBeInTheDocument();
 
     await userEvent.click(screen.getByRole('button', { name: 'Try again' }));
     expect(await screen.findByText('Gateway traffic')).toBeInTheDocument();
-    expect(slaRow('Latency p50').getByText('312 ms')).toBeInTheDocument();
+    expect(
+      slaRow('Time to first token p50').getByText('312 ms'),
+    ).toBeInTheDocument();
   });
 });

@@ -42,7 +42,9 @@ import {
 import { marketplaceApiRef } from '../../api';
 import { Field } from '../shared/Field';
 import {
+  CapacityCard,
   formatMs,
+  formatUptime,
   IncidentsCard,
   METRIC_LABELS,
   NO_DATA,
@@ -116,6 +118,9 @@ export function ModelServiceQuality(props: {
           {loading && <LinearProgress aria-label="Loading" />}
         </Grid>
         <Grid item xs={12}>
+          <CapacityCard metrics={metrics} window={window} />
+        </Grid>
+        <Grid item xs={12}>
           <IncidentsCard metrics={metrics} now={props.now} />
         </Grid>
       </>
@@ -129,7 +134,11 @@ export function ModelServiceQuality(props: {
       </Grid>
       {measured}
       <Grid item xs={12} md={6}>
-        <AvailabilityCard spec={spec} now={props.now} />
+        <AvailabilityCard
+          spec={spec}
+          now={props.now}
+          lastProbe={metrics?.lastProbe}
+        />
       </Grid>
       <Grid item xs={12} md={6}>
         <InfrastructureCard spec={spec} />
@@ -183,7 +192,7 @@ function SlaCard(props: {
       row.measured === null
         ? undefined
         : (row.unit === 'percent'
-            ? formatPercent(row.measured)
+            ? formatUptime(row.measured, row.coverageDays)
             : formatMs(row.measured)) ?? undefined;
     return {
       measured: value,
@@ -194,8 +203,8 @@ function SlaCard(props: {
     if (!metrics) {
       return pending;
     }
-    const value = metrics.uptime.uptime7dPercent;
-    return value === null ? undefined : formatPercent(value);
+    const { percent, days } = metrics.uptime.last7d;
+    return formatUptime(percent, days) ?? undefined;
   };
   const throughput = () => {
     if (!metrics) {
@@ -205,15 +214,20 @@ function SlaCard(props: {
     if (traffic.requests === 0) {
       return undefined;
     }
-    return `${traffic.requestsPerSecond.toLocaleString('en-US', {
-      maximumSignificantDigits: 3,
-    })} requests/s${
-      traffic.tokensPerSecond === null
-        ? ''
-        : ` · ${traffic.tokensPerSecond.toLocaleString('en-US', {
+    const peak = metrics.capacity.peakRequestsPerMinute;
+    return `${
+      peak > 0
+        ? `Highest rate served ${formatInteger(peak)} requests/min (30 days)`
+        : `${traffic.requestsPerSecond.toLocaleString('en-US', {
             maximumSignificantDigits: 3,
-          })} output tokens/s per request`
-    } (${window})`;
+          })} requests/s on average (${window})`
+    }${
+      traffic.tokensPerSecondP50 === null
+        ? ''
+        : ` · ${formatInteger(
+            traffic.tokensPerSecondP50,
+          )} output tokens/s per request (p50, ${window})`
+    }`;
   };
   return (
     <InfoCard
@@ -264,7 +278,9 @@ function SlaCard(props: {
             metric="Throughput"
             committed={`${formatInteger(
               sla.throughput.requestsPerSecond,
-            )} requests/s · ${formatInteger(
+            )} requests/s (${formatInteger(
+              sla.throughput.requestsPerSecond * 60,
+            )}/min) · ${formatInteger(
               sla.throughput.tokensPerSecond,
             )} tokens/s`}
             measured={throughput()}
@@ -304,11 +320,14 @@ function SlaCard(props: {
         sx={{ mt: 1.5 }}
       >
         Measured values come from the marketplace's health probes and the
-        gateway's request log, never from the provider's description. The SLA
-        status is judged over the last 30 days: at risk within 10% of a latency
-        target or with more than 90% of the allowed downtime used. Percentiles
-        are read from histograms, within 5% of the exact value. Where a value
-        says “{NO_DATA}”, the service has no measurements yet.
+        gateway's request log, never from the provider's description. Latency
+        targets are judged against the time to first token; uptime counts the
+        probes and the real requests (upstream errors and timeouts are down).
+        The SLA status is judged over the last 30 days, or the days of data
+        there are: at risk within 10% of a latency target or with more than 90%
+        of the allowed downtime used. Percentiles are read from histograms,
+        within 5% of the exact value. Where a value says “{NO_DATA}”, the
+        service has no measurements yet.
       </Typography>
     </InfoCard>
   );
@@ -335,9 +354,25 @@ function inMaintenance(spec: ModelServiceSpec, now: Date): boolean {
   );
 }
 
-function AvailabilityNow(props: { spec: ModelServiceSpec; now: Date }) {
-  const { spec, now } = props;
+function AvailabilityNow(props: {
+  spec: ModelServiceSpec;
+  now: Date;
+  lastProbe?: ServiceQualityMetrics['lastProbe'];
+}) {
+  const { spec, now, lastProbe } = props;
   if (isAvailableAt(spec.availability, now)) {
+    // Inside its schedule, but the last health check failed: not available.
+    if (lastProbe?.outcome === 'down') {
+      return (
+        <Chip
+          size="small"
+          color="error"
+          label={`Down now: the last check failed (${formatDateTimeUtc(
+            lastProbe.probedAt,
+          )})`}
+        />
+      );
+    }
     return <Chip size="small" color="success" label="Available now" />;
   }
   if (inMaintenance(spec, now)) {
@@ -352,15 +387,19 @@ function AvailabilityNow(props: { spec: ModelServiceSpec; now: Date }) {
   );
 }
 
-function AvailabilityCard(props: { spec: ModelServiceSpec; now: Date }) {
-  const { spec, now } = props;
+function AvailabilityCard(props: {
+  spec: ModelServiceSpec;
+  now: Date;
+  lastProbe?: ServiceQualityMetrics['lastProbe'];
+}) {
+  const { spec, now, lastProbe } = props;
   const av = spec.availability;
   const windows = nextMaintenanceWindows(av, now, { days: 14, limit: 6 });
   return (
     <InfoCard title="Availability">
       <Stack spacing={2}>
         <Box>
-          <AvailabilityNow spec={spec} now={now} />
+          <AvailabilityNow spec={spec} now={now} lastProbe={lastProbe} />
         </Box>
         <Section title="Schedule">
           <Field label="Schedule">{scheduleLabel(av.schedule)}</Field>

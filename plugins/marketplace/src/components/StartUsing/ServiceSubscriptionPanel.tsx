@@ -27,6 +27,7 @@ import { deprecationReason, StartUsingButton } from './StartUsingButton';
 import { serviceTitle } from './StartUsingDialog';
 import { isLive, PublicationBanner } from '../Publishing/PublicationStatus';
 import { Money } from '../shared/Money';
+import { RetirementNotice } from './RetirementNotice';
 
 /**
  * The top of the ModelService card: "Start Using" for services the user does not
@@ -170,7 +171,16 @@ export function ServiceSubscriptionPanel(props: {
 
   return (
     <Stack spacing={2}>
-      <PublicationBanner publication={publication} />
+      {subscription && publication?.unpublishedAt ? (
+        // A subscriber needs the countdown and the way out, not the owners' banner.
+        <RetirementNotice
+          publication={publication}
+          subscription={subscription}
+          onSwitched={() => detail.retry()}
+        />
+      ) : (
+        <PublicationBanner publication={publication} />
+      )}
       <Box
         component="section"
         aria-label="Subscription"

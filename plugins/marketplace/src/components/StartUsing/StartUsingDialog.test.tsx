@@ -131,6 +131,51 @@ describe('StartUsingDialog', () => {
     expect(screen.queryByTestId('estimate-cost')).not.toBeInTheDocument();
   });
 
+  it('says when the service also serves in a route, and not otherwise', async () => {
+    const member = (name: string) => ({
+      name,
+      ref: `modelservice:default/${name}`,
+      title: name,
+      providerName: 'p',
+      region: 'europe' as const,
+      blendedPer1kMicros: 1,
+      promptPer1kMicros: 1,
+      completionPer1kMicros: 1,
+      timeToFirstTokenP95Ms: null,
+      tokensPerSecond: null,
+      uptime30d: null,
+      healthy: true,
+    });
+    const route = (name: string, members: string[]) => ({
+      name,
+      ref: `route:default/${name}`,
+      title: name,
+      description: null,
+      baseModel: 'gpt-4o',
+      policy: 'price' as const,
+      constraints: {},
+      source: 'derived' as const,
+      subscribed: false,
+      excluded: [],
+      members: members.map(member),
+    });
+    await renderDialog(
+      mockMarketplaceApi({
+        listRoutes: jest
+          .fn()
+          .mockResolvedValue([
+            route('gpt-4o', [fullModelService.metadata.name, 'other-gpt']),
+            route('unrelated', ['a', 'b']),
+          ]),
+      }),
+    );
+    const notices = await screen.findAllByTestId('route-notice');
+    expect(notices).toHaveLength(1);
+    expect(notices[0]).toHaveTextContent(
+      'Also served through the route gpt-4o with 1 other provider',
+    );
+  });
+
   it('estimates without a trial for services that have none', async () => {
     await renderDialog(mockMarketplaceApi(), minimalModelService);
     expectEstimate(

@@ -353,6 +353,13 @@ function OfferPhase(props: {
   const hasTrial = !!trial && trial.tokens > 0;
 
   const me = useAsync(() => api.getMe(), [api]);
+  // Routes this service serves in: one key, fallback across providers.
+  const routes = useAsync(async () => {
+    const all = await api.listRoutes().catch(() => []);
+    return all.filter(r =>
+      r.members.some(m => m.name === entity.metadata.name),
+    );
+  }, [api, entity.metadata.name]);
   const [team, setTeam] = useState<string>();
   const teams = me.value?.teams ?? [];
   const selectedTeam = team ?? teams[0]?.ref ?? PERSONAL;
@@ -413,6 +420,16 @@ function OfferPhase(props: {
           aria-label={`Subscribe to ${title}`}
         >
           <Stack spacing={3}>
+            {(routes.value ?? []).map(r => (
+              <Alert severity="info" key={r.name} data-testid="route-notice">
+                Also served through the route <code>{r.name}</code> with{' '}
+                {r.members.length - 1} other provider
+                {r.members.length === 2 ? '' : 's'}: one key, the{' '}
+                {r.policy === 'price' ? 'cheapest' : r.policy} healthy member
+                per request and fallback when one fails. Subscribe to it under
+                Routes on the Marketplace page.
+              </Alert>
+            ))}
             {me.value?.suspension && (
               <Alert severity="error" data-testid="suspended-notice">
                 Your marketplace account is suspended
@@ -615,7 +632,7 @@ function OfferPhase(props: {
 
 // ---------------------------------------------------------- credentials ----
 
-function CredentialsPhase(props: {
+export function CredentialsPhase(props: {
   entity: ModelServiceEntityV1alpha1;
   issued: SubscribeResponse;
   onDone: () => void;

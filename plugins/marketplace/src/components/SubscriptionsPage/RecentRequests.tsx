@@ -113,6 +113,19 @@ export function RecentRequests(props: {
                   >
                     {record.requestId}
                   </Box>
+                  {record.routeRef && (
+                    <Typography
+                      variant="caption"
+                      display="block"
+                      data-testid="route-attempt"
+                    >
+                      {`${record.serviceRef.slice(
+                        record.serviceRef.indexOf('/') + 1,
+                      )} · attempt ${record.routeAttempt ?? 1}${
+                        record.status === 'ok' ? '' : ' (fallback, not charged)'
+                      }`}
+                    </Typography>
+                  )}
                 </TableCell>
                 <TableCell>
                   <StatusChip record={record} />

@@ -12,6 +12,7 @@ import { parseEntityRef } from '@backstage/catalog-model';
 import { toastApiRef, useApi } from '@backstage/frontend-plugin-api';
 import { EntityRefLink } from '@backstage/plugin-catalog-react';
 import {
+  isRouteRef,
   MODEL_SERVICE_KIND,
   Subscription,
   SubscriptionWithKeys,
@@ -132,12 +133,15 @@ export function SubscriptionCard(props: {
   const [cancelling, setCancelling] = useState(false);
   const active = subscription.status === 'active';
   const title = subscription.serviceTitle ?? subscription.model;
+  const route = isRouteRef(subscription.serviceRef);
   const headingId = `subscription-${subscription.id}`;
 
   const unsubscribe = async () => {
     setCancelling(true);
     try {
-      await api.unsubscribe(serviceName(subscription));
+      await (route
+        ? api.unsubscribeRoute(subscription.model)
+        : api.unsubscribe(serviceName(subscription)));
       setConfirming(false);
       toastApi.post({
         title: `Unsubscribed from ${title}. Its API keys are revoked.`,
@@ -172,14 +176,24 @@ export function SubscriptionCard(props: {
           >
             <Box>
               <Typography variant="h6" component="h3" id={headingId}>
-                <EntityRefLink
-                  entityRef={subscription.serviceRef}
-                  defaultKind={MODEL_SERVICE_KIND}
-                  hideIcon
-                >
-                  {title}
-                </EntityRefLink>
+                {route ? (
+                  title
+                ) : (
+                  <EntityRefLink
+                    entityRef={subscription.serviceRef}
+                    defaultKind={MODEL_SERVICE_KIND}
+                    hideIcon
+                  >
+                    {title}
+                  </EntityRefLink>
+                )}
               </Typography>
+              {route && (
+                <Typography variant="body2" color="text.secondary">
+                  Route: each request goes to one of its services and is billed
+                  at that service's price.
+                </Typography>
+              )}
               <Typography variant="body2" color="text.secondary">
                 Model{' '}
                 <Box component="code" sx={{ fontFamily: 'monospace' }}>

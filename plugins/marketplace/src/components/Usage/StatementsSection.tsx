@@ -10,6 +10,7 @@ import { errorMessage, marketplaceApiRef } from '../../api';
 import { saveFile } from '../Analytics/charts';
 import { StatementsTable } from '../ProviderDashboard/StatementsTable';
 import { serviceNameOf } from '../ProviderDashboard/PayoutsSection';
+import { UsageExportForm } from './UsageExportForm';
 
 const ME = 'me';
 
@@ -99,6 +100,18 @@ export function StatementsSection() {
         </Typography>
       </Stack>
       {body}
+      <Typography variant="h6" component="h3">
+        Export usage
+      </Typography>
+      <UsageExportForm
+        owners={[
+          { label: 'Me', query: { scope: 'user' } },
+          ...(me.value?.teams ?? []).map(t => ({
+            label: `${t.title} (billed to the team)`,
+            query: { scope: 'team' as const, team: t.ref },
+          })),
+        ]}
+      />
     </Stack>
   );
 }

@@ -10,6 +10,7 @@ import {
 } from '../../__fixtures__/marketplaceApi';
 import { ConsumerUsageSection } from './ConsumerUsageSection';
 import { StatementsSection } from './StatementsSection';
+import { periodProblem } from './UsageExportForm';
 
 const mountedRoutes = { '/catalog/:namespace/:kind/:name': entityRouteRef };
 
@@ -127,6 +128,8 @@ describe('StatementsSection', () => {
       lines: [],
       payout: null,
       unpaidNetMicros: 0,
+      slaCredits: [],
+      slaCreditMicros: 0,
     });
     const api = mockMarketplaceApi({
       listStatements: jest
@@ -204,6 +207,149 @@ describe('StatementsSection', () => {
         '2026-11',
         'group:default/checkout',
       ),
+    );
+  });
+});
+
+describe('usage export', () => {
+  it('exports the user’s or a team’s usage of a period, and refuses a period that cannot be', async () => {
+    const api = mockMarketplaceApi({
+      exportUsage: jest
+        .fn()
+        .mockResolvedValue({ fileName: 'u.csv', blob: new Blob(['x']) }),
+    });
+    (URL as any).createObjectURL = jest.fn(() => 'blob:x');
+    (URL as any).revokeObjectURL = jest.fn();
+    await renderInTestApp(<StatementsSection />, {
+      mountedRoutes,
+      apis: [[marketplaceApiRef, api]],
+    });
+    const form = await screen.findByRole('form', { name: 'Export usage' });
+    const from = within(form).getByLabelText('From');
+    const to = within(form).getByLabelText('To');
+    await userEvent.clear(from);
+    await userEvent.type(from, '2026-10-01');
+    await userEvent.clear(to);
+    await userEvent.type(to, '2026-11-30');
+    await userEvent.click(
+      within(form).getByRole('button', { name: 'Export CSV' }),
+    );
+    expect(api.exportUsage).toHaveBeenLastCalledWith(
+      { scope: 'user', from: '2026-10-01', to: '2026-11-30' },
+      'csv',
+    );
+    expect(URL.createObjectURL).toHaveBeenCalled();
+
+    // A team the user belongs to, as JSON.
+    await userEvent.click(within(form).getByLabelText('Usage of'));
+    await userEvent.click(
+      await screen.findByRole('option', {
+        name: 'Checkout (billed to the team)',
+      }),
+    );
+    await userEvent.click(
+      within(form).getByRole('button', { name: 'Export JSON' }),
+    );
+    expect(api.exportUsage).toHaveBeenLastCalledWith(
+      {
+        scope: 'team',
+        team: 'group:default/checkout',
+        from: '2026-10-01',
+        to: '2026-11-30',
+      },
+      'json',
+    );
+
+    // The last day before the first: said, and nothing is asked of the server.
+    await userEvent.clear(to);
+    await userEvent.type(to, '2026-09-30');
+    expect(within(form).getByRole('alert')).toHaveTextContent(
+      'The first day must not be after the last day.',
+    );
+    expect(
+      within(form).getByRole('button', { name: 'Export CSV' }),
+    ).toBeDisabled();
+    expect(api.exportUsage).toHaveBeenCalledTimes(2);
+  });
+
+  it('says why a period cannot be exported', () => {
+    expect(periodProblem('2026-11-01', '2026-11-01')).toBeUndefined();
+    expect(periodProblem('2026-11-02', '2026-11-01')).toContain('after');
+    expect(periodProblem('2025-01-01', '2026-11-01')).toContain('At most 400');
+    expect(periodProblem('', '2026-11-01')).toContain('first day');
+  });
+});
+
+describe('SLA credits on statements', () => {
+  it('shows the credit on the month and why in its details', async () => {
+    const credit = {
+      serviceRef: 'modelservice:default/acme-gpt-4o',
+      committedUptimePercent: 99.9,
+      measuredUptimePercent: 90,
+      upProbes: 90,
+      downProbes: 10,
+      coverageDays: 10,
+      daysInMonth: 30,
+      creditPercent: 25,
+      creditMicros: 500_000,
+    };
+    const closed: Statement = {
+      month: '2026-11',
+      kind: 'user',
+      ownerRef: 'user:default/lena.fischer',
+      status: 'closed',
+      periodStart: '2026-11-01',
+      periodEnd: '2026-11-30',
+      totals: {
+        requests: 4,
+        promptTokens: 400,
+        completionTokens: 80,
+        trialTokens: 0,
+        grossMicros: 2_000_000,
+        platformFeeMicros: 200_000,
+        netMicros: 1_800_000,
+      },
+      lines: [],
+      payout: null,
+      unpaidNetMicros: 0,
+      slaCredits: [],
+      slaCreditMicros: 500_000,
+    };
+    const api = mockMarketplaceApi({
+      listStatements: jest.fn().mockResolvedValue([closed]),
+      getStatement: jest.fn().mockResolvedValue({
+        ...closed,
+        slaCredits: [credit],
+        lines: [
+          {
+            serviceRef: credit.serviceRef,
+            userRef: 'user:default/lena.fischer',
+            teamRef: null,
+            requests: 4,
+            promptTokens: 400,
+            completionTokens: 80,
+            trialTokens: 0,
+            grossMicros: 2_000_000,
+            platformFeeMicros: 200_000,
+            netMicros: 1_800_000,
+          },
+        ],
+      }),
+    });
+    await renderInTestApp(<StatementsSection />, {
+      mountedRoutes,
+      apis: [[marketplaceApiRef, api]],
+    });
+    const [row] = await screen.findAllByTestId('statement-row');
+    expect(row).toHaveTextContent('SLA credit -$0.50');
+    expect(row).toHaveTextContent('due $1.50');
+    await userEvent.click(
+      within(row).getByRole('button', { name: 'Details of November 2026' }),
+    );
+    const credits = await screen.findByTestId('sla-credits');
+    expect(credits).toHaveTextContent('given back to you');
+    expect(credits).toHaveTextContent(
+      'measured uptime 90 % against 99.9 % committed (100 checks on 10 of 30 days): 25 % credited, -$0.50',
     );
   });
 });

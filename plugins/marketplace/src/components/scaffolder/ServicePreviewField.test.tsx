@@ -68,7 +68,8 @@ describe('MarketplaceServicePreview', () => {
       pricing: { promptPer1kMicros: 200, completionPer1kMicros: 400 },
       trial: { tokens: 100000, durationDays: 30 },
       features: ['functionCalling', 'streaming'],
-      metrics: { rating: null, uptime30d: null, requests30d: 0 },
+      blendedPer1kMicros: 250, // (3 x 200 + 400) / 4
+      metrics: { rating: null, uptimePercent: null, requests30d: 0 },
     });
     expect(
       previewCard({ ...FORM, name: '' }, { name: '', verified: false }),

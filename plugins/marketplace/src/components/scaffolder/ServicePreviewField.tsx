@@ -10,6 +10,7 @@ import { catalogApiRef } from '@backstage/plugin-catalog-react';
 import { FieldExtensionComponentProps } from '@backstage/plugin-scaffolder-react';
 import { createFormField } from '@backstage/plugin-scaffolder-react/alpha';
 import {
+  blendedPer1kMicros,
   isProviderEntity,
   MODEL_FAMILIES,
   MODEL_FEATURES,
@@ -92,14 +93,25 @@ export function previewCard(
     compliance: (Array.isArray(form.compliance)
       ? form.compliance
       : []) as ServiceCard['compliance'],
-    firstSeenAt: new Date(0).toISOString(),
+    blendedPer1kMicros: blendedPer1kMicros({
+      promptPer1kMicros: micros(form.promptPer1k) ?? 0,
+      completionPer1kMicros: micros(form.completionPer1k) ?? 0,
+    }),
+    // Not listed yet: the preview card shows no listing date.
+    createdAt: '',
+    updatedAt: '',
     metrics: {
-      uptime30d: null,
+      uptimePercent: null,
+      uptimeDays: null,
       latencyP95Ms: null,
+      tokensPerSecond: null,
+      lastProbeUp: null,
       rating: null,
       reviewCount: null,
       requests30d: 0,
       tokens30d: 0,
+      tokensTotal: 0,
+      activeUsers30d: 0,
     },
   };
 }
@@ -237,7 +249,8 @@ export function ServicePreview(props: FieldExtensionComponentProps<string>) {
     name:
       provider?.spec.displayName ??
       (providerRef ? parseEntityRef(providerRef).name : ''),
-    verified: provider?.spec.verification.status === 'verified',
+    // The entity's verification is only a claim: the preview shows no badge.
+    verified: false,
   });
 
   return (

@@ -1,0 +1,69 @@
+import Alert from '@mui/material/Alert';
+import Paper from '@mui/material/Paper';
+import Stack from '@mui/material/Stack';
+import Typography from '@mui/material/Typography';
+import useAsyncRetry from 'react-use/esm/useAsyncRetry';
+import { Link, Progress, ResponseErrorPanel } from '@backstage/core-components';
+import { useApi, useRouteRef } from '@backstage/frontend-plugin-api';
+import { FinderCard, marketplaceApiRef } from '../../api';
+import { subscriptionsRouteRef } from '../../routes';
+import { SnippetTabs } from '../shared/SnippetTabs';
+import { StartUsingButton } from '../StartUsing';
+
+/**
+ * The chosen service: a ready snippet (the key read from `OPENAI_API_KEY`) and
+ * Start Using, or a link to the key when the user already subscribed.
+ */
+export function ChosenService(props: { card: FinderCard }) {
+  const { card } = props;
+  const marketplaceApi = useApi(marketplaceApiRef);
+  const subscriptionsLink = useRouteRef(subscriptionsRouteRef);
+  const detail = useAsyncRetry(
+    () => marketplaceApi.getService(card.name),
+    [marketplaceApi, card.name],
+  );
+  return (
+    <Paper
+      variant="outlined"
+      sx={{ p: 2, mt: 3 }}
+      component="section"
+      aria-labelledby="finder-chosen"
+    >
+      <Typography variant="h6" component="h2" id="finder-chosen">
+        {`Use ${card.title}`}
+      </Typography>
+      {detail.loading && !detail.value && <Progress />}
+      {detail.error && <ResponseErrorPanel error={detail.error} />}
+      {detail.value && (
+        <Stack spacing={2} sx={{ mt: 1 }}>
+          {detail.value.subscription ? (
+            <Alert severity="success">
+              You are subscribed: use one of your keys from{' '}
+              <Link to={subscriptionsLink?.() ?? '/marketplace/subscriptions'}>
+                My subscriptions
+              </Link>
+              .
+            </Alert>
+          ) : (
+            <Stack direction="row" spacing={2} alignItems="center">
+              <StartUsingButton
+                entity={detail.value.entity}
+                onClosed={detail.retry}
+              />
+              <Typography variant="body2" color="text.secondary">
+                Subscribe to get a key; the snippet reads it from
+                OPENAI_API_KEY.
+              </Typography>
+            </Stack>
+          )}
+          <SnippetTabs
+            input={{
+              baseUrl: detail.value.endpoint.baseUrl,
+              model: detail.value.endpoint.model,
+            }}
+          />
+        </Stack>
+      )}
+    </Paper>
+  );
+}

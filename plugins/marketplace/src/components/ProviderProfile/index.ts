@@ -1,0 +1,4 @@
+export {
+  ProviderProfilePage,
+  ProviderProfileView,
+} from './ProviderProfilePage';

@@ -1,0 +1,2 @@
+export { RoutesPanel } from './RoutesPanel';
+export { RouteStartUsingDialog } from './RouteStartUsingDialog';
