@@ -13,7 +13,7 @@ import net from 'node:net';
 import os from 'node:os';
 import path from 'node:path';
 import { createRequire } from 'node:module';
-import { Checker, ROOT, call, freePort, say, sleep } from './lib.mjs';
+import { Checker, ROOT, freePort, say, sleep } from './lib.mjs';
 import {
   FAULTS,
   startBackend,

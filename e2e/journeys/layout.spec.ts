@@ -30,6 +30,12 @@ const PAGES: { user: string; path: string; name: string; table?: string }[] = [
     name: 'provider-services',
   },
   { user: 'ada', path: '/admin/users', name: 'admin-users', table: 'Users' },
+  {
+    user: 'lena.fischer',
+    path: '/marketplace/finder?feature=functionCalling&region=europe&requestsPerMonth=20000',
+    name: 'finder',
+    table: 'Services that meet your needs',
+  },
 ];
 
 for (const { user, path, name, table } of PAGES) {

@@ -70,7 +70,7 @@ test('a provider profile shows its services and measured quality; verification i
   for (const c of await page.getByTestId('service-card').all()) {
     await expect(c).toContainText(DISPLAY_NAME);
     await expect(
-      c.getByRole('img', { name: 'Verified provider' }),
+      c.getByRole('img', { name: 'Verified by the marketplace admins' }),
     ).toBeVisible();
   }
 

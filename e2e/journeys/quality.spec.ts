@@ -19,7 +19,7 @@ test('the Quality tab shows uptime measured by the prober beside the committed S
     .locator('.MuiCard-root')
     .filter({ has: page.getByText('Uptime', { exact: true }) });
   const withCoverage =
-    /^\d+(\.\d+)?% over (under an hour|\d+ hours?|[\d.]+ days?) of data$/;
+    /^\d+(\.\d+)?% (over (\d+ hours?|[\d.]+ days?)|from under an hour) of data$/;
   await expect(async () => {
     await page.reload();
     await expect(uptimeCard.getByLabel('Last 30 days')).toHaveText(
@@ -53,7 +53,7 @@ test('the Quality tab shows uptime measured by the prober beside the committed S
   });
   await expect(uptimeRow).toContainText('99.9%'); // committed
   await expect(uptimeRow).toContainText(
-    /\d+(\.\d+)?% over .* of data.*(Met|At risk|Breached|Not enough data)/,
+    /\d+(\.\d+)?% (over|from) .* of data.*(Met|At risk|Breached|Not enough data)/,
   );
   // Latency targets are about the time to first token.
   await expect(

@@ -110,6 +110,14 @@ export function simConfig(marketplace: Record<string, unknown> = {}) {
         publishing: { requireApproval: false },
         // The test upstreams run on this machine: allowed explicitly.
         egress: { allowedHosts: ['localhost', '127.0.0.1'] },
+        // As in app-config.yaml: the provider teams by config (their Providers
+        // and catalog services need no further approval of the team).
+        roles: {
+          providerGroups: [
+            'group:default/ai-platform-team',
+            'group:default/research-llm-team',
+          ],
+        },
         platformFeePercent: 10,
         // Bound to the sim Provider: only its services may use it.
         secrets: {

@@ -33,6 +33,10 @@ export interface Approval {
   decidedAt: number | null;
   /** Host of the service's endpoint when an admin last approved it. */
   approvedEndpointHost: string | null;
+  /** Hash of the reviewed parts of what an admin last approved (catalog YAML services). */
+  approvedHash: string | null;
+  /** What an admin last approved, served while a change waits for review. */
+  approvedEntity: ModelServiceEntityV1alpha1 | null;
 }
 
 export interface Unpublication {
@@ -71,6 +75,8 @@ interface ApprovalRow {
   decided_by: string | null;
   decided_at: number | string | null;
   approved_endpoint_host?: string | null;
+  approved_hash?: string | null;
+  approved_entity_json?: string | null;
 }
 
 interface UnpublicationRow {
@@ -112,6 +118,10 @@ function toApproval(row: ApprovalRow): Approval {
     decidedBy: row.decided_by,
     decidedAt: numOrNull(row.decided_at),
     approvedEndpointHost: row.approved_endpoint_host ?? null,
+    approvedHash: row.approved_hash ?? null,
+    approvedEntity: row.approved_entity_json
+      ? JSON.parse(row.approved_entity_json)
+      : null,
   };
 }
 
@@ -337,6 +347,8 @@ export class PublishingStore {
       status: 'approved' | 'rejected';
       reason: string | null;
       endpointHost?: string | null;
+      /** What was reviewed (catalog YAML services): bound to the approval. */
+      reviewed?: { hash: string; entity: ModelServiceEntityV1alpha1 };
     },
     decidedBy: string,
     onDecided?: (
@@ -360,6 +372,16 @@ export class PublishingStore {
         ...(decision.status === 'approved' && decision.endpointHost
           ? { approved_endpoint_host: decision.endpointHost }
           : {}),
+        ...(decision.status === 'approved' && decision.reviewed
+          ? {
+              approved_hash: decision.reviewed.hash,
+              approved_entity_json: JSON.stringify(decision.reviewed.entity),
+            }
+          : {}),
+        // A rejection ends what was approved before: nothing is served.
+        ...(decision.status === 'rejected'
+          ? { approved_hash: null, approved_entity_json: null }
+          : {}),
       };
       await tx('service_approvals')
         .where({ service_ref: serviceRef })
@@ -368,6 +390,51 @@ export class PublishingStore {
       await onDecided?.(tx, toApproval(row), after);
       return after;
     });
+  }
+
+  /**
+   * Binds an approval made before approvals were bound to what was reviewed:
+   * the current version counts as the reviewed one.
+   */
+  async bindApproval(
+    serviceRef: string,
+    reviewed: { hash: string; entity: ModelServiceEntityV1alpha1 },
+  ): Promise<void> {
+    await this.db('service_approvals')
+      .where({ service_ref: serviceRef, status: 'approved' })
+      .whereNull('approved_hash')
+      .update({
+        approved_hash: reviewed.hash,
+        approved_entity_json: JSON.stringify(reviewed.entity),
+      });
+  }
+
+  /**
+   * Sends a changed catalog YAML service back to review; the approved version
+   * (hash and entity) stays, and is served meanwhile.
+   */
+  async requeueChanged(
+    serviceRef: string,
+    approvedHash: string,
+  ): Promise<void> {
+    await this.db('service_approvals')
+      .where({ service_ref: serviceRef, approved_hash: approvedHash })
+      .update({
+        status: 'pending',
+        reason: null,
+        submitted_at: this.clock(),
+        decided_by: null,
+        decided_at: null,
+      });
+  }
+
+  /** Approvals die with their entity: a later entity of that ref starts over. */
+  async deleteApprovals(serviceRefs: string[]): Promise<void> {
+    for (let i = 0; i < serviceRefs.length; i += 100) {
+      await this.db('service_approvals')
+        .whereIn('service_ref', serviceRefs.slice(i, i + 100))
+        .del();
+    }
   }
 
   /** Sends a service back to review (its endpoint changed). */

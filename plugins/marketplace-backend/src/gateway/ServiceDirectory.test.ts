@@ -6,6 +6,7 @@ import { Knex } from 'knex';
 import { connectDatabase } from '../database/migrate';
 import { PublishingStore } from '../database/PublishingStore';
 import { isLive, isServable, ServiceDirectory } from './ServiceDirectory';
+import { reviewHash } from './reviewHash';
 
 jest.setTimeout(60_000);
 
@@ -120,6 +121,107 @@ describe.each(
     );
     await dir.refresh();
     expect(dir.isProviderApproved('provider:default/mine')).toBe(true);
+  });
+
+  it('never serves a catalog YAML service whose owner may not publish (issue 16)', async () => {
+    const consumers = service('consumer-model', 1000);
+    (consumers.spec as any).owner = 'group:default/checkout-team';
+    entities = [consumers, service('team-model')];
+    const dir = new ServiceDirectory({
+      catalog: { getEntities: async () => ({ items: entities }) },
+      auth: mockServices.auth(),
+      logger: mockServices.logger.mock(),
+      publishing: store,
+      requireApproval: false,
+      trustedProviderOwners: ['group:default/team'],
+    });
+    await dir.refresh();
+    const held = (await dir.get('consumer-model'))!;
+    expect(held.ownerMayPublish).toBe(false);
+    expect(held.status).toBe('pending');
+    expect(isServable(held)).toBe(false);
+    expect(isLive(held)).toBe(false);
+    expect(isServable((await dir.get('team-model'))!)).toBe(true);
+  });
+
+  describe('approvals bound to what was reviewed (issue 16)', () => {
+    const REF = 'modelservice:default/bound';
+    const withBaseUrl = (baseUrl: string, prompt = 1000) => {
+      const e = service('bound', prompt);
+      (e.spec as any).endpoint = {
+        baseUrl,
+        auth: { type: 'bearer', secretRef: 'KEY' },
+      };
+      return e;
+    };
+
+    async function approveCurrent(dir: ServiceDirectory) {
+      const s = (await dir.get('bound'))!;
+      const reviewed = s.reviewEntity ?? s.entity;
+      await store.decide(
+        REF,
+        {
+          status: 'approved',
+          reason: null,
+          reviewed: {
+            hash: reviewHash(reviewed, s.providerRef),
+            entity: reviewed,
+          },
+        },
+        'user:default/ada',
+      );
+      await dir.refresh();
+    }
+
+    it('sends a changed YAML service back to review; its subscribers keep the approved version', async () => {
+      entities = [withBaseUrl('https://api.acme.example/v1')];
+      const dir = directory(true);
+      await dir.refresh();
+      await approveCurrent(dir);
+      expect(isServable((await dir.get('bound'))!)).toBe(true);
+
+      // The team changes the upstream in its repository, without review.
+      entities = [withBaseUrl('https://attacker.example/v1', 1)];
+      await dir.refresh();
+      const s = (await dir.get('bound'))!;
+      expect((await store.getApproval(REF))?.status).toBe('pending');
+      // Still served, but as approved: old endpoint, old price.
+      expect(isServable(s)).toBe(true);
+      expect(s.entity.spec.endpoint.baseUrl).toBe(
+        'https://api.acme.example/v1',
+      );
+      expect(s.entity.spec.pricing.promptPer1kMicros).toBe(1000);
+      expect(s.reviewEntity?.spec.endpoint.baseUrl).toBe(
+        'https://attacker.example/v1',
+      );
+
+      // Once an admin approved the change, it is served.
+      await approveCurrent(dir);
+      const after = (await dir.get('bound'))!;
+      expect(after.entity.spec.endpoint.baseUrl).toBe(
+        'https://attacker.example/v1',
+      );
+      expect(after.reviewEntity).toBeUndefined();
+      expect((await store.getApproval(REF))?.status).toBe('approved');
+    });
+
+    it('lets an approval die with its entity: a later import of the same ref starts over', async () => {
+      entities = [withBaseUrl('https://api.acme.example/v1')];
+      const dir = directory(true);
+      await dir.refresh();
+      await approveCurrent(dir);
+      expect((await store.getApproval(REF))?.status).toBe('approved');
+
+      // The team removes its YAML; someone else imports the same ref.
+      entities = [];
+      await dir.refresh();
+      expect(await store.getApproval(REF)).toBeUndefined();
+      entities = [withBaseUrl('https://impostor.example/v1')];
+      await dir.refresh();
+      const s = (await dir.get('bound'))!;
+      expect(s.status).toBe('pending');
+      expect(isServable(s)).toBe(false);
+    });
   });
 
   it('queues new services for review, leaves decided ones alone', async () => {

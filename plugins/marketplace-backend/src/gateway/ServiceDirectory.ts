@@ -27,6 +27,7 @@ import {
   PublishingStore,
   Unpublication,
 } from '../database/PublishingStore';
+import { reviewHash } from './reviewHash';
 
 /** A ModelService as the gateway and the REST API see it. */
 export interface DirectoryService {
@@ -43,6 +44,17 @@ export interface DirectoryService {
   unpublication?: Unpublication;
   /** Set for services published through the portal (else it is catalog YAML). */
   published?: PublishedService;
+  /**
+   * Whether the owner may publish (a provider or admin group, or the owner of
+   * an approved Provider); a catalog YAML service of another owner is never
+   * served, nor approved.
+   */
+  ownerMayPublish?: boolean;
+  /**
+   * A changed catalog YAML service waiting for review: `entity` is the
+   * approved version (served, billed, shown), this the new one (reviewed).
+   */
+  reviewEntity?: ModelServiceEntityV1alpha1;
 }
 
 /**
@@ -331,12 +343,12 @@ export class ServiceDirectory {
       .map(s => s.ref)
       .concat([...providers.keys()])
       .filter(ref => !approvals.has(ref));
+    const trusted = new Set(
+      (this.deps.trustedProviderOwners ?? []).map(g =>
+        g.toLocaleLowerCase('en-US'),
+      ),
+    );
     if (unseen.length > 0) {
-      const trusted = new Set(
-        (this.deps.trustedProviderOwners ?? []).map(g =>
-          g.toLocaleLowerCase('en-US'),
-        ),
-      );
       const providerTrusted = (ref: string) => {
         const owner = providers.get(ref)?.spec.owner;
         return !!owner && trusted.has(groupRefOf(owner));
@@ -372,11 +384,29 @@ export class ServiceDirectory {
     const unpublications = new Map(
       (await publishing.listUnpublications()).map(u => [u.serviceRef, u]),
     );
+    // Groups that may publish: providers and admins by config, and the owners
+    // of approved Providers.
+    const publishers = new Set(trusted);
+    for (const [ref, provider] of providers) {
+      if (approvals.get(ref)?.status === 'approved') {
+        publishers.add(groupRefOf(provider.spec.owner));
+      }
+    }
     for (const s of byName.values()) {
       s.approval = approvals.get(s.ref);
       s.status = s.approval?.status ?? 'pending';
       s.unpublication = unpublications.get(s.ref);
+      // A service from catalog YAML (anyone may register a location) is served
+      // only when its owner may publish, like one published in the portal.
+      s.ownerMayPublish =
+        !!s.published ||
+        !this.deps.trustedProviderOwners ||
+        publishers.has(groupRefOf(s.entity.spec.owner));
+      if (!s.ownerMayPublish && s.status === 'approved') {
+        s.status = 'pending';
+      }
     }
+    await this.bindApprovals(byName);
     await this.recordPrices([...byName.values()]);
 
     // Derived indexes rebuild only when something they show changed.
@@ -414,6 +444,53 @@ export class ServiceDirectory {
         this.deps.events
           ?.publish({ type: 'services.changed', origin: this.origin })
           .catch(() => undefined);
+      }
+    }
+  }
+
+  /**
+   * Approvals of catalog YAML services are bound to what was reviewed (issue
+   * 16): a change of the reviewed parts sends the service back to review while
+   * its subscribers keep the approved version; an approval dies with its
+   * entity, so a later import of the same ref starts over.
+   */
+  private async bindApprovals(byName: Map<string, DirectoryService>) {
+    const { publishing } = this.deps;
+    if (!this.deps.requireApproval) {
+      return;
+    }
+    const current = new Set([...byName.values()].map(s => s.ref));
+    const gone = [...this.byName.values()]
+      .filter(s => !s.published && !current.has(s.ref))
+      .map(s => s.ref);
+    if (gone.length > 0) {
+      await publishing.deleteApprovals(gone);
+    }
+    for (const s of byName.values()) {
+      const a = s.approval;
+      if (s.published || !a) {
+        continue;
+      }
+      const hash = reviewHash(s.entity, s.providerRef);
+      if (a.status === 'approved' && !a.approvedHash) {
+        // Approved before approvals were bound: this version is the reviewed one.
+        await publishing.bindApproval(s.ref, { hash, entity: s.entity });
+        continue;
+      }
+      if (!a.approvedHash || !a.approvedEntity || a.approvedHash === hash) {
+        continue;
+      }
+      if (a.status === 'approved') {
+        await publishing.requeueChanged(s.ref, a.approvedHash);
+        s.approval = (await publishing.getApproval(s.ref)) ?? a;
+        this.deps.logger.info(
+          `${s.ref} changed since its approval: back to review, its subscribers keep the approved version`,
+        );
+      }
+      if (s.approval?.status === 'pending' && s.ownerMayPublish !== false) {
+        s.reviewEntity = s.entity;
+        s.entity = a.approvedEntity;
+        s.status = 'approved';
       }
     }
   }

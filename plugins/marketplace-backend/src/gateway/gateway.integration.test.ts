@@ -165,6 +165,13 @@ describe.each(
             marketplace: {
               // The test services are live at once (approvals: publishing.test.ts).
               publishing: { requireApproval: false },
+              // As in app-config.yaml: the teams that own the sample services.
+              roles: {
+                providerGroups: [
+                  'group:default/ai-platform-team',
+                  'group:default/research-llm-team',
+                ],
+              },
               // The test upstreams run on this machine: allowed explicitly.
               egress: { allowedHosts: ['localhost', '127.0.0.1'] },
               platformFeePercent: 10,

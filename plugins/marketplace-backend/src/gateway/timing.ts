@@ -16,8 +16,9 @@ export function markReceived(req: Request): void {
 
 /**
  * The wait of a request about to be sent upstream at `sentAt`: from when it was
- * received (or `sentAt` when nobody marked it), whole ms.
+ * received, whole ms; null when nobody marked it (not measured, never a guess).
  */
-export function waitMsOf(req: Request, sentAt: number): number {
-  return Math.max(0, Math.round(sentAt - (received.get(req) ?? sentAt)));
+export function waitMsOf(req: Request, sentAt: number): number | null {
+  const at = received.get(req);
+  return at === undefined ? null : Math.max(0, Math.round(sentAt - at));
 }

@@ -389,6 +389,20 @@ function matrix(): Record<
       call: none('/marketplace/services/sim-gpt/metrics?window=24h'),
     },
 
+    // --- service/providersRouter.ts ----------------------------------------------
+    'GET /marketplace/providers/{id}': {
+      expect: SIGNED_IN,
+      call: none('/marketplace/providers/sim'),
+    },
+    'PUT /marketplace/admin/providers/{id}/verification': {
+      // The admins decide; owning the provider does not let a team verify itself.
+      expect: ADMINS,
+      call: () => ({
+        path: '/marketplace/admin/providers/sim/verification',
+        body: { verified: true },
+      }),
+    },
+
     // --- service/reviewsRouter.ts ------------------------------------------------
     'GET /marketplace/services/{name}/reviews': {
       expect: SIGNED_IN,

@@ -164,6 +164,13 @@ describe.each(databases.eachSupportedId())(
             data: {
               marketplace: {
                 publishing: { requireApproval: true },
+                // As in app-config.yaml: the teams that own the sample services.
+                roles: {
+                  providerGroups: [
+                    'group:default/ai-platform-team',
+                    'group:default/research-llm-team',
+                  ],
+                },
                 // The test upstreams run on this machine: allowed explicitly.
                 egress: { allowedHosts: ['localhost', '127.0.0.1'] },
                 secrets: { DEMO_UPSTREAM_API_KEY: UPSTREAM_KEY },

@@ -46,6 +46,7 @@ import {
 import { SubscriptionStore } from '../database/SubscriptionStore';
 import { AuditLog } from '../database/AuditLog';
 import { SecretResolver } from '../gateway/secrets';
+import { reviewHash } from '../gateway/reviewHash';
 import {
   catalogLocationOf,
   DirectoryService,
@@ -169,6 +170,13 @@ function lowerFirst(text: string): string {
 }
 
 /** Host (and port) of a base URL; the raw text when it is not a URL. */
+/** 409 for approving a catalog YAML service whose owner may not publish. */
+function ownerMayNotPublish(name: string, owner: string) {
+  return new ConflictError(
+    `${name} cannot be approved: its owner ${owner} may not publish services (it is not a provider group, and owns no approved Provider). Approve the team's Provider first, or add the group to marketplace.roles.providerGroups.`,
+  );
+}
+
 export function hostOf(baseUrl: string): string {
   try {
     return new URL(baseUrl).host;
@@ -795,7 +803,11 @@ export async function createPublishingRouter(
   // --- Approvals (admins) -----------------------------------------------------
 
   async function approvalOf(a: Approval): Promise<ServiceApproval> {
-    const s = directory.getByRef(a.serviceRef);
+    const served = directory.getByRef(a.serviceRef);
+    // A changed YAML service is reviewed in its new version.
+    const s = served?.reviewEntity
+      ? { ...served, entity: served.reviewEntity }
+      : served;
     let endpoint: ServiceApproval['endpoint'] = null;
     let credential: ServiceApproval['credential'] = null;
     if (s) {
@@ -863,11 +875,24 @@ export async function createPublishingRouter(
     if (!before) {
       throw new NotFoundError(`No model service named '${name}' to review`);
     }
+    if (decision.status === 'approved' && s?.ownerMayPublish === false) {
+      throw ownerMayNotPublish(name, s.entity.spec.owner);
+    }
+    // What the admin reviewed: the new version of a changed YAML service.
+    const reviewed = s?.reviewEntity ?? s?.entity;
     const after = (await publishing.decide(
       ref,
       {
         ...decision,
-        endpointHost: s ? hostOf(s.entity.spec.endpoint.baseUrl) : null,
+        endpointHost: reviewed ? hostOf(reviewed.spec.endpoint.baseUrl) : null,
+        ...(s && reviewed && !s.published
+          ? {
+              reviewed: {
+                hash: reviewHash(reviewed, s.providerRef),
+                entity: reviewed,
+              },
+            }
+          : {}),
       },
       me.userRef,
       async (tx, previous, decided) =>
@@ -1075,7 +1100,9 @@ export async function createPublishingRouter(
     await servicePrincipal(req);
     const approvals: Record<string, ApprovalStatus> = {};
     for (const a of await publishing.listApprovals()) {
-      approvals[a.serviceRef] = a.status;
+      // A changed service waiting for review still serves its approved version.
+      approvals[a.serviceRef] =
+        a.status === 'pending' && a.approvedEntity ? 'approved' : a.status;
     }
     res.json({ approvals });
   });

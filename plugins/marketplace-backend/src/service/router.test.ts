@@ -136,7 +136,18 @@ describe.each(databases.eachSupportedId())(
           }),
           // The sample services are live at once (approvals: publishing.test.ts).
           mockServices.rootConfig.factory({
-            data: { marketplace: { publishing: { requireApproval: false } } },
+            data: {
+              marketplace: {
+                publishing: { requireApproval: false },
+                // As in app-config.yaml: the teams that own the sample services.
+                roles: {
+                  providerGroups: [
+                    'group:default/ai-platform-team',
+                    'group:default/research-llm-team',
+                  ],
+                },
+              },
+            },
           }),
           // Requests without a token are unauthenticated (not the mock user).
           mockServices.httpAuth.factory({
@@ -860,12 +871,12 @@ describe.each(databases.eachSupportedId())(
           platformFeeMicros: 0,
           upstreamLatencyMs: 42,
           timeToFirstTokenMs: null,
+          waitMs: null, // not measured for rows settled outside the gateway
           startedAt: new Date(t0).toISOString(),
           finishedAt: new Date(t0 + 500).toISOString(),
           usageClamped: false,
           routeRef: null,
           routeAttempt: null,
-          waitMs: null,
         });
 
         const limited = await get(

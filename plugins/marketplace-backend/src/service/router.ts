@@ -40,6 +40,7 @@ import { GatewayError } from '@internal/plugin-marketplace-gateway-node';
 import { BrowseIndex } from './BrowseIndex';
 import { toCard } from './cards';
 import { GatewayRouter, newRequestId } from '../gateway/router';
+import { markReceived } from '../gateway/timing';
 import { nameParam, parse } from './parse';
 import { Access, Caller, resourceOf } from './access';
 
@@ -357,6 +358,7 @@ export async function createRouter(
    * shape (JSON or SSE).
    */
   router.post('/v1/services/:name/test', async (req, res, next) => {
+    markReceived(req); // the wait before going upstream is measured from here
     const me = await caller(req);
     const s = await service(req.params.name, me);
     res.setHeader('x-request-id', newRequestId());

@@ -134,6 +134,11 @@ export type ModelServiceAvailability = {
  * @public
  */
 export type ModelServiceSla = {
+  /**
+   * Committed time to first token (ms): from the marketplace gateway sending a
+   * request upstream to the first token (streamed) or the answer's first byte
+   * (not streamed). Not the time of the whole answer.
+   */
   latencyMs: { p50: number; p95: number; p99: number };
   uptimePercent: number;
   throughput: { requestsPerSecond: number; tokensPerSecond: number };
@@ -417,6 +422,8 @@ export const modelServiceEntityV1alpha1Schema = {
               properties: {
                 latencyMs: {
                   type: 'object',
+                  description:
+                    'Committed time to first token in ms: from the marketplace gateway sending a request to the first token of a streamed answer (or the first byte of a non-streamed one), not the time of the whole answer',
                   additionalProperties: false,
                   required: ['p50', 'p95', 'p99'],
                   properties: {

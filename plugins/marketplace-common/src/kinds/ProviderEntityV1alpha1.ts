@@ -30,6 +30,10 @@ import {
 export type ProviderSpec = {
   owner: string;
   displayName: string;
+  /**
+   * The provider's own claim about its verification: shown as a claim, never
+   * trusted. Whether a provider is verified is the marketplace admins' decision.
+   */
   verification: {
     status: ProviderVerificationStatus;
     /** ISO date of the last verification. */
@@ -85,6 +89,8 @@ export const providerEntityV1alpha1Schema = {
             displayName: { type: 'string', minLength: 1 },
             verification: {
               type: 'object',
+              description:
+                "The provider's own claim about its verification, shown as a claim; whether it is verified is the marketplace admins' decision",
               additionalProperties: false,
               required: ['status'],
               properties: {

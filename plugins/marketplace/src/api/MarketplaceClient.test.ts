@@ -45,6 +45,41 @@ describe('MarketplaceClient', () => {
     });
   });
 
+  it('asks the finder with the needs as repeated query parameters', async () => {
+    const body = { needs: {}, matches: [], excluded: [] };
+    const { client, fetch } = setup(() => jsonResponse(200, body));
+    await expect(
+      client.getRecommendations({
+        feature: ['vision', 'jsonMode'],
+        region: ['europe'],
+        maxTtftMs: 500,
+        requestsPerMonth: 20000,
+      }),
+    ).resolves.toEqual(body);
+    expect(fetch).toHaveBeenCalledWith(
+      `${BASE}/marketplace/recommendations?feature=vision&feature=jsonMode&region=europe&maxTtftMs=500&requestsPerMonth=20000`,
+      { method: 'GET' },
+    );
+  });
+
+  it('lists routes and subscribes to and from a route by its encoded name', async () => {
+    const { client, fetch } = setup(() =>
+      jsonResponse(200, { routes: [{ name: 'llama-3.3' }], subscription: {} }),
+    );
+    await expect(client.listRoutes()).resolves.toEqual([{ name: 'llama-3.3' }]);
+    expect(fetch).toHaveBeenLastCalledWith(`${BASE}/v1/routes`, {
+      method: 'GET',
+    });
+    await client.subscribeRoute('a b', {});
+    expect(fetch.mock.calls[1][0]).toBe(`${BASE}/v1/routes/a%20b/subscribe`);
+    expect(fetch.mock.calls[1][1]?.method).toBe('POST');
+    await client.unsubscribeRoute('llama-3.3');
+    expect(fetch.mock.calls[2][0]).toBe(
+      `${BASE}/v1/routes/llama-3.3/subscribe`,
+    );
+    expect(fetch.mock.calls[2][1]?.method).toBe('DELETE');
+  });
+
   it('browses services with repeated query parameters', async () => {
     const body = { items: [], total: 0, offset: 0, limit: 24, facets: {} };
     const { client, fetch } = setup(() => jsonResponse(200, body));

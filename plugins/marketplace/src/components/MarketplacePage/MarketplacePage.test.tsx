@@ -141,7 +141,9 @@ describe('MarketplacePage', () => {
       acme.getByRole('link', { name: 'Details of Acme GPT-4o' }),
     ).toHaveAttribute('href', '/catalog/default/modelservice/acme-gpt-4o');
     expect(acme.getByText('Acme AI GmbH')).toBeInTheDocument();
-    expect(acme.getByLabelText('Verified provider')).toBeInTheDocument();
+    expect(
+      acme.getByRole('img', { name: 'Verified by the marketplace admins' }),
+    ).toBeInTheDocument();
     expect(acme.getByText('GPT')).toBeInTheDocument();
     expect(acme.getByText('128K')).toBeInTheDocument();
     expect(acme.getByText('$0.0025')).toBeInTheDocument();
@@ -175,7 +177,9 @@ describe('MarketplacePage', () => {
     await renderPage();
     const llama = within(screen.getAllByTestId('service-card')[1]);
     expect(llama.getAllByText('no data yet')).toHaveLength(4);
-    expect(llama.queryByLabelText('Verified provider')).not.toBeInTheDocument();
+    expect(
+      llama.queryByRole('img', { name: 'Verified by the marketplace admins' }),
+    ).not.toBeInTheDocument();
     expect(llama.getByText('32K')).toBeInTheDocument();
 
     // The same in the table view.

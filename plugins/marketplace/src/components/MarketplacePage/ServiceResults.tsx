@@ -140,8 +140,7 @@ function ProviderName(props: { card: ServiceCard; link?: boolean }) {
           <VerifiedIcon
             color="primary"
             fontSize="inherit"
-            aria-label="Verified provider"
-            role="img"
+            titleAccess="Verified by the marketplace admins"
           />
         </Tooltip>
       )}

@@ -281,10 +281,12 @@ describe('ModelServiceOverviewCard', () => {
           ),
         },
       );
-      expect(await screen.findByText('Unpublished')).toBeInTheDocument();
-      expect(
-        screen.getByText(/keep using it until Jan 1, 2099, 00:00 UTC/),
-      ).toBeInTheDocument();
+      // A subscriber gets the countdown, not the owners' banner.
+      const notice = await screen.findByTestId('retirement-notice');
+      expect(notice).toHaveTextContent(/Retiring in \d+ days/);
+      expect(notice).toHaveTextContent(
+        'Your subscription works until Jan 1, 2099, 00:00 UTC',
+      );
       expect(screen.getByText('Subscribed')).toBeInTheDocument();
     });
   });

@@ -296,14 +296,17 @@ export function ProviderProfileView(props: {
           onChanged={props.onChanged}
         />
       </Box>
-      <Grid container spacing={3}>
-        <Grid item xs={12} lg={7}>
-          <QualityCard profile={provider} />
+      {/* In a Box: the Stack's spacing would reset the Grid's negative margins. */}
+      <Box>
+        <Grid container spacing={3}>
+          <Grid item xs={12} lg={7}>
+            <QualityCard profile={provider} />
+          </Grid>
+          <Grid item xs={12} lg={5}>
+            <DetailsCard profile={provider} />
+          </Grid>
         </Grid>
-        <Grid item xs={12} lg={5}>
-          <DetailsCard profile={provider} />
-        </Grid>
-      </Grid>
+      </Box>
       <Box component="section" aria-label="Live services">
         <Typography variant="h5" component="h2" gutterBottom>
           Live services

@@ -102,8 +102,11 @@ export function formatUptime(
   if (percent === null) {
     return null;
   }
-  return days === null
-    ? formatPercent(percent)
+  if (days === null) {
+    return formatPercent(percent);
+  }
+  return days < 1 / 24
+    ? `${formatPercent(percent)} from under an hour of data`
     : `${formatPercent(percent)} over ${formatDays(days)} of data`;
 }
 
