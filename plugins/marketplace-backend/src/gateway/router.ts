@@ -20,6 +20,7 @@ import { Reservation, UsageLedger } from '../database/UsageLedger';
 import { KeyGrant, SubscriptionStore } from '../database/SubscriptionStore';
 import { SecretResolver } from './secrets';
 import { TeamMembership } from './TeamMembership';
+import { receivedAtOf } from './timing';
 import { ServiceDirectory } from './ServiceDirectory';
 import { RouteDirectory } from '../routing/RouteDirectory';
 import { gatewayRoutes, RouteAttemptContext } from '../routing/routeGateway';
@@ -152,7 +153,8 @@ export function createGatewayRouter(
         grant,
         req.body,
         attempt?.requestId ?? String(res.getHeader('x-request-id')),
-        { attempt },
+        // The Test API marks when it received the request: its wait is measured.
+        { attempt, receivedAt: receivedAtOf(req) },
       ),
     sendError,
     gateway,

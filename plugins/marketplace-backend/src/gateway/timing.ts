@@ -14,6 +14,11 @@ export function markReceived(req: Request): void {
   }
 }
 
+/** When the gateway received `req` (`performance.now()`), if it was marked. */
+export function receivedAtOf(req: Request): number | undefined {
+  return received.get(req);
+}
+
 /**
  * The wait of a request about to be sent upstream at `sentAt`: from when it was
  * received, whole ms; null when nobody marked it (not measured, never a guess).

@@ -171,8 +171,8 @@ interface Call<R extends GatewayReservation> {
   t0: number;
   /** When the upstream's answer began (its headers), ms after t0. */
   firstByteMs: number | null;
-  /** From receiving the request to forwarding it. */
-  waitMs: number;
+  /** From receiving the request to forwarding it; null when not measured. */
+  waitMs: number | null;
   /** Set for one attempt of a route's request. */
   attempt?: RouteAttemptContext;
 }
@@ -658,9 +658,10 @@ export class Gateway<R extends GatewayReservation = GatewayReservation> {
       t0,
       firstByteMs: null,
       // Quality measures: the wait before going upstream.
+      // Null when the caller did not say when it received the request (not measured).
       waitMs:
         options.receivedAt === undefined
-          ? 0
+          ? null
           : Math.max(0, Math.round(t0 - options.receivedAt)),
       attempt,
     };
