@@ -85,11 +85,14 @@ afterEach(async () => {
   fs.rmSync(dir, { recursive: true, force: true });
 });
 
-function entity(): ModelServiceEntityV1alpha1 {
+function entity(
+  name = 'svc',
+  baseUrl = upstreamBase,
+): ModelServiceEntityV1alpha1 {
   return {
     apiVersion: 'marketplace.acme.io/v1alpha1',
     kind: 'ModelService',
-    metadata: { name: 'svc', namespace: 'default' },
+    metadata: { name, namespace: 'default' },
     spec: {
       owner: 'group:default/team',
       providedBy: 'provider:default/p',
@@ -101,7 +104,7 @@ function entity(): ModelServiceEntityV1alpha1 {
       },
       contextWindow: 1000,
       maxOutputTokens: 200,
-      endpoint: { baseUrl: upstreamBase, auth: { type: 'none' } },
+      endpoint: { baseUrl, auth: { type: 'none' } },
       sla: {
         rateLimits: { requestsPerMinute: 1000, tokensPerMinute: 1_000_000 },
       },
@@ -109,14 +112,31 @@ function entity(): ModelServiceEntityV1alpha1 {
   } as unknown as ModelServiceEntityV1alpha1;
 }
 
-/** Starts the gateway on a SQLite database in `dir`, with one service and one key. */
-async function start() {
+type JsonObject = NonNullable<ConstructorParameters<typeof ConfigReader>[0]>;
+
+/**
+ * Starts the gateway on a SQLite database in `dir`, with one service and one
+ * key (more config under `marketplace`, and more services, when given).
+ */
+async function start(
+  options: {
+    marketplace?: JsonObject;
+    app?: JsonObject;
+    services?: Parameters<ServiceSnapshotWriter['write']>[0];
+  } = {},
+) {
   const logger = createLogger('error');
   server = await startGatewayServer({
     config: new ConfigReader({
       backend: {
         baseUrl: 'http://127.0.0.1:1',
         database: { client: 'better-sqlite3', connection: { directory: dir } },
+      },
+      ...(options.app ? { app: options.app } : {}),
+      marketplace: {
+        // The test upstream runs on this machine: allowed explicitly.
+        egress: { allowedHosts: ['127.0.0.1'] },
+        ...options.marketplace,
       },
     }),
     logger,
@@ -138,6 +158,7 @@ async function start() {
       entity: entity(),
       status: 'approved',
     },
+    ...(options.services ?? []),
   ]);
   const { apiKey } = await new SubscriptionStore(knex).create({
     serviceRef: 'modelservice:default/svc',
@@ -149,7 +170,7 @@ async function start() {
   return { key: apiKey.secret, url: server.url };
 }
 
-const chat = (url: string, key: string, stream = false) =>
+const chat = (url: string, key: string, stream = false, model = 'svc') =>
   fetch(`${url}/api/marketplace/gateway/v1/chat/completions`, {
     method: 'POST',
     headers: {
@@ -157,7 +178,7 @@ const chat = (url: string, key: string, stream = false) =>
       'content-type': 'application/json',
     },
     body: JSON.stringify({
-      model: 'svc',
+      model,
       messages: [{ role: 'user', content: 'hello' }],
       stream,
     }),
@@ -229,5 +250,152 @@ describe('the standalone gateway', () => {
     expect(await knex('usage_reservations').count({ n: '*' })).toEqual([
       { n: 0 },
     ]);
+  });
+
+  it("has the embedded gateway's egress policy, stream caps, lifecycle headers, routes and wait", async () => {
+    const sunsetAt = Date.now() + 86_400_000;
+    const unpublishedAt = Date.now() - 60_000;
+    const { port } = new URL(upstreamBase);
+    const service = (name: string, baseUrl = upstreamBase) => ({
+      name,
+      ref: `modelservice:default/${name}`,
+      providerRef: 'provider:default/p',
+      entity: entity(name, baseUrl),
+      status: 'approved' as const,
+    });
+    const { key, url } = await start({
+      app: { baseUrl: 'http://portal.test/' },
+      marketplace: {
+        gateway: { maxStreamBytes: 200 },
+        routes: [{ name: 'any', members: ['down', 'svc'], policy: 'order' }],
+      },
+      services: [
+        // Loopback by name: not on the allow list (127.0.0.1 is).
+        service('local', `http://localhost:${port}/v1`),
+        // Nothing listens there: a route falls back from it.
+        service('down', 'http://127.0.0.1:1/v1'),
+        {
+          ...service('retiring'),
+          unpublication: {
+            serviceRef: 'modelservice:default/retiring',
+            unpublishedAt,
+            sunsetAt,
+            unpublishedBy: 'user:default/owner',
+            successorRef: 'modelservice:default/svc',
+          },
+        },
+      ],
+    });
+    const subscriptions = new SubscriptionStore(knex);
+    const keyFor = async (serviceRef: string) =>
+      (
+        await subscriptions.create({
+          serviceRef,
+          userRef: 'user:default/u',
+          teamRef: null,
+          spendCapMicros: null,
+          trialTokens: 0,
+        })
+      ).apiKey.secret;
+    await new Promise(r => setTimeout(r, 1_100));
+
+    // Egress: the upstream's address is refused, nothing is charged.
+    const local = await chat(
+      url,
+      await keyFor('modelservice:default/local'),
+      false,
+      'local',
+    );
+    expect(local.status).toBe(502);
+    expect((await local.json()).error.code).toBe('upstream_not_allowed');
+
+    // Lifecycle: Deprecation, Sunset and the successor's page.
+    const retiring = await chat(
+      url,
+      await keyFor('modelservice:default/retiring'),
+      false,
+      'retiring',
+    );
+    expect(retiring.status).toBe(200);
+    expect(retiring.headers.get('deprecation')).toBe(
+      `@${Math.floor(unpublishedAt / 1000)}`,
+    );
+    expect(retiring.headers.get('sunset')).toBe(
+      new Date(sunsetAt).toUTCString(),
+    );
+    expect(retiring.headers.get('link')).toBe(
+      '<http://portal.test/catalog/default/modelservice/svc>; rel="successor-version"',
+    );
+
+    // Stream caps: the stream (over 200 bytes in all) ends with an error event.
+    const streamed = await chat(url, key, true);
+    const text = await streamed.text();
+    expect(text).toContain('"code":"upstream_stream_too_large"');
+    expect(text).not.toContain('[DONE]');
+
+    // Routes: the first member is down, the second answers.
+    const routeKey = await keyFor('route:default/any');
+    const routed = await chat(url, routeKey, false, 'any');
+    expect(routed.status).toBe(200);
+    expect(routed.headers.get('x-marketplace-route')).toBe('any');
+    expect(routed.headers.get('x-marketplace-service')).toBe('svc');
+    expect(routed.headers.get('x-marketplace-attempts')).toBe('2');
+    const models = await fetch(`${url}/api/marketplace/gateway/v1/models`, {
+      headers: { authorization: `Bearer ${routeKey}` },
+    });
+    expect((await models.json()).data).toEqual([
+      expect.objectContaining({ id: 'any', owned_by: 'marketplace-route' }),
+    ]);
+
+    await server!.stop();
+    server = undefined;
+    const rows = await knex('usage_ledger')
+      .orderBy([
+        { column: 'started_at', order: 'asc' },
+        { column: 'route_attempt', order: 'asc' },
+      ])
+      .select(
+        'service_ref',
+        'status',
+        'error_code',
+        'cost_micros',
+        'route_ref',
+        'route_attempt',
+        'wait_ms',
+      );
+    expect(rows).toEqual([
+      expect.objectContaining({
+        service_ref: 'modelservice:default/local',
+        status: 'upstream_error',
+        error_code: 'upstream_not_allowed',
+        cost_micros: 0,
+      }),
+      expect.objectContaining({
+        service_ref: 'modelservice:default/retiring',
+        status: 'ok',
+      }),
+      expect.objectContaining({
+        service_ref: 'modelservice:default/svc',
+        status: 'upstream_error',
+        cost_micros: 0,
+      }),
+      expect.objectContaining({
+        service_ref: 'modelservice:default/down',
+        status: 'upstream_error',
+        route_ref: 'route:default/any',
+        route_attempt: 1,
+        cost_micros: 0,
+      }),
+      expect.objectContaining({
+        service_ref: 'modelservice:default/svc',
+        status: 'ok',
+        route_ref: 'route:default/any',
+        route_attempt: 2,
+      }),
+    ]);
+    // The wait before going upstream is measured on every forwarded request.
+    for (const row of rows) {
+      expect(row.wait_ms).toEqual(expect.any(Number));
+    }
   });
 });

@@ -1,6 +1,7 @@
 import { mockServices, TestDatabases } from '@backstage/backend-test-utils';
 import { ConfigReader } from '@backstage/config';
 import {
+  EgressPolicy,
   createRedisConnection,
   RedisRateLimiter,
   redisReady,
@@ -178,6 +179,8 @@ describeWithRedis(
               ledger,
               directory,
               secrets: new SecretResolver(new ConfigReader({}), {}),
+              // The test upstream runs on this machine: allowed explicitly.
+              egress: new EgressPolicy({ allowedHosts: ['127.0.0.1'] }),
               rateLimiter: new RedisRateLimiter({
                 redis,
                 logger: mockServices.logger.mock(),

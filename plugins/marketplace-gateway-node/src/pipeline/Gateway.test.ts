@@ -1,5 +1,6 @@
 import http from 'node:http';
 import { AddressInfo } from 'node:net';
+import { EgressPolicy } from '../egress/EgressPolicy';
 import { GatewayError } from '../errors';
 import { createGatewayHttpHandler } from '../http/handler';
 import { ProtocolAdapter } from '../protocols/types';
@@ -105,6 +106,8 @@ beforeAll(async () => {
   const logger = { error: jest.fn(), warn: jest.fn(), info: jest.fn() };
   const gateway = new Gateway({
     logger,
+    // The toy upstream runs on this machine: allowed explicitly.
+    egress: new EgressPolicy({ allowedHosts: ['127.0.0.1'] }),
     grants: {
       findGrant: async secret =>
         secret === 'mk_good'
