@@ -38,7 +38,18 @@ describe.each(
         catalogServiceMock.factory({ entities }),
         mockServices.database.factory({ knex }),
         mockServices.rootConfig.factory({
-          data: { marketplace: { publishing: { requireApproval: false } } },
+          data: {
+            marketplace: {
+              publishing: { requireApproval: false },
+              // As in app-config.yaml: the teams that own the sample services.
+              roles: {
+                providerGroups: [
+                  'group:default/ai-platform-team',
+                  'group:default/research-llm-team',
+                ],
+              },
+            },
+          },
         }),
         mockServices.httpAuth.factory({
           defaultCredentials: mockCredentials.none(),
