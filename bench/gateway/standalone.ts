@@ -28,6 +28,8 @@ async function main() {
           },
         },
         gateway: options.redisUrl ? { redis: { url: options.redisUrl } } : {},
+        // The bench's upstream runs on loopback: allowed explicitly.
+        egress: { allowedHosts: ['127.0.0.1'] },
       },
     }),
     logger: createLogger('warn'),

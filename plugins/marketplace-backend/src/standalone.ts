@@ -27,6 +27,7 @@ import { SecretResolver } from './gateway/secrets';
 import { ServiceSnapshotReader } from './gateway/ServiceSnapshot';
 import { TeamMembership } from './gateway/TeamMembership';
 import { DirectoryService } from './gateway/ServiceDirectory';
+import { readBrowseMetrics } from './monitoring/Monitoring';
 import { MonitoringStore } from './monitoring/MonitoringStore';
 import { MemberHealth } from './routing/MemberHealth';
 import { readRoutingConfig } from './routing/routeConfig';
@@ -155,7 +156,8 @@ export async function createStandaloneGateway(options: {
     );
   }
   // Routes over the services of the snapshot, as the portal's gateway has
-  // them: member health from the latest probes and this instance's requests.
+  // them: the measured values and latest probes the portal's monitoring
+  // writes, and this instance's requests.
   const monitoringStore = new MonitoringStore(db);
   const routes = new RouteDirectory({
     directory: {
@@ -167,6 +169,9 @@ export async function createStandaloneGateway(options: {
     },
     routing: readRoutingConfig(config),
     health: new MemberHealth(),
+    // The portal's measurements (its monitoring writes the rollups).
+    metrics: async () =>
+      (await readBrowseMetrics(monitoringStore, Date.now())).browse,
     lastProbe: ref => monitoringStore.lastProbe(ref),
     logger,
   });
