@@ -185,9 +185,14 @@ interface Call<R extends GatewayReservation> {
  * 2. `resolveService`: the model to a servable service the grant may call.
  * 3. `admit`: context window, completion budget, team membership, rate limits.
  * 4. `reserve`: the worst-case cost against trial and spend cap, in the ledger.
- * 5. `forward`: the upstream call with the provider's credential.
+ * 5. `forward`: the upstream call with the provider's credential, where the
+ *    egress policy allows it; only JSON and event streams are relayed, streams
+ *    within their caps.
  * 6. `meter`: the usage the upstream reported (or the tokenizer counted),
- *    settled into exactly one ledger row.
+ *    settled into exactly one ledger row (with the wait and the time to first
+ *    token).
+ *
+ * A route's model runs steps 2 to 6 once per member tried (GatewayRoutes).
  *
  * The protocol adapter parses and counts the request, builds the upstream
  * request and reads the usage from the answer.
@@ -657,8 +662,8 @@ export class Gateway<R extends GatewayReservation = GatewayReservation> {
       },
       t0,
       firstByteMs: null,
-      // Quality measures: the wait before going upstream.
-      // Null when the caller did not say when it received the request (not measured).
+      // Quality measures: the wait before going upstream; null when the
+      // caller did not say when it received the request (not measured).
       waitMs:
         options.receivedAt === undefined
           ? null
