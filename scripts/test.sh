@@ -1,6 +1,7 @@
 #!/usr/bin/env bash
 # Installs everything and runs every test: type checking, lint, unit tests, the
-# DB tests on SQLite and on a throwaway PostgreSQL 15, the README's start command on an
+# DB tests on SQLite and on a throwaway PostgreSQL 15 (and the gateway's shared
+# limits on a throwaway Redis), the README's start command on an
 # empty data folder (scripts/first-start-check.sh), the reliability and security suite
 # (reliability/), and the browser journeys in
 # Debian's Chromium. .ci/run calls exactly this.
@@ -26,7 +27,10 @@ step "unit and DB tests (SQLite + PostgreSQL 15)"
 export BACKSTAGE_TEST_DISABLE_DOCKER=1
 # shellcheck source=scripts/pg-test-server.sh
 source scripts/pg-test-server.sh start
-trap 'bash scripts/pg-test-server.sh stop' EXIT
+# The gateway's limits shared by several instances run on a real Redis.
+# shellcheck source=scripts/redis-test-server.sh
+source scripts/redis-test-server.sh start
+trap 'bash scripts/pg-test-server.sh stop; bash scripts/redis-test-server.sh stop' EXIT
 TEST_LOG="$(mktemp "${TMPDIR:-/tmp}/marketplace-tests.XXXXXX")"
 CI=true yarn backstage-cli repo test --maxWorkers=2 --verbose 2>&1 | tee "$TEST_LOG"
 # Passed test cases per database: those named after it or inside a describe block named after it.

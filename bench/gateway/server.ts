@@ -75,6 +75,8 @@ export type ServerMessage =
       subscriptionId?: string;
       model: string;
       database: string;
+      /** backend.database of the marketplace (for a standalone gateway on the same database). */
+      databaseConfig?: object;
       pid: number;
     }
   | { type: 'ack'; id: number }
@@ -431,7 +433,14 @@ async function main() {
           marketplace: {
             // The benchmark's services are live at once, no admin review.
             publishing: { requireApproval: false },
-            secrets: { [SECRET_REF]: UPSTREAM_KEY },
+            // Bound to the bench provider: the server runs with NODE_ENV=production,
+            // where an unbound plain string is refused.
+            secrets: {
+              [SECRET_REF]: {
+                value: UPSTREAM_KEY,
+                providers: ['provider:default/bench-provider'],
+              },
+            },
             gateway: { instanceId: `bench-${process.pid}` },
             // The bench's upstream runs on a loopback port of its own.
             egress: { allowedHosts: ['127.0.0.1'] },
@@ -697,6 +706,7 @@ async function main() {
     subscriptionId: subscription.id,
     model: MODEL,
     database: databaseLabel,
+    databaseConfig,
     pid: process.pid,
   });
   await waitForStop(stoppers, cleanups, handlers);

@@ -57,6 +57,41 @@ export interface Config {
        */
       instanceId?: string;
       /**
+       * Redis shared by several gateway instances (embedded backends and
+       * standalone gateways on one database): the rate limits (requests and
+       * tokens per minute per subscription) hold across instances, and changes
+       * (services, keys) reach every instance at once. Without it, limits are
+       * per process. While Redis is unreachable the gateway keeps serving with
+       * limits per instance, and says so in its log and health.
+       */
+      redis?: {
+        /**
+         * `redis://[:password@]host:port[/db]` (or `rediss://`).
+         *
+         * @visibility secret
+         */
+        url: string;
+        /** Prepended to every key and channel. Defaults to `marketplace:gateway:`. */
+        keyPrefix?: string;
+      };
+      /** The gateway as a process of its own (`yarn workspace gateway serve`). */
+      standalone?: {
+        listen?: {
+          /** Defaults to 7017. */
+          port?: number;
+          /** Defaults to every interface. */
+          host?: string;
+        };
+        /**
+         * A token the portal backend accepts for reading the catalog (a static
+         * token of `backend.auth.externalAccess`), for the team-membership check
+         * of team-billed subscriptions. Without it they are served unchecked.
+         *
+         * @visibility secret
+         */
+        catalogToken?: string;
+      };
+      /**
        * The largest single event of a relayed stream, in bytes; a larger one
        * ends the stream with an `upstream_stream_too_large` error event (not
        * charged). Defaults to 1048576 (1 MiB).

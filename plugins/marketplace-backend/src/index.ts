@@ -4,3 +4,8 @@
  * @packageDocumentation
  */
 export { marketplacePlugin as default } from './plugin';
+export { createStandaloneGateway, GATEWAY_BASE_PATH } from './standalone';
+export type { StandaloneGateway } from './standalone';
+// What a standalone gateway's tests (and tools) write as the portal would.
+export { ServiceSnapshotWriter } from './gateway/ServiceSnapshot';
+export { SubscriptionStore } from './database/SubscriptionStore';

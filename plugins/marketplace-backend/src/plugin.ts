@@ -28,14 +28,19 @@ import { PublishingStore } from './database/PublishingStore';
 import { SubscriptionStore } from './database/SubscriptionStore';
 import { UsageLedger } from './database/UsageLedger';
 import { createGatewayRouter } from './gateway/router';
-import { EgressPolicy } from './egress/EgressPolicy';
-import { DEFAULT_STREAM_LIMITS } from './gateway/streamLimits';
+import {
+  createGatewayCoordination,
+  DEFAULT_STREAM_LIMITS,
+  EgressPolicy,
+  readGatewayRedisConfig,
+} from '@internal/plugin-marketplace-gateway-node';
 import { Monitoring, readMonitoringConfig } from './monitoring/Monitoring';
 import { MonitoringStore } from './monitoring/MonitoringStore';
 import { Prober } from './monitoring/Prober';
 import { SecretResolver } from './gateway/secrets';
 import { createSchemasRouter } from './service/schemasRouter';
 import { ServiceDirectory } from './gateway/ServiceDirectory';
+import { ServiceSnapshotWriter } from './gateway/ServiceSnapshot';
 import { TeamMembership } from './gateway/TeamMembership';
 import { serviceResourceRef, serviceRules } from './permissions/rules';
 import { Access } from './service/access';
@@ -197,6 +202,12 @@ export const marketplacePlugin = createBackendPlugin({
         }, 5 * 60_000);
         sweep.unref();
 
+        // Rate limits and change notifications: in memory, or shared by the
+        // instances through Redis (marketplace.gateway.redis).
+        const coordination = await createGatewayCoordination({
+          redis: readGatewayRedisConfig(config),
+          logger,
+        });
         const roleGroups = readRoleGroups(config, m => logger.warn(m));
         const directory = new ServiceDirectory({
           catalog: deps.catalog,
@@ -204,6 +215,9 @@ export const marketplacePlugin = createBackendPlugin({
           logger,
           publishing,
           requireApproval,
+          events: coordination.events,
+          // Standalone gateways read the services from the database.
+          snapshot: new ServiceSnapshotWriter(db),
           // A Provider of these groups grants nothing new: approved at once.
           trustedProviderOwners: [...roleGroups.admin, ...roleGroups.provider],
           // New services get their approval-status annotation in the catalog now,
@@ -283,6 +297,7 @@ export const marketplacePlugin = createBackendPlugin({
           settings.stop();
           directory.stop();
           await ledger.flush();
+          await coordination.close();
         });
 
         const gatewayBaseUrl = async () =>
@@ -309,6 +324,7 @@ export const marketplacePlugin = createBackendPlugin({
           secrets,
           upstreamTimeoutMs,
           maxRequestMs,
+          rateLimiter: coordination.rateLimiter,
           egress,
           streamLimits: {
             maxEventBytes:
@@ -325,6 +341,11 @@ export const marketplacePlugin = createBackendPlugin({
             logger,
             notifications: deps.notifications,
           }),
+        });
+        coordination.events.subscribe(event => {
+          if (event.type === 'grants.changed') {
+            gateway.gateway.invalidateGrants(event);
+          }
         });
         // Provider verification is the admins' decision (issue 21).
         const verifications = new ProviderVerificationStore(db, audit);

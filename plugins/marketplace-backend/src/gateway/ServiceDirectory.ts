@@ -6,6 +6,8 @@ import {
   stringifyEntityRef,
 } from '@backstage/catalog-model';
 import { CatalogService } from '@backstage/plugin-catalog-node';
+import { GatewayEventBus } from '@internal/plugin-marketplace-gateway-node';
+import { randomUUID } from 'crypto';
 import {
   ApprovalStatus,
   isModelServiceEntity,
@@ -188,11 +190,29 @@ export class ServiceDirectory {
         queued: Array<{ ref: string; status: ApprovalStatus }>,
       ) => Promise<void>;
       refreshIntervalMs?: number;
+      /**
+       * Change notifications shared by the instances: a change one instance
+       * loads is announced, and the others reload at once (not at their next
+       * refresh).
+       */
+      events?: GatewayEventBus;
+      /** Told the services after every load that changed something (for standalone gateways). */
+      snapshot?: { write(services: DirectoryService[]): Promise<void> };
     },
   ) {}
 
+  private readonly origin = randomUUID();
+  private unsubscribe: (() => void) | undefined;
+
   /** Loads once and keeps refreshing in the background. */
   async start(): Promise<void> {
+    this.unsubscribe = this.deps.events?.subscribe(event => {
+      if (event.type === 'services.changed' && event.origin !== this.origin) {
+        this.refresh().catch(e =>
+          this.deps.logger.warn(`Could not refresh model services: ${e}`),
+        );
+      }
+    });
     await this.refresh().catch(e =>
       this.deps.logger.warn(
         `Could not load model services from the catalog: ${e}`,
@@ -211,6 +231,7 @@ export class ServiceDirectory {
     if (this.timer) {
       clearInterval(this.timer);
     }
+    this.unsubscribe?.();
   }
 
   /**
@@ -411,8 +432,19 @@ export class ServiceDirectory {
     );
     this.lastRefresh = Date.now();
     if (signature !== this.signature) {
+      const first = this.signature === '';
       this.signature = signature;
       this.version++;
+      await this.deps.snapshot
+        ?.write([...byName.values()])
+        .catch(e =>
+          logger.warn(`Could not write the services for the gateways: ${e}`),
+        );
+      if (!first) {
+        this.deps.events
+          ?.publish({ type: 'services.changed', origin: this.origin })
+          .catch(() => undefined);
+      }
     }
   }
 

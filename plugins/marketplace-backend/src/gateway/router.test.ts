@@ -15,7 +15,7 @@ import { EgressPolicy } from '../egress/EgressPolicy';
 import { SecretResolver } from './secrets';
 import { DirectoryService, ServiceDirectory } from './ServiceDirectory';
 import { TeamMembership } from './TeamMembership';
-import { countTextTokens } from './tokens';
+import { countTextTokens } from '@internal/plugin-marketplace-gateway-node';
 
 jest.setTimeout(30_000);
 

@@ -43,14 +43,25 @@ export interface CredentialBinding {
   providers: string[] | null;
 }
 
+/** Normalized provider refs: the gateway resolves a credential per request. */
+const normalizedRefs = new Map<string, string>();
+
 /** A provider ref as the marketplace compares them: `provider:default/name`, lowercase. */
 export function normalizeProviderRef(ref: string): string {
-  return stringifyEntityRef(
-    parseEntityRef(ref, {
-      defaultKind: PROVIDER_KIND,
-      defaultNamespace: 'default',
-    }),
-  ).toLocaleLowerCase('en-US');
+  let normalized = normalizedRefs.get(ref);
+  if (normalized === undefined) {
+    normalized = stringifyEntityRef(
+      parseEntityRef(ref, {
+        defaultKind: PROVIDER_KIND,
+        defaultNamespace: 'default',
+      }),
+    ).toLocaleLowerCase('en-US');
+    if (normalizedRefs.size > 10_000) {
+      normalizedRefs.clear();
+    }
+    normalizedRefs.set(ref, normalized);
+  }
+  return normalized;
 }
 
 /**

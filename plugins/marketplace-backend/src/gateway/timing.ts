@@ -4,6 +4,9 @@ import { Request } from 'express';
  * When the gateway received each request (`performance.now()`), so that the
  * ledger row can record the wait before the request went upstream:
  * authentication, limits, the budget reservation and the upstream connection.
+ * The gateway's own routes measure it in its node:http handler; express routes
+ * that run the pipeline (the Test API) mark their requests here, and the
+ * pipeline computes the wait (null for an unmarked request).
  */
 const received = new WeakMap<Request, number>();
 
@@ -14,11 +17,7 @@ export function markReceived(req: Request): void {
   }
 }
 
-/**
- * The wait of a request about to be sent upstream at `sentAt`: from when it was
- * received, whole ms; null when nobody marked it (not measured, never a guess).
- */
-export function waitMsOf(req: Request, sentAt: number): number | null {
-  const at = received.get(req);
-  return at === undefined ? null : Math.max(0, Math.round(sentAt - at));
+/** When the gateway received `req` (`performance.now()`), if it was marked. */
+export function receivedAtOf(req: Request): number | undefined {
+  return received.get(req);
 }

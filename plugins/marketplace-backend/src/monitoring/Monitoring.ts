@@ -198,37 +198,7 @@ export class Monitoring {
   }
 
   private async refreshBrowse(now: number) {
-    const sums = await this.deps.store.rolledUpSince(now - SLA_WINDOW_MS, {
-      histograms: true,
-    });
-    const browse = new Map<string, ServiceMetrics>();
-    for (const [ref, a] of sums) {
-      const traffic = trafficOf(a, SLA_WINDOW_MS);
-      const metrics: ServiceMetrics = {};
-      const availability = availabilityFigure(a, now, SLA_WINDOW_MS);
-      if (availability.percent !== null) {
-        metrics.uptimePercent = availability.percent;
-        metrics.uptimeDays = availability.days;
-      }
-      if (traffic.latencyP95Ms !== null) {
-        metrics.latencyP95Ms = traffic.latencyP95Ms;
-      }
-      if (traffic.latencyP95Ms !== null) {
-        // Latency is time to first token: the finder and routes read it here.
-        metrics.timeToFirstTokenP95Ms = traffic.latencyP95Ms;
-      }
-      if (traffic.tokensPerSecondP50 !== null) {
-        metrics.tokensPerSecond = traffic.tokensPerSecondP50;
-      }
-      browse.set(ref, metrics);
-    }
-    for (const [ref, outcome] of await this.deps.store.lastProbeOutcomes(
-      now - DAY_MS,
-    )) {
-      if (outcome !== 'maintenance') {
-        browse.set(ref, { ...browse.get(ref), lastProbeUp: outcome === 'up' });
-      }
-    }
+    const { browse, sums } = await readBrowseMetrics(this.deps.store, now);
     this.browse = browse;
     this.sums = sums;
     this.browseAt = now;
@@ -494,4 +464,45 @@ export class Monitoring {
       },
     });
   }
+}
+
+/**
+ * The measured values of every service from the hourly rollups of the last 30
+ * days and the latest probes: what browse, the finder and routes rank by. Read
+ * from the database, so a standalone gateway reads the portal's measurements.
+ */
+export async function readBrowseMetrics(
+  store: Pick<MonitoringStore, 'rolledUpSince' | 'lastProbeOutcomes'>,
+  now: number,
+) {
+  const sums = await store.rolledUpSince(now - SLA_WINDOW_MS, {
+    histograms: true,
+  });
+  const browse = new Map<string, ServiceMetrics>();
+  for (const [ref, a] of sums) {
+    const traffic = trafficOf(a, SLA_WINDOW_MS);
+    const metrics: ServiceMetrics = {};
+    const availability = availabilityFigure(a, now, SLA_WINDOW_MS);
+    if (availability.percent !== null) {
+      metrics.uptimePercent = availability.percent;
+      metrics.uptimeDays = availability.days;
+    }
+    if (traffic.latencyP95Ms !== null) {
+      metrics.latencyP95Ms = traffic.latencyP95Ms;
+    }
+    if (traffic.latencyP95Ms !== null) {
+      // Latency is time to first token: the finder and routes read it here.
+      metrics.timeToFirstTokenP95Ms = traffic.latencyP95Ms;
+    }
+    if (traffic.tokensPerSecondP50 !== null) {
+      metrics.tokensPerSecond = traffic.tokensPerSecondP50;
+    }
+    browse.set(ref, metrics);
+  }
+  for (const [ref, outcome] of await store.lastProbeOutcomes(now - DAY_MS)) {
+    if (outcome !== 'maintenance') {
+      browse.set(ref, { ...browse.get(ref), lastProbeUp: outcome === 'up' });
+    }
+  }
+  return { browse, sums };
 }

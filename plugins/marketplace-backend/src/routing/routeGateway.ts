@@ -1,40 +1,20 @@
-import { Response } from 'express';
+import {
+  attemptFailed,
+  failureOf,
+  GatewayError,
+  GatewayRoutes,
+  RouteAttemptContext as PipelineAttempt,
+} from '@internal/plugin-marketplace-gateway-node';
+import type { ServerResponse } from 'http';
 import { KeyGrant } from '../database/SubscriptionStore';
-import { GatewayError } from '../gateway/errors';
 import { DirectoryService } from '../gateway/ServiceDirectory';
 import { RouteDirectory, ServiceRoute } from './RouteDirectory';
-import { AttemptFailure, shouldFallBack } from './selection';
+import { shouldFallBack } from './selection';
 
-const failures = new WeakMap<object, AttemptFailure>();
-
-/**
- * Marks a gateway error as a member's failure a route may fall back from (the
- * route loop decides whether it does). Returns the error, to be thrown.
- */
-export function attemptFailed<E extends Error>(
-  failure: AttemptFailure,
-  error: E,
-): E {
-  failures.set(error, failure);
-  return error;
-}
-
-export function failureOf(error: unknown): AttemptFailure | undefined {
-  return error && typeof error === 'object' ? failures.get(error) : undefined;
-}
+export { attemptFailed, failureOf };
 
 /** One attempt of a route's request: one member, with the attempt's grant. */
-export interface RouteAttemptContext {
-  service: DirectoryService;
-  /** The subscription's grant with the member as service and the route and attempt. */
-  grant: KeyGrant;
-  /** The attempt's ledger row id (also the answer's `x-request-id`). */
-  requestId: string;
-  /** The name the answer's `model` carries: the member that answered. */
-  answerModel: string;
-  /** False for the last member: its failure is the client's answer. */
-  canFallBack: boolean;
-}
+export type RouteAttemptContext = PipelineAttempt<DirectoryService, KeyGrant>;
 
 /** Forwards the request to one member (the gateway's pipeline). */
 export type RouteAttempt = (attempt: RouteAttemptContext) => Promise<void>;
@@ -53,7 +33,7 @@ export async function forwardThroughRoute(options: {
   routes: RouteDirectory;
   grant: KeyGrant;
   requestId: string;
-  res: Response;
+  res: ServerResponse;
   attempt: RouteAttempt;
 }): Promise<void> {
   const { route, routes, grant, requestId, res, attempt } = options;
@@ -102,4 +82,33 @@ export async function forwardThroughRoute(options: {
       throw error;
     }
   }
+}
+
+/** The routes as the gateway's pipeline sees them. */
+export function gatewayRoutes(routes: RouteDirectory): GatewayRoutes {
+  const named = (route: ServiceRoute | undefined) =>
+    route ? { name: route.definition.name } : undefined;
+  return {
+    get: model => named(routes.get(model)),
+    getByRef: ref => named(routes.getByRef(ref)),
+    forward: async ({ model, grant, requestId, res, attempt }) => {
+      const route = routes.get(model);
+      if (!route) {
+        throw new GatewayError({
+          status: 404,
+          message: `The model '${model}' does not exist in the marketplace.`,
+          param: 'model',
+          code: 'model_not_found',
+        });
+      }
+      await forwardThroughRoute({
+        route,
+        routes,
+        grant,
+        requestId,
+        res,
+        attempt: a => attempt(a),
+      });
+    },
+  };
 }

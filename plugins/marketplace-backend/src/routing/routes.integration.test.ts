@@ -111,6 +111,13 @@ describe.each(
           data: {
             marketplace: {
               publishing: { requireApproval: false },
+              // As in app-config.yaml: the teams that own the sample services.
+              roles: {
+                providerGroups: [
+                  'group:default/ai-platform-team',
+                  'group:default/research-llm-team',
+                ],
+              },
               platformFeePercent: 10,
               gateway: { upstreamTimeoutMs: 800, instanceId: 'routes-1' },
               // The demo upstream runs in this backend, on loopback.

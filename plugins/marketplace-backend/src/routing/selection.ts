@@ -1,3 +1,4 @@
+import type { AttemptFailure } from '@internal/plugin-marketplace-gateway-node';
 import { RoutePolicy } from '@internal/plugin-marketplace-common';
 
 /** A route member as the selection sees it: measured values only. */
@@ -65,13 +66,8 @@ export function rankMembers<T extends Candidate>(
   return [...healthy, ...unhealthy];
 }
 
-/** How one attempt to a member failed. */
-export type AttemptFailure =
-  | { kind: 'connection' }
-  | { kind: 'timeout' }
-  | { kind: 'status'; status: number }
-  /** The gateway could not call the member at all (no credential). */
-  | { kind: 'unavailable' };
+/** How one attempt to a member failed (marked by the gateway's pipeline). */
+export type { AttemptFailure };
 
 /**
  * Whether a failed attempt may go on to the next member: connection errors,

@@ -74,15 +74,51 @@ const restRoutes = [
   // Mounted by the plugin at the same root.
   ...routesOf(read('service/providersRouter.ts'), ''),
 ];
-const gatewayRoutes = routesOf(read('gateway/router.ts'), gatewayMount ?? '?');
+/** The gateway's pipeline and HTTP surface (@internal/plugin-marketplace-gateway-node). */
+const GATEWAY_NODE = path.resolve(
+  __dirname,
+  '../../../marketplace-gateway-node/src',
+);
+function readGatewayNode(file: string): string {
+  return fs.readFileSync(path.resolve(GATEWAY_NODE, file), 'utf8');
+}
+const gatewayProtocols = fs
+  .readdirSync(path.resolve(GATEWAY_NODE, 'protocols'))
+  .filter(file => file.endsWith('.ts') && !file.endsWith('.test.ts'))
+  .map(file => readGatewayNode(`protocols/${file}`));
+/**
+ * The gateway's routes: `GET .../v1/models` in the node:http handler, and the
+ * POST route of every protocol adapter (its `path`).
+ */
+function gatewayRoutesOf(prefix: string): Route[] {
+  const handler = readGatewayNode('http/handler.ts');
+  const routes: Route[] = [];
+  const models = /const modelsPath = `\$\{basePath\}([^`]+)`/.exec(handler);
+  if (models) {
+    routes.push({ method: 'get', path: `${prefix}${models[1]}`, handler });
+  }
+  for (const source of gatewayProtocols) {
+    for (const m of source.matchAll(/^\s*path: '(\/v1\/[^']+)'/gm)) {
+      routes.push({
+        method: 'post',
+        path: `${prefix}${m[1]}`,
+        handler: source,
+      });
+    }
+  }
+  return routes;
+}
+const gatewayRoutes = gatewayRoutesOf(gatewayMount ?? '?');
 /** Public routes (no token): the kinds' JSON Schemas. */
 const publicRoutes = routesOf(read('service/schemasRouter.ts'), '');
 const gatewaySources = [
-  'gateway/router.ts',
-  'gateway/request.ts',
+  read('gateway/router.ts'),
+  readGatewayNode('pipeline/Gateway.ts'),
+  readGatewayNode('http/handler.ts'),
+  ...gatewayProtocols,
   // Route selection and fallback (issue 24), part of the gateway.
-  'routing/routeGateway.ts',
-].map(read);
+  read('routing/routeGateway.ts'),
+];
 
 /** Resolves a local `$ref` (`#/components/...`). */
 function resolveRef(ref: string): any {

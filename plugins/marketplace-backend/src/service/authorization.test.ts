@@ -695,19 +695,31 @@ function registeredRoutes(): string[] {
     )?.[1] ?? '?';
   const pattern =
     /\brouter\.(get|post|put|patch|delete)\(\s*(['"`])([^'"`]+)\2/g;
-  return sourceFiles(SRC).flatMap(file => {
-    const prefix =
-      path.relative(SRC, file) === path.join('gateway', 'router.ts')
-        ? gatewayMount
-        : '';
-    return [...fs.readFileSync(file, 'utf8').matchAll(pattern)].map(
-      m =>
-        `${m[1].toUpperCase()} ${prefix}${m[3].replace(
-          /:([A-Za-z0-9_]+)/g,
-          '{$1}',
-        )}`,
-    );
-  });
+  const rest = sourceFiles(SRC).flatMap(file =>
+    [...fs.readFileSync(file, 'utf8').matchAll(pattern)].map(
+      m => `${m[1].toUpperCase()} ${m[3].replace(/:([A-Za-z0-9_]+)/g, '{$1}')}`,
+    ),
+  );
+  // The gateway (@internal/plugin-marketplace-gateway-node, mounted by the
+  // plugin): GET models in its node:http handler, one POST per protocol adapter.
+  const gatewaySrc = path.resolve(SRC, '../../marketplace-gateway-node/src');
+  const handler = fs.readFileSync(
+    path.join(gatewaySrc, 'http', 'handler.ts'),
+    'utf8',
+  );
+  const gateway = [
+    ...[...handler.matchAll(/const modelsPath = `\$\{basePath\}([^`]+)`/g)].map(
+      m => `GET ${gatewayMount}${m[1]}`,
+    ),
+    ...sourceFiles(path.join(gatewaySrc, 'protocols')).flatMap(file =>
+      [
+        ...fs
+          .readFileSync(file, 'utf8')
+          .matchAll(/^\s*path: '(\/v1\/[^']+)'/gm),
+      ].map(m => `POST ${gatewayMount}${m[1]}`),
+    ),
+  ];
+  return [...rest, ...gateway];
 }
 
 const databases = TestDatabases.create({ ids: ['SQLITE_3', 'POSTGRES_15'] });

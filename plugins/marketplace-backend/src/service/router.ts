@@ -36,7 +36,7 @@ import {
   publicationOf,
   ServiceDirectory,
 } from '../gateway/ServiceDirectory';
-import { GatewayError } from '../gateway/errors';
+import { GatewayError } from '@internal/plugin-marketplace-gateway-node';
 import { BrowseIndex } from './BrowseIndex';
 import { toCard } from './cards';
 import { GatewayRouter, newRequestId } from '../gateway/router';

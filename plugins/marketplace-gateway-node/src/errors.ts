@@ -1,4 +1,4 @@
-import { Response } from 'express';
+import type { ServerResponse } from 'http';
 
 /**
  * An error answered in OpenAI's error shape:
@@ -47,15 +47,25 @@ function defaultType(status: number): string {
   return 'invalid_request_error';
 }
 
-export function sendGatewayError(res: Response, error: GatewayError) {
+/** Writes a JSON answer on a plain node:http response (express's too). */
+export function sendJson(res: ServerResponse, status: number, body: unknown) {
+  const payload = JSON.stringify(body);
+  res.statusCode = status;
+  res.setHeader('content-type', 'application/json; charset=utf-8');
+  res.setHeader('content-length', Buffer.byteLength(payload));
+  res.end(payload);
+}
+
+/** Answers a GatewayError in OpenAI's shape; ends a response already under way. */
+export function sendGatewayError(res: ServerResponse, error: GatewayError) {
   if (res.headersSent) {
     res.end();
     return;
   }
-  for (const [name, value] of Object.entries(error.headers)) {
-    res.setHeader(name, value);
+  for (const name of Object.keys(error.headers)) {
+    res.setHeader(name, error.headers[name]);
   }
-  res.status(error.status).json({
+  sendJson(res, error.status, {
     error: {
       message: error.message,
       type: error.type,

@@ -1,5 +1,5 @@
 import { z } from 'zod';
-import { GatewayError } from './errors';
+import { GatewayError } from '../errors';
 
 const contentPart = z.object({ type: z.string() }).passthrough();
 

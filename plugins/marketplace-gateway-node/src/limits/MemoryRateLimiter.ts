@@ -1,3 +1,5 @@
+import { Admission, RateLimiter, RateLimits } from './types';
+
 class Window {
   private readonly reqs = new Float64Array(60);
   private readonly toks = new Float64Array(60);
@@ -52,9 +54,10 @@ class Window {
 /**
  * Per-subscription requests-per-minute and tokens-per-minute limits over a sliding
  * window of 60 one-second buckets. O(1) per check. State is per process: with
- * several instances each enforces the limit on the traffic it sees.
+ * several instances, {@link RedisRateLimiter} shares the same windows through
+ * Redis (and falls back to this one while Redis is unreachable).
  */
-export class RateLimiter {
+export class MemoryRateLimiter implements RateLimiter {
   private readonly windows = new Map<string, Window>();
   private lastSweep = 0;
 
@@ -82,13 +85,7 @@ export class RateLimiter {
    * Admits a request that will use at least `tokens` tokens, or says how many
    * seconds to wait.
    */
-  admit(
-    key: string,
-    limits: { requestsPerMinute: number; tokensPerMinute: number },
-    tokens: number,
-  ):
-    | { ok: true }
-    | { ok: false; retryAfterSeconds: number; limit: 'requests' | 'tokens' } {
+  admit(key: string, limits: RateLimits, tokens: number): Admission {
     const second = Math.floor(this.clock() / 1000);
     this.sweep(second);
     let window = this.windows.get(key);

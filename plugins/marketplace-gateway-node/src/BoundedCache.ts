@@ -47,6 +47,19 @@ export class BoundedCache<K, V> {
     this.entries.delete(key);
   }
 
+  /** Forgets the entries whose value matches. */
+  deleteWhere(matches: (value: V) => boolean): void {
+    for (const [key, entry] of this.entries) {
+      if (matches(entry.value)) {
+        this.entries.delete(key);
+      }
+    }
+  }
+
+  clear(): void {
+    this.entries.clear();
+  }
+
   get size(): number {
     return this.entries.size;
   }

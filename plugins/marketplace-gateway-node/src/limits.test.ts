@@ -1,5 +1,5 @@
 import { BoundedCache } from './BoundedCache';
-import { RateLimiter } from './rateLimiter';
+import { MemoryRateLimiter as RateLimiter } from './limits/MemoryRateLimiter';
 import { SseEventSplitter, StreamLimitError } from './streamLimits';
 
 /* The gateway's resource limits (issue 16, item 6). */
