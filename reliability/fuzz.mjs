@@ -207,6 +207,21 @@ export function generator(seed, known) {
 /** A path segment, also for strings that are not well-formed UTF-16. */
 const encode = v => encodeURIComponent(v.toWellFormed());
 
+/**
+ * A generated value as text. `String()` throws for objects whose `toString` is
+ * itself a generated value (a prototype-pollution key), so objects go through
+ * JSON.
+ */
+export function text(v) {
+  if (typeof v === 'string') return v;
+  if (v === null || typeof v !== 'object') return String(v);
+  try {
+    return JSON.stringify(v) ?? Object.prototype.toString.call(v);
+  } catch {
+    return Object.prototype.toString.call(v);
+  }
+}
+
 const CHAT_SCHEMA = {
   type: 'object',
   properties: {
@@ -322,12 +337,12 @@ export async function fuzz({
       headers.authorization = `Bearer ${portal.tokens[caller]}`;
     }
     let url = op.route.replace(/\{(\w+)\}/g, (_, name) =>
-      encode(String(gen.pathParam(name))),
+      encode(text(gen.pathParam(name))),
     );
     const query = new URLSearchParams();
     for (const q of op.query) {
       if (r.chance(0.5))
-        query.append(q.name, String(gen.fromSchema(q.schema)).toWellFormed());
+        query.append(q.name, text(gen.fromSchema(q.schema)).toWellFormed());
     }
     if (r.chance(0.1))
       query.append(
@@ -336,7 +351,7 @@ export async function fuzz({
       );
     for (const h of op.headers) {
       if (r.chance(0.5))
-        headers[h.name.toLowerCase()] = String(gen.fromSchema(h.schema))
+        headers[h.name.toLowerCase()] = text(gen.fromSchema(h.schema))
           .replace(/[^\x20-\x7e]/g, '?')
           .slice(0, 300);
     }
