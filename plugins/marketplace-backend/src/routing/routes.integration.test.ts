@@ -122,14 +122,6 @@ describe.each(
               gateway: { upstreamTimeoutMs: 800, instanceId: 'routes-1' },
               // The demo upstream runs in this backend, on loopback.
               egress: { allowedHosts: ['localhost', '127.0.0.1'] },
-              // The sim services' owners are provider teams by config (issue 16:
-              // only services of teams that may publish are served).
-              roles: {
-                providerGroups: [
-                  'group:default/ai-platform-team',
-                  'group:default/research-llm-team',
-                ],
-              },
               secrets: {
                 SIM_UPSTREAM_KEY: {
                   value: UPSTREAM_KEY,
