@@ -1,9 +1,11 @@
 import { ConfigReader } from '@backstage/config';
 import { ModelServiceEntityV1alpha1 } from '@internal/plugin-marketplace-common';
 import {
+  ledgerInvariantViolations,
   ServiceSnapshotWriter,
   SubscriptionStore,
 } from '@internal/plugin-marketplace-backend';
+import { randomBytes } from 'node:crypto';
 import fs from 'node:fs';
 import http from 'node:http';
 import { AddressInfo } from 'node:net';
@@ -81,9 +83,46 @@ beforeEach(() => {
 afterEach(async () => {
   await server?.stop();
   server = undefined;
+  // Every request the gateway settled is billed exactly once: counters equal
+  // the ledger sums, nothing both held and settled, nothing negative.
+  if (knex) {
+    expect(await ledgerInvariantViolations(knex)).toEqual([]);
+  }
   await knex?.destroy();
   fs.rmSync(dir, { recursive: true, force: true });
 });
+
+/**
+ * The databases the gateway runs on here: SQLite always; PostgreSQL when a
+ * test server is given (as for the backend's TestDatabases:
+ * BACKSTAGE_TEST_DATABASE_POSTGRES15_CONNECTION_STRING).
+ */
+const PG = process.env.BACKSTAGE_TEST_DATABASE_POSTGRES15_CONNECTION_STRING;
+const DATABASES = ['SQLITE_3', ...(PG ? ['POSTGRES_15'] : [])] as const;
+let databaseId: (typeof DATABASES)[number] = 'SQLITE_3';
+
+/** The gateway's database config, and a connection of the test's own to it. */
+function database(): { config: JsonObject; connect: () => Knex } {
+  if (databaseId === 'POSTGRES_15') {
+    // A database of its own per test: the gateway creates it (plugin division).
+    const prefix = `gw_${randomBytes(6).toString('hex')}_`;
+    const url = new URL(PG!);
+    url.pathname = `/${prefix}marketplace`;
+    return {
+      config: { client: 'pg', connection: PG!, prefix },
+      connect: () => knexFactory({ client: 'pg', connection: url.toString() }),
+    };
+  }
+  return {
+    config: { client: 'better-sqlite3', connection: { directory: dir } },
+    connect: () =>
+      knexFactory({
+        client: 'better-sqlite3',
+        connection: { filename: path.join(dir, 'marketplace.sqlite') },
+        useNullAsDefault: true,
+      }),
+  };
+}
 
 function entity(
   name = 'svc',
@@ -126,11 +165,12 @@ async function start(
   } = {},
 ) {
   const logger = createLogger('error');
+  const db = database();
   server = await startGatewayServer({
     config: new ConfigReader({
       backend: {
         baseUrl: 'http://127.0.0.1:1',
-        database: { client: 'better-sqlite3', connection: { directory: dir } },
+        database: db.config,
       },
       ...(options.app ? { app: options.app } : {}),
       marketplace: {
@@ -145,11 +185,7 @@ async function start(
     instanceId: 'test-gateway',
   });
   // What the portal backend does on the same database: write the services.
-  knex = knexFactory({
-    client: 'better-sqlite3',
-    connection: { filename: path.join(dir, 'marketplace.sqlite') },
-    useNullAsDefault: true,
-  });
+  knex = db.connect();
   await new ServiceSnapshotWriter(knex).write([
     {
       name: 'svc',
@@ -184,7 +220,11 @@ const chat = (url: string, key: string, stream = false, model = 'svc') =>
     }),
   });
 
-describe('the standalone gateway', () => {
+describe.each(DATABASES)('the standalone gateway on %s', id => {
+  beforeAll(() => {
+    databaseId = id;
+  });
+
   it('serves the gateway routes from its own database, with health and readiness', async () => {
     const { key, url } = await start();
     // The service was written after the start: found on the first call.
@@ -244,12 +284,13 @@ describe('the standalone gateway', () => {
       'status',
       'completion_tokens',
     );
-    expect(rows).toEqual([
-      { request_id: done.id, status: 'ok', completion_tokens: 5 },
-    ]);
-    expect(await knex('usage_reservations').count({ n: '*' })).toEqual([
-      { n: 0 },
-    ]);
+    // (PostgreSQL answers bigint columns as strings.)
+    expect(
+      rows.map(r => ({ ...r, completion_tokens: Number(r.completion_tokens) })),
+    ).toEqual([{ request_id: done.id, status: 'ok', completion_tokens: 5 }]);
+    expect(
+      Number((await knex('usage_reservations').count({ n: '*' }))[0].n),
+    ).toBe(0);
   });
 
   it("has the embedded gateway's egress policy, stream caps, lifecycle headers, routes and wait", async () => {
@@ -349,20 +390,27 @@ describe('the standalone gateway', () => {
 
     await server!.stop();
     server = undefined;
-    const rows = await knex('usage_ledger')
-      .orderBy([
-        { column: 'started_at', order: 'asc' },
-        { column: 'route_attempt', order: 'asc' },
-      ])
-      .select(
-        'service_ref',
-        'status',
-        'error_code',
-        'cost_micros',
-        'route_ref',
-        'route_attempt',
-        'wait_ms',
-      );
+    const rows = (
+      await knex('usage_ledger')
+        .orderBy([
+          { column: 'started_at', order: 'asc' },
+          { column: 'route_attempt', order: 'asc' },
+        ])
+        .select(
+          'service_ref',
+          'status',
+          'error_code',
+          'cost_micros',
+          'route_ref',
+          'route_attempt',
+          'wait_ms',
+        )
+    ).map(r => ({
+      ...r,
+      cost_micros: Number(r.cost_micros),
+      wait_ms: r.wait_ms === null ? null : Number(r.wait_ms),
+      route_attempt: r.route_attempt === null ? null : Number(r.route_attempt),
+    }));
     expect(rows).toEqual([
       expect.objectContaining({
         service_ref: 'modelservice:default/local',

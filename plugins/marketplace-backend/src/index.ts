@@ -9,3 +9,8 @@ export type { StandaloneGateway } from './standalone';
 // What a standalone gateway's tests (and tools) write as the portal would.
 export { ServiceSnapshotWriter } from './gateway/ServiceSnapshot';
 export { SubscriptionStore } from './database/SubscriptionStore';
+export {
+  ledgerInvariantViolations,
+  readLedgerBalances,
+} from './database/ledgerInvariants';
+export type { LedgerBalance } from './database/ledgerInvariants';

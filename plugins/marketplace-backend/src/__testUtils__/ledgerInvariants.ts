@@ -1,57 +1,26 @@
 import { Knex } from 'knex';
+import { readLedgerBalances } from '../database/ledgerInvariants';
 
 /*
  * The promises of the usage ledger, checked on the database itself: a request is
  * either held (a reservation) or settled (one ledger row), never both; every
  * subscription's counters equal the sums of its reservations and ledger rows; and
- * nothing reserved or used is negative. Read in one statement, so the check sees
- * one consistent state even while settlements are written.
+ * nothing reserved or used is negative (see readLedgerBalances).
  */
 export async function expectLedgerInvariants(knex: Knex): Promise<void> {
-  const result = await knex.raw(`
-    SELECT s.id,
-           s.trial_tokens_reserved, s.reserved_micros,
-           s.trial_tokens_used, s.total_spend_micros,
-           (SELECT COALESCE(SUM(r.trial_tokens), 0) FROM usage_reservations r
-             WHERE r.subscription_id = s.id) AS held_trial,
-           (SELECT COALESCE(SUM(r.cost_micros), 0) FROM usage_reservations r
-             WHERE r.subscription_id = s.id) AS held_micros,
-           (SELECT COALESCE(SUM(l.trial_tokens), 0) FROM usage_ledger l
-             WHERE l.subscription_id = s.id) AS ledger_trial,
-           (SELECT COALESCE(SUM(l.cost_micros), 0) FROM usage_ledger l
-             WHERE l.subscription_id = s.id) AS ledger_spend,
-           (SELECT COUNT(*) FROM usage_reservations r
-              JOIN usage_ledger l ON l.request_id = r.request_id
-             WHERE r.subscription_id = s.id) AS held_and_settled,
-           (SELECT COUNT(*) FROM usage_ledger l
-             WHERE l.subscription_id = s.id
-               AND (l.prompt_tokens < 0 OR l.completion_tokens < 0
-                    OR l.trial_tokens < 0 OR l.cost_micros < 0)) AS negative_rows
-      FROM subscriptions s`);
-  const rows: Record<string, unknown>[] = Array.isArray(result)
-    ? result
-    : result.rows;
-  const n = (v: unknown) => Number(v);
-  for (const row of rows) {
-    const actual = {
-      id: row.id,
-      trialReserved: n(row.trial_tokens_reserved),
-      reservedMicros: n(row.reserved_micros),
-      trialUsed: n(row.trial_tokens_used),
-      totalSpend: n(row.total_spend_micros),
-      heldAndSettled: n(row.held_and_settled),
-      negativeRows: n(row.negative_rows),
-    };
-    expect(actual).toEqual({
-      id: row.id,
-      trialReserved: n(row.held_trial),
-      reservedMicros: n(row.held_micros),
-      trialUsed: n(row.ledger_trial),
-      totalSpend: n(row.ledger_spend),
+  for (const balance of await readLedgerBalances(knex)) {
+    expect({
+      id: balance.subscriptionId,
+      ...balance.counters,
+      heldAndSettled: balance.heldAndSettled,
+      negativeRows: balance.negativeRows,
+    }).toEqual({
+      id: balance.subscriptionId,
+      ...balance.sums,
       heldAndSettled: 0,
       negativeRows: 0,
     });
-    expect(actual.trialReserved).toBeGreaterThanOrEqual(0);
-    expect(actual.reservedMicros).toBeGreaterThanOrEqual(0);
+    expect(balance.counters.trialReserved).toBeGreaterThanOrEqual(0);
+    expect(balance.counters.reservedMicros).toBeGreaterThanOrEqual(0);
   }
 }

@@ -12,6 +12,7 @@ import { platformFeeMicros } from '@internal/plugin-marketplace-common';
 import { Knex } from 'knex';
 import request from 'supertest';
 import { marketplacePlugin } from '../plugin';
+import { expectLedgerInvariants } from '../__testUtils__/ledgerInvariants';
 import {
   ADMIN,
   ANONYMOUS,
@@ -85,6 +86,11 @@ describe.each(databases.eachSupportedId())('admin API on %p', databaseId => {
     if (approved.status !== 200) {
       throw new Error(`Could not approve the sim Provider: ${approved.text}`);
     }
+  });
+
+  // Every request this suite sends through the gateway is billed exactly once.
+  afterEach(async () => {
+    await expectLedgerInvariants(knex);
   });
 
   afterAll(async () => {
