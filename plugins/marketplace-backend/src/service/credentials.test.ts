@@ -26,6 +26,7 @@ import request from 'supertest';
 import { connectDatabase } from '../database/migrate';
 import { SubscriptionStore } from '../database/SubscriptionStore';
 import { marketplacePlugin } from '../plugin';
+import { expectLedgerInvariants } from '../__testUtils__/ledgerInvariants';
 import {
   ADMIN,
   CONSUMER,
@@ -127,6 +128,8 @@ describe.each(databases.eachSupportedId())(
     /** ACME's stored credential as first added, then rotated. */
     let storedValue = '';
     let rotatedValue = '';
+    // Tasks (the health probes) run only when a test triggers them.
+    const scheduler = mockServices.scheduler();
 
     beforeAll(async () => {
       upstream = http.createServer((req, res) => {
@@ -137,6 +140,16 @@ describe.each(databases.eachSupportedId())(
         });
         req.resume();
         res.setHeader('content-type', 'application/json');
+        if (req.method === 'GET' && req.url?.endsWith('/models')) {
+          // The health probe's model list.
+          res.end(
+            JSON.stringify({
+              object: 'list',
+              data: [{ id: 'gpt-4o', object: 'model', owned_by: 'acme' }],
+            }),
+          );
+          return;
+        }
         res.end(
           JSON.stringify({
             id: 'c1',
@@ -244,6 +257,11 @@ describe.each(databases.eachSupportedId())(
               }),
           }),
           createServiceFactory({
+            service: coreServices.scheduler,
+            deps: {},
+            factory: () => scheduler,
+          }),
+          createServiceFactory({
             service: notificationService,
             deps: {},
             factory: () => ({ send: jest.fn() }),
@@ -261,7 +279,8 @@ describe.each(databases.eachSupportedId())(
                 publishing: { requireApproval: true },
                 // The test upstreams run on this machine: allowed explicitly.
                 egress: { allowedHosts: ['localhost', '127.0.0.1'] },
-                monitoring: { enabled: false },
+                // Probes run when a test triggers them (the scheduler above).
+                monitoring: { enabled: true },
                 credentials: {
                   encryptionKeys: [randomBytes(32).toString('base64')],
                 },
@@ -290,6 +309,22 @@ describe.each(databases.eachSupportedId())(
       await backend?.stop();
       await new Promise(r => upstream.close(r));
     });
+
+    // The requests these tests send through the gateway are billed exactly once.
+    afterEach(async () => {
+      await expectLedgerInvariants(knex);
+    });
+
+    /** Runs the health probes once, as the scheduler would; the new probe rows. */
+    async function probe() {
+      const since = Number(
+        (await knex('service_probes').max({ m: 'id' }).first())?.m ?? 0,
+      );
+      await scheduler.triggerTask('marketplace-monitoring-probe');
+      return knex('service_probes')
+        .where('id', '>', since)
+        .select('service_ref', 'outcome', 'error_kind', 'http_status');
+    }
 
     function call(
       method: 'get' | 'post' | 'put' | 'delete',
@@ -378,6 +413,33 @@ describe.each(databases.eachSupportedId())(
           service_ref: 'modelservice:default/forged-config-key',
         }),
       ).toHaveLength(0);
+    });
+
+    it('the prober refuses the forged services too: they are down, their listening upstream received nothing', async () => {
+      received.length = 0;
+      const probes = await probe();
+      const byRef = (name: string) =>
+        probes.filter(p => p.service_ref === `modelservice:default/${name}`);
+      // Research naming ACME's config credential: refused, never called.
+      expect(byRef('forged-config-key')).toEqual([
+        {
+          service_ref: 'modelservice:default/forged-config-key',
+          outcome: 'down',
+          error_kind: 'credentials_missing',
+          http_status: null,
+        },
+      ]);
+      // No stored credential by that name yet: nothing to send either.
+      expect(byRef('forged-stored-key')).toMatchObject([
+        { outcome: 'down', error_kind: 'credentials_missing' },
+      ]);
+      expect(byRef('acme-own')).toMatchObject([
+        { outcome: 'down', error_kind: 'credentials_missing' },
+      ]);
+      expect(received).toEqual([]);
+      expect(logs.join('\n')).toContain(
+        'Cannot probe modelservice:default/forged-config-key',
+      );
     });
 
     it('owners add credentials write-only: 201 with a fingerprint, never the value; others may not', async () => {
@@ -520,6 +582,26 @@ describe.each(databases.eachSupportedId())(
       expect(publish.body.error.message).toContain(
         'spec.endpoint.auth.secretRef cannot be used: ',
       );
+    });
+
+    it('the prober uses the stored credential for ACME’s service only: the forged service naming it is not called', async () => {
+      received.length = 0;
+      const probes = await probe();
+      const outcome = (name: string) =>
+        probes.find(p => p.service_ref === `modelservice:default/${name}`);
+      expect(outcome('acme-own')).toMatchObject({ outcome: 'up' });
+      expect(outcome('forged-stored-key')).toMatchObject({
+        outcome: 'down',
+        error_kind: 'credentials_missing',
+        http_status: null,
+      });
+      expect(outcome('forged-config-key')).toMatchObject({
+        outcome: 'down',
+        error_kind: 'credentials_missing',
+      });
+      // One call (ACME's own), with ACME's value; the upstream saw no other.
+      expect(received).toHaveLength(1);
+      expect(received[0].headers.authorization).toBe(`Bearer ${storedValue}`);
     });
 
     it('rotation applies to the next request; deletion stops the calls', async () => {
