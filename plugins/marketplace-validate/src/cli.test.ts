@@ -23,10 +23,22 @@ async function cli(
   return { code, stdout, stderr };
 }
 
-/** A portal that knows some entities (by ref) and answers the service-name check. */
+/** The credential bindings of the portal below, as the backend answers service tokens. */
+const BINDINGS = [
+  {
+    name: 'DEMO_UPSTREAM_API_KEY',
+    providers: ['provider:default/acme-ai-platform'],
+  },
+];
+
+/**
+ * A portal that knows some entities (by ref), answers the service-name check
+ * and tells the credential bindings (null: refuses, as to a user's token).
+ */
 function portal(
   entities: Record<string, object>,
   names: Record<string, { available: boolean; reason?: string }> = {},
+  bindings: typeof BINDINGS | null = BINDINGS,
 ) {
   const calls: { url: string; auth?: string }[] = [];
   const fetchImpl = jest.fn(async (url: string, init: any) => {
@@ -39,6 +51,11 @@ function portal(
       return new Response(JSON.stringify(entity ?? { error: {} }), {
         status: entity ? 200 : 404,
       });
+    }
+    if (url.endsWith('/api/marketplace/v1/internal/credential-bindings')) {
+      return bindings
+        ? new Response(JSON.stringify({ bindings }))
+        : new Response(JSON.stringify({ error: {} }), { status: 403 });
     }
     const name = /\/service-names\/([^/]+)$/.exec(url);
     if (name) {
@@ -152,6 +169,7 @@ describe('marketplace-validate', () => {
       expect(calls.map(c => c.url)).toEqual([
         'http://portal.test/api/catalog/entities/by-name/group/default/ai-platform-team',
         'http://portal.test/api/catalog/entities/by-name/provider/default/acme-ai-platform',
+        'http://portal.test/api/marketplace/v1/internal/credential-bindings',
         'http://portal.test/api/catalog/entities/by-name/modelservice/default/acme-support-assistant',
         'http://portal.test/api/marketplace/v1/provider/service-names/acme-support-assistant',
       ]);
@@ -180,6 +198,45 @@ describe('marketplace-validate', () => {
       );
       expect(res.stdout).toContain(
         '  error: line 12: metadata.name is taken: a service under review has this name\n',
+      );
+    });
+
+    it('refuses a credential the provider may not use, and warns when the portal does not tell', async () => {
+      // Bound to another provider only: the service would send its key elsewhere.
+      const stolen = await cli(['--portal', 'http://portal.test', VALID], {
+        fetch: portal(known, {}, [
+          {
+            name: 'DEMO_UPSTREAM_API_KEY',
+            providers: ['provider:default/acme-research-llm'],
+          },
+        ]).fetchImpl,
+      });
+      expect(stolen.code).toBe(1);
+      expect(stolen.stdout).toContain(
+        "  error: line 42: spec.endpoint.auth.secretRef names the credential 'DEMO_UPSTREAM_API_KEY', which belongs to provider:default/acme-research-llm, not to provider:default/acme-ai-platform; a service may only use its own provider's credentials\n",
+      );
+      // No credential of that name at all.
+      const missing = await cli(['--portal', 'http://portal.test', VALID], {
+        fetch: portal(known, {}, []).fetchImpl,
+      });
+      expect(missing.code).toBe(1);
+      expect(missing.stdout).toContain(
+        "spec.endpoint.auth.secretRef names 'DEMO_UPSTREAM_API_KEY', but provider:default/acme-ai-platform has no credential of that name",
+      );
+      // Unbound (development): every provider may use it.
+      const shared = await cli(['--portal', 'http://portal.test', VALID], {
+        fetch: portal(known, {}, [
+          { name: 'DEMO_UPSTREAM_API_KEY', providers: null as any },
+        ]).fetchImpl,
+      });
+      expect(shared.code).toBe(0);
+      // A user's token may not read the bindings: a warning, not a pass in silence.
+      const unknown = await cli(['--portal', 'http://portal.test', VALID], {
+        fetch: portal(known, {}, null).fetchImpl,
+      });
+      expect(unknown.code).toBe(0);
+      expect(unknown.stdout).toContain(
+        'warning: line 42: spec.endpoint.auth.secretRef was not checked',
       );
     });
 

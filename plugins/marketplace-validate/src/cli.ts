@@ -12,7 +12,8 @@ of every entity at once, each naming its field and line. Other kinds are listed
 and left to the catalog.
 
 Offline by default. With --portal it also asks the portal whether spec.owner and
-spec.providedBy exist and whether each name is free.
+spec.providedBy exist, whether spec.endpoint.auth.secretRef names a credential
+the provider may use (service tokens only) and whether each name is free.
 
 Options:
   --portal <url>     the portal's base URL, e.g. https://portal.acme.io

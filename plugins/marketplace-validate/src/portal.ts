@@ -68,13 +68,42 @@ export class PortalClient {
     );
     return res.status === 200 ? res.body : undefined;
   }
+
+  private bindingsRead?: Promise<Map<string, string[] | null> | undefined>;
+
+  /**
+   * Which providers may use each credential name (never a value), as the
+   * catalog processor checks it; undefined when the portal does not tell this
+   * caller (only service tokens, e.g. a static token of
+   * `backend.auth.externalAccess`, may read the bindings). Read once per run.
+   */
+  credentialBindings(): Promise<Map<string, string[] | null> | undefined> {
+    this.bindingsRead ??= this.get(
+      '/api/marketplace/v1/internal/credential-bindings',
+    ).then(res => {
+      if (res.status !== 200 || !Array.isArray(res.body?.bindings)) {
+        return undefined;
+      }
+      return new Map(
+        (
+          res.body.bindings as { name: string; providers: string[] | null }[]
+        ).map(b => [
+          b.name,
+          b.providers?.map(p => p.toLocaleLowerCase('en-US')) ?? null,
+        ]),
+      );
+    });
+    return this.bindingsRead;
+  }
 }
 
 const LOCATION = 'backstage.io/managed-by-location';
 
 /**
  * Checks what only the portal knows: that `spec.providedBy` and `spec.owner`
- * name entities of its catalog (or of the files checked together), and that
+ * name entities of its catalog (or of the files checked together), that
+ * `spec.endpoint.auth.secretRef` names a credential the service's provider may
+ * use, and that
  * the entity's name is free, or already this file's (`location`: the URL the
  * file is registered from).
  */
@@ -126,6 +155,55 @@ export async function checkAgainstPortal(
         field,
         `names ${ref}, but there is no such ${what} in the portal's catalog`,
       );
+    }
+  }
+
+  // The upstream credential: one its provider may use (the processor's check).
+  const auth = (spec.endpoint as any)?.auth;
+  if (
+    entry.kind === MODEL_SERVICE_KIND &&
+    auth &&
+    auth.type !== 'none' &&
+    typeof auth.secretRef === 'string' &&
+    auth.secretRef &&
+    typeof spec.providedBy === 'string'
+  ) {
+    let providerRef: string | undefined;
+    try {
+      providerRef = stringifyEntityRef(
+        parseEntityRef(spec.providedBy, {
+          defaultKind: PROVIDER_KIND,
+          defaultNamespace: namespace,
+        }),
+      ).toLocaleLowerCase('en-US');
+    } catch {
+      providerRef = undefined; // the offline check names it
+    }
+    const bindings = providerRef
+      ? await portal.credentialBindings()
+      : undefined;
+    if (providerRef && !bindings) {
+      add(
+        'spec.endpoint.auth.secretRef',
+        `was not checked: the portal tells which credentials a provider may use to service tokens only (a static token of backend.auth.externalAccess)`,
+        'warning',
+      );
+    } else if (providerRef && bindings) {
+      const name = auth.secretRef as string;
+      const allowed = bindings.get(name);
+      if (allowed === undefined) {
+        add(
+          'spec.endpoint.auth.secretRef',
+          `names '${name}', but ${providerRef} has no credential of that name. Add it on the provider's page (Upstream credentials), or ask the platform team to bind it to ${providerRef} in marketplace.secrets`,
+        );
+      } else if (allowed !== null && !allowed.includes(providerRef)) {
+        add(
+          'spec.endpoint.auth.secretRef',
+          `names the credential '${name}', which belongs to ${allowed.join(
+            ', ',
+          )}, not to ${providerRef}; a service may only use its own provider's credentials`,
+        );
+      }
     }
   }
 
