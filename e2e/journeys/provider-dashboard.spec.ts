@@ -83,6 +83,10 @@ test('a provider sees real traffic of a consumer team on the dashboard and downl
   const requests = page.getByTestId('kpi-requests').getByTestId('kpi-value');
   await expect(requests).toHaveText(String(REQUESTS));
   await expect(page.getByTestId('kpi-gross')).toContainText('$');
+  // The demo upstream reports honest usage: nothing was billed at a bound.
+  await expect(
+    page.getByTestId('kpi-usage-discrepancies').getByTestId('kpi-value'),
+  ).toHaveText('0');
   await expect(page.getByText('Requests per service')).toBeVisible();
   // Every chart has a text alternative: a summary as its name, and its data as a table.
   await expect(

@@ -60,7 +60,12 @@ function ms(value: number | null): string {
 }
 
 function Kpis(props: { data: ProviderAnalytics }) {
-  const { totals: t, previousTotals: p, range } = props.data;
+  const {
+    totals: t,
+    previousTotals: p,
+    range,
+    usageDiscrepancies,
+  } = props.data;
   const vs = (current: number, previous: number) =>
     `${formatTrend(current, previous)} vs previous ${range.days} day${
       range.days === 1 ? '' : 's'
@@ -124,6 +129,16 @@ function Kpis(props: { data: ProviderAnalytics }) {
         t.ratingCount === 1 ? '' : 's'
       } so far`,
       'kpi-rating',
+    ],
+    [
+      'Usage discrepancies',
+      formatInteger(usageDiscrepancies),
+      usageDiscrepancies === 0
+        ? 'upstream usage within bounds'
+        : `request${
+            usageDiscrepancies === 1 ? '' : 's'
+          } whose upstream reported more than possible, billed at the bound`,
+      'kpi-usage-discrepancies',
     ],
   ];
   return (

@@ -172,7 +172,9 @@ describe('ProviderDashboardPage', () => {
       listProviderTeams: jest
         .fn()
         .mockResolvedValue([{ ref: TEAM, serviceCount: 1 }]),
-      getProviderAnalytics: jest.fn().mockResolvedValue(analytics()),
+      getProviderAnalytics: jest
+        .fn()
+        .mockResolvedValue(analytics({ usageDiscrepancies: 3 })),
     });
     await renderInTestApp(<ProviderDashboardPage />, {
       mountedRoutes,
@@ -194,6 +196,12 @@ describe('ProviderDashboardPage', () => {
     ).toHaveTextContent('2.8%');
     expect(screen.getByTestId('kpi-p95')).toHaveTextContent('950 ms');
     expect(screen.getByTestId('kpi-rating')).toHaveTextContent('4.5 / 5');
+    // Requests whose upstream reported usage out of bounds (billed at the bound).
+    const discrepancies = screen.getByTestId('kpi-usage-discrepancies');
+    expect(within(discrepancies).getByTestId('kpi-value')).toHaveTextContent(
+      '3',
+    );
+    expect(discrepancies).toHaveTextContent('billed at the bound');
     expect(api.getProviderAnalytics).toHaveBeenCalledWith(
       expect.objectContaining({ team: TEAM, granularity: 'day' }),
     );
