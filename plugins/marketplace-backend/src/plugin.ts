@@ -277,12 +277,23 @@ export const marketplacePlugin = createBackendPlugin({
           config: monitoringConfig,
           admins: adminRecipients(roleGroups.admin, users),
         });
+        // Team billing holds only while the user is a member of the team.
+        const teamMembership = new TeamMembership({
+          catalog: deps.catalog,
+          auth: deps.auth,
+          logger,
+          notifications: deps.notifications,
+          subscriptions,
+        });
         lifecycle.addStartupHook(async () => {
           await directory.start();
           // The prober needs the services: it starts once they are loaded.
           if (monitoringConfig.enabled) {
             await monitoring.schedule(deps.scheduler);
           }
+          // Team billing ends with the membership: checked every few minutes
+          // too, so users who left are told without sending a request first.
+          await teamMembership.schedule(deps.scheduler);
           // Reminders to subscribers of retiring services (30 and 7 days, the day).
           await new LifecycleNotices({
             db,
@@ -335,12 +346,7 @@ export const marketplacePlugin = createBackendPlugin({
               config.getOptionalNumber('marketplace.gateway.maxStreamBytes') ??
               DEFAULT_STREAM_LIMITS.maxStreamBytes,
           },
-          teamMembership: new TeamMembership({
-            catalog: deps.catalog,
-            auth: deps.auth,
-            logger,
-            notifications: deps.notifications,
-          }),
+          teamMembership,
         });
         coordination.events.subscribe(event => {
           if (event.type === 'grants.changed') {

@@ -34,6 +34,18 @@ export interface SubscriptionRow {
   cancelled_at: number | string | null;
   /** The service's prices when the subscription started (JSON). */
   pricing_json?: string | null;
+  /** When the subscriber was found no longer a member of team_ref (and told). */
+  team_billing_ended_at?: number | string | null;
+}
+
+/** An active subscription billed to a team, for the membership check. */
+export interface TeamBilledSubscription {
+  subscriptionId: string;
+  userRef: string;
+  teamRef: string;
+  serviceRef: string;
+  /** When its team billing was found ended; null while it holds. */
+  teamBillingEndedAt: number | null;
 }
 
 export interface ApiKeyRow {
@@ -262,6 +274,53 @@ export class SubscriptionStore {
       .distinct('user_ref')
       .orderBy('user_ref');
     return rows.map(r => r.user_ref as string);
+  }
+
+  /** The active subscriptions billed to a team. */
+  async listTeamBilled(): Promise<TeamBilledSubscription[]> {
+    const rows = await this.db<SubscriptionRow>('subscriptions')
+      .where({ status: 'active' })
+      .whereNotNull('team_ref')
+      .orderBy('id')
+      .select(
+        'id',
+        'user_ref',
+        'team_ref',
+        'service_ref',
+        'team_billing_ended_at',
+      );
+    return rows.map(r => ({
+      subscriptionId: r.id,
+      userRef: r.user_ref,
+      teamRef: r.team_ref!,
+      serviceRef: r.service_ref,
+      teamBillingEndedAt: numOrNull(r.team_billing_ended_at ?? null),
+    }));
+  }
+
+  /**
+   * Records that the subscriber left the team the subscription bills. True
+   * only for the first call (on any instance): the one that tells the user.
+   */
+  async endTeamBilling(
+    subscriptionId: string,
+    at = this.clock(),
+  ): Promise<boolean> {
+    const updated = await this.db('subscriptions')
+      .where({ id: subscriptionId, status: 'active' })
+      .whereNotNull('team_ref')
+      .whereNull('team_billing_ended_at')
+      .update({ team_billing_ended_at: at });
+    return updated === 1;
+  }
+
+  /** The subscriber is a member of the team again: a later departure is told again. */
+  async resumeTeamBilling(subscriptionId: string): Promise<boolean> {
+    const updated = await this.db('subscriptions')
+      .where({ id: subscriptionId })
+      .whereNotNull('team_billing_ended_at')
+      .update({ team_billing_ended_at: null });
+    return updated === 1;
   }
 
   async listForUser(

@@ -1,11 +1,25 @@
-import { AuthService, LoggerService } from '@backstage/backend-plugin-api';
-import { Entity, RELATION_MEMBER_OF } from '@backstage/catalog-model';
+import {
+  AuthService,
+  LoggerService,
+  SchedulerService,
+} from '@backstage/backend-plugin-api';
+import {
+  Entity,
+  parseEntityRef,
+  RELATION_MEMBER_OF,
+} from '@backstage/catalog-model';
 import { CatalogService } from '@backstage/plugin-catalog-node';
 import { NotificationService } from '@backstage/plugin-notifications-node';
-import { KeyGrant } from '../database/SubscriptionStore';
+import { KeyGrant, SubscriptionStore } from '../database/SubscriptionStore';
 
 /** How long a user's group memberships are trusted before the catalog is asked again. */
 export const MEMBERSHIP_TTL_MS = 60_000;
+
+/** How often every team-billed subscription's membership is checked. */
+export const MEMBERSHIP_SWEEP_MINUTES = 10;
+
+/** The subscription whose team billing ended. */
+type TeamBilled = Pick<KeyGrant, 'subscriptionId' | 'userRef' | 'teamRef'>;
 
 interface CacheEntry {
   groups: Set<string>;
@@ -19,6 +33,12 @@ interface CacheEntry {
  * When the catalog cannot be read, the last known memberships hold; with none
  * known, the request is let through (billing a team for up to one cache period
  * is better than failing every team-billed request while the catalog is down).
+ *
+ * When a membership ends, team billing ends: the gateway refuses the
+ * subscription's requests, and the user is told once (on whichever instance
+ * finds it first, recorded in `subscriptions.team_billing_ended_at`), either at
+ * their next request or by the periodic check of every team-billed
+ * subscription ({@link TeamMembership.sweep}), whichever comes first.
  */
 export class TeamMembership {
   private readonly cache = new Map<string, CacheEntry>();
@@ -30,6 +50,14 @@ export class TeamMembership {
       auth: AuthService;
       logger: LoggerService;
       notifications?: Pick<NotificationService, 'send'>;
+      /**
+       * Where the end of team billing is recorded, so the user is told once
+       * across instances and restarts (without it: once per process).
+       */
+      subscriptions?: Pick<
+        SubscriptionStore,
+        'listTeamBilled' | 'endTeamBilling' | 'resumeTeamBilling'
+      >;
       ttlMs?: number;
       clock?: () => number;
     },
@@ -82,15 +110,40 @@ export class TeamMembership {
   }
 
   /**
-   * Tells the user, once per subscription and process, that their subscription
-   * no longer bills the team they left.
+   * Tells the user, once per subscription (across instances when the
+   * subscriptions store is given), that their subscription no longer bills the
+   * team they left.
    */
-  async notifyEnded(grant: KeyGrant, serviceName: string): Promise<void> {
-    const { notifications } = this.options;
+  async notifyEnded(grant: TeamBilled, serviceName: string): Promise<void> {
+    await this.tellEnded(grant, serviceName);
+  }
+
+  /** {@link TeamMembership.notifyEnded}; true when this call told the user. */
+  private async tellEnded(
+    grant: TeamBilled,
+    serviceName: string,
+  ): Promise<boolean> {
+    const { notifications, subscriptions } = this.options;
     if (!notifications || this.notified.has(grant.subscriptionId)) {
-      return;
+      return false;
     }
     this.notified.add(grant.subscriptionId);
+    if (this.notified.size > 50_000) {
+      this.notified.clear();
+    }
+    if (
+      subscriptions &&
+      !(await subscriptions
+        .endTeamBilling(grant.subscriptionId, this.now())
+        .catch(error => {
+          this.options.logger.warn(
+            `Could not record that team billing of subscription ${grant.subscriptionId} ended: ${error}`,
+          );
+          return false;
+        }))
+    ) {
+      return false; // told already (by this instance or another)
+    }
     try {
       await notifications.send({
         recipients: { type: 'entity', entityRef: grant.userRef },
@@ -108,5 +161,57 @@ export class TeamMembership {
         `Could not tell ${grant.userRef} that team billing ended: ${error}`,
       );
     }
+    return true;
+  }
+
+  /**
+   * Checks every active team-billed subscription: ends team billing (and tells
+   * the user) for those whose user left the team, and lets it hold again for
+   * those who are members again. Returns how many ended now.
+   */
+  async sweep(): Promise<number> {
+    const { subscriptions } = this.options;
+    if (!subscriptions) {
+      return 0;
+    }
+    let ended = 0;
+    for (const s of await subscriptions.listTeamBilled()) {
+      const member = await this.isMember(s.userRef, s.teamRef);
+      if (member && s.teamBillingEndedAt !== null) {
+        await subscriptions.resumeTeamBilling(s.subscriptionId);
+        this.notified.delete(s.subscriptionId);
+      } else if (!member && s.teamBillingEndedAt === null) {
+        // The record decides (another instance may be telling them now).
+        this.notified.delete(s.subscriptionId);
+        if (await this.tellEnded(s, serviceNameOf(s.serviceRef))) {
+          ended += 1;
+        }
+      }
+    }
+    return ended;
+  }
+
+  /** Runs the sweep every few minutes on one instance at a time. */
+  async schedule(scheduler: SchedulerService): Promise<void> {
+    await scheduler.scheduleTask({
+      id: 'marketplace-team-membership',
+      scope: 'global',
+      frequency: { minutes: MEMBERSHIP_SWEEP_MINUTES },
+      timeout: { minutes: 10 },
+      initialDelay: { seconds: 60 },
+      fn: async () => {
+        await this.sweep().catch(e =>
+          this.options.logger.warn(`Team membership check failed: ${e}`),
+        );
+      },
+    });
+  }
+}
+
+function serviceNameOf(serviceRef: string): string {
+  try {
+    return parseEntityRef(serviceRef).name;
+  } catch {
+    return serviceRef;
   }
 }

@@ -193,6 +193,7 @@ describe.each(
           auth: mockServices.auth(),
           logger: mockServices.logger.mock(),
           notifications,
+          subscriptions: subs,
           ttlMs: 0,
         }),
       }),
@@ -555,9 +556,106 @@ describe.each(
     members.delete(user);
     expect((await ask()).status).toBe(403);
     expect(notifications.send).toHaveBeenCalledTimes(1);
+    // Recorded, so no other instance tells them again.
+    expect(
+      (await knex('subscriptions').where({ user_ref: user }).first())
+        .team_billing_ended_at,
+    ).not.toBeNull();
     // Back in the team: billed to it again.
     members.set(user, [team]);
     expect((await ask()).status).toBe(200);
+  });
+
+  it('ends team billing when the membership ends, without a request: told once across instances, again after rejoining and leaving', async () => {
+    upstreamHandler = (_req, res) => {
+      res.json(completion('hi', { prompt_tokens: 5, completion_tokens: 2 }));
+    };
+    const user = 'user:default/quiet-leaver';
+    const team = 'group:default/checkout-team';
+    members.set(user, [team]);
+    notifications.send.mockClear();
+    const { apiKey, subscription } = await subs.create({
+      serviceRef: 'modelservice:default/svc',
+      userRef: user,
+      teamRef: team,
+      spendCapMicros: null,
+      trialTokens: 0,
+    });
+    // A subscription billed to the user alone is never touched.
+    await subs.create({
+      serviceRef: 'modelservice:default/old',
+      userRef: user,
+      teamRef: null,
+      spendCapMicros: null,
+      trialTokens: 0,
+    });
+    const catalog = {
+      getEntityByRef: async (ref: any) =>
+        members.has(ref)
+          ? ({
+              apiVersion: 'backstage.io/v1alpha1',
+              kind: 'User',
+              metadata: { name: 'x' },
+              relations: members.get(ref)!.map(targetRef => ({
+                type: 'memberOf',
+                targetRef,
+              })),
+            } as any)
+          : undefined,
+    };
+    // Two portal instances running the periodic check.
+    const instance = () =>
+      new TeamMembership({
+        catalog,
+        auth: mockServices.auth(),
+        logger: mockServices.logger.mock(),
+        notifications,
+        subscriptions: new SubscriptionStore(knex),
+        ttlMs: 0,
+      });
+    const [a, b] = [instance(), instance()];
+    const endedAt = async () =>
+      (await knex('subscriptions').where({ id: subscription.id }).first())
+        .team_billing_ended_at;
+
+    // Still a member: nothing happens.
+    expect(await a.sweep()).toBe(0);
+    expect(await endedAt()).toBeNull();
+    expect(notifications.send).not.toHaveBeenCalled();
+
+    // The user leaves; both instances check at the same time: told once.
+    members.set(user, ['group:default/other-team']);
+    const swept = await Promise.all([a.sweep(), b.sweep()]);
+    expect(swept.sort()).toEqual([0, 1]);
+    expect(await endedAt()).not.toBeNull();
+    expect(notifications.send).toHaveBeenCalledTimes(1);
+    expect(notifications.send).toHaveBeenCalledWith({
+      recipients: { type: 'entity', entityRef: user },
+      payload: expect.objectContaining({
+        title: `Your svc subscription no longer bills ${team}`,
+        topic: 'marketplace-team-billing-ended',
+      }),
+    });
+    // The team is never billed again: the gateway refuses, without telling twice.
+    const refused = await post(apiKey.secret, {
+      model: 'svc',
+      messages: [{ role: 'user', content: 'hello' }],
+    });
+    expect(refused.status).toBe(403);
+    expect(refused.body.error.code).toBe('team_membership_ended');
+    expect(await a.sweep()).toBe(0);
+    expect(notifications.send).toHaveBeenCalledTimes(1);
+    await ledger.flush();
+    expect(await knex('usage_ledger').where({ team_ref: team })).toEqual([]);
+
+    // Back in the team: team billing holds again; leaving again tells again.
+    members.set(user, [team]);
+    expect(await b.sweep()).toBe(0);
+    expect(await endedAt()).toBeNull();
+    members.delete(user); // removed from the catalog altogether
+    expect(await b.sweep()).toBe(1);
+    expect(notifications.send).toHaveBeenCalledTimes(2);
+    expect(await endedAt()).not.toBeNull();
   });
 
   it('refuses deprecated services, too-long prompts, n>1, unknown fields of the wrong type, and large bodies', async () => {
