@@ -21,7 +21,7 @@ describe('CatalogReferenceLookup', () => {
               throw new Error('catalog is starting');
             }
             return (options.entities ?? []).includes(ref)
-              ? ({ kind: 'x' } as any)
+              ? ({ kind: 'x', spec: { owner: 'group:default/team' } } as any)
               : undefined;
           },
         },
@@ -44,6 +44,19 @@ describe('CatalogReferenceLookup', () => {
     await expect(
       create({ catalogFails: true }).lookup.hasEntity('provider:default/x'),
     ).resolves.toBe(true);
+  });
+
+  it('tells the owner of a catalog entity; nothing when it cannot tell', async () => {
+    const { lookup } = create({ entities: ['provider:default/acme'] });
+    await expect(lookup.ownerOf('provider:default/acme')).resolves.toBe(
+      'group:default/team',
+    );
+    await expect(lookup.ownerOf('provider:default/other')).resolves.toBe(
+      undefined,
+    );
+    await expect(
+      create({ catalogFails: true }).lookup.ownerOf('provider:default/x'),
+    ).resolves.toBe(undefined);
   });
 
   it('lists the entities of a URL location, and none of other locations', async () => {

@@ -42,6 +42,20 @@ export class CatalogReferenceLookup implements MarketplaceReferenceLookup {
     }
   }
 
+  async ownerOf(entityRef: string): Promise<string | undefined> {
+    const { catalog, auth, logger } = this.deps;
+    try {
+      const entity = await catalog.getEntityByRef(entityRef, {
+        credentials: await auth.getOwnServiceCredentials(),
+      });
+      const owner = (entity?.spec as { owner?: unknown } | undefined)?.owner;
+      return typeof owner === 'string' ? owner : undefined;
+    } catch (error) {
+      logger.debug(`Could not look up ${entityRef} in the catalog: ${error}`);
+      return undefined;
+    }
+  }
+
   async entitiesAt(location: LocationSpec): Promise<string[]> {
     if (location.type !== 'url') {
       return [];

@@ -130,11 +130,16 @@ describe('MarketplaceEntitiesProcessor', () => {
 
     function lookup(
       known: string[],
-      options: { secrets?: string[]; sameFile?: string[] } = {},
+      options: {
+        secrets?: string[];
+        sameFile?: string[];
+        owners?: Record<string, string>;
+      } = {},
     ) {
       return {
         hasEntity: jest.fn(async (ref: string) => known.includes(ref)),
         entitiesAt: jest.fn(async () => options.sameFile ?? []),
+        ownerOf: jest.fn(async (ref: string) => options.owners?.[ref]),
       };
     }
 
@@ -163,6 +168,27 @@ describe('MarketplaceEntitiesProcessor', () => {
       await expect(p.preProcessEntity(bad, teamFile)).rejects.toThrow(
         `Invalid ModelService 'acme-gpt-4o' in url:${teamFile.target}: ModelService spec.contextWindow must be an integer (a whole number), got "lots"; spec.owner names group:default/ai-platform-team, but there is no such group in the catalog; spec.providedBy names provider:default/acme-ai, but there is no such Provider in the catalog; spec.endpoint.auth.secretRef names 'TEAM_KEY', but provider:default/acme-ai has no credential of that name. Add it on the provider's page (Upstream credentials), or ask the platform team to bind it to provider:default/acme-ai in marketplace.secrets`,
       );
+    });
+
+    it('refuses team X’s service naming ACME’s Provider (whose credentials it would get), naming the field', async () => {
+      const known = [
+        'group:default/ai-platform-team',
+        'group:default/team-x',
+        'provider:default/acme-ai',
+      ];
+      const owners = { 'provider:default/acme-ai': 'ai-platform-team' };
+      const borrowed = withSecret() as any;
+      borrowed.spec.owner = 'group:default/team-x';
+      const p = new MarketplaceEntitiesProcessor({
+        references: lookup(known, { owners }),
+      });
+      await expect(p.preProcessEntity(borrowed, teamFile)).rejects.toThrow(
+        `Invalid ModelService 'acme-gpt-4o' in url:${teamFile.target}: ModelService spec.providedBy names provider:default/acme-ai, which belongs to group:default/ai-platform-team, not to group:default/team-x (spec.owner); a service may only name a Provider of its own team`,
+      );
+      // The Provider's own team may (owner refs compared as the catalog does).
+      await expect(
+        p.preProcessEntity(withSecret(), teamFile),
+      ).resolves.toBeDefined();
     });
 
     it('accepts a reference to an entity of the same file', async () => {

@@ -18,9 +18,24 @@ import {
 export interface MarketplaceReferenceLookup {
   /** Whether the catalog has the entity (`provider:default/acme`); true when it cannot tell. */
   hasEntity(entityRef: string): Promise<boolean>;
-  /** Whether the backend has a credential of this name (never its value). */
   /** The refs of the entities the location's file itself defines (they may reference each other). */
   entitiesAt(location: LocationSpec): Promise<string[]>;
+  /**
+   * The `spec.owner` of a catalog entity (`provider:default/acme`); undefined
+   * when the catalog does not have it or cannot tell.
+   */
+  ownerOf?(entityRef: string): Promise<string | undefined>;
+}
+
+/** A group ref as compared here: `group:default/name`, lowercase. */
+function groupRefOf(ref: string, namespace: string): string | undefined {
+  try {
+    return stringifyEntityRef(
+      parseEntityRef(ref, { defaultKind: 'group', defaultNamespace: namespace }),
+    ).toLocaleLowerCase('en-US');
+  } catch {
+    return undefined;
+  }
 }
 
 type Reference = {
@@ -87,6 +102,25 @@ export async function unresolvedReferences(
       continue;
     }
     if (await lookup.hasEntity(ref)) {
+      // A service speaks only for a Provider of its own team: the credentials
+      // bound to a Provider must not go to another team's endpoint (issue 14).
+      if (
+        reference.field === 'spec.providedBy' &&
+        typeof (entity.spec as any)?.owner === 'string' &&
+        lookup.ownerOf
+      ) {
+        const providerOwner = await lookup.ownerOf(ref);
+        const owner = groupRefOf((entity.spec as any).owner, namespace);
+        const expected = providerOwner
+          ? groupRefOf(providerOwner, parseEntityRef(ref).namespace)
+          : undefined;
+        if (owner && expected && owner !== expected) {
+          problems.push({
+            field: reference.field,
+            message: `names ${ref}, which belongs to ${expected}, not to ${owner} (spec.owner); a service may only name a Provider of its own team`,
+          });
+        }
+      }
       continue;
     }
     sameFile ??= (await lookup.entitiesAt(location).catch(() => [])).map(r =>

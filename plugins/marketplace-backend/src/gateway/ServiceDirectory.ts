@@ -51,6 +51,12 @@ export interface DirectoryService {
    */
   ownerMayPublish?: boolean;
   /**
+   * Set (to the Provider's owner) for a catalog YAML service whose owner does
+   * not own the Provider it names: a team cannot speak for another team's
+   * Provider, nor so use its credentials. Never served, nor approved.
+   */
+  foreignProviderOwner?: string;
+  /**
    * A changed catalog YAML service waiting for review: `entity` is the
    * approved version (served, billed, shown), this the new one (reviewed).
    */
@@ -402,6 +408,22 @@ export class ServiceDirectory {
         !!s.published ||
         !this.deps.trustedProviderOwners ||
         publishers.has(groupRefOf(s.entity.spec.owner));
+      // Nor may it name another team's Provider: the credentials bound to a
+      // Provider would go to an endpoint of the team's choosing (issue 14).
+      // (Portal-published services: the publisher must own both, checked then.)
+      const providerOwner = s.provider
+        ? groupRefOf(s.provider.spec.owner)
+        : undefined;
+      s.foreignProviderOwner =
+        !s.published &&
+        this.deps.trustedProviderOwners &&
+        providerOwner &&
+        providerOwner !== groupRefOf(s.entity.spec.owner)
+          ? providerOwner
+          : undefined;
+      if (s.foreignProviderOwner) {
+        s.ownerMayPublish = false;
+      }
       if (!s.ownerMayPublish && s.status === 'approved') {
         s.status = 'pending';
       }

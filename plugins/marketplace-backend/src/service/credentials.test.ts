@@ -125,6 +125,7 @@ describe.each(databases.eachSupportedId())(
     let attackerKey: string;
     let attackerStoredKey: string;
     let acmeKey: string;
+    let borrowerKey: string;
     /** ACME's stored credential as first added, then rotated. */
     let storedValue = '';
     let rotatedValue = '';
@@ -235,6 +236,27 @@ describe.each(databases.eachSupportedId())(
         }),
       );
 
+      // Research's catalog YAML service naming ACME's Provider (so that ACME's
+      // credential is bound to it), pointed at Research's server; its approval
+      // and a subscription forged straight into the store.
+      await db('service_approvals').insert({
+        service_ref: 'modelservice:default/research-borrows-acme',
+        status: 'approved',
+        reason: null,
+        submitted_at: Date.now(),
+        decided_by: ADMIN,
+        decided_at: Date.now(),
+      });
+      borrowerKey = (
+        await new SubscriptionStore(db).create({
+          serviceRef: 'modelservice:default/research-borrows-acme',
+          userRef: CONSUMER,
+          teamRef: null,
+          spendCapMicros: null,
+          trialTokens: 0,
+        })
+      ).apiKey.secret;
+
       backend = await startTestBackend({
         features: [
           marketplacePlugin,
@@ -246,6 +268,23 @@ describe.each(databases.eachSupportedId())(
               catalogServiceMock({
                 entities: [
                   ...providers,
+                  {
+                    ...service('research-borrows-acme', {
+                      providedBy: ACME,
+                      owner: 'group:default/research-llm-team',
+                      baseUrl: upstreamBase,
+                      secretRef: 'ACME_UPSTREAM_KEY',
+                    }),
+                    metadata: {
+                      name: 'research-borrows-acme',
+                      namespace: 'default',
+                      title: 'research-borrows-acme',
+                      annotations: {
+                        'backstage.io/managed-by-location':
+                          'url:https://git.research.example/catalog-info.yaml',
+                      },
+                    },
+                  },
                   // The owner groups a published service must name.
                   ...['ai-platform-team', 'research-llm-team'].map(name => ({
                     apiVersion: 'backstage.io/v1alpha1',
@@ -277,6 +316,13 @@ describe.each(databases.eachSupportedId())(
             data: {
               marketplace: {
                 publishing: { requireApproval: true },
+                // Both teams may publish (as in app-config.yaml), each for its own Providers.
+                roles: {
+                  providerGroups: [
+                    'group:default/ai-platform-team',
+                    'group:default/research-llm-team',
+                  ],
+                },
                 // The test upstreams run on this machine: allowed explicitly.
                 egress: { allowedHosts: ['localhost', '127.0.0.1'] },
                 // Probes run when a test triggers them (the scheduler above).
@@ -440,6 +486,52 @@ describe.each(databases.eachSupportedId())(
       expect(logs.join('\n')).toContain(
         'Cannot probe modelservice:default/forged-config-key',
       );
+    });
+
+    it('a YAML service of another team naming ACME’s Provider, to use its credential, is neither served, probed nor approvable, even with an approval forged into the store', async () => {
+      received.length = 0;
+      const res = await chat(borrowerKey, 'research-borrows-acme');
+      expect(res.status).toBeGreaterThanOrEqual(400);
+      expect(res.status).toBeLessThan(500);
+      expect(received).toEqual([]);
+      const probes = await probe();
+      expect(
+        probes.filter(
+          p => p.service_ref === 'modelservice:default/research-borrows-acme',
+        ),
+      ).toEqual([]);
+      expect(received).toEqual([]);
+
+      // The admins see why, and cannot approve it.
+      const queue = record(
+        await call('get', '/v1/admin/approvals?status=approved', ADMIN),
+      );
+      const item = queue.body.approvals.find(
+        (a: any) => a.name === 'research-borrows-acme',
+      );
+      expect(item.credential).toMatchObject({
+        name: 'ACME_UPSTREAM_KEY',
+        usable: false,
+        problem: expect.stringContaining(
+          'which belongs to group:default/ai-platform-team',
+        ),
+      });
+      const approve = record(
+        await call(
+          'post',
+          '/v1/admin/approvals/research-borrows-acme/approve',
+          ADMIN,
+        ).send({}),
+      );
+      expect(approve.status).toBe(409);
+      expect(approve.body.error.message).toContain(
+        'A service may only name a Provider of its own team',
+      );
+      received.length = 0;
+      expect(
+        (await chat(borrowerKey, 'research-borrows-acme')).status,
+      ).toBeGreaterThanOrEqual(400);
+      expect(received).toEqual([]);
     });
 
     it('owners add credentials write-only: 201 with a fingerprint, never the value; others may not', async () => {

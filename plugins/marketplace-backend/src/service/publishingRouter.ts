@@ -177,6 +177,12 @@ function ownerMayNotPublish(name: string, owner: string) {
   );
 }
 
+/** Why a catalog YAML service naming another team's Provider is neither served nor approved. */
+function foreignProviderProblem(s: DirectoryService): string {
+  const entity = s.reviewEntity ?? s.entity;
+  return `${s.name} cannot be approved: it is owned by ${entity.spec.owner} but names ${s.providerRef}, which belongs to ${s.foreignProviderOwner}. A service may only name a Provider of its own team (and so use only that Provider's credentials).`;
+}
+
 export function hostOf(baseUrl: string): string {
   try {
     return new URL(baseUrl).host;
@@ -826,13 +832,17 @@ export async function createPublishingRouter(
           auth.secretRef ?? '',
           s.providerRef,
         );
+        // Bound to the Provider, but the Provider is another team's: refused.
+        const foreign = served?.foreignProviderOwner
+          ? foreignProviderProblem(served)
+          : null;
         credential = {
           name: d.name,
           source: d.source,
           owner: d.owner,
           fingerprint: d.fingerprint,
-          usable: d.usable,
-          problem: d.problem,
+          usable: d.usable && !foreign,
+          problem: foreign ?? d.problem,
         };
       }
     }
@@ -874,6 +884,9 @@ export async function createPublishingRouter(
     const before = await publishing.getApproval(ref);
     if (!before) {
       throw new NotFoundError(`No model service named '${name}' to review`);
+    }
+    if (decision.status === 'approved' && s?.foreignProviderOwner) {
+      throw new ConflictError(foreignProviderProblem(s));
     }
     if (decision.status === 'approved' && s?.ownerMayPublish === false) {
       throw ownerMayNotPublish(name, s.entity.spec.owner);
