@@ -144,6 +144,47 @@ describe.each(
     expect(isServable((await dir.get('team-model'))!)).toBe(true);
   });
 
+  it('never serves a catalog YAML service naming a Provider of another team (issue 14: it would get that Provider’s credentials)', async () => {
+    const provider = (name: string, owner: string) =>
+      ({
+        apiVersion: 'marketplace.acme.io/v1alpha1',
+        kind: 'Provider',
+        metadata: { name, namespace: 'default' },
+        spec: { owner, displayName: name },
+      } as Entity);
+    const borrowed = service('borrowed-model');
+    (borrowed.spec as any).providedBy = 'provider:default/acme';
+    const own = service('own-model');
+    (own.spec as any).owner = 'group:default/acme-team';
+    (own.spec as any).providedBy = 'provider:default/acme';
+    entities = [
+      provider('acme', 'group:default/Acme-Team'),
+      borrowed,
+      own,
+      service('team-model'),
+    ];
+    const dir = new ServiceDirectory({
+      catalog: { getEntities: async () => ({ items: entities }) },
+      auth: mockServices.auth(),
+      logger: mockServices.logger.mock(),
+      publishing: store,
+      requireApproval: false,
+      // Both teams may publish, each for its own Providers.
+      trustedProviderOwners: ['group:default/team', 'group:default/acme-team'],
+    });
+    await dir.refresh();
+    const held = (await dir.get('borrowed-model'))!;
+    expect(held.foreignProviderOwner).toBe('group:default/acme-team');
+    expect(held.ownerMayPublish).toBe(false);
+    expect(held.status).toBe('pending');
+    expect(isServable(held)).toBe(false);
+    // The Provider's own team (refs compared case-insensitively), and a
+    // service whose Provider is not in the catalog, are served as before.
+    expect(isServable((await dir.get('own-model'))!)).toBe(true);
+    expect((await dir.get('own-model'))!.foreignProviderOwner).toBeUndefined();
+    expect(isServable((await dir.get('team-model'))!)).toBe(true);
+  });
+
   describe('approvals bound to what was reviewed (issue 16)', () => {
     const REF = 'modelservice:default/bound';
     const withBaseUrl = (baseUrl: string, prompt = 1000) => {

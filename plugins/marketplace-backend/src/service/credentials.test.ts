@@ -441,6 +441,28 @@ describe.each(databases.eachSupportedId())(
         }),
       );
       expect(shared.status).toBe(201);
+
+      // Nor can an update switch Research's service to ACME's credential.
+      const switched = record(
+        await call('put', '/v1/provider/services/research-demo', OTHER).send({
+          entity: service('research-demo', {
+            providedBy: RESEARCH,
+            owner: 'group:default/research-llm-team',
+            baseUrl: 'https://api.research.example/v1',
+            secretRef: 'ACME_UPSTREAM_KEY',
+          }),
+        }),
+      );
+      expect(switched.status).toBe(400);
+      expect(switched.body.error.message).toContain(
+        'spec.endpoint.auth.secretRef cannot be used: ',
+      );
+      const stored = await knex('published_services')
+        .where({ name: 'research-demo' })
+        .first();
+      expect(JSON.parse(stored.entity_json).spec.endpoint.auth.secretRef).toBe(
+        'DEMO_UPSTREAM_API_KEY',
+      );
     });
 
     it('the gateway refuses a forged service naming another provider’s credential: 502, nothing sent upstream', async () => {
@@ -702,6 +724,33 @@ describe.each(databases.eachSupportedId())(
         await call('get', '/v1/providers/acme-ai-platform/credentials', OWNER),
       ).body.credentials[0];
       expect(before.lastUsedAt).not.toBeNull();
+
+      // Another team (and a consumer) can neither rotate nor delete it.
+      for (const user of [OTHER, CONSUMER]) {
+        expect(
+          record(
+            await call(
+              'put',
+              '/v1/providers/acme-ai-platform/credentials/ACME_STORED_KEY',
+              user,
+            ).send({ value: `stolen-${randomBytes(4).toString('hex')}` }),
+          ).status,
+        ).toBe(403);
+        expect(
+          record(
+            await call(
+              'delete',
+              '/v1/providers/acme-ai-platform/credentials/ACME_STORED_KEY',
+              user,
+            ),
+          ).status,
+        ).toBe(403);
+      }
+      const untouched = await knex('provider_credentials')
+        .where({ name: 'ACME_STORED_KEY' })
+        .first();
+      expect(untouched.fingerprint).toBe(before.fingerprint);
+      expect(Number(untouched.version)).toBe(1);
 
       const rotated = record(
         await call(

@@ -177,6 +177,11 @@ function ownerMayNotPublish(name: string, owner: string) {
   );
 }
 
+/** 409 for approving a catalog YAML service that names another team's Provider. */
+function foreignProviderConflict(s: DirectoryService) {
+  return new ConflictError(foreignProviderProblem(s));
+}
+
 /** Why a catalog YAML service naming another team's Provider is neither served nor approved. */
 function foreignProviderProblem(s: DirectoryService): string {
   const entity = s.reviewEntity ?? s.entity;
@@ -886,7 +891,7 @@ export async function createPublishingRouter(
       throw new NotFoundError(`No model service named '${name}' to review`);
     }
     if (decision.status === 'approved' && s?.foreignProviderOwner) {
-      throw new ConflictError(foreignProviderProblem(s));
+      throw foreignProviderConflict(s);
     }
     if (decision.status === 'approved' && s?.ownerMayPublish === false) {
       throw ownerMayNotPublish(name, s.entity.spec.owner);
