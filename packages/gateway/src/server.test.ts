@@ -86,11 +86,16 @@ afterEach(async () => {
   // Every request the gateway settled is billed exactly once: counters equal
   // the ledger sums, nothing both held and settled, nothing negative.
   if (knex) {
-    expect(await ledgerInvariantViolations(knex)).toEqual([]);
+    await expectLedgerInvariants(knex);
   }
   await knex?.destroy();
   fs.rmSync(dir, { recursive: true, force: true });
 });
+
+/** The ledger's promises hold (see ledgerInvariantViolations). */
+async function expectLedgerInvariants(db: Knex) {
+  expect(await ledgerInvariantViolations(db)).toEqual([]);
+}
 
 /**
  * The databases the gateway runs on here: SQLite always; PostgreSQL when a

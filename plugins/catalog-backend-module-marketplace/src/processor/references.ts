@@ -31,7 +31,10 @@ export interface MarketplaceReferenceLookup {
 function groupRefOf(ref: string, namespace: string): string | undefined {
   try {
     return stringifyEntityRef(
-      parseEntityRef(ref, { defaultKind: 'group', defaultNamespace: namespace }),
+      parseEntityRef(ref, {
+        defaultKind: 'group',
+        defaultNamespace: namespace,
+      }),
     ).toLocaleLowerCase('en-US');
   } catch {
     return undefined;
