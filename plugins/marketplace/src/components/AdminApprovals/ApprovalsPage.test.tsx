@@ -73,6 +73,48 @@ describe('ApprovalsPage', () => {
     expect(cell.getByText('The gateway will refuse it')).toBeInTheDocument();
   });
 
+  it('the review step (the approve dialog) shows the endpoint host, its change and the credential too', async () => {
+    const reviewed: ServiceApproval = {
+      ...pending,
+      endpoint: {
+        host: 'llm.team-x.example',
+        approvedHost: 'api.team-x.example',
+        changedSinceApproval: true,
+      },
+      credential: {
+        name: 'TEAM_X_KEY',
+        source: 'provider',
+        owner: pending.providerRef,
+        fingerprint: 'sha256:0a1b2c3d4e5f',
+        usable: true,
+        problem: null,
+      },
+    };
+    await render(
+      mockMarketplaceApi({
+        listApprovals: jest.fn().mockResolvedValue([reviewed]),
+      }),
+    );
+    const row = within(await screen.findByTestId('approval-row'));
+    await userEvent.click(
+      row.getByRole('button', { name: 'Approve team-llama-70b' }),
+    );
+    const dialog = within(
+      await screen.findByRole('dialog', { name: 'Approve Team Llama 70B?' }),
+    );
+    const shown = within(dialog.getByTestId('endpoint-credential'));
+    expect(shown.getByText('llm.team-x.example')).toBeInTheDocument();
+    expect(
+      shown.getByText('Host changed since approval (was api.team-x.example)'),
+    ).toBeInTheDocument();
+    expect(shown.getByText('TEAM_X_KEY')).toBeInTheDocument();
+    expect(
+      shown.getByText(
+        "sha256:0a1b2c3d4e5f · stored by the provider · this provider's",
+      ),
+    ).toBeInTheDocument();
+  });
+
   it('lists pending services and approves one after confirming', async () => {
     const api = mockMarketplaceApi({
       listApprovals: jest.fn().mockResolvedValue([pending]),
