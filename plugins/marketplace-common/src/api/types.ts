@@ -257,7 +257,13 @@ export interface ManagedService {
   createdAt: string | null;
   updatedAt: string | null;
   publication: ServicePublication;
+  /**
+   * What its owners last submitted. While `changeInReview`, the gateway, the
+   * catalog and its subscribers keep the last approved version.
+   */
   entity: ModelServiceEntityV1alpha1;
+  /** A change of the reviewed parts (endpoint, credential, prices, owner, provider) waits for an admin. */
+  changeInReview: boolean;
   /** Price changes, oldest first (only in the answers about one service). */
   priceHistory?: PriceHistoryEntry[];
 }
