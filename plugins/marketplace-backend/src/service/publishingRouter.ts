@@ -30,6 +30,7 @@ import {
   PROVIDER_KIND,
   SECRET_REF_PATTERN,
   ProviderSummary,
+  ProviderApproval,
   PublishServiceResponse,
   ServiceApproval,
   ServiceSummary,
@@ -959,7 +960,7 @@ export async function createPublishingRouter(
   // A Provider anyone registered in the catalog grants nothing until an admin
   // approves it: then its owners are providers and its verification counts.
 
-  function providerApprovalOf(a: Approval) {
+  function providerApprovalOf(a: Approval): ProviderApproval {
     const provider = directory.provider(a.serviceRef);
     return {
       providerRef: a.serviceRef,

@@ -327,6 +327,28 @@ export interface ServiceApproval {
 }
 
 /**
+ * A Provider in the admins' approval queue: until approved, its owners are
+ * not providers, and its declared verification counts for nothing.
+ *
+ * @public
+ */
+export interface ProviderApproval {
+  /** `provider:default/<name>`. */
+  providerRef: string;
+  name: string;
+  displayName: string | null;
+  /** The owning group, whose members become providers once approved; null when it left the catalog. */
+  owner: string | null;
+  /** The verification status the Provider declares about itself (a claim). */
+  verification: string | null;
+  status: ApprovalStatus;
+  reason: string | null;
+  submittedAt: string;
+  decidedBy: string | null;
+  decidedAt: string | null;
+}
+
+/**
  * A Provider with the number of its live (approved, published) services.
  *
  * @public
