@@ -168,6 +168,12 @@ export function createPublishAction(options: {
         entityRef: z => z.string().describe('The ModelService entity ref'),
         status: z =>
           z.string().describe('pending (awaiting approval) or approved'),
+        changeInReview: z =>
+          z
+            .boolean()
+            .describe(
+              'An edit waits for review while the approved version stays live',
+            ),
         yaml: z =>
           z
             .string()
@@ -244,12 +250,16 @@ export function createPublishAction(options: {
                 id: string;
                 entityRef: string;
                 publication: { status: string };
+                changeInReview?: boolean;
               };
             };
+            // A change of what the approval holds for waits for an admin.
+            const changeInReview = service.changeInReview === true;
             return {
               id: service.id,
               entityRef: service.entityRef,
-              status: service.publication.status,
+              status: changeInReview ? 'pending' : service.publication.status,
+              changeInReview,
             };
           }
           const body = (await response.json()) as PublishResponse;
@@ -257,6 +267,7 @@ export function createPublishAction(options: {
             id: body.id,
             entityRef: body.entityRef,
             status: body.status,
+            changeInReview: false,
           };
         },
       });
@@ -270,6 +281,7 @@ export function createPublishAction(options: {
       ctx.output('id', result.id);
       ctx.output('entityRef', result.entityRef);
       ctx.output('status', result.status);
+      ctx.output('changeInReview', result.changeInReview);
       ctx.output('yaml', yaml);
     },
   });
