@@ -25,6 +25,12 @@ type PublishResponse = {
   status: string;
 };
 
+/** What the action outputs of a publish or an edit. */
+type PublishResult = PublishResponse & {
+  /** An edit waits for review while the approved version stays live. */
+  changeInReview: boolean;
+};
+
 const ID = 'marketplace:publish';
 
 /** The message of a Backstage error body (`{ error: { message } }`), else the text. */
@@ -211,7 +217,7 @@ export function createPublishAction(options: {
         key: `marketplace-${editing ? 'update' : 'publish'}-${
           entity.metadata.name
         }`,
-        fn: async (): Promise<PublishResponse> => {
+        fn: async (): Promise<PublishResult> => {
           const baseUrl = await discovery.getBaseUrl('marketplace');
           const { token } = await auth.getPluginRequestToken({
             onBehalfOf: await ctx.getInitiatorCredentials(),
