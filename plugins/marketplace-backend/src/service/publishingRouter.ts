@@ -14,6 +14,7 @@ import { CatalogService } from '@backstage/plugin-catalog-node';
 import { EventsService } from '@backstage/plugin-events-node';
 import { NotificationService } from '@backstage/plugin-notifications-node';
 import {
+  ANNOTATION_CLAIMED_VERIFICATION,
   APPROVAL_STATUSES,
   ApprovalStatus,
   EntityProblem,
@@ -969,7 +970,12 @@ export async function createPublishingRouter(
       owner: provider
         ? ownerRefOf(provider.spec.owner) || provider.spec.owner
         : null,
-      verification: provider?.spec.verification?.status ?? null,
+      // What it declares: the catalog shows an unapproved Provider as
+      // unverified and keeps its claim in an annotation.
+      verification:
+        provider?.metadata.annotations?.[ANNOTATION_CLAIMED_VERIFICATION] ??
+        provider?.spec.verification?.status ??
+        null,
       status: a.status,
       reason: a.reason,
       submittedAt: iso(a.submittedAt),
