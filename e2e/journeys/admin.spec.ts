@@ -128,3 +128,90 @@ test('a consumer has no Admin group and is not allowed on /admin/users', async (
   await expect(page.getByText(/Failed to load/i)).toHaveCount(0);
   await screenshot(page, 'admin-users-not-allowed');
 });
+
+/** The stand-in repository host of the development backend (examples/sample-team-repo). */
+const REPO = `${BACKEND_URL}/api/demo-upstream/sample-team-repo`;
+const PROVIDER = 'partner-models';
+
+test('a Provider a consumer registers, declaring itself verified, waits for an admin, who approves it and decides on verification (issue 16)', async ({
+  page,
+}) => {
+  test.setTimeout(240_000);
+  // Anyone may register catalog YAML: a consumer registers a Provider.
+  const token = await apiTokenFor('lena.fischer');
+  const registered = await fetch(`${BACKEND_URL}/api/catalog/locations`, {
+    method: 'POST',
+    headers: {
+      authorization: `Bearer ${token}`,
+      'content-type': 'application/json',
+    },
+    body: JSON.stringify({
+      type: 'url',
+      target: `${REPO}/provider/catalog-info.yaml`,
+    }),
+  });
+  // 409: registered by an earlier run against the same portal.
+  expect([201, 409]).toContain(registered.status);
+  const admin = await apiTokenFor('ada');
+  await expect(async () => {
+    const res = await fetch(
+      `${BACKEND_URL}/api/marketplace/v1/admin/provider-approvals?status=pending`,
+      { headers: { authorization: `Bearer ${admin}` } },
+    );
+    expect(res.status).toBe(200);
+    const names = (await res.json()).approvals.map((a: any) => a.name);
+    expect(names).toContain(PROVIDER);
+  }).toPass({ timeout: 120_000 });
+
+  await signInAs(page, 'ada');
+  await sidebarLink(page, 'Approvals').click();
+  await expect(page).toHaveURL(/\/admin\/approvals/);
+  await expect(
+    page.getByRole('heading', { name: 'Providers', exact: true }),
+  ).toBeVisible();
+  const row = page
+    .getByTestId('provider-approval-row')
+    .filter({ hasText: PROVIDER });
+  await expect(row).toHaveCount(1);
+  // Owned by acme-corp, which has no direct members: approving it here makes
+  // no user of the other journeys a provider.
+  await expect(row).toContainText('acme-corp');
+  // Its declared verification is shown as its own claim.
+  await expect(row.getByText('Declares: verified')).toBeVisible();
+  await expect(
+    row.getByText('Self-declared: only an admin verifies'),
+  ).toBeVisible();
+  for (const width of [1280, 1440, 1920]) {
+    await page.setViewportSize({ width, height: 900 });
+    await screenshot(page, `admin-provider-approvals-${width}`);
+  }
+  await page.setViewportSize({ width: 1440, height: 900 });
+
+  await row
+    .getByRole('button', { name: `Approve provider ${PROVIDER}` })
+    .click();
+  const dialog = page.getByRole('dialog', {
+    name: 'Approve provider Partner Models?',
+  });
+  await expect(dialog.getByText(/That is its own claim/)).toBeVisible();
+  await dialog.getByRole('checkbox', { name: /Verify it too/ }).check();
+  await screenshot(page, 'admin-provider-approve-dialog');
+  await dialog.getByRole('button', { name: 'Approve' }).click();
+  await expect(dialog).toBeHidden();
+  await expect(row).toHaveCount(0);
+
+  await page.getByRole('tab', { name: 'Approved' }).click();
+  const approved = page
+    .getByTestId('provider-approval-row')
+    .filter({ hasText: PROVIDER });
+  await expect(approved).toContainText('ada');
+  await screenshot(page, 'admin-provider-approved');
+  // The admin's decision, not the claim, makes it verified.
+  await approved
+    .getByRole('link', { name: 'Verification on its profile' })
+    .click();
+  await expect(page).toHaveURL(/\/marketplace\/providers\/partner-models/);
+  await expect(
+    page.getByText(/Verified by the marketplace admins/).first(),
+  ).toBeVisible();
+});

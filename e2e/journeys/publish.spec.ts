@@ -215,8 +215,8 @@ test('a provider publishes a service in six steps; an admin approves it; it is i
   await screenshot(page, 'publish-in-browse');
 
   // The provider edits it: the same six steps, filled in, with a list of what
-  // changes. A price change goes live at once (an endpoint change would be
-  // reviewed again).
+  // changes. A price change is reviewed again (issue 16): subscribers keep
+  // the approved price until an admin approves the new one.
   page = await as('samira.haddad');
   await page.goto('/marketplace/provider?tab=services');
   await page
@@ -240,7 +240,7 @@ test('a provider publishes a service in six steps; an admin approves it; it is i
   await expect(summary).toContainText('0.0002 → 0.0003');
   await expect(summary).not.toContainText('Upstream endpoint URL');
   await expect(page.getByTestId('edit-outcome')).toContainText(
-    'go live as soon as you save',
+    'goes back to review',
   );
   await page
     .getByRole('checkbox', { name: 'I accept the provider terms' })
@@ -251,7 +251,27 @@ test('a provider publishes a service in six steps; an admin approves it; it is i
   await expect(page.getByText(/Your changes are saved/)).toBeVisible({
     timeout: 60_000,
   });
-  await expect(page.getByText(/live in the marketplace/)).toBeVisible();
+  await expect(page.getByText(/the approved version stays live/)).toBeVisible();
+
+  // Browse keeps the approved price while the change waits.
+  page = await as('lena.fischer');
+  await sidebarLink(page, 'Marketplace').click();
+  await page.getByLabel('Search services').fill(NAME);
+  await expect(
+    page.getByTestId('service-card').filter({ hasText: TITLE }),
+  ).toContainText('$0.0002');
+
+  // The admin approves the change; then browse shows the new price.
+  page = await as('ada');
+  await page.goto('/admin/approvals');
+  const changed = page.getByTestId('approval-row').filter({ hasText: NAME });
+  await expect(changed).toBeVisible({ timeout: 30_000 });
+  await changed.getByRole('button', { name: `Approve ${NAME}` }).click();
+  await page
+    .getByRole('dialog', { name: `Approve ${TITLE}?` })
+    .getByRole('button', { name: 'Approve' })
+    .click();
+  await expect(changed).not.toBeVisible();
 
   page = await as('lena.fischer');
   await sidebarLink(page, 'Marketplace').click();

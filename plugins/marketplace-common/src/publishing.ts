@@ -32,6 +32,16 @@ export const APPROVAL_STATUSES: readonly ApprovalStatus[] = [
 export const ANNOTATION_APPROVAL_STATUS = 'marketplace.acme.io/approval-status';
 
 /**
+ * Annotation the catalog processor sets on a Provider an admin has not
+ * approved: the verification it declares (its `spec.verification.status` then
+ * reads `unverified`).
+ *
+ * @public
+ */
+export const ANNOTATION_CLAIMED_VERIFICATION =
+  'marketplace.acme.io/claimed-verification';
+
+/**
  * Events topic the marketplace backend publishes on whenever a service was
  * published, changed, approved, rejected, unpublished or removed.
  *

@@ -16,6 +16,7 @@ import {
 } from '@backstage/plugin-catalog-node';
 import {
   ANNOTATION_APPROVAL_STATUS,
+  ANNOTATION_CLAIMED_VERIFICATION,
   ApprovalStatus,
   EntityProblem,
   formatEntityProblems,
@@ -39,8 +40,7 @@ const validators = [
 const WARN_AFTER_MS = 60_000;
 
 /** The verification a Provider claims while it waits for an admin's review. */
-export const ANNOTATION_CLAIMED_VERIFICATION =
-  'marketplace.acme.io/claimed-verification';
+export { ANNOTATION_CLAIMED_VERIFICATION };
 
 function isOurs(entity: Entity): boolean {
   return (

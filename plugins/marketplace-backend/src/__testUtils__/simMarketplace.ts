@@ -85,7 +85,10 @@ export const orgEntities = loadExamples('org.yaml').filter(e =>
  * The catalog: `sim-*` services (their upstream is the test server's demo
  * upstream, so the URL needs its port), the sim Provider, the sample org.
  */
-export function simCatalogFactory(serviceNames: string[]) {
+export function simCatalogFactory(
+  serviceNames: string[],
+  extraEntities: Entity[] = [],
+) {
   return createServiceFactory({
     service: catalogServiceRef,
     deps: { discovery: coreServices.discovery },
@@ -96,6 +99,7 @@ export function simCatalogFactory(serviceNames: string[]) {
           simProvider,
           ...serviceNames.map(name => simService(name, base)),
           ...orgEntities,
+          ...extraEntities,
         ],
       });
     },

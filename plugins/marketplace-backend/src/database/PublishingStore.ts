@@ -266,11 +266,15 @@ export class PublishingStore {
     return toPublished(row);
   }
 
-  /** Replaces the entity of a published service; records a price change. */
+  /**
+   * Replaces the entity of a published service; records a price change unless
+   * told not to (a change that waits for review is not served yet).
+   */
   async update(
     id: string,
     entity: ModelServiceEntityV1alpha1,
     refs: { owner: string; providerRef: string },
+    options: { recordPrice?: boolean } = {},
   ): Promise<PublishedService | undefined> {
     const now = this.clock();
     const serviceRef = `modelservice:default/${entity.metadata.name}`;
@@ -283,7 +287,9 @@ export class PublishingStore {
           provider_ref: refs.providerRef,
           updated_at: now,
         });
-      await this.recordPriceIn(tx, serviceRef, entity.spec.pricing, now);
+      if (options.recordPrice ?? true) {
+        await this.recordPriceIn(tx, serviceRef, entity.spec.pricing, now);
+      }
     });
     return this.getPublished({ id });
   }

@@ -57,8 +57,9 @@ export interface DirectoryService {
    */
   foreignProviderOwner?: string;
   /**
-   * A changed catalog YAML service waiting for review: `entity` is the
-   * approved version (served, billed, shown), this the new one (reviewed).
+   * A changed service (catalog YAML or edited in the portal) waiting for
+   * review: `entity` is the approved version (served, billed, shown), this the
+   * new one (reviewed).
    */
   reviewEntity?: ModelServiceEntityV1alpha1;
 }
@@ -106,6 +107,16 @@ function groupRefOf(ref: string): string {
   } catch {
     return '';
   }
+}
+
+/** The Provider a service names (`spec.providedBy`), as an entity ref. */
+export function providerRefOf(entity: ModelServiceEntityV1alpha1): string {
+  return stringifyEntityRef(
+    parseEntityRef(entity.spec.providedBy, {
+      defaultKind: PROVIDER_KIND,
+      defaultNamespace: entity.metadata.namespace ?? 'default',
+    }),
+  );
 }
 
 /** Marketplace kinds live in one namespace (the catalog refuses others). */
@@ -282,12 +293,7 @@ export class ServiceDirectory {
       published?: PublishedService,
     ) => {
       const ref = stringifyEntityRef(entity);
-      const providerRef = stringifyEntityRef(
-        parseEntityRef(entity.spec.providedBy, {
-          defaultKind: PROVIDER_KIND,
-          defaultNamespace: entity.metadata.namespace ?? 'default',
-        }),
-      );
+      const providerRef = providerRefOf(entity);
       byName.set(entity.metadata.name, {
         name: entity.metadata.name,
         ref,
@@ -428,7 +434,7 @@ export class ServiceDirectory {
         s.status = 'pending';
       }
     }
-    await this.bindApprovals(byName);
+    await this.bindApprovals(byName, providers);
     await this.recordPrices([...byName.values()]);
 
     // Derived indexes rebuild only when something they show changed.
@@ -471,12 +477,16 @@ export class ServiceDirectory {
   }
 
   /**
-   * Approvals of catalog YAML services are bound to what was reviewed (issue
-   * 16): a change of the reviewed parts sends the service back to review while
-   * its subscribers keep the approved version; an approval dies with its
-   * entity, so a later import of the same ref starts over.
+   * Approvals are bound to what was reviewed (issue 16), for catalog YAML
+   * services and portal-published ones alike: a change of the reviewed parts
+   * sends the service back to review while its subscribers keep the approved
+   * version; the approval of a YAML service dies with its entity, so a later
+   * import of the same ref starts over.
    */
-  private async bindApprovals(byName: Map<string, DirectoryService>) {
+  private async bindApprovals(
+    byName: Map<string, DirectoryService>,
+    providers: Map<string, ProviderEntityV1alpha1>,
+  ) {
     const { publishing } = this.deps;
     if (!this.deps.requireApproval) {
       return;
@@ -490,7 +500,7 @@ export class ServiceDirectory {
     }
     for (const s of byName.values()) {
       const a = s.approval;
-      if (s.published || !a) {
+      if (!a) {
         continue;
       }
       const hash = reviewHash(s.entity, s.providerRef);
@@ -499,7 +509,14 @@ export class ServiceDirectory {
         await publishing.bindApproval(s.ref, { hash, entity: s.entity });
         continue;
       }
-      if (!a.approvedHash || !a.approvedEntity || a.approvedHash === hash) {
+      if (!a.approvedHash || !a.approvedEntity) {
+        continue;
+      }
+      if (a.approvedHash === hash) {
+        // A change waiting for review was undone: the approved version it is.
+        if (a.status === 'pending' && s.ownerMayPublish !== false) {
+          s.status = 'approved';
+        }
         continue;
       }
       if (a.status === 'approved') {
@@ -512,6 +529,9 @@ export class ServiceDirectory {
       if (s.approval?.status === 'pending' && s.ownerMayPublish !== false) {
         s.reviewEntity = s.entity;
         s.entity = a.approvedEntity;
+        // Billed to the approved provider, not one the change names.
+        s.providerRef = providerRefOf(a.approvedEntity);
+        s.provider = providers.get(s.providerRef);
         s.status = 'approved';
       }
     }

@@ -28,7 +28,27 @@ import {
   notificationsFactory,
   simCatalogFactory,
   simConfig,
+  simProvider,
 } from '../__testUtils__/simMarketplace';
+
+/**
+ * A Provider of a consumer team that declares itself verified, as the catalog
+ * delivers it while it waits for review: unverified, its claim annotated.
+ */
+const claimingProvider = {
+  ...simProvider,
+  metadata: {
+    name: 'claiming',
+    namespace: 'default',
+    annotations: { 'marketplace.acme.io/claimed-verification': 'verified' },
+  },
+  spec: {
+    ...simProvider.spec,
+    owner: 'group:default/checkout-team',
+    displayName: 'Claiming Provider',
+    verification: { status: 'unverified' },
+  },
+};
 
 jest.setTimeout(120_000);
 
@@ -60,7 +80,7 @@ describe.each(databases.eachSupportedId())('admin API on %p', databaseId => {
         marketplacePlugin,
         demoUpstreamPlugin,
         mockServices.database.factory({ knex }),
-        simCatalogFactory([GPT, OTHER_SERVICE]),
+        simCatalogFactory([GPT, OTHER_SERVICE], [claimingProvider]),
         notificationsFactory,
         mockServices.events.factory(),
         permissionsFactory,
@@ -659,6 +679,30 @@ describe.each(databases.eachSupportedId())('admin API on %p', databaseId => {
     expect((await call('get', '/v1/admin/audit', ANONYMOUS)).status).toBe(401);
   });
 
+  it('lists a Provider waiting for review with its owner and the verification it declares (issue 16)', async () => {
+    const pending = await call(
+      'get',
+      '/v1/admin/provider-approvals?status=pending',
+      ADMIN,
+    );
+    expect(pending.status).toBe(200);
+    expect(pending.body.approvals).toEqual([
+      {
+        providerRef: 'provider:default/claiming',
+        name: 'claiming',
+        displayName: 'Claiming Provider',
+        owner: 'group:default/checkout-team',
+        // Its claim, for the admin to judge: the catalog shows it unverified.
+        verification: 'verified',
+        status: 'pending',
+        reason: null,
+        submittedAt: expect.any(String),
+        decidedBy: null,
+        decidedAt: null,
+      },
+    ]);
+  });
+
   it('gives the policy the overrides and provider groups, to backend plugins only', async () => {
     await call('put', `/v1/admin/users/${LENA_PATH}/role`, ADMIN, {
       role: 'provider',
@@ -679,7 +723,11 @@ describe.each(databases.eachSupportedId())('admin API on %p', databaseId => {
     expect((await roles()).body.providerGroups).toEqual([
       'group:default/research-llm-team',
     ]);
-    const listed = await call('get', '/v1/admin/provider-approvals', ADMIN);
+    const listed = await call(
+      'get',
+      '/v1/admin/provider-approvals?status=rejected',
+      ADMIN,
+    );
     expect(listed.body.approvals).toEqual([
       expect.objectContaining({
         providerRef: 'provider:default/sim',

@@ -27,6 +27,7 @@ import {
   notificationsFactory,
   simCatalogFactory,
   simConfig,
+  simProvider,
   simService,
 } from '../__testUtils__/simMarketplace';
 
@@ -72,7 +73,19 @@ const SERVICES = [
   'sim-review-del',
   'sim-votes',
   'sim-cross',
+  'sim-cross-team',
 ];
+
+/** A Provider of research-llm-team (OTHER's), for the cross-team cases. */
+const otherProvider = {
+  ...simProvider,
+  metadata: { name: 'research-sim', namespace: 'default' },
+  spec: {
+    ...simProvider.spec,
+    owner: 'group:default/research-llm-team',
+    displayName: 'Research Sim',
+  },
+};
 
 /** Statuses in the order of CALLERS. */
 type Statuses = [number, number, number, number, number];
@@ -753,7 +766,7 @@ describe.each(databases.eachSupportedId())(
           marketplacePlugin,
           demoUpstreamPlugin,
           mockServices.database.factory({ knex }),
-          simCatalogFactory(SERVICES),
+          simCatalogFactory(SERVICES, [otherProvider]),
           notificationsFactory,
           mockServices.events.factory(),
           permissionsFactory,
@@ -903,6 +916,143 @@ describe.each(databases.eachSupportedId())(
       expect(
         (await call('get', OTHER, '/v1/providers/sim/credentials')).status,
       ).toBe(403);
+    });
+
+    it("cross-user: nobody deletes another user's review (issue 16)", async () => {
+      const reviewId = await reviewBy(
+        { server: backend.server, knex, as: 'consumer', user: CONSUMER },
+        CONSUMER,
+        'sim-cross',
+      );
+      for (const user of [OTHER, OWNER, 'user:default/dana']) {
+        const res = await call(
+          'delete',
+          user,
+          `/marketplace/services/sim-cross/reviews/${reviewId}`,
+        );
+        // Only the author deletes a review (admins hide them instead).
+        expect({ user, status: res.status }).toEqual({ user, status: 403 });
+      }
+      const reviews = await call(
+        'get',
+        CONSUMER,
+        '/marketplace/services/sim-cross/reviews',
+      );
+      expect(reviews.body.items.map((r: any) => r.id)).toContain(reviewId);
+    });
+
+    it("cross-team: another team's members reach nothing of a team-billed subscription (issue 16)", async () => {
+      const sub = await call(
+        'post',
+        CONSUMER,
+        '/v1/services/sim-cross-team/subscribe',
+        { teamRef: 'group:default/checkout-team' },
+      );
+      expect(sub.status).toBe(201);
+      const subscriptionId = sub.body.subscription.id as string;
+      const keyId = sub.body.apiKey.id as string;
+      // OTHER: research-llm-team; OWNER: ai-platform-team (owns the service).
+      for (const user of [OTHER, OWNER]) {
+        const attempts = [
+          await call('get', user, `/v1/subscriptions/${subscriptionId}/usage`),
+          await call('post', user, `/v1/subscriptions/${subscriptionId}/keys`),
+          await call('post', user, `/v1/keys/${keyId}/rotate`),
+          await call('delete', user, `/v1/keys/${keyId}`),
+        ];
+        expect({ user, statuses: attempts.map(r => r.status) }).toEqual({
+          user,
+          statuses: [404, 404, 404, 404],
+        });
+      }
+      const keys = await call('get', CONSUMER, '/v1/keys');
+      expect(keys.body.keys).toEqual(
+        expect.arrayContaining([
+          expect.objectContaining({ id: keyId, revokedAt: null }),
+        ]),
+      );
+    });
+
+    it("cross-team: a provider team reaches no other team's credential, by any path (issue 16)", async () => {
+      // A credential of the sim Provider (ai-platform-team's).
+      const created = await call(
+        'post',
+        ADMIN,
+        '/v1/providers/sim/credentials',
+        {
+          name: 'CROSS_SIM_KEY',
+          value: 'sim-only',
+        },
+      );
+      expect(created.status).toBe(201);
+      const fingerprint = created.body.credential.fingerprint;
+      // research-llm-team (OTHER) owns research-sim.
+      expect(
+        (await call('get', OTHER, '/v1/providers/research-sim/credentials'))
+          .status,
+      ).toBe(200);
+      const attempts = [
+        // Straight at the other team's Provider.
+        await call(
+          'put',
+          OTHER,
+          '/v1/providers/sim/credentials/CROSS_SIM_KEY',
+          {
+            value: 'stolen',
+          },
+        ),
+        await call(
+          'delete',
+          OTHER,
+          '/v1/providers/sim/credentials/CROSS_SIM_KEY',
+        ),
+        // Through its own Provider, by the other's credential name.
+        await call(
+          'put',
+          OTHER,
+          '/v1/providers/research-sim/credentials/CROSS_SIM_KEY',
+          { value: 'stolen' },
+        ),
+        await call(
+          'delete',
+          OTHER,
+          '/v1/providers/research-sim/credentials/CROSS_SIM_KEY',
+        ),
+      ];
+      expect(attempts.map(r => r.status)).toEqual([403, 403, 404, 404]);
+      const own = await call(
+        'get',
+        OTHER,
+        '/v1/providers/research-sim/credentials',
+      );
+      expect(JSON.stringify(own.body)).not.toContain('CROSS_SIM_KEY');
+      const sims = await call('get', ADMIN, '/v1/providers/sim/credentials');
+      expect(sims.body.credentials).toEqual(
+        expect.arrayContaining([
+          expect.objectContaining({ name: 'CROSS_SIM_KEY', fingerprint }),
+        ]),
+      );
+      // Nor may its services send another Provider's credential upstream.
+      for (const secretRef of ['CROSS_SIM_KEY', 'SIM_UPSTREAM_KEY']) {
+        const entity = simService(
+          `cross-cred-${secretRef
+            .toLocaleLowerCase('en-US')
+            .replace(/_/g, '-')}`,
+          'https://upstream.example.com/v1',
+        ) as any;
+        entity.spec.owner = 'group:default/research-llm-team';
+        entity.spec.providedBy = 'provider:default/research-sim';
+        entity.spec.endpoint.auth = { type: 'bearer', secretRef };
+        const res = await call('post', OTHER, '/v1/provider/services', {
+          entity,
+        });
+        expect({ secretRef, status: res.status }).toEqual({
+          secretRef,
+          status: 400,
+        });
+        expect(res.body.error.message).toContain(
+          'spec.endpoint.auth.secretRef cannot be used',
+        );
+      }
     });
 
     it("shows the upstream endpoint only to the service's owners and admins (issue 16)", async () => {

@@ -16,6 +16,8 @@ import {
   PROVIDER_KIND,
 } from '@internal/plugin-marketplace-common';
 import { Knex } from 'knex';
+import http from 'node:http';
+import { AddressInfo } from 'node:net';
 import request from 'supertest';
 import { marketplacePlugin } from '../plugin';
 import {
@@ -117,6 +119,8 @@ describe.each(databases.eachSupportedId())(
             data: {
               marketplace: {
                 publishing: { requireApproval: true, sunsetDays: 14 },
+                // The test upstreams run on this machine: allowed explicitly.
+                egress: { allowedHosts: ['127.0.0.1'] },
                 // As in app-config.yaml: the teams that own the sample services.
                 roles: {
                   providerGroups: [
@@ -505,6 +509,7 @@ describe.each(databases.eachSupportedId())(
           entityRef: 'modelservice:default/acme-portal-one',
           status: 'pending',
           service: {
+            changeInReview: false,
             id: res.body.id,
             name: 'acme-portal-one',
             entityRef: 'modelservice:default/acme-portal-one',
@@ -837,12 +842,87 @@ describe.each(databases.eachSupportedId())(
 
     describe('managing a published service', () => {
       /** A portal service of ai-platform-team, approved when asked. */
-      async function fixture(name: string, live = true) {
-        const { id } = await publish(name);
+      async function fixture(
+        name: string,
+        live = true,
+        spec: Partial<ModelServiceEntityV1alpha1['spec']> = {},
+      ) {
+        const { id } = await publish(name, OWNER, spec);
         if (live) {
           await approve(name);
         }
         return id;
+      }
+
+      /** An OpenAI-compatible upstream on this machine that answers `content`. */
+      async function chatUpstream(content: string) {
+        const state = { calls: 0 };
+        const server = http.createServer((req, res) => {
+          req.resume();
+          req.on('end', () => {
+            state.calls++;
+            res.setHeader('content-type', 'application/json');
+            res.end(
+              JSON.stringify({
+                id: 'chatcmpl-1',
+                object: 'chat.completion',
+                created: 1,
+                model: 'up',
+                choices: [
+                  {
+                    index: 0,
+                    message: { role: 'assistant', content },
+                    finish_reason: 'stop',
+                  },
+                ],
+                usage: {
+                  prompt_tokens: 1000,
+                  completion_tokens: 1000,
+                  total_tokens: 2000,
+                },
+              }),
+            );
+          });
+        });
+        await new Promise<void>(r => server.listen(0, '127.0.0.1', () => r()));
+        const { port } = server.address() as AddressInfo;
+        return {
+          baseUrl: `http://127.0.0.1:${port}/v1`,
+          get calls() {
+            return state.calls;
+          },
+          close: () => new Promise(r => server.close(r)),
+        };
+      }
+
+      /** A key of the admin's (the consumer's subscriptions are counted below). */
+      async function subscribeKey(name: string) {
+        const res = await call(
+          'post',
+          `/v1/services/${name}/subscribe`,
+          ADMIN,
+          {},
+        );
+        expect(res.status).toBe(201);
+        return res.body.apiKey.secret as string;
+      }
+
+      /** One call through the gateway: what it answered and what it cost. */
+      async function chat(key: string, model: string) {
+        const res = await request(backend.server)
+          .post(`${API}/gateway/v1/chat/completions`)
+          .set('Authorization', `Bearer ${key}`)
+          .send({ model, messages: [{ role: 'user', content: 'hi' }] });
+        expect(res.status).toBe(200);
+        const usage = await get(
+          `/v1/usage/${res.headers['x-request-id']}`,
+          ADMIN,
+        );
+        expect(usage.status).toBe(200);
+        return {
+          text: res.body.choices[0].message.content as string,
+          costMicros: usage.body.usage.costMicros as number,
+        };
       }
 
       it('GET /v1/provider/services lists what the caller may manage', async () => {
@@ -932,7 +1012,7 @@ describe.each(databases.eachSupportedId())(
         );
       });
 
-      it('PUT updates a portal service; a price change is recorded, the name stays', async () => {
+      it('PUT updates a portal service; a price change is reviewed, then recorded; the name stays', async () => {
         const id = await fixture('acme-put');
         const changed = newService('acme-put', {
           pricing: {
@@ -965,8 +1045,33 @@ describe.each(databases.eachSupportedId())(
         expect(res.body.service.entity.spec.pricing.promptPer1kMicros).toBe(
           3000,
         );
+        // The approved version stays live while the new price waits for review.
+        expect(res.body.service).toMatchObject({
+          changeInReview: true,
+          publication: { status: 'approved' },
+        });
+        expect(res.body.service.priceHistory).toHaveLength(1);
+        expect(events.publish).toHaveBeenCalledWith({
+          topic: 'marketplace.service.changed',
+          eventPayload: {
+            serviceRef: 'modelservice:default/acme-put',
+            // The catalog keeps showing the approved version.
+            entity: expect.objectContaining({
+              spec: expect.objectContaining({
+                pricing: gptEntity.spec.pricing,
+              }),
+            }),
+            approvalStatus: 'approved',
+          },
+        });
         expect(
-          res.body.service.priceHistory.map((p: any) => [
+          (await get('/v1/services/acme-put', CONSUMER)).body.service.entity
+            .spec.pricing.promptPer1kMicros,
+        ).toBe(2500);
+        await approve('acme-put');
+        const approved = await get(`/v1/provider/services/${id}`, OWNER);
+        expect(
+          approved.body.service.priceHistory.map((p: any) => [
             p.promptPer1kMicros,
             p.completionPer1kMicros,
           ]),
@@ -974,16 +1079,7 @@ describe.each(databases.eachSupportedId())(
           [2500, 10000],
           [3000, 12000],
         ]);
-        // Still approved: a change needs no new review.
-        expect(res.body.service.publication.status).toBe('approved');
-        expect(events.publish).toHaveBeenCalledWith({
-          topic: 'marketplace.service.changed',
-          eventPayload: {
-            serviceRef: 'modelservice:default/acme-put',
-            entity: res.body.service.entity,
-          },
-        });
-        // Browse and subscribers see the new price at once.
+        // Browse and subscribers see the new price once approved.
         const detail = await get('/v1/services/acme-put', CONSUMER);
         expect(detail.body.service.entity.spec.pricing.promptPer1kMicros).toBe(
           3000,
@@ -1038,27 +1134,154 @@ describe.each(databases.eachSupportedId())(
         expect(row.owner).toBe('group:default/ai-platform-team');
       });
 
-      it('PUT sends a service whose endpoint changed back to review', async () => {
-        const id = await fixture('acme-put-endpoint');
-        const moved = newService('acme-put-endpoint');
-        moved.spec.endpoint = {
-          ...moved.spec.endpoint,
-          baseUrl: 'https://elsewhere.example/v1',
-        };
-        const res = await call('put', `/v1/provider/services/${id}`, OWNER, {
-          entity: moved,
-        });
-        expect(res.status).toBe(200);
-        expect(res.body.service.publication).toMatchObject({
-          status: 'pending',
-          decidedBy: null,
-        });
-        expect(await browseNames()).not.toContain('acme-put-endpoint');
-        expect(
-          (
-            await get('/v1/admin/approvals?status=pending', ADMIN)
-          ).body.approvals.map((a: any) => a.name),
-        ).toContain('acme-put-endpoint');
+      it('PUT cannot change what an approval holds for: the gateway serves the approved version until an admin approves the change (issue 16)', async () => {
+        // Two upstreams: the approved one, and the one an edit moves to.
+        const [approvedUpstream, movedUpstream] = await Promise.all([
+          chatUpstream('approved upstream'),
+          chatUpstream('moved upstream'),
+        ]);
+        try {
+          const id = await fixture('acme-bound', true, {
+            endpoint: {
+              ...gptEntity.spec.endpoint,
+              baseUrl: approvedUpstream.baseUrl,
+            },
+          });
+          const key = await subscribeKey('acme-bound');
+          const first = await chat(key, 'acme-bound');
+          expect(first.text).toBe('approved upstream');
+
+          // The owner raises the prices tenfold and moves the endpoint.
+          const changed = newService('acme-bound', {
+            endpoint: {
+              ...gptEntity.spec.endpoint,
+              baseUrl: movedUpstream.baseUrl,
+            },
+            pricing: {
+              currency: 'USD',
+              promptPer1kMicros: 25_000,
+              completionPer1kMicros: 100_000,
+            },
+          });
+          const res = await call('put', `/v1/provider/services/${id}`, OWNER, {
+            entity: changed,
+          });
+          expect(res.status).toBe(200);
+          // The owners see their change, waiting for review.
+          expect(res.body.service).toMatchObject({
+            changeInReview: true,
+            publication: { status: 'approved' },
+            entity: {
+              spec: {
+                endpoint: { baseUrl: movedUpstream.baseUrl },
+                pricing: { promptPer1kMicros: 25_000 },
+              },
+            },
+          });
+          // The price history has only what was served.
+          expect(res.body.service.priceHistory).toHaveLength(1);
+
+          // The gateway still calls the approved upstream, at the approved prices.
+          const during = await chat(key, 'acme-bound');
+          expect(during.text).toBe('approved upstream');
+          expect(during.costMicros).toBe(first.costMicros);
+          expect(movedUpstream.calls).toBe(0);
+          // So do standalone gateways (their snapshot of the services).
+          const [snapshot] = await knex('gateway_services').where({
+            service_ref: 'modelservice:default/acme-bound',
+          });
+          expect(
+            JSON.parse(snapshot.service_json).entity.spec.endpoint.baseUrl,
+          ).toBe(approvedUpstream.baseUrl);
+          // Browse and the catalog show the approved version.
+          const detail = await get('/v1/services/acme-bound', CONSUMER);
+          expect(
+            detail.body.service.entity.spec.pricing.promptPer1kMicros,
+          ).toBe(2500);
+          expect(events.publish).toHaveBeenCalledWith({
+            topic: 'marketplace.service.changed',
+            eventPayload: expect.objectContaining({
+              serviceRef: 'modelservice:default/acme-bound',
+              approvalStatus: 'approved',
+              entity: expect.objectContaining({
+                spec: expect.objectContaining({
+                  endpoint: expect.objectContaining({
+                    baseUrl: approvedUpstream.baseUrl,
+                  }),
+                }),
+              }),
+            }),
+          });
+          // The admins review the new version.
+          const queue = await get('/v1/admin/approvals?status=pending', ADMIN);
+          const review = queue.body.approvals.find(
+            (a: any) => a.name === 'acme-bound',
+          );
+          expect(review.entity.spec.endpoint.baseUrl).toBe(
+            movedUpstream.baseUrl,
+          );
+          expect(review.endpoint).toMatchObject({
+            changedSinceApproval: true,
+          });
+
+          // Once approved, the change is served.
+          await approve('acme-bound');
+          const after = await chat(key, 'acme-bound');
+          expect(after.text).toBe('moved upstream');
+          const approved = await get(`/v1/provider/services/${id}`, OWNER);
+          expect(approved.body.service.changeInReview).toBe(false);
+          expect(
+            approved.body.service.priceHistory.map(
+              (p: any) => p.promptPer1kMicros,
+            ),
+          ).toEqual([2500, 25_000]);
+
+          // A price change alone is reviewed too.
+          const cheaper = structuredClone(changed);
+          cheaper.spec.pricing.promptPer1kMicros = 1;
+          const repriced = await call(
+            'put',
+            `/v1/provider/services/${id}`,
+            OWNER,
+            { entity: cheaper },
+          );
+          expect(repriced.body.service.changeInReview).toBe(true);
+          expect(
+            (await get('/v1/services/acme-bound', CONSUMER)).body.service.entity
+              .spec.pricing.promptPer1kMicros,
+          ).toBe(25_000);
+          // Undoing it is no change at all.
+          const undone = await call(
+            'put',
+            `/v1/provider/services/${id}`,
+            OWNER,
+            { entity: changed },
+          );
+          expect(undone.body.service).toMatchObject({
+            changeInReview: false,
+            publication: { status: 'approved' },
+          });
+          // A title is not what an approval holds for: it applies at once.
+          const retitled = await call(
+            'put',
+            `/v1/provider/services/${id}`,
+            OWNER,
+            {
+              entity: {
+                ...changed,
+                metadata: { ...changed.metadata, title: 'Retitled' },
+              },
+            },
+          );
+          expect(retitled.body.service.changeInReview).toBe(false);
+          expect(
+            (await get('/v1/services/acme-bound', CONSUMER)).body.service.entity
+              .metadata.title,
+          ).toBe('Retitled');
+        } finally {
+          await approvedUpstream.close();
+          await movedUpstream.close();
+        }
       });
 
       it('PUT answers 409 for a catalog YAML service, naming where to edit it', async () => {

@@ -14,6 +14,7 @@ import { CatalogService } from '@backstage/plugin-catalog-node';
 import { EventsService } from '@backstage/plugin-events-node';
 import { NotificationService } from '@backstage/plugin-notifications-node';
 import {
+  ANNOTATION_CLAIMED_VERIFICATION,
   APPROVAL_STATUSES,
   ApprovalStatus,
   EntityProblem,
@@ -30,6 +31,7 @@ import {
   PROVIDER_KIND,
   SECRET_REF_PATTERN,
   ProviderSummary,
+  ProviderApproval,
   PublishServiceResponse,
   ServiceApproval,
   ServiceSummary,
@@ -232,7 +234,9 @@ export async function createPublishingRouter(
       createdAt: timesOf(s)?.createdAt ?? null,
       updatedAt: timesOf(s)?.updatedAt ?? null,
       publication: publicationOf(s),
-      entity: s.entity,
+      // Its owners see (and edit) what they last submitted.
+      entity: s.reviewEntity ?? s.entity,
+      changeInReview: !!s.reviewEntity,
       ...extra,
     };
   }
@@ -650,24 +654,32 @@ export async function createPublishingRouter(
       );
     }
     const refs = await checkOwnership(me, entity);
-    await publishing.update(s.published.id, entity, refs);
-    // Where the gateway sends requests (and which credential) is reviewed again.
-    const requeued =
+    const submitted = s.reviewEntity ?? s.entity;
+    await publishing.update(s.published.id, entity, refs, {
+      // Served prices are recorded when served: a change waiting for review is not.
+      recordPrice: !options.requireApproval,
+    });
+    // What the gateway calls, with which credential, at which prices, for whom,
+    // is reviewed again: an approved service keeps serving its approved
+    // version until then (the directory binds approvals to what was reviewed).
+    // A rejected one goes back to the queue once its reviewed parts change.
+    if (
       options.requireApproval &&
-      s.status !== 'pending' &&
-      canonicalJson(s.entity.spec.endpoint) !==
-        canonicalJson(entity.spec.endpoint);
-    if (requeued) {
+      s.approval?.status === 'rejected' &&
+      reviewHash(submitted, providerRefOf(submitted)) !==
+        reviewHash(entity, providerRefOf(entity))
+    ) {
       await publishing.requeue(s.ref);
     }
     await directory.refresh();
+    const updated = directory.getByRef(s.ref) ?? s;
     await announce({
       serviceRef: s.ref,
-      entity,
-      ...(requeued ? { approvalStatus: 'pending' as const } : {}),
+      // The catalog shows what is served.
+      entity: updated.entity,
+      approvalStatus: updated.status,
     });
     await refreshCatalogEntity(s.ref);
-    const updated = directory.getByRef(s.ref) ?? s;
     res.json({ service: await withHistory(updated) });
   });
 
@@ -896,17 +908,17 @@ export async function createPublishingRouter(
     if (decision.status === 'approved' && s?.ownerMayPublish === false) {
       throw ownerMayNotPublish(name, s.entity.spec.owner);
     }
-    // What the admin reviewed: the new version of a changed YAML service.
+    // What the admin reviewed: the new version of a changed service.
     const reviewed = s?.reviewEntity ?? s?.entity;
     const after = (await publishing.decide(
       ref,
       {
         ...decision,
         endpointHost: reviewed ? hostOf(reviewed.spec.endpoint.baseUrl) : null,
-        ...(s && reviewed && !s.published
+        ...(s && reviewed
           ? {
               reviewed: {
-                hash: reviewHash(reviewed, s.providerRef),
+                hash: reviewHash(reviewed, providerRefOf(reviewed)),
                 entity: reviewed,
               },
             }
@@ -967,7 +979,7 @@ export async function createPublishingRouter(
   // A Provider anyone registered in the catalog grants nothing until an admin
   // approves it: then its owners are providers and its verification counts.
 
-  function providerApprovalOf(a: Approval) {
+  function providerApprovalOf(a: Approval): ProviderApproval {
     const provider = directory.provider(a.serviceRef);
     return {
       providerRef: a.serviceRef,
@@ -976,7 +988,12 @@ export async function createPublishingRouter(
       owner: provider
         ? ownerRefOf(provider.spec.owner) || provider.spec.owner
         : null,
-      verification: provider?.spec.verification?.status ?? null,
+      // What it declares: the catalog shows an unapproved Provider as
+      // unverified and keeps its claim in an annotation.
+      verification:
+        provider?.metadata.annotations?.[ANNOTATION_CLAIMED_VERIFICATION] ??
+        provider?.spec.verification?.status ??
+        null,
       status: a.status,
       reason: a.reason,
       submittedAt: iso(a.submittedAt),
@@ -1106,11 +1123,20 @@ export async function createPublishingRouter(
         u.sunsetAt,
       ]),
     );
+    const approvals = new Map(
+      (await publishing.listApprovals()).map(a => [a.serviceRef, a]),
+    );
     const entities = (await publishing.listPublished())
       .filter(
         p => (sunset.get(`modelservice:default/${p.name}`) ?? Infinity) > at,
       )
-      .map(p => p.entity);
+      .map(p => {
+        // A change waiting for review: the catalog shows the approved version.
+        const a = approvals.get(`modelservice:default/${p.name}`);
+        return a?.status === 'pending' && a.approvedEntity
+          ? a.approvedEntity
+          : p.entity;
+      });
     res.json({ entities });
   });
 

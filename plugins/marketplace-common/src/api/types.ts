@@ -257,7 +257,13 @@ export interface ManagedService {
   createdAt: string | null;
   updatedAt: string | null;
   publication: ServicePublication;
+  /**
+   * What its owners last submitted. While `changeInReview`, the gateway, the
+   * catalog and its subscribers keep the last approved version.
+   */
   entity: ModelServiceEntityV1alpha1;
+  /** A change of the reviewed parts (endpoint, credential, prices, owner, provider) waits for an admin. */
+  changeInReview: boolean;
   /** Price changes, oldest first (only in the answers about one service). */
   priceHistory?: PriceHistoryEntry[];
 }
@@ -318,6 +324,28 @@ export interface ServiceApproval {
   endpoint: ServiceEndpointInfo | null;
   /** The upstream credential it will send there; null for `auth.type: none` (or the entity is gone). */
   credential: ServiceCredentialInfo | null;
+}
+
+/**
+ * A Provider in the admins' approval queue: until approved, its owners are
+ * not providers, and its declared verification counts for nothing.
+ *
+ * @public
+ */
+export interface ProviderApproval {
+  /** `provider:default/<name>`. */
+  providerRef: string;
+  name: string;
+  displayName: string | null;
+  /** The owning group, whose members become providers once approved; null when it left the catalog. */
+  owner: string | null;
+  /** The verification status the Provider declares about itself (a claim). */
+  verification: string | null;
+  status: ApprovalStatus;
+  reason: string | null;
+  submittedAt: string;
+  decidedBy: string | null;
+  decidedAt: string | null;
 }
 
 /**

@@ -37,6 +37,7 @@ describe('MARKETPLACE_JSON_SCHEMAS', () => {
     'examples/providers.yaml',
     'examples/org.yaml',
     'examples/sample-team-repo/catalog-info.yaml',
+    'examples/sample-team-repo/provider/catalog-info.yaml',
   ])('accepts every entity of %s, as an editor would', file => {
     const documents = parseAllDocuments(
       fs.readFileSync(path.join(repo, file), 'utf8'),
@@ -70,6 +71,10 @@ describe('MARKETPLACE_JSON_SCHEMAS', () => {
       ['examples/services.yaml', 'model-service.json'],
       ['examples/providers.yaml', 'provider.json'],
       ['examples/sample-team-repo/catalog-info.yaml', 'catalog-info.json'],
+      [
+        'examples/sample-team-repo/provider/catalog-info.yaml',
+        'catalog-info.json',
+      ],
     ]) {
       const firstLine = fs
         .readFileSync(path.join(repo, file), 'utf8')

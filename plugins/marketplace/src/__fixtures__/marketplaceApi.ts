@@ -284,6 +284,9 @@ export function mockMarketplaceApi(
     listApprovals: jest.fn().mockResolvedValue([]),
     approveService: jest.fn(),
     rejectService: jest.fn(),
+    listProviderApprovals: jest.fn().mockResolvedValue([]),
+    approveProvider: jest.fn(),
+    rejectProvider: jest.fn(),
     listReviews: jest.fn().mockResolvedValue({
       summary: {
         average: null,

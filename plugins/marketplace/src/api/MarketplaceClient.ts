@@ -32,6 +32,7 @@ import {
   ServiceReview,
   ServiceReviewsResponse,
   ManagedService,
+  ProviderApproval,
   ServiceApproval,
   UnpublishServiceResponse,
   BrowseFacets,
@@ -295,6 +296,14 @@ export interface MarketplaceApi {
   approveService(name: string): Promise<ServiceApproval>;
   /** `POST /v1/admin/approvals/:name/reject` with a reason (admins only). */
   rejectService(name: string, reason: string): Promise<ServiceApproval>;
+  /** `GET /v1/admin/provider-approvals?status=` (admins only). */
+  listProviderApprovals(options?: {
+    status?: ApprovalStatus;
+  }): Promise<ProviderApproval[]>;
+  /** `POST /v1/admin/provider-approvals/:name/approve` (admins only). */
+  approveProvider(name: string): Promise<ProviderApproval>;
+  /** `POST /v1/admin/provider-approvals/:name/reject` with a reason (admins only). */
+  rejectProvider(name: string, reason: string): Promise<ProviderApproval>;
   /** `GET /marketplace/services/:name/reviews` */
   listReviews(
     name: string,
@@ -722,6 +731,40 @@ export class MarketplaceClient implements MarketplaceApi {
     const body = await this.request<{ approval: ServiceApproval }>(
       'POST',
       `/v1/admin/approvals/${encodeURIComponent(name)}/reject`,
+      { reason },
+    );
+    return body.approval;
+  }
+
+  async listProviderApprovals(
+    options: { status?: ApprovalStatus } = {},
+  ): Promise<ProviderApproval[]> {
+    const qs = options.status
+      ? `?status=${encodeURIComponent(options.status)}`
+      : '';
+    const body = await this.request<{ approvals: ProviderApproval[] }>(
+      'GET',
+      `/v1/admin/provider-approvals${qs}`,
+    );
+    return body.approvals;
+  }
+
+  async approveProvider(name: string): Promise<ProviderApproval> {
+    const body = await this.request<{ approval: ProviderApproval }>(
+      'POST',
+      `/v1/admin/provider-approvals/${encodeURIComponent(name)}/approve`,
+      {},
+    );
+    return body.approval;
+  }
+
+  async rejectProvider(
+    name: string,
+    reason: string,
+  ): Promise<ProviderApproval> {
+    const body = await this.request<{ approval: ProviderApproval }>(
+      'POST',
+      `/v1/admin/provider-approvals/${encodeURIComponent(name)}/reject`,
       { reason },
     );
     return body.approval;

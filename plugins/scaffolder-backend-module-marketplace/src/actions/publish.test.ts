@@ -217,6 +217,7 @@ describe('marketplace:publish', () => {
         id: 'svc-1',
         entityRef: 'modelservice:default/team-llama-70b',
         status: 'pending',
+        changeInReview: false,
         yaml: expect.any(String),
       });
       // The same service as a team would commit it: the editor line first, then
@@ -231,6 +232,33 @@ describe('marketplace:publish', () => {
         metadata: { ...entity.metadata, namespace: undefined },
       });
       expect(modelServiceEntityV1alpha1Validator(committed)).toBeTruthy();
+    } finally {
+      await server.close();
+    }
+  });
+
+  it('says when an edit of a live service waits for review (issue 16)', async () => {
+    const server = await fakeMarketplace(() => ({
+      status: 200,
+      body: {
+        service: {
+          id: 'svc-1',
+          entityRef: 'modelservice:default/team-llama-70b',
+          publication: { status: 'approved' },
+          changeInReview: true,
+        },
+      },
+    }));
+    try {
+      const { ctx, outputs } = context({
+        ...templateInput,
+        editing: 'team-llama-70b',
+      });
+      await action(server.baseUrl).handler(ctx);
+      expect(outputs).toMatchObject({
+        status: 'pending',
+        changeInReview: true,
+      });
     } finally {
       await server.close();
     }
@@ -264,6 +292,7 @@ describe('marketplace:publish', () => {
         id: 'svc-1',
         entityRef: 'modelservice:default/team-llama-70b',
         status: 'pending',
+        changeInReview: false,
         yaml: expect.stringContaining('name: team-llama-70b'),
       });
 

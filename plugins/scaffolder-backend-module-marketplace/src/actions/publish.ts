@@ -25,6 +25,12 @@ type PublishResponse = {
   status: string;
 };
 
+/** What the action outputs of a publish or an edit. */
+type PublishResult = PublishResponse & {
+  /** An edit waits for review while the approved version stays live. */
+  changeInReview: boolean;
+};
+
 const ID = 'marketplace:publish';
 
 /** The message of a Backstage error body (`{ error: { message } }`), else the text. */
@@ -168,6 +174,12 @@ export function createPublishAction(options: {
         entityRef: z => z.string().describe('The ModelService entity ref'),
         status: z =>
           z.string().describe('pending (awaiting approval) or approved'),
+        changeInReview: z =>
+          z
+            .boolean()
+            .describe(
+              'An edit waits for review while the approved version stays live',
+            ),
         yaml: z =>
           z
             .string()
@@ -205,7 +217,7 @@ export function createPublishAction(options: {
         key: `marketplace-${editing ? 'update' : 'publish'}-${
           entity.metadata.name
         }`,
-        fn: async (): Promise<PublishResponse> => {
+        fn: async (): Promise<PublishResult> => {
           const baseUrl = await discovery.getBaseUrl('marketplace');
           const { token } = await auth.getPluginRequestToken({
             onBehalfOf: await ctx.getInitiatorCredentials(),
@@ -244,12 +256,16 @@ export function createPublishAction(options: {
                 id: string;
                 entityRef: string;
                 publication: { status: string };
+                changeInReview?: boolean;
               };
             };
+            // A change of what the approval holds for waits for an admin.
+            const changeInReview = service.changeInReview === true;
             return {
               id: service.id,
               entityRef: service.entityRef,
-              status: service.publication.status,
+              status: changeInReview ? 'pending' : service.publication.status,
+              changeInReview,
             };
           }
           const body = (await response.json()) as PublishResponse;
@@ -257,6 +273,7 @@ export function createPublishAction(options: {
             id: body.id,
             entityRef: body.entityRef,
             status: body.status,
+            changeInReview: false,
           };
         },
       });
@@ -270,6 +287,7 @@ export function createPublishAction(options: {
       ctx.output('id', result.id);
       ctx.output('entityRef', result.entityRef);
       ctx.output('status', result.status);
+      ctx.output('changeInReview', result.changeInReview);
       ctx.output('yaml', yaml);
     },
   });

@@ -2,7 +2,10 @@ import { screen, waitFor, within } from '@testing-library/react';
 import userEvent from '@testing-library/user-event';
 import { renderInTestApp } from '@backstage/frontend-test-utils';
 import { entityRouteRef } from '@backstage/plugin-catalog-react';
-import { ServiceApproval } from '@internal/plugin-marketplace-common';
+import {
+  ProviderApproval,
+  ServiceApproval,
+} from '@internal/plugin-marketplace-common';
 import { marketplaceApiRef } from '../../api';
 import { mockMarketplaceApi } from '../../__fixtures__/marketplaceApi';
 import { ApprovalsPage } from './ApprovalsPage';
@@ -24,6 +27,19 @@ const pending: ServiceApproval = {
   entity: null,
   endpoint: null,
   credential: null,
+};
+
+const pendingProvider: ProviderApproval = {
+  providerRef: 'provider:default/checkout-models',
+  name: 'checkout-models',
+  displayName: 'Checkout Models',
+  owner: 'group:default/checkout-team',
+  verification: 'verified',
+  status: 'pending',
+  reason: null,
+  submittedAt: '2026-11-24T10:00:00.000Z',
+  decidedBy: null,
+  decidedAt: null,
 };
 
 function render(api = mockMarketplaceApi(), path = '/admin/approvals') {
@@ -223,5 +239,97 @@ describe('ApprovalsPage', () => {
   it('says when there is nothing to review', async () => {
     await render();
     expect(await screen.findByText('Nothing to review')).toBeInTheDocument();
+    expect(
+      await screen.findByText('No providers to review'),
+    ).toBeInTheDocument();
+  });
+
+  it('lists pending Providers with their owner and declared verification, and approves one, verifying it only when asked', async () => {
+    const api = mockMarketplaceApi({
+      listProviderApprovals: jest.fn().mockResolvedValue([pendingProvider]),
+      approveProvider: jest
+        .fn()
+        .mockResolvedValue({ ...pendingProvider, status: 'approved' }),
+      setProviderVerification: jest.fn().mockResolvedValue({}),
+    });
+    await render(api);
+    const row = within(await screen.findByTestId('provider-approval-row'));
+    expect(api.listProviderApprovals).toHaveBeenCalledWith({
+      status: 'pending',
+    });
+    expect(row.getByRole('link', { name: /checkout-team/ })).toHaveAttribute(
+      'href',
+      expect.stringContaining('/group/checkout-team'),
+    );
+    // What it declares is shown as its claim, not as a verified badge.
+    expect(row.getByText('Declares: verified')).toBeInTheDocument();
+    expect(
+      row.getByText('Self-declared: only an admin verifies'),
+    ).toBeInTheDocument();
+
+    await userEvent.click(
+      row.getByRole('button', { name: 'Approve provider checkout-models' }),
+    );
+    const dialog = within(
+      await screen.findByRole('dialog', {
+        name: 'Approve provider Checkout Models?',
+      }),
+    );
+    expect(dialog.getByText(/That is its own claim/)).toBeInTheDocument();
+    await userEvent.click(dialog.getByRole('button', { name: 'Approve' }));
+    await waitFor(() =>
+      expect(api.approveProvider).toHaveBeenCalledWith('checkout-models'),
+    );
+    // Not verified: the admin did not tick it, whatever the Provider declares.
+    expect(api.setProviderVerification).not.toHaveBeenCalled();
+
+    const rowAgain = within(await screen.findByTestId('provider-approval-row'));
+    await userEvent.click(
+      await rowAgain.findByRole('button', {
+        name: 'Approve provider checkout-models',
+      }),
+    );
+    const again = within(
+      await screen.findByRole('dialog', {
+        name: 'Approve provider Checkout Models?',
+      }),
+    );
+    await userEvent.click(
+      again.getByRole('checkbox', { name: /Verify it too/ }),
+    );
+    await userEvent.click(again.getByRole('button', { name: 'Approve' }));
+    await waitFor(() =>
+      expect(api.setProviderVerification).toHaveBeenCalledWith(
+        'checkout-models',
+        { verified: true },
+      ),
+    );
+  });
+
+  it('rejects a Provider with a reason', async () => {
+    const api = mockMarketplaceApi({
+      listProviderApprovals: jest.fn().mockResolvedValue([pendingProvider]),
+      rejectProvider: jest
+        .fn()
+        .mockResolvedValue({ ...pendingProvider, status: 'rejected' }),
+    });
+    await render(api);
+    const row = within(await screen.findByTestId('provider-approval-row'));
+    await userEvent.click(
+      row.getByRole('button', { name: 'Reject provider checkout-models' }),
+    );
+    const dialog = within(
+      await screen.findByRole('dialog', {
+        name: 'Reject provider Checkout Models?',
+      }),
+    );
+    await userEvent.type(dialog.getByRole('textbox'), 'Not a provider team');
+    await userEvent.click(dialog.getByRole('button', { name: 'Reject' }));
+    await waitFor(() =>
+      expect(api.rejectProvider).toHaveBeenCalledWith(
+        'checkout-models',
+        'Not a provider team',
+      ),
+    );
   });
 });

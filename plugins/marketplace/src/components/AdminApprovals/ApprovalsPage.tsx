@@ -33,6 +33,7 @@ import { RefLink } from '../shared/RefLink';
 import { ConfirmDialog } from '../shared/ConfirmDialog';
 import { useToastedAction } from '../shared/useToastedAction';
 import { EndpointCredential } from './EndpointCredential';
+import { ProviderApprovals } from './ProviderApprovals';
 import { dataTableSx, tableContainerSx } from '../shared/tables';
 
 const STATUSES: { value: ApprovalStatus; label: string }[] = [
@@ -172,9 +173,9 @@ function ApprovalRows(props: {
 }
 
 /**
- * `/admin/approvals`: the services waiting for review (and the decided ones),
- * approve or reject with a reason. Admins only: the API answers 403 to others,
- * and the page says so.
+ * `/admin/approvals`: the services and the Providers waiting for review (and
+ * the decided ones), approve or reject with a reason. Admins only: the API
+ * answers 403 to others, and the page says so.
  */
 export function ApprovalsPage() {
   const api = useApi(marketplaceApiRef);
@@ -201,8 +202,8 @@ export function ApprovalsPage() {
     body = (
       <Alert severity="error">
         <AlertTitle>Not allowed</AlertTitle>
-        Only platform admins review services. Ask one of them if a service of
-        yours waits for approval.
+        Only platform admins review services and providers. Ask one of them if a
+        service or provider of yours waits for approval.
       </Alert>
     );
   } else if (approvals.error) {
@@ -234,7 +235,7 @@ export function ApprovalsPage() {
 
   return (
     <Content>
-      <ContentHeader title="Service approvals" />
+      <ContentHeader title="Approvals" />
       <Tabs
         value={status}
         onChange={(_e, value) => setParams({ status: value })}
@@ -245,7 +246,11 @@ export function ApprovalsPage() {
           <Tab key={s.value} value={s.value} label={s.label} />
         ))}
       </Tabs>
+      <Typography variant="h5" component="h2" sx={{ mb: 1 }}>
+        Services
+      </Typography>
       {body}
+      <ProviderApprovals status={status} />
       <ConfirmDialog
         open={!!approving}
         title={`Approve ${approving?.title ?? approving?.name ?? ''}?`}

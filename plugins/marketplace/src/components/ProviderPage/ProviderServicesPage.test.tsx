@@ -14,6 +14,7 @@ function managed(
   name: string,
   publication: Partial<ManagedService['publication']>,
   location: string | null = null,
+  changeInReview = false,
 ): ManagedService {
   return {
     id: `id-${name}`,
@@ -23,6 +24,7 @@ function managed(
     createdBy: 'user:default/samira.haddad',
     createdAt: '2026-11-20T10:00:00.000Z',
     updatedAt: '2026-11-20T10:00:00.000Z',
+    changeInReview,
     entity: {
       ...fullModelService,
       metadata: { ...fullModelService.metadata, name, title: undefined },
@@ -83,7 +85,7 @@ describe('ProviderServicesPage', () => {
   it('lists the teams’ services in every state', async () => {
     const api = mockMarketplaceApi({
       listManagedServices: jest.fn().mockResolvedValue([
-        managed('svc-live', {}),
+        managed('svc-live', {}, null, true),
         managed('svc-pending', { status: 'pending' }),
         managed('svc-rejected', {
           status: 'rejected',
@@ -106,6 +108,15 @@ describe('ProviderServicesPage', () => {
     const rows = await screen.findAllByTestId('managed-service-row');
     expect(rows).toHaveLength(4);
     expect(within(rows[0]).getByText('Live')).toBeInTheDocument();
+    // An edit of what the approval holds for waits; the approved version is live.
+    expect(
+      within(rows[0]).getByText(
+        'Your change waits for review: subscribers keep the approved version',
+      ),
+    ).toBeInTheDocument();
+    expect(
+      within(rows[1]).queryByText(/Your change waits for review/),
+    ).not.toBeInTheDocument();
     expect(within(rows[1]).getByText('Pending approval')).toBeInTheDocument();
     expect(within(rows[2]).getByText('Rejected')).toBeInTheDocument();
     expect(

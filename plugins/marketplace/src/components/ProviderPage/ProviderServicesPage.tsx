@@ -92,6 +92,11 @@ function ServiceState(props: { service: ManagedService }) {
           {publication.reason}
         </Typography>
       )}
+      {props.service.changeInReview && (
+        <Typography variant="caption" color="text.secondary">
+          Your change waits for review: subscribers keep the approved version
+        </Typography>
+      )}
       {publication.unpublishedAt && publication.sunsetAt && (
         <Typography variant="caption" color="text.secondary">
           Served until {formatDateTimeUtc(publication.sunsetAt)}

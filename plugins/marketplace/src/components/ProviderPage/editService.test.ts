@@ -18,7 +18,7 @@ describe('editing a published service', () => {
     expect(changesOf(form, { ...form })).toEqual([]);
   });
 
-  it('lists what changes, and sends a changed endpoint back to review', () => {
+  it('lists what changes, and sends a changed endpoint or price back to review', () => {
     const before = formDataFromEntity(fullModelService);
     const after = {
       ...before,
@@ -32,7 +32,12 @@ describe('editing a published service', () => {
     ]);
     expect(changes[0]).toMatchObject({ after: '9.5' });
     expect(editOutcomeText(changes, true, false)).toMatch(/back to review/);
+    // Prices are reviewed too: the approved ones stay until an admin approves.
     expect(editOutcomeText(changes.slice(0, 1), true, false)).toMatch(
+      /back to review/,
+    );
+    const retitled = changesOf(before, { ...before, title: 'Renamed' });
+    expect(editOutcomeText(retitled, true, false)).toMatch(
       /go live as soon as you save/,
     );
     expect(editOutcomeText(changes, false, false)).toMatch(/go live/);

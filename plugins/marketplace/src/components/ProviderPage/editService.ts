@@ -90,13 +90,25 @@ export function editServicePath(entity: ModelServiceEntityV1alpha1): string {
   )}`;
 }
 
-/** The answers that decide where the gateway sends requests. */
-export const ENDPOINT_FIELDS = [
+/**
+ * The answers an admin's approval holds for (the backend's review hash): where
+ * the gateway sends requests and with which credential, the prices and trial,
+ * the owner and the provider.
+ */
+export const REVIEWED_FIELDS = [
   'endpointUrl',
   'upstreamModel',
   'authType',
   'authHeader',
   'secretRef',
+  'promptPer1k',
+  'completionPer1k',
+  'tiers',
+  'trialTokens',
+  'trialDurationDays',
+  'trialLimitations',
+  'owner',
+  'providedBy',
 ];
 
 /** Labels of the answers, for the list of changes. */

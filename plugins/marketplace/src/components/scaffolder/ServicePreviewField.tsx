@@ -23,7 +23,7 @@ import { marketplaceApiRef, ServiceCard } from '../../api';
 import { ServiceCardView } from '../MarketplacePage/ServiceResults';
 import {
   changesOf,
-  ENDPOINT_FIELDS,
+  REVIEWED_FIELDS,
   FieldChange,
   formDataFromEntity,
 } from '../ProviderPage/editService';
@@ -116,7 +116,11 @@ export function previewCard(
   };
 }
 
-/** What saving an edit does, by the backend's rule: a changed endpoint is reviewed again. */
+/**
+ * What saving an edit does, by the backend's rule: a change of the endpoint,
+ * prices, owner or provider is reviewed again while the approved version stays
+ * live.
+ */
 export function editOutcomeText(
   changes: FieldChange[],
   requireApproval: boolean,
@@ -125,12 +129,12 @@ export function editOutcomeText(
   if (!changes.length) {
     return 'Nothing changed yet: go back to a step to change it.';
   }
-  const endpointChanged = changes.some(c => ENDPOINT_FIELDS.includes(c.field));
+  const reviewed = changes.some(c => REVIEWED_FIELDS.includes(c.field));
   if (pending) {
     return 'The service is still waiting for approval; the admin reviews it with your changes.';
   }
-  if (endpointChanged && requireApproval) {
-    return 'The upstream endpoint changed, so the service goes back to review: it leaves browse and the gateway until a platform admin approves it again.';
+  if (reviewed && requireApproval) {
+    return 'The endpoint, prices, owner or provider changed, so your change goes back to review: until a platform admin approves it, browse, the gateway and your subscribers keep the approved version, its prices included.';
   }
   return 'Your changes go live as soon as you save them; subscribers keep their keys.';
 }

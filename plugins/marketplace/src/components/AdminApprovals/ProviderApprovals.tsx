@@ -1,0 +1,308 @@
+import { useState } from 'react';
+import Alert from '@mui/material/Alert';
+import Button from '@mui/material/Button';
+import Checkbox from '@mui/material/Checkbox';
+import Chip from '@mui/material/Chip';
+import FormControlLabel from '@mui/material/FormControlLabel';
+import Link from '@mui/material/Link';
+import Stack from '@mui/material/Stack';
+import Table from '@mui/material/Table';
+import TableBody from '@mui/material/TableBody';
+import TableCell from '@mui/material/TableCell';
+import TableContainer from '@mui/material/TableContainer';
+import TableHead from '@mui/material/TableHead';
+import TableRow from '@mui/material/TableRow';
+import Typography from '@mui/material/Typography';
+import useAsyncRetry from 'react-use/esm/useAsyncRetry';
+import {
+  EmptyState,
+  Progress,
+  ResponseErrorPanel,
+} from '@backstage/core-components';
+import { useApi } from '@backstage/frontend-plugin-api';
+import {
+  ApprovalStatus,
+  ProviderApproval,
+} from '@internal/plugin-marketplace-common';
+import { errorStatus, marketplaceApiRef } from '../../api';
+import { formatDateTimeUtc } from '../../format';
+import { ConfirmDialog } from '../shared/ConfirmDialog';
+import { ReasonDialog } from '../shared/ReasonDialog';
+import { RefLink } from '../shared/RefLink';
+import { dataTableSx, tableContainerSx } from '../shared/tables';
+import { useToastedAction } from '../shared/useToastedAction';
+
+const MAX_REASON = 1000;
+
+function profilePath(name: string): string {
+  return `/marketplace/providers/${encodeURIComponent(name)}`;
+}
+
+function titleOf(a: ProviderApproval): string {
+  return a.displayName ?? a.name;
+}
+
+/** What the Provider says about its verification: a claim, never a badge. */
+function DeclaredVerification(props: { approval: ProviderApproval }) {
+  const { verification } = props.approval;
+  return (
+    <Stack spacing={0.5} alignItems="flex-start">
+      <Chip
+        size="small"
+        variant="outlined"
+        label={
+          verification
+            ? `Declares: ${verification}`
+            : 'Declares no verification'
+        }
+      />
+      <Typography variant="caption" color="text.secondary">
+        Self-declared: only an admin verifies
+      </Typography>
+    </Stack>
+  );
+}
+
+function ProviderRows(props: {
+  approvals: ProviderApproval[];
+  status: ApprovalStatus;
+  onApprove: (a: ProviderApproval) => void;
+  onReject: (a: ProviderApproval) => void;
+}) {
+  const { approvals, status, onApprove, onReject } = props;
+  return (
+    <TableContainer sx={tableContainerSx}>
+      <Table size="small" sx={dataTableSx} aria-label="Providers to review">
+        <TableHead>
+          <TableRow>
+            <TableCell>Provider</TableCell>
+            <TableCell>Owner (becomes providers)</TableCell>
+            <TableCell>Declared verification</TableCell>
+            <TableCell>Submitted</TableCell>
+            {status !== 'pending' && <TableCell>Decision</TableCell>}
+            <TableCell align="right">Actions</TableCell>
+          </TableRow>
+        </TableHead>
+        <TableBody>
+          {approvals.map(a => (
+            <TableRow key={a.providerRef} data-testid="provider-approval-row">
+              <TableCell>
+                <RefLink entityRef={a.providerRef} defaultKind="Provider" />
+                <Typography variant="body2" color="text.secondary">
+                  {a.name}
+                </Typography>
+              </TableCell>
+              <TableCell>
+                <RefLink entityRef={a.owner ?? undefined} defaultKind="Group" />
+              </TableCell>
+              <TableCell>
+                <DeclaredVerification approval={a} />
+              </TableCell>
+              <TableCell>{formatDateTimeUtc(a.submittedAt)}</TableCell>
+              {status !== 'pending' && (
+                <TableCell>
+                  {a.decidedBy ? (
+                    <RefLink entityRef={a.decidedBy} defaultKind="User" />
+                  ) : (
+                    '—'
+                  )}
+                  {a.decidedAt ? `, ${formatDateTimeUtc(a.decidedAt)}` : ''}
+                  {a.reason && (
+                    <Typography variant="body2" color="text.secondary">
+                      {a.reason}
+                    </Typography>
+                  )}
+                  {a.status === 'approved' && (
+                    <Typography variant="body2">
+                      <Link href={profilePath(a.name)}>
+                        Verification on its profile
+                      </Link>
+                    </Typography>
+                  )}
+                </TableCell>
+              )}
+              <TableCell align="right">
+                <Stack direction="row" spacing={1} justifyContent="flex-end">
+                  {a.status !== 'approved' && (
+                    <Button
+                      size="small"
+                      variant="contained"
+                      color="success"
+                      onClick={() => onApprove(a)}
+                      aria-label={`Approve provider ${a.name}`}
+                    >
+                      Approve
+                    </Button>
+                  )}
+                  {a.status !== 'rejected' && (
+                    <Button
+                      size="small"
+                      variant="outlined"
+                      color="error"
+                      onClick={() => onReject(a)}
+                      aria-label={`Reject provider ${a.name}`}
+                    >
+                      Reject
+                    </Button>
+                  )}
+                </Stack>
+              </TableCell>
+            </TableRow>
+          ))}
+        </TableBody>
+      </Table>
+    </TableContainer>
+  );
+}
+
+/**
+ * The Providers waiting for review (issue 16): anyone may register a Provider
+ * in the catalog, but its owners become providers only once an admin approves
+ * it, and whether it is verified is the admins' decision, not its own claim.
+ */
+export function ProviderApprovals(props: { status: ApprovalStatus }) {
+  const { status } = props;
+  const api = useApi(marketplaceApiRef);
+  const approvals = useAsyncRetry(
+    () => api.listProviderApprovals({ status }),
+    [api, status],
+  );
+  const [approving, setApproving] = useState<ProviderApproval>();
+  const [verify, setVerify] = useState(false);
+  const [rejecting, setRejecting] = useState<ProviderApproval>();
+  const { busy, run } = useToastedAction(() => {
+    setApproving(undefined);
+    setRejecting(undefined);
+    approvals.retry();
+  });
+
+  let body;
+  if (approvals.loading && !approvals.value) {
+    body = <Progress />;
+  } else if (approvals.error && errorStatus(approvals.error) === 403) {
+    // The services' section above says why.
+    body = null;
+  } else if (approvals.error) {
+    body = <ResponseErrorPanel error={approvals.error} />;
+  } else if (!approvals.value?.length) {
+    body = (
+      <EmptyState
+        missing="data"
+        title={
+          status === 'pending'
+            ? 'No providers to review'
+            : `No ${status} providers`
+        }
+        description={
+          status === 'pending'
+            ? 'Providers registered in the catalog by teams that are not providers yet appear here until you approve or reject them.'
+            : 'Decisions appear here.'
+        }
+      />
+    );
+  } else {
+    body = (
+      <ProviderRows
+        approvals={approvals.value}
+        status={status}
+        onApprove={a => {
+          setVerify(false);
+          setApproving(a);
+        }}
+        onReject={setRejecting}
+      />
+    );
+  }
+
+  return (
+    <section aria-labelledby="provider-approvals-title">
+      <Typography
+        id="provider-approvals-title"
+        variant="h5"
+        component="h2"
+        sx={{ mt: 4, mb: 1 }}
+      >
+        Providers
+      </Typography>
+      <Typography variant="body2" color="text.secondary" sx={{ mb: 2 }}>
+        Approving a Provider makes the members of its owning team providers:
+        they may publish services under it.
+      </Typography>
+      {body}
+      <ConfirmDialog
+        open={!!approving}
+        title={`Approve provider ${approving ? titleOf(approving) : ''}?`}
+        confirmLabel="Approve"
+        confirmColor="success"
+        busy={busy}
+        onCancel={() => setApproving(undefined)}
+        onConfirm={() =>
+          approving &&
+          run(
+            async () => {
+              await api.approveProvider(approving.name);
+              if (verify) {
+                await api.setProviderVerification(approving.name, {
+                  verified: true,
+                });
+              }
+            },
+            verify
+              ? `${approving.name} is approved and verified`
+              : `${approving.name} is approved`,
+            `Could not approve ${approving.name}`,
+          )
+        }
+      >
+        The members of{' '}
+        {approving?.owner ? (
+          <RefLink entityRef={approving.owner} defaultKind="Group" />
+        ) : (
+          'its owning team'
+        )}{' '}
+        become providers: they may publish services under it.
+        {approving && (
+          <Alert severity="info" sx={{ mt: 2 }}>
+            It declares{' '}
+            {approving.verification
+              ? `“${approving.verification}”`
+              : 'no verification'}
+            . That is its own claim: its services get the verified badge only if
+            you verify it.
+          </Alert>
+        )}
+        <FormControlLabel
+          sx={{ mt: 1 }}
+          control={
+            <Checkbox
+              checked={verify}
+              onChange={e => setVerify(e.target.checked)}
+            />
+          }
+          label="Verify it too: I checked who runs this provider"
+        />
+      </ConfirmDialog>
+      <ReasonDialog
+        open={!!rejecting}
+        id="reject-provider-title"
+        title={`Reject provider ${rejecting ? titleOf(rejecting) : ''}?`}
+        confirmLabel="Reject"
+        maxLength={MAX_REASON}
+        hint="Why its team cannot provide services"
+        busy={busy}
+        onConfirm={reason =>
+          rejecting &&
+          run(
+            () => api.rejectProvider(rejecting.name, reason),
+            `${rejecting.name} was rejected`,
+            `Could not reject ${rejecting.name}`,
+          )
+        }
+        onCancel={() => setRejecting(undefined)}
+      >
+        Its owning team does not become providers through it. Its owners see
+        your reason.
+      </ReasonDialog>
+    </section>
+  );
+}
