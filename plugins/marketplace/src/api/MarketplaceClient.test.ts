@@ -111,16 +111,14 @@ describe('MarketplaceClient', () => {
       jsonResponse(200, { items: [], total: (served += 1) }),
     );
     client.prefetchBrowseServices({ limit: 24 });
+    await expect(client.browseServices({ limit: 24 })).resolves.toMatchObject({
+      total: 1,
+    });
     expect(fetch).toHaveBeenCalledTimes(1);
     expect(fetch).toHaveBeenLastCalledWith(
       `${BASE}/marketplace/services?limit=24`,
       { method: 'GET' },
     );
-
-    await expect(client.browseServices({ limit: 24 })).resolves.toMatchObject({
-      total: 1,
-    });
-    expect(fetch).toHaveBeenCalledTimes(1);
 
     // Used once: the next browse asks the backend again.
     await expect(client.browseServices({ limit: 24 })).resolves.toMatchObject({
