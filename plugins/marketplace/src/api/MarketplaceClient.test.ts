@@ -153,11 +153,12 @@ describe('MarketplaceClient', () => {
 
   it('asks again when the prefetch failed', async () => {
     let calls = 0;
-    const { client, fetch } = setup(() =>
-      (calls += 1) === 1
+    const { client, fetch } = setup(() => {
+      calls += 1;
+      return calls === 1
         ? jsonResponse(503, { error: { name: 'Error', message: 'busy' } })
-        : jsonResponse(200, { items: [], total: 3 }),
-    );
+        : jsonResponse(200, { items: [], total: 3 });
+    });
     client.prefetchBrowseServices({ limit: 24 });
     await expect(client.browseServices({ limit: 24 })).resolves.toMatchObject({
       total: 3,

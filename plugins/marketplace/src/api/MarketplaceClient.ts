@@ -532,7 +532,7 @@ export class MarketplaceClient implements MarketplaceApi {
   private readonly discoveryApi: DiscoveryApi;
   private readonly fetchApi: FetchApi;
   private prefetchedBrowse?: {
-    queryString: string;
+    qs: string;
     startedAt: number;
     response: Promise<BrowseServicesResponse>;
   };
@@ -666,33 +666,33 @@ export class MarketplaceClient implements MarketplaceApi {
   }
 
   prefetchBrowseServices(query: BrowseServicesQuery): void {
-    const queryString = browseQueryString(query);
-    const response = this.requestBrowse(queryString);
+    const qs = browseQueryString(query);
+    const response = this.requestBrowse(qs);
     // Whoever takes the response handles its failure; nobody may take it.
     response.catch(() => undefined);
-    this.prefetchedBrowse = { queryString, startedAt: Date.now(), response };
+    this.prefetchedBrowse = { qs, startedAt: Date.now(), response };
   }
 
   async browseServices(
     query: BrowseServicesQuery,
   ): Promise<BrowseServicesResponse> {
-    const queryString = browseQueryString(query);
+    const qs = browseQueryString(query);
     const prefetched = this.prefetchedBrowse;
     this.prefetchedBrowse = undefined;
     if (
-      prefetched?.queryString === queryString &&
+      prefetched?.qs === qs &&
       Date.now() - prefetched.startedAt <= PREFETCH_MAX_AGE_MS
     ) {
       // A failed prefetch is asked again, as if it had not been made.
-      return prefetched.response.catch(() => this.requestBrowse(queryString));
+      return prefetched.response.catch(() => this.requestBrowse(qs));
     }
-    return this.requestBrowse(queryString);
+    return this.requestBrowse(qs);
   }
 
-  private requestBrowse(queryString: string): Promise<BrowseServicesResponse> {
+  private requestBrowse(qs: string): Promise<BrowseServicesResponse> {
     return this.request<BrowseServicesResponse>(
       'GET',
-      `/marketplace/services${queryString ? `?${queryString}` : ''}`,
+      `/marketplace/services${qs ? `?${qs}` : ''}`,
     );
   }
 
