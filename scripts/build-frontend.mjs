@@ -7,7 +7,9 @@
 // every package the frontend bundles (packages/app and the frontend and common
 // plugins), their package.json files, the root package.json and yarn.lock. The key
 // of the last build is kept in node_modules/.cache/marketplace/frontend-build.json.
-// Configuration is not an input: the app-backend injects app-config at serve time.
+// Configuration is not an input (the app-backend injects app-config at serve time),
+// except `app.packages` in app-config.yaml: the build reads it to decide which
+// installed plugins the bundle discovers.
 //
 // Usage: node scripts/build-frontend.mjs [--force] [--check]
 //   --check  exit 0 when the build is current, 1 when it would rebuild (builds nothing)
@@ -20,6 +22,7 @@ import {
   readdirSync,
   writeFileSync,
 } from 'node:fs';
+import { createRequire } from 'node:module';
 import { dirname, join, relative } from 'node:path';
 import { fileURLToPath } from 'node:url';
 
@@ -75,11 +78,19 @@ function* filesUnder(dir) {
   }
 }
 
+/** `app.packages` of app-config.yaml: which plugins the build discovers. */
+function discoveredPackagesConfig() {
+  const { parse } = createRequire(join(appDir, 'package.json'))('yaml');
+  const config = parse(readFileSync(join(root, 'app-config.yaml'), 'utf8'));
+  return JSON.stringify(config?.app?.packages ?? null);
+}
+
 /** The content hash of everything the frontend build reads. */
 export function frontendInputsHash() {
   const files = [join(root, 'package.json'), join(root, 'yarn.lock')];
   for (const dir of bundledPackageDirs()) files.push(...filesUnder(dir));
   const hash = createHash('sha256');
+  hash.update(`app.packages\0${discoveredPackagesConfig()}\0`);
   for (const file of files.sort()) {
     hash.update(relative(root, file));
     hash.update('\0');

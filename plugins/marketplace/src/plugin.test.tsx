@@ -114,6 +114,35 @@ describe('marketplacePlugin', () => {
     expect(api.listSubscriptions).toHaveBeenCalledWith({ status: 'active' });
   });
 
+  it('starts the browse request of the page URL while the browse page loads', async () => {
+    const api = mockMarketplaceApi({ prefetchBrowseServices: jest.fn() });
+    window.history.pushState({}, '', '/marketplace?family=gpt&sort=rating');
+    try {
+      renderTestApp({
+        features: [marketplacePlugin],
+        initialRouteEntries: ['/marketplace?family=gpt&sort=rating'],
+        mountedRoutes: { '/catalog/:namespace/:kind/:name': entityRouteRef },
+        apis: [
+          [marketplaceApiRef, api],
+          [catalogApiRef, catalogApiMock({ entities: [fullModelService] })],
+        ],
+      });
+      expect(
+        await screen.findByText('Model services', undefined, {
+          timeout: 10_000,
+        }),
+      ).toBeInTheDocument();
+      // The page then asks for the same query, which the client answers with
+      // the prefetched response.
+      const query = { limit: 24, family: ['gpt'], sort: 'rating' };
+      expect(api.prefetchBrowseServices).toHaveBeenCalledTimes(1);
+      expect(api.prefetchBrowseServices).toHaveBeenCalledWith(query);
+      expect(api.browseServices).toHaveBeenCalledWith(query);
+    } finally {
+      window.history.pushState({}, '', '/');
+    }
+  });
+
   it('declares the admin users page and the audit log, titled for the Admin group', async () => {
     for (const [id, path, title] of [
       ['page:marketplace/admin-users', '/admin/users', 'Users'],

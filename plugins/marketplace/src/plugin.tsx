@@ -35,6 +35,7 @@ import {
   usersRouteRef,
 } from './routes';
 import { MainLandmark } from './components/shared/MainLandmark';
+import { queryFromParams } from './components/MarketplacePage/browseParams';
 
 /** `api:marketplace`: the client of the marketplace backend's REST API. */
 const marketplaceApi = ApiBlueprint.make({
@@ -51,20 +52,31 @@ const marketplaceApi = ApiBlueprint.make({
  * `page:marketplace` at `/marketplace`. In this frontend-plugin-api version the
  * sidebar entry is derived from the page's `title` + `icon` + `routeRef` (the
  * former NavItemBlueprint was removed), and the PageBlueprint renders the page
- * header itself.
+ * header itself. Its loader starts the browse request of the page's URL while
+ * the page's code loads, instead of after it rendered.
  */
-const marketplacePage = PageBlueprint.make({
-  params: {
-    path: '/marketplace',
-    title: 'Marketplace',
-    icon: <StorefrontIcon fontSize="inherit" />,
-    routeRef: rootRouteRef,
-    loader: () =>
-      import('./components/MarketplacePage').then(m => (
-        <MainLandmark>
-          <m.MarketplacePage />
-        </MainLandmark>
-      )),
+const marketplacePage = PageBlueprint.makeWithOverrides({
+  factory(originalFactory, { apis }) {
+    return originalFactory({
+      path: '/marketplace',
+      title: 'Marketplace',
+      icon: <StorefrontIcon fontSize="inherit" />,
+      routeRef: rootRouteRef,
+      loader: () => {
+        if (window.location.pathname.replace(/\/+$/, '') === '/marketplace') {
+          apis
+            .get(marketplaceApiRef)
+            ?.prefetchBrowseServices?.(
+              queryFromParams(new URLSearchParams(window.location.search)),
+            );
+        }
+        return import('./components/MarketplacePage').then(m => (
+          <MainLandmark>
+            <m.MarketplacePage />
+          </MainLandmark>
+        ));
+      },
+    });
   },
 });
 

@@ -105,6 +105,67 @@ describe('MarketplaceClient', () => {
     });
   });
 
+  it('answers the first browse of a prefetched query with the prefetch, once', async () => {
+    let served = 0;
+    const { client, fetch } = setup(() =>
+      jsonResponse(200, { items: [], total: (served += 1) }),
+    );
+    client.prefetchBrowseServices({ limit: 24 });
+    await expect(client.browseServices({ limit: 24 })).resolves.toMatchObject({
+      total: 1,
+    });
+    expect(fetch).toHaveBeenCalledTimes(1);
+    expect(fetch).toHaveBeenLastCalledWith(
+      `${BASE}/marketplace/services?limit=24`,
+      { method: 'GET' },
+    );
+
+    // Used once: the next browse asks the backend again.
+    await expect(client.browseServices({ limit: 24 })).resolves.toMatchObject({
+      total: 2,
+    });
+    expect(fetch).toHaveBeenCalledTimes(2);
+  });
+
+  it('does not answer another query, or a late one, with a prefetch', async () => {
+    const { client, fetch } = setup(() =>
+      jsonResponse(200, { items: [], total: 0 }),
+    );
+    client.prefetchBrowseServices({ limit: 24 });
+    await client.browseServices({ limit: 24, q: 'gpt' });
+    expect(fetch).toHaveBeenCalledTimes(2);
+    expect(fetch).toHaveBeenLastCalledWith(
+      `${BASE}/marketplace/services?limit=24&q=gpt`,
+      { method: 'GET' },
+    );
+
+    const now = jest.spyOn(Date, 'now');
+    try {
+      now.mockReturnValue(1_000_000);
+      client.prefetchBrowseServices({ limit: 24 });
+      now.mockReturnValue(1_000_000 + 60_000);
+      await client.browseServices({ limit: 24 });
+      expect(fetch).toHaveBeenCalledTimes(4);
+    } finally {
+      now.mockRestore();
+    }
+  });
+
+  it('asks again when the prefetch failed', async () => {
+    let calls = 0;
+    const { client, fetch } = setup(() => {
+      calls += 1;
+      return calls === 1
+        ? jsonResponse(503, { error: { name: 'Error', message: 'busy' } })
+        : jsonResponse(200, { items: [], total: 3 });
+    });
+    client.prefetchBrowseServices({ limit: 24 });
+    await expect(client.browseServices({ limit: 24 })).resolves.toMatchObject({
+      total: 3,
+    });
+    expect(fetch).toHaveBeenCalledTimes(2);
+  });
+
   it('encodes path parameters', async () => {
     const { client, fetch } = setup(() =>
       jsonResponse(200, {

@@ -1,4 +1,7 @@
-import { createFrontendModule } from '@backstage/frontend-plugin-api';
+import {
+  configApiRef,
+  createFrontendModule,
+} from '@backstage/frontend-plugin-api';
 import { SignInPageBlueprint } from '@backstage/plugin-app-react';
 import { z } from 'zod/v4';
 import { oidcAuthApi } from './oidc';
@@ -21,14 +24,24 @@ const sampleUsersSignInPage = SignInPageBlueprint.makeWithOverrides({
       )
       .default([{ name: 'guest', role: 'consumer' }]),
   },
-  factory(originalFactory, { config }) {
+  factory(originalFactory, { config, apis }) {
     return originalFactory({
+      // Only the page in use is loaded: the identity provider's page (core
+      // components' SignInPage) brings a form library the sample-user picker,
+      // on the way to every page of the demo, does without.
       loader: async () => {
-        const { MarketplaceSignInPage } = await import(
-          './MarketplaceSignInPage'
+        const provider = apis
+          .get(configApiRef)
+          ?.getOptionalString('marketplace.signIn.provider');
+        if (provider === 'oidc') {
+          const { OidcSignInPage } = await import('./OidcSignInPage');
+          return props => <OidcSignInPage {...props} />;
+        }
+        const { SampleUsersSignInPage } = await import(
+          './SampleUsersSignInPage'
         );
         return props => (
-          <MarketplaceSignInPage {...props} sampleUsers={config.sampleUsers} />
+          <SampleUsersSignInPage {...props} sampleUsers={config.sampleUsers} />
         );
       },
     });

@@ -39,7 +39,7 @@ import { Field } from '../shared/Field';
 import { StartUsingButton } from '../StartUsing';
 import { subscriptionsRouteRef } from '../../routes';
 import { dataTableSx, tableContainerSx } from '../shared/tables';
-import { formatDays } from '../Quality/MeasuredQuality';
+import { formatDays } from '../Quality/formatDays';
 
 /** Shown for a metric nothing was measured for yet; never a made-up number. */
 export const NO_DATA = 'no data yet';

@@ -40,6 +40,7 @@ import {
   formatPercent,
 } from '../../format';
 import { dataTableSx } from '../shared/tables';
+import { formatDays } from './formatDays';
 
 /** What a measured value shows until the service has measurements. */
 export const NO_DATA = 'No data yet';
@@ -81,18 +82,7 @@ export const METRIC_LABELS: Record<SlaMetric, string> = {
   latencyP99: 'Time to first token p99',
 };
 
-/** "1 day", "3.5 days", "under an hour": how much data a figure stands on. */
-export function formatDays(days: number): string {
-  if (days < 1 / 24) {
-    return 'under an hour';
-  }
-  if (days < 1) {
-    const hours = Math.max(1, Math.round(days * 24));
-    return `${hours} hour${hours === 1 ? '' : 's'}`;
-  }
-  const rounded = Math.round(days * 10) / 10;
-  return `${rounded.toLocaleString('en-US')} day${rounded === 1 ? '' : 's'}`;
-}
+export { formatDays };
 
 /** "99.2 % over 3 days of data", or null when there is no figure. */
 export function formatUptime(
