@@ -54,4 +54,51 @@ export async function expectLedgerInvariants(knex: Knex): Promise<void> {
     expect(actual.trialReserved).toBeGreaterThanOrEqual(0);
     expect(actual.reservedMicros).toBeGreaterThanOrEqual(0);
   }
+  await expectBudgetCounterInvariants(knex);
+}
+
+/**
+ * The user and team month counters (budget_usage) equal the sums of the
+ * reservations they hold and the ledger rows they were charged, per month.
+ */
+export async function expectBudgetCounterInvariants(knex: Knex): Promise<void> {
+  const month = (ms: unknown) => new Date(Number(ms)).toISOString().slice(0, 7);
+  const expected = new Map<string, { spend: number; reserved: number }>();
+  const add = (key: string, spend: number, reserved: number) => {
+    const e = expected.get(key) ?? { spend: 0, reserved: 0 };
+    e.spend += spend;
+    e.reserved += reserved;
+    expected.set(key, e);
+  };
+  const lower = (r: string) => r.toLocaleLowerCase('en-US');
+  for (const r of await knex('usage_reservations')) {
+    const p = month(r.started_at);
+    add(`user|${lower(r.user_ref)}|${p}`, 0, Number(r.budget_micros));
+    if (r.team_ref) {
+      add(`team|${lower(r.team_ref)}|${p}`, 0, Number(r.budget_micros));
+    }
+  }
+  for (const l of await knex('usage_ledger')) {
+    const p = month(l.started_at);
+    add(`user|${lower(l.user_ref)}|${p}`, Number(l.cost_micros), 0);
+    if (l.team_ref) {
+      add(`team|${lower(l.team_ref)}|${p}`, Number(l.cost_micros), 0);
+    }
+  }
+  const actual = new Map<string, { spend: number; reserved: number }>();
+  for (const c of await knex('budget_usage')) {
+    const v = {
+      spend: Number(c.spend_micros),
+      reserved: Number(c.reserved_micros),
+    };
+    if (v.spend !== 0 || v.reserved !== 0) {
+      actual.set(`${c.scope}|${c.scope_ref}|${c.period}`, v);
+    }
+  }
+  for (const [k, v] of expected) {
+    if (v.spend === 0 && v.reserved === 0) {
+      expected.delete(k);
+    }
+  }
+  expect(Object.fromEntries(actual)).toEqual(Object.fromEntries(expected));
 }

@@ -20,6 +20,7 @@ const COMMON_TYPES = [
   'admin.ts',
   'analytics.ts',
   'providers.ts',
+  'budgets.ts',
 ].map(file =>
   path.resolve(__dirname, '../../../marketplace-common/src/api', file),
 );
@@ -73,6 +74,9 @@ const restRoutes = [
   ...routesOf(read('service/credentialsRouter.ts'), ''),
   // Mounted by the plugin at the same root.
   ...routesOf(read('service/providersRouter.ts'), ''),
+  // Mounted by the plugin at the same root.
+  ...routesOf(read('service/budgetsRouter.ts'), ''),
+  ...routesOf(read('service/priceChangesRouter.ts'), ''),
 ];
 /** The gateway's pipeline and HTTP surface (@internal/plugin-marketplace-gateway-node). */
 const GATEWAY_NODE = path.resolve(
