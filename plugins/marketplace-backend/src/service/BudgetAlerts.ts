@@ -160,8 +160,8 @@ export class BudgetAlerts {
         : def.scope === 'user'
         ? 'Your monthly budget'
         : `The team budget of ${def.ref}`;
-    const amount = formatMicros(def.amountMicros, { maxFractionDigits: 2 });
-    const spent = formatMicros(spendMicros, { maxFractionDigits: 2 });
+    const amount = formatMicros(def.amountMicros);
+    const spent = formatMicros(spendMicros);
     const consequence =
       def.mode === 'hard'
         ? threshold >= 100
