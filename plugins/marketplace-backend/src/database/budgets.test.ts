@@ -175,7 +175,7 @@ describe.each(
       await l.flush();
     }
     expect(await spendOf('team_ref', TEAM)).toBe(4_500);
-    const own = results.filter((r, i) => i % 3 === 2);
+    const own = results.filter((_, i) => i % 3 === 2);
     expect(own.every(r => r.ok)).toBe(true);
     const refusal = results.find(r => !r.ok);
     expect(refusal).toMatchObject({

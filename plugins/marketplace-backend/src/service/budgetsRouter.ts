@@ -28,10 +28,15 @@ export interface BudgetsRouterOptions {
   teamOwners: Pick<TeamOwners, 'isOwner' | 'ownedAmong'>;
 }
 
-const scopeParam = z.enum(BUDGET_SCOPES as [BudgetScope, ...BudgetScope[]], {
+const scopeEnum = z.enum(BUDGET_SCOPES as [BudgetScope, ...BudgetScope[]], {
   error: "must be 'subscription', 'user' or 'team'",
 });
-const refParam = z.string().min(1).max(300);
+const scopeParam = z.object({ scope: scopeEnum });
+const refParam = z.object({ ref: z.string().min(1).max(300) });
+
+function scopeOf(raw: string): BudgetScope {
+  return parse(scopeParam, { scope: raw }, 'path parameter').scope;
+}
 
 /** Body of PUT /v1/budgets/{scope}/{ref}; messages name the field. */
 export const budgetBody = z
@@ -69,7 +74,7 @@ export const budgetBody = z
 
 const listQuery = z
   .object({
-    scope: scopeParam.optional(),
+    scope: scopeEnum.optional(),
     all: z
       .enum(['true', 'false'])
       .transform(v => v === 'true')
@@ -96,7 +101,7 @@ export function createBudgetsRouter(
 
   /** The scope's ref in stored form; a 400 names what is wrong. */
   function normalize(scope: BudgetScope, raw: string): string {
-    const ref = parse(refParam, raw, 'path parameter');
+    const { ref } = parse(refParam, { ref: raw }, 'path parameter');
     if (scope === 'subscription') {
       return ref;
     }
@@ -201,7 +206,7 @@ export function createBudgetsRouter(
   });
 
   router.get('/v1/budgets/:scope/:ref', async (req, res) => {
-    const scope = parse(scopeParam, req.params.scope, 'path parameter');
+    const scope = scopeOf(req.params.scope);
     const ref = normalize(scope, req.params.ref);
     const me = await access.caller(req);
     await authorize(me, scope, ref, 'read');
@@ -213,7 +218,7 @@ export function createBudgetsRouter(
   });
 
   router.put('/v1/budgets/:scope/:ref', async (req, res) => {
-    const scope = parse(scopeParam, req.params.scope, 'path parameter');
+    const scope = scopeOf(req.params.scope);
     const ref = normalize(scope, req.params.ref);
     const body = parse(budgetBody, req.body, 'body');
     const me = await access.caller(req);
@@ -232,7 +237,7 @@ export function createBudgetsRouter(
   });
 
   router.delete('/v1/budgets/:scope/:ref', async (req, res) => {
-    const scope = parse(scopeParam, req.params.scope, 'path parameter');
+    const scope = scopeOf(req.params.scope);
     const ref = normalize(scope, req.params.ref);
     const me = await access.caller(req);
     await authorize(me, scope, ref, 'write');

@@ -1,5 +1,10 @@
 import { LoggerService } from '@backstage/backend-plugin-api';
-import { ConflictError, InputError, NotFoundError } from '@backstage/errors';
+import {
+  ConflictError,
+  InputError,
+  NotAllowedError,
+  NotFoundError,
+} from '@backstage/errors';
 import { NotificationService } from '@backstage/plugin-notifications-node';
 import { formatMicros } from '@internal/plugin-marketplace-common';
 import express from 'express';
@@ -124,7 +129,9 @@ export function createPriceChangesRouter(
   router.post('/v1/provider/services/:name/price-changes', async (req, res) => {
     const { me, service } = await visibleService(req, req.params.name);
     if (!(await access.mayManage(me, resourceOf(service)))) {
-      throw new NotFoundError(`No model service named '${req.params.name}'`);
+      throw new NotAllowedError(
+        `Only the owners of ${service.name} and admins can announce its price changes`,
+      );
     }
     const body = parse(announceBody, req.body, 'body');
     await prices.refresh();
