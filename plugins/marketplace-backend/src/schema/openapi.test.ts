@@ -118,6 +118,7 @@ const publicRoutes = routesOf(read('service/schemasRouter.ts'), '');
 const gatewaySources = [
   read('gateway/router.ts'),
   readGatewayNode('pipeline/Gateway.ts'),
+  readGatewayNode('pipeline/budgets.ts'),
   readGatewayNode('http/handler.ts'),
   ...gatewayProtocols,
   // Route selection and fallback (issue 24), part of the gateway.
@@ -337,6 +338,7 @@ describe('openapi.yaml', () => {
     expect(query('/v1/services', 'get')).toEqual(['scope']);
     expect(query('/v1/subscriptions', 'get')).toEqual(['status']);
     expect(query('/v1/subscriptions/{id}/usage', 'get')).toEqual(['limit']);
+    expect(query('/v1/budgets', 'get')).toEqual(['scope', 'all']);
   });
 
   describe.each(
@@ -428,7 +430,7 @@ describe('openapi.yaml', () => {
         'request_too_large',
         'rate_limit_exceeded',
         'trial_exhausted',
-        'spend_cap_reached',
+        'budget_exceeded',
         'upstream_error',
         'upstream_unreachable',
         'upstream_credentials_missing',

@@ -134,6 +134,9 @@ export interface PriceChange {
  */
 export interface PriceChangeInput {
   pricing: ModelServicePricing;
-  /** ISO 8601; at least `marketplace.pricing.noticeDays` ahead for increases. */
-  effectiveAt: string;
+  /**
+   * ISO 8601; at least `marketplace.pricing.noticeDays` ahead for increases; a
+   * decrease without it applies at once.
+   */
+  effectiveAt?: string;
 }
