@@ -1,6 +1,8 @@
 import { mockServices, TestDatabases } from '@backstage/backend-test-utils';
 import knexFactory, { Knex } from 'knex';
 import { expectLedgerInvariants } from '../__testUtils__/ledgerInvariants';
+import { AnalyticsStore } from '../analytics/AnalyticsStore';
+import { StatementStore } from '../analytics/StatementStore';
 import { BudgetAlerts } from '../service/BudgetAlerts';
 import { AuditLog } from './AuditLog';
 import { BudgetStore } from './BudgetStore';
@@ -213,11 +215,7 @@ describe.each(
     await budgets.remove('user', user, user);
     expect((await call(grant, 5)).ok).toBe(true);
     const audit = await knex('audit_log').orderBy('id').pluck('action');
-    expect(audit).toEqual([
-      'budget.set',
-      'budget.set',
-      'budget.deleted',
-    ]);
+    expect(audit).toEqual(['budget.set', 'budget.set', 'budget.deleted']);
   });
 
   it('a subscription budget is its spend cap: hard refuses, soft lifts the cap', async () => {
@@ -248,9 +246,9 @@ describe.each(
       'user:default/lena',
     );
     expect((await call(grant, 5, ledgers[0])).ok).toBe(true);
-    expect(await budgets.get('subscription', grant.subscriptionId)).toMatchObject(
-      { mode: 'soft', amountMicros: 180, spendMicros: 270 },
-    );
+    expect(
+      await budgets.get('subscription', grant.subscriptionId),
+    ).toMatchObject({ mode: 'soft', amountMicros: 180, spendMicros: 270 });
   });
 
   it('sends each threshold once per budget and month, also with two instances checking at once', async () => {
@@ -405,6 +403,33 @@ describe.each(
     ).toEqual([
       { cost: 90, prompt: 1000, completion: 2000, change: null },
       { cost: 180, prompt: 2000, completion: 4000, change: change.id },
+    ]);
+    // The statement tells which price applied to which tokens.
+    const statement = await new StatementStore(
+      knex,
+      new AnalyticsStore(knex),
+    ).getConsumer('user', 'user:default/lena', '2027-01', now);
+    expect(statement.priceLines).toEqual([
+      {
+        serviceRef: SERVICES[0],
+        promptPer1kMicros: 1000,
+        completionPer1kMicros: 2000,
+        priceChangeId: null,
+        requests: 1,
+        promptTokens: 10,
+        completionTokens: 40,
+        grossMicros: 90,
+      },
+      {
+        serviceRef: SERVICES[0],
+        promptPer1kMicros: 2000,
+        completionPer1kMicros: 4000,
+        priceChangeId: change.id,
+        requests: 1,
+        promptTokens: 10,
+        completionTokens: 40,
+        grossMicros: 180,
+      },
     ]);
     // Owners who change the entity's prices again decide anew: those apply
     // (an unannounced increase only to new subscriptions, as before).

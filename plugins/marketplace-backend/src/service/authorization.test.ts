@@ -73,6 +73,7 @@ const SERVICES = [
   'sim-votes',
   'sim-cross',
   'sim-price',
+  'sim-price-rules',
 ];
 
 /** Statuses in the order of CALLERS. */
@@ -1085,6 +1086,79 @@ describe.each(databases.eachSupportedId())(
         CONSUMER,
         `/v1/budgets/subscription/${subscriptionId}`,
       );
+    });
+
+    it('price changes: an increase is announced noticeDays ahead, a decrease applies at once, one pending at a time', async () => {
+      const url = '/v1/provider/services/sim-price-rules/price-changes';
+      const { current } = (
+        await call(
+          'get',
+          CONSUMER,
+          '/v1/services/sim-price-rules/price-changes',
+        )
+      ).body;
+      const higher = {
+        ...current,
+        completionPer1kMicros: current.completionPer1kMicros + 1000,
+      };
+      const day = 86_400_000;
+      const tooSoon = await call('post', OWNER, url, {
+        pricing: higher,
+        effectiveAt: new Date(Date.now() + 29 * day).toISOString(),
+      });
+      expect(tooSoon.status).toBe(400);
+      expect(tooSoon.body.error.message).toMatch(
+        /field 'effectiveAt': a price increase takes effect at least 30 days after/,
+      );
+      const noDate = await call('post', OWNER, url, { pricing: higher });
+      expect(noDate.status).toBe(400);
+      const notOwner = await call('post', OTHER, url, {
+        pricing: higher,
+        effectiveAt: new Date(Date.now() + 31 * day).toISOString(),
+      });
+      expect(notOwner.status).toBe(403);
+      const negative = await call('post', OWNER, url, {
+        pricing: { ...current, promptPer1kMicros: -1 },
+      });
+      expect(negative.status).toBe(400);
+      expect(negative.body.error.message).toMatch(
+        /field 'pricing.promptPer1kMicros'/,
+      );
+      const lower = {
+        ...current,
+        promptPer1kMicros: current.promptPer1kMicros - 1,
+      };
+      const atOnce = await call('post', OWNER, url, { pricing: lower });
+      expect(atOnce.status).toBe(201);
+      expect(atOnce.body.priceChange.status).toBe('effective');
+      const effectiveAt = new Date(Date.now() + 31 * day).toISOString();
+      const announced = await call('post', OWNER, url, {
+        pricing: {
+          ...lower,
+          completionPer1kMicros: lower.completionPer1kMicros + 1000,
+        },
+        effectiveAt,
+      });
+      expect(announced.status).toBe(201);
+      expect(announced.body.priceChange).toMatchObject({
+        status: 'scheduled',
+        previousPricing: lower,
+        announcedBy: OWNER,
+      });
+      const second = await call('post', ADMIN, url, {
+        pricing: lower,
+      });
+      expect(second.status).toBe(409);
+      const list = await call(
+        'get',
+        CONSUMER,
+        '/v1/services/sim-price-rules/price-changes',
+      );
+      expect(list.body.current).toEqual(lower);
+      expect(list.body.items.map((c: any) => c.status)).toEqual([
+        'effective',
+        'scheduled',
+      ]);
     });
 
     it('cross-team: a provider team publishes, bills and manages only for its own teams', async () => {
