@@ -24,6 +24,17 @@ interface PriceChangeRow {
 
 const DAY_MS = 86_400_000;
 
+function statusOf(
+  row: PriceChangeRow,
+  effectiveAt: number,
+  now: number,
+): PriceChange['status'] {
+  if (isoOrNull(row.withdrawn_at) !== null) {
+    return 'withdrawn';
+  }
+  return effectiveAt <= now ? 'effective' : 'scheduled';
+}
+
 /**
  * Whether any price of `next` is above `previous` at any month volume (the
  * base prices and every tier's start).
@@ -143,12 +154,7 @@ export class PriceChangeStore implements PriceSchedule {
       effectiveAt: new Date(effectiveAt).toISOString(),
       announcedAt: new Date(num(row.announced_at)).toISOString(),
       announcedBy: row.announced_by,
-      status:
-        isoOrNull(row.withdrawn_at) !== null
-          ? 'withdrawn'
-          : effectiveAt <= now
-          ? 'effective'
-          : 'scheduled',
+      status: statusOf(row, effectiveAt, now),
     };
   }
 

@@ -154,20 +154,20 @@ export class BudgetAlerts {
     threshold: number,
     spendMicros: number,
   ) {
-    const whose =
-      def.scope === 'subscription'
-        ? `Your budget for ${def.serviceRef ?? 'a subscription'}`
-        : def.scope === 'user'
-        ? 'Your monthly budget'
-        : `The team budget of ${def.ref}`;
+    const whose = {
+      subscription: `Your budget for ${def.serviceRef ?? 'a subscription'}`,
+      user: 'Your monthly budget',
+      team: `The team budget of ${def.ref}`,
+    }[def.scope];
     const amount = formatMicros(def.amountMicros);
     const spent = formatMicros(spendMicros);
-    const consequence =
-      def.mode === 'hard'
-        ? threshold >= 100
+    let consequence = 'It is soft: requests continue.';
+    if (def.mode === 'hard') {
+      consequence =
+        threshold >= 100
           ? 'The gateway refuses paid requests until next month or until the budget is raised.'
-          : 'It is hard: the gateway refuses paid requests once it is used up.'
-        : 'It is soft: requests continue.';
+          : 'It is hard: the gateway refuses paid requests once it is used up.';
+    }
     const recipients = await this.recipients(def);
     try {
       if (recipients.length > 0) {

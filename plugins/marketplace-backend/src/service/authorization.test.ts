@@ -54,6 +54,8 @@ const USERS: Record<Caller, string> = {
 };
 /** The team that owns every sim-* service (OWNER's). */
 const OWNER_TEAM = encodeURIComponent('group:default/ai-platform-team');
+/** The consumer's team; its annotation names the consumer an owner. */
+const CHECKOUT_TEAM = encodeURIComponent('group:default/checkout-team');
 const DANA = 'user:default/dana'; // writes the review others vote on and reply to
 const KENJI = 'user:default/kenji.nakamura'; // the admin routes' target
 
@@ -706,8 +708,6 @@ async function reviewBy(c: Context, userRef: string, service: string) {
   expect(res.status).toBeLessThan(300);
   return res.body.review.id as string;
 }
-
-const CHECKOUT_TEAM = encodeURIComponent('group:default/checkout-team');
 
 /** A budget of checkout-team, set by an admin (so there is one to read or delete). */
 async function checkoutBudget(c: Context) {

@@ -22,7 +22,9 @@ export function budgetExceededError(
   return new GatewayError({
     status: 402,
     type: 'insufficient_quota',
-    message: `${capitalize(whose)} for ${budget.period} (${formatMicros(budget.amountMicros)}) is used up. ${raise} or wait for next month.`,
+    message: `${capitalize(whose)} for ${budget.period} (${formatMicros(
+      budget.amountMicros,
+    )}) is used up. ${raise} or wait for next month.`,
     code: 'budget_exceeded',
     param: budget.scope,
   });

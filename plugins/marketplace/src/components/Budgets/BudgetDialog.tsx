@@ -29,6 +29,18 @@ import {
   parseBudgetForm,
 } from './budgetForm';
 
+const REF_KINDS: Record<BudgetScope, string> = {
+  user: 'user',
+  team: 'group',
+  subscription: 'subscription',
+};
+
+const REF_EXAMPLES: Record<BudgetScope, string> = {
+  user: 'user:default/lena.fischer',
+  team: 'group:default/checkout-team',
+  subscription: 'subscription id',
+};
+
 export type BudgetDialogProps = {
   open: boolean;
   /** What the budget is for, e.g. "Your monthly budget". */
@@ -80,13 +92,7 @@ export function BudgetDialog(props: BudgetDialogProps) {
     const parsed = parseBudgetForm({ amount, mode, thresholds });
     const refError =
       !target && !ref.trim()
-        ? `For: enter the ${
-            scope === 'user'
-              ? 'user'
-              : scope === 'team'
-              ? 'group'
-              : 'subscription'
-          } this budget is for`
+        ? `For: enter the ${REF_KINDS[scope]} this budget is for`
         : undefined;
     if (!parsed.ok || refError) {
       setErrors({ ...(parsed.ok ? {} : parsed.errors), ref: refError });
@@ -141,13 +147,7 @@ export function BudgetDialog(props: BudgetDialogProps) {
                 label="For"
                 value={ref}
                 onChange={e => setRef(e.target.value)}
-                placeholder={
-                  scope === 'user'
-                    ? 'user:default/lena.fischer'
-                    : scope === 'team'
-                    ? 'group:default/checkout-team'
-                    : 'subscription id'
-                }
+                placeholder={REF_EXAMPLES[scope]}
                 error={!!errors.ref}
                 helperText={errors.ref ?? 'An entity ref, or a subscription id'}
                 fullWidth
@@ -165,7 +165,6 @@ export function BudgetDialog(props: BudgetDialogProps) {
               inputMode: 'decimal',
               'data-testid': 'budget-amount',
             }}
-            autoFocus
             fullWidth
           />
           <FormControl error={!!errors.mode}>

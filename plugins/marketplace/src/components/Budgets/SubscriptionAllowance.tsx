@@ -1,9 +1,16 @@
 import useAsync from 'react-use/esm/useAsync';
 import Typography from '@mui/material/Typography';
 import { useApi } from '@backstage/frontend-plugin-api';
+import { BudgetScope } from '@internal/plugin-marketplace-common';
 import { marketplaceApiRef } from '../../api';
 import { formatInteger } from '../../format';
 import { Money } from '../shared/Money';
+
+const WHOSE: Record<BudgetScope, (ref: string) => string> = {
+  subscription: () => 'this subscription',
+  user: () => 'your monthly budget',
+  team: ref => `team ${ref}`,
+};
 
 /**
  * One line for the service page: the trial and the budget left on the
@@ -37,12 +44,7 @@ export function SubscriptionAllowance(props: { subscriptionId: string }) {
         <>
           Budget left: <Money micros={tightest.remainingMicros} /> of{' '}
           <Money micros={tightest.amountMicros} /> (
-          {tightest.scope === 'subscription'
-            ? 'this subscription'
-            : tightest.scope === 'user'
-            ? 'your monthly budget'
-            : `team ${tightest.ref}`}
-          , {tightest.mode})
+          {WHOSE[tightest.scope](tightest.ref)}, {tightest.mode})
         </>
       ) : (
         'No budget set'
