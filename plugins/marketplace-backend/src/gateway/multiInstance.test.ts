@@ -279,6 +279,11 @@ describeWithRedis(
         );
         const ok = results.filter(r => r.status === 200);
         const refused = results.filter(r => r.status === 429);
+        expect(
+          results
+            .filter(r => r.status !== 200 && r.status !== 429)
+            .map(r => ({ status: r.status, error: r.error })),
+        ).toEqual([]);
         expect(ok.length + refused.length).toBe(1000);
         expect(ok.length).toBeGreaterThan(0);
         for (const ledger of ledgers) {
