@@ -60,39 +60,46 @@ export async function expectLedgerInvariants(knex: Knex): Promise<void> {
 /**
  * The user and team month counters (budget_usage) equal the sums of the
  * reservations they hold and the ledger rows they were charged, per month.
+ * Read in one statement, like the subscriptions' check.
  */
 export async function expectBudgetCounterInvariants(knex: Knex): Promise<void> {
+  const result = await knex.raw(`
+    SELECT 'r' AS src, user_ref AS a, team_ref AS b,
+           CAST(started_at AS TEXT) AS t, budget_micros AS x, 0 AS y
+      FROM usage_reservations
+    UNION ALL
+    SELECT 'l', user_ref, team_ref, CAST(started_at AS TEXT), cost_micros, 0
+      FROM usage_ledger
+    UNION ALL
+    SELECT 'c', scope, scope_ref, period, spend_micros, reserved_micros
+      FROM budget_usage`);
+  const rows: Array<Record<string, any>> = Array.isArray(result)
+    ? result
+    : result.rows;
   const month = (ms: unknown) => new Date(Number(ms)).toISOString().slice(0, 7);
+  const lower = (r: string) => r.toLocaleLowerCase('en-US');
   const expected = new Map<string, { spend: number; reserved: number }>();
+  const actual = new Map<string, { spend: number; reserved: number }>();
   const add = (key: string, spend: number, reserved: number) => {
     const e = expected.get(key) ?? { spend: 0, reserved: 0 };
     e.spend += spend;
     e.reserved += reserved;
     expected.set(key, e);
   };
-  const lower = (r: string) => r.toLocaleLowerCase('en-US');
-  for (const r of await knex('usage_reservations')) {
-    const p = month(r.started_at);
-    add(`user|${lower(r.user_ref)}|${p}`, 0, Number(r.budget_micros));
-    if (r.team_ref) {
-      add(`team|${lower(r.team_ref)}|${p}`, 0, Number(r.budget_micros));
+  for (const r of rows) {
+    if (r.src === 'c') {
+      const v = { spend: Number(r.x), reserved: Number(r.y) };
+      if (v.spend !== 0 || v.reserved !== 0) {
+        actual.set(`${r.a}|${r.b}|${r.t}`, v);
+      }
+      continue;
     }
-  }
-  for (const l of await knex('usage_ledger')) {
-    const p = month(l.started_at);
-    add(`user|${lower(l.user_ref)}|${p}`, Number(l.cost_micros), 0);
-    if (l.team_ref) {
-      add(`team|${lower(l.team_ref)}|${p}`, Number(l.cost_micros), 0);
-    }
-  }
-  const actual = new Map<string, { spend: number; reserved: number }>();
-  for (const c of await knex('budget_usage')) {
-    const v = {
-      spend: Number(c.spend_micros),
-      reserved: Number(c.reserved_micros),
-    };
-    if (v.spend !== 0 || v.reserved !== 0) {
-      actual.set(`${c.scope}|${c.scope_ref}|${c.period}`, v);
+    const p = month(r.t);
+    const spend = r.src === 'l' ? Number(r.x) : 0;
+    const reserved = r.src === 'r' ? Number(r.x) : 0;
+    add(`user|${lower(r.a)}|${p}`, spend, reserved);
+    if (r.b) {
+      add(`team|${lower(r.b)}|${p}`, spend, reserved);
     }
   }
   for (const [k, v] of expected) {
