@@ -129,6 +129,14 @@ export interface Config {
        */
       sunsetDays?: number;
     };
+    /** Announced price changes. */
+    pricing?: {
+      /**
+       * How many days ahead a price increase is announced (0-365); decreases
+       * may apply at once. Defaults to 30.
+       */
+      noticeDays?: number;
+    };
     /** SLA credits of services that missed their committed uptime in a month. */
     sla?: {
       /**

@@ -46,6 +46,12 @@ import { serviceResourceRef, serviceRules } from './permissions/rules';
 import { Access } from './service/access';
 import { createAdminRouter } from './service/adminRouter';
 import { LifecycleNotices } from './service/LifecycleNotices';
+import { BudgetStore } from './database/BudgetStore';
+import { PriceChangeStore } from './database/PriceChangeStore';
+import { BudgetAlerts } from './service/BudgetAlerts';
+import { createBudgetsRouter } from './service/budgetsRouter';
+import { createPriceChangesRouter } from './service/priceChangesRouter';
+import { TeamOwners } from './service/TeamOwners';
 import { readSlaCreditConfig, SlaCredits } from './analytics/SlaCredits';
 import { createFinderRouter } from './service/finderRouter';
 import { createRoutesRouter } from './service/routesRouter';
@@ -178,10 +184,41 @@ export const marketplacePlugin = createBackendPlugin({
           logger,
         });
         await settings.start();
+        const noticeDays =
+          config.getOptionalNumber('marketplace.pricing.noticeDays') ?? 30;
+        if (
+          !(
+            Number.isInteger(noticeDays) &&
+            noticeDays >= 0 &&
+            noticeDays <= 365
+          )
+        ) {
+          throw new Error(
+            `marketplace.pricing.noticeDays must be a whole number of days between 0 and 365, got ${noticeDays}`,
+          );
+        }
+        // Announced price changes, in memory on every instance.
+        const prices = new PriceChangeStore(db, { audit, logger });
+        await prices.start();
+        const budgets = new BudgetStore(db, audit);
+        const teamOwners = new TeamOwners({
+          catalog: deps.catalog,
+          auth: deps.auth,
+        });
+        const budgetAlerts = new BudgetAlerts({
+          db,
+          budgets,
+          notifications: deps.notifications,
+          teamOwners,
+          logger,
+        });
         const ledger = new UsageLedger(db, {
           instanceId,
           platformFeeBasisPoints: () => settings.feeBasisPoints(),
           onError: e => logger.error(`Could not write usage ledger rows: ${e}`),
+          prices,
+          // Threshold alerts right after the settlements that crossed them.
+          onSettled: settled => budgetAlerts.trigger(settled),
         });
         // This instance's leftovers from a previous run can no longer finish.
         const reconciled = await ledger.reconcile({
@@ -302,9 +339,12 @@ export const marketplacePlugin = createBackendPlugin({
             notifications: deps.notifications,
             logger,
           }).schedule(deps.scheduler);
+          // Budget alerts for spend settled by standalone gateways, too.
+          await budgetAlerts.schedule(deps.scheduler);
         });
         lifecycle.addShutdownHook(async () => {
           clearInterval(sweep);
+          prices.stop();
           settings.stop();
           directory.stop();
           await ledger.flush();
@@ -389,6 +429,20 @@ export const marketplacePlugin = createBackendPlugin({
         );
         router.use(createFinderRouter({ access, browseIndex }));
         router.use(
+          createBudgetsRouter({ access, db, budgets, ledger, teamOwners }),
+        );
+        router.use(
+          createPriceChangesRouter({
+            access,
+            directory,
+            prices,
+            subscriptions,
+            notifications: deps.notifications,
+            logger,
+            noticeDays,
+          }),
+        );
+        router.use(
           createRoutesRouter({ access, routes, subscriptions, gatewayBaseUrl }),
         );
         router.use(
@@ -402,6 +456,8 @@ export const marketplacePlugin = createBackendPlugin({
             gatewayBaseUrl,
             browseIndex,
             gateway,
+            budgets,
+            prices,
             publishingRouter: await createPublishingRouter({
               access,
               httpAuth: deps.httpAuth,

@@ -22,6 +22,7 @@ import { connectDatabase } from './database/migrate';
 import { PlatformSettingsStore } from './database/PlatformSettingsStore';
 import { SubscriptionStore } from './database/SubscriptionStore';
 import { Reservation, UsageLedger } from './database/UsageLedger';
+import { PriceChangeStore } from './database/PriceChangeStore';
 import { upstreamCredentials } from './gateway/router';
 import { SecretResolver } from './gateway/secrets';
 import { ServiceSnapshotReader } from './gateway/ServiceSnapshot';
@@ -97,10 +98,15 @@ export async function createStandaloneGateway(options: {
     logger,
   });
   await settings.start();
+  // Announced price changes (the portal's budget alerts cover this gateway's
+  // spend: its scheduled check reads all budgets).
+  const prices = new PriceChangeStore(db, { logger });
+  await prices.start();
   const ledger = new UsageLedger(db, {
     instanceId,
     platformFeeBasisPoints: () => settings.feeBasisPoints(),
     onError: e => logger.error(`Could not write usage ledger rows: ${e}`),
+    prices,
   });
   const reconciled = await ledger.reconcile({
     maxAgeMs: reservationMaxAgeMs,
@@ -220,6 +226,7 @@ export async function createStandaloneGateway(options: {
     }),
     close: async () => {
       clearInterval(sweep);
+      prices.stop();
       services.stop();
       settings.stop();
       await ledger.flush();

@@ -17,6 +17,7 @@ export {
   suspendedError,
 } from './pipeline/Gateway';
 export type { CallOptions, GatewayOptions } from './pipeline/Gateway';
+export { budgetExceededError } from './pipeline/budgets';
 export { lifecycleHeaders, successorName } from './pipeline/lifecycle';
 export { attemptFailed, failureOf } from './routing/attempts';
 export type {

@@ -3,6 +3,7 @@ import VpnKeyIcon from '@mui/icons-material/VpnKey';
 import StoreMallDirectoryIcon from '@mui/icons-material/StoreMallDirectory';
 import PeopleIcon from '@mui/icons-material/People';
 import FactCheckIcon from '@mui/icons-material/FactCheck';
+import SavingsIcon from '@mui/icons-material/Savings';
 import HistoryIcon from '@mui/icons-material/History';
 import TravelExploreIcon from '@mui/icons-material/TravelExplore';
 import {
@@ -195,6 +196,22 @@ const auditPage = PageBlueprint.make({
       import('./components/AdminAudit').then(m => (
         <MainLandmark>
           <m.AuditLogPage />
+        </MainLandmark>
+      )),
+  },
+});
+
+/** `page:marketplace/admin-budgets` at `/admin/budgets`: everyone's budgets (admins). */
+const adminBudgetsPage = PageBlueprint.make({
+  name: 'admin-budgets',
+  params: {
+    path: '/admin/budgets',
+    title: 'Budgets',
+    icon: <SavingsIcon fontSize="inherit" />,
+    loader: () =>
+      import('./components/AdminBudgets').then(m => (
+        <MainLandmark>
+          <m.AdminBudgetsPage />
         </MainLandmark>
       )),
   },
@@ -399,6 +416,7 @@ export const marketplacePlugin: OverridableFrontendPlugin<{
     usersPage,
     approvalsPage,
     auditPage,
+    adminBudgetsPage,
     providerProfilePage,
     modelServiceOverviewCard,
     modelServiceQualityContent,

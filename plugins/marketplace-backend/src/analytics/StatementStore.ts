@@ -3,6 +3,7 @@ import {
   PayoutRecord,
   Statement,
   StatementLine,
+  StatementPriceLine,
   StatementSlaCredit,
   StatementStatus,
   StatementTotals,
@@ -508,9 +509,63 @@ export class StatementStore {
       monthEnd(month),
     );
     const lines = [...(perMonth.get(month)?.values() ?? [])].sort(byMoney);
-    return this.withCredits(
+    const statement = this.withCredits(
       this.shell(kind, ref, month, lines, now, null),
       await this.credits(month, lines, now),
     );
+    statement.priceLines = await this.priceLines(kind, ref, month);
+    return statement;
+  }
+
+  /** Which price applied to which tokens: charged ledger rows per service and price. */
+  private async priceLines(
+    kind: 'user' | 'team',
+    ref: string,
+    month: string,
+  ): Promise<StatementPriceLine[]> {
+    const rows: Array<Record<string, unknown>> = await this.db('usage_ledger')
+      .where(kind === 'user' ? 'user_ref' : 'team_ref', ref)
+      .where('started_at', '>=', monthStart(month))
+      .where('started_at', '<', monthEnd(month))
+      .where('cost_micros', '>', 0)
+      .groupBy(
+        'service_ref',
+        'prompt_price_micros',
+        'completion_price_micros',
+        'price_change_id',
+      )
+      .select(
+        'service_ref',
+        'prompt_price_micros',
+        'completion_price_micros',
+        'price_change_id',
+      )
+      .count({ requests: '*' })
+      .sum({
+        prompt: 'prompt_tokens',
+        completion: 'completion_tokens',
+        gross: 'cost_micros',
+      });
+    const n = (v: unknown) => Number(v ?? 0);
+    return rows
+      .map(r => ({
+        serviceRef: String(r.service_ref),
+        promptPer1kMicros:
+          r.prompt_price_micros === null ? null : n(r.prompt_price_micros),
+        completionPer1kMicros:
+          r.completion_price_micros === null
+            ? null
+            : n(r.completion_price_micros),
+        priceChangeId: (r.price_change_id as string | null) ?? null,
+        requests: n(r.requests),
+        promptTokens: n(r.prompt),
+        completionTokens: n(r.completion),
+        grossMicros: n(r.gross),
+      }))
+      .sort(
+        (a, b) =>
+          a.serviceRef.localeCompare(b.serviceRef) ||
+          (a.promptPer1kMicros ?? -1) - (b.promptPer1kMicros ?? -1),
+      );
   }
 }

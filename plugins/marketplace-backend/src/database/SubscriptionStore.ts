@@ -250,6 +250,10 @@ export class SubscriptionStore {
     return { ...toKeyInfo(row), secret };
   }
 
+  async getRow(id: string): Promise<SubscriptionRow | undefined> {
+    return this.db<SubscriptionRow>('subscriptions').where({ id }).first();
+  }
+
   async get(id: string): Promise<Subscription | undefined> {
     const row = await this.db<SubscriptionRow>('subscriptions')
       .where({ id })

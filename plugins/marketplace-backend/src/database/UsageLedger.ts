@@ -10,6 +10,8 @@ import {
 import { Knex } from 'knex';
 import { monthOf, num, numOrNull } from './migrate';
 import {
+  BudgetCounterDelta,
+  BudgetCounterRef,
   createReservationWriter,
   createSettlementWriter,
   ReservationWriter,
@@ -17,6 +19,10 @@ import {
   SubscriptionCounters,
 } from './reservationWriter';
 import { KeyGrant, SubscriptionRow } from './SubscriptionStore';
+
+function lower(ref: string): string {
+  return ref.toLocaleLowerCase('en-US');
+}
 
 /** Settlements written per transaction. */
 export const MAX_BATCH = 500;
@@ -27,7 +33,39 @@ export type ReserveRejection =
   | 'user_suspended'
   | 'key_revoked'
   | 'trial_exhausted'
-  | 'spend_cap_reached';
+  | 'spend_cap_reached'
+  | 'budget_exceeded';
+
+/** The hard budget that refused a request. */
+export interface BudgetRefusal {
+  scope: 'subscription' | 'user' | 'team';
+  /** The subscription id, or the user or group entity ref. */
+  ref: string;
+  /** UTC month, YYYY-MM. */
+  period: string;
+  amountMicros: number;
+}
+
+/** The price a service's subscribers pay from an announced change on. */
+export interface ScheduledPrice {
+  id: string;
+  pricing: ModelServicePricing;
+  /** The entity's own prices when it was announced. */
+  entityPricing: ModelServicePricing;
+  effectiveAt: number;
+}
+
+/** Announced price changes: the one in force for a service at an instant. */
+export interface PriceSchedule {
+  at(serviceRef: string, now: number): ScheduledPrice | undefined;
+}
+
+/** Whose month counters a settlement batch changed (for budget alerts). */
+export interface SettledBudgets {
+  subscriptionIds: string[];
+  userRefs: string[];
+  teamRefs: string[];
+}
 
 export interface ReserveRequest {
   requestId: string;
@@ -62,11 +100,20 @@ export interface Reservation {
   startedAt: number;
   /** The platform fee when the request started; its ledger row keeps it. */
   platformFeeBasisPoints?: number;
+  /** What it holds on the user's and team's month counters (its cost). */
+  budgetMicros?: number;
+  /** The announced price change whose price it pays, if any. */
+  priceChangeId?: string | null;
 }
 
 export type ReserveResult =
   | { ok: true; reservation: Reservation }
-  | { ok: false; reason: ReserveRejection; suspensionReason?: string | null };
+  | {
+      ok: false;
+      reason: ReserveRejection;
+      suspensionReason?: string | null;
+      budget?: BudgetRefusal;
+    };
 
 export interface Settlement {
   status: UsageStatus;
@@ -112,6 +159,9 @@ interface LedgerRow {
   usage_clamped: boolean | number;
   route_ref?: string | null;
   route_attempt?: number | null;
+  prompt_price_micros?: number | string | null;
+  completion_price_micros?: number | string | null;
+  price_change_id?: string | null;
 }
 
 function toUsageRecord(row: LedgerRow): UsageRecord {
@@ -231,6 +281,66 @@ export function subscriptionPricing(
   };
 }
 
+function samePrices(a: ModelServicePricing, b: ModelServicePricing): boolean {
+  return JSON.stringify(a) === JSON.stringify(b);
+}
+
+/**
+ * A service's price for new subscribers at an instant: the announced change in
+ * force, unless the entity's prices changed again after it was announced.
+ */
+export function listPriceAt(
+  current: ModelServicePricing,
+  change: ScheduledPrice | undefined,
+): ModelServicePricing {
+  return change &&
+    (samePrices(current, change.entityPricing) ||
+      samePrices(current, change.pricing))
+    ? change.pricing
+    : current;
+}
+
+/**
+ * The prices a subscription pays at an instant, with announced price changes:
+ * from a change's effective instant on, its price is the service's price for
+ * every subscriber (also those that subscribed before at a lower price), unless
+ * the owners changed the entity's prices again after announcing it (then those
+ * apply, under the rule of {@link subscriptionPricing}). A subscription that
+ * began after the change took effect started at its price anyway.
+ */
+export function scheduledPricing(
+  subscription: { pricing_json?: string | null; created_at: number | string },
+  current: ModelServicePricing,
+  change: ScheduledPrice | undefined,
+  monthTokens: number,
+): { pricing: ModelServicePricing; changeId: string | null } {
+  if (
+    !change ||
+    !(
+      samePrices(current, change.entityPricing) ||
+      samePrices(current, change.pricing)
+    )
+  ) {
+    return {
+      pricing: subscriptionPricing(
+        subscription.pricing_json,
+        current,
+        monthTokens,
+      ),
+      changeId: null,
+    };
+  }
+  const snapshot =
+    change.effectiveAt > num(subscription.created_at)
+      ? JSON.stringify(change.pricing)
+      : subscription.pricing_json ?? JSON.stringify(change.pricing);
+  const pricing = subscriptionPricing(snapshot, change.pricing, monthTokens);
+  return {
+    pricing,
+    changeId: samePrices(pricing, change.pricing) ? change.id : null,
+  };
+}
+
 /** Largest completion budget whose worst-case cost fits `availableMicros`. */
 function completionThatFits(
   billablePrompt: number,
@@ -280,6 +390,10 @@ export class UsageLedger {
       /** A number, or the current fee (read for every request). */
       platformFeeBasisPoints: number | (() => number);
       clock?: () => number;
+      /** Announced price changes; without, the entity's prices apply. */
+      prices?: PriceSchedule;
+      /** Called after a settlement batch is written (budget alerts). */
+      onSettled?: (settled: SettledBudgets) => void;
       /** How long settlements may wait to be batched. */
       batchDelayMs?: number;
       onError?: (error: Error) => void;
@@ -333,9 +447,33 @@ export class UsageLedger {
           row = undefined; // decide refusals on fresh data only
           continue;
         }
+        if (plan.reason === 'spend_cap_reached') {
+          return this.refuseBudget(grant, {
+            scope: 'subscription',
+            ref: row.id,
+            period: month,
+          });
+        }
         return this.refuse(grant, plan.reason);
       }
-      const { trialTokens, cost, maxCompletion, monthTokens, pricing } = plan;
+      const {
+        trialTokens,
+        cost,
+        maxCompletion,
+        monthTokens,
+        pricing,
+        priceChangeId,
+      } = plan;
+      const budgets: BudgetCounterRef[] = [
+        { scope: 'user', ref: lower(grant.userRef), period: month },
+      ];
+      if (grant.teamRef) {
+        budgets.push({
+          scope: 'team',
+          ref: lower(grant.teamRef),
+          period: month,
+        });
+      }
 
       const reservation: Reservation = {
         requestId: request.requestId,
@@ -352,15 +490,18 @@ export class UsageLedger {
         maxCompletionTokens: maxCompletion,
         startedAt: now,
         platformFeeBasisPoints: this.feeBasisPoints(),
+        budgetMicros: cost,
+        priceChangeId,
       };
 
-      const updated = await this.writer.reserve({
+      const outcome = await this.writer.reserve({
         subscriptionId: grant.subscriptionId,
         month,
         keyId: grant.keyId,
         userRef: grant.userRef,
         trialTokens,
         costMicros: cost,
+        budgets,
         row: {
           request_id: request.requestId,
           subscription_id: grant.subscriptionId,
@@ -376,12 +517,17 @@ export class UsageLedger {
           cost_micros: cost,
           started_at: now,
           instance_id: this.options.instanceId,
+          budget_micros: cost,
         },
       });
-      if (updated) {
-        this.remember(updated);
+      if (outcome.ok) {
+        this.remember(outcome.row);
         this.inFlight.add(request.requestId);
         return { ok: true, reservation };
+      }
+      if (outcome.budget) {
+        // A hard user or team budget: the counters are the authority.
+        return this.refuseBudget(grant, outcome.budget);
       }
       // Lost a race, the snapshot was stale, or the key was revoked / the user
       // suspended meanwhile: look again.
@@ -422,6 +568,32 @@ export class UsageLedger {
     return { ok: false, reason };
   }
 
+  /** A refusal by a hard budget, naming it (with its amount, read now). */
+  private async refuseBudget(
+    grant: KeyGrant,
+    budget: Omit<BudgetRefusal, 'amountMicros'>,
+  ): Promise<ReserveResult & { ok: false }> {
+    const refused = await this.refuse(grant, 'budget_exceeded');
+    if (refused.reason !== 'budget_exceeded') {
+      return refused;
+    }
+    let amount: unknown;
+    if (budget.scope === 'subscription') {
+      amount = (
+        await this.db('subscriptions')
+          .where({ id: budget.ref })
+          .first('spend_cap_micros')
+      )?.spend_cap_micros;
+    } else {
+      amount = (
+        await this.db('budgets')
+          .where({ scope: budget.scope, scope_ref: budget.ref })
+          .first('amount_micros')
+      )?.amount_micros;
+    }
+    return { ...refused, budget: { ...budget, amountMicros: num(amount) } };
+  }
+
   private remember(row: SubscriptionRow) {
     if (this.snapshots.size > 100_000) {
       this.snapshots.clear();
@@ -442,6 +614,7 @@ export class UsageLedger {
         maxCompletion: number;
         monthTokens: number;
         pricing: ModelServicePricing;
+        priceChangeId: string | null;
       }
     | { ok: false; reason: ReserveRejection } {
     const trialExpired =
@@ -453,9 +626,10 @@ export class UsageLedger {
         num(row.trial_tokens_reserved);
     const cap = numOrNull(row.spend_cap_micros);
     const monthTokens = num(row.month_tokens);
-    const pricing = subscriptionPricing(
-      row.pricing_json,
+    const { pricing, changeId } = scheduledPricing(
+      row,
       request.pricing,
+      this.options.prices?.at(request.grant.serviceRef, now),
       monthTokens,
     );
     const prices = pricesAt(pricing, monthTokens);
@@ -509,6 +683,7 @@ export class UsageLedger {
       maxCompletion,
       monthTokens,
       pricing,
+      priceChangeId: changeId,
     };
   }
 
@@ -630,6 +805,9 @@ export class UsageLedger {
       );
     }
     const { grant } = reservation;
+    const prices = s.charge
+      ? pricesAt(reservation.pricing, reservation.monthTokensBefore)
+      : undefined;
     return {
       request_id: reservation.requestId,
       subscription_id: grant.subscriptionId,
@@ -660,6 +838,9 @@ export class UsageLedger {
       usage_clamped: usage.clamped,
       route_ref: grant.routeRef ?? null,
       route_attempt: grant.routeAttempt ?? null,
+      prompt_price_micros: prices?.promptPer1kMicros ?? null,
+      completion_price_micros: prices?.completionPer1kMicros ?? null,
+      price_change_id: s.charge ? reservation.priceChangeId ?? null : null,
     };
   }
 
@@ -681,7 +862,31 @@ export class UsageLedger {
           : 0,
         month: reservation.month,
       };
-      return { row: row as unknown as Record<string, unknown>, counters };
+      const { grant } = reservation;
+      const held = reservation.budgetMicros ?? 0;
+      const budgets: BudgetCounterDelta[] = [
+        {
+          scope: 'user',
+          ref: lower(grant.userRef),
+          period: reservation.month,
+          released: held,
+          spend: num(row.cost_micros),
+        },
+      ];
+      if (grant.teamRef) {
+        budgets.push({
+          scope: 'team',
+          ref: lower(grant.teamRef),
+          period: reservation.month,
+          released: held,
+          spend: num(row.cost_micros),
+        });
+      }
+      return {
+        row: row as unknown as Record<string, unknown>,
+        counters,
+        budgets,
+      };
     });
     const updated = await this.settlements.write(entries);
     for (const { reservation } of batch) {
@@ -690,6 +895,21 @@ export class UsageLedger {
     // Keep the snapshots current, so that the next reservation needs no read.
     for (const row of updated) {
       this.remember(row);
+    }
+    if (this.options.onSettled) {
+      const charged = batch.filter(b => b.reservation.costMicros > 0);
+      if (charged.length > 0) {
+        const grants = charged.map(b => b.reservation.grant);
+        this.options.onSettled({
+          subscriptionIds: [...new Set(grants.map(g => g.subscriptionId))],
+          userRefs: [...new Set(grants.map(g => lower(g.userRef)))],
+          teamRefs: [
+            ...new Set(
+              grants.flatMap(g => (g.teamRef ? [lower(g.teamRef)] : [])),
+            ),
+          ],
+        });
+      }
     }
   }
 
@@ -747,6 +967,7 @@ export class UsageLedger {
           month: monthOf(num(r.started_at)),
           maxCompletionTokens: 0,
           startedAt: num(r.started_at),
+          budgetMicros: num(r.budget_micros ?? 0),
         },
         settlement: {
           status: 'abandoned' as const,

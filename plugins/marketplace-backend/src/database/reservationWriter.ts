@@ -20,6 +20,11 @@ export interface ReservationWrite {
   userRef: string;
   trialTokens: number;
   costMicros: number;
+  /**
+   * The user's and the team's month counters (budget_usage) the request
+   * holds `row.budget_micros` on; their hard budgets must still cover it.
+   */
+  budgets: BudgetCounterRef[];
   row: {
     request_id: string;
     subscription_id: string;
@@ -35,18 +40,73 @@ export interface ReservationWrite {
     cost_micros: number;
     started_at: number;
     instance_id: string;
+    budget_micros: number;
   };
 }
+
+/** One month counter of a user or a team. */
+export interface BudgetCounterRef {
+  scope: 'user' | 'team';
+  /** The user or group entity ref, lowercase. */
+  ref: string;
+  /** UTC month, YYYY-MM. */
+  period: string;
+}
+
+/** A reservation written, or what refused it. */
+export type ReservationOutcome =
+  | { ok: true; row: SubscriptionRow }
+  /** `budget`: a hard user or team budget refused it; else the subscription's conditions. */
+  | { ok: false; budget?: BudgetCounterRef };
 
 /**
  * Holds budget for one request atomically: the update only applies while the
  * subscription is active, in the same month, the key is not revoked, the user not
- * suspended, and the trial / spend cap still cover the request; the reservation
- * row is written in the same transaction. Returns the subscription as updated, or
- * undefined when the conditions did not hold.
+ * suspended, and the trial / spend cap still cover the request; the user's and the
+ * team's month counters take the request's cost only while their hard budgets
+ * (spend + in-flight reservations + this cost) still cover it; the reservation row
+ * is written in the same transaction. Returns the subscription as updated, or what
+ * refused the request (then nothing was written).
  */
 export interface ReservationWriter {
-  reserve(write: ReservationWrite): Promise<SubscriptionRow | undefined>;
+  reserve(write: ReservationWrite): Promise<ReservationOutcome>;
+}
+
+/**
+ * Takes a request's cost on one month counter, creating it at its first use,
+ * only while the scope's hard budget (if any) still covers spend + reserved +
+ * this cost. Returns a row when it did. (INSERT ... SELECT ... WHERE: the WHERE
+ * keeps SQLite's parser from reading ON CONFLICT as a join constraint.)
+ */
+export const BUDGET_RESERVE = `
+  INSERT INTO budget_usage (scope, scope_ref, period, spend_micros, reserved_micros)
+  SELECT ?, ?, ?, 0, CAST(? AS BIGINT)
+   WHERE NOT EXISTS (SELECT 1 FROM budgets
+                      WHERE scope = ? AND scope_ref = ? AND mode = 'hard'
+                        AND amount_micros < CAST(? AS BIGINT))
+  ON CONFLICT (scope, scope_ref, period) DO UPDATE
+     SET reserved_micros = budget_usage.reserved_micros + excluded.reserved_micros
+   WHERE NOT EXISTS (SELECT 1 FROM budgets b
+                      WHERE b.scope = budget_usage.scope
+                        AND b.scope_ref = budget_usage.scope_ref
+                        AND b.mode = 'hard'
+                        AND budget_usage.spend_micros + budget_usage.reserved_micros
+                            + excluded.reserved_micros > b.amount_micros)
+  RETURNING scope`;
+
+export function budgetReserveBindings(b: BudgetCounterRef, micros: number) {
+  return [b.scope, b.ref, b.period, micros, b.scope, b.ref, micros];
+}
+
+/** Thrown inside a reservation's transaction to roll it back. */
+class BudgetRefused extends Error {
+  constructor(readonly budget: BudgetCounterRef) {
+    super(`The ${budget.scope} budget of ${budget.ref} refused the request`);
+  }
+}
+
+function budgetsToReserve(w: ReservationWrite): BudgetCounterRef[] {
+  return w.row.budget_micros > 0 ? w.budgets : [];
 }
 
 const CONDITIONAL_UPDATE = `
@@ -75,6 +135,7 @@ const RESERVATION_COLUMNS = [
   'cost_micros',
   'started_at',
   'instance_id',
+  'budget_micros',
 ] as const;
 
 function updateBindings(w: ReservationWrite) {
@@ -111,10 +172,16 @@ class SqliteReservationWriter implements ReservationWriter {
           ', ',
         )}) VALUES (${RESERVATION_COLUMNS.map(() => '?').join(', ')})`,
       );
+      const budget = connection.prepare(BUDGET_RESERVE);
       const tx = connection.transaction((w: ReservationWrite) => {
         const updated = update.get(...updateBindings(w));
         if (!updated) {
           return undefined;
+        }
+        for (const b of budgetsToReserve(w)) {
+          if (!budget.get(...budgetReserveBindings(b, w.row.budget_micros))) {
+            throw new BudgetRefused(b); // rolls the transaction back
+          }
         }
         insert.run(
           ...RESERVATION_COLUMNS.map(c => {
@@ -130,11 +197,17 @@ class SqliteReservationWriter implements ReservationWriter {
     return entry;
   }
 
-  async reserve(write: ReservationWrite): Promise<SubscriptionRow | undefined> {
+  async reserve(write: ReservationWrite): Promise<ReservationOutcome> {
     const client = this.knex.client as any;
     const connection = await client.acquireConnection();
     try {
-      return this.statements(connection).tx(write);
+      const row = this.statements(connection).tx(write);
+      return row ? { ok: true, row } : { ok: false };
+    } catch (e) {
+      if (e instanceof BudgetRefused) {
+        return { ok: false, budget: e.budget };
+      }
+      throw e;
     } finally {
       await client.releaseConnection(connection);
     }
@@ -143,12 +216,49 @@ class SqliteReservationWriter implements ReservationWriter {
 
 /**
  * PostgreSQL (and other databases with data-modifying CTEs): one statement, so the
- * subscription's row lock is held only for that statement.
+ * subscription's row lock is held only for that statement. A request that costs
+ * money also takes its cost on the user's and team's counters: then the statement
+ * and the counters' conditional upserts run in one transaction (row locks in the
+ * order subscription, user, team: never a cycle).
  */
 class CteReservationWriter implements ReservationWriter {
   constructor(private readonly knex: Knex) {}
 
-  async reserve(write: ReservationWrite): Promise<SubscriptionRow | undefined> {
+  async reserve(write: ReservationWrite): Promise<ReservationOutcome> {
+    const budgets = budgetsToReserve(write);
+    if (budgets.length === 0) {
+      const row = await this.statement(this.knex, write);
+      return row ? { ok: true, row } : { ok: false };
+    }
+    try {
+      return await this.knex.transaction(async tx => {
+        const row = await this.statement(tx, write);
+        if (!row) {
+          return { ok: false };
+        }
+        for (const b of budgets) {
+          const result = await tx.raw(
+            BUDGET_RESERVE,
+            budgetReserveBindings(b, write.row.budget_micros),
+          );
+          if (!result.rows?.length) {
+            throw new BudgetRefused(b);
+          }
+        }
+        return { ok: true, row } as const;
+      });
+    } catch (e) {
+      if (e instanceof BudgetRefused) {
+        return { ok: false, budget: e.budget };
+      }
+      throw e;
+    }
+  }
+
+  private async statement(
+    knex: Knex | Knex.Transaction,
+    write: ReservationWrite,
+  ): Promise<SubscriptionRow | undefined> {
     const casts: Record<(typeof RESERVATION_COLUMNS)[number], string> = {
       request_id: 'text',
       subscription_id: 'text',
@@ -164,8 +274,9 @@ class CteReservationWriter implements ReservationWriter {
       cost_micros: 'bigint',
       started_at: 'bigint',
       instance_id: 'text',
+      budget_micros: 'bigint',
     };
-    const result = await this.knex.raw(
+    const result = await knex.raw(
       `WITH upd AS (${CONDITIONAL_UPDATE}),
             ins AS (
               INSERT INTO usage_reservations (${RESERVATION_COLUMNS.join(', ')})
@@ -185,16 +296,32 @@ class CteReservationWriter implements ReservationWriter {
 class KnexReservationWriter implements ReservationWriter {
   constructor(private readonly knex: Knex) {}
 
-  async reserve(write: ReservationWrite): Promise<SubscriptionRow | undefined> {
-    return this.knex.transaction(async tx => {
-      const result = await tx.raw(CONDITIONAL_UPDATE, updateBindings(write));
-      const updated = Array.isArray(result) ? result[0] : result?.rows?.[0];
-      if (!updated) {
-        return undefined;
+  async reserve(write: ReservationWrite): Promise<ReservationOutcome> {
+    try {
+      return await this.knex.transaction(async tx => {
+        const result = await tx.raw(CONDITIONAL_UPDATE, updateBindings(write));
+        const updated = Array.isArray(result) ? result[0] : result?.rows?.[0];
+        if (!updated) {
+          return { ok: false };
+        }
+        for (const b of budgetsToReserve(write)) {
+          const taken = await tx.raw(
+            BUDGET_RESERVE,
+            budgetReserveBindings(b, write.row.budget_micros),
+          );
+          if (!(Array.isArray(taken) ? taken : taken?.rows)?.length) {
+            throw new BudgetRefused(b);
+          }
+        }
+        await tx('usage_reservations').insert(write.row);
+        return { ok: true, row: updated } as const;
+      });
+    } catch (e) {
+      if (e instanceof BudgetRefused) {
+        return { ok: false, budget: e.budget };
       }
-      await tx('usage_reservations').insert(write.row);
-      return updated;
-    });
+      throw e;
+    }
   }
 }
 
@@ -221,11 +348,54 @@ export interface SubscriptionCounters {
   month: string;
 }
 
+/** What one settlement changes on a user's or team's month counter. */
+export interface BudgetCounterDelta extends BudgetCounterRef {
+  /** The reservation's hold, released. */
+  released: number;
+  /** The row's cost, added to the month's spend. */
+  spend: number;
+}
+
 /** One settlement: its ledger row and what it changes on its subscription. */
 export interface SettlementEntry {
   row: Record<string, unknown>;
   /** None: the row changes no subscription (a row imported as is). */
   counters?: SubscriptionCounters;
+  /** The user's and team's month counters. */
+  budgets?: BudgetCounterDelta[];
+}
+
+/** One update per month counter, summing the entries that were inserted. */
+function budgetDeltasOf(inserted: SettlementEntry[]): BudgetCounterDelta[] {
+  const byCounter = new Map<string, BudgetCounterDelta>();
+  for (const entry of inserted) {
+    for (const d of entry.budgets ?? []) {
+      if (d.released === 0 && d.spend === 0) {
+        continue;
+      }
+      const key = `${d.scope}|${d.ref}|${d.period}`;
+      const acc = byCounter.get(key);
+      if (!acc) {
+        byCounter.set(key, { ...d });
+      } else {
+        acc.released += d.released;
+        acc.spend += d.spend;
+      }
+    }
+  }
+  return [...byCounter.values()];
+}
+
+/** Releases the holds and adds the spend of settled rows on a month counter. */
+const BUDGET_SETTLE = `
+  INSERT INTO budget_usage (scope, scope_ref, period, spend_micros, reserved_micros)
+  VALUES (?, ?, ?, CAST(? AS BIGINT), 0)
+  ON CONFLICT (scope, scope_ref, period) DO UPDATE
+     SET spend_micros = budget_usage.spend_micros + excluded.spend_micros,
+         reserved_micros = budget_usage.reserved_micros - CAST(? AS BIGINT)`;
+
+function budgetSettleBindings(d: BudgetCounterDelta) {
+  return [d.scope, d.ref, d.period, d.spend, d.released];
 }
 
 /**
@@ -313,15 +483,19 @@ class KnexSettlementWriter implements SettlementWriter {
         )
         .delete();
       const updated: SubscriptionRow[] = [];
-      const counters = countersOf(
-        entries.filter(e => inserted.has(String(e.row.request_id))),
+      const insertedEntries = entries.filter(e =>
+        inserted.has(String(e.row.request_id)),
       );
+      const counters = countersOf(insertedEntries);
       for (const c of counters) {
         const result = await tx.raw(COUNTER_UPDATE, counterBindings(c));
         const row = Array.isArray(result) ? result[0] : result?.rows?.[0];
         if (row) {
           updated.push(row);
         }
+      }
+      for (const d of budgetDeltasOf(insertedEntries)) {
+        await tx.raw(BUDGET_SETTLE, budgetSettleBindings(d));
       }
       // Last: the service-hour rows are shared by all subscriptions of a service.
       await applyRollups(
@@ -377,6 +551,7 @@ class SqliteSettlementWriter implements SettlementWriter {
       const serviceRollup = this.statement(connection, SERVICE_UPSERT);
       const customerRollup = this.statement(connection, CUSTOMER_UPSERT);
       const monthlyUse = this.statement(connection, MONTHLY_USE_UPSERT);
+      const budgetSettle = this.statement(connection, BUDGET_SETTLE);
       return connection.transaction(() => {
         const inserted: SettlementEntry[] = [];
         for (const entry of entries) {
@@ -410,6 +585,9 @@ class SqliteSettlementWriter implements SettlementWriter {
           if (row) {
             updated.push(row);
           }
+        }
+        for (const d of budgetDeltasOf(inserted)) {
+          budgetSettle.run(...budgetSettleBindings(d));
         }
         return updated;
       })();

@@ -253,9 +253,16 @@ describe.each(
     if (!r2.ok) throw new Error('not reserved');
     expect(r2.reservation.maxCompletionTokens).toBe(20);
     expect(r2.reservation.costMicros).toBeLessThanOrEqual(180);
+    // The subscription's budget (its cap) is named, with its amount.
     await expect(reserveFor(grant, 'req-3', 10, 100)).resolves.toEqual({
       ok: false,
-      reason: 'spend_cap_reached',
+      reason: 'budget_exceeded',
+      budget: {
+        scope: 'subscription',
+        ref: grant.subscriptionId,
+        period: '2026-11',
+        amountMicros: 1000,
+      },
     });
     await ok(r1.reservation, 10, 5);
     await ok(r2.reservation, 10, 5);

@@ -13,6 +13,7 @@ import { catalogServiceRef } from '@backstage/plugin-catalog-node';
 // The demo upstream is a dev dependency: a real OpenAI-compatible upstream for this test.
 // eslint-disable-next-line @backstage/no-mixed-plugin-imports
 import demoUpstreamPlugin from '@internal/plugin-marketplace-demo-upstream-backend';
+import { formatMicros } from '@internal/plugin-marketplace-common';
 import OpenAI from 'openai';
 import request from 'supertest';
 import { expectLedgerInvariants } from '../__testUtils__/ledgerInvariants';
@@ -97,6 +98,7 @@ const catalogFactory = createServiceFactory({
       service('sim-trial', 'sim-fast', base, { trial: { tokens: 300 } }),
       service('sim-burst', 'sim-fast', base, { trial: { tokens: 5000 } }),
       service('sim-play', 'sim-fast', base),
+      service('sim-budget', 'sim-fast', base),
       service('sim-limited', 'sim-fast', base, {
         sla: {
           latencyMs: { p50: 100, p95: 200, p99: 300 },
@@ -803,5 +805,92 @@ describe.each(
     );
     // The first request's row is untouched.
     expect(await usage(first.id)).toEqual(firstRow);
+  });
+
+  // Last: the user budget it sets would stop the other tests' calls.
+  it('a hard user budget answers 402 budget_exceeded naming it; the usage route shows it', async () => {
+    const userPath = `/api/marketplace/v1/budgets/user/${encodeURIComponent(
+      USER,
+    )}`;
+    const key = await subscribe('sim-budget');
+    // What earlier tests spent this month counts: the budget allows 2,000 more.
+    const initial = await request(backend.server)
+      .put(userPath)
+      .set('Authorization', auth)
+      .send({ amountMicros: 1_000_000_000, mode: 'hard' });
+    expect(initial.status).toBe(200);
+    const amount = initial.body.budget.spendMicros + 2_000;
+    const put = await request(backend.server)
+      .put(userPath)
+      .set('Authorization', auth)
+      .send({ amountMicros: amount, mode: 'hard', thresholds: [50, 100] });
+    expect(put.status).toBe(200);
+    const period = new Date().toISOString().slice(0, 7);
+    const openai = client(key);
+    let refused: any;
+    let ok = 0;
+    for (let i = 0; i < 20 && !refused; i++) {
+      try {
+        await openai.chat.completions.create({
+          model: 'sim-budget',
+          messages: [{ role: 'user', content: `question ${i}` }],
+          max_tokens: 100,
+        });
+        ok += 1;
+      } catch (e) {
+        refused = e;
+      }
+    }
+    expect(ok).toBeGreaterThan(0);
+    expect(refused).toBeInstanceOf(OpenAI.APIError);
+    expect(refused.status).toBe(402);
+    expect(refused.error).toEqual({
+      message: `The user budget of ${USER} for ${period} (${formatMicros(
+        amount,
+      )}) is used up. Raise it in the marketplace (My subscriptions) or wait for next month.`,
+      type: 'insufficient_quota',
+      code: 'budget_exceeded',
+      param: 'user',
+    });
+    const subs = (
+      await request(backend.server)
+        .get('/api/marketplace/v1/subscriptions')
+        .set('Authorization', auth)
+    ).body.subscriptions;
+    const sub = subs.find((s: any) => s.model === 'sim-budget');
+    const usageRes = await request(backend.server)
+      .get(`/api/marketplace/v1/subscriptions/${sub.id}/usage`)
+      .set('Authorization', auth);
+    expect(usageRes.status).toBe(200);
+    expect(usageRes.body).toMatchObject({
+      scope: 'subscription',
+      ref: sub.id,
+      period,
+      reservedMicros: 0,
+      budgets: [
+        {
+          scope: 'user',
+          ref: USER,
+          amountMicros: amount,
+          mode: 'hard',
+          reservedMicros: 0,
+        },
+      ],
+    });
+    const [budget] = usageRes.body.budgets;
+    expect(budget.remainingMicros).toBe(
+      Math.max(0, amount - budget.spendMicros),
+    );
+    expect(usageRes.body.usage).toHaveLength(ok);
+    // Without the budget, the calls go through again.
+    const del = await request(backend.server)
+      .delete(userPath)
+      .set('Authorization', auth);
+    expect(del.status).toBe(204);
+    await openai.chat.completions.create({
+      model: 'sim-budget',
+      messages: [{ role: 'user', content: 'again' }],
+      max_tokens: 10,
+    });
   });
 });

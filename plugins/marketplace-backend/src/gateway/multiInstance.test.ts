@@ -13,6 +13,8 @@ import http from 'http';
 import knexFactory, { Knex } from 'knex';
 import { AddressInfo } from 'net';
 import { expectLedgerInvariants } from '../__testUtils__/ledgerInvariants';
+import { AuditLog } from '../database/AuditLog';
+import { BudgetStore } from '../database/BudgetStore';
 import { connectDatabase } from '../database/migrate';
 import { SubscriptionStore } from '../database/SubscriptionStore';
 import { UsageLedger } from '../database/UsageLedger';
@@ -255,8 +257,12 @@ describeWithRedis(
             max_tokens: maxTokens,
           }),
         });
-        await res.arrayBuffer();
-        return { status: res.status, id: res.headers.get('x-request-id')! };
+        const body = await res.json();
+        return {
+          status: res.status,
+          id: res.headers.get('x-request-id')!,
+          error: body.error,
+        };
       }
 
       it('1,000 concurrent calls on one trial never spend past the trial', async () => {
@@ -273,6 +279,11 @@ describeWithRedis(
         );
         const ok = results.filter(r => r.status === 200);
         const refused = results.filter(r => r.status === 429);
+        expect(
+          results
+            .filter(r => r.status !== 200 && r.status !== 429)
+            .map(r => ({ status: r.status, error: r.error })),
+        ).toEqual([]);
         expect(ok.length + refused.length).toBe(1000);
         expect(ok.length).toBeGreaterThan(0);
         for (const ledger of ledgers) {
@@ -292,6 +303,50 @@ describeWithRedis(
           new Set(ok.map(r => r.id)),
         );
         expect(rows.every(r => r.status === 'ok')).toBe(true);
+      });
+
+      it('500 concurrent calls on two instances never spend past a hard user budget', async () => {
+        await start(
+          service({ requestsPerMinute: 1_000_000, tokensPerMinute: 1e9 }),
+        );
+        const { key } = await subscribe({
+          trialTokens: 0,
+          spendCapMicros: null,
+        });
+        // Each call holds at most (prompt + 16 completion tokens) worth: about 40-50.
+        const amount = 2_000;
+        await new BudgetStore(knexA, new AuditLog(knexA)).put(
+          'user',
+          'user:default/u',
+          { amountMicros: amount, mode: 'hard', thresholds: [100] },
+          'user:default/admin',
+        );
+        const results = await Promise.all(
+          Array.from({ length: 500 }, () => call(key)),
+        );
+        for (const ledger of ledgers) {
+          await ledger.flush();
+        }
+        const ok = results.filter(r => r.status === 200);
+        const refused = results.filter(r => r.status === 402);
+        expect(ok.length + refused.length).toBe(500);
+        expect(ok.length).toBeGreaterThan(0);
+        expect(refused.length).toBeGreaterThan(0);
+        expect(refused[0].error).toMatchObject({
+          type: 'insufficient_quota',
+          code: 'budget_exceeded',
+          param: 'user',
+        });
+        expect(refused[0].error.message).toMatch(
+          /^The user budget of user:default\/u for \d{4}-\d{2} \(\$0\.002\) is used up\./,
+        );
+        const rows = await knexA('usage_ledger').select('cost_micros');
+        const spent = rows.reduce((sum, r) => sum + Number(r.cost_micros), 0);
+        expect(rows).toHaveLength(ok.length);
+        expect(spent).toBeLessThanOrEqual(amount);
+        // Used up: not even the cheapest call's worth is left.
+        const cheapest = Math.min(...rows.map(r => Number(r.cost_micros)));
+        expect(spent).toBeGreaterThan(amount - 2 * cheapest);
       });
 
       it('a limit of N requests per minute lets N through in total, not N per instance', async () => {

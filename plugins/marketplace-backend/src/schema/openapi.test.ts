@@ -20,6 +20,7 @@ const COMMON_TYPES = [
   'admin.ts',
   'analytics.ts',
   'providers.ts',
+  'budgets.ts',
 ].map(file =>
   path.resolve(__dirname, '../../../marketplace-common/src/api', file),
 );
@@ -73,6 +74,9 @@ const restRoutes = [
   ...routesOf(read('service/credentialsRouter.ts'), ''),
   // Mounted by the plugin at the same root.
   ...routesOf(read('service/providersRouter.ts'), ''),
+  // Mounted by the plugin at the same root.
+  ...routesOf(read('service/budgetsRouter.ts'), ''),
+  ...routesOf(read('service/priceChangesRouter.ts'), ''),
 ];
 /** The gateway's pipeline and HTTP surface (@internal/plugin-marketplace-gateway-node). */
 const GATEWAY_NODE = path.resolve(
@@ -114,6 +118,7 @@ const publicRoutes = routesOf(read('service/schemasRouter.ts'), '');
 const gatewaySources = [
   read('gateway/router.ts'),
   readGatewayNode('pipeline/Gateway.ts'),
+  readGatewayNode('pipeline/budgets.ts'),
   readGatewayNode('http/handler.ts'),
   ...gatewayProtocols,
   // Route selection and fallback (issue 24), part of the gateway.
@@ -333,6 +338,7 @@ describe('openapi.yaml', () => {
     expect(query('/v1/services', 'get')).toEqual(['scope']);
     expect(query('/v1/subscriptions', 'get')).toEqual(['status']);
     expect(query('/v1/subscriptions/{id}/usage', 'get')).toEqual(['limit']);
+    expect(query('/v1/budgets', 'get')).toEqual(['scope', 'all']);
   });
 
   describe.each(
@@ -424,7 +430,7 @@ describe('openapi.yaml', () => {
         'request_too_large',
         'rate_limit_exceeded',
         'trial_exhausted',
-        'spend_cap_reached',
+        'budget_exceeded',
         'upstream_error',
         'upstream_unreachable',
         'upstream_credentials_missing',

@@ -55,6 +55,8 @@ const USERS: Record<Caller, string> = {
 };
 /** The team that owns every sim-* service (OWNER's). */
 const OWNER_TEAM = encodeURIComponent('group:default/ai-platform-team');
+/** The consumer's team; its annotation names the consumer an owner. */
+const CHECKOUT_TEAM = encodeURIComponent('group:default/checkout-team');
 const DANA = 'user:default/dana'; // writes the review others vote on and reply to
 const KENJI = 'user:default/kenji.nakamura'; // the admin routes' target
 
@@ -74,6 +76,8 @@ const SERVICES = [
   'sim-votes',
   'sim-cross',
   'sim-cross-team',
+  'sim-price',
+  'sim-price-rules',
 ];
 
 /** A Provider of research-llm-team (OTHER's), for the cross-team cases. */
@@ -369,6 +373,61 @@ function matrix(): Record<
       call: none(`/v1/exports/usage?scope=provider&team=${OWNER_TEAM}`),
     },
 
+    // --- service/budgetsRouter.ts ------------------------------------------------
+    'GET /v1/budgets': { expect: SIGNED_IN, call: none('/v1/budgets') },
+    // checkout-team: the consumer is a member and (its annotation) an owner.
+    'GET /v1/budgets/{scope}/{ref}': {
+      expect: [401, 200, 403, 403, 200],
+      call: async c => {
+        await checkoutBudget(c);
+        return { path: `/v1/budgets/team/${CHECKOUT_TEAM}` };
+      },
+    },
+    'PUT /v1/budgets/{scope}/{ref}': {
+      expect: [401, 200, 403, 403, 200],
+      call: () => ({
+        path: `/v1/budgets/team/${CHECKOUT_TEAM}`,
+        body: { amountMicros: 50_000_000, mode: 'soft' },
+      }),
+    },
+    'DELETE /v1/budgets/{scope}/{ref}': {
+      expect: [401, 204, 403, 403, 204],
+      call: async c => {
+        await checkoutBudget(c);
+        return { path: `/v1/budgets/team/${CHECKOUT_TEAM}` };
+      },
+    },
+    'GET /v1/teams/{ref}/usage': {
+      expect: [401, 200, 403, 403, 200],
+      call: none(`/v1/teams/${CHECKOUT_TEAM}/usage`),
+    },
+
+    // --- service/priceChangesRouter.ts -------------------------------------------
+    'GET /v1/services/{name}/price-changes': {
+      expect: SIGNED_IN,
+      call: none('/v1/services/sim-price/price-changes'),
+    },
+    'POST /v1/provider/services/{name}/price-changes': {
+      // A decrease, effective at once: each call lowers the price in force.
+      expect: [401, 403, 201, 403, 201],
+      call: async c => {
+        const res = await as(c, ADMIN).get(
+          '/v1/services/sim-price/price-changes',
+        );
+        expect(res.status).toBe(200);
+        const { current } = res.body;
+        return {
+          path: '/v1/provider/services/sim-price/price-changes',
+          body: {
+            pricing: {
+              ...current,
+              promptPer1kMicros: current.promptPer1kMicros - 1,
+            },
+          },
+        };
+      },
+    },
+
     // --- service/finderRouter.ts -------------------------------------------------
     'GET /marketplace/recommendations': {
       expect: SIGNED_IN,
@@ -573,12 +632,20 @@ function matrix(): Record<
 // --- setup helpers -------------------------------------------------------------
 
 function as(c: Context, user = c.user) {
-  return {
-    post: (url: string, body: unknown = {}) =>
+  const send =
+    (method: 'post' | 'put') =>
+    (url: string, body: unknown = {}) =>
       request(c.server)
-        .post(`/api/marketplace${url}`)
+        [method](`/api/marketplace${url}`)
         .set('Authorization', mockCredentials.user.header(user))
-        .send(body as object),
+        .send(body as object);
+  return {
+    post: send('post'),
+    put: send('put'),
+    get: (url: string) =>
+      request(c.server)
+        .get(`/api/marketplace${url}`)
+        .set('Authorization', mockCredentials.user.header(user)),
   };
 }
 
@@ -653,6 +720,15 @@ async function reviewBy(c: Context, userRef: string, service: string) {
   );
   expect(res.status).toBeLessThan(300);
   return res.body.review.id as string;
+}
+
+/** A budget of checkout-team, set by an admin (so there is one to read or delete). */
+async function checkoutBudget(c: Context) {
+  const res = await as(c, ADMIN).put(`/v1/budgets/team/${CHECKOUT_TEAM}`, {
+    amountMicros: 50_000_000,
+    mode: 'hard',
+  });
+  expect(res.status).toBe(200);
 }
 
 let danasReviewId: string | undefined;
@@ -878,6 +954,224 @@ describe.each(databases.eachSupportedId())(
           expect.objectContaining({ id: keyId, revokedAt: null }),
         ]),
       );
+    });
+
+    it("budgets: nobody sets another user's budget, another's subscription's or a team's they do not own; bad input changes nothing", async () => {
+      const lena = encodeURIComponent(CONSUMER);
+      const sub = await call(
+        'post',
+        CONSUMER,
+        '/v1/services/sim-price/subscribe',
+        {},
+      );
+      expect(sub.status).toBe(201);
+      const subscriptionId = sub.body.subscription.id as string;
+      const body = { amountMicros: 1, mode: 'hard' };
+      const before = await knex('budgets').select();
+      const capBefore = await knex('subscriptions')
+        .where({ id: subscriptionId })
+        .first('spend_cap_micros');
+      const attempts = [
+        // Another user's own budget.
+        [OTHER, 'put', `/v1/budgets/user/${lena}`, 403],
+        [OWNER, 'delete', `/v1/budgets/user/${lena}`, 403],
+        // Another user's subscription: not even its existence is told.
+        [OTHER, 'put', `/v1/budgets/subscription/${subscriptionId}`, 404],
+        [OTHER, 'get', `/v1/budgets/subscription/${subscriptionId}`, 404],
+        [OTHER, 'get', `/v1/subscriptions/${subscriptionId}/usage`, 404],
+        // A team they are not in, or are in without owning it.
+        [OTHER, 'put', `/v1/budgets/team/${CHECKOUT_TEAM}`, 403],
+        [OTHER, 'get', `/v1/teams/${CHECKOUT_TEAM}/usage`, 403],
+        [CONSUMER, 'put', `/v1/budgets/team/${OWNER_TEAM}`, 403],
+        [OWNER, 'put', `/v1/budgets/team/${OWNER_TEAM}`, 403],
+        // Admin-only listing.
+        [CONSUMER, 'get', '/v1/budgets?all=true', 403],
+      ] as const;
+      for (const [user, method, url, status] of attempts) {
+        const res = await call(
+          method,
+          user,
+          url,
+          method === 'put' ? body : undefined,
+        );
+        expect({ user, method, url, status: res.status }).toEqual({
+          user,
+          method,
+          url,
+          status,
+        });
+      }
+      const invalid: Array<[unknown, RegExp]> = [
+        [
+          { amountMicros: 0, mode: 'hard' },
+          /field 'amountMicros': must be above 0/,
+        ],
+        [
+          { amountMicros: 1.5, mode: 'hard' },
+          /field 'amountMicros': must be a whole number/,
+        ],
+        [{ amountMicros: '5', mode: 'hard' }, /field 'amountMicros'/],
+        [{ mode: 'hard' }, /field 'amountMicros': is required/],
+        [
+          { amountMicros: 5, mode: 'stop' },
+          /field 'mode': must be 'hard' or 'soft'/,
+        ],
+        [
+          { amountMicros: 5, mode: 'soft', thresholds: [80, 50] },
+          /field 'thresholds': must be sorted ascending/,
+        ],
+        [
+          { amountMicros: 5, mode: 'soft', thresholds: [50, 50] },
+          /field 'thresholds': must be sorted ascending/,
+        ],
+        [
+          { amountMicros: 5, mode: 'soft', thresholds: [0] },
+          /field 'thresholds\[0\]': must be between 1 and 100/,
+        ],
+        [
+          { amountMicros: 5, mode: 'soft', thresholds: [101] },
+          /field 'thresholds\[0\]': must be between 1 and 100/,
+        ],
+        [
+          { amountMicros: 5, mode: 'soft', thresholds: [] },
+          /field 'thresholds': must list at least one/,
+        ],
+        [{ amountMicros: 5, mode: 'soft', extra: 1 }, /body/],
+      ];
+      for (const [bad, message] of invalid) {
+        const res = await call(
+          'put',
+          CONSUMER,
+          `/v1/budgets/user/${lena}`,
+          bad,
+        );
+        expect({ bad, status: res.status }).toEqual({ bad, status: 400 });
+        expect(res.body.error.message).toMatch(message);
+      }
+      const badScope = await call(
+        'put',
+        CONSUMER,
+        `/v1/budgets/org/${lena}`,
+        body,
+      );
+      expect(badScope.status).toBe(400);
+      expect(badScope.body.error.message).toMatch(/'scope'/);
+      const userAsTeam = await call(
+        'put',
+        CONSUMER,
+        `/v1/budgets/team/${lena}`,
+        body,
+      );
+      expect(userAsTeam.status).toBe(400);
+      expect(await knex('budgets').select()).toEqual(before);
+      expect(
+        await knex('subscriptions')
+          .where({ id: subscriptionId })
+          .first('spend_cap_micros'),
+      ).toEqual(capBefore);
+      // The owners themselves can.
+      const own = await call('put', CONSUMER, `/v1/budgets/user/${lena}`, body);
+      expect(own.status).toBe(200);
+      const mine = await call(
+        'put',
+        CONSUMER,
+        `/v1/budgets/subscription/${subscriptionId}`,
+        body,
+      );
+      expect(mine.status).toBe(200);
+      // Admins set anyone's; each change is in the audit log.
+      const byAdmin = await call('put', ADMIN, `/v1/budgets/user/${lena}`, {
+        amountMicros: 2,
+        mode: 'soft',
+      });
+      expect(byAdmin.status).toBe(200);
+      const audit = await knex('audit_log')
+        .where({ target_type: 'budget', target: CONSUMER })
+        .orderBy('id')
+        .select('actor_ref', 'action');
+      expect(audit.slice(-2)).toEqual([
+        { actor_ref: CONSUMER, action: 'budget.set' },
+        { actor_ref: ADMIN, action: 'budget.set' },
+      ]);
+      await call('delete', ADMIN, `/v1/budgets/user/${lena}`);
+      await call(
+        'delete',
+        CONSUMER,
+        `/v1/budgets/subscription/${subscriptionId}`,
+      );
+    });
+
+    it('price changes: an increase is announced noticeDays ahead, a decrease applies at once, one pending at a time', async () => {
+      const url = '/v1/provider/services/sim-price-rules/price-changes';
+      const { current } = (
+        await call(
+          'get',
+          CONSUMER,
+          '/v1/services/sim-price-rules/price-changes',
+        )
+      ).body;
+      const higher = {
+        ...current,
+        completionPer1kMicros: current.completionPer1kMicros + 1000,
+      };
+      const day = 86_400_000;
+      const tooSoon = await call('post', OWNER, url, {
+        pricing: higher,
+        effectiveAt: new Date(Date.now() + 29 * day).toISOString(),
+      });
+      expect(tooSoon.status).toBe(400);
+      expect(tooSoon.body.error.message).toMatch(
+        /field 'effectiveAt': a price increase takes effect at least 30 days after/,
+      );
+      const noDate = await call('post', OWNER, url, { pricing: higher });
+      expect(noDate.status).toBe(400);
+      const notOwner = await call('post', OTHER, url, {
+        pricing: higher,
+        effectiveAt: new Date(Date.now() + 31 * day).toISOString(),
+      });
+      expect(notOwner.status).toBe(403);
+      const negative = await call('post', OWNER, url, {
+        pricing: { ...current, promptPer1kMicros: -1 },
+      });
+      expect(negative.status).toBe(400);
+      expect(negative.body.error.message).toMatch(
+        /field 'pricing.promptPer1kMicros'/,
+      );
+      const lower = {
+        ...current,
+        promptPer1kMicros: current.promptPer1kMicros - 1,
+      };
+      const atOnce = await call('post', OWNER, url, { pricing: lower });
+      expect(atOnce.status).toBe(201);
+      expect(atOnce.body.priceChange.status).toBe('effective');
+      const effectiveAt = new Date(Date.now() + 31 * day).toISOString();
+      const announced = await call('post', OWNER, url, {
+        pricing: {
+          ...lower,
+          completionPer1kMicros: lower.completionPer1kMicros + 1000,
+        },
+        effectiveAt,
+      });
+      expect(announced.status).toBe(201);
+      expect(announced.body.priceChange).toMatchObject({
+        status: 'scheduled',
+        previousPricing: lower,
+        announcedBy: OWNER,
+      });
+      const second = await call('post', ADMIN, url, {
+        pricing: lower,
+      });
+      expect(second.status).toBe(409);
+      const list = await call(
+        'get',
+        CONSUMER,
+        '/v1/services/sim-price-rules/price-changes',
+      );
+      expect(list.body.current).toEqual(lower);
+      expect(list.body.items.map((c: any) => c.status)).toEqual([
+        'effective',
+        'scheduled',
+      ]);
     });
 
     it('cross-team: a provider team publishes, bills and manages only for its own teams', async () => {

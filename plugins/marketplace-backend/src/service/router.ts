@@ -28,8 +28,14 @@ import {
 import express, { Request } from 'express';
 import Router from 'express-promise-router';
 import { z } from 'zod';
+import { BudgetStore } from '../database/BudgetStore';
 import { SubscriptionStore } from '../database/SubscriptionStore';
-import { UsageLedger } from '../database/UsageLedger';
+import {
+  listPriceAt,
+  PriceSchedule,
+  UsageLedger,
+} from '../database/UsageLedger';
+import { subscriptionUsageSummary } from './budgetsRouter';
 import {
   DirectoryService,
   isLive,
@@ -56,6 +62,10 @@ export interface RouterOptions {
   gatewayBaseUrl: () => Promise<string>;
   browseIndex: BrowseIndex;
   gateway: GatewayRouter;
+  /** Budgets: the usage summary of a subscription (period, spend, budgets). */
+  budgets?: BudgetStore;
+  /** Announced price changes: a new subscription starts at the price in force. */
+  prices?: PriceSchedule;
 }
 
 /** A query parameter that takes several values: repeated or comma-separated. */
@@ -342,7 +352,8 @@ export async function createRouter(
       spendCapMicros: body.spendCapMicros ?? null,
       trialTokens: spec.trial?.tokens ?? 0,
       trialDurationDays: spec.trial?.durationDays,
-      pricing: spec.pricing,
+      // The price in force now (an announced change that took effect included).
+      pricing: listPriceAt(spec.pricing, options.prices?.at(s.ref, Date.now())),
     });
     res.status(201).json({
       subscription,
@@ -444,7 +455,13 @@ export async function createRouter(
       throw new NotFoundError(`No subscription ${id}`);
     }
     await ledger.flush();
-    res.json({ usage: await ledger.listUsage({ subscriptionId: id, limit }) });
+    const usage = await ledger.listUsage({ subscriptionId: id, limit });
+    const row = options.budgets ? await subscriptions.getRow(id) : undefined;
+    res.json(
+      row && options.budgets
+        ? { usage, ...(await subscriptionUsageSummary(options.budgets, row)) }
+        : { usage },
+    );
   });
 
   /** A new key for an active subscription, e.g. after its last one was revoked. */

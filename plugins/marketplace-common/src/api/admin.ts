@@ -161,7 +161,10 @@ export type AuditAction =
   | 'credential.rotated'
   | 'credential.deleted'
   | 'provider.verified'
-  | 'provider.unverified';
+  | 'provider.unverified'
+  | 'budget.set'
+  | 'budget.deleted'
+  | 'price.announced';
 
 /**
  * What an audited action was done to.
@@ -175,7 +178,8 @@ export type AuditTargetType =
   | 'review'
   | 'platform'
   | 'payout'
-  | 'credential';
+  | 'credential'
+  | 'budget';
 
 /**
  * One admin action: who, what, when, to what, and the state before and after.
@@ -239,6 +243,9 @@ export const AUDIT_ACTIONS: readonly AuditAction[] = [
   'credential.deleted',
   'provider.verified',
   'provider.unverified',
+  'budget.set',
+  'budget.deleted',
+  'price.announced',
 ];
 
 /** Limits of the admin API's inputs. @public */

@@ -326,6 +326,29 @@ export interface Statement {
    * net payout (provider statements).
    */
   slaCreditMicros: number;
+  /**
+   * Chargeback statements (`GET .../{month}`): which price applied to which
+   * tokens, per service and price (announced price changes).
+   */
+  priceLines?: StatementPriceLine[];
+}
+
+/**
+ * The tokens of one service billed at one price in a statement's month.
+ *
+ * @public
+ */
+export interface StatementPriceLine {
+  serviceRef: string;
+  /** The price per 1K tokens the rows were billed at (null: rows from before prices were recorded). */
+  promptPer1kMicros: number | null;
+  completionPer1kMicros: number | null;
+  /** The announced price change in force, if any. */
+  priceChangeId: string | null;
+  requests: number;
+  promptTokens: number;
+  completionTokens: number;
+  grossMicros: number;
 }
 
 /**

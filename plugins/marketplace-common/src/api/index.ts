@@ -5,3 +5,4 @@ export * from './admin';
 export * from './analytics';
 export * from './credentials';
 export * from './providers';
+export * from './budgets';

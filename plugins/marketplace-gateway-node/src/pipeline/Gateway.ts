@@ -27,6 +27,7 @@ import {
   readBody,
   UpstreamResponse,
 } from '../upstream';
+import { budgetExceededError } from './budgets';
 import { lifecycleHeaders, successorName } from './lifecycle';
 import {
   GatewayLedger,
@@ -106,11 +107,18 @@ const REJECTIONS: Record<ReserveRejection, GatewayError> = {
     code: 'trial_exhausted',
   }),
   spend_cap_reached: new GatewayError({
-    status: 429,
+    status: 402,
     type: 'insufficient_quota',
     message:
-      "This subscription's monthly spend cap is reached. Raise the cap in the marketplace or wait for next month.",
-    code: 'spend_cap_reached',
+      "This subscription's monthly budget is used up. Raise it in the marketplace or wait for next month.",
+    code: 'budget_exceeded',
+  }),
+  budget_exceeded: new GatewayError({
+    status: 402,
+    type: 'insufficient_quota',
+    message:
+      'A monthly budget is used up. Raise it in the marketplace or wait for next month.',
+    code: 'budget_exceeded',
   }),
 };
 
@@ -184,7 +192,8 @@ interface Call<R extends GatewayReservation> {
  * 1. `authenticate`: the marketplace API key to a grant (cached briefly).
  * 2. `resolveService`: the model to a servable service the grant may call.
  * 3. `admit`: context window, completion budget, team membership, rate limits.
- * 4. `reserve`: the worst-case cost against trial and spend cap, in the ledger.
+ * 4. `reserve`: the worst-case cost against the trial and the hard budgets
+ *    (subscription, user, team), in the ledger.
  * 5. `forward`: the upstream call with the provider's credential, where the
  *    egress policy allows it; only JSON and event streams are relayed, streams
  *    within their caps.
@@ -510,6 +519,9 @@ export class Gateway<R extends GatewayReservation = GatewayReservation> {
       maxCompletionTokens: maxCompletion,
     });
     if (!reserved.ok) {
+      if (reserved.budget) {
+        throw budgetExceededError(reserved.budget, service.name);
+      }
       throw reserved.reason === 'user_suspended'
         ? suspendedError(reserved.suspensionReason)
         : REJECTIONS[reserved.reason];

@@ -64,7 +64,18 @@ export type ReserveRejection =
   | 'user_suspended'
   | 'key_revoked'
   | 'trial_exhausted'
-  | 'spend_cap_reached';
+  | 'spend_cap_reached'
+  | 'budget_exceeded';
+
+/** The hard monthly budget that refused a request. */
+export interface BudgetRefusal {
+  scope: 'subscription' | 'user' | 'team';
+  /** The subscription id, or the user or group entity ref. */
+  ref: string;
+  /** UTC month, YYYY-MM. */
+  period: string;
+  amountMicros: number;
+}
 
 export interface ReserveRequest {
   requestId: string;
@@ -86,7 +97,13 @@ export interface GatewayReservation {
 
 export type ReserveResult<R extends GatewayReservation> =
   | { ok: true; reservation: R }
-  | { ok: false; reason: ReserveRejection; suspensionReason?: string | null };
+  | {
+      ok: false;
+      reason: ReserveRejection;
+      suspensionReason?: string | null;
+      /** Set with `budget_exceeded`: which budget. */
+      budget?: BudgetRefusal;
+    };
 
 /** The outcome of one forwarded request: its ledger row. */
 export interface Settlement {

@@ -244,6 +244,25 @@ export function mockMarketplaceApi(
 ): jest.Mocked<MarketplaceApi> {
   return {
     listServices: jest.fn().mockResolvedValue([]),
+    getSubscriptionSummary: jest.fn().mockResolvedValue({
+      scope: 'subscription',
+      ref: 'sub-1',
+      period: '2026-12',
+      spendMicros: 0,
+      reservedMicros: 0,
+      budgets: [],
+    }),
+    listBudgets: jest
+      .fn()
+      .mockResolvedValue({ period: '2026-12', items: [], ownedTeams: [] }),
+    putBudget: jest.fn(),
+    deleteBudget: jest.fn().mockResolvedValue(undefined),
+    listPriceChanges: jest.fn().mockResolvedValue({
+      current: fullModelService.spec.pricing,
+      noticeDays: 30,
+      items: [],
+    }),
+    announcePriceChange: jest.fn(),
     getService: jest.fn().mockResolvedValue({
       entity: fullModelService,
       subscription: null,

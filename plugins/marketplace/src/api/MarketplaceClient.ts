@@ -5,6 +5,13 @@ import {
 } from '@backstage/frontend-plugin-api';
 import { ResponseError } from '@backstage/errors';
 import {
+  Budget,
+  BudgetInput,
+  BudgetScope,
+  BudgetsResponse,
+  PriceChange,
+  PriceChangeInput,
+  UsageSummary,
   ProviderCredential,
   ProviderCredentialsResponse,
   ProviderProfile,
@@ -264,6 +271,29 @@ export interface MarketplaceApi {
     subscriptionId: string,
     options?: { limit?: number },
   ): Promise<UsageRecord[]>;
+  /** `GET /v1/subscriptions/:id/usage?limit=1`: this month, the trial and the budgets that limit it. */
+  getSubscriptionSummary(subscriptionId: string): Promise<UsageSummary>;
+  /** `GET /v1/budgets` (`all`: admins, everyone's). */
+  listBudgets(options?: { all?: boolean }): Promise<BudgetsResponse>;
+  /** `PUT /v1/budgets/:scope/:ref` */
+  putBudget(
+    scope: BudgetScope,
+    ref: string,
+    input: BudgetInput,
+  ): Promise<Budget>;
+  /** `DELETE /v1/budgets/:scope/:ref` */
+  deleteBudget(scope: BudgetScope, ref: string): Promise<void>;
+  /** `GET /v1/services/:name/price-changes` */
+  listPriceChanges(name: string): Promise<{
+    current: ModelServicePricing;
+    noticeDays: number;
+    items: PriceChange[];
+  }>;
+  /** `POST /v1/provider/services/:name/price-changes` (owners, admins) */
+  announcePriceChange(
+    name: string,
+    input: PriceChangeInput,
+  ): Promise<PriceChange>;
   /** `POST /v1/keys/:keyId/rotate`: a new secret, shown once; the old key is revoked. */
   rotateKey(keyId: string): Promise<IssuedApiKey>;
   /** `DELETE /v1/keys/:keyId` */
@@ -608,6 +638,61 @@ export class MarketplaceClient implements MarketplaceApi {
       `/v1/routes/${encodeURIComponent(name)}/subscribe`,
     );
     return body.subscription;
+  }
+
+  async getSubscriptionSummary(subscriptionId: string): Promise<UsageSummary> {
+    return this.request(
+      'GET',
+      `/v1/subscriptions/${encodeURIComponent(subscriptionId)}/usage?limit=1`,
+    );
+  }
+
+  async listBudgets(options: { all?: boolean } = {}): Promise<BudgetsResponse> {
+    return this.request('GET', `/v1/budgets${options.all ? '?all=true' : ''}`);
+  }
+
+  async putBudget(
+    scope: BudgetScope,
+    ref: string,
+    input: BudgetInput,
+  ): Promise<Budget> {
+    const body = await this.request<{ budget: Budget }>(
+      'PUT',
+      `/v1/budgets/${scope}/${encodeURIComponent(ref)}`,
+      input,
+    );
+    return body.budget;
+  }
+
+  async deleteBudget(scope: BudgetScope, ref: string): Promise<void> {
+    const baseUrl = await this.discoveryApi.getBaseUrl('marketplace');
+    const response = await this.fetchApi.fetch(
+      `${baseUrl}/v1/budgets/${scope}/${encodeURIComponent(ref)}`,
+      { method: 'DELETE' },
+    );
+    if (!response.ok) {
+      throw await ResponseError.fromResponse(response);
+    }
+  }
+
+  async listPriceChanges(name: string) {
+    return this.request<{
+      current: ModelServicePricing;
+      noticeDays: number;
+      items: PriceChange[];
+    }>('GET', `/v1/services/${encodeURIComponent(name)}/price-changes`);
+  }
+
+  async announcePriceChange(
+    name: string,
+    input: PriceChangeInput,
+  ): Promise<PriceChange> {
+    const body = await this.request<{ priceChange: PriceChange }>(
+      'POST',
+      `/v1/provider/services/${encodeURIComponent(name)}/price-changes`,
+      input,
+    );
+    return body.priceChange;
   }
 
   async unsubscribe(name: string): Promise<Subscription> {

@@ -37,6 +37,7 @@ export const SidebarContent = NavContentBlueprint.make({
       const adminUsers = nav.take('page:marketplace/admin-users');
       const adminApprovals = nav.take('page:marketplace/admin-approvals');
       const adminAudit = nav.take('page:marketplace/admin-audit');
+      const adminBudgets = nav.take('page:marketplace/admin-budgets');
 
       return (
         <Sidebar>
@@ -65,6 +66,7 @@ export const SidebarContent = NavContentBlueprint.make({
             {adminUsers}
             {adminApprovals}
             {adminAudit}
+            {adminBudgets}
           </AdminNavGroup>
           <SidebarSpace />
           <SidebarDivider />

@@ -54,6 +54,9 @@ export const AUDIT_ACTION_LABELS: Record<AuditAction, string> = {
   'credential.deleted': 'Upstream credential deleted',
   'provider.verified': 'Provider verified',
   'provider.unverified': 'Provider verification withdrawn',
+  'budget.set': 'Budget set',
+  'budget.deleted': 'Budget removed',
+  'price.announced': 'Price change announced',
 };
 
 const ACTION_COLORS: Partial<

@@ -28,6 +28,8 @@ import { serviceTitle } from './StartUsingDialog';
 import { isLive, PublicationBanner } from '../Publishing/PublicationStatus';
 import { Money } from '../shared/Money';
 import { RetirementNotice } from './RetirementNotice';
+import { SubscriptionAllowance } from '../Budgets/SubscriptionAllowance';
+import { PriceChangeNotice } from '../PriceChanges/PriceChangeNotice';
 
 /**
  * The top of the ModelService card: "Start Using" for services the user does not
@@ -107,6 +109,7 @@ export function ServiceSubscriptionPanel(props: {
             )}{' '}
             · <Money micros={subscription.monthSpendMicros} /> spent this month
           </Typography>
+          <SubscriptionAllowance subscriptionId={subscription.id} />
         </Stack>
         <Button
           color="error"
@@ -181,6 +184,7 @@ export function ServiceSubscriptionPanel(props: {
       ) : (
         <PublicationBanner publication={publication} />
       )}
+      <PriceChangeNotice name={name} owned={detail.value?.owned ?? false} />
       <Box
         component="section"
         aria-label="Subscription"

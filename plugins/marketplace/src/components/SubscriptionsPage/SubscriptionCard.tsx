@@ -18,6 +18,7 @@ import {
   SubscriptionWithKeys,
 } from '@internal/plugin-marketplace-common';
 import { errorMessage, marketplaceApiRef } from '../../api';
+import { BudgetLeftField } from '../Budgets/BudgetLeftField';
 import { formatDateTimeUtc, formatInteger } from '../../format';
 import { UnsubscribeDialog } from '../shared/UnsubscribeDialog';
 import { Field } from '../shared/Field';
@@ -228,7 +229,7 @@ export function SubscriptionCard(props: {
               gridTemplateColumns: {
                 xs: '1fr',
                 sm: 'repeat(2, minmax(0, 1fr))',
-                lg: 'repeat(4, minmax(0, 1fr))',
+                lg: 'repeat(5, minmax(0, 1fr))',
               },
             }}
           >
@@ -241,6 +242,7 @@ export function SubscriptionCard(props: {
             </Field>
             <TrialField subscription={subscription} />
             <SpendField subscription={subscription} />
+            {active && <BudgetLeftField subscriptionId={subscription.id} />}
             <Field label={active ? 'Subscribed' : 'Cancelled'}>
               {formatDateTimeUtc(
                 active

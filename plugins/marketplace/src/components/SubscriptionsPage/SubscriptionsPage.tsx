@@ -44,6 +44,7 @@ function SuspensionNotice() {
 }
 import { ConsumerUsageSection } from '../Usage/ConsumerUsageSection';
 import { StatementsSection } from '../Usage/StatementsSection';
+import { BudgetsSection } from '../Budgets/BudgetsSection';
 
 function newestFirst(a: SubscriptionWithKeys, b: SubscriptionWithKeys): number {
   return Date.parse(b.createdAt) - Date.parse(a.createdAt);
@@ -113,6 +114,25 @@ function CancelledSubscriptions(props: { reloadToken: number }) {
   );
 }
 
+/** The signed-in user's budgets (their ref from `GET /v1/me`). */
+function MyBudgets(props: { reloadToken: number; onChanged: () => void }) {
+  const api = useApi(marketplaceApiRef);
+  const me = useAsyncRetry(() => api.getMe(), [api]);
+  if (me.loading && !me.value) {
+    return <Progress />;
+  }
+  if (me.error) {
+    return <ResponseErrorPanel error={me.error} />;
+  }
+  return (
+    <BudgetsSection
+      userRef={me.value!.userRef}
+      reloadToken={props.reloadToken}
+      onChanged={props.onChanged}
+    />
+  );
+}
+
 /**
  * `/marketplace/subscriptions`: the signed-in user's subscriptions with their
  * keys, spend and recent requests. Active ones first; cancelled ones collapsed.
@@ -165,6 +185,21 @@ export function SubscriptionsPage() {
         <SuspensionNotice />
         {body}
         <CancelledSubscriptions reloadToken={reloadToken} />
+        <Stack
+          component="section"
+          aria-labelledby="budgets-heading"
+          spacing={1}
+        >
+          <Typography variant="h5" component="h2" id="budgets-heading">
+            Budgets
+          </Typography>
+          <Typography variant="body2" color="text.secondary">
+            Monthly limits on what you, your teams and your subscriptions spend.
+            Hard budgets stop paid requests once used up; every budget alerts
+            you in your notifications at its thresholds.
+          </Typography>
+          <MyBudgets reloadToken={reloadToken} onChanged={reload} />
+        </Stack>
         <Stack component="section" aria-labelledby="usage-heading" spacing={1}>
           <Typography variant="h5" component="h2" id="usage-heading">
             Usage

@@ -1,0 +1,1 @@
+export { AdminBudgetsPage } from './AdminBudgetsPage';
