@@ -40,6 +40,8 @@ export interface ReserveRequest {
   promptTokens: number;
   /** The completion budget the request asks for (or the service's max). */
   maxCompletionTokens: number;
+  /** The protocol the client spoke (`openai-chat` when absent). */
+  protocol?: string;
 }
 
 /** Budget held for one in-flight request. */
@@ -62,6 +64,8 @@ export interface Reservation {
   startedAt: number;
   /** The platform fee when the request started; its ledger row keeps it. */
   platformFeeBasisPoints?: number;
+  /** The protocol the client spoke. */
+  protocol?: string;
 }
 
 export type ReserveResult =
@@ -82,6 +86,8 @@ export interface Settlement {
   timeToFirstTokenMs?: number | null;
   /** Time from the gateway receiving the request to sending it upstream. */
   waitMs?: number | null;
+  /** Of the prompt tokens, those the upstream read from its cache, where reported. */
+  cachedPromptTokens?: number | null;
   finishedAt: number;
 }
 
@@ -112,6 +118,8 @@ interface LedgerRow {
   usage_clamped: boolean | number;
   route_ref?: string | null;
   route_attempt?: number | null;
+  protocol?: string | null;
+  cached_prompt_tokens?: number | string | null;
 }
 
 function toUsageRecord(row: LedgerRow): UsageRecord {
@@ -142,6 +150,8 @@ function toUsageRecord(row: LedgerRow): UsageRecord {
     usageClamped: Boolean(row.usage_clamped),
     routeRef: row.route_ref ?? null,
     routeAttempt: row.route_attempt ?? null,
+    protocol: row.protocol ?? null,
+    cachedPromptTokens: numOrNull(row.cached_prompt_tokens ?? null),
   };
 }
 
@@ -352,6 +362,7 @@ export class UsageLedger {
         maxCompletionTokens: maxCompletion,
         startedAt: now,
         platformFeeBasisPoints: this.feeBasisPoints(),
+        protocol: request.protocol ?? 'openai-chat',
       };
 
       const updated = await this.writer.reserve({
@@ -660,6 +671,14 @@ export class UsageLedger {
       usage_clamped: usage.clamped,
       route_ref: grant.routeRef ?? null,
       route_attempt: grant.routeAttempt ?? null,
+      protocol: reservation.protocol ?? null,
+      cached_prompt_tokens:
+        s.cachedPromptTokens === undefined || s.cachedPromptTokens === null
+          ? null
+          : Math.min(
+              Math.max(0, s.cachedPromptTokens),
+              Math.max(0, usage.promptTokens),
+            ),
     };
   }
 

@@ -1,5 +1,6 @@
 import { LoggerService } from '@backstage/backend-plugin-api';
 import {
+  ALL_PROTOCOLS,
   createGatewayHttpHandler,
   EgressPolicy,
   Gateway,
@@ -119,7 +120,7 @@ export function createGatewayRouter(
   });
   const handler = createGatewayHttpHandler({
     gateway,
-    protocols: [openaiChatAdapter],
+    protocols: ALL_PROTOCOLS,
     logger,
   });
 
