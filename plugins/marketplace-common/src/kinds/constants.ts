@@ -30,6 +30,7 @@ export const MODEL_FAMILIES = [
   'llama',
   'gemini',
   'mistral',
+  'embedding',
   'other',
 ] as const;
 /** @public */
@@ -46,6 +47,7 @@ export const MODEL_FEATURES = [
   'streaming',
   'jsonMode',
   'fineTuned',
+  'embeddings',
 ] as const;
 /** @public */
 export type ModelFeature = (typeof MODEL_FEATURES)[number];
