@@ -674,7 +674,10 @@ export function CredentialsPhase(props: {
           </OfferSection>
 
           <OfferSection title="Try it">
-            <SnippetTabs input={input} />
+            <SnippetTabs
+              input={input}
+              upstreamProtocol={entity.spec.endpoint?.protocol}
+            />
           </OfferSection>
 
           <OfferSection title="Get started">
