@@ -28,7 +28,11 @@ export function embed(text: string, dimensions: number): number[] {
   const values: number[] = [];
   for (let block = 0; values.length < dimensions; block++) {
     const digest = createHash('sha256').update(`${block}:${text}`).digest();
-    for (let i = 0; i + 2 <= digest.length && values.length < dimensions; i += 2) {
+    for (
+      let i = 0;
+      i + 2 <= digest.length && values.length < dimensions;
+      i += 2
+    ) {
       values.push(digest.readUInt16LE(i) / 32767.5 - 1);
     }
   }
@@ -68,12 +72,14 @@ export function registerEmbeddingsRoute(
         code: 'model_not_found',
       });
     }
-    const inputs: Array<string | number[]> =
-      typeof request.input === 'string'
-        ? [request.input]
-        : typeof request.input[0] === 'number'
-        ? [request.input as number[]]
-        : (request.input as Array<string | number[]>);
+    let inputs: Array<string | number[]>;
+    if (typeof request.input === 'string') {
+      inputs = [request.input];
+    } else if (typeof request.input[0] === 'number') {
+      inputs = [request.input as number[]];
+    } else {
+      inputs = request.input as Array<string | number[]>;
+    }
     let promptTokens = 0;
     const data = inputs.map((input, index) => {
       const text = typeof input === 'string' ? input : input.join(',');

@@ -66,7 +66,10 @@ export function messagesToChat(body: any): unknown {
     messages.push({ role: 'system', content: system });
   }
   for (const m of body.messages) {
-    const blocks = typeof m?.content === 'string' ? [{ type: 'text', text: m.content }] : m?.content;
+    const blocks =
+      typeof m?.content === 'string'
+        ? [{ type: 'text', text: m.content }]
+        : m?.content;
     const text = (Array.isArray(blocks) ? blocks : [])
       .map((b: any) => {
         if (b?.type === 'text') {
@@ -87,6 +90,14 @@ export function messagesToChat(body: any): unknown {
     });
   }
   const choice = body.tool_choice;
+  let toolChoice: unknown;
+  if (choice?.type === 'any') {
+    toolChoice = 'required';
+  } else if (choice?.type === 'tool') {
+    toolChoice = { type: 'function', function: { name: choice.name } };
+  } else if (choice?.type === 'none') {
+    toolChoice = 'none';
+  }
   return {
     model: body.model,
     messages,
@@ -101,14 +112,7 @@ export function messagesToChat(body: any): unknown {
           function: { name: t?.name, parameters: t?.input_schema },
         }))
       : undefined,
-    tool_choice:
-      choice?.type === 'any'
-        ? 'required'
-        : choice?.type === 'tool'
-        ? { type: 'function', function: { name: choice.name } }
-        : choice?.type === 'none'
-        ? 'none'
-        : undefined,
+    tool_choice: toolChoice,
   };
 }
 
@@ -127,11 +131,11 @@ export function registerMessagesRoute(
     const { model, promptTokens, toolCall, completion, completionTokens } =
       simulate(request);
     const id = `msg_${randomBytes(18).toString('hex')}`;
-    const stopReason = toolCall
-      ? 'tool_use'
-      : completion.finishReason === 'length'
-      ? 'max_tokens'
-      : 'end_turn';
+    let stopReason =
+      completion.finishReason === 'length' ? 'max_tokens' : 'end_turn';
+    if (toolCall) {
+      stopReason = 'tool_use';
+    }
     const input = toolCall ? JSON.parse(toolCall.arguments) : undefined;
     const toolId = toolCall?.id.replace(/^call_/, 'toolu_');
     const msPerToken = 1000 / model.tokensPerSecond;
@@ -164,7 +168,12 @@ export function registerMessagesRoute(
     }
 
     const send = (event: string, data: object) => {
-      res.write(`event: ${event}\ndata: ${JSON.stringify({ type: event, ...data })}\n\n`);
+      res.write(
+        `event: ${event}\ndata: ${JSON.stringify({
+          type: event,
+          ...data,
+        })}\n\n`,
+      );
       flush(res);
     };
     res.status(200);
@@ -190,7 +199,12 @@ export function registerMessagesRoute(
     if (toolCall) {
       send('content_block_start', {
         index: 0,
-        content_block: { type: 'tool_use', id: toolId, name: toolCall.name, input: {} },
+        content_block: {
+          type: 'tool_use',
+          id: toolId,
+          name: toolCall.name,
+          input: {},
+        },
       });
       const step = Math.max(1, Math.ceil(toolCall.arguments.length / 4));
       for (let i = 0; i < toolCall.arguments.length; i += step) {
@@ -201,7 +215,10 @@ export function registerMessagesRoute(
             partial_json: toolCall.arguments.slice(i, i + step),
           },
         });
-        await sleep((toolCall.completionTokens / 4) * msPerToken, disconnected.signal);
+        await sleep(
+          (toolCall.completionTokens / 4) * msPerToken,
+          disconnected.signal,
+        );
         if (disconnected.signal.aborted) {
           return;
         }

@@ -158,7 +158,10 @@ export class RedisRateLimiter implements RateLimiter {
       return answer.length >= 5
         ? {
             ok: true,
-            remainingRequests: Math.max(0, limits.requestsPerMinute - answer[1]),
+            remainingRequests: Math.max(
+              0,
+              limits.requestsPerMinute - answer[1],
+            ),
             remainingTokens: Math.max(0, limits.tokensPerMinute - answer[2]),
             resetRequestsSeconds: answer[3],
             resetTokensSeconds: answer[4],

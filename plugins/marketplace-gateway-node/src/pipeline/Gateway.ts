@@ -690,8 +690,8 @@ export class Gateway<R extends GatewayReservation = GatewayReservation> {
           service.name,
         )
       : protocol;
-    const maxCompletion = await this.admit(grant, service, parsed, state =>
-      setRateLimitHeaders(res, state, protocol),
+    const maxCompletion = await this.admit(grant, service, parsed, limits =>
+      setRateLimitHeaders(res, limits, protocol),
     );
     const upstream = adapter.upstreamRequest(parsed, {
       upstreamModel:
@@ -1174,10 +1174,7 @@ function setRateLimitHeaders(
     'x-ratelimit-remaining-requests',
     String(state.remainingRequests),
   );
-  res.setHeader(
-    'x-ratelimit-reset-requests',
-    `${state.resetRequestsSeconds}s`,
-  );
+  res.setHeader('x-ratelimit-reset-requests', `${state.resetRequestsSeconds}s`);
   res.setHeader('x-ratelimit-limit-tokens', String(state.tokensPerMinute));
   res.setHeader('x-ratelimit-remaining-tokens', String(state.remainingTokens));
   res.setHeader('x-ratelimit-reset-tokens', `${state.resetTokensSeconds}s`);

@@ -502,7 +502,11 @@ export class AnthropicStreamDecoder {
             },
           ];
           if (b.input && Object.keys(b.input).length > 0) {
-            parts.push({ type: 'tool_args', index, args: JSON.stringify(b.input) });
+            parts.push({
+              type: 'tool_args',
+              index,
+              args: JSON.stringify(b.input),
+            });
           }
           return parts;
         }

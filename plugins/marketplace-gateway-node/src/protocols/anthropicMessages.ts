@@ -71,7 +71,8 @@ export const anthropicMessagesAdapter: ProtocolAdapter & InboundCodec = {
     };
   },
 
-  answer: (answer, call) => toAnthropicAnswer(answer, answer.model || call.model),
+  answer: (answer, call) =>
+    toAnthropicAnswer(answer, answer.model || call.model),
   encoder: call => new AnthropicStreamEncoder(call.model, call.promptTokens),
   errorBody: anthropicErrorBody,
 

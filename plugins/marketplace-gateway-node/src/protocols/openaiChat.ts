@@ -16,11 +16,7 @@ import {
   StreamEncoder,
   TranslatableCall,
 } from './translate';
-import {
-  ProtocolAdapter,
-  ReportedUsage,
-  StreamMeter,
-} from './types';
+import { ProtocolAdapter, ReportedUsage, StreamMeter } from './types';
 
 function reported(usage: any): ReportedUsage | undefined {
   return Number.isInteger(usage?.prompt_tokens) &&
@@ -161,7 +157,9 @@ export class ChatStreamEncoder implements StreamEncoder {
         );
       case 'tool_args':
         return this.chunk({
-          tool_calls: [{ index: part.index, function: { arguments: part.args } }],
+          tool_calls: [
+            { index: part.index, function: { arguments: part.args } },
+          ],
         });
       case 'finish':
         this.finished = true;

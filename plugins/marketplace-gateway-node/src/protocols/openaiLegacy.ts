@@ -48,8 +48,17 @@ export const completionRequest = z
       .optional(),
     temperature: z.number().min(0).max(2).nullable().optional(),
     top_p: z.number().min(0).max(1).nullable().optional(),
-    stop: z.union([z.string(), z.array(z.string())]).nullable().optional(),
-    n: z.number().int().min(1).max(1, 'only n=1 is supported').nullable().optional(),
+    stop: z
+      .union([z.string(), z.array(z.string())])
+      .nullable()
+      .optional(),
+    n: z
+      .number()
+      .int()
+      .min(1)
+      .max(1, 'only n=1 is supported')
+      .nullable()
+      .optional(),
     echo: z.literal(false, 'echo is not supported').nullable().optional(),
     suffix: z.null('suffix is not supported').optional(),
   })
@@ -136,7 +145,8 @@ export const openaiCompletionsAdapter: ProtocolAdapter & InboundCodec = {
 
   parse(raw): TranslatableCall {
     const body: CompletionRequest = parseWith(completionRequest, raw);
-    const prompt = typeof body.prompt === 'string' ? body.prompt : body.prompt[0];
+    const prompt =
+      typeof body.prompt === 'string' ? body.prompt : body.prompt[0];
     const maxTokens = body.max_tokens ?? LEGACY_DEFAULT_MAX_TOKENS;
     const chat: ChatRequest = {
       model: body.model,
@@ -164,7 +174,12 @@ export const openaiCompletionsAdapter: ProtocolAdapter & InboundCodec = {
   },
 
   forUpstream(upstream, serviceName) {
-    return adapterFor(openaiCompletionsAdapter, undefined, upstream, serviceName);
+    return adapterFor(
+      openaiCompletionsAdapter,
+      undefined,
+      upstream,
+      serviceName,
+    );
   },
 
   answer: (answer, call) => ({
@@ -205,7 +220,10 @@ export const embeddingsRequest = z
       z.string().min(1),
       z.array(z.string().min(1)).min(1).max(MAX_EMBEDDING_INPUTS),
       z.array(z.number().int().nonnegative()).min(1),
-      z.array(z.array(z.number().int().nonnegative()).min(1)).min(1).max(MAX_EMBEDDING_INPUTS),
+      z
+        .array(z.array(z.number().int().nonnegative()).min(1))
+        .min(1)
+        .max(MAX_EMBEDDING_INPUTS),
     ]),
     encoding_format: z.enum(['float', 'base64']).optional(),
     dimensions: z.number().int().positive().optional(),

@@ -25,12 +25,12 @@ import type { ProtocolAdapter, ReportedUsage } from './types';
 
 /** OpenAI Responses (`POST /v1/responses`), translated to the upstream's protocol. */
 
-const item = z.object({ type: z.string().optional() }).passthrough();
+const inputItem = z.object({ type: z.string().optional() }).passthrough();
 
 export const responsesRequest = z
   .object({
     model: z.string().min(1),
-    input: z.union([z.string(), z.array(item).min(1)]),
+    input: z.union([z.string(), z.array(inputItem).min(1)]),
     instructions: z.string().nullable().optional(),
     stream: z.boolean().nullable().optional(),
     max_output_tokens: z.number().int().positive().nullable().optional(),
@@ -43,7 +43,9 @@ export const responsesRequest = z
     tool_choice: z
       .union([
         z.enum(['auto', 'none', 'required']),
-        z.object({ type: z.string(), name: z.string().optional() }).passthrough(),
+        z
+          .object({ type: z.string(), name: z.string().optional() })
+          .passthrough(),
       ])
       .nullable()
       .optional(),
@@ -96,9 +98,7 @@ export function responsesToChat(body: ResponsesRequest): ChatRequest {
     body.input.forEach((it: any, i) => {
       const type = it.type ?? 'message';
       if (type === 'message') {
-        if (
-          !['user', 'assistant', 'system', 'developer'].includes(it.role)
-        ) {
+        if (!['user', 'assistant', 'system', 'developer'].includes(it.role)) {
           throw invalidField(
             `input[${i}].role`,
             "must be 'user', 'assistant', 'system' or 'developer'",
@@ -121,7 +121,11 @@ export function responsesToChat(body: ResponsesRequest): ChatRequest {
         if (last?.role === 'assistant' && Array.isArray(last.tool_calls)) {
           last.tool_calls.push(call);
         } else {
-          messages.push({ role: 'assistant', content: null, tool_calls: [call] });
+          messages.push({
+            role: 'assistant',
+            content: null,
+            tool_calls: [call],
+          });
         }
       } else if (type === 'function_call_output') {
         messages.push({
@@ -186,7 +190,9 @@ export function responsesToChat(body: ResponsesRequest): ChatRequest {
       json_schema: {
         name: format.name ?? 'response',
         schema: format.schema,
-        ...(typeof format.strict === 'boolean' ? { strict: format.strict } : {}),
+        ...(typeof format.strict === 'boolean'
+          ? { strict: format.strict }
+          : {}),
       },
     };
   } else if (format?.type === 'json_object') {

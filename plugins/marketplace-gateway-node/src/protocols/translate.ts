@@ -156,7 +156,10 @@ export function translatedAdapter(
     protocol: inbound.protocol,
     parse: inbound.parse,
     rateLimitHeaders: inbound.rateLimitHeaders,
-    upstreamRequest(call, { upstreamModel, maxCompletionTokens, defaultMaxTokens }) {
+    upstreamRequest(
+      call,
+      { upstreamModel, maxCompletionTokens, defaultMaxTokens },
+    ) {
       const { chat } = call as TranslatableCall;
       const body = upstream.request(
         chat,

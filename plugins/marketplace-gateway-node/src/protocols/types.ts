@@ -86,7 +86,10 @@ export interface ProtocolAdapter {
    * is the client's protocol (passed through), a translation otherwise. Throws
    * a 400 GatewayError when the service cannot serve this protocol.
    */
-  forUpstream?(upstream: UpstreamProtocol, serviceName: string): ProtocolAdapter;
+  forUpstream?(
+    upstream: UpstreamProtocol,
+    serviceName: string,
+  ): ProtocolAdapter;
   /** Headers of this protocol's own about the rate limits (besides `x-ratelimit-*`). */
   rateLimitHeaders?(state: RateLimitState): Record<string, string>;
   /** A rejection of the upstream (4xx JSON) in this protocol's error shape. */

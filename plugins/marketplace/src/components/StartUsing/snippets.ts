@@ -153,13 +153,12 @@ function curlFor(
   headers: string[] = [],
   keyHeader?: string,
 ): string {
-  const auth = keyHeader
-    ? input.apiKey
-      ? `  -H ${shellDoubleQuote(`${keyHeader}: ${input.apiKey}`)} \\`
-      : `  -H "${keyHeader}: $ANTHROPIC_API_KEY" \\`
-    : input.apiKey
-    ? `  -H ${shellDoubleQuote(`Authorization: Bearer ${input.apiKey}`)} \\`
-    : `  -H "Authorization: Bearer $OPENAI_API_KEY" \\`;
+  const header = keyHeader ?? 'Authorization';
+  const scheme = keyHeader ? '' : 'Bearer ';
+  const variable = keyHeader ? '$ANTHROPIC_API_KEY' : '$OPENAI_API_KEY';
+  const auth = input.apiKey
+    ? `  -H ${shellDoubleQuote(`${header}: ${scheme}${input.apiKey}`)} \\`
+    : `  -H "${header}: ${scheme}${variable}" \\`;
   return [
     `curl ${trimSlash(input.baseUrl)}${path} \\`,
     auth,
@@ -325,12 +324,12 @@ export function snippetsOf(api: SnippetApi): typeof SNIPPETS {
       },
     ];
   }
-  const build =
-    api === 'responses'
-      ? responsesSnippets
-      : api === 'messages'
-      ? messagesSnippets
-      : embeddingsSnippets;
+  const builders = {
+    responses: responsesSnippets,
+    messages: messagesSnippets,
+    embeddings: embeddingsSnippets,
+  };
+  const build = builders[api];
   return [
     { id: 'curl', label: 'curl', language: 'bash', build: i => build(i).curl },
     {
