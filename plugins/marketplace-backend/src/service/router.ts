@@ -396,9 +396,7 @@ export async function createRouter(
       }
       // The playground speaks any protocol the gateway serves (chat by default).
       const protocol =
-        req.query.protocol === undefined
-          ? 'chat'
-          : String(req.query.protocol);
+        req.query.protocol === undefined ? 'chat' : String(req.query.protocol);
       if (!TEST_PROTOCOLS.includes(protocol as TestProtocol)) {
         throw new GatewayError({
           status: 400,
@@ -414,13 +412,13 @@ export async function createRouter(
         req,
         res,
         {
-        keyId: key.id,
-        subscriptionId: subscription.id,
-        userRef: me.userRef,
-        teamRef: subscription.teamRef,
-        serviceRef: s.ref,
-        keyRevoked: false,
-        subscriptionActive: true,
+          keyId: key.id,
+          subscriptionId: subscription.id,
+          userRef: me.userRef,
+          teamRef: subscription.teamRef,
+          serviceRef: s.ref,
+          keyRevoked: false,
+          subscriptionActive: true,
         },
         undefined,
         protocol as TestProtocol,
