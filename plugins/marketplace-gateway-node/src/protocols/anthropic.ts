@@ -613,12 +613,12 @@ export class AnthropicStreamEncoder {
             content_block: { type: 'text', text: '' },
           });
         }
-        out += sseEvent('content_block_delta', {
-          type: 'content_block_delta',
-          index: this.block.index,
-          delta: { type: 'text_delta', text: part.text },
-        });
-        return out;
+        // The hot path (one event per piece of text): written directly.
+        return `${out}event: content_block_delta\ndata: {"type":"content_block_delta","index":${
+          this.block.index
+        },"delta":{"type":"text_delta","text":${JSON.stringify(
+          part.text,
+        )}}}\n\n`;
       case 'tool_start':
         out += this.closeBlock();
         this.block = { index: this.blocks++, kind: 'tool' };

@@ -435,16 +435,13 @@ export class ResponsesStreamEncoder implements StreamEncoder {
         }
         const item = this.current as Extract<OpenItem, { kind: 'message' }>;
         item.text += part.text;
-        return (
-          out +
-          this.event('response.output_text.delta', {
-            item_id: item.id,
-            output_index: item.index,
-            content_index: 0,
-            delta: part.text,
-            logprobs: [],
-          })
-        );
+        // The hot path (one event per piece of text): written directly.
+        return `${out}event: response.output_text.delta\ndata: {"type":"response.output_text.delta","sequence_number":${this
+          .sequence++},"item_id":"${item.id}","output_index":${
+          item.index
+        },"content_index":0,"delta":${JSON.stringify(
+          part.text,
+        )},"logprobs":[]}\n\n`;
       }
       case 'tool_start': {
         out += this.closeItem();
