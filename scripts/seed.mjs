@@ -80,6 +80,15 @@ export const PLAN = [
     service: 'northwind-gpt-4o',
     requests: 10,
     stream: 'mixed',
+    // Through the OpenAI Responses API (translated to the chat upstream).
+    protocol: 'responses',
+  },
+  // Embeddings for the Checkout team's product search.
+  {
+    user: 'lena.fischer',
+    service: 'acme-text-embedding-3-small',
+    requests: 12,
+    protocol: 'embeddings',
   },
   { user: 'lena.fischer', service: 'helvetia-codestral', requests: 8 },
   // Kenji: Checkout team, billed to the team for the production assistant.
@@ -155,6 +164,8 @@ export const PLAN = [
     service: 'helvetia-claude-3-5-haiku',
     requests: 10,
     stream: 'mixed',
+    // With the Anthropic SDK's protocol (passed through to the Anthropic-native upstream).
+    protocol: 'messages',
     review: {
       rating: 5,
       title: 'Fast and cheap',
@@ -443,21 +454,65 @@ async function keyFor(token, entry) {
   );
 }
 
-/** One chat completion through the gateway; resolves to its HTTP status. */
-async function call(endpoint, key, prompt, stream, maxTokens) {
-  return retrying(`call ${endpoint.model}`, async () => {
-    const res = await fetch(`${endpoint.baseUrl}/chat/completions`, {
-      method: 'POST',
-      headers: {
-        authorization: `Bearer ${key}`,
-        'content-type': 'application/json',
-      },
-      body: JSON.stringify({
-        model: endpoint.model,
-        messages: [{ role: 'user', content: prompt }],
-        max_tokens: maxTokens,
+/** The route, headers and body of one request in a protocol the gateway serves. */
+function requestOf(protocol, endpoint, key, prompt, stream, maxTokens) {
+  const bearer = { authorization: `Bearer ${key}` };
+  switch (protocol) {
+    case 'embeddings':
+      return {
+        path: '/embeddings',
+        headers: bearer,
+        body: { model: endpoint.model, input: [prompt] },
+        stream: false,
+      };
+    case 'responses':
+      return {
+        path: '/responses',
+        headers: bearer,
+        body: {
+          model: endpoint.model,
+          input: prompt,
+          max_output_tokens: maxTokens,
+          stream,
+        },
         stream,
-      }),
+      };
+    case 'messages':
+      return {
+        path: '/messages',
+        headers: { 'x-api-key': key, 'anthropic-version': '2023-06-01' },
+        body: {
+          model: endpoint.model,
+          max_tokens: maxTokens,
+          messages: [{ role: 'user', content: prompt }],
+          stream,
+        },
+        stream,
+      };
+    default:
+      return {
+        path: '/chat/completions',
+        headers: bearer,
+        body: {
+          model: endpoint.model,
+          messages: [{ role: 'user', content: prompt }],
+          max_tokens: maxTokens,
+          stream,
+        },
+        stream,
+      };
+  }
+}
+
+/** One request through the gateway (chat by default); resolves to its HTTP status. */
+async function call(endpoint, key, prompt, stream, maxTokens, protocol) {
+  const request = requestOf(protocol, endpoint, key, prompt, stream, maxTokens);
+  stream = request.stream;
+  return retrying(`call ${endpoint.model}`, async () => {
+    const res = await fetch(`${endpoint.baseUrl}${request.path}`, {
+      method: 'POST',
+      headers: { ...request.headers, 'content-type': 'application/json' },
+      body: JSON.stringify(request.body),
     });
     await res.text();
     return { status: res.status, stream };
@@ -484,6 +539,7 @@ async function runEntry(entry, index, totals) {
       PROMPTS[(index + r) % PROMPTS.length],
       streamed(entry, r),
       40 + ((index * 13 + r * 37) % 200),
+      entry.protocol,
     );
     if (status === 200) {
       ok++;

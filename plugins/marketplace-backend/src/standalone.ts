@@ -2,13 +2,13 @@ import { DatabaseService, LoggerService } from '@backstage/backend-plugin-api';
 import { Config } from '@backstage/config';
 import type { CatalogService } from '@backstage/plugin-catalog-node';
 import {
+  ALL_PROTOCOLS,
   createGatewayCoordination,
   createGatewayHttpHandler,
   DEFAULT_STREAM_LIMITS,
   EgressPolicy,
   Gateway,
   GatewayHttpHandler,
-  openaiChatAdapter,
   readGatewayRedisConfig,
 } from '@internal/plugin-marketplace-gateway-node';
 import os from 'os';
@@ -212,7 +212,7 @@ export async function createStandaloneGateway(options: {
   });
   const handler = createGatewayHttpHandler({
     gateway,
-    protocols: [openaiChatAdapter],
+    protocols: ALL_PROTOCOLS,
     logger,
     basePath: GATEWAY_BASE_PATH,
   });

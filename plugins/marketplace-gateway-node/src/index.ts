@@ -41,6 +41,15 @@ export { BoundedCache } from './BoundedCache';
 export type * from './pipeline/ports';
 export type * from './protocols/types';
 export { openaiChatAdapter } from './protocols/openaiChat';
+export { anthropicMessagesAdapter } from './protocols/anthropicMessages';
+export { openaiResponsesAdapter } from './protocols/openaiResponses';
+export {
+  openaiCompletionsAdapter,
+  openaiEmbeddingsAdapter,
+} from './protocols/openaiLegacy';
+export { anthropicErrorBody } from './protocols/anthropic';
+
+export { ALL_PROTOCOLS } from './protocols/all';
 export {
   chatCompletionRequest,
   parseChatCompletionRequest,
@@ -50,6 +59,7 @@ export { MemoryRateLimiter } from './limits/MemoryRateLimiter';
 export type { Admission, RateLimiter, RateLimits } from './limits/types';
 export {
   createGatewayHttpHandler,
+  authorizationOf,
   MAX_BODY_BYTES,
   readJsonBody,
 } from './http/handler';

@@ -57,6 +57,7 @@ const FAMILY_LABELS: Record<ModelFamily, string> = {
   llama: 'Llama',
   gemini: 'Gemini',
   mistral: 'Mistral',
+  embedding: 'Embedding',
   other: 'Other',
 };
 
@@ -73,6 +74,7 @@ export const FEATURE_LABELS: Record<ModelFeature, string> = {
   streaming: 'Streaming',
   jsonMode: 'JSON mode',
   fineTuned: 'Fine-tuned',
+  embeddings: 'Embeddings',
 };
 
 /** Labels of the features a service declares as enabled, in canonical order. */

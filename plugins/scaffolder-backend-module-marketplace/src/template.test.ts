@@ -12,6 +12,7 @@ import {
   MODEL_FEATURES,
   SECRET_REF_PATTERN,
   UPSTREAM_AUTH_TYPES,
+  UPSTREAM_PROTOCOLS,
   URL_PATTERN,
   WEEKDAYS,
 } from '@internal/plugin-marketplace-common';
@@ -90,6 +91,7 @@ describe('the "Publish LLM service" template', () => {
   it('offers exactly the choices the ModelService schema accepts', () => {
     expect(properties.family.enum).toEqual([...MODEL_FAMILIES]);
     expect(properties.authType.enum).toEqual([...UPSTREAM_AUTH_TYPES]);
+    expect(properties.upstreamProtocol.enum).toEqual([...UPSTREAM_PROTOCOLS]);
     expect(properties.features.items.enum).toEqual([...MODEL_FEATURES]);
     expect(properties.apiCompatibility.items.enum).toEqual([
       ...API_COMPATIBILITIES,

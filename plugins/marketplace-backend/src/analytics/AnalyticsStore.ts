@@ -452,33 +452,56 @@ export class AnalyticsStore {
       }),
     }));
 
-    const [customers, retention, discrepancies, routeRows] = await Promise.all([
-      this.customers(scope, period, total.cost_micros),
-      this.retention(scope, period),
-      this.scoped(
-        this.db('usage_ledger')
-          .where('usage_clamped', true)
-          .andWhere('started_at', '>=', period.start)
-          .andWhere('started_at', '<', period.end)
-          .count({ n: '*' }),
-        scope,
-      ),
-      // Issue 24: the requests that reached the services through routes.
-      this.scoped(
-        this.db('usage_ledger')
-          .whereNotNull('route_ref')
-          .andWhere('started_at', '>=', period.start)
-          .andWhere('started_at', '<', period.end)
-          .groupBy('route_ref', 'service_ref')
-          .select('route_ref', 'service_ref')
-          .count({ n: '*' })
-          .sum({ cost: 'cost_micros' })
-          .select(
-            this.db.raw("SUM(CASE WHEN status = 'ok' THEN 1 ELSE 0 END) AS ok"),
-          ),
-        scope,
-      ),
-    ]);
+    const [customers, retention, discrepancies, routeRows, protocolRows] =
+      await Promise.all([
+        this.customers(scope, period, total.cost_micros),
+        this.retention(scope, period),
+        this.scoped(
+          this.db('usage_ledger')
+            .where('usage_clamped', true)
+            .andWhere('started_at', '>=', period.start)
+            .andWhere('started_at', '<', period.end)
+            .count({ n: '*' }),
+          scope,
+        ),
+        // Issue 24: the requests that reached the services through routes.
+        this.scoped(
+          this.db('usage_ledger')
+            .whereNotNull('route_ref')
+            .andWhere('started_at', '>=', period.start)
+            .andWhere('started_at', '<', period.end)
+            .groupBy('route_ref', 'service_ref')
+            .select('route_ref', 'service_ref')
+            .count({ n: '*' })
+            .sum({ cost: 'cost_micros' })
+            .select(
+              this.db.raw(
+                "SUM(CASE WHEN status = 'ok' THEN 1 ELSE 0 END) AS ok",
+              ),
+            ),
+          scope,
+        ),
+        // Issue 20: the protocols the clients spoke.
+        this.scoped(
+          this.db('usage_ledger')
+            .where('started_at', '>=', period.start)
+            .andWhere('started_at', '<', period.end)
+            .groupBy('protocol')
+            .select('protocol')
+            .count({ n: '*' })
+            .sum({
+              cost: 'cost_micros',
+              prompt: 'prompt_tokens',
+              completion: 'completion_tokens',
+            })
+            .select(
+              this.db.raw(
+                "SUM(CASE WHEN status = 'ok' THEN 1 ELSE 0 END) AS ok",
+              ),
+            ),
+          scope,
+        ),
+      ]);
 
     return {
       range: period.range,
@@ -505,6 +528,19 @@ export class AnalyticsStore {
             b.requests - a.requests ||
             a.routeRef.localeCompare(b.routeRef) ||
             a.serviceRef.localeCompare(b.serviceRef),
+        ),
+      protocolTraffic: (protocolRows as any[])
+        .map(r => ({
+          protocol: r.protocol ? String(r.protocol) : 'unknown',
+          requests: num(r.n),
+          okRequests: num(r.ok),
+          promptTokens: num(r.prompt),
+          completionTokens: num(r.completion),
+          grossMicros: num(r.cost),
+        }))
+        .sort(
+          (a, b) =>
+            b.requests - a.requests || a.protocol.localeCompare(b.protocol),
         ),
       generatedAt: new Date(options.now).toISOString(),
     };

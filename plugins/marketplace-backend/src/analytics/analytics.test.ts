@@ -111,6 +111,7 @@ describe.each(
       completion: number;
       latencyMs?: number | null;
       status?: 'ok' | 'upstream_error' | 'timeout' | 'upstream_rejected';
+      protocol?: string;
     },
   ) {
     now = at(iso);
@@ -123,6 +124,7 @@ describe.each(
       pricing: r.pricing,
       promptTokens: r.prompt,
       maxCompletionTokens: Math.max(1, r.completion),
+      protocol: r.protocol,
     });
     if (!reserved.ok) {
       throw new Error(`reserve failed: ${reserved.reason}`);
@@ -177,6 +179,7 @@ describe.each(
       prompt: 500,
       completion: 250,
       latencyMs: 210,
+      protocol: 'anthropic-messages',
     });
     await request(lenaGpt, '2026-12-02T10:05:00Z', {
       pricing: GPT_PRICE,
@@ -257,6 +260,25 @@ describe.each(
       averageRating: 3,
       ratingCount: 2,
     });
+    // Split by the protocol the clients spoke (issue 20).
+    expect(result.protocolTraffic).toEqual([
+      {
+        protocol: 'openai-chat',
+        requests: 3,
+        okRequests: 2,
+        promptTokens: 2000 + 500 + 100,
+        completionTokens: 1000 + 250,
+        grossMicros: 12000 + 1250,
+      },
+      {
+        protocol: 'anthropic-messages',
+        requests: 1,
+        okRequests: 1,
+        promptTokens: 500,
+        completionTokens: 250,
+        grossMicros: 1875,
+      },
+    ]);
     // The request at 23:30 on Nov 30 is in the previous period, not in December.
     expect(result.previousTotals).toMatchObject({
       requests: 1,

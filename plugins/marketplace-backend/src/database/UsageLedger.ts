@@ -78,6 +78,8 @@ export interface ReserveRequest {
   promptTokens: number;
   /** The completion budget the request asks for (or the service's max). */
   maxCompletionTokens: number;
+  /** The protocol the client spoke (`openai-chat` when absent). */
+  protocol?: string;
 }
 
 /** Budget held for one in-flight request. */
@@ -104,6 +106,8 @@ export interface Reservation {
   budgetMicros?: number;
   /** The announced price change whose price it pays, if any. */
   priceChangeId?: string | null;
+  /** The protocol the client spoke. */
+  protocol?: string;
 }
 
 export type ReserveResult =
@@ -129,6 +133,8 @@ export interface Settlement {
   timeToFirstTokenMs?: number | null;
   /** Time from the gateway receiving the request to sending it upstream. */
   waitMs?: number | null;
+  /** Of the prompt tokens, those the upstream read from its cache, where reported. */
+  cachedPromptTokens?: number | null;
   finishedAt: number;
 }
 
@@ -162,6 +168,8 @@ interface LedgerRow {
   prompt_price_micros?: number | string | null;
   completion_price_micros?: number | string | null;
   price_change_id?: string | null;
+  protocol?: string | null;
+  cached_prompt_tokens?: number | string | null;
 }
 
 function toUsageRecord(row: LedgerRow): UsageRecord {
@@ -192,6 +200,8 @@ function toUsageRecord(row: LedgerRow): UsageRecord {
     usageClamped: Boolean(row.usage_clamped),
     routeRef: row.route_ref ?? null,
     routeAttempt: row.route_attempt ?? null,
+    protocol: row.protocol ?? null,
+    cachedPromptTokens: numOrNull(row.cached_prompt_tokens ?? null),
   };
 }
 
@@ -492,6 +502,7 @@ export class UsageLedger {
         platformFeeBasisPoints: this.feeBasisPoints(),
         budgetMicros: cost,
         priceChangeId,
+        protocol: request.protocol ?? 'openai-chat',
       };
 
       const outcome = await this.writer.reserve({
@@ -841,6 +852,14 @@ export class UsageLedger {
       prompt_price_micros: prices?.promptPer1kMicros ?? null,
       completion_price_micros: prices?.completionPer1kMicros ?? null,
       price_change_id: s.charge ? reservation.priceChangeId ?? null : null,
+      protocol: reservation.protocol ?? null,
+      cached_prompt_tokens:
+        s.cachedPromptTokens === undefined || s.cachedPromptTokens === null
+          ? null
+          : Math.min(
+              Math.max(0, s.cachedPromptTokens),
+              Math.max(0, usage.promptTokens),
+            ),
     };
   }
 

@@ -1,10 +1,16 @@
 import { LoggerService } from '@backstage/backend-plugin-api';
 import {
+  ALL_PROTOCOLS,
+  anthropicMessagesAdapter,
   createGatewayHttpHandler,
   EgressPolicy,
   Gateway,
   GatewayError,
   openaiChatAdapter,
+  openaiCompletionsAdapter,
+  openaiEmbeddingsAdapter,
+  openaiResponsesAdapter,
+  ProtocolAdapter,
   RateLimiter,
   sendGatewayError,
   StreamLimits,
@@ -31,6 +37,24 @@ export {
   suspendedError,
 } from '@internal/plugin-marketplace-gateway-node';
 
+/** The protocols the Test API playground can send through (`?protocol=`). */
+export const TEST_PROTOCOLS = [
+  'chat',
+  'responses',
+  'messages',
+  'completions',
+  'embeddings',
+] as const;
+export type TestProtocol = (typeof TEST_PROTOCOLS)[number];
+
+const TEST_ADAPTERS: Record<TestProtocol, ProtocolAdapter> = {
+  chat: openaiChatAdapter,
+  responses: openaiResponsesAdapter,
+  messages: anthropicMessagesAdapter,
+  completions: openaiCompletionsAdapter,
+  embeddings: openaiEmbeddingsAdapter,
+};
+
 /** The gateway as an express handler, plus its pipeline for callers that already hold a grant. */
 export type GatewayRouter = RequestHandler & {
   completeChat(
@@ -38,6 +62,7 @@ export type GatewayRouter = RequestHandler & {
     res: Response,
     grant: KeyGrant,
     attempt?: RouteAttemptContext,
+    protocol?: TestProtocol,
   ): Promise<void>;
   sendError: ErrorRequestHandler;
   /** The pipeline, for invalidations. */
@@ -119,7 +144,7 @@ export function createGatewayRouter(
   });
   const handler = createGatewayHttpHandler({
     gateway,
-    protocols: [openaiChatAdapter],
+    protocols: ALL_PROTOCOLS,
     logger,
   });
 
@@ -146,9 +171,10 @@ export function createGatewayRouter(
       res: Response,
       grant: KeyGrant,
       attempt?: RouteAttemptContext,
+      protocol: TestProtocol = 'chat',
     ) =>
       gateway.complete(
-        openaiChatAdapter,
+        TEST_ADAPTERS[protocol],
         res,
         grant,
         req.body,

@@ -102,7 +102,10 @@ function gatewayRoutesOf(prefix: string): Route[] {
     routes.push({ method: 'get', path: `${prefix}${models[1]}`, handler });
   }
   for (const source of gatewayProtocols) {
-    for (const m of source.matchAll(/^\s*path: '(\/v1\/[^']+)'/gm)) {
+    // Each adapter's `path`, and the keys of its `extraRoutes`.
+    for (const m of source.matchAll(
+      /^\s*(?:path: )?'(\/v1\/[^']+)'(?:,|: )/gm,
+    )) {
       routes.push({
         method: 'post',
         path: `${prefix}${m[1]}`,
@@ -358,9 +361,13 @@ describe('openapi.yaml', () => {
         /^[45]\d\d$/.test(status),
       );
       expect(errors.length).toBeGreaterThan(0);
+      // Anthropic's routes answer errors in Anthropic's shape.
+      const shape = route.path.includes('/v1/messages')
+        ? 'AnthropicErrorResponse'
+        : 'GatewayErrorResponse';
       for (const [, response] of errors) {
         expect(deref(response).content['application/json'].schema).toEqual(
-          deref({ $ref: '#/components/schemas/GatewayErrorResponse' }),
+          deref({ $ref: `#/components/schemas/${shape}` }),
         );
       }
     });
@@ -443,6 +450,9 @@ describe('openapi.yaml', () => {
       deref({
         models: doc.paths['/gateway/v1/models'],
         chat: doc.paths['/gateway/v1/chat/completions'],
+        responses: doc.paths['/gateway/v1/responses'],
+        messages: doc.paths['/gateway/v1/messages'],
+        embeddings: doc.paths['/gateway/v1/embeddings'],
       }),
     );
     for (const code of codes) {

@@ -626,6 +626,38 @@ function matrix(): Record<
         body: { model: 'sim-gpt', messages: [{ role: 'user', content: 'hi' }] },
       }),
     },
+    'POST /gateway/v1/responses': {
+      expect: API_KEY_ONLY,
+      call: () => ({
+        path: '/gateway/v1/responses',
+        body: { model: 'sim-gpt', input: 'hi' },
+      }),
+    },
+    'POST /gateway/v1/messages': {
+      expect: API_KEY_ONLY,
+      call: () => ({
+        path: '/gateway/v1/messages',
+        body: {
+          model: 'sim-gpt',
+          max_tokens: 5,
+          messages: [{ role: 'user', content: 'hi' }],
+        },
+      }),
+    },
+    'POST /gateway/v1/completions': {
+      expect: API_KEY_ONLY,
+      call: () => ({
+        path: '/gateway/v1/completions',
+        body: { model: 'sim-gpt', prompt: 'hi' },
+      }),
+    },
+    'POST /gateway/v1/embeddings': {
+      expect: API_KEY_ONLY,
+      call: () => ({
+        path: '/gateway/v1/embeddings',
+        body: { model: 'sim-gpt', input: 'hi' },
+      }),
+    },
   };
 }
 

@@ -877,6 +877,9 @@ describe.each(databases.eachSupportedId())(
           usageClamped: false,
           routeRef: null,
           routeAttempt: null,
+          // Reserved without a protocol: Chat Completions, the default.
+          protocol: 'openai-chat',
+          cachedPromptTokens: null,
         });
 
         const limited = await get(

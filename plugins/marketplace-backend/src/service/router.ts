@@ -45,7 +45,12 @@ import {
 import { GatewayError } from '@internal/plugin-marketplace-gateway-node';
 import { BrowseIndex } from './BrowseIndex';
 import { toCard } from './cards';
-import { GatewayRouter, newRequestId } from '../gateway/router';
+import {
+  GatewayRouter,
+  newRequestId,
+  TEST_PROTOCOLS,
+  TestProtocol,
+} from '../gateway/router';
 import { markReceived } from '../gateway/timing';
 import { nameParam, parse } from './parse';
 import { Access, Caller, resourceOf } from './access';
@@ -400,16 +405,35 @@ export async function createRouter(
           code: 'no_active_key',
         });
       }
+      // The playground speaks any protocol the gateway serves (chat by default).
+      const protocol =
+        req.query.protocol === undefined ? 'chat' : String(req.query.protocol);
+      if (!TEST_PROTOCOLS.includes(protocol as TestProtocol)) {
+        throw new GatewayError({
+          status: 400,
+          message: `Invalid value for 'protocol': use one of ${TEST_PROTOCOLS.join(
+            ', ',
+          )}.`,
+          param: 'protocol',
+          code: 'invalid_value',
+        });
+      }
       req.body = { ...(req.body ?? {}), model: s.name };
-      await options.gateway.completeChat(req, res, {
-        keyId: key.id,
-        subscriptionId: subscription.id,
-        userRef: me.userRef,
-        teamRef: subscription.teamRef,
-        serviceRef: s.ref,
-        keyRevoked: false,
-        subscriptionActive: true,
-      });
+      await options.gateway.completeChat(
+        req,
+        res,
+        {
+          keyId: key.id,
+          subscriptionId: subscription.id,
+          userRef: me.userRef,
+          teamRef: subscription.teamRef,
+          serviceRef: s.ref,
+          keyRevoked: false,
+          subscriptionActive: true,
+        },
+        undefined,
+        protocol as TestProtocol,
+      );
     } catch (error) {
       options.gateway.sendError(error, req, res, next);
     }

@@ -201,7 +201,27 @@ export interface ProviderAnalytics {
    * route and service: all attempts, the answered ones, and what they earned.
    */
   routeTraffic: RouteTraffic[];
+  /**
+   * Requests of the period per protocol the clients spoke (Chat Completions,
+   * Responses, Messages, ...; `unknown` for requests that never finished).
+   */
+  protocolTraffic?: ProtocolTraffic[];
   generatedAt: string;
+}
+
+/**
+ * The traffic of a period in one client protocol.
+ *
+ * @public
+ */
+export interface ProtocolTraffic {
+  /** `openai-chat`, `openai-responses`, `openai-completions`, `openai-embeddings`, `anthropic-messages` or `unknown`. */
+  protocol: string;
+  requests: number;
+  okRequests: number;
+  promptTokens: number;
+  completionTokens: number;
+  grossMicros: number;
 }
 
 /**

@@ -171,6 +171,14 @@ export interface UsageRecord {
   routeRef: string | null;
   /** Through a route: 1 for the first member tried, 2 for the first fallback, ... */
   routeAttempt: number | null;
+  /**
+   * The protocol the client spoke: `openai-chat`, `openai-responses`,
+   * `openai-completions`, `openai-embeddings` or `anthropic-messages`; null
+   * when unknown (a request that never finished).
+   */
+  protocol?: string | null;
+  /** Of the prompt tokens, those the upstream read from its cache, where reported. */
+  cachedPromptTokens?: number | null;
 }
 
 /** @public */

@@ -218,6 +218,7 @@ const FEATURE_SEARCH_WORDS: Record<ModelFeature, string> = {
   streaming: 'streaming',
   jsonMode: 'json mode jsonmode',
   fineTuned: 'fine-tuned finetuned fine tuned',
+  embeddings: 'embeddings embedding vectors',
 };
 
 /**

@@ -190,7 +190,7 @@ describe('modelServiceEntityV1alpha1Validator', () => {
     [
       'unknown feature',
       s => (s.features.telepathy = true),
-      /^ModelService spec\.features\.telepathy is not a known field \(the fields here are: functionCalling, vision, streaming, jsonMode, fineTuned\)$/,
+      /^ModelService spec\.features\.telepathy is not a known field \(the fields here are: functionCalling, vision, streaming, jsonMode, fineTuned, embeddings\)$/,
     ],
     [
       'feature not a boolean',
@@ -200,7 +200,7 @@ describe('modelServiceEntityV1alpha1Validator', () => {
     [
       'unknown family',
       s => (s.family = 'palm'),
-      /spec\.family must be one of: gpt, claude, llama, gemini, mistral, other/,
+      /spec\.family must be one of: gpt, claude, llama, gemini, mistral, embedding, other/,
     ],
     [
       'unknown api compatibility',
@@ -407,7 +407,7 @@ describe('modelServiceEntityV1alpha1Validator', () => {
       {
         field: 'spec.features.telepathy',
         message:
-          'is not a known field (the fields here are: functionCalling, vision, streaming, jsonMode, fineTuned)',
+          'is not a known field (the fields here are: functionCalling, vision, streaming, jsonMode, fineTuned, embeddings)',
       },
       {
         field: 'spec.sla.latencyMs',

@@ -1,6 +1,7 @@
 import { Entity } from '@backstage/catalog-model';
 import {
   API_COMPATIBILITIES,
+  API_COMPATIBILITY_BY_UPSTREAM_PROTOCOL,
   ApiCompatibility,
   AVAILABILITY_SCHEDULES,
   AvailabilitySchedule,
@@ -17,7 +18,9 @@ import {
   SERVICE_LIFECYCLES,
   ServiceLifecycle,
   UPSTREAM_AUTH_TYPES,
+  UPSTREAM_PROTOCOLS,
   UpstreamAuthType,
+  UpstreamProtocol,
   WEEKDAYS,
   Weekday,
 } from './constants';
@@ -87,6 +90,8 @@ export type ModelServiceEndpoint = {
   baseUrl: string;
   /** The model id to send upstream; defaults to `spec.baseModel`. */
   upstreamModel?: string;
+  /** The wire API the upstream speaks; `openai-chat` when absent. */
+  protocol?: UpstreamProtocol;
   auth: {
     type: UpstreamAuthType;
     /** Header to carry the credential when type is `header`. */
@@ -349,6 +354,11 @@ export const modelServiceEntityV1alpha1Schema = {
                   description:
                     'The model id sent upstream; spec.baseModel when absent.',
                 },
+                protocol: {
+                  enum: [...UPSTREAM_PROTOCOLS],
+                  description:
+                    'The wire API the upstream speaks (openai-chat when absent). The gateway passes requests through when the client speaks it and translates otherwise.',
+                },
                 auth: {
                   type: 'object',
                   additionalProperties: false,
@@ -542,6 +552,32 @@ function semanticProblems(raw: unknown): EntityProblem[] {
         "must be greater than the previous tier's",
       );
     }
+  }
+  // The catalog promises no API the gateway does not serve for the service.
+  const protocol = isObject(spec.endpoint)
+    ? spec.endpoint.protocol ?? 'openai-chat'
+    : undefined;
+  const served =
+    typeof protocol === 'string' &&
+    Object.prototype.hasOwnProperty.call(
+      API_COMPATIBILITY_BY_UPSTREAM_PROTOCOL,
+      protocol,
+    )
+      ? API_COMPATIBILITY_BY_UPSTREAM_PROTOCOL[
+          protocol as keyof typeof API_COMPATIBILITY_BY_UPSTREAM_PROTOCOL
+        ]
+      : undefined;
+  if (served) {
+    list(spec.apiCompatibility).forEach((api, i) => {
+      if (typeof api === 'string' && !served.includes(api as any)) {
+        add(
+          `spec.apiCompatibility[${i}]`,
+          `'${api}' is not served by the marketplace gateway for an upstream speaking ${protocol} (it serves ${served.join(
+            ', ',
+          )})`,
+        );
+      }
+    });
   }
   const auth = isObject(spec.endpoint) ? spec.endpoint.auth : undefined;
   if (isObject(auth) && typeof auth.type === 'string') {

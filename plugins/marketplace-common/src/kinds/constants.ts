@@ -30,6 +30,7 @@ export const MODEL_FAMILIES = [
   'llama',
   'gemini',
   'mistral',
+  'embedding',
   'other',
 ] as const;
 /** @public */
@@ -46,6 +47,7 @@ export const MODEL_FEATURES = [
   'streaming',
   'jsonMode',
   'fineTuned',
+  'embeddings',
 ] as const;
 /** @public */
 export type ModelFeature = (typeof MODEL_FEATURES)[number];
@@ -131,6 +133,36 @@ export const SERVICE_LIFECYCLES = [
 export type ServiceLifecycle = (typeof SERVICE_LIFECYCLES)[number];
 
 /** @public */
+/**
+ * The wire API a service's upstream speaks (`spec.endpoint.protocol`). The
+ * gateway passes requests through when the client speaks the same one and
+ * translates otherwise.
+ *
+ * @public
+ */
+export const UPSTREAM_PROTOCOLS = [
+  'openai-chat',
+  'anthropic-messages',
+  'openai-embeddings',
+] as const;
+/** @public */
+export type UpstreamProtocol = (typeof UPSTREAM_PROTOCOLS)[number];
+
+/**
+ * What the gateway serves for a service, by the protocol of its upstream: the
+ * catalog's `apiCompatibility` may promise no more than this.
+ *
+ * @public
+ */
+export const API_COMPATIBILITY_BY_UPSTREAM_PROTOCOL: Record<
+  UpstreamProtocol,
+  readonly ApiCompatibility[]
+> = {
+  'openai-chat': ['openai', 'anthropic'],
+  'anthropic-messages': ['openai', 'anthropic'],
+  'openai-embeddings': ['openai'],
+};
+
 export const UPSTREAM_AUTH_TYPES = ['bearer', 'header', 'none'] as const;
 /** @public */
 export type UpstreamAuthType = (typeof UPSTREAM_AUTH_TYPES)[number];

@@ -353,10 +353,16 @@ describe('examples/ sample catalog', () => {
       '%s points at a simulated model with the same limits',
       (_name, s) => {
         expect(s.spec.endpoint.baseUrl).toBe(DEMO_UPSTREAM_BASE_URL);
-        expect(s.spec.endpoint.auth).toEqual({
-          type: 'bearer',
-          secretRef: 'DEMO_UPSTREAM_API_KEY',
-        });
+        // Anthropic-native upstreams take the key as x-api-key.
+        expect(s.spec.endpoint.auth).toEqual(
+          s.spec.endpoint.protocol === 'anthropic-messages'
+            ? {
+                type: 'header',
+                header: 'x-api-key',
+                secretRef: 'DEMO_UPSTREAM_API_KEY',
+              }
+            : { type: 'bearer', secretRef: 'DEMO_UPSTREAM_API_KEY' },
+        );
         const upstreamModel = s.spec.endpoint.upstreamModel;
         expect(upstreamModel).toBeDefined();
         const model = demoById.get(upstreamModel!);

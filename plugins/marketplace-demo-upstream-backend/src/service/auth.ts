@@ -29,7 +29,13 @@ export function secretsMatch(provided: string, expected: string): boolean {
  */
 export function requireApiKey(apiKey: string): RequestHandler {
   return (req, res, next) => {
-    const token = readBearerToken(req.headers.authorization);
+    // Bearer, or Anthropic's x-api-key (the Messages route's clients send it).
+    const apiKeyHeader = req.headers['x-api-key'];
+    const token =
+      readBearerToken(req.headers.authorization) ??
+      (typeof apiKeyHeader === 'string' && apiKeyHeader
+        ? apiKeyHeader
+        : undefined);
     if (token === undefined) {
       sendOpenAiError(
         res,

@@ -745,11 +745,92 @@ describe('createRouter', () => {
     it('answers unknown /v1 routes with 404 in the OpenAI shape', async () => {
       const { app } = await createApp();
       const res = await request(app)
-        .post('/v1/embeddings')
+        .post('/v1/responses')
         .set('Authorization', AUTH)
         .send({});
       expect(res.status).toBe(404);
       expectOpenAiError(res.body, { type: 'invalid_request_error' });
+    });
+  });
+
+  describe('Anthropic Messages and embeddings', () => {
+    it('answers /v1/messages in Anthropic shape with real token counts, with x-api-key', async () => {
+      const { app } = await createApp();
+      const res = await request(app)
+        .post('/v1/messages')
+        .set('x-api-key', AUTH.replace(/^Bearer /, ''))
+        .send({
+          model: 'gpt-4o',
+          max_tokens: 20,
+          system: 'Be brief.',
+          messages: [{ role: 'user', content: 'Hello there' }],
+        });
+      expect(res.status).toBe(200);
+      expect(res.body).toMatchObject({
+        type: 'message',
+        role: 'assistant',
+        content: [{ type: 'text' }],
+      });
+      expect(res.body.usage.input_tokens).toBeGreaterThan(0);
+      expect(res.body.usage.output_tokens).toBeLessThanOrEqual(20);
+
+      const missing = await request(app)
+        .post('/v1/messages')
+        .set('Authorization', AUTH)
+        .send({ model: 'gpt-4o', messages: [{ role: 'user', content: 'x' }] });
+      expect(missing.status).toBe(400);
+      expect(missing.body).toEqual({
+        type: 'error',
+        error: {
+          type: 'invalid_request_error',
+          message: expect.stringContaining('max_tokens'),
+        },
+      });
+    });
+
+    it('streams /v1/messages as Anthropic events', async () => {
+      const { app } = await createApp();
+      const res = await request(app)
+        .post('/v1/messages')
+        .set('Authorization', AUTH)
+        .send({
+          model: 'gpt-4o',
+          max_tokens: 10,
+          stream: true,
+          messages: [{ role: 'user', content: 'Hello there' }],
+        });
+      const events = [...res.text.matchAll(/^event: (\S+)$/gm)].map(m => m[1]);
+      expect(events[0]).toBe('message_start');
+      expect(events).toContain('content_block_delta');
+      expect(events.slice(-2)).toEqual(['message_delta', 'message_stop']);
+    });
+
+    it('embeds deterministically, as floats or base64', async () => {
+      const { app } = await createApp();
+      const embed = (body: object) =>
+        request(app)
+          .post('/v1/embeddings')
+          .set('Authorization', AUTH)
+          .send(body);
+      const a = await embed({ model: 'gpt-4o', input: ['one text', 'two'] });
+      expect(a.status).toBe(200);
+      expect(a.body.data).toHaveLength(2);
+      expect(a.body.data[0].embedding).toHaveLength(256);
+      const norm = Math.sqrt(
+        a.body.data[0].embedding.reduce((s: number, v: number) => s + v * v, 0),
+      );
+      expect(norm).toBeCloseTo(1, 6);
+      expect(a.body.usage.prompt_tokens).toBeGreaterThan(0);
+      const b = await embed({
+        model: 'gpt-4o',
+        input: 'one text',
+        encoding_format: 'base64',
+        dimensions: 8,
+      });
+      const floats = Buffer.from(b.body.data[0].embedding, 'base64');
+      expect(floats.length).toBe(32);
+      const bad = await embed({ model: 'gpt-4o', input: 42 });
+      expect(bad.status).toBe(400);
     });
   });
 

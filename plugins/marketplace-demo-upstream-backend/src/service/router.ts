@@ -14,6 +14,8 @@ import { CompletionChunk, simulateCompletion } from './generator';
 import { simulateToolCall } from './tools';
 import { ChatCompletionRequest, parseChatCompletionRequest } from './request';
 import { countPromptTokens } from './tokens';
+import { registerEmbeddingsRoute } from './embeddings';
+import { registerMessagesRoute } from './messages';
 
 /**
  * Waits `ms` milliseconds, resolving early when `signal` aborts.
@@ -60,7 +62,7 @@ const defaultSleep: SleepFunction = async (ms, signal) => {
   }
 };
 
-function flush(res: Response) {
+export function flush(res: Response) {
   // The compression middleware of the Backstage root router buffers output
   // unless it is told to flush.
   (res as Response & { flush?: () => void }).flush?.();
@@ -263,9 +265,8 @@ export async function createRouter(
     res.json(modelObject(model, startedAt));
   });
 
-  router.post('/v1/chat/completions', async (req, res) => {
-    const request = parseChatCompletionRequest(req.body);
-
+  /** Validates, counts and simulates one chat request (shared by every protocol). */
+  const simulate = (request: ChatCompletionRequest) => {
     const model = models.get(request.model);
     if (!model) {
       throw modelNotFound(request.model, 'model');
@@ -324,6 +325,13 @@ export async function createRouter(
     const completionTokens = toolCall
       ? toolCall.completionTokens
       : completion.completionTokens;
+    return { model, promptTokens, toolCall, completion, completionTokens };
+  };
+
+  router.post('/v1/chat/completions', async (req, res) => {
+    const request = parseChatCompletionRequest(req.body);
+    const { model, promptTokens, toolCall, completion, completionTokens } =
+      simulate(request);
     const usage = {
       prompt_tokens: promptTokens,
       completion_tokens: completionTokens,
@@ -509,6 +517,13 @@ export async function createRouter(
     res.write('data: [DONE]\n\n');
     res.end();
   });
+
+  registerMessagesRoute(router, {
+    simulate,
+    sleep,
+    logger,
+  });
+  registerEmbeddingsRoute(router, { models });
 
   router.use('/v1', (req, _res) => {
     throw new OpenAiError({

@@ -2,7 +2,7 @@ import type { IncomingMessage, ServerResponse } from 'http';
 import { GatewayError, sendGatewayError, sendJson } from '../errors';
 import { Gateway } from '../pipeline/Gateway';
 import { GatewayLogger, GatewayReservation } from '../pipeline/ports';
-import { ProtocolAdapter } from '../protocols/types';
+import { ExtraRoute, ProtocolAdapter } from '../protocols/types';
 import { newRequestId } from '../requestId';
 
 /** The largest request body the gateway reads. */
@@ -75,6 +75,18 @@ export function readJsonBody(req: IncomingMessage): Promise<unknown> {
   });
 }
 
+/**
+ * The key of a request: `Authorization: Bearer mk_...`, or Anthropic's
+ * `x-api-key: mk_...` (what Anthropic's SDKs and agents send).
+ */
+export function authorizationOf(req: IncomingMessage): string | undefined {
+  const apiKey = req.headers['x-api-key'];
+  if (!req.headers.authorization && typeof apiKey === 'string' && apiKey) {
+    return `Bearer ${apiKey}`;
+  }
+  return req.headers.authorization;
+}
+
 export interface GatewayHttpHandlerOptions {
   gateway: Gateway<GatewayReservation>;
   /** The protocols served, each on its own route. */
@@ -102,14 +114,22 @@ export function createGatewayHttpHandler(
   const { gateway, logger } = options;
   const basePath = (options.basePath ?? '').replace(/\/+$/, '');
   const routes = new Map<string, ProtocolAdapter>();
+  const extraRoutes = new Map<
+    string,
+    { protocol: ProtocolAdapter; route: ExtraRoute }
+  >();
   for (const protocol of options.protocols) {
     routes.set(`${basePath}${protocol.path}`, protocol);
+    for (const [path, route] of Object.entries(protocol.extraRoutes ?? {})) {
+      extraRoutes.set(`${basePath}${path}`, { protocol, route });
+    }
   }
   const modelsPath = `${basePath}/v1/models`;
   const unknownRoute = new GatewayError({
     status: 404,
     message: `Unknown gateway route. The gateway serves GET /v1/models and ${options.protocols
-      .map(p => `POST ${p.path}`)
+      .flatMap(p => [p.path, ...Object.keys(p.extraRoutes ?? {})])
+      .map(path => `POST ${path}`)
       .join(', ')}.`,
     code: 'unknown_route',
   });
@@ -148,7 +168,7 @@ export function createGatewayHttpHandler(
     if (protocol) {
       try {
         const body = await readJsonBody(req);
-        const grant = await gateway.authenticate(req.headers.authorization);
+        const grant = await gateway.authenticate(authorizationOf(req));
         await gateway.complete(protocol, res, grant, body, requestId, {
           receivedAt,
         });
@@ -157,9 +177,20 @@ export function createGatewayHttpHandler(
       }
       return;
     }
+    const extra = req.method === 'POST' ? extraRoutes.get(path) : undefined;
+    if (extra) {
+      try {
+        const body = await readJsonBody(req);
+        await gateway.authenticate(authorizationOf(req));
+        sendJson(res, 200, extra.route(body));
+      } catch (error) {
+        fail(res, error, extra.protocol);
+      }
+      return;
+    }
     if (req.method === 'GET' && path === modelsPath) {
       try {
-        const grant = await gateway.authenticate(req.headers.authorization);
+        const grant = await gateway.authenticate(authorizationOf(req));
         sendJson(res, 200, await gateway.listModels(grant));
       } catch (error) {
         fail(res, error);

@@ -117,7 +117,16 @@ export class MemoryRateLimiter implements RateLimiter {
       };
     }
     window.add(second, 1, tokens);
-    return { ok: true };
+    return {
+      ok: true,
+      remainingRequests: Math.max(
+        0,
+        limits.requestsPerMinute - window.requests,
+      ),
+      remainingTokens: Math.max(0, limits.tokensPerMinute - window.tokens),
+      resetRequestsSeconds: window.secondsUntil(second, 'requests', 1),
+      resetTokensSeconds: window.secondsUntil(second, 'tokens', window.tokens),
+    };
   }
 
   /** Adds tokens learned after the request (the completion). */

@@ -53,7 +53,9 @@ end
 redis.call('HINCRBY', key, 'r' .. now, 1)
 if tokens > 0 then redis.call('HINCRBY', key, 't' .. now, tokens) end
 redis.call('EXPIRE', key, 61)
-return {1}
+rb[0] = (rb[0] or 0) + 1
+tb[0] = (tb[0] or 0) + tokens
+return {1, reqs + 1, toks + tokens, secondsUntil(rb, 1), secondsUntil(tb, toks + tokens)}
 `;
 
 const RECORD = `
@@ -153,7 +155,18 @@ export class RedisRateLimiter implements RateLimiter {
     }
     this.recovered();
     if (answer[0] === 1) {
-      return { ok: true };
+      return answer.length >= 5
+        ? {
+            ok: true,
+            remainingRequests: Math.max(
+              0,
+              limits.requestsPerMinute - answer[1],
+            ),
+            remainingTokens: Math.max(0, limits.tokensPerMinute - answer[2]),
+            resetRequestsSeconds: answer[3],
+            resetTokensSeconds: answer[4],
+          }
+        : { ok: true };
     }
     return {
       ok: false,

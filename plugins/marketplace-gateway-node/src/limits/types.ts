@@ -6,7 +6,7 @@ export interface RateLimits {
 
 /** Whether a request may go ahead, or how long to wait and which limit it hit. */
 export type Admission =
-  | { ok: true }
+  | ({ ok: true } & Partial<RateLimitState>)
   | { ok: false; retryAfterSeconds: number; limit: 'requests' | 'tokens' };
 
 /**
@@ -23,4 +23,16 @@ export interface RateLimiter {
   ): Admission | Promise<Admission>;
   /** Adds tokens learned after the request (the completion). */
   record(key: string, tokens: number): void;
+}
+
+/** Where a subscription stands in its window after a request was admitted. */
+export interface RateLimitState {
+  requestsPerMinute: number;
+  tokensPerMinute: number;
+  remainingRequests: number;
+  remainingTokens: number;
+  /** Seconds until the window has room for one more request. */
+  resetRequestsSeconds: number;
+  /** Seconds until the window's tokens are all freed. */
+  resetTokensSeconds: number;
 }

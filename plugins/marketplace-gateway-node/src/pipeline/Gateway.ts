@@ -6,7 +6,7 @@ import { BoundedCache } from '../BoundedCache';
 import { EgressDeniedError, EgressPolicy } from '../egress/EgressPolicy';
 import { GatewayError } from '../errors';
 import { MemoryRateLimiter } from '../limits/MemoryRateLimiter';
-import { RateLimiter } from '../limits/types';
+import { RateLimiter, RateLimitState } from '../limits/types';
 import { ParsedCall, ProtocolAdapter } from '../protocols/types';
 import {
   attemptFailed,
@@ -410,20 +410,51 @@ export class Gateway<R extends GatewayReservation = GatewayReservation> {
     grant: KeyGrant,
     service: GatewayService,
     parsed: ParsedCall,
+    onLimits?: (state: RateLimitState) => void,
   ): Promise<number> {
     const spec = service.entity.spec;
-    const { promptTokens } = parsed;
+    const { promptTokens, requestedMaxTokens } = parsed;
+    const promptParam = parsed.promptParam ?? 'messages';
     if (promptTokens >= spec.contextWindow) {
       // Through a route, a member with a larger context may take it.
       throw attemptFailed(
         { kind: 'unavailable' },
         new GatewayError({
           status: 400,
-          message: `This model's maximum context length is ${spec.contextWindow} tokens, but the messages have ${promptTokens} tokens.`,
-          param: 'messages',
+          message: `This model's maximum context length is ${spec.contextWindow} tokens, but the ${promptParam} have ${promptTokens} tokens.`,
+          param: promptParam,
           code: 'context_length_exceeded',
         }),
       );
+    }
+    if (requestedMaxTokens !== undefined && !parsed.embeddings) {
+      const maxParam = parsed.maxTokensParam ?? 'max_tokens';
+      if (requestedMaxTokens > spec.maxOutputTokens) {
+        throw attemptFailed(
+          { kind: 'unavailable' },
+          new GatewayError({
+            status: 400,
+            message: `Invalid value for '${maxParam}': ${requestedMaxTokens} is more than this model's maximum of ${spec.maxOutputTokens} output tokens.`,
+            param: maxParam,
+            code: 'invalid_value',
+          }),
+        );
+      }
+      if (promptTokens + requestedMaxTokens > spec.contextWindow) {
+        throw attemptFailed(
+          { kind: 'unavailable' },
+          new GatewayError({
+            status: 400,
+            message: `This model's maximum context length is ${
+              spec.contextWindow
+            } tokens. However, you requested ${
+              promptTokens + requestedMaxTokens
+            } tokens (${promptTokens} in the ${promptParam}, ${requestedMaxTokens} in '${maxParam}'). Reduce the ${promptParam} or '${maxParam}'.`,
+            param: maxParam,
+            code: 'context_length_exceeded',
+          }),
+        );
+      }
     }
     const maxCompletion = Math.min(
       parsed.requestedMaxTokens ?? spec.maxOutputTokens,
@@ -451,6 +482,7 @@ export class Gateway<R extends GatewayReservation = GatewayReservation> {
       promptTokens,
     );
     if (!admitted.ok) {
+      const reset = `${admitted.retryAfterSeconds}s`;
       throw new GatewayError({
         status: 429,
         message:
@@ -458,7 +490,30 @@ export class Gateway<R extends GatewayReservation = GatewayReservation> {
             ? `Rate limit reached: ${limits.requestsPerMinute} requests per minute for this subscription. Retry in ${admitted.retryAfterSeconds}s.`
             : `Rate limit reached: ${limits.tokensPerMinute} tokens per minute for this subscription. Retry in ${admitted.retryAfterSeconds}s.`,
         code: 'rate_limit_exceeded',
-        headers: { 'retry-after': String(admitted.retryAfterSeconds) },
+        headers: {
+          'retry-after': String(admitted.retryAfterSeconds),
+          'x-ratelimit-limit-requests': String(limits.requestsPerMinute),
+          'x-ratelimit-limit-tokens': String(limits.tokensPerMinute),
+          ...(admitted.limit === 'requests'
+            ? {
+                'x-ratelimit-remaining-requests': '0',
+                'x-ratelimit-reset-requests': reset,
+              }
+            : {
+                'x-ratelimit-remaining-tokens': '0',
+                'x-ratelimit-reset-tokens': reset,
+              }),
+        },
+      });
+    }
+    if (onLimits && admitted.remainingRequests !== undefined) {
+      onLimits({
+        requestsPerMinute: limits.requestsPerMinute,
+        tokensPerMinute: limits.tokensPerMinute,
+        remainingRequests: admitted.remainingRequests,
+        remainingTokens: admitted.remainingTokens ?? limits.tokensPerMinute,
+        resetRequestsSeconds: admitted.resetRequestsSeconds ?? 60,
+        resetTokensSeconds: admitted.resetTokensSeconds ?? 60,
       });
     }
     return maxCompletion;
@@ -507,6 +562,7 @@ export class Gateway<R extends GatewayReservation = GatewayReservation> {
     service: GatewayService,
     parsed: ParsedCall,
     maxCompletion: number,
+    protocol: Pick<ProtocolAdapter, 'protocol'> = {},
   ): Promise<R> {
     const reserved = await this.options.ledger.reserve({
       requestId,
@@ -517,6 +573,7 @@ export class Gateway<R extends GatewayReservation = GatewayReservation> {
       pricing: service.entity.spec.pricing,
       promptTokens: parsed.promptTokens,
       maxCompletionTokens: maxCompletion,
+      protocol: protocol.protocol ?? 'openai-chat',
     });
     if (!reserved.ok) {
       if (reserved.budget) {
@@ -637,12 +694,22 @@ export class Gateway<R extends GatewayReservation = GatewayReservation> {
       res,
       attempt,
     );
-    const maxCompletion = await this.admit(grant, service, parsed);
     const spec = service.entity.spec;
-    const upstream = protocol.upstreamRequest(parsed, {
+    // The client's protocol, passed through or translated to the upstream's.
+    const adapter = protocol.forUpstream
+      ? protocol.forUpstream(
+          spec.endpoint.protocol ?? 'openai-chat',
+          service.name,
+        )
+      : protocol;
+    const maxCompletion = await this.admit(grant, service, parsed, limits =>
+      setRateLimitHeaders(res, limits, protocol),
+    );
+    const upstream = adapter.upstreamRequest(parsed, {
       upstreamModel:
         spec.endpoint.upstreamModel ?? spec.baseModel ?? service.name,
       maxCompletionTokens: undefined,
+      defaultMaxTokens: maxCompletion,
     });
     const upstreamHeaders = await this.upstreamHeaders(
       service,
@@ -655,12 +722,13 @@ export class Gateway<R extends GatewayReservation = GatewayReservation> {
       service,
       parsed,
       maxCompletion,
+      protocol,
     );
     // From here on, every outcome is settled into exactly one ledger row.
     const t0 = performance.now();
     const call: Call<R> = {
       requestId,
-      protocol,
+      protocol: adapter,
       res,
       grant,
       parsed,
@@ -696,10 +764,11 @@ export class Gateway<R extends GatewayReservation = GatewayReservation> {
     }
     const request =
       reservation.maxCompletionTokens < maxCompletion
-        ? protocol.upstreamRequest(parsed, {
+        ? adapter.upstreamRequest(parsed, {
             upstreamModel:
               spec.endpoint.upstreamModel ?? spec.baseModel ?? service.name,
             maxCompletionTokens: reservation.maxCompletionTokens,
+            defaultMaxTokens: reservation.maxCompletionTokens,
           })
         : upstream;
     const answer = await this.forward(call, request.path, request.body);
@@ -860,15 +929,20 @@ export class Gateway<R extends GatewayReservation = GatewayReservation> {
       res.statusCode = status >= 400 ? status : 502;
       res.setHeader('content-type', 'application/json');
       const retryAfter = headerValue(answer.headers['retry-after']);
-      if (retryAfter) {
-        res.setHeader('retry-after', retryAfter);
+      if (retryAfter || status === 429) {
+        // Every 429 says when to retry.
+        res.setHeader('retry-after', retryAfter ?? '1');
       }
-      res.end(raw);
+      res.end(
+        call.protocol.rejectionBody
+          ? call.protocol.rejectionBody(raw, status)
+          : raw,
+      );
       return;
     }
     let read: ReturnType<ProtocolAdapter['readAnswer']>;
     try {
-      read = call.protocol.readAnswer(raw);
+      read = call.protocol.readAnswer(raw, call.parsed);
     } catch {
       this.meterFailure(call, 'upstream_error', 502, 'upstream_invalid_json');
       throw new GatewayError({
@@ -886,6 +960,7 @@ export class Gateway<R extends GatewayReservation = GatewayReservation> {
         ? usage.completionTokens
         : countTextTokens(read.text),
       tokenSource: usage ? 'upstream' : 'tokenizer',
+      cachedPromptTokens: usage?.cachedPromptTokens ?? null,
       charge: true,
       upstreamLatencyMs: latency,
       // Not streamed: the time to the answer's first byte.
@@ -993,6 +1068,7 @@ export class Gateway<R extends GatewayReservation = GatewayReservation> {
             ? usage.completionTokens
             : countTextTokens(meter.text),
           tokenSource: usage ? 'upstream' : 'tokenizer',
+          cachedPromptTokens: usage?.cachedPromptTokens ?? null,
           charge: outcome === 'ok' || outcome === 'client_closed',
           upstreamLatencyMs: Math.round(performance.now() - call.t0),
           timeToFirstTokenMs: ttft,
@@ -1053,6 +1129,11 @@ export class Gateway<R extends GatewayReservation = GatewayReservation> {
         if (rest) {
           handleEvent(rest);
         }
+        // A translation's closing events (the upstream's own stream ended).
+        const tail = meter.end?.();
+        if (tail) {
+          res.write(tail);
+        }
         res.end();
         end('ok');
       });
@@ -1085,6 +1166,35 @@ export class Gateway<R extends GatewayReservation = GatewayReservation> {
         }
       });
     });
+  }
+}
+
+/**
+ * OpenAI's rate limit headers on every admitted answer (the `-tokens` ones
+ * too: every service has a tokens-per-minute limit), and the protocol's own.
+ */
+function setRateLimitHeaders(
+  res: ServerResponse,
+  state: RateLimitState,
+  protocol: ProtocolAdapter,
+) {
+  if (res.headersSent) {
+    return;
+  }
+  res.setHeader('x-ratelimit-limit-requests', String(state.requestsPerMinute));
+  res.setHeader(
+    'x-ratelimit-remaining-requests',
+    String(state.remainingRequests),
+  );
+  res.setHeader('x-ratelimit-reset-requests', `${state.resetRequestsSeconds}s`);
+  res.setHeader('x-ratelimit-limit-tokens', String(state.tokensPerMinute));
+  res.setHeader('x-ratelimit-remaining-tokens', String(state.remainingTokens));
+  res.setHeader('x-ratelimit-reset-tokens', `${state.resetTokensSeconds}s`);
+  const own = protocol.rateLimitHeaders?.(state);
+  if (own) {
+    for (const name of Object.keys(own)) {
+      res.setHeader(name, own[name]);
+    }
   }
 }
 

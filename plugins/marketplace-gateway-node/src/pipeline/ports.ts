@@ -86,6 +86,8 @@ export interface ReserveRequest {
   pricing: ModelServicePricing;
   promptTokens: number;
   maxCompletionTokens: number;
+  /** The protocol the client spoke (`openai-chat` when absent). */
+  protocol?: string;
 }
 
 /** Budget held for one request in flight. */
@@ -120,6 +122,8 @@ export interface Settlement {
   timeToFirstTokenMs?: number | null;
   /** From receiving the request to sending it upstream. */
   waitMs?: number | null;
+  /** Of the prompt tokens, those the upstream read from its cache, where reported. */
+  cachedPromptTokens?: number | null;
   finishedAt: number;
 }
 

@@ -1,12 +1,22 @@
 import type { GatewayError } from '../errors';
 import { countPromptTokens, ChatRequestLike } from '../tokens';
+import {
+  ChatRequest,
+  FinishReason,
+  newId,
+  nowSeconds,
+  StreamPart,
+  toChatAnswer,
+  toChatUsage,
+} from './canonical';
 import { parseChatCompletionRequest } from './openaiChatRequest';
 import {
-  ParsedCall,
-  ProtocolAdapter,
-  ReportedUsage,
-  StreamMeter,
-} from './types';
+  adapterFor,
+  InboundCodec,
+  StreamEncoder,
+  TranslatableCall,
+} from './translate';
+import { ProtocolAdapter, ReportedUsage, StreamMeter } from './types';
 
 function reported(usage: any): ReportedUsage | undefined {
   return Number.isInteger(usage?.prompt_tokens) &&
@@ -93,12 +103,112 @@ function chatErrorBody(error: GatewayError) {
   };
 }
 
+/** Encodes canonical stream parts as Chat Completions chunks. */
+export class ChatStreamEncoder implements StreamEncoder {
+  private readonly id = newId('chatcmpl-');
+  private readonly created = nowSeconds();
+  private opened = false;
+  private closed = false;
+  private finished = false;
+  private usage: ReportedUsage | undefined;
+
+  constructor(
+    private readonly model: string,
+    private readonly includeUsage: boolean,
+  ) {}
+
+  private chunk(delta: object, finish: FinishReason | null = null): string {
+    return `data: ${JSON.stringify({
+      id: this.id,
+      object: 'chat.completion.chunk',
+      created: this.created,
+      model: this.model,
+      choices: [{ index: 0, delta, logprobs: null, finish_reason: finish }],
+    })}\n\n`;
+  }
+
+  private open(): string {
+    if (this.opened) {
+      return '';
+    }
+    this.opened = true;
+    return this.chunk({ role: 'assistant', content: '' });
+  }
+
+  encode(part: StreamPart): string {
+    switch (part.type) {
+      case 'start':
+        return this.open();
+      case 'text':
+        return this.open() + this.chunk({ content: part.text });
+      case 'tool_start':
+        return (
+          this.open() +
+          this.chunk({
+            tool_calls: [
+              {
+                index: part.index,
+                id: part.id,
+                type: 'function',
+                function: { name: part.name, arguments: '' },
+              },
+            ],
+          })
+        );
+      case 'tool_args':
+        return this.chunk({
+          tool_calls: [
+            { index: part.index, function: { arguments: part.args } },
+          ],
+        });
+      case 'finish':
+        this.finished = true;
+        return this.open() + this.chunk({}, part.reason);
+      case 'usage':
+        this.usage = part.usage;
+        return '';
+      case 'done':
+        return this.finish();
+      default:
+        return '';
+    }
+  }
+
+  finish(): string {
+    if (this.closed) {
+      return '';
+    }
+    this.closed = true;
+    let out = this.open();
+    if (!this.finished) {
+      out += this.chunk({}, 'stop');
+    }
+    if (this.includeUsage && this.usage) {
+      out += `data: ${JSON.stringify({
+        id: this.id,
+        object: 'chat.completion.chunk',
+        created: this.created,
+        model: this.model,
+        choices: [],
+        usage: toChatUsage(this.usage),
+      })}\n\n`;
+    }
+    return `${out}data: [DONE]\n\n`;
+  }
+
+  errorEvent(error: GatewayError): string {
+    this.closed = true;
+    return `data: ${JSON.stringify(chatErrorBody(error))}\n\n`;
+  }
+}
+
 /** OpenAI Chat Completions (`POST /v1/chat/completions`), JSON and SSE. */
-export const openaiChatAdapter: ProtocolAdapter = {
+export const openaiChatAdapter: ProtocolAdapter & InboundCodec = {
   id: 'openai.chat',
   path: '/v1/chat/completions',
+  protocol: 'openai-chat',
 
-  parse(raw: unknown): ParsedCall {
+  parse(raw: unknown): TranslatableCall {
     const body = parseChatCompletionRequest(raw);
     return {
       model: body.model,
@@ -106,9 +216,29 @@ export const openaiChatAdapter: ProtocolAdapter = {
       promptTokens: countPromptTokens(body as ChatRequestLike),
       requestedMaxTokens:
         body.max_completion_tokens ?? body.max_tokens ?? undefined,
+      maxTokensParam:
+        body.max_completion_tokens !== undefined &&
+        body.max_completion_tokens !== null
+          ? 'max_completion_tokens'
+          : 'max_tokens',
       body: body as Record<string, unknown>,
+      chat: body as unknown as ChatRequest,
     };
   },
+
+  forUpstream(upstream, serviceName) {
+    // The same protocol: this adapter as it is (the fastest path).
+    return upstream === 'openai-chat'
+      ? openaiChatAdapter
+      : adapterFor(openaiChatAdapter, 'openai-chat', upstream, serviceName);
+  },
+
+  answer: (answer, call) => toChatAnswer(answer, answer.model || call.model),
+  encoder: call =>
+    new ChatStreamEncoder(
+      call.model,
+      (call.body.stream_options as any)?.include_usage === true,
+    ),
 
   upstreamRequest(call, { upstreamModel, maxCompletionTokens }) {
     const upstreamBody: Record<string, unknown> = {

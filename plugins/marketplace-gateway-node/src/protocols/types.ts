@@ -1,10 +1,23 @@
+import type { UpstreamProtocol } from '@internal/plugin-marketplace-common';
 import type { GatewayError } from '../errors';
+import type { RateLimitState } from '../limits/types';
 
 /** Token counts an upstream reported. */
 export interface ReportedUsage {
+  /** All input tokens, cached ones included. */
   promptTokens: number;
   completionTokens: number;
+  /** Of the input tokens, those the upstream read from its cache, where reported. */
+  cachedPromptTokens?: number;
 }
+
+/** The client protocols the gateway serves, as the ledger records them. */
+export type InboundProtocolId =
+  | 'openai-chat'
+  | 'openai-responses'
+  | 'openai-completions'
+  | 'openai-embeddings'
+  | 'anthropic-messages';
 
 /** A client request, validated and counted by its protocol adapter. */
 export interface ParsedCall {
@@ -17,6 +30,12 @@ export interface ParsedCall {
   requestedMaxTokens: number | undefined;
   /** The validated body, as the client sent it. */
   body: Record<string, unknown>;
+  /** The request field that names the completion budget, for errors (`max_tokens`, ...). */
+  maxTokensParam?: string;
+  /** The request field that holds the prompt, for errors (`messages`, `input`, ...). */
+  promptParam?: string;
+  /** An embeddings request: no completion. */
+  embeddings?: boolean;
 }
 
 /** What to send upstream for a call. */
@@ -42,6 +61,8 @@ export interface StreamMeter {
   readonly text: string;
   /** An event that tells the client the stream broke off. */
   errorEvent(error: GatewayError): string;
+  /** What to send once the upstream's stream ended (closing events of a translation). */
+  end?(): string | null;
 }
 
 /**
@@ -56,6 +77,23 @@ export interface ProtocolAdapter {
   readonly id: string;
   /** The route it serves, below the gateway's base path, e.g. `/v1/chat/completions`. */
   readonly path: string;
+  /** What the ledger records as the request's protocol. */
+  readonly protocol?: InboundProtocolId;
+  /** Further routes it serves (`/v1/messages/count_tokens`): answered without forwarding. */
+  readonly extraRoutes?: Record<string, ExtraRoute>;
+  /**
+   * The adapter for a service whose upstream speaks `upstream`: itself when it
+   * is the client's protocol (passed through), a translation otherwise. Throws
+   * a 400 GatewayError when the service cannot serve this protocol.
+   */
+  forUpstream?(
+    upstream: UpstreamProtocol,
+    serviceName: string,
+  ): ProtocolAdapter;
+  /** Headers of this protocol's own about the rate limits (besides `x-ratelimit-*`). */
+  rateLimitHeaders?(state: RateLimitState): Record<string, string>;
+  /** A rejection of the upstream (4xx JSON) in this protocol's error shape. */
+  rejectionBody?(raw: Buffer, status: number): Buffer;
   /**
    * Validates and counts a request body; throws a 400 GatewayError naming the
    * first bad field.
@@ -64,13 +102,22 @@ export interface ProtocolAdapter {
   /** The upstream request: the service's model and the completion budget the reservation allows. */
   upstreamRequest(
     call: ParsedCall,
-    target: { upstreamModel: string; maxCompletionTokens: number | undefined },
+    target: {
+      upstreamModel: string;
+      /** The budget the trial or spend cap allows, when lower than asked. */
+      maxCompletionTokens: number | undefined;
+      /** The completion budget admitted (for upstreams that require one). */
+      defaultMaxTokens?: number;
+    },
   ): UpstreamRequest;
   /**
    * Reads a successful non-streamed answer: the usage it reports, the text (for
    * the tokenizer) and the body for the client. Throws on invalid JSON.
    */
-  readAnswer(raw: Buffer): {
+  readAnswer(
+    raw: Buffer,
+    call: ParsedCall,
+  ): {
     usage: ReportedUsage | undefined;
     text: string;
     body: Buffer;
@@ -80,3 +127,6 @@ export interface ProtocolAdapter {
   /** The error body in this protocol's shape. */
   errorBody(error: GatewayError): unknown;
 }
+
+/** A route answered by the adapter alone (after authentication), e.g. token counting. */
+export type ExtraRoute = (body: unknown) => unknown;

@@ -10,6 +10,7 @@ import {
   MODEL_FAMILIES,
   MODEL_FEATURES,
   UPSTREAM_AUTH_TYPES,
+  UPSTREAM_PROTOCOLS,
   WEEKDAYS,
 } from '@internal/plugin-marketplace-common';
 import {
@@ -104,6 +105,7 @@ export function createPublishAction(options: {
           z.object({
             endpointUrl: z.string().url(),
             upstreamModel: z.string().optional(),
+            upstreamProtocol: z.enum(UPSTREAM_PROTOCOLS).optional(),
             authType: z.enum(UPSTREAM_AUTH_TYPES),
             authHeader: z.string().optional(),
             secretRef: z.string().optional(),

@@ -34,6 +34,8 @@ export type PublishInput = {
   technical: {
     endpointUrl: string;
     upstreamModel?: string;
+    /** The API the upstream speaks; `openai-chat` when absent. */
+    upstreamProtocol?: string;
     authType: string;
     authHeader?: string;
     secretRef?: string;
@@ -153,11 +155,17 @@ export function toModelServiceEntity(
         streaming: features.has('streaming'),
         jsonMode: features.has('jsonMode'),
         fineTuned: features.has('fineTuned'),
+        ...(features.has('embeddings') ? { embeddings: true } : {}),
       },
       apiCompatibility: technical.apiCompatibility,
       endpoint: compact({
         baseUrl: technical.endpointUrl,
         upstreamModel: technical.upstreamModel || undefined,
+        protocol:
+          technical.upstreamProtocol &&
+          technical.upstreamProtocol !== 'openai-chat'
+            ? technical.upstreamProtocol
+            : undefined,
         auth: compact({
           type: technical.authType,
           header:

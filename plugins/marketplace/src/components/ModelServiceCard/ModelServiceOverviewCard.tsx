@@ -154,9 +154,13 @@ function PricingSection(props: { spec: ModelServiceSpec }) {
       caption={`Prices in ${pricing?.currency ?? 'USD'}`}
     >
       <Field label="Prompt">{pricePer1k(pricing?.promptPer1kMicros)}</Field>
-      <Field label="Completion">
-        {pricePer1k(pricing?.completionPer1kMicros)}
-      </Field>
+      {props.spec.features?.embeddings ? (
+        <Field label="Completion">None: embeddings are priced by input</Field>
+      ) : (
+        <Field label="Completion">
+          {pricePer1k(pricing?.completionPer1kMicros)}
+        </Field>
+      )}
       <Field label="Currency">{pricing?.currency}</Field>
       <FullRow>
         <Field label="Volume tiers">

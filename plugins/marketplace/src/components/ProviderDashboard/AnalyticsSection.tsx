@@ -26,6 +26,7 @@ import {
   ANALYTICS_LIMITS,
   ProviderAnalytics,
   RetentionMonth,
+  ProtocolTraffic,
   RouteTraffic,
   TopCustomer,
 } from '@internal/plugin-marketplace-common';
@@ -332,6 +333,60 @@ function CustomersTable(props: {
 }
 
 /** Requests that reached the team's services through routes (issue 24). */
+const PROTOCOL_LABELS: Record<string, string> = {
+  'openai-chat': 'OpenAI Chat Completions',
+  'openai-responses': 'OpenAI Responses',
+  'openai-completions': 'OpenAI Completions (legacy)',
+  'openai-embeddings': 'OpenAI Embeddings',
+  'anthropic-messages': 'Anthropic Messages',
+  unknown: 'Unknown (never finished)',
+};
+
+/** The period's requests per protocol the clients spoke. */
+function ProtocolTrafficTable(props: { rows: ProtocolTraffic[] }) {
+  return (
+    <Box component="section" aria-label="Traffic by protocol">
+      <Typography variant="h6" component="h3" sx={{ mb: 1 }}>
+        Traffic by protocol
+      </Typography>
+      <TableContainer sx={tableContainerSx}>
+        <Table size="small" sx={dataTableSx} aria-label="Traffic by protocol">
+          <TableHead>
+            <TableRow>
+              <TableCell>Protocol</TableCell>
+              <TableCell align="right">Requests</TableCell>
+              <TableCell align="right">Answered</TableCell>
+              <TableCell align="right">Input tokens</TableCell>
+              <TableCell align="right">Output tokens</TableCell>
+              <TableCell align="right">Gross</TableCell>
+            </TableRow>
+          </TableHead>
+          <TableBody>
+            {props.rows.map(r => (
+              <TableRow key={r.protocol} data-testid="protocol-traffic-row">
+                <TableCell>
+                  {PROTOCOL_LABELS[r.protocol] ?? r.protocol}
+                </TableCell>
+                <TableCell align="right">{formatInteger(r.requests)}</TableCell>
+                <TableCell align="right">
+                  {formatInteger(r.okRequests)}
+                </TableCell>
+                <TableCell align="right">
+                  {formatInteger(r.promptTokens)}
+                </TableCell>
+                <TableCell align="right">
+                  {formatInteger(r.completionTokens)}
+                </TableCell>
+                <TableCell align="right">{usd(r.grossMicros)}</TableCell>
+              </TableRow>
+            ))}
+          </TableBody>
+        </Table>
+      </TableContainer>
+    </Box>
+  );
+}
+
 function RouteTrafficTable(props: { rows: RouteTraffic[] }) {
   const name = (ref: string) => ref.slice(ref.indexOf('/') + 1);
   return (
@@ -603,6 +658,9 @@ export function AnalyticsSection(props: { team: string }) {
       <Stack spacing={3}>
         <Kpis data={data} />
         {main}
+        {(data.protocolTraffic?.length ?? 0) > 0 && (
+          <ProtocolTrafficTable rows={data.protocolTraffic!} />
+        )}
         {data.routeTraffic?.length > 0 && (
           <RouteTrafficTable rows={data.routeTraffic} />
         )}

@@ -458,10 +458,16 @@ function OfferPhase(props: {
                     label="Prompt"
                     micros={pricing.promptPer1kMicros}
                   />
-                  <PriceLine
-                    label="Completion"
-                    micros={pricing.completionPer1kMicros}
-                  />
+                  {entity.spec.features?.embeddings ? (
+                    <Field label="Completion">
+                      None: embeddings are priced by input
+                    </Field>
+                  ) : (
+                    <PriceLine
+                      label="Completion"
+                      micros={pricing.completionPer1kMicros}
+                    />
+                  )}
                 </Box>
                 {pricing.tiers?.length ? (
                   <>
@@ -674,7 +680,10 @@ export function CredentialsPhase(props: {
           </OfferSection>
 
           <OfferSection title="Try it">
-            <SnippetTabs input={input} />
+            <SnippetTabs
+              input={input}
+              upstreamProtocol={entity.spec.endpoint?.protocol}
+            />
           </OfferSection>
 
           <OfferSection title="Get started">

@@ -91,6 +91,7 @@ export function EndpointCard(props: { entity: ModelServiceEntityV1alpha1 }) {
         )}
         <SnippetTabs
           input={{ baseUrl: endpoint.baseUrl, model: endpoint.model }}
+          upstreamProtocol={props.entity.spec.endpoint?.protocol}
         />
       </Stack>
     );

@@ -27,11 +27,15 @@ import {
 import { marketplaceApiRef } from '../../api';
 import { StartUsingButton } from '../StartUsing';
 import { NewKeyButton } from '../shared/NewKeyButton';
+import MenuItem from '@mui/material/MenuItem';
 import {
   fetchUsage,
   runTest,
+  TEST_PROTOCOL_LABELS,
+  testProtocolsOf,
   TestApiError,
   TestOutcome,
+  TestProtocol,
 } from './testApiClient';
 import { Money } from '../shared/Money';
 
@@ -79,6 +83,9 @@ export function TestApiPanel(props: { entity: ModelServiceEntityV1alpha1 }) {
   const [stream, setStream] = useState(
     entity.spec.features.streaming !== false,
   );
+  const protocols = testProtocolsOf(entity.spec.endpoint?.protocol);
+  const [protocol, setProtocol] = useState<TestProtocol>(protocols[0]);
+  const embeddings = protocol === 'embeddings';
   const [answer, setAnswer] = useState('');
   const [outcome, setOutcome] = useState<TestOutcome>();
   const [usage, setUsage] = useState<UsageRecord>();
@@ -144,6 +151,7 @@ export function TestApiPanel(props: { entity: ModelServiceEntityV1alpha1 }) {
         },
         setAnswer,
         abort.current.signal,
+        protocol,
       );
       setOutcome(result);
       if (result.requestId) {
@@ -173,63 +181,85 @@ export function TestApiPanel(props: { entity: ModelServiceEntityV1alpha1 }) {
         <Grid item xs={12} md={5}>
           <Stack spacing={2}>
             <TextField
-              label="System prompt"
-              value={system}
-              onChange={e => setSystem(e.target.value)}
-              multiline
-              minRows={2}
-            />
+              select
+              label="API"
+              value={protocol}
+              onChange={e => setProtocol(e.target.value as TestProtocol)}
+              helperText="The gateway route the test is sent through"
+              inputProps={{ 'data-testid': 'test-api-protocol' }}
+            >
+              {protocols.map(p => (
+                <MenuItem key={p} value={p}>
+                  {TEST_PROTOCOL_LABELS[p]}
+                </MenuItem>
+              ))}
+            </TextField>
+            {!embeddings && (
+              <TextField
+                label="System prompt"
+                value={system}
+                onChange={e => setSystem(e.target.value)}
+                multiline
+                minRows={2}
+              />
+            )}
             <TextField
-              label="Message"
+              label={embeddings ? 'Text to embed' : 'Message'}
               value={prompt}
               onChange={e => setPrompt(e.target.value)}
               multiline
               minRows={3}
               required
             />
-            <Box>
-              <Typography id="temperature-label" variant="body2">
-                Temperature: {temperature.toFixed(1)}
-              </Typography>
-              <Slider
-                aria-labelledby="temperature-label"
-                min={0}
-                max={2}
-                step={0.1}
-                value={temperature}
-                onChange={(_e, v) => setTemperature(v as number)}
-              />
-            </Box>
-            <TextField
-              label="Max tokens"
-              type="number"
-              value={Number.isNaN(maxTokens) ? '' : maxTokens}
-              onChange={e => setMaxTokens(parseInt(e.target.value, 10))}
-              error={!maxTokensValid}
-              helperText={
-                maxTokensValid
-                  ? `Up to ${entity.spec.maxOutputTokens.toLocaleString(
-                      'en-US',
-                    )} for this model`
-                  : `Enter a whole number from 1 to ${entity.spec.maxOutputTokens.toLocaleString(
-                      'en-US',
-                    )}`
-              }
-            />
-            <FormControlLabel
-              control={
-                <Switch
-                  checked={stream}
-                  onChange={e => setStream(e.target.checked)}
+            {!embeddings && (
+              <>
+                <Box>
+                  <Typography id="temperature-label" variant="body2">
+                    Temperature: {temperature.toFixed(1)}
+                  </Typography>
+                  <Slider
+                    aria-labelledby="temperature-label"
+                    min={0}
+                    max={2}
+                    step={0.1}
+                    value={temperature}
+                    onChange={(_e, v) => setTemperature(v as number)}
+                  />
+                </Box>
+                <TextField
+                  label="Max tokens"
+                  type="number"
+                  value={Number.isNaN(maxTokens) ? '' : maxTokens}
+                  onChange={e => setMaxTokens(parseInt(e.target.value, 10))}
+                  error={!maxTokensValid}
+                  helperText={
+                    maxTokensValid
+                      ? `Up to ${entity.spec.maxOutputTokens.toLocaleString(
+                          'en-US',
+                        )} for this model`
+                      : `Enter a whole number from 1 to ${entity.spec.maxOutputTokens.toLocaleString(
+                          'en-US',
+                        )}`
+                  }
                 />
-              }
-              label="Stream the answer"
-            />
+                <FormControlLabel
+                  control={
+                    <Switch
+                      checked={stream}
+                      onChange={e => setStream(e.target.checked)}
+                    />
+                  }
+                  label="Stream the answer"
+                />
+              </>
+            )}
             <Stack direction="row" spacing={1}>
               <Button
                 variant="contained"
                 onClick={send}
-                disabled={running || !prompt.trim() || !maxTokensValid}
+                disabled={
+                  running || !prompt.trim() || (!embeddings && !maxTokensValid)
+                }
               >
                 {running ? 'Running…' : 'Send'}
               </Button>

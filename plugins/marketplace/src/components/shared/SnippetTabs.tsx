@@ -5,9 +5,13 @@ import Tabs from '@mui/material/Tabs';
 import { CodeSnippet } from '@backstage/core-components';
 import {
   curlSnippet,
-  SNIPPETS,
+  embeddingsSnippets,
+  SNIPPET_API_LABELS,
+  SnippetApi,
+  snippetApisOf,
   SnippetInput,
   SnippetLanguage,
+  snippetsOf,
 } from '../StartUsing/snippets';
 import { Field } from './Field';
 
@@ -33,17 +37,43 @@ export const visuallyHidden = {
  * in tabs. The curl text is also rendered visually hidden (`data-testid`
  * `curl-snippet`) so tests can read it without the syntax highlighter's markup.
  */
-export function SnippetTabs(props: { input: SnippetInput }) {
+export function SnippetTabs(props: {
+  input: SnippetInput;
+  /** The service's `spec.endpoint.protocol`: which APIs to show. */
+  upstreamProtocol?: string;
+}) {
   const { input } = props;
+  const apis = snippetApisOf(props.upstreamProtocol);
+  const [api, setApi] = useState<SnippetApi>(apis[0]);
   const [tab, setTab] = useState<SnippetLanguage>('curl');
+  const snippets = snippetsOf(apis.includes(api) ? api : apis[0]);
+  const shown = snippets.some(s => s.id === tab) ? tab : snippets[0].id;
   return (
     <>
+      {apis.length > 1 && (
+        <Tabs
+          value={api}
+          onChange={(_e, value) => setApi(value)}
+          aria-label="API"
+          variant="scrollable"
+          scrollButtons="auto"
+        >
+          {apis.map(a => (
+            <Tab
+              key={a}
+              value={a}
+              label={SNIPPET_API_LABELS[a]}
+              id={`snippet-api-${a}`}
+            />
+          ))}
+        </Tabs>
+      )}
       <Tabs
-        value={tab}
+        value={shown}
         onChange={(_e, value) => setTab(value)}
         aria-label="Code snippets"
       >
-        {SNIPPETS.map(s => (
+        {snippets.map(s => (
           <Tab
             key={s.id}
             value={s.id}
@@ -53,16 +83,16 @@ export function SnippetTabs(props: { input: SnippetInput }) {
           />
         ))}
       </Tabs>
-      {SNIPPETS.map(s => (
+      {snippets.map(s => (
         <Box
           key={s.id}
           role="tabpanel"
           id={`snippet-panel-${s.id}`}
           aria-labelledby={`snippet-tab-${s.id}`}
-          hidden={tab !== s.id}
+          hidden={shown !== s.id}
           sx={{ pt: 1 }}
         >
-          {tab === s.id && (
+          {shown === s.id && (
             <CodeSnippet
               text={s.build(input)}
               language={s.language}
@@ -78,7 +108,9 @@ export function SnippetTabs(props: { input: SnippetInput }) {
         aria-hidden="true"
         sx={visuallyHidden}
       >
-        {curlSnippet(input)}
+        {apis[0] === 'embeddings'
+          ? embeddingsSnippets(input).curl
+          : curlSnippet(input)}
       </Box>
     </>
   );

@@ -1,0 +1,89 @@
+import { countPromptTokens } from '../tokens';
+import {
+  anthropicErrorBody,
+  AnthropicStreamEncoder,
+  anthropicToChat,
+  countTokensRequest,
+  messagesRequest,
+  parseWith,
+  toAnthropicAnswer,
+} from './anthropic';
+import { adapterFor, InboundCodec, TranslatableCall } from './translate';
+import type { ProtocolAdapter } from './types';
+
+function resetAt(seconds: number): string {
+  return new Date(Date.now() + seconds * 1000).toISOString();
+}
+
+/**
+ * Anthropic Messages (`POST /v1/messages`, and `POST
+ * /v1/messages/count_tokens`): passed through to an Anthropic upstream,
+ * translated to any other.
+ */
+export const anthropicMessagesAdapter: ProtocolAdapter & InboundCodec = {
+  id: 'anthropic.messages',
+  path: '/v1/messages',
+  protocol: 'anthropic-messages',
+
+  parse(raw): TranslatableCall {
+    const body = parseWith(messagesRequest, raw);
+    const chat = anthropicToChat(body);
+    return {
+      model: body.model,
+      stream: body.stream === true,
+      promptTokens: countPromptTokens(chat),
+      requestedMaxTokens: body.max_tokens,
+      maxTokensParam: 'max_tokens',
+      promptParam: 'messages',
+      body: body as Record<string, unknown>,
+      chat,
+    };
+  },
+
+  forUpstream(upstream, serviceName) {
+    return adapterFor(
+      anthropicMessagesAdapter,
+      'anthropic-messages',
+      upstream,
+      serviceName,
+    );
+  },
+
+  extraRoutes: {
+    '/v1/messages/count_tokens': body => {
+      const request = parseWith(countTokensRequest, body);
+      return {
+        input_tokens: countPromptTokens(
+          anthropicToChat({ ...request, max_tokens: request.max_tokens ?? 1 }),
+        ),
+      };
+    },
+  },
+
+  rateLimitHeaders(state) {
+    return {
+      'anthropic-ratelimit-requests-limit': String(state.requestsPerMinute),
+      'anthropic-ratelimit-requests-remaining': String(state.remainingRequests),
+      'anthropic-ratelimit-requests-reset': resetAt(state.resetRequestsSeconds),
+      'anthropic-ratelimit-tokens-limit': String(state.tokensPerMinute),
+      'anthropic-ratelimit-tokens-remaining': String(state.remainingTokens),
+      'anthropic-ratelimit-tokens-reset': resetAt(state.resetTokensSeconds),
+    };
+  },
+
+  answer: (answer, call) =>
+    toAnthropicAnswer(answer, answer.model || call.model),
+  encoder: call => new AnthropicStreamEncoder(call.model, call.promptTokens),
+  errorBody: anthropicErrorBody,
+
+  // Used only through forUpstream (the pipeline binds the adapter first).
+  upstreamRequest() {
+    throw new Error('anthropicMessagesAdapter is bound with forUpstream');
+  },
+  readAnswer() {
+    throw new Error('anthropicMessagesAdapter is bound with forUpstream');
+  },
+  streamMeter() {
+    throw new Error('anthropicMessagesAdapter is bound with forUpstream');
+  },
+};

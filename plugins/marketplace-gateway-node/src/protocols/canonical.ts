@@ -1,0 +1,281 @@
+import { randomBytes } from 'crypto';
+import { GatewayError } from '../errors';
+import type { ReportedUsage } from './types';
+
+/**
+ * The form every translation goes through: an OpenAI Chat Completions request,
+ * answer and stream. Each client protocol translates its request to it and its
+ * answer from it; each upstream protocol the other way round. When the client
+ * and the upstream speak the same protocol nothing is translated.
+ */
+
+/** A Chat Completions request body (the fields a translation reads or writes). */
+export type ChatRequest = Record<string, any> & {
+  model: string;
+  messages: ChatMessage[];
+};
+
+export type ChatMessage = Record<string, any> & {
+  role: string;
+  content?: unknown;
+};
+
+export interface ChatToolCall {
+  id: string;
+  type: 'function';
+  function: { name: string; arguments: string };
+}
+
+/** Why an answer ended, in Chat Completions' words. */
+export type FinishReason = 'stop' | 'length' | 'tool_calls' | 'content_filter';
+
+/** A whole answer in canonical form. */
+export interface ChatAnswer {
+  id: string;
+  model: string;
+  created: number;
+  text: string;
+  toolCalls: ChatToolCall[];
+  finishReason: FinishReason;
+  usage: ReportedUsage | undefined;
+}
+
+/** One piece of a streamed answer in canonical form. */
+export type StreamPart =
+  | { type: 'start'; id?: string; model?: string }
+  | { type: 'text'; text: string }
+  | { type: 'tool_start'; index: number; id: string; name: string }
+  | { type: 'tool_args'; index: number; args: string }
+  | { type: 'finish'; reason: FinishReason }
+  | { type: 'usage'; usage: ReportedUsage }
+  | { type: 'done' };
+
+/** A server-sent event split into its name and data. */
+export interface SseEvent {
+  event: string | undefined;
+  data: string;
+}
+
+/** Splits one server-sent event (without its blank line) into name and data. */
+export function parseSseEvent(raw: string): SseEvent {
+  if (raw.startsWith('data:') && raw.indexOf('\n') < 0) {
+    return { event: undefined, data: raw.slice(5).trimStart() };
+  }
+  let event: string | undefined;
+  const data: string[] = [];
+  for (const line of raw.split('\n')) {
+    if (line.startsWith('data:')) {
+      data.push(line.slice(5).replace(/^ /, ''));
+    } else if (line.startsWith('event:')) {
+      event = line.slice(6).trim();
+    }
+  }
+  return { event, data: data.join('\n') };
+}
+
+/** A named server-sent event with JSON data, with its blank line. */
+export function sseEvent(name: string | undefined, data: unknown): string {
+  return `${name ? `event: ${name}\n` : ''}data: ${JSON.stringify(data)}\n\n`;
+}
+
+/** An id with a protocol's prefix (`msg_`, `resp_`, ...). */
+export function newId(prefix: string): string {
+  return `${prefix}${randomBytes(12).toString('hex')}`;
+}
+
+export function nowSeconds(): number {
+  return Math.floor(Date.now() / 1000);
+}
+
+/** Usage as Chat Completions reports it. */
+export function chatUsage(usage: any): ReportedUsage | undefined {
+  if (
+    !Number.isInteger(usage?.prompt_tokens) ||
+    !Number.isInteger(usage?.completion_tokens)
+  ) {
+    return undefined;
+  }
+  const cached = usage.prompt_tokens_details?.cached_tokens;
+  return {
+    promptTokens: usage.prompt_tokens,
+    completionTokens: usage.completion_tokens,
+    ...(Number.isInteger(cached) ? { cachedPromptTokens: cached } : {}),
+  };
+}
+
+/** Usage in Chat Completions' shape. */
+export function toChatUsage(usage: ReportedUsage) {
+  return {
+    prompt_tokens: usage.promptTokens,
+    completion_tokens: usage.completionTokens,
+    total_tokens: usage.promptTokens + usage.completionTokens,
+    ...(usage.cachedPromptTokens !== undefined
+      ? { prompt_tokens_details: { cached_tokens: usage.cachedPromptTokens } }
+      : {}),
+  };
+}
+
+/** Text of a Chat message content (string or parts). */
+export function contentText(content: unknown): string {
+  if (typeof content === 'string') {
+    return content;
+  }
+  if (Array.isArray(content)) {
+    return content
+      .map(p =>
+        p && typeof p === 'object' && typeof (p as any).text === 'string'
+          ? (p as any).text
+          : '',
+      )
+      .join('');
+  }
+  return '';
+}
+
+/** The text the tokenizer counts for an answer that reported no usage. */
+export function answerText(answer: ChatAnswer): string {
+  return `${answer.text}${
+    answer.toolCalls.length ? JSON.stringify(answer.toolCalls) : ''
+  }`;
+}
+
+/** A 400 naming the field, in the GatewayError every protocol shapes. */
+export function invalidField(param: string, message: string): GatewayError {
+  return new GatewayError({
+    status: 400,
+    message: `Invalid value for '${param}': ${message}`,
+    param,
+    code: 'invalid_value',
+  });
+}
+
+export function missingField(param: string): GatewayError {
+  return new GatewayError({
+    status: 400,
+    message: `Missing required parameter: '${param}'.`,
+    param,
+    code: 'missing_required_parameter',
+  });
+}
+
+/** Reads a canonical answer from a Chat Completions answer body. */
+export function chatAnswerOf(parsed: any): ChatAnswer {
+  const choice = parsed?.choices?.[0];
+  const message = choice?.message ?? {};
+  const toolCalls: ChatToolCall[] = Array.isArray(message.tool_calls)
+    ? message.tool_calls.map((c: any) => ({
+        id: String(c?.id ?? ''),
+        type: 'function',
+        function: {
+          name: String(c?.function?.name ?? ''),
+          arguments: String(c?.function?.arguments ?? ''),
+        },
+      }))
+    : [];
+  return {
+    id: String(parsed?.id ?? newId('chatcmpl-')),
+    model: String(parsed?.model ?? ''),
+    created: Number.isInteger(parsed?.created) ? parsed.created : nowSeconds(),
+    text: contentText(message.content),
+    toolCalls,
+    finishReason: finishReasonOf(choice?.finish_reason, toolCalls.length > 0),
+    usage: chatUsage(parsed?.usage),
+  };
+}
+
+function finishReasonOf(value: unknown, tools: boolean): FinishReason {
+  if (
+    value === 'length' ||
+    value === 'tool_calls' ||
+    value === 'content_filter'
+  ) {
+    return value;
+  }
+  if (value === 'function_call') {
+    return 'tool_calls';
+  }
+  return tools ? 'tool_calls' : 'stop';
+}
+
+/** A Chat Completions answer body from a canonical answer. */
+export function toChatAnswer(answer: ChatAnswer, model: string) {
+  return {
+    id: answer.id,
+    object: 'chat.completion',
+    created: answer.created,
+    model,
+    choices: [
+      {
+        index: 0,
+        message: {
+          role: 'assistant',
+          content: answer.text || (answer.toolCalls.length ? null : ''),
+          ...(answer.toolCalls.length ? { tool_calls: answer.toolCalls } : {}),
+          refusal: null,
+        },
+        logprobs: null,
+        finish_reason: answer.finishReason,
+      },
+    ],
+    ...(answer.usage ? { usage: toChatUsage(answer.usage) } : {}),
+  };
+}
+
+/** Decodes a Chat Completions stream into canonical parts. */
+export class ChatStreamDecoder {
+  private started = false;
+
+  decode(event: SseEvent): StreamPart[] {
+    const { data } = event;
+    if (!data) {
+      return [];
+    }
+    if (data === '[DONE]') {
+      return [{ type: 'done' }];
+    }
+    let chunk: any;
+    try {
+      chunk = JSON.parse(data);
+    } catch {
+      return [];
+    }
+    const parts: StreamPart[] = [];
+    if (!this.started) {
+      this.started = true;
+      parts.push({ type: 'start', id: chunk?.id, model: chunk?.model });
+    }
+    const choice = Array.isArray(chunk?.choices) ? chunk.choices[0] : undefined;
+    const delta = choice?.delta;
+    if (typeof delta?.content === 'string' && delta.content) {
+      parts.push({ type: 'text', text: delta.content });
+    }
+    if (Array.isArray(delta?.tool_calls)) {
+      for (const call of delta.tool_calls) {
+        const index = Number.isInteger(call?.index) ? call.index : 0;
+        if (call?.id || call?.function?.name) {
+          parts.push({
+            type: 'tool_start',
+            index,
+            id: String(call.id ?? newId('call_')),
+            name: String(call.function?.name ?? ''),
+          });
+        }
+        const args = call?.function?.arguments;
+        if (typeof args === 'string' && args) {
+          parts.push({ type: 'tool_args', index, args });
+        }
+      }
+    }
+    if (choice?.finish_reason) {
+      parts.push({
+        type: 'finish',
+        reason: finishReasonOf(choice.finish_reason, false),
+      });
+    }
+    const usage = chunk?.usage ? chatUsage(chunk.usage) : undefined;
+    if (usage) {
+      parts.push({ type: 'usage', usage });
+    }
+    return parts;
+  }
+}

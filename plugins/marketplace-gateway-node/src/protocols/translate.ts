@@ -1,0 +1,316 @@
+import type { UpstreamProtocol } from '@internal/plugin-marketplace-common';
+import { GatewayError } from '../errors';
+import {
+  AnthropicStreamDecoder,
+  anthropicAnswerOf,
+  chatToAnthropic,
+} from './anthropic';
+import {
+  answerText,
+  ChatAnswer,
+  chatAnswerOf,
+  ChatRequest,
+  ChatStreamDecoder,
+  parseSseEvent,
+  SseEvent,
+  StreamPart,
+} from './canonical';
+import type {
+  ParsedCall,
+  ProtocolAdapter,
+  ReportedUsage,
+  StreamMeter,
+} from './types';
+
+/** A call whose request was also translated to the canonical (Chat) form. */
+export interface TranslatableCall extends ParsedCall {
+  chat: ChatRequest;
+}
+
+/** How the gateway speaks to an upstream of one protocol. */
+export interface UpstreamCodec {
+  readonly id: UpstreamProtocol;
+  /** Appended to the service's base URL. */
+  readonly path: string;
+  /** The upstream body for a canonical request. */
+  request(
+    chat: ChatRequest,
+    model: string,
+    maxTokens: number | undefined,
+  ): Record<string, unknown>;
+  /** A successful answer in canonical form. */
+  answer(parsed: unknown): ChatAnswer;
+  decoder(): { decode(event: SseEvent): StreamPart[] };
+  /** The message of an error answer, if it has one. */
+  errorMessage(parsed: unknown): string | undefined;
+}
+
+/** How a client protocol encodes canonical answers and streams. */
+export interface InboundCodec {
+  answer(answer: ChatAnswer, call: TranslatableCall): unknown;
+  encoder(call: TranslatableCall): StreamEncoder;
+  errorBody(error: GatewayError): unknown;
+}
+
+export interface StreamEncoder {
+  encode(part: StreamPart): string;
+  /** The closing events, once (when the upstream's stream ended). */
+  finish(): string;
+  errorEvent(error: GatewayError): string;
+}
+
+export const chatUpstream: UpstreamCodec = {
+  id: 'openai-chat',
+  path: '/chat/completions',
+  request(chat, model, maxTokens) {
+    const body: Record<string, unknown> = { ...chat, model };
+    delete body.max_completion_tokens;
+    if (maxTokens !== undefined) {
+      body.max_tokens = maxTokens;
+    }
+    if (chat.stream) {
+      body.stream_options = { include_usage: true };
+    }
+    return body;
+  },
+  answer: chatAnswerOf,
+  decoder: () => new ChatStreamDecoder(),
+  errorMessage: (parsed: any) =>
+    typeof parsed?.error?.message === 'string'
+      ? parsed.error.message
+      : undefined,
+};
+
+export const anthropicUpstream: UpstreamCodec = {
+  id: 'anthropic-messages',
+  path: '/messages',
+  request(chat, model, maxTokens) {
+    return chatToAnthropic(chat, model, maxTokens ?? chat.max_tokens ?? 4096);
+  },
+  answer: anthropicAnswerOf,
+  decoder: () => new AnthropicStreamDecoder(),
+  errorMessage: (parsed: any) =>
+    typeof parsed?.error?.message === 'string'
+      ? parsed.error.message
+      : undefined,
+};
+
+export const UPSTREAM_CODECS: Partial<Record<UpstreamProtocol, UpstreamCodec>> =
+  {
+    'openai-chat': chatUpstream,
+    'anthropic-messages': anthropicUpstream,
+  };
+
+/** Meters canonical parts: what has started, the text so far, the usage. */
+class PartMeter {
+  started = false;
+  usage: ReportedUsage | undefined;
+  text = '';
+
+  take(parts: StreamPart[]) {
+    for (const part of parts) {
+      if (part.type === 'text') {
+        this.started = true;
+        this.text += part.text;
+      } else if (part.type === 'tool_start') {
+        this.started = true;
+        this.text += part.name;
+      } else if (part.type === 'tool_args') {
+        this.started = true;
+        this.text += part.args;
+      } else if (part.type === 'usage') {
+        this.usage = part.usage;
+      }
+    }
+  }
+}
+
+function upstreamErrorMessage(
+  upstream: UpstreamCodec,
+  raw: Buffer,
+  status: number,
+): string {
+  try {
+    const message = upstream.errorMessage(JSON.parse(raw.toString('utf8')));
+    if (message) {
+      return message;
+    }
+  } catch {
+    // Not JSON: a generic message.
+  }
+  return `The upstream rejected the request (HTTP ${status}).`;
+}
+
+/**
+ * A client protocol served by an upstream of another: the request goes
+ * through the canonical form to the upstream's, and the answer (whole or
+ * streamed) back to the client's.
+ */
+export function translatedAdapter(
+  inbound: ProtocolAdapter & InboundCodec,
+  upstream: UpstreamCodec,
+): ProtocolAdapter {
+  return {
+    id: `${inbound.id}->${upstream.id}`,
+    path: inbound.path,
+    protocol: inbound.protocol,
+    parse: inbound.parse,
+    rateLimitHeaders: inbound.rateLimitHeaders,
+    upstreamRequest(
+      call,
+      { upstreamModel, maxCompletionTokens, defaultMaxTokens },
+    ) {
+      const { chat } = call as TranslatableCall;
+      const body = upstream.request(
+        chat,
+        upstreamModel,
+        maxCompletionTokens ?? chat.max_tokens ?? defaultMaxTokens,
+      );
+      return {
+        path: upstream.path,
+        body: JSON.stringify(body),
+        accept: call.stream ? 'text/event-stream' : 'application/json',
+      };
+    },
+    readAnswer(raw, call) {
+      const answer = upstream.answer(JSON.parse(raw.toString('utf8')));
+      return {
+        usage: answer.usage,
+        text: answer.usage ? '' : answerText(answer),
+        body: Buffer.from(
+          JSON.stringify(inbound.answer(answer, call as TranslatableCall)),
+        ),
+      };
+    },
+    streamMeter(call): StreamMeter {
+      const decoder = upstream.decoder();
+      const encoder = inbound.encoder(call as TranslatableCall);
+      const meter = new PartMeter();
+      return {
+        get started() {
+          return meter.started;
+        },
+        get usage() {
+          return meter.usage;
+        },
+        get text() {
+          return meter.text;
+        },
+        onEvent(event: string) {
+          const parts = decoder.decode(parseSseEvent(event));
+          meter.take(parts);
+          let out = '';
+          for (const part of parts) {
+            out += encoder.encode(part);
+          }
+          return out || null;
+        },
+        end: () => encoder.finish() || null,
+        errorEvent: error => encoder.errorEvent(error),
+      };
+    },
+    errorBody: inbound.errorBody,
+    rejectionBody(raw, status) {
+      return Buffer.from(
+        JSON.stringify(
+          inbound.errorBody(
+            new GatewayError({
+              status,
+              message: upstreamErrorMessage(upstream, raw, status),
+            }),
+          ),
+        ),
+      );
+    },
+  };
+}
+
+/**
+ * The same protocol on both sides: the body is passed through (with the
+ * upstream's model and the allowed budget), and answers are read only to meter
+ * them.
+ */
+export function passThroughAdapter(
+  inbound: ProtocolAdapter & InboundCodec,
+  upstream: UpstreamCodec,
+): ProtocolAdapter {
+  return {
+    id: inbound.id,
+    path: inbound.path,
+    protocol: inbound.protocol,
+    parse: inbound.parse,
+    rateLimitHeaders: inbound.rateLimitHeaders,
+    upstreamRequest(call, { upstreamModel, maxCompletionTokens }) {
+      const body: Record<string, unknown> = {
+        ...call.body,
+        model: upstreamModel,
+      };
+      if (maxCompletionTokens !== undefined && call.maxTokensParam) {
+        body[call.maxTokensParam] = maxCompletionTokens;
+      }
+      return {
+        path: upstream.path,
+        body: JSON.stringify(body),
+        accept: call.stream ? 'text/event-stream' : 'application/json',
+      };
+    },
+    readAnswer(raw) {
+      const answer = upstream.answer(JSON.parse(raw.toString('utf8')));
+      return {
+        usage: answer.usage,
+        text: answer.usage ? '' : answerText(answer),
+        body: raw,
+      };
+    },
+    streamMeter(call): StreamMeter {
+      const decoder = upstream.decoder();
+      const encoder = inbound.encoder(call as TranslatableCall);
+      const meter = new PartMeter();
+      return {
+        get started() {
+          return meter.started;
+        },
+        get usage() {
+          return meter.usage;
+        },
+        get text() {
+          return meter.text;
+        },
+        onEvent(event: string) {
+          meter.take(decoder.decode(parseSseEvent(event)));
+          return `${event}\n\n`;
+        },
+        errorEvent: error => encoder.errorEvent(error),
+      };
+    },
+    errorBody: inbound.errorBody,
+  };
+}
+
+/**
+ * The adapter of a client protocol for a service whose upstream speaks
+ * `upstream`: passed through when it is the same protocol, translated when
+ * the gateway can, else a 400 naming the model.
+ */
+export function adapterFor(
+  inbound: ProtocolAdapter & InboundCodec,
+  native: UpstreamProtocol | undefined,
+  upstream: UpstreamProtocol,
+  serviceName: string,
+): ProtocolAdapter {
+  const codec = UPSTREAM_CODECS[upstream];
+  if (!codec) {
+    throw new GatewayError({
+      status: 400,
+      message:
+        upstream === 'openai-embeddings'
+          ? `'${serviceName}' is an embedding model: call it with POST /v1/embeddings.`
+          : `'${serviceName}' cannot be called through ${inbound.path}.`,
+      param: 'model',
+      code: 'model_not_supported',
+    });
+  }
+  return native === upstream
+    ? passThroughAdapter(inbound, codec)
+    : translatedAdapter(inbound, codec);
+}
