@@ -8,6 +8,19 @@ import { readLedgerBalances } from '../database/ledgerInvariants';
  * nothing reserved or used is negative (see readLedgerBalances).
  */
 export async function expectLedgerInvariants(knex: Knex): Promise<void> {
+  // One snapshot for every read: a request settling while this runs (the
+  // client may see the end of a stream before the gateway settles it) is then
+  // either wholly held or wholly settled, as the ledger promises.
+  const isPostgres = String(knex.client.config.client).includes('pg');
+  await knex.transaction(
+    async trx => {
+      await expectLedgerInvariantsIn(trx);
+    },
+    isPostgres ? { isolationLevel: 'repeatable read' } : {},
+  );
+}
+
+async function expectLedgerInvariantsIn(knex: Knex): Promise<void> {
   for (const balance of await readLedgerBalances(knex)) {
     expect({
       id: balance.subscriptionId,

@@ -50,7 +50,10 @@ describeWithRedis(`RedisRateLimiter${REDIS_NOTE}`, () => {
       refused.ok === false && refused.retryAfterSeconds,
     ).toBeLessThanOrEqual(60);
     // Other subscriptions have windows of their own.
-    expect(await b.admit('sub-2', limits, 1)).toEqual({ ok: true });
+    expect(await b.admit('sub-2', limits, 1)).toMatchObject({
+      ok: true,
+      remainingRequests: 4,
+    });
   });
 
   it('holds under concurrency: 200 calls at once on two instances admit exactly the limit', async () => {
@@ -71,7 +74,11 @@ describeWithRedis(`RedisRateLimiter${REDIS_NOTE}`, () => {
       limiters: [a, b],
     } = await instances();
     const limits = { requestsPerMinute: 1000, tokensPerMinute: 100 };
-    expect(await a.admit('sub', limits, 10)).toEqual({ ok: true });
+    expect(await a.admit('sub', limits, 10)).toMatchObject({
+      ok: true,
+      remainingRequests: 999,
+      remainingTokens: 90,
+    });
     a.record('sub', 80);
     // record is fire-and-forget: wait until Redis has it.
     await new Promise(r => setTimeout(r, 50));
@@ -79,7 +86,7 @@ describeWithRedis(`RedisRateLimiter${REDIS_NOTE}`, () => {
       ok: false,
       limit: 'tokens',
     });
-    expect(await b.admit('sub', limits, 10)).toEqual({ ok: true });
+    expect(await b.admit('sub', limits, 10)).toMatchObject({ ok: true });
   });
 
   it('keeps serving with local limits while Redis is unreachable, says so once, and is unhealthy', async () => {
@@ -92,8 +99,11 @@ describeWithRedis(`RedisRateLimiter${REDIS_NOTE}`, () => {
     const logger = quietLogger();
     const limiter = new RedisRateLimiter({ redis, logger });
     const limits = { requestsPerMinute: 2, tokensPerMinute: 1_000_000 };
-    expect(await limiter.admit('s', limits, 1)).toEqual({ ok: true });
-    expect(await limiter.admit('s', limits, 1)).toEqual({ ok: true });
+    expect(await limiter.admit('s', limits, 1)).toMatchObject({
+      ok: true,
+      remainingRequests: 1,
+    });
+    expect(await limiter.admit('s', limits, 1)).toMatchObject({ ok: true });
     expect(await limiter.admit('s', limits, 1)).toMatchObject({
       ok: false,
       limit: 'requests',
