@@ -52,8 +52,10 @@ test('a consumer finds the cheapest service meeting their needs, shares the link
   ).map(dollars);
   expect(costs.length).toBeGreaterThan(1);
   expect(costs).toEqual([...costs].sort((a, b) => a - b));
-  // Nothing measured yet on a fresh portal: the page says so instead of a number.
-  await expect(matches.first()).toContainText('no data yet');
+  // Measures come from probes and calls only: until the prober or an earlier
+  // journey's calls have measured the top match the page says so instead of a
+  // number (which one this run sees depends on the prober's timing).
+  await expect(matches.first()).toContainText(/no data yet|TTFT p95 [\d,]+ ms/);
 
   // Every other service says why it is excluded.
   const excluded = page.getByTestId('finder-excluded');
