@@ -153,7 +153,9 @@ test('the API tab speaks every protocol the service serves: snippets, agent sett
   for (const api of ['Anthropic Messages', 'OpenAI Responses']) {
     await page.getByRole('combobox', { name: 'API' }).click();
     await page.getByRole('option', { name: api }).click();
-    await page.getByLabel('Message').fill(`Say hello through ${api}.`);
+    await page
+      .getByRole('textbox', { name: 'Message', exact: true })
+      .fill(`Say hello through ${api}.`);
     await page.getByLabel('Max tokens').fill('30');
     await sendTestRequest(page);
     const details = page
