@@ -40,7 +40,11 @@ describe('the sign-in page', () => {
   it('is the sample-user picker without an identity provider', async () => {
     renderSignedOut({});
     expect(
-      await screen.findByRole('list', { name: 'Sample users' }, { timeout: 20_000 }),
+      await screen.findByRole(
+        'list',
+        { name: 'Sample users' },
+        { timeout: 20_000 },
+      ),
     ).toBeInTheDocument();
     expect(
       screen.queryByText('Sign in with your company account'),
