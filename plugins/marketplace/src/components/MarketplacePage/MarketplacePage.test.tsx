@@ -107,7 +107,10 @@ describe('MarketplacePage', () => {
     expect(family.getByRole('checkbox', { name: 'Llama (1)' })).toBeEnabled();
     // Values no service has are listed, but disabled.
     expect(family.getByRole('checkbox', { name: 'Claude (0)' })).toBeDisabled();
-    expect(family.getAllByRole('checkbox')).toHaveLength(6);
+    expect(
+      family.getByRole('checkbox', { name: 'Embedding (0)' }),
+    ).toBeDisabled();
+    expect(family.getAllByRole('checkbox')).toHaveLength(7);
 
     expect(
       filterSection('Context window').getByRole('checkbox', {
