@@ -444,6 +444,10 @@ export class ServiceDirectory {
         x.status,
         x.unpublication?.sunsetAt,
         x.published?.updatedAt ?? x.entity.metadata.etag ?? x.entity,
+        // Which version is served: approving a change that waited for review
+        // swaps it without changing the status or the published record.
+        x.approval?.approvedHash ?? null,
+        x.reviewEntity ? 1 : 0,
       ]),
       [...providers.entries()].map(([ref, p]) => [
         p.metadata.etag ?? p,
