@@ -511,6 +511,7 @@ export class ServiceDirectory {
       if (a.status === 'approved' && !a.approvedHash) {
         // Approved before approvals were bound: this version is the reviewed one.
         await publishing.bindApproval(s.ref, { hash, entity: s.entity });
+        s.approval = { ...a, approvedHash: hash, approvedEntity: s.entity };
         continue;
       }
       if (!a.approvedHash || !a.approvedEntity) {
