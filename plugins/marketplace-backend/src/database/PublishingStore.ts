@@ -37,6 +37,11 @@ export interface Approval {
   approvedHash: string | null;
   /** What an admin last approved, served while a change waits for review. */
   approvedEntity: ModelServiceEntityV1alpha1 | null;
+  /**
+   * Hash of a change an admin rejected while the approved version stayed
+   * served (the approval is still `approved`); null when none.
+   */
+  rejectedHash: string | null;
 }
 
 export interface Unpublication {
@@ -77,6 +82,7 @@ interface ApprovalRow {
   approved_endpoint_host?: string | null;
   approved_hash?: string | null;
   approved_entity_json?: string | null;
+  rejected_hash?: string | null;
 }
 
 interface UnpublicationRow {
@@ -122,6 +128,7 @@ function toApproval(row: ApprovalRow): Approval {
     approvedEntity: row.approved_entity_json
       ? JSON.parse(row.approved_entity_json)
       : null,
+    rejectedHash: row.rejected_hash ?? null,
   };
 }
 
@@ -370,25 +377,45 @@ export class PublishingStore {
       if (!row) {
         return undefined;
       }
-      const changes = {
-        status: decision.status,
-        reason: decision.reason,
-        decided_by: decidedBy,
-        decided_at: this.clock(),
-        ...(decision.status === 'approved' && decision.endpointHost
-          ? { approved_endpoint_host: decision.endpointHost }
-          : {}),
-        ...(decision.status === 'approved' && decision.reviewed
-          ? {
-              approved_hash: decision.reviewed.hash,
-              approved_entity_json: JSON.stringify(decision.reviewed.entity),
-            }
-          : {}),
-        // A rejection ends what was approved before: nothing is served.
-        ...(decision.status === 'rejected'
-          ? { approved_hash: null, approved_entity_json: null }
-          : {}),
-      };
+      // Rejecting a change of a service whose approved version is live
+      // rejects the change only: the approved version stays served, and the
+      // rejected change stays out of review until its owners change it again.
+      const rejectsChangeOnly =
+        decision.status === 'rejected' &&
+        !!row.approved_hash &&
+        !!row.approved_entity_json &&
+        !!decision.reviewed &&
+        decision.reviewed.hash !== row.approved_hash;
+      const changes = rejectsChangeOnly
+        ? {
+            status: 'approved',
+            reason: decision.reason,
+            decided_by: decidedBy,
+            decided_at: this.clock(),
+            rejected_hash: decision.reviewed!.hash,
+          }
+        : {
+            status: decision.status,
+            reason: decision.reason,
+            decided_by: decidedBy,
+            decided_at: this.clock(),
+            rejected_hash: null,
+            ...(decision.status === 'approved' && decision.endpointHost
+              ? { approved_endpoint_host: decision.endpointHost }
+              : {}),
+            ...(decision.status === 'approved' && decision.reviewed
+              ? {
+                  approved_hash: decision.reviewed.hash,
+                  approved_entity_json: JSON.stringify(
+                    decision.reviewed.entity,
+                  ),
+                }
+              : {}),
+            // Rejecting the approved version itself ends it: nothing is served.
+            ...(decision.status === 'rejected'
+              ? { approved_hash: null, approved_entity_json: null }
+              : {}),
+          };
       await tx('service_approvals')
         .where({ service_ref: serviceRef })
         .update(changes);
@@ -428,10 +455,25 @@ export class PublishingStore {
       .update({
         status: 'pending',
         reason: null,
+        rejected_hash: null,
         submitted_at: this.clock(),
         decided_by: null,
         decided_at: null,
       });
+  }
+
+  /**
+   * Its owners undid a rejected change: the approved version is all there is,
+   * and the rejection's reason no longer applies.
+   */
+  async clearRejectedChange(
+    serviceRef: string,
+    approvedHash: string,
+  ): Promise<void> {
+    await this.db('service_approvals')
+      .where({ service_ref: serviceRef, approved_hash: approvedHash })
+      .whereNotNull('rejected_hash')
+      .update({ rejected_hash: null, reason: null });
   }
 
   /** Approvals die with their entity: a later entity of that ref starts over. */
@@ -450,6 +492,7 @@ export class PublishingStore {
       .update({
         status: 'pending',
         reason: null,
+        rejected_hash: null,
         submitted_at: this.clock(),
         decided_by: null,
         decided_at: null,

@@ -246,6 +246,88 @@ describe.each(
       expect((await store.getApproval(REF))?.status).toBe('approved');
     });
 
+    async function rejectCurrent(dir: ServiceDirectory, reason: string) {
+      const s = (await dir.get('bound'))!;
+      const reviewed = s.reviewEntity ?? s.entity;
+      const after = await store.decide(
+        REF,
+        {
+          status: 'rejected',
+          reason,
+          reviewed: {
+            hash: reviewHash(reviewed, s.providerRef),
+            entity: reviewed,
+          },
+        },
+        'user:default/ada',
+      );
+      await dir.refresh();
+      return after;
+    }
+
+    it('rejecting a changed YAML service rejects the change: the approved version stays served until the YAML changes again', async () => {
+      entities = [withBaseUrl('https://api.acme.example/v1')];
+      const dir = directory(true);
+      await dir.refresh();
+      await approveCurrent(dir);
+
+      entities = [withBaseUrl('https://attacker.example/v1', 1)];
+      await dir.refresh();
+      const decided = await rejectCurrent(dir, 'Unknown host');
+      expect(decided).toMatchObject({
+        status: 'approved',
+        reason: 'Unknown host',
+      });
+      expect(decided?.rejectedHash).toBeTruthy();
+      const s = (await dir.get('bound'))!;
+      expect(isServable(s)).toBe(true);
+      expect(s.entity.spec.endpoint.baseUrl).toBe(
+        'https://api.acme.example/v1',
+      );
+      expect(s.entity.spec.pricing.promptPer1kMicros).toBe(1000);
+      expect(s.rejectedChange).toMatchObject({ reason: 'Unknown host' });
+      // Later refreshes neither re-queue the rejected change nor serve it.
+      await dir.refresh();
+      expect((await store.getApproval(REF))?.status).toBe('approved');
+      expect((await dir.get('bound'))!.entity.spec.endpoint.baseUrl).toBe(
+        'https://api.acme.example/v1',
+      );
+
+      // Another change goes back to review (the approved version still served).
+      entities = [withBaseUrl('https://attacker.example/v2', 1)];
+      await dir.refresh();
+      expect(await store.getApproval(REF)).toMatchObject({
+        status: 'pending',
+        rejectedHash: null,
+      });
+      const queued = (await dir.get('bound'))!;
+      expect(queued.rejectedChange).toBeUndefined();
+      expect(queued.entity.spec.endpoint.baseUrl).toBe(
+        'https://api.acme.example/v1',
+      );
+
+      // Rejected again, then undone in the YAML: the rejection is cleared.
+      await rejectCurrent(dir, 'Still unknown');
+      entities = [withBaseUrl('https://api.acme.example/v1')];
+      await dir.refresh();
+      expect(await store.getApproval(REF)).toMatchObject({
+        status: 'approved',
+        rejectedHash: null,
+        reason: null,
+      });
+      const undone = (await dir.get('bound'))!;
+      expect(undone.rejectedChange).toBeUndefined();
+      expect(undone.reviewEntity).toBeUndefined();
+
+      // Rejecting the approved version itself takes the service offline.
+      await rejectCurrent(dir, 'Withdrawn');
+      expect(await store.getApproval(REF)).toMatchObject({
+        status: 'rejected',
+        approvedHash: null,
+      });
+      expect(isServable((await dir.get('bound'))!)).toBe(false);
+    });
+
     it('lets an approval die with its entity: a later import of the same ref starts over', async () => {
       entities = [withBaseUrl('https://api.acme.example/v1')];
       const dir = directory(true);

@@ -62,6 +62,16 @@ export interface DirectoryService {
    * new one (reviewed).
    */
   reviewEntity?: ModelServiceEntityV1alpha1;
+  /**
+   * Set when an admin rejected the change in `reviewEntity`: the approved
+   * version (`entity`) stays served, and the change stays out of review until
+   * its owners change the service again.
+   */
+  rejectedChange?: {
+    reason: string | null;
+    decidedBy: string | null;
+    decidedAt: number | null;
+  };
 }
 
 /**
@@ -134,7 +144,8 @@ function iso(ms: number): string {
 export function publicationOf(s: DirectoryService): ServicePublication {
   return {
     status: s.status,
-    reason: s.approval?.reason ?? null,
+    // A rejected change's reason is about the change, not the served version.
+    reason: s.rejectedChange ? null : s.approval?.reason ?? null,
     submittedAt: iso(s.approval?.submittedAt ?? s.published?.createdAt ?? 0),
     decidedBy: s.approval?.decidedBy ?? null,
     decidedAt:
@@ -448,6 +459,7 @@ export class ServiceDirectory {
         // swaps it without changing the status or the published record.
         x.approval?.approvedHash ?? null,
         x.reviewEntity ? 1 : 0,
+        x.rejectedChange ? 1 : 0,
       ]),
       [...providers.entries()].map(([ref, p]) => [
         p.metadata.etag ?? p,
@@ -518,10 +530,28 @@ export class ServiceDirectory {
         continue;
       }
       if (a.approvedHash === hash) {
-        // A change waiting for review was undone: the approved version it is.
+        // A change waiting for review (or rejected) was undone: the approved
+        // version it is.
         if (a.status === 'pending' && s.ownerMayPublish !== false) {
           s.status = 'approved';
         }
+        if (a.status === 'approved' && a.rejectedHash) {
+          await publishing.clearRejectedChange(s.ref, a.approvedHash);
+          s.approval = { ...a, rejectedHash: null, reason: null };
+        }
+        continue;
+      }
+      if (a.status === 'approved' && a.rejectedHash === hash) {
+        // An admin rejected this change: the approved version stays served.
+        s.reviewEntity = s.entity;
+        s.entity = a.approvedEntity;
+        s.providerRef = providerRefOf(a.approvedEntity);
+        s.provider = providers.get(s.providerRef);
+        s.rejectedChange = {
+          reason: a.reason,
+          decidedBy: a.decidedBy,
+          decidedAt: a.decidedAt,
+        };
         continue;
       }
       if (a.status === 'approved') {

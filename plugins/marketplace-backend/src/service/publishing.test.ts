@@ -1284,6 +1284,169 @@ describe.each(databases.eachSupportedId())(
         }
       });
 
+      it('rejecting a change keeps the approved version served; changing the service again sends it back to review (issue 16)', async () => {
+        const [approvedUpstream, movedUpstream] = await Promise.all([
+          chatUpstream('approved upstream'),
+          chatUpstream('moved upstream'),
+        ]);
+        try {
+          const id = await fixture('acme-kept', true, {
+            endpoint: {
+              ...gptEntity.spec.endpoint,
+              baseUrl: approvedUpstream.baseUrl,
+            },
+          });
+          const key = await subscribeKey('acme-kept');
+          const first = await chat(key, 'acme-kept');
+          expect(first.text).toBe('approved upstream');
+          const moved = newService('acme-kept', {
+            endpoint: {
+              ...gptEntity.spec.endpoint,
+              baseUrl: movedUpstream.baseUrl,
+            },
+          });
+          expect(
+            (
+              await call('put', `/v1/provider/services/${id}`, OWNER, {
+                entity: moved,
+              })
+            ).body.service.changeInReview,
+          ).toBe(true);
+          const queued = (
+            await get('/v1/admin/approvals?status=pending', ADMIN)
+          ).body.approvals.find((a: any) => a.name === 'acme-kept');
+          expect(queued).toMatchObject({
+            status: 'pending',
+            approvedVersionServed: true,
+            changeRejected: false,
+          });
+
+          // The admin rejects the change: the change only.
+          const rejected = await call(
+            'post',
+            '/v1/admin/approvals/acme-kept/reject',
+            ADMIN,
+            { reason: 'The new endpoint is outside our network' },
+          );
+          expect(rejected.status).toBe(200);
+          expect(rejected.body.approval).toMatchObject({
+            status: 'approved',
+            changeRejected: true,
+            reason: 'The new endpoint is outside our network',
+          });
+          // Subscribers keep the approved version, at its prices; browse too.
+          const after = await chat(key, 'acme-kept');
+          expect(after.text).toBe('approved upstream');
+          expect(after.costMicros).toBe(first.costMicros);
+          expect(movedUpstream.calls).toBe(0);
+          const [snapshot] = await knex('gateway_services').where({
+            service_ref: 'modelservice:default/acme-kept',
+          });
+          expect(
+            JSON.parse(snapshot.service_json).entity.spec.endpoint.baseUrl,
+          ).toBe(approvedUpstream.baseUrl);
+          expect((await get('/v1/services/acme-kept', CONSUMER)).status).toBe(
+            200,
+          );
+          // The owners see the rejected change and why; it is not in review.
+          const owners = await get(`/v1/provider/services/${id}`, OWNER);
+          expect(owners.body.service).toMatchObject({
+            changeInReview: false,
+            changeRejected: {
+              reason: 'The new endpoint is outside our network',
+              decidedBy: ADMIN,
+            },
+            publication: { status: 'approved', reason: null },
+            entity: { spec: { endpoint: { baseUrl: movedUpstream.baseUrl } } },
+          });
+          expect(notifications.send).toHaveBeenLastCalledWith(
+            expect.objectContaining({
+              payload: expect.objectContaining({
+                title: 'Your change to acme-kept title was rejected',
+                severity: 'high',
+              }),
+            }),
+          );
+          const [audit] = await knex('audit_log')
+            .where({ action: 'service.change_rejected' })
+            .orderBy('id', 'desc');
+          expect(audit).toMatchObject({
+            target: 'modelservice:default/acme-kept',
+          });
+          // Out of the queue until the owners change it again.
+          const pending = await get(
+            '/v1/admin/approvals?status=pending',
+            ADMIN,
+          );
+          expect(pending.body.approvals.map((a: any) => a.name)).not.toContain(
+            'acme-kept',
+          );
+
+          // A new change goes back to review; the approved version still serves.
+          const movedAgain = structuredClone(moved);
+          movedAgain.spec.endpoint.upstreamModel = 'gpt-4o-2024';
+          const again = await call(
+            'put',
+            `/v1/provider/services/${id}`,
+            OWNER,
+            { entity: movedAgain },
+          );
+          expect(again.body.service).toMatchObject({
+            changeInReview: true,
+            changeRejected: null,
+          });
+          expect((await chat(key, 'acme-kept')).text).toBe('approved upstream');
+          expect(
+            (
+              await get('/v1/admin/approvals?status=pending', ADMIN)
+            ).body.approvals.map((a: any) => a.name),
+          ).toContain('acme-kept');
+
+          // Rejecting the approved version itself (no change waits) ends it.
+          const undone = await call(
+            'put',
+            `/v1/provider/services/${id}`,
+            OWNER,
+            {
+              entity: newService('acme-kept', {
+                endpoint: {
+                  ...gptEntity.spec.endpoint,
+                  baseUrl: approvedUpstream.baseUrl,
+                },
+              }),
+            },
+          );
+          expect(undone.body.service).toMatchObject({
+            changeInReview: false,
+            changeRejected: null,
+            publication: { status: 'approved' },
+          });
+          const ended = await call(
+            'post',
+            '/v1/admin/approvals/acme-kept/reject',
+            ADMIN,
+            { reason: 'Withdrawn after an incident' },
+          );
+          expect(ended.body.approval).toMatchObject({
+            status: 'rejected',
+            changeRejected: false,
+            approvedVersionServed: false,
+          });
+          const refused = await request(backend.server)
+            .post(`${API}/gateway/v1/chat/completions`)
+            .set('Authorization', `Bearer ${key}`)
+            .send({
+              model: 'acme-kept',
+              messages: [{ role: 'user', content: 'hi' }],
+            });
+          expect(refused.status).toBe(404);
+          expect(movedUpstream.calls).toBe(0);
+        } finally {
+          await approvedUpstream.close();
+          await movedUpstream.close();
+        }
+      });
+
       it('PUT answers 409 for a catalog YAML service, naming where to edit it', async () => {
         const res = await call('put', `/v1/provider/services/${GPT}`, OWNER, {
           entity: newService(GPT),

@@ -236,7 +236,17 @@ export async function createPublishingRouter(
       publication: publicationOf(s),
       // Its owners see (and edit) what they last submitted.
       entity: s.reviewEntity ?? s.entity,
-      changeInReview: !!s.reviewEntity,
+      changeInReview: !!s.reviewEntity && !s.rejectedChange,
+      changeRejected: s.rejectedChange
+        ? {
+            reason: s.rejectedChange.reason,
+            decidedBy: s.rejectedChange.decidedBy,
+            decidedAt:
+              s.rejectedChange.decidedAt === null
+                ? null
+                : iso(s.rejectedChange.decidedAt),
+          }
+        : null,
       ...extra,
     };
   }
@@ -878,6 +888,8 @@ export async function createPublishingRouter(
       entity: s?.entity ?? null,
       endpoint,
       credential,
+      changeRejected: a.status === 'approved' && !!a.rejectedHash,
+      approvedVersionServed: a.status !== 'rejected' && !!a.approvedHash,
     };
   }
 
@@ -887,6 +899,11 @@ export async function createPublishingRouter(
       throw new NotAllowedError('Only platform admins manage approvals');
     }
     return me;
+  }
+
+  /** A decision that rejected a change while the approved version stays served. */
+  function changeRejected(a: Approval): boolean {
+    return a.status === 'approved' && !!a.rejectedHash;
   }
 
   async function decide(
@@ -929,10 +946,11 @@ export async function createPublishingRouter(
         options.audit?.record(
           {
             actor: me.userRef,
-            action:
-              decided.status === 'approved'
-                ? 'service.approved'
-                : 'service.rejected',
+            action: changeRejected(decided)
+              ? 'service.change_rejected'
+              : decided.status === 'approved'
+              ? 'service.approved'
+              : 'service.rejected',
             targetType: 'service',
             target: ref,
             before: auditedApproval(previous),
@@ -951,7 +969,20 @@ export async function createPublishingRouter(
         : {}),
     });
     await refreshCatalogEntity(ref);
-    if (current && before.status !== after.status) {
+    if (current && changeRejected(after)) {
+      const title = current.entity.metadata.title ?? current.name;
+      await notify(
+        ownerRefOf(current.entity.spec.owner) || current.entity.spec.owner,
+        {
+          title: `Your change to ${title} was rejected`,
+          description: `${me.userRef} rejected the change: ${after.reason}. Subscribers keep the approved version; change the service again to send it back to review.`,
+          link: servicePage(current),
+          severity: 'high',
+          topic: 'marketplace-service-review',
+          scope: `marketplace:review:${ref}`,
+        },
+      );
+    } else if (current && before.status !== after.status) {
       const title = current.entity.metadata.title ?? current.name;
       await notify(
         ownerRefOf(current.entity.spec.owner) || current.entity.spec.owner,

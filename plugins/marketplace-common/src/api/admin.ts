@@ -152,6 +152,7 @@ export type AuditAction =
   | 'platform.fee.changed'
   | 'service.approved'
   | 'service.rejected'
+  | 'service.change_rejected'
   | 'provider.approved'
   | 'provider.rejected'
   | 'review.hidden'
@@ -233,6 +234,7 @@ export const AUDIT_ACTIONS: readonly AuditAction[] = [
   'platform.fee.changed',
   'service.approved',
   'service.rejected',
+  'service.change_rejected',
   'provider.approved',
   'provider.rejected',
   'review.hidden',

@@ -272,6 +272,16 @@ export interface ManagedService {
   entity: ModelServiceEntityV1alpha1;
   /** A change of the reviewed parts (endpoint, credential, prices, owner, provider) waits for an admin. */
   changeInReview: boolean;
+  /**
+   * Set when an admin rejected the owners' last change: `entity` is that
+   * change, and the approved version stays served until they change the
+   * service again (which sends it back to review).
+   */
+  changeRejected: {
+    reason: string | null;
+    decidedBy: string | null;
+    decidedAt: string | null;
+  } | null;
   /** Price changes, oldest first (only in the answers about one service). */
   priceHistory?: PriceHistoryEntry[];
 }
@@ -332,6 +342,16 @@ export interface ServiceApproval {
   endpoint: ServiceEndpointInfo | null;
   /** The upstream credential it will send there; null for `auth.type: none` (or the entity is gone). */
   credential: ServiceCredentialInfo | null;
+  /**
+   * The last decision rejected a change while the approved version stays
+   * served (`status` is then `approved`, `reason` the rejection's).
+   */
+  changeRejected: boolean;
+  /**
+   * An approved version of the service is served: a `pending` entry is then
+   * a change of it, and rejecting it rejects the change only.
+   */
+  approvedVersionServed: boolean;
 }
 
 /**

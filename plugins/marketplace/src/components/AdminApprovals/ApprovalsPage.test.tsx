@@ -27,6 +27,8 @@ const pending: ServiceApproval = {
   entity: null,
   endpoint: null,
   credential: null,
+  changeRejected: false,
+  approvedVersionServed: false,
 };
 
 const pendingProvider: ProviderApproval = {
@@ -189,6 +191,67 @@ describe('ApprovalsPage', () => {
       'team-llama-70b',
       'The SLA p99 is below p95',
     );
+  });
+
+  it('says that rejecting a change of a live service rejects the change only', async () => {
+    const api = mockMarketplaceApi({
+      listApprovals: jest
+        .fn()
+        .mockResolvedValue([
+          pending,
+          {
+            ...pending,
+            serviceRef: 'modelservice:default/live-one',
+            name: 'live-one',
+            title: 'Live One',
+            approvedVersionServed: true,
+          },
+        ]),
+    });
+    await render(api);
+    await userEvent.click(
+      await screen.findByRole('button', { name: 'Reject live-one' }),
+    );
+    const change = within(
+      await screen.findByRole('dialog', { name: 'Reject Live One?' }),
+    );
+    expect(
+      change.getByText(/This rejects the change only/),
+    ).toBeInTheDocument();
+    await userEvent.click(change.getByRole('button', { name: 'Cancel' }));
+    await userEvent.click(
+      await screen.findByRole('button', { name: 'Reject team-llama-70b' }),
+    );
+    const fresh = within(
+      await screen.findByRole('dialog', { name: 'Reject Team Llama 70B?' }),
+    );
+    expect(
+      fresh.getByText(/The service stays out of browse and the gateway/),
+    ).toBeInTheDocument();
+  });
+
+  it('marks a rejected change among the approved services', async () => {
+    const api = mockMarketplaceApi({
+      listApprovals: jest.fn().mockResolvedValue([
+        {
+          ...pending,
+          status: 'approved',
+          changeRejected: true,
+          approvedVersionServed: true,
+          reason: 'The new endpoint is outside our network',
+          decidedBy: 'user:default/ada',
+          decidedAt: '2026-11-24T12:00:00.000Z',
+        },
+      ]),
+    });
+    await render(api, '/admin/approvals?status=approved');
+    const row = within(await screen.findByTestId('approval-row'));
+    expect(
+      row.getByText('Change rejected: the approved version stays live'),
+    ).toBeInTheDocument();
+    expect(
+      row.getByText('The new endpoint is outside our network'),
+    ).toBeInTheDocument();
   });
 
   it('shows decided services with the decision, from the status in the URL', async () => {

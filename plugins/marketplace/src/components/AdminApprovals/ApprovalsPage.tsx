@@ -48,6 +48,11 @@ function isStatus(value: string | null): value is ApprovalStatus {
   return STATUSES.some(s => s.value === value);
 }
 
+/** A change of a service whose approved version is live waits for review. */
+function isChangeOfApproved(a: ServiceApproval): boolean {
+  return a.status === 'pending' && a.approvedVersionServed;
+}
+
 /** Asks for the reason of a rejection (1 to 1,000 characters). */
 function RejectDialog(props: {
   approval: ServiceApproval | undefined;
@@ -68,8 +73,10 @@ function RejectDialog(props: {
       onConfirm={onReject}
       onCancel={onCancel}
     >
-      The owners see your reason on the service page and in a notification. The
-      service stays out of browse and the gateway.
+      The owners see your reason on the service page and in a notification.{' '}
+      {approval && isChangeOfApproved(approval)
+        ? 'This rejects the change only: the approved version stays in browse and the gateway, and its subscribers keep it.'
+        : 'The service stays out of browse and the gateway.'}
     </ReasonDialog>
   );
 }
@@ -131,6 +138,11 @@ function ApprovalRows(props: {
                     '—'
                   )}
                   {a.decidedAt ? `, ${formatDateTimeUtc(a.decidedAt)}` : ''}
+                  {a.changeRejected && (
+                    <Typography variant="body2" color="warning.main">
+                      Change rejected: the approved version stays live
+                    </Typography>
+                  )}
                   {a.reason && (
                     <Typography variant="body2" color="text.secondary">
                       {a.reason}

@@ -44,6 +44,7 @@ export const AUDIT_ACTION_LABELS: Record<AuditAction, string> = {
   'platform.fee.changed': 'Platform fee changed',
   'service.approved': 'Service approved',
   'service.rejected': 'Service rejected',
+  'service.change_rejected': 'Service change rejected',
   'provider.approved': 'Provider approved',
   'provider.rejected': 'Provider rejected',
   'review.hidden': 'Review hidden',
@@ -64,6 +65,7 @@ const ACTION_COLORS: Partial<
 > = {
   'user.suspended': 'error',
   'service.rejected': 'error',
+  'service.change_rejected': 'warning',
   'provider.rejected': 'error',
   'review.hidden': 'warning',
   'user.reinstated': 'success',

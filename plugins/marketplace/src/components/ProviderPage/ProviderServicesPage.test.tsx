@@ -15,6 +15,7 @@ function managed(
   publication: Partial<ManagedService['publication']>,
   location: string | null = null,
   changeInReview = false,
+  changeRejected: ManagedService['changeRejected'] = null,
 ): ManagedService {
   return {
     id: `id-${name}`,
@@ -25,6 +26,7 @@ function managed(
     createdAt: '2026-11-20T10:00:00.000Z',
     updatedAt: '2026-11-20T10:00:00.000Z',
     changeInReview,
+    changeRejected,
     entity: {
       ...fullModelService,
       metadata: { ...fullModelService.metadata, name, title: undefined },
@@ -99,6 +101,11 @@ describe('ProviderServicesPage', () => {
           },
           'url:https://git.example/catalog-info.yaml',
         ),
+        managed('svc-change-rejected', {}, null, false, {
+          reason: 'The new endpoint is outside our network',
+          decidedBy: 'user:default/ada',
+          decidedAt: '2026-11-22T10:00:00.000Z',
+        }),
       ]),
     });
     await renderInTestApp(<ProviderServicesPage />, {
@@ -106,7 +113,17 @@ describe('ProviderServicesPage', () => {
       apis: [[marketplaceApiRef, api]],
     });
     const rows = await screen.findAllByTestId('managed-service-row');
-    expect(rows).toHaveLength(4);
+    expect(rows).toHaveLength(5);
+    // A rejected change leaves the approved version live, and says why.
+    expect(within(rows[4]).getByText('Live')).toBeInTheDocument();
+    expect(
+      within(rows[4]).getByText(
+        /Your last change was rejected: The new endpoint is outside our network/,
+      ),
+    ).toBeInTheDocument();
+    expect(
+      within(rows[4]).queryByText(/Your change waits for review/),
+    ).not.toBeInTheDocument();
     expect(within(rows[0]).getByText('Live')).toBeInTheDocument();
     // An edit of what the approval holds for waits; the approved version is live.
     expect(

@@ -97,6 +97,16 @@ function ServiceState(props: { service: ManagedService }) {
           Your change waits for review: subscribers keep the approved version
         </Typography>
       )}
+      {props.service.changeRejected && (
+        <Typography variant="caption" color="error">
+          Your last change was rejected
+          {props.service.changeRejected.reason
+            ? `: ${props.service.changeRejected.reason}`
+            : ''}
+          . Subscribers keep the approved version; change the service again to
+          send it back to review.
+        </Typography>
+      )}
       {publication.unpublishedAt && publication.sunsetAt && (
         <Typography variant="caption" color="text.secondary">
           Served until {formatDateTimeUtc(publication.sunsetAt)}
