@@ -296,6 +296,8 @@ describe.each(databases.eachSupportedId())(
           source: 'catalog',
           status: 'pending',
           reason: null,
+          changeRejected: false,
+          approvedVersionServed: false,
           submittedAt: expect.any(String),
           decidedBy: null,
           decidedAt: null,
@@ -510,6 +512,7 @@ describe.each(databases.eachSupportedId())(
           status: 'pending',
           service: {
             changeInReview: false,
+            changeRejected: null,
             id: res.body.id,
             name: 'acme-portal-one',
             entityRef: 'modelservice:default/acme-portal-one',
