@@ -906,6 +906,15 @@ export async function createPublishingRouter(
     return a.status === 'approved' && !!a.rejectedHash;
   }
 
+  function auditActionOf(a: Approval) {
+    if (changeRejected(a)) {
+      return 'service.change_rejected' as const;
+    }
+    return a.status === 'approved'
+      ? ('service.approved' as const)
+      : ('service.rejected' as const);
+  }
+
   async function decide(
     req: Request,
     decision: { status: 'approved' | 'rejected'; reason: string | null },
@@ -946,11 +955,7 @@ export async function createPublishingRouter(
         options.audit?.record(
           {
             actor: me.userRef,
-            action: changeRejected(decided)
-              ? 'service.change_rejected'
-              : decided.status === 'approved'
-              ? 'service.approved'
-              : 'service.rejected',
+            action: auditActionOf(decided),
             targetType: 'service',
             target: ref,
             before: auditedApproval(previous),

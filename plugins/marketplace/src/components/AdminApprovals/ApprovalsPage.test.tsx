@@ -195,18 +195,16 @@ describe('ApprovalsPage', () => {
 
   it('says that rejecting a change of a live service rejects the change only', async () => {
     const api = mockMarketplaceApi({
-      listApprovals: jest
-        .fn()
-        .mockResolvedValue([
-          pending,
-          {
-            ...pending,
-            serviceRef: 'modelservice:default/live-one',
-            name: 'live-one',
-            title: 'Live One',
-            approvedVersionServed: true,
-          },
-        ]),
+      listApprovals: jest.fn().mockResolvedValue([
+        pending,
+        {
+          ...pending,
+          serviceRef: 'modelservice:default/live-one',
+          name: 'live-one',
+          title: 'Live One',
+          approvedVersionServed: true,
+        },
+      ]),
     });
     await render(api);
     await userEvent.click(
