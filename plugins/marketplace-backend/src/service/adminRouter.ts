@@ -246,7 +246,12 @@ const SORTS: Record<AdminUserSort, (a: AdminUser, b: AdminUser) => number> = {
 export function createAdminRouter(options: AdminRouterOptions): express.Router {
   const { access, users, settings, audit, directory, logger } = options;
   const router = Router();
-  router.use(express.json({ limit: '64kb' }));
+  // Only its own routes: a body parser mounted for every path would set
+  // the body limit of the routers mounted after it.
+  router.use(
+    ['/v1/admin/users', '/v1/admin/settings'],
+    express.json({ limit: '64kb' }),
+  );
 
   async function admin(
     req: Request,

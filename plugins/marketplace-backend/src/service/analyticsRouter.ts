@@ -187,7 +187,9 @@ export function createAnalyticsRouter(
   const { access, directory, ledger, analytics, statements } = options;
   const now = () => (options.clock ?? Date.now)();
   const router = Router();
-  router.use(express.json({ limit: '16kb' }));
+  // Only its own routes: a body parser mounted for every path would set
+  // the body limit of the routers mounted after it.
+  router.use('/v1/admin/payouts', express.json({ limit: '16kb' }));
 
   /** The provider teams the caller may see, and a check for one team. */
   async function providerView(me: Caller) {

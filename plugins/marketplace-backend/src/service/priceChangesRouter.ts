@@ -95,7 +95,12 @@ export function createPriceChangesRouter(
 ): express.Router {
   const { access, directory, prices } = options;
   const router = Router();
-  router.use(express.json({ limit: '32kb' }));
+  // Only its own routes: a body parser mounted for every path would set
+  // the body limit of the routers mounted after it.
+  router.use(
+    '/v1/provider/services/:name/price-changes',
+    express.json({ limit: '32kb' }),
+  );
 
   async function visibleService(req: express.Request, name: string) {
     const me = await access.caller(req);

@@ -565,6 +565,31 @@ describe.each(databases.eachSupportedId())(
         expect(await browseNames()).toContain('acme-portal-one');
       });
 
+      it('takes bodies up to its own limit: a router mounted before it does not cap them at a smaller one', async () => {
+        // 40 kB of JSON (whitespace counts): over the budgets router's 16 kB,
+        // under publishing's 256 kB.
+        const body = `${JSON.stringify({
+          entity: newService('acme-big-body'),
+        })}${' '.repeat(40_000)}`;
+        const res = await request(backend.server)
+          .post(`${API}/v1/provider/services`)
+          .set('Authorization', mockCredentials.user.header(OWNER))
+          .set('content-type', 'application/json')
+          .send(body);
+        expect(res.status).toBe(201);
+        // The budgets router keeps its own, smaller limit.
+        const budget = await request(backend.server)
+          .put(`${API}/v1/budgets/user/${encodeURIComponent(OWNER)}`)
+          .set('Authorization', mockCredentials.user.header(OWNER))
+          .set('content-type', 'application/json')
+          .send(
+            `${JSON.stringify({ amountMicros: 1_000_000 })}${' '.repeat(
+              20_000,
+            )}`,
+          );
+        expect(budget.status).toBe(413);
+      });
+
       it('answers a repeated request with the service it created (same body, or Idempotency-Key)', async () => {
         const body = { entity: newService('acme-portal-repeat') };
         const first = await call('post', '/v1/provider/services', OWNER, body);

@@ -96,7 +96,12 @@ export function createReviewsRouter(
 ): express.Router {
   const { access, directory, reviews } = options;
   const router = Router();
-  router.use(express.json({ limit: '64kb' }));
+  // Only its own routes: a body parser mounted for every path would set
+  // the body limit of the routers mounted after it.
+  router.use(
+    '/marketplace/services/:name/reviews',
+    express.json({ limit: '64kb' }),
+  );
   const changed = (ref: string) => options.onRatingChanged?.(ref);
 
   /** A service the caller may see (as `GET /v1/services/:name`). */
