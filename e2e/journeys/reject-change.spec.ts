@@ -34,8 +34,9 @@ async function atWidths(page: Page, name: string) {
 
 test('rejecting a change keeps the approved version live, and the team sees why', async ({
   page,
-}) => {
-  test.setTimeout(180_000);
+  browser,
+}, testInfo) => {
+  test.setTimeout(300_000);
   const name = `acme-reject-${Date.now().toString(36)}`;
   const title = `Reject journey ${name.slice(-6)}`;
   const template = await call(
@@ -84,7 +85,7 @@ test('rejecting a change keeps the approved version live, and the team sees why'
   await signInAs(page, 'ada');
   await page.goto('/admin/approvals');
   const row = page.getByTestId('approval-row').filter({ hasText: name });
-  await expect(row).toBeVisible({ timeout: 30_000 });
+  await expect(row).toBeVisible({ timeout: 60_000 });
   await row.getByRole('button', { name: `Reject ${name}` }).click();
   const dialog = page.getByRole('dialog', { name: `Reject ${title}?` });
   await expect(dialog).toContainText(
@@ -104,12 +105,14 @@ test('rejecting a change keeps the approved version live, and the team sees why'
   );
 
   // The team sees its service live and why its change was refused.
+  const context = await browser.newContext({ ...testInfo.project.use });
+  page = await context.newPage();
   await signInAs(page, 'samira.haddad');
   await page.goto('/marketplace/provider?tab=services');
   const managed = page
     .getByTestId('managed-service-row')
     .filter({ hasText: name });
-  await expect(managed).toContainText('Live', { timeout: 30_000 });
+  await expect(managed).toContainText('Live', { timeout: 90_000 });
   await expect(managed).toContainText(
     'Your last change was rejected: A 30x price rise needs a notice to subscribers first',
   );
