@@ -593,9 +593,10 @@ describe.each(databases.eachSupportedId())(
           ['latencyP95', 'latencyP99'],
         );
         const sla = (await m.metricsOf(svc, '1h')).sla;
-        // 20 successful requests and no probe: uptime from real traffic.
+        // 20 successful requests and no probe: uptime from real traffic, too
+        // few checks to judge its commitment yet.
         expect(sla.map(r => [r.metric, r.status])).toEqual([
-          ['uptime', 'met'],
+          ['uptime', 'no_data'],
           ['latencyP50', 'met'],
           ['latencyP95', 'breached'],
           ['latencyP99', 'breached'],

@@ -20,6 +20,7 @@ import {
   trafficOf,
   uptimePercent,
   uptimeStatus,
+  minUptimeChecks,
 } from './quality';
 
 /** The exact nearest-rank percentile of samples. */
@@ -120,6 +121,21 @@ describe('uptime and SLA maths', () => {
     expect(uptimeStatus(99.89, 1000, 99.9)).toBe('breached');
     expect(uptimeStatus(null, 0, 99.9)).toBe('no_data');
     expect(uptimeStatus(100, 2, 99.9)).toBe('no_data');
+  });
+
+  it('judges an uptime commitment only on enough checks to tell (one failure is worth what it allows)', () => {
+    expect(minUptimeChecks(99.5)).toBe(200);
+    expect(minUptimeChecks(99.9)).toBe(1000);
+    expect(minUptimeChecks(99)).toBe(100);
+    expect(minUptimeChecks(50)).toBe(3);
+    expect(minUptimeChecks(100)).toBe(3);
+    expect(minUptimeChecks(99.99999)).toBe(10_000);
+    // A new service: one of its first three checks failed. Nothing is known
+    // of its 30-day uptime yet, so nothing is breached (nor notified).
+    expect(uptimeStatus(66.667, 3, 99.5)).toBe('no_data');
+    expect(uptimeStatus(99, 199, 99.5)).toBe('no_data');
+    expect(uptimeStatus(99, 200, 99.5)).toBe('breached');
+    expect(uptimeStatus(100, 200, 99.5)).toBe('met');
   });
 
   it('moves a latency from met to at risk (within 10%) to breached', () => {

@@ -46,6 +46,24 @@ export const AT_RISK_MARGIN = 0.1;
 export const MIN_UPTIME_PROBES = 3;
 export const MIN_LATENCY_SAMPLES = 10;
 
+/**
+ * The checks an uptime commitment needs before it can be judged: as many as
+ * make one failed check worth the downtime it allows (99.5% allows 1 in 200,
+ * 99.9% 1 in 1,000), at least {@link MIN_UPTIME_PROBES}, at most 10,000. With
+ * fewer, one failed check of a new service would "breach" a 30-day commitment
+ * (and notify its owners) while telling nothing about it.
+ */
+export function minUptimeChecks(committed: number): number {
+  const allowed = 100 - committed;
+  if (!(allowed > 0)) {
+    return MIN_UPTIME_PROBES;
+  }
+  return Math.max(
+    MIN_UPTIME_PROBES,
+    Math.min(10_000, Math.ceil(100 / allowed - 1e-9)),
+  );
+}
+
 /** The 30-day window a time falls into (for recording breaches once per window). */
 export function slaWindowStart(at: number): number {
   return at - (at % SLA_WINDOW_MS);
@@ -224,7 +242,7 @@ export function uptimeStatus(
   probes: number,
   committed: number,
 ): SlaStatus {
-  if (measured === null || probes < MIN_UPTIME_PROBES) {
+  if (measured === null || probes < minUptimeChecks(committed)) {
     return 'no_data';
   }
   if (measured < committed) {
