@@ -18,6 +18,7 @@ import {
 import {
   adapterFor,
   InboundCodec,
+  StreamDecoder,
   StreamEncoder,
   TranslatableCall,
 } from './translate';
@@ -220,7 +221,7 @@ function responseObject(
     id: string;
     createdAt: number;
     model: string;
-    status: 'in_progress' | 'completed' | 'incomplete';
+    status: 'in_progress' | 'completed' | 'incomplete' | 'failed';
     output: unknown[];
     usage: ReportedUsage | undefined;
   },
@@ -322,7 +323,7 @@ type OpenItem =
 
 /** Encodes canonical stream parts as Responses' typed events. */
 export class ResponsesStreamEncoder implements StreamEncoder {
-  private readonly id = newId('resp_');
+  private id = newId('resp_');
   private readonly createdAt = nowSeconds();
   private sequence = 0;
   private opened = false;
@@ -339,7 +340,9 @@ export class ResponsesStreamEncoder implements StreamEncoder {
     return sseEvent(type, { type, sequence_number: this.sequence++, ...data });
   }
 
-  private response(status: 'in_progress' | 'completed' | 'incomplete') {
+  private response(
+    status: 'in_progress' | 'completed' | 'incomplete' | 'failed',
+  ) {
     return responseObject(this.call, {
       id: this.id,
       createdAt: this.createdAt,
@@ -506,13 +509,49 @@ export class ResponsesStreamEncoder implements StreamEncoder {
     return out;
   }
 
+  continueFrom(decoder: StreamDecoder, text: string) {
+    if (decoder.responseId) {
+      this.id = decoder.responseId;
+      // The upstream's events opened the response already.
+      this.opened = true;
+    }
+    if (decoder.sequence !== undefined) {
+      this.sequence = decoder.sequence + 1;
+    }
+    const open = decoder.openItem;
+    if (open?.kind === 'message') {
+      // The message under way, with the text relayed so far.
+      this.current = { kind: 'message', id: open.id, index: open.index, text };
+    }
+  }
+
+  /**
+   * A stream that broke off ends as Responses does: `response.failed`, whose
+   * response carries the error and the output delivered so far (an open item
+   * stays `in_progress`), and no usage (the gateway charges nothing for it).
+   */
   errorEvent(error: GatewayError): string {
     this.closed = true;
-    return this.event('error', {
-      code: error.code,
-      message: error.message,
-      param: error.param,
-    });
+    const item = this.current;
+    if (item) {
+      this.output.push(
+        item.kind === 'message'
+          ? {
+              ...messageItem(item.id, item.text, 'in_progress'),
+              content: [
+                { type: 'output_text', text: item.text, annotations: [] },
+              ],
+            }
+          : functionCallItem(item.id, item.call, 'in_progress'),
+      );
+      this.current = undefined;
+    }
+    this.usage = undefined;
+    const response = {
+      ...this.response('failed'),
+      error: { code: error.code ?? 'server_error', message: error.message },
+    };
+    return this.open() + this.event('response.failed', { response });
   }
 }
 
@@ -548,7 +587,12 @@ export const openaiResponsesAdapter: ProtocolAdapter & InboundCodec = {
   },
 
   forUpstream(upstream, serviceName) {
-    return adapterFor(openaiResponsesAdapter, undefined, upstream, serviceName);
+    return adapterFor(
+      openaiResponsesAdapter,
+      'openai-responses',
+      upstream,
+      serviceName,
+    );
   },
 
   answer: toResponsesAnswer,

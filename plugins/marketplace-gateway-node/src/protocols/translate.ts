@@ -15,6 +15,11 @@ import {
   SseEvent,
   StreamPart,
 } from './canonical';
+import {
+  chatToResponses,
+  responsesAnswerOf,
+  ResponsesStreamDecoder,
+} from './responsesUpstream';
 import type {
   ParsedCall,
   ProtocolAdapter,
@@ -40,9 +45,19 @@ export interface UpstreamCodec {
   ): Record<string, unknown>;
   /** A successful answer in canonical form. */
   answer(parsed: unknown): ChatAnswer;
-  decoder(): { decode(event: SseEvent): StreamPart[] };
+  decoder(): StreamDecoder;
   /** The message of an error answer, if it has one. */
   errorMessage(parsed: unknown): string | undefined;
+}
+
+/** Decodes an upstream's stream into canonical parts. */
+export interface StreamDecoder {
+  decode(event: SseEvent): StreamPart[];
+  /** The upstream's response id and last event number, where its protocol numbers events (Responses). */
+  readonly responseId?: string;
+  readonly sequence?: number;
+  /** The upstream's output item under way, if any. */
+  readonly openItem?: { id: string; index: number; kind: string };
 }
 
 /** How a client protocol encodes canonical answers and streams. */
@@ -57,6 +72,11 @@ export interface StreamEncoder {
   /** The closing events, once (when the upstream's stream ended). */
   finish(): string;
   errorEvent(error: GatewayError): string;
+  /**
+   * Continues a stream passed through from an upstream of the same protocol
+   * (its response id and event numbers), for the error event that ends it.
+   */
+  continueFrom?(decoder: StreamDecoder, text: string): void;
 }
 
 export const chatUpstream: UpstreamCodec = {
@@ -95,10 +115,23 @@ export const anthropicUpstream: UpstreamCodec = {
       : undefined,
 };
 
+export const responsesUpstream: UpstreamCodec = {
+  id: 'openai-responses',
+  path: '/responses',
+  request: chatToResponses,
+  answer: responsesAnswerOf,
+  decoder: () => new ResponsesStreamDecoder(),
+  errorMessage: (parsed: any) =>
+    typeof parsed?.error?.message === 'string'
+      ? parsed.error.message
+      : undefined,
+};
+
 export const UPSTREAM_CODECS: Partial<Record<UpstreamProtocol, UpstreamCodec>> =
   {
     'openai-chat': chatUpstream,
     'anthropic-messages': anthropicUpstream,
+    'openai-responses': responsesUpstream,
   };
 
 /** Meters canonical parts: what has started, the text so far, the usage. */
@@ -280,7 +313,10 @@ export function passThroughAdapter(
           meter.take(decoder.decode(parseSseEvent(event)));
           return `${event}\n\n`;
         },
-        errorEvent: error => encoder.errorEvent(error),
+        errorEvent: error => {
+          encoder.continueFrom?.(decoder, meter.text);
+          return encoder.errorEvent(error);
+        },
       };
     },
     errorBody: inbound.errorBody,
