@@ -9,10 +9,9 @@ import {
   FinishReason,
   newId,
   nowSeconds,
-  SseEvent,
-  sseEvent,
   StreamPart,
 } from './canonical';
+import { sseEvent, textBetween, TypedEventWriter } from './sse';
 import type { ReportedUsage } from './types';
 
 /** Anthropic Messages (`POST /v1/messages`): request validation and translation. */
@@ -470,15 +469,30 @@ export function anthropicErrorBody(error: GatewayError) {
   return { type: 'error', error: { type, message: error.message } };
 }
 
+const TEXT_DELTA_PREFIX = '{"type":"content_block_delta","index":';
+const TEXT_DELTA_FIELD = ',"delta":{"type":"text_delta","text":';
+
 /** Decodes a Messages event stream (from an Anthropic upstream) into canonical parts. */
 export class AnthropicStreamDecoder {
   private input: any;
   private readonly toolIndex = new Map<number, number>();
 
-  decode(event: SseEvent): StreamPart[] {
+  /** The text of a text delta (the most of a stream), read without parsing the event; else undefined. */
+  text(raw: string): string | undefined {
+    if (!raw.startsWith(TEXT_DELTA_PREFIX)) {
+      return undefined;
+    }
+    let at = TEXT_DELTA_PREFIX.length;
+    while (raw.charCodeAt(at) >= 48 && raw.charCodeAt(at) <= 57) {
+      at++;
+    }
+    return textBetween(raw, TEXT_DELTA_FIELD, at, '}}');
+  }
+
+  decode(raw: string): StreamPart[] {
     let data: any;
     try {
-      data = JSON.parse(event.data);
+      data = JSON.parse(raw);
     } catch {
       return [];
     }
@@ -555,13 +569,21 @@ export class AnthropicStreamDecoder {
 
 /** Encodes canonical stream parts as a Messages event stream. */
 export class AnthropicStreamEncoder {
-  private block: { index: number; kind: 'text' | 'tool' } | undefined;
+  private block:
+    | {
+        index: number;
+        kind: 'text' | 'tool';
+        /** The fields of its text deltas before the text. */
+        head: string;
+      }
+    | undefined;
   private blocks = 0;
   private readonly tools = new Map<number, number>();
   private reason: FinishReason = 'stop';
   private usage: ReportedUsage | undefined;
   private opened = false;
   private closed = false;
+  private readonly events = new TypedEventWriter(false);
 
   constructor(
     private readonly model: string,
@@ -573,8 +595,7 @@ export class AnthropicStreamEncoder {
       return '';
     }
     this.opened = true;
-    return sseEvent('message_start', {
-      type: 'message_start',
+    return this.events.event('message_start', {
       message: {
         id: newId('msg_'),
         type: 'message',
@@ -592,39 +613,52 @@ export class AnthropicStreamEncoder {
     if (!this.block) {
       return '';
     }
-    const out = sseEvent('content_block_stop', {
-      type: 'content_block_stop',
+    const out = this.events.event('content_block_stop', {
       index: this.block.index,
     });
     this.block = undefined;
     return out;
   }
 
+  /** A piece of text: the hot path (one event per piece), written directly. */
+  text(text: string): string {
+    let out = this.start();
+    if (this.block?.kind !== 'text') {
+      out += this.closeBlock();
+      const index = this.blocks++;
+      this.block = {
+        index,
+        kind: 'text',
+        head: `"index":${index},"delta":{"type":"text_delta",`,
+      };
+      out += this.events.event('content_block_start', {
+        index: this.block.index,
+        content_block: { type: 'text', text: '' },
+      });
+    }
+    return (
+      out +
+      this.events.textEvent(
+        'content_block_delta',
+        this.block.head,
+        'text',
+        text,
+        '}',
+      )
+    );
+  }
+
   encode(part: StreamPart): string {
+    if (part.type === 'text') {
+      return this.text(part.text);
+    }
     let out = this.start();
     switch (part.type) {
-      case 'text':
-        if (this.block?.kind !== 'text') {
-          out += this.closeBlock();
-          this.block = { index: this.blocks++, kind: 'text' };
-          out += sseEvent('content_block_start', {
-            type: 'content_block_start',
-            index: this.block.index,
-            content_block: { type: 'text', text: '' },
-          });
-        }
-        // The hot path (one event per piece of text): written directly.
-        return `${out}event: content_block_delta\ndata: {"type":"content_block_delta","index":${
-          this.block.index
-        },"delta":{"type":"text_delta","text":${JSON.stringify(
-          part.text,
-        )}}}\n\n`;
       case 'tool_start':
         out += this.closeBlock();
-        this.block = { index: this.blocks++, kind: 'tool' };
+        this.block = { index: this.blocks++, kind: 'tool', head: '' };
         this.tools.set(part.index, this.block.index);
-        out += sseEvent('content_block_start', {
-          type: 'content_block_start',
+        out += this.events.event('content_block_start', {
           index: this.block.index,
           content_block: {
             type: 'tool_use',
@@ -635,8 +669,7 @@ export class AnthropicStreamEncoder {
         });
         return out;
       case 'tool_args':
-        out += sseEvent('content_block_delta', {
-          type: 'content_block_delta',
+        out += this.events.event('content_block_delta', {
           index: this.tools.get(part.index) ?? this.block?.index ?? 0,
           delta: { type: 'input_json_delta', partial_json: part.args },
         });
@@ -660,13 +693,18 @@ export class AnthropicStreamEncoder {
       return '';
     }
     this.closed = true;
-    return `${this.start()}${this.closeBlock()}${sseEvent('message_delta', {
-      type: 'message_delta',
-      delta: { stop_reason: STOP_REASONS[this.reason], stop_sequence: null },
-      usage: toAnthropicUsage(
-        this.usage ?? { promptTokens: this.promptTokens, completionTokens: 0 },
-      ),
-    })}${sseEvent('message_stop', { type: 'message_stop' })}`;
+    return `${this.start()}${this.closeBlock()}${this.events.event(
+      'message_delta',
+      {
+        delta: { stop_reason: STOP_REASONS[this.reason], stop_sequence: null },
+        usage: toAnthropicUsage(
+          this.usage ?? {
+            promptTokens: this.promptTokens,
+            completionTokens: 0,
+          },
+        ),
+      },
+    )}${this.events.event('message_stop', {})}`;
   }
 
   errorEvent(error: GatewayError): string {

@@ -8,7 +8,12 @@ import {
   parseWith,
   toAnthropicAnswer,
 } from './anthropic';
-import { adapterFor, InboundCodec, TranslatableCall } from './translate';
+import {
+  adapterFor,
+  boundThroughForUpstream,
+  InboundCodec,
+  TranslatableCall,
+} from './translate';
 import type { ProtocolAdapter } from './types';
 
 function resetAt(seconds: number): string {
@@ -96,14 +101,5 @@ export const anthropicMessagesAdapter: ProtocolAdapter & InboundCodec = {
   encoder: call => new AnthropicStreamEncoder(call.model, call.promptTokens),
   errorBody: anthropicErrorBody,
 
-  // Used only through forUpstream (the pipeline binds the adapter first).
-  upstreamRequest() {
-    throw new Error('anthropicMessagesAdapter is bound with forUpstream');
-  },
-  readAnswer() {
-    throw new Error('anthropicMessagesAdapter is bound with forUpstream');
-  },
-  streamMeter() {
-    throw new Error('anthropicMessagesAdapter is bound with forUpstream');
-  },
+  ...boundThroughForUpstream('anthropicMessagesAdapter'),
 };

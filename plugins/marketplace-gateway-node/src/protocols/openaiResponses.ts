@@ -12,11 +12,12 @@ import {
   invalidField,
   newId,
   nowSeconds,
-  sseEvent,
   StreamPart,
 } from './canonical';
+import { openaiErrorBody, TypedEventWriter } from './sse';
 import {
   adapterFor,
+  boundThroughForUpstream,
   InboundCodec,
   StreamDecoder,
   StreamEncoder,
@@ -313,7 +314,14 @@ export function toResponsesAnswer(answer: ChatAnswer, call: TranslatableCall) {
 }
 
 type OpenItem =
-  | { kind: 'message'; id: string; index: number; text: string }
+  | {
+      kind: 'message';
+      id: string;
+      index: number;
+      text: string;
+      /** The fields of its text deltas before the text. */
+      head?: string;
+    }
   | {
       kind: 'function_call';
       id: string;
@@ -325,7 +333,7 @@ type OpenItem =
 export class ResponsesStreamEncoder implements StreamEncoder {
   private id = newId('resp_');
   private readonly createdAt = nowSeconds();
-  private sequence = 0;
+  private readonly events = new TypedEventWriter(true);
   private opened = false;
   private closed = false;
   private current: OpenItem | undefined;
@@ -335,10 +343,6 @@ export class ResponsesStreamEncoder implements StreamEncoder {
   private usage: ReportedUsage | undefined;
 
   constructor(private readonly call: TranslatableCall) {}
-
-  private event(type: string, data: object): string {
-    return sseEvent(type, { type, sequence_number: this.sequence++, ...data });
-  }
 
   private response(
     status: 'in_progress' | 'completed' | 'incomplete' | 'failed',
@@ -358,10 +362,13 @@ export class ResponsesStreamEncoder implements StreamEncoder {
       return '';
     }
     this.opened = true;
-    const response = this.response('in_progress');
+    // The same response in both events: serialised once.
+    const response = `"response":${JSON.stringify(
+      this.response('in_progress'),
+    )}`;
     return (
-      this.event('response.created', { response }) +
-      this.event('response.in_progress', { response })
+      this.events.jsonEvent('response.created', response) +
+      this.events.jsonEvent('response.in_progress', response)
     );
   }
 
@@ -376,20 +383,20 @@ export class ResponsesStreamEncoder implements StreamEncoder {
       this.output.push(done);
       const part = { type: 'output_text', text: item.text, annotations: [] };
       return (
-        this.event('response.output_text.done', {
+        this.events.event('response.output_text.done', {
           item_id: item.id,
           output_index: item.index,
           content_index: 0,
           text: item.text,
           logprobs: [],
         }) +
-        this.event('response.content_part.done', {
+        this.events.event('response.content_part.done', {
           item_id: item.id,
           output_index: item.index,
           content_index: 0,
           part,
         }) +
-        this.event('response.output_item.done', {
+        this.events.event('response.output_item.done', {
           output_index: item.index,
           item: done,
         })
@@ -398,54 +405,65 @@ export class ResponsesStreamEncoder implements StreamEncoder {
     const done = functionCallItem(item.id, item.call, 'completed');
     this.output.push(done);
     return (
-      this.event('response.function_call_arguments.done', {
+      this.events.event('response.function_call_arguments.done', {
         item_id: item.id,
         output_index: item.index,
         name: item.call.name,
         arguments: item.call.arguments,
       }) +
-      this.event('response.output_item.done', {
+      this.events.event('response.output_item.done', {
         output_index: item.index,
         item: done,
       })
     );
   }
 
+  /** A piece of text: the hot path (one event per piece), written directly. */
+  text(text: string): string {
+    let out = this.open();
+    if (this.current?.kind !== 'message') {
+      out += this.closeItem();
+      const added: OpenItem = {
+        kind: 'message',
+        id: newId('msg_'),
+        index: this.output.length,
+        text: '',
+      };
+      this.current = added;
+      out +=
+        this.events.event('response.output_item.added', {
+          output_index: added.index,
+          item: messageItem(added.id, '', 'in_progress'),
+        }) +
+        this.events.event('response.content_part.added', {
+          item_id: added.id,
+          output_index: added.index,
+          content_index: 0,
+          part: { type: 'output_text', text: '', annotations: [] },
+        });
+    }
+    const item = this.current as Extract<OpenItem, { kind: 'message' }>;
+    item.text += text;
+    return (
+      out +
+      this.events.textEvent(
+        'response.output_text.delta',
+        (item.head ??= `"item_id":${JSON.stringify(item.id)},"output_index":${
+          item.index
+        },"content_index":0,`),
+        'delta',
+        text,
+        ',"logprobs":[]',
+      )
+    );
+  }
+
   encode(part: StreamPart): string {
+    if (part.type === 'text') {
+      return this.text(part.text);
+    }
     let out = this.open();
     switch (part.type) {
-      case 'text': {
-        if (this.current?.kind !== 'message') {
-          out += this.closeItem();
-          const item: OpenItem = {
-            kind: 'message',
-            id: newId('msg_'),
-            index: this.output.length,
-            text: '',
-          };
-          this.current = item;
-          out +=
-            this.event('response.output_item.added', {
-              output_index: item.index,
-              item: messageItem(item.id, '', 'in_progress'),
-            }) +
-            this.event('response.content_part.added', {
-              item_id: item.id,
-              output_index: item.index,
-              content_index: 0,
-              part: { type: 'output_text', text: '', annotations: [] },
-            });
-        }
-        const item = this.current as Extract<OpenItem, { kind: 'message' }>;
-        item.text += part.text;
-        // The hot path (one event per piece of text): written directly.
-        return `${out}event: response.output_text.delta\ndata: {"type":"response.output_text.delta","sequence_number":${this
-          .sequence++},"item_id":"${item.id}","output_index":${
-          item.index
-        },"content_index":0,"delta":${JSON.stringify(
-          part.text,
-        )},"logprobs":[]}\n\n`;
-      }
       case 'tool_start': {
         out += this.closeItem();
         const item: OpenItem = {
@@ -458,7 +476,7 @@ export class ResponsesStreamEncoder implements StreamEncoder {
         this.tools.set(part.index, item);
         return (
           out +
-          this.event('response.output_item.added', {
+          this.events.event('response.output_item.added', {
             output_index: item.index,
             item: functionCallItem(item.id, item.call, 'in_progress'),
           })
@@ -472,7 +490,7 @@ export class ResponsesStreamEncoder implements StreamEncoder {
         item.call.arguments += part.args;
         return (
           out +
-          this.event('response.function_call_arguments.delta', {
+          this.events.event('response.function_call_arguments.delta', {
             item_id: item.id,
             output_index: item.index,
             delta: part.args,
@@ -503,7 +521,7 @@ export class ResponsesStreamEncoder implements StreamEncoder {
       this.output.push(messageItem(newId('msg_'), '', 'completed'));
     }
     const status = this.reason === 'length' ? 'incomplete' : 'completed';
-    out += this.event(`response.${status}`, {
+    out += this.events.event(`response.${status}`, {
       response: this.response(status),
     });
     return out;
@@ -516,7 +534,7 @@ export class ResponsesStreamEncoder implements StreamEncoder {
       this.opened = true;
     }
     if (decoder.sequence !== undefined) {
-      this.sequence = decoder.sequence + 1;
+      this.events.sequence = decoder.sequence + 1;
     }
     const open = decoder.openItem;
     if (open?.kind === 'message') {
@@ -551,19 +569,8 @@ export class ResponsesStreamEncoder implements StreamEncoder {
       ...this.response('failed'),
       error: { code: error.code ?? 'server_error', message: error.message },
     };
-    return this.open() + this.event('response.failed', { response });
+    return this.open() + this.events.event('response.failed', { response });
   }
-}
-
-function errorBody(error: GatewayError) {
-  return {
-    error: {
-      message: error.message,
-      type: error.type,
-      param: error.param,
-      code: error.code,
-    },
-  };
 }
 
 export const openaiResponsesAdapter: ProtocolAdapter & InboundCodec = {
@@ -597,15 +604,7 @@ export const openaiResponsesAdapter: ProtocolAdapter & InboundCodec = {
 
   answer: toResponsesAnswer,
   encoder: call => new ResponsesStreamEncoder(call),
-  errorBody,
+  errorBody: openaiErrorBody,
 
-  upstreamRequest() {
-    throw new Error('openaiResponsesAdapter is bound with forUpstream');
-  },
-  readAnswer() {
-    throw new Error('openaiResponsesAdapter is bound with forUpstream');
-  },
-  streamMeter() {
-    throw new Error('openaiResponsesAdapter is bound with forUpstream');
-  },
+  ...boundThroughForUpstream('openaiResponsesAdapter'),
 };

@@ -6,9 +6,9 @@ import {
   FinishReason,
   newId,
   nowSeconds,
-  SseEvent,
   StreamPart,
 } from './canonical';
+import { textBetween } from './sse';
 import type { ReportedUsage } from './types';
 
 /**
@@ -190,6 +190,9 @@ export function responsesAnswerOf(parsed: any): ChatAnswer {
   };
 }
 
+const TEXT_DELTA_PREFIX =
+  '{"type":"response.output_text.delta","sequence_number":';
+
 /** Decodes a Responses event stream (from a Responses upstream) into canonical parts. */
 export class ResponsesStreamDecoder {
   private readonly tools = new Map<string, number>();
@@ -200,12 +203,42 @@ export class ResponsesStreamDecoder {
   /** The upstream's output item under way, if any. */
   openItem: { id: string; index: number; kind: string } | undefined;
 
-  decode(event: SseEvent): StreamPart[] {
-    // The type is in the event's name too: text deltas (most of a stream) are
-    // taken without walking the rest of the object.
+  /** The text of a text delta (the most of a stream), read without parsing the event; else undefined. */
+  text(raw: string): string | undefined {
+    if (!raw.startsWith(TEXT_DELTA_PREFIX)) {
+      return undefined;
+    }
+    let at = TEXT_DELTA_PREFIX.length;
+    let sequence = 0;
+    for (
+      let c = raw.charCodeAt(at);
+      c >= 48 && c <= 57;
+      c = raw.charCodeAt(++at)
+    ) {
+      sequence = sequence * 10 + (c - 48);
+    }
+    const field = raw.indexOf(',"delta":', at);
+    if (
+      at === TEXT_DELTA_PREFIX.length ||
+      field < 0 ||
+      // Only ids and numbers between: no other field that could matter.
+      raw.indexOf('"usage"', at) >= 0
+    ) {
+      return undefined;
+    }
+    const text =
+      textBetween(raw, ',"delta":', field, ',"logprobs":[]}') ??
+      textBetween(raw, ',"delta":', field, '}');
+    if (text !== undefined) {
+      this.sequence = sequence;
+    }
+    return text;
+  }
+
+  decode(raw: string): StreamPart[] {
     let data: any;
     try {
-      data = JSON.parse(event.data);
+      data = JSON.parse(raw);
     } catch {
       return [];
     }

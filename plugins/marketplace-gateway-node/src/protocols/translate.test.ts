@@ -108,7 +108,7 @@ describe('protocol translation', () => {
       'data: {"choices":[],"usage":{"prompt_tokens":12,"completion_tokens":2}}',
       'data: [DONE]',
     ]) {
-      for (const part of decoder.decode(parseSseEvent(raw))) {
+      for (const part of decoder.decode(parseSseEvent(raw).data)) {
         out += encoder.encode(part);
       }
     }
@@ -344,7 +344,7 @@ describe('protocol translation', () => {
           usage: { input_tokens: 5, output_tokens: 2 },
         },
       }),
-    ].flatMap(e => decoder.decode(e));
+    ].flatMap(e => decoder.text(e.data) ?? decoder.decode(e.data));
     expect(parts).toEqual([
       { type: 'start', id: 'resp_2', model: 'up' },
       { type: 'tool_start', index: 0, id: 'call_1', name: 'f' },

@@ -11,8 +11,6 @@ import {
   chatAnswerOf,
   ChatRequest,
   ChatStreamDecoder,
-  parseSseEvent,
-  SseEvent,
   StreamPart,
 } from './canonical';
 import {
@@ -20,6 +18,7 @@ import {
   responsesAnswerOf,
   ResponsesStreamDecoder,
 } from './responsesUpstream';
+import { sseData } from './sse';
 import type {
   ParsedCall,
   ProtocolAdapter,
@@ -52,7 +51,13 @@ export interface UpstreamCodec {
 
 /** Decodes an upstream's stream into canonical parts. */
 export interface StreamDecoder {
-  decode(event: SseEvent): StreamPart[];
+  /** The parts of one event's data. */
+  decode(data: string): StreamPart[];
+  /**
+   * The hot path: the text of an event that is a plain text delta, read
+   * without parsing it whole; undefined for any other event (then `decode`).
+   */
+  text(data: string): string | undefined;
   /** The upstream's response id and last event number, where its protocol numbers events (Responses). */
   readonly responseId?: string;
   readonly sequence?: number;
@@ -69,6 +74,8 @@ export interface InboundCodec {
 
 export interface StreamEncoder {
   encode(part: StreamPart): string;
+  /** A piece of text (the same as encoding a text part, without one). */
+  text(text: string): string;
   /** The closing events, once (when the upstream's stream ended). */
   finish(): string;
   errorEvent(error: GatewayError): string;
@@ -77,6 +84,13 @@ export interface StreamEncoder {
    * (its response id and event numbers), for the error event that ends it.
    */
   continueFrom?(decoder: StreamDecoder, text: string): void;
+}
+
+/** `error.message` of an error answer: OpenAI's and Anthropic's shapes alike. */
+function errorMessageOf(parsed: any): string | undefined {
+  return typeof parsed?.error?.message === 'string'
+    ? parsed.error.message
+    : undefined;
 }
 
 export const chatUpstream: UpstreamCodec = {
@@ -95,10 +109,7 @@ export const chatUpstream: UpstreamCodec = {
   },
   answer: chatAnswerOf,
   decoder: () => new ChatStreamDecoder(),
-  errorMessage: (parsed: any) =>
-    typeof parsed?.error?.message === 'string'
-      ? parsed.error.message
-      : undefined,
+  errorMessage: errorMessageOf,
 };
 
 export const anthropicUpstream: UpstreamCodec = {
@@ -109,10 +120,7 @@ export const anthropicUpstream: UpstreamCodec = {
   },
   answer: anthropicAnswerOf,
   decoder: () => new AnthropicStreamDecoder(),
-  errorMessage: (parsed: any) =>
-    typeof parsed?.error?.message === 'string'
-      ? parsed.error.message
-      : undefined,
+  errorMessage: errorMessageOf,
 };
 
 export const responsesUpstream: UpstreamCodec = {
@@ -121,10 +129,7 @@ export const responsesUpstream: UpstreamCodec = {
   request: chatToResponses,
   answer: responsesAnswerOf,
   decoder: () => new ResponsesStreamDecoder(),
-  errorMessage: (parsed: any) =>
-    typeof parsed?.error?.message === 'string'
-      ? parsed.error.message
-      : undefined,
+  errorMessage: errorMessageOf,
 };
 
 export const UPSTREAM_CODECS: Partial<Record<UpstreamProtocol, UpstreamCodec>> =
@@ -134,13 +139,37 @@ export const UPSTREAM_CODECS: Partial<Record<UpstreamProtocol, UpstreamCodec>> =
     'openai-responses': responsesUpstream,
   };
 
-/** Meters canonical parts: what has started, the text so far, the usage. */
-class PartMeter {
+/**
+ * Meters one upstream stream: decodes each event (a plain text delta without
+ * parsing it), keeps what has started, the text so far and the usage, and
+ * hands the text or the parts to `emit` (the client's encoder, or nothing when
+ * passed through).
+ */
+class UpstreamStreamMeter implements StreamMeter {
   started = false;
   usage: ReportedUsage | undefined;
   text = '';
 
-  take(parts: StreamPart[]) {
+  constructor(
+    private readonly decoder: StreamDecoder,
+    private readonly encoder: StreamEncoder,
+    /** Translated: the client's events; passed through: the upstream's as they are. */
+    private readonly translate: boolean,
+  ) {}
+
+  onEvent(event: string): string | null {
+    const data = sseData(event);
+    const text = this.decoder.text(data);
+    if (text !== undefined) {
+      if (!text) {
+        return this.translate ? null : `${event}\n\n`;
+      }
+      this.started = true;
+      this.text += text;
+      return this.translate ? this.encoder.text(text) : `${event}\n\n`;
+    }
+    const parts = this.decoder.decode(data);
+    let out = '';
     for (const part of parts) {
       if (part.type === 'text') {
         this.started = true;
@@ -154,7 +183,25 @@ class PartMeter {
       } else if (part.type === 'usage') {
         this.usage = part.usage;
       }
+      if (this.translate) {
+        out += this.encoder.encode(part);
+      }
     }
+    if (!this.translate) {
+      return `${event}\n\n`;
+    }
+    return out || null;
+  }
+
+  end(): string | null {
+    return this.translate ? this.encoder.finish() || null : null;
+  }
+
+  errorEvent(error: GatewayError): string {
+    if (!this.translate) {
+      this.encoder.continueFrom?.(this.decoder, this.text);
+    }
+    return this.encoder.errorEvent(error);
   }
 }
 
@@ -215,33 +262,12 @@ export function translatedAdapter(
         ),
       };
     },
-    streamMeter(call): StreamMeter {
-      const decoder = upstream.decoder();
-      const encoder = inbound.encoder(call as TranslatableCall);
-      const meter = new PartMeter();
-      return {
-        get started() {
-          return meter.started;
-        },
-        get usage() {
-          return meter.usage;
-        },
-        get text() {
-          return meter.text;
-        },
-        onEvent(event: string) {
-          const parts = decoder.decode(parseSseEvent(event));
-          meter.take(parts);
-          let out = '';
-          for (const part of parts) {
-            out += encoder.encode(part);
-          }
-          return out || null;
-        },
-        end: () => encoder.finish() || null,
-        errorEvent: error => encoder.errorEvent(error),
-      };
-    },
+    streamMeter: call =>
+      new UpstreamStreamMeter(
+        upstream.decoder(),
+        inbound.encoder(call as TranslatableCall),
+        true,
+      ),
     errorBody: inbound.errorBody,
     rejectionBody(raw, status) {
       return Buffer.from(
@@ -295,31 +321,30 @@ export function passThroughAdapter(
         body: raw,
       };
     },
-    streamMeter(call): StreamMeter {
-      const decoder = upstream.decoder();
-      const encoder = inbound.encoder(call as TranslatableCall);
-      const meter = new PartMeter();
-      return {
-        get started() {
-          return meter.started;
-        },
-        get usage() {
-          return meter.usage;
-        },
-        get text() {
-          return meter.text;
-        },
-        onEvent(event: string) {
-          meter.take(decoder.decode(parseSseEvent(event)));
-          return `${event}\n\n`;
-        },
-        errorEvent: error => {
-          encoder.continueFrom?.(decoder, meter.text);
-          return encoder.errorEvent(error);
-        },
-      };
-    },
+    streamMeter: call =>
+      new UpstreamStreamMeter(
+        upstream.decoder(),
+        inbound.encoder(call as TranslatableCall),
+        false,
+      ),
     errorBody: inbound.errorBody,
+  };
+}
+
+/**
+ * The steps of a client protocol's adapter that serves only through
+ * `forUpstream` (the pipeline binds it to the service's upstream first).
+ */
+export function boundThroughForUpstream(
+  name: string,
+): Pick<ProtocolAdapter, 'upstreamRequest' | 'readAnswer' | 'streamMeter'> {
+  const unbound = () => {
+    throw new Error(`${name} is bound with forUpstream`);
+  };
+  return {
+    upstreamRequest: unbound,
+    readAnswer: unbound,
+    streamMeter: unbound,
   };
 }
 
