@@ -344,7 +344,7 @@ describe('protocol translation', () => {
           usage: { input_tokens: 5, output_tokens: 2 },
         },
       }),
-    ].flatMap(e => decoder.text(e.data) ?? decoder.decode(e.data));
+    ].flatMap(e => decoder.decode(e.data));
     expect(parts).toEqual([
       { type: 'start', id: 'resp_2', model: 'up' },
       { type: 'tool_start', index: 0, id: 'call_1', name: 'f' },
