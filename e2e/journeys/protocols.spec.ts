@@ -106,17 +106,13 @@ test('embedding services show no output price in browse, and the finder offers t
   await expect(chosenChat.getByTestId('curl-snippet')).toContainText(
     '/chat/completions',
   );
+  // The code shown is the chosen API's (the hidden curl text is the first API's).
+  const shownCode = chosenChat.locator('[role="tabpanel"]:not([hidden])');
   await apis.getByRole('tab', { name: 'Responses' }).click();
-  await expect(chosenChat.getByTestId('curl-snippet')).toContainText(
-    '/responses',
-  );
+  await expect(shownCode).toContainText('/v1/responses');
   await apis.getByRole('tab', { name: 'Anthropic Messages' }).click();
-  await expect(chosenChat.getByTestId('curl-snippet')).toContainText(
-    '/v1/messages',
-  );
-  await expect(chosenChat.getByTestId('curl-snippet')).toContainText(
-    'x-api-key',
-  );
+  await expect(shownCode).toContainText('/v1/messages');
+  await expect(shownCode).toContainText('x-api-key');
   await expect(chosenChat).toContainText('ANTHROPIC_API_KEY');
   for (const width of [1280, 1440, 1920]) {
     await page.setViewportSize({ width, height: 900 });

@@ -11,7 +11,8 @@ import {
   nowSeconds,
   StreamPart,
 } from './canonical';
-import { sseEvent, textBetween, TypedEventWriter } from './sse';
+import { sseEvent, textBetween } from './sse';
+import { TypedEventEncoder } from './typedEvents';
 import type { ReportedUsage } from './types';
 
 /** Anthropic Messages (`POST /v1/messages`): request validation and translation. */
@@ -568,7 +569,7 @@ export class AnthropicStreamDecoder {
 }
 
 /** Encodes canonical stream parts as a Messages event stream. */
-export class AnthropicStreamEncoder {
+export class AnthropicStreamEncoder extends TypedEventEncoder {
   private block:
     | {
         index: number;
@@ -579,18 +580,16 @@ export class AnthropicStreamEncoder {
     | undefined;
   private blocks = 0;
   private readonly tools = new Map<number, number>();
-  private reason: FinishReason = 'stop';
-  private usage: ReportedUsage | undefined;
   private opened = false;
-  private closed = false;
-  private readonly events = new TypedEventWriter(false);
 
   constructor(
     private readonly model: string,
     private readonly promptTokens: number,
-  ) {}
+  ) {
+    super(false);
+  }
 
-  private start(): string {
+  protected open(): string {
     if (this.opened) {
       return '';
     }
@@ -622,7 +621,7 @@ export class AnthropicStreamEncoder {
 
   /** A piece of text: the hot path (one event per piece), written directly. */
   text(text: string): string {
-    let out = this.start();
+    let out = this.open();
     if (this.block?.kind !== 'text') {
       out += this.closeBlock();
       const index = this.blocks++;
@@ -648,52 +647,33 @@ export class AnthropicStreamEncoder {
     );
   }
 
-  encode(part: StreamPart): string {
-    if (part.type === 'text') {
-      return this.text(part.text);
-    }
-    let out = this.start();
-    switch (part.type) {
-      case 'tool_start':
-        out += this.closeBlock();
-        this.block = { index: this.blocks++, kind: 'tool', head: '' };
-        this.tools.set(part.index, this.block.index);
-        out += this.events.event('content_block_start', {
-          index: this.block.index,
-          content_block: {
-            type: 'tool_use',
-            id: part.id,
-            name: part.name,
-            input: {},
-          },
-        });
-        return out;
-      case 'tool_args':
-        out += this.events.event('content_block_delta', {
-          index: this.tools.get(part.index) ?? this.block?.index ?? 0,
-          delta: { type: 'input_json_delta', partial_json: part.args },
-        });
-        return out;
-      case 'finish':
-        this.reason = part.reason;
-        return out;
-      case 'usage':
-        this.usage = part.usage;
-        return out;
-      case 'done':
-        return out + this.finish();
-      default:
-        return out;
-    }
+  protected toolStart(part: Extract<StreamPart, { type: 'tool_start' }>) {
+    const out = this.closeBlock();
+    this.block = { index: this.blocks++, kind: 'tool', head: '' };
+    this.tools.set(part.index, this.block.index);
+    return (
+      out +
+      this.events.event('content_block_start', {
+        index: this.block.index,
+        content_block: {
+          type: 'tool_use',
+          id: part.id,
+          name: part.name,
+          input: {},
+        },
+      })
+    );
   }
 
-  /** The closing events (once). */
-  finish(): string {
-    if (this.closed) {
-      return '';
-    }
-    this.closed = true;
-    return `${this.start()}${this.closeBlock()}${this.events.event(
+  protected toolArgs(part: Extract<StreamPart, { type: 'tool_args' }>) {
+    return this.events.event('content_block_delta', {
+      index: this.tools.get(part.index) ?? this.block?.index ?? 0,
+      delta: { type: 'input_json_delta', partial_json: part.args },
+    });
+  }
+
+  protected close(): string {
+    return `${this.open()}${this.closeBlock()}${this.events.event(
       'message_delta',
       {
         delta: { stop_reason: STOP_REASONS[this.reason], stop_sequence: null },

@@ -8,19 +8,18 @@ import {
   ChatRequest,
   ChatToolCall,
   contentText,
-  FinishReason,
   invalidField,
   newId,
   nowSeconds,
   StreamPart,
 } from './canonical';
-import { openaiErrorBody, TypedEventWriter } from './sse';
+import { openaiErrorBody } from './sse';
+import { TypedEventEncoder } from './typedEvents';
 import {
   adapterFor,
   boundThroughForUpstream,
   InboundCodec,
   StreamDecoder,
-  StreamEncoder,
   TranslatableCall,
 } from './translate';
 import type { ProtocolAdapter, ReportedUsage } from './types';
@@ -330,19 +329,17 @@ type OpenItem =
     };
 
 /** Encodes canonical stream parts as Responses' typed events. */
-export class ResponsesStreamEncoder implements StreamEncoder {
+export class ResponsesStreamEncoder extends TypedEventEncoder {
   private id = newId('resp_');
   private readonly createdAt = nowSeconds();
-  private readonly events = new TypedEventWriter(true);
   private opened = false;
-  private closed = false;
   private current: OpenItem | undefined;
   private readonly output: unknown[] = [];
   private readonly tools = new Map<number, OpenItem>();
-  private reason: FinishReason = 'stop';
-  private usage: ReportedUsage | undefined;
 
-  constructor(private readonly call: TranslatableCall) {}
+  constructor(private readonly call: TranslatableCall) {
+    super(true);
+  }
 
   private response(
     status: 'in_progress' | 'completed' | 'incomplete' | 'failed',
@@ -357,7 +354,7 @@ export class ResponsesStreamEncoder implements StreamEncoder {
     });
   }
 
-  private open(): string {
+  protected open(): string {
     if (this.opened) {
       return '';
     }
@@ -458,63 +455,39 @@ export class ResponsesStreamEncoder implements StreamEncoder {
     );
   }
 
-  encode(part: StreamPart): string {
-    if (part.type === 'text') {
-      return this.text(part.text);
-    }
-    let out = this.open();
-    switch (part.type) {
-      case 'tool_start': {
-        out += this.closeItem();
-        const item: OpenItem = {
-          kind: 'function_call',
-          id: newId('fc_'),
-          index: this.output.length,
-          call: { id: part.id, name: part.name, arguments: '' },
-        };
-        this.current = item;
-        this.tools.set(part.index, item);
-        return (
-          out +
-          this.events.event('response.output_item.added', {
-            output_index: item.index,
-            item: functionCallItem(item.id, item.call, 'in_progress'),
-          })
-        );
-      }
-      case 'tool_args': {
-        const item = this.tools.get(part.index);
-        if (!item || item.kind !== 'function_call') {
-          return out;
-        }
-        item.call.arguments += part.args;
-        return (
-          out +
-          this.events.event('response.function_call_arguments.delta', {
-            item_id: item.id,
-            output_index: item.index,
-            delta: part.args,
-          })
-        );
-      }
-      case 'finish':
-        this.reason = part.reason;
-        return out;
-      case 'usage':
-        this.usage = part.usage;
-        return out;
-      case 'done':
-        return out + this.finish();
-      default:
-        return out;
-    }
+  protected toolStart(part: Extract<StreamPart, { type: 'tool_start' }>) {
+    const out = this.closeItem();
+    const item: OpenItem = {
+      kind: 'function_call',
+      id: newId('fc_'),
+      index: this.output.length,
+      call: { id: part.id, name: part.name, arguments: '' },
+    };
+    this.current = item;
+    this.tools.set(part.index, item);
+    return (
+      out +
+      this.events.event('response.output_item.added', {
+        output_index: item.index,
+        item: functionCallItem(item.id, item.call, 'in_progress'),
+      })
+    );
   }
 
-  finish(): string {
-    if (this.closed) {
+  protected toolArgs(part: Extract<StreamPart, { type: 'tool_args' }>) {
+    const item = this.tools.get(part.index);
+    if (!item || item.kind !== 'function_call') {
       return '';
     }
-    this.closed = true;
+    item.call.arguments += part.args;
+    return this.events.event('response.function_call_arguments.delta', {
+      item_id: item.id,
+      output_index: item.index,
+      delta: part.args,
+    });
+  }
+
+  protected close(): string {
     let out = this.open() + this.closeItem();
     if (this.output.length === 0) {
       // An answer without content still has its (empty) message.
