@@ -490,25 +490,52 @@ describe.each(
             .count({ n: '*' })
         )[0].n,
       );
-      if (lie === 'missing') {
-        // No usage: the gateway's tokenizer counts; no discrepancy to record.
-        expect(usage.tokenSource).toBe('tokenizer');
-        expect(usage.usageClamped).toBe(false);
-        expect(clampedAfter).toBe(clampedBefore);
-        if (protocol !== 'openai-embeddings') {
-          expect(usage.completionTokens).toBeGreaterThan(0);
-        }
-      } else {
-        expect(usage.usageClamped).toBe(true);
-        expect(clampedAfter).toBe(clampedBefore + 1);
-        if (lie === 'negative') {
-          expect(usage.promptTokens).toBe(0);
-          expect(usage.completionTokens).toBe(0);
-          expect(usage.costMicros).toBe(0);
-        } else {
-          expect(usage.completionTokens).toBe(reservedCompletion);
-        }
-      }
+      // What each lie leaves on the ledger. Missing usage: the gateway's
+      // tokenizer counts, no discrepancy. Absurd: the bound (the whole
+      // reserved completion budget), counted. Negative: zero, counted.
+      const observed = {
+        tokenSource: usage.tokenSource,
+        usageClamped: usage.usageClamped,
+        discrepanciesCounted: clampedAfter - clampedBefore,
+        completionTokens: usage.completionTokens,
+        promptTokens: usage.promptTokens,
+        costMicros: usage.costMicros,
+      };
+      const anyNumber = expect.any(Number);
+      const expected = {
+        missing: {
+          tokenSource: 'tokenizer',
+          usageClamped: false,
+          discrepanciesCounted: 0,
+          // The tokenizer's count of the answer's text.
+          completionTokens: protocol === 'openai-embeddings' ? 0 : anyNumber,
+          promptTokens: anyNumber,
+          costMicros: anyNumber,
+        },
+        absurd: {
+          tokenSource: 'upstream',
+          usageClamped: true,
+          discrepanciesCounted: 1,
+          completionTokens: reservedCompletion,
+          promptTokens: anyNumber,
+          costMicros: anyNumber,
+        },
+        negative: {
+          tokenSource: 'upstream',
+          usageClamped: true,
+          discrepanciesCounted: 1,
+          completionTokens: 0,
+          promptTokens: 0,
+          costMicros: 0,
+        },
+      }[lie];
+      expect(observed).toEqual(expected);
+      // A text answer is never metered as nothing when no usage came.
+      expect(
+        lie !== 'missing' ||
+          protocol === 'openai-embeddings' ||
+          usage.completionTokens > 0,
+      ).toBe(true);
     },
   );
 });
