@@ -540,7 +540,7 @@ export class ResponsesStreamEncoder extends TypedEventEncoder {
     this.usage = undefined;
     const response = {
       ...this.response('failed'),
-      error: { code: error.code ?? 'server_error', message: error.message },
+      error: { code: error.code, message: error.message },
     };
     return this.open() + this.events.event('response.failed', { response });
   }
