@@ -451,8 +451,26 @@ describe('protocol translation', () => {
       ],
     });
 
-    // Passed through from a Responses upstream: the upstream's id and numbering go on.
+    // Passed through from a Responses upstream: nothing stored there, and the
+    // upstream's id and numbering go on.
     const passed = openaiResponsesAdapter.forUpstream!('openai-responses', 'm');
+    expect(
+      JSON.parse(
+        passed.upstreamRequest(
+          openaiResponsesAdapter.parse({
+            model: 'm',
+            input: 'hi',
+            store: true,
+          }),
+          { upstreamModel: 'up', maxCompletionTokens: 7 },
+        ).body,
+      ),
+    ).toEqual({
+      model: 'up',
+      input: 'hi',
+      store: false,
+      max_output_tokens: 7,
+    });
     const pmeter = passed.streamMeter(rcall);
     pmeter.onEvent(
       `event: response.created\ndata: ${JSON.stringify({

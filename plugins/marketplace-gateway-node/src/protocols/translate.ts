@@ -47,6 +47,8 @@ export interface UpstreamCodec {
   decoder(): StreamDecoder;
   /** The message of an error answer, if it has one. */
   errorMessage(parsed: unknown): string | undefined;
+  /** Fields a passed-through request always gets (e.g. Responses' `store: false`). */
+  readonly passThroughFields?: Record<string, unknown>;
 }
 
 /** Decodes an upstream's stream into canonical parts. */
@@ -126,6 +128,9 @@ export const anthropicUpstream: UpstreamCodec = {
 export const responsesUpstream: UpstreamCodec = {
   id: 'openai-responses',
   path: '/responses',
+  // The gateway keeps no conversation state (previous_response_id is
+  // refused), so nothing is left stored at the upstream either.
+  passThroughFields: { store: false },
   request: chatToResponses,
   answer: responsesAnswerOf,
   decoder: () => new ResponsesStreamDecoder(),
@@ -302,6 +307,7 @@ export function passThroughAdapter(
     upstreamRequest(call, { upstreamModel, maxCompletionTokens }) {
       const body: Record<string, unknown> = {
         ...call.body,
+        ...upstream.passThroughFields,
         model: upstreamModel,
       };
       if (maxCompletionTokens !== undefined && call.maxTokensParam) {
