@@ -28,6 +28,8 @@ const TARGETS = {
   addedP50Ms: 0.5,
   addedP99Ms: 2,
   gatewayRps: 1500,
+  /** Server CPU per request of a translated protocol over Chat passed through. */
+  translationCpuRatio: 1.15,
   /** The concurrency the targets are judged at. */
   connections: 16,
 };
@@ -220,10 +222,19 @@ class ServerProcess {
 // --- measuring ---------------------------------------------------------------
 
 interface Target {
-  name: 'direct' | 'gateway';
+  /**
+   * `gateway`: Chat Completions passed through; `responses`, `messages`: the
+   * OpenAI Responses and Anthropic Messages routes, translated to the same
+   * (chat) upstream.
+   */
+  name: 'direct' | 'gateway' | 'responses' | 'messages';
   url: string;
   key: string;
+  body: string;
 }
+
+/** The gateway's routes of the translated scenarios. */
+const TRANSLATED = ['responses', 'messages'] as const;
 
 interface Measurement {
   target: Target['name'];
@@ -310,6 +321,19 @@ function requestBody(model: string) {
   });
 }
 
+/** The same request in the protocol of a translated scenario. */
+function translatedBody(route: (typeof TRANSLATED)[number], model: string) {
+  return JSON.stringify(
+    route === 'responses'
+      ? { model, input: 'Hello', max_output_tokens: 16 }
+      : {
+          model,
+          messages: [{ role: 'user', content: 'Hello' }],
+          max_tokens: 16,
+        },
+  );
+}
+
 /**
  * One autocannon run. Latencies come from autocannon's per-response event
  * (nanosecond timer, kept exactly), because its histogram has 1 ms resolution.
@@ -319,7 +343,6 @@ let offeredRate: number | undefined;
 
 async function cannon(
   target: Target,
-  model: string,
   connections: number,
   duration: number,
 ): Promise<{
@@ -338,7 +361,7 @@ async function cannon(
           'content-type': 'application/json',
           authorization: `Bearer ${target.key}`,
         },
-        body: requestBody(model),
+        body: target.body,
         connections,
         pipelining: 1,
         duration,
@@ -367,7 +390,6 @@ async function cannon(
 async function measure(
   server: ServerProcess,
   target: Target,
-  model: string,
   connections: number,
   duration: number,
   round: number,
@@ -377,7 +399,6 @@ async function measure(
   const before = cpuSnapshot(serverPids);
   const { result, latencies, clientCpuMicros } = await cannon(
     target,
-    model,
     connections,
     duration,
   );
@@ -455,14 +476,14 @@ const ms = (v: number) => (Number.isFinite(v) ? v.toFixed(3) : '-');
 const signedMs = (v: number) =>
   Number.isFinite(v) ? `${v >= 0 ? '+' : ''}${v.toFixed(3)}` : '-';
 
-async function sanityCheck(target: Target, model: string) {
+async function sanityCheck(target: Target) {
   const res = await fetch(target.url, {
     method: 'POST',
     headers: {
       'content-type': 'application/json',
       authorization: `Bearer ${target.key}`,
     },
-    body: requestBody(model),
+    body: target.body,
   });
   const text = await res.text();
   if (res.status !== 200) {
@@ -582,12 +603,21 @@ async function main() {
       name: 'direct',
       url: `${ready.upstreamUrl}/chat/completions`,
       key: ready.upstreamKey,
+      body: requestBody(ready.model),
     };
     const gateway: Target = {
       name: 'gateway',
       url: `${ready.gatewayUrl}/chat/completions`,
       key: ready.apiKey!,
+      body: requestBody(ready.model),
     };
+    const translated: Target[] = TRANSLATED.map(route => ({
+      name: route,
+      url: `${ready.gatewayUrl}/${route}`,
+      key: ready.apiKey!,
+      body: translatedBody(route, ready.model),
+    }));
+    const targets = [direct, gateway, ...translated];
     console.log(
       `  upstream  ${direct.url}${args.split ? ' (own process)' : ''}`,
     );
@@ -598,16 +628,17 @@ async function main() {
       }`,
     );
     console.log(`  body      ${requestBody(ready.model)}`);
-    console.log(`  ${await sanityCheck(direct, ready.model)}`);
-    console.log(`  ${await sanityCheck(gateway, ready.model)}`);
+    for (const target of targets) {
+      console.log(`  ${await sanityCheck(target)}`);
+    }
 
     const maxC = Math.max(...args.connections);
     if (args.warmup > 0) {
       process.stdout.write(
         `  warming up (${args.warmup}s per target at c=${maxC})...`,
       );
-      for (const target of [direct, gateway]) {
-        await cannon(target, ready.model, maxC, args.warmup);
+      for (const target of targets) {
+        await cannon(target, maxC, args.warmup);
       }
       console.log(' done');
     }
@@ -615,16 +646,15 @@ async function main() {
     const measurements: Measurement[] = [];
     for (let round = 1; round <= args.rounds; round++) {
       for (const c of args.connections) {
-        for (const target of [direct, gateway]) {
+        for (const target of targets) {
           process.stdout.write(
-            `  measuring ${target.name.padEnd(7)} c=${String(c).padEnd(3)} ${
+            `  measuring ${target.name.padEnd(9)} c=${String(c).padEnd(3)} ${
               args.duration
             }s${args.rounds > 1 ? ` (round ${round}/${args.rounds})` : ''}...`,
           );
           const m = await measure(
             server,
             target,
-            ready.model,
             c,
             args.duration,
             round,
@@ -684,7 +714,7 @@ async function main() {
         `  profiling the server during a gateway run at c=${maxC} (${args.duration}s)...`,
       );
       await server.request({ type: 'profile-start' });
-      const profiled = await cannon(gateway, ready.model, maxC, args.duration);
+      const profiled = await cannon(gateway, maxC, args.duration);
       await server.request({ type: 'profile-stop', file: profileFile });
       const profiledOk = profiled.latencies.length;
       console.log(
@@ -730,7 +760,7 @@ async function main() {
       ],
     ];
     for (const c of args.connections) {
-      for (const t of ['direct', 'gateway'] as const) {
+      for (const t of targets.map(target => target.name)) {
         const m = pick(t, c);
         rows.push([
           `${t} c=${c}`,
@@ -813,9 +843,50 @@ async function main() {
     console.log(table(overhead));
     console.log('');
 
+    // Translation: the same request through the Responses and Messages
+    // routes, translated to the chat upstream, against Chat passed through.
+    const translation: string[][] = [
+      [
+        'concurrency',
+        'route',
+        'server CPU µs/req (chat pass-through → translated)',
+        'ratio',
+        'added p50',
+      ],
+    ];
+    for (const c of args.connections) {
+      const g = pick('gateway', c);
+      for (const route of TRANSLATED) {
+        const t = pick(route, c);
+        const ratio = t.serverCpuMicrosPerReq / g.serverCpuMicrosPerReq;
+        translation.push([
+          `c=${c}`,
+          route,
+          `${g.serverCpuMicrosPerReq.toFixed(
+            0,
+          )} → ${t.serverCpuMicrosPerReq.toFixed(0)}`,
+          `${ratio.toFixed(2)}x`,
+          `${signedMs(t.p50 - g.p50)} ms`,
+        ]);
+        if (c === TARGETS.connections) {
+          verdicts.push({
+            what: `server CPU per request of ${route} (translated) over chat (passed through) at c=${c}`,
+            value: `${ratio.toFixed(2)}x`,
+            target: `<= ${TARGETS.translationCpuRatio}x`,
+            pass: ratio <= TARGETS.translationCpuRatio,
+          });
+        }
+      }
+    }
+    console.log(
+      'Translation (Responses and Messages routes to the same chat upstream) vs Chat passed through:',
+    );
+    console.log(table(translation));
+    console.log('');
+
     // The ledger: one row per request the gateway answered 200, and nothing else.
     const client200 = measurements
-      .filter(m => m.target === 'gateway')
+      .filter(m => m.target !== 'direct')
       .reduce((a, m) => a + m.ok, 0);
     const ledgerChecks = checkLedger(ledger);
     console.log(

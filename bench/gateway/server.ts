@@ -433,6 +433,8 @@ async function main() {
           marketplace: {
             // The benchmark's services are live at once, no admin review.
             publishing: { requireApproval: false },
+            // A service from the catalog is served only when its owner may publish.
+            roles: { providerGroups: ['group:default/bench-team'] },
             // Bound to the bench provider: the server runs with NODE_ENV=production,
             // where an unbound plain string is refused.
             secrets: {
@@ -464,7 +466,12 @@ async function main() {
   const goneIds = new Set<string>();
   let phaseByStatus: Record<string, number> = {};
   gateway.server.prependListener('request', (req, res) => {
-    if (req.url?.startsWith('/api/marketplace/gateway/v1/chat/completions')) {
+    // Every forwarding route: Chat, and Responses and Messages (translated).
+    if (
+      /^\/api\/marketplace\/gateway\/v1\/(chat\/completions|responses|messages)(\?|$)/.test(
+        req.url ?? '',
+      )
+    ) {
       res.once('close', () => {
         const key = String(res.statusCode);
         const requestId = res.getHeader('x-request-id');

@@ -1,4 +1,5 @@
 import type { ServerResponse } from 'http';
+import type { RateLimitHeaderState } from './protocols/types';
 
 /**
  * An error answered in OpenAI's error shape:
@@ -10,6 +11,8 @@ export class GatewayError extends Error {
   readonly param: string | null;
   readonly code: string | null;
   readonly headers: Record<string, string>;
+  /** On the gateway's own 429: the limits, for each protocol's own headers. */
+  readonly rateLimit: RateLimitHeaderState | undefined;
 
   constructor(options: {
     status: number;
@@ -18,6 +21,7 @@ export class GatewayError extends Error {
     param?: string | null;
     code?: string | null;
     headers?: Record<string, string>;
+    rateLimit?: RateLimitHeaderState;
   }) {
     super(options.message);
     this.status = options.status;
@@ -25,6 +29,7 @@ export class GatewayError extends Error {
     this.param = options.param ?? null;
     this.code = options.code ?? null;
     this.headers = options.headers ?? {};
+    this.rateLimit = options.rateLimit;
   }
 }
 

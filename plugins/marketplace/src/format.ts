@@ -294,3 +294,15 @@ export function exactMoney(micros: number): string {
     'en-US',
   )} micro-USD)`;
 }
+
+/**
+ * Whether a service is priced by its input alone: an embedding service has no
+ * output, so it has no output price to show (its completion price is 0 only
+ * because the schema needs one).
+ */
+export function isInputOnly(features: readonly string[]): boolean {
+  return features.includes('embeddings');
+}
+
+/** What the price cells say instead of an output price for such a service. */
+export const INPUT_ONLY_LABEL = 'input only';

@@ -137,6 +137,23 @@ const catalogFactory = createServiceFactory({
           auth: { type: 'bearer', secretRef: 'SIM_UPSTREAM_KEY' },
         },
       }),
+      service('sim-resp', 'sim-fast', base, {
+        apiCompatibility: ['openai', 'anthropic'],
+        endpoint: {
+          baseUrl: base,
+          upstreamModel: 'sim-fast',
+          protocol: 'openai-responses',
+          auth: { type: 'bearer', secretRef: 'SIM_UPSTREAM_KEY' },
+        },
+      }),
+      service('sim-resp-cut', 'sim-cut', base, {
+        endpoint: {
+          baseUrl: base,
+          upstreamModel: 'sim-cut',
+          protocol: 'openai-responses',
+          auth: { type: 'bearer', secretRef: 'SIM_UPSTREAM_KEY' },
+        },
+      }),
       service('sim-cut', 'sim-cut', base),
       service('sim-claude-cut', 'sim-cut', base, {
         endpoint: {
@@ -300,7 +317,7 @@ describe.each(
     required: ['city', 'unit'],
   };
 
-  it.each(['sim-chat', 'sim-claude'])(
+  it.each(['sim-chat', 'sim-claude', 'sim-resp'])(
     'serves OpenAI Responses, whole and streamed, with function tools (%s upstream)',
     async name => {
       const client = await openai(name);
@@ -576,11 +593,28 @@ describe.each(
       })
       .catch(e => e);
     expect(claudeLimited).toBeInstanceOf(Anthropic.RateLimitError);
-    expect(claudeLimited.error.error.type).toBe('rate_limit_error');
+    expect(claudeLimited.error).toEqual({
+      type: 'error',
+      error: { type: 'rate_limit_error', message: expect.any(String) },
+    });
     expect(Number(claudeLimited.headers.get('retry-after'))).toBeGreaterThan(0);
+    // The gateway's own 429 on /v1/messages speaks Anthropic's headers too.
+    expect(
+      claudeLimited.headers.get('anthropic-ratelimit-requests-limit'),
+    ).toBe('2');
+    expect(
+      claudeLimited.headers.get('anthropic-ratelimit-requests-remaining'),
+    ).toBe('0');
+    const reset = Date.parse(
+      claudeLimited.headers.get('anthropic-ratelimit-requests-reset'),
+    );
+    expect(reset).toBeGreaterThan(Date.now() - 1000);
+    expect(claudeLimited.headers.get('anthropic-ratelimit-tokens-limit')).toBe(
+      '1000000',
+    );
   });
 
-  it.each(['sim-chat', 'sim-claude'])(
+  it.each(['sim-chat', 'sim-claude', 'sim-resp'])(
     'serves Anthropic Messages with the Anthropic SDK: create, stream, tools, count_tokens (%s upstream)',
     async name => {
       const client = await anthropic(name);
@@ -678,66 +712,105 @@ describe.each(
     },
   );
 
-  it('translates OpenAI chat to an Anthropic-native upstream, whole and streamed', async () => {
-    const client = await openai('sim-claude');
-    const { data, response } = await client.chat.completions
-      .create({
-        model: 'sim-claude',
-        messages: [
-          { role: 'system', content: 'Answer briefly.' },
-          { role: 'user', content: 'Say hello' },
-        ],
-        max_tokens: 25,
-      })
-      .withResponse();
-    expect(data.object).toBe('chat.completion');
-    expect(data.choices[0].message.content!.length).toBeGreaterThan(0);
-    const row = await usage(response.headers.get('x-request-id')!);
-    expect(row).toMatchObject({
-      protocol: 'openai-chat',
-      promptTokens: data.usage!.prompt_tokens,
-      completionTokens: data.usage!.completion_tokens,
+  it("counts tokens only for the key's own model (attack: another subscription's key)", async () => {
+    const claude = await anthropic('sim-chat');
+    const body = {
+      system: 'Answer briefly.',
+      messages: [{ role: 'user' as const, content: 'Say hello' }],
+    };
+    expect(
+      (await claude.messages.countTokens({ model: 'sim-chat', ...body }))
+        .input_tokens,
+    ).toBeGreaterThan(0);
+    // A model the key is not for: 403 in Anthropic's shape, nothing counted.
+    const other = await claude.messages
+      .countTokens({ model: 'sim-claude', ...body })
+      .catch(e => e);
+    expect(other).toBeInstanceOf(Anthropic.PermissionDeniedError);
+    expect(other.error).toEqual({
+      type: 'error',
+      error: {
+        type: 'permission_error',
+        message: expect.stringContaining("not 'sim-claude'"),
+      },
     });
-
-    const stream = await client.chat.completions.create({
-      model: 'sim-claude',
-      messages: [{ role: 'user', content: 'Stream' }],
-      max_tokens: 15,
-      stream: true,
-      stream_options: { include_usage: true },
-    });
-    let text = '';
-    let streamedUsage: any;
-    let finish: string | null = null;
-    for await (const chunk of stream) {
-      text += chunk.choices[0]?.delta?.content ?? '';
-      finish = chunk.choices[0]?.finish_reason ?? finish;
-      if (chunk.usage) streamedUsage = chunk.usage;
-    }
-    expect(text.length).toBeGreaterThan(0);
-    expect(finish).toBe('length');
-    expect(streamedUsage.completion_tokens).toBe(15);
-
-    // Tools both ways through the translation.
-    const tools = await client.chat.completions.create({
-      model: 'sim-claude',
-      messages: [{ role: 'user', content: 'What is the weather in Paris?' }],
-      tools: [
-        {
-          type: 'function',
-          function: { name: 'get_weather', parameters: weatherTool },
-        },
-      ],
-      tool_choice: 'required',
-    });
-    expect(tools.choices[0].finish_reason).toBe('tool_calls');
-    const call = tools.choices[0].message.tool_calls![0] as any;
-    expect(call.function.name).toBe('get_weather');
-    expect(JSON.parse(call.function.arguments)).toEqual({
-      city: 'city',
-      unit: 'celsius',
-    });
+    // A model that does not exist: 404.
+    const unknown = await claude.messages
+      .countTokens({ model: 'no-such-model', ...body })
+      .catch(e => e);
+    expect(unknown).toBeInstanceOf(Anthropic.NotFoundError);
+    expect(unknown.error.error.type).toBe('not_found_error');
+    // A bad body is still a 400 naming the field.
+    const bad = await claude.messages
+      .countTokens({ model: 'sim-claude', messages: [] } as any)
+      .catch(e => e);
+    expect(bad).toBeInstanceOf(Anthropic.BadRequestError);
+    expect(bad.error.error.message).toContain('messages');
   });
+
+  it.each(['sim-claude', 'sim-resp'])(
+    'translates OpenAI chat to an upstream of another protocol, whole and streamed (%s)',
+    async name => {
+      const client = await openai(name);
+      const { data, response } = await client.chat.completions
+        .create({
+          model: name,
+          messages: [
+            { role: 'system', content: 'Answer briefly.' },
+            { role: 'user', content: 'Say hello' },
+          ],
+          max_tokens: 25,
+        })
+        .withResponse();
+      expect(data.object).toBe('chat.completion');
+      expect(data.choices[0].message.content!.length).toBeGreaterThan(0);
+      const row = await usage(response.headers.get('x-request-id')!);
+      expect(row).toMatchObject({
+        protocol: 'openai-chat',
+        promptTokens: data.usage!.prompt_tokens,
+        completionTokens: data.usage!.completion_tokens,
+      });
+
+      const stream = await client.chat.completions.create({
+        model: name,
+        messages: [{ role: 'user', content: 'Stream' }],
+        max_tokens: 15,
+        stream: true,
+        stream_options: { include_usage: true },
+      });
+      let text = '';
+      let streamedUsage: any;
+      let finish: string | null = null;
+      for await (const chunk of stream) {
+        text += chunk.choices[0]?.delta?.content ?? '';
+        finish = chunk.choices[0]?.finish_reason ?? finish;
+        if (chunk.usage) streamedUsage = chunk.usage;
+      }
+      expect(text.length).toBeGreaterThan(0);
+      expect(finish).toBe('length');
+      expect(streamedUsage.completion_tokens).toBe(15);
+
+      // Tools both ways through the translation.
+      const tools = await client.chat.completions.create({
+        model: name,
+        messages: [{ role: 'user', content: 'What is the weather in Paris?' }],
+        tools: [
+          {
+            type: 'function',
+            function: { name: 'get_weather', parameters: weatherTool },
+          },
+        ],
+        tool_choice: 'required',
+      });
+      expect(tools.choices[0].finish_reason).toBe('tool_calls');
+      const call = tools.choices[0].message.tool_calls![0] as any;
+      expect(call.function.name).toBe('get_weather');
+      expect(JSON.parse(call.function.arguments)).toEqual({
+        city: 'city',
+        unit: 'celsius',
+      });
+    },
+  );
 
   it('works with the Vercel AI SDK: @ai-sdk/openai (Responses) and @ai-sdk/anthropic', async () => {
     const openaiProvider = createOpenAI({
@@ -806,31 +879,50 @@ describe.each(
 
   it.each([
     ['Responses from a chat upstream', 'sim-cut'],
+    ['Responses from a Responses upstream', 'sim-resp-cut'],
     ['Messages from an Anthropic upstream', 'sim-claude-cut'],
     ['Messages from a chat upstream', 'sim-cut'],
+    ['Messages from a Responses upstream', 'sim-resp-cut'],
   ])(
     "a stream cut mid-answer ends with the protocol's error event, one honest row, nothing charged (%s)",
     async (label, name) => {
       let requestId: string;
       let received = '';
-      let failure: any;
-      // The SDK's error class of the protocol, and Anthropic's error type.
-      let expectedClass: any = OpenAI.APIError;
-      let errorType: string | undefined;
+      // How the stream ended, and the error's message.
+      let ending: Record<string, unknown>;
+      let message: string;
       if (label.startsWith('Responses')) {
         const { data: stream, response } = await (await openai(name)).responses
           .create({ model: name, input: 'Tell me a story', stream: true })
           .withResponse();
         requestId = response.headers.get('x-request-id')!;
-        try {
-          for await (const event of stream) {
-            if (event.type === 'response.output_text.delta') {
-              received += event.delta;
-            }
+        // Responses ends a broken stream with its typed response.failed
+        // event (the SDK yields it), carrying the error and no usage.
+        const types: string[] = [];
+        const ids = new Set<string>();
+        let failed: any;
+        for await (const event of stream) {
+          types.push(event.type);
+          if (event.type === 'response.output_text.delta') {
+            received += event.delta;
           }
-        } catch (error) {
-          failure = error;
+          if ('response' in event) {
+            ids.add((event as any).response.id);
+          }
+          if (event.type === 'response.failed') {
+            failed = event.response;
+          }
         }
+        ending = {
+          last: types[types.length - 1],
+          // One response from start to failure, passed through or translated.
+          responses: ids.size,
+          status: failed?.status,
+          usage: failed?.usage,
+          code: failed?.error?.code,
+          delivered: failed?.output?.[0]?.content?.[0]?.text,
+        };
+        message = String(failed?.error?.message);
       } else {
         const stream = (await anthropic(name)).messages.stream({
           model: name,
@@ -840,20 +932,32 @@ describe.each(
         stream.on('text', delta => {
           received += delta;
         });
-        failure = await stream.finalMessage().catch(e => e);
+        const failure = await stream.finalMessage().catch(e => e);
         requestId = (await stream.withResponse()).response.headers.get(
           'x-request-id',
         )!;
-        expectedClass = Anthropic.APIError;
-        errorType = failure.error?.error?.type ?? failure.error?.type;
+        // Messages ends it with an `error` event of type api_error.
+        ending = {
+          anthropicError: failure instanceof Anthropic.APIError,
+          type: failure.error?.error?.type ?? failure.error?.type,
+        };
+        message = String(failure.message);
       }
-      expect(failure).toBeInstanceOf(expectedClass);
-      expect(errorType).toBe(
-        label.startsWith('Messages') ? 'api_error' : undefined,
+      expect(ending).toEqual(
+        label.startsWith('Responses')
+          ? {
+              last: 'response.failed',
+              responses: 1,
+              status: 'failed',
+              usage: null,
+              code: 'upstream_timeout',
+              delivered: received,
+            }
+          : { anthropicError: true, type: 'api_error' },
       );
+      expect(message).toContain('stopped sending');
       // Some of the answer arrived before the upstream fell silent.
       expect(received.length).toBeGreaterThan(0);
-      expect(String(failure.message)).toContain('stopped sending');
       const row = await usage(requestId);
       expect(row).toMatchObject({
         status: 'timeout',

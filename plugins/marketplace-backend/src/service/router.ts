@@ -187,7 +187,8 @@ export async function createRouter(
   /**
    * The entity as the caller may see it: the upstream endpoint (URL, credential
    * name) only for those who manage the service; everyone else gets the
-   * gateway's endpoint, which is the one they call (with their marketplace key).
+   * gateway's endpoint, which is the one they call (with their marketplace key),
+   * and the protocol of the upstream (which APIs the gateway serves for it).
    */
   function visibleEntity(
     s: DirectoryService,
@@ -197,11 +198,18 @@ export async function createRouter(
     if (manages) {
       return s.entity;
     }
+    const { protocol } = s.entity.spec.endpoint;
     return {
       ...s.entity,
       spec: {
         ...s.entity.spec,
-        endpoint: { baseUrl: gatewayBaseUrl, auth: { type: 'bearer' } },
+        // The API the upstream speaks stays: it says which APIs the gateway
+        // serves for the service (the snippets show those).
+        endpoint: {
+          baseUrl: gatewayBaseUrl,
+          auth: { type: 'bearer' },
+          ...(protocol ? { protocol } : {}),
+        },
       },
     };
   }

@@ -116,6 +116,45 @@ describe('modelServiceEntityV1alpha1Validator', () => {
     expect(validate(entity)).toBe(entity);
   });
 
+  it('accepts each upstream protocol, and apiCompatibility only as far as the gateway serves it', () => {
+    for (const protocol of [
+      'openai-chat',
+      'openai-responses',
+      'anthropic-messages',
+    ]) {
+      const entity = withSpec(spec => {
+        spec.endpoint.protocol = protocol;
+        spec.apiCompatibility = ['openai', 'anthropic'];
+      });
+      expect(validate(entity)).toBe(entity);
+      expect(() =>
+        validate(
+          withSpec(spec => {
+            spec.endpoint.protocol = protocol;
+            spec.apiCompatibility = ['openai', 'gemini'];
+          }),
+        ),
+      ).toThrow(
+        `spec.apiCompatibility[1] 'gemini' is not served by the marketplace gateway for an upstream speaking ${protocol} (it serves openai, anthropic)`,
+      );
+    }
+    expect(() =>
+      validate(
+        withSpec(spec => {
+          spec.endpoint.protocol = 'openai-embeddings';
+          spec.apiCompatibility = ['openai', 'anthropic'];
+        }),
+      ),
+    ).toThrow(/spec\.apiCompatibility\[1\] 'anthropic' is not served/);
+    expect(() =>
+      validate(
+        withSpec(spec => {
+          spec.endpoint.protocol = 'openai-realtime';
+        }),
+      ),
+    ).toThrow(/spec\.endpoint\.protocol must be one of/);
+  });
+
   it('ignores other kinds', () => {
     expect(
       validate({

@@ -142,6 +142,7 @@ export type ServiceLifecycle = (typeof SERVICE_LIFECYCLES)[number];
  */
 export const UPSTREAM_PROTOCOLS = [
   'openai-chat',
+  'openai-responses',
   'anthropic-messages',
   'openai-embeddings',
 ] as const;
@@ -159,6 +160,7 @@ export const API_COMPATIBILITY_BY_UPSTREAM_PROTOCOL: Record<
   readonly ApiCompatibility[]
 > = {
   'openai-chat': ['openai', 'anthropic'],
+  'openai-responses': ['openai', 'anthropic'],
   'anthropic-messages': ['openai', 'anthropic'],
   'openai-embeddings': ['openai'],
 };

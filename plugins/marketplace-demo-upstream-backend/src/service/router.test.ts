@@ -745,7 +745,7 @@ describe('createRouter', () => {
     it('answers unknown /v1 routes with 404 in the OpenAI shape', async () => {
       const { app } = await createApp();
       const res = await request(app)
-        .post('/v1/responses')
+        .post('/v1/assistants')
         .set('Authorization', AUTH)
         .send({});
       expect(res.status).toBe(404);
@@ -803,6 +803,97 @@ describe('createRouter', () => {
       expect(events[0]).toBe('message_start');
       expect(events).toContain('content_block_delta');
       expect(events.slice(-2)).toEqual(['message_delta', 'message_stop']);
+    });
+
+    it('answers /v1/responses in Responses shape, whole and as typed events, with real token counts', async () => {
+      const { app } = await createApp();
+      const res = await request(app)
+        .post('/v1/responses')
+        .set('Authorization', AUTH)
+        .send({
+          model: 'gpt-4o',
+          instructions: 'Be brief.',
+          input: [{ role: 'user', content: 'Hello there' }],
+          max_output_tokens: 20,
+        });
+      expect(res.status).toBe(200);
+      expect(res.body).toMatchObject({
+        object: 'response',
+        model: 'gpt-4o',
+        output: [
+          {
+            type: 'message',
+            role: 'assistant',
+            content: [{ type: 'output_text' }],
+          },
+        ],
+      });
+      expect(['completed', 'incomplete']).toContain(res.body.status);
+      expect(res.body.usage.input_tokens).toBeGreaterThan(0);
+      expect(res.body.usage.output_tokens).toBeLessThanOrEqual(20);
+
+      const streamed = await request(app)
+        .post('/v1/responses')
+        .set('Authorization', AUTH)
+        .send({
+          model: 'gpt-4o',
+          input: 'Hello there',
+          max_output_tokens: 10,
+          stream: true,
+        });
+      const events = streamed.text
+        .split('\n\n')
+        .filter(Boolean)
+        .map(block => JSON.parse(block.slice(block.indexOf('data: ') + 6)));
+      expect(events[0].type).toBe('response.created');
+      expect(events.map(e => e.sequence_number)).toEqual(
+        events.map((_, i) => i),
+      );
+      const text = events
+        .filter(e => e.type === 'response.output_text.delta')
+        .map(e => e.delta)
+        .join('');
+      const last = events[events.length - 1];
+      expect(last.type).toMatch(/^response\.(completed|incomplete)$/);
+      expect(last.response.output[0].content[0].text).toBe(text);
+      expect(last.response.usage.output_tokens).toBeLessThanOrEqual(10);
+
+      const tool = await request(app)
+        .post('/v1/responses')
+        .set('Authorization', AUTH)
+        .send({
+          model: 'gpt-4o',
+          input: 'What is the weather in Paris?',
+          tools: [
+            {
+              type: 'function',
+              name: 'get_weather',
+              parameters: {
+                type: 'object',
+                properties: { city: { type: 'string' } },
+                required: ['city'],
+              },
+            },
+          ],
+          tool_choice: { type: 'function', name: 'get_weather' },
+        });
+      expect(tool.body.output[0]).toMatchObject({
+        type: 'function_call',
+        name: 'get_weather',
+      });
+      expect(JSON.parse(tool.body.output[0].arguments)).toEqual({
+        city: 'city',
+      });
+
+      const missing = await request(app)
+        .post('/v1/responses')
+        .set('Authorization', AUTH)
+        .send({ model: 'gpt-4o' });
+      expect(missing.status).toBe(400);
+      expectOpenAiError(missing.body, {
+        type: 'invalid_request_error',
+        param: 'input',
+      });
     });
 
     it('embeds deterministically, as floats or base64', async () => {

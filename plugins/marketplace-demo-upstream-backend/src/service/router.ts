@@ -15,6 +15,7 @@ import { simulateToolCall } from './tools';
 import { ChatCompletionRequest, parseChatCompletionRequest } from './request';
 import { countPromptTokens } from './tokens';
 import { registerEmbeddingsRoute } from './embeddings';
+import { registerResponsesRoute } from './responses';
 import { registerMessagesRoute } from './messages';
 
 /**
@@ -523,6 +524,7 @@ export async function createRouter(
     sleep,
     logger,
   });
+  registerResponsesRoute(router, { simulate, sleep, logger });
   registerEmbeddingsRoute(router, { models });
 
   router.use('/v1', (req, _res) => {

@@ -150,6 +150,13 @@ export function createGatewayHttpHandler(
       for (const name of Object.keys(gatewayError.headers)) {
         res.setHeader(name, gatewayError.headers[name]);
       }
+      // The protocol's own rate limit headers on the gateway's own 429.
+      const own = gatewayError.rateLimit
+        ? protocol.rateLimitHeaders?.(gatewayError.rateLimit)
+        : undefined;
+      for (const name of Object.keys(own ?? {})) {
+        res.setHeader(name, own![name]);
+      }
       sendJson(res, gatewayError.status, protocol.errorBody(gatewayError));
       return;
     }
@@ -181,8 +188,14 @@ export function createGatewayHttpHandler(
     if (extra) {
       try {
         const body = await readJsonBody(req);
-        await gateway.authenticate(authorizationOf(req));
-        sendJson(res, 200, extra.route(body));
+        const grant = await gateway.authenticate(authorizationOf(req));
+        sendJson(
+          res,
+          200,
+          await extra.route(body, model =>
+            gateway.authorizeModel(model, grant),
+          ),
+        );
       } catch (error) {
         fail(res, error, extra.protocol);
       }

@@ -324,6 +324,30 @@ export class Gateway<R extends GatewayReservation = GatewayReservation> {
   }
 
   /**
+   * Whether a grant may use a model, for routes answered without forwarding
+   * (token counting): the same 404/403/410 as step 2, nothing metered.
+   */
+  async authorizeModel(model: string, grant: KeyGrant): Promise<void> {
+    const route = this.options.routes?.get(model);
+    if (route) {
+      if (grant.serviceRef !== `route:default/${route.name}`) {
+        throw new GatewayError({
+          status: 403,
+          message: `This API key belongs to your subscription to '${grant.serviceRef.slice(
+            grant.serviceRef.indexOf('/') + 1,
+          )}', not the route '${route.name}'. Subscribe to '${
+            route.name
+          }' and use its key.`,
+          param: 'model',
+          code: 'model_not_subscribed',
+        });
+      }
+      return;
+    }
+    await this.resolveService(model, grant);
+  }
+
+  /**
    * Step 2: the model a call names to a servable service the grant may call.
    * With a response, sets the lifecycle headers of a retiring service on it
    * (on every answer, an error too).
@@ -490,6 +514,19 @@ export class Gateway<R extends GatewayReservation = GatewayReservation> {
             ? `Rate limit reached: ${limits.requestsPerMinute} requests per minute for this subscription. Retry in ${admitted.retryAfterSeconds}s.`
             : `Rate limit reached: ${limits.tokensPerMinute} tokens per minute for this subscription. Retry in ${admitted.retryAfterSeconds}s.`,
         code: 'rate_limit_exceeded',
+        rateLimit: {
+          requestsPerMinute: limits.requestsPerMinute,
+          tokensPerMinute: limits.tokensPerMinute,
+          ...(admitted.limit === 'requests'
+            ? {
+                remainingRequests: 0,
+                resetRequestsSeconds: admitted.retryAfterSeconds,
+              }
+            : {
+                remainingTokens: 0,
+                resetTokensSeconds: admitted.retryAfterSeconds,
+              }),
+        },
         headers: {
           'retry-after': String(admitted.retryAfterSeconds),
           'x-ratelimit-limit-requests': String(limits.requestsPerMinute),

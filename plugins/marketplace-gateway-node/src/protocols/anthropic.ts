@@ -9,10 +9,10 @@ import {
   FinishReason,
   newId,
   nowSeconds,
-  SseEvent,
-  sseEvent,
   StreamPart,
 } from './canonical';
+import { sseEvent, textBetween } from './sse';
+import { TypedEventEncoder } from './typedEvents';
 import type { ReportedUsage } from './types';
 
 /** Anthropic Messages (`POST /v1/messages`): request validation and translation. */
@@ -470,15 +470,30 @@ export function anthropicErrorBody(error: GatewayError) {
   return { type: 'error', error: { type, message: error.message } };
 }
 
+const TEXT_DELTA_PREFIX = '{"type":"content_block_delta","index":';
+const TEXT_DELTA_FIELD = ',"delta":{"type":"text_delta","text":';
+
 /** Decodes a Messages event stream (from an Anthropic upstream) into canonical parts. */
 export class AnthropicStreamDecoder {
   private input: any;
   private readonly toolIndex = new Map<number, number>();
 
-  decode(event: SseEvent): StreamPart[] {
+  /** The text of a text delta (the most of a stream), read without parsing the event; else undefined. */
+  text(raw: string): string | undefined {
+    if (!raw.startsWith(TEXT_DELTA_PREFIX)) {
+      return undefined;
+    }
+    let at = TEXT_DELTA_PREFIX.length;
+    while (raw.charCodeAt(at) >= 48 && raw.charCodeAt(at) <= 57) {
+      at++;
+    }
+    return textBetween(raw, TEXT_DELTA_FIELD, at, '}}');
+  }
+
+  decode(raw: string): StreamPart[] {
     let data: any;
     try {
-      data = JSON.parse(event.data);
+      data = JSON.parse(raw);
     } catch {
       return [];
     }
@@ -554,27 +569,32 @@ export class AnthropicStreamDecoder {
 }
 
 /** Encodes canonical stream parts as a Messages event stream. */
-export class AnthropicStreamEncoder {
-  private block: { index: number; kind: 'text' | 'tool' } | undefined;
+export class AnthropicStreamEncoder extends TypedEventEncoder {
+  private block:
+    | {
+        index: number;
+        kind: 'text' | 'tool';
+        /** The fields of its text deltas before the text. */
+        head: string;
+      }
+    | undefined;
   private blocks = 0;
   private readonly tools = new Map<number, number>();
-  private reason: FinishReason = 'stop';
-  private usage: ReportedUsage | undefined;
   private opened = false;
-  private closed = false;
 
   constructor(
     private readonly model: string,
     private readonly promptTokens: number,
-  ) {}
+  ) {
+    super(false);
+  }
 
-  private start(): string {
+  protected open(): string {
     if (this.opened) {
       return '';
     }
     this.opened = true;
-    return sseEvent('message_start', {
-      type: 'message_start',
+    return this.events.event('message_start', {
       message: {
         id: newId('msg_'),
         type: 'message',
@@ -592,81 +612,79 @@ export class AnthropicStreamEncoder {
     if (!this.block) {
       return '';
     }
-    const out = sseEvent('content_block_stop', {
-      type: 'content_block_stop',
+    const out = this.events.event('content_block_stop', {
       index: this.block.index,
     });
     this.block = undefined;
     return out;
   }
 
-  encode(part: StreamPart): string {
-    let out = this.start();
-    switch (part.type) {
-      case 'text':
-        if (this.block?.kind !== 'text') {
-          out += this.closeBlock();
-          this.block = { index: this.blocks++, kind: 'text' };
-          out += sseEvent('content_block_start', {
-            type: 'content_block_start',
-            index: this.block.index,
-            content_block: { type: 'text', text: '' },
-          });
-        }
-        // The hot path (one event per piece of text): written directly.
-        return `${out}event: content_block_delta\ndata: {"type":"content_block_delta","index":${
-          this.block.index
-        },"delta":{"type":"text_delta","text":${JSON.stringify(
-          part.text,
-        )}}}\n\n`;
-      case 'tool_start':
-        out += this.closeBlock();
-        this.block = { index: this.blocks++, kind: 'tool' };
-        this.tools.set(part.index, this.block.index);
-        out += sseEvent('content_block_start', {
-          type: 'content_block_start',
-          index: this.block.index,
-          content_block: {
-            type: 'tool_use',
-            id: part.id,
-            name: part.name,
-            input: {},
-          },
-        });
-        return out;
-      case 'tool_args':
-        out += sseEvent('content_block_delta', {
-          type: 'content_block_delta',
-          index: this.tools.get(part.index) ?? this.block?.index ?? 0,
-          delta: { type: 'input_json_delta', partial_json: part.args },
-        });
-        return out;
-      case 'finish':
-        this.reason = part.reason;
-        return out;
-      case 'usage':
-        this.usage = part.usage;
-        return out;
-      case 'done':
-        return out + this.finish();
-      default:
-        return out;
+  /** A piece of text: the hot path (one event per piece), written directly. */
+  text(text: string): string {
+    let out = this.open();
+    if (this.block?.kind !== 'text') {
+      out += this.closeBlock();
+      const index = this.blocks++;
+      this.block = {
+        index,
+        kind: 'text',
+        head: `"index":${index},"delta":{"type":"text_delta",`,
+      };
+      out += this.events.event('content_block_start', {
+        index: this.block.index,
+        content_block: { type: 'text', text: '' },
+      });
     }
+    return (
+      out +
+      this.events.textEvent(
+        'content_block_delta',
+        this.block.head,
+        'text',
+        text,
+        '}',
+      )
+    );
   }
 
-  /** The closing events (once). */
-  finish(): string {
-    if (this.closed) {
-      return '';
-    }
-    this.closed = true;
-    return `${this.start()}${this.closeBlock()}${sseEvent('message_delta', {
-      type: 'message_delta',
-      delta: { stop_reason: STOP_REASONS[this.reason], stop_sequence: null },
-      usage: toAnthropicUsage(
-        this.usage ?? { promptTokens: this.promptTokens, completionTokens: 0 },
-      ),
-    })}${sseEvent('message_stop', { type: 'message_stop' })}`;
+  protected toolStart(part: Extract<StreamPart, { type: 'tool_start' }>) {
+    const out = this.closeBlock();
+    this.block = { index: this.blocks++, kind: 'tool', head: '' };
+    this.tools.set(part.index, this.block.index);
+    return (
+      out +
+      this.events.event('content_block_start', {
+        index: this.block.index,
+        content_block: {
+          type: 'tool_use',
+          id: part.id,
+          name: part.name,
+          input: {},
+        },
+      })
+    );
+  }
+
+  protected toolArgs(part: Extract<StreamPart, { type: 'tool_args' }>) {
+    return this.events.event('content_block_delta', {
+      index: this.tools.get(part.index) ?? this.block?.index ?? 0,
+      delta: { type: 'input_json_delta', partial_json: part.args },
+    });
+  }
+
+  protected close(): string {
+    return `${this.open()}${this.closeBlock()}${this.events.event(
+      'message_delta',
+      {
+        delta: { stop_reason: STOP_REASONS[this.reason], stop_sequence: null },
+        usage: toAnthropicUsage(
+          this.usage ?? {
+            promptTokens: this.promptTokens,
+            completionTokens: 0,
+          },
+        ),
+      },
+    )}${this.events.event('message_stop', {})}`;
   }
 
   errorEvent(error: GatewayError): string {

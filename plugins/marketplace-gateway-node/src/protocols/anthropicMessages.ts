@@ -8,7 +8,12 @@ import {
   parseWith,
   toAnthropicAnswer,
 } from './anthropic';
-import { adapterFor, InboundCodec, TranslatableCall } from './translate';
+import {
+  adapterFor,
+  boundThroughForUpstream,
+  InboundCodec,
+  TranslatableCall,
+} from './translate';
 import type { ProtocolAdapter } from './types';
 
 function resetAt(seconds: number): string {
@@ -50,8 +55,10 @@ export const anthropicMessagesAdapter: ProtocolAdapter & InboundCodec = {
   },
 
   extraRoutes: {
-    '/v1/messages/count_tokens': body => {
+    '/v1/messages/count_tokens': async (body, authorize) => {
       const request = parseWith(countTokensRequest, body);
+      // Only for a model the key's subscription is for.
+      await authorize(request.model);
       return {
         input_tokens: countPromptTokens(
           anthropicToChat({ ...request, max_tokens: request.max_tokens ?? 1 }),
@@ -61,14 +68,32 @@ export const anthropicMessagesAdapter: ProtocolAdapter & InboundCodec = {
   },
 
   rateLimitHeaders(state) {
-    return {
+    // On the gateway's own 429 only the exhausted limit's remaining and reset are known.
+    const headers: Record<string, string> = {
       'anthropic-ratelimit-requests-limit': String(state.requestsPerMinute),
-      'anthropic-ratelimit-requests-remaining': String(state.remainingRequests),
-      'anthropic-ratelimit-requests-reset': resetAt(state.resetRequestsSeconds),
       'anthropic-ratelimit-tokens-limit': String(state.tokensPerMinute),
-      'anthropic-ratelimit-tokens-remaining': String(state.remainingTokens),
-      'anthropic-ratelimit-tokens-reset': resetAt(state.resetTokensSeconds),
     };
+    if (state.remainingRequests !== undefined) {
+      headers['anthropic-ratelimit-requests-remaining'] = String(
+        state.remainingRequests,
+      );
+    }
+    if (state.resetRequestsSeconds !== undefined) {
+      headers['anthropic-ratelimit-requests-reset'] = resetAt(
+        state.resetRequestsSeconds,
+      );
+    }
+    if (state.remainingTokens !== undefined) {
+      headers['anthropic-ratelimit-tokens-remaining'] = String(
+        state.remainingTokens,
+      );
+    }
+    if (state.resetTokensSeconds !== undefined) {
+      headers['anthropic-ratelimit-tokens-reset'] = resetAt(
+        state.resetTokensSeconds,
+      );
+    }
+    return headers;
   },
 
   answer: (answer, call) =>
@@ -76,14 +101,5 @@ export const anthropicMessagesAdapter: ProtocolAdapter & InboundCodec = {
   encoder: call => new AnthropicStreamEncoder(call.model, call.promptTokens),
   errorBody: anthropicErrorBody,
 
-  // Used only through forUpstream (the pipeline binds the adapter first).
-  upstreamRequest() {
-    throw new Error('anthropicMessagesAdapter is bound with forUpstream');
-  },
-  readAnswer() {
-    throw new Error('anthropicMessagesAdapter is bound with forUpstream');
-  },
-  streamMeter() {
-    throw new Error('anthropicMessagesAdapter is bound with forUpstream');
-  },
+  ...boundThroughForUpstream('anthropicMessagesAdapter'),
 };

@@ -1,6 +1,9 @@
-import { randomBytes } from 'crypto';
+import { randomUUID } from 'crypto';
 import { GatewayError } from '../errors';
+import { textBetween, toChatUsage } from './sse';
 import type { ReportedUsage } from './types';
+
+export { sseEvent, toChatUsage } from './sse';
 
 /**
  * The form every translation goes through: an OpenAI Chat Completions request,
@@ -73,14 +76,17 @@ export function parseSseEvent(raw: string): SseEvent {
   return { event, data: data.join('\n') };
 }
 
-/** A named server-sent event with JSON data, with its blank line. */
-export function sseEvent(name: string | undefined, data: unknown): string {
-  return `${name ? `event: ${name}\n` : ''}data: ${JSON.stringify(data)}\n\n`;
-}
-
-/** An id with a protocol's prefix (`msg_`, `resp_`, ...). */
+/**
+ * An id with a protocol's prefix (`msg_`, `resp_`, ...): 24 random hex digits
+ * (from a random UUID, whose entropy Node draws in batches: cheaper than a
+ * randomBytes call per id).
+ */
 export function newId(prefix: string): string {
-  return `${prefix}${randomBytes(12).toString('hex')}`;
+  const uuid = randomUUID();
+  return `${prefix}${uuid.slice(0, 8)}${uuid.slice(9, 13)}${uuid.slice(
+    14,
+    18,
+  )}${uuid.slice(19, 23)}${uuid.slice(24, 28)}`;
 }
 
 export function nowSeconds(): number {
@@ -100,18 +106,6 @@ export function chatUsage(usage: any): ReportedUsage | undefined {
     promptTokens: usage.prompt_tokens,
     completionTokens: usage.completion_tokens,
     ...(Number.isInteger(cached) ? { cachedPromptTokens: cached } : {}),
-  };
-}
-
-/** Usage in Chat Completions' shape. */
-export function toChatUsage(usage: ReportedUsage) {
-  return {
-    prompt_tokens: usage.promptTokens,
-    completion_tokens: usage.completionTokens,
-    total_tokens: usage.promptTokens + usage.completionTokens,
-    ...(usage.cachedPromptTokens !== undefined
-      ? { prompt_tokens_details: { cached_tokens: usage.cachedPromptTokens } }
-      : {}),
   };
 }
 
@@ -221,12 +215,47 @@ export function toChatAnswer(answer: ChatAnswer, model: string) {
   };
 }
 
+/** What may follow the text of a plain Chat text delta (OpenAI's chunks, with and without `usage: null`). */
+const CHAT_TEXT_SUFFIXES = [
+  '},"logprobs":null,"finish_reason":null}]}',
+  '},"logprobs":null,"finish_reason":null}],"usage":null}',
+  '},"finish_reason":null}]}',
+  '},"finish_reason":null}],"usage":null}',
+];
+const CHAT_TEXT_PREFIX = '"choices":[{"index":0,"delta":{"content":';
+
+/**
+ * The text of a Chat chunk that is a plain text delta (the most of a stream),
+ * read without parsing the chunk; undefined for any other chunk.
+ */
+export function chatDeltaText(data: string): string | undefined {
+  const at = data.indexOf(CHAT_TEXT_PREFIX);
+  // Nothing before the choices may be usage (a model named so: the slow
+  // path). After them, `"usage"` can only be a suffix's `"usage":null`: a
+  // string's quotes are escaped.
+  const usage = at < 0 ? -1 : data.indexOf('"usage"');
+  if (at < 0 || (usage >= 0 && usage < at)) {
+    return undefined;
+  }
+  for (const suffix of CHAT_TEXT_SUFFIXES) {
+    const text = textBetween(data, CHAT_TEXT_PREFIX, at, suffix);
+    if (text !== undefined) {
+      return text;
+    }
+  }
+  return undefined;
+}
+
 /** Decodes a Chat Completions stream into canonical parts. */
 export class ChatStreamDecoder {
   private started = false;
 
-  decode(event: SseEvent): StreamPart[] {
-    const { data } = event;
+  /** The hot path: a plain text delta's text (once the answer started); else undefined. */
+  text(data: string): string | undefined {
+    return this.started ? chatDeltaText(data) : undefined;
+  }
+
+  decode(data: string): StreamPart[] {
     if (!data) {
       return [];
     }

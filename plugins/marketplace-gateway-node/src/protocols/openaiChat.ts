@@ -1,14 +1,15 @@
 import type { GatewayError } from '../errors';
 import { countPromptTokens, ChatRequestLike } from '../tokens';
 import {
+  chatDeltaText,
   ChatRequest,
   FinishReason,
   newId,
   nowSeconds,
   StreamPart,
   toChatAnswer,
-  toChatUsage,
 } from './canonical';
+import { ChunkWriter, openaiErrorBody, sseData } from './sse';
 import { parseChatCompletionRequest } from './openaiChatRequest';
 import {
   adapterFor,
@@ -37,16 +38,15 @@ class ChatStreamMeter implements StreamMeter {
   constructor(private readonly clientWantsUsage: boolean) {}
 
   onEvent(event: string): string | null {
-    let data = '';
-    // Most events are one `data:` line.
-    if (event.startsWith('data:') && event.indexOf('\n') < 0) {
-      data = event.slice(5).trimStart();
-    } else {
-      data = event
-        .split('\n')
-        .filter(l => l.startsWith('data:'))
-        .map(l => l.slice(5).trimStart())
-        .join('\n');
+    const data = sseData(event);
+    // The hot path: a plain text delta, read without parsing the chunk.
+    const text = chatDeltaText(data);
+    if (text !== undefined) {
+      if (text) {
+        this.started = true;
+        this.text += text;
+      }
+      return `${event}\n\n`;
     }
     if (!data || data === '[DONE]') {
       return `${event}\n\n`;
@@ -88,43 +88,33 @@ class ChatStreamMeter implements StreamMeter {
   }
 
   errorEvent(error: GatewayError): string {
-    return `data: ${JSON.stringify(chatErrorBody(error))}\n\n`;
+    return `data: ${JSON.stringify(openaiErrorBody(error))}\n\n`;
   }
-}
-
-function chatErrorBody(error: GatewayError) {
-  return {
-    error: {
-      message: error.message,
-      type: error.type,
-      param: error.param,
-      code: error.code,
-    },
-  };
 }
 
 /** Encodes canonical stream parts as Chat Completions chunks. */
 export class ChatStreamEncoder implements StreamEncoder {
-  private readonly id = newId('chatcmpl-');
-  private readonly created = nowSeconds();
+  private readonly chunks: ChunkWriter;
   private opened = false;
   private closed = false;
   private finished = false;
   private usage: ReportedUsage | undefined;
 
-  constructor(
-    private readonly model: string,
-    private readonly includeUsage: boolean,
-  ) {}
+  constructor(model: string, private readonly includeUsage: boolean) {
+    this.chunks = new ChunkWriter('chat.completion.chunk', {
+      id: newId('chatcmpl-'),
+      created: nowSeconds(),
+      model,
+    });
+  }
 
   private chunk(delta: object, finish: FinishReason | null = null): string {
-    return `data: ${JSON.stringify({
-      id: this.id,
-      object: 'chat.completion.chunk',
-      created: this.created,
-      model: this.model,
-      choices: [{ index: 0, delta, logprobs: null, finish_reason: finish }],
-    })}\n\n`;
+    return this.chunks.chunk({
+      index: 0,
+      delta,
+      logprobs: null,
+      finish_reason: finish,
+    });
   }
 
   private open(): string {
@@ -135,12 +125,25 @@ export class ChatStreamEncoder implements StreamEncoder {
     return this.chunk({ role: 'assistant', content: '' });
   }
 
+  /** A piece of text: the hot path (one chunk per piece), written directly. */
+  text(text: string): string {
+    return (
+      this.open() +
+      this.chunks.textChunk(
+        '"index":0,"delta":{',
+        'content',
+        text,
+        '},"logprobs":null,"finish_reason":null',
+      )
+    );
+  }
+
   encode(part: StreamPart): string {
     switch (part.type) {
       case 'start':
         return this.open();
       case 'text':
-        return this.open() + this.chunk({ content: part.text });
+        return this.text(part.text);
       case 'tool_start':
         return (
           this.open() +
@@ -179,26 +182,14 @@ export class ChatStreamEncoder implements StreamEncoder {
       return '';
     }
     this.closed = true;
-    let out = this.open();
-    if (!this.finished) {
-      out += this.chunk({}, 'stop');
-    }
-    if (this.includeUsage && this.usage) {
-      out += `data: ${JSON.stringify({
-        id: this.id,
-        object: 'chat.completion.chunk',
-        created: this.created,
-        model: this.model,
-        choices: [],
-        usage: toChatUsage(this.usage),
-      })}\n\n`;
-    }
-    return `${out}data: [DONE]\n\n`;
+    return `${this.open()}${
+      this.finished ? '' : this.chunk({}, 'stop')
+    }${this.chunks.close(this.includeUsage ? this.usage : undefined)}`;
   }
 
   errorEvent(error: GatewayError): string {
     this.closed = true;
-    return `data: ${JSON.stringify(chatErrorBody(error))}\n\n`;
+    return this.chunks.error(error);
   }
 }
 
@@ -294,5 +285,5 @@ export const openaiChatAdapter: ProtocolAdapter & InboundCodec = {
     return new ChatStreamMeter(options?.include_usage === true);
   },
 
-  errorBody: chatErrorBody,
+  errorBody: openaiErrorBody,
 };

@@ -10,24 +10,15 @@ import {
   StreamPart,
   toChatUsage,
 } from './canonical';
+import { ChunkWriter, openaiErrorBody } from './sse';
 import {
   adapterFor,
+  boundThroughForUpstream,
   InboundCodec,
   StreamEncoder,
   TranslatableCall,
 } from './translate';
 import type { ProtocolAdapter, ReportedUsage } from './types';
-
-function errorBody(error: GatewayError) {
-  return {
-    error: {
-      message: error.message,
-      type: error.type,
-      param: error.param,
-      code: error.code,
-    },
-  };
-}
 
 /** OpenAI's default completion budget of a legacy completion. */
 const LEGACY_DEFAULT_MAX_TOKENS = 16;
@@ -83,22 +74,32 @@ function completionChunk(
 }
 
 class CompletionStreamEncoder implements StreamEncoder {
-  private readonly id = newId('cmpl-');
-  private readonly created = nowSeconds();
+  private readonly chunks: ChunkWriter;
   private closed = false;
   private reason: FinishReason = 'stop';
   private usage: ReportedUsage | undefined;
 
-  constructor(
-    private readonly model: string,
-    private readonly includeUsage: boolean,
-  ) {}
+  constructor(model: string, private readonly includeUsage: boolean) {
+    this.chunks = new ChunkWriter('text_completion', {
+      id: newId('cmpl-'),
+      created: nowSeconds(),
+      model,
+    });
+  }
+
+  /** A piece of text: the hot path (one chunk per piece), written directly. */
+  text(text: string): string {
+    return this.chunks.textChunk(
+      '',
+      'text',
+      text,
+      ',"index":0,"logprobs":null,"finish_reason":null',
+    );
+  }
 
   encode(part: StreamPart): string {
     if (part.type === 'text') {
-      return `data: ${JSON.stringify(
-        completionChunk(this.id, this.created, this.model, part.text, null),
-      )}\n\n`;
+      return this.text(part.text);
     }
     if (part.type === 'finish') {
       this.reason = part.reason === 'length' ? 'length' : 'stop';
@@ -115,25 +116,17 @@ class CompletionStreamEncoder implements StreamEncoder {
       return '';
     }
     this.closed = true;
-    let out = `data: ${JSON.stringify(
-      completionChunk(this.id, this.created, this.model, '', this.reason),
-    )}\n\n`;
-    if (this.includeUsage && this.usage) {
-      out += `data: ${JSON.stringify({
-        id: this.id,
-        object: 'text_completion',
-        created: this.created,
-        model: this.model,
-        choices: [],
-        usage: toChatUsage(this.usage),
-      })}\n\n`;
-    }
-    return `${out}data: [DONE]\n\n`;
+    return `${this.chunks.chunk({
+      text: '',
+      index: 0,
+      logprobs: null,
+      finish_reason: this.reason,
+    })}${this.chunks.close(this.includeUsage ? this.usage : undefined)}`;
   }
 
   errorEvent(error: GatewayError): string {
     this.closed = true;
-    return `data: ${JSON.stringify(errorBody(error))}\n\n`;
+    return this.chunks.error(error);
   }
 }
 
@@ -197,17 +190,9 @@ export const openaiCompletionsAdapter: ProtocolAdapter & InboundCodec = {
       call.model,
       (call.body.stream_options as any)?.include_usage === true,
     ),
-  errorBody,
+  errorBody: openaiErrorBody,
 
-  upstreamRequest() {
-    throw new Error('openaiCompletionsAdapter is bound with forUpstream');
-  },
-  readAnswer() {
-    throw new Error('openaiCompletionsAdapter is bound with forUpstream');
-  },
-  streamMeter() {
-    throw new Error('openaiCompletionsAdapter is bound with forUpstream');
-  },
+  ...boundThroughForUpstream('openaiCompletionsAdapter'),
 };
 
 /** The most inputs one embeddings request may hold (as OpenAI). */
@@ -302,5 +287,5 @@ export const openaiEmbeddingsAdapter: ProtocolAdapter = {
     throw new Error('Embeddings are not streamed');
   },
 
-  errorBody,
+  errorBody: openaiErrorBody,
 };

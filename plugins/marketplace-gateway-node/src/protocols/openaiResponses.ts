@@ -8,17 +8,18 @@ import {
   ChatRequest,
   ChatToolCall,
   contentText,
-  FinishReason,
   invalidField,
   newId,
   nowSeconds,
-  sseEvent,
   StreamPart,
 } from './canonical';
+import { openaiErrorBody } from './sse';
+import { TypedEventEncoder } from './typedEvents';
 import {
   adapterFor,
+  boundThroughForUpstream,
   InboundCodec,
-  StreamEncoder,
+  StreamDecoder,
   TranslatableCall,
 } from './translate';
 import type { ProtocolAdapter, ReportedUsage } from './types';
@@ -220,7 +221,7 @@ function responseObject(
     id: string;
     createdAt: number;
     model: string;
-    status: 'in_progress' | 'completed' | 'incomplete';
+    status: 'in_progress' | 'completed' | 'incomplete' | 'failed';
     output: unknown[];
     usage: ReportedUsage | undefined;
   },
@@ -312,7 +313,14 @@ export function toResponsesAnswer(answer: ChatAnswer, call: TranslatableCall) {
 }
 
 type OpenItem =
-  | { kind: 'message'; id: string; index: number; text: string }
+  | {
+      kind: 'message';
+      id: string;
+      index: number;
+      text: string;
+      /** The fields of its text deltas before the text. */
+      head?: string;
+    }
   | {
       kind: 'function_call';
       id: string;
@@ -321,25 +329,21 @@ type OpenItem =
     };
 
 /** Encodes canonical stream parts as Responses' typed events. */
-export class ResponsesStreamEncoder implements StreamEncoder {
-  private readonly id = newId('resp_');
+export class ResponsesStreamEncoder extends TypedEventEncoder {
+  private id = newId('resp_');
   private readonly createdAt = nowSeconds();
-  private sequence = 0;
   private opened = false;
-  private closed = false;
   private current: OpenItem | undefined;
   private readonly output: unknown[] = [];
   private readonly tools = new Map<number, OpenItem>();
-  private reason: FinishReason = 'stop';
-  private usage: ReportedUsage | undefined;
 
-  constructor(private readonly call: TranslatableCall) {}
-
-  private event(type: string, data: object): string {
-    return sseEvent(type, { type, sequence_number: this.sequence++, ...data });
+  constructor(private readonly call: TranslatableCall) {
+    super(true);
   }
 
-  private response(status: 'in_progress' | 'completed' | 'incomplete') {
+  private response(
+    status: 'in_progress' | 'completed' | 'incomplete' | 'failed',
+  ) {
     return responseObject(this.call, {
       id: this.id,
       createdAt: this.createdAt,
@@ -350,15 +354,18 @@ export class ResponsesStreamEncoder implements StreamEncoder {
     });
   }
 
-  private open(): string {
+  protected open(): string {
     if (this.opened) {
       return '';
     }
     this.opened = true;
-    const response = this.response('in_progress');
+    // The same response in both events: serialised once.
+    const response = `"response":${JSON.stringify(
+      this.response('in_progress'),
+    )}`;
     return (
-      this.event('response.created', { response }) +
-      this.event('response.in_progress', { response })
+      this.events.jsonEvent('response.created', response) +
+      this.events.jsonEvent('response.in_progress', response)
     );
   }
 
@@ -373,20 +380,20 @@ export class ResponsesStreamEncoder implements StreamEncoder {
       this.output.push(done);
       const part = { type: 'output_text', text: item.text, annotations: [] };
       return (
-        this.event('response.output_text.done', {
+        this.events.event('response.output_text.done', {
           item_id: item.id,
           output_index: item.index,
           content_index: 0,
           text: item.text,
           logprobs: [],
         }) +
-        this.event('response.content_part.done', {
+        this.events.event('response.content_part.done', {
           item_id: item.id,
           output_index: item.index,
           content_index: 0,
           part,
         }) +
-        this.event('response.output_item.done', {
+        this.events.event('response.output_item.done', {
           output_index: item.index,
           item: done,
         })
@@ -395,136 +402,148 @@ export class ResponsesStreamEncoder implements StreamEncoder {
     const done = functionCallItem(item.id, item.call, 'completed');
     this.output.push(done);
     return (
-      this.event('response.function_call_arguments.done', {
+      this.events.event('response.function_call_arguments.done', {
         item_id: item.id,
         output_index: item.index,
         name: item.call.name,
         arguments: item.call.arguments,
       }) +
-      this.event('response.output_item.done', {
+      this.events.event('response.output_item.done', {
         output_index: item.index,
         item: done,
       })
     );
   }
 
-  encode(part: StreamPart): string {
+  /** A piece of text: the hot path (one event per piece), written directly. */
+  text(text: string): string {
     let out = this.open();
-    switch (part.type) {
-      case 'text': {
-        if (this.current?.kind !== 'message') {
-          out += this.closeItem();
-          const item: OpenItem = {
-            kind: 'message',
-            id: newId('msg_'),
-            index: this.output.length,
-            text: '',
-          };
-          this.current = item;
-          out +=
-            this.event('response.output_item.added', {
-              output_index: item.index,
-              item: messageItem(item.id, '', 'in_progress'),
-            }) +
-            this.event('response.content_part.added', {
-              item_id: item.id,
-              output_index: item.index,
-              content_index: 0,
-              part: { type: 'output_text', text: '', annotations: [] },
-            });
-        }
-        const item = this.current as Extract<OpenItem, { kind: 'message' }>;
-        item.text += part.text;
-        // The hot path (one event per piece of text): written directly.
-        return `${out}event: response.output_text.delta\ndata: {"type":"response.output_text.delta","sequence_number":${this
-          .sequence++},"item_id":"${item.id}","output_index":${
-          item.index
-        },"content_index":0,"delta":${JSON.stringify(
-          part.text,
-        )},"logprobs":[]}\n\n`;
-      }
-      case 'tool_start': {
-        out += this.closeItem();
-        const item: OpenItem = {
-          kind: 'function_call',
-          id: newId('fc_'),
-          index: this.output.length,
-          call: { id: part.id, name: part.name, arguments: '' },
-        };
-        this.current = item;
-        this.tools.set(part.index, item);
-        return (
-          out +
-          this.event('response.output_item.added', {
-            output_index: item.index,
-            item: functionCallItem(item.id, item.call, 'in_progress'),
-          })
-        );
-      }
-      case 'tool_args': {
-        const item = this.tools.get(part.index);
-        if (!item || item.kind !== 'function_call') {
-          return out;
-        }
-        item.call.arguments += part.args;
-        return (
-          out +
-          this.event('response.function_call_arguments.delta', {
-            item_id: item.id,
-            output_index: item.index,
-            delta: part.args,
-          })
-        );
-      }
-      case 'finish':
-        this.reason = part.reason;
-        return out;
-      case 'usage':
-        this.usage = part.usage;
-        return out;
-      case 'done':
-        return out + this.finish();
-      default:
-        return out;
+    if (this.current?.kind !== 'message') {
+      out += this.closeItem();
+      const added: OpenItem = {
+        kind: 'message',
+        id: newId('msg_'),
+        index: this.output.length,
+        text: '',
+      };
+      this.current = added;
+      out +=
+        this.events.event('response.output_item.added', {
+          output_index: added.index,
+          item: messageItem(added.id, '', 'in_progress'),
+        }) +
+        this.events.event('response.content_part.added', {
+          item_id: added.id,
+          output_index: added.index,
+          content_index: 0,
+          part: { type: 'output_text', text: '', annotations: [] },
+        });
     }
+    const item = this.current as Extract<OpenItem, { kind: 'message' }>;
+    item.text += text;
+    return (
+      out +
+      this.events.textEvent(
+        'response.output_text.delta',
+        (item.head ??= `"item_id":${JSON.stringify(item.id)},"output_index":${
+          item.index
+        },"content_index":0,`),
+        'delta',
+        text,
+        ',"logprobs":[]',
+      )
+    );
   }
 
-  finish(): string {
-    if (this.closed) {
+  protected toolStart(part: Extract<StreamPart, { type: 'tool_start' }>) {
+    const out = this.closeItem();
+    const item: OpenItem = {
+      kind: 'function_call',
+      id: newId('fc_'),
+      index: this.output.length,
+      call: { id: part.id, name: part.name, arguments: '' },
+    };
+    this.current = item;
+    this.tools.set(part.index, item);
+    return (
+      out +
+      this.events.event('response.output_item.added', {
+        output_index: item.index,
+        item: functionCallItem(item.id, item.call, 'in_progress'),
+      })
+    );
+  }
+
+  protected toolArgs(part: Extract<StreamPart, { type: 'tool_args' }>) {
+    const item = this.tools.get(part.index);
+    if (!item || item.kind !== 'function_call') {
       return '';
     }
-    this.closed = true;
+    item.call.arguments += part.args;
+    return this.events.event('response.function_call_arguments.delta', {
+      item_id: item.id,
+      output_index: item.index,
+      delta: part.args,
+    });
+  }
+
+  protected close(): string {
     let out = this.open() + this.closeItem();
     if (this.output.length === 0) {
       // An answer without content still has its (empty) message.
       this.output.push(messageItem(newId('msg_'), '', 'completed'));
     }
     const status = this.reason === 'length' ? 'incomplete' : 'completed';
-    out += this.event(`response.${status}`, {
+    out += this.events.event(`response.${status}`, {
       response: this.response(status),
     });
     return out;
   }
 
+  continueFrom(decoder: StreamDecoder, text: string) {
+    if (decoder.responseId) {
+      this.id = decoder.responseId;
+      // The upstream's events opened the response already.
+      this.opened = true;
+    }
+    if (decoder.sequence !== undefined) {
+      this.events.sequence = decoder.sequence + 1;
+    }
+    const open = decoder.openItem;
+    if (open?.kind === 'message') {
+      // The message under way, with the text relayed so far.
+      this.current = { kind: 'message', id: open.id, index: open.index, text };
+    }
+  }
+
+  /**
+   * A stream that broke off ends as Responses does: `response.failed`, whose
+   * response carries the error and the output delivered so far (an open item
+   * stays `in_progress`), and no usage (the gateway charges nothing for it).
+   */
   errorEvent(error: GatewayError): string {
     this.closed = true;
-    return this.event('error', {
-      code: error.code,
-      message: error.message,
-      param: error.param,
-    });
+    const item = this.current;
+    if (item) {
+      this.output.push(
+        item.kind === 'message'
+          ? {
+              ...messageItem(item.id, item.text, 'in_progress'),
+              content: [
+                { type: 'output_text', text: item.text, annotations: [] },
+              ],
+            }
+          : functionCallItem(item.id, item.call, 'in_progress'),
+      );
+      this.current = undefined;
+    }
+    this.usage = undefined;
+    const response = {
+      ...this.response('failed'),
+      error: { code: error.code, message: error.message },
+    };
+    return this.open() + this.events.event('response.failed', { response });
   }
-}
-
-function errorBody(error: GatewayError) {
-  return {
-    error: {
-      message: error.message,
-      type: error.type,
-      param: error.param,
-      code: error.code,
-    },
-  };
 }
 
 export const openaiResponsesAdapter: ProtocolAdapter & InboundCodec = {
@@ -548,20 +567,17 @@ export const openaiResponsesAdapter: ProtocolAdapter & InboundCodec = {
   },
 
   forUpstream(upstream, serviceName) {
-    return adapterFor(openaiResponsesAdapter, undefined, upstream, serviceName);
+    return adapterFor(
+      openaiResponsesAdapter,
+      'openai-responses',
+      upstream,
+      serviceName,
+    );
   },
 
   answer: toResponsesAnswer,
   encoder: call => new ResponsesStreamEncoder(call),
-  errorBody,
+  errorBody: openaiErrorBody,
 
-  upstreamRequest() {
-    throw new Error('openaiResponsesAdapter is bound with forUpstream');
-  },
-  readAnswer() {
-    throw new Error('openaiResponsesAdapter is bound with forUpstream');
-  },
-  streamMeter() {
-    throw new Error('openaiResponsesAdapter is bound with forUpstream');
-  },
+  ...boundThroughForUpstream('openaiResponsesAdapter'),
 };

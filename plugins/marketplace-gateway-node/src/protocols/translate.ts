@@ -11,10 +11,14 @@ import {
   chatAnswerOf,
   ChatRequest,
   ChatStreamDecoder,
-  parseSseEvent,
-  SseEvent,
   StreamPart,
 } from './canonical';
+import {
+  chatToResponses,
+  responsesAnswerOf,
+  ResponsesStreamDecoder,
+} from './responsesUpstream';
+import { sseData } from './sse';
 import type {
   ParsedCall,
   ProtocolAdapter,
@@ -40,9 +44,27 @@ export interface UpstreamCodec {
   ): Record<string, unknown>;
   /** A successful answer in canonical form. */
   answer(parsed: unknown): ChatAnswer;
-  decoder(): { decode(event: SseEvent): StreamPart[] };
+  decoder(): StreamDecoder;
   /** The message of an error answer, if it has one. */
   errorMessage(parsed: unknown): string | undefined;
+  /** Fields a passed-through request always gets (e.g. Responses' `store: false`). */
+  readonly passThroughFields?: Record<string, unknown>;
+}
+
+/** Decodes an upstream's stream into canonical parts. */
+export interface StreamDecoder {
+  /** The parts of one event's data. */
+  decode(data: string): StreamPart[];
+  /**
+   * The hot path: the text of an event that is a plain text delta, read
+   * without parsing it whole; undefined for any other event (then `decode`).
+   */
+  text(data: string): string | undefined;
+  /** The upstream's response id and last event number, where its protocol numbers events (Responses). */
+  readonly responseId?: string;
+  readonly sequence?: number;
+  /** The upstream's output item under way, if any. */
+  readonly openItem?: { id: string; index: number; kind: string };
 }
 
 /** How a client protocol encodes canonical answers and streams. */
@@ -54,9 +76,23 @@ export interface InboundCodec {
 
 export interface StreamEncoder {
   encode(part: StreamPart): string;
+  /** A piece of text (the same as encoding a text part, without one). */
+  text(text: string): string;
   /** The closing events, once (when the upstream's stream ended). */
   finish(): string;
   errorEvent(error: GatewayError): string;
+  /**
+   * Continues a stream passed through from an upstream of the same protocol
+   * (its response id and event numbers), for the error event that ends it.
+   */
+  continueFrom?(decoder: StreamDecoder, text: string): void;
+}
+
+/** `error.message` of an error answer: OpenAI's and Anthropic's shapes alike. */
+function errorMessageOf(parsed: any): string | undefined {
+  return typeof parsed?.error?.message === 'string'
+    ? parsed.error.message
+    : undefined;
 }
 
 export const chatUpstream: UpstreamCodec = {
@@ -75,10 +111,7 @@ export const chatUpstream: UpstreamCodec = {
   },
   answer: chatAnswerOf,
   decoder: () => new ChatStreamDecoder(),
-  errorMessage: (parsed: any) =>
-    typeof parsed?.error?.message === 'string'
-      ? parsed.error.message
-      : undefined,
+  errorMessage: errorMessageOf,
 };
 
 export const anthropicUpstream: UpstreamCodec = {
@@ -89,25 +122,59 @@ export const anthropicUpstream: UpstreamCodec = {
   },
   answer: anthropicAnswerOf,
   decoder: () => new AnthropicStreamDecoder(),
-  errorMessage: (parsed: any) =>
-    typeof parsed?.error?.message === 'string'
-      ? parsed.error.message
-      : undefined,
+  errorMessage: errorMessageOf,
+};
+
+export const responsesUpstream: UpstreamCodec = {
+  id: 'openai-responses',
+  path: '/responses',
+  // The gateway keeps no conversation state (previous_response_id is
+  // refused), so nothing is left stored at the upstream either.
+  passThroughFields: { store: false },
+  request: chatToResponses,
+  answer: responsesAnswerOf,
+  decoder: () => new ResponsesStreamDecoder(),
+  errorMessage: errorMessageOf,
 };
 
 export const UPSTREAM_CODECS: Partial<Record<UpstreamProtocol, UpstreamCodec>> =
   {
     'openai-chat': chatUpstream,
     'anthropic-messages': anthropicUpstream,
+    'openai-responses': responsesUpstream,
   };
 
-/** Meters canonical parts: what has started, the text so far, the usage. */
-class PartMeter {
+/**
+ * Meters one upstream stream: decodes each event (a plain text delta without
+ * parsing it), keeps what has started, the text so far and the usage, and
+ * hands the text or the parts to `emit` (the client's encoder, or nothing when
+ * passed through).
+ */
+class UpstreamStreamMeter implements StreamMeter {
   started = false;
   usage: ReportedUsage | undefined;
   text = '';
 
-  take(parts: StreamPart[]) {
+  constructor(
+    private readonly decoder: StreamDecoder,
+    private readonly encoder: StreamEncoder,
+    /** Translated: the client's events; passed through: the upstream's as they are. */
+    private readonly translate: boolean,
+  ) {}
+
+  onEvent(event: string): string | null {
+    const data = sseData(event);
+    const text = this.decoder.text(data);
+    if (text !== undefined) {
+      if (!text) {
+        return this.translate ? null : `${event}\n\n`;
+      }
+      this.started = true;
+      this.text += text;
+      return this.translate ? this.encoder.text(text) : `${event}\n\n`;
+    }
+    const parts = this.decoder.decode(data);
+    let out = '';
     for (const part of parts) {
       if (part.type === 'text') {
         this.started = true;
@@ -121,7 +188,25 @@ class PartMeter {
       } else if (part.type === 'usage') {
         this.usage = part.usage;
       }
+      if (this.translate) {
+        out += this.encoder.encode(part);
+      }
     }
+    if (!this.translate) {
+      return `${event}\n\n`;
+    }
+    return out || null;
+  }
+
+  end(): string | null {
+    return this.translate ? this.encoder.finish() || null : null;
+  }
+
+  errorEvent(error: GatewayError): string {
+    if (!this.translate) {
+      this.encoder.continueFrom?.(this.decoder, this.text);
+    }
+    return this.encoder.errorEvent(error);
   }
 }
 
@@ -182,33 +267,12 @@ export function translatedAdapter(
         ),
       };
     },
-    streamMeter(call): StreamMeter {
-      const decoder = upstream.decoder();
-      const encoder = inbound.encoder(call as TranslatableCall);
-      const meter = new PartMeter();
-      return {
-        get started() {
-          return meter.started;
-        },
-        get usage() {
-          return meter.usage;
-        },
-        get text() {
-          return meter.text;
-        },
-        onEvent(event: string) {
-          const parts = decoder.decode(parseSseEvent(event));
-          meter.take(parts);
-          let out = '';
-          for (const part of parts) {
-            out += encoder.encode(part);
-          }
-          return out || null;
-        },
-        end: () => encoder.finish() || null,
-        errorEvent: error => encoder.errorEvent(error),
-      };
-    },
+    streamMeter: call =>
+      new UpstreamStreamMeter(
+        upstream.decoder(),
+        inbound.encoder(call as TranslatableCall),
+        true,
+      ),
     errorBody: inbound.errorBody,
     rejectionBody(raw, status) {
       return Buffer.from(
@@ -243,6 +307,7 @@ export function passThroughAdapter(
     upstreamRequest(call, { upstreamModel, maxCompletionTokens }) {
       const body: Record<string, unknown> = {
         ...call.body,
+        ...upstream.passThroughFields,
         model: upstreamModel,
       };
       if (maxCompletionTokens !== undefined && call.maxTokensParam) {
@@ -262,28 +327,30 @@ export function passThroughAdapter(
         body: raw,
       };
     },
-    streamMeter(call): StreamMeter {
-      const decoder = upstream.decoder();
-      const encoder = inbound.encoder(call as TranslatableCall);
-      const meter = new PartMeter();
-      return {
-        get started() {
-          return meter.started;
-        },
-        get usage() {
-          return meter.usage;
-        },
-        get text() {
-          return meter.text;
-        },
-        onEvent(event: string) {
-          meter.take(decoder.decode(parseSseEvent(event)));
-          return `${event}\n\n`;
-        },
-        errorEvent: error => encoder.errorEvent(error),
-      };
-    },
+    streamMeter: call =>
+      new UpstreamStreamMeter(
+        upstream.decoder(),
+        inbound.encoder(call as TranslatableCall),
+        false,
+      ),
     errorBody: inbound.errorBody,
+  };
+}
+
+/**
+ * The steps of a client protocol's adapter that serves only through
+ * `forUpstream` (the pipeline binds it to the service's upstream first).
+ */
+export function boundThroughForUpstream(
+  name: string,
+): Pick<ProtocolAdapter, 'upstreamRequest' | 'readAnswer' | 'streamMeter'> {
+  const unbound = () => {
+    throw new Error(`${name} is bound with forUpstream`);
+  };
+  return {
+    upstreamRequest: unbound,
+    readAnswer: unbound,
+    streamMeter: unbound,
   };
 }
 

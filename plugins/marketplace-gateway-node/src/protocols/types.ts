@@ -2,6 +2,13 @@ import type { UpstreamProtocol } from '@internal/plugin-marketplace-common';
 import type { GatewayError } from '../errors';
 import type { RateLimitState } from '../limits/types';
 
+/** What the rate limit headers say: all of it when admitted, part of it on a 429. */
+export type RateLimitHeaderState = Pick<
+  RateLimitState,
+  'requestsPerMinute' | 'tokensPerMinute'
+> &
+  Partial<RateLimitState>;
+
 /** Token counts an upstream reported. */
 export interface ReportedUsage {
   /** All input tokens, cached ones included. */
@@ -90,8 +97,12 @@ export interface ProtocolAdapter {
     upstream: UpstreamProtocol,
     serviceName: string,
   ): ProtocolAdapter;
-  /** Headers of this protocol's own about the rate limits (besides `x-ratelimit-*`). */
-  rateLimitHeaders?(state: RateLimitState): Record<string, string>;
+  /**
+   * Headers of this protocol's own about the rate limits (besides
+   * `x-ratelimit-*`), on admitted answers and on the gateway's own 429 (where
+   * only the limits and the exhausted one's remaining and reset are known).
+   */
+  rateLimitHeaders?(state: RateLimitHeaderState): Record<string, string>;
   /** A rejection of the upstream (4xx JSON) in this protocol's error shape. */
   rejectionBody?(raw: Buffer, status: number): Buffer;
   /**
@@ -128,5 +139,13 @@ export interface ProtocolAdapter {
   errorBody(error: GatewayError): unknown;
 }
 
-/** A route answered by the adapter alone (after authentication), e.g. token counting. */
-export type ExtraRoute = (body: unknown) => unknown;
+/**
+ * A route answered by the adapter alone (after authentication), e.g. token
+ * counting. It validates the body, then asks `authorize` whether the key may
+ * use the model the body names (the same check as a forwarded call: a 404 for
+ * an unknown model, a 403 for another subscription's) before answering.
+ */
+export type ExtraRoute = (
+  body: unknown,
+  authorize: (model: string) => Promise<void>,
+) => Promise<unknown>;

@@ -11,8 +11,9 @@ import { SnippetTabs } from '../shared/SnippetTabs';
 import { StartUsingButton } from '../StartUsing';
 
 /**
- * The chosen service: a ready snippet (the key read from `OPENAI_API_KEY`) and
- * Start Using, or a link to the key when the user already subscribed.
+ * The chosen service: ready snippets for every API the gateway serves for it
+ * (as Start Using shows them), and Start Using, or a link to the key when the
+ * user already subscribed.
  */
 export function ChosenService(props: { card: FinderCard }) {
   const { card } = props;
@@ -51,8 +52,10 @@ export function ChosenService(props: { card: FinderCard }) {
                 onClosed={detail.retry}
               />
               <Typography variant="body2" color="text.secondary">
-                Subscribe to get a key; the snippet reads it from
-                OPENAI_API_KEY.
+                {detail.value.entity.spec.endpoint?.protocol ===
+                'openai-embeddings'
+                  ? 'Subscribe to get a key; the snippets read it from OPENAI_API_KEY.'
+                  : "Subscribe to get a key; the snippets read it from OPENAI_API_KEY (ANTHROPIC_API_KEY for Anthropic's SDK)."}
               </Typography>
             </Stack>
           )}
@@ -61,6 +64,7 @@ export function ChosenService(props: { card: FinderCard }) {
               baseUrl: detail.value.endpoint.baseUrl,
               model: detail.value.endpoint.model,
             }}
+            upstreamProtocol={detail.value.entity.spec.endpoint?.protocol}
           />
         </Stack>
       )}

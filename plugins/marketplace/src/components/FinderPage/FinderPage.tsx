@@ -44,6 +44,8 @@ import {
   formatInteger,
   formatPercent,
   formatTokenCount,
+  INPUT_ONLY_LABEL,
+  isInputOnly,
   regionLabel,
 } from '../../format';
 import { Money } from '../shared/Money';
@@ -235,7 +237,12 @@ function CompareTable(props: { matches: Match[]; names: string[] }) {
     },
     {
       label: 'Completion / 1K tokens',
-      cell: m => <Money micros={m.service.pricing.completionPer1kMicros} />,
+      cell: m =>
+        isInputOnly(m.service.features) ? (
+          INPUT_ONLY_LABEL
+        ) : (
+          <Money micros={m.service.pricing.completionPer1kMicros} />
+        ),
     },
     {
       label: 'Blended / 1K tokens (3:1)',

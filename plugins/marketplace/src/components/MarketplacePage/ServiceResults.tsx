@@ -34,6 +34,8 @@ import {
   formatInteger,
   formatPercent,
   formatTokenCount,
+  INPUT_ONLY_LABEL,
+  isInputOnly,
 } from '../../format';
 import { Field } from '../shared/Field';
 import { StartUsingButton } from '../StartUsing';
@@ -283,7 +285,9 @@ const ServiceCardBody = memo(function CardBody(props: {
         </Grid>
         <Grid item xs={6}>
           <Field label="Completion / 1K">
-            {formatMicros(card.pricing.completionPer1kMicros)}
+            {isInputOnly(card.features)
+              ? INPUT_ONLY_LABEL
+              : formatMicros(card.pricing.completionPer1kMicros)}
           </Field>
         </Grid>
         <Grid item xs={6}>
@@ -487,7 +491,9 @@ export function ServiceTable(props: ServiceResultsProps) {
                 <TableCell align="right">
                   {formatMicros(card.pricing.promptPer1kMicros)}
                   {' · '}
-                  {formatMicros(card.pricing.completionPer1kMicros)}
+                  {isInputOnly(card.features)
+                    ? INPUT_ONLY_LABEL
+                    : formatMicros(card.pricing.completionPer1kMicros)}
                 </TableCell>
                 <TableCell align="right">
                   {formatMicros(card.blendedPer1kMicros)}

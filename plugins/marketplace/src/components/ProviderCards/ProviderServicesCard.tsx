@@ -20,7 +20,7 @@ import {
   MODEL_SERVICE_KIND,
   RELATION_PROVIDED_BY,
 } from '@internal/plugin-marketplace-common';
-import { familyLabel, formatTokenCount } from '../../format';
+import { familyLabel, formatTokenCount, INPUT_ONLY_LABEL } from '../../format';
 import { LifecycleChip } from '../shared/chips';
 import { dataTableSx } from '../shared/tables';
 
@@ -90,7 +90,9 @@ export function ProviderServicesCard() {
                 {formatMicros(service.spec.pricing.promptPer1kMicros)}
               </TableCell>
               <TableCell align="right">
-                {formatMicros(service.spec.pricing.completionPer1kMicros)}
+                {service.spec.features?.embeddings
+                  ? INPUT_ONLY_LABEL
+                  : formatMicros(service.spec.pricing.completionPer1kMicros)}
               </TableCell>
               <TableCell>
                 <LifecycleChip lifecycle={service.spec.lifecycle} />
