@@ -135,6 +135,19 @@ const WRONG_KEY = new GatewayError({
   code: 'invalid_api_key',
 });
 
+/**
+ * The ledger could not hold the request's budget (its database write failed):
+ * the request is not forwarded, nothing is charged, and the client is told to
+ * retry, never shown an internal error.
+ */
+const LEDGER_UNAVAILABLE = new GatewayError({
+  status: 503,
+  message:
+    'The gateway could not record this request in its usage ledger, so it did not forward it. Nothing was charged. Retry in a moment.',
+  code: 'ledger_unavailable',
+  headers: { 'retry-after': '1' },
+});
+
 /** 403 `user_suspended`, telling the user the admin's reason. */
 export function suspendedError(reason: string | null | undefined) {
   return reason
@@ -564,17 +577,28 @@ export class Gateway<R extends GatewayReservation = GatewayReservation> {
     maxCompletion: number,
     protocol: Pick<ProtocolAdapter, 'protocol'> = {},
   ): Promise<R> {
-    const reserved = await this.options.ledger.reserve({
-      requestId,
-      grant,
-      providerRef: service.providerRef,
-      model: service.name,
-      stream: parsed.stream,
-      pricing: service.entity.spec.pricing,
-      promptTokens: parsed.promptTokens,
-      maxCompletionTokens: maxCompletion,
-      protocol: protocol.protocol ?? 'openai-chat',
-    });
+    let reserved: Awaited<ReturnType<GatewayLedger<R>['reserve']>>;
+    try {
+      reserved = await this.options.ledger.reserve({
+        requestId,
+        grant,
+        providerRef: service.providerRef,
+        model: service.name,
+        stream: parsed.stream,
+        pricing: service.entity.spec.pricing,
+        promptTokens: parsed.promptTokens,
+        maxCompletionTokens: maxCompletion,
+        protocol: protocol.protocol ?? 'openai-chat',
+      });
+    } catch (error) {
+      if (error instanceof GatewayError) {
+        throw error;
+      }
+      this.logger.error(
+        `Could not reserve budget for request ${requestId}: ${error}`,
+      );
+      throw LEDGER_UNAVAILABLE;
+    }
     if (!reserved.ok) {
       if (reserved.budget) {
         throw budgetExceededError(reserved.budget, service.name);
