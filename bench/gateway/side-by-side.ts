@@ -18,8 +18,11 @@
  *     [--baseline <checkout>] [--targets direct,bare,...] [--scenarios closed,open,stream]
  *
  * --baseline adds `baseline`: the standalone gateway of another checkout (for
- * example a worktree of main, installed), on the same database, so that a
- * change is compared with the code before it in the same run.
+ * example `git worktree add --detach <dir> main`), on the same database, so
+ * that a change is compared with the code before it in the same run. The
+ * checkout needs only `node_modules/@internal/*` linking its own workspace
+ * packages (as yarn links them); every other dependency comes from this
+ * checkout (NODE_PATH), so the two must not differ in dependencies.
  */
 import { ChildProcess, fork, spawn } from 'node:child_process';
 import fs from 'node:fs';
@@ -87,15 +90,19 @@ function forkChild<T>(
         ]
       : [];
   const dir = checkout ? path.resolve(checkout, 'bench', 'gateway') : __dirname;
-  const transform = checkout
-    ? require.resolve('@backstage/cli-node/config/nodeTransform.cjs', {
-        paths: [dir],
-      })
-    : TRANSFORM;
   const child = fork(path.join(dir, file), [], {
     cwd: checkout ? path.resolve(checkout) : undefined,
-    execArgv: ['--require', transform, ...profile],
-    env: { ...process.env, NODE_ENV: 'production', ...env },
+    execArgv: ['--require', TRANSFORM, ...profile],
+    env: {
+      ...process.env,
+      NODE_ENV: 'production',
+      // The other checkout's own workspace packages (its node_modules/@internal
+      // links), every other dependency from this checkout's node_modules.
+      ...(checkout
+        ? { NODE_PATH: path.resolve(__dirname, '..', '..', 'node_modules') }
+        : {}),
+      ...env,
+    },
     stdio: ['ignore', 'inherit', 'inherit', 'ipc'],
   });
   children.push(child);

@@ -20,8 +20,19 @@ import {
 } from './reservationWriter';
 import { KeyGrant, SubscriptionRow } from './SubscriptionStore';
 
+const lowered = new Map<string, string>();
+
+/** An entity ref in lower case (memoized: refs repeat on every request). */
 function lower(ref: string): string {
-  return ref.toLocaleLowerCase('en-US');
+  let value = lowered.get(ref);
+  if (value === undefined) {
+    if (lowered.size > 10_000) {
+      lowered.clear();
+    }
+    value = ref.toLocaleLowerCase('en-US');
+    lowered.set(ref, value);
+  }
+  return value;
 }
 
 /** Settlements written per transaction. */

@@ -204,6 +204,22 @@ describe.each(
     }
   });
 
+  it('keeps reserving after a migration changed the subscriptions table under its prepared statements', async () => {
+    const { grant } = await subscribe();
+    const before = await reserve(grant, 'before');
+    if (!before.ok) throw new Error('not reserved');
+    await knex.schema.alterTable('subscriptions', table => {
+      table.text('added_by_a_later_migration').nullable();
+    });
+    const after = await reserve(grant, 'after');
+    if (!after.ok) throw new Error('not reserved');
+    const again = await reserve(grant, 'again');
+    if (!again.ok) throw new Error('not reserved');
+    for (const r of [before, after, again]) {
+      await settleOk(r.reservation);
+    }
+  });
+
   it('a request the database refuses fails alone: the others of its batch are held', async () => {
     const { grant } = await subscribe();
     await poison(knex, 'poison', 'statement');

@@ -325,81 +325,123 @@ function outcomeOf(row: SubscriptionRow | undefined): ReservationOutcome {
   return row ? { ok: true, row } : { ok: false };
 }
 
+/** `?` placeholders as PostgreSQL's `$1`, `$2`, ... */
+function dollarParams(sql: string): string {
+  let n = 0;
+  return sql.replace(/\?/g, () => `$${++n}`);
+}
+
+const CTE_CASTS: Record<(typeof RESERVATION_COLUMNS)[number], string> = {
+  request_id: 'text',
+  subscription_id: 'text',
+  key_id: 'text',
+  user_ref: 'text',
+  team_ref: 'text',
+  service_ref: 'text',
+  route_ref: 'text',
+  provider_ref: 'text',
+  model: 'text',
+  stream: 'boolean',
+  trial_tokens: 'bigint',
+  cost_micros: 'bigint',
+  started_at: 'bigint',
+  instance_id: 'text',
+  budget_micros: 'bigint',
+};
+
+const RESERVE_CTE = dollarParams(`WITH upd AS (${CONDITIONAL_UPDATE}),
+     ins AS (
+       INSERT INTO usage_reservations (${RESERVATION_COLUMNS.join(', ')})
+       SELECT ${RESERVATION_COLUMNS.map(c => `?::${CTE_CASTS[c]}`).join(
+         ', ',
+       )} FROM upd
+       RETURNING request_id
+     )
+SELECT * FROM upd`);
+
+const BUDGET_RESERVE_PG = dollarParams(BUDGET_RESERVE);
+
+/** PostgreSQL: a named prepared statement's plan no longer fits the table (a migration ran). */
+const CACHED_PLAN_CHANGED = '0A000';
+
 /**
  * PostgreSQL (and other databases with data-modifying CTEs): one statement, so the
  * subscription's row lock is held only for that statement. A request that costs
  * money also takes its cost on the user's and team's counters: then the statement
  * and the counters' conditional upserts run in one transaction (row locks in the
  * order subscription, user, team: never a cycle).
+ *
+ * The statements are named prepared statements on the pool's connections (parsed
+ * and planned once per connection, not per request), sent on the driver's own
+ * client without knex's query building. If a migration changed a table under a
+ * prepared plan, the statements are prepared again under new names.
  */
 class CteReservationWriter implements ReservationWriter {
+  private generation = 0;
+
   constructor(private readonly knex: Knex) {}
 
   async reserve(write: ReservationWrite): Promise<ReservationOutcome> {
-    const budgets = budgetsToReserve(write);
-    if (budgets.length === 0) {
-      const row = await this.statement(this.knex, write);
-      return row ? { ok: true, row } : { ok: false };
-    }
+    const client = this.knex.client as any;
+    const connection = await client.acquireConnection();
     try {
-      return await this.knex.transaction(async tx => {
-        const row = await this.statement(tx, write);
-        if (!row) {
-          return { ok: false };
+      try {
+        return await this.reserveOn(connection, write);
+      } catch (e) {
+        if ((e as { code?: string })?.code !== CACHED_PLAN_CHANGED) {
+          throw e;
         }
-        for (const b of budgets) {
-          const result = await tx.raw(
-            BUDGET_RESERVE,
-            budgetReserveBindings(b, write.row.budget_micros),
-          );
-          if (!result.rows?.length) {
-            throw new BudgetRefused(b);
-          }
-        }
-        return { ok: true, row } as const;
-      });
-    } catch (e) {
-      if (e instanceof BudgetRefused) {
-        return { ok: false, budget: e.budget };
+        this.generation++;
+        return await this.reserveOn(connection, write);
       }
-      throw e;
+    } finally {
+      await client.releaseConnection(connection);
     }
   }
 
-  private async statement(
-    knex: Knex | Knex.Transaction,
+  private async reserveOn(
+    connection: any,
     write: ReservationWrite,
-  ): Promise<SubscriptionRow | undefined> {
-    const casts: Record<(typeof RESERVATION_COLUMNS)[number], string> = {
-      request_id: 'text',
-      subscription_id: 'text',
-      key_id: 'text',
-      user_ref: 'text',
-      team_ref: 'text',
-      service_ref: 'text',
-      route_ref: 'text',
-      provider_ref: 'text',
-      model: 'text',
-      stream: 'boolean',
-      trial_tokens: 'bigint',
-      cost_micros: 'bigint',
-      started_at: 'bigint',
-      instance_id: 'text',
-      budget_micros: 'bigint',
-    };
-    const result = await knex.raw(
-      `WITH upd AS (${CONDITIONAL_UPDATE}),
-            ins AS (
-              INSERT INTO usage_reservations (${RESERVATION_COLUMNS.join(', ')})
-              SELECT ${RESERVATION_COLUMNS.map(c => `?::${casts[c]}`).join(
-                ', ',
-              )} FROM upd
-              RETURNING request_id
-            )
-       SELECT * FROM upd`,
-      [...updateBindings(write), ...RESERVATION_COLUMNS.map(c => write.row[c])],
-    );
-    return result.rows?.[0];
+  ): Promise<ReservationOutcome> {
+    const query = (name: string, text: string, values: unknown[]) =>
+      connection.query({
+        name: `marketplace_${name}_${this.generation}`,
+        text,
+        values,
+      });
+    const values = [
+      ...updateBindings(write),
+      ...RESERVATION_COLUMNS.map(c => write.row[c]),
+    ];
+    const budgets = budgetsToReserve(write);
+    if (budgets.length === 0) {
+      const result = await query('reserve', RESERVE_CTE, values);
+      return outcomeOf(result.rows?.[0]);
+    }
+    await connection.query('BEGIN');
+    try {
+      const row = (await query('reserve', RESERVE_CTE, values)).rows?.[0];
+      if (!row) {
+        await connection.query('ROLLBACK');
+        return { ok: false };
+      }
+      for (const b of budgets) {
+        const taken = await query(
+          'budget_reserve',
+          BUDGET_RESERVE_PG,
+          budgetReserveBindings(b, write.row.budget_micros),
+        );
+        if (!taken.rows?.length) {
+          await connection.query('ROLLBACK');
+          return { ok: false, budget: b };
+        }
+      }
+      await connection.query('COMMIT');
+      return { ok: true, row };
+    } catch (e) {
+      await connection.query('ROLLBACK').catch(() => undefined);
+      throw e;
+    }
   }
 }
 

@@ -1135,8 +1135,14 @@ export class Gateway<R extends GatewayReservation = GatewayReservation> {
           body.destroy();
           return;
         }
-        for (const event of events) {
-          handleEvent(event);
+        // The events of one chunk go out in one socket write.
+        res.cork();
+        try {
+          for (const event of events) {
+            handleEvent(event);
+          }
+        } finally {
+          res.uncork();
         }
         flushable.flush?.();
         // Backpressure: a slow client pauses the upstream instead of filling memory.
@@ -1226,7 +1232,14 @@ function setRateLimitHeaders(
 function relayableType(
   contentType: string | undefined,
 ): 'json' | 'sse' | undefined {
-  const type = contentType?.split(';')[0].trim().toLocaleLowerCase('en-US');
+  if (!contentType) {
+    return undefined;
+  }
+  const semicolon = contentType.indexOf(';');
+  // ASCII only (media types are): no locale-aware lowering on the hot path.
+  const type = (semicolon < 0 ? contentType : contentType.slice(0, semicolon))
+    .trim()
+    .toLowerCase();
   if (type === 'application/json') {
     return 'json';
   }
