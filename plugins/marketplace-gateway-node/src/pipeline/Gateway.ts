@@ -1135,14 +1135,8 @@ export class Gateway<R extends GatewayReservation = GatewayReservation> {
           body.destroy();
           return;
         }
-        // The events of one chunk go out in one socket write.
-        res.cork();
-        try {
-          for (const event of events) {
-            handleEvent(event);
-          }
-        } finally {
-          res.uncork();
+        for (const event of events) {
+          handleEvent(event);
         }
         flushable.flush?.();
         // Backpressure: a slow client pauses the upstream instead of filling memory.
