@@ -264,6 +264,25 @@ export function boundUsage(
   };
 }
 
+const pricingSnapshots = new Map<string, ModelServicePricing | null>();
+
+/** A subscription's price snapshot, parsed once (read on every request). */
+function parsedPricing(json: string): ModelServicePricing | null {
+  let parsed = pricingSnapshots.get(json);
+  if (parsed === undefined) {
+    try {
+      parsed = JSON.parse(json) as ModelServicePricing;
+    } catch {
+      parsed = null;
+    }
+    if (pricingSnapshots.size > 10_000) {
+      pricingSnapshots.clear();
+    }
+    pricingSnapshots.set(json, parsed);
+  }
+  return parsed;
+}
+
 /**
  * The prices a subscription pays at a month volume: a price increase applies to
  * new subscriptions only, a decrease to everyone at once. So, per token kind, the
@@ -278,10 +297,8 @@ export function subscriptionPricing(
   if (!snapshotJson) {
     return current;
   }
-  let snapshot: ModelServicePricing;
-  try {
-    snapshot = JSON.parse(snapshotJson);
-  } catch {
+  const snapshot = parsedPricing(snapshotJson);
+  if (!snapshot) {
     return current;
   }
   const then = pricesAt(snapshot, monthTokens);
