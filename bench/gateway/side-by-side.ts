@@ -17,7 +17,8 @@
  *     [--duration 6] [--pg <conn>] [--redis <url>] [--json <file>]
  *     [--baseline <checkout>] [--targets direct,bare,...] [--scenarios closed,open,stream]
  *
- * --baseline adds `baseline`: the standalone gateway of another checkout (for
+ * --baseline adds `baseline` (and on SQLite `baseline-embedded`, its portal
+ * backend): the standalone gateway of another checkout (for
  * example `git worktree add --detach <dir> main`), on the same database, so
  * that a change is compared with the code before it in the same run. The
  * checkout needs only `node_modules/@internal/*` linking its own workspace
@@ -56,6 +57,7 @@ type TargetName =
   | 'embedded'
   | 'standalone'
   | 'baseline'
+  | 'baseline-embedded'
   | 'portkey'
   | 'two-instances';
 interface Target {
@@ -471,6 +473,21 @@ async function main() {
         BASELINE,
       )
     : undefined;
+  // The other checkout's portal backend too (SQLite only: a database of its
+  // own; its ledger is not checked here).
+  const baselinePortal =
+    BASELINE && !PG
+      ? await forkChild<Extract<ServerMessage, { type: 'ready' }>>(
+          'server.ts',
+          {
+            BENCH_SERVER: JSON.stringify({
+              role: 'all',
+              upstreamUrl: upstream.upstreamUrl,
+            }),
+          },
+          BASELINE,
+        )
+      : undefined;
   const portkeyPort = await freePort();
   const portkey = spawn(
     process.execPath,
@@ -530,6 +547,18 @@ async function main() {
           },
         ]
       : []),
+    ...(baselinePortal
+      ? [
+          {
+            name: 'baseline-embedded' as const,
+            url: `${baselinePortal.gatewayUrl}/chat/completions`,
+            headers: { authorization: `Bearer ${baselinePortal.apiKey}` },
+            model: baselinePortal.model,
+            pids: [baselinePortal.pid],
+            metered: false,
+          },
+        ]
+      : []),
     {
       name: 'portkey',
       url: `http://127.0.0.1:${portkeyPort}/v1/chat/completions`,
@@ -568,7 +597,7 @@ async function main() {
   const show = (r: Run) => {
     runs.push(r);
     console.log(
-      `  ${r.target.padEnd(13)} ${r.scenario.padEnd(16)} ${r.rps
+      `  ${r.target.padEnd(17)} ${r.scenario.padEnd(16)} ${r.rps
         .toFixed(0)
         .padStart(6)} req/s  p50 ${r.p50.toFixed(2).padStart(7)} ms  p99 ${r.p99
         .toFixed(2)
@@ -600,7 +629,7 @@ async function main() {
     const s = await ttft(t, STREAM_REQUESTS);
     streams.push(s);
     console.log(
-      `  ${t.name.padEnd(13)} stream TTFT      n=${s.n} p50 ${s.p50.toFixed(
+      `  ${t.name.padEnd(17)} stream TTFT      n=${s.n} p50 ${s.p50.toFixed(
         2,
       )} ms  p99 ${s.p99.toFixed(2)} ms  failed ${s.failed}`,
     );
@@ -727,6 +756,12 @@ async function main() {
     baselineRpsVsBareC16:
       get('baseline', 'closed c=16').rps / get('bare', 'closed c=16').rps,
     baselineTtftAddedP50Ms: streamP50('baseline') - streamP50('direct'),
+    embeddedRpsVsBaselineEmbeddedC16:
+      get('embedded', 'closed c=16').rps /
+      get('baseline-embedded', 'closed c=16').rps,
+    embeddedCpuVsBaselineEmbeddedC16:
+      get('embedded', 'closed c=16').cpuUsPerReq /
+      get('baseline-embedded', 'closed c=16').cpuUsPerReq,
   };
   console.log('Ratios (standalone unless named):');
   for (const [k, v] of Object.entries(ratios)) {
