@@ -80,8 +80,9 @@ describe.each(
   afterEach(async () => {
     await ledger.flush();
     await knex.raw(
-      'DROP TRIGGER IF EXISTS poison_reservations' +
-        (isSqlite ? '' : ' ON usage_reservations'),
+      `DROP TRIGGER IF EXISTS poison_reservations${
+        isSqlite ? '' : ' ON usage_reservations'
+      }`,
     );
     await expectLedgerInvariants(knex);
   });
@@ -212,12 +213,19 @@ describe.each(
       table.text('added_by_a_later_migration').nullable();
     });
     const after = await reserve(grant, 'after');
-    if (!after.ok) throw new Error('not reserved');
     const again = await reserve(grant, 'again');
-    if (!again.ok) throw new Error('not reserved');
+    expect([after.ok, again.ok]).toEqual([true, true]);
+    if (!after.ok || !again.ok) throw new Error('not reserved');
+    expect(
+      (await knex('usage_reservations').select('request_id'))
+        .map(r => r.request_id)
+        .sort(),
+    ).toEqual(['after', 'again', 'before']);
     for (const r of [before, after, again]) {
       await settleOk(r.reservation);
     }
+    await ledger.flush();
+    expect(await ledger.getUsage('again')).toMatchObject({ status: 'ok' });
   });
 
   it('a request the database refuses fails alone: the others of its batch are held', async () => {
