@@ -433,7 +433,9 @@ async function main() {
           marketplace: {
             // The benchmark's services are live at once, no admin review.
             publishing: { requireApproval: false },
-            // A service from the catalog is served only when its owner may publish.
+            // Its Provider's group is a provider group: the Provider is trusted
+            // at once (an unknown group's Provider waits for an admin whatever
+            // requireApproval says).
             roles: { providerGroups: ['group:default/bench-team'] },
             // Bound to the bench provider: the server runs with NODE_ENV=production,
             // where an unbound plain string is refused.

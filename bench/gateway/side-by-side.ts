@@ -15,6 +15,15 @@
  *
  *   node --require @backstage/cli-node/config/nodeTransform.cjs bench/gateway/side-by-side.ts \
  *     [--duration 6] [--pg <conn>] [--redis <url>] [--json <file>]
+ *     [--baseline <checkout>] [--targets direct,bare,...] [--scenarios closed,open,stream]
+ *
+ * --baseline adds `baseline` (and on SQLite `baseline-embedded`, its portal
+ * backend): the standalone gateway of another checkout (for
+ * example `git worktree add --detach <dir> main`), on the same database, so
+ * that a change is compared with the code before it in the same run. The
+ * checkout needs only `node_modules/@internal/*` linking its own workspace
+ * packages (as yarn links them); every other dependency comes from this
+ * checkout (NODE_PATH), so the two must not differ in dependencies.
  */
 import { ChildProcess, fork, spawn } from 'node:child_process';
 import fs from 'node:fs';
@@ -35,6 +44,9 @@ const PG = arg('--pg');
 const REDIS = arg('--redis');
 const JSON_OUT = arg('--json');
 const STREAM_REQUESTS = Number(arg('--stream-requests') ?? 150);
+const BASELINE = arg('--baseline');
+const TARGETS = arg('--targets')?.split(',');
+const SCENARIOS = (arg('--scenarios') ?? 'closed,open,stream').split(',');
 const TRANSFORM = require.resolve(
   '@backstage/cli-node/config/nodeTransform.cjs',
 );
@@ -44,6 +56,8 @@ type TargetName =
   | 'bare'
   | 'embedded'
   | 'standalone'
+  | 'baseline'
+  | 'baseline-embedded'
   | 'portkey'
   | 'two-instances';
 interface Target {
@@ -63,15 +77,34 @@ const children: ChildProcess[] = [];
 function forkChild<T>(
   file: string,
   env: Record<string, string>,
+  /** Another checkout to run the file from (its bench/gateway). */
+  checkout?: string,
 ): Promise<T & { child: ChildProcess }> {
   // BENCH_PROFILE_DIR: CPU profiles of the standalone gateway (node --cpu-prof).
   const profile =
     file === 'standalone.ts' && process.env.BENCH_PROFILE_DIR
-      ? ['--cpu-prof', `--cpu-prof-dir=${process.env.BENCH_PROFILE_DIR}`]
+      ? [
+          '--cpu-prof',
+          `--cpu-prof-dir=${path.join(
+            process.env.BENCH_PROFILE_DIR,
+            checkout ? 'baseline' : 'standalone',
+          )}`,
+        ]
       : [];
-  const child = fork(path.join(__dirname, file), [], {
+  const dir = checkout ? path.resolve(checkout, 'bench', 'gateway') : __dirname;
+  const child = fork(path.join(dir, file), [], {
+    cwd: checkout ? path.resolve(checkout) : undefined,
     execArgv: ['--require', TRANSFORM, ...profile],
-    env: { ...process.env, NODE_ENV: 'production', ...env },
+    env: {
+      ...process.env,
+      NODE_ENV: 'production',
+      // The other checkout's own workspace packages (its node_modules/@internal
+      // links), every other dependency from this checkout's node_modules.
+      ...(checkout
+        ? { NODE_PATH: path.resolve(__dirname, '..', '..', 'node_modules') }
+        : {}),
+      ...env,
+    },
     stdio: ['ignore', 'inherit', 'inherit', 'ipc'],
   });
   children.push(child);
@@ -427,6 +460,34 @@ async function main() {
       }),
     },
   );
+  const baseline = BASELINE
+    ? await forkChild<{ url: string; pid: number }>(
+        'standalone.ts',
+        {
+          BENCH_STANDALONE: JSON.stringify({
+            databaseConfig: portal.databaseConfig,
+            instanceId: 'bench-baseline',
+            upstreamKey: portal.upstreamKey,
+          }),
+        },
+        BASELINE,
+      )
+    : undefined;
+  // The other checkout's portal backend too (SQLite only: a database of its
+  // own; its ledger is not checked here).
+  const baselinePortal =
+    BASELINE && !PG
+      ? await forkChild<Extract<ServerMessage, { type: 'ready' }>>(
+          'server.ts',
+          {
+            BENCH_SERVER: JSON.stringify({
+              role: 'all',
+              upstreamUrl: upstream.upstreamUrl,
+            }),
+          },
+          BASELINE,
+        )
+      : undefined;
   const portkeyPort = await freePort();
   const portkey = spawn(
     process.execPath,
@@ -441,7 +502,7 @@ async function main() {
   await waitForPort(portkeyPort);
 
   const gatewayHeaders = { authorization: `Bearer ${portal.apiKey}` };
-  const targets: Target[] = [
+  const allTargets: Target[] = [
     {
       name: 'direct',
       url: `${upstreamBase}/chat/completions`,
@@ -474,6 +535,30 @@ async function main() {
       pids: [standalone.pid],
       metered: true,
     },
+    ...(baseline
+      ? [
+          {
+            name: 'baseline' as const,
+            url: `${baseline.url}/api/marketplace/gateway/v1/chat/completions`,
+            headers: gatewayHeaders,
+            model: portal.model,
+            pids: [baseline.pid],
+            metered: true,
+          },
+        ]
+      : []),
+    ...(baselinePortal
+      ? [
+          {
+            name: 'baseline-embedded' as const,
+            url: `${baselinePortal.gatewayUrl}/chat/completions`,
+            headers: { authorization: `Bearer ${baselinePortal.apiKey}` },
+            model: baselinePortal.model,
+            pids: [baselinePortal.pid],
+            metered: false,
+          },
+        ]
+      : []),
     {
       name: 'portkey',
       url: `http://127.0.0.1:${portkeyPort}/v1/chat/completions`,
@@ -487,6 +572,13 @@ async function main() {
       metered: false,
     },
   ];
+  const targets = allTargets.filter(
+    t =>
+      !TARGETS ||
+      TARGETS.includes(t.name) ||
+      // The ratios need these.
+      ['direct', 'bare', 'standalone'].includes(t.name),
+  );
   for (const t of targets) {
     okIds.set(t.name, []);
     const pool = new Pool(new URL(t.url).origin);
@@ -505,7 +597,7 @@ async function main() {
   const show = (r: Run) => {
     runs.push(r);
     console.log(
-      `  ${r.target.padEnd(13)} ${r.scenario.padEnd(16)} ${r.rps
+      `  ${r.target.padEnd(17)} ${r.scenario.padEnd(16)} ${r.rps
         .toFixed(0)
         .padStart(6)} req/s  p50 ${r.p50.toFixed(2).padStart(7)} ms  p99 ${r.p99
         .toFixed(2)
@@ -516,7 +608,7 @@ async function main() {
       )})  failed ${r.failed}  other ${r.otherCpuPct.toFixed(0)}%`,
     );
   };
-  for (const c of [1, 16]) {
+  for (const c of SCENARIOS.includes('closed') ? [1, 16] : [16]) {
     for (const t of targets) {
       show(await closed(t, c, DURATION_S));
     }
@@ -524,7 +616,7 @@ async function main() {
   const bareCapacity = runs.find(
     r => r.target === 'bare' && r.scenario === 'closed c=16',
   )!.rps;
-  for (const share of [25, 50, 75]) {
+  for (const share of SCENARIOS.includes('open') ? [25, 50, 75] : []) {
     const rate = (bareCapacity * share) / 100;
     for (const t of targets) {
       show(
@@ -532,12 +624,12 @@ async function main() {
       );
     }
   }
-  const streams = [];
-  for (const t of targets) {
+  const streams: Array<Awaited<ReturnType<typeof ttft>>> = [];
+  for (const t of SCENARIOS.includes('stream') ? targets : []) {
     const s = await ttft(t, STREAM_REQUESTS);
     streams.push(s);
     console.log(
-      `  ${t.name.padEnd(13)} stream TTFT      n=${s.n} p50 ${s.p50.toFixed(
+      `  ${t.name.padEnd(17)} stream TTFT      n=${s.n} p50 ${s.p50.toFixed(
         2,
       )} ms  p99 ${s.p99.toFixed(2)} ms  failed ${s.failed}`,
     );
@@ -631,8 +723,12 @@ async function main() {
   );
 
   // --- ratios ------------------------------------------------------------------------
-  const get = (t: TargetName, s: string) =>
-    runs.find(r => r.target === t && r.scenario.startsWith(s))!;
+  // NaN where a target or scenario was left out of the run.
+  const get = (t: TargetName, s: string): Run =>
+    runs.find(r => r.target === t && r.scenario.startsWith(s)) ??
+    ({ rps: NaN, p50: NaN, p99: NaN, cpuUsPerReq: NaN } as Run);
+  const streamP50 = (t: TargetName) =>
+    streams.find(s => s.target === t)?.p50 ?? NaN;
   const ratios = {
     standaloneCpuVsBare:
       get('standalone', 'closed c=16').cpuUsPerReq /
@@ -647,9 +743,25 @@ async function main() {
       get('standalone', 'open 50%').p50 - get('direct', 'open 50%').p50,
     open50AddedP99Ms:
       get('standalone', 'open 50%').p99 - get('direct', 'open 50%').p99,
-    ttftAddedP50Ms:
-      streams.find(s => s.target === 'standalone')!.p50 -
-      streams.find(s => s.target === 'direct')!.p50,
+    ttftAddedP50Ms: streamP50('standalone') - streamP50('direct'),
+    // --baseline: this checkout's standalone against the other one's.
+    standaloneRpsVsBaselineC16:
+      get('standalone', 'closed c=16').rps / get('baseline', 'closed c=16').rps,
+    standaloneCpuVsBaselineC16:
+      get('standalone', 'closed c=16').cpuUsPerReq /
+      get('baseline', 'closed c=16').cpuUsPerReq,
+    baselineCpuVsBare:
+      get('baseline', 'closed c=16').cpuUsPerReq /
+      get('bare', 'closed c=16').cpuUsPerReq,
+    baselineRpsVsBareC16:
+      get('baseline', 'closed c=16').rps / get('bare', 'closed c=16').rps,
+    baselineTtftAddedP50Ms: streamP50('baseline') - streamP50('direct'),
+    embeddedRpsVsBaselineEmbeddedC16:
+      get('embedded', 'closed c=16').rps /
+      get('baseline-embedded', 'closed c=16').rps,
+    embeddedCpuVsBaselineEmbeddedC16:
+      get('embedded', 'closed c=16').cpuUsPerReq /
+      get('baseline-embedded', 'closed c=16').cpuUsPerReq,
   };
   console.log('Ratios (standalone unless named):');
   for (const [k, v] of Object.entries(ratios)) {

@@ -99,6 +99,9 @@ export class PriceChangeStore implements PriceSchedule {
 
   /** The change in force for a service at an instant, if any. */
   at(serviceRef: string, now: number): ScheduledPrice | undefined {
+    if (this.byService.size === 0) {
+      return undefined; // the usual case, asked on every request
+    }
     const changes = this.byService.get(serviceRef.toLocaleLowerCase('en-US'));
     if (!changes) {
       return undefined;

@@ -20,8 +20,19 @@ import {
 } from './reservationWriter';
 import { KeyGrant, SubscriptionRow } from './SubscriptionStore';
 
+const lowered = new Map<string, string>();
+
+/** An entity ref in lower case (memoized: refs repeat on every request). */
 function lower(ref: string): string {
-  return ref.toLocaleLowerCase('en-US');
+  let value = lowered.get(ref);
+  if (value === undefined) {
+    if (lowered.size > 10_000) {
+      lowered.clear();
+    }
+    value = ref.toLocaleLowerCase('en-US');
+    lowered.set(ref, value);
+  }
+  return value;
 }
 
 /** Settlements written per transaction. */
@@ -253,6 +264,25 @@ export function boundUsage(
   };
 }
 
+const pricingSnapshots = new Map<string, ModelServicePricing | null>();
+
+/** A subscription's price snapshot, parsed once (read on every request). */
+function parsedPricing(json: string): ModelServicePricing | null {
+  let parsed = pricingSnapshots.get(json);
+  if (parsed === undefined) {
+    try {
+      parsed = JSON.parse(json) as ModelServicePricing;
+    } catch {
+      parsed = null;
+    }
+    if (pricingSnapshots.size > 10_000) {
+      pricingSnapshots.clear();
+    }
+    pricingSnapshots.set(json, parsed);
+  }
+  return parsed;
+}
+
 /**
  * The prices a subscription pays at a month volume: a price increase applies to
  * new subscriptions only, a decrease to everyone at once. So, per token kind, the
@@ -267,10 +297,8 @@ export function subscriptionPricing(
   if (!snapshotJson) {
     return current;
   }
-  let snapshot: ModelServicePricing;
-  try {
-    snapshot = JSON.parse(snapshotJson);
-  } catch {
+  const snapshot = parsedPricing(snapshotJson);
+  if (!snapshot) {
     return current;
   }
   const then = pricesAt(snapshot, monthTokens);

@@ -46,7 +46,22 @@ export function isoOrNull(ms: unknown): string | null {
     : new Date(num(ms)).toISOString();
 }
 
+let knownMonth = { from: 0, to: 0, month: '' };
+
 /** The UTC calendar month of a time, `YYYY-MM`. */
 export function monthOf(ms: number): string {
-  return new Date(ms).toISOString().slice(0, 7);
+  // Every request asks for the current month: answered without a Date.
+  if (ms >= knownMonth.from && ms < knownMonth.to) {
+    return knownMonth.month;
+  }
+  const date = new Date(ms);
+  const month = date.toISOString().slice(0, 7);
+  if (Number.isFinite(ms)) {
+    knownMonth = {
+      from: Date.UTC(date.getUTCFullYear(), date.getUTCMonth(), 1),
+      to: Date.UTC(date.getUTCFullYear(), date.getUTCMonth() + 1, 1),
+      month,
+    };
+  }
+  return month;
 }

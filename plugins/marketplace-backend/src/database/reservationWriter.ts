@@ -151,15 +151,40 @@ function updateBindings(w: ReservationWrite) {
   ];
 }
 
+/** Thrown when a reservation batch's transaction was rolled back as a whole. */
+class BatchAborted extends Error {}
+
+interface PendingReservation {
+  write: ReservationWrite;
+  resolve: (outcome: ReservationOutcome) => void;
+  reject: (error: Error) => void;
+}
+
 /**
- * better-sqlite3: one synchronous transaction on prepared statements, on the pool's
- * connection (so it never interleaves with a knex transaction).
+ * better-sqlite3, with group commit: the reservations that arrive in the same
+ * turn of the event loop (and while a batch is being written) are written in
+ * one synchronous transaction on prepared statements, on the pool's connection
+ * (so it never interleaves with a knex transaction). Each reservation runs in a
+ * savepoint of its own, in arrival order: it sees the counters as the ones
+ * before it left them (exactly as one transaction each), a refusal or an error
+ * of one rolls back only its own writes, and every request still waits for its
+ * own row before it is forwarded. If the batch's transaction fails as a whole
+ * (the database refused the commit, or rolled everything back), nothing of it
+ * was written and each reservation is tried again alone, so one request's
+ * failure never fails another's.
  */
 class SqliteReservationWriter implements ReservationWriter {
   private readonly prepared = new WeakMap<
     object,
-    { tx: (w: ReservationWrite) => any }
+    {
+      one: (w: ReservationWrite) => SubscriptionRow | undefined;
+      batch: (
+        writes: ReservationWrite[],
+      ) => Array<ReservationOutcome | { error: Error }>;
+    }
   >();
+  private pending: PendingReservation[] = [];
+  private scheduled = false;
 
   constructor(private readonly knex: Knex) {}
 
@@ -173,46 +198,171 @@ class SqliteReservationWriter implements ReservationWriter {
         )}) VALUES (${RESERVATION_COLUMNS.map(() => '?').join(', ')})`,
       );
       const budget = connection.prepare(BUDGET_RESERVE);
-      const tx = connection.transaction((w: ReservationWrite) => {
-        const updated = update.get(...updateBindings(w));
-        if (!updated) {
-          return undefined;
-        }
-        for (const b of budgetsToReserve(w)) {
-          if (!budget.get(...budgetReserveBindings(b, w.row.budget_micros))) {
-            throw new BudgetRefused(b); // rolls the transaction back
+      const values: unknown[] = new Array(RESERVATION_COLUMNS.length);
+      // Inside a transaction, better-sqlite3 runs a transaction function in a
+      // savepoint: its writes go or stay together.
+      const one = connection.transaction(
+        (w: ReservationWrite): SubscriptionRow | undefined => {
+          const updated = update.get(...updateBindings(w));
+          if (!updated) {
+            return undefined;
           }
-        }
-        insert.run(
-          ...RESERVATION_COLUMNS.map(c => {
-            const v = w.row[c];
-            return typeof v === 'boolean' ? Number(v) : v;
-          }),
-        );
-        return updated;
-      });
-      entry = { tx };
+          for (const b of budgetsToReserve(w)) {
+            if (!budget.get(...budgetReserveBindings(b, w.row.budget_micros))) {
+              throw new BudgetRefused(b); // rolls its savepoint back
+            }
+          }
+          for (let i = 0; i < RESERVATION_COLUMNS.length; i++) {
+            const v = w.row[RESERVATION_COLUMNS[i]];
+            values[i] = typeof v === 'boolean' ? Number(v) : v;
+          }
+          insert.run(...values);
+          return updated;
+        },
+      );
+      const batch = connection.transaction((writes: ReservationWrite[]) =>
+        writes.map(w => {
+          try {
+            return outcomeOf(one(w));
+          } catch (e) {
+            if (!connection.inTransaction) {
+              // SQLite rolled the whole transaction back (I/O error, disk
+              // full, busy): nothing of the batch was written.
+              throw new BatchAborted(String(e));
+            }
+            return e instanceof BudgetRefused
+              ? ({ ok: false, budget: e.budget } as const)
+              : { error: e as Error };
+          }
+        }),
+      );
+      entry = { one, batch };
       this.prepared.set(connection, entry);
     }
     return entry;
   }
 
-  async reserve(write: ReservationWrite): Promise<ReservationOutcome> {
+  reserve(write: ReservationWrite): Promise<ReservationOutcome> {
+    return new Promise((resolve, reject) => {
+      this.pending.push({ write, resolve, reject });
+      this.schedule();
+    });
+  }
+
+  private schedule() {
+    if (!this.scheduled) {
+      this.scheduled = true;
+      // After the I/O of this turn: the requests read in it join the batch.
+      setImmediate(() => {
+        this.writePending().finally(() => {
+          this.scheduled = false;
+          if (this.pending.length > 0) {
+            this.schedule();
+          }
+        });
+      });
+    }
+  }
+
+  private async writePending(): Promise<void> {
     const client = this.knex.client as any;
-    const connection = await client.acquireConnection();
+    let connection: any;
     try {
-      const row = this.statements(connection).tx(write);
-      return row ? { ok: true, row } : { ok: false };
+      connection = await client.acquireConnection();
     } catch (e) {
-      if (e instanceof BudgetRefused) {
-        return { ok: false, budget: e.budget };
+      for (const p of this.pending.splice(0)) {
+        p.reject(e as Error);
       }
-      throw e;
+      return;
+    }
+    try {
+      // Those that arrived while the connection was awaited join too.
+      const batch = this.pending.splice(0);
+      if (batch.length === 0) {
+        return;
+      }
+      const statements = this.statements(connection);
+      let results: Array<ReservationOutcome | { error: Error }>;
+      try {
+        results =
+          batch.length === 1
+            ? [this.alone(statements.one, batch[0].write)]
+            : statements.batch(batch.map(p => p.write));
+      } catch {
+        // The batch's transaction failed as a whole: nothing of it was
+        // written. Each one alone, so that only those that fail again fail.
+        results = batch.map(p => this.alone(statements.one, p.write));
+      }
+      batch.forEach((p, i) => {
+        const result = results[i];
+        if ('error' in result) {
+          p.reject(result.error);
+        } else {
+          p.resolve(result);
+        }
+      });
     } finally {
       await client.releaseConnection(connection);
     }
   }
+
+  /** One reservation in a transaction of its own. */
+  private alone(
+    one: (w: ReservationWrite) => SubscriptionRow | undefined,
+    write: ReservationWrite,
+  ): ReservationOutcome | { error: Error } {
+    try {
+      return outcomeOf(one(write));
+    } catch (e) {
+      return e instanceof BudgetRefused
+        ? { ok: false, budget: e.budget }
+        : { error: e as Error };
+    }
+  }
 }
+
+function outcomeOf(row: SubscriptionRow | undefined): ReservationOutcome {
+  return row ? { ok: true, row } : { ok: false };
+}
+
+/** `?` placeholders as PostgreSQL's `$1`, `$2`, ... */
+function dollarParams(sql: string): string {
+  let n = 0;
+  return sql.replace(/\?/g, () => `$${++n}`);
+}
+
+const CTE_CASTS: Record<(typeof RESERVATION_COLUMNS)[number], string> = {
+  request_id: 'text',
+  subscription_id: 'text',
+  key_id: 'text',
+  user_ref: 'text',
+  team_ref: 'text',
+  service_ref: 'text',
+  route_ref: 'text',
+  provider_ref: 'text',
+  model: 'text',
+  stream: 'boolean',
+  trial_tokens: 'bigint',
+  cost_micros: 'bigint',
+  started_at: 'bigint',
+  instance_id: 'text',
+  budget_micros: 'bigint',
+};
+
+const RESERVE_CTE = dollarParams(`WITH upd AS (${CONDITIONAL_UPDATE}),
+     ins AS (
+       INSERT INTO usage_reservations (${RESERVATION_COLUMNS.join(', ')})
+       SELECT ${RESERVATION_COLUMNS.map(c => `?::${CTE_CASTS[c]}`).join(
+         ', ',
+       )} FROM upd
+       RETURNING request_id
+     )
+SELECT * FROM upd`);
+
+const BUDGET_RESERVE_PG = dollarParams(BUDGET_RESERVE);
+
+/** PostgreSQL: a named prepared statement's plan no longer fits the table (a migration ran). */
+const CACHED_PLAN_CHANGED = '0A000';
 
 /**
  * PostgreSQL (and other databases with data-modifying CTEs): one statement, so the
@@ -220,75 +370,78 @@ class SqliteReservationWriter implements ReservationWriter {
  * money also takes its cost on the user's and team's counters: then the statement
  * and the counters' conditional upserts run in one transaction (row locks in the
  * order subscription, user, team: never a cycle).
+ *
+ * The statements are named prepared statements on the pool's connections (parsed
+ * and planned once per connection, not per request), sent on the driver's own
+ * client without knex's query building. If a migration changed a table under a
+ * prepared plan, the statements are prepared again under new names.
  */
 class CteReservationWriter implements ReservationWriter {
+  private generation = 0;
+
   constructor(private readonly knex: Knex) {}
 
   async reserve(write: ReservationWrite): Promise<ReservationOutcome> {
-    const budgets = budgetsToReserve(write);
-    if (budgets.length === 0) {
-      const row = await this.statement(this.knex, write);
-      return row ? { ok: true, row } : { ok: false };
-    }
+    const client = this.knex.client as any;
+    const connection = await client.acquireConnection();
     try {
-      return await this.knex.transaction(async tx => {
-        const row = await this.statement(tx, write);
-        if (!row) {
-          return { ok: false };
+      try {
+        return await this.reserveOn(connection, write);
+      } catch (e) {
+        if ((e as { code?: string })?.code !== CACHED_PLAN_CHANGED) {
+          throw e;
         }
-        for (const b of budgets) {
-          const result = await tx.raw(
-            BUDGET_RESERVE,
-            budgetReserveBindings(b, write.row.budget_micros),
-          );
-          if (!result.rows?.length) {
-            throw new BudgetRefused(b);
-          }
-        }
-        return { ok: true, row } as const;
-      });
-    } catch (e) {
-      if (e instanceof BudgetRefused) {
-        return { ok: false, budget: e.budget };
+        this.generation++;
+        return await this.reserveOn(connection, write);
       }
-      throw e;
+    } finally {
+      await client.releaseConnection(connection);
     }
   }
 
-  private async statement(
-    knex: Knex | Knex.Transaction,
+  private async reserveOn(
+    connection: any,
     write: ReservationWrite,
-  ): Promise<SubscriptionRow | undefined> {
-    const casts: Record<(typeof RESERVATION_COLUMNS)[number], string> = {
-      request_id: 'text',
-      subscription_id: 'text',
-      key_id: 'text',
-      user_ref: 'text',
-      team_ref: 'text',
-      service_ref: 'text',
-      route_ref: 'text',
-      provider_ref: 'text',
-      model: 'text',
-      stream: 'boolean',
-      trial_tokens: 'bigint',
-      cost_micros: 'bigint',
-      started_at: 'bigint',
-      instance_id: 'text',
-      budget_micros: 'bigint',
-    };
-    const result = await knex.raw(
-      `WITH upd AS (${CONDITIONAL_UPDATE}),
-            ins AS (
-              INSERT INTO usage_reservations (${RESERVATION_COLUMNS.join(', ')})
-              SELECT ${RESERVATION_COLUMNS.map(c => `?::${casts[c]}`).join(
-                ', ',
-              )} FROM upd
-              RETURNING request_id
-            )
-       SELECT * FROM upd`,
-      [...updateBindings(write), ...RESERVATION_COLUMNS.map(c => write.row[c])],
-    );
-    return result.rows?.[0];
+  ): Promise<ReservationOutcome> {
+    const query = (name: string, text: string, values: unknown[]) =>
+      connection.query({
+        name: `marketplace_${name}_${this.generation}`,
+        text,
+        values,
+      });
+    const values = [
+      ...updateBindings(write),
+      ...RESERVATION_COLUMNS.map(c => write.row[c]),
+    ];
+    const budgets = budgetsToReserve(write);
+    if (budgets.length === 0) {
+      const result = await query('reserve', RESERVE_CTE, values);
+      return outcomeOf(result.rows?.[0]);
+    }
+    await connection.query('BEGIN');
+    try {
+      const row = (await query('reserve', RESERVE_CTE, values)).rows?.[0];
+      if (!row) {
+        await connection.query('ROLLBACK');
+        return { ok: false };
+      }
+      for (const b of budgets) {
+        const taken = await query(
+          'budget_reserve',
+          BUDGET_RESERVE_PG,
+          budgetReserveBindings(b, write.row.budget_micros),
+        );
+        if (!taken.rows?.length) {
+          await connection.query('ROLLBACK');
+          return { ok: false, budget: b };
+        }
+      }
+      await connection.query('COMMIT');
+      return { ok: true, row };
+    } catch (e) {
+      await connection.query('ROLLBACK').catch(() => undefined);
+      throw e;
+    }
   }
 }
 

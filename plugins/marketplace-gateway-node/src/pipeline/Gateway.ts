@@ -135,6 +135,19 @@ const WRONG_KEY = new GatewayError({
   code: 'invalid_api_key',
 });
 
+/**
+ * The ledger could not hold the request's budget (its database write failed):
+ * the request is not forwarded, nothing is charged, and the client is told to
+ * retry, never shown an internal error.
+ */
+const LEDGER_UNAVAILABLE = new GatewayError({
+  status: 503,
+  message:
+    'The gateway could not record this request in its usage ledger, so it did not forward it. Nothing was charged. Retry in a moment.',
+  code: 'ledger_unavailable',
+  headers: { 'retry-after': '1' },
+});
+
 /** 403 `user_suspended`, telling the user the admin's reason. */
 export function suspendedError(reason: string | null | undefined) {
   return reason
@@ -601,17 +614,28 @@ export class Gateway<R extends GatewayReservation = GatewayReservation> {
     maxCompletion: number,
     protocol: Pick<ProtocolAdapter, 'protocol'> = {},
   ): Promise<R> {
-    const reserved = await this.options.ledger.reserve({
-      requestId,
-      grant,
-      providerRef: service.providerRef,
-      model: service.name,
-      stream: parsed.stream,
-      pricing: service.entity.spec.pricing,
-      promptTokens: parsed.promptTokens,
-      maxCompletionTokens: maxCompletion,
-      protocol: protocol.protocol ?? 'openai-chat',
-    });
+    let reserved: Awaited<ReturnType<GatewayLedger<R>['reserve']>>;
+    try {
+      reserved = await this.options.ledger.reserve({
+        requestId,
+        grant,
+        providerRef: service.providerRef,
+        model: service.name,
+        stream: parsed.stream,
+        pricing: service.entity.spec.pricing,
+        promptTokens: parsed.promptTokens,
+        maxCompletionTokens: maxCompletion,
+        protocol: protocol.protocol ?? 'openai-chat',
+      });
+    } catch (error) {
+      if (error instanceof GatewayError) {
+        throw error;
+      }
+      this.logger.error(
+        `Could not reserve budget for request ${requestId}: ${error}`,
+      );
+      throw LEDGER_UNAVAILABLE;
+    }
     if (!reserved.ok) {
       if (reserved.budget) {
         throw budgetExceededError(reserved.budget, service.name);
@@ -1239,7 +1263,14 @@ function setRateLimitHeaders(
 function relayableType(
   contentType: string | undefined,
 ): 'json' | 'sse' | undefined {
-  const type = contentType?.split(';')[0].trim().toLocaleLowerCase('en-US');
+  if (!contentType) {
+    return undefined;
+  }
+  const semicolon = contentType.indexOf(';');
+  // ASCII only (media types are): no locale-aware lowering on the hot path.
+  const type = (semicolon < 0 ? contentType : contentType.slice(0, semicolon))
+    .trim()
+    .toLowerCase();
   if (type === 'application/json') {
     return 'json';
   }
