@@ -88,14 +88,15 @@ export class TeamMembership {
    */
   async notifyEnded(grant: KeyGrant, serviceName: string): Promise<void> {
     const { notifications } = this.options;
-    if (!notifications || this.notified.has(grant.subscriptionId)) {
+    const teamRef = grant.teamRef;
+    if (!notifications || !teamRef || this.notified.has(grant.subscriptionId)) {
       return;
     }
     this.notified.add(grant.subscriptionId);
     try {
       const team = await displayNameOf(
         this.options.catalog,
-        grant.teamRef,
+        teamRef,
         await this.options.auth.getOwnServiceCredentials(),
       );
       await notifications.send({
