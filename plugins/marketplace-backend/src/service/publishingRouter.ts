@@ -924,7 +924,7 @@ export async function createPublishingRouter(
     await refreshCatalogEntity(ref);
     if (current && before.status !== after.status) {
       const title = current.entity.metadata.title ?? current.name;
-      const admin = await displayNameOf(
+      const decider = await displayNameOf(
         options.catalog,
         me.userRef,
         await ownCredentials(),
@@ -938,8 +938,8 @@ export async function createPublishingRouter(
               : `${title} was rejected`,
           description:
             after.status === 'approved'
-              ? `${admin} approved ${current.name}: it is in browse and the gateway serves it.`
-              : `${admin} rejected ${current.name}: ${after.reason}`,
+              ? `${decider} approved ${current.name}: it is in browse and the gateway serves it.`
+              : `${decider} rejected ${current.name}: ${after.reason}`,
           link: servicePage(current),
           severity: after.status === 'approved' ? 'normal' : 'high',
           topic: 'marketplace-service-review',
