@@ -7,6 +7,7 @@ import {
 import { formFieldsApiRef } from '@backstage/plugin-scaffolder-react/alpha';
 import scaffolderPlugin from '@backstage/plugin-scaffolder/alpha';
 import { PUBLISH_TEMPLATE } from './components/scaffolder/publishTemplate';
+import { MainLandmark } from './components/shared/MainLandmark';
 
 /**
  * `sub-page:scaffolder/templates` with the "Publish LLM service" template on
@@ -28,14 +29,17 @@ const templatesSubPage = scaffolderPlugin
       });
       for (const value of originalFactory()) {
         if (value.id === coreExtensionData.reactElement.id) {
+          // In the page's <main> landmark (the app's page layout has none).
           yield coreExtensionData.reactElement(
-            <Routes>
-              <Route
-                path={`${PUBLISH_TEMPLATE.namespace}/${PUBLISH_TEMPLATE.name}`}
-                element={wizard}
-              />
-              <Route path="*" element={value.value as JSX.Element} />
-            </Routes>,
+            <MainLandmark>
+              <Routes>
+                <Route
+                  path={`${PUBLISH_TEMPLATE.namespace}/${PUBLISH_TEMPLATE.name}`}
+                  element={wizard}
+                />
+                <Route path="*" element={value.value as JSX.Element} />
+              </Routes>
+            </MainLandmark>,
           );
         } else {
           yield value;

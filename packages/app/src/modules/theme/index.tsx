@@ -16,14 +16,16 @@ import DarkIcon from '@material-ui/icons/Brightness2';
  *   (#ed6c02, 3.1:1 on white) and info (#0288d1, 3.9:1) fail as the label of
  *   an outlined chip and under white text on a filled one (axe-core's
  *   color-contrast, e2e/journeys/accessibility.spec.ts).
- * - Sidebar labels at their full width: Backstage fixes them at 110 px, which
- *   cuts "My subscriptions" and "Provider dashboard" although the open sidebar
- *   has room for them.
+ * - Sidebar labels at their full width: Backstage fixes them at 110 px and
+ *   keeps a 48 px box after each for children, which cuts "My subscriptions"
+ *   and "Provider dashboard" although the open sidebar has room for them.
  */
 const sidebarItem = {
   BackstageSidebarItem: {
     styleOverrides: {
       label: { width: 'auto', minWidth: 0 },
+      // An empty 48 px box after every label (for an item's children).
+      secondaryAction: { width: 'auto' },
     },
   },
 };
