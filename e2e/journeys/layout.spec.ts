@@ -78,3 +78,22 @@ test('the API tab does not scroll sideways', async ({ page }) => {
   }
   await screenshot(page, 'api-tab');
 });
+
+test('sidebar labels are shown whole', async ({ page }) => {
+  await signInAs(page, 'samira.haddad');
+  const nav = page.getByRole('navigation', { name: 'sidebar nav' });
+  for (const width of WIDTHS) {
+    await page.setViewportSize({ width, height: 900 });
+    await page.goto('/marketplace/provider');
+    await expect(nav.getByText('Provider dashboard')).toBeVisible();
+    // A label cut with an ellipsis is wider than its box.
+    const cut = await nav.evaluate(el =>
+      Array.from(el.querySelectorAll('a span'))
+        .filter(s => s.children.length === 0 && s.textContent)
+        .filter(s => s.scrollWidth > s.clientWidth)
+        .map(s => s.textContent),
+    );
+    expect(cut, `at ${width} px`).toEqual([]);
+  }
+  await screenshot(page, 'sidebar');
+});
