@@ -1,7 +1,10 @@
 import { expect, test } from '@playwright/test';
 import {
+  apiTokenFor,
+  BACKEND_URL,
   brokenWordsInTables,
   screenshot,
+  sidebarLink,
   sidewaysOverflow,
   signInAs,
 } from './helpers';
@@ -12,7 +15,54 @@ import {
  */
 const WIDTHS = [1280, 1440, 1920];
 
-const PAGES: { user: string; path: string; name: string; table?: string }[] = [
+/**
+ * A service of samira.haddad's team no other journey calls: lena's requests to
+ * it give the provider dashboard its Top customers tables.
+ */
+const TRAFFIC_SERVICE = 'acme-claude-opus-4';
+
+/** Lena subscribes to TRAFFIC_SERVICE (personally) and calls it twice. */
+async function customerTraffic() {
+  const token = await apiTokenFor('lena.fischer');
+  const res = await fetch(
+    `${BACKEND_URL}/api/marketplace/v1/services/${TRAFFIC_SERVICE}/subscribe`,
+    {
+      method: 'POST',
+      headers: {
+        authorization: `Bearer ${token}`,
+        'content-type': 'application/json',
+      },
+      body: JSON.stringify({}),
+    },
+  );
+  expect(res.status).toBe(201);
+  const sub = await res.json();
+  for (let i = 0; i < 2; i++) {
+    const call = await fetch(`${sub.endpoint.baseUrl}/chat/completions`, {
+      method: 'POST',
+      headers: {
+        authorization: `Bearer ${sub.apiKey.secret}`,
+        'content-type': 'application/json',
+      },
+      body: JSON.stringify({
+        model: TRAFFIC_SERVICE,
+        messages: [{ role: 'user', content: 'Hello' }],
+        max_tokens: 20,
+      }),
+    });
+    // Answered or failed upstream: either way a request of lena's.
+    expect([200, 502]).toContain(call.status);
+    await call.text();
+  }
+}
+
+const PAGES: {
+  user: string;
+  path: string;
+  name: string;
+  table?: string;
+  before?: () => Promise<void>;
+}[] = [
   {
     user: 'lena.fischer',
     path: '/marketplace?view=table',
@@ -23,6 +73,9 @@ const PAGES: { user: string; path: string; name: string; table?: string }[] = [
     user: 'samira.haddad',
     path: '/marketplace/provider',
     name: 'provider-dashboard',
+    // Its widest table, with a customer's display name and e-mail.
+    table: 'Top customers (users)',
+    before: customerTraffic,
   },
   {
     user: 'samira.haddad',
@@ -38,10 +91,11 @@ const PAGES: { user: string; path: string; name: string; table?: string }[] = [
   },
 ];
 
-for (const { user, path, name, table } of PAGES) {
+for (const { user, path, name, table, before } of PAGES) {
   test(`${name}: no word broken inside a table cell at ${WIDTHS.join(
     ', ',
   )} px`, async ({ page }) => {
+    await before?.();
     await signInAs(page, user);
     for (const width of WIDTHS) {
       await page.setViewportSize({ width, height: 900 });
@@ -96,4 +150,36 @@ test('sidebar labels are shown whole', async ({ page }) => {
     expect(cut, `at ${width} px`).toEqual([]);
   }
   await screenshot(page, 'sidebar');
+});
+
+test('a service page highlights Marketplace in the sidebar, not Catalog', async ({
+  page,
+}) => {
+  await signInAs(page, 'lena.fischer');
+  for (const path of [
+    '/catalog/default/modelservice/acme-claude-sonnet-4',
+    '/catalog/default/modelservice/acme-claude-sonnet-4/api',
+    '/catalog/default/provider/acme-ai-platform',
+  ]) {
+    await page.goto(path);
+    await expect(sidebarLink(page, 'Marketplace')).toHaveAttribute(
+      'aria-current',
+      'page',
+    );
+    await expect(sidebarLink(page, 'Catalog')).not.toHaveAttribute(
+      'aria-current',
+      'page',
+    );
+  }
+  await screenshot(page, 'sidebar-on-provider-page');
+  // The catalog's own pages stay Catalog's.
+  await page.goto('/catalog');
+  await expect(sidebarLink(page, 'Catalog')).toHaveAttribute(
+    'aria-current',
+    'page',
+  );
+  await expect(sidebarLink(page, 'Marketplace')).not.toHaveAttribute(
+    'aria-current',
+    'page',
+  );
 });

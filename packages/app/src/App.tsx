@@ -3,6 +3,7 @@ import catalogPlugin from '@backstage/plugin-catalog/alpha';
 import { marketplaceScaffolderModule } from '@internal/plugin-marketplace';
 import { navModule } from './modules/nav';
 import { homeModule } from './modules/home';
+import { searchModule } from './modules/search';
 import { signInModule } from './modules/signIn';
 import { themeModule } from './modules/theme';
 
@@ -11,6 +12,7 @@ export default createApp({
     catalogPlugin,
     navModule,
     homeModule,
+    searchModule,
     signInModule,
     themeModule,
     marketplaceScaffolderModule,

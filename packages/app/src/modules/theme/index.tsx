@@ -18,12 +18,20 @@ import DarkIcon from '@material-ui/icons/Brightness2';
  *   color-contrast, e2e/journeys/accessibility.spec.ts).
  * - Sidebar labels at their full width: Backstage fixes them at 110 px and
  *   keeps a 48 px box after each for children, which cuts "My subscriptions"
- *   and "Provider dashboard" although the open sidebar has room for them.
+ *   and "Provider dashboard" although the open sidebar has room for them. A
+ *   label longer than the sidebar ("Register Existing Component") takes a
+ *   second line instead of an ellipsis.
  */
 const sidebarItem = {
   BackstageSidebarItem: {
     styleOverrides: {
-      label: { width: 'auto', minWidth: 0 },
+      label: {
+        width: 'auto',
+        minWidth: 0,
+        whiteSpace: 'normal',
+        overflowWrap: 'normal',
+        lineHeight: 1.25,
+      },
       // An empty 48 px box after every label (for an item's children).
       secondaryAction: { width: 'auto' },
     },

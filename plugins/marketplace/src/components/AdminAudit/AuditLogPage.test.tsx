@@ -68,6 +68,17 @@ describe('AuditLogPage', () => {
     expect(change.getByText('active → suspended')).toBeVisible();
     expect(change.getByText('reason:')).toBeVisible();
     expect(change.getByText('— → Leaked key')).toBeVisible();
+    // A <dl>'s groups hold only <dt> and <dd>, no text between them (axe:
+    // definition-list, serious).
+    const dl = a.getByTestId('audit-change').querySelector('dl')!;
+    expect(
+      Array.from(dl.children).map(group =>
+        Array.from(group.childNodes).map(n => n.nodeName),
+      ),
+    ).toEqual([
+      ['DT', 'DD'],
+      ['DT', 'DD'],
+    ]);
 
     const b = within(second);
     expect(b.getByText('Platform fee changed')).toBeVisible();

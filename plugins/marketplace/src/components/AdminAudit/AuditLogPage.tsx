@@ -121,18 +121,23 @@ export function AuditChange(props: { entry: AuditEntry }) {
   );
   const same = keys.filter(k => !changed.includes(k));
   return (
-    <Box component="dl" sx={{ m: 0 }} data-testid="audit-change">
-      {changed.map(k => (
-        <Typography key={k} variant="body2" component="div">
-          <Box component="dt" sx={{ display: 'inline', fontWeight: 500 }}>
-            {label(k)}:
-          </Box>{' '}
-          <Box component="dd" sx={{ display: 'inline', m: 0 }}>
-            {k in before ? <Value value={before[k]} /> : '—'} →{' '}
-            <Value value={after[k]} />
-          </Box>
-        </Typography>
-      ))}
+    <Box data-testid="audit-change">
+      {changed.length > 0 && (
+        // A <dl>'s groups hold only <dt> and <dd> (no text between them).
+        <Box component="dl" sx={{ m: 0 }}>
+          {changed.map(k => (
+            <Typography key={k} variant="body2" component="div">
+              <Box component="dt" sx={{ display: 'inline', fontWeight: 500 }}>
+                {label(k)}:
+              </Box>
+              <Box component="dd" sx={{ display: 'inline', m: 0, ml: 0.5 }}>
+                {k in before ? <Value value={before[k]} /> : '—'} →{' '}
+                <Value value={after[k]} />
+              </Box>
+            </Typography>
+          ))}
+        </Box>
+      )}
       {same.length > 0 && (
         <Typography variant="caption" color="text.secondary" component="div">
           {same.map((k, i) => (
