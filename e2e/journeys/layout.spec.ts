@@ -61,6 +61,8 @@ const PAGES: {
   path: string;
   name: string;
   table?: string;
+  /** A table that must fit its place, without scrolling sideways in it. */
+  fits?: string;
   before?: () => Promise<void>;
 }[] = [
   {
@@ -75,6 +77,7 @@ const PAGES: {
     name: 'provider-dashboard',
     // Its widest table, with a customer's display name and e-mail.
     table: 'Top customers (users)',
+    fits: 'Top customers (users)',
     before: customerTraffic,
   },
   {
@@ -91,7 +94,7 @@ const PAGES: {
   },
 ];
 
-for (const { user, path, name, table, before } of PAGES) {
+for (const { user, path, name, table, fits, before } of PAGES) {
   test(`${name}: no word broken inside a table cell at ${WIDTHS.join(
     ', ',
   )} px`, async ({ page }) => {
@@ -113,6 +116,14 @@ for (const { user, path, name, table, before } of PAGES) {
         await sidewaysOverflow(page),
         `at ${width} px`,
       ).toBeLessThanOrEqual(0);
+      if (fits) {
+        const scroll = await page
+          .getByRole('table', { name: fits })
+          .evaluate(
+            t => t.parentElement!.scrollWidth - t.parentElement!.clientWidth,
+          );
+        expect(scroll, `${fits} at ${width} px`).toBeLessThanOrEqual(0);
+      }
       await screenshot(page, `${name}-${width}`);
     }
   });

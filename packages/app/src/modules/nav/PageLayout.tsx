@@ -80,7 +80,11 @@ export function MarketplacePageLayout(props: PageLayoutProps) {
               label={tab.label}
               component={Link}
               to={tab.href}
-              sx={{ textTransform: 'none' }}
+              sx={{
+                textTransform: 'none',
+                color: 'text.secondary',
+                '&.Mui-selected': { color: 'primary.main' },
+              }}
             />
           ))}
         </Tabs>
