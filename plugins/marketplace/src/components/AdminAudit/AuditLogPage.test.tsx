@@ -71,14 +71,13 @@ describe('AuditLogPage', () => {
     // A <dl>'s groups hold only <dt> and <dd>, no text between them (axe:
     // definition-list, serious).
     const dl = a.getByTestId('audit-change').querySelector('dl')!;
-    expect(
-      Array.from(dl.children).map(group =>
-        Array.from(group.childNodes).map(n => n.nodeName),
-      ),
-    ).toEqual([
-      ['DT', 'DD'],
-      ['DT', 'DD'],
-    ]);
+    const groups = Array.from(dl.children).map(group =>
+      Array.from(group.childNodes).map(n => n.nodeName),
+    );
+    expect(groups.length).toBeGreaterThan(0);
+    for (const group of groups) {
+      expect(group).toEqual(['DT', 'DD']);
+    }
 
     const b = within(second);
     expect(b.getByText('Platform fee changed')).toBeVisible();
