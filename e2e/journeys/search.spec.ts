@@ -1,4 +1,4 @@
-import { expect, test } from '@playwright/test';
+import { expect, Page, test } from '@playwright/test';
 import { screenshot, signInAs } from './helpers';
 
 /**
@@ -31,4 +31,36 @@ test('search offers the lifecycles services have', async ({ page }) => {
       page.getByRole('checkbox', { name: lifecycle, exact: true }),
     ).toBeVisible({ timeout: 30_000 });
   }
+});
+
+/**
+ * The search page's results for a query, reloading until the search index has
+ * the sample services (the journeys' portal indexes the catalog every 30 s).
+ */
+async function searchResults(page: Page, query: string, expected: string) {
+  const result = page.getByRole('link', { name: expected }).first();
+  for (let attempt = 0; attempt < 30; attempt++) {
+    await page.goto(`/search?query=${encodeURIComponent(query)}`);
+    await page.waitForLoadState('networkidle');
+    if (await result.isVisible().catch(() => false)) {
+      return result;
+    }
+    await page.waitForTimeout(3_000);
+  }
+  throw new Error(`"${query}" never found ${expected}`);
+}
+
+test('search finds services by feature and by names without punctuation', async ({
+  page,
+}) => {
+  await signInAs(page, 'lena.fischer');
+  // "vision" is only a feature of GPT-4o: not in its name, title or description.
+  await expect(
+    await searchResults(page, 'vision', 'GPT-4o (Northwind Cloud AI)'),
+  ).toBeVisible();
+  await screenshot(page, 'search-vision');
+  // "gpt4o" as people type it, for "GPT-4o".
+  await expect(
+    await searchResults(page, 'gpt4o', 'GPT-4o (Northwind Cloud AI)'),
+  ).toBeVisible();
 });
