@@ -40,6 +40,10 @@ const PAGES: { user: string; checks: Check[] }[] = [
       { path: `${SERVICE}/reviews` },
       { path: `${SERVICE}/usage` },
       { path: '/marketplace/subscriptions' },
+      {
+        path: '/search?filters%5Bkind%5D=ModelService',
+        ready: p => p.getByRole('checkbox', { name: 'active', exact: true }),
+      },
     ],
   },
   {

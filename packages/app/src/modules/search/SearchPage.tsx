@@ -84,102 +84,108 @@ function SearchPageContent(props: SearchPageProps) {
   const kinds = asList(filters.kind);
 
   return (
-    <Content>
-      <Grid container direction="row">
-        <Grid item xs={12}>
-          <SearchBar debounceTime={100} />
-        </Grid>
-        {!isMobile && (
-          <Grid item xs={3}>
-            <SearchType.Accordion
-              name="Result Type"
-              defaultValue={configApi.getOptionalString('search.defaultType')}
-              showCounts
-              types={[
-                {
-                  value: 'software-catalog',
-                  name: 'Software Catalog',
-                  icon: <CatalogIcon />,
-                },
-              ].concat(props.resultTypes)}
-            />
-            <Paper className={classes.filters}>
-              {types.includes('techdocs') && (
+    // The page's <main> landmark, which the app's page layout does not render.
+    <main style={{ flexGrow: 1, minWidth: 0 }}>
+      <Content>
+        <Grid container direction="row">
+          <Grid item xs={12}>
+            <SearchBar debounceTime={100} />
+          </Grid>
+          {!isMobile && (
+            <Grid item xs={3}>
+              <SearchType.Accordion
+                name="Result Type"
+                defaultValue={configApi.getOptionalString('search.defaultType')}
+                showCounts
+                types={[
+                  {
+                    value: 'software-catalog',
+                    name: 'Software Catalog',
+                    icon: <CatalogIcon />,
+                  },
+                ].concat(props.resultTypes)}
+              />
+              <Paper className={classes.filters}>
+                {types.includes('techdocs') && (
+                  <SearchFilter.Select
+                    className={classes.filter}
+                    label="Entity"
+                    name="name"
+                    values={async () => {
+                      const { items } = await catalogApi.getEntities({
+                        fields: ['metadata.name'],
+                        filter: {
+                          'metadata.annotations.backstage.io/techdocs-ref':
+                            CATALOG_FILTER_EXISTS,
+                        },
+                      });
+                      return items.map(entity => entity.metadata.name).sort();
+                    }}
+                  />
+                )}
                 <SearchFilter.Select
                   className={classes.filter}
-                  label="Entity"
-                  name="name"
+                  label="Kind"
+                  name="kind"
                   values={async () => {
-                    const { items } = await catalogApi.getEntities({
-                      fields: ['metadata.name'],
-                      filter: {
-                        'metadata.annotations.backstage.io/techdocs-ref':
-                          CATALOG_FILTER_EXISTS,
-                      },
+                    const { facets } = await catalogApi.getEntityFacets({
+                      facets: ['kind'],
                     });
-                    return items.map(entity => entity.metadata.name).sort();
+                    return (facets.kind ?? [])
+                      .map(facet => facet.value)
+                      .sort((a, b) => a.localeCompare(b));
                   }}
                 />
+                <SearchFilter.Checkbox
+                  // Asks again when the Kind filter changes.
+                  key={kinds.join(',')}
+                  className={classes.filter}
+                  label="Lifecycle"
+                  name="lifecycle"
+                  values={async () => {
+                    const { facets } = await catalogApi.getEntityFacets({
+                      facets: ['spec.lifecycle'],
+                      filter: kinds.length > 0 ? { kind: kinds } : undefined,
+                    });
+                    return (facets['spec.lifecycle'] ?? [])
+                      .map(facet => facet.value)
+                      .sort((a, b) => a.localeCompare(b));
+                  }}
+                />
+                {props.searchFilters.map((SearchFilterComponent, index) => (
+                  <SearchFilterComponent
+                    key={index}
+                    className={classes.filter}
+                  />
+                ))}
+              </Paper>
+            </Grid>
+          )}
+          <Grid item xs>
+            <SearchPagination />
+            <SearchResults>
+              {({ results }) => (
+                <>
+                  {results.map((result, index) => {
+                    const { document, ...rest } = result;
+                    const SearchResultListItem = getResultItemComponent(result);
+                    return (
+                      <SearchResultListItem
+                        {...rest}
+                        key={index}
+                        result={document}
+                        noTrack={props.noTrack}
+                      />
+                    );
+                  })}
+                </>
               )}
-              <SearchFilter.Select
-                className={classes.filter}
-                label="Kind"
-                name="kind"
-                values={async () => {
-                  const { facets } = await catalogApi.getEntityFacets({
-                    facets: ['kind'],
-                  });
-                  return (facets.kind ?? [])
-                    .map(facet => facet.value)
-                    .sort((a, b) => a.localeCompare(b));
-                }}
-              />
-              <SearchFilter.Checkbox
-                // Asks again when the Kind filter changes.
-                key={kinds.join(',')}
-                className={classes.filter}
-                label="Lifecycle"
-                name="lifecycle"
-                values={async () => {
-                  const { facets } = await catalogApi.getEntityFacets({
-                    facets: ['spec.lifecycle'],
-                    filter: kinds.length > 0 ? { kind: kinds } : undefined,
-                  });
-                  return (facets['spec.lifecycle'] ?? [])
-                    .map(facet => facet.value)
-                    .sort((a, b) => a.localeCompare(b));
-                }}
-              />
-              {props.searchFilters.map((SearchFilterComponent, index) => (
-                <SearchFilterComponent key={index} className={classes.filter} />
-              ))}
-            </Paper>
+            </SearchResults>
+            <SearchResultPager />
           </Grid>
-        )}
-        <Grid item xs>
-          <SearchPagination />
-          <SearchResults>
-            {({ results }) => (
-              <>
-                {results.map((result, index) => {
-                  const { document, ...rest } = result;
-                  const SearchResultListItem = getResultItemComponent(result);
-                  return (
-                    <SearchResultListItem
-                      {...rest}
-                      key={index}
-                      result={document}
-                      noTrack={props.noTrack}
-                    />
-                  );
-                })}
-              </>
-            )}
-          </SearchResults>
-          <SearchResultPager />
         </Grid>
-      </Grid>
-    </Content>
+      </Content>
+    </main>
   );
 }
 
