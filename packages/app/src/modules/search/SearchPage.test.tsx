@@ -3,11 +3,10 @@ import { renderInTestApp } from '@backstage/frontend-test-utils';
 import { catalogApiRef } from '@backstage/plugin-catalog-react';
 import { catalogApiMock } from '@backstage/plugin-catalog-react/testUtils';
 import { searchApiRef } from '@backstage/plugin-search-react';
-import { Entity } from '@backstage/catalog-model';
 import { searchPlugin } from '@backstage/plugin-search';
 import { SearchPage } from './SearchPage';
 
-function entity(kind: string, name: string, lifecycle: string): Entity {
+function entity(kind: string, name: string, lifecycle: string) {
   return {
     apiVersion: 'backstage.io/v1alpha1',
     kind,
