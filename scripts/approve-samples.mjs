@@ -52,7 +52,20 @@ export async function approveSampleServices({
 } = {}) {
   const names = sampleServiceNames();
   const deadline = Date.now() + timeoutMs;
-  let token = await tokenFor(backend, admin);
+  // Right after start the catalog may not have ingested the sample users yet
+  // (sign-in answers 404 "User not found" until it has): wait for it.
+  let token;
+  for (;;) {
+    try {
+      token = await tokenFor(backend, admin);
+      break;
+    } catch (error) {
+      if (!/failed: 404/.test(String(error)) || Date.now() > deadline) {
+        throw error;
+      }
+      await sleep(2_000);
+    }
+  }
   const api = async (method, path) => {
     const res = await fetch(`${backend}/api/marketplace${path}`, {
       method,

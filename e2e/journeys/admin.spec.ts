@@ -174,8 +174,11 @@ test('a Provider a consumer registers, declaring itself verified, waits for an a
     .filter({ hasText: PROVIDER });
   await expect(row).toHaveCount(1);
   // Owned by acme-corp, which has no direct members: approving it here makes
-  // no user of the other journeys a provider.
-  await expect(row).toContainText('acme-corp');
+  // no user of the other journeys a provider. The team is named by its
+  // display name, as a link to it (issue 17 item 11).
+  await expect(
+    row.getByRole('link', { name: 'Acme Corp', exact: true }),
+  ).toHaveAttribute('href', '/catalog/default/group/acme-corp');
   // Its declared verification is shown as its own claim.
   await expect(row.getByText('Declares: verified')).toBeVisible();
   await expect(

@@ -74,11 +74,16 @@ test('a provider profile shows its services and measured quality; verification i
     ).toBeVisible();
   }
 
-  // Audited.
+  // Audited, the provider named by its display name as a link to it (issue
+  // 17 item 11).
   await page.goto('/admin/audit');
   await expect(
-    page.getByRole('row').filter({ hasText: 'Provider verified' }).first(),
-  ).toContainText(`provider:default/${PROVIDER}`);
+    page
+      .getByRole('row')
+      .filter({ hasText: 'Provider verified' })
+      .first()
+      .getByRole('link', { name: DISPLAY_NAME, exact: true }),
+  ).toHaveAttribute('href', `/catalog/default/provider/${PROVIDER}`);
 
   // Withdrawn again: out of the filter at once.
   await page.goto(`/marketplace/providers/${PROVIDER}`);

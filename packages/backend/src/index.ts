@@ -6,6 +6,7 @@ import { createBackend } from '@backstage/backend-defaults';
 import { authModuleSampleUsersProvider } from './modules/authModuleSampleUsersProvider';
 import { authModuleDevelopmentSignInGuard } from './modules/developmentSignIn';
 import { rootHttpRouter } from './modules/rootHttpRouter';
+import { searchModuleMarketplaceCatalog } from './modules/searchModuleMarketplaceCatalog';
 
 const backend = createBackend();
 
@@ -51,6 +52,8 @@ backend.add(
 backend.add(import('@backstage/plugin-search-backend'));
 backend.add(import('@backstage/plugin-search-backend-module-pg'));
 backend.add(import('@backstage/plugin-search-backend-module-catalog'));
+// ModelServices found by feature and by names without punctuation
+backend.add(searchModuleMarketplaceCatalog);
 
 // events: the marketplace announces published and changed services to the catalog
 // (marketplace.service.changed), also across backend instances

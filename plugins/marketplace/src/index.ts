@@ -21,4 +21,5 @@ export {
   type MarketplaceMe,
   type MarketplaceTeam,
 } from './api';
+export { marketplaceScaffolderModule } from './scaffolderModule';
 export default marketplacePlugin;

@@ -292,6 +292,32 @@ describe('MarketplaceEntitiesProcessor', () => {
     });
   });
 
+  describe('the edit-url annotation', () => {
+    it("points the About card's Edit at the portal's edit flow, unless the catalog knows the YAML's editor", async () => {
+      const out = await processor.postProcessEntity(
+        service(),
+        location,
+        jest.fn(),
+      );
+      expect(out.metadata.annotations?.['backstage.io/edit-url']).toBe(
+        '/marketplace/provider?tab=services&edit=acme-gpt-4o',
+      );
+      const fromScm = service();
+      fromScm.metadata.annotations = {
+        'backstage.io/edit-url':
+          'https://git.example/acme/edit/catalog-info.yaml',
+      };
+      const kept = await processor.postProcessEntity(
+        fromScm,
+        location,
+        jest.fn(),
+      );
+      expect(kept.metadata.annotations?.['backstage.io/edit-url']).toBe(
+        'https://git.example/acme/edit/catalog-info.yaml',
+      );
+    });
+  });
+
   describe('the approval-status annotation', () => {
     const ANNOTATION = 'marketplace.acme.io/approval-status';
 
@@ -307,7 +333,11 @@ describe('MarketplaceEntitiesProcessor', () => {
         location,
         jest.fn(),
       );
-      expect(out.metadata.annotations).toEqual({ [ANNOTATION]: 'pending' });
+      expect(out.metadata.annotations).toEqual({
+        [ANNOTATION]: 'pending',
+        'backstage.io/edit-url':
+          '/marketplace/provider?tab=services&edit=acme-gpt-4o',
+      });
       expect(get).toHaveBeenCalledWith('modelservice:default/acme-gpt-4o');
       // A Provider not reviewed yet: its claimed verification is kept aside.
       const p = await withStatus.postProcessEntity(
@@ -377,6 +407,8 @@ describe('MarketplaceEntitiesProcessor', () => {
       );
       expect(out.metadata.annotations).toEqual({
         'backstage.io/techdocs-ref': 'dir:.',
+        'backstage.io/edit-url':
+          '/marketplace/provider?tab=services&edit=acme-gpt-4o',
       });
       const rejected = new MarketplaceEntitiesProcessor({
         approvals: { get: async () => 'rejected' },
@@ -399,7 +431,10 @@ describe('MarketplaceEntitiesProcessor', () => {
       });
       const emit = jest.fn();
       const out = await failing.postProcessEntity(service(), location, emit);
-      expect(out.metadata.annotations).toEqual({});
+      expect(out.metadata.annotations).toEqual({
+        'backstage.io/edit-url':
+          '/marketplace/provider?tab=services&edit=acme-gpt-4o',
+      });
       expect(emit).toHaveBeenCalledTimes(4);
     });
   });

@@ -1,4 +1,5 @@
 import {
+  ANNOTATION_EDIT_URL,
   Entity,
   getCompoundEntityRef,
   parseEntityRef,
@@ -340,6 +341,19 @@ export class MarketplaceEntitiesProcessor implements CatalogProcessor {
     if (status) {
       annotations[ANNOTATION_APPROVAL_STATUS] = status;
     }
+    // The About card's Edit: the portal's edit flow for the owning team (the
+    // publish form for portal services; for catalog YAML ones, the statement
+    // that the YAML is the source of truth, with a link to it). An edit URL
+    // the catalog already derived from the location (an SCM integration's
+    // editor for the YAML) is kept.
+    if (!annotations[ANNOTATION_EDIT_URL]) {
+      annotations[ANNOTATION_EDIT_URL] = serviceEditPath(entity.metadata.name);
+    }
     return { ...entity, metadata: { ...entity.metadata, annotations } };
   }
+}
+
+/** Where the owning team edits a service in the portal (the provider dashboard). */
+export function serviceEditPath(name: string): string {
+  return `/marketplace/provider?tab=services&edit=${encodeURIComponent(name)}`;
 }

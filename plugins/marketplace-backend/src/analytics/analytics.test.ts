@@ -9,6 +9,7 @@ import { connectDatabase } from '../database/migrate';
 import { createSettlementWriter } from '../database/reservationWriter';
 import { KeyGrant, SubscriptionStore } from '../database/SubscriptionStore';
 import { UsageLedger } from '../database/UsageLedger';
+import { MonitoringStore } from '../monitoring/MonitoringStore';
 import { AnalyticsStore } from './AnalyticsStore';
 import { statementCsv } from './csv';
 import { resolvePeriod } from './periods';
@@ -502,6 +503,22 @@ describe.each(
         prompt: Number(ledgerSums.prompt),
       });
     }
+  });
+
+  it('counts the same requests on the browse card as on the statement and the Quality tab: failed ones too', async () => {
+    await fixture();
+    now = at('2026-12-15T12:00:00Z');
+    const refs = services.map(s => s.ref);
+    const dec = await statements.getProvider(TEAM, refs, '2026-12', now);
+    const gptLine = dec.lines.find(l => l.serviceRef === GPT)!;
+    // December: the request of Dec 1 and the failed one of Dec 2.
+    expect(gptLine.requests).toBe(2);
+    // The browse card's "Requests (30d)" over the 30 days up to Dec 31, 00:00
+    // (December 1 to 30): the same two requests.
+    const usage = await new MonitoringStore(knex).usageStats(
+      at('2026-12-31T00:00:00Z'),
+    );
+    expect(usage.get(GPT)?.requests30d).toBe(gptLine.requests);
   });
 
   it('makes statements that add up to the ledger, and records payouts', async () => {

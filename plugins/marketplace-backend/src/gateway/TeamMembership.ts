@@ -11,6 +11,7 @@ import {
 import { CatalogService } from '@backstage/plugin-catalog-node';
 import { NotificationService } from '@backstage/plugin-notifications-node';
 import { KeyGrant, SubscriptionStore } from '../database/SubscriptionStore';
+import { displayNameOf } from '../service/entityNames';
 
 /** How long a user's group memberships are trusted before the catalog is asked again. */
 export const MEMBERSHIP_TTL_MS = 60_000;
@@ -145,11 +146,18 @@ export class TeamMembership {
       return false; // told already (by this instance or another)
     }
     try {
+      const team = grant.teamRef
+        ? await displayNameOf(
+            this.options.catalog,
+            grant.teamRef,
+            await this.options.auth.getOwnServiceCredentials(),
+          )
+        : 'your team';
       await notifications.send({
         recipients: { type: 'entity', entityRef: grant.userRef },
         payload: {
-          title: `Your ${serviceName} subscription no longer bills ${grant.teamRef}`,
-          description: `You are no longer a member of ${grant.teamRef}, so its team billing ended: the gateway refuses this subscription's requests. Unsubscribe and subscribe again, billed to yourself or to a team you belong to (your trial continues).`,
+          title: `Your ${serviceName} subscription no longer bills ${team}`,
+          description: `You are no longer a member of ${team}, so its team billing ended: the gateway refuses this subscription's requests. Unsubscribe and subscribe again, billed to yourself or to a team you belong to (your trial continues).`,
           link: '/marketplace/subscriptions',
           severity: 'high',
           topic: 'marketplace-team-billing-ended',

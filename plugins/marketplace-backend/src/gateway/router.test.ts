@@ -177,8 +177,16 @@ describe.each(
         streamLimits: { maxEventBytes: 4096, maxStreamBytes: 64 * 1024 },
         teamMembership: new TeamMembership({
           catalog: {
-            getEntityByRef: async (ref: any) =>
-              members.has(ref)
+            getEntityByRef: async (ref: any) => {
+              if (ref === 'group:default/checkout-team') {
+                return {
+                  apiVersion: 'backstage.io/v1alpha1',
+                  kind: 'Group',
+                  metadata: { name: 'checkout-team' },
+                  spec: { profile: { displayName: 'Checkout Team' } },
+                } as any;
+              }
+              return members.has(ref)
                 ? ({
                     apiVersion: 'backstage.io/v1alpha1',
                     kind: 'User',
@@ -188,7 +196,8 @@ describe.each(
                       targetRef,
                     })),
                   } as any)
-                : undefined,
+                : undefined;
+            },
           },
           auth: mockServices.auth(),
           logger: mockServices.logger.mock(),
@@ -547,7 +556,11 @@ describe.each(
     expect(notifications.send).toHaveBeenCalledWith({
       recipients: { type: 'entity', entityRef: user },
       payload: expect.objectContaining({
-        title: `Your svc subscription no longer bills ${team}`,
+        // The team by its display name, not its ref.
+        title: 'Your svc subscription no longer bills Checkout Team',
+        description: expect.stringMatching(
+          /^You are no longer a member of Checkout Team,/,
+        ),
         topic: 'marketplace-team-billing-ended',
       }),
     });
@@ -632,7 +645,8 @@ describe.each(
     expect(notifications.send).toHaveBeenCalledWith({
       recipients: { type: 'entity', entityRef: user },
       payload: expect.objectContaining({
-        title: `Your svc subscription no longer bills ${team}`,
+        // the team by its name (the test catalog has no Group entity for it)
+        title: 'Your svc subscription no longer bills checkout-team',
         topic: 'marketplace-team-billing-ended',
       }),
     });

@@ -460,7 +460,9 @@ export class MonitoringStore {
         'service_ref',
         this.db.raw('SUM(prompt_tokens + completion_tokens) AS tokens'),
         this.db.raw(
-          'SUM(CASE WHEN hour >= ? THEN ok_requests ELSE 0 END) AS requests',
+          // Every request through the gateway, failed ones too: the
+          // quantity the Quality tab and the statements count as requests.
+          'SUM(CASE WHEN hour >= ? THEN requests ELSE 0 END) AS requests',
           [Math.floor(since)],
         ),
         this.db.raw(

@@ -58,7 +58,10 @@ const providers = loadExamples('providers.yaml').filter(
   e => e.kind === PROVIDER_KIND,
 );
 const gptEntity = yamlServices.find(e => e.metadata.name === GPT)!;
-const groups = loadExamples('org.yaml').filter(e => e.kind === 'Group');
+// Groups and users: notifications name people and teams by display name.
+const groups = loadExamples('org.yaml').filter(
+  e => e.kind === 'Group' || e.kind === 'User',
+);
 
 const API = '/api/marketplace';
 const DAY_MS = 86_400_000;
@@ -383,6 +386,8 @@ describe.each(databases.eachSupportedId())(
           },
           payload: expect.objectContaining({
             title: expect.stringContaining('approved'),
+            // Who approved: the admin's display name, not the ref.
+            description: expect.stringMatching(/^Ada Okafor approved /),
             link: `/catalog/default/modelservice/${GPT}`,
           }),
         });
@@ -478,7 +483,7 @@ describe.each(databases.eachSupportedId())(
           },
           payload: expect.objectContaining({
             title: expect.stringContaining('rejected'),
-            description: expect.stringContaining('not reachable'),
+            description: `Ada Okafor rejected ${LLAMA}: The endpoint is not reachable from our network.`,
           }),
         });
       });

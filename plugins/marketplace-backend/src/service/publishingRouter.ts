@@ -60,6 +60,7 @@ import {
 import { ServiceTimesStore } from '../database/ServiceTimesStore';
 import { Access, Caller, ownerRefOf, resourceOf } from './access';
 import { nameParam, parse } from './parse';
+import { displayNameOf } from './entityNames';
 
 const DAY_MS = 86_400_000;
 const SECRET_NAME = new RegExp(SECRET_REF_PATTERN);
@@ -989,6 +990,11 @@ export async function createPublishingRouter(
       );
     } else if (current && before.status !== after.status) {
       const title = current.entity.metadata.title ?? current.name;
+      const decider = await displayNameOf(
+        options.catalog,
+        me.userRef,
+        await ownCredentials(),
+      );
       await notify(
         ownerRefOf(current.entity.spec.owner) || current.entity.spec.owner,
         {
@@ -998,8 +1004,8 @@ export async function createPublishingRouter(
               : `${title} was rejected`,
           description:
             after.status === 'approved'
-              ? `${me.userRef} approved ${current.name}: it is in browse and the gateway serves it.`
-              : `${me.userRef} rejected ${current.name}: ${after.reason}`,
+              ? `${decider} approved ${current.name}: it is in browse and the gateway serves it.`
+              : `${decider} rejected ${current.name}: ${after.reason}`,
           link: servicePage(current),
           severity: after.status === 'approved' ? 'normal' : 'high',
           topic: 'marketplace-service-review',

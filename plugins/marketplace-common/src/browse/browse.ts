@@ -244,6 +244,40 @@ export interface ProjectionFacts {
   providerVerified?: boolean;
 }
 
+/**
+ * Words that find a service in full-text search beside its name, title and
+ * description: its enabled features ("vision"), family and base model, and
+ * its names without punctuation, also from each of their parts on
+ * ("gpt4omini" and "4omini" for northwind-gpt-4o-mini, so that a prefix
+ * search for "gpt4o" matches). For the portal's search index.
+ *
+ * @public
+ */
+export function modelServiceSearchTerms(
+  entity: ModelServiceEntityV1alpha1,
+): string {
+  const { metadata, spec } = entity;
+  const names = [metadata.name, metadata.title ?? '', spec.baseModel ?? '']
+    .join(' ')
+    .toLocaleLowerCase('en-US')
+    .split(/\s+/)
+    .filter(Boolean);
+  const compact = new Set<string>();
+  for (const name of names) {
+    const parts = name.split(/[^a-z0-9]+/).filter(Boolean);
+    for (let i = 0; i < parts.length; i++) {
+      compact.add(parts.slice(i).join(''));
+    }
+  }
+  return [
+    spec.family,
+    ...compact,
+    ...MODEL_FEATURES.filter(f => spec.features[f] === true).map(
+      f => FEATURE_SEARCH_WORDS[f],
+    ),
+  ].join(' ');
+}
+
 /** Builds the projection of one service. */
 export function projectService(
   entity: ModelServiceEntityV1alpha1,

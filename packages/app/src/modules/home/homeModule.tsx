@@ -1,5 +1,8 @@
 import { createFrontendModule } from '@backstage/frontend-plugin-api';
-import { HomePageWidgetBlueprint } from '@backstage/plugin-home-react/alpha';
+import {
+  HomePageLayoutBlueprint,
+  HomePageWidgetBlueprint,
+} from '@backstage/plugin-home-react/alpha';
 import { MarkdownContent } from '@backstage/core-components';
 import { usePermission } from '@backstage/plugin-permission-react';
 import { marketplaceServicePublishPermission } from '@internal/plugin-marketplace-common';
@@ -46,7 +49,14 @@ const gettingStartedWidget = HomePageWidgetBlueprint.make({
   },
 });
 
+/** The home page's layout, with its `<main>` landmark. */
+const homeLayout = HomePageLayoutBlueprint.make({
+  params: {
+    loader: async () => (await import('./HomeLayout')).HomeLayout,
+  },
+});
+
 export const homeModule = createFrontendModule({
   pluginId: 'home',
-  extensions: [gettingStartedWidget],
+  extensions: [gettingStartedWidget, homeLayout],
 });

@@ -12,22 +12,25 @@ import MenuIcon from '@material-ui/icons/Menu';
 import SearchIcon from '@material-ui/icons/Search';
 import { SidebarSearchModal } from '@backstage/plugin-search';
 import { UserSettingsSignInAvatar } from '@backstage/plugin-user-settings';
-import { NotificationsSidebarItem } from '@backstage/plugin-notifications';
 import { AdminNavGroup } from './AdminNavGroup';
 import { ProviderNavItem } from './ProviderNavItem';
+import { NotificationsNavItem } from './NotificationsNavItem';
+import { MarketplaceSidebarItem } from './MarketplaceSidebarItem';
 
 export const SidebarContent = NavContentBlueprint.make({
   params: {
     component: ({ navItems }) => {
       const nav = navItems.withComponent(item => (
-        <SidebarItem
-          icon={() => item.icon}
-          to={item.href}
-          text={item.title}
-          // /marketplace is the parent path of My subscriptions and the
-          // provider dashboard: without this, two items are highlighted.
-          end={item.href === '/marketplace'}
-        />
+        <MarketplaceSidebarItem href={item.href}>
+          <SidebarItem
+            icon={() => item.icon}
+            to={item.href}
+            text={item.title}
+            // /marketplace is the parent path of My subscriptions and the
+            // provider dashboard: without this, two items are highlighted.
+            end={item.href === '/marketplace'}
+          />
+        </MarketplaceSidebarItem>
       ));
 
       // Skipped items
@@ -70,7 +73,7 @@ export const SidebarContent = NavContentBlueprint.make({
           </AdminNavGroup>
           <SidebarSpace />
           <SidebarDivider />
-          <NotificationsSidebarItem />
+          <NotificationsNavItem />
           <SidebarDivider />
           <SidebarGroup
             label="Settings"

@@ -68,12 +68,89 @@ describe('AuditLogPage', () => {
     expect(change.getByText('active → suspended')).toBeVisible();
     expect(change.getByText('reason:')).toBeVisible();
     expect(change.getByText('— → Leaked key')).toBeVisible();
+    // A <dl>'s groups hold only <dt> and <dd>, no text between them (axe:
+    // definition-list, serious).
+    const dl = a.getByTestId('audit-change').querySelector('dl')!;
+    const groups = Array.from(dl.children).map(group =>
+      Array.from(group.childNodes).map(n => n.nodeName),
+    );
+    expect(groups.length).toBeGreaterThan(0);
+    for (const group of groups) {
+      expect(group).toEqual(['DT', 'DD']);
+    }
 
     const b = within(second);
     expect(b.getByText('Platform fee changed')).toBeVisible();
     expect(b.getByText('platform-fee')).toBeVisible();
     expect(b.getByText('10 → 12.5')).toBeVisible();
     expect(b.getByText('config → admin')).toBeVisible();
+  });
+
+  it('names entities in targets and states by link, never as raw refs', async () => {
+    const paid: AuditEntry = {
+      id: '5',
+      at: '2026-11-27T08:00:00.000Z',
+      actor: 'user:default/ada',
+      action: 'payout.paid',
+      targetType: 'payout',
+      target: 'group:default/ai-platform-team/2026-10',
+      before: { status: 'closed' },
+      after: { status: 'paid', paidBy: 'user:default/ada' },
+    };
+    const rotated: AuditEntry = {
+      id: '4',
+      at: '2026-11-26T08:00:00.000Z',
+      actor: 'user:default/ada',
+      action: 'credential.rotated',
+      targetType: 'credential',
+      target: 'provider:default/acme-ai#acme_key',
+      before: null,
+      after: null,
+    };
+    const verified: AuditEntry = {
+      id: '3',
+      at: '2026-11-25T08:00:00.000Z',
+      actor: 'user:default/ada',
+      action: 'provider.verified',
+      targetType: 'provider',
+      target: 'provider:default/acme-ai',
+      before: null,
+      after: null,
+    };
+    const api = mockMarketplaceApi({
+      listAuditLog: jest.fn().mockResolvedValue({
+        items: [suspended, paid, rotated, verified],
+        total: 4,
+        offset: 0,
+        limit: 50,
+      }),
+    });
+    await render(api);
+    const rows = await screen.findAllByTestId('audit-row');
+    expect(
+      screen.queryByText(/user:default\/|group:default\/|provider:default\//),
+    ).toBeNull();
+    // Who suspended, in the state after.
+    const change = within(within(rows[0]).getByTestId('audit-change'));
+    expect(change.getByRole('link', { name: /ada/ })).toHaveAttribute(
+      'href',
+      '/catalog/default/user/ada',
+    );
+    const p = within(rows[1]);
+    expect(p.getByText(/Payout 2026-10 of/)).toBeVisible();
+    expect(p.getByRole('link', { name: /ai-platform-team/ })).toHaveAttribute(
+      'href',
+      '/catalog/default/group/ai-platform-team',
+    );
+    const c = within(rows[2]);
+    expect(c.getByText(/Credential acme_key of/)).toBeVisible();
+    expect(c.getByRole('link', { name: /acme-ai/ })).toHaveAttribute(
+      'href',
+      '/catalog/default/provider/acme-ai',
+    );
+    expect(
+      within(rows[3]).getByRole('link', { name: /acme-ai/ }),
+    ).toHaveAttribute('href', '/catalog/default/provider/acme-ai');
   });
 
   it('filters by action, admin and target from the URL and the form', async () => {

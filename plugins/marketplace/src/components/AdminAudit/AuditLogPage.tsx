@@ -1,3 +1,4 @@
+import { Fragment } from 'react';
 import Box from '@mui/material/Box';
 import Chip from '@mui/material/Chip';
 import FormControl from '@mui/material/FormControl';
@@ -92,6 +93,18 @@ function show(value: unknown): string {
   return typeof value === 'number' ? String(value) : JSON.stringify(value);
 }
 
+/** A full entity ref in a state (`user:default/ada`): named, as a link. */
+const ENTITY_REF = /^[a-z]+:[a-z0-9._-]+\/[a-z0-9._-]+$/i;
+
+/** A value of a before/after state: entity refs by their entity's name. */
+function Value(props: { value: unknown }) {
+  const { value } = props;
+  if (typeof value === 'string' && ENTITY_REF.test(value)) {
+    return <RefLink entityRef={value} defaultKind="User" />;
+  }
+  return <>{show(value)}</>;
+}
+
 /** Words for a state's keys: `hiddenReason` is "hidden reason". */
 function label(key: string): string {
   return key.replace(/([a-z])([A-Z])/g, '$1 $2').toLocaleLowerCase('en-US');
@@ -110,20 +123,31 @@ export function AuditChange(props: { entry: AuditEntry }) {
   );
   const same = keys.filter(k => !changed.includes(k));
   return (
-    <Box component="dl" sx={{ m: 0 }} data-testid="audit-change">
-      {changed.map(k => (
-        <Typography key={k} variant="body2" component="div">
-          <Box component="dt" sx={{ display: 'inline', fontWeight: 500 }}>
-            {label(k)}:
-          </Box>{' '}
-          <Box component="dd" sx={{ display: 'inline', m: 0 }}>
-            {k in before ? show(before[k]) : '—'} → {show(after[k])}
-          </Box>
-        </Typography>
-      ))}
+    <Box data-testid="audit-change">
+      {changed.length > 0 && (
+        // A <dl>'s groups hold only <dt> and <dd> (no text between them).
+        <Box component="dl" sx={{ m: 0 }}>
+          {changed.map(k => (
+            <Typography key={k} variant="body2" component="div">
+              <Box component="dt" sx={{ display: 'inline', fontWeight: 500 }}>
+                {label(k)}:
+              </Box>
+              <Box component="dd" sx={{ display: 'inline', m: 0, ml: 0.5 }}>
+                {k in before ? <Value value={before[k]} /> : '—'} →{' '}
+                <Value value={after[k]} />
+              </Box>
+            </Typography>
+          ))}
+        </Box>
+      )}
       {same.length > 0 && (
         <Typography variant="caption" color="text.secondary" component="div">
-          {same.map(k => `${label(k)}: ${show(after[k])}`).join(' · ')}
+          {same.map((k, i) => (
+            <Fragment key={k}>
+              {i > 0 && ' · '}
+              {label(k)}: <Value value={after[k]} />
+            </Fragment>
+          ))}
         </Typography>
       )}
     </Box>
@@ -150,6 +174,29 @@ function Target(props: { entry: AuditEntry }) {
             of <RefLink entityRef={service} defaultKind="ModelService" />
           </Typography>
         )}
+      </>
+    );
+  }
+  if (entry.targetType === 'provider') {
+    return <RefLink entityRef={entry.target} defaultKind="Provider" />;
+  }
+  // `<team ref>/<month>`: the payout of a provider team for a month.
+  const payout = /^(.+)\/(\d{4}-\d{2})$/.exec(entry.target);
+  if (entry.targetType === 'payout' && payout) {
+    return (
+      <>
+        Payout {payout[2]} of{' '}
+        <RefLink entityRef={payout[1]} defaultKind="Group" />
+      </>
+    );
+  }
+  // `<provider ref>#<name>`: an upstream credential of a provider.
+  const credential = /^(.+)#([^#]+)$/.exec(entry.target);
+  if (entry.targetType === 'credential' && credential) {
+    return (
+      <>
+        Credential {credential[2]} of{' '}
+        <RefLink entityRef={credential[1]} defaultKind="Provider" />
       </>
     );
   }

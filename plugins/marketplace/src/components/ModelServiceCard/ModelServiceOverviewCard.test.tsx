@@ -254,10 +254,14 @@ describe('ModelServiceOverviewCard', () => {
         },
       );
       expect(await screen.findByText('Rejected')).toBeInTheDocument();
+      // Who rejected it: a link to the admin, not the raw ref.
+      expect(screen.queryByText(/user:default\/ada/)).toBeNull();
+      expect(screen.getByRole('link', { name: /ada/ })).toHaveAttribute(
+        'href',
+        '/catalog/default/user/ada',
+      );
       expect(
-        screen.getByText(
-          /user:default\/ada rejected this service on Nov 24, 2026, 12:00 UTC/,
-        ),
+        screen.getByText(/rejected this service on Nov 24, 2026, 12:00 UTC/),
       ).toBeInTheDocument();
       expect(screen.getByText(/p99 target missing/)).toBeInTheDocument();
     });

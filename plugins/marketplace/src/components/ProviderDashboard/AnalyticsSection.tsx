@@ -630,9 +630,12 @@ export function AnalyticsSection(props: { team: string }) {
             sx={{
               display: 'grid',
               gap: 3,
+              // Side by side only where each has room for its six columns:
+              // at 1280 and 1440 px half the page squeezed them into a
+              // sideways scroll and names onto two lines.
               gridTemplateColumns: {
                 xs: '1fr',
-                lg: 'repeat(2, minmax(0, 1fr))',
+                xl: 'repeat(2, minmax(0, 1fr))',
               },
             }}
           >

@@ -1,5 +1,6 @@
 import { screen, waitFor, within } from '@testing-library/react';
 import userEvent from '@testing-library/user-event';
+import { Route, Routes, useLocation } from 'react-router-dom';
 import { renderInTestApp } from '@backstage/frontend-test-utils';
 import { entityRouteRef } from '@backstage/plugin-catalog-react';
 import { ManagedService } from '@internal/plugin-marketplace-common';
@@ -9,6 +10,12 @@ import { fullModelService } from '../../__fixtures__/entities';
 import { ProviderServicesPage } from './ProviderServicesPage';
 
 const mountedRoutes = { '/catalog/:namespace/:kind/:name': entityRouteRef };
+
+/** Where a redirect led. */
+function PathAndQuery() {
+  const location = useLocation();
+  return <div data-testid="at">{`${location.pathname}${location.search}`}</div>;
+}
 
 function managed(
   name: string,
@@ -82,6 +89,68 @@ describe('ProviderServicesPage', () => {
     expect(
       within(yaml).getByText('Source of truth: the YAML in your repository'),
     ).toBeInTheDocument();
+  });
+
+  describe("the About card's Edit (?edit=<name>)", () => {
+    const services = () =>
+      mockMarketplaceApi({
+        listManagedServices: jest
+          .fn()
+          .mockResolvedValue([
+            managed('svc-portal', {}),
+            managed(
+              'svc-yaml',
+              {},
+              'url:https://git.example/catalog-info.yaml',
+            ),
+          ]),
+      });
+    const at = (path: string) =>
+      renderInTestApp(
+        <Routes>
+          <Route
+            path="/marketplace/provider"
+            element={<ProviderServicesPage />}
+          />
+          <Route
+            path="/create/templates/default/publish-llm-service"
+            element={<PathAndQuery />}
+          />
+        </Routes>,
+        {
+          mountedRoutes,
+          apis: [[marketplaceApiRef, services()]],
+          initialRouteEntries: [path],
+        },
+      );
+
+    it('opens the publish form, filled in, for a portal service of the team', async () => {
+      await at('/marketplace/provider?tab=services&edit=svc-portal');
+      const form = JSON.parse(
+        new URLSearchParams(
+          (await screen.findByTestId('at')).textContent!.split('?')[1],
+        ).get('formData')!,
+      );
+      expect(form).toMatchObject({ editing: 'svc-portal', name: 'svc-portal' });
+    });
+
+    it('says the YAML is the source of truth, with a link to it', async () => {
+      await at('/marketplace/provider?tab=services&edit=svc-yaml');
+      const notice = await screen.findByTestId('edit-notice');
+      expect(notice).toHaveTextContent(
+        'svc-yaml is defined in catalog YAML: the YAML in your repository is the source of truth',
+      );
+      expect(
+        within(notice).getByRole('link', { name: 'Open its YAML' }),
+      ).toHaveAttribute('href', 'https://git.example/catalog-info.yaml');
+    });
+
+    it("tells who may edit another team's service", async () => {
+      await at('/marketplace/provider?tab=services&edit=svc-other');
+      expect(await screen.findByTestId('edit-notice')).toHaveTextContent(
+        'Only the team that owns svc-other can edit it',
+      );
+    });
   });
 
   it('lists the teams’ services in every state', async () => {

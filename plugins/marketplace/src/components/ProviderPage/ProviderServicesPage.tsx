@@ -12,7 +12,13 @@ import Tooltip from '@mui/material/Tooltip';
 import Typography from '@mui/material/Typography';
 import AddIcon from '@mui/icons-material/Add';
 import useAsyncRetry from 'react-use/esm/useAsyncRetry';
-import { Link as RouterLink } from 'react-router-dom';
+import Alert from '@mui/material/Alert';
+import Link from '@mui/material/Link';
+import {
+  Navigate,
+  Link as RouterLink,
+  useSearchParams,
+} from 'react-router-dom';
 import {
   Content,
   ContentHeader,
@@ -75,6 +81,54 @@ function EditAction(props: { service: ManagedService }) {
 }
 
 export { PUBLISH_TEMPLATE_PATH };
+
+/**
+ * What `?edit=<name>` (the About card's Edit on a service page) leads to when
+ * it is not the publish form: a catalog YAML service's source of truth, or who
+ * may edit the service.
+ */
+function EditNotice(props: {
+  name: string;
+  service: ManagedService | undefined;
+}) {
+  const { name, service } = props;
+  if (!service) {
+    return (
+      <Alert severity="info" sx={{ mb: 2 }} data-testid="edit-notice">
+        Only the team that owns {name} can edit it, and you are not a member of
+        it. Ask its owners (on the{' '}
+        <Link
+          component={RouterLink}
+          to={`/catalog/default/modelservice/${encodeURIComponent(name)}`}
+        >
+          service's page
+        </Link>
+        ) for the change.
+      </Alert>
+    );
+  }
+  if (service.publication.unpublishedAt) {
+    return (
+      <Alert severity="info" sx={{ mb: 2 }} data-testid="edit-notice">
+        {name} is unpublished: it can no longer be edited.
+      </Alert>
+    );
+  }
+  const url = service.location ? locationUrl(service.location) : undefined;
+  return (
+    <Alert severity="info" sx={{ mb: 2 }} data-testid="edit-notice">
+      {name} is defined in catalog YAML: the YAML in your repository is the
+      source of truth. Change it there; the portal picks the change up.{' '}
+      {url ? (
+        <Link href={url} target="_blank" rel="noopener">
+          Open its YAML
+        </Link>
+      ) : (
+        <>Its file: {service.location}</>
+      )}
+    </Alert>
+  );
+}
 
 const DAY_MS = 86_400_000;
 
@@ -171,6 +225,8 @@ export function ProviderServicesPage(props: { embedded?: boolean } = {}) {
   const api = useApi(marketplaceApiRef);
   const toastApi = useApi(toastApiRef);
   const services = useAsyncRetry(() => api.listManagedServices(), [api]);
+  const [params] = useSearchParams();
+  const editing = params.get('edit');
   const [unpublishing, setUnpublishing] = useState<ManagedService>();
   const [busy, setBusy] = useState(false);
 
@@ -296,6 +352,20 @@ export function ProviderServicesPage(props: { embedded?: boolean } = {}) {
           </TableBody>
         </Table>
       </TableContainer>
+    );
+  }
+
+  if (editing && services.value) {
+    const service = services.value.find(x => x.name === editing);
+    if (service && !service.location && !service.publication.unpublishedAt) {
+      // A portal service of the user's team: its publish form, filled in.
+      return <Navigate to={editServicePath(service.entity)} replace />;
+    }
+    body = (
+      <>
+        <EditNotice name={editing} service={service} />
+        {body}
+      </>
     );
   }
 

@@ -3,6 +3,7 @@ import AlertTitle from '@mui/material/AlertTitle';
 import Chip from '@mui/material/Chip';
 import { ServicePublication } from '@internal/plugin-marketplace-common';
 import { formatDateTimeUtc } from '../../format';
+import { RefLink } from '../shared/RefLink';
 
 /** Whether a service is unpublished (its sunset may still be ahead). */
 export function isUnpublished(publication: ServicePublication | undefined) {
@@ -80,9 +81,14 @@ export function PublicationBanner(props: {
     return (
       <Alert severity="error" role="status">
         <AlertTitle>Rejected</AlertTitle>
-        {publication.decidedBy
-          ? `${publication.decidedBy} rejected`
-          : 'Rejected'}{' '}
+        {publication.decidedBy ? (
+          <>
+            <RefLink entityRef={publication.decidedBy} defaultKind="User" />{' '}
+            rejected
+          </>
+        ) : (
+          'Rejected'
+        )}{' '}
         this service
         {publication.decidedAt
           ? ` on ${formatDateTimeUtc(publication.decidedAt)}`

@@ -113,24 +113,33 @@ export const MarketplaceServiceNamePicker = createFormField({
 /** The one message when the terms are not accepted. */
 export const TERMS_REQUIRED = 'Accept the provider terms to publish';
 
-function TermsInput(props: FieldExtensionComponentProps<boolean>) {
-  const { onChange, rawErrors, formData, schema, idSchema } = props;
-  const invalid = !!rawErrors?.length && formData !== true;
+/** What a provider accepts to publish. */
+export const PROVIDER_TERMS =
+  'The platform keeps its fee from every charged request, you keep the committed service level, and you give subscribers notice before unpublishing.';
+
+/** The provider terms and their checkbox. */
+export function TermsCheckbox(props: {
+  checked: boolean;
+  onChange: (checked: boolean) => void;
+  invalid?: boolean;
+  id?: string;
+  title?: string;
+  description?: string;
+}) {
+  const { checked, onChange, invalid, id } = props;
   return (
     <FormControl error={invalid} margin="normal" required component="fieldset">
       <Typography component="legend" variant="subtitle1">
-        {schema.title ?? 'Provider terms'}
+        {props.title ?? 'Provider terms'}
       </Typography>
-      {schema.description && (
-        <Typography variant="body2" color="text.secondary">
-          {schema.description}
-        </Typography>
-      )}
+      <Typography variant="body2" color="text.secondary">
+        {props.description ?? PROVIDER_TERMS}
+      </Typography>
       <FormControlLabel
         control={
           <Checkbox
-            id={idSchema?.$id}
-            checked={formData === true}
+            id={id}
+            checked={checked}
             onChange={e => onChange(e.target.checked)}
           />
         }
@@ -138,6 +147,20 @@ function TermsInput(props: FieldExtensionComponentProps<boolean>) {
       />
       {invalid && <FormHelperText>{TERMS_REQUIRED}</FormHelperText>}
     </FormControl>
+  );
+}
+
+function TermsInput(props: FieldExtensionComponentProps<boolean>) {
+  const { onChange, rawErrors, formData, schema, idSchema } = props;
+  return (
+    <TermsCheckbox
+      id={idSchema?.$id}
+      checked={formData === true}
+      onChange={onChange}
+      invalid={!!rawErrors?.length && formData !== true}
+      title={schema.title}
+      description={schema.description}
+    />
   );
 }
 

@@ -2,7 +2,7 @@ import { useState } from 'react';
 import Box from '@mui/material/Box';
 import Tab from '@mui/material/Tab';
 import Tabs from '@mui/material/Tabs';
-import { CodeSnippet } from '@backstage/core-components';
+import { CodeBlock } from './CodeBlock';
 import {
   curlSnippet,
   embeddingsSnippets,
@@ -93,7 +93,7 @@ export function SnippetTabs(props: {
           sx={{ pt: 1 }}
         >
           {shown === s.id && (
-            <CodeSnippet
+            <CodeBlock
               text={s.build(input)}
               language={s.language}
               showCopyCodeButton
