@@ -109,6 +109,9 @@ export function writeCatalog({ dir, upstreamUrl, refusedPort }) {
         fault === 'refused'
           ? `http://127.0.0.1:${refusedPort}/v1`
           : `${upstreamUrl}/faults/${fault}/v1`,
+      // The faults are served as Chat Completions, whatever the template's
+      // upstream speaks (acme-gpt-4-1's is OpenAI Responses).
+      protocol: 'openai-chat',
       auth: { type: 'none' },
     };
     docs.push(d);
