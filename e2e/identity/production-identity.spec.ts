@@ -49,7 +49,9 @@ test('a catalog user signs in through the identity provider', async ({
   expect(subjectOf(request!.headers().authorization)).toBe(
     'user:default/lena.fischer',
   );
-  await expect(page.getByRole('link', { name: 'Marketplace', exact: true })).toBeVisible();
+  await expect(
+    page.getByRole('link', { name: 'Marketplace', exact: true }),
+  ).toBeVisible();
   await expect(page.getByText('Sign in with your company account')).toHaveCount(
     0,
   );
@@ -68,7 +70,9 @@ test('someone who is not a catalog user gets no access', async ({ page }) => {
     ),
   ).toBeVisible();
   await expect(page.getByRole('button', { name: 'Sign In' })).toBeVisible();
-  await expect(page.getByRole('link', { name: 'Marketplace', exact: true })).toHaveCount(0);
+  await expect(
+    page.getByRole('link', { name: 'Marketplace', exact: true }),
+  ).toHaveCount(0);
   await page.screenshot({
     path: `${
       process.env.E2E_SCREENSHOT_DIR ?? 'test-results'
