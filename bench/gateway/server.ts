@@ -40,7 +40,9 @@ import { AddressInfo } from 'node:net';
 import os from 'node:os';
 import path from 'node:path';
 import { monitorEventLoopDelay, performance } from 'node:perf_hooks';
-import marketplacePlugin from '@internal/plugin-marketplace-backend';
+import marketplacePlugin, {
+  embeddedGatewayLane,
+} from '@internal/plugin-marketplace-backend';
 import demoUpstreamPlugin from '@internal/plugin-marketplace-demo-upstream-backend';
 import Database from 'better-sqlite3';
 import knexFactory, { Knex } from 'knex';
@@ -62,6 +64,8 @@ export interface ServerOptions {
    * query anew.
    */
   stmtCache?: boolean;
+  /** false: the embedded gateway behind express, without the fast lane. */
+  lane?: boolean;
 }
 
 /** Messages from the server to the parent. */
@@ -454,6 +458,12 @@ async function main() {
     ],
   });
   stoppers.unshift(() => gateway.stop());
+  // As the portal backend serves it (packages/backend's root HTTP router):
+  // gateway calls on the fast lane, ahead of express. BENCH_SERVER={"lane":false}
+  // measures the express path instead.
+  if (options.lane !== false) {
+    embeddedGatewayLane.attach(gateway.server);
+  }
   const gatewayPort = (gateway.server.address() as AddressInfo).port;
   const base = `http://127.0.0.1:${gatewayPort}/api/marketplace`;
 

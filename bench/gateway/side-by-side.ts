@@ -460,23 +460,25 @@ async function main() {
       }),
     },
   );
-  const baseline = BASELINE
-    ? await forkChild<{ url: string; pid: number }>(
-        'standalone.ts',
-        {
-          BENCH_STANDALONE: JSON.stringify({
-            databaseConfig: portal.databaseConfig,
-            instanceId: 'bench-baseline',
-            upstreamKey: portal.upstreamKey,
-          }),
-        },
-        BASELINE,
-      )
-    : undefined;
+  // Only when measured: a checkout from before the standalone gateway has none.
+  const baseline =
+    BASELINE && (!TARGETS || TARGETS.includes('baseline'))
+      ? await forkChild<{ url: string; pid: number }>(
+          'standalone.ts',
+          {
+            BENCH_STANDALONE: JSON.stringify({
+              databaseConfig: portal.databaseConfig,
+              instanceId: 'bench-baseline',
+              upstreamKey: portal.upstreamKey,
+            }),
+          },
+          BASELINE,
+        )
+      : undefined;
   // The other checkout's portal backend too (SQLite only: a database of its
   // own; its ledger is not checked here).
   const baselinePortal =
-    BASELINE && !PG
+    BASELINE && !PG && (!TARGETS || TARGETS.includes('baseline-embedded'))
       ? await forkChild<Extract<ServerMessage, { type: 'ready' }>>(
           'server.ts',
           {

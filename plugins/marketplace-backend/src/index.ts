@@ -14,3 +14,6 @@ export {
   readLedgerBalances,
 } from './database/ledgerInvariants';
 export type { LedgerBalance } from './database/ledgerInvariants';
+// The embedded gateway's fast lane, which the backend puts in front of its
+// express stack (packages/backend, the root HTTP router).
+export { embeddedGatewayLane } from '@internal/plugin-marketplace-gateway-node';

@@ -33,6 +33,7 @@ import {
   DEFAULT_STREAM_LIMITS,
   EgressPolicy,
   readGatewayRedisConfig,
+  embeddedGatewayLane,
 } from '@internal/plugin-marketplace-gateway-node';
 import { Monitoring, readMonitoringConfig } from './monitoring/Monitoring';
 import { MonitoringStore } from './monitoring/MonitoringStore';
@@ -387,6 +388,20 @@ export const marketplacePlugin = createBackendPlugin({
               DEFAULT_STREAM_LIMITS.maxStreamBytes,
           },
           teamMembership,
+        });
+        // Gateway calls skip the backend's express stack once it has started
+        // (the fast lane packages/backend puts in front of it); browsers'
+        // cross-origin calls and every other path still go through it.
+        lifecycle.addStartupHook(async () => {
+          const basePath = new URL(
+            await deps.discovery.getBaseUrl('marketplace'),
+          ).pathname;
+          lifecycle.addShutdownHook(
+            embeddedGatewayLane.register(
+              `${basePath}/gateway`,
+              gateway.handleHttp,
+            ),
+          );
         });
         coordination.events.subscribe(event => {
           if (event.type === 'grants.changed') {

@@ -67,6 +67,7 @@ export type {
   GatewayHttpHandler,
   GatewayHttpHandlerOptions,
 } from './http/handler';
+export { embeddedGatewayLane, GatewayLane } from './http/lane';
 export { UpstreamConnectionError, UpstreamTimeoutError } from './upstream';
 export { RedisRateLimiter } from './limits/RedisRateLimiter';
 export { MemoryEventBus } from './events/MemoryEventBus';

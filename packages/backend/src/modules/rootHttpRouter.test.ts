@@ -5,6 +5,7 @@ import request from 'supertest';
 import { InputError } from '@backstage/errors';
 import { mockServices } from '@backstage/backend-test-utils';
 import { MiddlewareFactory } from '@backstage/backend-defaults/rootHttpRouter';
+import { embeddedGatewayLane } from '@internal/plugin-marketplace-backend';
 import { clientErrorHandler, configureRootHttpRouter } from './rootHttpRouter';
 
 describe('the root router', () => {
@@ -87,5 +88,46 @@ describe('the root router', () => {
       },
       response: { statusCode: 431 },
     });
+  });
+
+  it("serves the embedded gateway's calls on its fast lane, ahead of express", async () => {
+    const seen: string[] = [];
+    const server = http.createServer(
+      express().use((req, res) => {
+        seen.push(`express ${req.url}`);
+        res.end();
+      }),
+    );
+    configureRootHttpRouter({
+      server,
+      middleware: MiddlewareFactory.create({
+        config: mockServices.rootConfig(),
+        logger: mockServices.logger.mock(),
+      }),
+      applyDefaults() {},
+    });
+    const close = embeddedGatewayLane.register(
+      '/api/marketplace/gateway',
+      (req, res) => {
+        seen.push(`lane ${req.url}`);
+        res.end();
+      },
+    );
+    try {
+      await request(server).get('/api/marketplace/gateway/v1/models');
+      await request(server).get('/api/marketplace/services');
+      await request(server)
+        .get('/api/marketplace/gateway/v1/models')
+        .set('Origin', 'http://localhost:3000');
+    } finally {
+      close();
+    }
+    await request(server).get('/api/marketplace/gateway/v1/models');
+    expect(seen).toEqual([
+      'lane /v1/models',
+      'express /api/marketplace/services',
+      'express /api/marketplace/gateway/v1/models',
+      'express /api/marketplace/gateway/v1/models',
+    ]);
   });
 });

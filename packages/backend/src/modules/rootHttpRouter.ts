@@ -3,6 +3,7 @@ import {
   rootHttpRouterServiceFactory,
 } from '@backstage/backend-defaults/rootHttpRouter';
 import { ErrorResponseBody } from '@backstage/errors';
+import { embeddedGatewayLane } from '@internal/plugin-marketplace-backend';
 import { Request, Response } from 'express';
 import { ServerResponse, STATUS_CODES } from 'node:http';
 import { Duplex } from 'node:stream';
@@ -30,7 +31,9 @@ export function notFoundHandler(req: Request, res: Response) {
  *   stack of every 5xx;
  * - a path no plugin serves gets a 404 with the usual error body (Backstage's
  *   default answers with an empty body), and so do the errors Node's HTTP layer
- *   answers itself (431, 408, 400).
+ *   answers itself (431, 408, 400);
+ * - calls of the embedded metering gateway take a fast lane past this stack
+ *   (`GatewayLane` in plugins/marketplace-gateway-node).
  */
 /**
  * What Node's HTTP layer answers itself (headers or URL too large, a request that
@@ -78,6 +81,10 @@ export function configureRootHttpRouter({
   'middleware' | 'applyDefaults' | 'server'
 >) {
   server.on('clientError', clientErrorHandler);
+  // Gateway calls go straight to the embedded gateway's node:http handler once
+  // the marketplace plugin has opened its lane; everything else, and browsers'
+  // cross-origin gateway calls, through express as below.
+  embeddedGatewayLane.attach(server);
   const error = middleware.error.bind(middleware);
   middleware.error = options => error({ ...options, showStackTraces: false });
   middleware.notFound = () => notFoundHandler;

@@ -3,6 +3,7 @@ import {
   ALL_PROTOCOLS,
   anthropicMessagesAdapter,
   createGatewayHttpHandler,
+  GatewayHttpHandler,
   EgressPolicy,
   Gateway,
   GatewayError,
@@ -65,6 +66,8 @@ export type GatewayRouter = RequestHandler & {
     protocol?: TestProtocol,
   ): Promise<void>;
   sendError: ErrorRequestHandler;
+  /** The plain `node:http` handler, for the backend's fast lane. */
+  handleHttp: GatewayHttpHandler;
   /** The pipeline, for invalidations. */
   gateway: Gateway<Reservation>;
 };
@@ -166,6 +169,8 @@ export function createGatewayRouter(
 
   const router: RequestHandler = (req, res) => handler(req, res);
   return Object.assign(router, {
+    /** The plain `node:http` handler, for the backend's fast lane. */
+    handleHttp: handler,
     completeChat: (
       req: Request,
       res: Response,
