@@ -1,10 +1,8 @@
 import type { UpstreamProtocol } from '@internal/plugin-marketplace-common';
 import { GatewayError } from '../errors';
-import {
-  AnthropicStreamDecoder,
-  anthropicAnswerOf,
-  chatToAnthropic,
-} from './anthropic';
+import { anthropicAnswerOf } from './anthropicAnswer';
+import { chatToAnthropic } from './anthropicRequest';
+import { AnthropicStreamDecoder } from './anthropicStream';
 import {
   answerText,
   ChatAnswer,
