@@ -12,6 +12,7 @@ import demoUpstreamPlugin from '@internal/plugin-marketplace-demo-upstream-backe
 import { Server } from 'http';
 import request from 'supertest';
 import { marketplacePlugin } from '../plugin';
+import { simProvider, simService } from './simMarketplace';
 
 /*
  * The shared set-up of the gateway's integration tests (the gateway with the
@@ -25,17 +26,8 @@ export const GATEWAY_TEST_UPSTREAM_KEY = 'upstream-secret-for-tests';
 
 /** The `sim` Provider of ai-platform-team. */
 export const gatewayTestProvider: Entity = {
-  apiVersion: 'marketplace.acme.io/v1alpha1',
-  kind: 'Provider',
+  ...simProvider,
   metadata: { name: 'sim', namespace: 'default' },
-  spec: {
-    owner: 'group:default/ai-platform-team',
-    displayName: 'Simulated Provider',
-    verification: { status: 'pending' },
-    headquarters: { country: 'US', region: 'north-america' },
-    compliance: [],
-    contact: { email: 'sim@acme.io' },
-  },
 };
 
 /** A ModelService of the `sim` Provider on an upstream model, its spec overridden where given. */
@@ -45,46 +37,18 @@ export function gatewayTestService(
   baseUrl: string,
   overrides: Record<string, any> = {},
 ): Entity {
-  return {
-    apiVersion: 'marketplace.acme.io/v1alpha1',
-    kind: 'ModelService',
-    metadata: { name, namespace: 'default', title: `${name} title` },
-    spec: {
-      owner: 'group:default/ai-platform-team',
-      providedBy: 'provider:default/sim',
-      lifecycle: 'active',
-      family: 'gpt',
-      pricing: {
-        currency: 'USD',
-        promptPer1kMicros: 2000,
-        completionPer1kMicros: 8000,
-      },
-      contextWindow: 128000,
-      maxOutputTokens: 4096,
-      features: { streaming: true, functionCalling: true },
-      apiCompatibility: ['openai'],
-      endpoint: {
-        baseUrl,
-        upstreamModel,
-        auth: { type: 'bearer', secretRef: 'SIM_UPSTREAM_KEY' },
-      },
-      geographic: {
-        country: 'US',
-        region: 'north-america',
-        dataCenters: ['us-1'],
-      },
-      compliance: [],
-      availability: { schedule: '24/7' },
-      sla: {
-        latencyMs: { p50: 100, p95: 200, p99: 300 },
-        uptimePercent: 99.9,
-        throughput: { requestsPerSecond: 100, tokensPerSecond: 10000 },
-        rateLimits: { requestsPerMinute: 10000, tokensPerMinute: 10_000_000 },
-      },
-      ...overrides,
-    },
-  };
+  const entity = simService(name, baseUrl) as any;
+  entity.spec.endpoint.upstreamModel = upstreamModel;
+  return { ...entity, spec: { ...entity.spec, ...overrides } };
 }
+
+/** The demo upstream's fastest model: no wait, no failures. */
+export const SIM_FAST_MODEL = {
+  id: 'sim-fast',
+  timeToFirstTokenMs: 0,
+  tokensPerSecond: 100000,
+  failureRate: 0,
+};
 
 /**
  * A catalog of a test's entities (`demoBase` is the demo upstream's `/v1` URL

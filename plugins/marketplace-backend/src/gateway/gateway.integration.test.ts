@@ -11,6 +11,7 @@ import {
   gatewayTestCatalog,
   gatewayTestProvider as provider,
   gatewayTestService as service,
+  SIM_FAST_MODEL,
   startGatewayTestBackend,
   subscribeForKey,
   usageOf,
@@ -69,12 +70,7 @@ describe.each(
         secrets: { SIM_UPSTREAM_KEY: UPSTREAM_KEY },
       },
       demoModels: [
-        {
-          id: 'sim-fast',
-          timeToFirstTokenMs: 0,
-          tokensPerSecond: 100000,
-          failureRate: 0,
-        },
+        SIM_FAST_MODEL,
         {
           id: 'sim-slow',
           timeToFirstTokenMs: 30,

@@ -13,6 +13,7 @@ import {
   gatewayTestCatalog,
   gatewayTestProvider as provider,
   gatewayTestService as service,
+  SIM_FAST_MODEL,
   startGatewayTestBackend,
   subscribeForKey,
   usageOf,
@@ -123,12 +124,7 @@ describe.each(
         secrets: { SIM_UPSTREAM_KEY: UPSTREAM_KEY },
       },
       demoModels: [
-        {
-          id: 'sim-fast',
-          timeToFirstTokenMs: 0,
-          tokensPerSecond: 100000,
-          failureRate: 0,
-        },
+        SIM_FAST_MODEL,
         {
           // Sends its first words, then falls silent for longer
           // than the gateway waits: a stream cut mid-answer.
