@@ -1,4 +1,8 @@
 /*
+ * Long on purpose (over ~400 lines): one script run by hand and read top to
+ * bottom (arguments, measuring, the report, the ledger check); its server is
+ * server.ts, the child process serverProcess.ts.
+ *
  * Gateway overhead benchmark (run by hand, never in CI): `yarn bench:gateway`.
  *
  * Starts the demo upstream with zero latency and the marketplace gateway
