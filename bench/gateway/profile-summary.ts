@@ -77,13 +77,18 @@ function label(frame: CallFrame): string {
 }
 
 const OWN_CODE =
-  /\/plugins\/marketplace-(backend|demo-upstream-backend|common)\/src\//;
+  /\/plugins\/marketplace-(backend|gateway-node|demo-upstream-backend|common)\/src\//;
 
-export function summarizeProfile(
-  profile: CpuProfile,
-  options: { requests?: number; top?: number } = {},
-): string {
-  const top = options.top ?? 25;
+/** Where a profile's time went, in µs: by package or file, by function (self), and the project's own functions (inclusive). */
+export interface ProfileBreakdown {
+  totalUs: number;
+  busyUs: number;
+  selfByCategory: Map<string, number>;
+  selfByFunction: Map<string, number>;
+  inclusiveOwn: Map<string, number>;
+}
+
+export function profileBreakdown(profile: CpuProfile): ProfileBreakdown {
   const byId = new Map<number, ProfileNode>();
   const parent = new Map<number, number>();
   for (const node of profile.nodes) {
@@ -137,7 +142,22 @@ export function summarizeProfile(
     }
   }
 
-  const busyUs = totalUs - idleUs;
+  return {
+    totalUs,
+    busyUs: totalUs - idleUs,
+    selfByCategory,
+    selfByFunction,
+    inclusiveOwn,
+  };
+}
+
+export function summarizeProfile(
+  profile: CpuProfile,
+  options: { requests?: number; top?: number } = {},
+): string {
+  const top = options.top ?? 25;
+  const { totalUs, busyUs, selfByCategory, selfByFunction, inclusiveOwn } =
+    profileBreakdown(profile);
   const perReq = (us: number) =>
     options.requests ? `${(us / options.requests).toFixed(1)} µs/req` : '';
   const pct = (us: number) => `${((us / busyUs) * 100).toFixed(1)}%`;

@@ -1,4 +1,8 @@
 /*
+ * Long on purpose (over ~400 lines): one script run by hand and read top to
+ * bottom (arguments, measuring, the report, the ledger check); its server is
+ * server.ts, the child process serverProcess.ts.
+ *
  * Gateway overhead benchmark (run by hand, never in CI): `yarn bench:gateway`.
  *
  * Starts the demo upstream with zero latency and the marketplace gateway
@@ -11,18 +15,12 @@
  * See bench/README.md for the options.
  */
 import autocannon from 'autocannon';
-import { ChildProcess, fork } from 'node:child_process';
 import fs from 'node:fs';
 import os from 'node:os';
 import path from 'node:path';
-import type {
-  LedgerCheck,
-  ParentMessage,
-  PhaseStats,
-  ServerMessage,
-  ServerOptions,
-} from './server';
+import type { LedgerCheck, PhaseStats, ServerMessage } from './server';
 import { summarizeProfile } from './profile-summary';
+import { ServerProcess } from './serverProcess';
 
 const TARGETS = {
   addedP50Ms: 0.5,
@@ -151,72 +149,6 @@ function parseArgs(argv: string[]): Args {
     throw new Error('Invalid --duration, --warmup or --connections');
   }
   return args;
-}
-
-// --- the server child process ------------------------------------------------
-
-class ServerProcess {
-  private nextId = 1;
-  private readonly pending = new Map<number, (m: ServerMessage) => void>();
-  ready!: Extract<ServerMessage, { type: 'ready' }>;
-
-  private constructor(readonly child: ChildProcess) {}
-
-  static async start(
-    options: ServerOptions,
-    label: string,
-  ): Promise<ServerProcess> {
-    const child = fork(path.join(__dirname, 'server.ts'), [], {
-      execArgv: [
-        '--require',
-        require.resolve('@backstage/cli-node/config/nodeTransform.cjs'),
-      ],
-      env: {
-        ...process.env,
-        NODE_ENV: 'production',
-        BENCH_SERVER: JSON.stringify(options),
-      },
-      stdio: ['ignore', 'inherit', 'inherit', 'ipc'],
-    });
-    const server = new ServerProcess(child);
-    server.ready = await new Promise((resolve, reject) => {
-      child.on('exit', code =>
-        reject(new Error(`The ${label} process exited (code ${code})`)),
-      );
-      child.on('message', (message: ServerMessage) => {
-        if (message?.type === 'ready') {
-          resolve(message);
-        } else if (message?.type === 'error') {
-          reject(new Error(`The ${label} process failed: ${message.message}`));
-        } else if (message && 'id' in message) {
-          server.pending.get(message.id)?.(message);
-          server.pending.delete(message.id);
-        }
-      });
-    });
-    return server;
-  }
-
-  request<T extends ServerMessage>(
-    message: { type: ParentMessage['type'] } & Record<string, unknown>,
-  ): Promise<T> {
-    const id = this.nextId++;
-    return new Promise(resolve => {
-      this.pending.set(id, m => resolve(m as T));
-      this.child.send({ ...message, id });
-    });
-  }
-
-  async stop() {
-    if (this.child.exitCode !== null) {
-      return;
-    }
-    const exited = new Promise(resolve => this.child.once('exit', resolve));
-    this.child.send({ type: 'stop' } satisfies ParentMessage);
-    const timer = setTimeout(() => this.child.kill('SIGKILL'), 20_000);
-    await exited;
-    clearTimeout(timer);
-  }
 }
 
 // --- measuring ---------------------------------------------------------------

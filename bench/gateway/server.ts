@@ -1,4 +1,8 @@
 /*
+ * Long on purpose (over ~400 lines): the whole system under test in one
+ * child process (backends, catalog, statistics, the ledger check, profiling),
+ * read top to bottom.
+ *
  * The system under test of `bench/gateway/run.ts`, run in a child process of it
  * (so that the load generator never shares an event loop with the server).
  *

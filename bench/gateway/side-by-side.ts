@@ -1,4 +1,7 @@
 /*
+ * Long on purpose (over ~400 lines): one script run by hand and read top to
+ * bottom, starting every target and reporting them side by side.
+ *
  * The gateway side by side with its floor and a peer, in one run (issue 19):
  *
  *   direct      the demo upstream, called directly

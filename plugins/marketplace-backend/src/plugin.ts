@@ -27,7 +27,7 @@ import { adminRecipients } from './monitoring/adminRecipients';
 import { PublishingStore } from './database/PublishingStore';
 import { SubscriptionStore } from './database/SubscriptionStore';
 import { UsageLedger } from './database/UsageLedger';
-import { createGatewayRouter } from './gateway/router';
+import { createEmbeddedGateway } from './gateway/router';
 import {
   createGatewayCoordination,
   DEFAULT_STREAM_LIMITS,
@@ -366,7 +366,7 @@ export const marketplacePlugin = createBackendPlugin({
           lastProbe: ref => monitoringStore.lastProbe(ref),
           logger,
         });
-        const gateway = createGatewayRouter({
+        const gateway = createEmbeddedGateway({
           portalBaseUrl: config.getOptionalString('app.baseUrl'),
           routes,
           logger,
@@ -405,7 +405,7 @@ export const marketplacePlugin = createBackendPlugin({
         });
         coordination.events.subscribe(event => {
           if (event.type === 'grants.changed') {
-            gateway.gateway.invalidateGrants(event);
+            gateway.pipeline.invalidateGrants(event);
           }
         });
         // Provider verification is the admins' decision (issue 21).
@@ -418,7 +418,7 @@ export const marketplacePlugin = createBackendPlugin({
           verifications,
         );
         const router = Router();
-        router.use('/gateway', gateway);
+        router.use('/gateway', gateway.router);
         router.use(createSchemasRouter());
         router.use(
           createMetricsRouter({
@@ -470,7 +470,7 @@ export const marketplacePlugin = createBackendPlugin({
             directory,
             gatewayBaseUrl,
             browseIndex,
-            gateway,
+            gateway: gateway.testApi,
             budgets,
             prices,
             publishingRouter: await createPublishingRouter({

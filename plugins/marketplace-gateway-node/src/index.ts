@@ -10,13 +10,11 @@ export { GatewayError, sendGatewayError, sendJson } from './errors';
 export { newRequestId } from './requestId';
 export { countPromptTokens, countTextTokens } from './tokens';
 export type { ChatMessageLike, ChatRequestLike } from './tokens';
-export {
-  Gateway,
-  isServable,
-  isSunset,
-  suspendedError,
-} from './pipeline/Gateway';
-export type { CallOptions, GatewayOptions } from './pipeline/Gateway';
+export { Gateway } from './pipeline/Gateway';
+export type { InboundEntry } from './pipeline/Gateway';
+export type { CallOptions, GatewayOptions } from './pipeline/call';
+export { suspendedError } from './pipeline/rejections';
+export { isServable, isSunset } from './pipeline/resolveService';
 export { budgetExceededError } from './pipeline/budgets';
 export { lifecycleHeaders, successorName } from './pipeline/lifecycle';
 export { attemptFailed, failureOf } from './routing/attempts';
@@ -47,9 +45,10 @@ export {
   openaiCompletionsAdapter,
   openaiEmbeddingsAdapter,
 } from './protocols/openaiLegacy';
-export { anthropicErrorBody } from './protocols/anthropic';
+export { anthropicErrorBody } from './protocols/anthropicAnswer';
 
-export { ALL_PROTOCOLS } from './protocols/all';
+export { ALL_PROTOCOLS, INBOUND_PROTOCOLS } from './protocols/all';
+export type { InboundProtocol } from './protocols/all';
 export {
   chatCompletionRequest,
   parseChatCompletionRequest,

@@ -1,149 +1,55 @@
 import {
-  coreServices,
-  createServiceFactory,
-} from '@backstage/backend-plugin-api';
-import {
   mockCredentials,
-  mockServices,
   startTestBackend,
   TestDatabases,
 } from '@backstage/backend-test-utils';
-import { Entity } from '@backstage/catalog-model';
-import { catalogServiceRef } from '@backstage/plugin-catalog-node';
-// The demo upstream is a dev dependency: a real OpenAI-compatible upstream for this test.
-// eslint-disable-next-line @backstage/no-mixed-plugin-imports
-import demoUpstreamPlugin from '@internal/plugin-marketplace-demo-upstream-backend';
 import { formatMicros } from '@internal/plugin-marketplace-common';
 import OpenAI from 'openai';
 import request from 'supertest';
+import {
+  GATEWAY_TEST_UPSTREAM_KEY as UPSTREAM_KEY,
+  gatewayTestCatalog,
+  gatewayTestProvider as provider,
+  gatewayTestService as service,
+  SIM_FAST_MODEL,
+  startGatewayTestBackend,
+  subscribeForKey,
+  usageOf,
+} from '../__testUtils__/gatewayTestBackend';
 import { expectLedgerInvariants } from '../__testUtils__/ledgerInvariants';
-import { marketplacePlugin } from '../plugin';
 
 jest.setTimeout(120_000);
 
-const UPSTREAM_KEY = 'upstream-secret-for-tests';
 const USER = 'user:default/lena';
 
-function service(
-  name: string,
-  upstreamModel: string,
-  baseUrl: string,
-  overrides: Record<string, any> = {},
-): Entity {
-  return {
-    apiVersion: 'marketplace.acme.io/v1alpha1',
-    kind: 'ModelService',
-    metadata: { name, namespace: 'default', title: `${name} title` },
-    spec: {
-      owner: 'group:default/ai-platform-team',
-      providedBy: 'provider:default/sim',
-      lifecycle: 'active',
-      family: 'gpt',
-      pricing: {
-        currency: 'USD',
-        promptPer1kMicros: 2000,
-        completionPer1kMicros: 8000,
-      },
-      contextWindow: 128000,
-      maxOutputTokens: 4096,
-      features: { streaming: true, functionCalling: true },
-      apiCompatibility: ['openai'],
-      endpoint: {
-        baseUrl,
-        upstreamModel,
-        auth: { type: 'bearer', secretRef: 'SIM_UPSTREAM_KEY' },
-      },
-      geographic: {
-        country: 'US',
-        region: 'north-america',
-        dataCenters: ['us-1'],
-      },
-      compliance: [],
-      availability: { schedule: '24/7' },
-      sla: {
-        latencyMs: { p50: 100, p95: 200, p99: 300 },
-        uptimePercent: 99.9,
-        throughput: { requestsPerSecond: 100, tokensPerSecond: 10000 },
-        rateLimits: { requestsPerMinute: 10000, tokensPerMinute: 10_000_000 },
-      },
-      ...overrides,
-    },
-  };
-}
-
-const provider: Entity = {
-  apiVersion: 'marketplace.acme.io/v1alpha1',
-  kind: 'Provider',
-  metadata: { name: 'sim', namespace: 'default' },
-  spec: {
-    owner: 'group:default/ai-platform-team',
-    displayName: 'Simulated Provider',
-    verification: { status: 'pending' },
-    headquarters: { country: 'US', region: 'north-america' },
-    compliance: [],
-    contact: { email: 'sim@acme.io' },
-  },
-};
-
 /** A catalog holding our test entities; the upstream URL needs the test server's port. */
-const catalogFactory = createServiceFactory({
-  service: catalogServiceRef,
-  deps: { discovery: coreServices.discovery },
-  async factory({ discovery }) {
-    const base = `${await discovery.getBaseUrl('demo-upstream')}/v1`;
-    const entities: Entity[] = [
-      provider,
-      service('sim-gpt', 'sim-fast', base),
-      service('sim-stream', 'sim-slow', base),
-      service('sim-trial', 'sim-fast', base, { trial: { tokens: 300 } }),
-      service('sim-burst', 'sim-fast', base, { trial: { tokens: 5000 } }),
-      service('sim-play', 'sim-fast', base),
-      service('sim-budget', 'sim-fast', base),
-      service('sim-limited', 'sim-fast', base, {
-        sla: {
-          latencyMs: { p50: 100, p95: 200, p99: 300 },
-          uptimePercent: 99,
-          throughput: { requestsPerSecond: 1, tokensPerSecond: 100 },
-          rateLimits: { requestsPerMinute: 2, tokensPerMinute: 1_000_000 },
-        },
-      }),
-      service('sim-broken', 'sim-fail', base),
-      service('sim-hang', 'sim-hang', base),
-      service('sim-maint', 'sim-fast', base, { lifecycle: 'maintenance' }),
-      service('sim-nocred', 'sim-fast', base, {
-        endpoint: {
-          baseUrl: base,
-          upstreamModel: 'sim-fast',
-          auth: { type: 'bearer', secretRef: 'NOT_CONFIGURED_ANYWHERE' },
-        },
-      }),
-    ];
-    const kindsOf = (filter: any): string[] =>
-      (Array.isArray(filter) ? filter : [filter]).map((f: any) =>
-        String(f?.kind ?? '').toLowerCase(),
-      );
-    return {
-      async getEntities(req: any) {
-        const kinds = req?.filter ? kindsOf(req.filter) : undefined;
-        return {
-          items: entities.filter(
-            e => !kinds || kinds.includes(e.kind.toLowerCase()),
-          ),
-        };
-      },
-      async getEntitiesByRefs(req: any) {
-        return { items: req.entityRefs.map(() => undefined) };
-      },
-      async getEntityByRef(ref: string) {
-        // The owner of every service: publishing checks that it exists.
-        return ref === 'group:default/ai-platform-team'
-          ? { kind: 'Group', metadata: { name: 'ai-platform-team' } }
-          : undefined;
-      },
-      async refreshEntity() {},
-    } as any;
-  },
-});
+const catalogFactory = gatewayTestCatalog(base => [
+  provider,
+  service('sim-gpt', 'sim-fast', base),
+  service('sim-stream', 'sim-slow', base),
+  service('sim-trial', 'sim-fast', base, { trial: { tokens: 300 } }),
+  service('sim-burst', 'sim-fast', base, { trial: { tokens: 5000 } }),
+  service('sim-play', 'sim-fast', base),
+  service('sim-budget', 'sim-fast', base),
+  service('sim-limited', 'sim-fast', base, {
+    sla: {
+      latencyMs: { p50: 100, p95: 200, p99: 300 },
+      uptimePercent: 99,
+      throughput: { requestsPerSecond: 1, tokensPerSecond: 100 },
+      rateLimits: { requestsPerMinute: 2, tokensPerMinute: 1_000_000 },
+    },
+  }),
+  service('sim-broken', 'sim-fail', base),
+  service('sim-hang', 'sim-hang', base),
+  service('sim-maint', 'sim-fast', base, { lifecycle: 'maintenance' }),
+  service('sim-nocred', 'sim-fast', base, {
+    endpoint: {
+      baseUrl: base,
+      upstreamModel: 'sim-fast',
+      auth: { type: 'bearer', secretRef: 'NOT_CONFIGURED_ANYWHERE' },
+    },
+  }),
+]);
 
 describe.each(
   TestDatabases.create({ ids: ['SQLITE_3', 'POSTGRES_15'] }).eachSupportedId(),
@@ -156,67 +62,35 @@ describe.each(
 
   beforeAll(async () => {
     knex = await databases.init(databaseId);
-    backend = await startTestBackend({
-      features: [
-        marketplacePlugin,
-        demoUpstreamPlugin,
-        catalogFactory,
-        mockServices.database.factory({ knex }),
-        mockServices.rootConfig.factory({
-          data: {
-            marketplace: {
-              // The test services are live at once (approvals: publishing.test.ts).
-              publishing: { requireApproval: false },
-              // As in app-config.yaml: the teams that own the sample services.
-              roles: {
-                providerGroups: [
-                  'group:default/ai-platform-team',
-                  'group:default/research-llm-team',
-                ],
-              },
-              // The test upstreams run on this machine: allowed explicitly.
-              egress: { allowedHosts: ['localhost', '127.0.0.1'] },
-              platformFeePercent: 10,
-              gateway: { upstreamTimeoutMs: 1500, instanceId: 'it-1' },
-              secrets: { SIM_UPSTREAM_KEY: UPSTREAM_KEY },
-              demoUpstream: {
-                enabled: true,
-                apiKey: UPSTREAM_KEY,
-                models: [
-                  {
-                    id: 'sim-fast',
-                    timeToFirstTokenMs: 0,
-                    tokensPerSecond: 100000,
-                    failureRate: 0,
-                  },
-                  {
-                    id: 'sim-slow',
-                    timeToFirstTokenMs: 30,
-                    tokensPerSecond: 60,
-                    failureRate: 0,
-                  },
-                  {
-                    id: 'sim-fail',
-                    timeToFirstTokenMs: 0,
-                    tokensPerSecond: 100000,
-                    failureRate: 1,
-                  },
-                  {
-                    id: 'sim-hang',
-                    timeToFirstTokenMs: 10000,
-                    tokensPerSecond: 100,
-                    failureRate: 0,
-                  },
-                ],
-              },
-            },
-          },
-        }),
+    ({ backend, baseURL } = await startGatewayTestBackend({
+      knex,
+      catalog: catalogFactory,
+      marketplace: {
+        gateway: { upstreamTimeoutMs: 1500, instanceId: 'it-1' },
+        secrets: { SIM_UPSTREAM_KEY: UPSTREAM_KEY },
+      },
+      demoModels: [
+        SIM_FAST_MODEL,
+        {
+          id: 'sim-slow',
+          timeToFirstTokenMs: 30,
+          tokensPerSecond: 60,
+          failureRate: 0,
+        },
+        {
+          id: 'sim-fail',
+          timeToFirstTokenMs: 0,
+          tokensPerSecond: 100000,
+          failureRate: 1,
+        },
+        {
+          id: 'sim-hang',
+          timeToFirstTokenMs: 10000,
+          tokensPerSecond: 100,
+          failureRate: 0,
+        },
       ],
-    });
-    const address = backend.server.address();
-    const port = typeof address === 'object' && address ? address.port : 0;
-    baseURL = `http://localhost:${port}/api/marketplace/gateway/v1`;
+    }));
   });
 
   afterAll(async () => {
@@ -228,21 +102,13 @@ describe.each(
   });
 
   async function subscribe(name: string, body: object = {}) {
-    const res = await request(backend.server)
-      .post(`/api/marketplace/v1/services/${name}/subscribe`)
-      .set('Authorization', auth)
-      .send(body);
-    expect(res.status).toBe(201);
+    const res = await subscribeForKey(backend.server, auth, name, body);
     expect(res.body.endpoint.baseUrl).toBe(baseURL);
     return res.body.apiKey.secret as string;
   }
 
-  async function usage(requestId: string) {
-    const res = await request(backend.server)
-      .get(`/api/marketplace/v1/usage/${requestId}`)
-      .set('Authorization', auth);
-    expect(res.status).toBe(200);
-    return res.body.usage;
+  function usage(requestId: string) {
+    return usageOf(backend.server, auth, requestId);
   }
 
   function client(apiKey: string) {

@@ -1,26 +1,24 @@
 import {
-  coreServices,
-  createServiceFactory,
-} from '@backstage/backend-plugin-api';
-import {
   mockCredentials,
-  mockServices,
   startTestBackend,
   TestDatabases,
 } from '@backstage/backend-test-utils';
-import { Entity } from '@backstage/catalog-model';
-import { catalogServiceRef } from '@backstage/plugin-catalog-node';
-// The demo upstream is a dev dependency: a real OpenAI-compatible upstream for this test.
-// eslint-disable-next-line @backstage/no-mixed-plugin-imports
-import demoUpstreamPlugin from '@internal/plugin-marketplace-demo-upstream-backend';
 import Anthropic from '@anthropic-ai/sdk';
 import { createAnthropic } from '@ai-sdk/anthropic';
 import { createOpenAI } from '@ai-sdk/openai';
 import { generateText, streamText, tool, jsonSchema } from 'ai';
 import OpenAI from 'openai';
-import request from 'supertest';
+import {
+  GATEWAY_TEST_UPSTREAM_KEY as UPSTREAM_KEY,
+  gatewayTestCatalog,
+  gatewayTestProvider as provider,
+  gatewayTestService as service,
+  SIM_FAST_MODEL,
+  startGatewayTestBackend,
+  subscribeForKey,
+  usageOf,
+} from '../__testUtils__/gatewayTestBackend';
 import { expectLedgerInvariants } from '../__testUtils__/ledgerInvariants';
-import { marketplacePlugin } from '../plugin';
 
 jest.setTimeout(120_000);
 
@@ -31,173 +29,80 @@ jest.setTimeout(120_000);
  * upstream and to an Anthropic-native one, with one honest ledger row each.
  */
 
-const UPSTREAM_KEY = 'upstream-secret-for-tests';
 const USER = 'user:default/lena';
 
-function service(
-  name: string,
-  upstreamModel: string,
-  baseUrl: string,
-  overrides: Record<string, any> = {},
-): Entity {
-  return {
-    apiVersion: 'marketplace.acme.io/v1alpha1',
-    kind: 'ModelService',
-    metadata: { name, namespace: 'default', title: `${name} title` },
-    spec: {
-      owner: 'group:default/ai-platform-team',
-      providedBy: 'provider:default/sim',
-      lifecycle: 'active',
-      family: 'gpt',
-      pricing: {
-        currency: 'USD',
-        promptPer1kMicros: 2000,
-        completionPer1kMicros: 8000,
-      },
-      contextWindow: 128000,
-      maxOutputTokens: 4096,
-      features: { streaming: true, functionCalling: true },
-      apiCompatibility: ['openai'],
-      endpoint: {
-        baseUrl,
-        upstreamModel,
-        auth: { type: 'bearer', secretRef: 'SIM_UPSTREAM_KEY' },
-      },
-      geographic: {
-        country: 'US',
-        region: 'north-america',
-        dataCenters: ['us-1'],
-      },
-      compliance: [],
-      availability: { schedule: '24/7' },
-      sla: {
-        latencyMs: { p50: 100, p95: 200, p99: 300 },
-        uptimePercent: 99.9,
-        throughput: { requestsPerSecond: 100, tokensPerSecond: 10000 },
-        rateLimits: { requestsPerMinute: 10000, tokensPerMinute: 10_000_000 },
-      },
-      ...overrides,
-    },
-  };
-}
-
-const provider: Entity = {
-  apiVersion: 'marketplace.acme.io/v1alpha1',
-  kind: 'Provider',
-  metadata: { name: 'sim', namespace: 'default' },
-  spec: {
-    owner: 'group:default/ai-platform-team',
-    displayName: 'Simulated Provider',
-    verification: { status: 'pending' },
-    headquarters: { country: 'US', region: 'north-america' },
-    compliance: [],
-    contact: { email: 'sim@acme.io' },
-  },
-};
-
 /** A catalog holding our test entities; the upstream URL needs the test server's port. */
-const catalogFactory = createServiceFactory({
-  service: catalogServiceRef,
-  deps: { discovery: coreServices.discovery },
-  async factory({ discovery }) {
-    const base = `${await discovery.getBaseUrl('demo-upstream')}/v1`;
-    const entities: Entity[] = [
-      provider,
-      service('sim-chat', 'sim-fast', base, {
-        apiCompatibility: ['openai', 'anthropic'],
-      }),
-      service('sim-claude', 'sim-fast', base, {
-        family: 'claude',
-        apiCompatibility: ['openai', 'anthropic'],
-        endpoint: {
-          baseUrl: base,
-          upstreamModel: 'sim-fast',
-          protocol: 'anthropic-messages',
-          auth: {
-            type: 'header',
-            header: 'x-api-key',
-            secretRef: 'SIM_UPSTREAM_KEY',
-          },
-        },
-      }),
-      service('sim-embed', 'sim-fast', base, {
-        family: 'other',
-        pricing: {
-          currency: 'USD',
-          promptPer1kMicros: 100,
-          completionPer1kMicros: 0,
-        },
-        maxOutputTokens: 1,
-        contextWindow: 8192,
-        features: {},
-        endpoint: {
-          baseUrl: base,
-          upstreamModel: 'sim-fast',
-          protocol: 'openai-embeddings',
-          auth: { type: 'bearer', secretRef: 'SIM_UPSTREAM_KEY' },
-        },
-      }),
-      service('sim-resp', 'sim-fast', base, {
-        apiCompatibility: ['openai', 'anthropic'],
-        endpoint: {
-          baseUrl: base,
-          upstreamModel: 'sim-fast',
-          protocol: 'openai-responses',
-          auth: { type: 'bearer', secretRef: 'SIM_UPSTREAM_KEY' },
-        },
-      }),
-      service('sim-resp-cut', 'sim-cut', base, {
-        endpoint: {
-          baseUrl: base,
-          upstreamModel: 'sim-cut',
-          protocol: 'openai-responses',
-          auth: { type: 'bearer', secretRef: 'SIM_UPSTREAM_KEY' },
-        },
-      }),
-      service('sim-cut', 'sim-cut', base),
-      service('sim-claude-cut', 'sim-cut', base, {
-        endpoint: {
-          baseUrl: base,
-          upstreamModel: 'sim-cut',
-          protocol: 'anthropic-messages',
-          auth: { type: 'bearer', secretRef: 'SIM_UPSTREAM_KEY' },
-        },
-      }),
-      service('sim-limited', 'sim-fast', base, {
-        sla: {
-          latencyMs: { p50: 100, p95: 200, p99: 300 },
-          uptimePercent: 99,
-          throughput: { requestsPerSecond: 1, tokensPerSecond: 100 },
-          rateLimits: { requestsPerMinute: 2, tokensPerMinute: 1_000_000 },
-        },
-      }),
-    ];
-    const kindsOf = (filter: any): string[] =>
-      (Array.isArray(filter) ? filter : [filter]).map((f: any) =>
-        String(f?.kind ?? '').toLowerCase(),
-      );
-    return {
-      async getEntities(req: any) {
-        const kinds = req?.filter ? kindsOf(req.filter) : undefined;
-        return {
-          items: entities.filter(
-            e => !kinds || kinds.includes(e.kind.toLowerCase()),
-          ),
-        };
+const catalogFactory = gatewayTestCatalog(base => [
+  provider,
+  service('sim-chat', 'sim-fast', base, {
+    apiCompatibility: ['openai', 'anthropic'],
+  }),
+  service('sim-claude', 'sim-fast', base, {
+    family: 'claude',
+    apiCompatibility: ['openai', 'anthropic'],
+    endpoint: {
+      baseUrl: base,
+      upstreamModel: 'sim-fast',
+      protocol: 'anthropic-messages',
+      auth: {
+        type: 'header',
+        header: 'x-api-key',
+        secretRef: 'SIM_UPSTREAM_KEY',
       },
-      async getEntitiesByRefs(req: any) {
-        return { items: req.entityRefs.map(() => undefined) };
-      },
-      async getEntityByRef(ref: string) {
-        // The owner of every service: publishing checks that it exists.
-        return ref === 'group:default/ai-platform-team'
-          ? { kind: 'Group', metadata: { name: 'ai-platform-team' } }
-          : undefined;
-      },
-      async refreshEntity() {},
-    } as any;
-  },
-});
+    },
+  }),
+  service('sim-embed', 'sim-fast', base, {
+    family: 'other',
+    pricing: {
+      currency: 'USD',
+      promptPer1kMicros: 100,
+      completionPer1kMicros: 0,
+    },
+    maxOutputTokens: 1,
+    contextWindow: 8192,
+    features: {},
+    endpoint: {
+      baseUrl: base,
+      upstreamModel: 'sim-fast',
+      protocol: 'openai-embeddings',
+      auth: { type: 'bearer', secretRef: 'SIM_UPSTREAM_KEY' },
+    },
+  }),
+  service('sim-resp', 'sim-fast', base, {
+    apiCompatibility: ['openai', 'anthropic'],
+    endpoint: {
+      baseUrl: base,
+      upstreamModel: 'sim-fast',
+      protocol: 'openai-responses',
+      auth: { type: 'bearer', secretRef: 'SIM_UPSTREAM_KEY' },
+    },
+  }),
+  service('sim-resp-cut', 'sim-cut', base, {
+    endpoint: {
+      baseUrl: base,
+      upstreamModel: 'sim-cut',
+      protocol: 'openai-responses',
+      auth: { type: 'bearer', secretRef: 'SIM_UPSTREAM_KEY' },
+    },
+  }),
+  service('sim-cut', 'sim-cut', base),
+  service('sim-claude-cut', 'sim-cut', base, {
+    endpoint: {
+      baseUrl: base,
+      upstreamModel: 'sim-cut',
+      protocol: 'anthropic-messages',
+      auth: { type: 'bearer', secretRef: 'SIM_UPSTREAM_KEY' },
+    },
+  }),
+  service('sim-limited', 'sim-fast', base, {
+    sla: {
+      latencyMs: { p50: 100, p95: 200, p99: 300 },
+      uptimePercent: 99,
+      throughput: { requestsPerSecond: 1, tokensPerSecond: 100 },
+      rateLimits: { requestsPerMinute: 2, tokensPerMinute: 1_000_000 },
+    },
+  }),
+]);
 
 describe.each(
   TestDatabases.create({ ids: ['SQLITE_3', 'POSTGRES_15'] }).eachSupportedId(),
@@ -211,55 +116,25 @@ describe.each(
 
   beforeAll(async () => {
     knex = await databases.init(databaseId);
-    backend = await startTestBackend({
-      features: [
-        marketplacePlugin,
-        demoUpstreamPlugin,
-        catalogFactory,
-        mockServices.database.factory({ knex }),
-        mockServices.rootConfig.factory({
-          data: {
-            marketplace: {
-              publishing: { requireApproval: false },
-              roles: {
-                providerGroups: [
-                  'group:default/ai-platform-team',
-                  'group:default/research-llm-team',
-                ],
-              },
-              egress: { allowedHosts: ['localhost', '127.0.0.1'] },
-              platformFeePercent: 10,
-              gateway: { upstreamTimeoutMs: 1500, instanceId: 'it-protocols' },
-              secrets: { SIM_UPSTREAM_KEY: UPSTREAM_KEY },
-              demoUpstream: {
-                enabled: true,
-                apiKey: UPSTREAM_KEY,
-                models: [
-                  {
-                    id: 'sim-fast',
-                    timeToFirstTokenMs: 0,
-                    tokensPerSecond: 100000,
-                    failureRate: 0,
-                  },
-                  {
-                    // Sends its first words, then falls silent for longer
-                    // than the gateway waits: a stream cut mid-answer.
-                    id: 'sim-cut',
-                    timeToFirstTokenMs: 0,
-                    tokensPerSecond: 0.2,
-                    failureRate: 0,
-                  },
-                ],
-              },
-            },
-          },
-        }),
+    ({ backend, root, baseURL } = await startGatewayTestBackend({
+      knex,
+      catalog: catalogFactory,
+      marketplace: {
+        gateway: { upstreamTimeoutMs: 1500, instanceId: 'it-protocols' },
+        secrets: { SIM_UPSTREAM_KEY: UPSTREAM_KEY },
+      },
+      demoModels: [
+        SIM_FAST_MODEL,
+        {
+          // Sends its first words, then falls silent for longer
+          // than the gateway waits: a stream cut mid-answer.
+          id: 'sim-cut',
+          timeToFirstTokenMs: 0,
+          tokensPerSecond: 0.2,
+          failureRate: 0,
+        },
       ],
-    });
-    const address = backend.server.address();
-    const port = typeof address === 'object' && address ? address.port : 0;
-    root = `http://localhost:${port}/api/marketplace/gateway`;
-    baseURL = `${root}/v1`;
+    }));
   });
 
   afterAll(async () => {
@@ -273,22 +148,14 @@ describe.each(
   const keys = new Map<string, string>();
   async function keyFor(name: string) {
     if (!keys.has(name)) {
-      const res = await request(backend.server)
-        .post(`/api/marketplace/v1/services/${name}/subscribe`)
-        .set('Authorization', auth)
-        .send({});
-      expect(res.status).toBe(201);
+      const res = await subscribeForKey(backend.server, auth, name);
       keys.set(name, res.body.apiKey.secret as string);
     }
     return keys.get(name)!;
   }
 
-  async function usage(requestId: string) {
-    const res = await request(backend.server)
-      .get(`/api/marketplace/v1/usage/${requestId}`)
-      .set('Authorization', auth);
-    expect(res.status).toBe(200);
-    return res.body.usage;
+  function usage(requestId: string) {
+    return usageOf(backend.server, auth, requestId);
   }
 
   async function openai(name: string) {

@@ -1,20 +1,18 @@
 import {
-  coreServices,
-  createServiceFactory,
-} from '@backstage/backend-plugin-api';
-import {
   mockCredentials,
-  mockServices,
   startTestBackend,
   TestDatabases,
 } from '@backstage/backend-test-utils';
 import { Entity } from '@backstage/catalog-model';
-import { catalogServiceRef } from '@backstage/plugin-catalog-node';
 import { createServer, Server } from 'http';
 import { AddressInfo } from 'net';
 import request from 'supertest';
+import {
+  gatewayTestCatalog,
+  startGatewayTestBackend,
+  subscribeForKey,
+} from '../__testUtils__/gatewayTestBackend';
 import { expectLedgerInvariants } from '../__testUtils__/ledgerInvariants';
-import { marketplacePlugin } from '../plugin';
 
 jest.setTimeout(180_000);
 
@@ -343,53 +341,16 @@ describe.each(
       },
       ...PROTOCOLS.flatMap(p => LIES.map(l => service(p, l, base))),
     ];
-    const catalogFactory = createServiceFactory({
-      service: catalogServiceRef,
-      deps: { discovery: coreServices.discovery },
-      async factory() {
-        return {
-          async getEntities(req: any) {
-            const kinds = (
-              Array.isArray(req?.filter) ? req.filter : [req?.filter]
-            ).map((f: any) => String(f?.kind ?? '').toLowerCase());
-            return {
-              items: entities.filter(
-                e => !req?.filter || kinds.includes(e.kind.toLowerCase()),
-              ),
-            };
-          },
-          async getEntitiesByRefs(req: any) {
-            return { items: req.entityRefs.map(() => undefined) };
-          },
-          async getEntityByRef(ref: string) {
-            return ref === 'group:default/ai-platform-team'
-              ? { kind: 'Group', metadata: { name: 'ai-platform-team' } }
-              : undefined;
-          },
-          async refreshEntity() {},
-        } as any;
-      },
-    });
     knex = await databases.init(databaseId);
-    backend = await startTestBackend({
-      features: [
-        marketplacePlugin,
-        catalogFactory,
-        mockServices.database.factory({ knex }),
-        mockServices.rootConfig.factory({
-          data: {
-            marketplace: {
-              publishing: { requireApproval: false },
-              roles: { providerGroups: ['group:default/ai-platform-team'] },
-              egress: { allowedHosts: ['localhost', '127.0.0.1'] },
-              platformFeePercent: 10,
-              gateway: { upstreamTimeoutMs: 3000, instanceId: 'it-liar' },
-              secrets: { LIAR_KEY: UPSTREAM_KEY },
-            },
-          },
-        }),
-      ],
-    });
+    ({ backend } = await startGatewayTestBackend({
+      knex,
+      catalog: gatewayTestCatalog(() => entities),
+      marketplace: {
+        roles: { providerGroups: ['group:default/ai-platform-team'] },
+        gateway: { upstreamTimeoutMs: 3000, instanceId: 'it-liar' },
+        secrets: { LIAR_KEY: UPSTREAM_KEY },
+      },
+    }));
   });
 
   afterAll(async () => {
@@ -404,11 +365,7 @@ describe.each(
   const keys = new Map<string, string>();
   async function keyFor(name: string) {
     if (!keys.has(name)) {
-      const res = await request(backend.server)
-        .post(`/api/marketplace/v1/services/${name}/subscribe`)
-        .set('Authorization', auth)
-        .send({});
-      expect(res.status).toBe(201);
+      const res = await subscribeForKey(backend.server, auth, name);
       keys.set(name, res.body.apiKey.secret as string);
     }
     return keys.get(name)!;

@@ -1,76 +1,26 @@
 import { LoggerService } from '@backstage/backend-plugin-api';
 import {
   ALL_PROTOCOLS,
-  anthropicMessagesAdapter,
   createGatewayHttpHandler,
   GatewayHttpHandler,
   EgressPolicy,
   Gateway,
-  GatewayError,
-  openaiChatAdapter,
-  openaiCompletionsAdapter,
-  openaiEmbeddingsAdapter,
-  openaiResponsesAdapter,
-  ProtocolAdapter,
   RateLimiter,
-  sendGatewayError,
   StreamLimits,
   UpstreamCredentials,
 } from '@internal/plugin-marketplace-gateway-node';
-import {
-  ErrorRequestHandler,
-  Request,
-  RequestHandler,
-  Response,
-} from 'express';
+import { RequestHandler } from 'express';
 import { Reservation, UsageLedger } from '../database/UsageLedger';
-import { KeyGrant, SubscriptionStore } from '../database/SubscriptionStore';
+import { SubscriptionStore } from '../database/SubscriptionStore';
 import { SecretResolver } from './secrets';
 import { TeamMembership } from './TeamMembership';
-import { receivedAtOf } from './timing';
 import { ServiceDirectory } from './ServiceDirectory';
 import { RouteDirectory } from '../routing/RouteDirectory';
-import { gatewayRoutes, RouteAttemptContext } from '../routing/routeGateway';
+import { gatewayRoutes } from '../routing/routeGateway';
+import { TestApiGateway } from './TestApiGateway';
 import { UpstreamCredentialError, upstreamAuthHeaders } from './upstreamAuth';
 
-export {
-  newRequestId,
-  suspendedError,
-} from '@internal/plugin-marketplace-gateway-node';
-
-/** The protocols the Test API playground can send through (`?protocol=`). */
-export const TEST_PROTOCOLS = [
-  'chat',
-  'responses',
-  'messages',
-  'completions',
-  'embeddings',
-] as const;
-export type TestProtocol = (typeof TEST_PROTOCOLS)[number];
-
-const TEST_ADAPTERS: Record<TestProtocol, ProtocolAdapter> = {
-  chat: openaiChatAdapter,
-  responses: openaiResponsesAdapter,
-  messages: anthropicMessagesAdapter,
-  completions: openaiCompletionsAdapter,
-  embeddings: openaiEmbeddingsAdapter,
-};
-
-/** The gateway as an express handler, plus its pipeline for callers that already hold a grant. */
-export type GatewayRouter = RequestHandler & {
-  completeChat(
-    req: Request,
-    res: Response,
-    grant: KeyGrant,
-    attempt?: RouteAttemptContext,
-    protocol?: TestProtocol,
-  ): Promise<void>;
-  sendError: ErrorRequestHandler;
-  /** The plain `node:http` handler, for the backend's fast lane. */
-  handleHttp: GatewayHttpHandler;
-  /** The pipeline, for invalidations. */
-  gateway: Gateway<Reservation>;
-};
+export { newRequestId } from '@internal/plugin-marketplace-gateway-node';
 
 export interface GatewayRouterOptions {
   logger: LoggerService;
@@ -121,16 +71,27 @@ export function upstreamCredentials(
   };
 }
 
-/**
- * The OpenAI-compatible gateway embedded in the marketplace backend (mounted
- * at /api/marketplace/gateway): the pipeline of
- * `@internal/plugin-marketplace-gateway-node` on the backend's stores.
- */
-export function createGatewayRouter(
+/** The metering gateway embedded in the marketplace backend. */
+export interface EmbeddedGateway {
+  /** The pipeline of `@internal/plugin-marketplace-gateway-node` on the backend's stores. */
+  pipeline: Gateway<Reservation>;
+  /**
+   * Its routes (mounted at /api/marketplace/gateway): `GET /v1/models` and one
+   * POST route per client protocol.
+   */
+  router: RequestHandler;
+  /** The same routes as a plain `node:http` handler, for the backend's fast lane. */
+  handleHttp: GatewayHttpHandler;
+  /** The Test API's entry: playground calls straight into the pipeline. */
+  testApi: TestApiGateway;
+}
+
+/** The gateway embedded in the backend: its pipeline, routes and Test API entry. */
+export function createEmbeddedGateway(
   options: GatewayRouterOptions,
-): GatewayRouter {
+): EmbeddedGateway {
   const { logger } = options;
-  const gateway = new Gateway<Reservation>({
+  const pipeline = new Gateway<Reservation>({
     logger,
     grants: options.subscriptions,
     ledger: options.ledger,
@@ -146,48 +107,21 @@ export function createGatewayRouter(
     routes: options.routes ? gatewayRoutes(options.routes) : undefined,
   });
   const handler = createGatewayHttpHandler({
-    gateway,
+    gateway: pipeline,
     protocols: ALL_PROTOCOLS,
     logger,
   });
-
-  const sendError: ErrorRequestHandler = (error, _req, res, _next) => {
-    if (error instanceof GatewayError) {
-      sendGatewayError(res, error);
-      return;
-    }
-    logger.error(`Gateway error: ${(error as Error)?.stack ?? error}`);
-    sendGatewayError(
-      res,
-      new GatewayError({
-        status: 500,
-        message: 'The gateway failed to handle the request.',
-        code: 'internal_error',
-      }),
-    );
-  };
-
-  const router: RequestHandler = (req, res) => handler(req, res);
-  return Object.assign(router, {
-    /** The plain `node:http` handler, for the backend's fast lane. */
+  return {
+    pipeline,
+    router: (req, res) => handler(req, res),
     handleHttp: handler,
-    completeChat: (
-      req: Request,
-      res: Response,
-      grant: KeyGrant,
-      attempt?: RouteAttemptContext,
-      protocol: TestProtocol = 'chat',
-    ) =>
-      gateway.complete(
-        TEST_ADAPTERS[protocol],
-        res,
-        grant,
-        req.body,
-        attempt?.requestId ?? String(res.getHeader('x-request-id')),
-        // The Test API marks when it received the request: its wait is measured.
-        { attempt, receivedAt: receivedAtOf(req) },
-      ),
-    sendError,
-    gateway,
-  });
+    testApi: new TestApiGateway(pipeline, logger),
+  };
+}
+
+/** The embedded gateway's routes alone, as one express handler. */
+export function createGatewayRouter(
+  options: GatewayRouterOptions,
+): RequestHandler {
+  return createEmbeddedGateway(options).router;
 }

@@ -4,18 +4,14 @@ import {
 } from '@backstage/backend-plugin-api';
 import {
   mockCredentials,
-  mockServices,
   startTestBackend,
   TestDatabases,
 } from '@backstage/backend-test-utils';
 import { Entity } from '@backstage/catalog-model';
 import { catalogServiceRef } from '@backstage/plugin-catalog-node';
 import { catalogServiceMock } from '@backstage/plugin-catalog-node/testUtils';
-// The demo upstream is a dev dependency: a real OpenAI-compatible upstream whose
-// failure injection makes the members fail.
-// eslint-disable-next-line @backstage/no-mixed-plugin-imports
-import demoUpstreamPlugin from '@internal/plugin-marketplace-demo-upstream-backend';
 import request from 'supertest';
+import { startGatewayTestBackend } from '../__testUtils__/gatewayTestBackend';
 import { expectLedgerInvariants } from '../__testUtils__/ledgerInvariants';
 import {
   orgEntities,
@@ -23,7 +19,6 @@ import {
   simService,
   UPSTREAM_KEY,
 } from '../__testUtils__/simMarketplace';
-import { marketplacePlugin } from '../plugin';
 
 jest.setTimeout(120_000);
 
@@ -101,58 +96,35 @@ describe.each(
 
   beforeAll(async () => {
     knex = await databases.init(databaseId);
-    backend = await startTestBackend({
-      features: [
-        marketplacePlugin,
-        demoUpstreamPlugin,
-        catalogFactory,
-        mockServices.database.factory({ knex }),
-        mockServices.rootConfig.factory({
-          data: {
-            marketplace: {
-              publishing: { requireApproval: false },
-              // As in app-config.yaml: the teams that own the sample services.
-              roles: {
-                providerGroups: [
-                  'group:default/ai-platform-team',
-                  'group:default/research-llm-team',
-                ],
-              },
-              platformFeePercent: 10,
-              gateway: { upstreamTimeoutMs: 800, instanceId: 'routes-1' },
-              // The demo upstream runs in this backend, on loopback.
-              egress: { allowedHosts: ['localhost', '127.0.0.1'] },
-              secrets: {
-                SIM_UPSTREAM_KEY: {
-                  value: UPSTREAM_KEY,
-                  providers: ['provider:default/sim'],
-                },
-              },
-              routes: ROUTES,
-              demoUpstream: {
-                enabled: true,
-                apiKey: UPSTREAM_KEY,
-                models: [
-                  {
-                    id: 'sim-fast',
-                    timeToFirstTokenMs: 0,
-                    tokensPerSecond: 100000,
-                  },
-                  { id: 'sim-500', failureRate: 1, failureStatus: 500 },
-                  { id: 'sim-503', failureRate: 1, failureStatus: 503 },
-                  { id: 'sim-429', failureRate: 1, failureStatus: 429 },
-                  {
-                    id: 'sim-hang',
-                    timeToFirstTokenMs: 10000,
-                    tokensPerSecond: 100,
-                  },
-                ],
-              },
-            },
+    ({ backend } = await startGatewayTestBackend({
+      knex,
+      catalog: catalogFactory,
+      marketplace: {
+        gateway: { upstreamTimeoutMs: 800, instanceId: 'routes-1' },
+        secrets: {
+          SIM_UPSTREAM_KEY: {
+            value: UPSTREAM_KEY,
+            providers: ['provider:default/sim'],
           },
-        }),
+        },
+        routes: ROUTES,
+      },
+      demoModels: [
+        {
+          id: 'sim-fast',
+          timeToFirstTokenMs: 0,
+          tokensPerSecond: 100000,
+        },
+        { id: 'sim-500', failureRate: 1, failureStatus: 500 },
+        { id: 'sim-503', failureRate: 1, failureStatus: 503 },
+        { id: 'sim-429', failureRate: 1, failureStatus: 429 },
+        {
+          id: 'sim-hang',
+          timeToFirstTokenMs: 10000,
+          tokensPerSecond: 100,
+        },
       ],
-    });
+    }));
   });
 
   afterAll(async () => {

@@ -118,10 +118,15 @@ function gatewayRoutesOf(prefix: string): Route[] {
 const gatewayRoutes = gatewayRoutesOf(gatewayMount ?? '?');
 /** Public routes (no token): the kinds' JSON Schemas. */
 const publicRoutes = routesOf(read('service/schemasRouter.ts'), '');
+// The pipeline's steps, one file each (pipeline/Gateway.ts composes them).
+const gatewayPipeline = fs
+  .readdirSync(path.resolve(GATEWAY_NODE, 'pipeline'))
+  .filter(file => file.endsWith('.ts') && !file.endsWith('.test.ts'))
+  .map(file => readGatewayNode(`pipeline/${file}`));
 const gatewaySources = [
   read('gateway/router.ts'),
-  readGatewayNode('pipeline/Gateway.ts'),
-  readGatewayNode('pipeline/budgets.ts'),
+  read('gateway/TestApiGateway.ts'),
+  ...gatewayPipeline,
   readGatewayNode('http/handler.ts'),
   ...gatewayProtocols,
   // Route selection and fallback (issue 24), part of the gateway.

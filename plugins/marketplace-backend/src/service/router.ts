@@ -45,13 +45,12 @@ import {
 import { GatewayError } from '@internal/plugin-marketplace-gateway-node';
 import { BrowseIndex } from './BrowseIndex';
 import { toCard } from './cards';
+import { newRequestId } from '../gateway/router';
 import {
-  GatewayRouter,
-  newRequestId,
   TEST_PROTOCOLS,
+  TestApiGateway,
   TestProtocol,
-} from '../gateway/router';
-import { markReceived } from '../gateway/timing';
+} from '../gateway/TestApiGateway';
 import { nameParam, parse } from './parse';
 import { Access, Caller, resourceOf } from './access';
 
@@ -66,7 +65,8 @@ export interface RouterOptions {
   directory: ServiceDirectory;
   gatewayBaseUrl: () => Promise<string>;
   browseIndex: BrowseIndex;
-  gateway: GatewayRouter;
+  /** The gateway's pipeline, as the Test API calls it. */
+  gateway: TestApiGateway;
   /** Budgets: the usage summary of a subscription (period, spend, budgets). */
   budgets?: BudgetStore;
   /** Announced price changes: a new subscription starts at the price in force. */
@@ -381,11 +381,12 @@ export async function createRouter(
    * metering: the request lands in the ledger like any other. Answers in OpenAI's
    * shape (JSON or SSE).
    */
-  router.post('/v1/services/:name/test', async (req, res, next) => {
-    markReceived(req); // the wait before going upstream is measured from here
+  router.post('/v1/services/:name/test', async (req, res) => {
+    const receivedAt = performance.now(); // the wait before going upstream counts from here
     const me = await caller(req);
     const s = await service(req.params.name, me);
-    res.setHeader('x-request-id', newRequestId());
+    const requestId = newRequestId();
+    res.setHeader('x-request-id', requestId);
     try {
       const subscription = await subscriptions.getActive(me.userRef, s.ref);
       if (!subscription) {
@@ -426,11 +427,9 @@ export async function createRouter(
           code: 'invalid_value',
         });
       }
-      req.body = { ...(req.body ?? {}), model: s.name };
-      await options.gateway.completeChat(
-        req,
+      await options.gateway.completeChat({
         res,
-        {
+        grant: {
           keyId: key.id,
           subscriptionId: subscription.id,
           userRef: me.userRef,
@@ -439,11 +438,13 @@ export async function createRouter(
           keyRevoked: false,
           subscriptionActive: true,
         },
-        undefined,
-        protocol as TestProtocol,
-      );
+        body: { ...(req.body ?? {}), model: s.name },
+        protocol: protocol as TestProtocol,
+        requestId,
+        receivedAt,
+      });
     } catch (error) {
-      options.gateway.sendError(error, req, res, next);
+      options.gateway.sendError(res, error);
     }
   });
 

@@ -2,19 +2,15 @@ import { LoggerService } from '@backstage/backend-plugin-api';
 import { randomBytes } from 'crypto';
 import { ErrorRequestHandler, Router } from 'express';
 import { OpenAiError } from './errors';
-import { SimulatedCompletion } from './generator';
-import { ChatCompletionRequest, parseChatCompletionRequest } from './request';
+import {
+  disconnectSignal,
+  sendTextDeltas,
+  sendToolArguments,
+  Simulate,
+  TypedEventStream,
+} from './eventStream';
+import { parseChatCompletionRequest } from './request';
 import type { SleepFunction } from './router';
-import { flush } from './router';
-import { SimulatedToolCall } from './tools';
-
-type Simulate = (request: ChatCompletionRequest) => {
-  model: { id: string; timeToFirstTokenMs: number; tokensPerSecond: number };
-  promptTokens: number;
-  toolCall: SimulatedToolCall | undefined;
-  completion: SimulatedCompletion;
-  completionTokens: number;
-};
 
 const ANTHROPIC_ERROR_TYPES: Record<number, string> = {
   400: 'invalid_request_error',
@@ -139,17 +135,12 @@ export function registerMessagesRoute(
     const input = toolCall ? JSON.parse(toolCall.arguments) : undefined;
     const toolId = toolCall?.id.replace(/^call_/, 'toolu_');
     const msPerToken = 1000 / model.tokensPerSecond;
-    const disconnected = new AbortController();
-    res.on('close', () => {
-      if (!res.writableFinished) {
-        disconnected.abort();
-      }
-    });
+    const signal = disconnectSignal(res);
 
     if (!request.stream) {
-      await sleep(model.timeToFirstTokenMs, disconnected.signal);
-      await sleep(completionTokens * msPerToken, disconnected.signal);
-      if (disconnected.signal.aborted) {
+      await sleep(model.timeToFirstTokenMs, signal);
+      await sleep(completionTokens * msPerToken, signal);
+      if (signal.aborted) {
         return;
       }
       res.json({
@@ -167,24 +158,14 @@ export function registerMessagesRoute(
       return;
     }
 
-    const send = (event: string, data: object) => {
-      res.write(
-        `event: ${event}\ndata: ${JSON.stringify({
-          type: event,
-          ...data,
-        })}\n\n`,
-      );
-      flush(res);
-    };
-    res.status(200);
-    res.setHeader('Content-Type', 'text/event-stream; charset=utf-8');
-    res.setHeader('Cache-Control', 'no-cache');
-    res.flushHeaders();
-    await sleep(model.timeToFirstTokenMs, disconnected.signal);
-    if (disconnected.signal.aborted) {
+    const events = new TypedEventStream(res);
+    const pace = { msPerToken, sleep, signal };
+    events.open();
+    await sleep(model.timeToFirstTokenMs, signal);
+    if (signal.aborted) {
       return;
     }
-    send('message_start', {
+    events.send('message_start', {
       message: {
         id,
         type: 'message',
@@ -197,7 +178,7 @@ export function registerMessagesRoute(
       },
     });
     if (toolCall) {
-      send('content_block_start', {
+      events.send('content_block_start', {
         index: 0,
         content_block: {
           type: 'tool_use',
@@ -206,45 +187,36 @@ export function registerMessagesRoute(
           input: {},
         },
       });
-      const step = Math.max(1, Math.ceil(toolCall.arguments.length / 4));
-      for (let i = 0; i < toolCall.arguments.length; i += step) {
-        send('content_block_delta', {
+      const sent = await sendToolArguments(toolCall, pace, partial_json =>
+        events.send('content_block_delta', {
           index: 0,
-          delta: {
-            type: 'input_json_delta',
-            partial_json: toolCall.arguments.slice(i, i + step),
-          },
-        });
-        await sleep(
-          (toolCall.completionTokens / 4) * msPerToken,
-          disconnected.signal,
-        );
-        if (disconnected.signal.aborted) {
-          return;
-        }
+          delta: { type: 'input_json_delta', partial_json },
+        }),
+      );
+      if (!sent) {
+        return;
       }
     } else {
-      send('content_block_start', {
+      events.send('content_block_start', {
         index: 0,
         content_block: { type: 'text', text: '' },
       });
-      for (const delta of completion.chunks) {
-        send('content_block_delta', {
+      const sent = await sendTextDeltas(completion.chunks, pace, text =>
+        events.send('content_block_delta', {
           index: 0,
-          delta: { type: 'text_delta', text: delta.text },
-        });
-        await sleep(delta.tokens * msPerToken, disconnected.signal);
-        if (disconnected.signal.aborted) {
-          return;
-        }
+          delta: { type: 'text_delta', text },
+        }),
+      );
+      if (!sent) {
+        return;
       }
     }
-    send('content_block_stop', { index: 0 });
-    send('message_delta', {
+    events.send('content_block_stop', { index: 0 });
+    events.send('message_delta', {
       delta: { stop_reason: stopReason, stop_sequence: null },
       usage: { output_tokens: completionTokens },
     });
-    send('message_stop', {});
+    events.send('message_stop', {});
     res.end();
   });
 

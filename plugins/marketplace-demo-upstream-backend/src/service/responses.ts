@@ -2,19 +2,15 @@ import { LoggerService } from '@backstage/backend-plugin-api';
 import { randomBytes } from 'crypto';
 import { Router } from 'express';
 import { OpenAiError } from './errors';
-import { SimulatedCompletion } from './generator';
-import { ChatCompletionRequest, parseChatCompletionRequest } from './request';
+import {
+  disconnectSignal,
+  sendTextDeltas,
+  sendToolArguments,
+  Simulate,
+  TypedEventStream,
+} from './eventStream';
+import { parseChatCompletionRequest } from './request';
 import type { SleepFunction } from './router';
-import { flush } from './router';
-import { SimulatedToolCall } from './tools';
-
-type Simulate = (request: ChatCompletionRequest) => {
-  model: { id: string; timeToFirstTokenMs: number; tokensPerSecond: number };
-  promptTokens: number;
-  toolCall: SimulatedToolCall | undefined;
-  completion: SimulatedCompletion;
-  completionTokens: number;
-};
 
 function textOf(content: unknown): string {
   if (typeof content === 'string') {
@@ -122,12 +118,7 @@ export function registerResponsesRoute(
     const createdAt = Math.floor(Date.now() / 1000);
     const incomplete = !toolCall && completion.finishReason === 'length';
     const msPerToken = 1000 / model.tokensPerSecond;
-    const disconnected = new AbortController();
-    res.on('close', () => {
-      if (!res.writableFinished) {
-        disconnected.abort();
-      }
-    });
+    const signal = disconnectSignal(res);
     const usage = {
       input_tokens: promptTokens,
       input_tokens_details: { cached_tokens: 0 },
@@ -171,9 +162,9 @@ export function registerResponsesRoute(
     });
 
     if (!request.stream) {
-      await sleep(model.timeToFirstTokenMs, disconnected.signal);
-      await sleep(completionTokens * msPerToken, disconnected.signal);
-      if (disconnected.signal.aborted) {
+      await sleep(model.timeToFirstTokenMs, signal);
+      await sleep(completionTokens * msPerToken, signal);
+      if (signal.aborted) {
         return;
       }
       res.json(
@@ -190,51 +181,36 @@ export function registerResponsesRoute(
       return;
     }
 
-    let sequence = 0;
-    const send = (type: string, data: object) => {
-      res.write(
-        `event: ${type}\ndata: ${JSON.stringify({
-          type,
-          sequence_number: sequence++,
-          ...data,
-        })}\n\n`,
-      );
-      flush(res);
-    };
-    res.status(200);
-    res.setHeader('Content-Type', 'text/event-stream; charset=utf-8');
-    res.setHeader('Cache-Control', 'no-cache');
-    res.flushHeaders();
-    await sleep(model.timeToFirstTokenMs, disconnected.signal);
-    if (disconnected.signal.aborted) {
+    const events = new TypedEventStream(res, { sequenceNumbers: true });
+    const pace = { msPerToken, sleep, signal };
+    events.open();
+    await sleep(model.timeToFirstTokenMs, signal);
+    if (signal.aborted) {
       return;
     }
-    send('response.created', { response: response('in_progress', [], false) });
-    send('response.in_progress', {
+    events.send('response.created', {
+      response: response('in_progress', [], false),
+    });
+    events.send('response.in_progress', {
       response: response('in_progress', [], false),
     });
     let done: unknown;
     if (toolCall) {
-      send('response.output_item.added', {
+      events.send('response.output_item.added', {
         output_index: 0,
         item: callItem('', 'in_progress'),
       });
-      const step = Math.max(1, Math.ceil(toolCall.arguments.length / 4));
-      for (let i = 0; i < toolCall.arguments.length; i += step) {
-        send('response.function_call_arguments.delta', {
+      const sent = await sendToolArguments(toolCall, pace, delta =>
+        events.send('response.function_call_arguments.delta', {
           item_id: callItemId,
           output_index: 0,
-          delta: toolCall.arguments.slice(i, i + step),
-        });
-        await sleep(
-          (toolCall.completionTokens / 4) * msPerToken,
-          disconnected.signal,
-        );
-        if (disconnected.signal.aborted) {
-          return;
-        }
+          delta,
+        }),
+      );
+      if (!sent) {
+        return;
       }
-      send('response.function_call_arguments.done', {
+      events.send('response.function_call_arguments.done', {
         item_id: callItemId,
         output_index: 0,
         name: toolCall.name,
@@ -242,38 +218,37 @@ export function registerResponsesRoute(
       });
       done = callItem(toolCall.arguments, 'completed');
     } else {
-      send('response.output_item.added', {
+      events.send('response.output_item.added', {
         output_index: 0,
         item: messageItem('', 'in_progress'),
       });
       const part = { type: 'output_text', text: '', annotations: [] };
-      send('response.content_part.added', {
+      events.send('response.content_part.added', {
         item_id: messageId,
         output_index: 0,
         content_index: 0,
         part,
       });
-      for (const delta of completion.chunks) {
-        send('response.output_text.delta', {
+      const sent = await sendTextDeltas(completion.chunks, pace, delta =>
+        events.send('response.output_text.delta', {
           item_id: messageId,
           output_index: 0,
           content_index: 0,
-          delta: delta.text,
+          delta,
           logprobs: [],
-        });
-        await sleep(delta.tokens * msPerToken, disconnected.signal);
-        if (disconnected.signal.aborted) {
-          return;
-        }
+        }),
+      );
+      if (!sent) {
+        return;
       }
-      send('response.output_text.done', {
+      events.send('response.output_text.done', {
         item_id: messageId,
         output_index: 0,
         content_index: 0,
         text: completion.content,
         logprobs: [],
       });
-      send('response.content_part.done', {
+      events.send('response.content_part.done', {
         item_id: messageId,
         output_index: 0,
         content_index: 0,
@@ -281,9 +256,11 @@ export function registerResponsesRoute(
       });
       done = messageItem(completion.content, 'completed');
     }
-    send('response.output_item.done', { output_index: 0, item: done });
+    events.send('response.output_item.done', { output_index: 0, item: done });
     const status = incomplete ? 'incomplete' : 'completed';
-    send(`response.${status}`, { response: response(status, [done], true) });
+    events.send(`response.${status}`, {
+      response: response(status, [done], true),
+    });
     res.end();
   });
 }

@@ -1,19 +1,18 @@
 import { countPromptTokens } from '../tokens';
+import { anthropicErrorBody, toAnthropicAnswer } from './anthropicAnswer';
 import {
-  anthropicErrorBody,
-  AnthropicStreamEncoder,
   anthropicToChat,
   countTokensRequest,
   messagesRequest,
-  parseWith,
-  toAnthropicAnswer,
-} from './anthropic';
+} from './anthropicRequest';
+import { AnthropicStreamEncoder } from './anthropicStream';
 import {
   adapterFor,
   boundThroughForUpstream,
   InboundCodec,
   TranslatableCall,
 } from './translate';
+import { parseWith } from './validation';
 import type { ProtocolAdapter } from './types';
 
 function resetAt(seconds: number): string {

@@ -1,5 +1,5 @@
 import { z } from 'zod';
-import { GatewayError } from '../errors';
+import { parseWith } from './validation';
 
 const contentPart = z.object({ type: z.string() }).passthrough();
 
@@ -52,41 +52,9 @@ export const chatCompletionRequest = z
 
 export type ChatCompletionRequest = z.infer<typeof chatCompletionRequest>;
 
-function pathOf(path: PropertyKey[]): string {
-  return path
-    .map((p, i) =>
-      typeof p === 'number' ? `[${p}]` : `${i ? '.' : ''}${String(p)}`,
-    )
-    .join('');
-}
-
 /** Validates a request body; a 400 in OpenAI's shape names the first bad field. */
 export function parseChatCompletionRequest(
   body: unknown,
 ): ChatCompletionRequest {
-  if (!body || typeof body !== 'object' || Array.isArray(body)) {
-    throw new GatewayError({
-      status: 400,
-      message: 'The request body must be a JSON object',
-      code: 'invalid_request',
-    });
-  }
-  const result = chatCompletionRequest.safeParse(body);
-  if (!result.success) {
-    const issue = result.error.issues[0];
-    const param = pathOf(issue.path) || null;
-    const missing =
-      issue.code === 'invalid_type' &&
-      (body as any)[String(issue.path[0])] === undefined &&
-      issue.path.length === 1;
-    throw new GatewayError({
-      status: 400,
-      message: missing
-        ? `Missing required parameter: '${param}'.`
-        : `Invalid value for '${param}': ${issue.message}`,
-      param,
-      code: missing ? 'missing_required_parameter' : 'invalid_value',
-    });
-  }
-  return result.data;
+  return parseWith(chatCompletionRequest, body);
 }

@@ -1,7 +1,7 @@
 import { z } from 'zod';
 import { GatewayError } from '../errors';
 import { countPromptTokens, countTextTokens } from '../tokens';
-import { parseWith } from './anthropic';
+import { parseWith } from './validation';
 import {
   ChatRequest,
   FinishReason,

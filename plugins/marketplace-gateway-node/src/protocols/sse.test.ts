@@ -1,4 +1,4 @@
-import { AnthropicStreamDecoder } from './anthropic';
+import { AnthropicStreamDecoder } from './anthropicStream';
 import { ChatStreamDecoder } from './canonical';
 import { ResponsesStreamDecoder } from './responsesUpstream';
 import { ChunkWriter, sseData, textBetween, TypedEventWriter } from './sse';

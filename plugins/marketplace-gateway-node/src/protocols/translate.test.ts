@@ -1,13 +1,8 @@
-import {
-  anthropicToChat,
-  AnthropicStreamEncoder,
-  chatToAnthropic,
-} from './anthropic';
+import { anthropicToChat, chatToAnthropic } from './anthropicRequest';
+import { AnthropicStreamEncoder } from './anthropicStream';
 import { ChatStreamDecoder, parseSseEvent } from './canonical';
-import {
-  openaiResponsesAdapter,
-  ResponsesStreamEncoder,
-} from './openaiResponses';
+import { openaiResponsesAdapter } from './openaiResponses';
+import { ResponsesStreamEncoder } from './responsesStream';
 import {
   chatToResponses,
   responsesAnswerOf,

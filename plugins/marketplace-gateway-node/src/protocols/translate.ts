@@ -1,10 +1,8 @@
 import type { UpstreamProtocol } from '@internal/plugin-marketplace-common';
 import { GatewayError } from '../errors';
-import {
-  AnthropicStreamDecoder,
-  anthropicAnswerOf,
-  chatToAnthropic,
-} from './anthropic';
+import { anthropicAnswerOf } from './anthropicAnswer';
+import { chatToAnthropic } from './anthropicRequest';
+import { AnthropicStreamDecoder } from './anthropicStream';
 import {
   answerText,
   ChatAnswer,
@@ -355,6 +353,15 @@ export function boundThroughForUpstream(
 }
 
 /**
+ * The adapters built so far, by client protocol and upstream codec: they hold
+ * no state of a call, so each pair is built once instead of once per request.
+ */
+const ADAPTERS = new WeakMap<
+  ProtocolAdapter,
+  Map<UpstreamCodec, ProtocolAdapter>
+>();
+
+/**
  * The adapter of a client protocol for a service whose upstream speaks
  * `upstream`: passed through when it is the same protocol, translated when
  * the gateway can, else a 400 naming the model.
@@ -377,7 +384,18 @@ export function adapterFor(
       code: 'model_not_supported',
     });
   }
-  return native === upstream
-    ? passThroughAdapter(inbound, codec)
-    : translatedAdapter(inbound, codec);
+  let byCodec = ADAPTERS.get(inbound);
+  if (!byCodec) {
+    byCodec = new Map();
+    ADAPTERS.set(inbound, byCodec);
+  }
+  let adapter = byCodec.get(codec);
+  if (!adapter) {
+    adapter =
+      native === upstream
+        ? passThroughAdapter(inbound, codec)
+        : translatedAdapter(inbound, codec);
+    byCodec.set(codec, adapter);
+  }
+  return adapter;
 }
