@@ -1,40 +1,28 @@
-import { ReasonDialog } from '../shared/ReasonDialog';
 import { useState } from 'react';
-import Alert from '@mui/material/Alert';
-import AlertTitle from '@mui/material/AlertTitle';
 import Button from '@mui/material/Button';
 import Stack from '@mui/material/Stack';
 import Tab from '@mui/material/Tab';
-import Table from '@mui/material/Table';
-import TableBody from '@mui/material/TableBody';
 import TableCell from '@mui/material/TableCell';
-import TableContainer from '@mui/material/TableContainer';
-import TableHead from '@mui/material/TableHead';
 import TableRow from '@mui/material/TableRow';
 import Tabs from '@mui/material/Tabs';
 import Typography from '@mui/material/Typography';
 import useAsyncRetry from 'react-use/esm/useAsyncRetry';
 import { useSearchParams } from 'react-router-dom';
-import {
-  Content,
-  ContentHeader,
-  EmptyState,
-  Progress,
-  ResponseErrorPanel,
-} from '@backstage/core-components';
+import { Content, ContentHeader } from '@backstage/core-components';
 import { useApi } from '@backstage/frontend-plugin-api';
 import {
   ApprovalStatus,
   ServiceApproval,
 } from '@internal/plugin-marketplace-common';
-import { errorStatus, marketplaceApiRef } from '../../api';
+import { marketplaceApiRef } from '../../api';
 import { formatDateTimeUtc } from '../../format';
 import { RefLink } from '../shared/RefLink';
 import { ConfirmDialog } from '../shared/ConfirmDialog';
+import { ReasonDialog } from '../shared/ReasonDialog';
 import { useToastedAction } from '../shared/useToastedAction';
 import { EndpointCredential } from './EndpointCredential';
 import { ProviderApprovals } from './ProviderApprovals';
-import { dataTableSx, tableContainerSx } from '../shared/tables';
+import { DataTable, TableStates } from '../shared/DataTable';
 
 const STATUSES: { value: ApprovalStatus; label: string }[] = [
   { value: 'pending', label: 'Pending' },
@@ -89,98 +77,94 @@ function ApprovalRows(props: {
 }) {
   const { approvals, status, onApprove, onReject } = props;
   return (
-    <TableContainer sx={tableContainerSx}>
-      <Table size="small" sx={dataTableSx} aria-label="Services to review">
-        <TableHead>
-          <TableRow>
-            <TableCell>Service</TableCell>
-            <TableCell>Provider</TableCell>
-            <TableCell>Owner</TableCell>
-            <TableCell>Endpoint and credential</TableCell>
-            <TableCell>Source</TableCell>
-            <TableCell>Submitted</TableCell>
-            {status !== 'pending' && <TableCell>Decision</TableCell>}
-            <TableCell align="right">Actions</TableCell>
-          </TableRow>
-        </TableHead>
-        <TableBody>
-          {approvals.map(a => (
-            <TableRow key={a.serviceRef} data-testid="approval-row">
-              <TableCell>
-                <RefLink entityRef={a.serviceRef} defaultKind="ModelService" />
-                <Typography variant="body2" color="text.secondary">
-                  {a.name}
-                </Typography>
-              </TableCell>
-              <TableCell>
-                <RefLink
-                  entityRef={a.providerRef ?? undefined}
-                  defaultKind="Provider"
-                />
-              </TableCell>
-              <TableCell>
-                <RefLink entityRef={a.owner ?? undefined} defaultKind="Group" />
-              </TableCell>
-              <TableCell>
-                <EndpointCredential approval={a} />
-              </TableCell>
-              <TableCell>
-                {a.source === 'portal'
-                  ? 'Published in the portal'
-                  : 'Catalog YAML'}
-              </TableCell>
-              <TableCell>{formatDateTimeUtc(a.submittedAt)}</TableCell>
-              {status !== 'pending' && (
-                <TableCell>
-                  {a.decidedBy ? (
-                    <RefLink entityRef={a.decidedBy} defaultKind="User" />
-                  ) : (
-                    '—'
-                  )}
-                  {a.decidedAt ? `, ${formatDateTimeUtc(a.decidedAt)}` : ''}
-                  {a.changeRejected && (
-                    <Typography variant="body2" color="warning.main">
-                      Change rejected: the approved version stays live
-                    </Typography>
-                  )}
-                  {a.reason && (
-                    <Typography variant="body2" color="text.secondary">
-                      {a.reason}
-                    </Typography>
-                  )}
-                </TableCell>
+    <DataTable
+      label="Services to review"
+      head={
+        <>
+          <TableCell>Service</TableCell>
+          <TableCell>Provider</TableCell>
+          <TableCell>Owner</TableCell>
+          <TableCell>Endpoint and credential</TableCell>
+          <TableCell>Source</TableCell>
+          <TableCell>Submitted</TableCell>
+          {status !== 'pending' && <TableCell>Decision</TableCell>}
+          <TableCell align="right">Actions</TableCell>
+        </>
+      }
+    >
+      {approvals.map(a => (
+        <TableRow key={a.serviceRef} data-testid="approval-row">
+          <TableCell>
+            <RefLink entityRef={a.serviceRef} defaultKind="ModelService" />
+            <Typography variant="body2" color="text.secondary">
+              {a.name}
+            </Typography>
+          </TableCell>
+          <TableCell>
+            <RefLink
+              entityRef={a.providerRef ?? undefined}
+              defaultKind="Provider"
+            />
+          </TableCell>
+          <TableCell>
+            <RefLink entityRef={a.owner ?? undefined} defaultKind="Group" />
+          </TableCell>
+          <TableCell>
+            <EndpointCredential approval={a} />
+          </TableCell>
+          <TableCell>
+            {a.source === 'portal' ? 'Published in the portal' : 'Catalog YAML'}
+          </TableCell>
+          <TableCell>{formatDateTimeUtc(a.submittedAt)}</TableCell>
+          {status !== 'pending' && (
+            <TableCell>
+              {a.decidedBy ? (
+                <RefLink entityRef={a.decidedBy} defaultKind="User" />
+              ) : (
+                '—'
               )}
-              <TableCell align="right">
-                <Stack direction="row" spacing={1} justifyContent="flex-end">
-                  {a.status !== 'approved' && (
-                    <Button
-                      size="small"
-                      variant="contained"
-                      color="success"
-                      onClick={() => onApprove(a)}
-                      aria-label={`Approve ${a.name}`}
-                    >
-                      Approve
-                    </Button>
-                  )}
-                  {a.status !== 'rejected' && (
-                    <Button
-                      size="small"
-                      variant="outlined"
-                      color="error"
-                      onClick={() => onReject(a)}
-                      aria-label={`Reject ${a.name}`}
-                    >
-                      Reject
-                    </Button>
-                  )}
-                </Stack>
-              </TableCell>
-            </TableRow>
-          ))}
-        </TableBody>
-      </Table>
-    </TableContainer>
+              {a.decidedAt ? `, ${formatDateTimeUtc(a.decidedAt)}` : ''}
+              {a.changeRejected && (
+                <Typography variant="body2" color="warning.main">
+                  Change rejected: the approved version stays live
+                </Typography>
+              )}
+              {a.reason && (
+                <Typography variant="body2" color="text.secondary">
+                  {a.reason}
+                </Typography>
+              )}
+            </TableCell>
+          )}
+          <TableCell align="right">
+            <Stack direction="row" spacing={1} justifyContent="flex-end">
+              {a.status !== 'approved' && (
+                <Button
+                  size="small"
+                  variant="contained"
+                  color="success"
+                  onClick={() => onApprove(a)}
+                  aria-label={`Approve ${a.name}`}
+                >
+                  Approve
+                </Button>
+              )}
+              {a.status !== 'rejected' && (
+                <Button
+                  size="small"
+                  variant="outlined"
+                  color="error"
+                  onClick={() => onReject(a)}
+                  aria-label={`Reject ${a.name}`}
+                >
+                  Reject
+                </Button>
+              )}
+            </Stack>
+          </TableCell>
+        </TableRow>
+      ))}
+    </DataTable>
   );
 }
 
@@ -207,44 +191,6 @@ export function ApprovalsPage() {
     approvals.retry();
   });
 
-  let body;
-  if (approvals.loading && !approvals.value) {
-    body = <Progress />;
-  } else if (approvals.error && errorStatus(approvals.error) === 403) {
-    body = (
-      <Alert severity="error">
-        <AlertTitle>Not allowed</AlertTitle>
-        Only platform admins review services and providers. Ask one of them if a
-        service or provider of yours waits for approval.
-      </Alert>
-    );
-  } else if (approvals.error) {
-    body = <ResponseErrorPanel error={approvals.error} />;
-  } else if (!approvals.value?.length) {
-    body = (
-      <EmptyState
-        missing="data"
-        title={
-          status === 'pending' ? 'Nothing to review' : `No ${status} services`
-        }
-        description={
-          status === 'pending'
-            ? 'New services from the "Publish LLM service" template or catalog YAML appear here until you approve or reject them.'
-            : 'Decisions appear here.'
-        }
-      />
-    );
-  } else {
-    body = (
-      <ApprovalRows
-        approvals={approvals.value}
-        status={status}
-        onApprove={setApproving}
-        onReject={setRejecting}
-      />
-    );
-  }
-
   return (
     <Content>
       <ContentHeader title="Approvals" />
@@ -261,7 +207,32 @@ export function ApprovalsPage() {
       <Typography variant="h5" component="h2" sx={{ mb: 1 }}>
         Services
       </Typography>
-      {body}
+      <TableStates
+        data={approvals}
+        notAllowed="Only platform admins review services and providers. Ask one of them if a service or provider of yours waits for approval."
+        isEmpty={value => !value.length}
+        empty={
+          status === 'pending'
+            ? {
+                title: 'Nothing to review',
+                description:
+                  'New services from the "Publish LLM service" template or catalog YAML appear here until you approve or reject them.',
+              }
+            : {
+                title: `No ${status} services`,
+                description: 'Decisions appear here.',
+              }
+        }
+      >
+        {value => (
+          <ApprovalRows
+            approvals={value}
+            status={status}
+            onApprove={setApproving}
+            onReject={setRejecting}
+          />
+        )}
+      </TableStates>
       <ProviderApprovals status={status} />
       <ConfirmDialog
         open={!!approving}

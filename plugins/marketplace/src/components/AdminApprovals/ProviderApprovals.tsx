@@ -6,30 +6,21 @@ import Chip from '@mui/material/Chip';
 import FormControlLabel from '@mui/material/FormControlLabel';
 import Link from '@mui/material/Link';
 import Stack from '@mui/material/Stack';
-import Table from '@mui/material/Table';
-import TableBody from '@mui/material/TableBody';
 import TableCell from '@mui/material/TableCell';
-import TableContainer from '@mui/material/TableContainer';
-import TableHead from '@mui/material/TableHead';
 import TableRow from '@mui/material/TableRow';
 import Typography from '@mui/material/Typography';
 import useAsyncRetry from 'react-use/esm/useAsyncRetry';
-import {
-  EmptyState,
-  Progress,
-  ResponseErrorPanel,
-} from '@backstage/core-components';
 import { useApi } from '@backstage/frontend-plugin-api';
 import {
   ApprovalStatus,
   ProviderApproval,
 } from '@internal/plugin-marketplace-common';
-import { errorStatus, marketplaceApiRef } from '../../api';
+import { marketplaceApiRef } from '../../api';
 import { formatDateTimeUtc } from '../../format';
 import { ConfirmDialog } from '../shared/ConfirmDialog';
 import { ReasonDialog } from '../shared/ReasonDialog';
 import { RefLink } from '../shared/RefLink';
-import { dataTableSx, tableContainerSx } from '../shared/tables';
+import { DataTable, TableStates } from '../shared/DataTable';
 import { useToastedAction } from '../shared/useToastedAction';
 
 const MAX_REASON = 1000;
@@ -71,87 +62,85 @@ function ProviderRows(props: {
 }) {
   const { approvals, status, onApprove, onReject } = props;
   return (
-    <TableContainer sx={tableContainerSx}>
-      <Table size="small" sx={dataTableSx} aria-label="Providers to review">
-        <TableHead>
-          <TableRow>
-            <TableCell>Provider</TableCell>
-            <TableCell>Owner (becomes providers)</TableCell>
-            <TableCell>Declared verification</TableCell>
-            <TableCell>Submitted</TableCell>
-            {status !== 'pending' && <TableCell>Decision</TableCell>}
-            <TableCell align="right">Actions</TableCell>
-          </TableRow>
-        </TableHead>
-        <TableBody>
-          {approvals.map(a => (
-            <TableRow key={a.providerRef} data-testid="provider-approval-row">
-              <TableCell>
-                <RefLink entityRef={a.providerRef} defaultKind="Provider" />
-                <Typography variant="body2" color="text.secondary">
-                  {a.name}
-                </Typography>
-              </TableCell>
-              <TableCell>
-                <RefLink entityRef={a.owner ?? undefined} defaultKind="Group" />
-              </TableCell>
-              <TableCell>
-                <DeclaredVerification approval={a} />
-              </TableCell>
-              <TableCell>{formatDateTimeUtc(a.submittedAt)}</TableCell>
-              {status !== 'pending' && (
-                <TableCell>
-                  {a.decidedBy ? (
-                    <RefLink entityRef={a.decidedBy} defaultKind="User" />
-                  ) : (
-                    '—'
-                  )}
-                  {a.decidedAt ? `, ${formatDateTimeUtc(a.decidedAt)}` : ''}
-                  {a.reason && (
-                    <Typography variant="body2" color="text.secondary">
-                      {a.reason}
-                    </Typography>
-                  )}
-                  {a.status === 'approved' && (
-                    <Typography variant="body2">
-                      <Link href={profilePath(a.name)}>
-                        Verification on its profile
-                      </Link>
-                    </Typography>
-                  )}
-                </TableCell>
+    <DataTable
+      label="Providers to review"
+      head={
+        <>
+          <TableCell>Provider</TableCell>
+          <TableCell>Owner (becomes providers)</TableCell>
+          <TableCell>Declared verification</TableCell>
+          <TableCell>Submitted</TableCell>
+          {status !== 'pending' && <TableCell>Decision</TableCell>}
+          <TableCell align="right">Actions</TableCell>
+        </>
+      }
+    >
+      {approvals.map(a => (
+        <TableRow key={a.providerRef} data-testid="provider-approval-row">
+          <TableCell>
+            <RefLink entityRef={a.providerRef} defaultKind="Provider" />
+            <Typography variant="body2" color="text.secondary">
+              {a.name}
+            </Typography>
+          </TableCell>
+          <TableCell>
+            <RefLink entityRef={a.owner ?? undefined} defaultKind="Group" />
+          </TableCell>
+          <TableCell>
+            <DeclaredVerification approval={a} />
+          </TableCell>
+          <TableCell>{formatDateTimeUtc(a.submittedAt)}</TableCell>
+          {status !== 'pending' && (
+            <TableCell>
+              {a.decidedBy ? (
+                <RefLink entityRef={a.decidedBy} defaultKind="User" />
+              ) : (
+                '—'
               )}
-              <TableCell align="right">
-                <Stack direction="row" spacing={1} justifyContent="flex-end">
-                  {a.status !== 'approved' && (
-                    <Button
-                      size="small"
-                      variant="contained"
-                      color="success"
-                      onClick={() => onApprove(a)}
-                      aria-label={`Approve provider ${a.name}`}
-                    >
-                      Approve
-                    </Button>
-                  )}
-                  {a.status !== 'rejected' && (
-                    <Button
-                      size="small"
-                      variant="outlined"
-                      color="error"
-                      onClick={() => onReject(a)}
-                      aria-label={`Reject provider ${a.name}`}
-                    >
-                      Reject
-                    </Button>
-                  )}
-                </Stack>
-              </TableCell>
-            </TableRow>
-          ))}
-        </TableBody>
-      </Table>
-    </TableContainer>
+              {a.decidedAt ? `, ${formatDateTimeUtc(a.decidedAt)}` : ''}
+              {a.reason && (
+                <Typography variant="body2" color="text.secondary">
+                  {a.reason}
+                </Typography>
+              )}
+              {a.status === 'approved' && (
+                <Typography variant="body2">
+                  <Link href={profilePath(a.name)}>
+                    Verification on its profile
+                  </Link>
+                </Typography>
+              )}
+            </TableCell>
+          )}
+          <TableCell align="right">
+            <Stack direction="row" spacing={1} justifyContent="flex-end">
+              {a.status !== 'approved' && (
+                <Button
+                  size="small"
+                  variant="contained"
+                  color="success"
+                  onClick={() => onApprove(a)}
+                  aria-label={`Approve provider ${a.name}`}
+                >
+                  Approve
+                </Button>
+              )}
+              {a.status !== 'rejected' && (
+                <Button
+                  size="small"
+                  variant="outlined"
+                  color="error"
+                  onClick={() => onReject(a)}
+                  aria-label={`Reject provider ${a.name}`}
+                >
+                  Reject
+                </Button>
+              )}
+            </Stack>
+          </TableCell>
+        </TableRow>
+      ))}
+    </DataTable>
   );
 }
 
@@ -176,44 +165,6 @@ export function ProviderApprovals(props: { status: ApprovalStatus }) {
     approvals.retry();
   });
 
-  let body;
-  if (approvals.loading && !approvals.value) {
-    body = <Progress />;
-  } else if (approvals.error && errorStatus(approvals.error) === 403) {
-    // The services' section above says why.
-    body = null;
-  } else if (approvals.error) {
-    body = <ResponseErrorPanel error={approvals.error} />;
-  } else if (!approvals.value?.length) {
-    body = (
-      <EmptyState
-        missing="data"
-        title={
-          status === 'pending'
-            ? 'No providers to review'
-            : `No ${status} providers`
-        }
-        description={
-          status === 'pending'
-            ? 'Providers registered in the catalog by teams that are not providers yet appear here until you approve or reject them.'
-            : 'Decisions appear here.'
-        }
-      />
-    );
-  } else {
-    body = (
-      <ProviderRows
-        approvals={approvals.value}
-        status={status}
-        onApprove={a => {
-          setVerify(false);
-          setApproving(a);
-        }}
-        onReject={setRejecting}
-      />
-    );
-  }
-
   return (
     <section aria-labelledby="provider-approvals-title">
       <Typography
@@ -228,7 +179,36 @@ export function ProviderApprovals(props: { status: ApprovalStatus }) {
         Approving a Provider makes the members of its owning team providers:
         they may publish services under it.
       </Typography>
-      {body}
+      <TableStates
+        data={approvals}
+        // The services' section above says why.
+        notAllowed={null}
+        isEmpty={value => !value.length}
+        empty={
+          status === 'pending'
+            ? {
+                title: 'No providers to review',
+                description:
+                  'Providers registered in the catalog by teams that are not providers yet appear here until you approve or reject them.',
+              }
+            : {
+                title: `No ${status} providers`,
+                description: 'Decisions appear here.',
+              }
+        }
+      >
+        {value => (
+          <ProviderRows
+            approvals={value}
+            status={status}
+            onApprove={a => {
+              setVerify(false);
+              setApproving(a);
+            }}
+            onReject={setRejecting}
+          />
+        )}
+      </TableStates>
       <ConfirmDialog
         open={!!approving}
         title={`Approve provider ${approving ? titleOf(approving) : ''}?`}

@@ -6,35 +6,29 @@ import InputLabel from '@mui/material/InputLabel';
 import MenuItem from '@mui/material/MenuItem';
 import Select from '@mui/material/Select';
 import Stack from '@mui/material/Stack';
-import Table from '@mui/material/Table';
-import TableBody from '@mui/material/TableBody';
 import TableCell from '@mui/material/TableCell';
-import TableContainer from '@mui/material/TableContainer';
-import TableHead from '@mui/material/TableHead';
-import TablePagination from '@mui/material/TablePagination';
 import TableRow from '@mui/material/TableRow';
 import TextField from '@mui/material/TextField';
 import Typography from '@mui/material/Typography';
 import useAsyncRetry from 'react-use/esm/useAsyncRetry';
-import { useSearchParams } from 'react-router-dom';
-import {
-  Content,
-  ContentHeader,
-  EmptyState,
-  Progress,
-  ResponseErrorPanel,
-} from '@backstage/core-components';
+import { Content, ContentHeader } from '@backstage/core-components';
 import { useApi } from '@backstage/frontend-plugin-api';
 import {
   AUDIT_ACTIONS,
   AuditAction,
   AuditEntry,
 } from '@internal/plugin-marketplace-common';
-import { errorStatus, marketplaceApiRef } from '../../api';
+import { marketplaceApiRef } from '../../api';
 import { formatDateTimeUtc } from '../../format';
-import { NotAllowed } from '../shared/NotAllowed';
 import { RefLink } from '../shared/RefLink';
-import { dataTableSx, tableContainerSx } from '../shared/tables';
+import {
+  DataTable,
+  isForbidden,
+  TableFilters,
+  TablePager,
+  TableStates,
+  useTableParams,
+} from '../shared/DataTable';
 
 const PAGE_SIZE = 50;
 
@@ -210,11 +204,10 @@ function Target(props: { entry: AuditEntry }) {
  */
 export function AuditLogPage() {
   const api = useApi(marketplaceApiRef);
-  const [params, setParams] = useSearchParams();
+  const { params, page, update, setPage } = useTableParams();
   const action = AUDIT_ACTIONS.find(a => a === params.get('action'));
   const actor = params.get('actor') ?? '';
   const target = params.get('target') ?? '';
-  const page = Math.max(0, Number.parseInt(params.get('page') ?? '0', 10) || 0);
   const log = useAsyncRetry(
     () =>
       api.listAuditLog({
@@ -227,100 +220,8 @@ export function AuditLogPage() {
     [api, action, actor, target, page],
   );
 
-  const update = (changes: Record<string, string | undefined>) => {
-    const next = new URLSearchParams(params);
-    for (const [key, value] of Object.entries(changes)) {
-      if (value) {
-        next.set(key, value);
-      } else {
-        next.delete(key);
-      }
-    }
-    if (!('page' in changes)) {
-      next.delete('page');
-    }
-    setParams(next, { replace: true });
-  };
-
-  const forbidden = log.error && errorStatus(log.error) === 403;
+  const forbidden = isForbidden(log);
   const filtered = Boolean(action || actor || target);
-  let body;
-  if (log.loading && !log.value) {
-    body = <Progress />;
-  } else if (forbidden) {
-    body = (
-      <NotAllowed>
-        Only platform admins read the audit log of admin actions.
-      </NotAllowed>
-    );
-  } else if (log.error) {
-    body = <ResponseErrorPanel error={log.error} />;
-  } else if (!log.value?.items.length) {
-    body = (
-      <EmptyState
-        missing="data"
-        title={filtered ? 'No entries match' : 'No admin actions yet'}
-        description={
-          filtered
-            ? 'Change the filters.'
-            : 'Role changes, suspensions, the platform fee, approvals and review moderation are recorded here.'
-        }
-      />
-    );
-  } else {
-    body = (
-      <>
-        <TableContainer sx={tableContainerSx}>
-          <Table size="small" sx={dataTableSx} aria-label="Audit log">
-            <TableHead>
-              <TableRow>
-                <TableCell>When</TableCell>
-                <TableCell>Who</TableCell>
-                <TableCell>Action</TableCell>
-                <TableCell>Target</TableCell>
-                <TableCell>Change</TableCell>
-              </TableRow>
-            </TableHead>
-            <TableBody>
-              {log.value.items.map(e => (
-                <TableRow key={e.id} data-testid="audit-row">
-                  <TableCell sx={{ whiteSpace: 'nowrap' }}>
-                    {formatDateTimeUtc(e.at)}
-                  </TableCell>
-                  <TableCell>
-                    <RefLink entityRef={e.actor} defaultKind="User" />
-                  </TableCell>
-                  <TableCell>
-                    <Chip
-                      size="small"
-                      label={AUDIT_ACTION_LABELS[e.action] ?? e.action}
-                      color={ACTION_COLORS[e.action] ?? 'default'}
-                      variant="outlined"
-                    />
-                  </TableCell>
-                  <TableCell>
-                    <Target entry={e} />
-                  </TableCell>
-                  <TableCell>
-                    <AuditChange entry={e} />
-                  </TableCell>
-                </TableRow>
-              ))}
-            </TableBody>
-          </Table>
-        </TableContainer>
-        <TablePagination
-          component="div"
-          count={log.value.total}
-          page={page}
-          rowsPerPage={PAGE_SIZE}
-          rowsPerPageOptions={[PAGE_SIZE]}
-          onPageChange={(_e, p) => update({ page: p ? String(p) : undefined })}
-        />
-      </>
-    );
-  }
-
   return (
     <Content>
       <ContentHeader
@@ -329,7 +230,7 @@ export function AuditLogPage() {
       />
       <Stack spacing={2}>
         {!forbidden && (
-          <Stack direction={{ xs: 'column', md: 'row' }} spacing={2}>
+          <TableFilters>
             <FormControl size="small" sx={{ minWidth: 220 }}>
               <InputLabel id="action-filter-label">Action</InputLabel>
               <Select
@@ -363,9 +264,73 @@ export function AuditLogPage() {
               onChange={ev => update({ target: ev.target.value || undefined })}
               sx={{ minWidth: 300 }}
             />
-          </Stack>
+          </TableFilters>
         )}
-        {body}
+        <TableStates
+          data={log}
+          notAllowed="Only platform admins read the audit log of admin actions."
+          isEmpty={value => !value.items.length}
+          empty={
+            filtered
+              ? {
+                  title: 'No entries match',
+                  description: 'Change the filters.',
+                }
+              : {
+                  title: 'No admin actions yet',
+                  description:
+                    'Role changes, suspensions, the platform fee, approvals and review moderation are recorded here.',
+                }
+          }
+        >
+          {value => (
+            <>
+              <DataTable
+                label="Audit log"
+                head={
+                  <>
+                    <TableCell>When</TableCell>
+                    <TableCell>Who</TableCell>
+                    <TableCell>Action</TableCell>
+                    <TableCell>Target</TableCell>
+                    <TableCell>Change</TableCell>
+                  </>
+                }
+              >
+                {value.items.map(e => (
+                  <TableRow key={e.id} data-testid="audit-row">
+                    <TableCell sx={{ whiteSpace: 'nowrap' }}>
+                      {formatDateTimeUtc(e.at)}
+                    </TableCell>
+                    <TableCell>
+                      <RefLink entityRef={e.actor} defaultKind="User" />
+                    </TableCell>
+                    <TableCell>
+                      <Chip
+                        size="small"
+                        label={AUDIT_ACTION_LABELS[e.action] ?? e.action}
+                        color={ACTION_COLORS[e.action] ?? 'default'}
+                        variant="outlined"
+                      />
+                    </TableCell>
+                    <TableCell>
+                      <Target entry={e} />
+                    </TableCell>
+                    <TableCell>
+                      <AuditChange entry={e} />
+                    </TableCell>
+                  </TableRow>
+                ))}
+              </DataTable>
+              <TablePager
+                count={value.total}
+                page={page}
+                pageSize={PAGE_SIZE}
+                onPageChange={setPage}
+              />
+            </>
+          )}
+        </TableStates>
       </Stack>
     </Content>
   );

@@ -19,7 +19,7 @@ import {
 import { useApi } from '@backstage/frontend-plugin-api';
 import { Budget } from '@internal/plugin-marketplace-common';
 import { errorStatus, marketplaceApiRef } from '../../api';
-import { BudgetDialog } from '../Budgets/BudgetDialog';
+import { BudgetDialog } from '../Budgets';
 import { Money } from '../shared/Money';
 import { NotAllowed } from '../shared/NotAllowed';
 import { RefLink } from '../shared/RefLink';

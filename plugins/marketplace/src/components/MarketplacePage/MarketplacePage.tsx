@@ -48,7 +48,7 @@ import {
   VIEW_PARAM,
 } from './browseParams';
 import { FilterSidebar } from './FilterSidebar';
-import { ServiceCardGrid, ServiceTable } from './ServiceResults';
+import { ServiceCardGrid, ServiceTable } from '../ServiceCards';
 import { RoutesPanel } from '../Routes';
 
 const SEARCH_DEBOUNCE_MS = 300;

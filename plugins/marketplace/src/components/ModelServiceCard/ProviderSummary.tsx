@@ -9,7 +9,7 @@ import {
   PROVIDER_KIND,
 } from '@internal/plugin-marketplace-common';
 import { countryLabel } from '../../format';
-import { VerificationChip } from '../ProviderCards/ProviderDetailsCard';
+import { VerificationChip } from '../shared/chips';
 import { RefLink } from '../shared/RefLink';
 
 /**

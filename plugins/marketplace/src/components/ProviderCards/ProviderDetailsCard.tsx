@@ -9,38 +9,15 @@ import { EntityInfoCard, useEntity } from '@backstage/plugin-catalog-react';
 import {
   isProviderEntity,
   ProviderEntityV1alpha1,
-  ProviderSpec,
 } from '@internal/plugin-marketplace-common';
 import { marketplaceApiRef } from '../../api';
 import { countryLabel, formatDate, regionLabel } from '../../format';
 import { Field } from '../shared/Field';
-import { ChipList } from '../shared/chips';
+import { ChipList, VerificationChip } from '../shared/chips';
 import { RefLink } from '../shared/RefLink';
 import { ContactValue, ExternalLink } from '../shared/ExternalLink';
 
 const CARD_TITLE = 'Provider';
-
-/**
- * What the Provider entity declares about its verification: only the
- * provider's claim, never shown as a verification (the admins decide that).
- */
-export function VerificationChip(props: {
-  verification: ProviderSpec['verification'] | undefined;
-}) {
-  const { verification } = props;
-  if (!verification) {
-    return null;
-  }
-  let label = `Claims: ${verification.status}`;
-  if (verification.status === 'verified') {
-    label = verification.verifiedAt
-      ? `Claims verified on ${formatDate(verification.verifiedAt)}`
-      : 'Claims verified';
-  } else if (verification.status === 'pending') {
-    label = 'Claims verification pending';
-  }
-  return <Chip size="small" variant="outlined" label={label} />;
-}
 
 /** The admins' decision, from the marketplace (the claim does not count). */
 export function VerificationDecision(props: { providerName: string }) {

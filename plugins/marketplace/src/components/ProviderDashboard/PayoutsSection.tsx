@@ -7,15 +7,12 @@ import { Progress, ResponseErrorPanel } from '@backstage/core-components';
 import { toastApiRef, useApi } from '@backstage/frontend-plugin-api';
 import { Statement } from '@internal/plugin-marketplace-common';
 import { errorMessage, marketplaceApiRef } from '../../api';
-import { saveFile } from '../Analytics/charts';
+import { saveFile } from '../shared/saveFile';
 import { ConfirmDialog } from '../shared/ConfirmDialog';
-import { formatMonth, StatementsTable } from './StatementsTable';
+import { formatMonth } from '../shared/dates';
+import { serviceNameOf, StatementsTable } from '../shared/StatementsTable';
 import { formatMoney } from '../../format';
-import { UsageExportForm } from '../Usage/UsageExportForm';
-
-export function serviceNameOf(ref: string): string {
-  return ref.slice(ref.indexOf('/') + 1);
-}
+import { UsageExportForm } from '../Usage';
 
 /**
  * The payout schedule of a provider team: one statement per month (open during

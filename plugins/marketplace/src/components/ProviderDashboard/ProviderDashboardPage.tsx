@@ -18,10 +18,8 @@ import {
 } from '@backstage/core-components';
 import { useApi } from '@backstage/frontend-plugin-api';
 import { errorStatus, marketplaceApiRef } from '../../api';
-import {
-  ProviderServicesPage,
-  PUBLISH_TEMPLATE_PATH,
-} from '../ProviderPage/ProviderServicesPage';
+import { PUBLISH_TEMPLATE_PATH } from '../shared/editService';
+import { ProviderServicesPage } from '../ProviderPage';
 import { AnalyticsSection } from './AnalyticsSection';
 import { PayoutsSection } from './PayoutsSection';
 

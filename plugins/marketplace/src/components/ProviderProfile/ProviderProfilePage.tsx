@@ -32,13 +32,12 @@ import {
   formatTokenCount,
   regionLabel,
 } from '../../format';
-import { ChipList } from '../shared/chips';
+import { ChipList, VerificationChip } from '../shared/chips';
 import { Field } from '../shared/Field';
 import { ContactValue, ExternalLink } from '../shared/ExternalLink';
 import { useToastedAction } from '../shared/useToastedAction';
-import { VerificationChip } from '../ProviderCards/ProviderDetailsCard';
-import { ServiceCardGrid } from '../MarketplacePage/ServiceResults';
-import { formatMs, formatUptime, NoData } from '../Quality/MeasuredQuality';
+import { ServiceCardGrid } from '../ServiceCards';
+import { formatMs, formatUptime, NoData } from '../shared/measures';
 
 /** The most characters of a verification note (as the API enforces it). */
 const NOTE_MAX = 500;

@@ -9,7 +9,7 @@ import { RoutePolicy } from '@internal/plugin-marketplace-common';
 import { RouteListItem } from '../../api';
 import { formatInteger, formatPercent, regionLabel } from '../../format';
 import { Money } from '../shared/Money';
-import { NO_DATA } from '../MarketplacePage/ServiceResults';
+import { NO_DATA } from '../shared/measures';
 
 /** How each policy picks, completing "goes to the ... healthy member". */
 export const POLICY_LABELS: Record<RoutePolicy, string> = {

@@ -17,7 +17,7 @@ import {
 import { errorMessage, marketplaceApiRef } from '../../api';
 import { formatDateTimeUtc } from '../../format';
 import { RefLink } from '../shared/RefLink';
-import { CredentialsPhase } from './StartUsingDialog';
+import { CredentialsPhase } from './CredentialsPhase';
 
 const DAY_MS = 86_400_000;
 

@@ -24,12 +24,12 @@ import { formatDate, formatInteger, formatTokenCount } from '../../format';
 import { UnsubscribeDialog } from '../shared/UnsubscribeDialog';
 import { RefLink } from '../shared/RefLink';
 import { deprecationReason, StartUsingButton } from './StartUsingButton';
-import { serviceTitle } from './StartUsingDialog';
-import { isLive, PublicationBanner } from '../Publishing/PublicationStatus';
+import { serviceTitle } from './OfferSection';
+import { isLive, PublicationBanner } from '../Publishing';
 import { Money } from '../shared/Money';
 import { RetirementNotice } from './RetirementNotice';
-import { SubscriptionAllowance } from '../Budgets/SubscriptionAllowance';
-import { PriceChangeNotice } from '../PriceChanges/PriceChangeNotice';
+import { SubscriptionAllowance } from '../Budgets';
+import { PriceChangeNotice } from '../PriceChanges';
 
 /**
  * The top of the ModelService card: "Start Using" for services the user does not

@@ -5,7 +5,6 @@ import Card from '@mui/material/Card';
 import CardContent from '@mui/material/CardContent';
 import Chip from '@mui/material/Chip';
 import Divider from '@mui/material/Divider';
-import LinearProgress from '@mui/material/LinearProgress';
 import Stack from '@mui/material/Stack';
 import Typography from '@mui/material/Typography';
 import { parseEntityRef } from '@backstage/catalog-model';
@@ -14,32 +13,17 @@ import { EntityRefLink } from '@backstage/plugin-catalog-react';
 import {
   isRouteRef,
   MODEL_SERVICE_KIND,
-  Subscription,
   SubscriptionWithKeys,
 } from '@internal/plugin-marketplace-common';
 import { errorMessage, marketplaceApiRef } from '../../api';
-import { BudgetLeftField } from '../Budgets/BudgetLeftField';
-import { formatDateTimeUtc, formatInteger } from '../../format';
+import { BudgetLeftField } from '../Budgets';
+import { formatDateTimeUtc } from '../../format';
 import { UnsubscribeDialog } from '../shared/UnsubscribeDialog';
 import { Field } from '../shared/Field';
 import { RefLink } from '../shared/RefLink';
 import { KeysTable } from './KeysTable';
 import { RecentRequests } from './RecentRequests';
-import { Money } from '../shared/Money';
-import { formatMoney } from '../../format';
-
-/** "2026-11" -> "November 2026" */
-export function formatMonth(month: string): string {
-  const match = /^(\d{4})-(\d{2})$/.exec(month);
-  if (!match) {
-    return month;
-  }
-  return new Intl.DateTimeFormat('en-US', {
-    month: 'long',
-    year: 'numeric',
-    timeZone: 'UTC',
-  }).format(Date.UTC(Number(match[1]), Number(match[2]) - 1, 1));
-}
+import { SpendField, TrialField } from '../shared/SubscriptionFields';
 
 /** The service's name: the path parameter of `/v1/services/:name`. */
 function serviceName(subscription: SubscriptionWithKeys): string {
@@ -50,72 +34,6 @@ function serviceName(subscription: SubscriptionWithKeys): string {
   } catch {
     return subscription.model;
   }
-}
-
-/** Trial tokens left of a subscription, with a progress bar and the expiry. */
-export function TrialField(props: { subscription: Subscription }) {
-  const { trialTokensGranted, trialTokensUsed, trialExpiresAt } =
-    props.subscription;
-  if (trialTokensGranted <= 0) {
-    return <Field label="Trial">No trial</Field>;
-  }
-  const left = Math.max(0, trialTokensGranted - trialTokensUsed);
-  const expired =
-    trialExpiresAt !== null && Date.parse(trialExpiresAt) <= Date.now();
-  let expiry = 'No expiry';
-  if (trialExpiresAt) {
-    expiry = `${expired ? 'Expired' : 'Expires'} ${formatDateTimeUtc(
-      trialExpiresAt,
-    )}`;
-  }
-  return (
-    <Field label="Trial left">
-      <Stack spacing={0.5}>
-        <span>
-          {formatInteger(left)} of {formatInteger(trialTokensGranted)} tokens
-        </span>
-        <LinearProgress
-          variant="determinate"
-          value={(left / trialTokensGranted) * 100}
-          aria-label="Trial tokens left"
-          color={expired ? 'inherit' : 'primary'}
-        />
-        <Typography variant="caption" color="text.secondary">
-          {expiry}
-        </Typography>
-      </Stack>
-    </Field>
-  );
-}
-
-/** This month's spend of a subscription against its spend cap. */
-export function SpendField(props: { subscription: Subscription }) {
-  const { monthSpendMicros, spendCapMicros, month } = props.subscription;
-  let cap: string;
-  if (spendCapMicros === null) {
-    cap = 'no cap';
-  } else if (spendCapMicros === 0) {
-    cap = 'trial only (cap $0.00)';
-  } else {
-    cap = `cap ${formatMoney(spendCapMicros)}`;
-  }
-  return (
-    <Field label={`Spend in ${formatMonth(month)}`}>
-      <Stack spacing={0.5}>
-        <span>
-          <Money micros={monthSpendMicros} /> · {cap}
-        </span>
-        {spendCapMicros !== null && spendCapMicros > 0 && (
-          <LinearProgress
-            variant="determinate"
-            value={Math.min(100, (monthSpendMicros / spendCapMicros) * 100)}
-            aria-label="Spend cap used"
-            color={monthSpendMicros >= spendCapMicros ? 'error' : 'primary'}
-          />
-        )}
-      </Stack>
-    </Field>
-  );
 }
 
 /**

@@ -42,9 +42,8 @@ function SuspensionNotice() {
     </Alert>
   );
 }
-import { ConsumerUsageSection } from '../Usage/ConsumerUsageSection';
-import { StatementsSection } from '../Usage/StatementsSection';
-import { BudgetsSection } from '../Budgets/BudgetsSection';
+import { ConsumerUsageSection, StatementsSection } from '../Usage';
+import { BudgetsSection } from '../Budgets';
 
 function newestFirst(a: SubscriptionWithKeys, b: SubscriptionWithKeys): number {
   return Date.parse(b.createdAt) - Date.parse(a.createdAt);

@@ -16,7 +16,7 @@ import {
   curlSnippet,
   javascriptSnippet,
   pythonSnippet,
-} from '../StartUsing/snippets';
+} from '../shared/snippets';
 
 describe('EndpointCard', () => {
   it('shows the gateway endpoint and snippets that read the key from OPENAI_API_KEY', async () => {

@@ -23,13 +23,8 @@ import {
 } from '@internal/plugin-marketplace-common';
 import { marketplaceApiRef } from '../../api';
 import { formatInteger, formatTokenCount } from '../../format';
-import {
-  DAY_MS,
-  isoDay,
-  KpiTile,
-  RANGE_PRESETS,
-  TimeSeriesChart,
-} from '../Analytics/charts';
+import { KpiTile, RANGE_PRESETS, TimeSeriesChart } from '../Analytics';
+import { DAY_MS, isoDay } from '../shared/dates';
 import { RefLink } from '../shared/RefLink';
 import { dataTableSx, tableContainerSx } from '../shared/tables';
 import { Money } from '../shared/Money';

@@ -9,7 +9,7 @@ import { useApi } from '@backstage/frontend-plugin-api';
 import { useEntity } from '@backstage/plugin-catalog-react';
 import { isModelServiceEntity } from '@internal/plugin-marketplace-common';
 import { marketplaceApiRef } from '../../api';
-import { SpendField, TrialField } from '../SubscriptionsPage/SubscriptionCard';
+import { SpendField, TrialField } from '../shared/SubscriptionFields';
 import { ConsumerUsageSection } from './ConsumerUsageSection';
 
 /**

@@ -7,9 +7,8 @@ import useAsync from 'react-use/esm/useAsync';
 import { Progress, ResponseErrorPanel } from '@backstage/core-components';
 import { toastApiRef, useApi } from '@backstage/frontend-plugin-api';
 import { errorMessage, marketplaceApiRef } from '../../api';
-import { saveFile } from '../Analytics/charts';
-import { StatementsTable } from '../ProviderDashboard/StatementsTable';
-import { serviceNameOf } from '../ProviderDashboard/PayoutsSection';
+import { saveFile } from '../shared/saveFile';
+import { serviceNameOf, StatementsTable } from '../shared/StatementsTable';
 import { UsageExportForm } from './UsageExportForm';
 
 const ME = 'me';

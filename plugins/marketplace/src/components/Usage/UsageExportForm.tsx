@@ -7,7 +7,8 @@ import Typography from '@mui/material/Typography';
 import DownloadIcon from '@mui/icons-material/Download';
 import { toastApiRef, useApi } from '@backstage/frontend-plugin-api';
 import { errorMessage, marketplaceApiRef, UsageExportQuery } from '../../api';
-import { isoDay, saveFile } from '../Analytics/charts';
+import { isoDay } from '../shared/dates';
+import { saveFile } from '../shared/saveFile';
 
 /** One "whose usage" choice of the form. */
 export interface UsageExportOwner {

@@ -20,13 +20,13 @@ import {
   PROVIDER_KIND,
 } from '@internal/plugin-marketplace-common';
 import { marketplaceApiRef, ServiceCard } from '../../api';
-import { ServiceCardView } from '../MarketplacePage/ServiceResults';
+import { ServiceCardView } from '../ServiceCards';
 import {
   changesOf,
   REVIEWED_FIELDS,
   FieldChange,
   formDataFromEntity,
-} from '../ProviderPage/editService';
+} from '../shared/editService';
 import { editedService } from './fields';
 
 /** The template's answers the card is built from (names as in template.yaml). */

@@ -12,7 +12,7 @@ import {
   SnippetInput,
   SnippetLanguage,
   snippetsOf,
-} from '../StartUsing/snippets';
+} from './snippets';
 import { Field } from './Field';
 
 /**

@@ -5,8 +5,9 @@ import CloseIcon from '@mui/icons-material/Close';
 import {
   MODEL_FEATURES,
   ModelServiceFeatures,
+  ProviderSpec,
 } from '@internal/plugin-marketplace-common';
-import { FEATURE_LABELS } from '../../format';
+import { FEATURE_LABELS, formatDate } from '../../format';
 
 type ChipColor = 'default' | 'success' | 'warning' | 'error' | 'info';
 
@@ -85,4 +86,26 @@ export function FeatureChips(props: { features: ModelServiceFeatures }) {
       })}
     </Stack>
   );
+}
+
+/**
+ * What the Provider entity declares about its verification: only the
+ * provider's claim, never shown as a verification (the admins decide that).
+ */
+export function VerificationChip(props: {
+  verification: ProviderSpec['verification'] | undefined;
+}) {
+  const { verification } = props;
+  if (!verification) {
+    return null;
+  }
+  let label = `Claims: ${verification.status}`;
+  if (verification.status === 'verified') {
+    label = verification.verifiedAt
+      ? `Claims verified on ${formatDate(verification.verifiedAt)}`
+      : 'Claims verified';
+  } else if (verification.status === 'pending') {
+    label = 'Claims verification pending';
+  }
+  return <Chip size="small" variant="outlined" label={label} />;
 }

@@ -2,7 +2,7 @@
  * "1 day", "3.5 days", "under an hour": how much data a figure stands on.
  *
  * A module of its own, without charts: browse's service cards use it, and
- * importing it from MeasuredQuality would pull recharts into browse's chunks.
+ * importing it from the quality cards would pull recharts into browse's chunks.
  */
 export function formatDays(days: number): string {
   if (days < 1 / 24) {

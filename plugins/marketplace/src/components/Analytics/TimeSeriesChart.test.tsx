@@ -1,6 +1,6 @@
 import { render, screen, within } from '@testing-library/react';
 import userEvent from '@testing-library/user-event';
-import { chartSummary, TimeSeriesChart } from './charts';
+import { chartSummary, TimeSeriesChart } from './TimeSeriesChart';
 
 // recharts' ResponsiveContainer watches its size; jsdom has no ResizeObserver.
 (globalThis as any).ResizeObserver ??= class {

@@ -16,18 +16,14 @@ import {
   StatementStatus,
 } from '@internal/plugin-marketplace-common';
 import { formatDateTimeUtc, formatInteger } from '../../format';
-import { RefLink } from '../shared/RefLink';
-import { dataTableSx, tableContainerSx } from '../shared/tables';
-import { Money } from '../shared/Money';
+import { RefLink } from './RefLink';
+import { dataTableSx, tableContainerSx } from './tables';
+import { Money } from './Money';
+import { formatMonth } from './dates';
 
-const monthName = new Intl.DateTimeFormat('en-US', {
-  month: 'long',
-  year: 'numeric',
-  timeZone: 'UTC',
-});
-
-export function formatMonth(month: string): string {
-  return monthName.format(Date.parse(`${month}-01T00:00:00Z`));
+/** The name of a statement line's service: its ref without the kind. */
+export function serviceNameOf(ref: string): string {
+  return ref.slice(ref.indexOf('/') + 1);
 }
 
 const STATUS: Record<

@@ -1,0 +1,1 @@
+export { PriceChangeNotice } from './PriceChangeNotice';

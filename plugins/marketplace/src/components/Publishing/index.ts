@@ -1,0 +1,5 @@
+export {
+  isLive,
+  PublicationBanner,
+  PublicationChip,
+} from './PublicationStatus';

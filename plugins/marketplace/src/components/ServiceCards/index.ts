@@ -1,0 +1,3 @@
+export { ServiceCardGrid, type ServiceResultsProps } from './ServiceCardGrid';
+export { ServiceCardView } from './ServiceCardView';
+export { ServiceTable } from './ServiceTable';
