@@ -7,10 +7,10 @@ export { marketplacePlugin as default } from './plugin';
 export { createStandaloneGateway, GATEWAY_BASE_PATH } from './standalone';
 export type { StandaloneGateway } from './standalone';
 // What a standalone gateway's tests (and tools) write as the portal would.
-export { ServiceSnapshotWriter } from './gateway/ServiceSnapshot';
-export { SubscriptionStore } from './database/SubscriptionStore';
+export { ServiceSnapshotWriter } from './catalog/ServiceSnapshot';
+export { SubscriptionStore } from './stores/SubscriptionStore';
 export {
   ledgerInvariantViolations,
   readLedgerBalances,
-} from './database/ledgerInvariants';
-export type { LedgerBalance } from './database/ledgerInvariants';
+} from './stores/ledger/ledgerInvariants';
+export type { LedgerBalance } from './stores/ledger/ledgerInvariants';

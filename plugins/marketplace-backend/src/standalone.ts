@@ -12,24 +12,22 @@ import {
   readGatewayRedisConfig,
 } from '@internal/plugin-marketplace-gateway-node';
 import os from 'os';
-import { AuditLog } from './database/AuditLog';
-import {
-  CredentialCipher,
-  CredentialStore,
-  readEncryptionKeys,
-} from './database/CredentialStore';
-import { connectDatabase } from './database/migrate';
-import { PlatformSettingsStore } from './database/PlatformSettingsStore';
-import { SubscriptionStore } from './database/SubscriptionStore';
-import { Reservation, UsageLedger } from './database/UsageLedger';
-import { PriceChangeStore } from './database/PriceChangeStore';
+import { AuditLog } from './stores/AuditLog';
+import { CredentialCipher, CredentialStore } from './stores/CredentialStore';
+import { readEncryptionKeys } from './config';
+import { connectDatabase } from './stores/migrate';
+import { PlatformSettingsStore } from './stores/PlatformSettingsStore';
+import { SubscriptionStore } from './stores/SubscriptionStore';
+import { UsageLedger } from './stores/ledger/UsageLedger';
+import { Reservation } from './stores/ledger/ledgerTypes';
+import { PriceChangeStore } from './stores/PriceChangeStore';
 import { upstreamCredentials } from './gateway/router';
 import { SecretResolver } from './gateway/secrets';
-import { ServiceSnapshotReader } from './gateway/ServiceSnapshot';
+import { ServiceSnapshotReader } from './catalog/ServiceSnapshot';
 import { TeamMembership } from './gateway/TeamMembership';
-import { DirectoryService } from './gateway/ServiceDirectory';
+import { DirectoryService } from './catalog/directoryService';
 import { readBrowseMetrics } from './monitoring/Monitoring';
-import { MonitoringStore } from './monitoring/MonitoringStore';
+import { MonitoringStore } from './stores/monitoring/MonitoringStore';
 import { MemberHealth } from './routing/MemberHealth';
 import { readRoutingConfig } from './routing/routeConfig';
 import { RouteDirectory } from './routing/RouteDirectory';

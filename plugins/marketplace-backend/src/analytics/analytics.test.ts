@@ -5,16 +5,16 @@ import {
 } from '@internal/plugin-marketplace-common';
 import { randomUUID } from 'crypto';
 import { Knex } from 'knex';
-import { connectDatabase } from '../database/migrate';
-import { createSettlementWriter } from '../database/reservationWriter';
-import { KeyGrant, SubscriptionStore } from '../database/SubscriptionStore';
-import { UsageLedger } from '../database/UsageLedger';
-import { MonitoringStore } from '../monitoring/MonitoringStore';
-import { AnalyticsStore } from './AnalyticsStore';
+import { connectDatabase } from '../stores/migrate';
+import { createSettlementWriter } from '../stores/ledger/settlementWriter';
+import { KeyGrant, SubscriptionStore } from '../stores/SubscriptionStore';
+import { UsageLedger } from '../stores/ledger/UsageLedger';
+import { MonitoringStore } from '../stores/monitoring/MonitoringStore';
+import { AnalyticsStore } from '../stores/analytics/AnalyticsStore';
 import { statementCsv } from './csv';
-import { resolvePeriod } from './periods';
-import { HISTOGRAM_COLUMNS } from './rollup';
-import { StatementStore } from './StatementStore';
+import { resolvePeriod } from '../lib/periods';
+import { HISTOGRAM_COLUMNS } from '../stores/ledger/rollup';
+import { StatementStore } from '../stores/analytics/StatementStore';
 
 jest.setTimeout(60_000);
 

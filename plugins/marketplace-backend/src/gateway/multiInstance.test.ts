@@ -13,14 +13,15 @@ import http from 'http';
 import knexFactory, { Knex } from 'knex';
 import { AddressInfo } from 'net';
 import { expectLedgerInvariants } from '../__testUtils__/ledgerInvariants';
-import { AuditLog } from '../database/AuditLog';
-import { BudgetStore } from '../database/BudgetStore';
-import { connectDatabase } from '../database/migrate';
-import { SubscriptionStore } from '../database/SubscriptionStore';
-import { UsageLedger } from '../database/UsageLedger';
+import { AuditLog } from '../stores/AuditLog';
+import { BudgetStore } from '../stores/BudgetStore';
+import { connectDatabase } from '../stores/migrate';
+import { SubscriptionStore } from '../stores/SubscriptionStore';
+import { UsageLedger } from '../stores/ledger/UsageLedger';
 import { createGatewayRouter } from './router';
 import { SecretResolver } from './secrets';
-import { DirectoryService, ServiceDirectory } from './ServiceDirectory';
+import { ServiceDirectory } from '../catalog/ServiceDirectory';
+import { DirectoryService } from '../catalog/directoryService';
 
 /*
  * Two gateway instances on one database and one Redis, behind one port (a

@@ -7,13 +7,14 @@ import { AddressInfo } from 'net';
 import request from 'supertest';
 import { Knex } from 'knex';
 import { expectLedgerInvariants } from '../__testUtils__/ledgerInvariants';
-import { connectDatabase } from '../database/migrate';
-import { SubscriptionStore } from '../database/SubscriptionStore';
-import { UsageLedger } from '../database/UsageLedger';
+import { connectDatabase } from '../stores/migrate';
+import { SubscriptionStore } from '../stores/SubscriptionStore';
+import { UsageLedger } from '../stores/ledger/UsageLedger';
 import { createGatewayRouter } from './router';
 import { EgressPolicy } from '../egress/EgressPolicy';
 import { SecretResolver } from './secrets';
-import { DirectoryService, ServiceDirectory } from './ServiceDirectory';
+import { ServiceDirectory } from '../catalog/ServiceDirectory';
+import { DirectoryService } from '../catalog/directoryService';
 import { TeamMembership } from './TeamMembership';
 import { countTextTokens } from '@internal/plugin-marketplace-gateway-node';
 

@@ -22,12 +22,13 @@ import {
   RequestHandler,
   Response,
 } from 'express';
-import { Reservation, UsageLedger } from '../database/UsageLedger';
-import { KeyGrant, SubscriptionStore } from '../database/SubscriptionStore';
+import { UsageLedger } from '../stores/ledger/UsageLedger';
+import { Reservation } from '../stores/ledger/ledgerTypes';
+import { KeyGrant, SubscriptionStore } from '../stores/SubscriptionStore';
 import { SecretResolver } from './secrets';
 import { TeamMembership } from './TeamMembership';
 import { receivedAtOf } from './timing';
-import { ServiceDirectory } from './ServiceDirectory';
+import { ServiceDirectory } from '../catalog/ServiceDirectory';
 import { RouteDirectory } from '../routing/RouteDirectory';
 import { gatewayRoutes, RouteAttemptContext } from '../routing/routeGateway';
 import { UpstreamCredentialError, upstreamAuthHeaders } from './upstreamAuth';

@@ -2,13 +2,10 @@ import { mockServices, TestDatabases } from '@backstage/backend-test-utils';
 import { ConfigReader } from '@backstage/config';
 import { randomBytes } from 'crypto';
 import { Knex } from 'knex';
-import { AuditLog } from '../database/AuditLog';
-import {
-  CredentialCipher,
-  CredentialStore,
-  readEncryptionKeys,
-} from '../database/CredentialStore';
-import { connectDatabase } from '../database/migrate';
+import { AuditLog } from '../stores/AuditLog';
+import { CredentialCipher, CredentialStore } from '../stores/CredentialStore';
+import { readEncryptionKeys } from '../config';
+import { connectDatabase } from '../stores/migrate';
 import { SecretResolver } from './secrets';
 
 const ACME = 'provider:default/acme-ai-platform';

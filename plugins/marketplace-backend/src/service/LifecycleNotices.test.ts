@@ -1,11 +1,9 @@
 import { mockServices, TestDatabases } from '@backstage/backend-test-utils';
 import { Knex } from 'knex';
-import { connectDatabase } from '../database/migrate';
-import { SubscriptionStore } from '../database/SubscriptionStore';
-import {
-  DirectoryService,
-  ServiceDirectory,
-} from '../gateway/ServiceDirectory';
+import { connectDatabase } from '../stores/migrate';
+import { SubscriptionStore } from '../stores/SubscriptionStore';
+import { ServiceDirectory } from '../catalog/ServiceDirectory';
+import { DirectoryService } from '../catalog/directoryService';
 import { LifecycleNotices } from './LifecycleNotices';
 
 jest.setTimeout(60_000);

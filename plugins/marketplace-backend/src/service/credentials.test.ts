@@ -23,8 +23,8 @@ import http from 'http';
 import { Knex } from 'knex';
 import { AddressInfo } from 'net';
 import request from 'supertest';
-import { connectDatabase } from '../database/migrate';
-import { SubscriptionStore } from '../database/SubscriptionStore';
+import { connectDatabase } from '../stores/migrate';
+import { SubscriptionStore } from '../stores/SubscriptionStore';
 import { marketplacePlugin } from '../plugin';
 import { expectLedgerInvariants } from '../__testUtils__/ledgerInvariants';
 import {
