@@ -17,18 +17,21 @@ import { createConditionAuthorizer } from '@backstage/plugin-permission-node';
 import { MARKETPLACE_SERVICE_CHANGED_TOPIC } from '@internal/plugin-marketplace-common';
 import { createGatewayCoordination } from '@internal/plugin-marketplace-gateway-node';
 import { MarketplaceConfig } from './config';
-import { AuditLog } from './stores/AuditLog';
-import { CredentialCipher, CredentialStore } from './stores/CredentialStore';
+import { DatabaseAuditLog } from './stores/AuditLog';
+import {
+  CredentialCipher,
+  DatabaseCredentialStore,
+} from './stores/CredentialStore';
 import { connectDatabase } from './stores/migrate';
-import { PlatformSettingsStore } from './stores/PlatformSettingsStore';
-import { UserAdminStore } from './stores/UserAdminStore';
+import { DatabasePlatformSettingsStore } from './stores/PlatformSettingsStore';
+import { DatabaseUserAdminStore } from './stores/UserAdminStore';
 import { adminRecipients } from './monitoring/adminRecipients';
-import { PublishingStore } from './stores/PublishingStore';
-import { SubscriptionStore } from './stores/SubscriptionStore';
-import { UsageLedger } from './stores/ledger/UsageLedger';
+import { DatabasePublishingStore } from './stores/PublishingStore';
+import { DatabaseSubscriptionStore } from './stores/SubscriptionStore';
+import { DatabaseUsageLedger } from './stores/ledger/UsageLedger';
 import { createGatewayRouter } from './gateway/router';
 import { Monitoring } from './monitoring/Monitoring';
-import { MonitoringStore } from './stores/monitoring/MonitoringStore';
+import { DatabaseMonitoringStore } from './stores/monitoring/MonitoringStore';
 import { Prober } from './monitoring/Prober';
 import { SecretResolver } from './gateway/secrets';
 import { ServiceDirectory } from './catalog/ServiceDirectory';
@@ -37,19 +40,19 @@ import { TeamMembership } from './gateway/TeamMembership';
 import { serviceResourceRef } from './permissions/rules';
 import { Access } from './service/access';
 import { LifecycleNotices } from './service/LifecycleNotices';
-import { BudgetStore } from './stores/BudgetStore';
-import { PriceChangeStore } from './stores/PriceChangeStore';
+import { DatabaseBudgetStore } from './stores/BudgetStore';
+import { DatabasePriceChangeStore } from './stores/PriceChangeStore';
 import { BudgetAlerts } from './service/BudgetAlerts';
 import { TeamOwners } from './service/TeamOwners';
 import { SlaCredits } from './stores/analytics/SlaCredits';
 import { MemberHealth } from './routing/MemberHealth';
 import { RouteDirectory } from './routing/RouteDirectory';
 import { BrowseIndex } from './service/BrowseIndex';
-import { ProviderVerificationStore } from './stores/ProviderVerificationStore';
-import { ReviewStore } from './stores/ReviewStore';
-import { ServiceTimesStore } from './stores/ServiceTimesStore';
-import { AnalyticsStore } from './stores/analytics/AnalyticsStore';
-import { StatementStore } from './stores/analytics/StatementStore';
+import { DatabaseProviderVerificationStore } from './stores/ProviderVerificationStore';
+import { DatabaseReviewStore } from './stores/ReviewStore';
+import { DatabaseServiceTimesStore } from './stores/ServiceTimesStore';
+import { DatabaseAnalyticsStore } from './stores/analytics/AnalyticsStore';
+import { DatabaseStatementStore } from './stores/analytics/StatementStore';
 
 /** The core services the marketplace plugin is built from. */
 export interface MarketplaceDeps {
@@ -92,19 +95,19 @@ export async function createMarketplace(
     ),
   });
 
-  const subscriptions = new SubscriptionStore(db);
-  const publishing = new PublishingStore(db);
-  const audit = new AuditLog(db);
+  const subscriptions = new DatabaseSubscriptionStore(db);
+  const publishing = new DatabasePublishingStore(db);
+  const audit = new DatabaseAuditLog(db);
   // The fee from config until an admin sets one (then the stored one).
-  const settings = new PlatformSettingsStore(db, audit, {
+  const settings = new DatabasePlatformSettingsStore(db, audit, {
     configFeeBasisPoints: Math.round(config.platformFeePercent * 100),
     logger,
   });
   await settings.start();
   // Announced price changes, in memory on every instance.
-  const prices = new PriceChangeStore(db, { audit, logger });
+  const prices = new DatabasePriceChangeStore(db, { audit, logger });
   await prices.start();
-  const budgets = new BudgetStore(db, audit);
+  const budgets = new DatabaseBudgetStore(db, audit);
   const teamOwners = new TeamOwners({ catalog: deps.catalog, auth: deps.auth });
   const budgetAlerts = new BudgetAlerts({
     db,
@@ -113,7 +116,7 @@ export async function createMarketplace(
     teamOwners,
     logger,
   });
-  const ledger = new UsageLedger(db, {
+  const ledger = new DatabaseUsageLedger(db, {
     instanceId: config.instanceId,
     platformFeeBasisPoints: () => settings.feeBasisPoints(),
     onError: e => logger.error(`Could not write usage ledger rows: ${e}`),
@@ -167,7 +170,7 @@ export async function createMarketplace(
   });
   // Upstream credentials: bound to providers in config, or managed by
   // the providers in the portal (encrypted with the configured keys).
-  const credentials = new CredentialStore(
+  const credentials = new DatabaseCredentialStore(
     db,
     new CredentialCipher(config.encryptionKeys),
     audit,
@@ -188,8 +191,8 @@ export async function createMarketplace(
     logger,
   });
   const { egress } = config;
-  const users = new UserAdminStore(db, audit);
-  const monitoringStore = new MonitoringStore(db);
+  const users = new DatabaseUserAdminStore(db, audit);
+  const monitoringStore = new DatabaseMonitoringStore(db);
   const monitoring = new Monitoring({
     store: monitoringStore,
     prober: new Prober({
@@ -248,18 +251,18 @@ export async function createMarketplace(
     }
   });
   // Provider verification is the admins' decision (issue 21).
-  const verifications = new ProviderVerificationStore(db, audit);
-  const reviews = new ReviewStore(db);
+  const verifications = new DatabaseProviderVerificationStore(db, audit);
+  const reviews = new DatabaseReviewStore(db);
   const browseIndex = new BrowseIndex({
     directory,
-    times: new ServiceTimesStore(db),
+    times: new DatabaseServiceTimesStore(db),
     usage: monitoringStore,
     reviews,
     monitoring,
     verifications,
   });
-  const analytics = new AnalyticsStore(db);
-  const statements = new StatementStore(
+  const analytics = new DatabaseAnalyticsStore(db);
+  const statements = new DatabaseStatementStore(
     db,
     analytics,
     new SlaCredits(db, {

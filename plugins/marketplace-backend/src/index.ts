@@ -8,7 +8,8 @@ export { createStandaloneGateway, GATEWAY_BASE_PATH } from './standalone';
 export type { StandaloneGateway } from './standalone';
 // What a standalone gateway's tests (and tools) write as the portal would.
 export { ServiceSnapshotWriter } from './catalog/ServiceSnapshot';
-export { SubscriptionStore } from './stores/SubscriptionStore';
+// The store's database implementation, under the name tools have used.
+export { DatabaseSubscriptionStore as SubscriptionStore } from './stores/SubscriptionStore';
 export {
   ledgerInvariantViolations,
   readLedgerBalances,

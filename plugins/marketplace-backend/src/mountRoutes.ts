@@ -1,6 +1,5 @@
 import Router from 'express-promise-router';
 import { Marketplace } from './createMarketplace';
-import { MonitoringStore } from './stores/monitoring/MonitoringStore';
 import { createAdminRouter } from './service/adminRouter';
 import { createAnalyticsRouter } from './service/analyticsRouter';
 import { createBudgetsRouter } from './service/budgetsRouter';
@@ -36,6 +35,7 @@ export async function mountRoutes(marketplace: Marketplace) {
     ledger,
     logger,
     monitoring,
+    monitoringStore,
     prices,
     publishing,
     reviews,
@@ -72,7 +72,7 @@ export async function mountRoutes(marketplace: Marketplace) {
       directory,
       browseIndex,
       monitoring,
-      store: new MonitoringStore(db),
+      store: monitoringStore,
       verifications,
     }),
   );

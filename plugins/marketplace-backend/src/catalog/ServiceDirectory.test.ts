@@ -4,7 +4,10 @@ import { Entity } from '@backstage/catalog-model';
 import { ModelServiceEntityV1alpha1 } from '@internal/plugin-marketplace-common';
 import { Knex } from 'knex';
 import { connectDatabase } from '../stores/migrate';
-import { PublishingStore } from '../stores/PublishingStore';
+import {
+  PublishingStore,
+  DatabasePublishingStore,
+} from '../stores/PublishingStore';
 import { ServiceDirectory } from './ServiceDirectory';
 import { isLive, isServable } from './directoryService';
 import { reviewHash } from './reviewHash';
@@ -44,7 +47,7 @@ describe.each(
     knex = await connectDatabase(
       mockServices.database({ knex: await databases.init(databaseId) }),
     );
-    store = new PublishingStore(knex);
+    store = new DatabasePublishingStore(knex);
     entities = [];
   });
 

@@ -13,11 +13,14 @@ import http from 'http';
 import knexFactory, { Knex } from 'knex';
 import { AddressInfo } from 'net';
 import { expectLedgerInvariants } from '../__testUtils__/ledgerInvariants';
-import { AuditLog } from '../stores/AuditLog';
-import { BudgetStore } from '../stores/BudgetStore';
+import { DatabaseAuditLog } from '../stores/AuditLog';
+import { DatabaseBudgetStore } from '../stores/BudgetStore';
 import { connectDatabase } from '../stores/migrate';
-import { SubscriptionStore } from '../stores/SubscriptionStore';
-import { UsageLedger } from '../stores/ledger/UsageLedger';
+import {
+  SubscriptionStore,
+  DatabaseSubscriptionStore,
+} from '../stores/SubscriptionStore';
+import { UsageLedger, DatabaseUsageLedger } from '../stores/ledger/UsageLedger';
 import { createGatewayRouter } from './router';
 import { SecretResolver } from './secrets';
 import { ServiceDirectory } from '../catalog/ServiceDirectory';
@@ -152,7 +155,7 @@ describeWithRedis(
           databaseId === 'POSTGRES_15'
             ? knexFactory((base as any).client.config)
             : knexA;
-        subs = new SubscriptionStore(knexA);
+        subs = new DatabaseSubscriptionStore(knexA);
         const directory = {
           get: async (n: string) => (n === svc.name ? svc : undefined),
           getByRef: (r: string) => (r === svc.ref ? svc : undefined),
@@ -163,7 +166,7 @@ describeWithRedis(
         redisConnections = [];
         const backends: string[] = [];
         for (const [i, db] of [knexA, knexB].entries()) {
-          const ledger = new UsageLedger(db, {
+          const ledger = new DatabaseUsageLedger(db, {
             instanceId: `instance-${i}`,
             platformFeeBasisPoints: 0,
             batchDelayMs: 1,
@@ -178,7 +181,7 @@ describeWithRedis(
           app.use(
             createGatewayRouter({
               logger: mockServices.logger.mock(),
-              subscriptions: new SubscriptionStore(db),
+              subscriptions: new DatabaseSubscriptionStore(db),
               ledger,
               directory,
               secrets: new SecretResolver(new ConfigReader({}), {}),
@@ -316,7 +319,7 @@ describeWithRedis(
         });
         // Each call holds at most (prompt + 16 completion tokens) worth: about 40-50.
         const amount = 2_000;
-        await new BudgetStore(knexA, new AuditLog(knexA)).put(
+        await new DatabaseBudgetStore(knexA, new DatabaseAuditLog(knexA)).put(
           'user',
           'user:default/u',
           { amountMicros: amount, mode: 'hard', thresholds: [100] },

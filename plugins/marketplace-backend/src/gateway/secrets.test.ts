@@ -2,8 +2,11 @@ import { mockServices, TestDatabases } from '@backstage/backend-test-utils';
 import { ConfigReader } from '@backstage/config';
 import { randomBytes } from 'crypto';
 import { Knex } from 'knex';
-import { AuditLog } from '../stores/AuditLog';
-import { CredentialCipher, CredentialStore } from '../stores/CredentialStore';
+import { DatabaseAuditLog } from '../stores/AuditLog';
+import {
+  CredentialCipher,
+  DatabaseCredentialStore,
+} from '../stores/CredentialStore';
 import { readEncryptionKeys } from '../config';
 import { connectDatabase } from '../stores/migrate';
 import { SecretResolver } from './secrets';
@@ -149,10 +152,10 @@ describe.each(
 
   /** One plugin instance: its own store (and caches) on the shared database. */
   function instance(keys: Buffer[]) {
-    const store = new CredentialStore(
+    const store = new DatabaseCredentialStore(
       db,
       new CredentialCipher(keys),
-      new AuditLog(db),
+      new DatabaseAuditLog(db),
     );
     return {
       store,

@@ -1,7 +1,10 @@
 import { mockServices, TestDatabases } from '@backstage/backend-test-utils';
 import { Knex } from 'knex';
 import { connectDatabase } from '../stores/migrate';
-import { SubscriptionStore } from '../stores/SubscriptionStore';
+import {
+  SubscriptionStore,
+  DatabaseSubscriptionStore,
+} from '../stores/SubscriptionStore';
 import { ServiceDirectory } from '../catalog/ServiceDirectory';
 import { DirectoryService } from '../catalog/directoryService';
 import { LifecycleNotices } from './LifecycleNotices';
@@ -80,7 +83,7 @@ describe.each(
     knex = await connectDatabase(
       mockServices.database({ knex: await databases.init(databaseId) }),
     );
-    subscriptions = new SubscriptionStore(knex);
+    subscriptions = new DatabaseSubscriptionStore(knex);
     send.mockReset();
   });
 

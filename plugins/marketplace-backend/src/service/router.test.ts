@@ -17,8 +17,8 @@ import {
   sampleUserInfo,
   startMarketplaceTestBackend,
 } from '../__testUtils__/marketplaceTestBackend';
-import { SubscriptionStore } from '../stores/SubscriptionStore';
-import { UsageLedger } from '../stores/ledger/UsageLedger';
+import { DatabaseSubscriptionStore } from '../stores/SubscriptionStore';
+import { DatabaseUsageLedger } from '../stores/ledger/UsageLedger';
 
 jest.setTimeout(60_000);
 
@@ -166,12 +166,12 @@ describe.each(databases.eachSupportedId())(
       at: number,
       tokens = { prompt: 120, completion: 30 },
     ) {
-      const store = new SubscriptionStore(knex);
+      const store = new DatabaseSubscriptionStore(knex);
       const grant = await store.findGrant(secret);
       if (!grant) {
         throw new Error('no grant for the secret');
       }
-      const ledger = new UsageLedger(knex, {
+      const ledger = new DatabaseUsageLedger(knex, {
         instanceId: 'router-test',
         platformFeeBasisPoints: 1000,
         clock: () => at,
@@ -661,7 +661,7 @@ describe.each(databases.eachSupportedId())(
         // The other subscription's key is untouched.
         expect(byId[other.apiKey.id].revokedAt).toBeNull();
 
-        const store = new SubscriptionStore(knex);
+        const store = new DatabaseSubscriptionStore(knex);
         const grant = await store.findGrant(rotated.body.apiKey.secret);
         expect(grant).toEqual(
           expect.objectContaining({
@@ -986,7 +986,7 @@ describe.each(databases.eachSupportedId())(
         expect(byId[apiKey.id].revokedAt).toEqual(expect.any(String));
         expect(byId[rotated.id].revokedAt).toBeNull();
 
-        const store = new SubscriptionStore(knex);
+        const store = new DatabaseSubscriptionStore(knex);
         expect(await store.findGrant(apiKey.secret)).toEqual(
           expect.objectContaining({ keyRevoked: true }),
         );
@@ -1055,7 +1055,7 @@ describe.each(databases.eachSupportedId())(
           revokedAt: null,
           secret: expect.stringMatching(SECRET_PATTERN),
         });
-        const store = new SubscriptionStore(knex);
+        const store = new DatabaseSubscriptionStore(knex);
         expect(await store.findGrant(issued.secret)).toEqual(
           expect.objectContaining({
             keyRevoked: false,
@@ -1134,7 +1134,7 @@ describe.each(databases.eachSupportedId())(
           lastUsedAt: null,
           revokedAt: expect.any(String),
         });
-        const store = new SubscriptionStore(knex);
+        const store = new DatabaseSubscriptionStore(knex);
         expect(await store.findGrant(apiKey.secret)).toEqual(
           expect.objectContaining({
             keyRevoked: true,

@@ -2,7 +2,7 @@ import { mockServices, TestDatabases } from '@backstage/backend-test-utils';
 import { Knex } from 'knex';
 import { DirectoryService } from '../catalog/directoryService';
 import { connectDatabase } from './migrate';
-import { ServiceTimesStore } from './ServiceTimesStore';
+import { DatabaseServiceTimesStore } from './ServiceTimesStore';
 
 jest.setTimeout(60_000);
 
@@ -39,7 +39,7 @@ describe.each(databases.eachSupportedId())(
     });
 
     it('records when a catalog service was first seen, and when its spec last changed', async () => {
-      const store = new ServiceTimesStore(knex);
+      const store = new DatabaseServiceTimesStore(knex);
       const yaml = service('yaml-svc', { contextWindow: 8192 });
       const first = await store.sync([yaml], 1_000);
       expect(first.get(yaml.ref)).toEqual({
@@ -59,7 +59,7 @@ describe.each(databases.eachSupportedId())(
       });
       // A second instance reads the same times.
       expect(
-        (await new ServiceTimesStore(knex).sync([changed], 4_000)).get(
+        (await new DatabaseServiceTimesStore(knex).sync([changed], 4_000)).get(
           yaml.ref,
         ),
       ).toEqual({ createdAt: 1_000, updatedAt: 3_000 });
@@ -70,7 +70,7 @@ describe.each(databases.eachSupportedId())(
     });
 
     it('uses the publication times of portal-published services', async () => {
-      const store = new ServiceTimesStore(knex);
+      const store = new DatabaseServiceTimesStore(knex);
       const published = service(
         'portal-svc',
         { contextWindow: 8192 },
@@ -88,7 +88,7 @@ describe.each(databases.eachSupportedId())(
         updated_at: 100,
         spec_hash: null,
       });
-      const store = new ServiceTimesStore(knex);
+      const store = new DatabaseServiceTimesStore(knex);
       const old = service('old-svc', { contextWindow: 8192 });
       expect((await store.sync([old], 5_000)).get(old.ref)).toEqual({
         createdAt: 100,

@@ -1,15 +1,19 @@
 import { mockServices, TestDatabases } from '@backstage/backend-test-utils';
 import knexFactory, { Knex } from 'knex';
 import { expectLedgerInvariants } from '../__testUtils__/ledgerInvariants';
-import { AnalyticsStore } from './analytics/AnalyticsStore';
-import { StatementStore } from './analytics/StatementStore';
+import { DatabaseAnalyticsStore } from './analytics/AnalyticsStore';
+import { DatabaseStatementStore } from './analytics/StatementStore';
 import { BudgetAlerts } from '../service/BudgetAlerts';
-import { AuditLog } from './AuditLog';
-import { BudgetStore } from './BudgetStore';
+import { DatabaseAuditLog } from './AuditLog';
+import { BudgetStore, DatabaseBudgetStore } from './BudgetStore';
 import { connectDatabase } from './migrate';
-import { PriceChangeStore } from './PriceChangeStore';
-import { KeyGrant, SubscriptionStore } from './SubscriptionStore';
-import { UsageLedger } from './ledger/UsageLedger';
+import { DatabasePriceChangeStore } from './PriceChangeStore';
+import {
+  KeyGrant,
+  SubscriptionStore,
+  DatabaseSubscriptionStore,
+} from './SubscriptionStore';
+import { UsageLedger, DatabaseUsageLedger } from './ledger/UsageLedger';
 
 jest.setTimeout(120_000);
 
@@ -43,11 +47,15 @@ describe.each(
         ? knexFactory((base as any).client.config)
         : knex;
     now = Date.UTC(2026, 11, 12, 12, 0, 0);
-    subs = new SubscriptionStore(knex, clock);
-    budgets = new BudgetStore(knex, new AuditLog(knex, clock), clock);
+    subs = new DatabaseSubscriptionStore(knex, clock);
+    budgets = new DatabaseBudgetStore(
+      knex,
+      new DatabaseAuditLog(knex, clock),
+      clock,
+    );
     ledgers = [knex, knexB].map(
       (db, i) =>
-        new UsageLedger(db, {
+        new DatabaseUsageLedger(db, {
           instanceId: `instance-${i}`,
           platformFeeBasisPoints: 0,
           clock,
@@ -271,7 +279,11 @@ describe.each(
       db =>
         new BudgetAlerts({
           db,
-          budgets: new BudgetStore(db, new AuditLog(db, clock), clock),
+          budgets: new DatabaseBudgetStore(
+            db,
+            new DatabaseAuditLog(db, clock),
+            clock,
+          ),
           notifications: { send },
           teamOwners: { owners: async () => ['user:default/olga'] },
           logger: mockServices.logger.mock(),
@@ -358,8 +370,8 @@ describe.each(
   });
 
   it('switches to an announced price at its effective instant, for subscribers from before too', async () => {
-    const prices = new PriceChangeStore(knex, { clock });
-    const ledger = new UsageLedger(knex, {
+    const prices = new DatabasePriceChangeStore(knex, { clock });
+    const ledger = new DatabaseUsageLedger(knex, {
       instanceId: 'priced',
       platformFeeBasisPoints: 0,
       clock,
@@ -405,9 +417,9 @@ describe.each(
       { cost: 180, prompt: 2000, completion: 4000, change: change.id },
     ]);
     // The statement tells which price applied to which tokens.
-    const statement = await new StatementStore(
+    const statement = await new DatabaseStatementStore(
       knex,
-      new AnalyticsStore(knex),
+      new DatabaseAnalyticsStore(knex),
     ).getConsumer('user', 'user:default/lena', '2027-01', now);
     expect(statement.priceLines).toEqual([
       {

@@ -4,8 +4,13 @@ import { Knex } from 'knex';
 import path from 'path';
 import { expectLedgerInvariants } from '../__testUtils__/ledgerInvariants';
 import { connectDatabase } from './migrate';
-import { hashApiKey, KeyGrant, SubscriptionStore } from './SubscriptionStore';
-import { UsageLedger } from './ledger/UsageLedger';
+import {
+  hashApiKey,
+  KeyGrant,
+  SubscriptionStore,
+  DatabaseSubscriptionStore,
+} from './SubscriptionStore';
+import { UsageLedger, DatabaseUsageLedger } from './ledger/UsageLedger';
 import { Reservation } from './ledger/ledgerTypes';
 
 jest.setTimeout(60_000);
@@ -40,8 +45,8 @@ describe.each(
       mockServices.database({ knex: await databases.init(databaseId) }),
     );
     now = Date.UTC(2026, 10, 24, 12, 0, 0);
-    subs = new SubscriptionStore(knex, clock);
-    ledger = new UsageLedger(knex, {
+    subs = new DatabaseSubscriptionStore(knex, clock);
+    ledger = new DatabaseUsageLedger(knex, {
       instanceId: 'test-1',
       platformFeeBasisPoints: 1000,
       clock,
@@ -322,7 +327,7 @@ describe.each(
     const r = await reserveFor(grant, 'orphan', 100, 100);
     expect(r.ok).toBe(true);
     // "restart": a new ledger for the same instance id reconciles it
-    const restarted = new UsageLedger(knex, {
+    const restarted = new DatabaseUsageLedger(knex, {
       instanceId: 'test-1',
       platformFeeBasisPoints: 1000,
       clock,
@@ -342,7 +347,7 @@ describe.each(
     expect(Number(raw.trial_tokens_reserved)).toBe(0);
     expect(Number(raw.trial_tokens_used)).toBe(0);
     // Another instance's fresh reservation is left alone until it is old.
-    const other = new UsageLedger(knex, {
+    const other = new DatabaseUsageLedger(knex, {
       instanceId: 'test-2',
       platformFeeBasisPoints: 1000,
       clock,
@@ -389,7 +394,7 @@ describe.each(
     const r = await reserveFor(grant, 'late', 50, 100);
     if (!r.ok) throw new Error('not reserved');
     now += 3_600_001;
-    const other = new UsageLedger(knex, {
+    const other = new DatabaseUsageLedger(knex, {
       instanceId: 'test-2',
       platformFeeBasisPoints: 1000,
       clock,
@@ -462,7 +467,7 @@ describe.each(
 
   it('settles a row that cannot be written on its own: the rest of its batch is written', async () => {
     const errors: Error[] = [];
-    const batched = new UsageLedger(knex, {
+    const batched = new DatabaseUsageLedger(knex, {
       instanceId: 'test-1',
       platformFeeBasisPoints: 1000,
       clock,

@@ -4,7 +4,7 @@ import { randomUUID } from 'crypto';
 import { Knex } from 'knex';
 import { connectDatabase } from '../migrate';
 import { createSettlementWriter } from '../ledger/settlementWriter';
-import { AnalyticsStore } from './AnalyticsStore';
+import { DatabaseAnalyticsStore } from './AnalyticsStore';
 import { microsToUsd, statementCsv } from '../../analytics/csv';
 import { addMonths, monthStart, monthOf } from '../../lib/periods';
 import {
@@ -14,7 +14,7 @@ import {
   SlaCredits,
 } from './SlaCredits';
 import { readSlaCreditConfig } from '../../config';
-import { StatementStore } from './StatementStore';
+import { DatabaseStatementStore } from './StatementStore';
 
 jest.setTimeout(60_000);
 
@@ -93,8 +93,8 @@ describe.each(
   const inLastMonth = monthStart(lastMonth) + 3 * 86_400_000;
 
   function stores() {
-    const analytics = new AnalyticsStore(knex);
-    return new StatementStore(
+    const analytics = new DatabaseAnalyticsStore(knex);
+    return new DatabaseStatementStore(
       knex,
       analytics,
       new SlaCredits(knex, {

@@ -2,8 +2,12 @@ import { mockServices, TestDatabases } from '@backstage/backend-test-utils';
 import { Knex } from 'knex';
 import { expectLedgerInvariants } from '../../__testUtils__/ledgerInvariants';
 import { connectDatabase } from '../migrate';
-import { KeyGrant, SubscriptionStore } from '../SubscriptionStore';
-import { UsageLedger } from './UsageLedger';
+import {
+  KeyGrant,
+  SubscriptionStore,
+  DatabaseSubscriptionStore,
+} from '../SubscriptionStore';
+import { UsageLedger, DatabaseUsageLedger } from './UsageLedger';
 import { Reservation, ReserveResult } from './ledgerTypes';
 
 jest.setTimeout(60_000);
@@ -69,8 +73,8 @@ describe.each(
       mockServices.database({ knex: await databases.init(databaseId) }),
     );
     now = Date.UTC(2026, 11, 2, 12, 0, 0);
-    subs = new SubscriptionStore(knex, clock);
-    ledger = new UsageLedger(knex, {
+    subs = new DatabaseSubscriptionStore(knex, clock);
+    ledger = new DatabaseUsageLedger(knex, {
       instanceId: 'batch-1',
       platformFeeBasisPoints: 1000,
       clock,
@@ -304,7 +308,7 @@ describe.each(
 
   it('a crash between reserve and settle leaves reservations the sweep settles, free', async () => {
     const { grant, subscription } = await subscribe({ trialTokens: 1000 });
-    const crashed = new UsageLedger(knex, {
+    const crashed = new DatabaseUsageLedger(knex, {
       instanceId: 'batch-crashed',
       platformFeeBasisPoints: 1000,
       clock,

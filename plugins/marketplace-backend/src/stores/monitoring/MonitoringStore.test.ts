@@ -6,7 +6,11 @@ import { DirectoryService } from '../../catalog/directoryService';
 import { bucketOf, representativeOf, sqlBucketExpression } from './histogram';
 import { Monitoring } from '../../monitoring/Monitoring';
 import { readMonitoringConfig } from '../../config';
-import { MonitoringStore, ProbeRecord } from './MonitoringStore';
+import {
+  MonitoringStore,
+  ProbeRecord,
+  DatabaseMonitoringStore,
+} from './MonitoringStore';
 import { HOUR_MS } from '../../lib/periods';
 import { Prober } from '../../monitoring/Prober';
 import {
@@ -95,7 +99,7 @@ describe.each(databases.eachSupportedId())(
       knex = await connectDatabase(
         mockServices.database({ knex: await databases.init(databaseId) }),
       );
-      store = new MonitoringStore(knex);
+      store = new DatabaseMonitoringStore(knex);
     });
 
     async function hourlyRows() {
