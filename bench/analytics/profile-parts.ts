@@ -3,8 +3,10 @@
  * `yarn bench:analytics --keep-db` (SQLite file path as the argument).
  */
 import knexFactory from 'knex';
-import { AnalyticsStore } from '@internal/plugin-marketplace-backend/src/analytics/AnalyticsStore';
-import { resolvePeriod } from '@internal/plugin-marketplace-backend/src/analytics/periods';
+import {
+  AnalyticsStore,
+  resolvePeriod,
+} from '@internal/plugin-marketplace-backend/testUtils';
 
 async function main() {
   const knex = knexFactory({

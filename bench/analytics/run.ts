@@ -23,19 +23,19 @@ import {
   platformFeeMicros,
   splitTrial,
 } from '@internal/plugin-marketplace-common';
-import { AnalyticsStore } from '@internal/plugin-marketplace-backend/src/analytics/AnalyticsStore';
 import {
+  AnalyticsStore,
   monthEnd,
   monthStart,
   monthsOf,
   Period,
   resolvePeriod,
   addMonths,
-} from '@internal/plugin-marketplace-backend/src/analytics/periods';
-import { StatementStore } from '@internal/plugin-marketplace-backend/src/analytics/StatementStore';
-import { connectDatabase } from '@internal/plugin-marketplace-backend/src/database/migrate';
-import { createSettlementWriter } from '@internal/plugin-marketplace-backend/src/database/reservationWriter';
-import { SubscriptionStore } from '@internal/plugin-marketplace-backend/src/database/SubscriptionStore';
+  StatementStore,
+  connectDatabase,
+  createSettlementWriter,
+  SubscriptionStore,
+} from '@internal/plugin-marketplace-backend/testUtils';
 import fs from 'fs';
 import knexFactory, { Knex } from 'knex';
 import os from 'os';

@@ -18,8 +18,8 @@ import { performance } from 'node:perf_hooks';
 import {
   SubscriptionStore,
   KeyGrant,
-} from '@internal/plugin-marketplace-backend/src/database/SubscriptionStore';
-import { UsageLedger } from '@internal/plugin-marketplace-backend/src/database/UsageLedger';
+  UsageLedger,
+} from '@internal/plugin-marketplace-backend/testUtils';
 
 const MIGRATIONS = path.resolve(
   __dirname,

@@ -36,8 +36,10 @@ import {
   modelServiceEntityV1alpha1Validator,
   providerEntityV1alpha1Validator,
 } from '@internal/plugin-marketplace-common';
-import { UsageLedger } from '@internal/plugin-marketplace-backend/src/database/UsageLedger';
-import { SubscriptionStore } from '@internal/plugin-marketplace-backend/src/database/SubscriptionStore';
+import {
+  UsageLedger,
+  SubscriptionStore,
+} from '@internal/plugin-marketplace-backend/testUtils';
 import fs from 'node:fs';
 import { Session } from 'node:inspector/promises';
 import { AddressInfo } from 'node:net';

@@ -12,7 +12,7 @@
  * Latency histogram: `lat_h00` .. `lat_h19` count successful requests whose
  * upstream latency is <= 50, 100, 150, 200, 300, 400, 500, 750, 1000, 1500,
  * 2000, 3000, 5000, 7500, 10000, 15000, 20000, 30000, 60000 ms, and above
- * (the last one). Keep in step with `LATENCY_BUCKETS_MS` in src/analytics/rollup.ts.
+ * (the last one). Keep in step with `LATENCY_BUCKETS_MS` in src/stores/ledger/rollup.ts.
  *
  * Times are epoch milliseconds (UTC); money is integer micro-USD.
  *

@@ -12,24 +12,25 @@ import {
   readGatewayRedisConfig,
 } from '@internal/plugin-marketplace-gateway-node';
 import os from 'os';
-import { AuditLog } from './database/AuditLog';
+import { DatabaseAuditLog } from './stores/AuditLog';
 import {
   CredentialCipher,
-  CredentialStore,
-  readEncryptionKeys,
-} from './database/CredentialStore';
-import { connectDatabase } from './database/migrate';
-import { PlatformSettingsStore } from './database/PlatformSettingsStore';
-import { SubscriptionStore } from './database/SubscriptionStore';
-import { Reservation, UsageLedger } from './database/UsageLedger';
-import { PriceChangeStore } from './database/PriceChangeStore';
+  DatabaseCredentialStore,
+} from './stores/CredentialStore';
+import { readEncryptionKeys } from './config';
+import { connectDatabase } from './stores/migrate';
+import { DatabasePlatformSettingsStore } from './stores/PlatformSettingsStore';
+import { DatabaseSubscriptionStore } from './stores/SubscriptionStore';
+import { DatabaseUsageLedger } from './stores/ledger/UsageLedger';
+import { Reservation } from './stores/ledger/ledgerTypes';
+import { DatabasePriceChangeStore } from './stores/PriceChangeStore';
 import { upstreamCredentials } from './gateway/router';
 import { SecretResolver } from './gateway/secrets';
-import { ServiceSnapshotReader } from './gateway/ServiceSnapshot';
+import { ServiceSnapshotReader } from './catalog/ServiceSnapshot';
 import { TeamMembership } from './gateway/TeamMembership';
-import { DirectoryService } from './gateway/ServiceDirectory';
+import { DirectoryService } from './catalog/directoryService';
 import { readBrowseMetrics } from './monitoring/Monitoring';
-import { MonitoringStore } from './monitoring/MonitoringStore';
+import { DatabaseMonitoringStore } from './stores/monitoring/MonitoringStore';
 import { MemberHealth } from './routing/MemberHealth';
 import { readRoutingConfig } from './routing/routeConfig';
 import { RouteDirectory } from './routing/RouteDirectory';
@@ -92,17 +93,17 @@ export async function createStandaloneGateway(options: {
   const reservationMaxAgeMs =
     Math.max(maxRequestMs, upstreamTimeoutMs) + 2 * 60_000;
 
-  const audit = new AuditLog(db);
-  const settings = new PlatformSettingsStore(db, audit, {
+  const audit = new DatabaseAuditLog(db);
+  const settings = new DatabasePlatformSettingsStore(db, audit, {
     configFeeBasisPoints: Math.round(feePercent * 100),
     logger,
   });
   await settings.start();
   // Announced price changes (the portal's budget alerts cover this gateway's
   // spend: its scheduled check reads all budgets).
-  const prices = new PriceChangeStore(db, { logger });
+  const prices = new DatabasePriceChangeStore(db, { logger });
   await prices.start();
-  const ledger = new UsageLedger(db, {
+  const ledger = new DatabaseUsageLedger(db, {
     instanceId,
     platformFeeBasisPoints: () => settings.feeBasisPoints(),
     onError: e => logger.error(`Could not write usage ledger rows: ${e}`),
@@ -139,7 +140,7 @@ export async function createStandaloneGateway(options: {
     );
   }
   const secrets = new SecretResolver(config, {
-    store: new CredentialStore(
+    store: new DatabaseCredentialStore(
       db,
       new CredentialCipher(readEncryptionKeys(config)),
       audit,
@@ -164,7 +165,7 @@ export async function createStandaloneGateway(options: {
   // Routes over the services of the snapshot, as the portal's gateway has
   // them: the measured values and latest probes the portal's monitoring
   // writes, and this instance's requests.
-  const monitoringStore = new MonitoringStore(db);
+  const monitoringStore = new DatabaseMonitoringStore(db);
   const routes = new RouteDirectory({
     directory: {
       // The snapshot holds what resolving routes reads of a service.
@@ -183,7 +184,7 @@ export async function createStandaloneGateway(options: {
   });
   const gateway = new Gateway<Reservation>({
     logger,
-    grants: new SubscriptionStore(db),
+    grants: new DatabaseSubscriptionStore(db),
     ledger,
     services,
     credentials: upstreamCredentials(secrets),

@@ -1,5 +1,5 @@
 import { Knex } from 'knex';
-import { readLedgerBalances } from '../database/ledgerInvariants';
+import { readLedgerBalances } from '../stores/ledger/ledgerInvariants';
 
 /*
  * The promises of the usage ledger, checked on the database itself: a request is

@@ -4,9 +4,14 @@ import {
   coreServices,
   createServiceFactory,
 } from '@backstage/backend-plugin-api';
-import { mockServices } from '@backstage/backend-test-utils';
+import {
+  mockCredentials,
+  mockServices,
+  startTestBackend,
+} from '@backstage/backend-test-utils';
 import { ConfigReader } from '@backstage/config';
 import { Entity } from '@backstage/catalog-model';
+import { catalogServiceMock } from '@backstage/plugin-catalog-node/testUtils';
 import { AuthorizeResult } from '@backstage/plugin-permission-common';
 // The real permission policy decides every request in the tests that use this.
 // eslint-disable-next-line @backstage/no-mixed-plugin-imports
@@ -16,8 +21,10 @@ import {
   RoleDirectoryCache,
 } from '@internal/plugin-permission-backend-module-marketplace-policy';
 import fs from 'fs';
+import { Knex } from 'knex';
 import path from 'path';
 import { parseAllDocuments } from 'yaml';
+import { marketplacePlugin } from '../plugin';
 
 /*
  * Shared by the tests that run the whole marketplace plugin in a test backend:
@@ -116,18 +123,68 @@ export const permissionsFactory = createServiceFactory({
   },
 });
 
-/** The user info service of the sample users. */
-export function sampleUserInfo() {
+/** The user info service of the sample users (or of `ownership`). */
+export function sampleUserInfo(
+  ownership: Record<string, string[]> = OWNERSHIP,
+) {
   return mockServices.userInfo.mock({
     getUserInfo: async (credentials: BackstageCredentials) => {
       const { principal } =
         credentials as BackstageCredentials<BackstageUserPrincipal>;
       return {
         userEntityRef: principal.userEntityRef,
-        ownershipEntityRefs: OWNERSHIP[principal.userEntityRef] ?? [
+        ownershipEntityRefs: ownership[principal.userEntityRef] ?? [
           principal.userEntityRef,
         ],
       };
     },
+  });
+}
+
+/**
+ * The marketplace config of the sample data, as in app-config.yaml: the teams
+ * that own the sample services are provider teams, and the services are live
+ * at once (no approvals) unless `marketplace` says otherwise.
+ */
+export function sampleConfig(marketplace: Record<string, unknown> = {}) {
+  return mockServices.rootConfig.factory({
+    data: {
+      marketplace: {
+        publishing: { requireApproval: false },
+        roles: {
+          providerGroups: [
+            'group:default/ai-platform-team',
+            'group:default/research-llm-team',
+          ],
+        },
+        ...marketplace,
+      },
+    },
+  });
+}
+
+/**
+ * The whole marketplace plugin in a test backend on `knex`, with the catalog
+ * holding `entities`, the sample config (`marketplace` on top of it), and
+ * requests without a token unauthenticated (not the mock user); `features`
+ * add to these (other service factories, other plugins).
+ */
+export function startMarketplaceTestBackend(options: {
+  knex: Knex;
+  entities: Entity[];
+  marketplace?: Record<string, unknown>;
+  features?: Parameters<typeof startTestBackend>[0]['features'];
+}) {
+  return startTestBackend({
+    features: [
+      marketplacePlugin,
+      catalogServiceMock.factory({ entities: options.entities }),
+      mockServices.database.factory({ knex: options.knex }),
+      sampleConfig(options.marketplace),
+      mockServices.httpAuth.factory({
+        defaultCredentials: mockCredentials.none(),
+      }),
+      ...(options.features ?? []),
+    ],
   });
 }

@@ -5,16 +5,26 @@ import {
 } from '@internal/plugin-marketplace-common';
 import { randomUUID } from 'crypto';
 import { Knex } from 'knex';
-import { connectDatabase } from '../database/migrate';
-import { createSettlementWriter } from '../database/reservationWriter';
-import { KeyGrant, SubscriptionStore } from '../database/SubscriptionStore';
-import { UsageLedger } from '../database/UsageLedger';
-import { MonitoringStore } from '../monitoring/MonitoringStore';
-import { AnalyticsStore } from './AnalyticsStore';
+import { connectDatabase } from '../stores/migrate';
+import { createSettlementWriter } from '../stores/ledger/settlementWriter';
+import {
+  KeyGrant,
+  SubscriptionStore,
+  DatabaseSubscriptionStore,
+} from '../stores/SubscriptionStore';
+import { UsageLedger, DatabaseUsageLedger } from '../stores/ledger/UsageLedger';
+import { DatabaseMonitoringStore } from '../stores/monitoring/MonitoringStore';
+import {
+  AnalyticsStore,
+  DatabaseAnalyticsStore,
+} from '../stores/analytics/AnalyticsStore';
 import { statementCsv } from './csv';
-import { resolvePeriod } from './periods';
-import { HISTOGRAM_COLUMNS } from './rollup';
-import { StatementStore } from './StatementStore';
+import { resolvePeriod } from '../lib/periods';
+import { HISTOGRAM_COLUMNS } from '../stores/ledger/rollup';
+import {
+  StatementStore,
+  DatabaseStatementStore,
+} from '../stores/analytics/StatementStore';
 
 jest.setTimeout(60_000);
 
@@ -75,15 +85,15 @@ describe.each(
     );
     now = at('2026-11-01T00:00:00Z');
     const clock = () => now;
-    subs = new SubscriptionStore(knex, clock);
-    ledger = new UsageLedger(knex, {
+    subs = new DatabaseSubscriptionStore(knex, clock);
+    ledger = new DatabaseUsageLedger(knex, {
       instanceId: 'test-1',
       platformFeeBasisPoints: 1000,
       clock,
       batchDelayMs: 1,
     });
-    analytics = new AnalyticsStore(knex);
-    statements = new StatementStore(knex, analytics);
+    analytics = new DatabaseAnalyticsStore(knex);
+    statements = new DatabaseStatementStore(knex, analytics);
   });
 
   async function subscribe(
@@ -515,7 +525,7 @@ describe.each(
     expect(gptLine.requests).toBe(2);
     // The browse card's "Requests (30d)" over the 30 days up to Dec 31, 00:00
     // (December 1 to 30): the same two requests.
-    const usage = await new MonitoringStore(knex).usageStats(
+    const usage = await new DatabaseMonitoringStore(knex).usageStats(
       at('2026-12-31T00:00:00Z'),
     );
     expect(usage.get(GPT)?.requests30d).toBe(gptLine.requests);

@@ -3,10 +3,10 @@ import {
   UsageExportRow,
   UsageExportScope,
 } from '@internal/plugin-marketplace-common';
-import { AnalyticsStore } from './AnalyticsStore';
+import { AnalyticsStore } from '../stores/analytics/AnalyticsStore';
 import { csvLine, microsToUsd } from './csv';
-import { dayOf } from './periods';
-import { Measures } from './rollup';
+import { DAY_MS, dayOf } from '../lib/periods';
+import { Measures } from '../stores/ledger/rollup';
 
 /** Whose usage, resolved and authorized by the router. */
 export type UsageExportOwner =
@@ -114,7 +114,7 @@ export async function buildUsageExport(options: {
     scope: owner.scope,
     ownerRef: owner.ref,
     from: dayOf(start),
-    to: dayOf(end - 86_400_000),
+    to: dayOf(end - DAY_MS),
     generatedAt: new Date(options.now).toISOString(),
     rows,
     totals,

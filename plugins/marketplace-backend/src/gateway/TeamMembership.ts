@@ -10,8 +10,8 @@ import {
 } from '@backstage/catalog-model';
 import { CatalogService } from '@backstage/plugin-catalog-node';
 import { NotificationService } from '@backstage/plugin-notifications-node';
-import { KeyGrant, SubscriptionStore } from '../database/SubscriptionStore';
-import { displayNameOf } from '../service/entityNames';
+import { KeyGrant, SubscriptionStore } from '../stores/SubscriptionStore';
+import { displayNameOf } from '../lib/entityNames';
 
 /** How long a user's group memberships are trusted before the catalog is asked again. */
 export const MEMBERSHIP_TTL_MS = 60_000;

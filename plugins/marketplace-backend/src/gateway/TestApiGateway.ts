@@ -7,8 +7,8 @@ import {
   sendGatewayError,
 } from '@internal/plugin-marketplace-gateway-node';
 import { Response } from 'express';
-import { KeyGrant } from '../database/SubscriptionStore';
-import { Reservation } from '../database/UsageLedger';
+import { KeyGrant } from '../stores/SubscriptionStore';
+import { Reservation } from '../stores/ledger/ledgerTypes';
 
 /** The protocols the Test API playground can send through (`?protocol=`). */
 export const TEST_PROTOCOLS = Object.keys(

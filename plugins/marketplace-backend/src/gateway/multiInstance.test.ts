@@ -13,14 +13,18 @@ import http from 'http';
 import knexFactory, { Knex } from 'knex';
 import { AddressInfo } from 'net';
 import { expectLedgerInvariants } from '../__testUtils__/ledgerInvariants';
-import { AuditLog } from '../database/AuditLog';
-import { BudgetStore } from '../database/BudgetStore';
-import { connectDatabase } from '../database/migrate';
-import { SubscriptionStore } from '../database/SubscriptionStore';
-import { UsageLedger } from '../database/UsageLedger';
+import { DatabaseAuditLog } from '../stores/AuditLog';
+import { DatabaseBudgetStore } from '../stores/BudgetStore';
+import { connectDatabase } from '../stores/migrate';
+import {
+  SubscriptionStore,
+  DatabaseSubscriptionStore,
+} from '../stores/SubscriptionStore';
+import { UsageLedger, DatabaseUsageLedger } from '../stores/ledger/UsageLedger';
 import { createGatewayRouter } from './router';
 import { SecretResolver } from './secrets';
-import { DirectoryService, ServiceDirectory } from './ServiceDirectory';
+import { ServiceDirectory } from '../catalog/ServiceDirectory';
+import { DirectoryService } from '../catalog/directoryService';
 
 /*
  * Two gateway instances on one database and one Redis, behind one port (a
@@ -151,7 +155,7 @@ describeWithRedis(
           databaseId === 'POSTGRES_15'
             ? knexFactory((base as any).client.config)
             : knexA;
-        subs = new SubscriptionStore(knexA);
+        subs = new DatabaseSubscriptionStore(knexA);
         const directory = {
           get: async (n: string) => (n === svc.name ? svc : undefined),
           getByRef: (r: string) => (r === svc.ref ? svc : undefined),
@@ -162,7 +166,7 @@ describeWithRedis(
         redisConnections = [];
         const backends: string[] = [];
         for (const [i, db] of [knexA, knexB].entries()) {
-          const ledger = new UsageLedger(db, {
+          const ledger = new DatabaseUsageLedger(db, {
             instanceId: `instance-${i}`,
             platformFeeBasisPoints: 0,
             batchDelayMs: 1,
@@ -177,7 +181,7 @@ describeWithRedis(
           app.use(
             createGatewayRouter({
               logger: mockServices.logger.mock(),
-              subscriptions: new SubscriptionStore(db),
+              subscriptions: new DatabaseSubscriptionStore(db),
               ledger,
               directory,
               secrets: new SecretResolver(new ConfigReader({}), {}),
@@ -315,7 +319,7 @@ describeWithRedis(
         });
         // Each call holds at most (prompt + 16 completion tokens) worth: about 40-50.
         const amount = 2_000;
-        await new BudgetStore(knexA, new AuditLog(knexA)).put(
+        await new DatabaseBudgetStore(knexA, new DatabaseAuditLog(knexA)).put(
           'user',
           'user:default/u',
           { amountMicros: amount, mode: 'hard', thresholds: [100] },

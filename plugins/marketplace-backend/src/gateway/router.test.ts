@@ -7,13 +7,17 @@ import { AddressInfo } from 'net';
 import request from 'supertest';
 import { Knex } from 'knex';
 import { expectLedgerInvariants } from '../__testUtils__/ledgerInvariants';
-import { connectDatabase } from '../database/migrate';
-import { SubscriptionStore } from '../database/SubscriptionStore';
-import { UsageLedger } from '../database/UsageLedger';
+import { connectDatabase } from '../stores/migrate';
+import {
+  SubscriptionStore,
+  DatabaseSubscriptionStore,
+} from '../stores/SubscriptionStore';
+import { UsageLedger, DatabaseUsageLedger } from '../stores/ledger/UsageLedger';
 import { createGatewayRouter } from './router';
 import { EgressPolicy } from '../egress/EgressPolicy';
 import { SecretResolver } from './secrets';
-import { DirectoryService, ServiceDirectory } from './ServiceDirectory';
+import { ServiceDirectory } from '../catalog/ServiceDirectory';
+import { DirectoryService } from '../catalog/directoryService';
 import { TeamMembership } from './TeamMembership';
 import { countTextTokens } from '@internal/plugin-marketplace-gateway-node';
 
@@ -143,8 +147,8 @@ describe.each(
     knex = await connectDatabase(
       mockServices.database({ knex: await databases.init(databaseId) }),
     );
-    subs = new SubscriptionStore(knex);
-    ledger = new UsageLedger(knex, {
+    subs = new DatabaseSubscriptionStore(knex);
+    ledger = new DatabaseUsageLedger(knex, {
       instanceId: 't',
       platformFeeBasisPoints: 0,
       batchDelayMs: 1,
@@ -623,7 +627,7 @@ describe.each(
         auth: mockServices.auth(),
         logger: mockServices.logger.mock(),
         notifications,
-        subscriptions: new SubscriptionStore(knex),
+        subscriptions: new DatabaseSubscriptionStore(knex),
         ttlMs: 0,
       });
     const [a, b] = [instance(), instance()];

@@ -10,11 +10,12 @@ import {
   UpstreamCredentials,
 } from '@internal/plugin-marketplace-gateway-node';
 import { RequestHandler } from 'express';
-import { Reservation, UsageLedger } from '../database/UsageLedger';
-import { SubscriptionStore } from '../database/SubscriptionStore';
+import { UsageLedger } from '../stores/ledger/UsageLedger';
+import { Reservation } from '../stores/ledger/ledgerTypes';
+import { SubscriptionStore } from '../stores/SubscriptionStore';
 import { SecretResolver } from './secrets';
 import { TeamMembership } from './TeamMembership';
-import { ServiceDirectory } from './ServiceDirectory';
+import { ServiceDirectory } from '../catalog/ServiceDirectory';
 import { RouteDirectory } from '../routing/RouteDirectory';
 import { gatewayRoutes } from '../routing/routeGateway';
 import { TestApiGateway } from './TestApiGateway';

@@ -2,13 +2,13 @@ import { mockServices, TestDatabases } from '@backstage/backend-test-utils';
 import { ConfigReader } from '@backstage/config';
 import { randomBytes } from 'crypto';
 import { Knex } from 'knex';
-import { AuditLog } from '../database/AuditLog';
+import { DatabaseAuditLog } from '../stores/AuditLog';
 import {
   CredentialCipher,
-  CredentialStore,
-  readEncryptionKeys,
-} from '../database/CredentialStore';
-import { connectDatabase } from '../database/migrate';
+  DatabaseCredentialStore,
+} from '../stores/CredentialStore';
+import { readEncryptionKeys } from '../config';
+import { connectDatabase } from '../stores/migrate';
 import { SecretResolver } from './secrets';
 
 const ACME = 'provider:default/acme-ai-platform';
@@ -152,10 +152,10 @@ describe.each(
 
   /** One plugin instance: its own store (and caches) on the shared database. */
   function instance(keys: Buffer[]) {
-    const store = new CredentialStore(
+    const store = new DatabaseCredentialStore(
       db,
       new CredentialCipher(keys),
-      new AuditLog(db),
+      new DatabaseAuditLog(db),
     );
     return {
       store,

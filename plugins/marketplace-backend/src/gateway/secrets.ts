@@ -2,7 +2,7 @@ import { LoggerService } from '@backstage/backend-plugin-api';
 import { parseEntityRef, stringifyEntityRef } from '@backstage/catalog-model';
 import { Config } from '@backstage/config';
 import { PROVIDER_KIND } from '@internal/plugin-marketplace-common';
-import { CredentialStore, fingerprintOf } from '../database/CredentialStore';
+import { CredentialStore, fingerprintOf } from '../stores/CredentialStore';
 
 /**
  * Environment variables a service may name directly (development only, like

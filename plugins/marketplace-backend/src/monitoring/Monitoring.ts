@@ -1,5 +1,4 @@
 import { LoggerService, SchedulerService } from '@backstage/backend-plugin-api';
-import { Config } from '@backstage/config';
 import { NotificationService } from '@backstage/plugin-notifications-node';
 import {
   AvailabilityFigure,
@@ -10,20 +9,16 @@ import {
   SlaMetric,
   TrafficMetrics,
 } from '@internal/plugin-marketplace-common';
+import { ServiceDirectory } from '../catalog/ServiceDirectory';
+import { DirectoryService, isServable } from '../catalog/directoryService';
+import { ownerRefOf } from '../permissions/rules';
+import { MonitoringStore } from '../stores/monitoring/MonitoringStore';
 import {
-  DirectoryService,
-  isServable,
-  ServiceDirectory,
-} from '../gateway/ServiceDirectory';
-import { ownerRefOf } from '../service/access';
-import {
-  DAY_MS,
   emptyAggregate,
   HourAggregate,
-  HOUR_MS,
   mergeAggregate,
-  MonitoringStore,
-} from './MonitoringStore';
+} from '../stores/monitoring/hourAggregates';
+import { DAY_MS, HOUR_MS } from '../lib/periods';
 import { Prober, ProbeMode } from './Prober';
 import {
   assessSla,
@@ -45,58 +40,6 @@ export interface MonitoringConfig {
   probeConcurrency: number;
   probeMode: ProbeMode;
   retentionDays: number;
-}
-
-function integerSetting(
-  config: Config,
-  key: string,
-  fallback: number,
-  min: number,
-  max: number,
-): number {
-  const value = config.getOptionalNumber(`marketplace.monitoring.${key}`);
-  if (value === undefined) {
-    return fallback;
-  }
-  if (!Number.isInteger(value) || value < min || value > max) {
-    throw new Error(
-      `marketplace.monitoring.${key} must be a whole number from ${min} to ${max}, got ${value}`,
-    );
-  }
-  return value;
-}
-
-/** Reads `marketplace.monitoring.*`; a bad value stops the backend, naming the key. */
-export function readMonitoringConfig(config: Config): MonitoringConfig {
-  const mode =
-    config.getOptionalString('marketplace.monitoring.probeMode') ?? 'models';
-  if (mode !== 'models' && mode !== 'chat') {
-    throw new Error(
-      `marketplace.monitoring.probeMode must be 'models' or 'chat', got '${mode}'`,
-    );
-  }
-  return {
-    enabled:
-      config.getOptionalBoolean('marketplace.monitoring.enabled') ?? true,
-    probeIntervalSeconds: integerSetting(
-      config,
-      'probeIntervalSeconds',
-      60,
-      1,
-      86_400,
-    ),
-    probeTimeoutMs: integerSetting(
-      config,
-      'probeTimeoutMs',
-      10_000,
-      100,
-      300_000,
-    ),
-    probeConcurrency: integerSetting(config, 'probeConcurrency', 8, 1, 256),
-    probeMode: mode,
-    // The 30-day windows need 30 days of probes and rollups.
-    retentionDays: integerSetting(config, 'retentionDays', 90, 31, 3650),
-  };
 }
 
 /** How often the rollup, retention and breach detection run. */

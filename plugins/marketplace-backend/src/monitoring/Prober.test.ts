@@ -5,7 +5,7 @@ import { ModelServiceEntityV1alpha1 } from '@internal/plugin-marketplace-common'
 import http from 'http';
 import { AddressInfo } from 'net';
 import { SecretResolver } from '../gateway/secrets';
-import { DirectoryService } from '../gateway/ServiceDirectory';
+import { DirectoryService } from '../catalog/directoryService';
 import { isExcusedAt, PROBE_ANNOTATION, Prober } from './Prober';
 
 /*

@@ -6,14 +6,14 @@ import {
 } from '@internal/plugin-marketplace-common';
 import http from 'http';
 import https from 'https';
-import { DirectoryService } from '../gateway/ServiceDirectory';
+import { DirectoryService } from '../catalog/directoryService';
 import { EgressDeniedError, EgressPolicy } from '../egress/EgressPolicy';
 import { SecretResolver } from '../gateway/secrets';
 import {
   UpstreamCredentialError,
   upstreamAuthHeaders,
 } from '../gateway/upstreamAuth';
-import { ProbeRecord } from './MonitoringStore';
+import { ProbeRecord } from '../stores/monitoring/MonitoringStore';
 
 /**
  * How a service is checked: `models` is `GET {baseUrl}/models` (free), `chat` a

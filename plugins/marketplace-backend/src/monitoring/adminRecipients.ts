@@ -1,4 +1,4 @@
-import type { UserAdminStore } from '../database/UserAdminStore';
+import type { UserAdminStore } from '../stores/UserAdminStore';
 
 /**
  * Who hears about every SLA breach besides the service's owner: the admin groups

@@ -7,8 +7,9 @@ import {
   MAX_RELATIVE_ERROR,
   percentile,
   representativeOf,
-} from './histogram';
-import { emptyAggregate, HourEntry, HOUR_MS } from './MonitoringStore';
+} from '../stores/monitoring/histogram';
+import { emptyAggregate, HourEntry } from '../stores/monitoring/hourAggregates';
+import { HOUR_MS } from '../lib/periods';
 import {
   assessSla,
   availabilityFigure,

@@ -9,15 +9,14 @@ import {
   TrafficMetrics,
   UptimeDay,
 } from '@internal/plugin-marketplace-common';
-import { percentile } from './histogram';
+import { percentile } from '../stores/monitoring/histogram';
 import {
-  DAY_MS,
   emptyAggregate,
   HourAggregate,
   HourEntry,
-  HOUR_MS,
   mergeAggregate,
-} from './MonitoringStore';
+} from '../stores/monitoring/hourAggregates';
+import { DAY_MS, HOUR_MS } from '../lib/periods';
 
 /** Length of each traffic window. */
 export const WINDOW_MS: Record<MetricsWindow, number> = {

@@ -35,6 +35,15 @@ export function normalizeGroupRef(ref: string): string {
   ).toLocaleLowerCase('en-US');
 }
 
+/** A group ref in full lowercase form; '' when it is not a ref at all. */
+export function ownerRefOf(ref: string): string {
+  try {
+    return normalizeGroupRef(ref);
+  } catch {
+    return '';
+  }
+}
+
 function normalizeClaims(claims: string[]): string[] {
   return claims.map(c => c.toLocaleLowerCase('en-US'));
 }

@@ -1,6 +1,6 @@
 import { ModelServiceEntityV1alpha1 } from '@internal/plugin-marketplace-common';
 import { loadExamples } from '../__testUtils__/marketplaceTestBackend';
-import { DirectoryService } from '../gateway/ServiceDirectory';
+import { DirectoryService } from '../catalog/directoryService';
 import { FAILURE_COOLDOWN_MS, MemberHealth } from './MemberHealth';
 import { RouteDirectory } from './RouteDirectory';
 

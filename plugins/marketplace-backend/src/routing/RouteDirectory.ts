@@ -5,11 +5,8 @@ import {
   RouteSummary,
   ServiceMetrics,
 } from '@internal/plugin-marketplace-common';
-import {
-  DirectoryService,
-  isLive,
-  ServiceDirectory,
-} from '../gateway/ServiceDirectory';
+import { ServiceDirectory } from '../catalog/ServiceDirectory';
+import { DirectoryService, isLive } from '../catalog/directoryService';
 import { MemberHealth } from './MemberHealth';
 import { resolveRoutes, ResolvedRoute } from './resolveRoutes';
 import { RoutingConfig } from './routeConfig';

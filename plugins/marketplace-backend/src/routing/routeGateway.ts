@@ -6,8 +6,8 @@ import {
   RouteAttemptContext as PipelineAttempt,
 } from '@internal/plugin-marketplace-gateway-node';
 import type { ServerResponse } from 'http';
-import { KeyGrant } from '../database/SubscriptionStore';
-import { DirectoryService } from '../gateway/ServiceDirectory';
+import { KeyGrant } from '../stores/SubscriptionStore';
+import { DirectoryService } from '../catalog/directoryService';
 import { RouteDirectory, ServiceRoute } from './RouteDirectory';
 import { shouldFallBack } from './selection';
 

@@ -52,7 +52,7 @@ function routesOf(source: string, prefix: string): Route[] {
   }));
 }
 
-const plugin = read('plugin.ts');
+const plugin = read('plugin.ts') + read('mountRoutes.ts');
 const gatewayMount =
   /router\.use\(\s*'([^']+)',\s*(?:gateway\b|createGatewayRouter\()/.exec(
     plugin,

@@ -6,13 +6,13 @@ import {
   ServiceMetrics,
   ServiceProjection,
 } from '@internal/plugin-marketplace-common';
-import { Knex } from 'knex';
-import { num } from '../database/migrate';
-import { ProviderVerificationStore } from '../database/ProviderVerificationStore';
-import { ServiceTimesStore } from '../database/ServiceTimesStore';
-import { isLive, ServiceDirectory } from '../gateway/ServiceDirectory';
+import { ProviderVerificationStore } from '../stores/ProviderVerificationStore';
+import { ServiceTimesStore } from '../stores/ServiceTimesStore';
+import { ServiceDirectory } from '../catalog/ServiceDirectory';
+import { isLive } from '../catalog/directoryService';
 import { Monitoring } from '../monitoring/Monitoring';
-import { MonitoringStore } from '../monitoring/MonitoringStore';
+import { MonitoringStore } from '../stores/monitoring/MonitoringStore';
+import { ReviewStore } from '../stores/ReviewStore';
 
 const METRICS_TTL_MS = 30_000;
 
@@ -35,23 +35,39 @@ export class BrowseIndex {
   private builtForMonitoring = 0;
   /** createdAt / updatedAt of every service (catalog YAML ones included). */
   readonly times: ServiceTimesStore;
+  private readonly directory: ServiceDirectory;
+  /** Measured uptime, latency and throughput from the monitoring rollups. */
+  private readonly monitoring?: Pick<
+    Monitoring,
+    'browseMetrics' | 'browseVersion'
+  >;
+  private readonly clock: () => number;
+  /** The admins' verification decisions (none: no provider is verified). */
+  private readonly verifications?: Pick<
+    ProviderVerificationStore,
+    'list' | 'changes'
+  >;
+  /** Requests, tokens and users of the last 30 days. */
+  private readonly usage: Pick<MonitoringStore, 'usageStats'>;
+  /** The ratings of the visible reviews. */
+  private readonly reviews: Pick<ReviewStore, 'ratingTotals'>;
 
-  constructor(
-    private readonly db: Knex,
-    private readonly directory: ServiceDirectory,
-    /** Measured uptime, latency and throughput from the monitoring rollups. */
-    private readonly monitoring?: Pick<
-      Monitoring,
-      'browseMetrics' | 'browseVersion'
-    >,
-    private readonly clock: () => number = Date.now,
-    /** The admins' verification decisions (none: no provider is verified). */
-    private readonly verifications?: Pick<
-      ProviderVerificationStore,
-      'list' | 'changes'
-    >,
-  ) {
-    this.times = new ServiceTimesStore(db);
+  constructor(options: {
+    directory: ServiceDirectory;
+    times: ServiceTimesStore;
+    usage: Pick<MonitoringStore, 'usageStats'>;
+    reviews: Pick<ReviewStore, 'ratingTotals'>;
+    monitoring?: Pick<Monitoring, 'browseMetrics' | 'browseVersion'>;
+    verifications?: Pick<ProviderVerificationStore, 'list' | 'changes'>;
+    clock?: () => number;
+  }) {
+    this.directory = options.directory;
+    this.times = options.times;
+    this.usage = options.usage;
+    this.reviews = options.reviews;
+    this.monitoring = options.monitoring;
+    this.verifications = options.verifications;
+    this.clock = options.clock ?? Date.now;
   }
 
   /** The live services as last built (fresh as a query would see them). */
@@ -133,7 +149,7 @@ export class BrowseIndex {
       metrics.set(ref, { ...measured });
     }
     const monitoringVersion = this.monitoring?.browseVersion ?? 0;
-    const usage = await new MonitoringStore(this.db).usageStats(now);
+    const usage = await this.usage.usageStats(now);
     for (const [ref, u] of usage) {
       metrics.set(ref, {
         ...metrics.get(ref),
@@ -143,7 +159,7 @@ export class BrowseIndex {
         activeUsers30d: u.activeUsers30d,
       });
     }
-    for (const [ref, rating] of await this.ratings()) {
+    for (const [ref, rating] of await this.reviews.ratingTotals()) {
       metrics.set(ref, {
         ...metrics.get(ref),
         rating: Math.round((rating.sum * 100) / rating.count) / 100,
@@ -163,24 +179,5 @@ export class BrowseIndex {
     this.builtForVerifications = verificationsVersion;
     this.builtForMonitoring = monitoringVersion;
     this.metricsAt = now;
-  }
-
-  /** Rating aggregates over visible reviews, by service ref. */
-  private async ratings(): Promise<
-    Map<string, { count: number; sum: number }>
-  > {
-    const rows = (await this.db('service_reviews')
-      .whereNull('hidden_at')
-      .groupBy('service_ref')
-      .select('service_ref')
-      .count({ n: '*' })
-      .sum({ total: 'rating' })) as {
-      service_ref: string;
-      n: unknown;
-      total: unknown;
-    }[];
-    return new Map(
-      rows.map(r => [r.service_ref, { count: num(r.n), sum: num(r.total) }]),
-    );
   }
 }

@@ -2,10 +2,10 @@ import { LoggerService, SchedulerService } from '@backstage/backend-plugin-api';
 import { NotificationService } from '@backstage/plugin-notifications-node';
 import { formatMicros } from '@internal/plugin-marketplace-common';
 import { Knex } from 'knex';
-import { BudgetDefinition, BudgetStore } from '../database/BudgetStore';
-import { num } from '../database/migrate';
-import { isUniqueViolation } from '../database/SubscriptionStore';
-import { SettledBudgets } from '../database/UsageLedger';
+import { BudgetDefinition, BudgetStore } from '../stores/BudgetStore';
+import { num } from '../lib/numbers';
+import { isUniqueViolation } from '../stores/SubscriptionStore';
+import { SettledBudgets } from '../stores/ledger/ledgerTypes';
 import { TeamOwners } from './TeamOwners';
 
 /** The page budgets and usage are shown on. */

@@ -1,11 +1,12 @@
 import { mockServices, TestDatabases } from '@backstage/backend-test-utils';
 import { Knex } from 'knex';
-import { connectDatabase } from '../database/migrate';
-import { SubscriptionStore } from '../database/SubscriptionStore';
+import { connectDatabase } from '../stores/migrate';
 import {
-  DirectoryService,
-  ServiceDirectory,
-} from '../gateway/ServiceDirectory';
+  SubscriptionStore,
+  DatabaseSubscriptionStore,
+} from '../stores/SubscriptionStore';
+import { ServiceDirectory } from '../catalog/ServiceDirectory';
+import { DirectoryService } from '../catalog/directoryService';
 import { LifecycleNotices } from './LifecycleNotices';
 
 jest.setTimeout(60_000);
@@ -82,7 +83,7 @@ describe.each(
     knex = await connectDatabase(
       mockServices.database({ knex: await databases.init(databaseId) }),
     );
-    subscriptions = new SubscriptionStore(knex);
+    subscriptions = new DatabaseSubscriptionStore(knex);
     send.mockReset();
   });
 

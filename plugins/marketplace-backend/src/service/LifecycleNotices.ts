@@ -1,15 +1,13 @@
 import { LoggerService, SchedulerService } from '@backstage/backend-plugin-api';
 import { NotificationService } from '@backstage/plugin-notifications-node';
 import { Knex } from 'knex';
-import { isUniqueViolation } from '../database/SubscriptionStore';
-import { SubscriptionStore } from '../database/SubscriptionStore';
 import {
-  DirectoryService,
-  ServiceDirectory,
-  successorOf,
-} from '../gateway/ServiceDirectory';
-
-const DAY_MS = 86_400_000;
+  isUniqueViolation,
+  SubscriptionStore,
+} from '../stores/SubscriptionStore';
+import { ServiceDirectory } from '../catalog/ServiceDirectory';
+import { DirectoryService, successorOf } from '../catalog/directoryService';
+import { DAY_MS } from '../lib/periods';
 
 /**
  * The reminders subscribers of a retiring service get, besides the notice when

@@ -42,11 +42,11 @@ import {
 import express, { Request } from 'express';
 import Router from 'express-promise-router';
 import { z } from 'zod';
-import { AuditLog } from '../database/AuditLog';
-import { PlatformSettingsStore } from '../database/PlatformSettingsStore';
-import { UsageLedger } from '../database/UsageLedger';
-import { UserAdminStore } from '../database/UserAdminStore';
-import { ServiceDirectory } from '../gateway/ServiceDirectory';
+import { AuditLog } from '../stores/AuditLog';
+import { PlatformSettingsStore } from '../stores/PlatformSettingsStore';
+import { UsageLedger } from '../stores/ledger/UsageLedger';
+import { UserAdminStore } from '../stores/UserAdminStore';
+import { ServiceDirectory } from '../catalog/ServiceDirectory';
 import { Access, Caller, ownerRefOf } from './access';
 import { parse } from './parse';
 

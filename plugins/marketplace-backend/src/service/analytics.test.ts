@@ -16,7 +16,7 @@ import {
 import { randomUUID } from 'crypto';
 import { Knex } from 'knex';
 import request from 'supertest';
-import { createSettlementWriter } from '../database/reservationWriter';
+import { createSettlementWriter } from '../stores/ledger/settlementWriter';
 import { marketplacePlugin } from '../plugin';
 import {
   ADMIN,

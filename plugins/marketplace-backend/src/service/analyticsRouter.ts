@@ -17,29 +17,27 @@ import {
 import express, { Request, Response } from 'express';
 import Router from 'express-promise-router';
 import { z } from 'zod';
-import { AnalyticsStore } from '../analytics/AnalyticsStore';
+import { AnalyticsStore } from '../stores/analytics/AnalyticsStore';
 import { csvFileName, statementCsv } from '../analytics/csv';
 import {
   dayOf,
   isoDate,
   isoMonth,
-  monthOfMs,
   monthStart,
   resolvePeriod,
-} from '../analytics/periods';
-import { StatementStore } from '../analytics/StatementStore';
+  monthOf,
+} from '../lib/periods';
+import { StatementStore } from '../stores/analytics/StatementStore';
 import {
   buildUsageExport,
   UsageExportOwner,
   usageExportCsv,
 } from '../analytics/usageExport';
-import { SubscriptionStore } from '../database/SubscriptionStore';
-import { UsageLedger } from '../database/UsageLedger';
-import {
-  DirectoryService,
-  ServiceDirectory,
-} from '../gateway/ServiceDirectory';
-import { AuditLog } from '../database/AuditLog';
+import { SubscriptionStore } from '../stores/SubscriptionStore';
+import { UsageLedger } from '../stores/ledger/UsageLedger';
+import { ServiceDirectory } from '../catalog/ServiceDirectory';
+import { DirectoryService } from '../catalog/directoryService';
+import { AuditLog } from '../stores/AuditLog';
 import { Access, Caller, ownerRefOf } from './access';
 import { nameParam, parse } from './parse';
 
@@ -386,7 +384,7 @@ export function createAnalyticsRouter(
   /** A month in a path: `YYYY-MM`, not in the future. */
   function monthParam(req: Request): string {
     const month = parse(isoMonth, req.params.month, "path parameter 'month'");
-    if (month > monthOfMs(now())) {
+    if (month > monthOf(now())) {
       throw new InputError(
         `Invalid path parameter 'month': ${month} is in the future`,
       );
@@ -546,7 +544,7 @@ export function createAnalyticsRouter(
       {
         from:
           query.from ??
-          (query.to ? undefined : dayOf(monthStart(monthOfMs(now())))),
+          (query.to ? undefined : dayOf(monthStart(monthOf(now())))),
         to: query.to,
         granularity: 'day',
       },

@@ -812,7 +812,7 @@ function sourceFiles(dir: string): string[] {
 function registeredRoutes(): string[] {
   const gatewayMount =
     /router\.use\(\s*'([^']+)',\s*gateway\b/.exec(
-      fs.readFileSync(path.join(SRC, 'plugin.ts'), 'utf8'),
+      fs.readFileSync(path.join(SRC, 'mountRoutes.ts'), 'utf8'),
     )?.[1] ?? '?';
   const pattern =
     /\brouter\.(get|post|put|patch|delete)\(\s*(['"`])([^'"`]+)\2/g;

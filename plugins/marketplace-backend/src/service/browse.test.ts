@@ -1,60 +1,28 @@
-import {
-  mockCredentials,
-  mockServices,
-  startTestBackend,
-  TestDatabases,
-} from '@backstage/backend-test-utils';
-import { catalogServiceMock } from '@backstage/plugin-catalog-node/testUtils';
-import fs from 'fs';
-import path from 'path';
+import { mockCredentials, TestDatabases } from '@backstage/backend-test-utils';
 import request from 'supertest';
-import { parseAllDocuments } from 'yaml';
-import { marketplacePlugin } from '../plugin';
+import {
+  loadExamples,
+  startMarketplaceTestBackend,
+} from '../__testUtils__/marketplaceTestBackend';
 
 jest.setTimeout(60_000);
 
-const examples = path.resolve(__dirname, '../../../../examples');
-const load = (file: string) =>
-  parseAllDocuments(fs.readFileSync(path.join(examples, file), 'utf8')).map(d =>
-    d.toJS(),
-  );
-const entities = [...load('providers.yaml'), ...load('services.yaml')];
+const entities = [
+  ...loadExamples('providers.yaml'),
+  ...loadExamples('services.yaml'),
+];
 const services = entities.filter((e: any) => e.kind === 'ModelService');
 
 describe.each(
   TestDatabases.create({ ids: ['SQLITE_3', 'POSTGRES_15'] }).eachSupportedId(),
 )('GET /marketplace/services on %p', databaseId => {
   const databases = TestDatabases.create({ ids: [databaseId] });
-  let backend: Awaited<ReturnType<typeof startTestBackend>>;
+  let backend: Awaited<ReturnType<typeof startMarketplaceTestBackend>>;
   const auth = mockCredentials.user.header('user:default/lena');
 
   beforeAll(async () => {
     const knex = await databases.init(databaseId);
-    backend = await startTestBackend({
-      features: [
-        marketplacePlugin,
-        catalogServiceMock.factory({ entities }),
-        mockServices.database.factory({ knex }),
-        mockServices.rootConfig.factory({
-          data: {
-            marketplace: {
-              publishing: { requireApproval: false },
-              // As in app-config.yaml: the teams that own the sample services.
-              roles: {
-                providerGroups: [
-                  'group:default/ai-platform-team',
-                  'group:default/research-llm-team',
-                ],
-              },
-            },
-          },
-        }),
-        // Requests without a token are unauthenticated (not the mock user).
-        mockServices.httpAuth.factory({
-          defaultCredentials: mockCredentials.none(),
-        }),
-      ],
-    });
+    backend = await startMarketplaceTestBackend({ knex, entities });
   });
   afterAll(() => backend?.stop());
 

@@ -11,10 +11,10 @@ import {
 import express from 'express';
 import Router from 'express-promise-router';
 import { z } from 'zod';
-import { BudgetStore } from '../database/BudgetStore';
-import { num, numOrNull, isoOrNull } from '../database/migrate';
-import { SubscriptionRow } from '../database/SubscriptionStore';
-import { UsageLedger } from '../database/UsageLedger';
+import { BudgetStore } from '../stores/BudgetStore';
+import { num, numOrNull, isoOrNull } from '../lib/numbers';
+import { SubscriptionRow } from '../stores/SubscriptionStore';
+import { UsageLedger } from '../stores/ledger/UsageLedger';
 import { Knex } from 'knex';
 import { Access, Caller } from './access';
 import { parse } from './parse';

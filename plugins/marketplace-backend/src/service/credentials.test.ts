@@ -23,8 +23,8 @@ import http from 'http';
 import { Knex } from 'knex';
 import { AddressInfo } from 'net';
 import request from 'supertest';
-import { connectDatabase } from '../database/migrate';
-import { SubscriptionStore } from '../database/SubscriptionStore';
+import { connectDatabase } from '../stores/migrate';
+import { DatabaseSubscriptionStore } from '../stores/SubscriptionStore';
 import { marketplacePlugin } from '../plugin';
 import { expectLedgerInvariants } from '../__testUtils__/ledgerInvariants';
 import {
@@ -198,7 +198,7 @@ describe.each(databases.eachSupportedId())(
           decided_by: ADMIN,
           decided_at: now,
         });
-        const subs = new SubscriptionStore(db);
+        const subs = new DatabaseSubscriptionStore(db);
         const { apiKey } = await subs.create({
           serviceRef: `modelservice:default/${entity.metadata.name}`,
           userRef: CONSUMER,
@@ -248,7 +248,7 @@ describe.each(databases.eachSupportedId())(
         decided_at: Date.now(),
       });
       borrowerKey = (
-        await new SubscriptionStore(db).create({
+        await new DatabaseSubscriptionStore(db).create({
           serviceRef: 'modelservice:default/research-borrows-acme',
           userRef: CONSUMER,
           teamRef: null,

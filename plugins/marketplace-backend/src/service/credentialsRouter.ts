@@ -13,9 +13,9 @@ import {
 import express, { Request } from 'express';
 import Router from 'express-promise-router';
 import { z } from 'zod';
-import { CredentialMeta, CredentialStore } from '../database/CredentialStore';
+import { CredentialMeta, CredentialStore } from '../stores/CredentialStore';
 import { SecretResolver } from '../gateway/secrets';
-import { ServiceDirectory } from '../gateway/ServiceDirectory';
+import { ServiceDirectory } from '../catalog/ServiceDirectory';
 import { Access, Caller, ownerRefOf } from './access';
 import { parse } from './parse';
 

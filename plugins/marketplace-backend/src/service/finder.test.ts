@@ -1,17 +1,13 @@
-import {
-  mockCredentials,
-  mockServices,
-  startTestBackend,
-  TestDatabases,
-} from '@backstage/backend-test-utils';
+import { mockCredentials, TestDatabases } from '@backstage/backend-test-utils';
 import {
   estimateMonthlyCost,
   ModelServiceEntityV1alpha1,
 } from '@internal/plugin-marketplace-common';
-import { catalogServiceMock } from '@backstage/plugin-catalog-node/testUtils';
 import request from 'supertest';
-import { marketplacePlugin } from '../plugin';
-import { loadExamples } from '../__testUtils__/marketplaceTestBackend';
+import {
+  loadExamples,
+  startMarketplaceTestBackend,
+} from '../__testUtils__/marketplaceTestBackend';
 
 jest.setTimeout(60_000);
 
@@ -27,36 +23,12 @@ describe.each(
   TestDatabases.create({ ids: ['SQLITE_3', 'POSTGRES_15'] }).eachSupportedId(),
 )('GET /marketplace/recommendations on %p', databaseId => {
   const databases = TestDatabases.create({ ids: [databaseId] });
-  let backend: Awaited<ReturnType<typeof startTestBackend>>;
+  let backend: Awaited<ReturnType<typeof startMarketplaceTestBackend>>;
   const auth = mockCredentials.user.header('user:default/lena');
 
   beforeAll(async () => {
     const knex = await databases.init(databaseId);
-    backend = await startTestBackend({
-      features: [
-        marketplacePlugin,
-        catalogServiceMock.factory({ entities }),
-        mockServices.database.factory({ knex }),
-        mockServices.rootConfig.factory({
-          data: {
-            marketplace: {
-              publishing: { requireApproval: false },
-              // The sample owners are provider teams by config, as in
-              // app-config.yaml (only services of such teams are served).
-              roles: {
-                providerGroups: [
-                  'group:default/ai-platform-team',
-                  'group:default/research-llm-team',
-                ],
-              },
-            },
-          },
-        }),
-        mockServices.httpAuth.factory({
-          defaultCredentials: mockCredentials.none(),
-        }),
-      ],
-    });
+    backend = await startMarketplaceTestBackend({ knex, entities });
   });
   afterAll(() => backend?.stop());
 

@@ -7,25 +7,25 @@ import {
 import {
   mockCredentials,
   mockServices,
-  startTestBackend,
   TestBackend,
   TestDatabases,
 } from '@backstage/backend-test-utils';
-import { Entity } from '@backstage/catalog-model';
-import { catalogServiceMock } from '@backstage/plugin-catalog-node/testUtils';
 import { notificationService } from '@backstage/plugin-notifications-node';
 import { AuthorizeResult } from '@backstage/plugin-permission-common';
-import { MARKETPLACE_SERVICE_RESOURCE_TYPE } from '@internal/plugin-marketplace-common';
-import fs from 'fs';
+import {
+  MARKETPLACE_SERVICE_RESOURCE_TYPE,
+  isAvailableAt,
+} from '@internal/plugin-marketplace-common';
 import http from 'http';
 import { Knex } from 'knex';
 import { AddressInfo } from 'net';
-import path from 'path';
 import request from 'supertest';
-import { parseAllDocuments } from 'yaml';
-import { isAvailableAt } from '@internal/plugin-marketplace-common';
-import { bucketOf, representativeOf } from '../monitoring/histogram';
-import { marketplacePlugin } from '../plugin';
+import { bucketOf, representativeOf } from '../stores/monitoring/histogram';
+import {
+  loadExamples,
+  sampleUserInfo,
+  startMarketplaceTestBackend,
+} from '../__testUtils__/marketplaceTestBackend';
 
 jest.setTimeout(120_000);
 
@@ -36,14 +36,6 @@ jest.setTimeout(120_000);
  * come from the gateway's table, the rollup task feeds browse.
  */
 
-const EXAMPLES_DIR = path.resolve(__dirname, '../../../../examples');
-function loadExamples(file: string): Entity[] {
-  return parseAllDocuments(
-    fs.readFileSync(path.join(EXAMPLES_DIR, file), 'utf8'),
-  )
-    .map(doc => doc.toJS() as Entity)
-    .filter(Boolean);
-}
 const GPT = 'northwind-gpt-4o'; // ai-platform-team
 const LLAMA = 'research-llama-3-1-8b'; // research-llm-team, stays under review
 
@@ -143,11 +135,17 @@ describe.each(databases.eachSupportedId())(
           }),
       ];
       knex = await databases.init(databaseId);
-      backend = await startTestBackend({
+      backend = await startMarketplaceTestBackend({
+        knex,
+        entities,
+        marketplace: {
+          publishing: { requireApproval: true },
+          // The test upstreams run on this machine: allowed explicitly.
+          egress: { allowedHosts: ['localhost', '127.0.0.1'] },
+          secrets: { DEMO_UPSTREAM_API_KEY: UPSTREAM_KEY },
+          monitoring: { probeTimeoutMs: 5000 },
+        },
         features: [
-          marketplacePlugin,
-          catalogServiceMock.factory({ entities }),
-          mockServices.database.factory({ knex }),
           // Tasks run only when a test triggers them.
           createServiceFactory({
             service: coreServices.scheduler,
@@ -160,39 +158,7 @@ describe.each(databases.eachSupportedId())(
             factory: () => ({ send: jest.fn() }),
           }),
           permissionsFactory,
-          mockServices.rootConfig.factory({
-            data: {
-              marketplace: {
-                publishing: { requireApproval: true },
-                // As in app-config.yaml: the teams that own the sample services.
-                roles: {
-                  providerGroups: [
-                    'group:default/ai-platform-team',
-                    'group:default/research-llm-team',
-                  ],
-                },
-                // The test upstreams run on this machine: allowed explicitly.
-                egress: { allowedHosts: ['localhost', '127.0.0.1'] },
-                secrets: { DEMO_UPSTREAM_API_KEY: UPSTREAM_KEY },
-                monitoring: { probeTimeoutMs: 5000 },
-              },
-            },
-          }),
-          mockServices.httpAuth.factory({
-            defaultCredentials: mockCredentials.none(),
-          }),
-          mockServices.userInfo.mock({
-            getUserInfo: async (credentials: BackstageCredentials) => {
-              const { principal } =
-                credentials as BackstageCredentials<BackstageUserPrincipal>;
-              return {
-                userEntityRef: principal.userEntityRef,
-                ownershipEntityRefs: OWNERSHIP[principal.userEntityRef] ?? [
-                  principal.userEntityRef,
-                ],
-              };
-            },
-          }).factory,
+          sampleUserInfo(OWNERSHIP).factory,
         ],
       });
       const approved = await request(backend.server)

@@ -6,8 +6,8 @@ import {
 import express from 'express';
 import Router from 'express-promise-router';
 import { z } from 'zod';
-import { ServiceTimes } from '../database/ServiceTimesStore';
-import { ServiceDirectory } from '../gateway/ServiceDirectory';
+import { ServiceTimes } from '../stores/ServiceTimesStore';
+import { ServiceDirectory } from '../catalog/ServiceDirectory';
 import { Monitoring } from '../monitoring/Monitoring';
 import { Access, resourceOf } from './access';
 import { nameParam, parse } from './parse';

@@ -14,10 +14,10 @@ import {
   earliestIncrease,
   isIncrease,
   PriceChangeStore,
-} from '../database/PriceChangeStore';
-import { SubscriptionStore } from '../database/SubscriptionStore';
-import { listPriceAt } from '../database/UsageLedger';
-import { ServiceDirectory } from '../gateway/ServiceDirectory';
+} from '../stores/PriceChangeStore';
+import { SubscriptionStore } from '../stores/SubscriptionStore';
+import { listPriceAt } from '../stores/ledger/prices';
+import { ServiceDirectory } from '../catalog/ServiceDirectory';
 import { Access, resourceOf } from './access';
 import { nameParam, parse } from './parse';
 

@@ -11,10 +11,10 @@ import { z } from 'zod';
 import {
   ProviderVerification,
   ProviderVerificationStore,
-} from '../database/ProviderVerificationStore';
-import { ServiceDirectory } from '../gateway/ServiceDirectory';
+} from '../stores/ProviderVerificationStore';
+import { ServiceDirectory } from '../catalog/ServiceDirectory';
 import { Monitoring } from '../monitoring/Monitoring';
-import { MonitoringStore } from '../monitoring/MonitoringStore';
+import { MonitoringStore } from '../stores/monitoring/MonitoringStore';
 import { Access } from './access';
 import { BrowseIndex } from './BrowseIndex';
 import { toCard } from './cards';

@@ -40,27 +40,24 @@ import {
 import express, { Request } from 'express';
 import Router from 'express-promise-router';
 import { z } from 'zod';
-import {
-  Approval,
-  PublishingStore,
-  toPriceHistoryEntry,
-} from '../database/PublishingStore';
-import { SubscriptionStore } from '../database/SubscriptionStore';
-import { AuditLog } from '../database/AuditLog';
+import { PublishingStore } from '../stores/PublishingStore';
+import { Approval, toPriceHistoryEntry } from '../stores/publishingRecords';
+import { SubscriptionStore } from '../stores/SubscriptionStore';
+import { AuditLog } from '../stores/AuditLog';
 import { SecretResolver } from '../gateway/secrets';
-import { reviewHash } from '../gateway/reviewHash';
+import { reviewHash } from '../catalog/reviewHash';
+import { ServiceDirectory } from '../catalog/ServiceDirectory';
 import {
   catalogLocationOf,
   DirectoryService,
   isLive,
   isSunset,
   publicationOf,
-  ServiceDirectory,
-} from '../gateway/ServiceDirectory';
-import { ServiceTimesStore } from '../database/ServiceTimesStore';
+} from '../catalog/directoryService';
+import { ServiceTimesStore } from '../stores/ServiceTimesStore';
 import { Access, Caller, ownerRefOf, resourceOf } from './access';
 import { nameParam, parse } from './parse';
-import { displayNameOf } from './entityNames';
+import { displayNameOf } from '../lib/entityNames';
 
 const DAY_MS = 86_400_000;
 const SECRET_NAME = new RegExp(SECRET_REF_PATTERN);

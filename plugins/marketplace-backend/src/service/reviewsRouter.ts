@@ -9,12 +9,10 @@ import {
 import express, { Request } from 'express';
 import Router from 'express-promise-router';
 import { z } from 'zod';
-import { AuditLog } from '../database/AuditLog';
-import { ReviewRow, ReviewStore } from '../database/ReviewStore';
-import {
-  DirectoryService,
-  ServiceDirectory,
-} from '../gateway/ServiceDirectory';
+import { AuditLog } from '../stores/AuditLog';
+import { ReviewRow, ReviewStore } from '../stores/ReviewStore';
+import { ServiceDirectory } from '../catalog/ServiceDirectory';
+import { DirectoryService } from '../catalog/directoryService';
 import { Access, Caller, resourceOf } from './access';
 import { nameParam, parse } from './parse';
 

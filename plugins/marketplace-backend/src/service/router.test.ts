@@ -1,32 +1,24 @@
 import {
   mockCredentials,
-  mockServices,
-  startTestBackend,
   TestBackend,
   TestDatabases,
 } from '@backstage/backend-test-utils';
-import {
-  BackstageCredentials,
-  BackstageUserPrincipal,
-} from '@backstage/backend-plugin-api';
 import { Entity } from '@backstage/catalog-model';
-import { catalogServiceMock } from '@backstage/plugin-catalog-node/testUtils';
 import {
   ModelServiceEntityV1alpha1,
   MODEL_SERVICE_KIND,
   PROVIDER_KIND,
 } from '@internal/plugin-marketplace-common';
 import { createHash } from 'crypto';
-import fs from 'fs';
 import { Knex } from 'knex';
-import path from 'path';
 import request from 'supertest';
-// `yaml` is hoisted into the workspace root by other packages; it only reads the
-// sample catalog of examples/ here.
-import { parseAllDocuments } from 'yaml';
-import { marketplacePlugin } from '../plugin';
-import { SubscriptionStore } from '../database/SubscriptionStore';
-import { UsageLedger } from '../database/UsageLedger';
+import {
+  loadExamples,
+  sampleUserInfo,
+  startMarketplaceTestBackend,
+} from '../__testUtils__/marketplaceTestBackend';
+import { DatabaseSubscriptionStore } from '../stores/SubscriptionStore';
+import { DatabaseUsageLedger } from '../stores/ledger/UsageLedger';
 
 jest.setTimeout(60_000);
 
@@ -35,16 +27,6 @@ jest.setTimeout(60_000);
  * backend: Backstage's auth barrier and error middleware, a real database (SQLite
  * and PostgreSQL 15), the in-memory catalog with sample entities from examples/.
  */
-
-const EXAMPLES_DIR = path.resolve(__dirname, '../../../../examples');
-
-function loadExamples(file: string): Entity[] {
-  return parseAllDocuments(
-    fs.readFileSync(path.join(EXAMPLES_DIR, file), 'utf8'),
-  )
-    .map(doc => doc.toJS() as Entity)
-    .filter(Boolean);
-}
 
 /** Services used below (all from examples/services.yaml). */
 const GPT = 'northwind-gpt-4o'; // ai-platform-team, trial 250k tokens / 30 days
@@ -127,45 +109,11 @@ describe.each(databases.eachSupportedId())(
 
     beforeAll(async () => {
       knex = await databases.init(databaseId);
-      backend = await startTestBackend({
-        features: [
-          marketplacePlugin,
-          mockServices.database.factory({ knex }),
-          catalogServiceMock.factory({
-            entities: [...services, ...examples.providers, ...groups],
-          }),
-          // The sample services are live at once (approvals: publishing.test.ts).
-          mockServices.rootConfig.factory({
-            data: {
-              marketplace: {
-                publishing: { requireApproval: false },
-                // As in app-config.yaml: the teams that own the sample services.
-                roles: {
-                  providerGroups: [
-                    'group:default/ai-platform-team',
-                    'group:default/research-llm-team',
-                  ],
-                },
-              },
-            },
-          }),
-          // Requests without a token are unauthenticated (not the mock user).
-          mockServices.httpAuth.factory({
-            defaultCredentials: mockCredentials.none(),
-          }),
-          mockServices.userInfo.mock({
-            getUserInfo: async (credentials: BackstageCredentials) => {
-              const { principal } =
-                credentials as BackstageCredentials<BackstageUserPrincipal>;
-              return {
-                userEntityRef: principal.userEntityRef,
-                ownershipEntityRefs: OWNERSHIP[principal.userEntityRef] ?? [
-                  principal.userEntityRef,
-                ],
-              };
-            },
-          }).factory,
-        ],
+      backend = await startMarketplaceTestBackend({
+        knex,
+        // The sample services are live at once (approvals: publishing.test.ts).
+        entities: [...services, ...examples.providers, ...groups],
+        features: [sampleUserInfo(OWNERSHIP).factory],
       });
     });
 
@@ -218,12 +166,12 @@ describe.each(databases.eachSupportedId())(
       at: number,
       tokens = { prompt: 120, completion: 30 },
     ) {
-      const store = new SubscriptionStore(knex);
+      const store = new DatabaseSubscriptionStore(knex);
       const grant = await store.findGrant(secret);
       if (!grant) {
         throw new Error('no grant for the secret');
       }
-      const ledger = new UsageLedger(knex, {
+      const ledger = new DatabaseUsageLedger(knex, {
         instanceId: 'router-test',
         platformFeeBasisPoints: 1000,
         clock: () => at,
@@ -713,7 +661,7 @@ describe.each(databases.eachSupportedId())(
         // The other subscription's key is untouched.
         expect(byId[other.apiKey.id].revokedAt).toBeNull();
 
-        const store = new SubscriptionStore(knex);
+        const store = new DatabaseSubscriptionStore(knex);
         const grant = await store.findGrant(rotated.body.apiKey.secret);
         expect(grant).toEqual(
           expect.objectContaining({
@@ -1038,7 +986,7 @@ describe.each(databases.eachSupportedId())(
         expect(byId[apiKey.id].revokedAt).toEqual(expect.any(String));
         expect(byId[rotated.id].revokedAt).toBeNull();
 
-        const store = new SubscriptionStore(knex);
+        const store = new DatabaseSubscriptionStore(knex);
         expect(await store.findGrant(apiKey.secret)).toEqual(
           expect.objectContaining({ keyRevoked: true }),
         );
@@ -1107,7 +1055,7 @@ describe.each(databases.eachSupportedId())(
           revokedAt: null,
           secret: expect.stringMatching(SECRET_PATTERN),
         });
-        const store = new SubscriptionStore(knex);
+        const store = new DatabaseSubscriptionStore(knex);
         expect(await store.findGrant(issued.secret)).toEqual(
           expect.objectContaining({
             keyRevoked: false,
@@ -1186,7 +1134,7 @@ describe.each(databases.eachSupportedId())(
           lastUsedAt: null,
           revokedAt: expect.any(String),
         });
-        const store = new SubscriptionStore(knex);
+        const store = new DatabaseSubscriptionStore(knex);
         expect(await store.findGrant(apiKey.secret)).toEqual(
           expect.objectContaining({
             keyRevoked: true,

@@ -28,20 +28,18 @@ import {
 import express, { Request } from 'express';
 import Router from 'express-promise-router';
 import { z } from 'zod';
-import { BudgetStore } from '../database/BudgetStore';
-import { SubscriptionStore } from '../database/SubscriptionStore';
-import {
-  listPriceAt,
-  PriceSchedule,
-  UsageLedger,
-} from '../database/UsageLedger';
+import { BudgetStore } from '../stores/BudgetStore';
+import { SubscriptionStore } from '../stores/SubscriptionStore';
+import { UsageLedger } from '../stores/ledger/UsageLedger';
+import { listPriceAt } from '../stores/ledger/prices';
+import { PriceSchedule } from '../stores/ledger/ledgerTypes';
 import { subscriptionUsageSummary } from './budgetsRouter';
+import { ServiceDirectory } from '../catalog/ServiceDirectory';
 import {
   DirectoryService,
   isLive,
   publicationOf,
-  ServiceDirectory,
-} from '../gateway/ServiceDirectory';
+} from '../catalog/directoryService';
 import { GatewayError } from '@internal/plugin-marketplace-gateway-node';
 import { BrowseIndex } from './BrowseIndex';
 import { toCard } from './cards';

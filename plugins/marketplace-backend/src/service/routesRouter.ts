@@ -4,7 +4,7 @@ import { routeRefOf } from '@internal/plugin-marketplace-common';
 import express from 'express';
 import Router from 'express-promise-router';
 import { z } from 'zod';
-import { SubscriptionStore } from '../database/SubscriptionStore';
+import { SubscriptionStore } from '../stores/SubscriptionStore';
 import { RouteDirectory, ServiceRoute } from '../routing/RouteDirectory';
 import { ROUTE_NAME } from '../routing/routeConfig';
 import { Access } from './access';
