@@ -66,6 +66,7 @@ import { createPublishingRouter } from './service/publishingRouter';
 import { createReviewsRouter } from './service/reviewsRouter';
 import { ReviewStore } from './database/ReviewStore';
 import { createRouter } from './service/router';
+import { createOpenApiRouter } from './schema/openapi';
 import { AnalyticsStore } from './analytics/AnalyticsStore';
 import { StatementStore } from './analytics/StatementStore';
 import { createAnalyticsRouter } from './service/analyticsRouter';
@@ -403,9 +404,13 @@ export const marketplacePlugin = createBackendPlugin({
           verifications,
         );
         const router = Router();
+        // The gateway reads its own bodies and answers in its protocols' shapes:
+        // it is mounted before the REST API's JSON parsing and validation.
         router.use('/gateway', gateway);
-        router.use(createSchemasRouter());
-        router.use(
+        const api = await createOpenApiRouter();
+        router.use(api);
+        api.use(createSchemasRouter());
+        api.use(
           createMetricsRouter({
             access,
             directory,
@@ -417,7 +422,7 @@ export const marketplacePlugin = createBackendPlugin({
             },
           }),
         );
-        router.use(
+        api.use(
           createProvidersRouter({
             access,
             directory,
@@ -427,11 +432,11 @@ export const marketplacePlugin = createBackendPlugin({
             verifications,
           }),
         );
-        router.use(createFinderRouter({ access, browseIndex }));
-        router.use(
+        api.use(createFinderRouter({ access, browseIndex }));
+        api.use(
           createBudgetsRouter({ access, db, budgets, ledger, teamOwners }),
         );
-        router.use(
+        api.use(
           createPriceChangesRouter({
             access,
             directory,
@@ -442,10 +447,10 @@ export const marketplacePlugin = createBackendPlugin({
             noticeDays,
           }),
         );
-        router.use(
+        api.use(
           createRoutesRouter({ access, routes, subscriptions, gatewayBaseUrl }),
         );
-        router.use(
+        api.use(
           await createRouter({
             auth: deps.auth,
             access,
@@ -477,7 +482,7 @@ export const marketplacePlugin = createBackendPlugin({
             }),
           }),
         );
-        router.use(
+        api.use(
           createCredentialsRouter({
             access,
             httpAuth: deps.httpAuth,
@@ -487,7 +492,7 @@ export const marketplacePlugin = createBackendPlugin({
             secrets,
           }),
         );
-        router.use(
+        api.use(
           createReviewsRouter({
             access,
             directory,
@@ -496,7 +501,7 @@ export const marketplacePlugin = createBackendPlugin({
             audit,
           }),
         );
-        router.use(
+        api.use(
           createAdminRouter({
             access,
             httpAuth: deps.httpAuth,
@@ -513,7 +518,7 @@ export const marketplacePlugin = createBackendPlugin({
           }),
         );
         const analytics = new AnalyticsStore(db);
-        router.use(
+        api.use(
           createAnalyticsRouter({
             access,
             directory,

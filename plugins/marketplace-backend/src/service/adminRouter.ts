@@ -39,8 +39,8 @@ import {
   USER_STATUSES,
   UserStatus,
 } from '@internal/plugin-marketplace-common';
-import express, { Request } from 'express';
-import Router from 'express-promise-router';
+import express from 'express';
+import { ApiRequest, createApiRouter } from '../schema/openapi';
 import { z } from 'zod';
 import { AuditLog } from '../database/AuditLog';
 import { PlatformSettingsStore } from '../database/PlatformSettingsStore';
@@ -245,7 +245,7 @@ const SORTS: Record<AdminUserSort, (a: AdminUser, b: AdminUser) => number> = {
  */
 export function createAdminRouter(options: AdminRouterOptions): express.Router {
   const { access, users, settings, audit, directory, logger } = options;
-  const router = Router();
+  const router = createApiRouter();
   // Only its own routes: a body parser mounted for every path would set
   // the body limit of the routers mounted after it.
   router.use(
@@ -254,7 +254,7 @@ export function createAdminRouter(options: AdminRouterOptions): express.Router {
   );
 
   async function admin(
-    req: Request,
+    req: ApiRequest,
     permission: BasicPermission,
     what: string,
   ): Promise<Caller> {

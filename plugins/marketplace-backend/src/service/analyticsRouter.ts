@@ -14,8 +14,8 @@ import {
   Statement,
   USAGE_EXPORT_SCOPES,
 } from '@internal/plugin-marketplace-common';
-import express, { Request, Response } from 'express';
-import Router from 'express-promise-router';
+import express, { Response } from 'express';
+import { ApiRequest, createApiRouter } from '../schema/openapi';
 import { z } from 'zod';
 import { AnalyticsStore } from '../analytics/AnalyticsStore';
 import { csvFileName, statementCsv } from '../analytics/csv';
@@ -186,7 +186,7 @@ export function createAnalyticsRouter(
 ): express.Router {
   const { access, directory, ledger, analytics, statements } = options;
   const now = () => (options.clock ?? Date.now)();
-  const router = Router();
+  const router = createApiRouter();
   // Only its own routes: a body parser mounted for every path would set
   // the body limit of the routers mounted after it.
   router.use('/v1/admin/payouts', express.json({ limit: '16kb' }));
@@ -384,7 +384,7 @@ export function createAnalyticsRouter(
   });
 
   /** A month in a path: `YYYY-MM`, not in the future. */
-  function monthParam(req: Request): string {
+  function monthParam(req: ApiRequest): string {
     const month = parse(isoMonth, req.params.month, "path parameter 'month'");
     if (month > monthOfMs(now())) {
       throw new InputError(
@@ -410,7 +410,7 @@ export function createAnalyticsRouter(
     res.send(statementCsv(statement, titleOf));
   }
 
-  async function providerStatement(req: Request) {
+  async function providerStatement(req: ApiRequest) {
     const me = await access.caller(req);
     const month = monthParam(req);
     const query = parse(payoutsQuery, req.query, 'query');
@@ -491,7 +491,7 @@ export function createAnalyticsRouter(
 
   /** Whose statements: the caller's, or a team's they belong to (or any, for billing admins). */
   async function statementOwner(
-    req: Request,
+    req: ApiRequest,
   ): Promise<{ kind: 'user' | 'team'; ref: string }> {
     const me = await access.caller(req);
     const query = parse(statementsQuery, req.query, 'query');
@@ -518,7 +518,7 @@ export function createAnalyticsRouter(
     });
   });
 
-  async function consumerStatement(req: Request) {
+  async function consumerStatement(req: ApiRequest) {
     const owner = await statementOwner(req);
     const month = monthParam(req);
     await ledger.flush();

@@ -37,8 +37,8 @@ import {
   ServiceSummary,
   validatePublishedModelService,
 } from '@internal/plugin-marketplace-common';
-import express, { Request } from 'express';
-import Router from 'express-promise-router';
+import express from 'express';
+import { ApiRequest, createApiRouter } from '../schema/openapi';
 import { z } from 'zod';
 import {
   Approval,
@@ -209,8 +209,7 @@ export async function createPublishingRouter(
 ): Promise<express.Router> {
   const { access, directory, publishing, subscriptions, logger } = options;
   const now = options.clock ?? Date.now;
-  const router = Router();
-  router.use(express.json({ limit: '256kb' }));
+  const router = createApiRouter();
 
   /** createdAt / updatedAt of any service, catalog YAML ones included. */
   function timesOf(s: DirectoryService) {
@@ -894,7 +893,7 @@ export async function createPublishingRouter(
     };
   }
 
-  async function admin(req: Request): Promise<Caller> {
+  async function admin(req: ApiRequest): Promise<Caller> {
     const me = await access.caller(req);
     if (!(await access.allowed(me, marketplaceApprovalsManagePermission))) {
       throw new NotAllowedError('Only platform admins manage approvals');
@@ -917,7 +916,7 @@ export async function createPublishingRouter(
   }
 
   async function decide(
-    req: Request,
+    req: ApiRequest,
     decision: { status: 'approved' | 'rejected'; reason: string | null },
   ) {
     const me = await admin(req);
@@ -1045,7 +1044,7 @@ export async function createPublishingRouter(
   }
 
   async function decideProvider(
-    req: Request,
+    req: ApiRequest,
     decision: { status: 'approved' | 'rejected'; reason: string | null },
   ) {
     const me = await admin(req);
@@ -1150,7 +1149,7 @@ export async function createPublishingRouter(
 
   // --- Internal: the catalog module (service principals only) ---------------
 
-  async function servicePrincipal(req: Request) {
+  async function servicePrincipal(req: ApiRequest) {
     // Users (even admins) are refused with 403; only backend plugins may call.
     await options.httpAuth.credentials(req, { allow: ['service'] });
   }

@@ -24,9 +24,11 @@ import {
   ServiceDetail,
   ServiceSummary,
   SubscriptionWithKeys,
+  MarketplaceComponents,
+  UsageRecord,
 } from '@internal/plugin-marketplace-common';
-import express, { Request } from 'express';
-import Router from 'express-promise-router';
+import express from 'express';
+import { ApiRequest, createApiRouter } from '../schema/openapi';
 import { z } from 'zod';
 import { BudgetStore } from '../database/BudgetStore';
 import { SubscriptionStore } from '../database/SubscriptionStore';
@@ -55,6 +57,16 @@ import { markReceived } from '../gateway/timing';
 import { nameParam, parse } from './parse';
 import { Access, Caller, resourceOf } from './access';
 
+/**
+ * A usage record as the API documents it. The ledger keeps the protocol as text;
+ * only the gateway's protocol ids are ever written there.
+ */
+function apiUsage(
+  usage: UsageRecord,
+): MarketplaceComponents['schemas']['UsageRecord'] {
+  return usage as MarketplaceComponents['schemas']['UsageRecord'];
+}
+
 export interface RouterOptions {
   auth: AuthService;
   access: Access;
@@ -68,7 +80,7 @@ export interface RouterOptions {
   browseIndex: BrowseIndex;
   gateway: GatewayRouter;
   /** Budgets: the usage summary of a subscription (period, spend, budgets). */
-  budgets?: BudgetStore;
+  budgets: BudgetStore;
   /** Announced price changes: a new subscription starts at the price in force. */
   prices?: PriceSchedule;
 }
@@ -150,11 +162,10 @@ export async function createRouter(
   options: RouterOptions,
 ): Promise<express.Router> {
   const { subscriptions, ledger, directory } = options;
-  const router = Router();
-  router.use(express.json({ limit: '256kb' }));
+  const router = createApiRouter();
 
   const { access } = options;
-  async function caller(req: Request): Promise<Caller> {
+  async function caller(req: ApiRequest): Promise<Caller> {
     return access.caller(req);
   }
 
@@ -488,12 +499,14 @@ export async function createRouter(
     }
     await ledger.flush();
     const usage = await ledger.listUsage({ subscriptionId: id, limit });
-    const row = options.budgets ? await subscriptions.getRow(id) : undefined;
-    res.json(
-      row && options.budgets
-        ? { usage, ...(await subscriptionUsageSummary(options.budgets, row)) }
-        : { usage },
-    );
+    const row = await subscriptions.getRow(id);
+    if (!row) {
+      throw new NotFoundError(`No subscription ${id}`);
+    }
+    res.json({
+      usage: usage.map(apiUsage),
+      ...(await subscriptionUsageSummary(options.budgets, row)),
+    });
   });
 
   /** A new key for an active subscription, e.g. after its last one was revoked. */
@@ -521,7 +534,7 @@ export async function createRouter(
     if (!usage || usage.userRef !== me.userRef) {
       throw new NotFoundError(`No usage record for request ${requestId}`);
     }
-    res.json({ usage });
+    res.json({ usage: apiUsage(usage) });
   });
 
   router.get('/v1/keys', async (req, res) => {
