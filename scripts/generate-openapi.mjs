@@ -18,10 +18,12 @@
  * to be installed), and the router file is written here in repo-tools' shape.
  *
  * Run after editing the document: `yarn generate:openapi` (root). The generated
- * files are committed; `openapi.test.ts` fails when they are stale.
+ * files are committed; `--check` writes nothing and fails when they are stale
+ * (`openapi.test.ts` runs it).
  */
 import { execFileSync } from 'node:child_process';
 import fs from 'node:fs';
+import os from 'node:os';
 import path from 'node:path';
 import { fileURLToPath } from 'node:url';
 import { createRequire } from 'node:module';
@@ -43,6 +45,7 @@ const routerPath = path.join(
   'plugins/marketplace-backend/src/schema/openapi/generated/router.ts',
 );
 const OPENAPI_TYPESCRIPT = 'openapi-typescript@7.13.0';
+const check = process.argv.includes('--check');
 
 const HEADER = `//
 
@@ -55,8 +58,8 @@ const HEADER = `//
 const spec = parse(fs.readFileSync(specPath, 'utf8'));
 
 // 1. Types (openapi-typescript).
-fs.mkdirSync(path.dirname(typesPath), { recursive: true });
-const rawTypes = path.join(path.dirname(typesPath), '.openapi.raw.ts');
+const tmp = fs.mkdtempSync(path.join(os.tmpdir(), 'generate-openapi-'));
+const rawTypes = path.join(tmp, 'openapi.raw.ts');
 execFileSync(
   'npx',
   [
@@ -79,11 +82,8 @@ const types = fs
   // kinds' entity types) where the document allows any object.
   .replaceAll('[key: string]: unknown;', '[key: string]: any;')
   .replaceAll('Record<string, unknown>', 'Record<string, any>');
-fs.rmSync(rawTypes);
-fs.writeFileSync(
-  typesPath,
-  `${HEADER}/* eslint-disable */\n\n/** @public */\n${types}`,
-);
+fs.rmSync(tmp, { recursive: true });
+const typesSource = `${HEADER}/* eslint-disable */\n\n/** @public */\n${types}`;
 
 // 2. The router: the document, the endpoint map and createOpenApiRouter.
 const METHODS = ['get', 'post', 'put', 'patch', 'delete'];
@@ -120,10 +120,7 @@ const restSpec = {
   ),
 };
 
-fs.mkdirSync(path.dirname(routerPath), { recursive: true });
-fs.writeFileSync(
-  routerPath,
-  `${HEADER}
+const routerSource = `${HEADER}
 import { createValidatedOpenApiRouterFromGeneratedEndpointMap } from '@backstage/backend-openapi-utils';
 import type { MarketplaceOperations as operations } from '@internal/plugin-marketplace-common';
 
@@ -170,13 +167,37 @@ export const createOpenApiRouter = async (
     spec as any,
     options,
   );
-`,
-);
+`;
 
-execFileSync(
-  path.join(root, 'node_modules/.bin/prettier'),
-  ['--write', typesPath, routerPath],
-  { stdio: 'inherit', cwd: root },
-);
-console.log(`Generated ${path.relative(root, typesPath)}`);
-console.log(`Generated ${path.relative(root, routerPath)}`);
+/** The source formatted as prettier formats the file at `file`. */
+function formatted(file, source) {
+  return execFileSync(
+    path.join(root, 'node_modules/.bin/prettier'),
+    ['--stdin-filepath', file],
+    { input: source, cwd: root, encoding: 'utf8', maxBuffer: 64 * 1024 * 1024 },
+  );
+}
+
+let stale = 0;
+for (const [file, source] of [
+  [typesPath, typesSource],
+  [routerPath, routerSource],
+]) {
+  const text = formatted(file, source);
+  const name = path.relative(root, file);
+  if (check) {
+    const current = fs.existsSync(file) ? fs.readFileSync(file, 'utf8') : '';
+    if (current !== text) {
+      console.error(`${name} is not what the document generates`);
+      stale += 1;
+    }
+  } else {
+    fs.mkdirSync(path.dirname(file), { recursive: true });
+    fs.writeFileSync(file, text);
+    console.log(`Generated ${name}`);
+  }
+}
+if (stale > 0) {
+  console.error('Run `yarn generate:openapi` and commit the result.');
+  process.exit(1);
+}

@@ -8,6 +8,7 @@ import {
   TestDatabases,
 } from '@backstage/backend-test-utils';
 import { catalogServiceMock } from '@backstage/plugin-catalog-node/testUtils';
+import { execFileSync } from 'child_process';
 import fs from 'fs';
 import path from 'path';
 // `yaml` resolves from the workspace root (hoisted from other packages).
@@ -20,7 +21,8 @@ import { spec as generatedSpec } from './openapi/generated/router';
  * this document (src/schema/openapi/generated/router.ts), which validates every
  * request against it, and its handlers are typed from it (the build fails when a
  * handler answers something else). What is left to check here:
- *   - the generated router is the document (it was regenerated after an edit);
+ *   - the generated router and types are what the document generates (they
+ *     were regenerated after an edit);
  *   - every REST operation has a handler, and every handler an operation;
  *   - the gateway, which keeps its own router and protocol validation, is
  *     documented: its routes, error codes and statuses are read from its sources;
@@ -190,6 +192,15 @@ function parseApiTypes(source: string) {
   return { interfaces, unions, fieldsOf };
 }
 
+/**
+ * Fields a client's type requires but the API does not (it fills them in):
+ * the validated router refuses what the document requires.
+ */
+const OPTIONAL_IN_REQUESTS = new Set([
+  // Defaults to "" (a rating with a title only).
+  'ReviewRequest.text',
+]);
+
 describe('openapi.yaml', () => {
   const databases = TestDatabases.create({ ids: ['SQLITE_3'] });
 
@@ -219,6 +230,20 @@ describe('openapi.yaml', () => {
       paths: restPaths,
     });
   });
+
+  it('generated the committed router and types (`yarn generate:openapi`)', () => {
+    // Writes nothing; fails with the stale files' names.
+    expect(() =>
+      execFileSync(
+        process.execPath,
+        [
+          path.resolve(__dirname, '../../../../scripts/generate-openapi.mjs'),
+          '--check',
+        ],
+        { stdio: 'pipe', encoding: 'utf8' },
+      ),
+    ).not.toThrow();
+  }, 120_000);
 
   it('has a handler for every REST operation and an operation for every handler', async () => {
     const mounted: any[] = [];
@@ -482,7 +507,9 @@ describe('openapi.yaml', () => {
         name,
         fields: [...fields.keys()].sort(),
       });
-      const required = [...fields].filter(([, r]) => r).map(([f]) => f);
+      const required = [...fields]
+        .filter(([f, r]) => r && !OPTIONAL_IN_REQUESTS.has(`${name}.${f}`))
+        .map(([f]) => f);
       expect({ name, required: [...new Set(flat.required)].sort() }).toEqual({
         name,
         required: required.sort(),

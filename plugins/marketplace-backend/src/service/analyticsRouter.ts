@@ -1,10 +1,4 @@
-import {
-  makeValidator,
-  parseEntityRef,
-  stringifyEntityRef,
-} from '@backstage/catalog-model';
-import { InputError, NotAllowedError, NotFoundError } from '@backstage/errors';
-import { AuthorizeResult } from '@backstage/plugin-permission-common';
+import { InputError, NotAllowedError } from '@backstage/errors';
 import {
   ANALYTICS_GRANULARITIES,
   AnalyticsService,
@@ -28,11 +22,7 @@ import {
   resolvePeriod,
 } from '../analytics/periods';
 import { StatementStore } from '../analytics/StatementStore';
-import {
-  buildUsageExport,
-  UsageExportOwner,
-  usageExportCsv,
-} from '../analytics/usageExport';
+import { buildUsageExport, usageExportCsv } from '../analytics/usageExport';
 import { SubscriptionStore } from '../database/SubscriptionStore';
 import { UsageLedger } from '../database/UsageLedger';
 import {
@@ -40,7 +30,9 @@ import {
   ServiceDirectory,
 } from '../gateway/ServiceDirectory';
 import { AuditLog } from '../database/AuditLog';
-import { Access, Caller, ownerRefOf } from './access';
+import { Access, ownerRefOf } from './access';
+import { groupRef } from './analytics/entityRefs';
+import { ProviderTeams } from './analytics/ProviderTeams';
 import { nameParam, parse } from './parse';
 
 export interface AnalyticsRouterOptions {
@@ -115,50 +107,6 @@ const paidBody = z
   })
   .strict();
 
-const entityNames = makeValidator();
-
-/**
- * An entity ref of a kind from a query or body field, in full lowercase form;
- * 400 for anything else, including names no catalog entity can have.
- */
-function entityRefOf(
-  kind: 'user' | 'group',
-  value: string,
-  field: string,
-): string {
-  let parsed;
-  try {
-    parsed = parseEntityRef(value, {
-      defaultKind: kind,
-      defaultNamespace: 'default',
-    });
-  } catch (error) {
-    throw new InputError(`Invalid ${field}: ${(error as Error).message}`);
-  }
-  if (parsed.kind.toLocaleLowerCase('en-US') !== kind) {
-    throw new InputError(`Invalid ${field}: must be a ${kind}, got ${value}`);
-  }
-  if (
-    !entityNames.isValidNamespace(parsed.namespace) ||
-    !entityNames.isValidEntityName(parsed.name)
-  ) {
-    throw new InputError(
-      `Invalid ${field}: ${JSON.stringify(value)} is not a valid ${kind} name`,
-    );
-  }
-  return stringifyEntityRef(parsed).toLocaleLowerCase('en-US');
-}
-
-/** A group ref from a query or body field, in full lowercase form; 400 otherwise. */
-function groupRef(value: string, field: string): string {
-  return entityRefOf('group', value, field);
-}
-
-/** A user ref from a query field, in full lowercase form; 400 otherwise. */
-function userRef(value: string, field: string): string {
-  return entityRefOf('user', value, field);
-}
-
 function serviceInfo(s: DirectoryService): AnalyticsService {
   return {
     ref: s.ref,
@@ -187,137 +135,10 @@ export function createAnalyticsRouter(
   const { access, directory, ledger, analytics, statements } = options;
   const now = () => (options.clock ?? Date.now)();
   const router = createApiRouter();
-  // Only its own routes: a body parser mounted for every path would set
-  // the body limit of the routers mounted after it.
-  router.use('/v1/admin/payouts', express.json({ limit: '16kb' }));
-
-  /** The provider teams the caller may see, and a check for one team. */
-  async function providerView(me: Caller) {
-    const decision = await access.manageDecision(me);
-    if (decision.result === AuthorizeResult.DENY) {
-      throw new NotAllowedError(
-        'Provider analytics are for members of provider teams and admins',
-      );
-    }
-    // IS_SERVICE_OWNER looks at the owner only: "may manage services owned by
-    // the team" is "may see the team's numbers".
-    const mayView = (team: string) =>
-      access.canManage(decision, {
-        ref: `group-services:${team}`,
-        owner: team,
-      });
-    const all = directory.list();
-    const owners = [
-      ...new Set(all.map(s => ownerRefOf(s.entity.spec.owner))),
-    ].filter(o => o !== '');
-    return {
-      mayView,
-      teams: owners.filter(mayView).sort(),
-      servicesOf: (teams: string[]) =>
-        all
-          .filter(s => teams.includes(ownerRefOf(s.entity.spec.owner)))
-          .sort((a, b) => a.name.localeCompare(b.name)),
-    };
-  }
-
-  async function providerTeam(me: Caller, team: string) {
-    const view = await providerView(me);
-    const ref = groupRef(team, "query field 'team'");
-    if (!view.mayView(ref)) {
-      throw new NotAllowedError(
-        `You may only see the numbers of your own teams, not of ${ref}`,
-      );
-    }
-    return { ref, services: view.servicesOf([ref]) };
-  }
-
-  /**
-   * Whose usage an export is of, checked: the caller's own (or any user's, for
-   * billing admins), a team's they belong to, or a provider team's or one of
-   * its services' (members of the owning team and admins).
-   */
-  async function exportOwner(
-    me: Caller,
-    query: z.infer<typeof exportQuery>,
-  ): Promise<UsageExportOwner> {
-    const only = (fields: Array<'user' | 'team' | 'service'>) => {
-      for (const field of ['user', 'team', 'service'] as const) {
-        if (query[field] !== undefined && !fields.includes(field)) {
-          throw new InputError(
-            `Invalid query field '${field}': not used with scope '${query.scope}'`,
-          );
-        }
-      }
-    };
-    const required = (field: 'team' | 'service'): string => {
-      const value = query[field];
-      if (value === undefined) {
-        throw new InputError(
-          `Missing query field '${field}': scope '${query.scope}' needs it`,
-        );
-      }
-      return value;
-    };
-    switch (query.scope) {
-      case 'user': {
-        only(['user']);
-        const ref = query.user
-          ? userRef(query.user, "query field 'user'")
-          : me.userRef;
-        if (
-          ref !== me.userRef &&
-          !(await access.allowed(me, marketplaceBillingReadPermission))
-        ) {
-          throw new NotAllowedError(
-            `You may only export your own usage, not that of ${ref}`,
-          );
-        }
-        return { scope: 'user', ref };
-      }
-      case 'team': {
-        only(['team']);
-        const ref = groupRef(required('team'), "query field 'team'");
-        if (
-          !me.ownership.includes(ref) &&
-          !(await access.allowed(me, marketplaceBillingReadPermission))
-        ) {
-          throw new NotAllowedError(
-            `You may only export the usage of teams you are a member of, not of ${ref}`,
-          );
-        }
-        return { scope: 'team', ref };
-      }
-      case 'provider': {
-        only(['team']);
-        const team = await providerTeam(me, required('team'));
-        return {
-          scope: 'provider',
-          ref: team.ref,
-          services: team.services.map(s => s.ref),
-        };
-      }
-      default: {
-        only(['service']);
-        const name = required('service');
-        const view = await providerView(me);
-        const s = await directory.get(name);
-        if (!s) {
-          throw new NotFoundError(`No model service named '${name}'`);
-        }
-        const owner = ownerRefOf(s.entity.spec.owner);
-        if (!view.mayView(owner)) {
-          throw new NotAllowedError(
-            `${s.name} belongs to ${owner}: you may only export the numbers of your own teams`,
-          );
-        }
-        return { scope: 'service', ref: s.ref, services: [s.ref] };
-      }
-    }
-  }
-
+  const providerTeams = new ProviderTeams(options);
   router.get('/v1/provider/teams', async (req, res) => {
     const me = await access.caller(req);
-    const view = await providerView(me);
+    const view = await providerTeams.view(me);
     const teams: ProviderTeam[] = view.teams.map(ref => ({
       ref,
       serviceCount: view.servicesOf([ref]).length,
@@ -329,31 +150,7 @@ export function createAnalyticsRouter(
     const me = await access.caller(req);
     const query = parse(analyticsQuery, req.query, 'query');
     const period = resolvePeriod(query, now());
-    const view = await providerView(me);
-    let teams = view.teams;
-    if (query.team) {
-      teams = [(await providerTeam(me, query.team)).ref];
-    }
-    let services = view.servicesOf(teams);
-    if (query.service) {
-      const s = await directory.get(query.service);
-      if (!s) {
-        throw new NotFoundError(`No model service named '${query.service}'`);
-      }
-      const owner = ownerRefOf(s.entity.spec.owner);
-      if (!view.mayView(owner)) {
-        throw new NotAllowedError(
-          `${s.name} belongs to ${owner}: you may only see the numbers of your own teams`,
-        );
-      }
-      if (query.team && owner !== teams[0]) {
-        throw new InputError(
-          `Invalid query field 'service': ${s.name} is not a service of ${teams[0]}`,
-        );
-      }
-      services = [s];
-      teams = [owner];
-    }
+    const { teams, services } = await providerTeams.analyticsScope(me, query);
     await ledger.flush();
     const infos = services.map(serviceInfo);
     res.json(
@@ -370,7 +167,7 @@ export function createAnalyticsRouter(
   router.get('/v1/provider/payouts', async (req, res) => {
     const me = await access.caller(req);
     const query = parse(payoutsQuery, req.query, 'query');
-    const team = await providerTeam(me, query.team);
+    const team = await providerTeams.team(me, query.team);
     await ledger.flush();
     res.json({
       statements: await statements.listProvider(
@@ -414,7 +211,7 @@ export function createAnalyticsRouter(
     const me = await access.caller(req);
     const month = monthParam(req);
     const query = parse(payoutsQuery, req.query, 'query');
-    const team = await providerTeam(me, query.team);
+    const team = await providerTeams.team(me, query.team);
     await ledger.flush();
     return statements.getProvider(
       team.ref,
@@ -441,7 +238,7 @@ export function createAnalyticsRouter(
       throw new NotAllowedError('Only platform admins may mark payouts paid');
     }
     const team = groupRef(body.team, "body field 'team'");
-    const services = (await providerView(me)).servicesOf([team]);
+    const services = (await providerTeams.view(me)).servicesOf([team]);
     await ledger.flush();
     const statement = await statements.markPaid({
       teamRef: team,
@@ -541,7 +338,7 @@ export function createAnalyticsRouter(
   router.get('/v1/exports/usage', async (req, res) => {
     const me = await access.caller(req);
     const query = parse(exportQuery, req.query, 'query');
-    const owner = await exportOwner(me, query);
+    const owner = await providerTeams.exportOwner(me, query);
     const period = resolvePeriod(
       {
         from:

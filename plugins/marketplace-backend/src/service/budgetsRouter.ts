@@ -93,10 +93,6 @@ export function createBudgetsRouter(
 ): express.Router {
   const { access, budgets, teamOwners, db } = options;
   const router = createApiRouter();
-  // Only its own routes: a body parser mounted for every path would set
-  // the body limit of the routers mounted after it.
-  router.use('/v1/budgets', express.json({ limit: '16kb' }));
-
   async function isAdmin(me: Caller) {
     return access.allowed(me, marketplaceUsersManagePermission);
   }

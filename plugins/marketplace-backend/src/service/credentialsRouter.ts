@@ -71,10 +71,6 @@ export function createCredentialsRouter(
 ): express.Router {
   const { access, directory, credentials, secrets, logger } = options;
   const router = createApiRouter();
-  // Only its own routes: a body parser mounted for every path would set
-  // the body limit of the routers mounted after it.
-  router.use('/v1/providers/:id/credentials', express.json({ limit: '64kb' }));
-
   /** The provider of the path, if the caller owns it (or is an admin). */
   async function ownedProvider(req: ApiRequest): Promise<{
     me: Caller;

@@ -95,13 +95,6 @@ export function createPriceChangesRouter(
 ): express.Router {
   const { access, directory, prices } = options;
   const router = createApiRouter();
-  // Only its own routes: a body parser mounted for every path would set
-  // the body limit of the routers mounted after it.
-  router.use(
-    '/v1/provider/services/:name/price-changes',
-    express.json({ limit: '32kb' }),
-  );
-
   async function visibleService(req: ApiRequest, name: string) {
     const me = await access.caller(req);
     const service = await directory.get(

@@ -42,10 +42,6 @@ export function createRoutesRouter(
 ): express.Router {
   const { access, routes, subscriptions } = options;
   const router = createApiRouter();
-  // Only its own routes: a body parser mounted for every path would set
-  // the body limit of the routers mounted after it.
-  router.use('/v1/routes', express.json({ limit: '64kb' }));
-
   function route(name: string): ServiceRoute {
     const found = routes.get(parse(routeParam, name, 'path parameter'));
     if (!found) {

@@ -296,7 +296,6 @@ export const spec = {
             '`model-service.json`, `provider.json`, or `catalog-info.json` (a file with either kind, other kinds left alone)',
           schema: {
             type: 'string',
-            enum: ['model-service.json', 'provider.json', 'catalog-info.json'],
           },
         },
       ],
@@ -341,6 +340,7 @@ export const spec = {
           {
             name: 'q',
             in: 'query',
+            allowReserved: true,
             required: false,
             description:
               'Text search over name, description, family, base model and provider; name matches rank first.',
@@ -352,11 +352,12 @@ export const spec = {
           {
             name: 'family',
             in: 'query',
+            allowReserved: true,
             required: false,
             description:
               'Model families. Repeat the parameter or separate values with commas.',
             style: 'form',
-            explode: true,
+            explode: false,
             schema: {
               type: 'array',
               items: {
@@ -368,11 +369,12 @@ export const spec = {
           {
             name: 'context',
             in: 'query',
+            allowReserved: true,
             required: false,
             description:
               'Context window buckets (8K = 8,192 tokens). Repeat the parameter or separate values with commas.',
             style: 'form',
-            explode: true,
+            explode: false,
             schema: {
               type: 'array',
               items: {
@@ -384,11 +386,12 @@ export const spec = {
           {
             name: 'feature',
             in: 'query',
+            allowReserved: true,
             required: false,
             description:
               'Required features. Repeat the parameter or separate values with commas.',
             style: 'form',
-            explode: true,
+            explode: false,
             schema: {
               type: 'array',
               items: {
@@ -406,11 +409,12 @@ export const spec = {
           {
             name: 'price',
             in: 'query',
+            allowReserved: true,
             required: false,
             description:
               'Blended price per 1K tokens at a 3:1 prompt:completion mix ((3 x prompt + completion) / 4; services that charge only for input, such as embedding services, on their input price): < $0.01, $0.01-$0.10 (both ends included), > $0.10; or `free` (a free trial or no price). Repeat the parameter or separate values with commas.',
             style: 'form',
-            explode: true,
+            explode: false,
             schema: {
               type: 'array',
               items: {
@@ -422,11 +426,12 @@ export const spec = {
           {
             name: 'region',
             in: 'query',
+            allowReserved: true,
             required: false,
             description:
               'Provider regions. Repeat the parameter or separate values with commas.',
             style: 'form',
-            explode: true,
+            explode: false,
             schema: {
               type: 'array',
               items: {
@@ -445,11 +450,12 @@ export const spec = {
           {
             name: 'country',
             in: 'query',
+            allowReserved: true,
             required: false,
             description:
               'ISO 3166 alpha-2 country codes. Repeat the parameter or separate values with commas.',
             style: 'form',
-            explode: true,
+            explode: false,
             schema: {
               type: 'array',
               items: {
@@ -461,11 +467,12 @@ export const spec = {
           {
             name: 'compliance',
             in: 'query',
+            allowReserved: true,
             required: false,
             description:
               'Required certifications. Repeat the parameter or separate values with commas.',
             style: 'form',
-            explode: true,
+            explode: false,
             schema: {
               type: 'array',
               items: {
@@ -488,11 +495,12 @@ export const spec = {
           {
             name: 'performance',
             in: 'query',
+            allowReserved: true,
             required: false,
             description:
               'Measured performance requirements over the last 30 days: `uptime-99` / `uptime-99.9` uptime above 99 % / 99.9 % (probes and real requests, at least 3 checks); `p95-lt100` p95 time to first token below 100 ms; `high-throughput` median output tokens per second of at least 100; `rating-4` reviews 4 and up. Services without measurements never match. Repeat the parameter or separate values with commas.',
             style: 'form',
-            explode: true,
+            explode: false,
             schema: {
               type: 'array',
               items: {
@@ -510,11 +518,12 @@ export const spec = {
           {
             name: 'availability',
             in: 'query',
+            allowReserved: true,
             required: false,
             description:
               "Schedule requirements; `available-now` is computed at request time: active, inside the schedule (in the service's time zone), outside maintenance, and the last probe was not down. Repeat the parameter or separate values with commas.",
             style: 'form',
-            explode: true,
+            explode: false,
             schema: {
               type: 'array',
               items: {
@@ -526,6 +535,7 @@ export const spec = {
           {
             name: 'verified',
             in: 'query',
+            allowReserved: true,
             required: false,
             description:
               'Only services of providers an admin verified (true) or not (false). What a Provider entity declares is only a claim and does not count.',
@@ -537,6 +547,7 @@ export const spec = {
           {
             name: 'sort',
             in: 'query',
+            allowReserved: true,
             required: false,
             description:
               "Sort order; `relevance` (default with `q`) or `price-asc` (default otherwise). `price-*` use the blended 3:1 price, `prompt-price-asc` / `completion-price-asc` one price alone; `newest` the service's `createdAt`; `latency` the p95 time to first token; `uptime` the measured uptime; `popularity` the requests of the last 30 days.",
@@ -559,6 +570,7 @@ export const spec = {
           {
             name: 'offset',
             in: 'query',
+            allowReserved: true,
             required: false,
             schema: {
               type: 'integer',
@@ -570,6 +582,7 @@ export const spec = {
           {
             name: 'limit',
             in: 'query',
+            allowReserved: true,
             required: false,
             schema: {
               type: 'integer',
@@ -644,6 +657,7 @@ export const spec = {
           {
             name: 'minContext',
             in: 'query',
+            allowReserved: true,
             required: false,
             description: 'Smallest acceptable context window in tokens.',
             schema: {
@@ -654,11 +668,12 @@ export const spec = {
           {
             name: 'feature',
             in: 'query',
+            allowReserved: true,
             required: false,
             description:
               'Features the service must all have. Repeat the parameter or separate values with commas.',
             style: 'form',
-            explode: true,
+            explode: false,
             schema: {
               type: 'array',
               items: {
@@ -676,10 +691,11 @@ export const spec = {
           {
             name: 'family',
             in: 'query',
+            allowReserved: true,
             required: false,
             description: 'Model families (any of them).',
             style: 'form',
-            explode: true,
+            explode: false,
             schema: {
               type: 'array',
               items: {
@@ -691,6 +707,7 @@ export const spec = {
           {
             name: 'maxBlendedPer1kMicros',
             in: 'query',
+            allowReserved: true,
             required: false,
             description:
               'Highest acceptable blended price per 1K tokens (micro-USD; (3 x prompt + completion) / 4).',
@@ -702,10 +719,11 @@ export const spec = {
           {
             name: 'region',
             in: 'query',
+            allowReserved: true,
             required: false,
             description: 'Regions the service may run in (any of them).',
             style: 'form',
-            explode: true,
+            explode: false,
             schema: {
               type: 'array',
               items: {
@@ -724,10 +742,11 @@ export const spec = {
           {
             name: 'compliance',
             in: 'query',
+            allowReserved: true,
             required: false,
             description: 'Certifications the service must all hold.',
             style: 'form',
-            explode: true,
+            explode: false,
             schema: {
               type: 'array',
               items: {
@@ -750,6 +769,7 @@ export const spec = {
           {
             name: 'maxTtftMs',
             in: 'query',
+            allowReserved: true,
             required: false,
             description:
               'Highest acceptable measured p95 time to first token (ms).',
@@ -761,6 +781,7 @@ export const spec = {
           {
             name: 'minUptime',
             in: 'query',
+            allowReserved: true,
             required: false,
             description: 'Lowest acceptable measured 30-day uptime (percent).',
             schema: {
@@ -772,6 +793,7 @@ export const spec = {
           {
             name: 'requestsPerMonth',
             in: 'query',
+            allowReserved: true,
             required: false,
             description: 'Expected requests a month.',
             schema: {
@@ -783,6 +805,7 @@ export const spec = {
           {
             name: 'avgPromptTokens',
             in: 'query',
+            allowReserved: true,
             required: false,
             description: 'Average prompt tokens per request.',
             schema: {
@@ -794,6 +817,7 @@ export const spec = {
           {
             name: 'avgCompletionTokens',
             in: 'query',
+            allowReserved: true,
             required: false,
             description: 'Average completion tokens per request.',
             schema: {
@@ -927,6 +951,7 @@ export const spec = {
           {
             name: 'sort',
             in: 'query',
+            allowReserved: true,
             schema: {
               type: 'string',
               enum: ['newest', 'helpful', 'rating-desc', 'rating-asc'],
@@ -936,6 +961,7 @@ export const spec = {
           {
             name: 'offset',
             in: 'query',
+            allowReserved: true,
             schema: {
               type: 'integer',
               minimum: 0,
@@ -946,6 +972,7 @@ export const spec = {
           {
             name: 'limit',
             in: 'query',
+            allowReserved: true,
             schema: {
               type: 'integer',
               minimum: 1,
@@ -1488,6 +1515,7 @@ export const spec = {
           {
             name: 'window',
             in: 'query',
+            allowReserved: true,
             required: false,
             description:
               'Window of the traffic metrics and the latency chart (hourly points for 1h and 24h, daily for 7d and 30d).',
@@ -1657,6 +1685,7 @@ export const spec = {
           {
             name: 'scope',
             in: 'query',
+            allowReserved: true,
             required: false,
             description:
               "`all` (default): the live services (approved, not unpublished); `subscribed`: those the caller has an active subscription to (also unpublished ones until their sunset); `owned`: those owned by one of the caller's groups, in every review state. Any other query parameter is rejected with 400.",
@@ -1761,6 +1790,7 @@ export const spec = {
           {
             name: 'protocol',
             in: 'query',
+            allowReserved: true,
             required: false,
             description:
               "The protocol to send the body in: `chat` (the default, a Chat Completions body), `responses`, `messages` (Anthropic), `completions` or `embeddings`, each without `model`. The answer is in that protocol's shape.",
@@ -1975,11 +2005,14 @@ export const spec = {
                       $ref: '#/components/schemas/RouteSummary',
                     },
                     subscription: {
-                      type: 'object',
-                      nullable: true,
-                      allOf: [
+                      anyOf: [
                         {
                           $ref: '#/components/schemas/Subscription',
+                        },
+                        {
+                          type: 'object',
+                          nullable: true,
+                          enum: [null],
                         },
                       ],
                     },
@@ -2271,6 +2304,7 @@ export const spec = {
           {
             name: 'status',
             in: 'query',
+            allowReserved: true,
             required: false,
             description: 'Only subscriptions with this status (default all).',
             schema: {
@@ -2324,6 +2358,7 @@ export const spec = {
           {
             name: 'scope',
             in: 'query',
+            allowReserved: true,
             required: false,
             schema: {
               $ref: '#/components/schemas/BudgetScope',
@@ -2332,6 +2367,7 @@ export const spec = {
           {
             name: 'all',
             in: 'query',
+            allowReserved: true,
             required: false,
             schema: {
               type: 'string',
@@ -2887,6 +2923,7 @@ export const spec = {
           {
             name: 'limit',
             in: 'query',
+            allowReserved: true,
             required: false,
             schema: {
               type: 'integer',
@@ -3515,6 +3552,7 @@ export const spec = {
           {
             name: 'sunsetAt',
             in: 'query',
+            allowReserved: true,
             required: false,
             description: 'ISO 8601 date or date-time with offset',
             schema: {
@@ -3930,6 +3968,7 @@ export const spec = {
           {
             name: 'status',
             in: 'query',
+            allowReserved: true,
             required: false,
             schema: {
               $ref: '#/components/schemas/ApprovalStatus',
@@ -4034,7 +4073,7 @@ export const spec = {
         operationId: 'rejectService',
         summary: 'Reject a service with a reason (admins)',
         description:
-          'Also for approved services: the service leaves browse and the gateway at once. The owning group is notified with the reason.',
+          'Rejects what the admin reviewed. For a service whose change waits for review, the change only: the approved version stays served (the answer has `status: approved` and `changeRejected: true`), and the change stays out of the queue until its owners change the service again. Otherwise the service itself, also an approved one: it leaves browse and the gateway at once. The owning group is notified with the reason.',
         requestBody: {
           required: true,
           content: {
@@ -4088,6 +4127,7 @@ export const spec = {
           {
             name: 'status',
             in: 'query',
+            allowReserved: true,
             required: false,
             schema: {
               $ref: '#/components/schemas/ApprovalStatus',
@@ -4391,6 +4431,7 @@ export const spec = {
           {
             name: 'q',
             in: 'query',
+            allowReserved: true,
             required: false,
             description:
               'Case-insensitive text in the entity ref, name, display name or email',
@@ -4402,6 +4443,7 @@ export const spec = {
           {
             name: 'role',
             in: 'query',
+            allowReserved: true,
             required: false,
             description:
               'Roles in effect (any of; repeat or separate with commas)',
@@ -4412,11 +4454,12 @@ export const spec = {
               },
             },
             style: 'form',
-            explode: true,
+            explode: false,
           },
           {
             name: 'status',
             in: 'query',
+            allowReserved: true,
             required: false,
             description: 'Statuses (any of)',
             schema: {
@@ -4426,11 +4469,12 @@ export const spec = {
               },
             },
             style: 'form',
-            explode: true,
+            explode: false,
           },
           {
             name: 'sort',
             in: 'query',
+            allowReserved: true,
             required: false,
             schema: {
               $ref: '#/components/schemas/AdminUserSort',
@@ -4439,6 +4483,7 @@ export const spec = {
           {
             name: 'order',
             in: 'query',
+            allowReserved: true,
             required: false,
             schema: {
               type: 'string',
@@ -4449,6 +4494,7 @@ export const spec = {
           {
             name: 'offset',
             in: 'query',
+            allowReserved: true,
             required: false,
             schema: {
               type: 'integer',
@@ -4459,6 +4505,7 @@ export const spec = {
           {
             name: 'limit',
             in: 'query',
+            allowReserved: true,
             required: false,
             schema: {
               type: 'integer',
@@ -4779,6 +4826,7 @@ export const spec = {
           {
             name: 'action',
             in: 'query',
+            allowReserved: true,
             required: false,
             description: 'Actions (any of; repeat or separate with commas)',
             schema: {
@@ -4788,11 +4836,12 @@ export const spec = {
               },
             },
             style: 'form',
-            explode: true,
+            explode: false,
           },
           {
             name: 'actor',
             in: 'query',
+            allowReserved: true,
             required: false,
             description:
               'The admin, as a user ref or name (`ada`, `user:default/ada`)',
@@ -4804,6 +4853,7 @@ export const spec = {
           {
             name: 'target',
             in: 'query',
+            allowReserved: true,
             required: false,
             description:
               'Part of the target (a user or service entity ref, a review id, or `platform-fee`), any case; also finds the users whose name, display name or e-mail contain it (`Priya Raman` finds `user:default/priya.raman`)',
@@ -4815,6 +4865,7 @@ export const spec = {
           {
             name: 'offset',
             in: 'query',
+            allowReserved: true,
             required: false,
             schema: {
               type: 'integer',
@@ -4825,6 +4876,7 @@ export const spec = {
           {
             name: 'limit',
             in: 'query',
+            allowReserved: true,
             required: false,
             schema: {
               type: 'integer',
@@ -4948,6 +5000,7 @@ export const spec = {
           {
             name: 'granularity',
             in: 'query',
+            allowReserved: true,
             required: false,
             schema: {
               $ref: '#/components/schemas/AnalyticsGranularity',
@@ -4957,6 +5010,7 @@ export const spec = {
           {
             name: 'service',
             in: 'query',
+            allowReserved: true,
             required: false,
             schema: {
               type: 'string',
@@ -4967,6 +5021,7 @@ export const spec = {
           {
             name: 'team',
             in: 'query',
+            allowReserved: true,
             required: false,
             schema: {
               type: 'string',
@@ -5216,6 +5271,7 @@ export const spec = {
           {
             name: 'granularity',
             in: 'query',
+            allowReserved: true,
             required: false,
             schema: {
               type: 'string',
@@ -5226,6 +5282,7 @@ export const spec = {
           {
             name: 'service',
             in: 'query',
+            allowReserved: true,
             required: false,
             schema: {
               type: 'string',
@@ -5400,6 +5457,7 @@ export const spec = {
           {
             name: 'scope',
             in: 'query',
+            allowReserved: true,
             schema: {
               type: 'string',
               enum: ['user', 'team', 'service', 'provider'],
@@ -5409,6 +5467,7 @@ export const spec = {
           {
             name: 'user',
             in: 'query',
+            allowReserved: true,
             description:
               'A user ref or name (scope user; other users need billing read).',
             schema: {
@@ -5419,6 +5478,7 @@ export const spec = {
           {
             name: 'team',
             in: 'query',
+            allowReserved: true,
             description:
               'A group ref or name (required for scope team and provider).',
             schema: {
@@ -5429,6 +5489,7 @@ export const spec = {
           {
             name: 'service',
             in: 'query',
+            allowReserved: true,
             description: 'A ModelService name (required for scope service).',
             schema: {
               type: 'string',
@@ -5437,6 +5498,7 @@ export const spec = {
           {
             name: 'from',
             in: 'query',
+            allowReserved: true,
             description:
               'First UTC day (inclusive); default the first day of this month.',
             schema: {
@@ -5447,6 +5509,7 @@ export const spec = {
           {
             name: 'to',
             in: 'query',
+            allowReserved: true,
             description:
               'Last UTC day (inclusive); default today. At most 400 days in all.',
             schema: {
@@ -5457,6 +5520,7 @@ export const spec = {
           {
             name: 'format',
             in: 'query',
+            allowReserved: true,
             schema: {
               type: 'string',
               enum: ['json', 'csv'],
@@ -5546,6 +5610,7 @@ export const spec = {
         schema: {
           type: 'string',
           pattern: '^[a-z0-9A-Z][a-z0-9A-Z._-]{0,62}$',
+          'x-invalid-message': 'is not a provider name',
         },
         example: 'northwind-cloud-ai',
       },
@@ -5557,6 +5622,7 @@ export const spec = {
         schema: {
           type: 'string',
           pattern: '^[a-z0-9A-Z][a-z0-9A-Z._-]{0,62}$',
+          'x-invalid-message': 'is not a service name',
         },
         example: 'northwind-gpt-4o',
       },
@@ -5581,6 +5647,7 @@ export const spec = {
         schema: {
           type: 'string',
           pattern: '^[a-z0-9A-Z][a-z0-9A-Z._-]{0,62}$',
+          'x-invalid-message': 'is not a provider name',
         },
         example: 'acme-ai-platform',
       },
@@ -5592,6 +5659,7 @@ export const spec = {
         schema: {
           type: 'string',
           pattern: '^[a-z0-9A-Z][a-z0-9A-Z._-]{0,62}$',
+          'x-invalid-message': 'is not a service name',
         },
         example: 'acme-new-model',
       },
@@ -5609,6 +5677,7 @@ export const spec = {
       AnalyticsFrom: {
         name: 'from',
         in: 'query',
+        allowReserved: true,
         required: false,
         schema: {
           type: 'string',
@@ -5620,6 +5689,7 @@ export const spec = {
       AnalyticsTo: {
         name: 'to',
         in: 'query',
+        allowReserved: true,
         required: false,
         schema: {
           type: 'string',
@@ -5641,6 +5711,7 @@ export const spec = {
       StatementTeamRequired: {
         name: 'team',
         in: 'query',
+        allowReserved: true,
         required: true,
         schema: {
           type: 'string',
@@ -5651,6 +5722,7 @@ export const spec = {
       StatementTeam: {
         name: 'team',
         in: 'query',
+        allowReserved: true,
         required: false,
         schema: {
           type: 'string',
@@ -5935,7 +6007,7 @@ export const spec = {
       ReviewRequest: {
         type: 'object',
         additionalProperties: false,
-        required: ['rating', 'title', 'text'],
+        required: ['rating', 'title'],
         properties: {
           rating: {
             type: 'integer',
@@ -5950,7 +6022,8 @@ export const spec = {
           text: {
             type: 'string',
             maxLength: 4000,
-            description: 'May be empty (defaults to "")',
+            default: '',
+            description: 'May be empty or left out (defaults to "")',
           },
         },
       },
@@ -6099,13 +6172,16 @@ export const spec = {
             nullable: true,
           },
           review: {
-            type: 'object',
-            allOf: [
+            anyOf: [
               {
                 $ref: '#/components/schemas/ServiceReview',
               },
+              {
+                type: 'object',
+                nullable: true,
+                enum: [null],
+              },
             ],
-            nullable: true,
           },
           canReply: {
             type: 'boolean',
@@ -6198,13 +6274,16 @@ export const spec = {
             nullable: true,
           },
           errorKind: {
-            type: 'string',
-            allOf: [
+            anyOf: [
               {
                 $ref: '#/components/schemas/ProbeErrorKind',
               },
+              {
+                type: 'string',
+                nullable: true,
+                enum: [null],
+              },
             ],
-            nullable: true,
           },
           latencyMs: {
             type: 'integer',
@@ -6838,13 +6917,16 @@ export const spec = {
             type: 'integer',
           },
           lastErrorKind: {
-            type: 'string',
-            allOf: [
+            anyOf: [
               {
                 $ref: '#/components/schemas/ProbeErrorKind',
               },
+              {
+                type: 'string',
+                nullable: true,
+                enum: [null],
+              },
             ],
-            nullable: true,
           },
           lastHttpStatus: {
             type: 'integer',
@@ -7017,13 +7099,16 @@ export const spec = {
             },
           },
           lastProbe: {
-            type: 'object',
-            allOf: [
+            anyOf: [
               {
                 $ref: '#/components/schemas/ServiceProbe',
               },
+              {
+                type: 'object',
+                nullable: true,
+                enum: [null],
+              },
             ],
-            nullable: true,
           },
         },
       },
@@ -7180,6 +7265,7 @@ export const spec = {
           'upstream_redirect',
           'upstream_invalid_response',
           'service_in_maintenance',
+          'ledger_unavailable',
           'upstream_timeout',
           'route_unavailable',
           'model_not_supported',
@@ -7316,6 +7402,7 @@ export const spec = {
           'publication',
           'entity',
           'changeInReview',
+          'changeRejected',
         ],
         properties: {
           id: {
@@ -7368,6 +7455,28 @@ export const spec = {
             description:
               'A change of the reviewed parts (endpoint, credential binding, prices, owner, provider) waits for an admin; the approved version is served meanwhile',
           },
+          changeRejected: {
+            description:
+              "Set when an admin rejected the owners' last change (then `entity` is that change): the approved version stays served, and changing the service again sends it back to review",
+            type: 'object',
+            nullable: true,
+            required: ['reason', 'decidedBy', 'decidedAt'],
+            properties: {
+              reason: {
+                type: 'string',
+                nullable: true,
+              },
+              decidedBy: {
+                type: 'string',
+                nullable: true,
+              },
+              decidedAt: {
+                type: 'string',
+                format: 'date-time',
+                nullable: true,
+              },
+            },
+          },
           priceHistory: {
             description: 'Oldest first; only in the answers about one service',
             type: 'array',
@@ -7383,7 +7492,10 @@ export const spec = {
         additionalProperties: false,
         properties: {
           entity: {
-            $ref: '#/components/schemas/ModelServiceEntity',
+            type: 'object',
+            additionalProperties: true,
+            description:
+              'A `ModelServiceEntity` (see its schema); every problem is named in one 400',
           },
         },
       },
@@ -7454,6 +7566,8 @@ export const spec = {
           'entity',
           'endpoint',
           'credential',
+          'changeRejected',
+          'approvedVersionServed',
         ],
         properties: {
           serviceRef: {
@@ -7499,13 +7613,26 @@ export const spec = {
           },
           entity: {
             description: 'The entity; null when the service left the catalog',
-            type: 'object',
-            nullable: true,
-            allOf: [
+            anyOf: [
               {
                 $ref: '#/components/schemas/ModelServiceEntity',
               },
+              {
+                type: 'object',
+                nullable: true,
+                enum: [null],
+              },
             ],
+          },
+          changeRejected: {
+            type: 'boolean',
+            description:
+              "The last decision rejected a change while the approved version stays served (`status` is then `approved` and `reason` the rejection's)",
+          },
+          approvedVersionServed: {
+            type: 'boolean',
+            description:
+              'An approved version of the service is served: a `pending` entry is then a change of it, and rejecting it rejects the change only',
           },
           endpoint: {
             description:
@@ -7549,7 +7676,7 @@ export const spec = {
               },
               source: {
                 type: 'string',
-                enum: ['provider', 'config'],
+                enum: ['provider', 'config', null],
                 nullable: true,
                 description:
                   'Managed by the provider in the portal, or by the platform team in `marketplace.secrets`; null when it does not exist',
@@ -8237,7 +8364,7 @@ export const spec = {
         properties: {
           entity: {
             description:
-              "The service's entity. Its `spec.endpoint` is the upstream's only for the service's owners and the admins; everyone else gets the gateway's endpoint (`baseUrl` of the gateway, `auth.type: bearer` with their marketplace key).",
+              "The service's entity. Its `spec.endpoint` is the upstream's only for the service's owners and the admins; everyone else gets the gateway's endpoint (`baseUrl` of the gateway, `auth.type: bearer` with their marketplace key) and the upstream's `protocol` (which APIs the gateway serves for the service).",
             allOf: [
               {
                 $ref: '#/components/schemas/ModelServiceEntity',
@@ -8246,11 +8373,14 @@ export const spec = {
           },
           subscription: {
             description: "The caller's active subscription, or null",
-            type: 'object',
-            nullable: true,
-            allOf: [
+            anyOf: [
               {
                 $ref: '#/components/schemas/Subscription',
+              },
+              {
+                type: 'object',
+                nullable: true,
+                enum: [null],
               },
             ],
           },
@@ -8665,25 +8795,31 @@ export const spec = {
             $ref: '#/components/schemas/MarketplaceRole',
           },
           roleOverride: {
-            type: 'object',
-            allOf: [
+            anyOf: [
               {
                 $ref: '#/components/schemas/RoleOverride',
               },
+              {
+                type: 'object',
+                nullable: true,
+                enum: [null],
+              },
             ],
-            nullable: true,
           },
           status: {
             $ref: '#/components/schemas/UserStatus',
           },
           suspension: {
-            type: 'object',
-            allOf: [
+            anyOf: [
               {
                 $ref: '#/components/schemas/UserSuspension',
               },
+              {
+                type: 'object',
+                nullable: true,
+                enum: [null],
+              },
             ],
-            nullable: true,
           },
           subscriptions: {
             type: 'integer',
@@ -9168,6 +9304,7 @@ export const spec = {
           'platform.fee.changed',
           'service.approved',
           'service.rejected',
+          'service.change_rejected',
           'provider.approved',
           'provider.rejected',
           'review.hidden',
@@ -10321,13 +10458,16 @@ export const spec = {
             },
           },
           payout: {
-            type: 'object',
-            allOf: [
+            anyOf: [
               {
                 $ref: '#/components/schemas/PayoutRecord',
               },
+              {
+                type: 'object',
+                nullable: true,
+                enum: [null],
+              },
             ],
-            nullable: true,
           },
           unpaidNetMicros: {
             type: 'integer',
