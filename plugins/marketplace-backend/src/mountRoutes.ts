@@ -13,6 +13,7 @@ import { createReviewsRouter } from './service/reviewsRouter';
 import { createRouter } from './service/router';
 import { createRoutesRouter } from './service/routesRouter';
 import { createSchemasRouter } from './service/schemasRouter';
+import { createOpenApiRouter } from './schema/openapi';
 
 /**
  * The plugin's HTTP routes: the gateway under /gateway (it reads its own
@@ -52,9 +53,13 @@ export async function mountRoutes(marketplace: Marketplace) {
   const deps = marketplace;
 
   const router = Router();
+  // The gateway reads its own bodies and answers in its protocols' shapes:
+  // it is mounted before the REST API's JSON parsing and validation.
   router.use('/gateway', gateway.router);
-  router.use(createSchemasRouter());
-  router.use(
+  const api = await createOpenApiRouter();
+  router.use(api);
+  api.use(createSchemasRouter());
+  api.use(
     createMetricsRouter({
       access,
       directory,
@@ -66,7 +71,7 @@ export async function mountRoutes(marketplace: Marketplace) {
       },
     }),
   );
-  router.use(
+  api.use(
     createProvidersRouter({
       access,
       directory,
@@ -76,9 +81,9 @@ export async function mountRoutes(marketplace: Marketplace) {
       verifications,
     }),
   );
-  router.use(createFinderRouter({ access, browseIndex }));
-  router.use(createBudgetsRouter({ access, db, budgets, ledger, teamOwners }));
-  router.use(
+  api.use(createFinderRouter({ access, browseIndex }));
+  api.use(createBudgetsRouter({ access, db, budgets, ledger, teamOwners }));
+  api.use(
     createPriceChangesRouter({
       access,
       directory,
@@ -89,10 +94,10 @@ export async function mountRoutes(marketplace: Marketplace) {
       noticeDays,
     }),
   );
-  router.use(
+  api.use(
     createRoutesRouter({ access, routes, subscriptions, gatewayBaseUrl }),
   );
-  router.use(
+  api.use(
     await createRouter({
       auth: deps.auth,
       access,
@@ -105,26 +110,28 @@ export async function mountRoutes(marketplace: Marketplace) {
       gateway: gateway.testApi,
       budgets,
       prices,
-      publishingRouter: await createPublishingRouter({
-        access,
-        httpAuth: deps.httpAuth,
-        auth: deps.auth,
-        logger,
-        catalog: deps.catalog,
-        directory,
-        publishing,
-        subscriptions,
-        notifications: deps.notifications,
-        events: deps.events,
-        requireApproval,
-        sunsetDays,
-        audit,
-        secrets,
-        serviceTimes: browseIndex.times,
-      }),
     }),
   );
-  router.use(
+  api.use(
+    await createPublishingRouter({
+      access,
+      httpAuth: deps.httpAuth,
+      auth: deps.auth,
+      logger,
+      catalog: deps.catalog,
+      directory,
+      publishing,
+      subscriptions,
+      notifications: deps.notifications,
+      events: deps.events,
+      requireApproval,
+      sunsetDays,
+      audit,
+      secrets,
+      serviceTimes: browseIndex.times,
+    }),
+  );
+  api.use(
     createCredentialsRouter({
       access,
       httpAuth: deps.httpAuth,
@@ -134,7 +141,7 @@ export async function mountRoutes(marketplace: Marketplace) {
       secrets,
     }),
   );
-  router.use(
+  api.use(
     createReviewsRouter({
       access,
       directory,
@@ -143,7 +150,7 @@ export async function mountRoutes(marketplace: Marketplace) {
       audit,
     }),
   );
-  router.use(
+  api.use(
     createAdminRouter({
       access,
       httpAuth: deps.httpAuth,
@@ -159,7 +166,7 @@ export async function mountRoutes(marketplace: Marketplace) {
       roleGroups,
     }),
   );
-  router.use(
+  api.use(
     createAnalyticsRouter({
       access,
       directory,

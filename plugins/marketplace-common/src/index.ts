@@ -13,3 +13,8 @@ export * from './pricing';
 export * from './browse';
 export * from './finder';
 export * from './routes';
+export type {
+  components as MarketplaceComponents,
+  operations as MarketplaceOperations,
+  paths as MarketplacePaths,
+} from './schema/openapi.generated';

@@ -1,3 +1,4 @@
+import { ApiRequest } from '../schema/openapi';
 import {
   BackstageCredentials,
   BackstageUserPrincipal,
@@ -11,7 +12,6 @@ import {
   PolicyDecision,
 } from '@backstage/plugin-permission-common';
 import { marketplaceServiceManagePermission } from '@internal/plugin-marketplace-common';
-import { Request } from 'express';
 import { DirectoryService } from '../catalog/directoryService';
 import { ownerRefOf, ServiceResource } from '../permissions/rules';
 
@@ -51,7 +51,7 @@ export class Access {
     },
   ) {}
 
-  async caller(req: Request): Promise<Caller> {
+  async caller(req: ApiRequest): Promise<Caller> {
     const credentials = await this.deps.httpAuth.credentials(req, {
       allow: ['user'],
     });

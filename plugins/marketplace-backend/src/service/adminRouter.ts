@@ -3,51 +3,37 @@ import {
   HttpAuthService,
   LoggerService,
 } from '@backstage/backend-plugin-api';
-import {
-  Entity,
-  parseEntityRef,
-  stringifyEntityRef,
-} from '@backstage/catalog-model';
-import {
-  ConflictError,
-  InputError,
-  NotAllowedError,
-  NotFoundError,
-} from '@backstage/errors';
+import { parseEntityRef, stringifyEntityRef } from '@backstage/catalog-model';
+import { InputError, NotAllowedError } from '@backstage/errors';
 import { CatalogService } from '@backstage/plugin-catalog-node';
 import { EventsService } from '@backstage/plugin-events-node';
 import { BasicPermission } from '@backstage/plugin-permission-common';
 import {
   ADMIN_LIMITS,
   ADMIN_USER_SORTS,
-  AdminUser,
   AdminUserSort,
-  AdminUsersResponse,
   AUDIT_ACTIONS,
   AuditAction,
   AuditLogResponse,
   MARKETPLACE_ROLES,
-  MARKETPLACE_ROLES_CHANGED_TOPIC,
   MarketplaceRole,
-  MarketplaceRoleDirectory,
   marketplaceAuditReadPermission,
   marketplaceSettingsManagePermission,
   marketplaceUsersManagePermission,
   marketplaceUsersReadPermission,
-  resolveMarketplaceRole,
   RoleGroups,
   USER_STATUSES,
-  UserStatus,
 } from '@internal/plugin-marketplace-common';
-import express, { Request } from 'express';
-import Router from 'express-promise-router';
+import express from 'express';
+import { ApiRequest, createApiRouter } from '../schema/openapi';
 import { z } from 'zod';
 import { AuditLog } from '../stores/AuditLog';
 import { PlatformSettingsStore } from '../stores/PlatformSettingsStore';
 import { UsageLedger } from '../stores/ledger/UsageLedger';
 import { UserAdminStore } from '../stores/UserAdminStore';
 import { ServiceDirectory } from '../catalog/ServiceDirectory';
-import { Access, Caller, ownerRefOf } from './access';
+import { Access, Caller } from './access';
+import { UserAdministration } from './admin/UserAdministration';
 import { parse } from './parse';
 
 export interface AdminRouterOptions {
@@ -187,55 +173,6 @@ function actorRef(raw: string): string {
   }
 }
 
-/** The groups a User entity is a direct member of, as lowercase refs. */
-function groupsOf(entity: Entity): string[] {
-  const fromRelations = (entity.relations ?? [])
-    .filter(r => r.type === 'memberOf')
-    .map(r => r.targetRef.toLocaleLowerCase('en-US'));
-  if (fromRelations.length > 0) {
-    return [...new Set(fromRelations)].sort();
-  }
-  const memberOf = (entity.spec as { memberOf?: unknown } | undefined)
-    ?.memberOf;
-  if (!Array.isArray(memberOf)) {
-    return [];
-  }
-  const refs = memberOf.flatMap(m => {
-    try {
-      return [
-        stringifyEntityRef(
-          parseEntityRef(String(m), {
-            defaultKind: 'group',
-            defaultNamespace: entity.metadata.namespace ?? 'default',
-          }),
-        ),
-      ];
-    } catch {
-      return [];
-    }
-  });
-  return [...new Set(refs)].sort();
-}
-
-const ROLE_RANK: Record<MarketplaceRole, number> = {
-  consumer: 0,
-  provider: 1,
-  admin: 2,
-};
-
-const SORTS: Record<AdminUserSort, (a: AdminUser, b: AdminUser) => number> = {
-  name: (a, b) =>
-    (a.displayName ?? a.name).localeCompare(b.displayName ?? b.name, 'en'),
-  role: (a, b) => ROLE_RANK[a.role] - ROLE_RANK[b.role],
-  status: (a, b) => a.status.localeCompare(b.status),
-  subscriptions: (a, b) => a.subscriptions - b.subscriptions,
-  activeKeys: (a, b) => a.activeKeys - b.activeKeys,
-  spend: (a, b) => a.monthSpendMicros - b.monthSpendMicros,
-  lastActive: (a, b) =>
-    (a.lastActiveAt ? Date.parse(a.lastActiveAt) : -Infinity) -
-      (b.lastActiveAt ? Date.parse(b.lastActiveAt) : -Infinity) || 0,
-};
-
 /**
  * The admin API (`/v1/admin/users`, `/v1/admin/settings`, `/v1/admin/audit`)
  * and the role directory the permission policy reads
@@ -244,17 +181,12 @@ const SORTS: Record<AdminUserSort, (a: AdminUser, b: AdminUser) => number> = {
  * change is audited in the same transaction.
  */
 export function createAdminRouter(options: AdminRouterOptions): express.Router {
-  const { access, users, settings, audit, directory, logger } = options;
-  const router = Router();
-  // Only its own routes: a body parser mounted for every path would set
-  // the body limit of the routers mounted after it.
-  router.use(
-    ['/v1/admin/users', '/v1/admin/settings'],
-    express.json({ limit: '64kb' }),
-  );
+  const { access, settings, audit, logger } = options;
+  const users = new UserAdministration(options);
+  const router = createApiRouter();
 
   async function admin(
-    req: Request,
+    req: ApiRequest,
     permission: BasicPermission,
     what: string,
   ): Promise<Caller> {
@@ -265,179 +197,14 @@ export function createAdminRouter(options: AdminRouterOptions): express.Router {
     return me;
   }
 
-  /**
-   * Groups whose members are providers: config, and the owners of Provider
-   * entities an admin approved (a Provider anyone can register grants nothing
-   * before that).
-   */
-  function providerGroups(): string[] {
-    const owners = directory
-      .listProviders()
-      .filter(([ref]) => directory.isProviderApproved(ref))
-      .map(([, provider]) => ownerRefOf(provider.spec.owner))
-      .filter(Boolean);
-    return [...new Set([...options.roleGroups.provider, ...owners])].sort();
-  }
-
-  function groupRole(userRef: string, groups: string[]): MarketplaceRole {
-    return resolveMarketplaceRole([userRef, ...groups], {
-      admin: options.roleGroups.admin,
-      provider: providerGroups(),
-    });
-  }
-
-  /**
-   * The audit log's Target filter: the text itself (part of a ref, service or
-   * setting) and the users whose name, display name or e-mail match it, so that
-   * "priya", "Priya Raman" and "priya.raman" all find user:default/priya.raman.
-   */
-  async function targetFilter(
-    raw: string,
-  ): Promise<{ text: string; refs: string[] }> {
-    const text = raw.trim();
-    const words = (value: unknown) =>
-      String(value ?? '')
-        .toLocaleLowerCase('en-US')
-        .replace(/[\s._@-]+/g, ' ')
-        .trim();
-    const term = words(text);
-    const { items } = await options.catalog.getEntities(
-      { filter: { kind: 'User' } },
-      { credentials: await options.auth.getOwnServiceCredentials() },
-    );
-    const refs = term
-      ? items
-          .filter(user => {
-            const profile = (user.spec as any)?.profile ?? {};
-            return [
-              user.metadata.name,
-              user.metadata.title,
-              profile.displayName,
-              profile.email,
-            ].some(v => words(v).includes(term));
-          })
-          .map(user => stringifyEntityRef(user).toLocaleLowerCase('en-US'))
-      : [];
-    return { text, refs };
-  }
-
-  /** Every user: the catalog's, joined with the marketplace's data about them. */
-  async function loadUsers(): Promise<AdminUser[]> {
-    const { items } = await options.catalog.getEntities(
-      { filter: { kind: 'User' } },
-      { credentials: await options.auth.getOwnServiceCredentials() },
-    );
-    // Settlements still queued in this process count too.
-    await options.ledger.flush();
-    const [activity, suspensions, overrides] = await Promise.all([
-      users.activity(),
-      users.listSuspensions(),
-      users.listOverrides(),
-    ]);
-    const result = new Map<string, AdminUser>();
-    const add = (
-      userRef: string,
-      entity: Entity | undefined,
-    ): AdminUser | undefined => {
-      if (result.has(userRef)) {
-        return undefined;
-      }
-      const profile = (entity?.spec as any)?.profile ?? {};
-      const groups = entity ? groupsOf(entity) : [];
-      const fromGroups = groupRole(userRef, groups);
-      const override = overrides.get(userRef) ?? null;
-      const suspension = suspensions.get(userRef) ?? null;
-      const stats = activity.get(userRef);
-      const user: AdminUser = {
-        userRef,
-        name: userRef.slice(userRef.indexOf('/') + 1),
-        displayName:
-          typeof profile.displayName === 'string'
-            ? profile.displayName
-            : entity?.metadata.title ?? null,
-        email: typeof profile.email === 'string' ? profile.email : null,
-        inCatalog: entity !== undefined,
-        groups,
-        role: override?.role ?? fromGroups,
-        groupRole: fromGroups,
-        roleOverride: override,
-        status: suspension ? 'suspended' : 'active',
-        suspension,
-        subscriptions: stats?.subscriptions ?? 0,
-        activeKeys: stats?.activeKeys ?? 0,
-        monthSpendMicros: stats?.monthSpendMicros ?? 0,
-        lastActiveAt: stats?.lastActiveAt ?? null,
-      };
-      result.set(userRef, user);
-      return user;
-    };
-    for (const entity of items) {
-      add(stringifyEntityRef(entity), entity);
-    }
-    // Users who left the catalog but still have subscriptions, keys, a
-    // suspension or an override stay manageable.
-    for (const ref of activity.keys()) {
-      if (ref.startsWith('user:')) {
-        add(ref, undefined);
-      }
-    }
-    return [...result.values()];
-  }
-
-  async function findUser(userRef: string): Promise<AdminUser> {
-    const user = (await loadUsers()).find(u => u.userRef === userRef);
-    if (!user) {
-      throw new NotFoundError(
-        `No user ${userRef} in the catalog or the marketplace`,
-      );
-    }
-    return user;
-  }
-
-  function notYourself(me: Caller, userRef: string, what: string) {
-    if (me.userRef.toLocaleLowerCase('en-US') === userRef) {
-      throw new ConflictError(
-        `You cannot ${what} yourself: ask another platform admin`,
-      );
-    }
-  }
-
   router.get('/v1/admin/users', async (req, res) => {
     await admin(req, marketplaceUsersReadPermission, 'list users');
-    const query = parse(usersQuery, req.query, 'query');
-    const q = query.q?.trim().toLocaleLowerCase('en-US');
-    const roles = query.role?.length ? new Set(query.role) : undefined;
-    const statuses = query.status?.length
-      ? new Set<UserStatus>(query.status)
-      : undefined;
-    const compare = SORTS[query.sort];
-    const direction = query.order === 'desc' ? -1 : 1;
-    const matching = (await loadUsers())
-      .filter(
-        u =>
-          !q ||
-          [u.userRef, u.name, u.displayName ?? '', u.email ?? ''].some(f =>
-            f.toLocaleLowerCase('en-US').includes(q),
-          ),
-      )
-      .filter(u => !roles || roles.has(u.role))
-      .filter(u => !statuses || statuses.has(u.status))
-      .sort(
-        (a, b) =>
-          direction * compare(a, b) || a.userRef.localeCompare(b.userRef),
-      );
-    const body: AdminUsersResponse = {
-      items: matching.slice(query.offset, query.offset + query.limit),
-      total: matching.length,
-      offset: query.offset,
-      limit: query.limit,
-    };
-    res.json(body);
+    res.json(await users.list(parse(usersQuery, req.query, 'query')));
   });
 
   router.get('/v1/admin/users/:userRef', async (req, res) => {
     await admin(req, marketplaceUsersReadPermission, 'see users');
-    res.json({ user: await findUser(userRefParam(req.params.userRef)) });
+    res.json({ user: await users.get(userRefParam(req.params.userRef)) });
   });
 
   router.put('/v1/admin/users/:userRef/role', async (req, res) => {
@@ -448,28 +215,7 @@ export function createAdminRouter(options: AdminRouterOptions): express.Router {
     );
     const userRef = userRefParam(req.params.userRef);
     const { role } = parse(roleBody, req.body ?? {}, 'body');
-    const user = await findUser(userRef);
-    notYourself(me, userRef, 'change the role of');
-    await users.setRole({
-      userRef,
-      role,
-      groupRole: user.groupRole,
-      actor: me.userRef,
-    });
-    try {
-      await options.events.publish({
-        topic: MARKETPLACE_ROLES_CHANGED_TOPIC,
-        eventPayload: { userRef },
-      });
-    } catch (error) {
-      logger.warn(
-        `Could not announce the role change of ${userRef} (policies pick it up within seconds): ${error}`,
-      );
-    }
-    logger.info(
-      `${me.userRef} set the role override of ${userRef} to ${role ?? 'none'}`,
-    );
-    res.json({ user: await findUser(userRef) });
+    res.json({ user: await users.setRole(me, userRef, role) });
   });
 
   router.post('/v1/admin/users/:userRef/suspend', async (req, res) => {
@@ -480,11 +226,7 @@ export function createAdminRouter(options: AdminRouterOptions): express.Router {
     );
     const userRef = userRefParam(req.params.userRef);
     const { reason } = parse(suspendBody, req.body ?? {}, 'body');
-    await findUser(userRef);
-    notYourself(me, userRef, 'suspend');
-    await users.suspend({ userRef, reason, actor: me.userRef });
-    logger.info(`${me.userRef} suspended ${userRef}`);
-    res.json({ user: await findUser(userRef) });
+    res.json({ user: await users.suspend(me, userRef, reason) });
   });
 
   router.post('/v1/admin/users/:userRef/reinstate', async (req, res) => {
@@ -495,10 +237,7 @@ export function createAdminRouter(options: AdminRouterOptions): express.Router {
     );
     const userRef = userRefParam(req.params.userRef);
     parse(emptyBody, req.body ?? {}, 'body');
-    await findUser(userRef);
-    await users.reinstate({ userRef, actor: me.userRef });
-    logger.info(`${me.userRef} reinstated ${userRef}`);
-    res.json({ user: await findUser(userRef) });
+    res.json({ user: await users.reinstate(me, userRef) });
   });
 
   router.get('/v1/admin/settings', async (req, res) => {
@@ -531,7 +270,9 @@ export function createAdminRouter(options: AdminRouterOptions): express.Router {
     const page = await audit.list({
       action: query.action,
       actor: query.actor ? actorRef(query.actor) : undefined,
-      target: query.target ? await targetFilter(query.target) : undefined,
+      target: query.target
+        ? await users.auditTargetFilter(query.target)
+        : undefined,
       offset: query.offset,
       limit: query.limit,
     });
@@ -548,15 +289,7 @@ export function createAdminRouter(options: AdminRouterOptions): express.Router {
   router.get('/v1/internal/roles', async (req, res) => {
     // Users (even admins) are refused with 403; only backend plugins may call.
     await options.httpAuth.credentials(req, { allow: ['service'] });
-    const overrides: Record<string, MarketplaceRole> = {};
-    for (const [ref, o] of await users.listOverrides()) {
-      overrides[ref] = o.role;
-    }
-    const body: MarketplaceRoleDirectory = {
-      overrides,
-      providerGroups: providerGroups(),
-    };
-    res.json(body);
+    res.json(await users.roleDirectory());
   });
 
   return router;

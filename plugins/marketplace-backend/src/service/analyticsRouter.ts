@@ -1,10 +1,4 @@
-import {
-  makeValidator,
-  parseEntityRef,
-  stringifyEntityRef,
-} from '@backstage/catalog-model';
-import { InputError, NotAllowedError, NotFoundError } from '@backstage/errors';
-import { AuthorizeResult } from '@backstage/plugin-permission-common';
+import { InputError, NotAllowedError } from '@backstage/errors';
 import {
   ANALYTICS_GRANULARITIES,
   AnalyticsService,
@@ -14,8 +8,8 @@ import {
   Statement,
   USAGE_EXPORT_SCOPES,
 } from '@internal/plugin-marketplace-common';
-import express, { Request, Response } from 'express';
-import Router from 'express-promise-router';
+import express, { Response } from 'express';
+import { ApiRequest, createApiRouter } from '../schema/openapi';
 import { z } from 'zod';
 import { AnalyticsStore } from '../stores/analytics/AnalyticsStore';
 import { csvFileName, statementCsv } from '../analytics/csv';
@@ -23,22 +17,20 @@ import {
   dayOf,
   isoDate,
   isoMonth,
+  monthOf,
   monthStart,
   resolvePeriod,
-  monthOf,
 } from '../lib/periods';
 import { StatementStore } from '../stores/analytics/StatementStore';
-import {
-  buildUsageExport,
-  UsageExportOwner,
-  usageExportCsv,
-} from '../analytics/usageExport';
+import { buildUsageExport, usageExportCsv } from '../analytics/usageExport';
 import { SubscriptionStore } from '../stores/SubscriptionStore';
 import { UsageLedger } from '../stores/ledger/UsageLedger';
 import { ServiceDirectory } from '../catalog/ServiceDirectory';
 import { DirectoryService } from '../catalog/directoryService';
 import { AuditLog } from '../stores/AuditLog';
-import { Access, Caller, ownerRefOf } from './access';
+import { Access, ownerRefOf } from './access';
+import { groupRef } from './analytics/entityRefs';
+import { ProviderTeams } from './analytics/ProviderTeams';
 import { nameParam, parse } from './parse';
 
 export interface AnalyticsRouterOptions {
@@ -113,50 +105,6 @@ const paidBody = z
   })
   .strict();
 
-const entityNames = makeValidator();
-
-/**
- * An entity ref of a kind from a query or body field, in full lowercase form;
- * 400 for anything else, including names no catalog entity can have.
- */
-function entityRefOf(
-  kind: 'user' | 'group',
-  value: string,
-  field: string,
-): string {
-  let parsed;
-  try {
-    parsed = parseEntityRef(value, {
-      defaultKind: kind,
-      defaultNamespace: 'default',
-    });
-  } catch (error) {
-    throw new InputError(`Invalid ${field}: ${(error as Error).message}`);
-  }
-  if (parsed.kind.toLocaleLowerCase('en-US') !== kind) {
-    throw new InputError(`Invalid ${field}: must be a ${kind}, got ${value}`);
-  }
-  if (
-    !entityNames.isValidNamespace(parsed.namespace) ||
-    !entityNames.isValidEntityName(parsed.name)
-  ) {
-    throw new InputError(
-      `Invalid ${field}: ${JSON.stringify(value)} is not a valid ${kind} name`,
-    );
-  }
-  return stringifyEntityRef(parsed).toLocaleLowerCase('en-US');
-}
-
-/** A group ref from a query or body field, in full lowercase form; 400 otherwise. */
-function groupRef(value: string, field: string): string {
-  return entityRefOf('group', value, field);
-}
-
-/** A user ref from a query field, in full lowercase form; 400 otherwise. */
-function userRef(value: string, field: string): string {
-  return entityRefOf('user', value, field);
-}
-
 function serviceInfo(s: DirectoryService): AnalyticsService {
   return {
     ref: s.ref,
@@ -184,138 +132,11 @@ export function createAnalyticsRouter(
 ): express.Router {
   const { access, directory, ledger, analytics, statements } = options;
   const now = () => (options.clock ?? Date.now)();
-  const router = Router();
-  // Only its own routes: a body parser mounted for every path would set
-  // the body limit of the routers mounted after it.
-  router.use('/v1/admin/payouts', express.json({ limit: '16kb' }));
-
-  /** The provider teams the caller may see, and a check for one team. */
-  async function providerView(me: Caller) {
-    const decision = await access.manageDecision(me);
-    if (decision.result === AuthorizeResult.DENY) {
-      throw new NotAllowedError(
-        'Provider analytics are for members of provider teams and admins',
-      );
-    }
-    // IS_SERVICE_OWNER looks at the owner only: "may manage services owned by
-    // the team" is "may see the team's numbers".
-    const mayView = (team: string) =>
-      access.canManage(decision, {
-        ref: `group-services:${team}`,
-        owner: team,
-      });
-    const all = directory.list();
-    const owners = [
-      ...new Set(all.map(s => ownerRefOf(s.entity.spec.owner))),
-    ].filter(o => o !== '');
-    return {
-      mayView,
-      teams: owners.filter(mayView).sort(),
-      servicesOf: (teams: string[]) =>
-        all
-          .filter(s => teams.includes(ownerRefOf(s.entity.spec.owner)))
-          .sort((a, b) => a.name.localeCompare(b.name)),
-    };
-  }
-
-  async function providerTeam(me: Caller, team: string) {
-    const view = await providerView(me);
-    const ref = groupRef(team, "query field 'team'");
-    if (!view.mayView(ref)) {
-      throw new NotAllowedError(
-        `You may only see the numbers of your own teams, not of ${ref}`,
-      );
-    }
-    return { ref, services: view.servicesOf([ref]) };
-  }
-
-  /**
-   * Whose usage an export is of, checked: the caller's own (or any user's, for
-   * billing admins), a team's they belong to, or a provider team's or one of
-   * its services' (members of the owning team and admins).
-   */
-  async function exportOwner(
-    me: Caller,
-    query: z.infer<typeof exportQuery>,
-  ): Promise<UsageExportOwner> {
-    const only = (fields: Array<'user' | 'team' | 'service'>) => {
-      for (const field of ['user', 'team', 'service'] as const) {
-        if (query[field] !== undefined && !fields.includes(field)) {
-          throw new InputError(
-            `Invalid query field '${field}': not used with scope '${query.scope}'`,
-          );
-        }
-      }
-    };
-    const required = (field: 'team' | 'service'): string => {
-      const value = query[field];
-      if (value === undefined) {
-        throw new InputError(
-          `Missing query field '${field}': scope '${query.scope}' needs it`,
-        );
-      }
-      return value;
-    };
-    switch (query.scope) {
-      case 'user': {
-        only(['user']);
-        const ref = query.user
-          ? userRef(query.user, "query field 'user'")
-          : me.userRef;
-        if (
-          ref !== me.userRef &&
-          !(await access.allowed(me, marketplaceBillingReadPermission))
-        ) {
-          throw new NotAllowedError(
-            `You may only export your own usage, not that of ${ref}`,
-          );
-        }
-        return { scope: 'user', ref };
-      }
-      case 'team': {
-        only(['team']);
-        const ref = groupRef(required('team'), "query field 'team'");
-        if (
-          !me.ownership.includes(ref) &&
-          !(await access.allowed(me, marketplaceBillingReadPermission))
-        ) {
-          throw new NotAllowedError(
-            `You may only export the usage of teams you are a member of, not of ${ref}`,
-          );
-        }
-        return { scope: 'team', ref };
-      }
-      case 'provider': {
-        only(['team']);
-        const team = await providerTeam(me, required('team'));
-        return {
-          scope: 'provider',
-          ref: team.ref,
-          services: team.services.map(s => s.ref),
-        };
-      }
-      default: {
-        only(['service']);
-        const name = required('service');
-        const view = await providerView(me);
-        const s = await directory.get(name);
-        if (!s) {
-          throw new NotFoundError(`No model service named '${name}'`);
-        }
-        const owner = ownerRefOf(s.entity.spec.owner);
-        if (!view.mayView(owner)) {
-          throw new NotAllowedError(
-            `${s.name} belongs to ${owner}: you may only export the numbers of your own teams`,
-          );
-        }
-        return { scope: 'service', ref: s.ref, services: [s.ref] };
-      }
-    }
-  }
-
+  const router = createApiRouter();
+  const providerTeams = new ProviderTeams(options);
   router.get('/v1/provider/teams', async (req, res) => {
     const me = await access.caller(req);
-    const view = await providerView(me);
+    const view = await providerTeams.view(me);
     const teams: ProviderTeam[] = view.teams.map(ref => ({
       ref,
       serviceCount: view.servicesOf([ref]).length,
@@ -327,31 +148,7 @@ export function createAnalyticsRouter(
     const me = await access.caller(req);
     const query = parse(analyticsQuery, req.query, 'query');
     const period = resolvePeriod(query, now());
-    const view = await providerView(me);
-    let teams = view.teams;
-    if (query.team) {
-      teams = [(await providerTeam(me, query.team)).ref];
-    }
-    let services = view.servicesOf(teams);
-    if (query.service) {
-      const s = await directory.get(query.service);
-      if (!s) {
-        throw new NotFoundError(`No model service named '${query.service}'`);
-      }
-      const owner = ownerRefOf(s.entity.spec.owner);
-      if (!view.mayView(owner)) {
-        throw new NotAllowedError(
-          `${s.name} belongs to ${owner}: you may only see the numbers of your own teams`,
-        );
-      }
-      if (query.team && owner !== teams[0]) {
-        throw new InputError(
-          `Invalid query field 'service': ${s.name} is not a service of ${teams[0]}`,
-        );
-      }
-      services = [s];
-      teams = [owner];
-    }
+    const { teams, services } = await providerTeams.analyticsScope(me, query);
     await ledger.flush();
     const infos = services.map(serviceInfo);
     res.json(
@@ -368,7 +165,7 @@ export function createAnalyticsRouter(
   router.get('/v1/provider/payouts', async (req, res) => {
     const me = await access.caller(req);
     const query = parse(payoutsQuery, req.query, 'query');
-    const team = await providerTeam(me, query.team);
+    const team = await providerTeams.team(me, query.team);
     await ledger.flush();
     res.json({
       statements: await statements.listProvider(
@@ -382,7 +179,7 @@ export function createAnalyticsRouter(
   });
 
   /** A month in a path: `YYYY-MM`, not in the future. */
-  function monthParam(req: Request): string {
+  function monthParam(req: ApiRequest): string {
     const month = parse(isoMonth, req.params.month, "path parameter 'month'");
     if (month > monthOf(now())) {
       throw new InputError(
@@ -408,11 +205,11 @@ export function createAnalyticsRouter(
     res.send(statementCsv(statement, titleOf));
   }
 
-  async function providerStatement(req: Request) {
+  async function providerStatement(req: ApiRequest) {
     const me = await access.caller(req);
     const month = monthParam(req);
     const query = parse(payoutsQuery, req.query, 'query');
-    const team = await providerTeam(me, query.team);
+    const team = await providerTeams.team(me, query.team);
     await ledger.flush();
     return statements.getProvider(
       team.ref,
@@ -439,7 +236,7 @@ export function createAnalyticsRouter(
       throw new NotAllowedError('Only platform admins may mark payouts paid');
     }
     const team = groupRef(body.team, "body field 'team'");
-    const services = (await providerView(me)).servicesOf([team]);
+    const services = (await providerTeams.view(me)).servicesOf([team]);
     await ledger.flush();
     const statement = await statements.markPaid({
       teamRef: team,
@@ -489,7 +286,7 @@ export function createAnalyticsRouter(
 
   /** Whose statements: the caller's, or a team's they belong to (or any, for billing admins). */
   async function statementOwner(
-    req: Request,
+    req: ApiRequest,
   ): Promise<{ kind: 'user' | 'team'; ref: string }> {
     const me = await access.caller(req);
     const query = parse(statementsQuery, req.query, 'query');
@@ -516,7 +313,7 @@ export function createAnalyticsRouter(
     });
   });
 
-  async function consumerStatement(req: Request) {
+  async function consumerStatement(req: ApiRequest) {
     const owner = await statementOwner(req);
     const month = monthParam(req);
     await ledger.flush();
@@ -539,7 +336,7 @@ export function createAnalyticsRouter(
   router.get('/v1/exports/usage', async (req, res) => {
     const me = await access.caller(req);
     const query = parse(exportQuery, req.query, 'query');
-    const owner = await exportOwner(me, query);
+    const owner = await providerTeams.exportOwner(me, query);
     const period = resolvePeriod(
       {
         from:

@@ -1036,17 +1036,17 @@ describe.each(databases.eachSupportedId())(
       const invalid: Array<[unknown, RegExp]> = [
         [
           { amountMicros: 0, mode: 'hard' },
-          /field 'amountMicros': must be above 0/,
+          /field 'amountMicros': must be >= 1/,
         ],
         [
           { amountMicros: 1.5, mode: 'hard' },
-          /field 'amountMicros': must be a whole number/,
+          /field 'amountMicros': must be integer/,
         ],
         [{ amountMicros: '5', mode: 'hard' }, /field 'amountMicros'/],
         [{ mode: 'hard' }, /field 'amountMicros': is required/],
         [
           { amountMicros: 5, mode: 'stop' },
-          /field 'mode': must be 'hard' or 'soft'/,
+          /field 'mode': must be equal to one of the allowed values: hard, soft/,
         ],
         [
           { amountMicros: 5, mode: 'soft', thresholds: [80, 50] },
@@ -1058,15 +1058,15 @@ describe.each(databases.eachSupportedId())(
         ],
         [
           { amountMicros: 5, mode: 'soft', thresholds: [0] },
-          /field 'thresholds\[0\]': must be between 1 and 100/,
+          /field 'thresholds\[0\]': must be >= 1/,
         ],
         [
           { amountMicros: 5, mode: 'soft', thresholds: [101] },
-          /field 'thresholds\[0\]': must be between 1 and 100/,
+          /field 'thresholds\[0\]': must be <= 100/,
         ],
         [
           { amountMicros: 5, mode: 'soft', thresholds: [] },
-          /field 'thresholds': must list at least one/,
+          /field 'thresholds': must NOT have fewer than 1 items/,
         ],
         [{ amountMicros: 5, mode: 'soft', extra: 1 }, /body/],
       ];

@@ -9,7 +9,7 @@ import {
   UsageSummary,
 } from '@internal/plugin-marketplace-common';
 import express from 'express';
-import Router from 'express-promise-router';
+import { createApiRouter } from '../schema/openapi';
 import { z } from 'zod';
 import { BudgetStore } from '../stores/BudgetStore';
 import { num, numOrNull, isoOrNull } from '../lib/numbers';
@@ -92,11 +92,7 @@ export function createBudgetsRouter(
   options: BudgetsRouterOptions,
 ): express.Router {
   const { access, budgets, teamOwners, db } = options;
-  const router = Router();
-  // Only its own routes: a body parser mounted for every path would set
-  // the body limit of the routers mounted after it.
-  router.use('/v1/budgets', express.json({ limit: '16kb' }));
-
+  const router = createApiRouter();
   async function isAdmin(me: Caller) {
     return access.allowed(me, marketplaceUsersManagePermission);
   }

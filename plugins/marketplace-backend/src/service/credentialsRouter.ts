@@ -10,8 +10,8 @@ import {
   ProviderCredential,
   ProviderCredentialsResponse,
 } from '@internal/plugin-marketplace-common';
-import express, { Request } from 'express';
-import Router from 'express-promise-router';
+import express from 'express';
+import { ApiRequest, createApiRouter } from '../schema/openapi';
 import { z } from 'zod';
 import { CredentialMeta, CredentialStore } from '../stores/CredentialStore';
 import { SecretResolver } from '../gateway/secrets';
@@ -70,13 +70,9 @@ export function createCredentialsRouter(
   options: CredentialsRouterOptions,
 ): express.Router {
   const { access, directory, credentials, secrets, logger } = options;
-  const router = Router();
-  // Only its own routes: a body parser mounted for every path would set
-  // the body limit of the routers mounted after it.
-  router.use('/v1/providers/:id/credentials', express.json({ limit: '64kb' }));
-
+  const router = createApiRouter();
   /** The provider of the path, if the caller owns it (or is an admin). */
-  async function ownedProvider(req: Request): Promise<{
+  async function ownedProvider(req: ApiRequest): Promise<{
     me: Caller;
     providerRef: string;
   }> {

@@ -8,7 +8,7 @@ import {
   ServiceProjection,
 } from '@internal/plugin-marketplace-common';
 import express from 'express';
-import Router from 'express-promise-router';
+import { createApiRouter } from '../schema/openapi';
 import { z } from 'zod';
 import { BrowseIndex } from './BrowseIndex';
 import { Access } from './access';
@@ -74,7 +74,7 @@ function finderCard(p: ServiceProjection) {
 export function createFinderRouter(
   options: FinderRouterOptions,
 ): express.Router {
-  const router = Router();
+  const router = createApiRouter();
 
   router.get('/marketplace/recommendations', async (req, res) => {
     await options.access.caller(req);

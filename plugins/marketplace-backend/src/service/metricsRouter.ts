@@ -4,7 +4,7 @@ import {
   MetricsWindow,
 } from '@internal/plugin-marketplace-common';
 import express from 'express';
-import Router from 'express-promise-router';
+import { createApiRouter } from '../schema/openapi';
 import { z } from 'zod';
 import { ServiceTimes } from '../stores/ServiceTimesStore';
 import { ServiceDirectory } from '../catalog/ServiceDirectory';
@@ -38,7 +38,7 @@ export function createMetricsRouter(
   options: MetricsRouterOptions,
 ): express.Router {
   const { access, directory, monitoring } = options;
-  const router = Router();
+  const router = createApiRouter();
 
   router.get('/marketplace/services/:name/metrics', async (req, res) => {
     const me = await access.caller(req);

@@ -1,36 +1,6 @@
 import { InputError } from '@backstage/errors';
 import { z } from 'zod';
-
-function fieldPath(path: PropertyKey[]): string {
-  return path
-    .map(p => (typeof p === 'number' ? `[${p}]` : `.${String(p)}`))
-    .join('')
-    .replace(/^\./, '');
-}
-
-/**
- * The path to the first string (value or key) holding a NUL character, which no
- * field accepts (PostgreSQL cannot store one in text); undefined when none does.
- */
-function nulAt(
-  value: unknown,
-  path: PropertyKey[] = [],
-): PropertyKey[] | undefined {
-  if (typeof value === 'string') {
-    return value.includes('\u0000') ? path : undefined;
-  }
-  if (value && typeof value === 'object' && path.length < 32) {
-    for (const [key, child] of Object.entries(value)) {
-      const at = key.includes('\u0000')
-        ? [...path, key.replaceAll('\u0000', '\\0')]
-        : nulAt(child, [...path, Array.isArray(value) ? Number(key) : key]);
-      if (at) {
-        return at;
-      }
-    }
-  }
-  return undefined;
-}
+import { fieldPath, nulAt, nulMessage } from '../schema/openapi/nul';
 
 /** Parses with zod; a 400 names the field. */
 export function parse<T>(
@@ -40,12 +10,7 @@ export function parse<T>(
 ): T {
   const nul = nulAt(value);
   if (nul) {
-    const field = fieldPath(nul);
-    throw new InputError(
-      `Invalid ${where}${
-        field ? ` field '${field}'` : ''
-      }: must not contain NUL characters`,
-    );
+    throw new InputError(nulMessage(where, nul));
   }
   const result = schema.safeParse(value);
   if (!result.success) {

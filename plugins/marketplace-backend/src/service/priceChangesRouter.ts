@@ -8,7 +8,7 @@ import {
 import { NotificationService } from '@backstage/plugin-notifications-node';
 import { formatMicros } from '@internal/plugin-marketplace-common';
 import express from 'express';
-import Router from 'express-promise-router';
+import { ApiRequest, createApiRouter } from '../schema/openapi';
 import { z } from 'zod';
 import {
   earliestIncrease,
@@ -94,15 +94,8 @@ export function createPriceChangesRouter(
   options: PriceChangesRouterOptions,
 ): express.Router {
   const { access, directory, prices } = options;
-  const router = Router();
-  // Only its own routes: a body parser mounted for every path would set
-  // the body limit of the routers mounted after it.
-  router.use(
-    '/v1/provider/services/:name/price-changes',
-    express.json({ limit: '32kb' }),
-  );
-
-  async function visibleService(req: express.Request, name: string) {
+  const router = createApiRouter();
+  async function visibleService(req: ApiRequest, name: string) {
     const me = await access.caller(req);
     const service = await directory.get(
       parse(nameParam, name, 'path parameter'),

@@ -6,7 +6,7 @@ import {
   ProviderVerificationInfo,
 } from '@internal/plugin-marketplace-common';
 import express from 'express';
-import Router from 'express-promise-router';
+import { createApiRouter } from '../schema/openapi';
 import { z } from 'zod';
 import {
   ProviderVerification,
@@ -79,8 +79,7 @@ export function createProvidersRouter(
   const { access, directory, browseIndex, monitoring, store, verifications } =
     options;
   const clock = options.clock ?? Date.now;
-  const router = Router();
-  router.use('/marketplace/admin/providers', express.json({ limit: '16kb' }));
+  const router = createApiRouter();
 
   function findProvider(rawId: string): [string, ProviderEntityV1alpha1] {
     const id = parse(providerParam, rawId, "path parameter 'id'");

@@ -6,8 +6,8 @@ import {
   REVIEW_SORTS,
   ServiceReviewsResponse,
 } from '@internal/plugin-marketplace-common';
-import express, { Request } from 'express';
-import Router from 'express-promise-router';
+import express from 'express';
+import { ApiRequest, createApiRouter } from '../schema/openapi';
 import { z } from 'zod';
 import { AuditLog } from '../stores/AuditLog';
 import { ReviewRow, ReviewStore } from '../stores/ReviewStore';
@@ -93,7 +93,7 @@ export function createReviewsRouter(
   options: ReviewsRouterOptions,
 ): express.Router {
   const { access, directory, reviews } = options;
-  const router = Router();
+  const router = createApiRouter();
   // Only its own routes: a body parser mounted for every path would set
   // the body limit of the routers mounted after it.
   router.use(
@@ -103,7 +103,7 @@ export function createReviewsRouter(
   const changed = (ref: string) => options.onRatingChanged?.(ref);
 
   /** A service the caller may see (as `GET /v1/services/:name`). */
-  async function service(req: Request, me: Caller) {
+  async function service(req: ApiRequest, me: Caller) {
     const name = parse(nameParam, req.params.name, "path parameter 'name'");
     const found = await directory.get(name);
     if (
@@ -148,7 +148,7 @@ export function createReviewsRouter(
         };
   }
 
-  async function reviewOf(req: Request, serviceRef: string) {
+  async function reviewOf(req: ApiRequest, serviceRef: string) {
     const id = parse(
       reviewId,
       req.params.reviewId,
@@ -227,7 +227,7 @@ export function createReviewsRouter(
     },
   );
 
-  async function vote(req: Request, helpful: boolean) {
+  async function vote(req: ApiRequest, helpful: boolean) {
     const me = await access.caller(req);
     if (helpful) {
       parse(emptyBody, req.body ?? {}, 'body');
@@ -257,7 +257,7 @@ export function createReviewsRouter(
     },
   );
 
-  async function reply(req: Request, set: boolean) {
+  async function reply(req: ApiRequest, set: boolean) {
     const me = await access.caller(req);
     const body = set ? parse(replyBody, req.body ?? {}, 'body') : undefined;
     const s = await service(req, me);
@@ -287,7 +287,7 @@ export function createReviewsRouter(
     },
   );
 
-  async function moderate(req: Request, hide: boolean) {
+  async function moderate(req: ApiRequest, hide: boolean) {
     const me = await access.caller(req);
     const body = hide ? parse(hideBody, req.body ?? {}, 'body') : undefined;
     const s = await service(req, me);

@@ -1,11 +1,4 @@
 import { AuthService } from '@backstage/backend-plugin-api';
-import { parseEntityRef, stringifyEntityRef } from '@backstage/catalog-model';
-import {
-  ConflictError,
-  InputError,
-  NotAllowedError,
-  NotFoundError,
-} from '@backstage/errors';
 import { CatalogService } from '@backstage/plugin-catalog-node';
 import {
   AVAILABILITY_FILTERS,
@@ -18,28 +11,17 @@ import {
   marketplaceUsersReadPermission,
   MODEL_FAMILIES,
   MODEL_FEATURES,
-  ModelServiceEntityV1alpha1,
   PERFORMANCE_FILTERS,
   PRICE_RANGES,
-  ServiceDetail,
-  ServiceSummary,
-  SubscriptionWithKeys,
 } from '@internal/plugin-marketplace-common';
-import express, { Request } from 'express';
-import Router from 'express-promise-router';
+import express from 'express';
+import { createApiRouter } from '../schema/openapi';
 import { z } from 'zod';
 import { BudgetStore } from '../stores/BudgetStore';
 import { SubscriptionStore } from '../stores/SubscriptionStore';
 import { UsageLedger } from '../stores/ledger/UsageLedger';
-import { listPriceAt } from '../stores/ledger/prices';
 import { PriceSchedule } from '../stores/ledger/ledgerTypes';
-import { subscriptionUsageSummary } from './budgetsRouter';
 import { ServiceDirectory } from '../catalog/ServiceDirectory';
-import {
-  DirectoryService,
-  isLive,
-  publicationOf,
-} from '../catalog/directoryService';
 import { GatewayError } from '@internal/plugin-marketplace-gateway-node';
 import { BrowseIndex } from './BrowseIndex';
 import { toCard } from './cards';
@@ -50,13 +32,13 @@ import {
   TestProtocol,
 } from '../gateway/TestApiGateway';
 import { nameParam, parse } from './parse';
-import { Access, Caller, resourceOf } from './access';
+import { Access } from './access';
+import { ServiceListing } from './services/ServiceListing';
+import { SubscriptionService } from './subscriptions/SubscriptionService';
 
 export interface RouterOptions {
   auth: AuthService;
   access: Access;
-  /** The Provider Management API, providers and approvals (publishingRouter.ts). */
-  publishingRouter?: express.Router;
   catalog: Pick<CatalogService, 'getEntitiesByRefs'>;
   subscriptions: SubscriptionStore;
   ledger: UsageLedger;
@@ -66,7 +48,7 @@ export interface RouterOptions {
   /** The gateway's pipeline, as the Test API calls it. */
   gateway: TestApiGateway;
   /** Budgets: the usage summary of a subscription (period, spend, budgets). */
-  budgets?: BudgetStore;
+  budgets: BudgetStore;
   /** Announced price changes: a new subscription starts at the price in force. */
   prices?: PriceSchedule;
 }
@@ -117,158 +99,36 @@ const browseQuery = z
   })
   .strict();
 
-const scopeQuery = z
-  .object({ scope: z.enum(['all', 'subscribed', 'owned']).default('all') })
-  .strict();
-const subscribeBody = z
-  .object({
-    teamRef: z.string().min(1).nullable().optional(),
-    spendCapMicros: z
-      .number()
-      .int('must be an integer number of micro-USD')
-      .min(0)
-      .max(Number.MAX_SAFE_INTEGER)
-      .nullable()
-      .optional(),
-  })
-  .strict();
-const statusQuery = z
-  .object({ status: z.enum(['active', 'cancelled']).optional() })
-  .strict();
-const limitQuery = z
-  .object({ limit: z.coerce.number().int().min(1).max(500).default(50) })
-  .strict();
+// The services' scope, subscriptions' status, usage limit and subscribe body
+// are checked by the validated router against openapi.yaml; what is left here
+// is what the document cannot say (browse's lists split on commas inside
+// repeated parameters, a path parameter's own message).
 const idParam = z.string().min(1).max(64);
 
 /**
  * The marketplace REST API (plan: "Services API"): services with the caller's
- * subscription state, subscribe/unsubscribe, keys, usage.
+ * subscription state, subscribe/unsubscribe, keys, usage, the Test API, and
+ * who the caller is. The domain is in {@link ServiceListing} and
+ * {@link SubscriptionService}.
  */
 export async function createRouter(
   options: RouterOptions,
 ): Promise<express.Router> {
-  const { subscriptions, ledger, directory } = options;
-  const router = Router();
-  router.use(express.json({ limit: '256kb' }));
-
-  const { access } = options;
-  async function caller(req: Request): Promise<Caller> {
-    return access.caller(req);
-  }
-
-  function isOwner(ownership: string[], ownerRef: string): boolean {
-    const ref = stringifyEntityRef(
-      parseEntityRef(ownerRef, {
-        defaultKind: 'group',
-        defaultNamespace: 'default',
-      }),
-    ).toLocaleLowerCase('en-US');
-    return ownership.includes(ref);
-  }
-
-  /**
-   * A service the caller may see: approved ones for everyone; services under
-   * review (or rejected) only for their owners and the admins.
-   */
-  async function service(name: string, me: Caller) {
-    const found = await directory.get(parse(nameParam, name, 'path parameter'));
-    if (
-      !found ||
-      (found.status !== 'approved' &&
-        !(await access.mayManage(me, resourceOf(found))))
-    ) {
-      throw new NotFoundError(`No model service named '${name}'`);
-    }
-    return found;
-  }
-
-  /**
-   * The entity as the caller may see it: the upstream endpoint (URL, credential
-   * name) only for those who manage the service; everyone else gets the
-   * gateway's endpoint, which is the one they call (with their marketplace key),
-   * and the protocol of the upstream (which APIs the gateway serves for it).
-   */
-  function visibleEntity(
-    s: DirectoryService,
-    manages: boolean,
-    gatewayBaseUrl: string,
-  ): ModelServiceEntityV1alpha1 {
-    if (manages) {
-      return s.entity;
-    }
-    const { protocol } = s.entity.spec.endpoint;
-    return {
-      ...s.entity,
-      spec: {
-        ...s.entity.spec,
-        // The API the upstream speaks stays: it says which APIs the gateway
-        // serves for the service (the snippets show those).
-        endpoint: {
-          baseUrl: gatewayBaseUrl,
-          auth: { type: 'bearer' },
-          ...(protocol ? { protocol } : {}),
-        },
-      },
-    };
-  }
-
-  /** Whether the caller manages each service (owner or admin), from one decision. */
-  async function managesOf(me: Caller) {
-    const decision = await access.manageDecision(me);
-    return (s: DirectoryService) => access.canManage(decision, resourceOf(s));
-  }
-
-  function summary(
-    s: DirectoryService,
-    me: Caller,
-    subscription: ServiceSummary['subscription'],
-    view: { manages: boolean; gatewayBaseUrl: string },
-  ): ServiceSummary {
-    return {
-      entity: visibleEntity(s, view.manages, view.gatewayBaseUrl),
-      subscription,
-      owned: isOwner(me.ownership, s.entity.spec.owner),
-      publication: publicationOf(s),
-    };
-  }
+  const { access, subscriptions } = options;
+  const listing = new ServiceListing(options);
+  const consumer = new SubscriptionService(options);
+  const router = createApiRouter();
+  const serviceName = (raw: string) => parse(nameParam, raw, 'path parameter');
 
   router.get('/v1/services', async (req, res) => {
-    const { scope } = parse(scopeQuery, req.query, 'query');
-    const me = await caller(req);
-    const active = new Map(
-      (await subscriptions.listForUser(me.userRef, { status: 'active' })).map(
-        s => [s.serviceRef, s],
-      ),
-    );
-    // `all`: the live services; `subscribed`: also unpublished ones the caller
-    // still uses; `owned`: also the caller's services under review.
-    const manages = await managesOf(me);
-    const gatewayBaseUrl = await options.gatewayBaseUrl();
-    const services: ServiceSummary[] = directory
-      .list()
-      .map(s => ({
-        s,
-        summary: summary(s, me, active.get(s.ref) ?? null, {
-          manages: manages(s),
-          gatewayBaseUrl,
-        }),
-      }))
-      .filter(({ s, summary: x }) => {
-        if (scope === 'subscribed') {
-          return x.subscription !== null;
-        }
-        return scope === 'owned' ? x.owned : isLive(s);
-      })
-      .map(({ summary: x }) => x)
-      .sort((a, b) =>
-        a.entity.metadata.name.localeCompare(b.entity.metadata.name),
-      );
-    res.json({ services });
+    const scope = req.query.scope ?? 'all';
+    const me = await access.caller(req);
+    res.json({ services: await listing.list(me, scope) });
   });
 
   // Plan: "Marketplace API" — browse with filters, search, sort, facets.
   router.get('/marketplace/services', async (req, res) => {
-    await caller(req);
+    await access.caller(req);
     const query = parse(browseQuery, req.query, 'query');
     const result = await options.browseIndex.query(query);
     res.json({
@@ -281,96 +141,16 @@ export async function createRouter(
   });
 
   router.get('/v1/services/:name', async (req, res) => {
-    const me = await caller(req);
-    const s = await service(req.params.name, me);
-    const subscription =
-      (await subscriptions.getActive(me.userRef, s.ref)) ?? null;
-    const gatewayBaseUrl = await options.gatewayBaseUrl();
-    const detail: ServiceDetail = {
-      ...summary(s, me, subscription, {
-        manages: (await managesOf(me))(s),
-        gatewayBaseUrl,
-      }),
-      endpoint: { baseUrl: gatewayBaseUrl, model: s.name },
-      keys: subscription
-        ? await subscriptions.listKeys({
-            userRef: me.userRef,
-            subscriptionId: subscription.id,
-          })
-        : [],
-    };
-    res.json({ service: detail });
+    const me = await access.caller(req);
+    const name = serviceName(req.params.name);
+    res.json({ service: await listing.detail(me, name) });
   });
 
   router.post('/v1/services/:name/subscribe', async (req, res) => {
-    const me = await caller(req);
-    const s = await service(req.params.name, me);
-    const body = parse(subscribeBody, req.body ?? {}, 'body');
-    const { spec } = s.entity;
-    if (s.status !== 'approved') {
-      throw new ConflictError(
-        s.status === 'pending'
-          ? `${s.name} is waiting for an admin's approval and takes no subscriptions yet`
-          : `${s.name} was rejected in review and takes no subscriptions`,
-      );
-    }
-    if (s.unpublication) {
-      throw new ConflictError(
-        `${
-          s.name
-        } was unpublished by its provider and takes no new subscriptions; existing subscriptions keep working until its sunset on ${new Date(
-          s.unpublication.sunsetAt,
-        ).toISOString()}`,
-      );
-    }
-    if (spec.lifecycle === 'deprecated') {
-      throw new InputError(
-        `${s.name} is deprecated and takes no new subscriptions`,
-      );
-    }
-    const suspension = await subscriptions.getSuspension(me.userRef);
-    if (suspension) {
-      throw new NotAllowedError(
-        `Your marketplace account is suspended${
-          suspension.reason ? `: ${suspension.reason}` : ''
-        }. Contact the platform admins.`,
-      );
-    }
-    let teamRef: string | null = null;
-    if (body.teamRef) {
-      let parsed;
-      try {
-        parsed = parseEntityRef(body.teamRef, {
-          defaultKind: 'group',
-          defaultNamespace: 'default',
-        });
-      } catch (error) {
-        throw new InputError(
-          `Invalid body field 'teamRef': ${(error as Error).message}`,
-        );
-      }
-      teamRef = stringifyEntityRef(parsed).toLocaleLowerCase('en-US');
-      if (!teamRef.startsWith('group:') || !me.ownership.includes(teamRef)) {
-        throw new NotAllowedError(
-          `Invalid body field 'teamRef': you can only bill groups you are a member of`,
-        );
-      }
-    }
-    const { subscription, apiKey } = await subscriptions.create({
-      serviceRef: s.ref,
-      userRef: me.userRef,
-      teamRef,
-      spendCapMicros: body.spendCapMicros ?? null,
-      trialTokens: spec.trial?.tokens ?? 0,
-      trialDurationDays: spec.trial?.durationDays,
-      // The price in force now (an announced change that took effect included).
-      pricing: listPriceAt(spec.pricing, options.prices?.at(s.ref, Date.now())),
-    });
-    res.status(201).json({
-      subscription,
-      apiKey,
-      endpoint: { baseUrl: await options.gatewayBaseUrl(), model: s.name },
-    });
+    const me = await access.caller(req);
+    const s = await listing.visible(serviceName(req.params.name), me);
+    const body = req.body ?? {};
+    res.status(201).json(await consumer.subscribe(me, s, body));
   });
 
   /**
@@ -381,8 +161,8 @@ export async function createRouter(
    */
   router.post('/v1/services/:name/test', async (req, res) => {
     const receivedAt = performance.now(); // the wait before going upstream counts from here
-    const me = await caller(req);
-    const s = await service(req.params.name, me);
+    const me = await access.caller(req);
+    const s = await listing.visible(serviceName(req.params.name), me);
     const requestId = newRequestId();
     res.setHeader('x-request-id', requestId);
     try {
@@ -447,103 +227,55 @@ export async function createRouter(
   });
 
   router.delete('/v1/services/:name/subscribe', async (req, res) => {
-    const me = await caller(req);
-    const name = parse(nameParam, req.params.name, 'path parameter');
-    // Works also for a service that has left the catalog since.
-    const ref =
-      (await directory.get(name))?.ref ??
-      `modelservice:default/${name.toLocaleLowerCase('en-US')}`;
-    const subscription = await subscriptions.cancel(me.userRef, ref);
-    res.json({ subscription });
+    const me = await access.caller(req);
+    const name = serviceName(req.params.name);
+    res.json({ subscription: await consumer.cancel(me, name) });
   });
 
   router.get('/v1/subscriptions', async (req, res) => {
-    const { status } = parse(statusQuery, req.query, 'query');
-    const me = await caller(req);
-    // Settlements still queued in this process count too.
-    await ledger.flush();
-    const list = await subscriptions.listForUser(me.userRef, { status });
-    const keys = await subscriptions.listKeys({ userRef: me.userRef });
-    const baseUrl = await options.gatewayBaseUrl();
-    const result: SubscriptionWithKeys[] = list.map(sub => {
-      const svc = directory.getByRef(sub.serviceRef);
-      return {
-        ...sub,
-        keys: keys.filter(k => k.subscriptionId === sub.id),
-        serviceTitle: svc?.entity.metadata.title ?? null,
-        endpoint: { baseUrl, model: sub.model },
-      };
-    });
-    res.json({ subscriptions: result });
+    const { status } = req.query;
+    const me = await access.caller(req);
+    res.json({ subscriptions: await consumer.list(me, status) });
   });
 
   router.get('/v1/subscriptions/:id/usage', async (req, res) => {
-    const { limit } = parse(limitQuery, req.query, 'query');
-    const me = await caller(req);
+    const limit = req.query.limit ?? 50;
+    const me = await access.caller(req);
     const id = parse(idParam, req.params.id, 'path parameter');
-    const sub = await subscriptions.get(id);
-    if (!sub || sub.userRef !== me.userRef) {
-      throw new NotFoundError(`No subscription ${id}`);
-    }
-    await ledger.flush();
-    const usage = await ledger.listUsage({ subscriptionId: id, limit });
-    const row = options.budgets ? await subscriptions.getRow(id) : undefined;
-    res.json(
-      row && options.budgets
-        ? { usage, ...(await subscriptionUsageSummary(options.budgets, row)) }
-        : { usage },
-    );
+    res.json(await consumer.usage(me, id, limit));
   });
 
-  /** A new key for an active subscription, e.g. after its last one was revoked. */
   router.post('/v1/subscriptions/:id/keys', async (req, res) => {
-    const me = await caller(req);
+    const me = await access.caller(req);
     const id = parse(idParam, req.params.id, 'path parameter');
-    const suspension = await subscriptions.getSuspension(me.userRef);
-    if (suspension) {
-      throw new NotAllowedError(
-        `Your marketplace account is suspended${
-          suspension.reason ? `: ${suspension.reason}` : ''
-        }. Contact the platform admins.`,
-      );
-    }
-    res
-      .status(201)
-      .json({ apiKey: await subscriptions.issueKey(me.userRef, id) });
+    res.status(201).json({ apiKey: await consumer.issueKey(me, id) });
   });
 
   router.get('/v1/usage/:requestId', async (req, res) => {
-    const me = await caller(req);
+    const me = await access.caller(req);
     const requestId = parse(idParam, req.params.requestId, 'path parameter');
-    await ledger.flush();
-    const usage = await ledger.getUsage(requestId);
-    if (!usage || usage.userRef !== me.userRef) {
-      throw new NotFoundError(`No usage record for request ${requestId}`);
-    }
-    res.json({ usage });
+    res.json({ usage: await consumer.requestUsage(me, requestId) });
   });
 
   router.get('/v1/keys', async (req, res) => {
-    const me = await caller(req);
-    res.json({ keys: await subscriptions.listKeys({ userRef: me.userRef }) });
+    const me = await access.caller(req);
+    res.json({ keys: await consumer.listKeys(me) });
   });
 
   router.post('/v1/keys/:keyId/rotate', async (req, res) => {
-    const me = await caller(req);
+    const me = await access.caller(req);
     const keyId = parse(idParam, req.params.keyId, 'path parameter');
-    res
-      .status(201)
-      .json({ apiKey: await subscriptions.rotateKey(me.userRef, keyId) });
+    res.status(201).json({ apiKey: await consumer.rotateKey(me, keyId) });
   });
 
   router.delete('/v1/keys/:keyId', async (req, res) => {
-    const me = await caller(req);
+    const me = await access.caller(req);
     const keyId = parse(idParam, req.params.keyId, 'path parameter');
-    res.json({ apiKey: await subscriptions.revokeKey(me.userRef, keyId) });
+    res.json({ apiKey: await consumer.revokeKey(me, keyId) });
   });
 
   router.get('/v1/me', async (req, res) => {
-    const me = await caller(req);
+    const me = await access.caller(req);
     const groupRefs = me.ownership.filter(r => r.startsWith('group:'));
     const { items } = await options.catalog.getEntitiesByRefs(
       {
@@ -589,8 +321,5 @@ export async function createRouter(
     });
   });
 
-  if (options.publishingRouter) {
-    router.use(options.publishingRouter);
-  }
   return router;
 }

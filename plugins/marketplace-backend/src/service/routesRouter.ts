@@ -2,7 +2,7 @@ import { parseEntityRef, stringifyEntityRef } from '@backstage/catalog-model';
 import { InputError, NotAllowedError, NotFoundError } from '@backstage/errors';
 import { routeRefOf } from '@internal/plugin-marketplace-common';
 import express from 'express';
-import Router from 'express-promise-router';
+import { createApiRouter } from '../schema/openapi';
 import { z } from 'zod';
 import { SubscriptionStore } from '../stores/SubscriptionStore';
 import { RouteDirectory, ServiceRoute } from '../routing/RouteDirectory';
@@ -41,11 +41,7 @@ export function createRoutesRouter(
   options: RoutesRouterOptions,
 ): express.Router {
   const { access, routes, subscriptions } = options;
-  const router = Router();
-  // Only its own routes: a body parser mounted for every path would set
-  // the body limit of the routers mounted after it.
-  router.use('/v1/routes', express.json({ limit: '64kb' }));
-
+  const router = createApiRouter();
   function route(name: string): ServiceRoute {
     const found = routes.get(parse(routeParam, name, 'path parameter'));
     if (!found) {

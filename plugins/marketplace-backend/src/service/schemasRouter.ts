@@ -1,7 +1,7 @@
 import { NotFoundError } from '@backstage/errors';
 import { MARKETPLACE_JSON_SCHEMAS } from '@internal/plugin-marketplace-common';
 import express from 'express';
-import Router from 'express-promise-router';
+import { createApiRouter } from '../schema/openapi';
 
 const FILES = Object.keys(MARKETPLACE_JSON_SCHEMAS);
 
@@ -11,7 +11,7 @@ const FILES = Object.keys(MARKETPLACE_JSON_SCHEMAS);
  * and CI validators. Public: they describe the YAML format, nothing else.
  */
 export function createSchemasRouter(): express.Router {
-  const router = Router();
+  const router = createApiRouter();
   router.get('/schemas/:file', async (req, res) => {
     const file = req.params.file;
     if (!FILES.includes(file)) {

@@ -166,7 +166,7 @@ export interface BrowseQuery {
 }
 
 /** Counts per value of each filter, under all the other filters. */
-export interface BrowseFacets {
+export type BrowseFacets = {
   family: Record<string, number>;
   context: Record<string, number>;
   feature: Record<string, number>;
@@ -177,7 +177,7 @@ export interface BrowseFacets {
   performance: Record<string, number>;
   availability: Record<string, number>;
   verified: Record<string, number>;
-}
+};
 
 /** @public */
 export interface BrowseResult {
