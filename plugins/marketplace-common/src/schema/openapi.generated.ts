@@ -992,7 +992,7 @@ export interface paths {
     put?: never;
     /**
      * Reject a service with a reason (admins)
-     * @description Also for approved services: the service leaves browse and the gateway at once. The owning group is notified with the reason.
+     * @description Rejects what the admin reviewed. For a service whose change waits for review, the change only: the approved version stays served (the answer has `status: approved` and `changeRejected: true`), and the change stays out of the queue until its owners change the service again. Otherwise the service itself, also an approved one: it leaves browse and the gateway at once. The owning group is notified with the reason.
      */
     post: operations['rejectService'];
     delete?: never;
@@ -1444,7 +1444,9 @@ export interface paths {
      *     events `response.created`, `response.in_progress`, `response.output_item.added`,
      *     `response.content_part.added`, `response.output_text.delta`, `response.function_call_arguments.delta`,
      *     ... `response.completed` (or `response.incomplete`) carrying `usage`; a stream broken upstream ends with
-     *     an `error` event (`upstream_timeout`, `upstream_broken`, `upstream_stream_too_large`; not charged).
+     *     a `response.failed` event: its response has `status: failed`, `error: {code, message}` (`code`
+     *     `upstream_timeout`, `upstream_broken` or `upstream_stream_too_large`), the output delivered so far and
+     *     `usage: null` (nothing charged).
      */
     post: operations['gatewayResponses'];
     delete?: never;
@@ -1498,7 +1500,9 @@ export interface paths {
     /**
      * Count the input tokens of a message (Anthropic `POST /v1/messages/count_tokens`)
      * @description The gateway's own count of a Messages request (as it counts prompts before reserving budget):
-     *     `{ "input_tokens": n }`. Nothing is forwarded, reserved or charged. Errors in Anthropic's shape.
+     *     `{ "input_tokens": n }`, only for the model the key's subscription is for (another service: 403
+     *     `model_not_subscribed`; an unknown model: 404 `model_not_found`). Nothing is forwarded, reserved or
+     *     charged. Errors in Anthropic's shape.
      */
     post: operations['gatewayCountTokens'];
     delete?: never;
@@ -2258,6 +2262,7 @@ export interface components {
       | 'upstream_redirect'
       | 'upstream_invalid_response'
       | 'service_in_maintenance'
+      | 'ledger_unavailable'
       | 'upstream_timeout'
       | 'route_unavailable'
       | 'model_not_supported'
@@ -2327,6 +2332,13 @@ export interface components {
       entity: components['schemas']['ModelServiceEntity'];
       /** @description A change of the reviewed parts (endpoint, credential binding, prices, owner, provider) waits for an admin; the approved version is served meanwhile */
       changeInReview: boolean;
+      /** @description Set when an admin rejected the owners' last change (then `entity` is that change): the approved version stays served, and changing the service again sends it back to review */
+      changeRejected: {
+        reason: string | null;
+        decidedBy: string | null;
+        /** Format: date-time */
+        decidedAt: string | null;
+      } | null;
       /** @description Oldest first; only in the answers about one service */
       priceHistory?: components['schemas']['PriceHistoryEntry'][];
     };
@@ -2373,6 +2385,10 @@ export interface components {
       decidedAt: string | null;
       /** @description The entity; null when the service left the catalog */
       entity: components['schemas']['ModelServiceEntity'] | null;
+      /** @description The last decision rejected a change while the approved version stays served (`status` is then `approved` and `reason` the rejection's) */
+      changeRejected: boolean;
+      /** @description An approved version of the service is served: a `pending` entry is then a change of it, and rejecting it rejects the change only */
+      approvedVersionServed: boolean;
       /** @description Where the gateway will send requests; null when the entity is gone */
       endpoint: {
         /** @description Host (and port) of `spec.endpoint.baseUrl` */
@@ -2634,7 +2650,7 @@ export interface components {
       endpoint: components['schemas']['GatewayEndpoint'];
     };
     ServiceSummary: {
-      /** @description The service's entity. Its `spec.endpoint` is the upstream's only for the service's owners and the admins; everyone else gets the gateway's endpoint (`baseUrl` of the gateway, `auth.type: bearer` with their marketplace key). */
+      /** @description The service's entity. Its `spec.endpoint` is the upstream's only for the service's owners and the admins; everyone else gets the gateway's endpoint (`baseUrl` of the gateway, `auth.type: bearer` with their marketplace key) and the upstream's `protocol` (which APIs the gateway serves for the service). */
       entity: components['schemas']['ModelServiceEntity'];
       /** @description The caller's active subscription, or null */
       subscription: components['schemas']['Subscription'] | null;
@@ -2964,6 +2980,7 @@ export interface components {
       | 'platform.fee.changed'
       | 'service.approved'
       | 'service.rejected'
+      | 'service.change_rejected'
       | 'provider.approved'
       | 'provider.rejected'
       | 'review.hidden'
@@ -6737,7 +6754,7 @@ export interface operations {
           'application/json': components['schemas']['GatewayErrorResponse'];
         };
       };
-      /** @description `service_in_maintenance`: the service's lifecycle is `maintenance` (`retry-after: 300`); `route_unavailable`: the route has no member that takes requests (`retry-after: 60`) */
+      /** @description `service_in_maintenance`: the service's lifecycle is `maintenance` (`retry-after: 300`); `route_unavailable`: the route has no member that takes requests (`retry-after: 60`); `ledger_unavailable`: the gateway could not record the request in its usage ledger, so it did not forward it (`retry-after: 1`, nothing charged) */
       503: {
         headers: {
           'x-request-id': components['headers']['RequestId'];
@@ -6950,10 +6967,16 @@ export interface operations {
           'application/json': components['schemas']['AnthropicErrorResponse'];
         };
       };
-      /** @description `rate_limit_exceeded`, `trial_exhausted`, `spend_cap_reached`; always with `retry-after` */
+      /** @description `rate_limit_exceeded`, `trial_exhausted`, `spend_cap_reached`; always with `retry-after`. The gateway's own rate limit answers with Anthropic's headers too: `anthropic-ratelimit-requests-limit` and `anthropic-ratelimit-tokens-limit`, and for the exhausted limit its `-remaining` (0) and `-reset` (RFC 3339) */
       429: {
         headers: {
           'retry-after'?: number;
+          'anthropic-ratelimit-requests-limit'?: number;
+          'anthropic-ratelimit-requests-remaining'?: number;
+          'anthropic-ratelimit-requests-reset'?: string;
+          'anthropic-ratelimit-tokens-limit'?: number;
+          'anthropic-ratelimit-tokens-remaining'?: number;
+          'anthropic-ratelimit-tokens-reset'?: string;
           [name: string]: unknown;
         };
         content: {

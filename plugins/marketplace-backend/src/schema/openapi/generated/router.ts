@@ -4034,7 +4034,7 @@ export const spec = {
         operationId: 'rejectService',
         summary: 'Reject a service with a reason (admins)',
         description:
-          'Also for approved services: the service leaves browse and the gateway at once. The owning group is notified with the reason.',
+          'Rejects what the admin reviewed. For a service whose change waits for review, the change only: the approved version stays served (the answer has `status: approved` and `changeRejected: true`), and the change stays out of the queue until its owners change the service again. Otherwise the service itself, also an approved one: it leaves browse and the gateway at once. The owning group is notified with the reason.',
         requestBody: {
           required: true,
           content: {
@@ -7180,6 +7180,7 @@ export const spec = {
           'upstream_redirect',
           'upstream_invalid_response',
           'service_in_maintenance',
+          'ledger_unavailable',
           'upstream_timeout',
           'route_unavailable',
           'model_not_supported',
@@ -7316,6 +7317,7 @@ export const spec = {
           'publication',
           'entity',
           'changeInReview',
+          'changeRejected',
         ],
         properties: {
           id: {
@@ -7367,6 +7369,28 @@ export const spec = {
             type: 'boolean',
             description:
               'A change of the reviewed parts (endpoint, credential binding, prices, owner, provider) waits for an admin; the approved version is served meanwhile',
+          },
+          changeRejected: {
+            description:
+              "Set when an admin rejected the owners' last change (then `entity` is that change): the approved version stays served, and changing the service again sends it back to review",
+            type: 'object',
+            nullable: true,
+            required: ['reason', 'decidedBy', 'decidedAt'],
+            properties: {
+              reason: {
+                type: 'string',
+                nullable: true,
+              },
+              decidedBy: {
+                type: 'string',
+                nullable: true,
+              },
+              decidedAt: {
+                type: 'string',
+                format: 'date-time',
+                nullable: true,
+              },
+            },
           },
           priceHistory: {
             description: 'Oldest first; only in the answers about one service',
@@ -7454,6 +7478,8 @@ export const spec = {
           'entity',
           'endpoint',
           'credential',
+          'changeRejected',
+          'approvedVersionServed',
         ],
         properties: {
           serviceRef: {
@@ -7506,6 +7532,16 @@ export const spec = {
                 $ref: '#/components/schemas/ModelServiceEntity',
               },
             ],
+          },
+          changeRejected: {
+            type: 'boolean',
+            description:
+              "The last decision rejected a change while the approved version stays served (`status` is then `approved` and `reason` the rejection's)",
+          },
+          approvedVersionServed: {
+            type: 'boolean',
+            description:
+              'An approved version of the service is served: a `pending` entry is then a change of it, and rejecting it rejects the change only',
           },
           endpoint: {
             description:
@@ -8237,7 +8273,7 @@ export const spec = {
         properties: {
           entity: {
             description:
-              "The service's entity. Its `spec.endpoint` is the upstream's only for the service's owners and the admins; everyone else gets the gateway's endpoint (`baseUrl` of the gateway, `auth.type: bearer` with their marketplace key).",
+              "The service's entity. Its `spec.endpoint` is the upstream's only for the service's owners and the admins; everyone else gets the gateway's endpoint (`baseUrl` of the gateway, `auth.type: bearer` with their marketplace key) and the upstream's `protocol` (which APIs the gateway serves for the service).",
             allOf: [
               {
                 $ref: '#/components/schemas/ModelServiceEntity',
@@ -9168,6 +9204,7 @@ export const spec = {
           'platform.fee.changed',
           'service.approved',
           'service.rejected',
+          'service.change_rejected',
           'provider.approved',
           'provider.rejected',
           'review.hidden',
