@@ -9,6 +9,7 @@ export * from './permissions';
 export * from './publishing';
 export * from './roles';
 export * from './api';
+export * from './client';
 export * from './pricing';
 export * from './browse';
 export * from './finder';

@@ -3,8 +3,10 @@ import {
   DiscoveryService,
   LoggerService,
 } from '@backstage/backend-plugin-api';
-import { ResponseError } from '@backstage/errors';
-import { MarketplaceRoleDirectory } from '@internal/plugin-marketplace-common';
+import {
+  MarketplaceRestClient,
+  MarketplaceRoleDirectory,
+} from '@internal/plugin-marketplace-common';
 
 const LOG_EVERY_MS = 60_000;
 
@@ -27,14 +29,12 @@ export async function fetchRoleDirectory(deps: {
     onBehalfOf: await auth.getOwnServiceCredentials(),
     targetPluginId: 'marketplace',
   });
-  const response = await fetch(
-    `${await discovery.getBaseUrl('marketplace')}/v1/internal/roles`,
-    { headers: { authorization: `Bearer ${token}` } },
+  return new MarketplaceRestClient({ discoveryApi: discovery }).request(
+    'get',
+    '/v1/internal/roles',
+    {},
+    { token },
   );
-  if (!response.ok) {
-    throw await ResponseError.fromResponse(response);
-  }
-  return (await response.json()) as MarketplaceRoleDirectory;
 }
 
 /**

@@ -1,7 +1,7 @@
 import { AuthService, DiscoveryService } from '@backstage/backend-plugin-api';
-import { ResponseError } from '@backstage/errors';
 import {
   ApprovalStatus,
+  MarketplaceRestClient,
   ModelServiceEntityV1alpha1,
 } from '@internal/plugin-marketplace-common';
 import { CredentialBinding } from './CredentialBindingsCache';
@@ -11,46 +11,54 @@ import { CredentialBinding } from './CredentialBindingsCache';
  * the portal-published services and the review state of every service.
  */
 export class MarketplaceBackendClient {
+  private readonly rest: MarketplaceRestClient;
+
   constructor(
     private readonly deps: { discovery: DiscoveryService; auth: AuthService },
-  ) {}
+  ) {
+    this.rest = new MarketplaceRestClient({ discoveryApi: deps.discovery });
+  }
 
-  private async get<T>(path: string): Promise<T> {
-    const { auth, discovery } = this.deps;
+  private async token(): Promise<string> {
+    const { auth } = this.deps;
     const { token } = await auth.getPluginRequestToken({
       onBehalfOf: await auth.getOwnServiceCredentials(),
       targetPluginId: 'marketplace',
     });
-    const response = await fetch(
-      `${await discovery.getBaseUrl('marketplace')}${path}`,
-      { headers: { authorization: `Bearer ${token}` } },
-    );
-    if (!response.ok) {
-      throw await ResponseError.fromResponse(response);
-    }
-    return (await response.json()) as T;
+    return token;
   }
 
   /** Portal-published services that have not reached their sunset. */
   async getPublishedEntities(): Promise<ModelServiceEntityV1alpha1[]> {
-    const body = await this.get<{ entities: ModelServiceEntityV1alpha1[] }>(
+    const body = await this.rest.request(
+      'get',
       '/v1/internal/published-entities',
+      {},
+      { token: await this.token() },
     );
-    return body.entities;
+    // The spec describes the entity only in part; these are whole
+    // ModelServices, validated against the kind when they were published.
+    return body.entities as ModelServiceEntityV1alpha1[];
   }
 
   /** Review state by entity ref (`modelservice:default/<name>`). */
   async getApprovals(): Promise<Record<string, ApprovalStatus>> {
-    const body = await this.get<{
-      approvals: Record<string, ApprovalStatus>;
-    }>('/v1/internal/approvals');
+    const body = await this.rest.request(
+      'get',
+      '/v1/internal/approvals',
+      {},
+      { token: await this.token() },
+    );
     return body.approvals;
   }
 
   /** Which providers may use each upstream credential name (never values). */
   async getCredentialBindings(): Promise<CredentialBinding[]> {
-    const body = await this.get<{ bindings: CredentialBinding[] }>(
+    const body = await this.rest.request(
+      'get',
       '/v1/internal/credential-bindings',
+      {},
+      { token: await this.token() },
     );
     return body.bindings;
   }

@@ -1,3 +1,10 @@
+/*
+ * The REST API's types, by area. Each is an alias of the type generated from
+ * the OpenAPI document (`../schema/openapi.generated.ts`), under the name the
+ * backend and the frontend import. Where the document is looser than the code
+ * (it describes the catalog entities only in part; a usage row's `protocol` is
+ * text there), the alias takes the document's type with that field replaced.
+ */
 export * from './types';
 export * from './reviews';
 export * from './monitoring';

@@ -1,23 +1,22 @@
-export {
-  marketplaceApiRef,
-  MarketplaceClient,
-  browseQueryString,
-  type BrowseServicesQuery,
-  type BrowseServicesResponse,
-  type ServiceCard,
-  type ProviderProfileResponse,
-  type FinderCard,
-  type RouteListItem,
-  type FinderQuery,
-  type RecommendationsResponse,
-  type MarketplaceApi,
-  type MarketplaceMe,
-  type MarketplaceTeam,
-  type ServiceNameAvailability,
-  type AdminUsersQuery,
-  type AuditLogQuery,
-  type AnalyticsQuery,
-  type UsageQuery,
-  type UsageExportQuery,
-} from './MarketplaceClient';
+export { marketplaceApiRef, type MarketplaceApi } from './MarketplaceApi';
+export { MarketplaceClient } from './MarketplaceClient';
+export { browseQueryString } from './client/browseClient';
+export type {
+  BrowseServicesQuery,
+  BrowseServicesResponse,
+  ServiceCard,
+  ProviderProfileResponse,
+  FinderCard,
+  RouteListItem,
+  FinderQuery,
+  RecommendationsResponse,
+  MarketplaceMe,
+  MarketplaceTeam,
+  ServiceNameAvailability,
+  AdminUsersQuery,
+  AuditLogQuery,
+  AnalyticsQuery,
+  UsageQuery,
+  UsageExportQuery,
+} from './types';
 export { errorMessage, errorStatus } from './errors';

@@ -369,9 +369,13 @@ describe('marketplace:publish', () => {
   ])(
     'turns a %i from the backend into a %s with its message',
     async (status, name, message) => {
+      // Backstage's error body, as the spec's ErrorResponse describes it.
       const server = await fakeMarketplace(() => ({
         status,
-        body: { error: { name: 'Error', message } },
+        body: {
+          error: { name: 'Error', message },
+          response: { statusCode: status },
+        },
       }));
       try {
         const { ctx } = context(templateInput);

@@ -1,6 +1,11 @@
 import { AuthService, DiscoveryService } from '@backstage/backend-plugin-api';
 import { stringifyEntityRef } from '@backstage/catalog-model';
-import { InputError, NotAllowedError, ConflictError } from '@backstage/errors';
+import {
+  ConflictError,
+  InputError,
+  NotAllowedError,
+  ResponseError,
+} from '@backstage/errors';
 import { createTemplateAction } from '@backstage/plugin-scaffolder-node';
 import {
   API_COMPATIBILITIES,
@@ -11,6 +16,7 @@ import {
   MODEL_FEATURES,
   UPSTREAM_AUTH_TYPES,
   UPSTREAM_PROTOCOLS,
+  MarketplaceRestClient,
   WEEKDAYS,
 } from '@internal/plugin-marketplace-common';
 import {
@@ -19,33 +25,38 @@ import {
   toModelServiceEntity,
 } from './serviceEntity';
 
-/** What `POST /v1/provider/services` answers. */
-type PublishResponse = {
+/** What the action outputs of a publish or an edit. */
+type PublishResult = {
   id: string;
   entityRef: string;
   status: string;
-};
-
-/** What the action outputs of a publish or an edit. */
-type PublishResult = PublishResponse & {
   /** An edit waits for review while the approved version stays live. */
   changeInReview: boolean;
 };
 
 const ID = 'marketplace:publish';
 
-/** The message of a Backstage error body (`{ error: { message } }`), else the text. */
-async function errorMessage(response: Response): Promise<string> {
-  const text = await response.text();
-  try {
-    const message = JSON.parse(text)?.error?.message;
-    if (typeof message === 'string' && message) {
-      return message;
-    }
-  } catch {
-    // not JSON
+/**
+ * The backend's refusal as the error the scaffolder shows: its message (which
+ * names the field of a 400) in the error of its kind.
+ */
+function toActionError(error: unknown): unknown {
+  if (!(error instanceof ResponseError)) {
+    return error;
   }
-  return text.slice(0, 500) || response.statusText;
+  const message = error.cause.message;
+  switch (error.statusCode) {
+    case 400:
+      return new InputError(message);
+    case 403:
+      return new NotAllowedError(message);
+    case 409:
+      return new ConflictError(message);
+    default:
+      return new Error(
+        `The marketplace answered ${error.statusCode}: ${message}`,
+      );
+  }
 }
 
 /**
@@ -60,6 +71,7 @@ export function createPublishAction(options: {
   auth: AuthService;
 }) {
   const { discovery, auth } = options;
+  const marketplace = new MarketplaceRestClient({ discoveryApi: discovery });
   return createTemplateAction({
     id: ID,
     description:
@@ -220,63 +232,46 @@ export function createPublishAction(options: {
           entity.metadata.name
         }`,
         fn: async (): Promise<PublishResult> => {
-          const baseUrl = await discovery.getBaseUrl('marketplace');
           const { token } = await auth.getPluginRequestToken({
             onBehalfOf: await ctx.getInitiatorCredentials(),
             targetPluginId: 'marketplace',
           });
-          const url = editing
-            ? `${baseUrl}/v1/provider/services/${encodeURIComponent(editing)}`
-            : `${baseUrl}/v1/provider/services`;
-          const response = await fetch(url, {
-            method: editing ? 'PUT' : 'POST',
-            headers: {
-              'content-type': 'application/json',
-              authorization: `Bearer ${token}`,
-              'idempotency-key': `scaffolder-${ctx.task.id}`,
-            },
-            body: JSON.stringify({ entity }),
-          });
-          if (!response.ok) {
-            const message = await errorMessage(response);
-            if (response.status === 400) {
-              throw new InputError(message);
-            }
-            if (response.status === 403) {
-              throw new NotAllowedError(message);
-            }
-            if (response.status === 409) {
-              throw new ConflictError(message);
-            }
-            throw new Error(
-              `The marketplace answered ${response.status}: ${message}`,
-            );
-          }
-          if (editing) {
-            const { service } = (await response.json()) as {
-              service: {
-                id: string;
-                entityRef: string;
-                publication: { status: string };
-                changeInReview?: boolean;
-              };
-            };
-            // A change of what the approval holds for waits for an admin.
-            const changeInReview = service.changeInReview === true;
-            return {
-              id: service.id,
-              entityRef: service.entityRef,
-              status: changeInReview ? 'pending' : service.publication.status,
-              changeInReview,
-            };
-          }
-          const body = (await response.json()) as PublishResponse;
-          return {
-            id: body.id,
-            entityRef: body.entityRef,
-            status: body.status,
-            changeInReview: false,
+          const requestOptions = {
+            token,
+            headers: { 'idempotency-key': `scaffolder-${ctx.task.id}` },
           };
+          try {
+            if (editing) {
+              const { service } = await marketplace.request(
+                'put',
+                '/v1/provider/services/{id}',
+                { path: { id: editing }, body: { entity } },
+                requestOptions,
+              );
+              // A change of what the approval holds for waits for an admin.
+              const changeInReview = service.changeInReview === true;
+              return {
+                id: service.id,
+                entityRef: service.entityRef,
+                status: changeInReview ? 'pending' : service.publication.status,
+                changeInReview,
+              };
+            }
+            const body = await marketplace.request(
+              'post',
+              '/v1/provider/services',
+              { body: { entity } },
+              requestOptions,
+            );
+            return {
+              id: body.id,
+              entityRef: body.entityRef,
+              status: body.status,
+              changeInReview: false,
+            };
+          } catch (error) {
+            throw toActionError(error);
+          }
         },
       });
 
