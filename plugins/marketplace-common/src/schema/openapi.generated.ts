@@ -4452,13 +4452,8 @@ export interface operations {
   testService: {
     parameters: {
       query?: {
-        /** @description The protocol to send the body in: `chat` (the default, a Chat Completions body), `responses`, `messages` (Anthropic), `completions` or `embeddings`, each without `model`. The answer is in that protocol's shape. */
-        protocol?:
-          | 'chat'
-          | 'responses'
-          | 'messages'
-          | 'completions'
-          | 'embeddings';
+        /** @description The protocol to send the body in: `chat` (the default, a Chat Completions body), `responses`, `messages` (Anthropic), `completions` or `embeddings`, each without `model`. The answer is in that protocol's shape. Checked by the handler, which answers an unknown value with a 400 `invalid_value` in OpenAI's error shape (like every error of this route). */
+        protocol?: string;
       };
       header?: never;
       path: {
@@ -4470,15 +4465,16 @@ export interface operations {
       };
       cookie?: never;
     };
+    /** @description A request of the chosen protocol without `model`. The gateway validates it as it validates that protocol's own route, and answers a bad one in that protocol's error shape (OpenAI's `param` and `code`, or Anthropic's `error.type`), so it is not checked against a schema here. */
     requestBody: {
       content: {
         'application/json': {
-          messages: {
-            [key: string]: any;
-          }[];
-          max_tokens?: number;
-          temperature?: number;
-          stream?: boolean;
+          /** @description The conversation (`chat` and `messages`). */
+          messages?: unknown;
+          /** @description The input (`responses`, `embeddings`; `completions` takes `prompt`). */
+          input?: unknown;
+          /** @description `true` answers with server-sent events. */
+          stream?: unknown;
         } & {
           [key: string]: any;
         };

@@ -1793,45 +1793,31 @@ export const spec = {
             allowReserved: true,
             required: false,
             description:
-              "The protocol to send the body in: `chat` (the default, a Chat Completions body), `responses`, `messages` (Anthropic), `completions` or `embeddings`, each without `model`. The answer is in that protocol's shape.",
+              "The protocol to send the body in: `chat` (the default, a Chat Completions body), `responses`, `messages` (Anthropic), `completions` or `embeddings`, each without `model`. The answer is in that protocol's shape. Checked by the handler, which answers an unknown value with a 400 `invalid_value` in OpenAI's error shape (like every error of this route).",
             schema: {
               type: 'string',
-              enum: [
-                'chat',
-                'responses',
-                'messages',
-                'completions',
-                'embeddings',
-              ],
             },
           },
         ],
         requestBody: {
           required: true,
+          description:
+            "A request of the chosen protocol without `model`. The gateway validates it as it validates that protocol's own route, and answers a bad one in that protocol's error shape (OpenAI's `param` and `code`, or Anthropic's `error.type`), so it is not checked against a schema here.",
           content: {
             'application/json': {
               schema: {
                 type: 'object',
-                required: ['messages'],
                 additionalProperties: true,
                 properties: {
                   messages: {
-                    type: 'array',
-                    minItems: 1,
-                    items: {
-                      type: 'object',
-                      additionalProperties: true,
-                    },
+                    description: 'The conversation (`chat` and `messages`).',
                   },
-                  max_tokens: {
-                    type: 'integer',
-                    minimum: 1,
-                  },
-                  temperature: {
-                    type: 'number',
+                  input: {
+                    description:
+                      'The input (`responses`, `embeddings`; `completions` takes `prompt`).',
                   },
                   stream: {
-                    type: 'boolean',
+                    description: '`true` answers with server-sent events.',
                   },
                 },
               },
