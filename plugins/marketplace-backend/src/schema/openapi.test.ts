@@ -13,6 +13,17 @@ import fs from 'fs';
 import path from 'path';
 // `yaml` resolves from the workspace root (hoisted from other packages).
 import { parse } from 'yaml';
+import {
+  AVAILABILITY_FILTERS,
+  BROWSE_SORTS,
+  COMPLIANCE_CERTIFICATIONS,
+  CONTEXT_BUCKETS,
+  GEO_REGIONS,
+  MODEL_FAMILIES,
+  MODEL_FEATURES,
+  PERFORMANCE_FILTERS,
+  PRICE_RANGES,
+} from '@internal/plugin-marketplace-common';
 import { marketplacePlugin } from '../plugin';
 import { spec as generatedSpec } from './openapi/generated/router';
 
@@ -400,6 +411,46 @@ describe('openapi.yaml', () => {
     for (const status of ['401', '403', '404', '429', '502', '503', '504']) {
       expect(chatResponses[status].headers['x-request-id']).toBeDefined();
     }
+  });
+
+  it('offers every value of the kind and of browse in its query filters (validation refuses what an enum lacks)', () => {
+    const constants: Record<string, readonly string[]> = {
+      family: MODEL_FAMILIES,
+      feature: MODEL_FEATURES,
+      context: CONTEXT_BUCKETS,
+      price: PRICE_RANGES,
+      region: GEO_REGIONS,
+      compliance: COMPLIANCE_CERTIFICATIONS,
+      performance: PERFORMANCE_FILTERS,
+      availability: AVAILABILITY_FILTERS,
+    };
+    const seen = new Set<string>();
+    for (const [route, item] of Object.entries<any>(doc.paths)) {
+      for (const op of Object.values<any>(item)) {
+        for (const param of op?.parameters ?? []) {
+          const values = param.schema?.items?.enum ?? param.schema?.enum;
+          const expected =
+            route === '/marketplace/services' && param.name === 'sort'
+              ? BROWSE_SORTS
+              : constants[param.name];
+          if (param.in === 'query' && values && expected) {
+            seen.add(param.name);
+            expect({
+              route,
+              param: param.name,
+              values: [...values].sort(),
+            }).toEqual({
+              route,
+              param: param.name,
+              values: [...expected].sort(),
+            });
+          }
+        }
+      }
+    }
+    expect([...seen].sort()).toEqual(
+      [...Object.keys(constants), 'sort'].sort(),
+    );
   });
 
   it('resolves every $ref', () => {

@@ -3747,6 +3747,7 @@ export interface operations {
           | 'llama'
           | 'gemini'
           | 'mistral'
+          | 'embedding'
           | 'other'
         )[];
         /** @description Context window buckets (8K = 8,192 tokens). Repeat the parameter or separate values with commas. */
@@ -3758,6 +3759,7 @@ export interface operations {
           | 'streaming'
           | 'jsonMode'
           | 'fineTuned'
+          | 'embeddings'
         )[];
         /** @description Blended price per 1K tokens at a 3:1 prompt:completion mix ((3 x prompt + completion) / 4; services that charge only for input, such as embedding services, on their input price): < $0.01, $0.01-$0.10 (both ends included), > $0.10; or `free` (a free trial or no price). Repeat the parameter or separate values with commas. */
         price?: ('free' | 'lt0.01' | '0.01-0.10' | 'gt0.10')[];
@@ -3855,6 +3857,7 @@ export interface operations {
           | 'streaming'
           | 'jsonMode'
           | 'fineTuned'
+          | 'embeddings'
         )[];
         /** @description Model families (any of them). */
         family?: (
@@ -3863,6 +3866,7 @@ export interface operations {
           | 'llama'
           | 'gemini'
           | 'mistral'
+          | 'embedding'
           | 'other'
         )[];
         /** @description Highest acceptable blended price per 1K tokens (micro-USD; (3 x prompt + completion) / 4). */
