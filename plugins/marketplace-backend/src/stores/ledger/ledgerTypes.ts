@@ -1,8 +1,16 @@
-import {
-  ModelServicePricing,
-  UsageStatus,
-} from '@internal/plugin-marketplace-common';
+import { ModelServicePricing } from '@internal/plugin-marketplace-common';
+import type {
+  BudgetRefusal,
+  ReserveRejection,
+  ReserveResult as GatewayReserveResult,
+  Settlement,
+} from '@internal/plugin-marketplace-gateway-node';
 import { KeyGrant } from '../SubscriptionStore';
+
+// The ledger implements the gateway's port (pipeline/ports.ts): its refusals
+// and settlements are the port's types.
+export type { BudgetRefusal, ReserveRejection, Settlement };
+export type ReserveResult = GatewayReserveResult<Reservation>;
 
 /*
  * What the usage ledger takes and answers: reservations of in-flight requests,
@@ -11,25 +19,6 @@ import { KeyGrant } from '../SubscriptionStore';
 
 /** Settlements written per transaction. */
 export const MAX_BATCH = 500;
-
-/** Why a request could not reserve budget. */
-export type ReserveRejection =
-  | 'subscription_inactive'
-  | 'user_suspended'
-  | 'key_revoked'
-  | 'trial_exhausted'
-  | 'spend_cap_reached'
-  | 'budget_exceeded';
-
-/** The hard budget that refused a request. */
-export interface BudgetRefusal {
-  scope: 'subscription' | 'user' | 'team';
-  /** The subscription id, or the user or group entity ref. */
-  ref: string;
-  /** UTC month, YYYY-MM. */
-  period: string;
-  amountMicros: number;
-}
 
 /** The price a service's subscribers pay from an announced change on. */
 export interface ScheduledPrice {
@@ -93,32 +82,4 @@ export interface Reservation {
   priceChangeId?: string | null;
   /** The protocol the client spoke. */
   protocol?: string;
-}
-
-export type ReserveResult =
-  | { ok: true; reservation: Reservation }
-  | {
-      ok: false;
-      reason: ReserveRejection;
-      suspensionReason?: string | null;
-      budget?: BudgetRefusal;
-    };
-
-export interface Settlement {
-  status: UsageStatus;
-  httpStatus: number;
-  errorCode?: string | null;
-  promptTokens: number;
-  completionTokens: number;
-  tokenSource: 'upstream' | 'tokenizer';
-  /** Only successful (or client-closed) requests are charged. */
-  charge: boolean;
-  upstreamLatencyMs?: number | null;
-  /** Time to the first token (streamed) or the answer's first byte (not streamed). */
-  timeToFirstTokenMs?: number | null;
-  /** Time from the gateway receiving the request to sending it upstream. */
-  waitMs?: number | null;
-  /** Of the prompt tokens, those the upstream read from its cache, where reported. */
-  cachedPromptTokens?: number | null;
-  finishedAt: number;
 }
