@@ -1,11 +1,46 @@
-import type { ProbeOutcome } from '@internal/plugin-marketplace-common';
-import type { HourAggregate, HourEntry, HourGrid } from './hourAggregates';
 import type {
-  BreachRecord,
-  IncidentRecord,
-  ProbeRecord,
-  UsageStats,
-} from './DatabaseMonitoringStore';
+  ProbeErrorKind,
+  ProbeOutcome,
+} from '@internal/plugin-marketplace-common';
+import type { HourAggregate, HourEntry, HourGrid } from './hourAggregates';
+
+/** What a service served (from the analytics rollups). */
+export interface UsageStats {
+  totalTokens: number;
+  requests30d: number;
+  tokens30d: number;
+  activeUsers30d: number;
+}
+
+/** One check of a service's upstream. */
+export interface ProbeRecord {
+  serviceRef: string;
+  probedAt: number;
+  outcome: ProbeOutcome;
+  httpStatus: number | null;
+  errorKind: ProbeErrorKind | null;
+  latencyMs: number | null;
+}
+
+export interface IncidentRecord {
+  serviceRef: string;
+  startedAt: number;
+  endedAt: number | null;
+  lastDownAt: number;
+  downProbes: number;
+  lastErrorKind: ProbeErrorKind | null;
+  lastHttpStatus: number | null;
+}
+
+export interface BreachRecord {
+  serviceRef: string;
+  metric: string;
+  windowStart: number;
+  measured: number;
+  committed: number;
+  detectedAt: number;
+  notifiedAt: number | null;
+}
 
 /**
  * The monitoring tables: probes, incidents, hourly rollups and SLA breaches.
