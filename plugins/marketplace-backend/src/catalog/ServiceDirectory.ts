@@ -1,40 +1,25 @@
 import { AuthService, LoggerService } from '@backstage/backend-plugin-api';
-import {
-  ANNOTATION_LOCATION,
-  stringifyEntityRef,
-} from '@backstage/catalog-model';
 import { CatalogService } from '@backstage/plugin-catalog-node';
 import { GatewayEventBus } from '@internal/plugin-marketplace-gateway-node';
 import { randomUUID } from 'crypto';
 import {
   ApprovalStatus,
-  isModelServiceEntity,
-  isProviderEntity,
-  MODEL_SERVICE_KIND,
-  ModelServiceEntityV1alpha1,
-  MARKETPLACE_LOCATION_TYPE,
-  PROVIDER_KIND,
   ProviderEntityV1alpha1,
 } from '@internal/plugin-marketplace-common';
 import { PublishingStore } from '../stores/PublishingStore';
+import { Approval, priceKey, pricePointOf } from '../stores/publishingRecords';
+import { DirectoryService } from './directoryService';
+import { loadServices } from './loadServices';
 import {
-  Approval,
-  priceKey,
-  pricePointOf,
-  PublishedService,
-} from '../stores/publishingRecords';
-import { reviewHash } from './reviewHash';
-import {
-  DirectoryService,
-  groupRefOf,
-  inMarketplaceNamespace,
-  providerRefOf,
-} from './directoryService';
+  applyReviewState,
+  bindApprovals,
+  queueUnseenForReview,
+} from './reviewState';
 
 /*
- * Over 400 lines: loading the catalog view is one pass (services, providers,
- * approvals, trust, prices) that reads best in one place. What a service is
- * and what is asked of one: directoryService.ts.
+ * A load reads the services and Providers (loadServices.ts), applies their
+ * review state (reviewState.ts), records prices, and swaps the view in. What a
+ * service is and what is asked of one: directoryService.ts.
  */
 
 /**
@@ -149,169 +134,11 @@ export class ServiceDirectory {
   }
 
   private async load() {
-    const credentials = await this.deps.auth.getOwnServiceCredentials();
-    const { items } = await this.deps.catalog.getEntities(
-      { filter: [{ kind: MODEL_SERVICE_KIND }, { kind: PROVIDER_KIND }] },
-      { credentials },
-    );
-    const { publishing, logger } = this.deps;
-    const providers = new Map<string, ProviderEntityV1alpha1>();
-    for (const entity of items) {
-      if (!inMarketplaceNamespace(entity)) {
-        continue;
-      }
-      if (isProviderEntity(entity)) {
-        providers.set(stringifyEntityRef(entity), entity);
-      }
-    }
-    const byName = new Map<string, DirectoryService>();
-    const add = (
-      entity: ModelServiceEntityV1alpha1,
-      published?: PublishedService,
-    ) => {
-      const ref = stringifyEntityRef(entity);
-      const providerRef = providerRefOf(entity);
-      byName.set(entity.metadata.name, {
-        name: entity.metadata.name,
-        ref,
-        providerRef,
-        entity,
-        provider: providers.get(providerRef),
-        status: 'pending',
-        published,
-      });
-    };
-
-    // Portal-published services come from our database: the catalog has them
-    // only once our entity provider delivered them.
-    for (const published of await publishing.listPublished()) {
-      add(published.entity, published);
-    }
-    for (const entity of items) {
-      if (!isModelServiceEntity(entity)) {
-        continue;
-      }
-      if (!inMarketplaceNamespace(entity)) {
-        // Names are the `model` callers send: an entity of another namespace
-        // (ingested before the catalog refused them) never shadows the real one.
-        logger.warn(
-          `Ignoring ${stringifyEntityRef(
-            entity,
-          )}: marketplace services live in the default namespace only`,
-        );
-        continue;
-      }
-      const name = entity.metadata.name;
-      const known = byName.get(name);
-      if (known) {
-        const location =
-          entity.metadata.annotations?.[ANNOTATION_LOCATION] ?? '';
-        // The catalog's copy of a published service is expected; anything else is a clash.
-        if (
-          !known.published ||
-          !location.startsWith(`${MARKETPLACE_LOCATION_TYPE}:`)
-        ) {
-          logger.warn(
-            `Two ModelServices are named '${name}'; the gateway uses ${
-              known.published
-                ? 'the one published through the portal'
-                : known.ref
-            }`,
-          );
-        }
-        continue;
-      }
-      add(entity);
-    }
-
-    // Review state: services and Providers seen for the first time are queued.
-    const approvals = new Map(
-      (await publishing.listApprovals()).map(a => [a.serviceRef, a]),
-    );
-    const unseen = [...byName.values()]
-      .map(s => s.ref)
-      .concat([...providers.keys()])
-      .filter(ref => !approvals.has(ref));
-    const trusted = new Set(
-      (this.deps.trustedProviderOwners ?? []).map(g =>
-        g.toLocaleLowerCase('en-US'),
-      ),
-    );
-    if (unseen.length > 0) {
-      const providerTrusted = (ref: string) => {
-        const owner = providers.get(ref)?.spec.owner;
-        return !!owner && trusted.has(groupRefOf(owner));
-      };
-      const unseenProviders = unseen.filter(ref => providers.has(ref));
-      await publishing.ensureApprovals(
-        unseen.filter(ref => !providers.has(ref)),
-        this.deps.requireApproval ? 'pending' : 'approved',
-      );
-      await publishing.ensureApprovals(
-        unseenProviders.filter(providerTrusted),
-        'approved',
-      );
-      await publishing.ensureApprovals(
-        unseenProviders.filter(ref => !providerTrusted(ref)),
-        'pending',
-      );
-      for (const a of await publishing.listApprovals()) {
-        approvals.set(a.serviceRef, a);
-      }
-      const queued = unseen.flatMap(ref => {
-        const a = approvals.get(ref);
-        return a ? [{ ref, status: a.status }] : [];
-      });
-      await this.deps
-        .onQueued?.(queued)
-        .catch(e =>
-          logger.warn(
-            `Could not announce the services queued for review: ${e}`,
-          ),
-        );
-    }
-    const unpublications = new Map(
-      (await publishing.listUnpublications()).map(u => [u.serviceRef, u]),
-    );
-    // Groups that may publish: providers and admins by config, and the owners
-    // of approved Providers.
-    const publishers = new Set(trusted);
-    for (const [ref, provider] of providers) {
-      if (approvals.get(ref)?.status === 'approved') {
-        publishers.add(groupRefOf(provider.spec.owner));
-      }
-    }
-    for (const s of byName.values()) {
-      s.approval = approvals.get(s.ref);
-      s.status = s.approval?.status ?? 'pending';
-      s.unpublication = unpublications.get(s.ref);
-      // A service from catalog YAML (anyone may register a location) is served
-      // only when its owner may publish, like one published in the portal.
-      s.ownerMayPublish =
-        !!s.published ||
-        !this.deps.trustedProviderOwners ||
-        publishers.has(groupRefOf(s.entity.spec.owner));
-      // Nor may it name another team's Provider: the credentials bound to a
-      // Provider would go to an endpoint of the team's choosing (issue 14).
-      // (Portal-published services: the publisher must own both, checked then.)
-      const providerOwner = s.provider
-        ? groupRefOf(s.provider.spec.owner)
-        : undefined;
-      s.foreignProviderOwner =
-        !s.published &&
-        this.deps.trustedProviderOwners &&
-        providerOwner &&
-        providerOwner !== groupRefOf(s.entity.spec.owner)
-          ? providerOwner
-          : undefined;
-      if (s.foreignProviderOwner) {
-        s.ownerMayPublish = false;
-      }
-      if (!s.ownerMayPublish && s.status === 'approved') {
-        s.status = 'pending';
-      }
-    }
-    await this.bindApprovals(byName, providers);
+    const { logger } = this.deps;
+    const { byName, providers } = await loadServices(this.deps);
+    const approvals = await queueUnseenForReview(this.deps, byName, providers);
+    await applyReviewState(this.deps, byName, providers, approvals);
+    await bindApprovals(this.deps, this.byName.values(), byName, providers);
     await this.recordPrices([...byName.values()]);
 
     // Derived indexes rebuild only when something they show changed.
@@ -354,86 +181,6 @@ export class ServiceDirectory {
         this.deps.events
           ?.publish({ type: 'services.changed', origin: this.origin })
           .catch(() => undefined);
-      }
-    }
-  }
-
-  /**
-   * Approvals are bound to what was reviewed (issue 16), for catalog YAML
-   * services and portal-published ones alike: a change of the reviewed parts
-   * sends the service back to review while its subscribers keep the approved
-   * version; the approval of a YAML service dies with its entity, so a later
-   * import of the same ref starts over.
-   */
-  private async bindApprovals(
-    byName: Map<string, DirectoryService>,
-    providers: Map<string, ProviderEntityV1alpha1>,
-  ) {
-    const { publishing } = this.deps;
-    if (!this.deps.requireApproval) {
-      return;
-    }
-    const current = new Set([...byName.values()].map(s => s.ref));
-    const gone = [...this.byName.values()]
-      .filter(s => !s.published && !current.has(s.ref))
-      .map(s => s.ref);
-    if (gone.length > 0) {
-      await publishing.deleteApprovals(gone);
-    }
-    for (const s of byName.values()) {
-      const a = s.approval;
-      if (!a) {
-        continue;
-      }
-      const hash = reviewHash(s.entity, s.providerRef);
-      if (a.status === 'approved' && !a.approvedHash) {
-        // Approved before approvals were bound: this version is the reviewed one.
-        await publishing.bindApproval(s.ref, { hash, entity: s.entity });
-        s.approval = { ...a, approvedHash: hash, approvedEntity: s.entity };
-        continue;
-      }
-      if (!a.approvedHash || !a.approvedEntity) {
-        continue;
-      }
-      if (a.approvedHash === hash) {
-        // A change waiting for review (or rejected) was undone: the approved
-        // version it is.
-        if (a.status === 'pending' && s.ownerMayPublish !== false) {
-          s.status = 'approved';
-        }
-        if (a.status === 'approved' && a.rejectedHash) {
-          await publishing.clearRejectedChange(s.ref, a.approvedHash);
-          s.approval = { ...a, rejectedHash: null, reason: null };
-        }
-        continue;
-      }
-      if (a.status === 'approved' && a.rejectedHash === hash) {
-        // An admin rejected this change: the approved version stays served.
-        s.reviewEntity = s.entity;
-        s.entity = a.approvedEntity;
-        s.providerRef = providerRefOf(a.approvedEntity);
-        s.provider = providers.get(s.providerRef);
-        s.rejectedChange = {
-          reason: a.reason,
-          decidedBy: a.decidedBy,
-          decidedAt: a.decidedAt,
-        };
-        continue;
-      }
-      if (a.status === 'approved') {
-        await publishing.requeueChanged(s.ref, a.approvedHash);
-        s.approval = (await publishing.getApproval(s.ref)) ?? a;
-        this.deps.logger.info(
-          `${s.ref} changed since its approval: back to review, its subscribers keep the approved version`,
-        );
-      }
-      if (s.approval?.status === 'pending' && s.ownerMayPublish !== false) {
-        s.reviewEntity = s.entity;
-        s.entity = a.approvedEntity;
-        // Billed to the approved provider, not one the change names.
-        s.providerRef = providerRefOf(a.approvedEntity);
-        s.provider = providers.get(s.providerRef);
-        s.status = 'approved';
       }
     }
   }
