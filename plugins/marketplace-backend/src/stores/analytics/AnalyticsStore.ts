@@ -7,6 +7,24 @@ import type { Period } from '../../lib/periods';
 import type { Measures } from '../ledger/rollup';
 import type { ServiceScope } from './customerAnalytics';
 
+/** Whose usage a customer query sums: a user's, a team's, or every customer of some services. */
+export interface CustomerSumsQuery {
+  userRef?: string;
+  teamRef?: string;
+  /** Only these services (every customer of them). */
+  services?: readonly string[];
+  from: number;
+  to: number;
+}
+
+/** Usage sums of one service and customer (the user and the team billed, if any). */
+export interface CustomerSums {
+  serviceRef: string;
+  userRef: string;
+  teamRef: string | null;
+  sums: Measures;
+}
+
 /**
  * Provider dashboards and consumer usage, read from the usage rollups.
  */
@@ -46,38 +64,13 @@ export interface AnalyticsStore {
    * Customer sums of [from, to) for a user or a team, per UTC day, service,
    * user and payer (the rows of statements and usage exports).
    */
-  customerDays(options: {
-    userRef?: string;
-    teamRef?: string;
-    /** Only these services (every customer of them). */
-    services?: readonly string[];
-    from: number;
-    to: number;
-  }): Promise<
-    Array<{
-      day: number;
-      serviceRef: string;
-      userRef: string;
-      teamRef: string | null;
-      sums: Measures;
-    }>
-  >;
+  customerDays(
+    options: CustomerSumsQuery,
+  ): Promise<Array<CustomerSums & { day: number }>>;
   /** {@link AnalyticsStore.customerDays} with the month of each day. */
-  customerMonths(options: {
-    userRef?: string;
-    teamRef?: string;
-    services?: readonly string[];
-    from: number;
-    to: number;
-  }): Promise<
-    Array<{
-      month: string;
-      serviceRef: string;
-      userRef: string;
-      teamRef: string | null;
-      sums: Measures;
-    }>
-  >;
+  customerMonths(
+    options: CustomerSumsQuery,
+  ): Promise<Array<CustomerSums & { month: string }>>;
   /** The first UTC day with usage of the services, if any. */
   firstDay(services: ServiceScope): Promise<number | null>;
 }

@@ -102,6 +102,13 @@ export function trend(current: number, previous: number): number | null {
 
 export const SUMS = MEASURE_COLUMNS.map(c => `SUM(${c}) AS ${c}`).join(', ');
 
+/** The measures of a row that selected {@link SUMS}. */
+export function measuresOf(row: Record<string, unknown>): Measures {
+  return Object.fromEntries(
+    MEASURE_COLUMNS.map(c => [c, num(row[c])]),
+  ) as Measures;
+}
+
 export function zeroUsage(start: number): UsagePoint {
   return {
     start: new Date(start).toISOString(),
