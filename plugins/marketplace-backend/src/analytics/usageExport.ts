@@ -5,6 +5,7 @@ import {
 } from '@internal/plugin-marketplace-common';
 import { AnalyticsStore } from '../stores/analytics/AnalyticsStore';
 import { csvLine, microsToUsd } from './csv';
+import { sumFields } from '../lib/numbers';
 import { DAY_MS, dayOf } from '../lib/periods';
 import { Measures } from '../stores/ledger/rollup';
 
@@ -88,28 +89,17 @@ export async function buildUsageExport(options: {
     rows = days.map(d => rowOf(d.day, d.serviceRef, d.sums, titleOf));
   }
   rows = rows.filter(r => r.requests > 0).sort(compareRows);
-  const totals = {
-    requests: 0,
-    okRequests: 0,
-    errorRequests: 0,
-    promptTokens: 0,
-    completionTokens: 0,
-    trialTokens: 0,
-    grossMicros: 0,
-    platformFeeMicros: 0,
-    netMicros: 0,
-  };
-  for (const r of rows) {
-    totals.requests += r.requests;
-    totals.okRequests += r.okRequests;
-    totals.errorRequests += r.errorRequests;
-    totals.promptTokens += r.promptTokens;
-    totals.completionTokens += r.completionTokens;
-    totals.trialTokens += r.trialTokens;
-    totals.grossMicros += r.grossMicros;
-    totals.platformFeeMicros += r.platformFeeMicros;
-    totals.netMicros += r.netMicros;
-  }
+  const totals = sumFields(rows, [
+    'requests',
+    'okRequests',
+    'errorRequests',
+    'promptTokens',
+    'completionTokens',
+    'trialTokens',
+    'grossMicros',
+    'platformFeeMicros',
+    'netMicros',
+  ]);
   return {
     scope: owner.scope,
     ownerRef: owner.ref,

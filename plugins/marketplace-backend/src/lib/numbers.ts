@@ -17,3 +17,20 @@ export function isoOrNull(ms: unknown): string | null {
     ? null
     : new Date(num(ms)).toISOString();
 }
+
+/** The sums of the number fields `fields` over `rows` (each field 0 when there are none). */
+export function sumFields<K extends string>(
+  rows: ReadonlyArray<Record<K, number>>,
+  fields: readonly K[],
+): Record<K, number> {
+  const totals = Object.fromEntries(fields.map(f => [f, 0])) as Record<
+    K,
+    number
+  >;
+  for (const row of rows) {
+    for (const f of fields) {
+      totals[f] += row[f];
+    }
+  }
+  return totals;
+}

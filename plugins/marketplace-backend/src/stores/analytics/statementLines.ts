@@ -4,7 +4,7 @@ import {
   StatementSlaCredit,
   StatementTotals,
 } from '@internal/plugin-marketplace-common';
-import { num } from '../../lib/numbers';
+import { num, sumFields } from '../../lib/numbers';
 import { Measures } from '../ledger/rollup';
 import { creditMicrosOf } from './SlaCredits';
 
@@ -111,25 +111,15 @@ export function addTo(line: StatementTotals, sums: Measures) {
 }
 
 export function sumLines(lines: StatementLine[]): StatementTotals {
-  const totals: StatementTotals = {
-    requests: 0,
-    promptTokens: 0,
-    completionTokens: 0,
-    trialTokens: 0,
-    grossMicros: 0,
-    platformFeeMicros: 0,
-    netMicros: 0,
-  };
-  for (const l of lines) {
-    totals.requests += l.requests;
-    totals.promptTokens += l.promptTokens;
-    totals.completionTokens += l.completionTokens;
-    totals.trialTokens += l.trialTokens;
-    totals.grossMicros += l.grossMicros;
-    totals.platformFeeMicros += l.platformFeeMicros;
-    totals.netMicros += l.netMicros;
-  }
-  return totals;
+  return sumFields(lines, [
+    'requests',
+    'promptTokens',
+    'completionTokens',
+    'trialTokens',
+    'grossMicros',
+    'platformFeeMicros',
+    'netMicros',
+  ]);
 }
 
 export function byMoney(a: StatementLine, b: StatementLine) {
