@@ -8,16 +8,29 @@ import { randomUUID } from 'crypto';
 import { Knex } from 'knex';
 import { isUniqueViolation } from './SubscriptionStore';
 import {
+  bindApproval,
+  clearRejectedChange,
+  decide,
+  deleteApprovals,
+  ensureApprovals,
+  getApproval,
+  listApprovals,
+  requeue,
+  requeueChanged,
+} from './approvalQueries';
+import {
+  insertPrice,
+  latestPrices,
+  priceHistory,
+  recordPrice,
+  recordPriceIn,
+} from './priceHistoryQueries';
+import {
   Approval,
-  ApprovalRow,
-  priceKey,
   PricePoint,
-  pricePointOf,
-  PriceRow,
   PublishedRow,
   PublishedService,
-  toApproval,
-  toPricePoint,
+  PublishingDb,
   toPublished,
   toUnpublication,
   Unpublication,
@@ -27,13 +40,20 @@ import type { PublishingStore } from './PublishingStore';
 
 /**
  * Portal-published services, the approval queue, unpublished services and the
- * price history.
+ * price history. The queries of the approval queue are in approvalQueries.ts,
+ * those of the price history in priceHistoryQueries.ts; each method is
+ * documented on {@link PublishingStore}.
  */
 export class DatabasePublishingStore implements PublishingStore {
+  /** What the query modules run on. */
+  private readonly tables: PublishingDb;
+
   constructor(
     private readonly db: Knex,
     private readonly clock: () => number = Date.now,
-  ) {}
+  ) {
+    this.tables = { db, clock };
+  }
 
   // --- published services ---------------------------------------------------
 
@@ -102,7 +122,7 @@ export class DatabasePublishingStore implements PublishingStore {
           decided_by: null,
           decided_at: options.status === 'pending' ? null : now,
         });
-        await this.insertPrice(tx, serviceRef, entity.spec.pricing, now);
+        await insertPrice(tx, serviceRef, entity.spec.pricing, now);
       });
     } catch (e) {
       if (isUniqueViolation(e)) {
@@ -137,72 +157,35 @@ export class DatabasePublishingStore implements PublishingStore {
           updated_at: now,
         });
       if (options.recordPrice ?? true) {
-        await this.recordPriceIn(tx, serviceRef, entity.spec.pricing, now);
+        await recordPriceIn(tx, serviceRef, entity.spec.pricing, now);
       }
     });
     return this.getPublished({ id });
   }
 
-  // --- approvals ----------------------------------------------------------
+  // --- approvals (approvalQueries.ts) ---------------------------------------
 
-  async listApprovals(status?: ApprovalStatus): Promise<Approval[]> {
-    const query = this.db<ApprovalRow>('service_approvals').orderBy([
-      { column: 'submitted_at', order: 'asc' },
-      { column: 'service_ref', order: 'asc' },
-    ]);
-    if (status) {
-      query.where({ status });
-    }
-    return (await query).map(toApproval);
+  listApprovals(status?: ApprovalStatus): Promise<Approval[]> {
+    return listApprovals(this.tables, status);
   }
 
-  async getApproval(serviceRef: string): Promise<Approval | undefined> {
-    const row = await this.db<ApprovalRow>('service_approvals')
-      .where({ service_ref: serviceRef })
-      .first();
-    return row ? toApproval(row) : undefined;
+  getApproval(serviceRef: string): Promise<Approval | undefined> {
+    return getApproval(this.tables, serviceRef);
   }
 
-  /**
-   * Queues services seen for the first time: `pending`, or `approved` when the
-   * marketplace requires no approval. Existing rows are left alone, so several
-   * instances may do this at once.
-   */
-  async ensureApprovals(
+  ensureApprovals(
     serviceRefs: string[],
     status: ApprovalStatus,
   ): Promise<void> {
-    const now = this.clock();
-    for (let i = 0; i < serviceRefs.length; i += 100) {
-      await this.db('service_approvals')
-        .insert(
-          serviceRefs.slice(i, i + 100).map(service_ref => ({
-            service_ref,
-            status,
-            reason: null,
-            submitted_at: now,
-            decided_by: null,
-            decided_at: status === 'pending' ? null : now,
-          })),
-        )
-        .onConflict('service_ref')
-        .ignore();
-    }
+    return ensureApprovals(this.tables, serviceRefs, status);
   }
 
-  /**
-   * Records an admin's decision; undefined when the service was never seen.
-   * An approval records the endpoint host it approved (`endpointHost`), so the
-   * next review shows whether it changed. `onDecided` runs in the same
-   * transaction with the state before and after (the audit log).
-   */
-  async decide(
+  decide(
     serviceRef: string,
     decision: {
       status: 'approved' | 'rejected';
       reason: string | null;
       endpointHost?: string | null;
-      /** What was reviewed (catalog YAML services): bound to the approval. */
       reviewed?: { hash: string; entity: ModelServiceEntityV1alpha1 };
     },
     decidedBy: string,
@@ -212,133 +195,30 @@ export class DatabasePublishingStore implements PublishingStore {
       after: Approval,
     ) => Promise<void>,
   ): Promise<Approval | undefined> {
-    return this.db.transaction(async tx => {
-      const row = await tx<ApprovalRow>('service_approvals')
-        .where({ service_ref: serviceRef })
-        .first();
-      if (!row) {
-        return undefined;
-      }
-      // Rejecting a change of a service whose approved version is live
-      // rejects the change only: the approved version stays served, and the
-      // rejected change stays out of review until its owners change it again.
-      const rejectsChangeOnly =
-        decision.status === 'rejected' &&
-        !!row.approved_hash &&
-        !!row.approved_entity_json &&
-        !!decision.reviewed &&
-        decision.reviewed.hash !== row.approved_hash;
-      const changes = rejectsChangeOnly
-        ? {
-            status: 'approved',
-            reason: decision.reason,
-            decided_by: decidedBy,
-            decided_at: this.clock(),
-            rejected_hash: decision.reviewed!.hash,
-          }
-        : {
-            status: decision.status,
-            reason: decision.reason,
-            decided_by: decidedBy,
-            decided_at: this.clock(),
-            rejected_hash: null,
-            ...(decision.status === 'approved' && decision.endpointHost
-              ? { approved_endpoint_host: decision.endpointHost }
-              : {}),
-            ...(decision.status === 'approved' && decision.reviewed
-              ? {
-                  approved_hash: decision.reviewed.hash,
-                  approved_entity_json: JSON.stringify(
-                    decision.reviewed.entity,
-                  ),
-                }
-              : {}),
-            // Rejecting the approved version itself ends it: nothing is served.
-            ...(decision.status === 'rejected'
-              ? { approved_hash: null, approved_entity_json: null }
-              : {}),
-          };
-      await tx('service_approvals')
-        .where({ service_ref: serviceRef })
-        .update(changes);
-      const after = toApproval({ ...row, ...changes });
-      await onDecided?.(tx, toApproval(row), after);
-      return after;
-    });
+    return decide(this.tables, serviceRef, decision, decidedBy, onDecided);
   }
 
-  /**
-   * Binds an approval made before approvals were bound to what was reviewed:
-   * the current version counts as the reviewed one.
-   */
-  async bindApproval(
+  bindApproval(
     serviceRef: string,
     reviewed: { hash: string; entity: ModelServiceEntityV1alpha1 },
   ): Promise<void> {
-    await this.db('service_approvals')
-      .where({ service_ref: serviceRef, status: 'approved' })
-      .whereNull('approved_hash')
-      .update({
-        approved_hash: reviewed.hash,
-        approved_entity_json: JSON.stringify(reviewed.entity),
-      });
+    return bindApproval(this.tables, serviceRef, reviewed);
   }
 
-  /**
-   * Sends a changed catalog YAML service back to review; the approved version
-   * (hash and entity) stays, and is served meanwhile.
-   */
-  async requeueChanged(
-    serviceRef: string,
-    approvedHash: string,
-  ): Promise<void> {
-    await this.db('service_approvals')
-      .where({ service_ref: serviceRef, approved_hash: approvedHash })
-      .update({
-        status: 'pending',
-        reason: null,
-        rejected_hash: null,
-        submitted_at: this.clock(),
-        decided_by: null,
-        decided_at: null,
-      });
+  requeueChanged(serviceRef: string, approvedHash: string): Promise<void> {
+    return requeueChanged(this.tables, serviceRef, approvedHash);
   }
 
-  /**
-   * Its owners undid a rejected change: the approved version is all there is,
-   * and the rejection's reason no longer applies.
-   */
-  async clearRejectedChange(
-    serviceRef: string,
-    approvedHash: string,
-  ): Promise<void> {
-    await this.db('service_approvals')
-      .where({ service_ref: serviceRef, approved_hash: approvedHash })
-      .whereNotNull('rejected_hash')
-      .update({ rejected_hash: null, reason: null });
+  clearRejectedChange(serviceRef: string, approvedHash: string): Promise<void> {
+    return clearRejectedChange(this.tables, serviceRef, approvedHash);
   }
 
-  /** Approvals die with their entity: a later entity of that ref starts over. */
-  async deleteApprovals(serviceRefs: string[]): Promise<void> {
-    for (let i = 0; i < serviceRefs.length; i += 100) {
-      await this.db('service_approvals')
-        .whereIn('service_ref', serviceRefs.slice(i, i + 100))
-        .del();
-    }
+  deleteApprovals(serviceRefs: string[]): Promise<void> {
+    return deleteApprovals(this.tables, serviceRefs);
   }
 
-  /** Sends a service back to review (its endpoint changed). */
-  async requeue(serviceRef: string): Promise<void> {
-    await this.db('service_approvals')
-      .where({ service_ref: serviceRef })
-      .update({
-        status: 'pending',
-        reason: null,
-        rejected_hash: null,
-        submitted_at: this.clock(),
-        decided_by: null,
-        decided_at: null,
-      });
+  requeue(serviceRef: string): Promise<void> {
+    return requeue(this.tables, serviceRef);
   }
 
   // --- unpublished services ----------------------------------------------
@@ -373,79 +253,20 @@ export class DatabasePublishingStore implements PublishingStore {
     return toUnpublication(row);
   }
 
-  // --- prices -------------------------------------------------------------
+  // --- prices (priceHistoryQueries.ts) --------------------------------------
 
-  /** The current (latest) price of every service that has one. */
-  async latestPrices(): Promise<Map<string, PricePoint>> {
-    const rows = await this.db<PriceRow>('service_price_history').orderBy([
-      { column: 'effective_from', order: 'asc' },
-      { column: 'id', order: 'asc' },
-    ]);
-    const latest = new Map<string, PricePoint>();
-    for (const row of rows) {
-      latest.set(row.service_ref, toPricePoint(row));
-    }
-    return latest;
+  latestPrices(): Promise<Map<string, PricePoint>> {
+    return latestPrices(this.tables);
   }
 
-  async priceHistory(serviceRef: string): Promise<PricePoint[]> {
-    const rows = await this.db<PriceRow>('service_price_history')
-      .where({ service_ref: serviceRef })
-      .orderBy([
-        { column: 'effective_from', order: 'asc' },
-        { column: 'id', order: 'asc' },
-      ]);
-    return rows.map(toPricePoint);
+  priceHistory(serviceRef: string): Promise<PricePoint[]> {
+    return priceHistory(this.tables, serviceRef);
   }
 
-  /**
-   * Records the service's price if it differs from the latest one recorded (or
-   * none is). Returns whether it did.
-   */
-  async recordPrice(
+  recordPrice(
     serviceRef: string,
     pricing: ModelServicePricing,
   ): Promise<boolean> {
-    return this.db.transaction(tx =>
-      this.recordPriceIn(tx, serviceRef, pricing, this.clock()),
-    );
-  }
-
-  private async recordPriceIn(
-    tx: Knex.Transaction,
-    serviceRef: string,
-    pricing: ModelServicePricing,
-    now: number,
-  ): Promise<boolean> {
-    const latest = await tx<PriceRow>('service_price_history')
-      .where({ service_ref: serviceRef })
-      .orderBy([
-        { column: 'effective_from', order: 'desc' },
-        { column: 'id', order: 'desc' },
-      ])
-      .first();
-    if (
-      latest &&
-      priceKey(toPricePoint(latest)) === priceKey(pricePointOf(pricing))
-    ) {
-      return false;
-    }
-    await this.insertPrice(tx, serviceRef, pricing, now);
-    return true;
-  }
-
-  private async insertPrice(
-    tx: Knex | Knex.Transaction,
-    serviceRef: string,
-    pricing: ModelServicePricing,
-    now: number,
-  ) {
-    await tx('service_price_history').insert({
-      service_ref: serviceRef,
-      prompt_per_1k_micros: pricing.promptPer1kMicros,
-      completion_per_1k_micros: pricing.completionPer1kMicros,
-      tiers_json: JSON.stringify(pricing.tiers ?? []),
-      effective_from: now,
-    });
+    return recordPrice(this.tables, serviceRef, pricing);
   }
 }

@@ -5,11 +5,18 @@ import {
   PriceHistoryEntry,
   PricingTier,
 } from '@internal/plugin-marketplace-common';
+import type { Knex } from 'knex';
 import { num, numOrNull } from '../lib/numbers';
 
 /*
  * Portal-published services, approvals, unpublications and price points: the records PublishingStore answers with, and their rows.
  */
+
+/** What the publishing store's queries run on: its database and its clock. */
+export interface PublishingDb {
+  db: Knex;
+  clock: () => number;
+}
 
 /** A service published through the portal. */
 export interface PublishedService {
