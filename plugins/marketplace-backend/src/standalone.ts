@@ -29,7 +29,7 @@ import { SecretResolver } from './gateway/secrets';
 import { ServiceSnapshotReader } from './catalog/ServiceSnapshot';
 import { TeamMembership } from './gateway/TeamMembership';
 import { DirectoryService } from './catalog/directoryService';
-import { readBrowseMetrics } from './monitoring/Monitoring';
+import { readBrowseMetrics } from './monitoring/browseMetrics';
 import { DatabaseMonitoringStore } from './stores/monitoring/MonitoringStore';
 import { MemberHealth } from './routing/MemberHealth';
 import { readRoutingConfig } from './routing/routeConfig';

@@ -2,35 +2,25 @@ import { LoggerService, SchedulerService } from '@backstage/backend-plugin-api';
 import { NotificationService } from '@backstage/plugin-notifications-node';
 import {
   AvailabilityFigure,
-  isAvailableAt,
   MetricsWindow,
   ServiceMetrics,
   ServiceQualityMetrics,
-  SlaMetric,
   TrafficMetrics,
 } from '@internal/plugin-marketplace-common';
 import { ServiceDirectory } from '../catalog/ServiceDirectory';
 import { DirectoryService, isServable } from '../catalog/directoryService';
-import { ownerRefOf } from '../permissions/rules';
 import { MonitoringStore } from '../stores/monitoring/MonitoringStore';
 import {
   emptyAggregate,
   HourAggregate,
   mergeAggregate,
 } from '../stores/monitoring/hourAggregates';
-import { DAY_MS, HOUR_MS } from '../lib/periods';
+import { DAY_MS } from '../lib/periods';
+import { readBrowseMetrics } from './browseMetrics';
 import { Prober, ProbeMode } from './Prober';
-import {
-  assessSla,
-  availabilityFigure,
-  dailyUptime,
-  latencyHistory,
-  SLA_WINDOW_MS,
-  slaWindowStart,
-  sumEntries,
-  trafficOf,
-  WINDOW_MS,
-} from './quality';
+import { availabilityFigure, SLA_WINDOW_MS, trafficOf } from './quality';
+import { metricsOf } from './qualityMetrics';
+import { detectBreaches } from './slaBreaches';
 
 /** `marketplace.monitoring.*`, validated. */
 export interface MonitoringConfig {
@@ -44,17 +34,6 @@ export interface MonitoringConfig {
 
 /** How often the rollup, retention and breach detection run. */
 export const ROLLUP_INTERVAL_SECONDS = 60;
-
-const METRIC_LABELS: Record<SlaMetric, string> = {
-  uptime: 'uptime',
-  latencyP50: 'p50 latency',
-  latencyP95: 'p95 latency',
-  latencyP99: 'p99 latency',
-};
-
-function formatMeasured(metric: SlaMetric, value: number): string {
-  return metric === 'uptime' ? `${value}%` : `${value} ms`;
-}
 
 /**
  * Monitoring: runs the prober and the rollup on the scheduler, detects and
@@ -175,198 +154,25 @@ export class Monitoring {
       measured,
     };
   }
-
   /**
    * Records every breached SLA metric of the services the gateway serves, once
    * per service, metric and 30-day window, and notifies the owning group and the
-   * admins of each new one.
+   * admins of each new one (slaBreaches.ts).
    */
-  async detectBreaches(
+  detectBreaches(
     sums: Map<string, HourAggregate>,
     now: number,
   ): Promise<number> {
-    let notified = 0;
-    for (const service of this.deps.directory.list()) {
-      const a = sums.get(service.ref);
-      if (!a || !isServable(service, now)) {
-        continue;
-      }
-      for (const row of assessSla(a, service.entity.spec.sla, now)) {
-        if (row.status !== 'breached' || row.measured === null) {
-          continue;
-        }
-        const breach = {
-          serviceRef: service.ref,
-          metric: row.metric,
-          windowStart: slaWindowStart(now),
-          measured: row.measured,
-          committed: row.committed,
-          detectedAt: now,
-        };
-        if (!(await this.deps.store.recordBreach(breach))) {
-          continue;
-        }
-        try {
-          await this.notifyBreach(service, breach);
-          notified++;
-        } catch (error) {
-          await this.deps.store.unclaimBreach(breach);
-          this.deps.logger.warn(
-            `Could not notify the ${row.metric} SLA breach of ${service.ref}: ${error}`,
-          );
-        }
-      }
-    }
-    return notified;
+    return detectBreaches(this.deps, sums, now);
   }
 
-  private async notifyBreach(
-    service: DirectoryService,
-    breach: {
-      metric: SlaMetric;
-      measured: number;
-      committed: number;
-      windowStart: number;
-    },
-  ) {
-    const title = service.entity.metadata.title ?? service.name;
-    const label = METRIC_LABELS[breach.metric];
-    const owner =
-      ownerRefOf(service.entity.spec.owner) || service.entity.spec.owner;
-    await this.deps.notifications.send({
-      recipients: {
-        type: 'entity',
-        entityRef: [...new Set([owner, ...(await this.deps.admins())])],
-      },
-      payload: {
-        title: `${title} breached its ${label} SLA`,
-        description: `Measured ${formatMeasured(
-          breach.metric,
-          breach.measured,
-        )} over the last 30 days; the provider commits to ${
-          breach.metric === 'uptime' ? 'at least' : 'at most'
-        } ${formatMeasured(breach.metric, breach.committed)}.`,
-        link: `/catalog/default/modelservice/${encodeURIComponent(
-          service.name,
-        )}/quality`,
-        severity: 'high',
-        topic: 'marketplace-sla-breach',
-        scope: `marketplace:sla:${service.ref}:${breach.metric}:${breach.windowStart}`,
-      },
-    });
-    this.deps.logger.info(
-      `SLA breach of ${service.ref}: ${label} ${breach.measured} (committed ${breach.committed})`,
-    );
-  }
-
-  /** Everything the Quality tab shows, measured from probes and the ledger. */
-  async metricsOf(
+  /** Everything the Quality tab shows, measured from probes and the ledger (qualityMetrics.ts). */
+  metricsOf(
     service: DirectoryService,
     window: MetricsWindow,
     times?: { createdAt: number; updatedAt: number },
   ): Promise<ServiceQualityMetrics> {
-    const { store } = this.deps;
-    const now = this.now();
-    const windowMs = WINDOW_MS[window];
-    const month = await store.hoursOf(service.ref, now - SLA_WINDOW_MS, now);
-    const week = await store.hoursOf(service.ref, now - 7 * DAY_MS, now);
-    const inWindow =
-      window === '30d'
-        ? month
-        : await store.hoursOf(service.ref, now - windowMs, now);
-    const history = await store.hoursOf(
-      service.ref,
-      now - (now % DAY_MS) - 29 * DAY_MS,
-      now,
-    );
-    const monthSum = sumEntries(month);
-    const weekSum = sumEntries(week);
-    const { sla } = service.entity.spec;
-    const incidents = await store.listIncidents(
-      service.ref,
-      now - SLA_WINDOW_MS,
-    );
-    const breaches = await store.listBreaches(service.ref);
-    const last = await store.lastProbe(service.ref);
-    const inFlight = await store.inFlightNow([service.ref]);
-    const usage = (await store.usageStats(now, service.ref)).get(service.ref);
-    const windowSum = sumEntries(inWindow);
-    const iso = (ms: number) => new Date(ms).toISOString();
-    return {
-      serviceRef: service.ref,
-      generatedAt: iso(now),
-      window,
-      windowStart: iso(now - windowMs),
-      committed: {
-        latencyP50Ms: sla.latencyMs.p50,
-        latencyP95Ms: sla.latencyMs.p95,
-        latencyP99Ms: sla.latencyMs.p99,
-        uptimePercent: sla.uptimePercent,
-        requestsPerSecond: sla.throughput.requestsPerSecond,
-        tokensPerSecond: sla.throughput.tokensPerSecond,
-      },
-      uptime: {
-        last7d: availabilityFigure(weekSum, now, 7 * DAY_MS),
-        last30d: availabilityFigure(monthSum, now, SLA_WINDOW_MS),
-        daily: dailyUptime(history, now, 30),
-        availableNow:
-          service.entity.spec.lifecycle === 'active' &&
-          last?.outcome !== 'down' &&
-          isAvailableAt(service.entity.spec.availability, new Date(now)),
-      },
-      traffic: trafficOf(windowSum, windowMs),
-      capacity: {
-        inFlightNow: inFlight.get(service.ref) ?? 0,
-        peakInFlight: windowSum.peakInFlight,
-        peakRequestsPerMinute: monthSum.peakRequestsPerMinute,
-        committedRequestsPerMinute: Math.round(
-          sla.throughput.requestsPerSecond * 60,
-        ),
-        hourly: inWindow
-          .filter(e => e.aggregate.requests > 0)
-          .map(e => ({
-            start: iso(e.hourStart),
-            peakInFlight: e.aggregate.peakInFlight,
-            peakRequestsPerMinute: e.aggregate.peakRequestsPerMinute,
-          })),
-      },
-      usage: {
-        totalTokens: usage?.totalTokens ?? 0,
-        activeUsers30d: usage?.activeUsers30d ?? 0,
-        requests30d: usage?.requests30d ?? 0,
-      },
-      createdAt: times ? iso(times.createdAt) : null,
-      updatedAt: times ? iso(times.updatedAt) : null,
-      latencyHistory: latencyHistory(
-        inWindow,
-        windowMs <= 24 * HOUR_MS ? 'hour' : 'day',
-      ),
-      sla: assessSla(monthSum, sla, now),
-      incidents: incidents.map(i => ({
-        startedAt: iso(i.startedAt),
-        endedAt: i.endedAt === null ? null : iso(i.endedAt),
-        downProbes: i.downProbes,
-        lastErrorKind: i.lastErrorKind,
-        lastHttpStatus: i.lastHttpStatus,
-      })),
-      breaches: breaches.map(b => ({
-        metric: b.metric as SlaMetric,
-        measured: b.measured,
-        committed: b.committed,
-        windowStart: iso(b.windowStart),
-        windowEnd: iso(b.windowStart + SLA_WINDOW_MS),
-        detectedAt: iso(b.detectedAt),
-      })),
-      lastProbe: last
-        ? {
-            probedAt: iso(last.probedAt),
-            outcome: last.outcome,
-            httpStatus: last.httpStatus,
-            errorKind: last.errorKind,
-            latencyMs: last.latencyMs,
-          }
-        : null,
-    };
+    return metricsOf(this.deps.store, service, window, this.now(), times);
   }
 
   /**
@@ -407,45 +213,4 @@ export class Monitoring {
       },
     });
   }
-}
-
-/**
- * The measured values of every service from the hourly rollups of the last 30
- * days and the latest probes: what browse, the finder and routes rank by. Read
- * from the database, so a standalone gateway reads the portal's measurements.
- */
-export async function readBrowseMetrics(
-  store: Pick<MonitoringStore, 'rolledUpSince' | 'lastProbeOutcomes'>,
-  now: number,
-) {
-  const sums = await store.rolledUpSince(now - SLA_WINDOW_MS, {
-    histograms: true,
-  });
-  const browse = new Map<string, ServiceMetrics>();
-  for (const [ref, a] of sums) {
-    const traffic = trafficOf(a, SLA_WINDOW_MS);
-    const metrics: ServiceMetrics = {};
-    const availability = availabilityFigure(a, now, SLA_WINDOW_MS);
-    if (availability.percent !== null) {
-      metrics.uptimePercent = availability.percent;
-      metrics.uptimeDays = availability.days;
-    }
-    if (traffic.latencyP95Ms !== null) {
-      metrics.latencyP95Ms = traffic.latencyP95Ms;
-    }
-    if (traffic.latencyP95Ms !== null) {
-      // Latency is time to first token: the finder and routes read it here.
-      metrics.timeToFirstTokenP95Ms = traffic.latencyP95Ms;
-    }
-    if (traffic.tokensPerSecondP50 !== null) {
-      metrics.tokensPerSecond = traffic.tokensPerSecondP50;
-    }
-    browse.set(ref, metrics);
-  }
-  for (const [ref, outcome] of await store.lastProbeOutcomes(now - DAY_MS)) {
-    if (outcome !== 'maintenance') {
-      browse.set(ref, { ...browse.get(ref), lastProbeUp: outcome === 'up' });
-    }
-  }
-  return { browse, sums };
 }
