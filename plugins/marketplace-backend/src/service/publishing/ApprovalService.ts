@@ -2,7 +2,6 @@ import { AuthService, LoggerService } from '@backstage/backend-plugin-api';
 import { ConflictError, NotFoundError } from '@backstage/errors';
 import { CatalogService } from '@backstage/plugin-catalog-node';
 import {
-  ANNOTATION_CLAIMED_VERIFICATION,
   ApprovalStatus,
   MODEL_SERVICE_KIND,
   ModelServiceEntityV1alpha1,
@@ -21,20 +20,21 @@ import { displayNameOf } from '../../lib/entityNames';
 import { iso } from './managedService';
 import { providerRefOf } from './PublishedEntityChecks';
 import { PublishingNotices, servicePage } from './PublishingNotices';
+import {
+  changeRejected,
+  foreignProviderProblem,
+  hostOf,
+  providerApprovalOf,
+  serviceApprovalOf,
+} from './approvalViews';
+
+// The routers import it from here.
+export { hostOf } from './approvalViews';
 
 /** A decision of an admin: approve, or reject with a reason. */
 export type Decision =
   | { status: 'approved'; reason: null }
   | { status: 'rejected'; reason: string };
-
-/** Host (and port) of a base URL; the raw text when it is not a URL. */
-export function hostOf(baseUrl: string): string {
-  try {
-    return new URL(baseUrl).host;
-  } catch {
-    return baseUrl;
-  }
-}
 
 /** An approval as the audit log shows it. */
 function auditedApproval(a: Approval) {
@@ -52,17 +52,6 @@ function ownerMayNotPublish(name: string, owner: string) {
   return new ConflictError(
     `${name} cannot be approved: its owner ${owner} may not publish services (it is not a provider group, and owns no approved Provider). Approve the team's Provider first, or add the group to marketplace.roles.providerGroups.`,
   );
-}
-
-/** Why a catalog YAML service naming another team's Provider is neither served nor approved. */
-function foreignProviderProblem(s: DirectoryService): string {
-  const entity = s.reviewEntity ?? s.entity;
-  return `${s.name} cannot be approved: it is owned by ${entity.spec.owner} but names ${s.providerRef}, which belongs to ${s.foreignProviderOwner}. A service may only name a Provider of its own team (and so use only that Provider's credentials).`;
-}
-
-/** A decision that rejected a change while the approved version stays served. */
-function changeRejected(a: Approval): boolean {
-  return a.status === 'approved' && !!a.rejectedHash;
 }
 
 function auditActionOf(a: Approval) {
@@ -92,7 +81,8 @@ export interface ApprovalServiceOptions {
  * The admins' review of what providers publish: model services (new ones,
  * and changes to what the gateway calls) and Providers (a Provider anyone
  * registered grants nothing until approved), and what the catalog module
- * reads of the decisions.
+ * reads of the decisions. What the admin sees of each approval is built in
+ * approvalViews.ts.
  */
 export class ApprovalService {
   private readonly now: () => number;
@@ -113,7 +103,7 @@ export class ApprovalService {
           `${MODEL_SERVICE_KIND.toLocaleLowerCase('en-US')}:`,
         )
       ) {
-        approvals.push(await this.serviceApprovalOf(a));
+        approvals.push(await serviceApprovalOf(this.options, a));
       }
     }
     return approvals;
@@ -124,65 +114,7 @@ export class ApprovalService {
   ): Promise<ProviderApproval[]> {
     return (await this.options.publishing.listApprovals(status))
       .filter(a => a.serviceRef.startsWith('provider:'))
-      .map(a => this.providerApprovalOf(a));
-  }
-
-  private async serviceApprovalOf(a: Approval): Promise<ServiceApproval> {
-    const served = this.options.directory.getByRef(a.serviceRef);
-    // A changed YAML service is reviewed in its new version.
-    const s = served?.reviewEntity
-      ? { ...served, entity: served.reviewEntity }
-      : served;
-    let endpoint: ServiceApproval['endpoint'] = null;
-    let credential: ServiceApproval['credential'] = null;
-    if (s) {
-      const host = hostOf(s.entity.spec.endpoint.baseUrl);
-      endpoint = {
-        host,
-        approvedHost: a.approvedEndpointHost,
-        changedSinceApproval:
-          a.approvedEndpointHost === null
-            ? null
-            : a.approvedEndpointHost !== host,
-      };
-      const auth = s.entity.spec.endpoint.auth;
-      if (auth.type !== 'none' && this.options.secrets) {
-        const d = await this.options.secrets.describe(
-          auth.secretRef ?? '',
-          s.providerRef,
-        );
-        // Bound to the Provider, but the Provider is another team's: refused.
-        const foreign = served?.foreignProviderOwner
-          ? foreignProviderProblem(served)
-          : null;
-        credential = {
-          name: d.name,
-          source: d.source,
-          owner: d.owner,
-          fingerprint: d.fingerprint,
-          usable: d.usable && !foreign,
-          problem: foreign ?? d.problem,
-        };
-      }
-    }
-    return {
-      serviceRef: a.serviceRef,
-      name: a.serviceRef.slice(a.serviceRef.indexOf('/') + 1),
-      title: s?.entity.metadata.title ?? null,
-      owner: s ? ownerRefOf(s.entity.spec.owner) || s.entity.spec.owner : null,
-      providerRef: s?.providerRef ?? null,
-      source: s?.published ? 'portal' : 'catalog',
-      status: a.status,
-      reason: a.reason,
-      submittedAt: iso(a.submittedAt),
-      decidedBy: a.decidedBy,
-      decidedAt: a.decidedAt === null ? null : iso(a.decidedAt),
-      entity: s?.entity ?? null,
-      endpoint,
-      credential,
-      changeRejected: changeRejected(a),
-      approvedVersionServed: a.status !== 'rejected' && !!a.approvedHash,
-    };
+      .map(a => providerApprovalOf(this.options.directory, a));
   }
 
   /**
@@ -253,7 +185,7 @@ export class ApprovalService {
       await this.tellOwners(me, current, before, after);
     }
     logger.info(`${me.userRef} set ${ref} to ${after.status}`);
-    return this.serviceApprovalOf(after);
+    return serviceApprovalOf(this.options, after);
   }
 
   /** The owners of a decided service learn the decision. */
@@ -299,29 +231,6 @@ export class ApprovalService {
     }
   }
 
-  private providerApprovalOf(a: Approval): ProviderApproval {
-    const provider = this.options.directory.provider(a.serviceRef);
-    return {
-      providerRef: a.serviceRef,
-      name: a.serviceRef.slice(a.serviceRef.indexOf('/') + 1),
-      displayName: provider?.spec.displayName ?? null,
-      owner: provider
-        ? ownerRefOf(provider.spec.owner) || provider.spec.owner
-        : null,
-      // What it declares: the catalog shows an unapproved Provider as
-      // unverified and keeps its claim in an annotation.
-      verification:
-        provider?.metadata.annotations?.[ANNOTATION_CLAIMED_VERIFICATION] ??
-        provider?.spec.verification?.status ??
-        null,
-      status: a.status,
-      reason: a.reason,
-      submittedAt: iso(a.submittedAt),
-      decidedBy: a.decidedBy,
-      decidedAt: a.decidedAt === null ? null : iso(a.decidedAt),
-    };
-  }
-
   /**
    * An admin approves or rejects a Provider: then its owners are providers
    * (or not) and its verification counts.
@@ -364,7 +273,7 @@ export class ApprovalService {
     await notices.refreshCatalogEntity(ref);
     await notices.rolesChanged(ref);
     logger.info(`${me.userRef} set ${ref} to ${after.status}`);
-    return this.providerApprovalOf(after);
+    return providerApprovalOf(this.options.directory, after);
   }
 
   /**
