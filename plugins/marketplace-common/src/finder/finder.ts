@@ -6,7 +6,7 @@ import {
 } from '../kinds/constants';
 import { ModelServicePricing } from '../kinds/ModelServiceEntityV1alpha1';
 import { estimateMonthlyCost } from '../pricing';
-import { ServiceProjection } from '../browse/browse';
+import { ServiceProjection } from '../browse/projection';
 
 /**
  * The blended price per 1K tokens in integer micro-units: three prompt tokens
