@@ -70,7 +70,8 @@ export const UPSTREAM_CODECS: Partial<Record<UpstreamProtocol, UpstreamCodec>> =
     'openai-responses': responsesUpstream,
   };
 
-function upstreamErrorMessage(
+/** The message of an upstream's error answer, or a generic one. */
+export function upstreamErrorMessage(
   upstream: UpstreamCodec,
   raw: Buffer,
   status: number,
