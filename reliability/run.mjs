@@ -23,17 +23,15 @@ import {
 } from './portal.mjs';
 import { rest, subscribe } from './gateway.mjs';
 import { fuzz, operations } from './fuzz.mjs';
+import { upstreamFaults } from './faults.mjs';
+import { oversizedAndSlow } from './hostileInputs.mjs';
 import {
-  anonymousMatrix,
   budgets,
   crashCheck,
   crashLoad,
-  keyTiming,
   ledgerInvariants,
-  oversizedAndSlow,
-  secretsInLogs,
-  upstreamFaults,
-} from './phases.mjs';
+} from './consistency.mjs';
+import { anonymousMatrix, keyTiming, secretsInLogs } from './security.mjs';
 
 const require = createRequire(import.meta.url);
 const args = process.argv.slice(2);
