@@ -1,12 +1,12 @@
 import type { BrowseSort } from './browse';
 import { ServiceProjection } from './projection';
 
-function compareNullable(
+/** Compares two measurements; services with no data sort last in both directions. */
+export function compareMissingLast(
   a: number | undefined,
   b: number | undefined,
   dir: 1 | -1,
 ): number {
-  // Services with no data sort last in both directions.
   if (a === undefined && b === undefined) return 0;
   if (a === undefined) return 1;
   if (b === undefined) return -1;
@@ -27,18 +27,23 @@ export function comparator(
     case 'completion-price-asc':
       return (a, b) => a.completionPer1kMicros - b.completionPer1kMicros;
     case 'rating':
-      return (a, b) => compareNullable(a.metrics.rating, b.metrics.rating, -1);
+      return (a, b) =>
+        compareMissingLast(a.metrics.rating, b.metrics.rating, -1);
     case 'popularity':
       return (a, b) =>
-        compareNullable(a.metrics.requests30d, b.metrics.requests30d, -1);
+        compareMissingLast(a.metrics.requests30d, b.metrics.requests30d, -1);
     case 'newest':
       return (a, b) => b.createdAt - a.createdAt;
     case 'latency':
       return (a, b) =>
-        compareNullable(a.metrics.latencyP95Ms, b.metrics.latencyP95Ms, 1);
+        compareMissingLast(a.metrics.latencyP95Ms, b.metrics.latencyP95Ms, 1);
     case 'uptime':
       return (a, b) =>
-        compareNullable(a.metrics.uptimePercent, b.metrics.uptimePercent, -1);
+        compareMissingLast(
+          a.metrics.uptimePercent,
+          b.metrics.uptimePercent,
+          -1,
+        );
     default:
       return () => 0;
   }
