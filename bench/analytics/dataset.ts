@@ -151,12 +151,12 @@ export async function seed(knex: Knex, now: number, days: number) {
   return { services, teams, subs: all };
 }
 
-/** Writes `rows` ledger rows over `days` through the ledger's own write path. */
+/** Writes `rowCount` ledger rows over `days` through the ledger's own write path. */
 export async function writeLedger(
   knex: Knex,
   now: number,
   data: Awaited<ReturnType<typeof seed>>,
-  rows: number,
+  rowCount: number,
   days: number,
 ) {
   const writer = createSettlementWriter(knex);
@@ -177,8 +177,8 @@ export async function writeLedger(
   for (let d = 0; d < days; d++) {
     const n =
       d === days - 1
-        ? rows - written
-        : Math.round((rows * dayWeights[d]) / totalWeight);
+        ? rowCount - written
+        : Math.round((rowCount * dayWeights[d]) / totalWeight);
     const active = data.subs.filter(s => s.firstDay <= d && s.lastDay >= d);
     const cumulative = cumulate(active.map(s => s.weight));
     const rows: Record<string, unknown>[] = [];
