@@ -19,10 +19,7 @@
  *
  * The data set (steps 2 and 3) is dataset.ts, the baseline baseline.ts.
  */
-import {
-  AnalyticsService,
-  platformFeeMicros,
-} from '@internal/plugin-marketplace-common';
+import { AnalyticsService } from '@internal/plugin-marketplace-common';
 import {
   AnalyticsStore,
   Period,
