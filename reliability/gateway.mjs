@@ -71,3 +71,18 @@ export async function chat(
     body: json(text),
   };
 }
+
+/** The gateway's Chat Completions route. */
+export const GW = '/api/marketplace/gateway/v1/chat/completions';
+
+/** OpenAI's error shape with the code the gateway documents. */
+export function openAiError(res, code) {
+  const e = res.body?.error;
+  return (
+    e &&
+    typeof e.message === 'string' &&
+    e.message.length > 0 &&
+    e.type &&
+    (!code || e.code === code)
+  );
+}

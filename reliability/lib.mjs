@@ -199,3 +199,9 @@ export function json(text) {
     return undefined;
   }
 }
+
+/** Fails `kind` with `detail` on the checker unless `ok`; returns `ok`. */
+export function expect(checker, ok, kind, detail) {
+  if (!ok) checker.fail(kind, detail);
+  return ok;
+}

@@ -6,6 +6,11 @@
 // scripts/test.sh and scripts/pg-test-server.sh provide). See reliability/README.md.
 //
 //   node reliability/run.mjs [--seed N] [--fuzz N] [--fuzz-pg N] [--only sqlite|postgres]
+//
+// Over ~400 lines on purpose: runOn() is the suite's script for one database, its
+// phases in the order they run and sharing one portal, keys and checker; the
+// checks themselves are faults.mjs, hostileInputs.mjs, consistency.mjs,
+// security.mjs and fuzz.mjs.
 import { execFileSync, spawnSync } from 'node:child_process';
 import { randomBytes } from 'node:crypto';
 import fs from 'node:fs';
@@ -22,18 +27,17 @@ import {
   writeCatalog,
 } from './portal.mjs';
 import { rest, subscribe } from './gateway.mjs';
-import { fuzz, operations } from './fuzz.mjs';
+import { fuzz } from './fuzz.mjs';
+import { operations } from './fuzzInputs.mjs';
+import { upstreamFaults } from './faults.mjs';
+import { oversizedAndSlow } from './hostileInputs.mjs';
 import {
-  anonymousMatrix,
   budgets,
   crashCheck,
   crashLoad,
-  keyTiming,
   ledgerInvariants,
-  oversizedAndSlow,
-  secretsInLogs,
-  upstreamFaults,
-} from './phases.mjs';
+} from './consistency.mjs';
+import { anonymousMatrix, keyTiming, secretsInLogs } from './security.mjs';
 
 const require = createRequire(import.meta.url);
 const args = process.argv.slice(2);

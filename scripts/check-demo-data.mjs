@@ -11,7 +11,7 @@
 //
 // Usage: node scripts/check-demo-data.mjs [--backend http://localhost:7007]
 import { tokenFor } from './approve-samples.mjs';
-import { PLAN } from './seed.mjs';
+import { PLAN } from './seed-plan.mjs';
 
 const args = process.argv.slice(2);
 const backend = args.includes('--backend')

@@ -16,30 +16,23 @@
  *    serialising the answer) for the busiest provider team, 30 days by day (the
  *    target: <= 150 ms), and other shapes; against a baseline measured in the same
  *    run: the same answer computed from the raw ledger rows. Checks that both agree.
+ *
+ * The data set (steps 2 and 3) is dataset.ts, the baseline baseline.ts.
  */
-import {
-  AnalyticsService,
-  costMicros,
-  platformFeeMicros,
-  splitTrial,
-} from '@internal/plugin-marketplace-common';
+import { AnalyticsService } from '@internal/plugin-marketplace-common';
 import {
   AnalyticsStore,
-  monthEnd,
-  monthStart,
-  monthsOf,
   Period,
   resolvePeriod,
-  addMonths,
   StatementStore,
   connectDatabase,
-  createSettlementWriter,
-  SubscriptionStore,
 } from '@internal/plugin-marketplace-backend/testUtils';
 import fs from 'fs';
 import knexFactory, { Knex } from 'knex';
 import os from 'os';
 import path from 'path';
+import { rawAnalytics } from './baseline';
+import { DAY, seed, writeLedger } from './dataset';
 
 function arg(name: string): string | undefined {
   const i = process.argv.indexOf(`--${name}`);
@@ -52,41 +45,6 @@ const RAW_ITERATIONS = Number(arg('raw-iterations') ?? 5);
 const PG = arg('pg');
 const KEEP = process.argv.includes('--keep-db');
 const TARGET_MS = 150;
-const DAY = 86_400_000;
-
-/** Deterministic pseudo-random numbers (mulberry32), so every run sees the same data. */
-function rng(seed: number) {
-  let a = seed;
-  return () => {
-    a = (a + 0x6d2b79f5) | 0;
-    let t = Math.imul(a ^ (a >>> 15), 1 | a);
-    t = (t + Math.imul(t ^ (t >>> 7), 61 | t)) ^ t;
-    return ((t ^ (t >>> 14)) >>> 0) / 4294967296;
-  };
-}
-const random = rng(7);
-/** Lognormal with the given median. */
-function lognormal(median: number, sigma: number) {
-  const u = Math.max(1e-12, random());
-  const v = random();
-  const z = Math.sqrt(-2 * Math.log(u)) * Math.cos(2 * Math.PI * v);
-  return median * Math.exp(sigma * z);
-}
-function pick<T>(items: T[], cumulative: number[]): T {
-  const r = random() * cumulative[cumulative.length - 1];
-  let lo = 0;
-  let hi = cumulative.length - 1;
-  while (lo < hi) {
-    const mid = (lo + hi) >> 1;
-    if (cumulative[mid] < r) lo = mid + 1;
-    else hi = mid;
-  }
-  return items[lo];
-}
-function cumulate(weights: number[]) {
-  let sum = 0;
-  return weights.map(w => (sum += w));
-}
 
 async function openDatabase(): Promise<{
   knex: Knex;
@@ -136,346 +94,6 @@ async function openDatabase(): Promise<{
         fs.rmSync(dir, { recursive: true, force: true });
       }
     },
-  };
-}
-
-interface Sub {
-  id: string;
-  keyId: string;
-  userRef: string;
-  teamRef: string | null;
-  service: Svc;
-  weight: number;
-  firstDay: number;
-  lastDay: number;
-  trialLeft: number;
-}
-interface Svc {
-  ref: string;
-  name: string;
-  owner: string;
-  providerRef: string;
-  prompt: number;
-  completion: number;
-  /** Price from the change on (a third of the services). */
-  newPrompt: number;
-  newCompletion: number;
-  latency: number;
-  trial: number;
-}
-
-async function seed(knex: Knex, now: number) {
-  const subs = new SubscriptionStore(knex, () => now - DAYS * DAY);
-  const teams = Array.from(
-    { length: 6 },
-    (_, i) => `group:default/provider-team-${i + 1}`,
-  );
-  const services: Svc[] = Array.from({ length: 30 }, (_, i) => {
-    const prompt = [150, 500, 1000, 2500, 3000, 5000, 15000][i % 7];
-    const changes = i % 3 === 0;
-    return {
-      ref: `modelservice:default/bench-model-${i + 1}`,
-      name: `bench-model-${i + 1}`,
-      owner: teams[i % teams.length],
-      providerRef: `provider:default/bench-provider-${(i % 6) + 1}`,
-      prompt,
-      completion: prompt * 4,
-      newPrompt: changes ? Math.round(prompt * 1.2) : prompt,
-      newCompletion: changes ? Math.round(prompt * 4 * 1.2) : prompt * 4,
-      latency: 250 + (i % 5) * 150,
-      trial: i % 4 === 0 ? 100_000 : 0,
-    };
-  });
-  // Popularity: heavy-tailed over services and users.
-  const serviceWeights = cumulate(services.map((_, i) => 1 / (i + 1) ** 0.9));
-  const consumerTeams = Array.from(
-    { length: 50 },
-    (_, i) => `group:default/consumer-team-${i + 1}`,
-  );
-  const all: Sub[] = [];
-  for (let u = 0; u < 800; u++) {
-    const userRef = `user:default/bench-user-${u + 1}`;
-    const team =
-      random() < 0.33
-        ? null
-        : consumerTeams[Math.floor(random() * consumerTeams.length)];
-    const userWeight = 1 / (u + 1) ** 0.8;
-    // Users join over the period and some churn.
-    const firstDay = Math.floor(random() ** 1.5 * DAYS * 0.9);
-    const lastDay =
-      random() < 0.25
-        ? firstDay + Math.floor(random() * (DAYS - firstDay))
-        : DAYS - 1;
-    const count = 1 + Math.floor(random() * 4);
-    const chosen = new Set<Svc>();
-    while (chosen.size < count) {
-      chosen.add(pick(services, serviceWeights));
-    }
-    for (const service of chosen) {
-      const { subscription, apiKey } = await subs.create({
-        serviceRef: service.ref,
-        userRef,
-        teamRef: team,
-        spendCapMicros: null,
-        trialTokens: service.trial,
-      });
-      all.push({
-        id: subscription.id,
-        keyId: apiKey.id,
-        userRef,
-        teamRef: team,
-        service,
-        weight: userWeight * (0.5 + random()),
-        firstDay,
-        lastDay,
-        trialLeft: service.trial,
-      });
-    }
-  }
-  return { services, teams, subs: all };
-}
-
-async function writeLedger(
-  knex: Knex,
-  now: number,
-  data: Awaited<ReturnType<typeof seed>>,
-) {
-  const writer = createSettlementWriter(knex);
-  const start = now - (now % DAY) - (DAYS - 1) * DAY;
-  // Growth over the period and a daily cycle (UTC).
-  const dayWeights = Array.from({ length: DAYS }, (_, d) => 0.5 + d / DAYS);
-  const hourWeights = cumulate(
-    Array.from(
-      { length: 24 },
-      (_, h) => 0.3 + Math.sin((Math.PI * h) / 24) ** 2,
-    ),
-  );
-  const hours = Array.from({ length: 24 }, (_, h) => h);
-  const totalWeight = dayWeights.reduce((a, b) => a + b, 0);
-  let written = 0;
-  let id = 0;
-  const began = Date.now();
-  for (let d = 0; d < DAYS; d++) {
-    const n =
-      d === DAYS - 1
-        ? ROWS - written
-        : Math.round((ROWS * dayWeights[d]) / totalWeight);
-    const active = data.subs.filter(s => s.firstDay <= d && s.lastDay >= d);
-    const cumulative = cumulate(active.map(s => s.weight));
-    const rows: Record<string, unknown>[] = [];
-    for (let i = 0; i < n; i++) {
-      const sub = pick(active, cumulative);
-      const startedAt = Math.min(
-        now - 1000,
-        start +
-          d * DAY +
-          pick(hours, hourWeights) * 3_600_000 +
-          Math.floor(random() * 3_600_000),
-      );
-      const r = random();
-      const status =
-        r < 0.015
-          ? 'upstream_error'
-          : r < 0.02
-          ? 'timeout'
-          : r < 0.025
-          ? 'upstream_rejected'
-          : r < 0.03
-          ? 'client_closed'
-          : 'ok';
-      const prompt = Math.max(1, Math.round(lognormal(400, 0.9)));
-      const completion =
-        status === 'ok' || status === 'client_closed'
-          ? Math.max(1, Math.round(lognormal(200, 0.8)))
-          : 0;
-      const charged = status === 'ok' || status === 'client_closed';
-      const svc = sub.service;
-      const changed = d >= DAYS / 2;
-      const prices = {
-        promptPer1kMicros: changed ? svc.newPrompt : svc.prompt,
-        completionPer1kMicros: changed ? svc.newCompletion : svc.completion,
-      };
-      let trialTokens = 0;
-      let cost = 0;
-      if (charged) {
-        const split = splitTrial(prompt, completion, sub.trialLeft);
-        sub.trialLeft -= split.trialTokens;
-        trialTokens = split.trialTokens;
-        cost = costMicros(
-          split.billablePromptTokens,
-          split.billableCompletionTokens,
-          prices,
-        );
-      }
-      const latency =
-        status === 'ok'
-          ? Math.round(lognormal(svc.latency, 0.5))
-          : status === 'timeout'
-          ? 120_000
-          : Math.round(lognormal(svc.latency, 0.5));
-      rows.push({
-        request_id: `req_bench${(id++).toString(36).padStart(10, '0')}`,
-        subscription_id: sub.id,
-        key_id: sub.keyId,
-        user_ref: sub.userRef,
-        team_ref: sub.teamRef,
-        service_ref: svc.ref,
-        provider_ref: svc.providerRef,
-        model: svc.name,
-        stream: random() < 0.4,
-        status,
-        http_status:
-          status === 'ok' ? 200 : status === 'upstream_rejected' ? 400 : 502,
-        error_code: status === 'ok' ? null : status,
-        prompt_tokens: prompt,
-        completion_tokens: completion,
-        trial_tokens: trialTokens,
-        token_source: 'upstream',
-        cost_micros: cost,
-        platform_fee_micros: platformFeeMicros(cost, 1000),
-        upstream_latency_ms: latency,
-        ttft_ms: null,
-        started_at: startedAt,
-        finished_at: startedAt + latency,
-      });
-    }
-    rows.sort((a, b) => Number(a.started_at) - Number(b.started_at));
-    for (let i = 0; i < rows.length; i += 500) {
-      await writer.write(rows.slice(i, i + 500).map(row => ({ row })));
-    }
-    written += n;
-    if (d % 20 === 19 || d === DAYS - 1) {
-      const s = (Date.now() - began) / 1000;
-      process.stdout.write(
-        `  ${written.toLocaleString('en-US')} rows (${Math.round(
-          written / s,
-        ).toLocaleString('en-US')} rows/s)\n`,
-      );
-    }
-  }
-}
-
-/**
- * The baseline: the same answer as AnalyticsStore.providerAnalytics (totals,
- * per-service series with average and p95 latency, top users and teams with the
- * previous period, retention) computed from the raw ledger rows.
- */
-async function rawAnalytics(
-  knex: Knex,
-  refs: string[],
-  period: Period,
-): Promise<any> {
-  const day = '(started_at - (started_at % 86400000))';
-  const series = await knex('usage_ledger')
-    .select(
-      'service_ref',
-      knex.raw(`${day} AS d`),
-      knex.raw(`COUNT(*) AS requests,
-        SUM(CASE WHEN status = 'ok' THEN 1 ELSE 0 END) AS ok,
-        SUM(CASE WHEN status IN ('upstream_error', 'timeout') THEN 1 ELSE 0 END) AS errors,
-        SUM(prompt_tokens) AS prompt, SUM(completion_tokens) AS completion,
-        SUM(cost_micros) AS gross, SUM(platform_fee_micros) AS fee,
-        SUM(CASE WHEN status = 'ok' THEN upstream_latency_ms ELSE 0 END) AS latency_sum,
-        SUM(CASE WHEN status = 'ok' AND upstream_latency_ms IS NOT NULL THEN 1 ELSE 0 END) AS latency_count`),
-    )
-    .whereIn('service_ref', refs)
-    .andWhere('started_at', '>=', period.previousStart)
-    .andWhere('started_at', '<', period.end)
-    .groupBy('service_ref', knex.raw(day));
-  // Exact percentiles need every latency.
-  const latencies = await knex('usage_ledger')
-    .select('service_ref', 'started_at', 'upstream_latency_ms')
-    .whereIn('service_ref', refs)
-    .andWhere('started_at', '>=', period.start)
-    .andWhere('started_at', '<', period.end)
-    .andWhere('status', 'ok')
-    .whereNotNull('upstream_latency_ms');
-  const groups = new Map<string, number[]>();
-  const all: number[] = [];
-  for (const l of latencies) {
-    const v = Number(l.upstream_latency_ms);
-    all.push(v);
-    const key = `${l.service_ref}|${Math.floor(Number(l.started_at) / DAY)}`;
-    let g = groups.get(key);
-    if (!g) groups.set(key, (g = []));
-    g.push(v);
-  }
-  const p95 = (values: number[]) => {
-    if (values.length === 0) return null;
-    values.sort((a, b) => a - b);
-    return values[Math.ceil(0.95 * values.length) - 1];
-  };
-  for (const g of groups.values()) p95(g);
-  const totals = {
-    requests: 0,
-    gross: 0,
-    fee: 0,
-    errors: 0,
-    latencySum: 0,
-    latencyCount: 0,
-  };
-  for (const r of series) {
-    if (Number(r.d) < period.start) continue;
-    totals.requests += Number(r.requests);
-    totals.gross += Number(r.gross);
-    totals.fee += Number(r.fee);
-    totals.errors += Number(r.errors);
-    totals.latencySum += Number(r.latency_sum);
-    totals.latencyCount += Number(r.latency_count);
-  }
-  const customers = async (by: string) => {
-    const q = knex('usage_ledger')
-      .select(
-        knex.raw(`${by} AS ref`),
-        knex.raw(`SUM(CASE WHEN started_at >= ${period.start} THEN 1 ELSE 0 END) AS requests,
-          SUM(CASE WHEN started_at >= ${period.start} THEN cost_micros ELSE 0 END) AS gross,
-          SUM(CASE WHEN started_at < ${period.start} THEN cost_micros ELSE 0 END) AS previous`),
-      )
-      .whereIn('service_ref', refs)
-      .andWhere('started_at', '>=', period.previousStart)
-      .andWhere('started_at', '<', period.end)
-      .groupBy(by);
-    if (by === 'team_ref') q.whereNotNull('team_ref');
-    return (await q)
-      .map((r: any) => ({
-        ref: r.ref,
-        requests: Number(r.requests),
-        gross: Number(r.gross),
-        previous: Number(r.previous),
-      }))
-      .filter((c: any) => c.requests > 0)
-      .sort(
-        (a: any, b: any) =>
-          b.gross - a.gross ||
-          b.requests - a.requests ||
-          a.ref.localeCompare(b.ref),
-      )
-      .slice(0, 10);
-  };
-  const months = monthsOf(period);
-  const first = addMonths(months[0], -1);
-  const bounds = [first, ...months].slice(1).map(m => monthStart(m));
-  const cases = bounds
-    .map((b, i) => `WHEN started_at < ${b} THEN ${i}`)
-    .join(' ');
-  const activity = await knex('usage_ledger')
-    .select(
-      'user_ref',
-      knex.raw(`CASE ${cases} ELSE ${bounds.length} END AS m`),
-    )
-    .whereIn('service_ref', refs)
-    .andWhere('started_at', '>=', monthStart(first))
-    .andWhere('started_at', '<', monthEnd(months[months.length - 1]))
-    .groupBy('user_ref', knex.raw(`CASE ${cases} ELSE ${bounds.length} END`));
-  const before = await knex('usage_ledger')
-    .distinct('user_ref')
-    .whereIn('service_ref', refs)
-    .andWhere('started_at', '<', monthStart(first));
-  return {
-    totals: { ...totals, p95: p95(all) },
-    topUsers: await customers('user_ref'),
-    topTeams: await customers('team_ref'),
-    retentionRows: activity.length + before.length,
   };
 }
 
@@ -540,7 +158,7 @@ async function main() {
       })`,
     );
     let t0 = Date.now();
-    const data = await seed(knex, now);
+    const data = await seed(knex, now, DAYS);
     console.log(
       `${data.subs.length} subscriptions of 800 users to ${
         data.services.length
@@ -550,7 +168,7 @@ async function main() {
     console.log(
       `writing ${ROWS.toLocaleString('en-US')} ledger rows over ${DAYS} days:`,
     );
-    await writeLedger(knex, now, data);
+    await writeLedger(knex, now, data, ROWS, DAYS);
     const insertSeconds = (Date.now() - t0) / 1000;
     const counts = async (table: string) =>
       Number((await knex(table).count({ n: '*' }))[0].n);

@@ -6,10 +6,8 @@ import {
   parseEntityRef,
   SchemaValidEntityPolicy,
 } from '@backstage/catalog-model';
-import {
-  ModelServiceEntityV1alpha1,
-  modelServiceEntityProblems,
-} from './kinds/ModelServiceEntityV1alpha1';
+import { ModelServiceEntityV1alpha1 } from './kinds/ModelServiceEntityV1alpha1';
+import { modelServiceEntityProblems } from './kinds/modelServiceChecks';
 import { MARKETPLACE_API_VERSION, MODEL_SERVICE_KIND } from './kinds/constants';
 import { EntityProblem, EntityValidationError } from './kinds/validation';
 import { ApprovalStatus } from './api/types';

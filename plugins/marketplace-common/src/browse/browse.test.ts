@@ -3,12 +3,7 @@ import path from 'path';
 import { parseAllDocuments } from 'yaml';
 import { ModelServiceEntityV1alpha1 } from '../kinds/ModelServiceEntityV1alpha1';
 import { ProviderEntityV1alpha1 } from '../kinds/ProviderEntityV1alpha1';
-import {
-  browse,
-  contextBucketOf,
-  projectService,
-  ServiceProjection,
-} from './browse';
+import { browse, contextBucketOf, projectService, ServiceProjection } from '.';
 
 const examples = path.resolve(__dirname, '../../../../examples');
 function load(file: string) {

@@ -11,7 +11,7 @@ import {
   projectService,
   ProjectionFacts,
   ServiceProjection,
-} from './browse';
+} from '.';
 
 /**
  * Every filter bucket and sort of the browse page, with the values at their

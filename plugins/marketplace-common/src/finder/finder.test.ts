@@ -2,11 +2,7 @@ import fs from 'fs';
 import path from 'path';
 import { parseAllDocuments } from 'yaml';
 import { ModelServiceEntityV1alpha1 } from '../kinds/ModelServiceEntityV1alpha1';
-import {
-  projectService,
-  ServiceMetrics,
-  ServiceProjection,
-} from '../browse/browse';
+import { projectService, ServiceMetrics, ServiceProjection } from '../browse';
 import { blendedPricePer1k, findServices, FinderNeeds } from './finder';
 
 const examples = path.resolve(__dirname, '../../../../examples');

@@ -6,7 +6,8 @@ import {
 } from '../kinds/constants';
 import { ModelServicePricing } from '../kinds/ModelServiceEntityV1alpha1';
 import { estimateMonthlyCost } from '../pricing';
-import { ServiceProjection } from '../browse/browse';
+import { ServiceProjection } from '../browse/projection';
+import { compareMissingLast } from '../browse/sorting';
 
 /**
  * The blended price per 1K tokens in integer micro-units: three prompt tokens
@@ -191,17 +192,6 @@ export function exclusionReasons(
     }
   }
   return out;
-}
-
-function compareMissingLast(
-  a: number | undefined,
-  b: number | undefined,
-  dir: 1 | -1,
-): number {
-  if (a === undefined && b === undefined) return 0;
-  if (a === undefined) return 1;
-  if (b === undefined) return -1;
-  return (a - b) * dir;
 }
 
 /**

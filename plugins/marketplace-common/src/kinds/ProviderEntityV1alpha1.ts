@@ -17,13 +17,14 @@ import {
   entityRefSchema,
   linkProblems,
   namespaceProblems,
+  catalogKindSchema,
 } from './schemaParts';
 import {
-  checkEntity,
   EntityProblem,
-  EntityValidationError,
+  isMarketplaceEntityOfKind,
   schemaProblemsValidator,
   standaloneKindSchema,
+  validateKind,
 } from './validation';
 
 /** @public */
@@ -61,78 +62,67 @@ export interface ProviderEntityV1alpha1 extends Entity {
  *
  * @public
  */
-export const providerEntityV1alpha1Schema = {
-  $schema: 'http://json-schema.org/draft-07/schema',
+export const providerEntityV1alpha1Schema = catalogKindSchema({
   $id: 'ProviderV1alpha1',
   description: 'An organisation that offers LLM services in the marketplace.',
-  allOf: [
-    { $ref: 'Entity' },
-    {
-      type: 'object',
-      required: ['spec'],
-      properties: {
-        apiVersion: { enum: [MARKETPLACE_API_VERSION] },
-        kind: { enum: [PROVIDER_KIND] },
-        spec: {
-          type: 'object',
-          additionalProperties: false,
-          required: [
-            'owner',
-            'displayName',
-            'verification',
-            'headquarters',
-            'compliance',
-            'contact',
-          ],
-          properties: {
-            owner: entityRefSchema,
-            displayName: { type: 'string', minLength: 1 },
-            verification: {
-              type: 'object',
-              description:
-                "The provider's own claim about its verification, shown as a claim; whether it is verified is the marketplace admins' decision",
-              additionalProperties: false,
-              required: ['status'],
-              properties: {
-                status: { enum: [...PROVIDER_VERIFICATION_STATUSES] },
-                verifiedAt: {
-                  type: 'string',
-                  pattern: ISO_DATE_PATTERN,
-                },
-              },
-            },
-            headquarters: {
-              type: 'object',
-              additionalProperties: false,
-              required: ['country', 'region'],
-              properties: {
-                country: { type: 'string', pattern: ISO_COUNTRY_PATTERN },
-                region: { enum: [...GEO_REGIONS] },
-                city: { type: 'string', minLength: 1 },
-              },
-            },
-            compliance: {
-              type: 'array',
-              uniqueItems: true,
-              items: { enum: [...COMPLIANCE_CERTIFICATIONS] },
-            },
-            contact: {
-              type: 'object',
-              additionalProperties: false,
-              required: ['email'],
-              properties: {
-                email: { type: 'string', pattern: EMAIL_PATTERN },
-                url: { type: 'string', pattern: URL_PATTERN },
-                chat: { type: 'string', minLength: 1 },
-              },
-            },
-            website: { type: 'string', pattern: URL_PATTERN },
+  kind: PROVIDER_KIND,
+  spec: {
+    type: 'object',
+    additionalProperties: false,
+    required: [
+      'owner',
+      'displayName',
+      'verification',
+      'headquarters',
+      'compliance',
+      'contact',
+    ],
+    properties: {
+      owner: entityRefSchema,
+      displayName: { type: 'string', minLength: 1 },
+      verification: {
+        type: 'object',
+        description:
+          "The provider's own claim about its verification, shown as a claim; whether it is verified is the marketplace admins' decision",
+        additionalProperties: false,
+        required: ['status'],
+        properties: {
+          status: { enum: [...PROVIDER_VERIFICATION_STATUSES] },
+          verifiedAt: {
+            type: 'string',
+            pattern: ISO_DATE_PATTERN,
           },
         },
       },
+      headquarters: {
+        type: 'object',
+        additionalProperties: false,
+        required: ['country', 'region'],
+        properties: {
+          country: { type: 'string', pattern: ISO_COUNTRY_PATTERN },
+          region: { enum: [...GEO_REGIONS] },
+          city: { type: 'string', minLength: 1 },
+        },
+      },
+      compliance: {
+        type: 'array',
+        uniqueItems: true,
+        items: { enum: [...COMPLIANCE_CERTIFICATIONS] },
+      },
+      contact: {
+        type: 'object',
+        additionalProperties: false,
+        required: ['email'],
+        properties: {
+          email: { type: 'string', pattern: EMAIL_PATTERN },
+          url: { type: 'string', pattern: URL_PATTERN },
+          chat: { type: 'string', minLength: 1 },
+        },
+      },
+      website: { type: 'string', pattern: URL_PATTERN },
     },
-  ],
-} as const;
+  },
+});
 
 /**
  * The Provider schema as one self-contained JSON Schema document.
@@ -181,13 +171,11 @@ export function providerEntityProblems(data: unknown): EntityProblem[] {
 export function providerEntityV1alpha1Validator(
   data: unknown,
 ): ProviderEntityV1alpha1 | false {
-  return checkEntity(PROVIDER_KIND, MARKETPLACE_API_VERSION, data, d => {
-    const problems = providerEntityProblems(d);
-    if (problems.length) {
-      throw new EntityValidationError(PROVIDER_KIND, problems);
-    }
-    return d as ProviderEntityV1alpha1;
-  });
+  return validateKind<ProviderEntityV1alpha1>(
+    PROVIDER_KIND,
+    data,
+    providerEntityProblems,
+  );
 }
 
 /**
@@ -198,9 +186,5 @@ export function providerEntityV1alpha1Validator(
 export function isProviderEntity(
   entity: Entity | undefined,
 ): entity is ProviderEntityV1alpha1 {
-  return (
-    !!entity &&
-    entity.apiVersion === MARKETPLACE_API_VERSION &&
-    entity.kind === PROVIDER_KIND
-  );
+  return isMarketplaceEntityOfKind(entity, PROVIDER_KIND);
 }

@@ -1,5 +1,7 @@
 export * from './constants';
 export * from './ModelServiceEntityV1alpha1';
+export * from './modelServiceSchema';
+export { modelServiceEntityProblems } from './modelServiceChecks';
 export * from './ProviderEntityV1alpha1';
 export * from './jsonSchemas';
 export {

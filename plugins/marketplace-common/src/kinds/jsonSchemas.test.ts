@@ -3,7 +3,7 @@ import path from 'path';
 import Ajv from 'ajv';
 import { parseAllDocuments } from 'yaml';
 import { MARKETPLACE_JSON_SCHEMAS } from './jsonSchemas';
-import { modelServiceEntityProblems } from './ModelServiceEntityV1alpha1';
+import { modelServiceEntityProblems } from './modelServiceChecks';
 
 const repo = path.resolve(__dirname, '../../../..');
 

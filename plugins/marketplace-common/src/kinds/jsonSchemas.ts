@@ -3,7 +3,7 @@ import {
   MODEL_SERVICE_KIND,
   PROVIDER_KIND,
 } from './constants';
-import { modelServiceJsonSchema } from './ModelServiceEntityV1alpha1';
+import { modelServiceJsonSchema } from './modelServiceSchema';
 import { providerJsonSchema } from './ProviderEntityV1alpha1';
 
 /**

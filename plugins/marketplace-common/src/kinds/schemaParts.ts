@@ -1,3 +1,5 @@
+import { MARKETPLACE_API_VERSION } from './constants';
+
 /** `HH:MM`, 24-hour clock; `24:00` allowed as an end of day. */
 export const HH_MM_PATTERN = '^(([01][0-9]|2[0-3]):[0-5][0-9]|24:00)$';
 /** ISO 3166-1 alpha-2 country code. */
@@ -104,3 +106,30 @@ export const EMAIL_PATTERN = '^[^\\s@]+@[^\\s@]+\\.[^\\s@]+$';
 export const positiveInteger = { type: 'integer', minimum: 1 } as const;
 export const nonNegativeInteger = { type: 'integer', minimum: 0 } as const;
 export const entityRefSchema = { type: 'string', minLength: 1 } as const;
+
+/**
+ * The JSON Schema (draft-07) of a marketplace kind in the catalog's form: the
+ * entity envelope by `$ref: 'Entity'`, then the kind's apiVersion, kind and `spec`.
+ */
+export function catalogKindSchema<
+  const K extends string,
+  const S extends Record<string, unknown>,
+>(options: { $id: string; description: string; kind: K; spec: S }) {
+  return {
+    $schema: 'http://json-schema.org/draft-07/schema',
+    $id: options.$id,
+    description: options.description,
+    allOf: [
+      { $ref: 'Entity' },
+      {
+        type: 'object',
+        required: ['spec'],
+        properties: {
+          apiVersion: { enum: [MARKETPLACE_API_VERSION] },
+          kind: { enum: [options.kind] },
+          spec: options.spec,
+        },
+      },
+    ],
+  } as const;
+}

@@ -1,4 +1,6 @@
+import { Entity } from '@backstage/catalog-model';
 import Ajv, { ErrorObject, ValidateFunction } from 'ajv';
+import { MARKETPLACE_API_VERSION } from './constants';
 import {
   EMAIL_PATTERN,
   HH_MM_PATTERN,
@@ -75,23 +77,40 @@ export function problemsOf(error: unknown): EntityProblem[] {
 }
 
 /**
- * Runs `validate` only for entities that claim to be of `kind` and `apiVersion`, so
- * that a processor can hand every entity to every validator.
+ * The validator of a marketplace kind: false for an entity that is not of `kind`
+ * and the marketplace's apiVersion (so that a processor can hand every entity to
+ * every validator), the entity when it has no `problems`, and otherwise an
+ * {@link EntityValidationError} naming every problem.
  */
-export function checkEntity<T>(
+export function validateKind<T extends Entity>(
   kind: string,
-  apiVersion: string,
   data: unknown,
-  validate: (data: unknown) => T | false,
+  problemsOfEntity: (data: unknown) => EntityProblem[],
 ): T | false {
   if (typeof data !== 'object' || data === null) {
     return false;
   }
   const claimed = data as { kind?: unknown; apiVersion?: unknown };
-  if (claimed.kind !== kind || claimed.apiVersion !== apiVersion) {
+  if (claimed.kind !== kind || claimed.apiVersion !== MARKETPLACE_API_VERSION) {
     return false;
   }
-  return validate(data);
+  const problems = problemsOfEntity(data);
+  if (problems.length) {
+    throw new EntityValidationError(kind, problems);
+  }
+  return data as T;
+}
+
+/** Whether `entity` is of the marketplace's `kind` (by apiVersion and kind; not a validation). */
+export function isMarketplaceEntityOfKind(
+  entity: Entity | undefined,
+  kind: string,
+): boolean {
+  return (
+    !!entity &&
+    entity.apiVersion === MARKETPLACE_API_VERSION &&
+    entity.kind === kind
+  );
 }
 
 /**

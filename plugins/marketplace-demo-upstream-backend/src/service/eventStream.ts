@@ -1,12 +1,12 @@
 import { Response } from 'express';
 import { CompletionChunk, SimulatedCompletion } from './generator';
 import { ChatCompletionRequest } from './request';
-import type { SleepFunction } from './router';
-import { flush } from './router';
+import type { SleepFunction } from './sleep';
+import { flush } from './sleep';
 import { SimulatedToolCall } from './tools';
 
 /**
- * The simulator's answer to one chat request (router.ts): every native
+ * The simulator's answer to one chat request (simulation.ts): every native
  * protocol (Responses, Messages) translates its request to this form and
  * writes the answer in its own shape.
  */

@@ -10,7 +10,7 @@ import {
   TypedEventStream,
 } from './eventStream';
 import { parseChatCompletionRequest } from './request';
-import type { SleepFunction } from './router';
+import type { SleepFunction } from './sleep';
 
 const ANTHROPIC_ERROR_TYPES: Record<number, string> = {
   400: 'invalid_request_error',

@@ -10,7 +10,7 @@ import {
   TypedEventStream,
 } from './eventStream';
 import { parseChatCompletionRequest } from './request';
-import type { SleepFunction } from './router';
+import type { SleepFunction } from './sleep';
 
 function textOf(content: unknown): string {
   if (typeof content === 'string') {

@@ -8,11 +8,8 @@ import {
   responsesAnswerOf,
   ResponsesStreamDecoder,
 } from './responsesUpstream';
-import {
-  TranslatableCall,
-  translatedAdapter,
-  responsesUpstream,
-} from './translate';
+import { TranslatableCall, translatedAdapter } from './translate';
+import { responsesUpstream } from './upstreamCodecs';
 import { anthropicMessagesAdapter } from './anthropicMessages';
 import { openaiChatAdapter } from './openaiChat';
 import { GatewayError } from '../errors';
