@@ -306,6 +306,155 @@ describe.each(
     await expectLedgerInvariants(knex);
   });
 
+  /** A ledger whose settlements wait (a minute) unless a reservation batch carries them. */
+  function slowLedger(instanceId: string) {
+    return new DatabaseUsageLedger(knex, {
+      instanceId,
+      platformFeeBasisPoints: 1000,
+      clock,
+      batchDelayMs: 60_000,
+    });
+  }
+
+  async function ledgerIds() {
+    return (await knex('usage_ledger').select('request_id'))
+      .map(r => r.request_id)
+      .sort();
+  }
+
+  async function reservationIds() {
+    return (await knex('usage_reservations').select('request_id'))
+      .map(r => r.request_id)
+      .sort();
+  }
+
+  function settleOkOn(on: UsageLedger, reservation: Reservation) {
+    return on.settle(reservation, {
+      status: 'ok',
+      httpStatus: 200,
+      promptTokens: reservation.promptTokens,
+      completionTokens: reservation.maxCompletionTokens,
+      tokenSource: 'upstream',
+      charge: true,
+      finishedAt: now,
+    });
+  }
+
+  it('settlements queued before a reservation batch are written in its transaction on SQLite', async () => {
+    const { grant } = await subscribe();
+    const slow = slowLedger('batch-slow');
+    const held = reservations(
+      await Promise.allSettled(
+        ['a', 'b'].map(id => reserve(grant, id, {}, slow)),
+      ),
+    );
+    expect(held).toHaveLength(2);
+    const client = knex.client as { acquireConnection(): Promise<unknown> };
+    const acquire = jest.spyOn(client, 'acquireConnection');
+    const settled = held.map(r => settleOkOn(slow, r));
+    const next = await Promise.all(
+      ['c', 'd'].map(id => reserve(grant, id, {}, slow)),
+    );
+    const calls = acquire.mock.calls.length;
+    acquire.mockRestore();
+    expect(next.map(r => r.ok)).toEqual([true, true]);
+    if (isSqlite) {
+      // One transaction for both: the rows are there without a flush.
+      expect(calls).toBe(1);
+      await Promise.all(settled);
+      expect(await ledgerIds()).toEqual(['a', 'b']);
+    }
+    await slow.flush();
+    expect(await ledgerIds()).toEqual(['a', 'b']);
+    expect(await reservationIds()).toEqual(['c', 'd']);
+    await expectLedgerInvariants(knex);
+    const last = next.flatMap(r =>
+      r.ok ? [settleOkOn(slow, r.reservation)] : [],
+    );
+    await slow.flush();
+    await Promise.all(last);
+  });
+
+  it('a reservation the spend cap refuses in a batch with settlements: the settlements land, nothing else changes', async () => {
+    // Room for three requests of 100 micros.
+    const { grant, subscription } = await subscribe({ spendCapMicros: 300 });
+    const slow = slowLedger('batch-slow');
+    const a = await reserve(grant, 'a', {}, slow);
+    if (!a.ok) throw new Error('not reserved');
+    expect(a.reservation.costMicros).toBe(100);
+    // Another instance takes the rest of the cap; `slow` does not know.
+    const [x, y] = await Promise.all([
+      reserve(grant, 'x'),
+      reserve(grant, 'y'),
+    ]);
+    if (!x.ok || !y.ok) throw new Error('not reserved');
+
+    // In one turn: a's settlement queued, then c, which no longer fits.
+    const settledA = settleOkOn(slow, a.reservation);
+    const c = await reserve(grant, 'c', {}, slow);
+    expect(c).toMatchObject({
+      ok: false,
+      reason: 'budget_exceeded',
+      budget: { scope: 'subscription', ref: subscription.id },
+    });
+    if (isSqlite) {
+      await settledA;
+      expect(await ledgerIds()).toEqual(['a']);
+    }
+    await slow.flush();
+    expect(await ledgerIds()).toEqual(['a']);
+    expect(await ledger.getUsage('a')).toMatchObject({
+      status: 'ok',
+      costMicros: 100,
+    });
+    expect(await reservationIds()).toEqual(['x', 'y']);
+    const raw = await knex('subscriptions')
+      .where({ id: subscription.id })
+      .first();
+    expect(Number(raw.month_spend_micros)).toBe(100);
+    expect(Number(raw.reserved_micros)).toBe(200);
+    await expectLedgerInvariants(knex);
+    await settleOk(x.reservation);
+    await settleOk(y.reservation);
+  });
+
+  it('a batch rolled back as a whole: every settlement it carried lands once, the reservations are retried alone', async () => {
+    const { grant } = await subscribe();
+    const slow = slowLedger('batch-slow');
+    const held = reservations(
+      await Promise.allSettled(
+        ['a', 'b'].map(id => reserve(grant, id, {}, slow)),
+      ),
+    );
+    expect(held).toHaveLength(2);
+    await poison(knex, 'poison', 'transaction');
+    const settled = held.map(r => settleOkOn(slow, r));
+    const results = await Promise.allSettled([
+      reserve(grant, 'c', {}, slow),
+      reserve(grant, 'bad', { model: 'poison' }, slow),
+      reserve(grant, 'd', {}, slow),
+    ]);
+    expect(results.map(r => r.status)).toEqual([
+      'fulfilled',
+      'rejected',
+      'fulfilled',
+    ]);
+    if (isSqlite) {
+      // Written apart at once (the batch, then one by one), not left for the
+      // minute's delay.
+      await Promise.all(settled);
+      expect(await ledgerIds()).toEqual(['a', 'b']);
+    }
+    await slow.flush();
+    expect(await ledgerIds()).toEqual(['a', 'b']);
+    expect(await reservationIds()).toEqual(['c', 'd']);
+    await expectLedgerInvariants(knex);
+    const last = reservations(results).map(r => settleOkOn(slow, r));
+    await slow.flush();
+    await Promise.all(last);
+    expect(await ledgerIds()).toEqual(['a', 'b', 'c', 'd']);
+  });
+
   it('a crash between reserve and settle leaves reservations the sweep settles, free', async () => {
     const { grant, subscription } = await subscribe({ trialTokens: 1000 });
     const crashed = new DatabaseUsageLedger(knex, {
