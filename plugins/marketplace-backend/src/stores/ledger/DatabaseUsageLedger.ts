@@ -73,7 +73,10 @@ export class DatabaseUsageLedger implements UsageLedger {
       batchDelayMs: options.batchDelayMs,
       onError: options.onError,
     });
-    this.writer.carrySettlements?.(this.settlements);
+    const carrier = this.writer.carrySettlements?.(this.settlements);
+    if (carrier) {
+      this.settlements.carriedBy(carrier);
+    }
   }
 
   private now() {

@@ -33,12 +33,21 @@ export interface ReservationWriter {
    * settlements from, to write them in the same transaction. Writers without
    * batches leave the settlements to their own writer.
    */
-  carrySettlements?(source: SettlementSource): void;
+  carrySettlements?(source: SettlementSource): SettlementCarrier;
+}
+
+/** A writer that carries settlements in its reservation batches. */
+export interface SettlementCarrier {
+  /**
+   * Writes a batch soon (with the reservations that arrive meanwhile, or
+   * none), which takes the settlements that are due.
+   */
+  carry(): void;
 }
 
 /** Settlements waiting to be written, offered to the next reservation batch. */
 export interface SettlementSource {
-  /** Takes the settlements queued since the last write; undefined if none can go now. */
+  /** Takes the settlements due to be written; undefined if none are due. */
   take(): CarriedSettlements | undefined;
 }
 

@@ -196,15 +196,24 @@ class KnexSettlementWriter implements SettlementWriter {
 /** Writes settlements on one better-sqlite3 connection; returns the subscriptions as updated. */
 export type SqliteSettle = (entries: SettlementEntry[]) => SubscriptionRow[];
 
-const sqliteSettles = new WeakMap<object, SqliteSettle>();
+const sqliteSettles = new WeakMap<
+  object,
+  { inTransaction: SqliteSettle; alone: SqliteSettle }
+>();
 
 /**
- * better-sqlite3: the settlement of a batch as one synchronous transaction
- * function on prepared statements (prepared once per connection). Called
- * inside another transaction (the reservation batch's, sqliteLedgerWriter.ts)
- * it runs in a savepoint: its writes go or stay together.
+ * better-sqlite3: the settlement of a batch on prepared statements (prepared
+ * once per connection), as a synchronous function: `alone` in a transaction
+ * of its own, `inTransaction` in the transaction the caller has open (the
+ * reservation batch's, sqliteLedgerWriter.ts). Not in a savepoint there: a
+ * savepoint copies every page it changes to SQLite's sub-journal, which for
+ * the ledger's, indexes' and rollups' pages cost more than the commit it
+ * saves; if a statement fails, the caller rolls its whole transaction back.
  */
-export function sqliteSettle(connection: any): SqliteSettle {
+export function sqliteSettle(connection: any): {
+  inTransaction: SqliteSettle;
+  alone: SqliteSettle;
+} {
   let settle = sqliteSettles.get(connection);
   if (settle) {
     return settle;
@@ -218,63 +227,62 @@ export function sqliteSettle(connection: any): SqliteSettle {
   const customerRollup = connection.prepare(CUSTOMER_UPSERT);
   const monthlyUse = connection.prepare(MONTHLY_USE_UPSERT);
   const budgetSettle = connection.prepare(BUDGET_SETTLE);
-  settle = connection.transaction(
-    (entries: SettlementEntry[]): SubscriptionRow[] => {
-      if (entries.length === 0) {
-        return [];
-      }
-      const columns = Object.keys(entries[0].row);
-      const key = columns.join(',');
-      let insert = inserts.get(key);
-      if (!insert) {
-        insert = connection.prepare(
-          `INSERT INTO usage_ledger (${columns.join(', ')}) VALUES (${columns
-            .map(() => '?')
-            .join(', ')}) ON CONFLICT (request_id) DO NOTHING`,
-        );
-        inserts.set(key, insert);
-      }
-      const inserted: SettlementEntry[] = [];
-      for (const entry of entries) {
-        const { row } = entry;
-        const result = insert.run(
-          ...columns.map(c => {
-            const v = row[c];
-            return typeof v === 'boolean' ? Number(v) : v;
-          }),
-        );
-        if (result.changes > 0) {
-          inserted.push(entry);
-        }
-        remove.run(row.request_id);
-      }
-      const deltas = rollupDeltas(
-        inserted.map(e => e.row as unknown as RollupSource),
+  const inTransaction = (entries: SettlementEntry[]): SubscriptionRow[] => {
+    if (entries.length === 0) {
+      return [];
+    }
+    const columns = Object.keys(entries[0].row);
+    const key = columns.join(',');
+    let insert = inserts.get(key);
+    if (!insert) {
+      insert = connection.prepare(
+        `INSERT INTO usage_ledger (${columns.join(', ')}) VALUES (${columns
+          .map(() => '?')
+          .join(', ')}) ON CONFLICT (request_id) DO NOTHING`,
       );
-      for (const d of deltas.services) {
-        serviceRollup.run(...serviceBindings(d));
+      inserts.set(key, insert);
+    }
+    const inserted: SettlementEntry[] = [];
+    for (const entry of entries) {
+      const { row } = entry;
+      const result = insert.run(
+        ...columns.map(c => {
+          const v = row[c];
+          return typeof v === 'boolean' ? Number(v) : v;
+        }),
+      );
+      if (result.changes > 0) {
+        inserted.push(entry);
       }
-      for (const d of deltas.customers) {
-        customerRollup.run(...customerBindings(d));
+      remove.run(row.request_id);
+    }
+    const deltas = rollupDeltas(
+      inserted.map(e => e.row as unknown as RollupSource),
+    );
+    for (const d of deltas.services) {
+      serviceRollup.run(...serviceBindings(d));
+    }
+    for (const d of deltas.customers) {
+      customerRollup.run(...customerBindings(d));
+    }
+    for (const d of deltas.months) {
+      monthlyUse.run(...monthlyUseBindings(d));
+    }
+    const updated: SubscriptionRow[] = [];
+    for (const c of countersOf(inserted)) {
+      const row = update.get(...counterBindings(c));
+      if (row) {
+        updated.push(row);
       }
-      for (const d of deltas.months) {
-        monthlyUse.run(...monthlyUseBindings(d));
-      }
-      const updated: SubscriptionRow[] = [];
-      for (const c of countersOf(inserted)) {
-        const row = update.get(...counterBindings(c));
-        if (row) {
-          updated.push(row);
-        }
-      }
-      for (const d of budgetDeltasOf(inserted)) {
-        budgetSettle.run(...budgetSettleBindings(d));
-      }
-      return updated;
-    },
-  ) as SqliteSettle;
-  sqliteSettles.set(connection, settle);
-  return settle;
+    }
+    for (const d of budgetDeltasOf(inserted)) {
+      budgetSettle.run(...budgetSettleBindings(d));
+    }
+    return updated;
+  };
+  settle = { inTransaction, alone: connection.transaction(inTransaction) };
+  sqliteSettles.set(connection, settle!);
+  return settle!;
 }
 
 /** better-sqlite3: one synchronous transaction on prepared statements. */
@@ -288,7 +296,7 @@ class SqliteSettlementWriter implements SettlementWriter {
     const client = this.knex.client as any;
     const connection = await client.acquireConnection();
     try {
-      return sqliteSettle(connection)(entries);
+      return sqliteSettle(connection).alone(entries);
     } finally {
       await client.releaseConnection(connection);
     }

@@ -15,6 +15,7 @@ import {
 import type {
   CarriedSettlements,
   ReservationWriter,
+  SettlementCarrier,
   SettlementSource,
 } from './reservationWriter';
 import { SettlementEntry, sqliteSettle } from './settlementWriter';
@@ -22,7 +23,9 @@ import { SettlementEntry, sqliteSettle } from './settlementWriter';
 /*
  * The ledger's writes on SQLite (better-sqlite3), with group commit: one
  * BEGIN/COMMIT per turn of the event loop for the reservations that arrived in
- * it and the settlements queued since the last write.
+ * it and the settlements that are due (queued for the ledger's batch delay).
+ * Due settlements with no reservation to ride with are written in a batch of
+ * their own, scheduled the same way.
  */
 
 /** Thrown when a reservation batch's transaction was rolled back as a whole. */
@@ -39,31 +42,32 @@ type Result = ReservationOutcome | { error: Error };
 interface Statements {
   /** One reservation: its own transaction, or a savepoint inside a batch. */
   one: (w: ReservationWrite) => SubscriptionRow | undefined;
-  /** The settlements (in a savepoint) first, then each reservation in its own savepoint. */
+  /** The settlements first, then each reservation in its own savepoint. */
   batch: (
     settlements: SettlementEntry[] | undefined,
     writes: ReservationWrite[],
-  ) => { settled: SubscriptionRow[] | Error | undefined; results: Result[] };
+  ) => { settled: SubscriptionRow[] | undefined; results: Result[] };
 }
 
 /**
  * The reservations that arrive in the same turn of the event loop (and while a
  * batch is being written) are written in one synchronous transaction on
  * prepared statements, on the pool's connection (so it never interleaves with a
- * knex transaction), together with the settlements the ledger queued since the
- * last write (`carrySettlements`).
+ * knex transaction), together with the settlements that are due
+ * (`carrySettlements`: the ledger's queue hands them to the next batch instead
+ * of writing them in a transaction of their own).
  *
- * The settlements go first, in a savepoint: if the database refuses them, their
- * savepoint is rolled back, the reservations go on, and the settlements are
- * written apart afterwards (as a failed settlement batch always was: the batch,
- * then one by one). Each reservation runs in a savepoint of its own, in arrival
- * order: it sees the counters as the settlements and the reservations before it
- * left them (exactly as one transaction each), a refusal or an error of one
- * rolls back only its own writes, and every request still waits for its own row
- * before it is forwarded. If the transaction fails as a whole (the database
- * refused the commit, or rolled everything back), nothing of it was written:
- * each reservation is tried again alone, so one request's failure never fails
- * another's, and the settlements are written apart.
+ * The settlements go first, in the transaction itself (a savepoint around them
+ * measured dearer than their own commit: settlementWriter.ts). Each reservation
+ * runs in a savepoint of its own, in arrival order: it sees the counters as the
+ * settlements and the reservations before it left them (exactly as one
+ * transaction each), a refusal or an error of one rolls back only its own
+ * writes, and every request still waits for its own row before it is
+ * forwarded. If the transaction fails as a whole (a settlement the database
+ * refused, a refused commit, or SQLite rolled everything back), nothing of it
+ * was written: each reservation is tried again alone, so one request's failure
+ * never fails another's, and the settlements are written apart (as a failed
+ * settlement batch always was: the batch, then one by one).
  */
 export class SqliteLedgerWriter implements ReservationWriter {
   private readonly prepared = new WeakMap<object, Statements>();
@@ -73,8 +77,9 @@ export class SqliteLedgerWriter implements ReservationWriter {
 
   constructor(private readonly knex: Knex) {}
 
-  carrySettlements(source: SettlementSource) {
+  carrySettlements(source: SettlementSource): SettlementCarrier {
     this.source = source;
+    return { carry: () => this.schedule() };
   }
 
   private statements(connection: any): Statements {
@@ -87,7 +92,7 @@ export class SqliteLedgerWriter implements ReservationWriter {
         )}) VALUES (${RESERVATION_COLUMNS.map(() => '?').join(', ')})`,
       );
       const budget = connection.prepare(BUDGET_RESERVE);
-      const settle = sqliteSettle(connection);
+      const settle = sqliteSettle(connection).inTransaction;
       const values: unknown[] = new Array(RESERVATION_COLUMNS.length);
       // Inside a transaction, better-sqlite3 runs a transaction function in a
       // savepoint: its writes go or stay together.
@@ -124,14 +129,9 @@ export class SqliteLedgerWriter implements ReservationWriter {
           settlements: SettlementEntry[] | undefined,
           writes: ReservationWrite[],
         ) => {
-          let settled: SubscriptionRow[] | Error | undefined;
-          if (settlements) {
-            try {
-              settled = settle(settlements);
-            } catch (e) {
-              settled = inside(e);
-            }
-          }
+          // An error here rolls the whole transaction back (BatchAborted
+          // below): the reservations are tried again alone.
+          const settled = settlements ? settle(settlements) : undefined;
           const results = writes.map((w): Result => {
             try {
               return outcomeOf(one(w));
@@ -186,10 +186,7 @@ export class SqliteLedgerWriter implements ReservationWriter {
     }
     try {
       // Those that arrived while the connection was awaited join too.
-      const batch = this.pending.splice(0);
-      if (batch.length > 0) {
-        this.writeBatch(connection, batch);
-      }
+      this.writeBatch(connection, this.pending.splice(0));
     } finally {
       await client.releaseConnection(connection);
     }
@@ -204,6 +201,9 @@ export class SqliteLedgerWriter implements ReservationWriter {
       return;
     }
     const carried: CarriedSettlements | undefined = this.source?.take();
+    if (!carried && batch.length === 0) {
+      return;
+    }
     let settled: SubscriptionRow[] | Error | undefined;
     let results: Result[];
     if (!carried && batch.length === 1) {
