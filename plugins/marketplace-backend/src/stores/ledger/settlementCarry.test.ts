@@ -277,9 +277,11 @@ describe.each(
     });
     queue.carriedBy({ carry: () => undefined });
     const settled = held.map(r => queue.push(r, ok(now)));
-    let carried: CarriedSettlements | undefined;
-    while (!(carried = queue.take())) {
+    // Due once the batch delay has passed.
+    let carried = queue.take();
+    while (!carried) {
       await new Promise(resolve => setTimeout(resolve, 1));
+      carried = queue.take();
     }
     expect(carried.entries).toHaveLength(2);
     carried.failed(new Error('the batch was rolled back'));
