@@ -1,6 +1,10 @@
 import { SubscriptionRow } from '../SubscriptionStore';
 import { MAX_BATCH, Reservation, Settlement } from './ledgerTypes';
-import type { CarriedSettlements, SettlementSource } from './reservationWriter';
+import type {
+  CarriedSettlements,
+  SettlementCarrier,
+  SettlementSource,
+} from './reservationWriter';
 import { SettlementEntry, SettlementWriter } from './settlementWriter';
 
 /*
