@@ -1,16 +1,16 @@
 import { Knex } from 'knex';
 import { monthOf } from '../../lib/periods';
 import { num } from '../../lib/numbers';
+import { BudgetCounterRef } from './reservationSql';
 import {
-  BudgetCounterRef,
   createReservationWriter,
   ReservationWriter,
 } from './reservationWriter';
-import { createSettlementWriter, SettlementWriter } from './settlementWriter';
+import { createSettlementWriter } from './settlementWriter';
+import { SettlementItem, SettlementQueue } from './settlementQueue';
 import { KeyGrant, SubscriptionRow } from '../SubscriptionStore';
 import {
   BudgetRefusal,
-  MAX_BATCH,
   PriceSchedule,
   Reservation,
   ReserveRejection,
@@ -36,24 +36,17 @@ import type { UsageLedger } from './UsageLedger';
  * the update only applies if the budget still holds) plus a reservation row. After
  * the upstream answered, `settle` turns the reservation into exactly one ledger row
  * and releases what was not used. Settlements are written in small batches (group
- * commit) so ledger writes never serialize requests. Reservations left behind by a
- * process that died are settled as `abandoned` (free) by `reconcile`.
+ * commit, settlementQueue.ts) so ledger writes never serialize requests; on SQLite
+ * they are written in the next reservation batch's transaction. Reservations left
+ * behind by a process that died are settled as `abandoned` (free) by `reconcile`.
  */
 export class DatabaseUsageLedger implements UsageLedger {
-  private queue: Array<{
-    reservation: Reservation;
-    settlement: Settlement;
-    done: () => void;
-  }> = [];
-  private flushing: Promise<void> | undefined;
-  private flushTimer: NodeJS.Timeout | undefined;
   private readonly writer: ReservationWriter;
-  private readonly settlements: SettlementWriter;
+  private readonly settlements: SettlementQueue;
   /** Last known state per subscription, from the latest reservation. */
   private readonly snapshots = new Map<string, SubscriptionRow>();
   /** Requests this process holds a reservation for and has not settled yet. */
   private readonly inFlight = new Set<string>();
-  private stopped = false;
 
   constructor(
     private readonly db: Knex,
@@ -72,7 +65,18 @@ export class DatabaseUsageLedger implements UsageLedger {
     },
   ) {
     this.writer = createReservationWriter(db);
-    this.settlements = createSettlementWriter(db);
+    this.settlements = new SettlementQueue({
+      writer: createSettlementWriter(db),
+      entryOf: ({ reservation, settlement }) =>
+        settlementEntry(reservation, settlement, () => this.feeBasisPoints()),
+      written: (items, updated) => this.written(items, updated),
+      batchDelayMs: options.batchDelayMs,
+      onError: options.onError,
+    });
+    const carrier = this.writer.carrySettlements?.(this.settlements);
+    if (carrier) {
+      this.settlements.carriedBy(carrier);
+    }
   }
 
   private now() {
@@ -281,110 +285,22 @@ export class DatabaseUsageLedger implements UsageLedger {
 
   /** Queues the settlement of a reservation; it is written with the next batch. */
   settle(reservation: Reservation, settlement: Settlement): Promise<void> {
-    return new Promise<void>(resolve => {
-      this.queue.push({ reservation, settlement, done: resolve });
-      this.schedule();
-    });
-  }
-
-  private schedule() {
-    if (!this.flushTimer && !this.flushing && this.queue.length > 0) {
-      this.flushTimer = setTimeout(() => {
-        this.flushTimer = undefined;
-        void this.flush();
-      }, this.options.batchDelayMs ?? 2);
-    }
+    return this.settlements.push(reservation, settlement);
   }
 
   /** Writes every queued settlement now (in batches of at most MAX_BATCH). */
-  async flush(): Promise<void> {
-    if (this.flushTimer) {
-      clearTimeout(this.flushTimer);
-      this.flushTimer = undefined;
-    }
-    while (this.flushing) {
-      await this.flushing;
-    }
-    while (this.queue.length > 0 && !this.stopped) {
-      const batch = this.queue.splice(0, MAX_BATCH);
-      let failed: typeof batch = [];
-      this.flushing = this.writeOrSplit(batch)
-        .then(left => {
-          failed = left;
-        })
-        .finally(() => {
-          this.flushing = undefined;
-        });
-      await this.flushing;
-      if (failed.length > 0) {
-        // Put what could not be written back so nothing is lost; retried a
-        // little later instead of spinning on a failing database.
-        this.queue.unshift(...failed);
-        if (!this.flushTimer && !this.stopped) {
-          this.flushTimer = setTimeout(() => {
-            this.flushTimer = undefined;
-            void this.flush();
-          }, 1000);
-        }
-        return;
-      }
-    }
-  }
-
-  /**
-   * Writes a batch; if that fails, writes its settlements one by one, so that one
-   * row the database refuses never holds back the others. Returns the ones that
-   * could not be written.
-   */
-  private async writeOrSplit(
-    batch: DatabaseUsageLedger['queue'],
-  ): Promise<DatabaseUsageLedger['queue']> {
-    try {
-      await this.writeBatch(batch);
-      batch.forEach(b => b.done());
-      return [];
-    } catch (error) {
-      this.options.onError?.(error as Error);
-      if (batch.length === 1) {
-        return batch;
-      }
-    }
-    const failed: DatabaseUsageLedger['queue'] = [];
-    for (const entry of batch) {
-      try {
-        await this.writeBatch([entry]);
-        entry.done();
-      } catch (error) {
-        this.options.onError?.(
-          new Error(
-            `Could not settle request ${entry.reservation.requestId}: ${error}`,
-          ),
-        );
-        failed.push(entry);
-      }
-    }
-    return failed;
+  flush(): Promise<void> {
+    return this.settlements.flush();
   }
 
   /** Stops retrying: what is still queued stays unwritten (reconciled later). */
   stop() {
-    this.stopped = true;
-    if (this.flushTimer) {
-      clearTimeout(this.flushTimer);
-      this.flushTimer = undefined;
-    }
+    this.settlements.stop();
   }
 
-  private async writeBatch(
-    batch: Array<{ reservation: Reservation; settlement: Settlement }>,
-  ): Promise<void> {
-    // Each row carries what it changes on its subscription; the writer applies it
-    // only if the row is really inserted (a request is settled once).
-    const entries = batch.map(({ reservation, settlement }) =>
-      settlementEntry(reservation, settlement, () => this.feeBasisPoints()),
-    );
-    const updated = await this.settlements.write(entries);
-    for (const { reservation } of batch) {
+  /** After settlements were written (each row carried what it changes on its subscription). */
+  private written(items: SettlementItem[], updated: SubscriptionRow[]) {
+    for (const { reservation } of items) {
       this.inFlight.delete(reservation.requestId);
     }
     // Keep the snapshots current, so that the next reservation needs no read.
@@ -392,7 +308,7 @@ export class DatabaseUsageLedger implements UsageLedger {
       this.remember(row);
     }
     if (this.options.onSettled) {
-      const charged = batch.filter(b => b.reservation.costMicros > 0);
+      const charged = items.filter(b => b.reservation.costMicros > 0);
       if (charged.length > 0) {
         const grants = charged.map(b => b.reservation.grant);
         this.options.onSettled({
@@ -433,7 +349,7 @@ export class DatabaseUsageLedger implements UsageLedger {
     if (stale.length === 0) {
       return 0;
     }
-    await this.writeBatch(stale.map(r => abandoned(r, now)));
+    await this.settlements.write(stale.map(r => abandoned(r, now)));
     return stale.length;
   }
 

@@ -11,7 +11,7 @@ import {
   serviceBindings,
 } from './rollup';
 import { SubscriptionRow } from '../SubscriptionStore';
-import { BudgetCounterRef } from './reservationWriter';
+import { BudgetCounterRef } from './reservationSql';
 
 /*
  * Settlements: a batch of ledger rows written in one transaction with the
@@ -193,88 +193,110 @@ class KnexSettlementWriter implements SettlementWriter {
   }
 }
 
+/** Writes settlements on one better-sqlite3 connection; returns the subscriptions as updated. */
+export type SqliteSettle = (entries: SettlementEntry[]) => SubscriptionRow[];
+
+const sqliteSettles = new WeakMap<
+  object,
+  { inTransaction: SqliteSettle; alone: SqliteSettle }
+>();
+
+/**
+ * better-sqlite3: the settlement of a batch on prepared statements (prepared
+ * once per connection), as a synchronous function: `alone` in a transaction
+ * of its own, `inTransaction` in the transaction the caller has open (the
+ * reservation batch's, sqliteLedgerWriter.ts). Not in a savepoint there: a
+ * savepoint copies every page it changes to SQLite's sub-journal, which for
+ * the ledger's, indexes' and rollups' pages cost more than the commit it
+ * saves; if a statement fails, the caller rolls its whole transaction back.
+ */
+export function sqliteSettle(connection: any): {
+  inTransaction: SqliteSettle;
+  alone: SqliteSettle;
+} {
+  let settle = sqliteSettles.get(connection);
+  if (settle) {
+    return settle;
+  }
+  const inserts = new Map<string, any>();
+  const remove = connection.prepare(
+    'DELETE FROM usage_reservations WHERE request_id = ?',
+  );
+  const update = connection.prepare(COUNTER_UPDATE);
+  const serviceRollup = connection.prepare(SERVICE_UPSERT);
+  const customerRollup = connection.prepare(CUSTOMER_UPSERT);
+  const monthlyUse = connection.prepare(MONTHLY_USE_UPSERT);
+  const budgetSettle = connection.prepare(BUDGET_SETTLE);
+  const inTransaction = (entries: SettlementEntry[]): SubscriptionRow[] => {
+    if (entries.length === 0) {
+      return [];
+    }
+    const columns = Object.keys(entries[0].row);
+    const key = columns.join(',');
+    let insert = inserts.get(key);
+    if (!insert) {
+      insert = connection.prepare(
+        `INSERT INTO usage_ledger (${columns.join(', ')}) VALUES (${columns
+          .map(() => '?')
+          .join(', ')}) ON CONFLICT (request_id) DO NOTHING`,
+      );
+      inserts.set(key, insert);
+    }
+    const inserted: SettlementEntry[] = [];
+    for (const entry of entries) {
+      const { row } = entry;
+      const result = insert.run(
+        ...columns.map(c => {
+          const v = row[c];
+          return typeof v === 'boolean' ? Number(v) : v;
+        }),
+      );
+      if (result.changes > 0) {
+        inserted.push(entry);
+      }
+      remove.run(row.request_id);
+    }
+    const deltas = rollupDeltas(
+      inserted.map(e => e.row as unknown as RollupSource),
+    );
+    for (const d of deltas.services) {
+      serviceRollup.run(...serviceBindings(d));
+    }
+    for (const d of deltas.customers) {
+      customerRollup.run(...customerBindings(d));
+    }
+    for (const d of deltas.months) {
+      monthlyUse.run(...monthlyUseBindings(d));
+    }
+    const updated: SubscriptionRow[] = [];
+    for (const c of countersOf(inserted)) {
+      const row = update.get(...counterBindings(c));
+      if (row) {
+        updated.push(row);
+      }
+    }
+    for (const d of budgetDeltasOf(inserted)) {
+      budgetSettle.run(...budgetSettleBindings(d));
+    }
+    return updated;
+  };
+  settle = { inTransaction, alone: connection.transaction(inTransaction) };
+  sqliteSettles.set(connection, settle!);
+  return settle!;
+}
+
 /** better-sqlite3: one synchronous transaction on prepared statements. */
 class SqliteSettlementWriter implements SettlementWriter {
-  private readonly prepared = new WeakMap<object, Map<string, any>>();
-
   constructor(private readonly knex: Knex) {}
-
-  private statement(connection: any, sql: string) {
-    let cache = this.prepared.get(connection);
-    if (!cache) {
-      cache = new Map();
-      this.prepared.set(connection, cache);
-    }
-    let stmt = cache.get(sql);
-    if (!stmt) {
-      stmt = connection.prepare(sql);
-      cache.set(sql, stmt);
-    }
-    return stmt;
-  }
 
   async write(entries: SettlementEntry[]): Promise<SubscriptionRow[]> {
     if (entries.length === 0) {
       return [];
     }
-    const columns = Object.keys(entries[0].row);
     const client = this.knex.client as any;
     const connection = await client.acquireConnection();
     try {
-      const insert = this.statement(
-        connection,
-        `INSERT INTO usage_ledger (${columns.join(', ')}) VALUES (${columns
-          .map(() => '?')
-          .join(', ')}) ON CONFLICT (request_id) DO NOTHING`,
-      );
-      const remove = this.statement(
-        connection,
-        'DELETE FROM usage_reservations WHERE request_id = ?',
-      );
-      const update = this.statement(connection, COUNTER_UPDATE);
-      const serviceRollup = this.statement(connection, SERVICE_UPSERT);
-      const customerRollup = this.statement(connection, CUSTOMER_UPSERT);
-      const monthlyUse = this.statement(connection, MONTHLY_USE_UPSERT);
-      const budgetSettle = this.statement(connection, BUDGET_SETTLE);
-      return connection.transaction(() => {
-        const inserted: SettlementEntry[] = [];
-        for (const entry of entries) {
-          const { row } = entry;
-          const result = insert.run(
-            ...columns.map(c => {
-              const v = row[c];
-              return typeof v === 'boolean' ? Number(v) : v;
-            }),
-          );
-          if (result.changes > 0) {
-            inserted.push(entry);
-          }
-          remove.run(row.request_id);
-        }
-        const deltas = rollupDeltas(
-          inserted.map(e => e.row as unknown as RollupSource),
-        );
-        for (const d of deltas.services) {
-          serviceRollup.run(...serviceBindings(d));
-        }
-        for (const d of deltas.customers) {
-          customerRollup.run(...customerBindings(d));
-        }
-        for (const d of deltas.months) {
-          monthlyUse.run(...monthlyUseBindings(d));
-        }
-        const updated: SubscriptionRow[] = [];
-        for (const c of countersOf(inserted)) {
-          const row = update.get(...counterBindings(c));
-          if (row) {
-            updated.push(row);
-          }
-        }
-        for (const d of budgetDeltasOf(inserted)) {
-          budgetSettle.run(...budgetSettleBindings(d));
-        }
-        return updated;
-      })();
+      return sqliteSettle(connection).alone(entries);
     } finally {
       await client.releaseConnection(connection);
     }
