@@ -138,6 +138,27 @@ test('real requests show time to first token, total duration, output speed, capa
       name: 'Time to first token percentiles over time',
     }),
   ).toBeVisible();
+  // Every figure of the card, and the chart's three percentile lines.
+  for (const label of [
+    'Requests',
+    'Error rate',
+    'Time to first token p99',
+    'Output tokens/s p95',
+    'Requests/s',
+  ]) {
+    await expect(traffic.getByLabel(label, { exact: true })).not.toBeEmpty();
+  }
+  await expect(traffic.locator('.recharts-legend-item-text')).toHaveText([
+    'p50',
+    'p95',
+    'p99',
+  ]);
+  for (const width of [1280, 1920]) {
+    await page.setViewportSize({ width, height: 900 });
+    await traffic.scrollIntoViewIfNeeded();
+    await screenshot(page, `quality-traffic-card-${width}`);
+  }
+  await page.setViewportSize({ width: 1440, height: 900 });
 
   const capacity = page
     .locator('.MuiCard-root')

@@ -18,11 +18,13 @@ import {
   BROWSE_SORTS,
   COMPLIANCE_CERTIFICATIONS,
   CONTEXT_BUCKETS,
+  FINDER_NEEDS,
   GEO_REGIONS,
   MODEL_FAMILIES,
   MODEL_FEATURES,
   PERFORMANCE_FILTERS,
   PRICE_RANGES,
+  SERVICE_LIFECYCLES,
 } from '@internal/plugin-marketplace-common';
 import { marketplacePlugin } from '../plugin';
 import { spec as generatedSpec } from './openapi/generated/router';
@@ -457,6 +459,26 @@ describe('openapi.yaml', () => {
     expect([...new Set(documented.map(d => d.param))].sort()).toEqual(
       [...Object.keys(constants), 'sort'].sort(),
     );
+  });
+
+  it('answers with the enums of the kind and of the finder (the client takes them as the TypeScript types)', () => {
+    const schemas = doc.components.schemas;
+    const enumOf = (name: string) => [...schemas[name].enum].sort();
+    expect({
+      ModelFamily: enumOf('ModelFamily'),
+      ModelFeature: enumOf('ModelFeature'),
+      GeoRegion: enumOf('GeoRegion'),
+      ComplianceCertification: enumOf('ComplianceCertification'),
+      ServiceLifecycle: enumOf('ServiceLifecycle'),
+      FinderNeed: enumOf('FinderNeed'),
+    }).toEqual({
+      ModelFamily: [...MODEL_FAMILIES].sort(),
+      ModelFeature: [...MODEL_FEATURES].sort(),
+      GeoRegion: [...GEO_REGIONS].sort(),
+      ComplianceCertification: [...COMPLIANCE_CERTIFICATIONS].sort(),
+      ServiceLifecycle: [...SERVICE_LIFECYCLES].sort(),
+      FinderNeed: [...FINDER_NEEDS].sort(),
+    });
   });
 
   it('resolves every $ref', () => {

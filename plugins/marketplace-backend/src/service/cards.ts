@@ -1,10 +1,15 @@
-import { ServiceProjection } from '@internal/plugin-marketplace-common';
+import {
+  MarketplaceComponents,
+  ServiceProjection,
+} from '@internal/plugin-marketplace-common';
 
 /**
  * What a browse card shows: catalog data plus our measurements, every number
  * computed from the database (null when nothing was measured).
  */
-export function toCard(p: ServiceProjection) {
+export function toCard(
+  p: ServiceProjection,
+): MarketplaceComponents['schemas']['ServiceCard'] {
   const { spec, metadata } = p.entity;
   const m = p.metrics;
   return {

@@ -71,9 +71,7 @@ export type UsageStatus = Schemas['UsageStatus'];
  *
  * @public
  */
-export type UsageRecord = Omit<Schemas['UsageRecord'], 'protocol'> & {
-  protocol?: string | null;
-};
+export type UsageRecord = Schemas['UsageRecord'];
 
 /** @public */
 export type SubscriptionWithKeys = Schemas['SubscriptionWithKeys'];

@@ -1896,20 +1896,111 @@ export interface components {
       errorKind: components['schemas']['ProbeErrorKind'] | null;
       latencyMs: number | null;
     };
+    /**
+     * @description A ModelService's `spec.family` (`MODEL_FAMILIES` of marketplace-common)
+     * @enum {string}
+     */
+    ModelFamily:
+      | 'gpt'
+      | 'claude'
+      | 'llama'
+      | 'gemini'
+      | 'mistral'
+      | 'embedding'
+      | 'other';
+    /**
+     * @description A feature a ModelService declares in `spec.features` (`MODEL_FEATURES`)
+     * @enum {string}
+     */
+    ModelFeature:
+      | 'functionCalling'
+      | 'vision'
+      | 'streaming'
+      | 'jsonMode'
+      | 'fineTuned'
+      | 'embeddings';
+    /**
+     * @description Where a service runs (`GEO_REGIONS`)
+     * @enum {string}
+     */
+    GeoRegion:
+      | 'north-america'
+      | 'south-america'
+      | 'europe'
+      | 'middle-east'
+      | 'africa'
+      | 'asia-pacific';
+    /**
+     * @description A certification a service holds (`COMPLIANCE_CERTIFICATIONS`)
+     * @enum {string}
+     */
+    ComplianceCertification:
+      | 'GDPR'
+      | 'SOC2'
+      | 'HIPAA'
+      | 'ISO27001'
+      | 'ISO42001'
+      | 'PCI-DSS'
+      | 'FedRAMP'
+      | 'CCPA'
+      | 'C5'
+      | 'CSA-STAR';
+    /**
+     * @description A ModelService's `spec.lifecycle` (`SERVICE_LIFECYCLES`)
+     * @enum {string}
+     */
+    ServiceLifecycle: 'active' | 'maintenance' | 'deprecated';
+    /** @description Free tokens per user before billing starts (`spec.trial` of a ModelService) */
+    ModelServiceTrial: {
+      /** @description Free tokens (prompt + completion) per user */
+      tokens: number;
+      /** @description Days the trial stays valid after subscribing; unlimited when absent */
+      durationDays?: number;
+      limitations?: string[];
+    };
+    /** @description What the marketplace measured of a service; null until measured */
+    ServiceCardMetrics: {
+      uptimePercent: number | null;
+      /** @description Days of data behind uptimePercent (at most 30) */
+      uptimeDays: number | null;
+      /** @description p95 time to first token */
+      latencyP95Ms: number | null;
+      /** @description Median output tokens per second */
+      tokensPerSecond: number | null;
+      lastProbeUp: boolean | null;
+      rating: number | null;
+      reviewCount: number | null;
+      requests30d: number;
+      tokens30d: number;
+      tokensTotal: number;
+      activeUsers30d: number;
+    };
     /** @description A service as a browse card; every measured value computed from the database, null until measured */
     ServiceCard: {
       name: string;
+      /** @description Entity ref of the ModelService */
       ref: string;
       title: string;
+      description: string | null;
+      family: components['schemas']['ModelFamily'];
+      baseModel: string | null;
       provider: {
-        ref?: string;
-        name?: string;
+        ref: string;
+        name: string;
         /** @description An admin verified the provider (not the provider's own claim) */
-        verified?: boolean;
+        verified: boolean;
       };
-      pricing: {
-        [key: string]: any;
-      };
+      lifecycle: components['schemas']['ServiceLifecycle'];
+      contextWindow: number;
+      maxOutputTokens?: number;
+      pricing: components['schemas']['ModelServicePricing'];
+      /** @description The free trial, or null */
+      trial: components['schemas']['ModelServiceTrial'] | (never | null);
+      features: components['schemas']['ModelFeature'][];
+      region: components['schemas']['GeoRegion'];
+      /** @description ISO 3166-1 alpha-2 */
+      country: string;
+      compliance: components['schemas']['ComplianceCertification'][];
       /** @description Blended price per 1K tokens at 3:1 prompt:completion, micro-USD */
       blendedPer1kMicros: number;
       /**
@@ -1922,24 +2013,91 @@ export interface components {
        * @description The last change of its spec the marketplace saw
        */
       updatedAt: string;
-      metrics: {
-        uptimePercent?: number | null;
-        /** @description Days of data behind uptimePercent (at most 30) */
-        uptimeDays?: number | null;
-        /** @description p95 time to first token */
-        latencyP95Ms?: number | null;
-        /** @description Median output tokens per second */
-        tokensPerSecond?: number | null;
-        lastProbeUp?: boolean | null;
-        rating?: number | null;
-        reviewCount?: number | null;
-        requests30d?: number;
-        tokens30d?: number;
-        tokensTotal?: number;
-        activeUsers30d?: number;
+      metrics: components['schemas']['ServiceCardMetrics'];
+    };
+    /** @description A browse card whose metrics add the measured time to first token and throughput (null until measured) */
+    FinderCard: components['schemas']['ServiceCard'] & {
+      metrics: components['schemas']['ServiceCardMetrics'] & {
+        timeToFirstTokenP95Ms: number | null;
+        tokensPerSecond: number | null;
       };
-    } & {
-      [key: string]: any;
+    };
+    /** @description Counts per value of each filter, under all the other filters */
+    BrowseFacets: {
+      family: components['schemas']['FacetCounts'];
+      context: components['schemas']['FacetCounts'];
+      feature: components['schemas']['FacetCounts'];
+      price: components['schemas']['FacetCounts'];
+      region: components['schemas']['FacetCounts'];
+      country: components['schemas']['FacetCounts'];
+      compliance: components['schemas']['FacetCounts'];
+      performance: components['schemas']['FacetCounts'];
+      availability: components['schemas']['FacetCounts'];
+      verified: components['schemas']['FacetCounts'];
+    };
+    /** @description Services per value of one filter */
+    FacetCounts: {
+      [key: string]: number;
+    };
+    /** @description One page of services, the total and the facet counts */
+    BrowseServicesResponse: {
+      items: components['schemas']['ServiceCard'][];
+      total: number;
+      offset: number;
+      limit: number;
+      facets: components['schemas']['BrowseFacets'];
+    };
+    /** @description The finder's needs as it understood them, the volume's defaults filled in */
+    FinderNeeds: {
+      minContext?: number;
+      feature?: components['schemas']['ModelFeature'][];
+      family?: components['schemas']['ModelFamily'][];
+      maxBlendedPer1kMicros?: number;
+      region?: components['schemas']['GeoRegion'][];
+      compliance?: components['schemas']['ComplianceCertification'][];
+      maxTtftMs?: number;
+      minUptime?: number;
+      requestsPerMonth: number;
+      avgPromptTokens: number;
+      avgCompletionTokens: number;
+    };
+    /**
+     * @description One need a service can fail (`FINDER_NEEDS`)
+     * @enum {string}
+     */
+    FinderNeed:
+      | 'lifecycle'
+      | 'context'
+      | 'feature'
+      | 'family'
+      | 'price'
+      | 'region'
+      | 'compliance'
+      | 'ttft'
+      | 'uptime';
+    /** @description Why a service does not meet one need */
+    ExclusionReason: {
+      need: components['schemas']['FinderNeed'];
+      message: string;
+    };
+    /** @description The parsed needs, the matches (cheapest first) and the excluded services with their reasons */
+    RecommendationsResponse: {
+      needs: components['schemas']['FinderNeeds'];
+      matches: {
+        service: components['schemas']['FinderCard'];
+        blendedPer1kMicros: number;
+        expectedMonthlyCostMicros: number;
+      }[];
+      excluded: {
+        service: components['schemas']['FinderCard'];
+        blendedPer1kMicros: number;
+        reasons: components['schemas']['ExclusionReason'][];
+      }[];
+    };
+    /** @description A provider's profile and its live services as browse cards */
+    ProviderProfileResponse: {
+      provider: components['schemas']['ProviderProfile'];
+      services: components['schemas']['ServiceCard'][];
     };
     ProviderVerificationInfo: {
       /** @description The admins' decision; false until an admin verifies the provider */
@@ -2622,8 +2780,8 @@ export interface components {
       /** @enum {string} */
       policy: 'price' | 'latency' | 'throughput' | 'order';
       constraints: {
-        regions?: string[];
-        compliance?: string[];
+        regions?: components['schemas']['GeoRegion'][];
+        compliance?: components['schemas']['ComplianceCertification'][];
         maxBlendedPer1kMicros?: number;
       };
       /** @enum {string} */
@@ -2634,7 +2792,7 @@ export interface components {
         ref: string;
         title: string;
         providerName: string;
-        region: string;
+        region: components['schemas']['GeoRegion'];
         blendedPer1kMicros: number;
         promptPer1kMicros: number;
         completionPer1kMicros: number;
@@ -2649,6 +2807,10 @@ export interface components {
         name: string;
         reason: string;
       }[];
+    };
+    /** @description A route in `GET /v1/routes`, with whether the caller subscribes to it */
+    RouteListItem: components['schemas']['RouteSummary'] & {
+      subscribed: boolean;
     };
     SubscribeResponse: {
       subscription: components['schemas']['Subscription'];
@@ -3826,17 +3988,7 @@ export interface operations {
           [name: string]: unknown;
         };
         content: {
-          'application/json': {
-            items: components['schemas']['ServiceCard'][];
-            total: number;
-            offset: number;
-            limit: number;
-            facets: {
-              [key: string]: {
-                [key: string]: number;
-              };
-            };
-          };
+          'application/json': components['schemas']['BrowseServicesResponse'];
         };
       };
       400: components['responses']['BadRequest'];
@@ -3916,39 +4068,7 @@ export interface operations {
           [name: string]: unknown;
         };
         content: {
-          'application/json': {
-            needs: {
-              [key: string]: any;
-            };
-            matches: {
-              /** @description A browse card whose metrics add timeToFirstTokenP95Ms and tokensPerSecond (null until measured). */
-              service: {
-                [key: string]: any;
-              };
-              blendedPer1kMicros: number;
-              expectedMonthlyCostMicros: number;
-            }[];
-            excluded: {
-              service: {
-                [key: string]: any;
-              };
-              blendedPer1kMicros: number;
-              reasons: {
-                /** @enum {string} */
-                need:
-                  | 'lifecycle'
-                  | 'context'
-                  | 'feature'
-                  | 'family'
-                  | 'price'
-                  | 'region'
-                  | 'compliance'
-                  | 'ttft'
-                  | 'uptime';
-                message: string;
-              }[];
-            }[];
-          };
+          'application/json': components['schemas']['RecommendationsResponse'];
         };
       };
       400: components['responses']['BadRequest'];
@@ -4335,10 +4455,7 @@ export interface operations {
           [name: string]: unknown;
         };
         content: {
-          'application/json': {
-            provider: components['schemas']['ProviderProfile'];
-            services: components['schemas']['ServiceCard'][];
-          };
+          'application/json': components['schemas']['ProviderProfileResponse'];
         };
       };
       400: components['responses']['BadRequest'];
@@ -4568,9 +4685,7 @@ export interface operations {
         };
         content: {
           'application/json': {
-            routes: (components['schemas']['RouteSummary'] & {
-              subscribed: boolean;
-            })[];
+            routes: components['schemas']['RouteListItem'][];
           };
         };
       };

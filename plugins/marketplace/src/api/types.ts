@@ -6,22 +6,13 @@ import {
   ProviderProfile,
   AdminUserSort,
   AuditAction,
+  MarketplaceComponents,
   MarketplaceRole,
   UserStatus,
   AnalyticsGranularity,
   UsageExportScope,
-  BrowseFacets,
   BrowseQuery,
-  ComplianceCertification,
-  ExclusionReason,
   FinderNeeds,
-  RouteSummary,
-  GeoRegion,
-  ModelFamily,
-  ModelFeature,
-  ModelServicePricing,
-  ModelServiceTrial,
-  ServiceLifecycle,
 } from '@internal/plugin-marketplace-common';
 
 /**
@@ -49,63 +40,27 @@ export interface MarketplaceMe {
   suspension?: { reason: string; suspendedAt: string } | null;
 }
 
+type Schemas = MarketplaceComponents['schemas'];
+
 /**
  * One service of the browse page (`GET /marketplace/services`): catalog data plus
  * what the marketplace measured. Metrics are `null` when nothing was measured yet.
  *
  * @public
  */
-export interface ServiceCard {
-  name: string;
-  /** Entity ref of the ModelService. */
-  ref: string;
-  title: string;
-  description: string | null;
-  family: ModelFamily;
-  baseModel: string | null;
-  provider: { ref: string; name: string; verified: boolean };
-  lifecycle: ServiceLifecycle;
-  contextWindow: number;
-  maxOutputTokens?: number;
-  pricing: ModelServicePricing;
-  trial: ModelServiceTrial | null;
-  features: ModelFeature[];
-  region: GeoRegion;
-  country: string;
-  compliance: ComplianceCertification[];
-  /** Blended price per 1K tokens at 3:1 prompt:completion (micro-USD). */
-  blendedPer1kMicros: number;
-  /** When the marketplace first ingested or published the service. */
-  createdAt: string;
-  /** The last change of its spec. */
-  updatedAt: string;
-  metrics: {
-    /** Uptime (probes and real requests) over `uptimeDays` days of data (at most 30). */
-    uptimePercent: number | null;
-    uptimeDays: number | null;
-    /** p95 time to first token. */
-    latencyP95Ms: number | null;
-    /** Median output tokens per second. */
-    tokensPerSecond: number | null;
-    lastProbeUp: boolean | null;
-    rating: number | null;
-    reviewCount: number | null;
-    requests30d: number;
-    tokens30d: number;
-    tokensTotal: number;
-    activeUsers30d: number;
-  };
-}
+export type ServiceCard = Schemas['ServiceCard'];
 
 /**
  * `GET /marketplace/providers/:id`: the profile and its live services.
  *
  * @public
  */
-export interface ProviderProfileResponse {
+export type ProviderProfileResponse = Omit<
+  Schemas['ProviderProfileResponse'],
+  'provider'
+> & {
   provider: ProviderProfile;
-  services: ServiceCard[];
-}
+};
 
 /**
  * The browse filters, sort and page; the same names as the query parameters.
@@ -119,22 +74,14 @@ export type BrowseServicesQuery = BrowseQuery;
  *
  * @public
  */
-export interface BrowseServicesResponse {
-  items: ServiceCard[];
-  total: number;
-  offset: number;
-  limit: number;
-  facets: BrowseFacets;
-}
+export type BrowseServicesResponse = Schemas['BrowseServicesResponse'];
 
 /**
  * A route in `GET /v1/routes`, with whether the caller subscribes to it.
  *
  * @public
  */
-export interface RouteListItem extends RouteSummary {
-  subscribed: boolean;
-}
+export type RouteListItem = Schemas['RouteListItem'];
 
 /**
  * The model finder's needs (`GET /marketplace/recommendations`); the same names
@@ -149,12 +96,7 @@ export type FinderQuery = Partial<FinderNeeds>;
  *
  * @public
  */
-export interface FinderCard extends ServiceCard {
-  metrics: ServiceCard['metrics'] & {
-    timeToFirstTokenP95Ms: number | null;
-    tokensPerSecond: number | null;
-  };
-}
+export type FinderCard = Schemas['FinderCard'];
 
 /**
  * `GET /marketplace/recommendations`: services meeting every need, cheapest
@@ -162,19 +104,7 @@ export interface FinderCard extends ServiceCard {
  *
  * @public
  */
-export interface RecommendationsResponse {
-  needs: FinderNeeds;
-  matches: {
-    service: FinderCard;
-    blendedPer1kMicros: number;
-    expectedMonthlyCostMicros: number;
-  }[];
-  excluded: {
-    service: FinderCard;
-    blendedPer1kMicros: number;
-    reasons: ExclusionReason[];
-  }[];
-}
+export type RecommendationsResponse = Schemas['RecommendationsResponse'];
 
 /**
  * Search, filters, sort and page of `GET /v1/admin/users`.

@@ -10,15 +10,28 @@ import {
 
 /*
  * The cards and tabs the marketplace plugin adds to the catalog's entity pages
- * of the ModelService and Provider kinds.
+ * of the ModelService and Provider kinds. Each is its blueprint's `make` with
+ * its own name, place and lazily loaded component, as Backstage's plugins write them.
  */
+
+/** Shows an extension only on entities of the ModelService kind. */
+const modelServiceEntities = {
+  kind: MODEL_SERVICE_KIND,
+  apiVersion: MARKETPLACE_API_VERSION,
+};
+
+/** Shows an extension only on entities of the Provider kind. */
+const providerEntities = {
+  kind: PROVIDER_KIND,
+  apiVersion: MARKETPLACE_API_VERSION,
+};
 
 /** `entity-card:marketplace/model-service-overview`, only on ModelService entities. */
 export const modelServiceOverviewCard = EntityCardBlueprint.make({
   name: 'model-service-overview',
   params: {
     type: 'content',
-    filter: { kind: MODEL_SERVICE_KIND, apiVersion: MARKETPLACE_API_VERSION },
+    filter: modelServiceEntities,
     loader: () =>
       import('../components/ModelServiceCard').then(m => (
         <m.ModelServiceOverviewCard />
@@ -32,7 +45,7 @@ export const modelServiceApiContent = EntityContentBlueprint.make({
   params: {
     path: 'api',
     title: 'API',
-    filter: { kind: MODEL_SERVICE_KIND, apiVersion: MARKETPLACE_API_VERSION },
+    filter: modelServiceEntities,
     loader: () =>
       import('../components/TestApi').then(m => <m.TestApiEntityContent />),
   },
@@ -44,7 +57,7 @@ export const modelServiceQualityContent = EntityContentBlueprint.make({
   params: {
     path: 'quality',
     title: 'Quality',
-    filter: { kind: MODEL_SERVICE_KIND, apiVersion: MARKETPLACE_API_VERSION },
+    filter: modelServiceEntities,
     loader: () =>
       import('../components/Quality').then(m => (
         <m.ModelServiceQualityContent />
@@ -58,7 +71,7 @@ export const modelServiceReviewsContent = EntityContentBlueprint.make({
   params: {
     path: 'reviews',
     title: 'Reviews',
-    filter: { kind: MODEL_SERVICE_KIND, apiVersion: MARKETPLACE_API_VERSION },
+    filter: modelServiceEntities,
     loader: () =>
       import('../components/Reviews').then(m => <m.ReviewsContent />),
   },
@@ -70,7 +83,7 @@ export const modelServiceUsageContent = EntityContentBlueprint.make({
   params: {
     path: 'usage',
     title: 'Usage',
-    filter: { kind: MODEL_SERVICE_KIND, apiVersion: MARKETPLACE_API_VERSION },
+    filter: modelServiceEntities,
     loader: () =>
       import('../components/Usage').then(m => <m.ServiceUsageContent />),
   },
@@ -81,7 +94,7 @@ export const providerDetailsCard = EntityCardBlueprint.make({
   name: 'provider-details',
   params: {
     type: 'info',
-    filter: { kind: PROVIDER_KIND, apiVersion: MARKETPLACE_API_VERSION },
+    filter: providerEntities,
     loader: () =>
       import('../components/ProviderCards').then(m => (
         <m.ProviderDetailsCard />
@@ -94,7 +107,7 @@ export const providerServicesCard = EntityCardBlueprint.make({
   name: 'provider-services',
   params: {
     type: 'content',
-    filter: { kind: PROVIDER_KIND, apiVersion: MARKETPLACE_API_VERSION },
+    filter: providerEntities,
     loader: () =>
       import('../components/ProviderCards').then(m => (
         <m.ProviderServicesCard />
@@ -107,7 +120,7 @@ export const providerCredentialsCard = EntityCardBlueprint.make({
   name: 'provider-credentials',
   params: {
     type: 'content',
-    filter: { kind: PROVIDER_KIND, apiVersion: MARKETPLACE_API_VERSION },
+    filter: providerEntities,
     loader: () =>
       import('../components/ProviderCards').then(m => (
         <m.ProviderCredentialsCard />

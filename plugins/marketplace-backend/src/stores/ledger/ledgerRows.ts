@@ -98,7 +98,7 @@ export function toUsageRecord(row: LedgerRow): UsageRecord {
     usageClamped: Boolean(row.usage_clamped),
     routeRef: row.route_ref ?? null,
     routeAttempt: row.route_attempt ?? null,
-    protocol: row.protocol ?? null,
+    protocol: (row.protocol ?? null) as UsageRecord['protocol'],
     cachedPromptTokens: numOrNull(row.cached_prompt_tokens ?? null),
   };
 }

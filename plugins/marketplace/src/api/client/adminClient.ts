@@ -3,7 +3,6 @@ import {
   ServiceApproval,
 } from '@internal/plugin-marketplace-common';
 import { MarketplaceApi } from '../MarketplaceApi';
-import { fromLooseSpec } from './looseSpec';
 
 /**
  * What platform admins do, {@link MarketplaceApi}: approvals, provider
@@ -33,7 +32,8 @@ export function createAdminClient(rest: MarketplaceRestClient): AdminApi {
       const body = await rest.request('get', '/v1/admin/approvals', {
         query: { status: options.status },
       });
-      return fromLooseSpec<ServiceApproval[]>(body.approvals);
+      // The ModelService entity is the kind's interface; the spec describes it only in part.
+      return body.approvals as ServiceApproval[];
     },
 
     async approveService(serviceName) {
@@ -42,7 +42,8 @@ export function createAdminClient(rest: MarketplaceRestClient): AdminApi {
         '/v1/admin/approvals/{serviceName}/approve',
         { path: { serviceName } },
       );
-      return fromLooseSpec<ServiceApproval>(body.approval);
+      // The ModelService entity is the kind's interface; the spec describes it only in part.
+      return body.approval as ServiceApproval;
     },
 
     async rejectService(serviceName, reason) {
@@ -51,7 +52,8 @@ export function createAdminClient(rest: MarketplaceRestClient): AdminApi {
         '/v1/admin/approvals/{serviceName}/reject',
         { path: { serviceName }, body: { reason } },
       );
-      return fromLooseSpec<ServiceApproval>(body.approval);
+      // The ModelService entity is the kind's interface; the spec describes it only in part.
+      return body.approval as ServiceApproval;
     },
 
     async listProviderApprovals(options = {}) {

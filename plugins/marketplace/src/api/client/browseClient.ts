@@ -7,9 +7,7 @@ import {
   BrowseServicesQuery,
   BrowseServicesResponse,
   ProviderProfileResponse,
-  RecommendationsResponse,
 } from '../types';
-import { BrowseParams, FinderParams, fromLooseSpec } from './looseSpec';
 
 /** Browse, the model finder, measured quality and provider profiles of {@link MarketplaceApi}. */
 export type BrowseApi = Required<
@@ -31,6 +29,13 @@ export function browseQueryString(query: BrowseServicesQuery): string {
   return toQueryString(query).slice(1);
 }
 
+function flagOf(value: boolean | undefined): 'true' | 'false' | undefined {
+  if (value === undefined) {
+    return undefined;
+  }
+  return value ? 'true' : 'false';
+}
+
 export function createBrowseClient(rest: MarketplaceRestClient): BrowseApi {
   let prefetched:
     | {
@@ -43,11 +48,10 @@ export function createBrowseClient(rest: MarketplaceRestClient): BrowseApi {
   const requestBrowse = async (
     query: BrowseServicesQuery,
   ): Promise<BrowseServicesResponse> =>
-    fromLooseSpec<BrowseServicesResponse>(
-      await rest.request('get', '/marketplace/services', {
-        query: fromLooseSpec<BrowseParams>(query),
-      }),
-    );
+    rest.request('get', '/marketplace/services', {
+      // The query string carries the flag as text, as toQueryString writes it.
+      query: { ...query, verified: flagOf(query.verified) },
+    });
 
   return {
     prefetchBrowseServices(query) {
@@ -75,10 +79,7 @@ export function createBrowseClient(rest: MarketplaceRestClient): BrowseApi {
     },
 
     async getRecommendations(query) {
-      const body = await rest.request('get', '/marketplace/recommendations', {
-        query: fromLooseSpec<FinderParams>(query),
-      });
-      return fromLooseSpec<RecommendationsResponse>(body);
+      return rest.request('get', '/marketplace/recommendations', { query });
     },
 
     async getServiceMetrics(name, options = {}) {
@@ -94,7 +95,8 @@ export function createBrowseClient(rest: MarketplaceRestClient): BrowseApi {
       const body = await rest.request('get', '/marketplace/providers/{id}', {
         path: { id },
       });
-      return fromLooseSpec<ProviderProfileResponse>(body);
+      // The Provider entity is the kind's interface; the spec describes it only in part.
+      return body as ProviderProfileResponse;
     },
   };
 }

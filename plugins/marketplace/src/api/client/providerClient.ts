@@ -4,7 +4,6 @@ import {
   UnpublishServiceResponse,
 } from '@internal/plugin-marketplace-common';
 import { MarketplaceApi } from '../MarketplaceApi';
-import { fromLooseSpec } from './looseSpec';
 
 /** What providers manage, {@link MarketplaceApi}: their services and upstream credentials. */
 export type ProviderApi = Pick<
@@ -28,7 +27,8 @@ export function createProviderClient(rest: MarketplaceRestClient): ProviderApi {
 
     async listManagedServices() {
       const body = await rest.request('get', '/v1/provider/services');
-      return fromLooseSpec<ManagedService[]>(body.services);
+      // The ModelService entity is the kind's interface; the spec describes it only in part.
+      return body.services as ManagedService[];
     },
 
     async unpublishService(id, options = {}) {
@@ -36,7 +36,8 @@ export function createProviderClient(rest: MarketplaceRestClient): ProviderApi {
         path: { id },
         body: options.sunsetAt ? { sunsetAt: options.sunsetAt } : {},
       });
-      return fromLooseSpec<UnpublishServiceResponse>(body);
+      // The ModelService entity is the kind's interface; the spec describes it only in part.
+      return body as UnpublishServiceResponse;
     },
 
     async listProviderCredentials(provider) {

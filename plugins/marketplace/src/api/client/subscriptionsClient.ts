@@ -4,8 +4,6 @@ import {
   ServiceSummary,
 } from '@internal/plugin-marketplace-common';
 import { MarketplaceApi } from '../MarketplaceApi';
-import { RouteListItem } from '../types';
-import { fromLooseSpec } from './looseSpec';
 
 /** Services, subscriptions, keys, routes, budgets and price changes of {@link MarketplaceApi}. */
 export type SubscriptionsApi = Pick<
@@ -39,14 +37,16 @@ export function createSubscriptionsClient(
       const body = await rest.request('get', '/v1/services', {
         query: { scope: options.scope },
       });
-      return fromLooseSpec<ServiceSummary[]>(body.services);
+      // The ModelService entity is the kind's interface; the spec describes it only in part.
+      return body.services as ServiceSummary[];
     },
 
     async getService(name) {
       const body = await rest.request('get', '/v1/services/{name}', {
         path: { name },
       });
-      return fromLooseSpec<ServiceDetail>(body.service);
+      // The ModelService entity is the kind's interface; the spec describes it only in part.
+      return body.service as ServiceDetail;
     },
 
     async subscribe(name, request) {
@@ -69,7 +69,7 @@ export function createSubscriptionsClient(
 
     async listRoutes() {
       const body = await rest.request('get', '/v1/routes');
-      return fromLooseSpec<RouteListItem[]>(body.routes);
+      return body.routes;
     },
 
     async subscribeRoute(name, request) {

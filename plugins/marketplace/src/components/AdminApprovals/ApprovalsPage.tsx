@@ -18,7 +18,7 @@ import { marketplaceApiRef } from '../../api';
 import { formatDateTimeUtc } from '../../format';
 import { RefLink } from '../shared/RefLink';
 import { ConfirmDialog } from '../shared/ConfirmDialog';
-import { ReasonDialog } from '../shared/ReasonDialog';
+import { RejectDialog } from '../shared/RejectDialog';
 import { useToastedAction } from '../shared/useToastedAction';
 import { EndpointCredential } from './EndpointCredential';
 import { ProviderApprovals } from './ProviderApprovals';
@@ -30,8 +30,6 @@ const STATUSES: { value: ApprovalStatus; label: string }[] = [
   { value: 'rejected', label: 'Rejected' },
 ];
 
-const MAX_REASON = 1000;
-
 function isStatus(value: string | null): value is ApprovalStatus {
   return STATUSES.some(s => s.value === value);
 }
@@ -39,34 +37,6 @@ function isStatus(value: string | null): value is ApprovalStatus {
 /** A change of a service whose approved version is live waits for review. */
 function isChangeOfApproved(a: ServiceApproval): boolean {
   return a.status === 'pending' && a.approvedVersionServed;
-}
-
-/** Asks for the reason of a rejection (1 to 1,000 characters). */
-function RejectDialog(props: {
-  approval: ServiceApproval | undefined;
-  busy: boolean;
-  onReject: (reason: string) => void;
-  onCancel: () => void;
-}) {
-  const { approval, busy, onReject, onCancel } = props;
-  return (
-    <ReasonDialog
-      open={!!approval}
-      id="reject-title"
-      title={`Reject ${approval?.title ?? approval?.name}?`}
-      confirmLabel="Reject"
-      maxLength={MAX_REASON}
-      hint="What must change before it can go live"
-      busy={busy}
-      onConfirm={onReject}
-      onCancel={onCancel}
-    >
-      The owners see your reason on the service page and in a notification.{' '}
-      {approval && isChangeOfApproved(approval)
-        ? 'This rejects the change only: the approved version stays in browse and the gateway, and its subscribers keep it.'
-        : 'The service stays out of browse and the gateway.'}
-    </ReasonDialog>
-  );
 }
 
 function ApprovalRows(props: {
@@ -255,18 +225,20 @@ export function ApprovalsPage() {
         {approving && <EndpointCredential approval={approving} />}
       </ConfirmDialog>
       <RejectDialog
-        approval={rejecting}
+        rejecting={rejecting}
+        id="reject-title"
+        title={`Reject ${rejecting?.title ?? rejecting?.name}?`}
+        hint="What must change before it can go live"
+        reject={(name, reason) => api.rejectService(name, reason)}
         busy={busy}
+        run={run}
         onCancel={() => setRejecting(undefined)}
-        onReject={reason =>
-          rejecting &&
-          run(
-            () => api.rejectService(rejecting.name, reason),
-            `${rejecting.name} was rejected`,
-            `Could not reject ${rejecting.name}`,
-          )
-        }
-      />
+      >
+        The owners see your reason on the service page and in a notification.{' '}
+        {rejecting && isChangeOfApproved(rejecting)
+          ? 'This rejects the change only: the approved version stays in browse and the gateway, and its subscribers keep it.'
+          : 'The service stays out of browse and the gateway.'}
+      </RejectDialog>
     </Content>
   );
 }

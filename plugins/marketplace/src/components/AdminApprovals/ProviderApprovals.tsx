@@ -18,12 +18,10 @@ import {
 import { marketplaceApiRef } from '../../api';
 import { formatDateTimeUtc } from '../../format';
 import { ConfirmDialog } from '../shared/ConfirmDialog';
-import { ReasonDialog } from '../shared/ReasonDialog';
+import { RejectDialog } from '../shared/RejectDialog';
 import { RefLink } from '../shared/RefLink';
 import { DataTable, TableStates } from '../shared/DataTable';
 import { useToastedAction } from '../shared/useToastedAction';
-
-const MAX_REASON = 1000;
 
 function profilePath(name: string): string {
   return `/marketplace/providers/${encodeURIComponent(name)}`;
@@ -262,27 +260,19 @@ export function ProviderApprovals(props: { status: ApprovalStatus }) {
           label="Verify it too: I checked who runs this provider"
         />
       </ConfirmDialog>
-      <ReasonDialog
-        open={!!rejecting}
+      <RejectDialog
+        rejecting={rejecting}
         id="reject-provider-title"
         title={`Reject provider ${rejecting ? titleOf(rejecting) : ''}?`}
-        confirmLabel="Reject"
-        maxLength={MAX_REASON}
         hint="Why its team cannot provide services"
+        reject={(name, reason) => api.rejectProvider(name, reason)}
         busy={busy}
-        onConfirm={reason =>
-          rejecting &&
-          run(
-            () => api.rejectProvider(rejecting.name, reason),
-            `${rejecting.name} was rejected`,
-            `Could not reject ${rejecting.name}`,
-          )
-        }
+        run={run}
         onCancel={() => setRejecting(undefined)}
       >
         Its owning team does not become providers through it. Its owners see
         your reason.
-      </ReasonDialog>
+      </RejectDialog>
     </section>
   );
 }

@@ -24,6 +24,57 @@ import { formatDate, formatInteger, formatPercent } from '../../format';
 import { formatMs, NO_DATA_YET as NO_DATA } from '../shared/measures';
 import { formatRate, Stat, WINDOW_LABELS } from './qualityLabels';
 
+/** The chart's lines: the percentiles of time to first token, by colour. */
+const PERCENTILE_LINES = [
+  { key: 'p50', color: 'success' },
+  { key: 'p95', color: 'warning' },
+  { key: 'p99', color: 'error' },
+] as const;
+
+/** A measured value formatted, or null (shown as "no data") when unmeasured. */
+function formatted(
+  value: number | null,
+  format: (value: number) => string,
+): string | null {
+  return value === null ? null : format(value);
+}
+
+/** The card's figures, in the order shown. */
+function trafficFigures(
+  traffic: ServiceQualityMetrics['traffic'],
+): Array<{ label: string; value: string | null }> {
+  return [
+    { label: 'Requests', value: formatInteger(traffic.requests) },
+    {
+      label: 'Error rate',
+      value: formatted(traffic.errorRatePercent, formatPercent),
+    },
+    {
+      label: 'Time to first token p50',
+      value: formatMs(traffic.latencyP50Ms),
+    },
+    {
+      label: 'Time to first token p95',
+      value: formatMs(traffic.latencyP95Ms),
+    },
+    {
+      label: 'Time to first token p99',
+      value: formatMs(traffic.latencyP99Ms),
+    },
+    { label: 'Total duration p50', value: formatMs(traffic.durationP50Ms) },
+    { label: 'Total duration p95', value: formatMs(traffic.durationP95Ms) },
+    {
+      label: 'Output tokens/s p50',
+      value: formatted(traffic.tokensPerSecondP50, formatRate),
+    },
+    {
+      label: 'Output tokens/s p95',
+      value: formatted(traffic.tokensPerSecondP95, formatRate),
+    },
+    { label: 'Requests/s', value: formatRate(traffic.requestsPerSecond) },
+  ];
+}
+
 function LatencyChart(props: {
   points: ServiceQualityMetrics['latencyHistory'];
   step: 'hour' | 'day';
@@ -51,30 +102,17 @@ function LatencyChart(props: {
           <YAxis unit=" ms" fontSize={12} width={72} />
           <ChartTooltip />
           <Legend />
-          <Line
-            type="monotone"
-            dataKey="p50"
-            name="p50"
-            stroke={theme.palette.success.main}
-            dot={data.length < 3}
-            isAnimationActive={false}
-          />
-          <Line
-            type="monotone"
-            dataKey="p95"
-            name="p95"
-            stroke={theme.palette.warning.main}
-            dot={data.length < 3}
-            isAnimationActive={false}
-          />
-          <Line
-            type="monotone"
-            dataKey="p99"
-            name="p99"
-            stroke={theme.palette.error.main}
-            dot={data.length < 3}
-            isAnimationActive={false}
-          />
+          {PERCENTILE_LINES.map(line => (
+            <Line
+              key={line.key}
+              type="monotone"
+              dataKey={line.key}
+              name={line.key}
+              stroke={theme.palette[line.color].main}
+              dot={data.length < 3}
+              isAnimationActive={false}
+            />
+          ))}
         </LineChart>
       </ResponsiveContainer>
     </Box>
@@ -127,55 +165,13 @@ export function TrafficCard(props: {
                 gap: 2,
               }}
             >
-              <Stat label="Requests" value={formatInteger(traffic.requests)} />
-              <Stat
-                label="Error rate"
-                value={
-                  traffic.errorRatePercent === null
-                    ? null
-                    : formatPercent(traffic.errorRatePercent)
-                }
-              />
-              <Stat
-                label="Time to first token p50"
-                value={formatMs(traffic.latencyP50Ms)}
-              />
-              <Stat
-                label="Time to first token p95"
-                value={formatMs(traffic.latencyP95Ms)}
-              />
-              <Stat
-                label="Time to first token p99"
-                value={formatMs(traffic.latencyP99Ms)}
-              />
-              <Stat
-                label="Total duration p50"
-                value={formatMs(traffic.durationP50Ms)}
-              />
-              <Stat
-                label="Total duration p95"
-                value={formatMs(traffic.durationP95Ms)}
-              />
-              <Stat
-                label="Output tokens/s p50"
-                value={
-                  traffic.tokensPerSecondP50 === null
-                    ? null
-                    : formatRate(traffic.tokensPerSecondP50)
-                }
-              />
-              <Stat
-                label="Output tokens/s p95"
-                value={
-                  traffic.tokensPerSecondP95 === null
-                    ? null
-                    : formatRate(traffic.tokensPerSecondP95)
-                }
-              />
-              <Stat
-                label="Requests/s"
-                value={formatRate(traffic.requestsPerSecond)}
-              />
+              {trafficFigures(traffic).map(figure => (
+                <Stat
+                  key={figure.label}
+                  label={figure.label}
+                  value={figure.value}
+                />
+              ))}
             </Box>
             {latencyHistory.length > 0 ? (
               <LatencyChart points={latencyHistory} step={step} />

@@ -3,10 +3,6 @@ import Alert from '@mui/material/Alert';
 import Box from '@mui/material/Box';
 import Button from '@mui/material/Button';
 import Chip from '@mui/material/Chip';
-import Dialog from '@mui/material/Dialog';
-import DialogActions from '@mui/material/DialogActions';
-import DialogContent from '@mui/material/DialogContent';
-import DialogTitle from '@mui/material/DialogTitle';
 import Stack from '@mui/material/Stack';
 import Table from '@mui/material/Table';
 import TableBody from '@mui/material/TableBody';
@@ -20,7 +16,7 @@ import { errorMessage, marketplaceApiRef } from '../../api';
 import { formatDateTimeUtc } from '../../format';
 import { ConfirmDialog } from '../shared/ConfirmDialog';
 import { NewKeyButton } from '../shared/NewKeyButton';
-import { SecretKeyBox } from '../shared/SecretKeyBox';
+import { NewKeyDialog } from '../shared/NewKeyDialog';
 import { dataTableSx } from '../shared/tables';
 
 /** How a key is listed: its recognisable prefix, never the secret. */
@@ -211,34 +207,14 @@ export function KeysTable(props: {
           : 'Requests with this key are rejected from now on. This cannot be undone.'}
       </ConfirmDialog>
 
-      <Dialog
-        open={!!rotated}
-        maxWidth="sm"
-        fullWidth
-        aria-labelledby="rotated-key-title"
-        onClose={(_e, reason) => {
-          // Only "Done" closes: the secret is not shown again.
-          if (reason !== 'backdropClick' && reason !== 'escapeKeyDown') {
-            setRotated(undefined);
-          }
+      <NewKeyDialog
+        secret={rotated?.secret}
+        titleId="rotated-key-title"
+        onDone={() => {
+          setRotated(undefined);
+          onChanged();
         }}
-      >
-        <DialogTitle id="rotated-key-title">Your new API key</DialogTitle>
-        <DialogContent>
-          {rotated && <SecretKeyBox secret={rotated.secret} />}
-        </DialogContent>
-        <DialogActions>
-          <Button
-            variant="contained"
-            onClick={() => {
-              setRotated(undefined);
-              onChanged();
-            }}
-          >
-            Done
-          </Button>
-        </DialogActions>
-      </Dialog>
+      />
     </>
   );
 }

@@ -1,13 +1,9 @@
 import { useState } from 'react';
 import Button, { ButtonProps } from '@mui/material/Button';
-import Dialog from '@mui/material/Dialog';
-import DialogActions from '@mui/material/DialogActions';
-import DialogContent from '@mui/material/DialogContent';
-import DialogTitle from '@mui/material/DialogTitle';
 import { toastApiRef, useApi } from '@backstage/frontend-plugin-api';
 import { IssuedApiKey } from '@internal/plugin-marketplace-common';
 import { errorMessage, marketplaceApiRef } from '../../api';
-import { SecretKeyBox } from './SecretKeyBox';
+import { NewKeyDialog } from './NewKeyDialog';
 
 /**
  * Issues a further API key for an active subscription (for example after its
@@ -45,34 +41,14 @@ export function NewKeyButton(props: {
       <Button variant={variant} size={size} onClick={create} disabled={busy}>
         {busy ? 'Creating…' : 'Create new key'}
       </Button>
-      <Dialog
-        open={!!issued}
-        maxWidth="sm"
-        fullWidth
-        aria-labelledby="new-key-title"
-        onClose={(_e, reason) => {
-          // Only "Done" closes: the secret is not shown again.
-          if (reason !== 'backdropClick' && reason !== 'escapeKeyDown') {
-            setIssued(undefined);
-          }
+      <NewKeyDialog
+        secret={issued?.secret}
+        titleId="new-key-title"
+        onDone={() => {
+          setIssued(undefined);
+          onCreated();
         }}
-      >
-        <DialogTitle id="new-key-title">Your new API key</DialogTitle>
-        <DialogContent>
-          {issued && <SecretKeyBox secret={issued.secret} />}
-        </DialogContent>
-        <DialogActions>
-          <Button
-            variant="contained"
-            onClick={() => {
-              setIssued(undefined);
-              onCreated();
-            }}
-          >
-            Done
-          </Button>
-        </DialogActions>
-      </Dialog>
+      />
     </>
   );
 }

@@ -607,34 +607,7 @@ export const spec = {
             content: {
               'application/json': {
                 schema: {
-                  type: 'object',
-                  required: ['items', 'total', 'offset', 'limit', 'facets'],
-                  properties: {
-                    items: {
-                      type: 'array',
-                      items: {
-                        $ref: '#/components/schemas/ServiceCard',
-                      },
-                    },
-                    total: {
-                      type: 'integer',
-                    },
-                    offset: {
-                      type: 'integer',
-                    },
-                    limit: {
-                      type: 'integer',
-                    },
-                    facets: {
-                      type: 'object',
-                      additionalProperties: {
-                        type: 'object',
-                        additionalProperties: {
-                          type: 'integer',
-                        },
-                      },
-                    },
-                  },
+                  $ref: '#/components/schemas/BrowseServicesResponse',
                 },
               },
             },
@@ -852,81 +825,7 @@ export const spec = {
             content: {
               'application/json': {
                 schema: {
-                  type: 'object',
-                  required: ['needs', 'matches', 'excluded'],
-                  properties: {
-                    needs: {
-                      type: 'object',
-                      additionalProperties: true,
-                    },
-                    matches: {
-                      type: 'array',
-                      items: {
-                        type: 'object',
-                        required: [
-                          'service',
-                          'blendedPer1kMicros',
-                          'expectedMonthlyCostMicros',
-                        ],
-                        properties: {
-                          service: {
-                            type: 'object',
-                            description:
-                              'A browse card whose metrics add timeToFirstTokenP95Ms and tokensPerSecond (null until measured).',
-                            additionalProperties: true,
-                          },
-                          blendedPer1kMicros: {
-                            type: 'integer',
-                          },
-                          expectedMonthlyCostMicros: {
-                            type: 'integer',
-                          },
-                        },
-                      },
-                    },
-                    excluded: {
-                      type: 'array',
-                      items: {
-                        type: 'object',
-                        required: ['service', 'blendedPer1kMicros', 'reasons'],
-                        properties: {
-                          service: {
-                            type: 'object',
-                            additionalProperties: true,
-                          },
-                          blendedPer1kMicros: {
-                            type: 'integer',
-                          },
-                          reasons: {
-                            type: 'array',
-                            items: {
-                              type: 'object',
-                              required: ['need', 'message'],
-                              properties: {
-                                need: {
-                                  type: 'string',
-                                  enum: [
-                                    'lifecycle',
-                                    'context',
-                                    'feature',
-                                    'family',
-                                    'price',
-                                    'region',
-                                    'compliance',
-                                    'ttft',
-                                    'uptime',
-                                  ],
-                                },
-                                message: {
-                                  type: 'string',
-                                },
-                              },
-                            },
-                          },
-                        },
-                      },
-                    },
-                  },
+                  $ref: '#/components/schemas/RecommendationsResponse',
                 },
               },
             },
@@ -1596,19 +1495,7 @@ export const spec = {
             content: {
               'application/json': {
                 schema: {
-                  type: 'object',
-                  required: ['provider', 'services'],
-                  properties: {
-                    provider: {
-                      $ref: '#/components/schemas/ProviderProfile',
-                    },
-                    services: {
-                      type: 'array',
-                      items: {
-                        $ref: '#/components/schemas/ServiceCard',
-                      },
-                    },
-                  },
+                  $ref: '#/components/schemas/ProviderProfileResponse',
                 },
               },
             },
@@ -1944,20 +1831,7 @@ export const spec = {
                     routes: {
                       type: 'array',
                       items: {
-                        allOf: [
-                          {
-                            $ref: '#/components/schemas/RouteSummary',
-                          },
-                          {
-                            type: 'object',
-                            required: ['subscribed'],
-                            properties: {
-                              subscribed: {
-                                type: 'boolean',
-                              },
-                            },
-                          },
-                        ],
+                        $ref: '#/components/schemas/RouteListItem',
                       },
                     },
                   },
@@ -6295,17 +6169,174 @@ export const spec = {
           },
         },
       },
+      ModelFamily: {
+        type: 'string',
+        description:
+          "A ModelService's `spec.family` (`MODEL_FAMILIES` of marketplace-common)",
+        enum: [
+          'gpt',
+          'claude',
+          'llama',
+          'gemini',
+          'mistral',
+          'embedding',
+          'other',
+        ],
+      },
+      ModelFeature: {
+        type: 'string',
+        description:
+          'A feature a ModelService declares in `spec.features` (`MODEL_FEATURES`)',
+        enum: [
+          'functionCalling',
+          'vision',
+          'streaming',
+          'jsonMode',
+          'fineTuned',
+          'embeddings',
+        ],
+      },
+      GeoRegion: {
+        type: 'string',
+        description: 'Where a service runs (`GEO_REGIONS`)',
+        enum: [
+          'north-america',
+          'south-america',
+          'europe',
+          'middle-east',
+          'africa',
+          'asia-pacific',
+        ],
+      },
+      ComplianceCertification: {
+        type: 'string',
+        description:
+          'A certification a service holds (`COMPLIANCE_CERTIFICATIONS`)',
+        enum: [
+          'GDPR',
+          'SOC2',
+          'HIPAA',
+          'ISO27001',
+          'ISO42001',
+          'PCI-DSS',
+          'FedRAMP',
+          'CCPA',
+          'C5',
+          'CSA-STAR',
+        ],
+      },
+      ServiceLifecycle: {
+        type: 'string',
+        description: "A ModelService's `spec.lifecycle` (`SERVICE_LIFECYCLES`)",
+        enum: ['active', 'maintenance', 'deprecated'],
+      },
+      ModelServiceTrial: {
+        type: 'object',
+        description:
+          'Free tokens per user before billing starts (`spec.trial` of a ModelService)',
+        required: ['tokens'],
+        properties: {
+          tokens: {
+            type: 'integer',
+            description: 'Free tokens (prompt + completion) per user',
+          },
+          durationDays: {
+            type: 'integer',
+            description:
+              'Days the trial stays valid after subscribing; unlimited when absent',
+          },
+          limitations: {
+            type: 'array',
+            items: {
+              type: 'string',
+            },
+          },
+        },
+      },
+      ServiceCardMetrics: {
+        type: 'object',
+        description:
+          'What the marketplace measured of a service; null until measured',
+        required: [
+          'uptimePercent',
+          'uptimeDays',
+          'latencyP95Ms',
+          'tokensPerSecond',
+          'lastProbeUp',
+          'rating',
+          'reviewCount',
+          'requests30d',
+          'tokens30d',
+          'tokensTotal',
+          'activeUsers30d',
+        ],
+        properties: {
+          uptimePercent: {
+            type: 'number',
+            nullable: true,
+          },
+          uptimeDays: {
+            type: 'number',
+            nullable: true,
+            description: 'Days of data behind uptimePercent (at most 30)',
+          },
+          latencyP95Ms: {
+            type: 'integer',
+            nullable: true,
+            description: 'p95 time to first token',
+          },
+          tokensPerSecond: {
+            type: 'number',
+            nullable: true,
+            description: 'Median output tokens per second',
+          },
+          lastProbeUp: {
+            type: 'boolean',
+            nullable: true,
+          },
+          rating: {
+            type: 'number',
+            nullable: true,
+          },
+          reviewCount: {
+            type: 'integer',
+            nullable: true,
+          },
+          requests30d: {
+            type: 'integer',
+          },
+          tokens30d: {
+            type: 'integer',
+          },
+          tokensTotal: {
+            type: 'integer',
+          },
+          activeUsers30d: {
+            type: 'integer',
+          },
+        },
+      },
       ServiceCard: {
         type: 'object',
         description:
           'A service as a browse card; every measured value computed from the database, null until measured',
-        additionalProperties: true,
+        additionalProperties: false,
         required: [
           'name',
           'ref',
           'title',
+          'description',
+          'family',
+          'baseModel',
           'provider',
+          'lifecycle',
+          'contextWindow',
           'pricing',
+          'trial',
+          'features',
+          'region',
+          'country',
+          'compliance',
           'blendedPer1kMicros',
           'createdAt',
           'updatedAt',
@@ -6317,12 +6348,26 @@ export const spec = {
           },
           ref: {
             type: 'string',
+            description: 'Entity ref of the ModelService',
           },
           title: {
             type: 'string',
           },
+          description: {
+            type: 'string',
+            nullable: true,
+          },
+          family: {
+            $ref: '#/components/schemas/ModelFamily',
+          },
+          baseModel: {
+            type: 'string',
+            nullable: true,
+          },
           provider: {
             type: 'object',
+            additionalProperties: false,
+            required: ['ref', 'name', 'verified'],
             properties: {
               ref: {
                 type: 'string',
@@ -6337,9 +6382,49 @@ export const spec = {
               },
             },
           },
+          lifecycle: {
+            $ref: '#/components/schemas/ServiceLifecycle',
+          },
+          contextWindow: {
+            type: 'integer',
+          },
+          maxOutputTokens: {
+            type: 'integer',
+          },
           pricing: {
-            type: 'object',
-            additionalProperties: true,
+            $ref: '#/components/schemas/ModelServicePricing',
+          },
+          trial: {
+            description: 'The free trial, or null',
+            anyOf: [
+              {
+                $ref: '#/components/schemas/ModelServiceTrial',
+              },
+              {
+                type: 'object',
+                nullable: true,
+                enum: [null],
+              },
+            ],
+          },
+          features: {
+            type: 'array',
+            items: {
+              $ref: '#/components/schemas/ModelFeature',
+            },
+          },
+          region: {
+            $ref: '#/components/schemas/GeoRegion',
+          },
+          country: {
+            type: 'string',
+            description: 'ISO 3166-1 alpha-2',
+          },
+          compliance: {
+            type: 'array',
+            items: {
+              $ref: '#/components/schemas/ComplianceCertification',
+            },
           },
           blendedPer1kMicros: {
             type: 'integer',
@@ -6358,51 +6443,281 @@ export const spec = {
             description: 'The last change of its spec the marketplace saw',
           },
           metrics: {
+            $ref: '#/components/schemas/ServiceCardMetrics',
+          },
+        },
+      },
+      FinderCard: {
+        description:
+          'A browse card whose metrics add the measured time to first token and throughput (null until measured)',
+        allOf: [
+          {
+            $ref: '#/components/schemas/ServiceCard',
+          },
+          {
             type: 'object',
+            required: ['metrics'],
             properties: {
-              uptimePercent: {
-                type: 'number',
-                nullable: true,
+              metrics: {
+                allOf: [
+                  {
+                    $ref: '#/components/schemas/ServiceCardMetrics',
+                  },
+                  {
+                    type: 'object',
+                    required: ['timeToFirstTokenP95Ms', 'tokensPerSecond'],
+                    properties: {
+                      timeToFirstTokenP95Ms: {
+                        type: 'number',
+                        nullable: true,
+                      },
+                      tokensPerSecond: {
+                        type: 'number',
+                        nullable: true,
+                      },
+                    },
+                  },
+                ],
               },
-              uptimeDays: {
-                type: 'number',
-                nullable: true,
-                description: 'Days of data behind uptimePercent (at most 30)',
+            },
+          },
+        ],
+      },
+      BrowseFacets: {
+        type: 'object',
+        description:
+          'Counts per value of each filter, under all the other filters',
+        additionalProperties: false,
+        required: [
+          'family',
+          'context',
+          'feature',
+          'price',
+          'region',
+          'country',
+          'compliance',
+          'performance',
+          'availability',
+          'verified',
+        ],
+        properties: {
+          family: {
+            $ref: '#/components/schemas/FacetCounts',
+          },
+          context: {
+            $ref: '#/components/schemas/FacetCounts',
+          },
+          feature: {
+            $ref: '#/components/schemas/FacetCounts',
+          },
+          price: {
+            $ref: '#/components/schemas/FacetCounts',
+          },
+          region: {
+            $ref: '#/components/schemas/FacetCounts',
+          },
+          country: {
+            $ref: '#/components/schemas/FacetCounts',
+          },
+          compliance: {
+            $ref: '#/components/schemas/FacetCounts',
+          },
+          performance: {
+            $ref: '#/components/schemas/FacetCounts',
+          },
+          availability: {
+            $ref: '#/components/schemas/FacetCounts',
+          },
+          verified: {
+            $ref: '#/components/schemas/FacetCounts',
+          },
+        },
+      },
+      FacetCounts: {
+        type: 'object',
+        description: 'Services per value of one filter',
+        additionalProperties: {
+          type: 'integer',
+        },
+      },
+      BrowseServicesResponse: {
+        type: 'object',
+        description: 'One page of services, the total and the facet counts',
+        required: ['items', 'total', 'offset', 'limit', 'facets'],
+        properties: {
+          items: {
+            type: 'array',
+            items: {
+              $ref: '#/components/schemas/ServiceCard',
+            },
+          },
+          total: {
+            type: 'integer',
+          },
+          offset: {
+            type: 'integer',
+          },
+          limit: {
+            type: 'integer',
+          },
+          facets: {
+            $ref: '#/components/schemas/BrowseFacets',
+          },
+        },
+      },
+      FinderNeeds: {
+        type: 'object',
+        description:
+          "The finder's needs as it understood them, the volume's defaults filled in",
+        additionalProperties: false,
+        required: [
+          'requestsPerMonth',
+          'avgPromptTokens',
+          'avgCompletionTokens',
+        ],
+        properties: {
+          minContext: {
+            type: 'integer',
+          },
+          feature: {
+            type: 'array',
+            items: {
+              $ref: '#/components/schemas/ModelFeature',
+            },
+          },
+          family: {
+            type: 'array',
+            items: {
+              $ref: '#/components/schemas/ModelFamily',
+            },
+          },
+          maxBlendedPer1kMicros: {
+            type: 'integer',
+          },
+          region: {
+            type: 'array',
+            items: {
+              $ref: '#/components/schemas/GeoRegion',
+            },
+          },
+          compliance: {
+            type: 'array',
+            items: {
+              $ref: '#/components/schemas/ComplianceCertification',
+            },
+          },
+          maxTtftMs: {
+            type: 'integer',
+          },
+          minUptime: {
+            type: 'number',
+          },
+          requestsPerMonth: {
+            type: 'integer',
+          },
+          avgPromptTokens: {
+            type: 'integer',
+          },
+          avgCompletionTokens: {
+            type: 'integer',
+          },
+        },
+      },
+      FinderNeed: {
+        type: 'string',
+        description: 'One need a service can fail (`FINDER_NEEDS`)',
+        enum: [
+          'lifecycle',
+          'context',
+          'feature',
+          'family',
+          'price',
+          'region',
+          'compliance',
+          'ttft',
+          'uptime',
+        ],
+      },
+      ExclusionReason: {
+        type: 'object',
+        description: 'Why a service does not meet one need',
+        required: ['need', 'message'],
+        properties: {
+          need: {
+            $ref: '#/components/schemas/FinderNeed',
+          },
+          message: {
+            type: 'string',
+          },
+        },
+      },
+      RecommendationsResponse: {
+        type: 'object',
+        description:
+          'The parsed needs, the matches (cheapest first) and the excluded services with their reasons',
+        required: ['needs', 'matches', 'excluded'],
+        properties: {
+          needs: {
+            $ref: '#/components/schemas/FinderNeeds',
+          },
+          matches: {
+            type: 'array',
+            items: {
+              type: 'object',
+              required: [
+                'service',
+                'blendedPer1kMicros',
+                'expectedMonthlyCostMicros',
+              ],
+              properties: {
+                service: {
+                  $ref: '#/components/schemas/FinderCard',
+                },
+                blendedPer1kMicros: {
+                  type: 'integer',
+                },
+                expectedMonthlyCostMicros: {
+                  type: 'integer',
+                },
               },
-              latencyP95Ms: {
-                type: 'integer',
-                nullable: true,
-                description: 'p95 time to first token',
+            },
+          },
+          excluded: {
+            type: 'array',
+            items: {
+              type: 'object',
+              required: ['service', 'blendedPer1kMicros', 'reasons'],
+              properties: {
+                service: {
+                  $ref: '#/components/schemas/FinderCard',
+                },
+                blendedPer1kMicros: {
+                  type: 'integer',
+                },
+                reasons: {
+                  type: 'array',
+                  items: {
+                    $ref: '#/components/schemas/ExclusionReason',
+                  },
+                },
               },
-              tokensPerSecond: {
-                type: 'number',
-                nullable: true,
-                description: 'Median output tokens per second',
-              },
-              lastProbeUp: {
-                type: 'boolean',
-                nullable: true,
-              },
-              rating: {
-                type: 'number',
-                nullable: true,
-              },
-              reviewCount: {
-                type: 'integer',
-                nullable: true,
-              },
-              requests30d: {
-                type: 'integer',
-              },
-              tokens30d: {
-                type: 'integer',
-              },
-              tokensTotal: {
-                type: 'integer',
-              },
-              activeUsers30d: {
-                type: 'integer',
-              },
+            },
+          },
+        },
+      },
+      ProviderProfileResponse: {
+        type: 'object',
+        description:
+          "A provider's profile and its live services as browse cards",
+        required: ['provider', 'services'],
+        properties: {
+          provider: {
+            $ref: '#/components/schemas/ProviderProfile',
+          },
+          services: {
+            type: 'array',
+            items: {
+              $ref: '#/components/schemas/ServiceCard',
             },
           },
         },
@@ -8245,13 +8560,13 @@ export const spec = {
               regions: {
                 type: 'array',
                 items: {
-                  type: 'string',
+                  $ref: '#/components/schemas/GeoRegion',
                 },
               },
               compliance: {
                 type: 'array',
                 items: {
-                  type: 'string',
+                  $ref: '#/components/schemas/ComplianceCertification',
                 },
               },
               maxBlendedPer1kMicros: {
@@ -8297,7 +8612,7 @@ export const spec = {
                   type: 'string',
                 },
                 region: {
-                  type: 'string',
+                  $ref: '#/components/schemas/GeoRegion',
                 },
                 blendedPer1kMicros: {
                   type: 'integer',
@@ -8346,6 +8661,24 @@ export const spec = {
             },
           },
         },
+      },
+      RouteListItem: {
+        description:
+          'A route in `GET /v1/routes`, with whether the caller subscribes to it',
+        allOf: [
+          {
+            $ref: '#/components/schemas/RouteSummary',
+          },
+          {
+            type: 'object',
+            required: ['subscribed'],
+            properties: {
+              subscribed: {
+                type: 'boolean',
+              },
+            },
+          },
+        ],
       },
       SubscribeResponse: {
         type: 'object',
