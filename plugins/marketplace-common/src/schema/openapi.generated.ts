@@ -2852,6 +2852,8 @@ export interface components {
     SetRoleRequest: {
       role: components['schemas']['MarketplaceRole'] | null;
     };
+    /** @description An empty object (the body, if any, of an action that takes no input) */
+    EmptyRequest: Record<string, any>;
     SuspendUserRequest: {
       /** @description Trimmed; no control characters. The user sees it. */
       reason: string;
@@ -2871,6 +2873,7 @@ export interface components {
       settings: components['schemas']['PlatformSettings'];
     };
     SetPlatformFeeRequest: {
+      /** @description At most 2 decimals (checked by the handler: a `multipleOf: 0.01` on a binary float refuses 0.29 and 33.33). */
       percent: number;
     };
     /** @enum {string} */
@@ -6416,7 +6419,11 @@ export interface operations {
       };
       cookie?: never;
     };
-    requestBody?: never;
+    requestBody?: {
+      content: {
+        'application/json': components['schemas']['EmptyRequest'];
+      };
+    };
     responses: {
       /** @description The user, active */
       200: {

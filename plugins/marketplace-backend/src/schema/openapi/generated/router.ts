@@ -672,6 +672,7 @@ export const spec = {
             schema: {
               type: 'integer',
               minimum: 0,
+              maximum: 100000000,
             },
           },
           {
@@ -732,6 +733,7 @@ export const spec = {
             schema: {
               type: 'integer',
               minimum: 0,
+              maximum: 1000000000,
             },
           },
           {
@@ -794,6 +796,7 @@ export const spec = {
             schema: {
               type: 'integer',
               minimum: 0,
+              maximum: 3600000,
             },
           },
           {
@@ -817,6 +820,7 @@ export const spec = {
             schema: {
               type: 'integer',
               minimum: 0,
+              maximum: 1000000000,
               default: 10000,
             },
           },
@@ -829,6 +833,7 @@ export const spec = {
             schema: {
               type: 'integer',
               minimum: 0,
+              maximum: 10000000,
               default: 500,
             },
           },
@@ -841,6 +846,7 @@ export const spec = {
             schema: {
               type: 'integer',
               minimum: 0,
+              maximum: 10000000,
               default: 200,
             },
           },
@@ -1989,6 +1995,8 @@ export const spec = {
           description: "The route's name (its gateway `model`)",
           schema: {
             type: 'string',
+            pattern: '^[a-z0-9][a-z0-9._-]{0,62}$',
+            'x-invalid-message': 'is not a route name',
           },
         },
       ],
@@ -2061,6 +2069,8 @@ export const spec = {
           description: "The route's name (its gateway `model`)",
           schema: {
             type: 'string',
+            pattern: '^[a-z0-9][a-z0-9._-]{0,62}$',
+            'x-invalid-message': 'is not a route name',
           },
         },
       ],
@@ -4503,6 +4513,7 @@ export const spec = {
             schema: {
               type: 'integer',
               minimum: 0,
+              maximum: 1000000,
               default: 0,
             },
           },
@@ -4711,6 +4722,16 @@ export const spec = {
         summary: 'Lift a suspension (admins)',
         description:
           "The user's keys work again from the next request. The body, if any, must be an empty object. A user who is not suspended answers 409. Audited as `user.reinstated`. Needs `marketplace.admin.users.manage`.",
+        requestBody: {
+          required: false,
+          content: {
+            'application/json': {
+              schema: {
+                $ref: '#/components/schemas/EmptyRequest',
+              },
+            },
+          },
+        },
         responses: {
           '200': {
             description: 'The user, active',
@@ -4874,6 +4895,7 @@ export const spec = {
             schema: {
               type: 'integer',
               minimum: 0,
+              maximum: 1000000,
               default: 0,
             },
           },
@@ -8904,6 +8926,12 @@ export const spec = {
           },
         },
       },
+      EmptyRequest: {
+        type: 'object',
+        additionalProperties: false,
+        description:
+          'An empty object (the body, if any, of an action that takes no input)',
+      },
       SuspendUserRequest: {
         type: 'object',
         required: ['reason'],
@@ -8968,7 +8996,8 @@ export const spec = {
             type: 'number',
             minimum: 0,
             maximum: 100,
-            multipleOf: 0.01,
+            description:
+              'At most 2 decimals (checked by the handler: a `multipleOf: 0.01` on a binary float refuses 0.29 and 33.33).',
           },
         },
       },
