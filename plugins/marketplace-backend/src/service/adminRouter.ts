@@ -25,6 +25,7 @@ import { UserAdminStore } from '../stores/UserAdminStore';
 import { ServiceDirectory } from '../catalog/ServiceDirectory';
 import { Access, Caller } from './access';
 import { UserAdministration } from './admin/UserAdministration';
+import { plainText } from './plainText';
 
 export interface AdminRouterOptions {
   access: Access;
@@ -40,25 +41,6 @@ export interface AdminRouterOptions {
   events: EventsService;
   /** Admin and provider groups from config. */
   roleGroups: RoleGroups;
-}
-
-/**
- * A suspension's reason: trimmed, then at least one character and no control
- * characters (the document checks its type and length; it cannot trim, and a
- * pattern would answer with the regular expression instead of these words).
- */
-function suspensionReason(raw: string): string {
-  const reason = raw.trim();
-  if (!reason) {
-    throw new InputError("Invalid body field 'reason': is required");
-  }
-  // eslint-disable-next-line no-control-regex
-  if (/[\u0000-\u0008\u000b\u000c\u000e-\u001f\u007f]/.test(reason)) {
-    throw new InputError(
-      "Invalid body field 'reason': must not contain control characters",
-    );
-  }
-  return reason;
 }
 
 /**
@@ -168,7 +150,7 @@ export function createAdminRouter(options: AdminRouterOptions): express.Router {
       'suspend users',
     );
     const userRef = userRefParam(req.params.userRef);
-    const reason = suspensionReason(req.body.reason);
+    const reason = plainText(req.body.reason, 'reason', 'is required');
     res.json({ user: await users.suspend(me, userRef, reason) });
   });
 

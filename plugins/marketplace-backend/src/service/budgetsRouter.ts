@@ -1,8 +1,6 @@
 import { InputError, NotAllowedError, NotFoundError } from '@backstage/errors';
 import {
   Budget,
-  BUDGET_MODES,
-  BUDGET_SCOPES,
   BudgetScope,
   DEFAULT_BUDGET_THRESHOLDS,
   marketplaceUsersManagePermission,
@@ -10,14 +8,12 @@ import {
 } from '@internal/plugin-marketplace-common';
 import express from 'express';
 import { createApiRouter } from '../schema/openapi';
-import { z } from 'zod';
 import { BudgetStore } from '../stores/BudgetStore';
 import { num, numOrNull, isoOrNull } from '../lib/numbers';
 import { SubscriptionRow } from '../stores/SubscriptionStore';
 import { UsageLedger } from '../stores/ledger/UsageLedger';
 import { Knex } from 'knex';
 import { Access, Caller } from './access';
-import { parse } from './parse';
 import { groupRefOf, TeamOwners } from './TeamOwners';
 
 export interface BudgetsRouterOptions {
@@ -28,59 +24,21 @@ export interface BudgetsRouterOptions {
   teamOwners: Pick<TeamOwners, 'isOwner' | 'ownedAmong'>;
 }
 
-const scopeEnum = z.enum(BUDGET_SCOPES as [BudgetScope, ...BudgetScope[]], {
-  error: "must be 'subscription', 'user' or 'team'",
-});
-const scopeParam = z.object({ scope: scopeEnum });
-const refParam = z.object({ ref: z.string().min(1).max(300) });
-
-function scopeOf(raw: string): BudgetScope {
-  return parse(scopeParam, { scope: raw }, 'path parameter').scope;
+/**
+ * A budget's alert thresholds: ascending, without repeats (a rule across the
+ * list's items; the document checks each item and the list's length).
+ */
+function thresholdsOf(thresholds: number[] | undefined): number[] {
+  if (thresholds === undefined) {
+    return [...DEFAULT_BUDGET_THRESHOLDS];
+  }
+  if (!thresholds.every((v, i) => i === 0 || v > thresholds[i - 1])) {
+    throw new InputError(
+      "Invalid body field 'thresholds': must be sorted ascending, without repeats",
+    );
+  }
+  return thresholds;
 }
-
-/** Body of PUT /v1/budgets/{scope}/{ref}; messages name the field. */
-export const budgetBody = z
-  .object({
-    amountMicros: z
-      .number({
-        error: issue =>
-          issue.input === undefined
-            ? 'is required (a whole number of micro-USD above 0)'
-            : 'must be a whole number of micro-USD',
-      })
-      .int('must be a whole number of micro-USD')
-      .positive('must be above 0')
-      .max(Number.MAX_SAFE_INTEGER, 'is too large'),
-    mode: z.enum(BUDGET_MODES as ['hard', 'soft'], {
-      error: "must be 'hard' or 'soft'",
-    }),
-    thresholds: z
-      .array(
-        z
-          .number({ error: 'must be whole percents' })
-          .int('must be whole percents')
-          .min(1, 'must be between 1 and 100')
-          .max(100, 'must be between 1 and 100'),
-      )
-      .min(1, 'must list at least one percent')
-      .max(10, 'may list at most 10 percents')
-      .refine(
-        t => t.every((v, i) => i === 0 || v > t[i - 1]),
-        'must be sorted ascending, without repeats',
-      )
-      .optional(),
-  })
-  .strict();
-
-const listQuery = z
-  .object({
-    scope: scopeEnum.optional(),
-    all: z
-      .enum(['true', 'false'])
-      .transform(v => v === 'true')
-      .optional(),
-  })
-  .strict();
 
 /**
  * Budgets (`/v1/budgets`) and the usage summaries for scripts
@@ -98,8 +56,7 @@ export function createBudgetsRouter(
   }
 
   /** The scope's ref in stored form; a 400 names what is wrong. */
-  function normalize(scope: BudgetScope, raw: string): string {
-    const { ref } = parse(refParam, { ref: raw }, 'path parameter');
+  function normalize(scope: BudgetScope, ref: string): string {
     if (scope === 'subscription') {
       return ref;
     }
@@ -178,7 +135,7 @@ export function createBudgetsRouter(
   }
 
   router.get('/v1/budgets', async (req, res) => {
-    const query = parse(listQuery, req.query, 'query');
+    const query = { scope: req.query.scope, all: req.query.all === 'true' };
     const me = await access.caller(req);
     const admin = await isAdmin(me);
     if (query.all && !admin) {
@@ -204,7 +161,7 @@ export function createBudgetsRouter(
   });
 
   router.get('/v1/budgets/:scope/:ref', async (req, res) => {
-    const scope = scopeOf(req.params.scope);
+    const { scope } = req.params;
     const ref = normalize(scope, req.params.ref);
     const me = await access.caller(req);
     await authorize(me, scope, ref, 'read');
@@ -216,9 +173,10 @@ export function createBudgetsRouter(
   });
 
   router.put('/v1/budgets/:scope/:ref', async (req, res) => {
-    const scope = scopeOf(req.params.scope);
+    const { scope } = req.params;
     const ref = normalize(scope, req.params.ref);
-    const body = parse(budgetBody, req.body, 'body');
+    const body = req.body;
+    const thresholds = thresholdsOf(body.thresholds);
     const me = await access.caller(req);
     await authorize(me, scope, ref, 'write');
     const budget = await budgets.put(
@@ -227,7 +185,7 @@ export function createBudgetsRouter(
       {
         amountMicros: body.amountMicros,
         mode: body.mode,
-        thresholds: body.thresholds ?? [...DEFAULT_BUDGET_THRESHOLDS],
+        thresholds,
       },
       me.userRef,
     );
@@ -235,7 +193,7 @@ export function createBudgetsRouter(
   });
 
   router.delete('/v1/budgets/:scope/:ref', async (req, res) => {
-    const scope = scopeOf(req.params.scope);
+    const { scope } = req.params;
     const ref = normalize(scope, req.params.ref);
     const me = await access.caller(req);
     await authorize(me, scope, ref, 'write');

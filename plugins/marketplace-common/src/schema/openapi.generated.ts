@@ -76,8 +76,11 @@ export interface paths {
       query?: never;
       header?: never;
       path: {
-        /** @description The service name */
-        name: string;
+        /**
+         * @description The service's `metadata.name` (the gateway's `model`)
+         * @example northwind-gpt-4o
+         */
+        name: components['parameters']['ServiceName'];
       };
       cookie?: never;
     };
@@ -103,8 +106,11 @@ export interface paths {
       query?: never;
       header?: never;
       path: {
-        /** @description The service name */
-        name: string;
+        /**
+         * @description The service's `metadata.name` (the gateway's `model`)
+         * @example northwind-gpt-4o
+         */
+        name: components['parameters']['ServiceName'];
         /** @description The review's id (a UUID) */
         reviewId: string;
       };
@@ -125,8 +131,11 @@ export interface paths {
       query?: never;
       header?: never;
       path: {
-        /** @description The service name */
-        name: string;
+        /**
+         * @description The service's `metadata.name` (the gateway's `model`)
+         * @example northwind-gpt-4o
+         */
+        name: components['parameters']['ServiceName'];
         /** @description The review's id (a UUID) */
         reviewId: string;
       };
@@ -148,8 +157,11 @@ export interface paths {
       query?: never;
       header?: never;
       path: {
-        /** @description The service name */
-        name: string;
+        /**
+         * @description The service's `metadata.name` (the gateway's `model`)
+         * @example northwind-gpt-4o
+         */
+        name: components['parameters']['ServiceName'];
         /** @description The review's id (a UUID) */
         reviewId: string;
       };
@@ -171,8 +183,11 @@ export interface paths {
       query?: never;
       header?: never;
       path: {
-        /** @description The service name */
-        name: string;
+        /**
+         * @description The service's `metadata.name` (the gateway's `model`)
+         * @example northwind-gpt-4o
+         */
+        name: components['parameters']['ServiceName'];
         /** @description The review's id (a UUID) */
         reviewId: string;
       };
@@ -534,8 +549,11 @@ export interface paths {
       query?: never;
       header?: never;
       path: {
-        /** @description The service's name (the gateway's `model`) */
-        name: string;
+        /**
+         * @description The service's `metadata.name` (the gateway's `model`)
+         * @example northwind-gpt-4o
+         */
+        name: components['parameters']['ServiceName'];
       };
       cookie?: never;
     };
@@ -554,8 +572,11 @@ export interface paths {
       query?: never;
       header?: never;
       path: {
-        /** @description The service's name (the gateway's `model`) */
-        name: string;
+        /**
+         * @description The service's `metadata.name` (the gateway's `model`)
+         * @example northwind-gpt-4o
+         */
+        name: components['parameters']['ServiceName'];
       };
       cookie?: never;
     };
@@ -871,9 +892,9 @@ export interface paths {
       path: {
         /**
          * @description The Provider's `metadata.name`
-         * @example acme-ai-platform
+         * @example northwind-cloud-ai
          */
-        id: string;
+        id: components['parameters']['ProviderId'];
       };
       cookie?: never;
     };
@@ -901,9 +922,9 @@ export interface paths {
       path: {
         /**
          * @description The Provider's `metadata.name`
-         * @example acme-ai-platform
+         * @example northwind-cloud-ai
          */
-        id: string;
+        id: components['parameters']['ProviderId'];
         /**
          * @description The credential's name
          * @example ACME_UPSTREAM_KEY
@@ -3969,8 +3990,11 @@ export interface operations {
       };
       header?: never;
       path: {
-        /** @description The service name */
-        name: string;
+        /**
+         * @description The service's `metadata.name` (the gateway's `model`)
+         * @example northwind-gpt-4o
+         */
+        name: components['parameters']['ServiceName'];
       };
       cookie?: never;
     };
@@ -3997,8 +4021,11 @@ export interface operations {
       query?: never;
       header?: never;
       path: {
-        /** @description The service name */
-        name: string;
+        /**
+         * @description The service's `metadata.name` (the gateway's `model`)
+         * @example northwind-gpt-4o
+         */
+        name: components['parameters']['ServiceName'];
       };
       cookie?: never;
     };
@@ -4044,8 +4071,11 @@ export interface operations {
       query?: never;
       header?: never;
       path: {
-        /** @description The service name */
-        name: string;
+        /**
+         * @description The service's `metadata.name` (the gateway's `model`)
+         * @example northwind-gpt-4o
+         */
+        name: components['parameters']['ServiceName'];
         /** @description The review's id (a UUID) */
         reviewId: string;
       };
@@ -4076,8 +4106,11 @@ export interface operations {
       query?: never;
       header?: never;
       path: {
-        /** @description The service name */
-        name: string;
+        /**
+         * @description The service's `metadata.name` (the gateway's `model`)
+         * @example northwind-gpt-4o
+         */
+        name: components['parameters']['ServiceName'];
         /** @description The review's id (a UUID) */
         reviewId: string;
       };
@@ -4112,8 +4145,11 @@ export interface operations {
       query?: never;
       header?: never;
       path: {
-        /** @description The service name */
-        name: string;
+        /**
+         * @description The service's `metadata.name` (the gateway's `model`)
+         * @example northwind-gpt-4o
+         */
+        name: components['parameters']['ServiceName'];
         /** @description The review's id (a UUID) */
         reviewId: string;
       };
@@ -4144,8 +4180,11 @@ export interface operations {
       query?: never;
       header?: never;
       path: {
-        /** @description The service name */
-        name: string;
+        /**
+         * @description The service's `metadata.name` (the gateway's `model`)
+         * @example northwind-gpt-4o
+         */
+        name: components['parameters']['ServiceName'];
         /** @description The review's id (a UUID) */
         reviewId: string;
       };
@@ -4182,8 +4221,11 @@ export interface operations {
       query?: never;
       header?: never;
       path: {
-        /** @description The service name */
-        name: string;
+        /**
+         * @description The service's `metadata.name` (the gateway's `model`)
+         * @example northwind-gpt-4o
+         */
+        name: components['parameters']['ServiceName'];
         /** @description The review's id (a UUID) */
         reviewId: string;
       };
@@ -4214,8 +4256,11 @@ export interface operations {
       query?: never;
       header?: never;
       path: {
-        /** @description The service name */
-        name: string;
+        /**
+         * @description The service's `metadata.name` (the gateway's `model`)
+         * @example northwind-gpt-4o
+         */
+        name: components['parameters']['ServiceName'];
         /** @description The review's id (a UUID) */
         reviewId: string;
       };
@@ -4253,8 +4298,11 @@ export interface operations {
       query?: never;
       header?: never;
       path: {
-        /** @description The service name */
-        name: string;
+        /**
+         * @description The service's `metadata.name` (the gateway's `model`)
+         * @example northwind-gpt-4o
+         */
+        name: components['parameters']['ServiceName'];
         /** @description The review's id (a UUID) */
         reviewId: string;
       };
@@ -5073,8 +5121,11 @@ export interface operations {
       query?: never;
       header?: never;
       path: {
-        /** @description The service's name (the gateway's `model`) */
-        name: string;
+        /**
+         * @description The service's `metadata.name` (the gateway's `model`)
+         * @example northwind-gpt-4o
+         */
+        name: components['parameters']['ServiceName'];
       };
       cookie?: never;
     };
@@ -5114,8 +5165,11 @@ export interface operations {
       query?: never;
       header?: never;
       path: {
-        /** @description The service's name (the gateway's `model`) */
-        name: string;
+        /**
+         * @description The service's `metadata.name` (the gateway's `model`)
+         * @example northwind-gpt-4o
+         */
+        name: components['parameters']['ServiceName'];
       };
       cookie?: never;
     };
@@ -5766,9 +5820,9 @@ export interface operations {
       path: {
         /**
          * @description The Provider's `metadata.name`
-         * @example acme-ai-platform
+         * @example northwind-cloud-ai
          */
-        id: string;
+        id: components['parameters']['ProviderId'];
       };
       cookie?: never;
     };
@@ -5805,9 +5859,9 @@ export interface operations {
       path: {
         /**
          * @description The Provider's `metadata.name`
-         * @example acme-ai-platform
+         * @example northwind-cloud-ai
          */
-        id: string;
+        id: components['parameters']['ProviderId'];
       };
       cookie?: never;
     };
@@ -5866,9 +5920,9 @@ export interface operations {
       path: {
         /**
          * @description The Provider's `metadata.name`
-         * @example acme-ai-platform
+         * @example northwind-cloud-ai
          */
-        id: string;
+        id: components['parameters']['ProviderId'];
         /**
          * @description The credential's name
          * @example ACME_UPSTREAM_KEY
@@ -5923,9 +5977,9 @@ export interface operations {
       path: {
         /**
          * @description The Provider's `metadata.name`
-         * @example acme-ai-platform
+         * @example northwind-cloud-ai
          */
-        id: string;
+        id: components['parameters']['ProviderId'];
         /**
          * @description The credential's name
          * @example ACME_UPSTREAM_KEY

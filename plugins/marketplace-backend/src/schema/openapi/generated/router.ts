@@ -955,13 +955,7 @@ export const spec = {
     '/marketplace/services/{name}/reviews': {
       parameters: [
         {
-          name: 'name',
-          in: 'path',
-          required: true,
-          description: 'The service name',
-          schema: {
-            type: 'string',
-          },
+          $ref: '#/components/parameters/ServiceName',
         },
       ],
       get: {
@@ -1109,13 +1103,7 @@ export const spec = {
     '/marketplace/services/{name}/reviews/{reviewId}': {
       parameters: [
         {
-          name: 'name',
-          in: 'path',
-          required: true,
-          description: 'The service name',
-          schema: {
-            type: 'string',
-          },
+          $ref: '#/components/parameters/ServiceName',
         },
         {
           name: 'reviewId',
@@ -1125,6 +1113,7 @@ export const spec = {
           schema: {
             type: 'string',
             format: 'uuid',
+            'x-invalid-message': 'is not a review id',
           },
         },
       ],
@@ -1170,13 +1159,7 @@ export const spec = {
     '/marketplace/services/{name}/reviews/{reviewId}/helpful': {
       parameters: [
         {
-          name: 'name',
-          in: 'path',
-          required: true,
-          description: 'The service name',
-          schema: {
-            type: 'string',
-          },
+          $ref: '#/components/parameters/ServiceName',
         },
         {
           name: 'reviewId',
@@ -1186,6 +1169,7 @@ export const spec = {
           schema: {
             type: 'string',
             format: 'uuid',
+            'x-invalid-message': 'is not a review id',
           },
         },
       ],
@@ -1280,13 +1264,7 @@ export const spec = {
     '/marketplace/services/{name}/reviews/{reviewId}/reply': {
       parameters: [
         {
-          name: 'name',
-          in: 'path',
-          required: true,
-          description: 'The service name',
-          schema: {
-            type: 'string',
-          },
+          $ref: '#/components/parameters/ServiceName',
         },
         {
           name: 'reviewId',
@@ -1296,6 +1274,7 @@ export const spec = {
           schema: {
             type: 'string',
             format: 'uuid',
+            'x-invalid-message': 'is not a review id',
           },
         },
       ],
@@ -1398,13 +1377,7 @@ export const spec = {
     '/marketplace/services/{name}/reviews/{reviewId}/hide': {
       parameters: [
         {
-          name: 'name',
-          in: 'path',
-          required: true,
-          description: 'The service name',
-          schema: {
-            type: 'string',
-          },
+          $ref: '#/components/parameters/ServiceName',
         },
         {
           name: 'reviewId',
@@ -1414,6 +1387,7 @@ export const spec = {
           schema: {
             type: 'string',
             format: 'uuid',
+            'x-invalid-message': 'is not a review id',
           },
         },
       ],
@@ -2677,13 +2651,7 @@ export const spec = {
     '/v1/services/{name}/price-changes': {
       parameters: [
         {
-          name: 'name',
-          in: 'path',
-          required: true,
-          description: "The service's name (the gateway's `model`)",
-          schema: {
-            type: 'string',
-          },
+          $ref: '#/components/parameters/ServiceName',
         },
       ],
       get: {
@@ -2747,13 +2715,7 @@ export const spec = {
     '/v1/provider/services/{name}/price-changes': {
       parameters: [
         {
-          name: 'name',
-          in: 'path',
-          required: true,
-          description: "The service's name (the gateway's `model`)",
-          schema: {
-            type: 'string',
-          },
+          $ref: '#/components/parameters/ServiceName',
         },
       ],
       post: {
@@ -3717,14 +3679,7 @@ export const spec = {
     '/v1/providers/{id}/credentials': {
       parameters: [
         {
-          name: 'id',
-          in: 'path',
-          required: true,
-          description: "The Provider's `metadata.name`",
-          schema: {
-            type: 'string',
-          },
-          example: 'acme-ai-platform',
+          $ref: '#/components/parameters/ProviderId',
         },
       ],
       get: {
@@ -3847,14 +3802,7 @@ export const spec = {
     '/v1/providers/{id}/credentials/{name}': {
       parameters: [
         {
-          name: 'id',
-          in: 'path',
-          required: true,
-          description: "The Provider's `metadata.name`",
-          schema: {
-            type: 'string',
-          },
-          example: 'acme-ai-platform',
+          $ref: '#/components/parameters/ProviderId',
         },
         {
           name: 'name',
@@ -3863,6 +3811,9 @@ export const spec = {
           description: "The credential's name",
           schema: {
             type: 'string',
+            pattern: '^[A-Za-z_][A-Za-z0-9_]{0,63}$',
+            'x-invalid-message':
+              'must start with a letter or _ and contain only letters, digits and _ (at most 64)',
           },
           example: 'ACME_UPSTREAM_KEY',
         },
@@ -9107,6 +9058,7 @@ export const spec = {
           amountMicros: {
             type: 'integer',
             minimum: 1,
+            maximum: 9007199254740991,
             description: 'Integer micro-USD, above 0',
           },
           mode: {
@@ -9236,10 +9188,12 @@ export const spec = {
           promptPer1kMicros: {
             type: 'integer',
             minimum: 0,
+            maximum: 9007199254740991,
           },
           completionPer1kMicros: {
             type: 'integer',
             minimum: 0,
+            maximum: 9007199254740991,
           },
           tiers: {
             type: 'array',
@@ -9256,14 +9210,17 @@ export const spec = {
                 fromMonthlyTokens: {
                   type: 'integer',
                   minimum: 1,
+                  maximum: 9007199254740991,
                 },
                 promptPer1kMicros: {
                   type: 'integer',
                   minimum: 0,
+                  maximum: 9007199254740991,
                 },
                 completionPer1kMicros: {
                   type: 'integer',
                   minimum: 0,
+                  maximum: 9007199254740991,
                 },
               },
             },
