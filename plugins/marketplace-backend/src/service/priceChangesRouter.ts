@@ -113,6 +113,13 @@ export function createPriceChangesRouter(
     }
     const increase = isIncrease(previous, body.pricing);
     const effectiveAt = body.effectiveAt ? Date.parse(body.effectiveAt) : now;
+    // The document checks the shape of a date-time (its formats run in fast
+    // mode), not that it exists.
+    if (Number.isNaN(effectiveAt)) {
+      throw new InputError(
+        "Invalid body field 'effectiveAt': must be an ISO 8601 date-time",
+      );
+    }
     if (increase) {
       const earliest = earliestIncrease(now, options.noticeDays);
       if (effectiveAt < earliest) {

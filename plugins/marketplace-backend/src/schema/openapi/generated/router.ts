@@ -4991,6 +4991,8 @@ export const spec = {
             required: false,
             schema: {
               type: 'string',
+              pattern: '^[a-z0-9A-Z][a-z0-9A-Z._-]{0,62}$',
+              'x-invalid-message': 'is not a service name',
             },
             description:
               'One service (its name); 403 if it belongs to a team the caller may not see',
@@ -5002,6 +5004,8 @@ export const spec = {
             required: false,
             schema: {
               type: 'string',
+              minLength: 1,
+              maxLength: 255,
             },
             description:
               'A provider team (`ai-platform-team` or `group:default/ai-platform-team`); 403 unless the caller is a member or an admin',
@@ -5263,6 +5267,8 @@ export const spec = {
             required: false,
             schema: {
               type: 'string',
+              pattern: '^[a-z0-9A-Z][a-z0-9A-Z._-]{0,62}$',
+              'x-invalid-message': 'is not a service name',
             },
             description: 'One service (its name)',
           },
@@ -5449,6 +5455,7 @@ export const spec = {
               'A user ref or name (scope user; other users need billing read).',
             schema: {
               type: 'string',
+              minLength: 1,
               maxLength: 255,
             },
           },
@@ -5460,6 +5467,7 @@ export const spec = {
               'A group ref or name (required for scope team and provider).',
             schema: {
               type: 'string',
+              minLength: 1,
               maxLength: 255,
             },
           },
@@ -5470,6 +5478,8 @@ export const spec = {
             description: 'A ModelService name (required for scope service).',
             schema: {
               type: 'string',
+              pattern: '^[a-z0-9A-Z][a-z0-9A-Z._-]{0,62}$',
+              'x-invalid-message': 'is not a service name',
             },
           },
           {
@@ -5659,6 +5669,7 @@ export const spec = {
         schema: {
           type: 'string',
           format: 'date',
+          'x-invalid-message': 'must be a calendar date YYYY-MM-DD',
         },
         description:
           'First UTC day, `YYYY-MM-DD` (default 29 days before `to`)',
@@ -5671,6 +5682,7 @@ export const spec = {
         schema: {
           type: 'string',
           format: 'date',
+          'x-invalid-message': 'must be a calendar date YYYY-MM-DD',
         },
         description:
           'Last UTC day, inclusive (default today); not before `from`',
@@ -5682,6 +5694,7 @@ export const spec = {
         schema: {
           type: 'string',
           pattern: '^\\d{4}-(0[1-9]|1[0-2])$',
+          'x-invalid-message': 'must be a month YYYY-MM',
         },
         description: 'A calendar month `YYYY-MM` (UTC), not in the future',
       },
@@ -5692,6 +5705,8 @@ export const spec = {
         required: true,
         schema: {
           type: 'string',
+          minLength: 1,
+          maxLength: 255,
         },
         description:
           'The provider team (`ai-platform-team` or `group:default/ai-platform-team`)',
@@ -5703,6 +5718,8 @@ export const spec = {
         required: false,
         schema: {
           type: 'string',
+          minLength: 1,
+          maxLength: 255,
         },
         description:
           "A team the caller belongs to; without it, the caller's own statements",
@@ -10622,6 +10639,8 @@ export const spec = {
         properties: {
           team: {
             type: 'string',
+            minLength: 1,
+            maxLength: 255,
             description: 'The provider team',
           },
           reference: {
