@@ -3239,6 +3239,8 @@ export const spec = {
               type: 'string',
               minLength: 1,
               maxLength: 200,
+              pattern: '^[\\x21-\\x7e]+$',
+              'x-invalid-message': 'must be printable ASCII without spaces',
             },
           },
         ],
