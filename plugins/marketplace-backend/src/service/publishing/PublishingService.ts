@@ -283,7 +283,11 @@ export class PublishingService {
    * directory binds approvals to what was reviewed). A rejected one goes back
    * to the queue once its reviewed parts change.
    */
-  async update(me: Caller, id: string, body: PublishedEntityBody): Promise<ManagedService> {
+  async update(
+    me: Caller,
+    id: string,
+    body: PublishedEntityBody,
+  ): Promise<ManagedService> {
     const { checks, directory, publishing, notices, requireApproval } =
       this.options;
     const s = await this.managedService(me, id);
