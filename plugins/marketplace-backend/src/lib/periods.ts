@@ -4,25 +4,10 @@ import {
   AnalyticsGranularity,
   AnalyticsRange,
 } from '@internal/plugin-marketplace-common';
-import { z } from 'zod';
 import { num } from './numbers';
 
 export const HOUR_MS = 3_600_000;
 export const DAY_MS = 86_400_000;
-
-/** A calendar date `YYYY-MM-DD` that exists. */
-export const isoDate = z
-  .string()
-  .regex(/^\d{4}-\d{2}-\d{2}$/, 'must be a date YYYY-MM-DD')
-  .refine(s => {
-    const ms = Date.parse(`${s}T00:00:00Z`);
-    return !Number.isNaN(ms) && new Date(ms).toISOString().slice(0, 10) === s;
-  }, 'is not a calendar date');
-
-/** A calendar month `YYYY-MM`. */
-export const isoMonth = z
-  .string()
-  .regex(/^\d{4}-(0[1-9]|1[0-2])$/, 'must be a month YYYY-MM');
 
 /** A time as ISO 8601 (bigint columns come as strings from PostgreSQL). */
 export function iso(ms: number | string): string {

@@ -236,6 +236,34 @@ describe.each(
     ).toBe(400);
   });
 
+  it('refuses a bad subscribe body or route name, naming the field and changing nothing', async () => {
+    const subscription = async () =>
+      (
+        await request(backend.server)
+          .get('/api/marketplace/v1/routes/r-price')
+          .set('Authorization', auth)
+      ).body.subscription;
+    const before = await subscription();
+    for (const [route, body, field] of [
+      ['r-price', { spendCapMicros: -1 }, "body field 'spendCapMicros'"],
+      ['r-price', { teamRef: '' }, "body field 'teamRef'"],
+      ['r-price', { plan: 'gold' }, "body field 'plan'"],
+      ['Bad%20Name', {}, "path parameter 'name': is not a route name"],
+    ] as const) {
+      const res = await request(backend.server)
+        .post(`/api/marketplace/v1/routes/${route}/subscribe`)
+        .set('Authorization', auth)
+        .send(body);
+      expect({ route, body, status: res.status }).toEqual({
+        route,
+        body,
+        status: 400,
+      });
+      expect(res.body.error.message).toContain(field);
+    }
+    expect(await subscription()).toEqual(before);
+  });
+
   it.each([
     ['r-price', 'sim-cheap'],
     ['r-order', 'sim-dear'],

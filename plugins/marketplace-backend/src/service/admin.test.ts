@@ -592,6 +592,17 @@ describe.each(databases.eachSupportedId())('admin API on %p', databaseId => {
       before: { platformFeePercent: 10, source: 'config' },
       after: { platformFeePercent: 12.5, source: 'admin' },
     });
+    // Two decimals that are no exact binary multiple of 0.01 are fine.
+    for (const [percent, basisPoints] of [
+      [0.29, 29],
+      [33.33, 3333],
+    ]) {
+      const res = await call('put', '/v1/admin/settings/platform-fee', ADMIN, {
+        percent,
+      });
+      expect({ percent, status: res.status }).toEqual({ percent, status: 200 });
+      expect(res.body.settings.platformFeeBasisPoints).toBe(basisPoints);
+    }
     expect(
       (
         await call('put', '/v1/admin/settings/platform-fee', ADMIN, {

@@ -9,24 +9,15 @@ import { CatalogService } from '@backstage/plugin-catalog-node';
 import { EventsService } from '@backstage/plugin-events-node';
 import { BasicPermission } from '@backstage/plugin-permission-common';
 import {
-  ADMIN_LIMITS,
-  ADMIN_USER_SORTS,
-  AdminUserSort,
-  AUDIT_ACTIONS,
-  AuditAction,
   AuditLogResponse,
-  MARKETPLACE_ROLES,
-  MarketplaceRole,
   marketplaceAuditReadPermission,
   marketplaceSettingsManagePermission,
   marketplaceUsersManagePermission,
   marketplaceUsersReadPermission,
   RoleGroups,
-  USER_STATUSES,
 } from '@internal/plugin-marketplace-common';
 import express from 'express';
 import { ApiRequest, createApiRouter } from '../schema/openapi';
-import { z } from 'zod';
 import { AuditLog } from '../stores/AuditLog';
 import { PlatformSettingsStore } from '../stores/PlatformSettingsStore';
 import { UsageLedger } from '../stores/ledger/UsageLedger';
@@ -34,7 +25,7 @@ import { UserAdminStore } from '../stores/UserAdminStore';
 import { ServiceDirectory } from '../catalog/ServiceDirectory';
 import { Access, Caller } from './access';
 import { UserAdministration } from './admin/UserAdministration';
-import { parse } from './parse';
+import { plainText } from './plainText';
 
 export interface AdminRouterOptions {
   access: Access;
@@ -52,95 +43,21 @@ export interface AdminRouterOptions {
   roleGroups: RoleGroups;
 }
 
-/** A query parameter that takes several values: repeated or comma-separated. */
-function multi<T extends string>(values: readonly T[]) {
-  return z.preprocess(
-    v =>
-      v === undefined
-        ? undefined
-        : (Array.isArray(v) ? v : [v])
-            .flatMap(x => String(x).split(','))
-            .map(x => x.trim())
-            .filter(Boolean),
-    z.array(z.enum(values as [T, ...T[]])).optional(),
-  );
+/**
+ * At most 2 decimals: a binary float is not an exact multiple of 0.01, so the
+ * document's `multipleOf` would refuse 0.29 and 33.33.
+ */
+function feePercent(percent: number): number {
+  if (Math.abs(percent * 100 - Math.round(percent * 100)) >= 1e-6) {
+    throw new InputError(
+      "Invalid body field 'percent': must have at most 2 decimals",
+    );
+  }
+  return percent;
 }
 
-const usersQuery = z
-  .object({
-    q: z.string().max(ADMIN_LIMITS.searchMaxLength).optional(),
-    role: multi(MARKETPLACE_ROLES),
-    status: multi(USER_STATUSES),
-    sort: z
-      .enum(ADMIN_USER_SORTS as [AdminUserSort, ...AdminUserSort[]])
-      .default('name'),
-    order: z.enum(['asc', 'desc']).default('asc'),
-    offset: z.coerce.number().int().min(0).max(1_000_000).default(0),
-    limit: z.coerce.number().int().min(1).max(100).default(25),
-  })
-  .strict();
-
-const roleBody = z
-  .object({
-    role: z
-      .enum(MARKETPLACE_ROLES as [MarketplaceRole, ...MarketplaceRole[]], {
-        message: 'must be consumer, provider, admin or null',
-      })
-      .nullable(),
-  })
-  .strict();
-
-const suspendBody = z
-  .object({
-    reason: z
-      .string({ message: 'is required' })
-      .transform(s => s.trim())
-      .pipe(
-        z
-          .string()
-          .min(1, 'is required')
-          .max(
-            ADMIN_LIMITS.suspensionReasonMaxLength,
-            `must be at most ${ADMIN_LIMITS.suspensionReasonMaxLength} characters`,
-          )
-          .refine(
-            // eslint-disable-next-line no-control-regex
-            s => !/[\u0000-\u0008\u000b\u000c\u000e-\u001f\u007f]/.test(s),
-            'must not contain control characters',
-          ),
-      ),
-  })
-  .strict();
-
-const emptyBody = z.object({}).strict();
-
-const feeBody = z
-  .object({
-    percent: z
-      .number({ message: 'is required: a number from 0 to 100' })
-      .min(0, 'must be between 0 and 100')
-      .max(100, 'must be between 0 and 100')
-      .refine(
-        p => Math.abs(p * 100 - Math.round(p * 100)) < 1e-6,
-        'must have at most 2 decimals',
-      ),
-  })
-  .strict();
-
-const refText = z.string().min(1).max(300);
-const auditQuery = z
-  .object({
-    action: multi(AUDIT_ACTIONS as readonly AuditAction[]),
-    actor: refText.optional(),
-    target: refText.optional(),
-    offset: z.coerce.number().int().min(0).max(1_000_000).default(0),
-    limit: z.coerce.number().int().min(1).max(200).default(50),
-  })
-  .strict();
-
 /** A user ref from a path parameter: `lena.fischer`, `default/lena.fischer` or the full ref. */
-function userRefParam(raw: string | undefined): string {
-  const value = parse(refText, raw, "path parameter 'userRef'");
+function userRefParam(value: string): string {
   let ref;
   try {
     ref = parseEntityRef(value, {
@@ -199,7 +116,15 @@ export function createAdminRouter(options: AdminRouterOptions): express.Router {
 
   router.get('/v1/admin/users', async (req, res) => {
     await admin(req, marketplaceUsersReadPermission, 'list users');
-    res.json(await users.list(parse(usersQuery, req.query, 'query')));
+    res.json(
+      await users.list({
+        ...req.query,
+        sort: req.query.sort ?? 'name',
+        order: req.query.order ?? 'asc',
+        offset: req.query.offset ?? 0,
+        limit: req.query.limit ?? 25,
+      }),
+    );
   });
 
   router.get('/v1/admin/users/:userRef', async (req, res) => {
@@ -214,7 +139,7 @@ export function createAdminRouter(options: AdminRouterOptions): express.Router {
       "change users' roles",
     );
     const userRef = userRefParam(req.params.userRef);
-    const { role } = parse(roleBody, req.body ?? {}, 'body');
+    const { role } = req.body;
     res.json({ user: await users.setRole(me, userRef, role) });
   });
 
@@ -225,7 +150,7 @@ export function createAdminRouter(options: AdminRouterOptions): express.Router {
       'suspend users',
     );
     const userRef = userRefParam(req.params.userRef);
-    const { reason } = parse(suspendBody, req.body ?? {}, 'body');
+    const reason = plainText(req.body.reason, 'reason', 'is required');
     res.json({ user: await users.suspend(me, userRef, reason) });
   });
 
@@ -236,7 +161,6 @@ export function createAdminRouter(options: AdminRouterOptions): express.Router {
       'reinstate users',
     );
     const userRef = userRefParam(req.params.userRef);
-    parse(emptyBody, req.body ?? {}, 'body');
     res.json({ user: await users.reinstate(me, userRef) });
   });
 
@@ -255,7 +179,7 @@ export function createAdminRouter(options: AdminRouterOptions): express.Router {
       marketplaceSettingsManagePermission,
       'change the platform fee',
     );
-    const { percent } = parse(feeBody, req.body ?? {}, 'body');
+    const percent = feePercent(req.body.percent);
     const updated = await settings.setFee(
       Math.round(percent * 100),
       me.userRef,
@@ -266,21 +190,17 @@ export function createAdminRouter(options: AdminRouterOptions): express.Router {
 
   router.get('/v1/admin/audit', async (req, res) => {
     await admin(req, marketplaceAuditReadPermission, 'read the audit log');
-    const query = parse(auditQuery, req.query, 'query');
+    const { action, actor, target } = req.query;
+    const offset = req.query.offset ?? 0;
+    const limit = req.query.limit ?? 50;
     const page = await audit.list({
-      action: query.action,
-      actor: query.actor ? actorRef(query.actor) : undefined,
-      target: query.target
-        ? await users.auditTargetFilter(query.target)
-        : undefined,
-      offset: query.offset,
-      limit: query.limit,
+      action,
+      actor: actor ? actorRef(actor) : undefined,
+      target: target ? await users.auditTargetFilter(target) : undefined,
+      offset,
+      limit,
     });
-    const body: AuditLogResponse = {
-      ...page,
-      offset: query.offset,
-      limit: query.limit,
-    };
+    const body: AuditLogResponse = { ...page, offset, limit };
     res.json(body);
   });
 

@@ -1,26 +1,16 @@
 import { InputError, NotAllowedError } from '@backstage/errors';
 import {
-  ANALYTICS_GRANULARITIES,
   AnalyticsService,
   marketplaceBillingReadPermission,
   marketplacePayoutsManagePermission,
   ProviderTeam,
   Statement,
-  USAGE_EXPORT_SCOPES,
 } from '@internal/plugin-marketplace-common';
 import express, { Response } from 'express';
 import { ApiRequest, createApiRouter } from '../schema/openapi';
-import { z } from 'zod';
 import { AnalyticsStore } from '../stores/analytics/AnalyticsStore';
 import { csvFileName, statementCsv } from '../analytics/csv';
-import {
-  dayOf,
-  isoDate,
-  isoMonth,
-  monthOf,
-  monthStart,
-  resolvePeriod,
-} from '../lib/periods';
+import { dayOf, monthOf, monthStart, resolvePeriod } from '../lib/periods';
 import { StatementStore } from '../stores/analytics/StatementStore';
 import { buildUsageExport, usageExportCsv } from '../analytics/usageExport';
 import { SubscriptionStore } from '../stores/SubscriptionStore';
@@ -31,7 +21,6 @@ import { AuditLog } from '../stores/AuditLog';
 import { Access, ownerRefOf } from './access';
 import { groupRef } from './analytics/entityRefs';
 import { ProviderTeams } from './analytics/ProviderTeams';
-import { nameParam, parse } from './parse';
 
 export interface AnalyticsRouterOptions {
   access: Access;
@@ -45,65 +34,47 @@ export interface AnalyticsRouterOptions {
   clock?: () => number;
 }
 
-const teamParam = z.string().min(1).max(255);
-const analyticsQuery = z
-  .object({
-    from: isoDate.optional(),
-    to: isoDate.optional(),
-    granularity: z.enum(ANALYTICS_GRANULARITIES).default('day'),
-    service: nameParam.optional(),
-    team: teamParam.optional(),
-  })
-  .strict();
-const usageQuery = z
-  .object({
-    from: isoDate.optional(),
-    to: isoDate.optional(),
-    granularity: z
-      .enum(['day', 'month'], {
-        message:
-          "must be 'day' or 'month' (your usage is kept per day, not per hour)",
-      })
-      .default('day'),
-    service: nameParam.optional(),
-  })
-  .strict();
-const payoutsQuery = z.object({ team: teamParam }).strict();
-const exportQuery = z
-  .object({
-    scope: z
-      .enum(USAGE_EXPORT_SCOPES, {
-        message: `must be one of ${USAGE_EXPORT_SCOPES.join(', ')}`,
-      })
-      .default('user'),
-    user: z.string().min(1).max(255).optional(),
-    team: teamParam.optional(),
-    service: nameParam.optional(),
-    from: isoDate.optional(),
-    to: isoDate.optional(),
-    format: z
-      .enum(['json', 'csv'], { message: "must be 'json' or 'csv'" })
-      .default('json'),
-  })
-  .strict();
-const statementsQuery = z.object({ team: teamParam.optional() }).strict();
-const paidBody = z
-  .object({
-    team: teamParam,
-    reference: z
-      .string()
-      .trim()
-      .min(1, 'must not be empty')
-      .max(200, 'must be at most 200 characters')
-      .refine(
-        // eslint-disable-next-line no-control-regex
-        s => !/[\u0000-\u001f\u007f]/.test(s),
-        'must not contain control characters',
-      )
-      .nullable()
-      .optional(),
-  })
-  .strict();
+/**
+ * A payment reference: trimmed, not empty, no control characters (not even a
+ * line break: it goes into the statement's CSV). The document checks its
+ * length; it cannot trim, and a pattern would answer with the expression.
+ */
+function paymentReference(raw: string | null | undefined): string | null {
+  if (raw === null || raw === undefined) {
+    return null;
+  }
+  const reference = raw.trim();
+  if (!reference) {
+    throw new InputError("Invalid body field 'reference': must not be empty");
+  }
+  // eslint-disable-next-line no-control-regex
+  if (/[\u0000-\u001f\u007f]/.test(reference)) {
+    throw new InputError(
+      "Invalid body field 'reference': must not contain control characters",
+    );
+  }
+  return reference;
+}
+
+/**
+ * `from` and `to` are days that exist: the document's `format: date` checks
+ * only the shape (its validator runs formats in fast mode), not 2026-02-30.
+ */
+function calendarDays<Q extends { from?: string; to?: string }>(query: Q): Q {
+  for (const field of ['from', 'to'] as const) {
+    const day = query[field];
+    const ms = Date.parse(`${day}T00:00:00Z`);
+    if (
+      day !== undefined &&
+      (Number.isNaN(ms) || new Date(ms).toISOString().slice(0, 10) !== day)
+    ) {
+      throw new InputError(
+        `Invalid query field '${field}': is not a calendar date`,
+      );
+    }
+  }
+  return query;
+}
 
 function serviceInfo(s: DirectoryService): AnalyticsService {
   return {
@@ -146,7 +117,10 @@ export function createAnalyticsRouter(
 
   router.get('/v1/provider/analytics', async (req, res) => {
     const me = await access.caller(req);
-    const query = parse(analyticsQuery, req.query, 'query');
+    const query = calendarDays({
+      ...req.query,
+      granularity: req.query.granularity ?? 'day',
+    });
     const period = resolvePeriod(query, now());
     const { teams, services } = await providerTeams.analyticsScope(me, query);
     await ledger.flush();
@@ -164,8 +138,7 @@ export function createAnalyticsRouter(
 
   router.get('/v1/provider/payouts', async (req, res) => {
     const me = await access.caller(req);
-    const query = parse(payoutsQuery, req.query, 'query');
-    const team = await providerTeams.team(me, query.team);
+    const team = await providerTeams.team(me, req.query.team);
     await ledger.flush();
     res.json({
       statements: await statements.listProvider(
@@ -180,7 +153,7 @@ export function createAnalyticsRouter(
 
   /** A month in a path: `YYYY-MM`, not in the future. */
   function monthParam(req: ApiRequest): string {
-    const month = parse(isoMonth, req.params.month, "path parameter 'month'");
+    const month: string = req.params.month;
     if (month > monthOf(now())) {
       throw new InputError(
         `Invalid path parameter 'month': ${month} is in the future`,
@@ -208,8 +181,7 @@ export function createAnalyticsRouter(
   async function providerStatement(req: ApiRequest) {
     const me = await access.caller(req);
     const month = monthParam(req);
-    const query = parse(payoutsQuery, req.query, 'query');
-    const team = await providerTeams.team(me, query.team);
+    const team = await providerTeams.team(me, req.query.team);
     await ledger.flush();
     return statements.getProvider(
       team.ref,
@@ -231,7 +203,8 @@ export function createAnalyticsRouter(
   router.post('/v1/admin/payouts/:month/paid', async (req, res) => {
     const me = await access.caller(req);
     const month = monthParam(req);
-    const body = parse(paidBody, req.body ?? {}, 'body');
+    const body = req.body;
+    const reference = paymentReference(body.reference);
     if (!(await access.allowed(me, marketplacePayoutsManagePermission))) {
       throw new NotAllowedError('Only platform admins may mark payouts paid');
     }
@@ -243,7 +216,7 @@ export function createAnalyticsRouter(
       services: services.map(s => s.ref),
       month,
       paidBy: me.userRef,
-      reference: body.reference ?? null,
+      reference,
       now: now(),
     });
     await options.audit?.record({
@@ -255,7 +228,7 @@ export function createAnalyticsRouter(
       after: {
         status: 'paid',
         netMicros: statement.payout?.netMicros ?? statement.totals.netMicros,
-        reference: body.reference ?? null,
+        reference,
       },
     });
     res.json({ statement });
@@ -263,7 +236,10 @@ export function createAnalyticsRouter(
 
   router.get('/v1/me/usage', async (req, res) => {
     const me = await access.caller(req);
-    const query = parse(usageQuery, req.query, 'query');
+    const query = calendarDays({
+      ...req.query,
+      granularity: req.query.granularity ?? 'day',
+    });
     const period = resolvePeriod(query, now());
     let serviceRef: string | undefined;
     if (query.service) {
@@ -289,7 +265,7 @@ export function createAnalyticsRouter(
     req: ApiRequest,
   ): Promise<{ kind: 'user' | 'team'; ref: string }> {
     const me = await access.caller(req);
-    const query = parse(statementsQuery, req.query, 'query');
+    const query: { team?: string } = req.query;
     if (!query.team) {
       return { kind: 'user', ref: me.userRef };
     }
@@ -335,7 +311,11 @@ export function createAnalyticsRouter(
    */
   router.get('/v1/exports/usage', async (req, res) => {
     const me = await access.caller(req);
-    const query = parse(exportQuery, req.query, 'query');
+    const query = calendarDays({
+      ...req.query,
+      scope: req.query.scope ?? 'user',
+      format: req.query.format ?? 'json',
+    });
     const owner = await providerTeams.exportOwner(me, query);
     const period = resolvePeriod(
       {

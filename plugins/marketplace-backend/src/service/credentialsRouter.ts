@@ -1,23 +1,21 @@
 import { HttpAuthService, LoggerService } from '@backstage/backend-plugin-api';
 import {
   ConflictError,
+  InputError,
   NotAllowedError,
   NotFoundError,
   ServiceUnavailableError,
 } from '@backstage/errors';
 import {
-  CREDENTIAL_LIMITS,
   ProviderCredential,
   ProviderCredentialsResponse,
 } from '@internal/plugin-marketplace-common';
 import express from 'express';
 import { ApiRequest, createApiRouter } from '../schema/openapi';
-import { z } from 'zod';
 import { CredentialMeta, CredentialStore } from '../stores/CredentialStore';
 import { SecretResolver } from '../gateway/secrets';
 import { ServiceDirectory } from '../catalog/ServiceDirectory';
 import { Access, Caller, ownerRefOf } from './access';
-import { parse } from './parse';
 
 export interface CredentialsRouterOptions {
   access: Access;
@@ -28,34 +26,26 @@ export interface CredentialsRouterOptions {
   secrets: SecretResolver;
 }
 
-const providerParam = z
-  .string()
-  .regex(/^[a-z0-9A-Z][a-z0-9A-Z._-]{0,62}$/, 'is not a provider name');
-const credentialName = z
-  .string({ error: 'is required' })
-  .regex(
-    new RegExp(CREDENTIAL_LIMITS.namePattern),
-    'must start with a letter or _ and contain only letters, digits and _ (at most 64)',
-  );
-// The value is never echoed: messages name the field only.
-const credentialValue = z
-  .string({ error: 'is required' })
-  .min(1, 'is required')
-  .max(
-    CREDENTIAL_LIMITS.valueMaxLength,
-    `must be at most ${CREDENTIAL_LIMITS.valueMaxLength} characters`,
-  )
-  .refine(v => v.trim() === v, 'must not start or end with spaces')
-  .refine(
-    // eslint-disable-next-line no-control-regex
-    v => !/[\x00-\x1f\x7f]/.test(v),
-    'must not contain line breaks or control characters (it is sent in an HTTP header)',
-  );
-const createBody = z
-  .object({ name: credentialName, value: credentialValue })
-  .strict();
-const rotateBody = z.object({ value: credentialValue }).strict();
-const emptyQuery = z.object({}).strict();
+/**
+ * A credential's value: no spaces around it and no control characters (it is
+ * sent in an HTTP header). The document checks its length; its patterns would
+ * answer with a regular expression, these name the problem. The value is never
+ * echoed: messages name the field only.
+ */
+function credentialValue(value: string): string {
+  if (value.trim() !== value) {
+    throw new InputError(
+      "Invalid body field 'value': must not start or end with spaces",
+    );
+  }
+  // eslint-disable-next-line no-control-regex
+  if (/[\x00-\x1f\x7f]/.test(value)) {
+    throw new InputError(
+      "Invalid body field 'value': must not contain line breaks or control characters (it is sent in an HTTP header)",
+    );
+  }
+  return value;
+}
 
 function iso(ms: number): string {
   return new Date(ms).toISOString();
@@ -77,7 +67,7 @@ export function createCredentialsRouter(
     providerRef: string;
   }> {
     const me = await access.caller(req);
-    const id = parse(providerParam, req.params.id, "path parameter 'id'");
+    const { id } = req.params;
     const providerRef = `provider:default/${id}`.toLocaleLowerCase('en-US');
     const provider = directory.provider(providerRef);
     if (!provider) {
@@ -134,7 +124,6 @@ export function createCredentialsRouter(
   }
 
   router.get('/v1/providers/:id/credentials', async (req, res) => {
-    parse(emptyQuery, req.query, 'query');
     const { providerRef } = await ownedProvider(req);
     const configCredentials = [];
     for (const { name, providers } of await secrets.bindings()) {
@@ -153,7 +142,8 @@ export function createCredentialsRouter(
 
   router.post('/v1/providers/:id/credentials', async (req, res) => {
     const { me, providerRef } = await ownedProvider(req);
-    const { name, value } = parse(createBody, req.body ?? {}, 'body');
+    const { name } = req.body;
+    const value = credentialValue(req.body.value);
     requireStorage();
     if (secrets.isConfigSecret(name)) {
       throw new ConflictError(
@@ -174,12 +164,8 @@ export function createCredentialsRouter(
 
   router.put('/v1/providers/:id/credentials/:name', async (req, res) => {
     const { me, providerRef } = await ownedProvider(req);
-    const name = parse(
-      credentialName,
-      req.params.name,
-      "path parameter 'name'",
-    );
-    const { value } = parse(rotateBody, req.body ?? {}, 'body');
+    const { name } = req.params;
+    const value = credentialValue(req.body.value);
     requireStorage();
     const rotated = await credentials.rotate({
       providerRef,
@@ -195,11 +181,7 @@ export function createCredentialsRouter(
 
   router.delete('/v1/providers/:id/credentials/:name', async (req, res) => {
     const { me, providerRef } = await ownedProvider(req);
-    const name = parse(
-      credentialName,
-      req.params.name,
-      "path parameter 'name'",
-    );
+    const { name } = req.params;
     const deleted = await credentials.delete({
       providerRef,
       name,

@@ -1,57 +1,18 @@
 import {
-  COMPLIANCE_CERTIFICATIONS,
   findServices,
   FinderNeeds,
-  GEO_REGIONS,
-  MODEL_FAMILIES,
-  MODEL_FEATURES,
   ServiceProjection,
 } from '@internal/plugin-marketplace-common';
 import express from 'express';
 import { createApiRouter } from '../schema/openapi';
-import { z } from 'zod';
 import { BrowseIndex } from './BrowseIndex';
 import { Access } from './access';
-import { parse } from './parse';
 import { toCard } from './cards';
 
 export interface FinderRouterOptions {
   access: Access;
   browseIndex: Pick<BrowseIndex, 'all'>;
 }
-
-/** A query parameter that takes several values: repeated or comma-separated. */
-function multi<T extends string>(values: readonly T[]) {
-  return z.preprocess(
-    v =>
-      v === undefined
-        ? undefined
-        : (Array.isArray(v) ? v : [v])
-            .flatMap(x => String(x).split(','))
-            .map(x => x.trim())
-            .filter(Boolean),
-    z.array(z.enum(values as [T, ...T[]])).optional(),
-  );
-}
-
-const count = (max: number) => z.coerce.number().int().min(0).max(max);
-
-/** The finder's needs; the volume defaults to 10,000 requests of 500 + 200 tokens. */
-export const finderQuery = z
-  .object({
-    minContext: count(100_000_000).optional(),
-    feature: multi(MODEL_FEATURES),
-    family: multi(MODEL_FAMILIES),
-    maxBlendedPer1kMicros: count(1_000_000_000).optional(),
-    region: multi(GEO_REGIONS),
-    compliance: multi(COMPLIANCE_CERTIFICATIONS),
-    maxTtftMs: count(3_600_000).optional(),
-    minUptime: z.coerce.number().min(0).max(100).optional(),
-    requestsPerMonth: count(1_000_000_000).default(10_000),
-    avgPromptTokens: count(10_000_000).default(500),
-    avgCompletionTokens: count(10_000_000).default(200),
-  })
-  .strict();
 
 /** A browse card plus the measurements the finder compares. */
 function finderCard(p: ServiceProjection) {
@@ -78,7 +39,14 @@ export function createFinderRouter(
 
   router.get('/marketplace/recommendations', async (req, res) => {
     await options.access.caller(req);
-    const needs: FinderNeeds = parse(finderQuery, req.query, 'query');
+    // Validated against the document (each need's bounds and values); the
+    // volume defaults to 10,000 requests of 500 + 200 tokens.
+    const needs: FinderNeeds = {
+      ...req.query,
+      requestsPerMonth: req.query.requestsPerMonth ?? 10_000,
+      avgPromptTokens: req.query.avgPromptTokens ?? 500,
+      avgCompletionTokens: req.query.avgCompletionTokens ?? 200,
+    };
     const result = findServices(await options.browseIndex.all(), needs);
     res.json({
       needs,

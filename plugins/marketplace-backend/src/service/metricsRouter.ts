@@ -1,16 +1,10 @@
 import { NotFoundError } from '@backstage/errors';
-import {
-  METRICS_WINDOWS,
-  MetricsWindow,
-} from '@internal/plugin-marketplace-common';
 import express from 'express';
 import { createApiRouter } from '../schema/openapi';
-import { z } from 'zod';
 import { ServiceTimes } from '../stores/ServiceTimesStore';
 import { ServiceDirectory } from '../catalog/ServiceDirectory';
 import { Monitoring } from '../monitoring/Monitoring';
 import { Access, resourceOf } from './access';
-import { nameParam, parse } from './parse';
 
 export interface MetricsRouterOptions {
   access: Access;
@@ -19,14 +13,6 @@ export interface MetricsRouterOptions {
   /** createdAt / updatedAt of a service. */
   times?: (ref: string) => Promise<ServiceTimes | undefined>;
 }
-
-const metricsQuery = z
-  .object({
-    window: z
-      .enum(METRICS_WINDOWS as unknown as [MetricsWindow, ...MetricsWindow[]])
-      .default('24h'),
-  })
-  .strict();
 
 /**
  * The monitoring API: measured uptime, latency and traffic of a service beside
@@ -42,8 +28,8 @@ export function createMetricsRouter(
 
   router.get('/marketplace/services/:name/metrics', async (req, res) => {
     const me = await access.caller(req);
-    const name = parse(nameParam, req.params.name, 'path parameter');
-    const { window } = parse(metricsQuery, req.query, 'query');
+    const { name } = req.params;
+    const window = req.query.window ?? '24h';
     const service = await directory.get(name);
     if (
       !service ||

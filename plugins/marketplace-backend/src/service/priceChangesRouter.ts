@@ -9,7 +9,6 @@ import { NotificationService } from '@backstage/plugin-notifications-node';
 import { formatMicros } from '@internal/plugin-marketplace-common';
 import express from 'express';
 import { ApiRequest, createApiRouter } from '../schema/openapi';
-import { z } from 'zod';
 import {
   earliestIncrease,
   isIncrease,
@@ -19,7 +18,6 @@ import { SubscriptionStore } from '../stores/SubscriptionStore';
 import { listPriceAt } from '../stores/ledger/prices';
 import { ServiceDirectory } from '../catalog/ServiceDirectory';
 import { Access, resourceOf } from './access';
-import { nameParam, parse } from './parse';
 
 export interface PriceChangesRouterOptions {
   access: Access;
@@ -32,53 +30,21 @@ export interface PriceChangesRouterOptions {
   noticeDays: number;
 }
 
-const micros = (what: string) =>
-  z
-    .number({ error: `must be a whole number of micro-USD per 1K ${what}` })
-    .int(`must be a whole number of micro-USD per 1K ${what}`)
-    .min(0, 'must not be negative')
-    .max(Number.MAX_SAFE_INTEGER, 'is too large');
-
-const pricingSchema = z
-  .object({
-    currency: z.literal('USD', { error: "must be 'USD'" }),
-    promptPer1kMicros: micros('prompt tokens'),
-    completionPer1kMicros: micros('completion tokens'),
-    tiers: z
-      .array(
-        z
-          .object({
-            fromMonthlyTokens: z
-              .number({ error: 'must be a whole number of tokens' })
-              .int('must be a whole number of tokens')
-              .positive('must be above 0'),
-            promptPer1kMicros: micros('prompt tokens'),
-            completionPer1kMicros: micros('completion tokens'),
-          })
-          .strict(),
-      )
-      .max(20)
-      .refine(
-        t =>
-          t.every(
-            (v, i) =>
-              i === 0 || v.fromMonthlyTokens > t[i - 1].fromMonthlyTokens,
-          ),
-        'must be sorted by fromMonthlyTokens, without repeats',
-      )
-      .optional(),
-  })
-  .strict();
-
-const announceBody = z
-  .object({
-    pricing: pricingSchema,
-    effectiveAt: z
-      .string({ error: 'must be an ISO 8601 date-time' })
-      .datetime({ offset: true, error: 'must be an ISO 8601 date-time' })
-      .optional(),
-  })
-  .strict();
+/**
+ * Volume tiers sorted by `fromMonthlyTokens`, without repeats (a rule across
+ * the list's items; the document checks each tier).
+ */
+function checkTiersSorted(tiers: Array<{ fromMonthlyTokens: number }> = []) {
+  if (
+    !tiers.every(
+      (v, i) => i === 0 || v.fromMonthlyTokens > tiers[i - 1].fromMonthlyTokens,
+    )
+  ) {
+    throw new InputError(
+      "Invalid body field 'pricing.tiers': must be sorted by fromMonthlyTokens, without repeats",
+    );
+  }
+}
 
 const MINUTE_MS = 60_000;
 
@@ -97,9 +63,7 @@ export function createPriceChangesRouter(
   const router = createApiRouter();
   async function visibleService(req: ApiRequest, name: string) {
     const me = await access.caller(req);
-    const service = await directory.get(
-      parse(nameParam, name, 'path parameter'),
-    );
+    const service = await directory.get(name);
     if (
       !service ||
       (service.status !== 'approved' &&
@@ -131,7 +95,8 @@ export function createPriceChangesRouter(
         `Only the owners of ${service.name} and admins can announce its price changes`,
       );
     }
-    const body = parse(announceBody, req.body, 'body');
+    const body = req.body;
+    checkTiersSorted(body.pricing.tiers);
     await prices.refresh();
     const now = prices.now();
     if (prices.pending(service.ref, now)) {
@@ -148,6 +113,13 @@ export function createPriceChangesRouter(
     }
     const increase = isIncrease(previous, body.pricing);
     const effectiveAt = body.effectiveAt ? Date.parse(body.effectiveAt) : now;
+    // The document checks the shape of a date-time (its formats run in fast
+    // mode), not that it exists.
+    if (Number.isNaN(effectiveAt)) {
+      throw new InputError(
+        "Invalid body field 'effectiveAt': must be an ISO 8601 date-time",
+      );
+    }
     if (increase) {
       const earliest = earliestIncrease(now, options.noticeDays);
       if (effectiveAt < earliest) {

@@ -7,7 +7,6 @@ import {
 } from '@internal/plugin-marketplace-common';
 import express from 'express';
 import { createApiRouter } from '../schema/openapi';
-import { z } from 'zod';
 import {
   ProviderVerification,
   ProviderVerificationStore,
@@ -18,7 +17,6 @@ import { MonitoringStore } from '../stores/monitoring/MonitoringStore';
 import { Access } from './access';
 import { BrowseIndex } from './BrowseIndex';
 import { toCard } from './cards';
-import { parse } from './parse';
 
 export interface ProvidersRouterOptions {
   access: Access;
@@ -29,28 +27,6 @@ export interface ProvidersRouterOptions {
   verifications: ProviderVerificationStore;
   clock?: () => number;
 }
-
-/** The most characters of an admin's verification note. */
-export const VERIFICATION_NOTE_MAX = 500;
-
-const providerParam = z
-  .string()
-  .regex(/^[a-z0-9A-Z][a-z0-9A-Z._-]{0,62}$/, 'is not a provider name');
-
-const verificationBody = z
-  .object({
-    verified: z.boolean({ error: 'must be true or false' }),
-    note: z
-      .string()
-      .trim()
-      .max(
-        VERIFICATION_NOTE_MAX,
-        `must be at most ${VERIFICATION_NOTE_MAX} characters`,
-      )
-      .nullable()
-      .optional(),
-  })
-  .strict();
 
 function verificationInfo(
   entity: ProviderEntityV1alpha1,
@@ -81,8 +57,7 @@ export function createProvidersRouter(
   const clock = options.clock ?? Date.now;
   const router = createApiRouter();
 
-  function findProvider(rawId: string): [string, ProviderEntityV1alpha1] {
-    const id = parse(providerParam, rawId, "path parameter 'id'");
+  function findProvider(id: string): [string, ProviderEntityV1alpha1] {
     const ref = `provider:default/${id}`.toLocaleLowerCase('en-US');
     const found = directory.listProviders().find(([r]) => r === ref);
     if (!found) {
@@ -145,11 +120,13 @@ export function createProvidersRouter(
         throw new NotAllowedError('Only platform admins verify providers');
       }
       const [ref, entity] = findProvider(req.params.id);
-      const body = parse(verificationBody, req.body ?? {}, 'body');
+      const body = req.body;
+      // A note of only spaces is no note.
+      const note = body.note?.trim();
       const decision = await verifications.decide({
         providerRef: ref,
         verified: body.verified,
-        note: body.note ? body.note : null,
+        note: note ? note : null,
         actor: me.userRef,
       });
       res.json({ verification: verificationInfo(entity, decision) });

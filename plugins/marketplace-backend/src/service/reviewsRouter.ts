@@ -2,64 +2,16 @@ import { parseEntityRef, stringifyEntityRef } from '@backstage/catalog-model';
 import { InputError, NotAllowedError, NotFoundError } from '@backstage/errors';
 import {
   marketplaceReviewsModeratePermission,
-  REVIEW_LIMITS,
-  REVIEW_SORTS,
   ServiceReviewsResponse,
 } from '@internal/plugin-marketplace-common';
 import express from 'express';
 import { ApiRequest, createApiRouter } from '../schema/openapi';
-import { z } from 'zod';
 import { AuditLog } from '../stores/AuditLog';
 import { ReviewRow, ReviewStore } from '../stores/ReviewStore';
 import { ServiceDirectory } from '../catalog/ServiceDirectory';
 import { DirectoryService } from '../catalog/directoryService';
 import { Access, Caller, resourceOf } from './access';
-import { nameParam, parse } from './parse';
-
-/** Text fields: trimmed; no control characters except newlines and tabs. */
-function text(max: number, { min = 0 } = {}) {
-  return z
-    .string()
-    .transform(s => s.trim())
-    .pipe(
-      z
-        .string()
-        .min(min, min === 1 ? 'must not be empty' : `needs ${min} characters`)
-        .max(max, `must be at most ${max} characters`)
-        .refine(
-          // eslint-disable-next-line no-control-regex
-          s => !/[\u0000-\u0008\u000b\u000c\u000e-\u001f\u007f]/.test(s),
-          'must not contain control characters',
-        ),
-    );
-}
-
-const reviewBody = z
-  .object({
-    rating: z
-      .number({ message: 'is required: a whole number of stars from 1 to 5' })
-      .int('must be a whole number of stars from 1 to 5')
-      .min(1, 'must be 1 to 5 stars')
-      .max(5, 'must be 1 to 5 stars'),
-    title: text(REVIEW_LIMITS.titleMaxLength, { min: 1 }),
-    text: text(REVIEW_LIMITS.textMaxLength).default(''),
-  })
-  .strict();
-const replyBody = z
-  .object({ text: text(REVIEW_LIMITS.replyMaxLength, { min: 1 }) })
-  .strict();
-const hideBody = z
-  .object({ reason: text(REVIEW_LIMITS.hideReasonMaxLength, { min: 1 }) })
-  .strict();
-const emptyBody = z.object({}).strict();
-const listQuery = z
-  .object({
-    sort: z.enum(REVIEW_SORTS).default('newest'),
-    offset: z.coerce.number().int().min(0).max(100_000).default(0),
-    limit: z.coerce.number().int().min(1).max(100).default(20),
-  })
-  .strict();
-const reviewId = z.string().uuid('is not a review id');
+import { plainText } from './plainText';
 
 export interface ReviewsRouterOptions {
   access: Access;
@@ -104,7 +56,7 @@ export function createReviewsRouter(
 
   /** A service the caller may see (as `GET /v1/services/:name`). */
   async function service(req: ApiRequest, me: Caller) {
-    const name = parse(nameParam, req.params.name, "path parameter 'name'");
+    const name: string = req.params.name;
     const found = await directory.get(name);
     if (
       !found ||
@@ -149,17 +101,16 @@ export function createReviewsRouter(
   }
 
   async function reviewOf(req: ApiRequest, serviceRef: string) {
-    const id = parse(
-      reviewId,
-      req.params.reviewId,
-      "path parameter 'reviewId'",
-    );
-    return reviews.get(serviceRef, id);
+    return reviews.get(serviceRef, req.params.reviewId);
   }
 
   router.get('/marketplace/services/:name/reviews', async (req, res) => {
     const me = await access.caller(req);
-    const query = parse(listQuery, req.query, 'query');
+    const query = {
+      sort: req.query.sort ?? 'newest',
+      offset: req.query.offset ?? 0,
+      limit: req.query.limit ?? 20,
+    };
     const s = await service(req, me);
     const canModerate = await access.allowed(
       me,
@@ -194,7 +145,11 @@ export function createReviewsRouter(
 
   router.post('/marketplace/services/:name/reviews', async (req, res) => {
     const me = await access.caller(req);
-    const body = parse(reviewBody, req.body ?? {}, 'body');
+    const body = {
+      rating: req.body.rating,
+      title: plainText(req.body.title, 'title', 'must not be empty'),
+      text: plainText(req.body.text ?? '', 'text'),
+    };
     const s = await service(req, me);
     const eligible = await eligibility(me, s);
     if (!eligible.canReview) {
@@ -229,9 +184,6 @@ export function createReviewsRouter(
 
   async function vote(req: ApiRequest, helpful: boolean) {
     const me = await access.caller(req);
-    if (helpful) {
-      parse(emptyBody, req.body ?? {}, 'body');
-    }
     const s = await service(req, me);
     const review = await reviewOf(req, s.ref);
     if (review.user_ref === me.userRef) {
@@ -259,7 +211,9 @@ export function createReviewsRouter(
 
   async function reply(req: ApiRequest, set: boolean) {
     const me = await access.caller(req);
-    const body = set ? parse(replyBody, req.body ?? {}, 'body') : undefined;
+    const body = set
+      ? { text: plainText(req.body.text, 'text', 'must not be empty') }
+      : undefined;
     const s = await service(req, me);
     const review = await reviewOf(req, s.ref);
     if (!isOwner(me, s.entity.spec.owner)) {
@@ -289,7 +243,9 @@ export function createReviewsRouter(
 
   async function moderate(req: ApiRequest, hide: boolean) {
     const me = await access.caller(req);
-    const body = hide ? parse(hideBody, req.body ?? {}, 'body') : undefined;
+    const body = hide
+      ? { reason: plainText(req.body.reason, 'reason', 'must not be empty') }
+      : undefined;
     const s = await service(req, me);
     const review = await reviewOf(req, s.ref);
     if (!(await access.allowed(me, marketplaceReviewsModeratePermission))) {

@@ -22,19 +22,14 @@ import { SubscriptionStore } from '../stores/SubscriptionStore';
 import { UsageLedger } from '../stores/ledger/UsageLedger';
 import { PriceSchedule } from '../stores/ledger/ledgerTypes';
 import { ServiceDirectory } from '../catalog/ServiceDirectory';
-import { GatewayError } from '@internal/plugin-marketplace-gateway-node';
 import { BrowseIndex } from './BrowseIndex';
 import { toCard } from './cards';
-import { newRequestId } from '../gateway/router';
-import {
-  TEST_PROTOCOLS,
-  TestApiGateway,
-  TestProtocol,
-} from '../gateway/TestApiGateway';
+import { TestApiGateway } from '../gateway/TestApiGateway';
 import { nameParam, parse } from './parse';
 import { Access } from './access';
 import { ServiceListing } from './services/ServiceListing';
 import { SubscriptionService } from './subscriptions/SubscriptionService';
+import { TestApiService } from './testApi/TestApiService';
 
 export interface RouterOptions {
   auth: AuthService;
@@ -117,6 +112,7 @@ export async function createRouter(
   const { access, subscriptions } = options;
   const listing = new ServiceListing(options);
   const consumer = new SubscriptionService(options);
+  const testApi = new TestApiService({ ...options, listing });
   const router = createApiRouter();
   const serviceName = (raw: string) => parse(nameParam, raw, 'path parameter');
 
@@ -153,78 +149,10 @@ export async function createRouter(
     res.status(201).json(await consumer.subscribe(me, s, body));
   });
 
-  /**
-   * Test API: the portal's playground calls the gateway on the signed-in user's own
-   * subscription (trial or paid), without the user pasting a key. Same checks, same
-   * metering: the request lands in the ledger like any other. Answers in OpenAI's
-   * shape (JSON or SSE).
-   */
-  router.post('/v1/services/:name/test', async (req, res) => {
-    const receivedAt = performance.now(); // the wait before going upstream counts from here
-    const me = await access.caller(req);
-    const s = await listing.visible(serviceName(req.params.name), me);
-    const requestId = newRequestId();
-    res.setHeader('x-request-id', requestId);
-    try {
-      const subscription = await subscriptions.getActive(me.userRef, s.ref);
-      if (!subscription) {
-        throw new GatewayError({
-          status: 403,
-          message: `You have no subscription to ${
-            s.name
-          }. Press Start Using to subscribe${
-            s.entity.spec.trial ? ' and start the free trial' : ''
-          }, then test it here.`,
-          code: 'not_subscribed',
-        });
-      }
-      const key = (
-        await subscriptions.listKeys({
-          userRef: me.userRef,
-          subscriptionId: subscription.id,
-        })
-      ).find(k => k.revokedAt === null);
-      if (!key) {
-        throw new GatewayError({
-          status: 403,
-          message:
-            'All API keys of this subscription are revoked. Create a new key (Create new key, here or in My subscriptions), then test again.',
-          code: 'no_active_key',
-        });
-      }
-      // The playground speaks any protocol the gateway serves (chat by default).
-      const protocol =
-        req.query.protocol === undefined ? 'chat' : String(req.query.protocol);
-      if (!TEST_PROTOCOLS.includes(protocol as TestProtocol)) {
-        throw new GatewayError({
-          status: 400,
-          message: `Invalid value for 'protocol': use one of ${TEST_PROTOCOLS.join(
-            ', ',
-          )}.`,
-          param: 'protocol',
-          code: 'invalid_value',
-        });
-      }
-      await options.gateway.completeChat({
-        res,
-        grant: {
-          keyId: key.id,
-          subscriptionId: subscription.id,
-          userRef: me.userRef,
-          teamRef: subscription.teamRef,
-          serviceRef: s.ref,
-          keyRevoked: false,
-          subscriptionActive: true,
-        },
-        body: { ...(req.body ?? {}), model: s.name },
-        protocol: protocol as TestProtocol,
-        requestId,
-        receivedAt,
-      });
-    } catch (error) {
-      options.gateway.sendError(res, error);
-    }
-  });
+  // The Test API: the playground's calls through the gateway pipeline.
+  router.post('/v1/services/:name/test', (req, res) =>
+    testApi.handle(req, res, serviceName(req.params.name)),
+  );
 
   router.delete('/v1/services/:name/subscribe', async (req, res) => {
     const me = await access.caller(req);

@@ -76,8 +76,11 @@ export interface paths {
       query?: never;
       header?: never;
       path: {
-        /** @description The service name */
-        name: string;
+        /**
+         * @description The service's `metadata.name` (the gateway's `model`)
+         * @example northwind-gpt-4o
+         */
+        name: components['parameters']['ServiceName'];
       };
       cookie?: never;
     };
@@ -103,8 +106,11 @@ export interface paths {
       query?: never;
       header?: never;
       path: {
-        /** @description The service name */
-        name: string;
+        /**
+         * @description The service's `metadata.name` (the gateway's `model`)
+         * @example northwind-gpt-4o
+         */
+        name: components['parameters']['ServiceName'];
         /** @description The review's id (a UUID) */
         reviewId: string;
       };
@@ -125,8 +131,11 @@ export interface paths {
       query?: never;
       header?: never;
       path: {
-        /** @description The service name */
-        name: string;
+        /**
+         * @description The service's `metadata.name` (the gateway's `model`)
+         * @example northwind-gpt-4o
+         */
+        name: components['parameters']['ServiceName'];
         /** @description The review's id (a UUID) */
         reviewId: string;
       };
@@ -148,8 +157,11 @@ export interface paths {
       query?: never;
       header?: never;
       path: {
-        /** @description The service name */
-        name: string;
+        /**
+         * @description The service's `metadata.name` (the gateway's `model`)
+         * @example northwind-gpt-4o
+         */
+        name: components['parameters']['ServiceName'];
         /** @description The review's id (a UUID) */
         reviewId: string;
       };
@@ -171,8 +183,11 @@ export interface paths {
       query?: never;
       header?: never;
       path: {
-        /** @description The service name */
-        name: string;
+        /**
+         * @description The service's `metadata.name` (the gateway's `model`)
+         * @example northwind-gpt-4o
+         */
+        name: components['parameters']['ServiceName'];
         /** @description The review's id (a UUID) */
         reviewId: string;
       };
@@ -534,8 +549,11 @@ export interface paths {
       query?: never;
       header?: never;
       path: {
-        /** @description The service's name (the gateway's `model`) */
-        name: string;
+        /**
+         * @description The service's `metadata.name` (the gateway's `model`)
+         * @example northwind-gpt-4o
+         */
+        name: components['parameters']['ServiceName'];
       };
       cookie?: never;
     };
@@ -554,8 +572,11 @@ export interface paths {
       query?: never;
       header?: never;
       path: {
-        /** @description The service's name (the gateway's `model`) */
-        name: string;
+        /**
+         * @description The service's `metadata.name` (the gateway's `model`)
+         * @example northwind-gpt-4o
+         */
+        name: components['parameters']['ServiceName'];
       };
       cookie?: never;
     };
@@ -871,9 +892,9 @@ export interface paths {
       path: {
         /**
          * @description The Provider's `metadata.name`
-         * @example acme-ai-platform
+         * @example northwind-cloud-ai
          */
-        id: string;
+        id: components['parameters']['ProviderId'];
       };
       cookie?: never;
     };
@@ -901,9 +922,9 @@ export interface paths {
       path: {
         /**
          * @description The Provider's `metadata.name`
-         * @example acme-ai-platform
+         * @example northwind-cloud-ai
          */
-        id: string;
+        id: components['parameters']['ProviderId'];
         /**
          * @description The credential's name
          * @example ACME_UPSTREAM_KEY
@@ -3014,6 +3035,8 @@ export interface components {
     SetRoleRequest: {
       role: components['schemas']['MarketplaceRole'] | null;
     };
+    /** @description An empty object (the body, if any, of an action that takes no input) */
+    EmptyRequest: Record<string, any>;
     SuspendUserRequest: {
       /** @description Trimmed; no control characters. The user sees it. */
       reason: string;
@@ -3033,6 +3056,7 @@ export interface components {
       settings: components['schemas']['PlatformSettings'];
     };
     SetPlatformFeeRequest: {
+      /** @description At most 2 decimals (checked by the handler: a `multipleOf: 0.01` on a binary float refuses 0.29 and 33.33). */
       percent: number;
     };
     /** @enum {string} */
@@ -4086,8 +4110,11 @@ export interface operations {
       };
       header?: never;
       path: {
-        /** @description The service name */
-        name: string;
+        /**
+         * @description The service's `metadata.name` (the gateway's `model`)
+         * @example northwind-gpt-4o
+         */
+        name: components['parameters']['ServiceName'];
       };
       cookie?: never;
     };
@@ -4114,8 +4141,11 @@ export interface operations {
       query?: never;
       header?: never;
       path: {
-        /** @description The service name */
-        name: string;
+        /**
+         * @description The service's `metadata.name` (the gateway's `model`)
+         * @example northwind-gpt-4o
+         */
+        name: components['parameters']['ServiceName'];
       };
       cookie?: never;
     };
@@ -4161,8 +4191,11 @@ export interface operations {
       query?: never;
       header?: never;
       path: {
-        /** @description The service name */
-        name: string;
+        /**
+         * @description The service's `metadata.name` (the gateway's `model`)
+         * @example northwind-gpt-4o
+         */
+        name: components['parameters']['ServiceName'];
         /** @description The review's id (a UUID) */
         reviewId: string;
       };
@@ -4193,8 +4226,11 @@ export interface operations {
       query?: never;
       header?: never;
       path: {
-        /** @description The service name */
-        name: string;
+        /**
+         * @description The service's `metadata.name` (the gateway's `model`)
+         * @example northwind-gpt-4o
+         */
+        name: components['parameters']['ServiceName'];
         /** @description The review's id (a UUID) */
         reviewId: string;
       };
@@ -4229,8 +4265,11 @@ export interface operations {
       query?: never;
       header?: never;
       path: {
-        /** @description The service name */
-        name: string;
+        /**
+         * @description The service's `metadata.name` (the gateway's `model`)
+         * @example northwind-gpt-4o
+         */
+        name: components['parameters']['ServiceName'];
         /** @description The review's id (a UUID) */
         reviewId: string;
       };
@@ -4261,8 +4300,11 @@ export interface operations {
       query?: never;
       header?: never;
       path: {
-        /** @description The service name */
-        name: string;
+        /**
+         * @description The service's `metadata.name` (the gateway's `model`)
+         * @example northwind-gpt-4o
+         */
+        name: components['parameters']['ServiceName'];
         /** @description The review's id (a UUID) */
         reviewId: string;
       };
@@ -4299,8 +4341,11 @@ export interface operations {
       query?: never;
       header?: never;
       path: {
-        /** @description The service name */
-        name: string;
+        /**
+         * @description The service's `metadata.name` (the gateway's `model`)
+         * @example northwind-gpt-4o
+         */
+        name: components['parameters']['ServiceName'];
         /** @description The review's id (a UUID) */
         reviewId: string;
       };
@@ -4331,8 +4376,11 @@ export interface operations {
       query?: never;
       header?: never;
       path: {
-        /** @description The service name */
-        name: string;
+        /**
+         * @description The service's `metadata.name` (the gateway's `model`)
+         * @example northwind-gpt-4o
+         */
+        name: components['parameters']['ServiceName'];
         /** @description The review's id (a UUID) */
         reviewId: string;
       };
@@ -4370,8 +4418,11 @@ export interface operations {
       query?: never;
       header?: never;
       path: {
-        /** @description The service name */
-        name: string;
+        /**
+         * @description The service's `metadata.name` (the gateway's `model`)
+         * @example northwind-gpt-4o
+         */
+        name: components['parameters']['ServiceName'];
         /** @description The review's id (a UUID) */
         reviewId: string;
       };
@@ -5185,8 +5236,11 @@ export interface operations {
       query?: never;
       header?: never;
       path: {
-        /** @description The service's name (the gateway's `model`) */
-        name: string;
+        /**
+         * @description The service's `metadata.name` (the gateway's `model`)
+         * @example northwind-gpt-4o
+         */
+        name: components['parameters']['ServiceName'];
       };
       cookie?: never;
     };
@@ -5226,8 +5280,11 @@ export interface operations {
       query?: never;
       header?: never;
       path: {
-        /** @description The service's name (the gateway's `model`) */
-        name: string;
+        /**
+         * @description The service's `metadata.name` (the gateway's `model`)
+         * @example northwind-gpt-4o
+         */
+        name: components['parameters']['ServiceName'];
       };
       cookie?: never;
     };
@@ -5878,9 +5935,9 @@ export interface operations {
       path: {
         /**
          * @description The Provider's `metadata.name`
-         * @example acme-ai-platform
+         * @example northwind-cloud-ai
          */
-        id: string;
+        id: components['parameters']['ProviderId'];
       };
       cookie?: never;
     };
@@ -5917,9 +5974,9 @@ export interface operations {
       path: {
         /**
          * @description The Provider's `metadata.name`
-         * @example acme-ai-platform
+         * @example northwind-cloud-ai
          */
-        id: string;
+        id: components['parameters']['ProviderId'];
       };
       cookie?: never;
     };
@@ -5978,9 +6035,9 @@ export interface operations {
       path: {
         /**
          * @description The Provider's `metadata.name`
-         * @example acme-ai-platform
+         * @example northwind-cloud-ai
          */
-        id: string;
+        id: components['parameters']['ProviderId'];
         /**
          * @description The credential's name
          * @example ACME_UPSTREAM_KEY
@@ -6035,9 +6092,9 @@ export interface operations {
       path: {
         /**
          * @description The Provider's `metadata.name`
-         * @example acme-ai-platform
+         * @example northwind-cloud-ai
          */
-        id: string;
+        id: components['parameters']['ProviderId'];
         /**
          * @description The credential's name
          * @example ACME_UPSTREAM_KEY
@@ -6531,7 +6588,11 @@ export interface operations {
       };
       cookie?: never;
     };
-    requestBody?: never;
+    requestBody?: {
+      content: {
+        'application/json': components['schemas']['EmptyRequest'];
+      };
+    };
     responses: {
       /** @description The user, active */
       200: {

@@ -12,23 +12,14 @@ import {
   SECRET_REF_PATTERN,
   validatePublishedModelService,
 } from '@internal/plugin-marketplace-common';
-import { z } from 'zod';
 import { SecretResolver } from '../../gateway/secrets';
 import { ServiceDirectory } from '../../catalog/ServiceDirectory';
 import { Access, Caller, ownerRefOf } from '../access';
-import { parse } from '../parse';
 
 const SECRET_NAME = new RegExp(SECRET_REF_PATTERN);
 
-// The document describes `entity` as any object: its rules are the kind's
-// JSON Schema and the portal's, checked below with every problem at once.
-const entityBody = z
-  .object({
-    entity: z.record(z.string(), z.unknown(), {
-      error: 'must be a ModelService entity object',
-    }),
-  })
-  .strict();
+/** The body of a publish or update request (`PublishServiceRequest`). */
+export type PublishedEntityBody = { entity: Record<string, unknown> };
 
 /** "The credential ..." inside a sentence: "the credential ...". */
 function lowerFirst(text: string): string {
@@ -68,8 +59,12 @@ export class PublishedEntityChecks {
    * 400: the schema's and the portal's rules, and the references that do not
    * resolve (the Provider, the owner group, the upstream credential's name).
    */
-  async validEntity(body: unknown): Promise<ModelServiceEntityV1alpha1> {
-    const { entity } = parse(entityBody, body ?? {}, 'body');
+  async validEntity(
+    body: PublishedEntityBody,
+  ): Promise<ModelServiceEntityV1alpha1> {
+    // The document checks that `entity` is an object; its rules are the kind's
+    // JSON Schema and the portal's, checked here with every problem at once.
+    const { entity } = body;
     const problems: EntityProblem[] = [];
     let valid: ModelServiceEntityV1alpha1 | undefined;
     try {

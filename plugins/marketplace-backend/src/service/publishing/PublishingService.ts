@@ -12,7 +12,6 @@ import {
   marketplaceServicePublishPermission,
   PublishServiceResponse,
 } from '@internal/plugin-marketplace-common';
-import { z } from 'zod';
 import { PublishingStore } from '../../stores/PublishingStore';
 import { toPriceHistoryEntry } from '../../stores/publishingRecords';
 import { ServiceTimesStore } from '../../stores/ServiceTimesStore';
@@ -24,19 +23,16 @@ import {
   isLive,
 } from '../../catalog/directoryService';
 import { Access, Caller, resourceOf } from '../access';
-import { parse } from '../parse';
 import { toManagedService } from './managedService';
-import { providerRefOf, PublishedEntityChecks } from './PublishedEntityChecks';
+import {
+  providerRefOf,
+  PublishedEntityBody,
+  PublishedEntityChecks,
+} from './PublishedEntityChecks';
 import { PublishingNotices } from './PublishingNotices';
 
 // The `Idempotency-Key` header: the document gives its length; which
 // characters it may hold is checked here, with a message saying so.
-const idempotencyKeySchema = z
-  .string()
-  .min(1)
-  .max(200)
-  .regex(/^[\x21-\x7e]+$/, 'must be printable ASCII without spaces')
-  .optional();
 const UUID = /^[0-9a-f]{8}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{12}$/i;
 
 /** JSON with sorted keys: equal for equal values. */
@@ -125,7 +121,7 @@ export class PublishingService {
    */
   async publish(
     me: Caller,
-    body: unknown,
+    body: PublishedEntityBody,
     idempotencyKeyHeader: string | undefined,
   ): Promise<{ status: 200 | 201; response: PublishServiceResponse }> {
     const { access, checks, directory, publishing, logger } = this.options;
@@ -134,12 +130,8 @@ export class PublishingService {
         'Publishing services needs the provider role: ask the platform admins to add your team',
       );
     }
-    const idempotencyKey =
-      parse(
-        idempotencyKeySchema,
-        idempotencyKeyHeader,
-        "header 'Idempotency-Key'",
-      ) ?? null;
+    // Its shape (1-200 printable ASCII characters) is checked by the document.
+    const idempotencyKey = idempotencyKeyHeader ?? null;
     const entity = await checks.validEntity(body);
     const { owner, providerRef } = await checks.checkOwnership(me, entity);
     const name = entity.metadata.name;
@@ -291,7 +283,11 @@ export class PublishingService {
    * directory binds approvals to what was reviewed). A rejected one goes back
    * to the queue once its reviewed parts change.
    */
-  async update(me: Caller, id: string, body: unknown): Promise<ManagedService> {
+  async update(
+    me: Caller,
+    id: string,
+    body: PublishedEntityBody,
+  ): Promise<ManagedService> {
     const { checks, directory, publishing, notices, requireApproval } =
       this.options;
     const s = await this.managedService(me, id);

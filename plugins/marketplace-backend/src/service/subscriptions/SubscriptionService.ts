@@ -18,7 +18,7 @@ import { listPriceAt } from '../../stores/ledger/prices';
 import { ServiceDirectory } from '../../catalog/ServiceDirectory';
 import { DirectoryService } from '../../catalog/directoryService';
 import { Caller } from '../access';
-import { subscriptionUsageSummary } from '../budgetsRouter';
+import { subscriptionUsageSummary } from '../budgets/BudgetService';
 
 /**
  * A usage record as the API documents it. The ledger keeps the protocol as text;

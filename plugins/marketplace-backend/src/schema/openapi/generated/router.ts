@@ -645,6 +645,7 @@ export const spec = {
             schema: {
               type: 'integer',
               minimum: 0,
+              maximum: 100000000,
             },
           },
           {
@@ -705,6 +706,7 @@ export const spec = {
             schema: {
               type: 'integer',
               minimum: 0,
+              maximum: 1000000000,
             },
           },
           {
@@ -767,6 +769,7 @@ export const spec = {
             schema: {
               type: 'integer',
               minimum: 0,
+              maximum: 3600000,
             },
           },
           {
@@ -790,6 +793,7 @@ export const spec = {
             schema: {
               type: 'integer',
               minimum: 0,
+              maximum: 1000000000,
               default: 10000,
             },
           },
@@ -802,6 +806,7 @@ export const spec = {
             schema: {
               type: 'integer',
               minimum: 0,
+              maximum: 10000000,
               default: 500,
             },
           },
@@ -814,6 +819,7 @@ export const spec = {
             schema: {
               type: 'integer',
               minimum: 0,
+              maximum: 10000000,
               default: 200,
             },
           },
@@ -848,13 +854,7 @@ export const spec = {
     '/marketplace/services/{name}/reviews': {
       parameters: [
         {
-          name: 'name',
-          in: 'path',
-          required: true,
-          description: 'The service name',
-          schema: {
-            type: 'string',
-          },
+          $ref: '#/components/parameters/ServiceName',
         },
       ],
       get: {
@@ -1002,13 +1002,7 @@ export const spec = {
     '/marketplace/services/{name}/reviews/{reviewId}': {
       parameters: [
         {
-          name: 'name',
-          in: 'path',
-          required: true,
-          description: 'The service name',
-          schema: {
-            type: 'string',
-          },
+          $ref: '#/components/parameters/ServiceName',
         },
         {
           name: 'reviewId',
@@ -1018,6 +1012,7 @@ export const spec = {
           schema: {
             type: 'string',
             format: 'uuid',
+            'x-invalid-message': 'is not a review id',
           },
         },
       ],
@@ -1063,13 +1058,7 @@ export const spec = {
     '/marketplace/services/{name}/reviews/{reviewId}/helpful': {
       parameters: [
         {
-          name: 'name',
-          in: 'path',
-          required: true,
-          description: 'The service name',
-          schema: {
-            type: 'string',
-          },
+          $ref: '#/components/parameters/ServiceName',
         },
         {
           name: 'reviewId',
@@ -1079,6 +1068,7 @@ export const spec = {
           schema: {
             type: 'string',
             format: 'uuid',
+            'x-invalid-message': 'is not a review id',
           },
         },
       ],
@@ -1173,13 +1163,7 @@ export const spec = {
     '/marketplace/services/{name}/reviews/{reviewId}/reply': {
       parameters: [
         {
-          name: 'name',
-          in: 'path',
-          required: true,
-          description: 'The service name',
-          schema: {
-            type: 'string',
-          },
+          $ref: '#/components/parameters/ServiceName',
         },
         {
           name: 'reviewId',
@@ -1189,6 +1173,7 @@ export const spec = {
           schema: {
             type: 'string',
             format: 'uuid',
+            'x-invalid-message': 'is not a review id',
           },
         },
       ],
@@ -1291,13 +1276,7 @@ export const spec = {
     '/marketplace/services/{name}/reviews/{reviewId}/hide': {
       parameters: [
         {
-          name: 'name',
-          in: 'path',
-          required: true,
-          description: 'The service name',
-          schema: {
-            type: 'string',
-          },
+          $ref: '#/components/parameters/ServiceName',
         },
         {
           name: 'reviewId',
@@ -1307,6 +1286,7 @@ export const spec = {
           schema: {
             type: 'string',
             format: 'uuid',
+            'x-invalid-message': 'is not a review id',
           },
         },
       ],
@@ -1863,6 +1843,8 @@ export const spec = {
           description: "The route's name (its gateway `model`)",
           schema: {
             type: 'string',
+            pattern: '^[a-z0-9][a-z0-9._-]{0,62}$',
+            'x-invalid-message': 'is not a route name',
           },
         },
       ],
@@ -1935,6 +1917,8 @@ export const spec = {
           description: "The route's name (its gateway `model`)",
           schema: {
             type: 'string',
+            pattern: '^[a-z0-9][a-z0-9._-]{0,62}$',
+            'x-invalid-message': 'is not a route name',
           },
         },
       ],
@@ -2541,13 +2525,7 @@ export const spec = {
     '/v1/services/{name}/price-changes': {
       parameters: [
         {
-          name: 'name',
-          in: 'path',
-          required: true,
-          description: "The service's name (the gateway's `model`)",
-          schema: {
-            type: 'string',
-          },
+          $ref: '#/components/parameters/ServiceName',
         },
       ],
       get: {
@@ -2611,13 +2589,7 @@ export const spec = {
     '/v1/provider/services/{name}/price-changes': {
       parameters: [
         {
-          name: 'name',
-          in: 'path',
-          required: true,
-          description: "The service's name (the gateway's `model`)",
-          schema: {
-            type: 'string',
-          },
+          $ref: '#/components/parameters/ServiceName',
         },
       ],
       post: {
@@ -3141,6 +3113,8 @@ export const spec = {
               type: 'string',
               minLength: 1,
               maxLength: 200,
+              pattern: '^[\\x21-\\x7e]+$',
+              'x-invalid-message': 'must be printable ASCII without spaces',
             },
           },
         ],
@@ -3581,14 +3555,7 @@ export const spec = {
     '/v1/providers/{id}/credentials': {
       parameters: [
         {
-          name: 'id',
-          in: 'path',
-          required: true,
-          description: "The Provider's `metadata.name`",
-          schema: {
-            type: 'string',
-          },
-          example: 'acme-ai-platform',
+          $ref: '#/components/parameters/ProviderId',
         },
       ],
       get: {
@@ -3711,14 +3678,7 @@ export const spec = {
     '/v1/providers/{id}/credentials/{name}': {
       parameters: [
         {
-          name: 'id',
-          in: 'path',
-          required: true,
-          description: "The Provider's `metadata.name`",
-          schema: {
-            type: 'string',
-          },
-          example: 'acme-ai-platform',
+          $ref: '#/components/parameters/ProviderId',
         },
         {
           name: 'name',
@@ -3727,6 +3687,9 @@ export const spec = {
           description: "The credential's name",
           schema: {
             type: 'string',
+            pattern: '^[A-Za-z_][A-Za-z0-9_]{0,63}$',
+            'x-invalid-message':
+              'must start with a letter or _ and contain only letters, digits and _ (at most 64)',
           },
           example: 'ACME_UPSTREAM_KEY',
         },
@@ -4377,6 +4340,7 @@ export const spec = {
             schema: {
               type: 'integer',
               minimum: 0,
+              maximum: 1000000,
               default: 0,
             },
           },
@@ -4585,6 +4549,16 @@ export const spec = {
         summary: 'Lift a suspension (admins)',
         description:
           "The user's keys work again from the next request. The body, if any, must be an empty object. A user who is not suspended answers 409. Audited as `user.reinstated`. Needs `marketplace.admin.users.manage`.",
+        requestBody: {
+          required: false,
+          content: {
+            'application/json': {
+              schema: {
+                $ref: '#/components/schemas/EmptyRequest',
+              },
+            },
+          },
+        },
         responses: {
           '200': {
             description: 'The user, active',
@@ -4748,6 +4722,7 @@ export const spec = {
             schema: {
               type: 'integer',
               minimum: 0,
+              maximum: 1000000,
               default: 0,
             },
           },
@@ -4892,6 +4867,8 @@ export const spec = {
             required: false,
             schema: {
               type: 'string',
+              pattern: '^[a-z0-9A-Z][a-z0-9A-Z._-]{0,62}$',
+              'x-invalid-message': 'is not a service name',
             },
             description:
               'One service (its name); 403 if it belongs to a team the caller may not see',
@@ -4903,6 +4880,8 @@ export const spec = {
             required: false,
             schema: {
               type: 'string',
+              minLength: 1,
+              maxLength: 255,
             },
             description:
               'A provider team (`ai-platform-team` or `group:default/ai-platform-team`); 403 unless the caller is a member or an admin',
@@ -5164,6 +5143,8 @@ export const spec = {
             required: false,
             schema: {
               type: 'string',
+              pattern: '^[a-z0-9A-Z][a-z0-9A-Z._-]{0,62}$',
+              'x-invalid-message': 'is not a service name',
             },
             description: 'One service (its name)',
           },
@@ -5350,6 +5331,7 @@ export const spec = {
               'A user ref or name (scope user; other users need billing read).',
             schema: {
               type: 'string',
+              minLength: 1,
               maxLength: 255,
             },
           },
@@ -5361,6 +5343,7 @@ export const spec = {
               'A group ref or name (required for scope team and provider).',
             schema: {
               type: 'string',
+              minLength: 1,
               maxLength: 255,
             },
           },
@@ -5371,6 +5354,8 @@ export const spec = {
             description: 'A ModelService name (required for scope service).',
             schema: {
               type: 'string',
+              pattern: '^[a-z0-9A-Z][a-z0-9A-Z._-]{0,62}$',
+              'x-invalid-message': 'is not a service name',
             },
           },
           {
@@ -5560,6 +5545,7 @@ export const spec = {
         schema: {
           type: 'string',
           format: 'date',
+          'x-invalid-message': 'must be a calendar date YYYY-MM-DD',
         },
         description:
           'First UTC day, `YYYY-MM-DD` (default 29 days before `to`)',
@@ -5572,6 +5558,7 @@ export const spec = {
         schema: {
           type: 'string',
           format: 'date',
+          'x-invalid-message': 'must be a calendar date YYYY-MM-DD',
         },
         description:
           'Last UTC day, inclusive (default today); not before `from`',
@@ -5583,6 +5570,7 @@ export const spec = {
         schema: {
           type: 'string',
           pattern: '^\\d{4}-(0[1-9]|1[0-2])$',
+          'x-invalid-message': 'must be a month YYYY-MM',
         },
         description: 'A calendar month `YYYY-MM` (UTC), not in the future',
       },
@@ -5593,6 +5581,8 @@ export const spec = {
         required: true,
         schema: {
           type: 'string',
+          minLength: 1,
+          maxLength: 255,
         },
         description:
           'The provider team (`ai-platform-team` or `group:default/ai-platform-team`)',
@@ -5604,6 +5594,8 @@ export const spec = {
         required: false,
         schema: {
           type: 'string',
+          minLength: 1,
+          maxLength: 255,
         },
         description:
           "A team the caller belongs to; without it, the caller's own statements",
@@ -9237,6 +9229,12 @@ export const spec = {
           },
         },
       },
+      EmptyRequest: {
+        type: 'object',
+        additionalProperties: false,
+        description:
+          'An empty object (the body, if any, of an action that takes no input)',
+      },
       SuspendUserRequest: {
         type: 'object',
         required: ['reason'],
@@ -9301,7 +9299,8 @@ export const spec = {
             type: 'number',
             minimum: 0,
             maximum: 100,
-            multipleOf: 0.01,
+            description:
+              'At most 2 decimals (checked by the handler: a `multipleOf: 0.01` on a binary float refuses 0.29 and 33.33).',
           },
         },
       },
@@ -9411,6 +9410,7 @@ export const spec = {
           amountMicros: {
             type: 'integer',
             minimum: 1,
+            maximum: 9007199254740991,
             description: 'Integer micro-USD, above 0',
           },
           mode: {
@@ -9540,10 +9540,12 @@ export const spec = {
           promptPer1kMicros: {
             type: 'integer',
             minimum: 0,
+            maximum: 9007199254740991,
           },
           completionPer1kMicros: {
             type: 'integer',
             minimum: 0,
+            maximum: 9007199254740991,
           },
           tiers: {
             type: 'array',
@@ -9560,14 +9562,17 @@ export const spec = {
                 fromMonthlyTokens: {
                   type: 'integer',
                   minimum: 1,
+                  maximum: 9007199254740991,
                 },
                 promptPer1kMicros: {
                   type: 'integer',
                   minimum: 0,
+                  maximum: 9007199254740991,
                 },
                 completionPer1kMicros: {
                   type: 'integer',
                   minimum: 0,
+                  maximum: 9007199254740991,
                 },
               },
             },
@@ -10969,6 +10974,8 @@ export const spec = {
         properties: {
           team: {
             type: 'string',
+            minLength: 1,
+            maxLength: 255,
             description: 'The provider team',
           },
           reference: {
