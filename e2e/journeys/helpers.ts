@@ -42,7 +42,14 @@ export async function serviceCard(page: Page, title: RegExp) {
     .filter({ hasText: title })
     .first();
   for (let attempt = 0; attempt < 45; attempt++) {
-    if (await card.isVisible().catch(() => false)) {
+    // Not isVisible(): the grid renders its first six cards, then the rest a
+    // moment later (ServiceCardGrid); a check in between missed later cards.
+    if (
+      await card.waitFor({ timeout: 3_000 }).then(
+        () => true,
+        () => false,
+      )
+    ) {
       return card;
     }
     await page.waitForTimeout(2_000);

@@ -22,6 +22,17 @@ import { queryFromParams } from '../components/MarketplacePage/browseParams';
 
 /* The pages of the marketplace plugin (PageBlueprint), each loaded on demand. */
 
+const isBrowseUrl = () =>
+  window.location.pathname.replace(/\/+$/, '') === '/marketplace';
+const loadMarketplacePage = () => import('../components/MarketplacePage');
+
+// Opened on browse: start loading the page's code now, while the app signs in
+// and renders, instead of when the router reaches the page (the page's loader
+// below then gets the same module).
+if (isBrowseUrl()) {
+  loadMarketplacePage().catch(() => undefined);
+}
+
 /**
  * `page:marketplace` at `/marketplace`. In this frontend-plugin-api version the
  * sidebar entry is derived from the page's `title` + `icon` + `routeRef` (the
@@ -37,14 +48,14 @@ export const marketplacePage = PageBlueprint.makeWithOverrides({
       icon: <StorefrontIcon fontSize="inherit" />,
       routeRef: rootRouteRef,
       loader: () => {
-        if (window.location.pathname.replace(/\/+$/, '') === '/marketplace') {
+        if (isBrowseUrl()) {
           apis
             .get(marketplaceApiRef)
             ?.prefetchBrowseServices?.(
               queryFromParams(new URLSearchParams(window.location.search)),
             );
         }
-        return import('../components/MarketplacePage').then(m => (
+        return loadMarketplacePage().then(m => (
           <MainLandmark>
             <m.MarketplacePage />
           </MainLandmark>
