@@ -1,8 +1,6 @@
-import { InputError, NotAllowedError } from '@backstage/errors';
+import { InputError } from '@backstage/errors';
 import {
   AnalyticsService,
-  marketplaceBillingReadPermission,
-  marketplacePayoutsManagePermission,
   ProviderTeam,
   Statement,
 } from '@internal/plugin-marketplace-common';
@@ -10,17 +8,17 @@ import express, { Response } from 'express';
 import { ApiRequest, createApiRouter } from '../schema/openapi';
 import { AnalyticsStore } from '../stores/analytics/AnalyticsStore';
 import { csvFileName, statementCsv } from '../analytics/csv';
-import { dayOf, monthOf, monthStart, resolvePeriod } from '../lib/periods';
+import { resolvePeriod } from '../lib/periods';
 import { StatementStore } from '../stores/analytics/StatementStore';
-import { buildUsageExport, usageExportCsv } from '../analytics/usageExport';
+import { usageExportCsv } from '../analytics/usageExport';
 import { SubscriptionStore } from '../stores/SubscriptionStore';
 import { UsageLedger } from '../stores/ledger/UsageLedger';
 import { ServiceDirectory } from '../catalog/ServiceDirectory';
 import { DirectoryService } from '../catalog/directoryService';
 import { AuditLog } from '../stores/AuditLog';
 import { Access, ownerRefOf } from './access';
-import { groupRef } from './analytics/entityRefs';
 import { ProviderTeams } from './analytics/ProviderTeams';
+import { Statements } from './analytics/Statements';
 
 export interface AnalyticsRouterOptions {
   access: Access;
@@ -32,28 +30,6 @@ export interface AnalyticsRouterOptions {
   /** Where marking a payout paid is audited. */
   audit?: AuditLog;
   clock?: () => number;
-}
-
-/**
- * A payment reference: trimmed, not empty, no control characters (not even a
- * line break: it goes into the statement's CSV). The document checks its
- * length; it cannot trim, and a pattern would answer with the expression.
- */
-function paymentReference(raw: string | null | undefined): string | null {
-  if (raw === null || raw === undefined) {
-    return null;
-  }
-  const reference = raw.trim();
-  if (!reference) {
-    throw new InputError("Invalid body field 'reference': must not be empty");
-  }
-  // eslint-disable-next-line no-control-regex
-  if (/[\u0000-\u001f\u007f]/.test(reference)) {
-    throw new InputError(
-      "Invalid body field 'reference': must not contain control characters",
-    );
-  }
-  return reference;
 }
 
 /**
@@ -97,14 +73,18 @@ function serviceInfo(s: DirectoryService): AnalyticsService {
  * - `GET /v1/me/usage` and `GET /v1/statements[/:month[/csv]]`: a user's own
  *   usage, and the chargeback statements of the user or of a team they belong
  *   to (any team with `marketplace.admin.billing.read`).
+ *
+ * The statements, payouts and exports themselves are `Statements`
+ * (`analytics/Statements.ts`); whose numbers a caller may see, `ProviderTeams`.
  */
 export function createAnalyticsRouter(
   options: AnalyticsRouterOptions,
 ): express.Router {
-  const { access, directory, ledger, analytics, statements } = options;
+  const { access, directory, ledger, analytics } = options;
   const now = () => (options.clock ?? Date.now)();
   const router = createApiRouter();
   const providerTeams = new ProviderTeams(options);
+  const billing = new Statements({ ...options, providerTeams, now });
   router.get('/v1/provider/teams', async (req, res) => {
     const me = await access.caller(req);
     const view = await providerTeams.view(me);
@@ -138,34 +118,8 @@ export function createAnalyticsRouter(
 
   router.get('/v1/provider/payouts', async (req, res) => {
     const me = await access.caller(req);
-    const team = await providerTeams.team(me, req.query.team);
-    await ledger.flush();
-    res.json({
-      statements: await statements.listProvider(
-        team.ref,
-        team.services.map(s => s.ref),
-        now(),
-      ),
-      // Whether the caller may mark closed statements paid (the UI's button).
-      canMarkPaid: await access.allowed(me, marketplacePayoutsManagePermission),
-    });
+    res.json(await billing.providerList(me, req.query.team));
   });
-
-  /** A month in a path: `YYYY-MM`, not in the future. */
-  function monthParam(req: ApiRequest): string {
-    const month: string = req.params.month;
-    if (month > monthOf(now())) {
-      throw new InputError(
-        `Invalid path parameter 'month': ${month} is in the future`,
-      );
-    }
-    return month;
-  }
-
-  function titleOf(ref: string): string | null {
-    const s = directory.getByRef(ref);
-    return s ? s.entity.metadata.title ?? s.name : null;
-  }
 
   function sendCsv(res: Response, statement: Statement, name: string[]) {
     res.setHeader('Content-Type', 'text/csv; charset=utf-8');
@@ -175,20 +129,12 @@ export function createAnalyticsRouter(
     );
     // The portal's frontend runs on another origin in development: let it read the name.
     res.setHeader('Access-Control-Expose-Headers', 'Content-Disposition');
-    res.send(statementCsv(statement, titleOf));
+    res.send(statementCsv(statement, ref => billing.titleOf(ref)));
   }
 
   async function providerStatement(req: ApiRequest) {
     const me = await access.caller(req);
-    const month = monthParam(req);
-    const team = await providerTeams.team(me, req.query.team);
-    await ledger.flush();
-    return statements.getProvider(
-      team.ref,
-      team.services.map(s => s.ref),
-      month,
-      now(),
-    );
+    return billing.provider(me, req.query.team, req.params.month);
   }
 
   router.get('/v1/provider/payouts/:month', async (req, res) => {
@@ -202,36 +148,9 @@ export function createAnalyticsRouter(
 
   router.post('/v1/admin/payouts/:month/paid', async (req, res) => {
     const me = await access.caller(req);
-    const month = monthParam(req);
-    const body = req.body;
-    const reference = paymentReference(body.reference);
-    if (!(await access.allowed(me, marketplacePayoutsManagePermission))) {
-      throw new NotAllowedError('Only platform admins may mark payouts paid');
-    }
-    const team = groupRef(body.team, "body field 'team'");
-    const services = (await providerTeams.view(me)).servicesOf([team]);
-    await ledger.flush();
-    const statement = await statements.markPaid({
-      teamRef: team,
-      services: services.map(s => s.ref),
-      month,
-      paidBy: me.userRef,
-      reference,
-      now: now(),
+    res.json({
+      statement: await billing.markPaid(me, req.params.month, req.body),
     });
-    await options.audit?.record({
-      actor: me.userRef,
-      action: 'payout.paid',
-      targetType: 'payout',
-      target: `${team}/${month}`,
-      before: { status: 'closed' },
-      after: {
-        status: 'paid',
-        netMicros: statement.payout?.netMicros ?? statement.totals.netMicros,
-        reference,
-      },
-    });
-    res.json({ statement });
   });
 
   router.get('/v1/me/usage', async (req, res) => {
@@ -260,40 +179,14 @@ export function createAnalyticsRouter(
     );
   });
 
-  /** Whose statements: the caller's, or a team's they belong to (or any, for billing admins). */
-  async function statementOwner(
-    req: ApiRequest,
-  ): Promise<{ kind: 'user' | 'team'; ref: string }> {
-    const me = await access.caller(req);
-    const query: { team?: string } = req.query;
-    if (!query.team) {
-      return { kind: 'user', ref: me.userRef };
-    }
-    const ref = groupRef(query.team, "query field 'team'");
-    if (
-      !me.ownership.includes(ref) &&
-      !(await access.allowed(me, marketplaceBillingReadPermission))
-    ) {
-      throw new NotAllowedError(
-        `You may only see the statements of teams you are a member of, not of ${ref}`,
-      );
-    }
-    return { kind: 'team', ref };
-  }
-
   router.get('/v1/statements', async (req, res) => {
-    const owner = await statementOwner(req);
-    await ledger.flush();
-    res.json({
-      statements: await statements.listConsumer(owner.kind, owner.ref, now()),
-    });
+    const me = await access.caller(req);
+    res.json({ statements: await billing.consumerList(me, req.query.team) });
   });
 
   async function consumerStatement(req: ApiRequest) {
-    const owner = await statementOwner(req);
-    const month = monthParam(req);
-    await ledger.flush();
-    return statements.getConsumer(owner.kind, owner.ref, month, now());
+    const me = await access.caller(req);
+    return billing.consumer(me, req.query.team, req.params.month);
   }
 
   router.get('/v1/statements/:month', async (req, res) => {
@@ -316,26 +209,7 @@ export function createAnalyticsRouter(
       scope: req.query.scope ?? 'user',
       format: req.query.format ?? 'json',
     });
-    const owner = await providerTeams.exportOwner(me, query);
-    const period = resolvePeriod(
-      {
-        from:
-          query.from ??
-          (query.to ? undefined : dayOf(monthStart(monthOf(now())))),
-        to: query.to,
-        granularity: 'day',
-      },
-      now(),
-    );
-    await ledger.flush();
-    const data = await buildUsageExport({
-      analytics,
-      owner,
-      start: period.start,
-      end: period.end,
-      now: now(),
-      titleOf,
-    });
+    const { owner, data } = await billing.usageExport(me, query);
     if (query.format === 'json') {
       res.json(data);
       return;
