@@ -296,7 +296,12 @@ describe.each(databases.eachSupportedId())(
 
       it('rejects an unknown scope or query parameter, naming the field', async () => {
         const bogus = await get('/v1/services?scope=bogus');
-        expect(bogus).toMatchObject(badRequest("field 'scope'"));
+        // Word for word the example of the document's BadRequest response.
+        expect(bogus).toMatchObject(
+          badRequest(
+            "Invalid query field 'scope': must be equal to one of the allowed values: all, subscribed, owned",
+          ),
+        );
 
         const unknown = await get('/v1/services?owner=me');
         expect(unknown).toMatchObject(badRequest('owner'));
