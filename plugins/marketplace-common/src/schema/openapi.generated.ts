@@ -8,29 +8,6 @@
 
 /** @public */
 export interface paths {
-  '/schemas/{file}': {
-    parameters: {
-      query?: never;
-      header?: never;
-      path: {
-        /** @description `model-service.json`, `provider.json`, or `catalog-info.json` (a file with either kind, other kinds left alone) */
-        file: string;
-      };
-      cookie?: never;
-    };
-    /**
-     * The JSON Schema of a marketplace kind, for editors and CI validators
-     * @description Generated from the kinds' schemas the catalog processor and the publish API validate with (also committed under `plugins/marketplace-common/schemas/`). No token needed. Point an editor at it with a first line `# yaml-language-server: $schema=<portal>/api/marketplace/schemas/catalog-info.json`.
-     */
-    get: operations['getKindJsonSchema'];
-    put?: never;
-    post?: never;
-    delete?: never;
-    options?: never;
-    head?: never;
-    patch?: never;
-    trace?: never;
-  };
   '/marketplace/services': {
     parameters: {
       query?: never;
@@ -63,6 +40,131 @@ export interface paths {
      * @description Ranks the live services that meet every stated need by their expected monthly cost at the stated volume (volume tiers applied, trial not counted; ties by measured p95 time to first token, then measured uptime), and lists every other service with each need it fails (`reasons`, each naming the `need`). Measured needs (`maxTtftMs`, `minUptime`) use measured values only: a service without measurements does not meet them. The blended price weighs 3 prompt tokens for 1 completion token. Any unknown parameter or value is a 400 naming it.
      */
     get: operations['getRecommendations'];
+    put?: never;
+    post?: never;
+    delete?: never;
+    options?: never;
+    head?: never;
+    patch?: never;
+    trace?: never;
+  };
+  '/v1/services': {
+    parameters: {
+      query?: never;
+      header?: never;
+      path?: never;
+      cookie?: never;
+    };
+    /**
+     * List model services with the caller's subscription state
+     * @description Sorted by name. Services waiting for review, rejected or unpublished are not in `all`; see `scope`.
+     */
+    get: operations['listServices'];
+    put?: never;
+    post?: never;
+    delete?: never;
+    options?: never;
+    head?: never;
+    patch?: never;
+    trace?: never;
+  };
+  '/v1/services/{name}': {
+    parameters: {
+      query?: never;
+      header?: never;
+      path: {
+        /**
+         * @description The service's `metadata.name` (the gateway's `model`)
+         * @example northwind-gpt-4o
+         */
+        name: components['parameters']['ServiceName'];
+      };
+      cookie?: never;
+    };
+    /** One service with the caller's subscription, keys and gateway endpoint */
+    get: operations['getService'];
+    put?: never;
+    post?: never;
+    delete?: never;
+    options?: never;
+    head?: never;
+    patch?: never;
+    trace?: never;
+  };
+  '/v1/services/{name}/test': {
+    parameters: {
+      query?: never;
+      header?: never;
+      path?: never;
+      cookie?: never;
+    };
+    get?: never;
+    put?: never;
+    /**
+     * Test API - call the service through the gateway on your own subscription
+     * @description The portal's playground. Runs the gateway's full pipeline (checks, reservation, forwarding, metering) for the signed-in user's active subscription to the service, so no key is pasted; the request lands in the ledger like any other and the answer carries `x-request-id`. The body is an OpenAI chat completion request without `model` (the service is the model); `stream: true` answers with server-sent events. Errors are in OpenAI's error shape: besides the gateway's own, 403 `not_subscribed` (no active subscription: subscribe with Start Using first) and 403 `no_active_key` (all keys of the subscription are revoked).
+     */
+    post: operations['testService'];
+    delete?: never;
+    options?: never;
+    head?: never;
+    patch?: never;
+    trace?: never;
+  };
+  '/v1/services/{name}/subscribe': {
+    parameters: {
+      query?: never;
+      header?: never;
+      path: {
+        /**
+         * @description The service's `metadata.name` (the gateway's `model`)
+         * @example northwind-gpt-4o
+         */
+        name: components['parameters']['ServiceName'];
+      };
+      cookie?: never;
+    };
+    get?: never;
+    put?: never;
+    /**
+     * Subscribe to a service and get its first API key
+     * @description Creates an active subscription and issues an API key. The key's `secret`
+     *     is returned **only in this response**: the backend stores a SHA-256 hash.
+     *     The trial (tokens and duration) is taken from the service's
+     *     `spec.trial` and granted once per user: subscribing again continues the
+     *     earlier trial (`trialTokensGranted` is what is left of it, the expiry
+     *     stays that of the first subscription). The subscription keeps the
+     *     service's current prices: later increases apply to new subscriptions
+     *     only, decreases at once. A team-billed subscription bills the team only
+     *     while the user is a member of it. A user has at most one active
+     *     subscription per service.
+     */
+    post: operations['subscribe'];
+    /**
+     * Cancel the caller's subscription to a service
+     * @description Ends the active subscription and revokes all of its API keys at once. Usage history stays available.
+     */
+    delete: operations['unsubscribe'];
+    options?: never;
+    head?: never;
+    patch?: never;
+    trace?: never;
+  };
+  '/v1/services/{name}/price-changes': {
+    parameters: {
+      query?: never;
+      header?: never;
+      path: {
+        /**
+         * @description The service's `metadata.name` (the gateway's `model`)
+         * @example northwind-gpt-4o
+         */
+        name: components['parameters']['ServiceName'];
+      };
+      cookie?: never;
+    };
+    /** The price in force and the announced price changes of a service */
+    get: operations['listPriceChanges'];
     put?: never;
     post?: never;
     delete?: never;
@@ -233,121 +335,6 @@ export interface paths {
     patch?: never;
     trace?: never;
   };
-  '/marketplace/providers/{id}': {
-    parameters: {
-      query?: never;
-      header?: never;
-      path: {
-        /**
-         * @description The Provider's `metadata.name`
-         * @example northwind-cloud-ai
-         */
-        id: components['parameters']['ProviderId'];
-      };
-      cookie?: never;
-    };
-    /**
-     * A provider's profile, its live services and their aggregate measured quality
-     * @description The Provider entity, the admins' verification decision beside the entity's own claim, its live services (as browse cards) and their quality over the last 30 days: uptime over all their checks (probes and requests) with the days of data, p95 time to first token and median output tokens per second over all their requests, usage and ratings.
-     */
-    get: operations['getProviderProfile'];
-    put?: never;
-    post?: never;
-    delete?: never;
-    options?: never;
-    head?: never;
-    patch?: never;
-    trace?: never;
-  };
-  '/marketplace/admin/providers/{id}/verification': {
-    parameters: {
-      query?: never;
-      header?: never;
-      path: {
-        /**
-         * @description The Provider's `metadata.name`
-         * @example northwind-cloud-ai
-         */
-        id: components['parameters']['ProviderId'];
-      };
-      cookie?: never;
-    };
-    get?: never;
-    /**
-     * Verify a provider, or withdraw its verification (admins)
-     * @description Whether a provider is verified is the admins' decision; the `verification` a Provider entity declares is only its claim. The decision drives the "Verified providers only" filter and the badge. Audited as `provider.verified` / `provider.unverified`. Needs `marketplace.admin.approvals.manage`.
-     */
-    put: operations['decideProviderVerification'];
-    post?: never;
-    delete?: never;
-    options?: never;
-    head?: never;
-    patch?: never;
-    trace?: never;
-  };
-  '/v1/services': {
-    parameters: {
-      query?: never;
-      header?: never;
-      path?: never;
-      cookie?: never;
-    };
-    /**
-     * List model services with the caller's subscription state
-     * @description Sorted by name. Services waiting for review, rejected or unpublished are not in `all`; see `scope`.
-     */
-    get: operations['listServices'];
-    put?: never;
-    post?: never;
-    delete?: never;
-    options?: never;
-    head?: never;
-    patch?: never;
-    trace?: never;
-  };
-  '/v1/services/{name}': {
-    parameters: {
-      query?: never;
-      header?: never;
-      path: {
-        /**
-         * @description The service's `metadata.name` (the gateway's `model`)
-         * @example northwind-gpt-4o
-         */
-        name: components['parameters']['ServiceName'];
-      };
-      cookie?: never;
-    };
-    /** One service with the caller's subscription, keys and gateway endpoint */
-    get: operations['getService'];
-    put?: never;
-    post?: never;
-    delete?: never;
-    options?: never;
-    head?: never;
-    patch?: never;
-    trace?: never;
-  };
-  '/v1/services/{name}/test': {
-    parameters: {
-      query?: never;
-      header?: never;
-      path?: never;
-      cookie?: never;
-    };
-    get?: never;
-    put?: never;
-    /**
-     * Test API - call the service through the gateway on your own subscription
-     * @description The portal's playground. Runs the gateway's full pipeline (checks, reservation, forwarding, metering) for the signed-in user's active subscription to the service, so no key is pasted; the request lands in the ledger like any other and the answer carries `x-request-id`. The body is an OpenAI chat completion request without `model` (the service is the model); `stream: true` answers with server-sent events. Errors are in OpenAI's error shape: besides the gateway's own, 403 `not_subscribed` (no active subscription: subscribe with Start Using first) and 403 `no_active_key` (all keys of the subscription are revoked).
-     */
-    post: operations['testService'];
-    delete?: never;
-    options?: never;
-    head?: never;
-    patch?: never;
-    trace?: never;
-  };
   '/v1/routes': {
     parameters: {
       query?: never;
@@ -412,45 +399,6 @@ export interface paths {
     patch?: never;
     trace?: never;
   };
-  '/v1/services/{name}/subscribe': {
-    parameters: {
-      query?: never;
-      header?: never;
-      path: {
-        /**
-         * @description The service's `metadata.name` (the gateway's `model`)
-         * @example northwind-gpt-4o
-         */
-        name: components['parameters']['ServiceName'];
-      };
-      cookie?: never;
-    };
-    get?: never;
-    put?: never;
-    /**
-     * Subscribe to a service and get its first API key
-     * @description Creates an active subscription and issues an API key. The key's `secret`
-     *     is returned **only in this response**: the backend stores a SHA-256 hash.
-     *     The trial (tokens and duration) is taken from the service's
-     *     `spec.trial` and granted once per user: subscribing again continues the
-     *     earlier trial (`trialTokensGranted` is what is left of it, the expiry
-     *     stays that of the first subscription). The subscription keeps the
-     *     service's current prices: later increases apply to new subscriptions
-     *     only, decreases at once. A team-billed subscription bills the team only
-     *     while the user is a member of it. A user has at most one active
-     *     subscription per service.
-     */
-    post: operations['subscribe'];
-    /**
-     * Cancel the caller's subscription to a service
-     * @description Ends the active subscription and revokes all of its API keys at once. Usage history stays available.
-     */
-    delete: operations['unsubscribe'];
-    options?: never;
-    head?: never;
-    patch?: never;
-    trace?: never;
-  };
   '/v1/subscriptions': {
     parameters: {
       query?: never;
@@ -465,128 +413,6 @@ export interface paths {
     get: operations['listSubscriptions'];
     put?: never;
     post?: never;
-    delete?: never;
-    options?: never;
-    head?: never;
-    patch?: never;
-    trace?: never;
-  };
-  '/v1/budgets': {
-    parameters: {
-      query?: never;
-      header?: never;
-      path?: never;
-      cookie?: never;
-    };
-    /**
-     * The caller's budgets, or (admins, `all=true`) everyone's
-     * @description Without `all`: the caller's user budget, the budgets of their subscriptions and of the teams they own (a group's owners are named in its `marketplace.acme.io/team-owners` annotation), each with this month's spend, in-flight reservations, remaining amount and the thresholds already alerted. `all=true` needs `marketplace.admin.users.manage`.
-     */
-    get: operations['listBudgets'];
-    put?: never;
-    post?: never;
-    delete?: never;
-    options?: never;
-    head?: never;
-    patch?: never;
-    trace?: never;
-  };
-  '/v1/budgets/{scope}/{ref}': {
-    parameters: {
-      query?: never;
-      header?: never;
-      path: {
-        /** @description `subscription`, `user` or `team` */
-        scope: components['schemas']['BudgetScope'];
-        /** @description The subscription id, or the user or group entity ref, URL-encoded (`user%3Adefault%2Flena.fischer`, `group%3Adefault%2Fcheckout-team`) */
-        ref: string;
-      };
-      cookie?: never;
-    };
-    /**
-     * One budget with this month's numbers
-     * @description Yours, your subscriptions', a team's you are a member or owner of; admins any.
-     */
-    get: operations['getBudget'];
-    /**
-     * Set a budget
-     * @description Users set their own and their subscriptions' budgets, a team's owners its budget, admins anyone's; every change is in the audit log (`budget.set`). A subscription's budget is its spend cap: hard sets the cap to the amount, soft removes the cap. A hard budget counts settled spend and the requests in flight: the gateway refuses a request (402 `budget_exceeded`) whose worst-case cost would pass it, atomically across instances.
-     */
-    put: operations['putBudget'];
-    post?: never;
-    /** Remove a budget (a subscription's spend cap goes with it) */
-    delete: operations['deleteBudget'];
-    options?: never;
-    head?: never;
-    patch?: never;
-    trace?: never;
-  };
-  '/v1/teams/{ref}/usage': {
-    parameters: {
-      query?: never;
-      header?: never;
-      path: {
-        /** @description The group entity ref, URL-encoded (`group%3Adefault%2Fcheckout-team`) */
-        ref: string;
-      };
-      cookie?: never;
-    };
-    /**
-     * This month's spend of a team's team-billed subscriptions, with its budget (for scripts)
-     * @description For the team's members and owners, and admins.
-     */
-    get: operations['getTeamUsage'];
-    put?: never;
-    post?: never;
-    delete?: never;
-    options?: never;
-    head?: never;
-    patch?: never;
-    trace?: never;
-  };
-  '/v1/services/{name}/price-changes': {
-    parameters: {
-      query?: never;
-      header?: never;
-      path: {
-        /**
-         * @description The service's `metadata.name` (the gateway's `model`)
-         * @example northwind-gpt-4o
-         */
-        name: components['parameters']['ServiceName'];
-      };
-      cookie?: never;
-    };
-    /** The price in force and the announced price changes of a service */
-    get: operations['listPriceChanges'];
-    put?: never;
-    post?: never;
-    delete?: never;
-    options?: never;
-    head?: never;
-    patch?: never;
-    trace?: never;
-  };
-  '/v1/provider/services/{name}/price-changes': {
-    parameters: {
-      query?: never;
-      header?: never;
-      path: {
-        /**
-         * @description The service's `metadata.name` (the gateway's `model`)
-         * @example northwind-gpt-4o
-         */
-        name: components['parameters']['ServiceName'];
-      };
-      cookie?: never;
-    };
-    get?: never;
-    put?: never;
-    /**
-     * Announce a price change (the service's owners and admins)
-     * @description An increase (any price above the one in force, at any volume tier) takes effect at least `marketplace.pricing.noticeDays` (default 30) days after the announcement; a decrease may take effect at once (omit `effectiveAt`). Until its instant the old price applies; from it, every subscriber is billed the new price (the gateway prices each request at its reservation instant; each ledger row records the prices it was billed at and the change's id). Subscribers are notified at once. One change may be pending at a time. Audited as `price.announced`.
-     */
-    post: operations['announcePriceChange'];
     delete?: never;
     options?: never;
     head?: never;
@@ -739,6 +565,380 @@ export interface paths {
     get: operations['getMe'];
     put?: never;
     post?: never;
+    delete?: never;
+    options?: never;
+    head?: never;
+    patch?: never;
+    trace?: never;
+  };
+  '/v1/budgets': {
+    parameters: {
+      query?: never;
+      header?: never;
+      path?: never;
+      cookie?: never;
+    };
+    /**
+     * The caller's budgets, or (admins, `all=true`) everyone's
+     * @description Without `all`: the caller's user budget, the budgets of their subscriptions and of the teams they own (a group's owners are named in its `marketplace.acme.io/team-owners` annotation), each with this month's spend, in-flight reservations, remaining amount and the thresholds already alerted. `all=true` needs `marketplace.admin.users.manage`.
+     */
+    get: operations['listBudgets'];
+    put?: never;
+    post?: never;
+    delete?: never;
+    options?: never;
+    head?: never;
+    patch?: never;
+    trace?: never;
+  };
+  '/v1/budgets/{scope}/{ref}': {
+    parameters: {
+      query?: never;
+      header?: never;
+      path: {
+        /** @description `subscription`, `user` or `team` */
+        scope: components['schemas']['BudgetScope'];
+        /** @description The subscription id, or the user or group entity ref, URL-encoded (`user%3Adefault%2Flena.fischer`, `group%3Adefault%2Fcheckout-team`) */
+        ref: string;
+      };
+      cookie?: never;
+    };
+    /**
+     * One budget with this month's numbers
+     * @description Yours, your subscriptions', a team's you are a member or owner of; admins any.
+     */
+    get: operations['getBudget'];
+    /**
+     * Set a budget
+     * @description Users set their own and their subscriptions' budgets, a team's owners its budget, admins anyone's; every change is in the audit log (`budget.set`). A subscription's budget is its spend cap: hard sets the cap to the amount, soft removes the cap. A hard budget counts settled spend and the requests in flight: the gateway refuses a request (402 `budget_exceeded`) whose worst-case cost would pass it, atomically across instances.
+     */
+    put: operations['putBudget'];
+    post?: never;
+    /** Remove a budget (a subscription's spend cap goes with it) */
+    delete: operations['deleteBudget'];
+    options?: never;
+    head?: never;
+    patch?: never;
+    trace?: never;
+  };
+  '/v1/teams/{ref}/usage': {
+    parameters: {
+      query?: never;
+      header?: never;
+      path: {
+        /** @description The group entity ref, URL-encoded (`group%3Adefault%2Fcheckout-team`) */
+        ref: string;
+      };
+      cookie?: never;
+    };
+    /**
+     * This month's spend of a team's team-billed subscriptions, with its budget (for scripts)
+     * @description For the team's members and owners, and admins.
+     */
+    get: operations['getTeamUsage'];
+    put?: never;
+    post?: never;
+    delete?: never;
+    options?: never;
+    head?: never;
+    patch?: never;
+    trace?: never;
+  };
+  '/v1/provider/teams': {
+    parameters: {
+      query?: never;
+      header?: never;
+      path?: never;
+      cookie?: never;
+    };
+    /**
+     * The provider teams whose numbers the caller may see
+     * @description The groups owning at least one service that the caller may manage (`marketplace.service.manage`: their own teams for providers, every team for admins), for the dashboard's team picker.
+     */
+    get: operations['listProviderTeams'];
+    put?: never;
+    post?: never;
+    delete?: never;
+    options?: never;
+    head?: never;
+    patch?: never;
+    trace?: never;
+  };
+  '/v1/provider/analytics': {
+    parameters: {
+      query?: never;
+      header?: never;
+      path?: never;
+      cookie?: never;
+    };
+    /**
+     * Usage, revenue, errors, latency, ratings and customers of a provider team's services
+     * @description Read from the usage rollups (kept equal to the ledger on every write), for the services of the provider teams the caller may see (their own teams; admins any team). Without `team`, every such team; with `service`, that service only. The range is whole UTC days, `from` and `to` inclusive (default: the 30 days up to today), at most 400 days (31 with hourly buckets); the previous period of the same length gives the trends. p95 latency is estimated from a histogram (bucket bounds 50, 100, 150, 200, 300, 400, 500, 750 ms, 1, 1.5, 2, 3, 5, 7.5, 10, 15, 20, 30, 60 s), interpolated inside its bucket.
+     */
+    get: operations['getProviderAnalytics'];
+    put?: never;
+    post?: never;
+    delete?: never;
+    options?: never;
+    head?: never;
+    patch?: never;
+    trace?: never;
+  };
+  '/v1/provider/payouts': {
+    parameters: {
+      query?: never;
+      header?: never;
+      path?: never;
+      cookie?: never;
+    };
+    /**
+     * A provider team's monthly payout statements
+     * @description Newest first: the current month (`open`), then every month back to the team's first usage (at most 24 months): `closed` once the month has ended, `paid` once an admin marked it paid. Without lines.
+     */
+    get: operations['listPayoutStatements'];
+    put?: never;
+    post?: never;
+    delete?: never;
+    options?: never;
+    head?: never;
+    patch?: never;
+    trace?: never;
+  };
+  '/v1/provider/payouts/{month}': {
+    parameters: {
+      query?: never;
+      header?: never;
+      path: {
+        /** @description A calendar month `YYYY-MM` (UTC), not in the future */
+        month: components['parameters']['StatementMonth'];
+      };
+      cookie?: never;
+    };
+    /** One payout statement with a line per service */
+    get: operations['getPayoutStatement'];
+    put?: never;
+    post?: never;
+    delete?: never;
+    options?: never;
+    head?: never;
+    patch?: never;
+    trace?: never;
+  };
+  '/v1/provider/payouts/{month}/csv': {
+    parameters: {
+      query?: never;
+      header?: never;
+      path: {
+        /** @description A calendar month `YYYY-MM` (UTC), not in the future */
+        month: components['parameters']['StatementMonth'];
+      };
+      cookie?: never;
+    };
+    /**
+     * One payout statement as CSV
+     * @description `text/csv` (RFC 4180, CRLF), as an attachment named `payout-<namespace>-<team>-<month>.csv`: a header, a line per service and a `TOTAL` line; money in integer micro-USD and in USD with 6 decimals. Text that a spreadsheet would run as a formula gets a leading `'`.
+     */
+    get: operations['downloadPayoutStatement'];
+    put?: never;
+    post?: never;
+    delete?: never;
+    options?: never;
+    head?: never;
+    patch?: never;
+    trace?: never;
+  };
+  '/v1/admin/payouts/{month}/paid': {
+    parameters: {
+      query?: never;
+      header?: never;
+      path: {
+        /** @description A calendar month `YYYY-MM` (UTC), not in the future */
+        month: components['parameters']['StatementMonth'];
+      };
+      cookie?: never;
+    };
+    get?: never;
+    put?: never;
+    /**
+     * Mark a provider team's closed statement paid (admins)
+     * @description Needs `marketplace.admin.payouts.manage`. Records who, when, the optional payment reference and the amounts at that moment. Requests of that month settled later show up as `unpaidNetMicros` on the statement.
+     */
+    post: operations['markPayoutPaid'];
+    delete?: never;
+    options?: never;
+    head?: never;
+    patch?: never;
+    trace?: never;
+  };
+  '/v1/me/usage': {
+    parameters: {
+      query?: never;
+      header?: never;
+      path?: never;
+      cookie?: never;
+    };
+    /** The caller's requests, tokens and spend per service and per key over time */
+    get: operations['getMyUsage'];
+    put?: never;
+    post?: never;
+    delete?: never;
+    options?: never;
+    head?: never;
+    patch?: never;
+    trace?: never;
+  };
+  '/v1/statements': {
+    parameters: {
+      query?: never;
+      header?: never;
+      path?: never;
+      cookie?: never;
+    };
+    /**
+     * Monthly chargeback statements of the caller or of one of their teams
+     * @description Without `team`: the caller's own usage (each line says which team, if any, is charged). With `team`: everything charged to that team, per user and service; members only (any team with `marketplace.admin.billing.read`). Newest first, the current month included, at most 24 months; without lines.
+     */
+    get: operations['listStatements'];
+    put?: never;
+    post?: never;
+    delete?: never;
+    options?: never;
+    head?: never;
+    patch?: never;
+    trace?: never;
+  };
+  '/v1/statements/{month}': {
+    parameters: {
+      query?: never;
+      header?: never;
+      path: {
+        /** @description A calendar month `YYYY-MM` (UTC), not in the future */
+        month: components['parameters']['StatementMonth'];
+      };
+      cookie?: never;
+    };
+    /** One chargeback statement with a line per service and payer */
+    get: operations['getStatement'];
+    put?: never;
+    post?: never;
+    delete?: never;
+    options?: never;
+    head?: never;
+    patch?: never;
+    trace?: never;
+  };
+  '/v1/statements/{month}/csv': {
+    parameters: {
+      query?: never;
+      header?: never;
+      path: {
+        /** @description A calendar month `YYYY-MM` (UTC), not in the future */
+        month: components['parameters']['StatementMonth'];
+      };
+      cookie?: never;
+    };
+    /**
+     * One chargeback statement as CSV
+     * @description As the payout CSV, with `user` and `billed_to` (a team, or `personal`) columns; named `statement-<owner>-<month>.csv`.
+     */
+    get: operations['downloadStatement'];
+    put?: never;
+    post?: never;
+    delete?: never;
+    options?: never;
+    head?: never;
+    patch?: never;
+    trace?: never;
+  };
+  '/v1/exports/usage': {
+    parameters: {
+      query?: never;
+      header?: never;
+      path?: never;
+      cookie?: never;
+    };
+    /**
+     * Usage of a period per day and service, as JSON or CSV
+     * @description The usage of a user (`scope=user`, the caller's own by default; any user's with `marketplace.admin.billing.read`), of a team it is billed to (`scope=team`, members and billing admins), of a provider team (`scope=provider`) or one of its services (`scope=service`; members of the owning team and admins). One row per UTC day and service (and user and payer for the consumer scopes), read from the same rollups as the statements and dashboards, so the sums of a calendar month equal that month's statement to the micro-USD. The CSV has a TOTAL line and every amount in micro-USD and in USD with 6 decimals; it is named `usage-<owner>-<from>-<to>.csv`.
+     */
+    get: operations['exportUsage'];
+    put?: never;
+    post?: never;
+    delete?: never;
+    options?: never;
+    head?: never;
+    patch?: never;
+    trace?: never;
+  };
+  '/schemas/{file}': {
+    parameters: {
+      query?: never;
+      header?: never;
+      path: {
+        /** @description `model-service.json`, `provider.json`, or `catalog-info.json` (a file with either kind, other kinds left alone) */
+        file: string;
+      };
+      cookie?: never;
+    };
+    /**
+     * The JSON Schema of a marketplace kind, for editors and CI validators
+     * @description Generated from the kinds' schemas the catalog processor and the publish API validate with (also committed under `plugins/marketplace-common/schemas/`). No token needed. Point an editor at it with a first line `# yaml-language-server: $schema=<portal>/api/marketplace/schemas/catalog-info.json`.
+     */
+    get: operations['getKindJsonSchema'];
+    put?: never;
+    post?: never;
+    delete?: never;
+    options?: never;
+    head?: never;
+    patch?: never;
+    trace?: never;
+  };
+  '/marketplace/providers/{id}': {
+    parameters: {
+      query?: never;
+      header?: never;
+      path: {
+        /**
+         * @description The Provider's `metadata.name`
+         * @example northwind-cloud-ai
+         */
+        id: components['parameters']['ProviderId'];
+      };
+      cookie?: never;
+    };
+    /**
+     * A provider's profile, its live services and their aggregate measured quality
+     * @description The Provider entity, the admins' verification decision beside the entity's own claim, its live services (as browse cards) and their quality over the last 30 days: uptime over all their checks (probes and requests) with the days of data, p95 time to first token and median output tokens per second over all their requests, usage and ratings.
+     */
+    get: operations['getProviderProfile'];
+    put?: never;
+    post?: never;
+    delete?: never;
+    options?: never;
+    head?: never;
+    patch?: never;
+    trace?: never;
+  };
+  '/v1/provider/services/{name}/price-changes': {
+    parameters: {
+      query?: never;
+      header?: never;
+      path: {
+        /**
+         * @description The service's `metadata.name` (the gateway's `model`)
+         * @example northwind-gpt-4o
+         */
+        name: components['parameters']['ServiceName'];
+      };
+      cookie?: never;
+    };
+    get?: never;
+    put?: never;
+    /**
+     * Announce a price change (the service's owners and admins)
+     * @description An increase (any price above the one in force, at any volume tier) takes effect at least `marketplace.pricing.noticeDays` (default 30) days after the announcement; a decrease may take effect at once (omit `effectiveAt`). Until its instant the old price applies; from it, every subscriber is billed the new price (the gateway prices each request at its reservation instant; each ledger row records the prices it was billed at and the change's id). Subscribers are notified at once. One change may be pending at a time. Audited as `price.announced`.
+     */
+    post: operations['announcePriceChange'];
     delete?: never;
     options?: never;
     head?: never;
@@ -1154,6 +1354,52 @@ export interface paths {
     patch?: never;
     trace?: never;
   };
+  '/v1/internal/roles': {
+    parameters: {
+      query?: never;
+      header?: never;
+      path?: never;
+      cookie?: never;
+    };
+    /**
+     * Role overrides and Provider-owning groups (service tokens only)
+     * @description Read by the permission policy (`permission-backend-module-marketplace-policy`): the admins' per-user role overrides and the groups that own a Provider entity (their members are providers), plus `marketplace.roles.providerGroups`.
+     */
+    get: operations['getRoleDirectory'];
+    put?: never;
+    post?: never;
+    delete?: never;
+    options?: never;
+    head?: never;
+    patch?: never;
+    trace?: never;
+  };
+  '/marketplace/admin/providers/{id}/verification': {
+    parameters: {
+      query?: never;
+      header?: never;
+      path: {
+        /**
+         * @description The Provider's `metadata.name`
+         * @example northwind-cloud-ai
+         */
+        id: components['parameters']['ProviderId'];
+      };
+      cookie?: never;
+    };
+    get?: never;
+    /**
+     * Verify a provider, or withdraw its verification (admins)
+     * @description Whether a provider is verified is the admins' decision; the `verification` a Provider entity declares is only its claim. The decision drives the "Verified providers only" filter and the badge. Audited as `provider.verified` / `provider.unverified`. Needs `marketplace.admin.approvals.manage`.
+     */
+    put: operations['decideProviderVerification'];
+    post?: never;
+    delete?: never;
+    options?: never;
+    head?: never;
+    patch?: never;
+    trace?: never;
+  };
   '/v1/admin/users': {
     parameters: {
       query?: never;
@@ -1335,26 +1581,6 @@ export interface paths {
     patch?: never;
     trace?: never;
   };
-  '/v1/internal/roles': {
-    parameters: {
-      query?: never;
-      header?: never;
-      path?: never;
-      cookie?: never;
-    };
-    /**
-     * Role overrides and Provider-owning groups (service tokens only)
-     * @description Read by the permission policy (`permission-backend-module-marketplace-policy`): the admins' per-user role overrides and the groups that own a Provider entity (their members are providers), plus `marketplace.roles.providerGroups`.
-     */
-    get: operations['getRoleDirectory'];
-    put?: never;
-    post?: never;
-    delete?: never;
-    options?: never;
-    head?: never;
-    patch?: never;
-    trace?: never;
-  };
   '/gateway/v1/models': {
     parameters: {
       query?: never;
@@ -1476,6 +1702,58 @@ export interface paths {
     patch?: never;
     trace?: never;
   };
+  '/gateway/v1/completions': {
+    parameters: {
+      query?: never;
+      header?: never;
+      path?: never;
+      cookie?: never;
+    };
+    get?: never;
+    put?: never;
+    /**
+     * Create a completion (legacy OpenAI `POST /v1/completions`)
+     * @description The same pipeline as `POST /v1/chat/completions` (key, body, model, limits, reservation, one
+     *     ledger row per forwarded request with `protocol` set to this route's protocol). When the service's
+     *     upstream speaks this protocol (`spec.endpoint.protocol`) the request is passed through; otherwise it
+     *     is translated (messages, system prompt, tools and tool calls, stop reasons, usage, streaming events)
+     *     to the upstream's protocol and the answer back. Answers carry `x-ratelimit-limit-requests`,
+     *     `x-ratelimit-remaining-requests`, `x-ratelimit-reset-requests` and the `-tokens` variants.
+     *
+     *     One `prompt` (a string, or a list of one), `max_tokens` (16 when absent, as OpenAI), `stop`,
+     *     `temperature`, `top_p`; `echo`, `suffix` and `n` above 1 are refused. The prompt is sent as one user
+     *     message. With `stream: true`, `text_completion` chunks ending with `data: [DONE]`.
+     */
+    post: operations['gatewayCompletions'];
+    delete?: never;
+    options?: never;
+    head?: never;
+    patch?: never;
+    trace?: never;
+  };
+  '/gateway/v1/embeddings': {
+    parameters: {
+      query?: never;
+      header?: never;
+      path?: never;
+      cookie?: never;
+    };
+    get?: never;
+    put?: never;
+    /**
+     * Create embeddings (OpenAI `POST /v1/embeddings`)
+     * @description Only for embedding services (`spec.endpoint.protocol: openai-embeddings`); other services answer
+     *     400 `model_not_supported`, and embedding services answer chat routes the same way. `input` is a
+     *     string, a list of strings, or token arrays; `encoding_format` (`float`, `base64`) and `dimensions`
+     *     are passed through. Metered by the upstream's `usage.prompt_tokens` (input tokens only, no output).
+     */
+    post: operations['gatewayEmbeddings'];
+    delete?: never;
+    options?: never;
+    head?: never;
+    patch?: never;
+    trace?: never;
+  };
   '/gateway/v1/messages': {
     parameters: {
       query?: never;
@@ -1532,391 +1810,10 @@ export interface paths {
     patch?: never;
     trace?: never;
   };
-  '/gateway/v1/completions': {
-    parameters: {
-      query?: never;
-      header?: never;
-      path?: never;
-      cookie?: never;
-    };
-    get?: never;
-    put?: never;
-    /**
-     * Create a completion (legacy OpenAI `POST /v1/completions`)
-     * @description The same pipeline as `POST /v1/chat/completions` (key, body, model, limits, reservation, one
-     *     ledger row per forwarded request with `protocol` set to this route's protocol). When the service's
-     *     upstream speaks this protocol (`spec.endpoint.protocol`) the request is passed through; otherwise it
-     *     is translated (messages, system prompt, tools and tool calls, stop reasons, usage, streaming events)
-     *     to the upstream's protocol and the answer back. Answers carry `x-ratelimit-limit-requests`,
-     *     `x-ratelimit-remaining-requests`, `x-ratelimit-reset-requests` and the `-tokens` variants.
-     *
-     *     One `prompt` (a string, or a list of one), `max_tokens` (16 when absent, as OpenAI), `stop`,
-     *     `temperature`, `top_p`; `echo`, `suffix` and `n` above 1 are refused. The prompt is sent as one user
-     *     message. With `stream: true`, `text_completion` chunks ending with `data: [DONE]`.
-     */
-    post: operations['gatewayCompletions'];
-    delete?: never;
-    options?: never;
-    head?: never;
-    patch?: never;
-    trace?: never;
-  };
-  '/gateway/v1/embeddings': {
-    parameters: {
-      query?: never;
-      header?: never;
-      path?: never;
-      cookie?: never;
-    };
-    get?: never;
-    put?: never;
-    /**
-     * Create embeddings (OpenAI `POST /v1/embeddings`)
-     * @description Only for embedding services (`spec.endpoint.protocol: openai-embeddings`); other services answer
-     *     400 `model_not_supported`, and embedding services answer chat routes the same way. `input` is a
-     *     string, a list of strings, or token arrays; `encoding_format` (`float`, `base64`) and `dimensions`
-     *     are passed through. Metered by the upstream's `usage.prompt_tokens` (input tokens only, no output).
-     */
-    post: operations['gatewayEmbeddings'];
-    delete?: never;
-    options?: never;
-    head?: never;
-    patch?: never;
-    trace?: never;
-  };
-  '/v1/provider/teams': {
-    parameters: {
-      query?: never;
-      header?: never;
-      path?: never;
-      cookie?: never;
-    };
-    /**
-     * The provider teams whose numbers the caller may see
-     * @description The groups owning at least one service that the caller may manage (`marketplace.service.manage`: their own teams for providers, every team for admins), for the dashboard's team picker.
-     */
-    get: operations['listProviderTeams'];
-    put?: never;
-    post?: never;
-    delete?: never;
-    options?: never;
-    head?: never;
-    patch?: never;
-    trace?: never;
-  };
-  '/v1/provider/analytics': {
-    parameters: {
-      query?: never;
-      header?: never;
-      path?: never;
-      cookie?: never;
-    };
-    /**
-     * Usage, revenue, errors, latency, ratings and customers of a provider team's services
-     * @description Read from the usage rollups (kept equal to the ledger on every write), for the services of the provider teams the caller may see (their own teams; admins any team). Without `team`, every such team; with `service`, that service only. The range is whole UTC days, `from` and `to` inclusive (default: the 30 days up to today), at most 400 days (31 with hourly buckets); the previous period of the same length gives the trends. p95 latency is estimated from a histogram (bucket bounds 50, 100, 150, 200, 300, 400, 500, 750 ms, 1, 1.5, 2, 3, 5, 7.5, 10, 15, 20, 30, 60 s), interpolated inside its bucket.
-     */
-    get: operations['getProviderAnalytics'];
-    put?: never;
-    post?: never;
-    delete?: never;
-    options?: never;
-    head?: never;
-    patch?: never;
-    trace?: never;
-  };
-  '/v1/provider/payouts': {
-    parameters: {
-      query?: never;
-      header?: never;
-      path?: never;
-      cookie?: never;
-    };
-    /**
-     * A provider team's monthly payout statements
-     * @description Newest first: the current month (`open`), then every month back to the team's first usage (at most 24 months): `closed` once the month has ended, `paid` once an admin marked it paid. Without lines.
-     */
-    get: operations['listPayoutStatements'];
-    put?: never;
-    post?: never;
-    delete?: never;
-    options?: never;
-    head?: never;
-    patch?: never;
-    trace?: never;
-  };
-  '/v1/provider/payouts/{month}': {
-    parameters: {
-      query?: never;
-      header?: never;
-      path: {
-        /** @description A calendar month `YYYY-MM` (UTC), not in the future */
-        month: components['parameters']['StatementMonth'];
-      };
-      cookie?: never;
-    };
-    /** One payout statement with a line per service */
-    get: operations['getPayoutStatement'];
-    put?: never;
-    post?: never;
-    delete?: never;
-    options?: never;
-    head?: never;
-    patch?: never;
-    trace?: never;
-  };
-  '/v1/provider/payouts/{month}/csv': {
-    parameters: {
-      query?: never;
-      header?: never;
-      path: {
-        /** @description A calendar month `YYYY-MM` (UTC), not in the future */
-        month: components['parameters']['StatementMonth'];
-      };
-      cookie?: never;
-    };
-    /**
-     * One payout statement as CSV
-     * @description `text/csv` (RFC 4180, CRLF), as an attachment named `payout-<namespace>-<team>-<month>.csv`: a header, a line per service and a `TOTAL` line; money in integer micro-USD and in USD with 6 decimals. Text that a spreadsheet would run as a formula gets a leading `'`.
-     */
-    get: operations['downloadPayoutStatement'];
-    put?: never;
-    post?: never;
-    delete?: never;
-    options?: never;
-    head?: never;
-    patch?: never;
-    trace?: never;
-  };
-  '/v1/admin/payouts/{month}/paid': {
-    parameters: {
-      query?: never;
-      header?: never;
-      path: {
-        /** @description A calendar month `YYYY-MM` (UTC), not in the future */
-        month: components['parameters']['StatementMonth'];
-      };
-      cookie?: never;
-    };
-    get?: never;
-    put?: never;
-    /**
-     * Mark a provider team's closed statement paid (admins)
-     * @description Needs `marketplace.admin.payouts.manage`. Records who, when, the optional payment reference and the amounts at that moment. Requests of that month settled later show up as `unpaidNetMicros` on the statement.
-     */
-    post: operations['markPayoutPaid'];
-    delete?: never;
-    options?: never;
-    head?: never;
-    patch?: never;
-    trace?: never;
-  };
-  '/v1/me/usage': {
-    parameters: {
-      query?: never;
-      header?: never;
-      path?: never;
-      cookie?: never;
-    };
-    /** The caller's requests, tokens and spend per service and per key over time */
-    get: operations['getMyUsage'];
-    put?: never;
-    post?: never;
-    delete?: never;
-    options?: never;
-    head?: never;
-    patch?: never;
-    trace?: never;
-  };
-  '/v1/statements': {
-    parameters: {
-      query?: never;
-      header?: never;
-      path?: never;
-      cookie?: never;
-    };
-    /**
-     * Monthly chargeback statements of the caller or of one of their teams
-     * @description Without `team`: the caller's own usage (each line says which team, if any, is charged). With `team`: everything charged to that team, per user and service; members only (any team with `marketplace.admin.billing.read`). Newest first, the current month included, at most 24 months; without lines.
-     */
-    get: operations['listStatements'];
-    put?: never;
-    post?: never;
-    delete?: never;
-    options?: never;
-    head?: never;
-    patch?: never;
-    trace?: never;
-  };
-  '/v1/statements/{month}': {
-    parameters: {
-      query?: never;
-      header?: never;
-      path: {
-        /** @description A calendar month `YYYY-MM` (UTC), not in the future */
-        month: components['parameters']['StatementMonth'];
-      };
-      cookie?: never;
-    };
-    /** One chargeback statement with a line per service and payer */
-    get: operations['getStatement'];
-    put?: never;
-    post?: never;
-    delete?: never;
-    options?: never;
-    head?: never;
-    patch?: never;
-    trace?: never;
-  };
-  '/v1/statements/{month}/csv': {
-    parameters: {
-      query?: never;
-      header?: never;
-      path: {
-        /** @description A calendar month `YYYY-MM` (UTC), not in the future */
-        month: components['parameters']['StatementMonth'];
-      };
-      cookie?: never;
-    };
-    /**
-     * One chargeback statement as CSV
-     * @description As the payout CSV, with `user` and `billed_to` (a team, or `personal`) columns; named `statement-<owner>-<month>.csv`.
-     */
-    get: operations['downloadStatement'];
-    put?: never;
-    post?: never;
-    delete?: never;
-    options?: never;
-    head?: never;
-    patch?: never;
-    trace?: never;
-  };
-  '/v1/exports/usage': {
-    parameters: {
-      query?: never;
-      header?: never;
-      path?: never;
-      cookie?: never;
-    };
-    /**
-     * Usage of a period per day and service, as JSON or CSV
-     * @description The usage of a user (`scope=user`, the caller's own by default; any user's with `marketplace.admin.billing.read`), of a team it is billed to (`scope=team`, members and billing admins), of a provider team (`scope=provider`) or one of its services (`scope=service`; members of the owning team and admins). One row per UTC day and service (and user and payer for the consumer scopes), read from the same rollups as the statements and dashboards, so the sums of a calendar month equal that month's statement to the micro-USD. The CSV has a TOTAL line and every amount in micro-USD and in USD with 6 decimals; it is named `usage-<owner>-<from>-<to>.csv`.
-     */
-    get: operations['exportUsage'];
-    put?: never;
-    post?: never;
-    delete?: never;
-    options?: never;
-    head?: never;
-    patch?: never;
-    trace?: never;
-  };
 }
 export type webhooks = Record<string, never>;
 export interface components {
   schemas: {
-    ReviewRequest: {
-      rating: number;
-      title: string;
-      /**
-       * @description May be empty or left out (defaults to "")
-       * @default
-       */
-      text: string;
-    };
-    ServiceReview: {
-      /** Format: uuid */
-      id: string;
-      serviceRef: string;
-      userRef: string;
-      rating: number;
-      title: string;
-      /** @description Stored as given; render it as text */
-      text: string;
-      /** @description Successful requests the author made to the service */
-      verifiedRequests: number;
-      helpfulCount: number;
-      votedHelpful: boolean;
-      mine: boolean;
-      /** Format: date-time */
-      createdAt: string;
-      /** Format: date-time */
-      updatedAt: string;
-      reply: {
-        text: string;
-        userRef: string;
-        /** Format: date-time */
-        repliedAt: string;
-      } | null;
-      hidden: {
-        reason: string;
-        userRef: string;
-        /** Format: date-time */
-        hiddenAt: string;
-      } | null;
-    };
-    ReviewSummary: {
-      /** @description Mean star rating of the visible reviews, 2 decimals */
-      average: number | null;
-      count: number;
-      distribution: {
-        1: number;
-        2: number;
-        3: number;
-        4: number;
-        5: number;
-      };
-    };
-    ReviewPermissions: {
-      canReview: boolean;
-      reason: string | null;
-      review: components['schemas']['ServiceReview'] | (never | null);
-      canReply: boolean;
-      canModerate: boolean;
-    };
-    ServiceReviewsResponse: {
-      summary: components['schemas']['ReviewSummary'];
-      items: components['schemas']['ServiceReview'][];
-      total: number;
-      offset: number;
-      limit: number;
-      me: components['schemas']['ReviewPermissions'];
-    };
-    /**
-     * @description A window ending now
-     * @default 24h
-     * @enum {string}
-     */
-    MetricsWindow: '1h' | '24h' | '7d' | '30d';
-    /**
-     * @description A measured value against its commitment over the 30-day SLA window; `at_risk` within 10% of the target (uptime: more than 90% of the allowed downtime used); `no_data` with too few measurements.
-     * @enum {string}
-     */
-    SlaStatus: 'met' | 'at_risk' | 'breached' | 'no_data';
-    /** @enum {string} */
-    SlaMetric: 'uptime' | 'latencyP50' | 'latencyP95' | 'latencyP99';
-    /**
-     * @description `maintenance`: inside a maintenance window, outside the service hours or lifecycle `maintenance`; not counted for uptime.
-     * @enum {string}
-     */
-    ProbeOutcome: 'up' | 'down' | 'maintenance';
-    /**
-     * @description Why a check failed: no answer in time, no connection, a non-2xx status, a body that is not an OpenAI answer, or no credential configured.
-     * @enum {string}
-     */
-    ProbeErrorKind:
-      | 'timeout'
-      | 'connection'
-      | 'bad_status'
-      | 'bad_response'
-      | 'credentials_missing';
-    ServiceProbe: {
-      /** Format: date-time */
-      probedAt: string;
-      outcome: components['schemas']['ProbeOutcome'];
-      httpStatus: number | null;
-      errorKind: components['schemas']['ProbeErrorKind'] | null;
-      latencyMs: number | null;
-    };
     /**
      * @description A ModelService's `spec.family` (`MODEL_FAMILIES` of marketplace-common)
      * @enum {string}
@@ -2036,6 +1933,373 @@ export interface components {
       updatedAt: string;
       metrics: components['schemas']['ServiceCardMetrics'];
     };
+    ProviderVerificationInfo: {
+      /** @description The admins' decision; false until an admin verifies the provider */
+      verified: boolean;
+      /**
+       * @description What the Provider entity declares (`spec.verification.status`), only a claim
+       * @example verified
+       */
+      claimed: string;
+      claimedAt: string | null;
+      decidedBy: string | null;
+      /** Format: date-time */
+      decidedAt: string | null;
+      note: string | null;
+    };
+    /** @description Backstage's error body (`@backstage/errors` ErrorResponseBody) */
+    ErrorResponse: {
+      error: {
+        /**
+         * @description InputError (400), AuthenticationError (401), NotAllowedError (403), NotFoundError (404), ConflictError (409), Error (500)
+         * @example InputError
+         */
+        name: string;
+        message: string;
+        /** @description Only when the backend shows stack traces (development) */
+        stack?: string;
+      } & {
+        [key: string]: any;
+      };
+      request?: {
+        method?: string;
+        url?: string;
+      };
+      response: {
+        statusCode: number;
+      };
+    };
+    /** @description OpenAI's error shape */
+    GatewayErrorResponse: {
+      error: {
+        message: string;
+        /**
+         * @description Derived from the status unless stated otherwise
+         * @enum {string}
+         */
+        type:
+          | 'invalid_request_error'
+          | 'authentication_error'
+          | 'permission_error'
+          | 'not_found_error'
+          | 'rate_limit_error'
+          | 'insufficient_quota'
+          | 'api_error';
+        /** @description The request field at fault, if any */
+        param: string | null;
+        code: components['schemas']['GatewayErrorCode'];
+      };
+    };
+    /** @enum {string|null} */
+    GatewayErrorCode:
+      | 'invalid_json'
+      | 'invalid_request'
+      | 'invalid_value'
+      | 'missing_required_parameter'
+      | 'context_length_exceeded'
+      | 'invalid_api_key'
+      | 'key_revoked'
+      | 'subscription_inactive'
+      | 'user_suspended'
+      | 'model_not_subscribed'
+      | 'team_membership_ended'
+      | 'service_deprecated'
+      | 'model_not_found'
+      | 'model_sunset'
+      | 'unknown_route'
+      | 'request_too_large'
+      | 'rate_limit_exceeded'
+      | 'trial_exhausted'
+      | 'budget_exceeded'
+      | 'internal_error'
+      | 'upstream_error'
+      | 'upstream_unreachable'
+      | 'upstream_broken'
+      | 'upstream_stream_too_large'
+      | 'upstream_credentials_missing'
+      | 'upstream_credential_not_allowed'
+      | 'upstream_not_allowed'
+      | 'upstream_redirect'
+      | 'upstream_invalid_response'
+      | 'service_in_maintenance'
+      | 'ledger_unavailable'
+      | 'upstream_timeout'
+      | 'route_unavailable'
+      | 'model_not_supported'
+      | null;
+    /** @enum {string} */
+    ApprovalStatus: 'pending' | 'approved' | 'rejected';
+    /**
+     * @description `portal`: published through the portal; `catalog`: catalog YAML
+     * @enum {string}
+     */
+    ServiceSource: 'portal' | 'catalog';
+    /** @description The review and lifecycle state of a service */
+    ServicePublication: {
+      status: components['schemas']['ApprovalStatus'];
+      /** @description The admin's reason, when rejected */
+      reason: string | null;
+      /** Format: date-time */
+      submittedAt: string;
+      /** @description Entity ref of the admin who decided */
+      decidedBy: string | null;
+      /** Format: date-time */
+      decidedAt: string | null;
+      source: components['schemas']['ServiceSource'];
+      /**
+       * Format: date-time
+       * @description Set once unpublished; no new subscriptions from then on
+       */
+      unpublishedAt: string | null;
+      /**
+       * Format: date-time
+       * @description From then on the gateway answers 410
+       */
+      sunsetAt: string | null;
+      /** @description The name of the service to move to: named by the owner when unpublishing, or the YAML's `spec.successor` */
+      successor: string | null;
+    };
+    /** @enum {string} */
+    SubscriptionStatus: 'active' | 'cancelled';
+    /** @description The ModelService catalog entity (kind schema: plugins/marketplace-common/src/kinds/modelServiceSchema.ts) */
+    ModelServiceEntity: {
+      /** @enum {string} */
+      apiVersion: 'marketplace.acme.io/v1alpha1';
+      /** @enum {string} */
+      kind: 'ModelService';
+      metadata: {
+        name: string;
+        namespace?: string;
+        title?: string;
+        description?: string;
+      } & {
+        [key: string]: any;
+      };
+      spec: {
+        owner: string;
+        providedBy: string;
+        /** @enum {string} */
+        lifecycle: 'active' | 'maintenance' | 'deprecated';
+        family: string;
+        pricing: {
+          /** @enum {string} */
+          currency?: 'USD';
+          promptPer1kMicros?: number;
+          completionPer1kMicros?: number;
+          tiers?: {
+            fromMonthlyTokens?: number;
+            promptPer1kMicros?: number;
+            completionPer1kMicros?: number;
+          }[];
+        };
+        trial?: {
+          tokens?: number;
+          durationDays?: number;
+          limitations?: string[];
+        };
+      } & {
+        [key: string]: any;
+      };
+      relations?: Record<string, any>[];
+    } & {
+      [key: string]: any;
+    };
+    /** @description A subscription of one user to one ModelService */
+    Subscription: {
+      /** Format: uuid */
+      id: string;
+      /** @example modelservice:default/northwind-gpt-4o */
+      serviceRef: string;
+      /**
+       * @description The service's name, the `model` to send to the gateway
+       * @example northwind-gpt-4o
+       */
+      model: string;
+      /** @example user:default/lena */
+      userRef: string;
+      /** @description Group the usage is charged to; null = the user's default */
+      teamRef: string | null;
+      status: components['schemas']['SubscriptionStatus'];
+      /**
+       * Format: int64
+       * @description Monthly spend cap; null = no cap, 0 = trial only
+       */
+      spendCapMicros: number | null;
+      /** Format: int64 */
+      trialTokensGranted: number;
+      /** Format: int64 */
+      trialTokensUsed: number;
+      /**
+       * Format: date-time
+       * @description null = the trial does not end (or there is none)
+       */
+      trialExpiresAt: string | null;
+      /** @description UTC month the month counters refer to */
+      month: string;
+      /** Format: int64 */
+      monthSpendMicros: number;
+      /**
+       * Format: int64
+       * @description Charged tokens this month; selects the price tier
+       */
+      monthTokens: number;
+      /** Format: date-time */
+      createdAt: string;
+      /** Format: date-time */
+      cancelledAt: string | null;
+    };
+    /** @description An API key as listed, never with its secret */
+    ApiKeyInfo: {
+      id: string;
+      subscriptionId: string;
+      /**
+       * @description The recognisable start of the key (`mk_` + 8 characters)
+       * @example mk_3fQ9a1Zx
+       */
+      prefix: string;
+      /** Format: date-time */
+      createdAt: string;
+      /**
+       * Format: date-time
+       * @description Updated at most once a minute
+       */
+      lastUsedAt: string | null;
+      /** Format: date-time */
+      revokedAt: string | null;
+    };
+    /** @description A new key, returned once with its secret */
+    IssuedApiKey: components['schemas']['ApiKeyInfo'] & {
+      /** @description The full key. Shown once; only its SHA-256 hash is stored. */
+      secret: string;
+    };
+    /** @description Where and how to call a subscribed service with the OpenAI SDK */
+    GatewayEndpoint: {
+      /** @example http://localhost:7007/api/marketplace/gateway/v1 */
+      baseUrl: string;
+      /** @example northwind-gpt-4o */
+      model: string;
+    };
+    SubscribeRequest: {
+      /** @description A group the caller is a member of to charge the usage to (`group:default/checkout-team` or just `checkout-team`) */
+      teamRef?: string | null;
+      /**
+       * Format: int64
+       * @description Monthly spend cap in micro-USD; null = none, 0 = trial only
+       */
+      spendCapMicros?: number | null;
+    };
+    SubscribeResponse: {
+      subscription: components['schemas']['Subscription'];
+      apiKey: components['schemas']['IssuedApiKey'];
+      endpoint: components['schemas']['GatewayEndpoint'];
+    };
+    ServiceSummary: {
+      /** @description The service's entity. Its `spec.endpoint` is the upstream's only for the service's owners and the admins; everyone else gets the gateway's endpoint (`baseUrl` of the gateway, `auth.type: bearer` with their marketplace key) and the upstream's `protocol` (which APIs the gateway serves for the service). */
+      entity: components['schemas']['ModelServiceEntity'];
+      /** @description The caller's active subscription, or null */
+      subscription: components['schemas']['Subscription'] | (never | null);
+      /** @description Whether one of the caller's groups owns the service */
+      owned: boolean;
+      publication?: components['schemas']['ServicePublication'];
+    };
+    /** @enum {string} */
+    MarketplaceRole: 'consumer' | 'provider' | 'admin';
+    /** @enum {string} */
+    BudgetScope: 'subscription' | 'user' | 'team';
+    /**
+     * @description `hard`: the gateway refuses past it (402 `budget_exceeded`); `soft`: alerts only
+     * @enum {string}
+     */
+    BudgetMode: 'hard' | 'soft';
+    /** @description A monthly budget with this month's numbers (integer micro-USD) */
+    Budget: {
+      scope: components['schemas']['BudgetScope'];
+      /** @description The subscription id, or the user or group entity ref (lowercase) */
+      ref: string;
+      amountMicros: number;
+      mode: components['schemas']['BudgetMode'];
+      /** @description Alert thresholds in percent, ascending */
+      thresholds: number[];
+      /**
+       * @description The UTC month, YYYY-MM
+       * @example 2026-12
+       */
+      period: string;
+      /** @description Settled spend this month */
+      spendMicros: number;
+      /** @description Held by requests in flight */
+      reservedMicros: number;
+      /** @description amount - spend - reserved, never below 0 */
+      remainingMicros: number;
+      /** @description The thresholds already alerted this month (each is sent once per month) */
+      alertsSent: number[];
+      /** @description Who set it; null for a spend cap set when subscribing */
+      updatedBy: string | null;
+      /** Format: date-time */
+      updatedAt: string | null;
+      /** @description Subscription budgets only */
+      serviceRef?: string;
+      /** @description Subscription budgets only */
+      userRef?: string;
+    };
+    /** @description This month's spend of a subscription or team, with the budgets that limit it */
+    UsageSummary: {
+      scope: components['schemas']['BudgetScope'];
+      ref: string;
+      period: string;
+      spendMicros: number;
+      reservedMicros: number;
+      /** @description Subscriptions only */
+      trial?: {
+        grantedTokens: number;
+        usedTokens: number;
+        reservedTokens: number;
+        remainingTokens: number;
+        /** Format: date-time */
+        expiresAt: string | null;
+      };
+      budgets: components['schemas']['Budget'][];
+    };
+    /** @description Prices in integer micro-USD per 1,000 tokens (`spec.pricing` of a ModelService) */
+    ModelServicePricing: {
+      /** @enum {string} */
+      currency: 'USD';
+      promptPer1kMicros: number;
+      completionPer1kMicros: number;
+      tiers?: {
+        fromMonthlyTokens: number;
+        promptPer1kMicros: number;
+        completionPer1kMicros: number;
+      }[];
+    };
+    PriceChange: {
+      id: string;
+      serviceRef: string;
+      pricing: components['schemas']['ModelServicePricing'];
+      previousPricing: components['schemas']['ModelServicePricing'];
+      /** Format: date-time */
+      effectiveAt: string;
+      /** Format: date-time */
+      announcedAt: string;
+      announcedBy: string;
+      /** @enum {string} */
+      status: 'scheduled' | 'effective' | 'withdrawn';
+    };
+    /** @enum {string} */
+    AnalyticsGranularity: 'hour' | 'day' | 'month';
+    /** @description Whole UTC days, `from` and `to` inclusive, and the period of the same length before */
+    AnalyticsRange: {
+      /** Format: date */
+      from: string;
+      /** Format: date */
+      to: string;
+      granularity: components['schemas']['AnalyticsGranularity'];
+      days: number;
+      /** Format: date */
+      previousFrom: string;
+      /** Format: date */
+      previousTo: string;
+    };
     /** @description A browse card whose metrics add the measured time to first token and throughput (null until measured) */
     FinderCard: components['schemas']['ServiceCard'] & {
       metrics: components['schemas']['ServiceCardMetrics'] & {
@@ -2115,53 +2379,118 @@ export interface components {
         reasons: components['schemas']['ExclusionReason'][];
       }[];
     };
-    /** @description A provider's profile and its live services as browse cards */
-    ProviderProfileResponse: {
-      provider: components['schemas']['ProviderProfile'];
-      services: components['schemas']['ServiceCard'][];
+    /**
+     * @default all
+     * @enum {string}
+     */
+    ServiceScope: 'all' | 'subscribed' | 'owned';
+    ServiceDetail: components['schemas']['ServiceSummary'] & {
+      endpoint: components['schemas']['GatewayEndpoint'];
+      /** @description The keys of the caller's active subscription */
+      keys: components['schemas']['ApiKeyInfo'][];
     };
-    ProviderVerificationInfo: {
-      /** @description The admins' decision; false until an admin verifies the provider */
-      verified: boolean;
+    ReviewRequest: {
+      rating: number;
+      title: string;
       /**
-       * @description What the Provider entity declares (`spec.verification.status`), only a claim
-       * @example verified
+       * @description May be empty or left out (defaults to "")
+       * @default
        */
-      claimed: string;
-      claimedAt: string | null;
-      decidedBy: string | null;
+      text: string;
+    };
+    ServiceReview: {
+      /** Format: uuid */
+      id: string;
+      serviceRef: string;
+      userRef: string;
+      rating: number;
+      title: string;
+      /** @description Stored as given; render it as text */
+      text: string;
+      /** @description Successful requests the author made to the service */
+      verifiedRequests: number;
+      helpfulCount: number;
+      votedHelpful: boolean;
+      mine: boolean;
       /** Format: date-time */
-      decidedAt: string | null;
-      note: string | null;
+      createdAt: string;
+      /** Format: date-time */
+      updatedAt: string;
+      reply: {
+        text: string;
+        userRef: string;
+        /** Format: date-time */
+        repliedAt: string;
+      } | null;
+      hidden: {
+        reason: string;
+        userRef: string;
+        /** Format: date-time */
+        hiddenAt: string;
+      } | null;
     };
-    /** @description Measured across the provider's live services over the last 30 days */
-    ProviderQuality: {
-      services: number;
-      measuredServices: number;
-      uptimePercent: number | null;
-      uptimeDays: number;
-      /** @description p95 time to first token over all its successful requests */
-      latencyP95Ms: number | null;
-      tokensPerSecondP50: number | null;
-      requests30d: number;
-      totalTokens: number;
-      activeUsers30d: number;
-      rating: number | null;
-      reviewCount: number;
-    };
-    ProviderProfile: {
-      /** @example provider:default/northwind-cloud-ai */
-      ref: string;
-      /** @description The Provider entity */
-      entity: {
-        [key: string]: any;
+    ReviewSummary: {
+      /** @description Mean star rating of the visible reviews, 2 decimals */
+      average: number | null;
+      count: number;
+      distribution: {
+        1: number;
+        2: number;
+        3: number;
+        4: number;
+        5: number;
       };
-      verification: components['schemas']['ProviderVerificationInfo'];
-      quality: components['schemas']['ProviderQuality'];
     };
-    ProviderVerificationRequest: {
-      verified: boolean;
-      note?: string | null;
+    ReviewPermissions: {
+      canReview: boolean;
+      reason: string | null;
+      review: components['schemas']['ServiceReview'] | (never | null);
+      canReply: boolean;
+      canModerate: boolean;
+    };
+    ServiceReviewsResponse: {
+      summary: components['schemas']['ReviewSummary'];
+      items: components['schemas']['ServiceReview'][];
+      total: number;
+      offset: number;
+      limit: number;
+      me: components['schemas']['ReviewPermissions'];
+    };
+    /**
+     * @description A window ending now
+     * @default 24h
+     * @enum {string}
+     */
+    MetricsWindow: '1h' | '24h' | '7d' | '30d';
+    /**
+     * @description A measured value against its commitment over the 30-day SLA window; `at_risk` within 10% of the target (uptime: more than 90% of the allowed downtime used); `no_data` with too few measurements.
+     * @enum {string}
+     */
+    SlaStatus: 'met' | 'at_risk' | 'breached' | 'no_data';
+    /** @enum {string} */
+    SlaMetric: 'uptime' | 'latencyP50' | 'latencyP95' | 'latencyP99';
+    /**
+     * @description `maintenance`: inside a maintenance window, outside the service hours or lifecycle `maintenance`; not counted for uptime.
+     * @enum {string}
+     */
+    ProbeOutcome: 'up' | 'down' | 'maintenance';
+    /**
+     * @description Why a check failed: no answer in time, no connection, a non-2xx status, a body that is not an OpenAI answer, or no credential configured.
+     * @enum {string}
+     */
+    ProbeErrorKind:
+      | 'timeout'
+      | 'connection'
+      | 'bad_status'
+      | 'bad_response'
+      | 'credentials_missing';
+    ServiceProbe: {
+      /** Format: date-time */
+      probedAt: string;
+      outcome: components['schemas']['ProbeOutcome'];
+      httpStatus: number | null;
+      errorKind: components['schemas']['ProbeErrorKind'] | null;
+      latencyMs: number | null;
     };
     UptimeDay: {
       /** Format: date */
@@ -2351,445 +2680,6 @@ export interface components {
       breaches: components['schemas']['SlaBreach'][];
       lastProbe: components['schemas']['ServiceProbe'] | (never | null);
     };
-    /** @description Backstage's error body (`@backstage/errors` ErrorResponseBody) */
-    ErrorResponse: {
-      error: {
-        /**
-         * @description InputError (400), AuthenticationError (401), NotAllowedError (403), NotFoundError (404), ConflictError (409), Error (500)
-         * @example InputError
-         */
-        name: string;
-        message: string;
-        /** @description Only when the backend shows stack traces (development) */
-        stack?: string;
-      } & {
-        [key: string]: any;
-      };
-      request?: {
-        method?: string;
-        url?: string;
-      };
-      response: {
-        statusCode: number;
-      };
-    };
-    /** @description OpenAI's error shape */
-    GatewayErrorResponse: {
-      error: {
-        message: string;
-        /**
-         * @description Derived from the status unless stated otherwise
-         * @enum {string}
-         */
-        type:
-          | 'invalid_request_error'
-          | 'authentication_error'
-          | 'permission_error'
-          | 'not_found_error'
-          | 'rate_limit_error'
-          | 'insufficient_quota'
-          | 'api_error';
-        /** @description The request field at fault, if any */
-        param: string | null;
-        code: components['schemas']['GatewayErrorCode'];
-      };
-    };
-    /** @description Anthropic's error shape (the Messages routes) */
-    AnthropicErrorResponse: {
-      /** @enum {string} */
-      type: 'error';
-      error: {
-        /** @enum {string} */
-        type:
-          | 'invalid_request_error'
-          | 'authentication_error'
-          | 'permission_error'
-          | 'not_found_error'
-          | 'request_too_large'
-          | 'rate_limit_error'
-          | 'api_error'
-          | 'overloaded_error';
-        message: string;
-      };
-    };
-    /** @enum {string|null} */
-    GatewayErrorCode:
-      | 'invalid_json'
-      | 'invalid_request'
-      | 'invalid_value'
-      | 'missing_required_parameter'
-      | 'context_length_exceeded'
-      | 'invalid_api_key'
-      | 'key_revoked'
-      | 'subscription_inactive'
-      | 'user_suspended'
-      | 'model_not_subscribed'
-      | 'team_membership_ended'
-      | 'service_deprecated'
-      | 'model_not_found'
-      | 'model_sunset'
-      | 'unknown_route'
-      | 'request_too_large'
-      | 'rate_limit_exceeded'
-      | 'trial_exhausted'
-      | 'budget_exceeded'
-      | 'internal_error'
-      | 'upstream_error'
-      | 'upstream_unreachable'
-      | 'upstream_broken'
-      | 'upstream_stream_too_large'
-      | 'upstream_credentials_missing'
-      | 'upstream_credential_not_allowed'
-      | 'upstream_not_allowed'
-      | 'upstream_redirect'
-      | 'upstream_invalid_response'
-      | 'service_in_maintenance'
-      | 'ledger_unavailable'
-      | 'upstream_timeout'
-      | 'route_unavailable'
-      | 'model_not_supported'
-      | null;
-    /** @enum {string} */
-    ApprovalStatus: 'pending' | 'approved' | 'rejected';
-    /**
-     * @description `portal`: published through the portal; `catalog`: catalog YAML
-     * @enum {string}
-     */
-    ServiceSource: 'portal' | 'catalog';
-    /** @description The review and lifecycle state of a service */
-    ServicePublication: {
-      status: components['schemas']['ApprovalStatus'];
-      /** @description The admin's reason, when rejected */
-      reason: string | null;
-      /** Format: date-time */
-      submittedAt: string;
-      /** @description Entity ref of the admin who decided */
-      decidedBy: string | null;
-      /** Format: date-time */
-      decidedAt: string | null;
-      source: components['schemas']['ServiceSource'];
-      /**
-       * Format: date-time
-       * @description Set once unpublished; no new subscriptions from then on
-       */
-      unpublishedAt: string | null;
-      /**
-       * Format: date-time
-       * @description From then on the gateway answers 410
-       */
-      sunsetAt: string | null;
-      /** @description The name of the service to move to: named by the owner when unpublishing, or the YAML's `spec.successor` */
-      successor: string | null;
-    };
-    PriceHistoryEntry: {
-      /** Format: int64 */
-      promptPer1kMicros: number;
-      /** Format: int64 */
-      completionPer1kMicros: number;
-      tiers: {
-        fromMonthlyTokens: number;
-        promptPer1kMicros: number;
-        completionPer1kMicros: number;
-      }[];
-      /** Format: date-time */
-      effectiveFrom: string;
-    };
-    /** @description A service as its owners manage it */
-    ManagedService: {
-      /** @description UUID of a portal-published service; the entity name of a catalog YAML one */
-      id: string;
-      /** @description The gateway's `model` */
-      name: string;
-      /** @example modelservice:default/acme-new-model */
-      entityRef: string;
-      /** @description Where a catalog YAML service is edited (its origin location); null for portal-published ones */
-      location: string | null;
-      createdBy: string | null;
-      /** Format: date-time */
-      createdAt: string | null;
-      /** Format: date-time */
-      updatedAt: string | null;
-      publication: components['schemas']['ServicePublication'];
-      /** @description What its owners last submitted. While `changeInReview`, the gateway, the catalog and its subscribers keep the last approved version. */
-      entity: components['schemas']['ModelServiceEntity'];
-      /** @description A change of the reviewed parts (endpoint, credential binding, prices, owner, provider) waits for an admin; the approved version is served meanwhile */
-      changeInReview: boolean;
-      /** @description Set when an admin rejected the owners' last change (then `entity` is that change): the approved version stays served, and changing the service again sends it back to review */
-      changeRejected: {
-        reason: string | null;
-        decidedBy: string | null;
-        /** Format: date-time */
-        decidedAt: string | null;
-      } | null;
-      /** @description Oldest first; only in the answers about one service */
-      priceHistory?: components['schemas']['PriceHistoryEntry'][];
-    };
-    PublishServiceRequest: {
-      /** @description A `ModelServiceEntity` (see its schema); every problem is named in one 400 */
-      entity: {
-        [key: string]: any;
-      };
-    };
-    PublishServiceResponse: {
-      /** Format: uuid */
-      id: string;
-      entityRef: string;
-      status: components['schemas']['ApprovalStatus'];
-      service: components['schemas']['ManagedService'];
-    };
-    UnpublishServiceRequest: {
-      /**
-       * @description ISO 8601 date or date-time with offset; in the future, at most 365 days ahead
-       * @example 2027-01-31
-       */
-      sunsetAt?: string;
-      /**
-       * @description The name of a live service subscribers should move to. Until the sunset, gateway answers carry `Deprecation`, `Sunset` and `Link: <successor page>; rel="successor-version"`; the 410 after it names the successor.
-       * @example northwind-gpt-4-1
-       */
-      successor?: string;
-    };
-    UnpublishServiceResponse: {
-      service: components['schemas']['ManagedService'];
-      /** @description Active subscribers notified of the sunset */
-      notifiedSubscribers: number;
-    };
-    ServiceApproval: {
-      serviceRef: string;
-      name: string;
-      title: string | null;
-      owner: string | null;
-      providerRef: string | null;
-      source: components['schemas']['ServiceSource'];
-      status: components['schemas']['ApprovalStatus'];
-      reason: string | null;
-      /** Format: date-time */
-      submittedAt: string;
-      decidedBy: string | null;
-      /** Format: date-time */
-      decidedAt: string | null;
-      /** @description The entity; null when the service left the catalog */
-      entity: components['schemas']['ModelServiceEntity'] | (never | null);
-      /** @description The last decision rejected a change while the approved version stays served (`status` is then `approved` and `reason` the rejection's) */
-      changeRejected: boolean;
-      /** @description An approved version of the service is served: a `pending` entry is then a change of it, and rejecting it rejects the change only */
-      approvedVersionServed: boolean;
-      /** @description Where the gateway will send requests; null when the entity is gone */
-      endpoint: {
-        /** @description Host (and port) of `spec.endpoint.baseUrl` */
-        host: string;
-        /** @description The host at the last approval (null when never approved, or approved before hosts were recorded) */
-        approvedHost: string | null;
-        changedSinceApproval: boolean | null;
-      } | null;
-      /** @description The upstream credential the service will send there (never its value); null for `auth.type` none */
-      credential: {
-        name: string;
-        /**
-         * @description Managed by the provider in the portal, or by the platform team in `marketplace.secrets`; null when it does not exist
-         * @enum {string|null}
-         */
-        source: 'provider' | 'config' | null;
-        /** @description The Provider it belongs to */
-        owner: string | null;
-        fingerprint: string | null;
-        /** @description Whether the service's provider may use it (else the gateway refuses to send it) */
-        usable: boolean;
-        problem: string | null;
-      } | null;
-    };
-    ProviderCredential: {
-      name: string;
-      providerRef: string;
-      /**
-       * @description `sha256:` and the first 12 hex digits of the hash of the value
-       * @example sha256:3f1c9a07b2de
-       */
-      fingerprint: string;
-      /** @description 1, plus one per rotation */
-      version: number;
-      createdBy: string;
-      /** Format: date-time */
-      createdAt: string;
-      updatedBy: string;
-      /** Format: date-time */
-      updatedAt: string;
-      /** Format: date-time */
-      lastUsedAt: string | null;
-      /** @description Services of the provider that name it */
-      usedBy: string[];
-    };
-    ProviderCredentialResponse: {
-      credential: components['schemas']['ProviderCredential'];
-    };
-    ProviderCredentialsResponse: {
-      credentials: components['schemas']['ProviderCredential'][];
-      configCredentials: {
-        name: string;
-        fingerprint: string | null;
-      }[];
-      storageEnabled: boolean;
-    };
-    CreateProviderCredentialRequest: {
-      name: string;
-      /** @description The secret; never returned */
-      value: string;
-    };
-    RotateProviderCredentialRequest: {
-      value: string;
-    };
-    RejectServiceRequest: {
-      reason: string;
-    };
-    ApprovalDecisionResponse: {
-      approval: components['schemas']['ServiceApproval'];
-    };
-    ProviderSummary: {
-      /** @example provider:default/acme-ai-platform */
-      ref: string;
-      /** @description The Provider catalog entity */
-      entity: Record<string, any>;
-      /** @description Live (approved, published) services */
-      serviceCount: number;
-    };
-    ProviderWithServices: {
-      provider: components['schemas']['ProviderSummary'];
-      services: components['schemas']['ServiceSummary'][];
-    };
-    /**
-     * @default all
-     * @enum {string}
-     */
-    ServiceScope: 'all' | 'subscribed' | 'owned';
-    /** @enum {string} */
-    SubscriptionStatus: 'active' | 'cancelled';
-    /** @description The ModelService catalog entity (kind schema: plugins/marketplace-common/src/kinds/ModelServiceEntityV1alpha1.ts) */
-    ModelServiceEntity: {
-      /** @enum {string} */
-      apiVersion: 'marketplace.acme.io/v1alpha1';
-      /** @enum {string} */
-      kind: 'ModelService';
-      metadata: {
-        name: string;
-        namespace?: string;
-        title?: string;
-        description?: string;
-      } & {
-        [key: string]: any;
-      };
-      spec: {
-        owner: string;
-        providedBy: string;
-        /** @enum {string} */
-        lifecycle: 'active' | 'maintenance' | 'deprecated';
-        family: string;
-        pricing: {
-          /** @enum {string} */
-          currency?: 'USD';
-          promptPer1kMicros?: number;
-          completionPer1kMicros?: number;
-          tiers?: {
-            fromMonthlyTokens?: number;
-            promptPer1kMicros?: number;
-            completionPer1kMicros?: number;
-          }[];
-        };
-        trial?: {
-          tokens?: number;
-          durationDays?: number;
-          limitations?: string[];
-        };
-      } & {
-        [key: string]: any;
-      };
-      relations?: Record<string, any>[];
-    } & {
-      [key: string]: any;
-    };
-    /** @description A subscription of one user to one ModelService */
-    Subscription: {
-      /** Format: uuid */
-      id: string;
-      /** @example modelservice:default/northwind-gpt-4o */
-      serviceRef: string;
-      /**
-       * @description The service's name, the `model` to send to the gateway
-       * @example northwind-gpt-4o
-       */
-      model: string;
-      /** @example user:default/lena */
-      userRef: string;
-      /** @description Group the usage is charged to; null = the user's default */
-      teamRef: string | null;
-      status: components['schemas']['SubscriptionStatus'];
-      /**
-       * Format: int64
-       * @description Monthly spend cap; null = no cap, 0 = trial only
-       */
-      spendCapMicros: number | null;
-      /** Format: int64 */
-      trialTokensGranted: number;
-      /** Format: int64 */
-      trialTokensUsed: number;
-      /**
-       * Format: date-time
-       * @description null = the trial does not end (or there is none)
-       */
-      trialExpiresAt: string | null;
-      /** @description UTC month the month counters refer to */
-      month: string;
-      /** Format: int64 */
-      monthSpendMicros: number;
-      /**
-       * Format: int64
-       * @description Charged tokens this month; selects the price tier
-       */
-      monthTokens: number;
-      /** Format: date-time */
-      createdAt: string;
-      /** Format: date-time */
-      cancelledAt: string | null;
-    };
-    /** @description An API key as listed, never with its secret */
-    ApiKeyInfo: {
-      id: string;
-      subscriptionId: string;
-      /**
-       * @description The recognisable start of the key (`mk_` + 8 characters)
-       * @example mk_3fQ9a1Zx
-       */
-      prefix: string;
-      /** Format: date-time */
-      createdAt: string;
-      /**
-       * Format: date-time
-       * @description Updated at most once a minute
-       */
-      lastUsedAt: string | null;
-      /** Format: date-time */
-      revokedAt: string | null;
-    };
-    /** @description A new key, returned once with its secret */
-    IssuedApiKey: components['schemas']['ApiKeyInfo'] & {
-      /** @description The full key. Shown once; only its SHA-256 hash is stored. */
-      secret: string;
-    };
-    /** @description Where and how to call a subscribed service with the OpenAI SDK */
-    GatewayEndpoint: {
-      /** @example http://localhost:7007/api/marketplace/gateway/v1 */
-      baseUrl: string;
-      /** @example northwind-gpt-4o */
-      model: string;
-    };
-    SubscribeRequest: {
-      /** @description A group the caller is a member of to charge the usage to (`group:default/checkout-team` or just `checkout-team`) */
-      teamRef?: string | null;
-      /**
-       * Format: int64
-       * @description Monthly spend cap in micro-USD; null = none, 0 = trial only
-       */
-      spendCapMicros?: number | null;
-    };
     RouteSummary: {
       /** @description The gateway `model` of the route */
       name: string;
@@ -2832,25 +2722,6 @@ export interface components {
     /** @description A route in `GET /v1/routes`, with whether the caller subscribes to it */
     RouteListItem: components['schemas']['RouteSummary'] & {
       subscribed: boolean;
-    };
-    SubscribeResponse: {
-      subscription: components['schemas']['Subscription'];
-      apiKey: components['schemas']['IssuedApiKey'];
-      endpoint: components['schemas']['GatewayEndpoint'];
-    };
-    ServiceSummary: {
-      /** @description The service's entity. Its `spec.endpoint` is the upstream's only for the service's owners and the admins; everyone else gets the gateway's endpoint (`baseUrl` of the gateway, `auth.type: bearer` with their marketplace key) and the upstream's `protocol` (which APIs the gateway serves for the service). */
-      entity: components['schemas']['ModelServiceEntity'];
-      /** @description The caller's active subscription, or null */
-      subscription: components['schemas']['Subscription'] | (never | null);
-      /** @description Whether one of the caller's groups owns the service */
-      owned: boolean;
-      publication?: components['schemas']['ServicePublication'];
-    };
-    ServiceDetail: components['schemas']['ServiceSummary'] & {
-      endpoint: components['schemas']['GatewayEndpoint'];
-      /** @description The keys of the caller's active subscription */
-      keys: components['schemas']['ApiKeyInfo'][];
     };
     SubscriptionWithKeys: components['schemas']['Subscription'] & {
       keys: components['schemas']['ApiKeyInfo'][];
@@ -2957,146 +2828,6 @@ export interface components {
         suspendedAt: string;
       } | null;
     };
-    /** @enum {string} */
-    MarketplaceRole: 'consumer' | 'provider' | 'admin';
-    /**
-     * @example {
-     *       "overrides": {
-     *         "user:default/lena.fischer": "provider"
-     *       },
-     *       "providerGroups": [
-     *         "group:default/ai-platform-team"
-     *       ]
-     *     }
-     */
-    MarketplaceRoleDirectory: {
-      /** @description Role overrides by user entity ref (lowercase) */
-      overrides: {
-        [key: string]: components['schemas']['MarketplaceRole'];
-      };
-      /** @description Group refs whose members are providers */
-      providerGroups: string[];
-    };
-    /** @enum {string} */
-    UserStatus: 'active' | 'suspended';
-    UserSuspension: {
-      reason: string;
-      suspendedBy: string;
-      /** Format: date-time */
-      suspendedAt: string;
-    };
-    RoleOverride: {
-      role: components['schemas']['MarketplaceRole'];
-      setBy: string;
-      /** Format: date-time */
-      setAt: string;
-    };
-    AdminUser: {
-      /** @example user:default/lena.fischer */
-      userRef: string;
-      name: string;
-      displayName: string | null;
-      email: string | null;
-      /** @description False for users who left the catalog but have marketplace data */
-      inCatalog: boolean;
-      /** @description Groups the user is a direct member of */
-      groups: string[];
-      role: components['schemas']['MarketplaceRole'];
-      groupRole: components['schemas']['MarketplaceRole'];
-      roleOverride: components['schemas']['RoleOverride'] | (never | null);
-      status: components['schemas']['UserStatus'];
-      suspension: components['schemas']['UserSuspension'] | (never | null);
-      /** @description Active subscriptions */
-      subscriptions: number;
-      activeKeys: number;
-      /** @description Spend this UTC month, micro-USD */
-      monthSpendMicros: number;
-      /** Format: date-time */
-      lastActiveAt: string | null;
-    };
-    /** @enum {string} */
-    AdminUserSort:
-      | 'name'
-      | 'role'
-      | 'status'
-      | 'subscriptions'
-      | 'activeKeys'
-      | 'spend'
-      | 'lastActive';
-    AdminUsersResponse: {
-      items: components['schemas']['AdminUser'][];
-      total: number;
-      offset: number;
-      limit: number;
-    };
-    AdminUserResponse: {
-      user: components['schemas']['AdminUser'];
-    };
-    SetRoleRequest: {
-      role: components['schemas']['MarketplaceRole'] | null;
-    };
-    /** @description An empty object (the body, if any, of an action that takes no input) */
-    EmptyRequest: Record<string, any>;
-    SuspendUserRequest: {
-      /** @description Trimmed; no control characters. The user sees it. */
-      reason: string;
-    };
-    PlatformSettings: {
-      /** @example 12.5 */
-      platformFeePercent: number;
-      /** @example 1250 */
-      platformFeeBasisPoints: number;
-      /** @enum {string} */
-      platformFeeSource: 'config' | 'admin';
-      updatedBy: string | null;
-      /** Format: date-time */
-      updatedAt: string | null;
-    };
-    PlatformSettingsResponse: {
-      settings: components['schemas']['PlatformSettings'];
-    };
-    SetPlatformFeeRequest: {
-      /** @description At most 2 decimals (checked by the handler: a `multipleOf: 0.01` on a binary float refuses 0.29 and 33.33). */
-      percent: number;
-    };
-    /** @enum {string} */
-    BudgetScope: 'subscription' | 'user' | 'team';
-    /**
-     * @description `hard`: the gateway refuses past it (402 `budget_exceeded`); `soft`: alerts only
-     * @enum {string}
-     */
-    BudgetMode: 'hard' | 'soft';
-    /** @description A monthly budget with this month's numbers (integer micro-USD) */
-    Budget: {
-      scope: components['schemas']['BudgetScope'];
-      /** @description The subscription id, or the user or group entity ref (lowercase) */
-      ref: string;
-      amountMicros: number;
-      mode: components['schemas']['BudgetMode'];
-      /** @description Alert thresholds in percent, ascending */
-      thresholds: number[];
-      /**
-       * @description The UTC month, YYYY-MM
-       * @example 2026-12
-       */
-      period: string;
-      /** @description Settled spend this month */
-      spendMicros: number;
-      /** @description Held by requests in flight */
-      reservedMicros: number;
-      /** @description amount - spend - reserved, never below 0 */
-      remainingMicros: number;
-      /** @description The thresholds already alerted this month (each is sent once per month) */
-      alertsSent: number[];
-      /** @description Who set it; null for a spend cap set when subscribing */
-      updatedBy: string | null;
-      /** Format: date-time */
-      updatedAt: string | null;
-      /** @description Subscription budgets only */
-      serviceRef?: string;
-      /** @description Subscription budgets only */
-      userRef?: string;
-    };
     BudgetInput: {
       /** @description Integer micro-USD, above 0 */
       amountMicros: number;
@@ -3112,242 +2843,6 @@ export interface components {
         ref: string;
         title: string;
       }[];
-    };
-    /** @description This month's spend of a subscription or team, with the budgets that limit it */
-    UsageSummary: {
-      scope: components['schemas']['BudgetScope'];
-      ref: string;
-      period: string;
-      spendMicros: number;
-      reservedMicros: number;
-      /** @description Subscriptions only */
-      trial?: {
-        grantedTokens: number;
-        usedTokens: number;
-        reservedTokens: number;
-        remainingTokens: number;
-        /** Format: date-time */
-        expiresAt: string | null;
-      };
-      budgets: components['schemas']['Budget'][];
-    };
-    /** @description Prices in integer micro-USD per 1,000 tokens (`spec.pricing` of a ModelService) */
-    ModelServicePricing: {
-      /** @enum {string} */
-      currency: 'USD';
-      promptPer1kMicros: number;
-      completionPer1kMicros: number;
-      tiers?: {
-        fromMonthlyTokens: number;
-        promptPer1kMicros: number;
-        completionPer1kMicros: number;
-      }[];
-    };
-    PriceChange: {
-      id: string;
-      serviceRef: string;
-      pricing: components['schemas']['ModelServicePricing'];
-      previousPricing: components['schemas']['ModelServicePricing'];
-      /** Format: date-time */
-      effectiveAt: string;
-      /** Format: date-time */
-      announcedAt: string;
-      announcedBy: string;
-      /** @enum {string} */
-      status: 'scheduled' | 'effective' | 'withdrawn';
-    };
-    PriceChangeInput: {
-      pricing: components['schemas']['ModelServicePricing'];
-      /**
-       * Format: date-time
-       * @description At least `marketplace.pricing.noticeDays` ahead for an increase; a decrease may omit it (at once)
-       */
-      effectiveAt?: string;
-    };
-    /** @enum {string} */
-    AuditAction:
-      | 'user.role.changed'
-      | 'user.suspended'
-      | 'user.reinstated'
-      | 'platform.fee.changed'
-      | 'service.approved'
-      | 'service.rejected'
-      | 'service.change_rejected'
-      | 'provider.approved'
-      | 'provider.rejected'
-      | 'review.hidden'
-      | 'review.unhidden'
-      | 'payout.paid'
-      | 'credential.created'
-      | 'credential.rotated'
-      | 'credential.deleted'
-      | 'provider.verified'
-      | 'provider.unverified'
-      | 'budget.set'
-      | 'budget.deleted'
-      | 'price.announced';
-    /** @enum {string} */
-    AuditTargetType:
-      | 'user'
-      | 'service'
-      | 'provider'
-      | 'review'
-      | 'platform'
-      | 'payout'
-      | 'credential'
-      | 'budget';
-    ProviderApproval: {
-      /** @example provider:default/acme-ai-platform */
-      providerRef: string;
-      name: string;
-      displayName: string | null;
-      /** @description The owning group, whose members become providers once approved */
-      owner: string | null;
-      /** @description The verification status the Provider declares (shown only once approved) */
-      verification: string | null;
-      status: components['schemas']['ApprovalStatus'];
-      reason: string | null;
-      /** Format: date-time */
-      submittedAt: string;
-      decidedBy: string | null;
-      /** Format: date-time */
-      decidedAt: string | null;
-    };
-    ProviderApprovalDecisionResponse: {
-      approval: components['schemas']['ProviderApproval'];
-    };
-    AuditEntry: {
-      id: string;
-      /** Format: date-time */
-      at: string;
-      /** @example user:default/ada */
-      actor: string;
-      action: components['schemas']['AuditAction'];
-      targetType: components['schemas']['AuditTargetType'];
-      /** @example user:default/lena.fischer */
-      target: string;
-      /**
-       * @example {
-       *       "status": "active"
-       *     }
-       */
-      before: {
-        [key: string]: any;
-      } | null;
-      /**
-       * @example {
-       *       "status": "suspended",
-       *       "reason": "Unusual traffic from a leaked key",
-       *       "suspendedBy": "user:default/ada",
-       *       "suspendedAt": "2026-11-29T10:00:00.000Z"
-       *     }
-       */
-      after: {
-        [key: string]: any;
-      } | null;
-    };
-    AuditLogResponse: {
-      items: components['schemas']['AuditEntry'][];
-      total: number;
-      offset: number;
-      limit: number;
-    };
-    ModelList: {
-      /** @enum {string} */
-      object: 'list';
-      data: components['schemas']['Model'][];
-    };
-    Model: {
-      /**
-       * @description The service's name
-       * @example northwind-gpt-4o
-       */
-      id: string;
-      /** @enum {string} */
-      object: 'model';
-      /** @description Unix seconds (0 when unknown) */
-      created: number;
-      /**
-       * @description The provider's display name
-       * @example Northwind Cloud AI
-       */
-      owned_by: string;
-    };
-    ChatMessage: {
-      /** @enum {string} */
-      role: 'system' | 'developer' | 'user' | 'assistant' | 'tool' | 'function';
-      content?:
-        | (string | null)
-        | ({
-            type: string;
-          } & {
-            [key: string]: any;
-          })[];
-      name?: string | null;
-    } & {
-      [key: string]: any;
-    };
-    /** @description OpenAI's chat completion request. The gateway reads the fields below; everything else (temperature, tools, response_format, seed, ...) is passed to the upstream unchanged. `model` is replaced by the service's upstream model id; `max_tokens` / `max_completion_tokens` may be lowered to what the trial and spend cap allow. */
-    ChatCompletionRequest: {
-      /** @description The service's name (`GatewayEndpoint.model`) */
-      model: string;
-      messages: components['schemas']['ChatMessage'][];
-      stream?: boolean | null;
-      stream_options?:
-        | ({
-            include_usage?: boolean | null;
-          } & {
-            [key: string]: any;
-          })
-        | null;
-      max_tokens?: number | null;
-      max_completion_tokens?: number | null;
-      /** @description Only 1 is supported */
-      n?: number | null;
-      tools?:
-        | ({
-            type: string;
-          } & {
-            [key: string]: any;
-          })[]
-        | null;
-    } & {
-      [key: string]: any;
-    };
-    /** @description The upstream's answer, passed through unchanged */
-    ChatCompletion: {
-      id?: string;
-      /** @enum {string} */
-      object?: 'chat.completion';
-      created?: number;
-      model?: string;
-      choices?: {
-        index?: number;
-        message?: components['schemas']['ChatMessage'];
-        finish_reason?: string | null;
-      }[];
-      usage?: {
-        prompt_tokens?: number;
-        completion_tokens?: number;
-        total_tokens?: number;
-      };
-    } & {
-      [key: string]: any;
-    };
-    /** @enum {string} */
-    AnalyticsGranularity: 'hour' | 'day' | 'month';
-    /** @description Whole UTC days, `from` and `to` inclusive, and the period of the same length before */
-    AnalyticsRange: {
-      /** Format: date */
-      from: string;
-      /** Format: date */
-      to: string;
-      granularity: components['schemas']['AnalyticsGranularity'];
-      days: number;
-      /** Format: date */
-      previousFrom: string;
-      /** Format: date */
-      previousTo: string;
     };
     /** @description Usage and money of a period; money in integer micro-USD */
     AnalyticsTotals: {
@@ -3643,6 +3138,511 @@ export interface components {
       /** Format: date-time */
       generatedAt: string;
     };
+    /** @description A provider's profile and its live services as browse cards */
+    ProviderProfileResponse: {
+      provider: components['schemas']['ProviderProfile'];
+      services: components['schemas']['ServiceCard'][];
+    };
+    /** @description Measured across the provider's live services over the last 30 days */
+    ProviderQuality: {
+      services: number;
+      measuredServices: number;
+      uptimePercent: number | null;
+      uptimeDays: number;
+      /** @description p95 time to first token over all its successful requests */
+      latencyP95Ms: number | null;
+      tokensPerSecondP50: number | null;
+      requests30d: number;
+      totalTokens: number;
+      activeUsers30d: number;
+      rating: number | null;
+      reviewCount: number;
+    };
+    ProviderProfile: {
+      /** @example provider:default/northwind-cloud-ai */
+      ref: string;
+      /** @description The Provider entity */
+      entity: {
+        [key: string]: any;
+      };
+      verification: components['schemas']['ProviderVerificationInfo'];
+      quality: components['schemas']['ProviderQuality'];
+    };
+    PriceHistoryEntry: {
+      /** Format: int64 */
+      promptPer1kMicros: number;
+      /** Format: int64 */
+      completionPer1kMicros: number;
+      tiers: {
+        fromMonthlyTokens: number;
+        promptPer1kMicros: number;
+        completionPer1kMicros: number;
+      }[];
+      /** Format: date-time */
+      effectiveFrom: string;
+    };
+    /** @description A service as its owners manage it */
+    ManagedService: {
+      /** @description UUID of a portal-published service; the entity name of a catalog YAML one */
+      id: string;
+      /** @description The gateway's `model` */
+      name: string;
+      /** @example modelservice:default/acme-new-model */
+      entityRef: string;
+      /** @description Where a catalog YAML service is edited (its origin location); null for portal-published ones */
+      location: string | null;
+      createdBy: string | null;
+      /** Format: date-time */
+      createdAt: string | null;
+      /** Format: date-time */
+      updatedAt: string | null;
+      publication: components['schemas']['ServicePublication'];
+      /** @description What its owners last submitted. While `changeInReview`, the gateway, the catalog and its subscribers keep the last approved version. */
+      entity: components['schemas']['ModelServiceEntity'];
+      /** @description A change of the reviewed parts (endpoint, credential binding, prices, owner, provider) waits for an admin; the approved version is served meanwhile */
+      changeInReview: boolean;
+      /** @description Set when an admin rejected the owners' last change (then `entity` is that change): the approved version stays served, and changing the service again sends it back to review */
+      changeRejected: {
+        reason: string | null;
+        decidedBy: string | null;
+        /** Format: date-time */
+        decidedAt: string | null;
+      } | null;
+      /** @description Oldest first; only in the answers about one service */
+      priceHistory?: components['schemas']['PriceHistoryEntry'][];
+    };
+    PublishServiceRequest: {
+      /** @description A `ModelServiceEntity` (see its schema); every problem is named in one 400 */
+      entity: {
+        [key: string]: any;
+      };
+    };
+    PublishServiceResponse: {
+      /** Format: uuid */
+      id: string;
+      entityRef: string;
+      status: components['schemas']['ApprovalStatus'];
+      service: components['schemas']['ManagedService'];
+    };
+    UnpublishServiceRequest: {
+      /**
+       * @description ISO 8601 date or date-time with offset; in the future, at most 365 days ahead
+       * @example 2027-01-31
+       */
+      sunsetAt?: string;
+      /**
+       * @description The name of a live service subscribers should move to. Until the sunset, gateway answers carry `Deprecation`, `Sunset` and `Link: <successor page>; rel="successor-version"`; the 410 after it names the successor.
+       * @example northwind-gpt-4-1
+       */
+      successor?: string;
+    };
+    UnpublishServiceResponse: {
+      service: components['schemas']['ManagedService'];
+      /** @description Active subscribers notified of the sunset */
+      notifiedSubscribers: number;
+    };
+    ProviderCredential: {
+      name: string;
+      providerRef: string;
+      /**
+       * @description `sha256:` and the first 12 hex digits of the hash of the value
+       * @example sha256:3f1c9a07b2de
+       */
+      fingerprint: string;
+      /** @description 1, plus one per rotation */
+      version: number;
+      createdBy: string;
+      /** Format: date-time */
+      createdAt: string;
+      updatedBy: string;
+      /** Format: date-time */
+      updatedAt: string;
+      /** Format: date-time */
+      lastUsedAt: string | null;
+      /** @description Services of the provider that name it */
+      usedBy: string[];
+    };
+    ProviderCredentialResponse: {
+      credential: components['schemas']['ProviderCredential'];
+    };
+    ProviderCredentialsResponse: {
+      credentials: components['schemas']['ProviderCredential'][];
+      configCredentials: {
+        name: string;
+        fingerprint: string | null;
+      }[];
+      storageEnabled: boolean;
+    };
+    CreateProviderCredentialRequest: {
+      name: string;
+      /** @description The secret; never returned */
+      value: string;
+    };
+    RotateProviderCredentialRequest: {
+      value: string;
+    };
+    ProviderSummary: {
+      /** @example provider:default/acme-ai-platform */
+      ref: string;
+      /** @description The Provider catalog entity */
+      entity: Record<string, any>;
+      /** @description Live (approved, published) services */
+      serviceCount: number;
+    };
+    ProviderWithServices: {
+      provider: components['schemas']['ProviderSummary'];
+      services: components['schemas']['ServiceSummary'][];
+    };
+    PriceChangeInput: {
+      pricing: components['schemas']['ModelServicePricing'];
+      /**
+       * Format: date-time
+       * @description At least `marketplace.pricing.noticeDays` ahead for an increase; a decrease may omit it (at once)
+       */
+      effectiveAt?: string;
+    };
+    ServiceApproval: {
+      serviceRef: string;
+      name: string;
+      title: string | null;
+      owner: string | null;
+      providerRef: string | null;
+      source: components['schemas']['ServiceSource'];
+      status: components['schemas']['ApprovalStatus'];
+      reason: string | null;
+      /** Format: date-time */
+      submittedAt: string;
+      decidedBy: string | null;
+      /** Format: date-time */
+      decidedAt: string | null;
+      /** @description The entity; null when the service left the catalog */
+      entity: components['schemas']['ModelServiceEntity'] | (never | null);
+      /** @description The last decision rejected a change while the approved version stays served (`status` is then `approved` and `reason` the rejection's) */
+      changeRejected: boolean;
+      /** @description An approved version of the service is served: a `pending` entry is then a change of it, and rejecting it rejects the change only */
+      approvedVersionServed: boolean;
+      /** @description Where the gateway will send requests; null when the entity is gone */
+      endpoint: {
+        /** @description Host (and port) of `spec.endpoint.baseUrl` */
+        host: string;
+        /** @description The host at the last approval (null when never approved, or approved before hosts were recorded) */
+        approvedHost: string | null;
+        changedSinceApproval: boolean | null;
+      } | null;
+      /** @description The upstream credential the service will send there (never its value); null for `auth.type` none */
+      credential: {
+        name: string;
+        /**
+         * @description Managed by the provider in the portal, or by the platform team in `marketplace.secrets`; null when it does not exist
+         * @enum {string|null}
+         */
+        source: 'provider' | 'config' | null;
+        /** @description The Provider it belongs to */
+        owner: string | null;
+        fingerprint: string | null;
+        /** @description Whether the service's provider may use it (else the gateway refuses to send it) */
+        usable: boolean;
+        problem: string | null;
+      } | null;
+    };
+    RejectServiceRequest: {
+      reason: string;
+    };
+    ApprovalDecisionResponse: {
+      approval: components['schemas']['ServiceApproval'];
+    };
+    ProviderApproval: {
+      /** @example provider:default/acme-ai-platform */
+      providerRef: string;
+      name: string;
+      displayName: string | null;
+      /** @description The owning group, whose members become providers once approved */
+      owner: string | null;
+      /** @description The verification status the Provider declares (shown only once approved) */
+      verification: string | null;
+      status: components['schemas']['ApprovalStatus'];
+      reason: string | null;
+      /** Format: date-time */
+      submittedAt: string;
+      decidedBy: string | null;
+      /** Format: date-time */
+      decidedAt: string | null;
+    };
+    ProviderApprovalDecisionResponse: {
+      approval: components['schemas']['ProviderApproval'];
+    };
+    /**
+     * @example {
+     *       "overrides": {
+     *         "user:default/lena.fischer": "provider"
+     *       },
+     *       "providerGroups": [
+     *         "group:default/ai-platform-team"
+     *       ]
+     *     }
+     */
+    MarketplaceRoleDirectory: {
+      /** @description Role overrides by user entity ref (lowercase) */
+      overrides: {
+        [key: string]: components['schemas']['MarketplaceRole'];
+      };
+      /** @description Group refs whose members are providers */
+      providerGroups: string[];
+    };
+    ProviderVerificationRequest: {
+      verified: boolean;
+      note?: string | null;
+    };
+    /** @enum {string} */
+    UserStatus: 'active' | 'suspended';
+    UserSuspension: {
+      reason: string;
+      suspendedBy: string;
+      /** Format: date-time */
+      suspendedAt: string;
+    };
+    RoleOverride: {
+      role: components['schemas']['MarketplaceRole'];
+      setBy: string;
+      /** Format: date-time */
+      setAt: string;
+    };
+    AdminUser: {
+      /** @example user:default/lena.fischer */
+      userRef: string;
+      name: string;
+      displayName: string | null;
+      email: string | null;
+      /** @description False for users who left the catalog but have marketplace data */
+      inCatalog: boolean;
+      /** @description Groups the user is a direct member of */
+      groups: string[];
+      role: components['schemas']['MarketplaceRole'];
+      groupRole: components['schemas']['MarketplaceRole'];
+      roleOverride: components['schemas']['RoleOverride'] | (never | null);
+      status: components['schemas']['UserStatus'];
+      suspension: components['schemas']['UserSuspension'] | (never | null);
+      /** @description Active subscriptions */
+      subscriptions: number;
+      activeKeys: number;
+      /** @description Spend this UTC month, micro-USD */
+      monthSpendMicros: number;
+      /** Format: date-time */
+      lastActiveAt: string | null;
+    };
+    /** @enum {string} */
+    AdminUserSort:
+      | 'name'
+      | 'role'
+      | 'status'
+      | 'subscriptions'
+      | 'activeKeys'
+      | 'spend'
+      | 'lastActive';
+    AdminUsersResponse: {
+      items: components['schemas']['AdminUser'][];
+      total: number;
+      offset: number;
+      limit: number;
+    };
+    AdminUserResponse: {
+      user: components['schemas']['AdminUser'];
+    };
+    SetRoleRequest: {
+      role: components['schemas']['MarketplaceRole'] | null;
+    };
+    /** @description An empty object (the body, if any, of an action that takes no input) */
+    EmptyRequest: Record<string, any>;
+    SuspendUserRequest: {
+      /** @description Trimmed; no control characters. The user sees it. */
+      reason: string;
+    };
+    PlatformSettings: {
+      /** @example 12.5 */
+      platformFeePercent: number;
+      /** @example 1250 */
+      platformFeeBasisPoints: number;
+      /** @enum {string} */
+      platformFeeSource: 'config' | 'admin';
+      updatedBy: string | null;
+      /** Format: date-time */
+      updatedAt: string | null;
+    };
+    PlatformSettingsResponse: {
+      settings: components['schemas']['PlatformSettings'];
+    };
+    SetPlatformFeeRequest: {
+      /** @description At most 2 decimals (checked by the handler: a `multipleOf: 0.01` on a binary float refuses 0.29 and 33.33). */
+      percent: number;
+    };
+    /** @enum {string} */
+    AuditAction:
+      | 'user.role.changed'
+      | 'user.suspended'
+      | 'user.reinstated'
+      | 'platform.fee.changed'
+      | 'service.approved'
+      | 'service.rejected'
+      | 'service.change_rejected'
+      | 'provider.approved'
+      | 'provider.rejected'
+      | 'review.hidden'
+      | 'review.unhidden'
+      | 'payout.paid'
+      | 'credential.created'
+      | 'credential.rotated'
+      | 'credential.deleted'
+      | 'provider.verified'
+      | 'provider.unverified'
+      | 'budget.set'
+      | 'budget.deleted'
+      | 'price.announced';
+    /** @enum {string} */
+    AuditTargetType:
+      | 'user'
+      | 'service'
+      | 'provider'
+      | 'review'
+      | 'platform'
+      | 'payout'
+      | 'credential'
+      | 'budget';
+    AuditEntry: {
+      id: string;
+      /** Format: date-time */
+      at: string;
+      /** @example user:default/ada */
+      actor: string;
+      action: components['schemas']['AuditAction'];
+      targetType: components['schemas']['AuditTargetType'];
+      /** @example user:default/lena.fischer */
+      target: string;
+      /**
+       * @example {
+       *       "status": "active"
+       *     }
+       */
+      before: {
+        [key: string]: any;
+      } | null;
+      /**
+       * @example {
+       *       "status": "suspended",
+       *       "reason": "Unusual traffic from a leaked key",
+       *       "suspendedBy": "user:default/ada",
+       *       "suspendedAt": "2026-11-29T10:00:00.000Z"
+       *     }
+       */
+      after: {
+        [key: string]: any;
+      } | null;
+    };
+    AuditLogResponse: {
+      items: components['schemas']['AuditEntry'][];
+      total: number;
+      offset: number;
+      limit: number;
+    };
+    ModelList: {
+      /** @enum {string} */
+      object: 'list';
+      data: components['schemas']['Model'][];
+    };
+    Model: {
+      /**
+       * @description The service's name
+       * @example northwind-gpt-4o
+       */
+      id: string;
+      /** @enum {string} */
+      object: 'model';
+      /** @description Unix seconds (0 when unknown) */
+      created: number;
+      /**
+       * @description The provider's display name
+       * @example Northwind Cloud AI
+       */
+      owned_by: string;
+    };
+    ChatMessage: {
+      /** @enum {string} */
+      role: 'system' | 'developer' | 'user' | 'assistant' | 'tool' | 'function';
+      content?:
+        | (string | null)
+        | ({
+            type: string;
+          } & {
+            [key: string]: any;
+          })[];
+      name?: string | null;
+    } & {
+      [key: string]: any;
+    };
+    /** @description OpenAI's chat completion request. The gateway reads the fields below; everything else (temperature, tools, response_format, seed, ...) is passed to the upstream unchanged. `model` is replaced by the service's upstream model id; `max_tokens` / `max_completion_tokens` may be lowered to what the trial and spend cap allow. */
+    ChatCompletionRequest: {
+      /** @description The service's name (`GatewayEndpoint.model`) */
+      model: string;
+      messages: components['schemas']['ChatMessage'][];
+      stream?: boolean | null;
+      stream_options?:
+        | ({
+            include_usage?: boolean | null;
+          } & {
+            [key: string]: any;
+          })
+        | null;
+      max_tokens?: number | null;
+      max_completion_tokens?: number | null;
+      /** @description Only 1 is supported */
+      n?: number | null;
+      tools?:
+        | ({
+            type: string;
+          } & {
+            [key: string]: any;
+          })[]
+        | null;
+    } & {
+      [key: string]: any;
+    };
+    /** @description The upstream's answer, passed through unchanged */
+    ChatCompletion: {
+      id?: string;
+      /** @enum {string} */
+      object?: 'chat.completion';
+      created?: number;
+      model?: string;
+      choices?: {
+        index?: number;
+        message?: components['schemas']['ChatMessage'];
+        finish_reason?: string | null;
+      }[];
+      usage?: {
+        prompt_tokens?: number;
+        completion_tokens?: number;
+        total_tokens?: number;
+      };
+    } & {
+      [key: string]: any;
+    };
+    /** @description Anthropic's error shape (the Messages routes) */
+    AnthropicErrorResponse: {
+      /** @enum {string} */
+      type: 'error';
+      error: {
+        /** @enum {string} */
+        type:
+          | 'invalid_request_error'
+          | 'authentication_error'
+          | 'permission_error'
+          | 'not_found_error'
+          | 'request_too_large'
+          | 'rate_limit_error'
+          | 'api_error'
+          | 'overloaded_error';
+        message: string;
+      };
+    };
   };
   responses: {
     /** @description Invalid parameter, query or body; the message names the field, e.g. `Invalid query field 'scope': ...` or `Invalid path parameter: is not a service name`. */
@@ -3655,7 +3655,7 @@ export interface components {
          * @example {
          *       "error": {
          *         "name": "InputError",
-         *         "message": "Invalid query field 'scope': Invalid option: expected one of \"all\"|\"subscribed\"|\"owned\""
+         *         "message": "Invalid query field 'scope': must be equal to one of the allowed values: all, subscribed, owned"
          *       },
          *       "request": {
          *         "method": "GET",
@@ -3726,53 +3726,8 @@ export interface components {
         'application/json': components['schemas']['ErrorResponse'];
       };
     };
-    /** @description The caller may see the service but not manage it: only members of its owning group and admins may (`marketplace.service.manage`) */
-    ManageForbidden: {
-      headers: {
-        [name: string]: unknown;
-      };
-      content: {
-        'application/json': components['schemas']['ErrorResponse'];
-      };
-    };
-    /** @description No such service, or one under review (or rejected) that the caller may not manage */
-    ManagedNotFound: {
-      headers: {
-        [name: string]: unknown;
-      };
-      content: {
-        'application/json': components['schemas']['ErrorResponse'];
-      };
-    };
     /** @description The caller is not a platform admin (or not a user) */
     AdminForbidden: {
-      headers: {
-        [name: string]: unknown;
-      };
-      content: {
-        'application/json': components['schemas']['ErrorResponse'];
-      };
-    };
-    /** @description The caller is a user; only backend plugins (service tokens) may call */
-    ServiceOnly: {
-      headers: {
-        [name: string]: unknown;
-      };
-      content: {
-        'application/json': components['schemas']['ErrorResponse'];
-      };
-    };
-    /** @description No such user in the catalog or the marketplace */
-    UserNotFound: {
-      headers: {
-        [name: string]: unknown;
-      };
-      content: {
-        'application/json': components['schemas']['ErrorResponse'];
-      };
-    };
-    /** @description The user is suspended already (suspend) or not suspended (reinstate), or admins act on themselves (suspend, role) */
-    AdminConflict: {
       headers: {
         [name: string]: unknown;
       };
@@ -3787,24 +3742,6 @@ export interface components {
       };
       content: {
         'application/json': components['schemas']['ErrorResponse'];
-      };
-    };
-    /** @description `invalid_api_key`: no `Authorization: Bearer mk_...`, or an unknown key (type `authentication_error`) */
-    GatewayUnauthorized: {
-      headers: {
-        [name: string]: unknown;
-      };
-      content: {
-        'application/json': components['schemas']['GatewayErrorResponse'];
-      };
-    };
-    /** @description `internal_error`: the gateway failed (type `api_error`). Unknown gateway routes answer 404 `unknown_route`. */
-    GatewayInternalError: {
-      headers: {
-        [name: string]: unknown;
-      };
-      content: {
-        'application/json': components['schemas']['GatewayErrorResponse'];
       };
     };
     /** @description Not a member of a provider team nor an admin, or another team's numbers (`marketplace.service.manage` with `IS_SERVICE_OWNER`) */
@@ -3840,13 +3777,71 @@ export interface components {
         'application/json': components['schemas']['ErrorResponse'];
       };
     };
+    /** @description The caller may see the service but not manage it: only members of its owning group and admins may (`marketplace.service.manage`) */
+    ManageForbidden: {
+      headers: {
+        [name: string]: unknown;
+      };
+      content: {
+        'application/json': components['schemas']['ErrorResponse'];
+      };
+    };
+    /** @description No such service, or one under review (or rejected) that the caller may not manage */
+    ManagedNotFound: {
+      headers: {
+        [name: string]: unknown;
+      };
+      content: {
+        'application/json': components['schemas']['ErrorResponse'];
+      };
+    };
+    /** @description The caller is a user; only backend plugins (service tokens) may call */
+    ServiceOnly: {
+      headers: {
+        [name: string]: unknown;
+      };
+      content: {
+        'application/json': components['schemas']['ErrorResponse'];
+      };
+    };
+    /** @description No such user in the catalog or the marketplace */
+    UserNotFound: {
+      headers: {
+        [name: string]: unknown;
+      };
+      content: {
+        'application/json': components['schemas']['ErrorResponse'];
+      };
+    };
+    /** @description The user is suspended already (suspend) or not suspended (reinstate), or admins act on themselves (suspend, role) */
+    AdminConflict: {
+      headers: {
+        [name: string]: unknown;
+      };
+      content: {
+        'application/json': components['schemas']['ErrorResponse'];
+      };
+    };
+    /** @description `invalid_api_key`: no `Authorization: Bearer mk_...`, or an unknown key (type `authentication_error`) */
+    GatewayUnauthorized: {
+      headers: {
+        [name: string]: unknown;
+      };
+      content: {
+        'application/json': components['schemas']['GatewayErrorResponse'];
+      };
+    };
+    /** @description `internal_error`: the gateway failed (type `api_error`). Unknown gateway routes answer 404 `unknown_route`. */
+    GatewayInternalError: {
+      headers: {
+        [name: string]: unknown;
+      };
+      content: {
+        'application/json': components['schemas']['GatewayErrorResponse'];
+      };
+    };
   };
   parameters: {
-    /**
-     * @description A user: the full entity ref URL-encoded (`user%3Adefault%2Flena.fischer`), `default/lena.fischer` or just `lena.fischer`
-     * @example user:default/lena.fischer
-     */
-    UserRef: string;
     /**
      * @description The Provider's `metadata.name`
      * @example northwind-cloud-ai
@@ -3857,6 +3852,18 @@ export interface components {
      * @example northwind-gpt-4o
      */
     ServiceName: string;
+    /** @description First UTC day, `YYYY-MM-DD` (default 29 days before `to`) */
+    AnalyticsFrom: string;
+    /** @description Last UTC day, inclusive (default today); not before `from` */
+    AnalyticsTo: string;
+    /** @description API key id (`ApiKeyInfo.id`) */
+    KeyId: string;
+    /** @description A calendar month `YYYY-MM` (UTC), not in the future */
+    StatementMonth: string;
+    /** @description The provider team (`ai-platform-team` or `group:default/ai-platform-team`) */
+    StatementTeamRequired: string;
+    /** @description A team the caller belongs to; without it, the caller's own statements */
+    StatementTeam: string;
     /**
      * @description `ManagedService.id`: the UUID of a portal-published service, or any service's `metadata.name`
      * @example northwind-gpt-4o
@@ -3872,18 +3879,11 @@ export interface components {
      * @example acme-new-model
      */
     ApprovalServiceName: string;
-    /** @description API key id (`ApiKeyInfo.id`) */
-    KeyId: string;
-    /** @description First UTC day, `YYYY-MM-DD` (default 29 days before `to`) */
-    AnalyticsFrom: string;
-    /** @description Last UTC day, inclusive (default today); not before `from` */
-    AnalyticsTo: string;
-    /** @description A calendar month `YYYY-MM` (UTC), not in the future */
-    StatementMonth: string;
-    /** @description The provider team (`ai-platform-team` or `group:default/ai-platform-team`) */
-    StatementTeamRequired: string;
-    /** @description A team the caller belongs to; without it, the caller's own statements */
-    StatementTeam: string;
+    /**
+     * @description A user: the full entity ref URL-encoded (`user%3Adefault%2Flena.fischer`), `default/lena.fischer` or just `lena.fischer`
+     * @example user:default/lena.fischer
+     */
+    UserRef: string;
   };
   requestBodies: never;
   headers: {
@@ -3894,33 +3894,6 @@ export interface components {
 }
 export type $defs = Record<string, never>;
 export interface operations {
-  getKindJsonSchema: {
-    parameters: {
-      query?: never;
-      header?: never;
-      path: {
-        /** @description `model-service.json`, `provider.json`, or `catalog-info.json` (a file with either kind, other kinds left alone) */
-        file: string;
-      };
-      cookie?: never;
-    };
-    requestBody?: never;
-    responses: {
-      /** @description A JSON Schema (draft-07) document */
-      200: {
-        headers: {
-          [name: string]: unknown;
-        };
-        content: {
-          'application/schema+json': {
-            [key: string]: any;
-          };
-        };
-      };
-      404: components['responses']['NotFound'];
-      500: components['responses']['InternalError'];
-    };
-  };
   browseServices: {
     parameters: {
       query?: {
@@ -4098,6 +4071,318 @@ export interface operations {
       400: components['responses']['BadRequest'];
       401: components['responses']['Unauthorized'];
       403: components['responses']['Forbidden'];
+      500: components['responses']['InternalError'];
+    };
+  };
+  listServices: {
+    parameters: {
+      query?: {
+        /** @description `all` (default): the live services (approved, not unpublished); `subscribed`: those the caller has an active subscription to (also unpublished ones until their sunset); `owned`: those owned by one of the caller's groups, in every review state. Any other query parameter is rejected with 400. */
+        scope?: components['schemas']['ServiceScope'];
+      };
+      header?: never;
+      path?: never;
+      cookie?: never;
+    };
+    requestBody?: never;
+    responses: {
+      /** @description The services */
+      200: {
+        headers: {
+          [name: string]: unknown;
+        };
+        content: {
+          'application/json': {
+            services: components['schemas']['ServiceSummary'][];
+          };
+        };
+      };
+      400: components['responses']['BadRequest'];
+      401: components['responses']['Unauthorized'];
+      403: components['responses']['Forbidden'];
+      500: components['responses']['InternalError'];
+    };
+  };
+  getService: {
+    parameters: {
+      query?: never;
+      header?: never;
+      path: {
+        /**
+         * @description The service's `metadata.name` (the gateway's `model`)
+         * @example northwind-gpt-4o
+         */
+        name: components['parameters']['ServiceName'];
+      };
+      cookie?: never;
+    };
+    requestBody?: never;
+    responses: {
+      /** @description The service */
+      200: {
+        headers: {
+          [name: string]: unknown;
+        };
+        content: {
+          'application/json': {
+            service: components['schemas']['ServiceDetail'];
+          };
+        };
+      };
+      400: components['responses']['BadRequest'];
+      401: components['responses']['Unauthorized'];
+      403: components['responses']['Forbidden'];
+      404: components['responses']['NotFound'];
+      500: components['responses']['InternalError'];
+    };
+  };
+  testService: {
+    parameters: {
+      query?: {
+        /** @description The protocol to send the body in: `chat` (the default, a Chat Completions body), `responses`, `messages` (Anthropic), `completions` or `embeddings`, each without `model`. The answer is in that protocol's shape. Checked by the handler, which answers an unknown value with a 400 `invalid_value` in OpenAI's error shape (like every error of this route). */
+        protocol?: string;
+      };
+      header?: never;
+      path: {
+        /**
+         * @description The service's `metadata.name` (the gateway's `model`)
+         * @example northwind-gpt-4o
+         */
+        name: components['parameters']['ServiceName'];
+      };
+      cookie?: never;
+    };
+    /** @description A request of the chosen protocol without `model`. The gateway validates it as it validates that protocol's own route, and answers a bad one in that protocol's error shape (OpenAI's `param` and `code`, or Anthropic's `error.type`), so it is not checked against a schema here. */
+    requestBody: {
+      content: {
+        'application/json': {
+          /** @description The conversation (`chat` and `messages`). */
+          messages?: unknown;
+          /** @description The input (`responses`, `embeddings`; `completions` takes `prompt`). */
+          input?: unknown;
+          /** @description `true` answers with server-sent events. */
+          stream?: unknown;
+        } & {
+          [key: string]: any;
+        };
+      };
+    };
+    responses: {
+      /** @description The completion (JSON), or a stream of `chat.completion.chunk` events */
+      200: {
+        headers: {
+          /** @description The id of the request; its ledger row is `GET /v1/usage/{requestId}` */
+          'x-request-id'?: string;
+          [name: string]: unknown;
+        };
+        content: {
+          'application/json': {
+            [key: string]: any;
+          };
+          'text/event-stream': string;
+        };
+      };
+      /** @description Invalid body (OpenAI error shape, `param` names the field) */
+      400: {
+        headers: {
+          [name: string]: unknown;
+        };
+        content: {
+          'application/json': components['schemas']['GatewayErrorResponse'];
+        };
+      };
+      401: components['responses']['Unauthorized'];
+      /** @description `not_subscribed`, `no_active_key`, or one of the gateway's 403s (OpenAI error shape) */
+      403: {
+        headers: {
+          [name: string]: unknown;
+        };
+        content: {
+          'application/json': components['schemas']['GatewayErrorResponse'];
+        };
+      };
+      404: components['responses']['NotFound'];
+      /** @description Rate limit or trial / spend cap exhausted (OpenAI error shape) */
+      429: {
+        headers: {
+          [name: string]: unknown;
+        };
+        content: {
+          'application/json': components['schemas']['GatewayErrorResponse'];
+        };
+      };
+      500: components['responses']['InternalError'];
+      /** @description The upstream failed (OpenAI error shape); nothing was charged */
+      502: {
+        headers: {
+          [name: string]: unknown;
+        };
+        content?: never;
+      };
+      /** @description The service is in maintenance (OpenAI error shape) */
+      503: {
+        headers: {
+          [name: string]: unknown;
+        };
+        content?: never;
+      };
+      /** @description The upstream timed out (OpenAI error shape); nothing was charged */
+      504: {
+        headers: {
+          [name: string]: unknown;
+        };
+        content?: never;
+      };
+    };
+  };
+  subscribe: {
+    parameters: {
+      query?: never;
+      header?: never;
+      path: {
+        /**
+         * @description The service's `metadata.name` (the gateway's `model`)
+         * @example northwind-gpt-4o
+         */
+        name: components['parameters']['ServiceName'];
+      };
+      cookie?: never;
+    };
+    requestBody?: {
+      content: {
+        /**
+         * @example {
+         *       "teamRef": "group:default/checkout-team",
+         *       "spendCapMicros": 50000000
+         *     }
+         */
+        'application/json': components['schemas']['SubscribeRequest'];
+      };
+    };
+    responses: {
+      /** @description Subscribed */
+      201: {
+        headers: {
+          [name: string]: unknown;
+        };
+        content: {
+          'application/json': components['schemas']['SubscribeResponse'];
+        };
+      };
+      /** @description Invalid name, invalid or unknown body field (the message names it, e.g. `Invalid body field 'spendCapMicros': ...`), a `teamRef` that is no entity ref, or the service is `deprecated`. Nothing is created. */
+      400: {
+        headers: {
+          [name: string]: unknown;
+        };
+        content: {
+          'application/json': components['schemas']['ErrorResponse'];
+        };
+      };
+      401: components['responses']['Unauthorized'];
+      /** @description `teamRef` is not a group the caller is a member of, or the caller is not a user. */
+      403: {
+        headers: {
+          [name: string]: unknown;
+        };
+        content: {
+          'application/json': components['schemas']['ErrorResponse'];
+        };
+      };
+      404: components['responses']['NotFound'];
+      /** @description The caller already has an active subscription to this service */
+      409: {
+        headers: {
+          [name: string]: unknown;
+        };
+        content: {
+          'application/json': components['schemas']['ErrorResponse'];
+        };
+      };
+      500: components['responses']['InternalError'];
+    };
+  };
+  unsubscribe: {
+    parameters: {
+      query?: never;
+      header?: never;
+      path: {
+        /**
+         * @description The service's `metadata.name` (the gateway's `model`)
+         * @example northwind-gpt-4o
+         */
+        name: components['parameters']['ServiceName'];
+      };
+      cookie?: never;
+    };
+    requestBody?: never;
+    responses: {
+      /** @description The cancelled subscription */
+      200: {
+        headers: {
+          [name: string]: unknown;
+        };
+        content: {
+          'application/json': {
+            subscription: components['schemas']['Subscription'];
+          };
+        };
+      };
+      400: components['responses']['BadRequest'];
+      401: components['responses']['Unauthorized'];
+      403: components['responses']['Forbidden'];
+      /** @description Unknown service, or the caller has no active subscription to it */
+      404: {
+        headers: {
+          [name: string]: unknown;
+        };
+        content: {
+          'application/json': components['schemas']['ErrorResponse'];
+        };
+      };
+      500: components['responses']['InternalError'];
+    };
+  };
+  listPriceChanges: {
+    parameters: {
+      query?: never;
+      header?: never;
+      path: {
+        /**
+         * @description The service's `metadata.name` (the gateway's `model`)
+         * @example northwind-gpt-4o
+         */
+        name: components['parameters']['ServiceName'];
+      };
+      cookie?: never;
+    };
+    requestBody?: never;
+    responses: {
+      /** @description The price now and the changes, oldest first */
+      200: {
+        headers: {
+          [name: string]: unknown;
+        };
+        content: {
+          'application/json': {
+            current: components['schemas']['ModelServicePricing'];
+            /** @description `marketplace.pricing.noticeDays`: how far ahead an increase is announced */
+            noticeDays: number;
+            items: components['schemas']['PriceChange'][];
+          };
+        };
+      };
+      400: components['responses']['BadRequest'];
+      401: components['responses']['Unauthorized'];
+      403: components['responses']['Forbidden'];
+      /** @description No such service (or not visible to the caller) */
+      404: {
+        headers: {
+          [name: string]: unknown;
+        };
+        content: {
+          'application/json': components['schemas']['ErrorResponse'];
+        };
+      };
       500: components['responses']['InternalError'];
     };
   };
@@ -4485,241 +4770,6 @@ export interface operations {
       500: components['responses']['InternalError'];
     };
   };
-  getProviderProfile: {
-    parameters: {
-      query?: never;
-      header?: never;
-      path: {
-        /**
-         * @description The Provider's `metadata.name`
-         * @example northwind-cloud-ai
-         */
-        id: components['parameters']['ProviderId'];
-      };
-      cookie?: never;
-    };
-    requestBody?: never;
-    responses: {
-      /** @description The profile */
-      200: {
-        headers: {
-          [name: string]: unknown;
-        };
-        content: {
-          'application/json': components['schemas']['ProviderProfileResponse'];
-        };
-      };
-      400: components['responses']['BadRequest'];
-      401: components['responses']['Unauthorized'];
-      403: components['responses']['Forbidden'];
-      404: components['responses']['NotFound'];
-      500: components['responses']['InternalError'];
-    };
-  };
-  decideProviderVerification: {
-    parameters: {
-      query?: never;
-      header?: never;
-      path: {
-        /**
-         * @description The Provider's `metadata.name`
-         * @example northwind-cloud-ai
-         */
-        id: components['parameters']['ProviderId'];
-      };
-      cookie?: never;
-    };
-    requestBody: {
-      content: {
-        /**
-         * @example {
-         *       "verified": true,
-         *       "note": "Contract and security review done 2026-12-01"
-         *     }
-         */
-        'application/json': components['schemas']['ProviderVerificationRequest'];
-      };
-    };
-    responses: {
-      /** @description The decision */
-      200: {
-        headers: {
-          [name: string]: unknown;
-        };
-        content: {
-          'application/json': {
-            verification: components['schemas']['ProviderVerificationInfo'];
-          };
-        };
-      };
-      400: components['responses']['BadRequest'];
-      401: components['responses']['Unauthorized'];
-      403: components['responses']['AdminForbidden'];
-      404: components['responses']['NotFound'];
-      500: components['responses']['InternalError'];
-    };
-  };
-  listServices: {
-    parameters: {
-      query?: {
-        /** @description `all` (default): the live services (approved, not unpublished); `subscribed`: those the caller has an active subscription to (also unpublished ones until their sunset); `owned`: those owned by one of the caller's groups, in every review state. Any other query parameter is rejected with 400. */
-        scope?: components['schemas']['ServiceScope'];
-      };
-      header?: never;
-      path?: never;
-      cookie?: never;
-    };
-    requestBody?: never;
-    responses: {
-      /** @description The services */
-      200: {
-        headers: {
-          [name: string]: unknown;
-        };
-        content: {
-          'application/json': {
-            services: components['schemas']['ServiceSummary'][];
-          };
-        };
-      };
-      400: components['responses']['BadRequest'];
-      401: components['responses']['Unauthorized'];
-      403: components['responses']['Forbidden'];
-      500: components['responses']['InternalError'];
-    };
-  };
-  getService: {
-    parameters: {
-      query?: never;
-      header?: never;
-      path: {
-        /**
-         * @description The service's `metadata.name` (the gateway's `model`)
-         * @example northwind-gpt-4o
-         */
-        name: components['parameters']['ServiceName'];
-      };
-      cookie?: never;
-    };
-    requestBody?: never;
-    responses: {
-      /** @description The service */
-      200: {
-        headers: {
-          [name: string]: unknown;
-        };
-        content: {
-          'application/json': {
-            service: components['schemas']['ServiceDetail'];
-          };
-        };
-      };
-      400: components['responses']['BadRequest'];
-      401: components['responses']['Unauthorized'];
-      403: components['responses']['Forbidden'];
-      404: components['responses']['NotFound'];
-      500: components['responses']['InternalError'];
-    };
-  };
-  testService: {
-    parameters: {
-      query?: {
-        /** @description The protocol to send the body in: `chat` (the default, a Chat Completions body), `responses`, `messages` (Anthropic), `completions` or `embeddings`, each without `model`. The answer is in that protocol's shape. Checked by the handler, which answers an unknown value with a 400 `invalid_value` in OpenAI's error shape (like every error of this route). */
-        protocol?: string;
-      };
-      header?: never;
-      path: {
-        /**
-         * @description The service's `metadata.name` (the gateway's `model`)
-         * @example northwind-gpt-4o
-         */
-        name: components['parameters']['ServiceName'];
-      };
-      cookie?: never;
-    };
-    /** @description A request of the chosen protocol without `model`. The gateway validates it as it validates that protocol's own route, and answers a bad one in that protocol's error shape (OpenAI's `param` and `code`, or Anthropic's `error.type`), so it is not checked against a schema here. */
-    requestBody: {
-      content: {
-        'application/json': {
-          /** @description The conversation (`chat` and `messages`). */
-          messages?: unknown;
-          /** @description The input (`responses`, `embeddings`; `completions` takes `prompt`). */
-          input?: unknown;
-          /** @description `true` answers with server-sent events. */
-          stream?: unknown;
-        } & {
-          [key: string]: any;
-        };
-      };
-    };
-    responses: {
-      /** @description The completion (JSON), or a stream of `chat.completion.chunk` events */
-      200: {
-        headers: {
-          /** @description The id of the request; its ledger row is `GET /v1/usage/{requestId}` */
-          'x-request-id'?: string;
-          [name: string]: unknown;
-        };
-        content: {
-          'application/json': {
-            [key: string]: any;
-          };
-          'text/event-stream': string;
-        };
-      };
-      /** @description Invalid body (OpenAI error shape, `param` names the field) */
-      400: {
-        headers: {
-          [name: string]: unknown;
-        };
-        content: {
-          'application/json': components['schemas']['GatewayErrorResponse'];
-        };
-      };
-      401: components['responses']['Unauthorized'];
-      /** @description `not_subscribed`, `no_active_key`, or one of the gateway's 403s (OpenAI error shape) */
-      403: {
-        headers: {
-          [name: string]: unknown;
-        };
-        content: {
-          'application/json': components['schemas']['GatewayErrorResponse'];
-        };
-      };
-      404: components['responses']['NotFound'];
-      /** @description Rate limit or trial / spend cap exhausted (OpenAI error shape) */
-      429: {
-        headers: {
-          [name: string]: unknown;
-        };
-        content: {
-          'application/json': components['schemas']['GatewayErrorResponse'];
-        };
-      };
-      500: components['responses']['InternalError'];
-      /** @description The upstream failed (OpenAI error shape); nothing was charged */
-      502: {
-        headers: {
-          [name: string]: unknown;
-        };
-        content?: never;
-      };
-      /** @description The service is in maintenance (OpenAI error shape) */
-      503: {
-        headers: {
-          [name: string]: unknown;
-        };
-        content?: never;
-      };
-      /** @description The upstream timed out (OpenAI error shape); nothing was charged */
-      504: {
-        headers: {
-          [name: string]: unknown;
-        };
-        content?: never;
-      };
-    };
-  };
   listRoutes: {
     parameters: {
       query?: never;
@@ -4860,113 +4910,6 @@ export interface operations {
       500: components['responses']['InternalError'];
     };
   };
-  subscribe: {
-    parameters: {
-      query?: never;
-      header?: never;
-      path: {
-        /**
-         * @description The service's `metadata.name` (the gateway's `model`)
-         * @example northwind-gpt-4o
-         */
-        name: components['parameters']['ServiceName'];
-      };
-      cookie?: never;
-    };
-    requestBody?: {
-      content: {
-        /**
-         * @example {
-         *       "teamRef": "group:default/checkout-team",
-         *       "spendCapMicros": 50000000
-         *     }
-         */
-        'application/json': components['schemas']['SubscribeRequest'];
-      };
-    };
-    responses: {
-      /** @description Subscribed */
-      201: {
-        headers: {
-          [name: string]: unknown;
-        };
-        content: {
-          'application/json': components['schemas']['SubscribeResponse'];
-        };
-      };
-      /** @description Invalid name, invalid or unknown body field (the message names it, e.g. `Invalid body field 'spendCapMicros': ...`), a `teamRef` that is no entity ref, or the service is `deprecated`. Nothing is created. */
-      400: {
-        headers: {
-          [name: string]: unknown;
-        };
-        content: {
-          'application/json': components['schemas']['ErrorResponse'];
-        };
-      };
-      401: components['responses']['Unauthorized'];
-      /** @description `teamRef` is not a group the caller is a member of, or the caller is not a user. */
-      403: {
-        headers: {
-          [name: string]: unknown;
-        };
-        content: {
-          'application/json': components['schemas']['ErrorResponse'];
-        };
-      };
-      404: components['responses']['NotFound'];
-      /** @description The caller already has an active subscription to this service */
-      409: {
-        headers: {
-          [name: string]: unknown;
-        };
-        content: {
-          'application/json': components['schemas']['ErrorResponse'];
-        };
-      };
-      500: components['responses']['InternalError'];
-    };
-  };
-  unsubscribe: {
-    parameters: {
-      query?: never;
-      header?: never;
-      path: {
-        /**
-         * @description The service's `metadata.name` (the gateway's `model`)
-         * @example northwind-gpt-4o
-         */
-        name: components['parameters']['ServiceName'];
-      };
-      cookie?: never;
-    };
-    requestBody?: never;
-    responses: {
-      /** @description The cancelled subscription */
-      200: {
-        headers: {
-          [name: string]: unknown;
-        };
-        content: {
-          'application/json': {
-            subscription: components['schemas']['Subscription'];
-          };
-        };
-      };
-      400: components['responses']['BadRequest'];
-      401: components['responses']['Unauthorized'];
-      403: components['responses']['Forbidden'];
-      /** @description Unknown service, or the caller has no active subscription to it */
-      404: {
-        headers: {
-          [name: string]: unknown;
-        };
-        content: {
-          'application/json': components['schemas']['ErrorResponse'];
-        };
-      };
-      500: components['responses']['InternalError'];
-    };
-  };
   listSubscriptions: {
     parameters: {
       query?: {
@@ -4993,347 +4936,6 @@ export interface operations {
       400: components['responses']['BadRequest'];
       401: components['responses']['Unauthorized'];
       403: components['responses']['Forbidden'];
-      500: components['responses']['InternalError'];
-    };
-  };
-  listBudgets: {
-    parameters: {
-      query?: {
-        scope?: components['schemas']['BudgetScope'];
-        all?: 'true' | 'false';
-      };
-      header?: never;
-      path?: never;
-      cookie?: never;
-    };
-    requestBody?: never;
-    responses: {
-      /** @description The budgets */
-      200: {
-        headers: {
-          [name: string]: unknown;
-        };
-        content: {
-          'application/json': components['schemas']['BudgetsResponse'];
-        };
-      };
-      400: components['responses']['BadRequest'];
-      401: components['responses']['Unauthorized'];
-      /** @description `all=true` without being an admin */
-      403: {
-        headers: {
-          [name: string]: unknown;
-        };
-        content: {
-          'application/json': components['schemas']['ErrorResponse'];
-        };
-      };
-      500: components['responses']['InternalError'];
-    };
-  };
-  getBudget: {
-    parameters: {
-      query?: never;
-      header?: never;
-      path: {
-        /** @description `subscription`, `user` or `team` */
-        scope: components['schemas']['BudgetScope'];
-        /** @description The subscription id, or the user or group entity ref, URL-encoded (`user%3Adefault%2Flena.fischer`, `group%3Adefault%2Fcheckout-team`) */
-        ref: string;
-      };
-      cookie?: never;
-    };
-    requestBody?: never;
-    responses: {
-      /** @description The budget */
-      200: {
-        headers: {
-          [name: string]: unknown;
-        };
-        content: {
-          'application/json': {
-            budget: components['schemas']['Budget'];
-          };
-        };
-      };
-      400: components['responses']['BadRequest'];
-      401: components['responses']['Unauthorized'];
-      /** @description Another user's budget, or a team's you are not in */
-      403: {
-        headers: {
-          [name: string]: unknown;
-        };
-        content: {
-          'application/json': components['schemas']['ErrorResponse'];
-        };
-      };
-      /** @description No such budget, or a subscription of someone else */
-      404: {
-        headers: {
-          [name: string]: unknown;
-        };
-        content: {
-          'application/json': components['schemas']['ErrorResponse'];
-        };
-      };
-      500: components['responses']['InternalError'];
-    };
-  };
-  putBudget: {
-    parameters: {
-      query?: never;
-      header?: never;
-      path: {
-        /** @description `subscription`, `user` or `team` */
-        scope: components['schemas']['BudgetScope'];
-        /** @description The subscription id, or the user or group entity ref, URL-encoded (`user%3Adefault%2Flena.fischer`, `group%3Adefault%2Fcheckout-team`) */
-        ref: string;
-      };
-      cookie?: never;
-    };
-    requestBody: {
-      content: {
-        /**
-         * @example {
-         *       "amountMicros": 50000000,
-         *       "mode": "hard",
-         *       "thresholds": [
-         *         50,
-         *         80,
-         *         95,
-         *         100
-         *       ]
-         *     }
-         */
-        'application/json': components['schemas']['BudgetInput'];
-      };
-    };
-    responses: {
-      /** @description The budget as set */
-      200: {
-        headers: {
-          [name: string]: unknown;
-        };
-        content: {
-          'application/json': {
-            budget: components['schemas']['Budget'];
-          };
-        };
-      };
-      400: components['responses']['BadRequest'];
-      401: components['responses']['Unauthorized'];
-      /** @description Another user's budget, a team's you do not own, or a subscription that ended */
-      403: {
-        headers: {
-          [name: string]: unknown;
-        };
-        content: {
-          'application/json': components['schemas']['ErrorResponse'];
-        };
-      };
-      /** @description No such subscription, or it belongs to someone else */
-      404: {
-        headers: {
-          [name: string]: unknown;
-        };
-        content: {
-          'application/json': components['schemas']['ErrorResponse'];
-        };
-      };
-      500: components['responses']['InternalError'];
-    };
-  };
-  deleteBudget: {
-    parameters: {
-      query?: never;
-      header?: never;
-      path: {
-        /** @description `subscription`, `user` or `team` */
-        scope: components['schemas']['BudgetScope'];
-        /** @description The subscription id, or the user or group entity ref, URL-encoded (`user%3Adefault%2Flena.fischer`, `group%3Adefault%2Fcheckout-team`) */
-        ref: string;
-      };
-      cookie?: never;
-    };
-    requestBody?: never;
-    responses: {
-      /** @description Never sent (204) */
-      200: {
-        headers: {
-          [name: string]: unknown;
-        };
-        content: {
-          'application/json': Record<string, any>;
-        };
-      };
-      /** @description Removed (audited as `budget.deleted`) */
-      204: {
-        headers: {
-          [name: string]: unknown;
-        };
-        content?: never;
-      };
-      400: components['responses']['BadRequest'];
-      401: components['responses']['Unauthorized'];
-      /** @description Another user's budget or a team's you do not own */
-      403: {
-        headers: {
-          [name: string]: unknown;
-        };
-        content: {
-          'application/json': components['schemas']['ErrorResponse'];
-        };
-      };
-      /** @description No such budget */
-      404: {
-        headers: {
-          [name: string]: unknown;
-        };
-        content: {
-          'application/json': components['schemas']['ErrorResponse'];
-        };
-      };
-      500: components['responses']['InternalError'];
-    };
-  };
-  getTeamUsage: {
-    parameters: {
-      query?: never;
-      header?: never;
-      path: {
-        /** @description The group entity ref, URL-encoded (`group%3Adefault%2Fcheckout-team`) */
-        ref: string;
-      };
-      cookie?: never;
-    };
-    requestBody?: never;
-    responses: {
-      /** @description The summary */
-      200: {
-        headers: {
-          [name: string]: unknown;
-        };
-        content: {
-          'application/json': components['schemas']['UsageSummary'];
-        };
-      };
-      400: components['responses']['BadRequest'];
-      401: components['responses']['Unauthorized'];
-      /** @description Not a member or owner of the team */
-      403: {
-        headers: {
-          [name: string]: unknown;
-        };
-        content: {
-          'application/json': components['schemas']['ErrorResponse'];
-        };
-      };
-      500: components['responses']['InternalError'];
-    };
-  };
-  listPriceChanges: {
-    parameters: {
-      query?: never;
-      header?: never;
-      path: {
-        /**
-         * @description The service's `metadata.name` (the gateway's `model`)
-         * @example northwind-gpt-4o
-         */
-        name: components['parameters']['ServiceName'];
-      };
-      cookie?: never;
-    };
-    requestBody?: never;
-    responses: {
-      /** @description The price now and the changes, oldest first */
-      200: {
-        headers: {
-          [name: string]: unknown;
-        };
-        content: {
-          'application/json': {
-            current: components['schemas']['ModelServicePricing'];
-            /** @description `marketplace.pricing.noticeDays`: how far ahead an increase is announced */
-            noticeDays: number;
-            items: components['schemas']['PriceChange'][];
-          };
-        };
-      };
-      400: components['responses']['BadRequest'];
-      401: components['responses']['Unauthorized'];
-      403: components['responses']['Forbidden'];
-      /** @description No such service (or not visible to the caller) */
-      404: {
-        headers: {
-          [name: string]: unknown;
-        };
-        content: {
-          'application/json': components['schemas']['ErrorResponse'];
-        };
-      };
-      500: components['responses']['InternalError'];
-    };
-  };
-  announcePriceChange: {
-    parameters: {
-      query?: never;
-      header?: never;
-      path: {
-        /**
-         * @description The service's `metadata.name` (the gateway's `model`)
-         * @example northwind-gpt-4o
-         */
-        name: components['parameters']['ServiceName'];
-      };
-      cookie?: never;
-    };
-    requestBody: {
-      content: {
-        'application/json': components['schemas']['PriceChangeInput'];
-      };
-    };
-    responses: {
-      /** @description Announced */
-      201: {
-        headers: {
-          [name: string]: unknown;
-        };
-        content: {
-          'application/json': {
-            priceChange: components['schemas']['PriceChange'];
-          };
-        };
-      };
-      400: components['responses']['BadRequest'];
-      401: components['responses']['Unauthorized'];
-      /** @description Not an owner of the service, nor an admin */
-      403: {
-        headers: {
-          [name: string]: unknown;
-        };
-        content: {
-          'application/json': components['schemas']['ErrorResponse'];
-        };
-      };
-      /** @description No such service */
-      404: {
-        headers: {
-          [name: string]: unknown;
-        };
-        content: {
-          'application/json': components['schemas']['ErrorResponse'];
-        };
-      };
-      /** @description A change is already announced and not in force yet */
-      409: {
-        headers: {
-          [name: string]: unknown;
-        };
-        content: {
-          'application/json': components['schemas']['ErrorResponse'];
-        };
-      };
       500: components['responses']['InternalError'];
     };
   };
@@ -5609,6 +5211,724 @@ export interface operations {
       };
       401: components['responses']['Unauthorized'];
       403: components['responses']['Forbidden'];
+      500: components['responses']['InternalError'];
+    };
+  };
+  listBudgets: {
+    parameters: {
+      query?: {
+        scope?: components['schemas']['BudgetScope'];
+        all?: 'true' | 'false';
+      };
+      header?: never;
+      path?: never;
+      cookie?: never;
+    };
+    requestBody?: never;
+    responses: {
+      /** @description The budgets */
+      200: {
+        headers: {
+          [name: string]: unknown;
+        };
+        content: {
+          'application/json': components['schemas']['BudgetsResponse'];
+        };
+      };
+      400: components['responses']['BadRequest'];
+      401: components['responses']['Unauthorized'];
+      /** @description `all=true` without being an admin */
+      403: {
+        headers: {
+          [name: string]: unknown;
+        };
+        content: {
+          'application/json': components['schemas']['ErrorResponse'];
+        };
+      };
+      500: components['responses']['InternalError'];
+    };
+  };
+  getBudget: {
+    parameters: {
+      query?: never;
+      header?: never;
+      path: {
+        /** @description `subscription`, `user` or `team` */
+        scope: components['schemas']['BudgetScope'];
+        /** @description The subscription id, or the user or group entity ref, URL-encoded (`user%3Adefault%2Flena.fischer`, `group%3Adefault%2Fcheckout-team`) */
+        ref: string;
+      };
+      cookie?: never;
+    };
+    requestBody?: never;
+    responses: {
+      /** @description The budget */
+      200: {
+        headers: {
+          [name: string]: unknown;
+        };
+        content: {
+          'application/json': {
+            budget: components['schemas']['Budget'];
+          };
+        };
+      };
+      400: components['responses']['BadRequest'];
+      401: components['responses']['Unauthorized'];
+      /** @description Another user's budget, or a team's you are not in */
+      403: {
+        headers: {
+          [name: string]: unknown;
+        };
+        content: {
+          'application/json': components['schemas']['ErrorResponse'];
+        };
+      };
+      /** @description No such budget, or a subscription of someone else */
+      404: {
+        headers: {
+          [name: string]: unknown;
+        };
+        content: {
+          'application/json': components['schemas']['ErrorResponse'];
+        };
+      };
+      500: components['responses']['InternalError'];
+    };
+  };
+  putBudget: {
+    parameters: {
+      query?: never;
+      header?: never;
+      path: {
+        /** @description `subscription`, `user` or `team` */
+        scope: components['schemas']['BudgetScope'];
+        /** @description The subscription id, or the user or group entity ref, URL-encoded (`user%3Adefault%2Flena.fischer`, `group%3Adefault%2Fcheckout-team`) */
+        ref: string;
+      };
+      cookie?: never;
+    };
+    requestBody: {
+      content: {
+        /**
+         * @example {
+         *       "amountMicros": 50000000,
+         *       "mode": "hard",
+         *       "thresholds": [
+         *         50,
+         *         80,
+         *         95,
+         *         100
+         *       ]
+         *     }
+         */
+        'application/json': components['schemas']['BudgetInput'];
+      };
+    };
+    responses: {
+      /** @description The budget as set */
+      200: {
+        headers: {
+          [name: string]: unknown;
+        };
+        content: {
+          'application/json': {
+            budget: components['schemas']['Budget'];
+          };
+        };
+      };
+      400: components['responses']['BadRequest'];
+      401: components['responses']['Unauthorized'];
+      /** @description Another user's budget, a team's you do not own, or a subscription that ended */
+      403: {
+        headers: {
+          [name: string]: unknown;
+        };
+        content: {
+          'application/json': components['schemas']['ErrorResponse'];
+        };
+      };
+      /** @description No such subscription, or it belongs to someone else */
+      404: {
+        headers: {
+          [name: string]: unknown;
+        };
+        content: {
+          'application/json': components['schemas']['ErrorResponse'];
+        };
+      };
+      500: components['responses']['InternalError'];
+    };
+  };
+  deleteBudget: {
+    parameters: {
+      query?: never;
+      header?: never;
+      path: {
+        /** @description `subscription`, `user` or `team` */
+        scope: components['schemas']['BudgetScope'];
+        /** @description The subscription id, or the user or group entity ref, URL-encoded (`user%3Adefault%2Flena.fischer`, `group%3Adefault%2Fcheckout-team`) */
+        ref: string;
+      };
+      cookie?: never;
+    };
+    requestBody?: never;
+    responses: {
+      /** @description Never sent (204) */
+      200: {
+        headers: {
+          [name: string]: unknown;
+        };
+        content: {
+          'application/json': Record<string, any>;
+        };
+      };
+      /** @description Removed (audited as `budget.deleted`) */
+      204: {
+        headers: {
+          [name: string]: unknown;
+        };
+        content?: never;
+      };
+      400: components['responses']['BadRequest'];
+      401: components['responses']['Unauthorized'];
+      /** @description Another user's budget or a team's you do not own */
+      403: {
+        headers: {
+          [name: string]: unknown;
+        };
+        content: {
+          'application/json': components['schemas']['ErrorResponse'];
+        };
+      };
+      /** @description No such budget */
+      404: {
+        headers: {
+          [name: string]: unknown;
+        };
+        content: {
+          'application/json': components['schemas']['ErrorResponse'];
+        };
+      };
+      500: components['responses']['InternalError'];
+    };
+  };
+  getTeamUsage: {
+    parameters: {
+      query?: never;
+      header?: never;
+      path: {
+        /** @description The group entity ref, URL-encoded (`group%3Adefault%2Fcheckout-team`) */
+        ref: string;
+      };
+      cookie?: never;
+    };
+    requestBody?: never;
+    responses: {
+      /** @description The summary */
+      200: {
+        headers: {
+          [name: string]: unknown;
+        };
+        content: {
+          'application/json': components['schemas']['UsageSummary'];
+        };
+      };
+      400: components['responses']['BadRequest'];
+      401: components['responses']['Unauthorized'];
+      /** @description Not a member or owner of the team */
+      403: {
+        headers: {
+          [name: string]: unknown;
+        };
+        content: {
+          'application/json': components['schemas']['ErrorResponse'];
+        };
+      };
+      500: components['responses']['InternalError'];
+    };
+  };
+  listProviderTeams: {
+    parameters: {
+      query?: never;
+      header?: never;
+      path?: never;
+      cookie?: never;
+    };
+    requestBody?: never;
+    responses: {
+      /** @description The teams */
+      200: {
+        headers: {
+          [name: string]: unknown;
+        };
+        content: {
+          'application/json': {
+            teams: components['schemas']['ProviderTeam'][];
+          };
+        };
+      };
+      401: components['responses']['Unauthorized'];
+      403: components['responses']['AnalyticsForbidden'];
+      500: components['responses']['InternalError'];
+    };
+  };
+  getProviderAnalytics: {
+    parameters: {
+      query?: {
+        /** @description First UTC day, `YYYY-MM-DD` (default 29 days before `to`) */
+        from?: components['parameters']['AnalyticsFrom'];
+        /** @description Last UTC day, inclusive (default today); not before `from` */
+        to?: components['parameters']['AnalyticsTo'];
+        /** @description Bucket size of the series (default `day`) */
+        granularity?: components['schemas']['AnalyticsGranularity'];
+        /** @description One service (its name); 403 if it belongs to a team the caller may not see */
+        service?: string;
+        /** @description A provider team (`ai-platform-team` or `group:default/ai-platform-team`); 403 unless the caller is a member or an admin */
+        team?: string;
+      };
+      header?: never;
+      path?: never;
+      cookie?: never;
+    };
+    requestBody?: never;
+    responses: {
+      /** @description The dashboard's numbers */
+      200: {
+        headers: {
+          [name: string]: unknown;
+        };
+        content: {
+          'application/json': components['schemas']['ProviderAnalytics'];
+        };
+      };
+      400: components['responses']['BadRequest'];
+      401: components['responses']['Unauthorized'];
+      403: components['responses']['AnalyticsForbidden'];
+      404: components['responses']['NotFound'];
+      500: components['responses']['InternalError'];
+    };
+  };
+  listPayoutStatements: {
+    parameters: {
+      query: {
+        /** @description The provider team (`ai-platform-team` or `group:default/ai-platform-team`) */
+        team: components['parameters']['StatementTeamRequired'];
+      };
+      header?: never;
+      path?: never;
+      cookie?: never;
+    };
+    requestBody?: never;
+    responses: {
+      /** @description The statements */
+      200: {
+        headers: {
+          [name: string]: unknown;
+        };
+        content: {
+          'application/json': components['schemas']['PayoutListResponse'];
+        };
+      };
+      400: components['responses']['BadRequest'];
+      401: components['responses']['Unauthorized'];
+      403: components['responses']['AnalyticsForbidden'];
+      500: components['responses']['InternalError'];
+    };
+  };
+  getPayoutStatement: {
+    parameters: {
+      query: {
+        /** @description The provider team (`ai-platform-team` or `group:default/ai-platform-team`) */
+        team: components['parameters']['StatementTeamRequired'];
+      };
+      header?: never;
+      path: {
+        /** @description A calendar month `YYYY-MM` (UTC), not in the future */
+        month: components['parameters']['StatementMonth'];
+      };
+      cookie?: never;
+    };
+    requestBody?: never;
+    responses: {
+      /** @description The statement */
+      200: {
+        headers: {
+          [name: string]: unknown;
+        };
+        content: {
+          'application/json': components['schemas']['StatementResponse'];
+        };
+      };
+      400: components['responses']['BadRequest'];
+      401: components['responses']['Unauthorized'];
+      403: components['responses']['AnalyticsForbidden'];
+      500: components['responses']['InternalError'];
+    };
+  };
+  downloadPayoutStatement: {
+    parameters: {
+      query: {
+        /** @description The provider team (`ai-platform-team` or `group:default/ai-platform-team`) */
+        team: components['parameters']['StatementTeamRequired'];
+      };
+      header?: never;
+      path: {
+        /** @description A calendar month `YYYY-MM` (UTC), not in the future */
+        month: components['parameters']['StatementMonth'];
+      };
+      cookie?: never;
+    };
+    requestBody?: never;
+    responses: {
+      /** @description The statement */
+      200: {
+        headers: {
+          /** @example attachment; filename="payout-default-ai-platform-team-2026-11.csv" */
+          'content-disposition'?: string;
+          [name: string]: unknown;
+        };
+        content: {
+          /**
+           * @example month,status,team,service,service_title,requests,prompt_tokens,completion_tokens,trial_tokens,gross_micros,gross_usd,platform_fee_micros,platform_fee_usd,net_micros,net_usd
+           *     2026-11,closed,group:default/ai-platform-team,modelservice:default/northwind-gpt-4o,GPT-4o (Northwind Cloud AI),1,100,50,0,5000,0.005000,500,0.000500,4500,0.004500
+           *     2026-11,closed,group:default/ai-platform-team,TOTAL,,1,100,50,0,5000,0.005000,500,0.000500,4500,0.004500
+           */
+          'text/csv': string;
+        };
+      };
+      400: components['responses']['BadRequest'];
+      401: components['responses']['Unauthorized'];
+      403: components['responses']['AnalyticsForbidden'];
+      500: components['responses']['InternalError'];
+    };
+  };
+  markPayoutPaid: {
+    parameters: {
+      query?: never;
+      header?: never;
+      path: {
+        /** @description A calendar month `YYYY-MM` (UTC), not in the future */
+        month: components['parameters']['StatementMonth'];
+      };
+      cookie?: never;
+    };
+    requestBody: {
+      content: {
+        /**
+         * @example {
+         *       "team": "group:default/ai-platform-team",
+         *       "reference": "TX-2026-0042"
+         *     }
+         */
+        'application/json': components['schemas']['MarkPayoutPaidRequest'];
+      };
+    };
+    responses: {
+      /** @description The statement, now `paid` */
+      200: {
+        headers: {
+          [name: string]: unknown;
+        };
+        content: {
+          'application/json': components['schemas']['StatementResponse'];
+        };
+      };
+      400: components['responses']['BadRequest'];
+      401: components['responses']['Unauthorized'];
+      403: components['responses']['AdminForbidden'];
+      /** @description The month has not ended yet, or the statement is already paid */
+      409: {
+        headers: {
+          [name: string]: unknown;
+        };
+        content: {
+          'application/json': components['schemas']['ErrorResponse'];
+        };
+      };
+      500: components['responses']['InternalError'];
+    };
+  };
+  getMyUsage: {
+    parameters: {
+      query?: {
+        /** @description First UTC day, `YYYY-MM-DD` (default 29 days before `to`) */
+        from?: components['parameters']['AnalyticsFrom'];
+        /** @description Last UTC day, inclusive (default today); not before `from` */
+        to?: components['parameters']['AnalyticsTo'];
+        /** @description Bucket size (default `day`); usage is kept per day */
+        granularity?: 'day' | 'month';
+        /** @description One service (its name) */
+        service?: string;
+      };
+      header?: never;
+      path?: never;
+      cookie?: never;
+    };
+    requestBody?: never;
+    responses: {
+      /** @description The caller's usage */
+      200: {
+        headers: {
+          [name: string]: unknown;
+        };
+        content: {
+          'application/json': components['schemas']['ConsumerUsage'];
+        };
+      };
+      400: components['responses']['BadRequest'];
+      401: components['responses']['Unauthorized'];
+      403: components['responses']['Forbidden'];
+      500: components['responses']['InternalError'];
+    };
+  };
+  listStatements: {
+    parameters: {
+      query?: {
+        /** @description A team the caller belongs to; without it, the caller's own statements */
+        team?: components['parameters']['StatementTeam'];
+      };
+      header?: never;
+      path?: never;
+      cookie?: never;
+    };
+    requestBody?: never;
+    responses: {
+      /** @description The statements */
+      200: {
+        headers: {
+          [name: string]: unknown;
+        };
+        content: {
+          'application/json': components['schemas']['StatementListResponse'];
+        };
+      };
+      400: components['responses']['BadRequest'];
+      401: components['responses']['Unauthorized'];
+      403: components['responses']['StatementForbidden'];
+      500: components['responses']['InternalError'];
+    };
+  };
+  getStatement: {
+    parameters: {
+      query?: {
+        /** @description A team the caller belongs to; without it, the caller's own statements */
+        team?: components['parameters']['StatementTeam'];
+      };
+      header?: never;
+      path: {
+        /** @description A calendar month `YYYY-MM` (UTC), not in the future */
+        month: components['parameters']['StatementMonth'];
+      };
+      cookie?: never;
+    };
+    requestBody?: never;
+    responses: {
+      /** @description The statement */
+      200: {
+        headers: {
+          [name: string]: unknown;
+        };
+        content: {
+          'application/json': components['schemas']['StatementResponse'];
+        };
+      };
+      400: components['responses']['BadRequest'];
+      401: components['responses']['Unauthorized'];
+      403: components['responses']['StatementForbidden'];
+      500: components['responses']['InternalError'];
+    };
+  };
+  downloadStatement: {
+    parameters: {
+      query?: {
+        /** @description A team the caller belongs to; without it, the caller's own statements */
+        team?: components['parameters']['StatementTeam'];
+      };
+      header?: never;
+      path: {
+        /** @description A calendar month `YYYY-MM` (UTC), not in the future */
+        month: components['parameters']['StatementMonth'];
+      };
+      cookie?: never;
+    };
+    requestBody?: never;
+    responses: {
+      /** @description The statement */
+      200: {
+        headers: {
+          'content-disposition'?: string;
+          [name: string]: unknown;
+        };
+        content: {
+          'text/csv': string;
+        };
+      };
+      400: components['responses']['BadRequest'];
+      401: components['responses']['Unauthorized'];
+      403: components['responses']['StatementForbidden'];
+      500: components['responses']['InternalError'];
+    };
+  };
+  exportUsage: {
+    parameters: {
+      query?: {
+        scope?: 'user' | 'team' | 'service' | 'provider';
+        /** @description A user ref or name (scope user; other users need billing read). */
+        user?: string;
+        /** @description A group ref or name (required for scope team and provider). */
+        team?: string;
+        /** @description A ModelService name (required for scope service). */
+        service?: string;
+        /** @description First UTC day (inclusive); default the first day of this month. */
+        from?: string;
+        /** @description Last UTC day (inclusive); default today. At most 400 days in all. */
+        to?: string;
+        format?: 'json' | 'csv';
+      };
+      header?: never;
+      path?: never;
+      cookie?: never;
+    };
+    requestBody?: never;
+    responses: {
+      /** @description The export */
+      200: {
+        headers: {
+          /** @description With format csv. */
+          'content-disposition'?: string;
+          [name: string]: unknown;
+        };
+        content: {
+          'application/json': components['schemas']['UsageExport'];
+          'text/csv': string;
+        };
+      };
+      400: components['responses']['BadRequest'];
+      401: components['responses']['Unauthorized'];
+      403: components['responses']['StatementForbidden'];
+      404: components['responses']['NotFound'];
+      500: components['responses']['InternalError'];
+    };
+  };
+  getKindJsonSchema: {
+    parameters: {
+      query?: never;
+      header?: never;
+      path: {
+        /** @description `model-service.json`, `provider.json`, or `catalog-info.json` (a file with either kind, other kinds left alone) */
+        file: string;
+      };
+      cookie?: never;
+    };
+    requestBody?: never;
+    responses: {
+      /** @description A JSON Schema (draft-07) document */
+      200: {
+        headers: {
+          [name: string]: unknown;
+        };
+        content: {
+          'application/schema+json': {
+            [key: string]: any;
+          };
+        };
+      };
+      404: components['responses']['NotFound'];
+      500: components['responses']['InternalError'];
+    };
+  };
+  getProviderProfile: {
+    parameters: {
+      query?: never;
+      header?: never;
+      path: {
+        /**
+         * @description The Provider's `metadata.name`
+         * @example northwind-cloud-ai
+         */
+        id: components['parameters']['ProviderId'];
+      };
+      cookie?: never;
+    };
+    requestBody?: never;
+    responses: {
+      /** @description The profile */
+      200: {
+        headers: {
+          [name: string]: unknown;
+        };
+        content: {
+          'application/json': components['schemas']['ProviderProfileResponse'];
+        };
+      };
+      400: components['responses']['BadRequest'];
+      401: components['responses']['Unauthorized'];
+      403: components['responses']['Forbidden'];
+      404: components['responses']['NotFound'];
+      500: components['responses']['InternalError'];
+    };
+  };
+  announcePriceChange: {
+    parameters: {
+      query?: never;
+      header?: never;
+      path: {
+        /**
+         * @description The service's `metadata.name` (the gateway's `model`)
+         * @example northwind-gpt-4o
+         */
+        name: components['parameters']['ServiceName'];
+      };
+      cookie?: never;
+    };
+    requestBody: {
+      content: {
+        'application/json': components['schemas']['PriceChangeInput'];
+      };
+    };
+    responses: {
+      /** @description Announced */
+      201: {
+        headers: {
+          [name: string]: unknown;
+        };
+        content: {
+          'application/json': {
+            priceChange: components['schemas']['PriceChange'];
+          };
+        };
+      };
+      400: components['responses']['BadRequest'];
+      401: components['responses']['Unauthorized'];
+      /** @description Not an owner of the service, nor an admin */
+      403: {
+        headers: {
+          [name: string]: unknown;
+        };
+        content: {
+          'application/json': components['schemas']['ErrorResponse'];
+        };
+      };
+      /** @description No such service */
+      404: {
+        headers: {
+          [name: string]: unknown;
+        };
+        content: {
+          'application/json': components['schemas']['ErrorResponse'];
+        };
+      };
+      /** @description A change is already announced and not in force yet */
+      409: {
+        headers: {
+          [name: string]: unknown;
+        };
+        content: {
+          'application/json': components['schemas']['ErrorResponse'];
+        };
+      };
       500: components['responses']['InternalError'];
     };
   };
@@ -6427,6 +6747,72 @@ export interface operations {
       500: components['responses']['InternalError'];
     };
   };
+  getRoleDirectory: {
+    parameters: {
+      query?: never;
+      header?: never;
+      path?: never;
+      cookie?: never;
+    };
+    requestBody?: never;
+    responses: {
+      /** @description The role directory */
+      200: {
+        headers: {
+          [name: string]: unknown;
+        };
+        content: {
+          'application/json': components['schemas']['MarketplaceRoleDirectory'];
+        };
+      };
+      401: components['responses']['Unauthorized'];
+      403: components['responses']['ServiceOnly'];
+      500: components['responses']['InternalError'];
+    };
+  };
+  decideProviderVerification: {
+    parameters: {
+      query?: never;
+      header?: never;
+      path: {
+        /**
+         * @description The Provider's `metadata.name`
+         * @example northwind-cloud-ai
+         */
+        id: components['parameters']['ProviderId'];
+      };
+      cookie?: never;
+    };
+    requestBody: {
+      content: {
+        /**
+         * @example {
+         *       "verified": true,
+         *       "note": "Contract and security review done 2026-12-01"
+         *     }
+         */
+        'application/json': components['schemas']['ProviderVerificationRequest'];
+      };
+    };
+    responses: {
+      /** @description The decision */
+      200: {
+        headers: {
+          [name: string]: unknown;
+        };
+        content: {
+          'application/json': {
+            verification: components['schemas']['ProviderVerificationInfo'];
+          };
+        };
+      };
+      400: components['responses']['BadRequest'];
+      401: components['responses']['Unauthorized'];
+      403: components['responses']['AdminForbidden'];
+      404: components['responses']['NotFound'];
+      500: components['responses']['InternalError'];
+    };
+  };
   listUsers: {
     parameters: {
       query?: {
@@ -6697,29 +7083,6 @@ export interface operations {
       400: components['responses']['BadRequest'];
       401: components['responses']['Unauthorized'];
       403: components['responses']['AdminForbidden'];
-      500: components['responses']['InternalError'];
-    };
-  };
-  getRoleDirectory: {
-    parameters: {
-      query?: never;
-      header?: never;
-      path?: never;
-      cookie?: never;
-    };
-    requestBody?: never;
-    responses: {
-      /** @description The role directory */
-      200: {
-        headers: {
-          [name: string]: unknown;
-        };
-        content: {
-          'application/json': components['schemas']['MarketplaceRoleDirectory'];
-        };
-      };
-      401: components['responses']['Unauthorized'];
-      403: components['responses']['ServiceOnly'];
       500: components['responses']['InternalError'];
     };
   };
@@ -7074,6 +7437,209 @@ export interface operations {
       };
     };
   };
+  gatewayCompletions: {
+    parameters: {
+      query?: never;
+      header?: never;
+      path?: never;
+      cookie?: never;
+    };
+    requestBody: {
+      content: {
+        /**
+         * @example {
+         *       "model": "northwind-gpt-4o",
+         *       "prompt": "Once upon a time",
+         *       "max_tokens": 32
+         *     }
+         */
+        'application/json': {
+          [key: string]: any;
+        };
+      };
+    };
+    responses: {
+      /** @description The completion (or, with `stream`, its chunks) */
+      200: {
+        headers: {
+          'x-request-id': components['headers']['RequestId'];
+          [name: string]: unknown;
+        };
+        content: {
+          'application/json': {
+            [key: string]: any;
+          };
+          'text/event-stream': string;
+        };
+      };
+      /** @description `invalid_json`, `invalid_request`, `missing_required_parameter`, `invalid_value` (`param` names the field, e.g. `max_tokens` above the service's `maxOutputTokens`), `context_length_exceeded` (the prompt, or the prompt plus `max_tokens`, above the context window), `model_not_supported` (the service cannot be called through this route, e.g. an embedding service). */
+      400: {
+        headers: {
+          [name: string]: unknown;
+        };
+        content: {
+          'application/json': components['schemas']['GatewayErrorResponse'];
+        };
+      };
+      /** @description `invalid_api_key` */
+      401: {
+        headers: {
+          [name: string]: unknown;
+        };
+        content: {
+          'application/json': components['schemas']['GatewayErrorResponse'];
+        };
+      };
+      /** @description `key_revoked`, `subscription_inactive`, `user_suspended`, `model_not_subscribed`, `team_membership_ended`, `service_deprecated` */
+      403: {
+        headers: {
+          [name: string]: unknown;
+        };
+        content: {
+          'application/json': components['schemas']['GatewayErrorResponse'];
+        };
+      };
+      /** @description `model_not_found` */
+      404: {
+        headers: {
+          [name: string]: unknown;
+        };
+        content: {
+          'application/json': components['schemas']['GatewayErrorResponse'];
+        };
+      };
+      /** @description `rate_limit_exceeded`, `trial_exhausted`, `spend_cap_reached`; always with `retry-after` */
+      429: {
+        headers: {
+          'retry-after'?: number;
+          [name: string]: unknown;
+        };
+        content: {
+          'application/json': components['schemas']['GatewayErrorResponse'];
+        };
+      };
+      /** @description `internal_error` */
+      500: {
+        headers: {
+          [name: string]: unknown;
+        };
+        content: {
+          'application/json': components['schemas']['GatewayErrorResponse'];
+        };
+      };
+      /** @description `upstream_error`, `upstream_unreachable`, `upstream_broken`, `upstream_credentials_missing`, `upstream_not_allowed`, `upstream_redirect`, `upstream_invalid_response` (nothing charged) */
+      502: {
+        headers: {
+          [name: string]: unknown;
+        };
+        content: {
+          'application/json': components['schemas']['GatewayErrorResponse'];
+        };
+      };
+    };
+  };
+  gatewayEmbeddings: {
+    parameters: {
+      query?: never;
+      header?: never;
+      path?: never;
+      cookie?: never;
+    };
+    requestBody: {
+      content: {
+        /**
+         * @example {
+         *       "model": "acme-text-embedding-3-small",
+         *       "input": [
+         *         "the marketplace",
+         *         "the gateway"
+         *       ]
+         *     }
+         */
+        'application/json': {
+          [key: string]: any;
+        };
+      };
+    };
+    responses: {
+      /** @description The embeddings */
+      200: {
+        headers: {
+          'x-request-id': components['headers']['RequestId'];
+          [name: string]: unknown;
+        };
+        content: {
+          'application/json': {
+            [key: string]: any;
+          };
+        };
+      };
+      /** @description `invalid_json`, `invalid_request`, `missing_required_parameter`, `invalid_value` (`param` names the field, e.g. `input` above the service's `maxOutputTokens`), `context_length_exceeded` (the prompt, or the prompt plus `input`, above the context window), `model_not_supported` (the service cannot be called through this route, e.g. an embedding service). */
+      400: {
+        headers: {
+          [name: string]: unknown;
+        };
+        content: {
+          'application/json': components['schemas']['GatewayErrorResponse'];
+        };
+      };
+      /** @description `invalid_api_key` */
+      401: {
+        headers: {
+          [name: string]: unknown;
+        };
+        content: {
+          'application/json': components['schemas']['GatewayErrorResponse'];
+        };
+      };
+      /** @description `key_revoked`, `subscription_inactive`, `user_suspended`, `model_not_subscribed`, `team_membership_ended`, `service_deprecated` */
+      403: {
+        headers: {
+          [name: string]: unknown;
+        };
+        content: {
+          'application/json': components['schemas']['GatewayErrorResponse'];
+        };
+      };
+      /** @description `model_not_found` */
+      404: {
+        headers: {
+          [name: string]: unknown;
+        };
+        content: {
+          'application/json': components['schemas']['GatewayErrorResponse'];
+        };
+      };
+      /** @description `rate_limit_exceeded`, `trial_exhausted`, `spend_cap_reached`; always with `retry-after` */
+      429: {
+        headers: {
+          'retry-after'?: number;
+          [name: string]: unknown;
+        };
+        content: {
+          'application/json': components['schemas']['GatewayErrorResponse'];
+        };
+      };
+      /** @description `internal_error` */
+      500: {
+        headers: {
+          [name: string]: unknown;
+        };
+        content: {
+          'application/json': components['schemas']['GatewayErrorResponse'];
+        };
+      };
+      /** @description `upstream_error`, `upstream_unreachable`, `upstream_broken`, `upstream_credentials_missing`, `upstream_not_allowed`, `upstream_redirect`, `upstream_invalid_response` (nothing charged) */
+      502: {
+        headers: {
+          [name: string]: unknown;
+        };
+        content: {
+          'application/json': components['schemas']['GatewayErrorResponse'];
+        };
+      };
+    };
+  };
   gatewayMessages: {
     parameters: {
       query?: never;
@@ -7289,572 +7855,6 @@ export interface operations {
           'application/json': components['schemas']['AnthropicErrorResponse'];
         };
       };
-    };
-  };
-  gatewayCompletions: {
-    parameters: {
-      query?: never;
-      header?: never;
-      path?: never;
-      cookie?: never;
-    };
-    requestBody: {
-      content: {
-        /**
-         * @example {
-         *       "model": "northwind-gpt-4o",
-         *       "prompt": "Once upon a time",
-         *       "max_tokens": 32
-         *     }
-         */
-        'application/json': {
-          [key: string]: any;
-        };
-      };
-    };
-    responses: {
-      /** @description The completion (or, with `stream`, its chunks) */
-      200: {
-        headers: {
-          'x-request-id': components['headers']['RequestId'];
-          [name: string]: unknown;
-        };
-        content: {
-          'application/json': {
-            [key: string]: any;
-          };
-          'text/event-stream': string;
-        };
-      };
-      /** @description `invalid_json`, `invalid_request`, `missing_required_parameter`, `invalid_value` (`param` names the field, e.g. `max_tokens` above the service's `maxOutputTokens`), `context_length_exceeded` (the prompt, or the prompt plus `max_tokens`, above the context window), `model_not_supported` (the service cannot be called through this route, e.g. an embedding service). */
-      400: {
-        headers: {
-          [name: string]: unknown;
-        };
-        content: {
-          'application/json': components['schemas']['GatewayErrorResponse'];
-        };
-      };
-      /** @description `invalid_api_key` */
-      401: {
-        headers: {
-          [name: string]: unknown;
-        };
-        content: {
-          'application/json': components['schemas']['GatewayErrorResponse'];
-        };
-      };
-      /** @description `key_revoked`, `subscription_inactive`, `user_suspended`, `model_not_subscribed`, `team_membership_ended`, `service_deprecated` */
-      403: {
-        headers: {
-          [name: string]: unknown;
-        };
-        content: {
-          'application/json': components['schemas']['GatewayErrorResponse'];
-        };
-      };
-      /** @description `model_not_found` */
-      404: {
-        headers: {
-          [name: string]: unknown;
-        };
-        content: {
-          'application/json': components['schemas']['GatewayErrorResponse'];
-        };
-      };
-      /** @description `rate_limit_exceeded`, `trial_exhausted`, `spend_cap_reached`; always with `retry-after` */
-      429: {
-        headers: {
-          'retry-after'?: number;
-          [name: string]: unknown;
-        };
-        content: {
-          'application/json': components['schemas']['GatewayErrorResponse'];
-        };
-      };
-      /** @description `internal_error` */
-      500: {
-        headers: {
-          [name: string]: unknown;
-        };
-        content: {
-          'application/json': components['schemas']['GatewayErrorResponse'];
-        };
-      };
-      /** @description `upstream_error`, `upstream_unreachable`, `upstream_broken`, `upstream_credentials_missing`, `upstream_not_allowed`, `upstream_redirect`, `upstream_invalid_response` (nothing charged) */
-      502: {
-        headers: {
-          [name: string]: unknown;
-        };
-        content: {
-          'application/json': components['schemas']['GatewayErrorResponse'];
-        };
-      };
-    };
-  };
-  gatewayEmbeddings: {
-    parameters: {
-      query?: never;
-      header?: never;
-      path?: never;
-      cookie?: never;
-    };
-    requestBody: {
-      content: {
-        /**
-         * @example {
-         *       "model": "acme-text-embedding-3-small",
-         *       "input": [
-         *         "the marketplace",
-         *         "the gateway"
-         *       ]
-         *     }
-         */
-        'application/json': {
-          [key: string]: any;
-        };
-      };
-    };
-    responses: {
-      /** @description The embeddings */
-      200: {
-        headers: {
-          'x-request-id': components['headers']['RequestId'];
-          [name: string]: unknown;
-        };
-        content: {
-          'application/json': {
-            [key: string]: any;
-          };
-        };
-      };
-      /** @description `invalid_json`, `invalid_request`, `missing_required_parameter`, `invalid_value` (`param` names the field, e.g. `input` above the service's `maxOutputTokens`), `context_length_exceeded` (the prompt, or the prompt plus `input`, above the context window), `model_not_supported` (the service cannot be called through this route, e.g. an embedding service). */
-      400: {
-        headers: {
-          [name: string]: unknown;
-        };
-        content: {
-          'application/json': components['schemas']['GatewayErrorResponse'];
-        };
-      };
-      /** @description `invalid_api_key` */
-      401: {
-        headers: {
-          [name: string]: unknown;
-        };
-        content: {
-          'application/json': components['schemas']['GatewayErrorResponse'];
-        };
-      };
-      /** @description `key_revoked`, `subscription_inactive`, `user_suspended`, `model_not_subscribed`, `team_membership_ended`, `service_deprecated` */
-      403: {
-        headers: {
-          [name: string]: unknown;
-        };
-        content: {
-          'application/json': components['schemas']['GatewayErrorResponse'];
-        };
-      };
-      /** @description `model_not_found` */
-      404: {
-        headers: {
-          [name: string]: unknown;
-        };
-        content: {
-          'application/json': components['schemas']['GatewayErrorResponse'];
-        };
-      };
-      /** @description `rate_limit_exceeded`, `trial_exhausted`, `spend_cap_reached`; always with `retry-after` */
-      429: {
-        headers: {
-          'retry-after'?: number;
-          [name: string]: unknown;
-        };
-        content: {
-          'application/json': components['schemas']['GatewayErrorResponse'];
-        };
-      };
-      /** @description `internal_error` */
-      500: {
-        headers: {
-          [name: string]: unknown;
-        };
-        content: {
-          'application/json': components['schemas']['GatewayErrorResponse'];
-        };
-      };
-      /** @description `upstream_error`, `upstream_unreachable`, `upstream_broken`, `upstream_credentials_missing`, `upstream_not_allowed`, `upstream_redirect`, `upstream_invalid_response` (nothing charged) */
-      502: {
-        headers: {
-          [name: string]: unknown;
-        };
-        content: {
-          'application/json': components['schemas']['GatewayErrorResponse'];
-        };
-      };
-    };
-  };
-  listProviderTeams: {
-    parameters: {
-      query?: never;
-      header?: never;
-      path?: never;
-      cookie?: never;
-    };
-    requestBody?: never;
-    responses: {
-      /** @description The teams */
-      200: {
-        headers: {
-          [name: string]: unknown;
-        };
-        content: {
-          'application/json': {
-            teams: components['schemas']['ProviderTeam'][];
-          };
-        };
-      };
-      401: components['responses']['Unauthorized'];
-      403: components['responses']['AnalyticsForbidden'];
-      500: components['responses']['InternalError'];
-    };
-  };
-  getProviderAnalytics: {
-    parameters: {
-      query?: {
-        /** @description First UTC day, `YYYY-MM-DD` (default 29 days before `to`) */
-        from?: components['parameters']['AnalyticsFrom'];
-        /** @description Last UTC day, inclusive (default today); not before `from` */
-        to?: components['parameters']['AnalyticsTo'];
-        /** @description Bucket size of the series (default `day`) */
-        granularity?: components['schemas']['AnalyticsGranularity'];
-        /** @description One service (its name); 403 if it belongs to a team the caller may not see */
-        service?: string;
-        /** @description A provider team (`ai-platform-team` or `group:default/ai-platform-team`); 403 unless the caller is a member or an admin */
-        team?: string;
-      };
-      header?: never;
-      path?: never;
-      cookie?: never;
-    };
-    requestBody?: never;
-    responses: {
-      /** @description The dashboard's numbers */
-      200: {
-        headers: {
-          [name: string]: unknown;
-        };
-        content: {
-          'application/json': components['schemas']['ProviderAnalytics'];
-        };
-      };
-      400: components['responses']['BadRequest'];
-      401: components['responses']['Unauthorized'];
-      403: components['responses']['AnalyticsForbidden'];
-      404: components['responses']['NotFound'];
-      500: components['responses']['InternalError'];
-    };
-  };
-  listPayoutStatements: {
-    parameters: {
-      query: {
-        /** @description The provider team (`ai-platform-team` or `group:default/ai-platform-team`) */
-        team: components['parameters']['StatementTeamRequired'];
-      };
-      header?: never;
-      path?: never;
-      cookie?: never;
-    };
-    requestBody?: never;
-    responses: {
-      /** @description The statements */
-      200: {
-        headers: {
-          [name: string]: unknown;
-        };
-        content: {
-          'application/json': components['schemas']['PayoutListResponse'];
-        };
-      };
-      400: components['responses']['BadRequest'];
-      401: components['responses']['Unauthorized'];
-      403: components['responses']['AnalyticsForbidden'];
-      500: components['responses']['InternalError'];
-    };
-  };
-  getPayoutStatement: {
-    parameters: {
-      query: {
-        /** @description The provider team (`ai-platform-team` or `group:default/ai-platform-team`) */
-        team: components['parameters']['StatementTeamRequired'];
-      };
-      header?: never;
-      path: {
-        /** @description A calendar month `YYYY-MM` (UTC), not in the future */
-        month: components['parameters']['StatementMonth'];
-      };
-      cookie?: never;
-    };
-    requestBody?: never;
-    responses: {
-      /** @description The statement */
-      200: {
-        headers: {
-          [name: string]: unknown;
-        };
-        content: {
-          'application/json': components['schemas']['StatementResponse'];
-        };
-      };
-      400: components['responses']['BadRequest'];
-      401: components['responses']['Unauthorized'];
-      403: components['responses']['AnalyticsForbidden'];
-      500: components['responses']['InternalError'];
-    };
-  };
-  downloadPayoutStatement: {
-    parameters: {
-      query: {
-        /** @description The provider team (`ai-platform-team` or `group:default/ai-platform-team`) */
-        team: components['parameters']['StatementTeamRequired'];
-      };
-      header?: never;
-      path: {
-        /** @description A calendar month `YYYY-MM` (UTC), not in the future */
-        month: components['parameters']['StatementMonth'];
-      };
-      cookie?: never;
-    };
-    requestBody?: never;
-    responses: {
-      /** @description The statement */
-      200: {
-        headers: {
-          /** @example attachment; filename="payout-default-ai-platform-team-2026-11.csv" */
-          'content-disposition'?: string;
-          [name: string]: unknown;
-        };
-        content: {
-          /**
-           * @example month,status,team,service,service_title,requests,prompt_tokens,completion_tokens,trial_tokens,gross_micros,gross_usd,platform_fee_micros,platform_fee_usd,net_micros,net_usd
-           *     2026-11,closed,group:default/ai-platform-team,modelservice:default/northwind-gpt-4o,GPT-4o (Northwind Cloud AI),1,100,50,0,5000,0.005000,500,0.000500,4500,0.004500
-           *     2026-11,closed,group:default/ai-platform-team,TOTAL,,1,100,50,0,5000,0.005000,500,0.000500,4500,0.004500
-           */
-          'text/csv': string;
-        };
-      };
-      400: components['responses']['BadRequest'];
-      401: components['responses']['Unauthorized'];
-      403: components['responses']['AnalyticsForbidden'];
-      500: components['responses']['InternalError'];
-    };
-  };
-  markPayoutPaid: {
-    parameters: {
-      query?: never;
-      header?: never;
-      path: {
-        /** @description A calendar month `YYYY-MM` (UTC), not in the future */
-        month: components['parameters']['StatementMonth'];
-      };
-      cookie?: never;
-    };
-    requestBody: {
-      content: {
-        /**
-         * @example {
-         *       "team": "group:default/ai-platform-team",
-         *       "reference": "TX-2026-0042"
-         *     }
-         */
-        'application/json': components['schemas']['MarkPayoutPaidRequest'];
-      };
-    };
-    responses: {
-      /** @description The statement, now `paid` */
-      200: {
-        headers: {
-          [name: string]: unknown;
-        };
-        content: {
-          'application/json': components['schemas']['StatementResponse'];
-        };
-      };
-      400: components['responses']['BadRequest'];
-      401: components['responses']['Unauthorized'];
-      403: components['responses']['AdminForbidden'];
-      /** @description The month has not ended yet, or the statement is already paid */
-      409: {
-        headers: {
-          [name: string]: unknown;
-        };
-        content: {
-          'application/json': components['schemas']['ErrorResponse'];
-        };
-      };
-      500: components['responses']['InternalError'];
-    };
-  };
-  getMyUsage: {
-    parameters: {
-      query?: {
-        /** @description First UTC day, `YYYY-MM-DD` (default 29 days before `to`) */
-        from?: components['parameters']['AnalyticsFrom'];
-        /** @description Last UTC day, inclusive (default today); not before `from` */
-        to?: components['parameters']['AnalyticsTo'];
-        /** @description Bucket size (default `day`); usage is kept per day */
-        granularity?: 'day' | 'month';
-        /** @description One service (its name) */
-        service?: string;
-      };
-      header?: never;
-      path?: never;
-      cookie?: never;
-    };
-    requestBody?: never;
-    responses: {
-      /** @description The caller's usage */
-      200: {
-        headers: {
-          [name: string]: unknown;
-        };
-        content: {
-          'application/json': components['schemas']['ConsumerUsage'];
-        };
-      };
-      400: components['responses']['BadRequest'];
-      401: components['responses']['Unauthorized'];
-      403: components['responses']['Forbidden'];
-      500: components['responses']['InternalError'];
-    };
-  };
-  listStatements: {
-    parameters: {
-      query?: {
-        /** @description A team the caller belongs to; without it, the caller's own statements */
-        team?: components['parameters']['StatementTeam'];
-      };
-      header?: never;
-      path?: never;
-      cookie?: never;
-    };
-    requestBody?: never;
-    responses: {
-      /** @description The statements */
-      200: {
-        headers: {
-          [name: string]: unknown;
-        };
-        content: {
-          'application/json': components['schemas']['StatementListResponse'];
-        };
-      };
-      400: components['responses']['BadRequest'];
-      401: components['responses']['Unauthorized'];
-      403: components['responses']['StatementForbidden'];
-      500: components['responses']['InternalError'];
-    };
-  };
-  getStatement: {
-    parameters: {
-      query?: {
-        /** @description A team the caller belongs to; without it, the caller's own statements */
-        team?: components['parameters']['StatementTeam'];
-      };
-      header?: never;
-      path: {
-        /** @description A calendar month `YYYY-MM` (UTC), not in the future */
-        month: components['parameters']['StatementMonth'];
-      };
-      cookie?: never;
-    };
-    requestBody?: never;
-    responses: {
-      /** @description The statement */
-      200: {
-        headers: {
-          [name: string]: unknown;
-        };
-        content: {
-          'application/json': components['schemas']['StatementResponse'];
-        };
-      };
-      400: components['responses']['BadRequest'];
-      401: components['responses']['Unauthorized'];
-      403: components['responses']['StatementForbidden'];
-      500: components['responses']['InternalError'];
-    };
-  };
-  downloadStatement: {
-    parameters: {
-      query?: {
-        /** @description A team the caller belongs to; without it, the caller's own statements */
-        team?: components['parameters']['StatementTeam'];
-      };
-      header?: never;
-      path: {
-        /** @description A calendar month `YYYY-MM` (UTC), not in the future */
-        month: components['parameters']['StatementMonth'];
-      };
-      cookie?: never;
-    };
-    requestBody?: never;
-    responses: {
-      /** @description The statement */
-      200: {
-        headers: {
-          'content-disposition'?: string;
-          [name: string]: unknown;
-        };
-        content: {
-          'text/csv': string;
-        };
-      };
-      400: components['responses']['BadRequest'];
-      401: components['responses']['Unauthorized'];
-      403: components['responses']['StatementForbidden'];
-      500: components['responses']['InternalError'];
-    };
-  };
-  exportUsage: {
-    parameters: {
-      query?: {
-        scope?: 'user' | 'team' | 'service' | 'provider';
-        /** @description A user ref or name (scope user; other users need billing read). */
-        user?: string;
-        /** @description A group ref or name (required for scope team and provider). */
-        team?: string;
-        /** @description A ModelService name (required for scope service). */
-        service?: string;
-        /** @description First UTC day (inclusive); default the first day of this month. */
-        from?: string;
-        /** @description Last UTC day (inclusive); default today. At most 400 days in all. */
-        to?: string;
-        format?: 'json' | 'csv';
-      };
-      header?: never;
-      path?: never;
-      cookie?: never;
-    };
-    requestBody?: never;
-    responses: {
-      /** @description The export */
-      200: {
-        headers: {
-          /** @description With format csv. */
-          'content-disposition'?: string;
-          [name: string]: unknown;
-        };
-        content: {
-          'application/json': components['schemas']['UsageExport'];
-          'text/csv': string;
-        };
-      };
-      400: components['responses']['BadRequest'];
-      401: components['responses']['Unauthorized'];
-      403: components['responses']['StatementForbidden'];
-      404: components['responses']['NotFound'];
-      500: components['responses']['InternalError'];
     };
   };
 }

@@ -37,10 +37,17 @@ type Endpoint<O extends { parameters: any; responses: any }> = {
 
 /** Every REST operation of the document, keyed as backend-openapi-utils expects. */
 export type EndpointMap = {
-  '#get|/schemas/{file}': Endpoint<operations['getKindJsonSchema']>;
   '#get|/marketplace/services': Endpoint<operations['browseServices']>;
   '#get|/marketplace/recommendations': Endpoint<
     operations['getRecommendations']
+  >;
+  '#get|/v1/services': Endpoint<operations['listServices']>;
+  '#get|/v1/services/{name}': Endpoint<operations['getService']>;
+  '#post|/v1/services/{name}/test': Endpoint<operations['testService']>;
+  '#post|/v1/services/{name}/subscribe': Endpoint<operations['subscribe']>;
+  '#_delete|/v1/services/{name}/subscribe': Endpoint<operations['unsubscribe']>;
+  '#get|/v1/services/{name}/price-changes': Endpoint<
+    operations['listPriceChanges']
   >;
   '#get|/marketplace/services/{name}/reviews': Endpoint<
     operations['listReviews']
@@ -72,35 +79,13 @@ export type EndpointMap = {
   '#get|/marketplace/services/{name}/metrics': Endpoint<
     operations['getServiceMetrics']
   >;
-  '#get|/marketplace/providers/{id}': Endpoint<
-    operations['getProviderProfile']
-  >;
-  '#put|/marketplace/admin/providers/{id}/verification': Endpoint<
-    operations['decideProviderVerification']
-  >;
-  '#get|/v1/services': Endpoint<operations['listServices']>;
-  '#get|/v1/services/{name}': Endpoint<operations['getService']>;
-  '#post|/v1/services/{name}/test': Endpoint<operations['testService']>;
   '#get|/v1/routes': Endpoint<operations['listRoutes']>;
   '#get|/v1/routes/{name}': Endpoint<operations['getRoute']>;
   '#post|/v1/routes/{name}/subscribe': Endpoint<operations['subscribeRoute']>;
   '#_delete|/v1/routes/{name}/subscribe': Endpoint<
     operations['unsubscribeRoute']
   >;
-  '#post|/v1/services/{name}/subscribe': Endpoint<operations['subscribe']>;
-  '#_delete|/v1/services/{name}/subscribe': Endpoint<operations['unsubscribe']>;
   '#get|/v1/subscriptions': Endpoint<operations['listSubscriptions']>;
-  '#get|/v1/budgets': Endpoint<operations['listBudgets']>;
-  '#get|/v1/budgets/{scope}/{ref}': Endpoint<operations['getBudget']>;
-  '#put|/v1/budgets/{scope}/{ref}': Endpoint<operations['putBudget']>;
-  '#_delete|/v1/budgets/{scope}/{ref}': Endpoint<operations['deleteBudget']>;
-  '#get|/v1/teams/{ref}/usage': Endpoint<operations['getTeamUsage']>;
-  '#get|/v1/services/{name}/price-changes': Endpoint<
-    operations['listPriceChanges']
-  >;
-  '#post|/v1/provider/services/{name}/price-changes': Endpoint<
-    operations['announcePriceChange']
-  >;
   '#post|/v1/subscriptions/{id}/keys': Endpoint<
     operations['createSubscriptionKey']
   >;
@@ -112,6 +97,35 @@ export type EndpointMap = {
   '#post|/v1/keys/{keyId}/rotate': Endpoint<operations['rotateKey']>;
   '#_delete|/v1/keys/{keyId}': Endpoint<operations['revokeKey']>;
   '#get|/v1/me': Endpoint<operations['getMe']>;
+  '#get|/v1/budgets': Endpoint<operations['listBudgets']>;
+  '#get|/v1/budgets/{scope}/{ref}': Endpoint<operations['getBudget']>;
+  '#put|/v1/budgets/{scope}/{ref}': Endpoint<operations['putBudget']>;
+  '#_delete|/v1/budgets/{scope}/{ref}': Endpoint<operations['deleteBudget']>;
+  '#get|/v1/teams/{ref}/usage': Endpoint<operations['getTeamUsage']>;
+  '#get|/v1/provider/teams': Endpoint<operations['listProviderTeams']>;
+  '#get|/v1/provider/analytics': Endpoint<operations['getProviderAnalytics']>;
+  '#get|/v1/provider/payouts': Endpoint<operations['listPayoutStatements']>;
+  '#get|/v1/provider/payouts/{month}': Endpoint<
+    operations['getPayoutStatement']
+  >;
+  '#get|/v1/provider/payouts/{month}/csv': Endpoint<
+    operations['downloadPayoutStatement']
+  >;
+  '#post|/v1/admin/payouts/{month}/paid': Endpoint<
+    operations['markPayoutPaid']
+  >;
+  '#get|/v1/me/usage': Endpoint<operations['getMyUsage']>;
+  '#get|/v1/statements': Endpoint<operations['listStatements']>;
+  '#get|/v1/statements/{month}': Endpoint<operations['getStatement']>;
+  '#get|/v1/statements/{month}/csv': Endpoint<operations['downloadStatement']>;
+  '#get|/v1/exports/usage': Endpoint<operations['exportUsage']>;
+  '#get|/schemas/{file}': Endpoint<operations['getKindJsonSchema']>;
+  '#get|/marketplace/providers/{id}': Endpoint<
+    operations['getProviderProfile']
+  >;
+  '#post|/v1/provider/services/{name}/price-changes': Endpoint<
+    operations['announcePriceChange']
+  >;
   '#get|/v1/provider/services': Endpoint<operations['listManagedServices']>;
   '#post|/v1/provider/services': Endpoint<operations['publishService']>;
   '#get|/v1/provider/service-names/{name}': Endpoint<
@@ -159,6 +173,10 @@ export type EndpointMap = {
   '#get|/v1/internal/credential-bindings': Endpoint<
     operations['listCredentialBindings']
   >;
+  '#get|/v1/internal/roles': Endpoint<operations['getRoleDirectory']>;
+  '#put|/marketplace/admin/providers/{id}/verification': Endpoint<
+    operations['decideProviderVerification']
+  >;
   '#get|/v1/admin/users': Endpoint<operations['listUsers']>;
   '#get|/v1/admin/users/{userRef}': Endpoint<operations['getUser']>;
   '#put|/v1/admin/users/{userRef}/role': Endpoint<operations['setUserRole']>;
@@ -173,24 +191,6 @@ export type EndpointMap = {
     operations['setPlatformFee']
   >;
   '#get|/v1/admin/audit': Endpoint<operations['listAuditLog']>;
-  '#get|/v1/internal/roles': Endpoint<operations['getRoleDirectory']>;
-  '#get|/v1/provider/teams': Endpoint<operations['listProviderTeams']>;
-  '#get|/v1/provider/analytics': Endpoint<operations['getProviderAnalytics']>;
-  '#get|/v1/provider/payouts': Endpoint<operations['listPayoutStatements']>;
-  '#get|/v1/provider/payouts/{month}': Endpoint<
-    operations['getPayoutStatement']
-  >;
-  '#get|/v1/provider/payouts/{month}/csv': Endpoint<
-    operations['downloadPayoutStatement']
-  >;
-  '#post|/v1/admin/payouts/{month}/paid': Endpoint<
-    operations['markPayoutPaid']
-  >;
-  '#get|/v1/me/usage': Endpoint<operations['getMyUsage']>;
-  '#get|/v1/statements': Endpoint<operations['listStatements']>;
-  '#get|/v1/statements/{month}': Endpoint<operations['getStatement']>;
-  '#get|/v1/statements/{month}/csv': Endpoint<operations['downloadStatement']>;
-  '#get|/v1/exports/usage': Endpoint<operations['exportUsage']>;
 };
 
 export const spec = {
@@ -286,48 +286,6 @@ export const spec = {
     },
   ],
   paths: {
-    '/schemas/{file}': {
-      parameters: [
-        {
-          name: 'file',
-          in: 'path',
-          required: true,
-          description:
-            '`model-service.json`, `provider.json`, or `catalog-info.json` (a file with either kind, other kinds left alone)',
-          schema: {
-            type: 'string',
-          },
-        },
-      ],
-      get: {
-        tags: ['Provider Management'],
-        operationId: 'getKindJsonSchema',
-        summary:
-          'The JSON Schema of a marketplace kind, for editors and CI validators',
-        description:
-          "Generated from the kinds' schemas the catalog processor and the publish API validate with (also committed under `plugins/marketplace-common/schemas/`). No token needed. Point an editor at it with a first line `# yaml-language-server: $schema=<portal>/api/marketplace/schemas/catalog-info.json`.",
-        security: [],
-        responses: {
-          '200': {
-            description: 'A JSON Schema (draft-07) document',
-            content: {
-              'application/schema+json': {
-                schema: {
-                  type: 'object',
-                  additionalProperties: true,
-                },
-              },
-            },
-          },
-          '404': {
-            $ref: '#/components/responses/NotFound',
-          },
-          '500': {
-            $ref: '#/components/responses/InternalError',
-          },
-        },
-      },
-    },
     '/marketplace/services': {
       get: {
         tags: ['Marketplace'],
@@ -844,6 +802,433 @@ export const spec = {
           },
           '403': {
             $ref: '#/components/responses/Forbidden',
+          },
+          '500': {
+            $ref: '#/components/responses/InternalError',
+          },
+        },
+      },
+    },
+    '/v1/services': {
+      get: {
+        tags: ['Services'],
+        operationId: 'listServices',
+        summary: "List model services with the caller's subscription state",
+        description:
+          'Sorted by name. Services waiting for review, rejected or unpublished are not in `all`; see `scope`.',
+        parameters: [
+          {
+            name: 'scope',
+            in: 'query',
+            allowReserved: true,
+            required: false,
+            description:
+              "`all` (default): the live services (approved, not unpublished); `subscribed`: those the caller has an active subscription to (also unpublished ones until their sunset); `owned`: those owned by one of the caller's groups, in every review state. Any other query parameter is rejected with 400.",
+            schema: {
+              $ref: '#/components/schemas/ServiceScope',
+            },
+          },
+        ],
+        responses: {
+          '200': {
+            description: 'The services',
+            content: {
+              'application/json': {
+                schema: {
+                  type: 'object',
+                  required: ['services'],
+                  properties: {
+                    services: {
+                      type: 'array',
+                      items: {
+                        $ref: '#/components/schemas/ServiceSummary',
+                      },
+                    },
+                  },
+                },
+              },
+            },
+          },
+          '400': {
+            $ref: '#/components/responses/BadRequest',
+          },
+          '401': {
+            $ref: '#/components/responses/Unauthorized',
+          },
+          '403': {
+            $ref: '#/components/responses/Forbidden',
+          },
+          '500': {
+            $ref: '#/components/responses/InternalError',
+          },
+        },
+      },
+    },
+    '/v1/services/{name}': {
+      parameters: [
+        {
+          $ref: '#/components/parameters/ServiceName',
+        },
+      ],
+      get: {
+        tags: ['Services'],
+        operationId: 'getService',
+        summary:
+          "One service with the caller's subscription, keys and gateway endpoint",
+        responses: {
+          '200': {
+            description: 'The service',
+            content: {
+              'application/json': {
+                schema: {
+                  type: 'object',
+                  required: ['service'],
+                  properties: {
+                    service: {
+                      $ref: '#/components/schemas/ServiceDetail',
+                    },
+                  },
+                },
+              },
+            },
+          },
+          '400': {
+            $ref: '#/components/responses/BadRequest',
+          },
+          '401': {
+            $ref: '#/components/responses/Unauthorized',
+          },
+          '403': {
+            $ref: '#/components/responses/Forbidden',
+          },
+          '404': {
+            $ref: '#/components/responses/NotFound',
+          },
+          '500': {
+            $ref: '#/components/responses/InternalError',
+          },
+        },
+      },
+    },
+    '/v1/services/{name}/test': {
+      post: {
+        tags: ['Services'],
+        operationId: 'testService',
+        summary:
+          'Test API - call the service through the gateway on your own subscription',
+        description:
+          "The portal's playground. Runs the gateway's full pipeline (checks, reservation, forwarding, metering) for the signed-in user's active subscription to the service, so no key is pasted; the request lands in the ledger like any other and the answer carries `x-request-id`. The body is an OpenAI chat completion request without `model` (the service is the model); `stream: true` answers with server-sent events. Errors are in OpenAI's error shape: besides the gateway's own, 403 `not_subscribed` (no active subscription: subscribe with Start Using first) and 403 `no_active_key` (all keys of the subscription are revoked).",
+        parameters: [
+          {
+            $ref: '#/components/parameters/ServiceName',
+          },
+          {
+            name: 'protocol',
+            in: 'query',
+            allowReserved: true,
+            required: false,
+            description:
+              "The protocol to send the body in: `chat` (the default, a Chat Completions body), `responses`, `messages` (Anthropic), `completions` or `embeddings`, each without `model`. The answer is in that protocol's shape. Checked by the handler, which answers an unknown value with a 400 `invalid_value` in OpenAI's error shape (like every error of this route).",
+            schema: {
+              type: 'string',
+            },
+          },
+        ],
+        requestBody: {
+          required: true,
+          description:
+            "A request of the chosen protocol without `model`. The gateway validates it as it validates that protocol's own route, and answers a bad one in that protocol's error shape (OpenAI's `param` and `code`, or Anthropic's `error.type`), so it is not checked against a schema here.",
+          content: {
+            'application/json': {
+              schema: {
+                type: 'object',
+                additionalProperties: true,
+                properties: {
+                  messages: {
+                    description: 'The conversation (`chat` and `messages`).',
+                  },
+                  input: {
+                    description:
+                      'The input (`responses`, `embeddings`; `completions` takes `prompt`).',
+                  },
+                  stream: {
+                    description: '`true` answers with server-sent events.',
+                  },
+                },
+              },
+            },
+          },
+        },
+        responses: {
+          '200': {
+            description:
+              'The completion (JSON), or a stream of `chat.completion.chunk` events',
+            headers: {
+              'x-request-id': {
+                description:
+                  'The id of the request; its ledger row is `GET /v1/usage/{requestId}`',
+                schema: {
+                  type: 'string',
+                },
+              },
+            },
+            content: {
+              'application/json': {
+                schema: {
+                  type: 'object',
+                  additionalProperties: true,
+                },
+              },
+              'text/event-stream': {
+                schema: {
+                  type: 'string',
+                },
+              },
+            },
+          },
+          '400': {
+            description:
+              'Invalid body (OpenAI error shape, `param` names the field)',
+            content: {
+              'application/json': {
+                schema: {
+                  $ref: '#/components/schemas/GatewayErrorResponse',
+                },
+              },
+            },
+          },
+          '401': {
+            $ref: '#/components/responses/Unauthorized',
+          },
+          '403': {
+            description:
+              "`not_subscribed`, `no_active_key`, or one of the gateway's 403s (OpenAI error shape)",
+            content: {
+              'application/json': {
+                schema: {
+                  $ref: '#/components/schemas/GatewayErrorResponse',
+                },
+              },
+            },
+          },
+          '404': {
+            $ref: '#/components/responses/NotFound',
+          },
+          '429': {
+            description:
+              'Rate limit or trial / spend cap exhausted (OpenAI error shape)',
+            content: {
+              'application/json': {
+                schema: {
+                  $ref: '#/components/schemas/GatewayErrorResponse',
+                },
+              },
+            },
+          },
+          '500': {
+            $ref: '#/components/responses/InternalError',
+          },
+          '502': {
+            description:
+              'The upstream failed (OpenAI error shape); nothing was charged',
+          },
+          '503': {
+            description: 'The service is in maintenance (OpenAI error shape)',
+          },
+          '504': {
+            description:
+              'The upstream timed out (OpenAI error shape); nothing was charged',
+          },
+        },
+      },
+    },
+    '/v1/services/{name}/subscribe': {
+      parameters: [
+        {
+          $ref: '#/components/parameters/ServiceName',
+        },
+      ],
+      post: {
+        tags: ['Services'],
+        operationId: 'subscribe',
+        summary: 'Subscribe to a service and get its first API key',
+        description:
+          "Creates an active subscription and issues an API key. The key's `secret`\nis returned **only in this response**: the backend stores a SHA-256 hash.\nThe trial (tokens and duration) is taken from the service's\n`spec.trial` and granted once per user: subscribing again continues the\nearlier trial (`trialTokensGranted` is what is left of it, the expiry\nstays that of the first subscription). The subscription keeps the\nservice's current prices: later increases apply to new subscriptions\nonly, decreases at once. A team-billed subscription bills the team only\nwhile the user is a member of it. A user has at most one active\nsubscription per service.\n",
+        requestBody: {
+          required: false,
+          content: {
+            'application/json': {
+              schema: {
+                $ref: '#/components/schemas/SubscribeRequest',
+              },
+              example: {
+                teamRef: 'group:default/checkout-team',
+                spendCapMicros: 50000000,
+              },
+            },
+          },
+        },
+        responses: {
+          '201': {
+            description: 'Subscribed',
+            content: {
+              'application/json': {
+                schema: {
+                  $ref: '#/components/schemas/SubscribeResponse',
+                },
+              },
+            },
+          },
+          '400': {
+            description:
+              "Invalid name, invalid or unknown body field (the message names it, e.g. `Invalid body field 'spendCapMicros': ...`), a `teamRef` that is no entity ref, or the service is `deprecated`. Nothing is created.",
+            content: {
+              'application/json': {
+                schema: {
+                  $ref: '#/components/schemas/ErrorResponse',
+                },
+              },
+            },
+          },
+          '401': {
+            $ref: '#/components/responses/Unauthorized',
+          },
+          '403': {
+            description:
+              '`teamRef` is not a group the caller is a member of, or the caller is not a user.',
+            content: {
+              'application/json': {
+                schema: {
+                  $ref: '#/components/schemas/ErrorResponse',
+                },
+              },
+            },
+          },
+          '404': {
+            $ref: '#/components/responses/NotFound',
+          },
+          '409': {
+            description:
+              'The caller already has an active subscription to this service',
+            content: {
+              'application/json': {
+                schema: {
+                  $ref: '#/components/schemas/ErrorResponse',
+                },
+              },
+            },
+          },
+          '500': {
+            $ref: '#/components/responses/InternalError',
+          },
+        },
+      },
+      delete: {
+        tags: ['Services'],
+        operationId: 'unsubscribe',
+        summary: "Cancel the caller's subscription to a service",
+        description:
+          'Ends the active subscription and revokes all of its API keys at once. Usage history stays available.',
+        responses: {
+          '200': {
+            description: 'The cancelled subscription',
+            content: {
+              'application/json': {
+                schema: {
+                  type: 'object',
+                  required: ['subscription'],
+                  properties: {
+                    subscription: {
+                      $ref: '#/components/schemas/Subscription',
+                    },
+                  },
+                },
+              },
+            },
+          },
+          '400': {
+            $ref: '#/components/responses/BadRequest',
+          },
+          '401': {
+            $ref: '#/components/responses/Unauthorized',
+          },
+          '403': {
+            $ref: '#/components/responses/Forbidden',
+          },
+          '404': {
+            description:
+              'Unknown service, or the caller has no active subscription to it',
+            content: {
+              'application/json': {
+                schema: {
+                  $ref: '#/components/schemas/ErrorResponse',
+                },
+              },
+            },
+          },
+          '500': {
+            $ref: '#/components/responses/InternalError',
+          },
+        },
+      },
+    },
+    '/v1/services/{name}/price-changes': {
+      parameters: [
+        {
+          $ref: '#/components/parameters/ServiceName',
+        },
+      ],
+      get: {
+        tags: ['Services'],
+        operationId: 'listPriceChanges',
+        summary:
+          'The price in force and the announced price changes of a service',
+        responses: {
+          '200': {
+            description: 'The price now and the changes, oldest first',
+            content: {
+              'application/json': {
+                schema: {
+                  type: 'object',
+                  required: ['current', 'noticeDays', 'items'],
+                  properties: {
+                    current: {
+                      $ref: '#/components/schemas/ModelServicePricing',
+                    },
+                    noticeDays: {
+                      type: 'integer',
+                      description:
+                        '`marketplace.pricing.noticeDays`: how far ahead an increase is announced',
+                    },
+                    items: {
+                      type: 'array',
+                      items: {
+                        $ref: '#/components/schemas/PriceChange',
+                      },
+                    },
+                  },
+                },
+              },
+            },
+          },
+          '400': {
+            $ref: '#/components/responses/BadRequest',
+          },
+          '401': {
+            $ref: '#/components/responses/Unauthorized',
+          },
+          '403': {
+            $ref: '#/components/responses/Forbidden',
+          },
+          '404': {
+            description: 'No such service (or not visible to the caller)',
+            content: {
+              'application/json': {
+                schema: {
+                  $ref: '#/components/schemas/ErrorResponse',
+                },
+              },
+            },
           },
           '500': {
             $ref: '#/components/responses/InternalError',
@@ -1456,342 +1841,6 @@ export const spec = {
         },
       },
     },
-    '/marketplace/providers/{id}': {
-      parameters: [
-        {
-          $ref: '#/components/parameters/ProviderId',
-        },
-      ],
-      get: {
-        tags: ['Providers'],
-        operationId: 'getProviderProfile',
-        summary:
-          "A provider's profile, its live services and their aggregate measured quality",
-        description:
-          "The Provider entity, the admins' verification decision beside the entity's own claim, its live services (as browse cards) and their quality over the last 30 days: uptime over all their checks (probes and requests) with the days of data, p95 time to first token and median output tokens per second over all their requests, usage and ratings.",
-        responses: {
-          '200': {
-            description: 'The profile',
-            content: {
-              'application/json': {
-                schema: {
-                  $ref: '#/components/schemas/ProviderProfileResponse',
-                },
-              },
-            },
-          },
-          '400': {
-            $ref: '#/components/responses/BadRequest',
-          },
-          '401': {
-            $ref: '#/components/responses/Unauthorized',
-          },
-          '403': {
-            $ref: '#/components/responses/Forbidden',
-          },
-          '404': {
-            $ref: '#/components/responses/NotFound',
-          },
-          '500': {
-            $ref: '#/components/responses/InternalError',
-          },
-        },
-      },
-    },
-    '/marketplace/admin/providers/{id}/verification': {
-      parameters: [
-        {
-          $ref: '#/components/parameters/ProviderId',
-        },
-      ],
-      put: {
-        tags: ['Admin'],
-        operationId: 'decideProviderVerification',
-        summary: 'Verify a provider, or withdraw its verification (admins)',
-        description:
-          'Whether a provider is verified is the admins\' decision; the `verification` a Provider entity declares is only its claim. The decision drives the "Verified providers only" filter and the badge. Audited as `provider.verified` / `provider.unverified`. Needs `marketplace.admin.approvals.manage`.',
-        requestBody: {
-          required: true,
-          content: {
-            'application/json': {
-              schema: {
-                $ref: '#/components/schemas/ProviderVerificationRequest',
-              },
-              example: {
-                verified: true,
-                note: 'Contract and security review done 2026-12-01',
-              },
-            },
-          },
-        },
-        responses: {
-          '200': {
-            description: 'The decision',
-            content: {
-              'application/json': {
-                schema: {
-                  type: 'object',
-                  required: ['verification'],
-                  properties: {
-                    verification: {
-                      $ref: '#/components/schemas/ProviderVerificationInfo',
-                    },
-                  },
-                },
-              },
-            },
-          },
-          '400': {
-            $ref: '#/components/responses/BadRequest',
-          },
-          '401': {
-            $ref: '#/components/responses/Unauthorized',
-          },
-          '403': {
-            $ref: '#/components/responses/AdminForbidden',
-          },
-          '404': {
-            $ref: '#/components/responses/NotFound',
-          },
-          '500': {
-            $ref: '#/components/responses/InternalError',
-          },
-        },
-      },
-    },
-    '/v1/services': {
-      get: {
-        tags: ['Services'],
-        operationId: 'listServices',
-        summary: "List model services with the caller's subscription state",
-        description:
-          'Sorted by name. Services waiting for review, rejected or unpublished are not in `all`; see `scope`.',
-        parameters: [
-          {
-            name: 'scope',
-            in: 'query',
-            allowReserved: true,
-            required: false,
-            description:
-              "`all` (default): the live services (approved, not unpublished); `subscribed`: those the caller has an active subscription to (also unpublished ones until their sunset); `owned`: those owned by one of the caller's groups, in every review state. Any other query parameter is rejected with 400.",
-            schema: {
-              $ref: '#/components/schemas/ServiceScope',
-            },
-          },
-        ],
-        responses: {
-          '200': {
-            description: 'The services',
-            content: {
-              'application/json': {
-                schema: {
-                  type: 'object',
-                  required: ['services'],
-                  properties: {
-                    services: {
-                      type: 'array',
-                      items: {
-                        $ref: '#/components/schemas/ServiceSummary',
-                      },
-                    },
-                  },
-                },
-              },
-            },
-          },
-          '400': {
-            $ref: '#/components/responses/BadRequest',
-          },
-          '401': {
-            $ref: '#/components/responses/Unauthorized',
-          },
-          '403': {
-            $ref: '#/components/responses/Forbidden',
-          },
-          '500': {
-            $ref: '#/components/responses/InternalError',
-          },
-        },
-      },
-    },
-    '/v1/services/{name}': {
-      parameters: [
-        {
-          $ref: '#/components/parameters/ServiceName',
-        },
-      ],
-      get: {
-        tags: ['Services'],
-        operationId: 'getService',
-        summary:
-          "One service with the caller's subscription, keys and gateway endpoint",
-        responses: {
-          '200': {
-            description: 'The service',
-            content: {
-              'application/json': {
-                schema: {
-                  type: 'object',
-                  required: ['service'],
-                  properties: {
-                    service: {
-                      $ref: '#/components/schemas/ServiceDetail',
-                    },
-                  },
-                },
-              },
-            },
-          },
-          '400': {
-            $ref: '#/components/responses/BadRequest',
-          },
-          '401': {
-            $ref: '#/components/responses/Unauthorized',
-          },
-          '403': {
-            $ref: '#/components/responses/Forbidden',
-          },
-          '404': {
-            $ref: '#/components/responses/NotFound',
-          },
-          '500': {
-            $ref: '#/components/responses/InternalError',
-          },
-        },
-      },
-    },
-    '/v1/services/{name}/test': {
-      post: {
-        tags: ['Services'],
-        operationId: 'testService',
-        summary:
-          'Test API - call the service through the gateway on your own subscription',
-        description:
-          "The portal's playground. Runs the gateway's full pipeline (checks, reservation, forwarding, metering) for the signed-in user's active subscription to the service, so no key is pasted; the request lands in the ledger like any other and the answer carries `x-request-id`. The body is an OpenAI chat completion request without `model` (the service is the model); `stream: true` answers with server-sent events. Errors are in OpenAI's error shape: besides the gateway's own, 403 `not_subscribed` (no active subscription: subscribe with Start Using first) and 403 `no_active_key` (all keys of the subscription are revoked).",
-        parameters: [
-          {
-            $ref: '#/components/parameters/ServiceName',
-          },
-          {
-            name: 'protocol',
-            in: 'query',
-            allowReserved: true,
-            required: false,
-            description:
-              "The protocol to send the body in: `chat` (the default, a Chat Completions body), `responses`, `messages` (Anthropic), `completions` or `embeddings`, each without `model`. The answer is in that protocol's shape. Checked by the handler, which answers an unknown value with a 400 `invalid_value` in OpenAI's error shape (like every error of this route).",
-            schema: {
-              type: 'string',
-            },
-          },
-        ],
-        requestBody: {
-          required: true,
-          description:
-            "A request of the chosen protocol without `model`. The gateway validates it as it validates that protocol's own route, and answers a bad one in that protocol's error shape (OpenAI's `param` and `code`, or Anthropic's `error.type`), so it is not checked against a schema here.",
-          content: {
-            'application/json': {
-              schema: {
-                type: 'object',
-                additionalProperties: true,
-                properties: {
-                  messages: {
-                    description: 'The conversation (`chat` and `messages`).',
-                  },
-                  input: {
-                    description:
-                      'The input (`responses`, `embeddings`; `completions` takes `prompt`).',
-                  },
-                  stream: {
-                    description: '`true` answers with server-sent events.',
-                  },
-                },
-              },
-            },
-          },
-        },
-        responses: {
-          '200': {
-            description:
-              'The completion (JSON), or a stream of `chat.completion.chunk` events',
-            headers: {
-              'x-request-id': {
-                description:
-                  'The id of the request; its ledger row is `GET /v1/usage/{requestId}`',
-                schema: {
-                  type: 'string',
-                },
-              },
-            },
-            content: {
-              'application/json': {
-                schema: {
-                  type: 'object',
-                  additionalProperties: true,
-                },
-              },
-              'text/event-stream': {
-                schema: {
-                  type: 'string',
-                },
-              },
-            },
-          },
-          '400': {
-            description:
-              'Invalid body (OpenAI error shape, `param` names the field)',
-            content: {
-              'application/json': {
-                schema: {
-                  $ref: '#/components/schemas/GatewayErrorResponse',
-                },
-              },
-            },
-          },
-          '401': {
-            $ref: '#/components/responses/Unauthorized',
-          },
-          '403': {
-            description:
-              "`not_subscribed`, `no_active_key`, or one of the gateway's 403s (OpenAI error shape)",
-            content: {
-              'application/json': {
-                schema: {
-                  $ref: '#/components/schemas/GatewayErrorResponse',
-                },
-              },
-            },
-          },
-          '404': {
-            $ref: '#/components/responses/NotFound',
-          },
-          '429': {
-            description:
-              'Rate limit or trial / spend cap exhausted (OpenAI error shape)',
-            content: {
-              'application/json': {
-                schema: {
-                  $ref: '#/components/schemas/GatewayErrorResponse',
-                },
-              },
-            },
-          },
-          '500': {
-            $ref: '#/components/responses/InternalError',
-          },
-          '502': {
-            description:
-              'The upstream failed (OpenAI error shape); nothing was charged',
-          },
-          '503': {
-            description: 'The service is in maintenance (OpenAI error shape)',
-          },
-          '504': {
-            description:
-              'The upstream timed out (OpenAI error shape); nothing was charged',
-          },
-        },
-      },
-    },
     '/v1/routes': {
       get: {
         tags: ['Routes'],
@@ -2025,136 +2074,6 @@ export const spec = {
         },
       },
     },
-    '/v1/services/{name}/subscribe': {
-      parameters: [
-        {
-          $ref: '#/components/parameters/ServiceName',
-        },
-      ],
-      post: {
-        tags: ['Services'],
-        operationId: 'subscribe',
-        summary: 'Subscribe to a service and get its first API key',
-        description:
-          "Creates an active subscription and issues an API key. The key's `secret`\nis returned **only in this response**: the backend stores a SHA-256 hash.\nThe trial (tokens and duration) is taken from the service's\n`spec.trial` and granted once per user: subscribing again continues the\nearlier trial (`trialTokensGranted` is what is left of it, the expiry\nstays that of the first subscription). The subscription keeps the\nservice's current prices: later increases apply to new subscriptions\nonly, decreases at once. A team-billed subscription bills the team only\nwhile the user is a member of it. A user has at most one active\nsubscription per service.\n",
-        requestBody: {
-          required: false,
-          content: {
-            'application/json': {
-              schema: {
-                $ref: '#/components/schemas/SubscribeRequest',
-              },
-              example: {
-                teamRef: 'group:default/checkout-team',
-                spendCapMicros: 50000000,
-              },
-            },
-          },
-        },
-        responses: {
-          '201': {
-            description: 'Subscribed',
-            content: {
-              'application/json': {
-                schema: {
-                  $ref: '#/components/schemas/SubscribeResponse',
-                },
-              },
-            },
-          },
-          '400': {
-            description:
-              "Invalid name, invalid or unknown body field (the message names it, e.g. `Invalid body field 'spendCapMicros': ...`), a `teamRef` that is no entity ref, or the service is `deprecated`. Nothing is created.",
-            content: {
-              'application/json': {
-                schema: {
-                  $ref: '#/components/schemas/ErrorResponse',
-                },
-              },
-            },
-          },
-          '401': {
-            $ref: '#/components/responses/Unauthorized',
-          },
-          '403': {
-            description:
-              '`teamRef` is not a group the caller is a member of, or the caller is not a user.',
-            content: {
-              'application/json': {
-                schema: {
-                  $ref: '#/components/schemas/ErrorResponse',
-                },
-              },
-            },
-          },
-          '404': {
-            $ref: '#/components/responses/NotFound',
-          },
-          '409': {
-            description:
-              'The caller already has an active subscription to this service',
-            content: {
-              'application/json': {
-                schema: {
-                  $ref: '#/components/schemas/ErrorResponse',
-                },
-              },
-            },
-          },
-          '500': {
-            $ref: '#/components/responses/InternalError',
-          },
-        },
-      },
-      delete: {
-        tags: ['Services'],
-        operationId: 'unsubscribe',
-        summary: "Cancel the caller's subscription to a service",
-        description:
-          'Ends the active subscription and revokes all of its API keys at once. Usage history stays available.',
-        responses: {
-          '200': {
-            description: 'The cancelled subscription',
-            content: {
-              'application/json': {
-                schema: {
-                  type: 'object',
-                  required: ['subscription'],
-                  properties: {
-                    subscription: {
-                      $ref: '#/components/schemas/Subscription',
-                    },
-                  },
-                },
-              },
-            },
-          },
-          '400': {
-            $ref: '#/components/responses/BadRequest',
-          },
-          '401': {
-            $ref: '#/components/responses/Unauthorized',
-          },
-          '403': {
-            $ref: '#/components/responses/Forbidden',
-          },
-          '404': {
-            description:
-              'Unknown service, or the caller has no active subscription to it',
-            content: {
-              'application/json': {
-                schema: {
-                  $ref: '#/components/schemas/ErrorResponse',
-                },
-              },
-            },
-          },
-          '500': {
-            $ref: '#/components/responses/InternalError',
-          },
-        },
-      },
-    },
     '/v1/subscriptions': {
       get: {
         tags: ['Subscriptions'],
@@ -2202,464 +2121,6 @@ export const spec = {
           },
           '403': {
             $ref: '#/components/responses/Forbidden',
-          },
-          '500': {
-            $ref: '#/components/responses/InternalError',
-          },
-        },
-      },
-    },
-    '/v1/budgets': {
-      get: {
-        tags: ['Budgets'],
-        operationId: 'listBudgets',
-        summary: "The caller's budgets, or (admins, `all=true`) everyone's",
-        description:
-          "Without `all`: the caller's user budget, the budgets of their subscriptions and of the teams they own (a group's owners are named in its `marketplace.acme.io/team-owners` annotation), each with this month's spend, in-flight reservations, remaining amount and the thresholds already alerted. `all=true` needs `marketplace.admin.users.manage`.",
-        parameters: [
-          {
-            name: 'scope',
-            in: 'query',
-            allowReserved: true,
-            required: false,
-            schema: {
-              $ref: '#/components/schemas/BudgetScope',
-            },
-          },
-          {
-            name: 'all',
-            in: 'query',
-            allowReserved: true,
-            required: false,
-            schema: {
-              type: 'string',
-              enum: ['true', 'false'],
-            },
-          },
-        ],
-        responses: {
-          '200': {
-            description: 'The budgets',
-            content: {
-              'application/json': {
-                schema: {
-                  $ref: '#/components/schemas/BudgetsResponse',
-                },
-              },
-            },
-          },
-          '400': {
-            $ref: '#/components/responses/BadRequest',
-          },
-          '401': {
-            $ref: '#/components/responses/Unauthorized',
-          },
-          '403': {
-            description: '`all=true` without being an admin',
-            content: {
-              'application/json': {
-                schema: {
-                  $ref: '#/components/schemas/ErrorResponse',
-                },
-              },
-            },
-          },
-          '500': {
-            $ref: '#/components/responses/InternalError',
-          },
-        },
-      },
-    },
-    '/v1/budgets/{scope}/{ref}': {
-      parameters: [
-        {
-          name: 'scope',
-          in: 'path',
-          required: true,
-          description: '`subscription`, `user` or `team`',
-          schema: {
-            $ref: '#/components/schemas/BudgetScope',
-          },
-        },
-        {
-          name: 'ref',
-          in: 'path',
-          required: true,
-          description:
-            'The subscription id, or the user or group entity ref, URL-encoded (`user%3Adefault%2Flena.fischer`, `group%3Adefault%2Fcheckout-team`)',
-          schema: {
-            type: 'string',
-            minLength: 1,
-            maxLength: 300,
-          },
-        },
-      ],
-      get: {
-        tags: ['Budgets'],
-        operationId: 'getBudget',
-        summary: "One budget with this month's numbers",
-        description:
-          "Yours, your subscriptions', a team's you are a member or owner of; admins any.",
-        responses: {
-          '200': {
-            description: 'The budget',
-            content: {
-              'application/json': {
-                schema: {
-                  type: 'object',
-                  required: ['budget'],
-                  properties: {
-                    budget: {
-                      $ref: '#/components/schemas/Budget',
-                    },
-                  },
-                },
-              },
-            },
-          },
-          '400': {
-            $ref: '#/components/responses/BadRequest',
-          },
-          '401': {
-            $ref: '#/components/responses/Unauthorized',
-          },
-          '403': {
-            description: "Another user's budget, or a team's you are not in",
-            content: {
-              'application/json': {
-                schema: {
-                  $ref: '#/components/schemas/ErrorResponse',
-                },
-              },
-            },
-          },
-          '404': {
-            description: 'No such budget, or a subscription of someone else',
-            content: {
-              'application/json': {
-                schema: {
-                  $ref: '#/components/schemas/ErrorResponse',
-                },
-              },
-            },
-          },
-          '500': {
-            $ref: '#/components/responses/InternalError',
-          },
-        },
-      },
-      put: {
-        tags: ['Budgets'],
-        operationId: 'putBudget',
-        summary: 'Set a budget',
-        description:
-          "Users set their own and their subscriptions' budgets, a team's owners its budget, admins anyone's; every change is in the audit log (`budget.set`). A subscription's budget is its spend cap: hard sets the cap to the amount, soft removes the cap. A hard budget counts settled spend and the requests in flight: the gateway refuses a request (402 `budget_exceeded`) whose worst-case cost would pass it, atomically across instances.",
-        requestBody: {
-          required: true,
-          content: {
-            'application/json': {
-              schema: {
-                $ref: '#/components/schemas/BudgetInput',
-              },
-              example: {
-                amountMicros: 50000000,
-                mode: 'hard',
-                thresholds: [50, 80, 95, 100],
-              },
-            },
-          },
-        },
-        responses: {
-          '200': {
-            description: 'The budget as set',
-            content: {
-              'application/json': {
-                schema: {
-                  type: 'object',
-                  required: ['budget'],
-                  properties: {
-                    budget: {
-                      $ref: '#/components/schemas/Budget',
-                    },
-                  },
-                },
-              },
-            },
-          },
-          '400': {
-            $ref: '#/components/responses/BadRequest',
-          },
-          '401': {
-            $ref: '#/components/responses/Unauthorized',
-          },
-          '403': {
-            description:
-              "Another user's budget, a team's you do not own, or a subscription that ended",
-            content: {
-              'application/json': {
-                schema: {
-                  $ref: '#/components/schemas/ErrorResponse',
-                },
-              },
-            },
-          },
-          '404': {
-            description: 'No such subscription, or it belongs to someone else',
-            content: {
-              'application/json': {
-                schema: {
-                  $ref: '#/components/schemas/ErrorResponse',
-                },
-              },
-            },
-          },
-          '500': {
-            $ref: '#/components/responses/InternalError',
-          },
-        },
-      },
-      delete: {
-        tags: ['Budgets'],
-        operationId: 'deleteBudget',
-        summary: "Remove a budget (a subscription's spend cap goes with it)",
-        responses: {
-          '200': {
-            description: 'Never sent (204)',
-            content: {
-              'application/json': {
-                schema: {
-                  type: 'object',
-                },
-              },
-            },
-          },
-          '204': {
-            description: 'Removed (audited as `budget.deleted`)',
-          },
-          '400': {
-            $ref: '#/components/responses/BadRequest',
-          },
-          '401': {
-            $ref: '#/components/responses/Unauthorized',
-          },
-          '403': {
-            description: "Another user's budget or a team's you do not own",
-            content: {
-              'application/json': {
-                schema: {
-                  $ref: '#/components/schemas/ErrorResponse',
-                },
-              },
-            },
-          },
-          '404': {
-            description: 'No such budget',
-            content: {
-              'application/json': {
-                schema: {
-                  $ref: '#/components/schemas/ErrorResponse',
-                },
-              },
-            },
-          },
-          '500': {
-            $ref: '#/components/responses/InternalError',
-          },
-        },
-      },
-    },
-    '/v1/teams/{ref}/usage': {
-      parameters: [
-        {
-          name: 'ref',
-          in: 'path',
-          required: true,
-          description:
-            'The group entity ref, URL-encoded (`group%3Adefault%2Fcheckout-team`)',
-          schema: {
-            type: 'string',
-            minLength: 1,
-            maxLength: 300,
-          },
-        },
-      ],
-      get: {
-        tags: ['Budgets'],
-        operationId: 'getTeamUsage',
-        summary:
-          "This month's spend of a team's team-billed subscriptions, with its budget (for scripts)",
-        description: "For the team's members and owners, and admins.",
-        responses: {
-          '200': {
-            description: 'The summary',
-            content: {
-              'application/json': {
-                schema: {
-                  $ref: '#/components/schemas/UsageSummary',
-                },
-              },
-            },
-          },
-          '400': {
-            $ref: '#/components/responses/BadRequest',
-          },
-          '401': {
-            $ref: '#/components/responses/Unauthorized',
-          },
-          '403': {
-            description: 'Not a member or owner of the team',
-            content: {
-              'application/json': {
-                schema: {
-                  $ref: '#/components/schemas/ErrorResponse',
-                },
-              },
-            },
-          },
-          '500': {
-            $ref: '#/components/responses/InternalError',
-          },
-        },
-      },
-    },
-    '/v1/services/{name}/price-changes': {
-      parameters: [
-        {
-          $ref: '#/components/parameters/ServiceName',
-        },
-      ],
-      get: {
-        tags: ['Services'],
-        operationId: 'listPriceChanges',
-        summary:
-          'The price in force and the announced price changes of a service',
-        responses: {
-          '200': {
-            description: 'The price now and the changes, oldest first',
-            content: {
-              'application/json': {
-                schema: {
-                  type: 'object',
-                  required: ['current', 'noticeDays', 'items'],
-                  properties: {
-                    current: {
-                      $ref: '#/components/schemas/ModelServicePricing',
-                    },
-                    noticeDays: {
-                      type: 'integer',
-                      description:
-                        '`marketplace.pricing.noticeDays`: how far ahead an increase is announced',
-                    },
-                    items: {
-                      type: 'array',
-                      items: {
-                        $ref: '#/components/schemas/PriceChange',
-                      },
-                    },
-                  },
-                },
-              },
-            },
-          },
-          '400': {
-            $ref: '#/components/responses/BadRequest',
-          },
-          '401': {
-            $ref: '#/components/responses/Unauthorized',
-          },
-          '403': {
-            $ref: '#/components/responses/Forbidden',
-          },
-          '404': {
-            description: 'No such service (or not visible to the caller)',
-            content: {
-              'application/json': {
-                schema: {
-                  $ref: '#/components/schemas/ErrorResponse',
-                },
-              },
-            },
-          },
-          '500': {
-            $ref: '#/components/responses/InternalError',
-          },
-        },
-      },
-    },
-    '/v1/provider/services/{name}/price-changes': {
-      parameters: [
-        {
-          $ref: '#/components/parameters/ServiceName',
-        },
-      ],
-      post: {
-        tags: ['Provider Management'],
-        operationId: 'announcePriceChange',
-        summary: "Announce a price change (the service's owners and admins)",
-        description:
-          "An increase (any price above the one in force, at any volume tier) takes effect at least `marketplace.pricing.noticeDays` (default 30) days after the announcement; a decrease may take effect at once (omit `effectiveAt`). Until its instant the old price applies; from it, every subscriber is billed the new price (the gateway prices each request at its reservation instant; each ledger row records the prices it was billed at and the change's id). Subscribers are notified at once. One change may be pending at a time. Audited as `price.announced`.",
-        requestBody: {
-          required: true,
-          content: {
-            'application/json': {
-              schema: {
-                $ref: '#/components/schemas/PriceChangeInput',
-              },
-            },
-          },
-        },
-        responses: {
-          '201': {
-            description: 'Announced',
-            content: {
-              'application/json': {
-                schema: {
-                  type: 'object',
-                  required: ['priceChange'],
-                  properties: {
-                    priceChange: {
-                      $ref: '#/components/schemas/PriceChange',
-                    },
-                  },
-                },
-              },
-            },
-          },
-          '400': {
-            $ref: '#/components/responses/BadRequest',
-          },
-          '401': {
-            $ref: '#/components/responses/Unauthorized',
-          },
-          '403': {
-            description: 'Not an owner of the service, nor an admin',
-            content: {
-              'application/json': {
-                schema: {
-                  $ref: '#/components/schemas/ErrorResponse',
-                },
-              },
-            },
-          },
-          '404': {
-            description: 'No such service',
-            content: {
-              'application/json': {
-                schema: {
-                  $ref: '#/components/schemas/ErrorResponse',
-                },
-              },
-            },
-          },
-          '409': {
-            description: 'A change is already announced and not in force yet',
-            content: {
-              'application/json': {
-                schema: {
-                  $ref: '#/components/schemas/ErrorResponse',
-                },
-              },
-            },
           },
           '500': {
             $ref: '#/components/responses/InternalError',
@@ -3087,6 +2548,1121 @@ export const spec = {
           },
           '403': {
             $ref: '#/components/responses/Forbidden',
+          },
+          '500': {
+            $ref: '#/components/responses/InternalError',
+          },
+        },
+      },
+    },
+    '/v1/budgets': {
+      get: {
+        tags: ['Budgets'],
+        operationId: 'listBudgets',
+        summary: "The caller's budgets, or (admins, `all=true`) everyone's",
+        description:
+          "Without `all`: the caller's user budget, the budgets of their subscriptions and of the teams they own (a group's owners are named in its `marketplace.acme.io/team-owners` annotation), each with this month's spend, in-flight reservations, remaining amount and the thresholds already alerted. `all=true` needs `marketplace.admin.users.manage`.",
+        parameters: [
+          {
+            name: 'scope',
+            in: 'query',
+            allowReserved: true,
+            required: false,
+            schema: {
+              $ref: '#/components/schemas/BudgetScope',
+            },
+          },
+          {
+            name: 'all',
+            in: 'query',
+            allowReserved: true,
+            required: false,
+            schema: {
+              type: 'string',
+              enum: ['true', 'false'],
+            },
+          },
+        ],
+        responses: {
+          '200': {
+            description: 'The budgets',
+            content: {
+              'application/json': {
+                schema: {
+                  $ref: '#/components/schemas/BudgetsResponse',
+                },
+              },
+            },
+          },
+          '400': {
+            $ref: '#/components/responses/BadRequest',
+          },
+          '401': {
+            $ref: '#/components/responses/Unauthorized',
+          },
+          '403': {
+            description: '`all=true` without being an admin',
+            content: {
+              'application/json': {
+                schema: {
+                  $ref: '#/components/schemas/ErrorResponse',
+                },
+              },
+            },
+          },
+          '500': {
+            $ref: '#/components/responses/InternalError',
+          },
+        },
+      },
+    },
+    '/v1/budgets/{scope}/{ref}': {
+      parameters: [
+        {
+          name: 'scope',
+          in: 'path',
+          required: true,
+          description: '`subscription`, `user` or `team`',
+          schema: {
+            $ref: '#/components/schemas/BudgetScope',
+          },
+        },
+        {
+          name: 'ref',
+          in: 'path',
+          required: true,
+          description:
+            'The subscription id, or the user or group entity ref, URL-encoded (`user%3Adefault%2Flena.fischer`, `group%3Adefault%2Fcheckout-team`)',
+          schema: {
+            type: 'string',
+            minLength: 1,
+            maxLength: 300,
+          },
+        },
+      ],
+      get: {
+        tags: ['Budgets'],
+        operationId: 'getBudget',
+        summary: "One budget with this month's numbers",
+        description:
+          "Yours, your subscriptions', a team's you are a member or owner of; admins any.",
+        responses: {
+          '200': {
+            description: 'The budget',
+            content: {
+              'application/json': {
+                schema: {
+                  type: 'object',
+                  required: ['budget'],
+                  properties: {
+                    budget: {
+                      $ref: '#/components/schemas/Budget',
+                    },
+                  },
+                },
+              },
+            },
+          },
+          '400': {
+            $ref: '#/components/responses/BadRequest',
+          },
+          '401': {
+            $ref: '#/components/responses/Unauthorized',
+          },
+          '403': {
+            description: "Another user's budget, or a team's you are not in",
+            content: {
+              'application/json': {
+                schema: {
+                  $ref: '#/components/schemas/ErrorResponse',
+                },
+              },
+            },
+          },
+          '404': {
+            description: 'No such budget, or a subscription of someone else',
+            content: {
+              'application/json': {
+                schema: {
+                  $ref: '#/components/schemas/ErrorResponse',
+                },
+              },
+            },
+          },
+          '500': {
+            $ref: '#/components/responses/InternalError',
+          },
+        },
+      },
+      put: {
+        tags: ['Budgets'],
+        operationId: 'putBudget',
+        summary: 'Set a budget',
+        description:
+          "Users set their own and their subscriptions' budgets, a team's owners its budget, admins anyone's; every change is in the audit log (`budget.set`). A subscription's budget is its spend cap: hard sets the cap to the amount, soft removes the cap. A hard budget counts settled spend and the requests in flight: the gateway refuses a request (402 `budget_exceeded`) whose worst-case cost would pass it, atomically across instances.",
+        requestBody: {
+          required: true,
+          content: {
+            'application/json': {
+              schema: {
+                $ref: '#/components/schemas/BudgetInput',
+              },
+              example: {
+                amountMicros: 50000000,
+                mode: 'hard',
+                thresholds: [50, 80, 95, 100],
+              },
+            },
+          },
+        },
+        responses: {
+          '200': {
+            description: 'The budget as set',
+            content: {
+              'application/json': {
+                schema: {
+                  type: 'object',
+                  required: ['budget'],
+                  properties: {
+                    budget: {
+                      $ref: '#/components/schemas/Budget',
+                    },
+                  },
+                },
+              },
+            },
+          },
+          '400': {
+            $ref: '#/components/responses/BadRequest',
+          },
+          '401': {
+            $ref: '#/components/responses/Unauthorized',
+          },
+          '403': {
+            description:
+              "Another user's budget, a team's you do not own, or a subscription that ended",
+            content: {
+              'application/json': {
+                schema: {
+                  $ref: '#/components/schemas/ErrorResponse',
+                },
+              },
+            },
+          },
+          '404': {
+            description: 'No such subscription, or it belongs to someone else',
+            content: {
+              'application/json': {
+                schema: {
+                  $ref: '#/components/schemas/ErrorResponse',
+                },
+              },
+            },
+          },
+          '500': {
+            $ref: '#/components/responses/InternalError',
+          },
+        },
+      },
+      delete: {
+        tags: ['Budgets'],
+        operationId: 'deleteBudget',
+        summary: "Remove a budget (a subscription's spend cap goes with it)",
+        responses: {
+          '200': {
+            description: 'Never sent (204)',
+            content: {
+              'application/json': {
+                schema: {
+                  type: 'object',
+                },
+              },
+            },
+          },
+          '204': {
+            description: 'Removed (audited as `budget.deleted`)',
+          },
+          '400': {
+            $ref: '#/components/responses/BadRequest',
+          },
+          '401': {
+            $ref: '#/components/responses/Unauthorized',
+          },
+          '403': {
+            description: "Another user's budget or a team's you do not own",
+            content: {
+              'application/json': {
+                schema: {
+                  $ref: '#/components/schemas/ErrorResponse',
+                },
+              },
+            },
+          },
+          '404': {
+            description: 'No such budget',
+            content: {
+              'application/json': {
+                schema: {
+                  $ref: '#/components/schemas/ErrorResponse',
+                },
+              },
+            },
+          },
+          '500': {
+            $ref: '#/components/responses/InternalError',
+          },
+        },
+      },
+    },
+    '/v1/teams/{ref}/usage': {
+      parameters: [
+        {
+          name: 'ref',
+          in: 'path',
+          required: true,
+          description:
+            'The group entity ref, URL-encoded (`group%3Adefault%2Fcheckout-team`)',
+          schema: {
+            type: 'string',
+            minLength: 1,
+            maxLength: 300,
+          },
+        },
+      ],
+      get: {
+        tags: ['Budgets'],
+        operationId: 'getTeamUsage',
+        summary:
+          "This month's spend of a team's team-billed subscriptions, with its budget (for scripts)",
+        description: "For the team's members and owners, and admins.",
+        responses: {
+          '200': {
+            description: 'The summary',
+            content: {
+              'application/json': {
+                schema: {
+                  $ref: '#/components/schemas/UsageSummary',
+                },
+              },
+            },
+          },
+          '400': {
+            $ref: '#/components/responses/BadRequest',
+          },
+          '401': {
+            $ref: '#/components/responses/Unauthorized',
+          },
+          '403': {
+            description: 'Not a member or owner of the team',
+            content: {
+              'application/json': {
+                schema: {
+                  $ref: '#/components/schemas/ErrorResponse',
+                },
+              },
+            },
+          },
+          '500': {
+            $ref: '#/components/responses/InternalError',
+          },
+        },
+      },
+    },
+    '/v1/provider/teams': {
+      get: {
+        tags: ['Analytics'],
+        operationId: 'listProviderTeams',
+        summary: 'The provider teams whose numbers the caller may see',
+        description:
+          "The groups owning at least one service that the caller may manage (`marketplace.service.manage`: their own teams for providers, every team for admins), for the dashboard's team picker.",
+        responses: {
+          '200': {
+            description: 'The teams',
+            content: {
+              'application/json': {
+                schema: {
+                  type: 'object',
+                  required: ['teams'],
+                  properties: {
+                    teams: {
+                      type: 'array',
+                      items: {
+                        $ref: '#/components/schemas/ProviderTeam',
+                      },
+                    },
+                  },
+                },
+              },
+            },
+          },
+          '401': {
+            $ref: '#/components/responses/Unauthorized',
+          },
+          '403': {
+            $ref: '#/components/responses/AnalyticsForbidden',
+          },
+          '500': {
+            $ref: '#/components/responses/InternalError',
+          },
+        },
+      },
+    },
+    '/v1/provider/analytics': {
+      get: {
+        tags: ['Analytics'],
+        operationId: 'getProviderAnalytics',
+        summary:
+          "Usage, revenue, errors, latency, ratings and customers of a provider team's services",
+        description:
+          'Read from the usage rollups (kept equal to the ledger on every write), for the services of the provider teams the caller may see (their own teams; admins any team). Without `team`, every such team; with `service`, that service only. The range is whole UTC days, `from` and `to` inclusive (default: the 30 days up to today), at most 400 days (31 with hourly buckets); the previous period of the same length gives the trends. p95 latency is estimated from a histogram (bucket bounds 50, 100, 150, 200, 300, 400, 500, 750 ms, 1, 1.5, 2, 3, 5, 7.5, 10, 15, 20, 30, 60 s), interpolated inside its bucket.',
+        parameters: [
+          {
+            $ref: '#/components/parameters/AnalyticsFrom',
+          },
+          {
+            $ref: '#/components/parameters/AnalyticsTo',
+          },
+          {
+            name: 'granularity',
+            in: 'query',
+            allowReserved: true,
+            required: false,
+            schema: {
+              $ref: '#/components/schemas/AnalyticsGranularity',
+            },
+            description: 'Bucket size of the series (default `day`)',
+          },
+          {
+            name: 'service',
+            in: 'query',
+            allowReserved: true,
+            required: false,
+            schema: {
+              type: 'string',
+              pattern: '^[a-z0-9A-Z][a-z0-9A-Z._-]{0,62}$',
+              'x-invalid-message': 'is not a service name',
+            },
+            description:
+              'One service (its name); 403 if it belongs to a team the caller may not see',
+          },
+          {
+            name: 'team',
+            in: 'query',
+            allowReserved: true,
+            required: false,
+            schema: {
+              type: 'string',
+              minLength: 1,
+              maxLength: 255,
+            },
+            description:
+              'A provider team (`ai-platform-team` or `group:default/ai-platform-team`); 403 unless the caller is a member or an admin',
+          },
+        ],
+        responses: {
+          '200': {
+            description: "The dashboard's numbers",
+            content: {
+              'application/json': {
+                schema: {
+                  $ref: '#/components/schemas/ProviderAnalytics',
+                },
+              },
+            },
+          },
+          '400': {
+            $ref: '#/components/responses/BadRequest',
+          },
+          '401': {
+            $ref: '#/components/responses/Unauthorized',
+          },
+          '403': {
+            $ref: '#/components/responses/AnalyticsForbidden',
+          },
+          '404': {
+            $ref: '#/components/responses/NotFound',
+          },
+          '500': {
+            $ref: '#/components/responses/InternalError',
+          },
+        },
+      },
+    },
+    '/v1/provider/payouts': {
+      get: {
+        tags: ['Billing'],
+        operationId: 'listPayoutStatements',
+        summary: "A provider team's monthly payout statements",
+        description:
+          "Newest first: the current month (`open`), then every month back to the team's first usage (at most 24 months): `closed` once the month has ended, `paid` once an admin marked it paid. Without lines.",
+        parameters: [
+          {
+            $ref: '#/components/parameters/StatementTeamRequired',
+          },
+        ],
+        responses: {
+          '200': {
+            description: 'The statements',
+            content: {
+              'application/json': {
+                schema: {
+                  $ref: '#/components/schemas/PayoutListResponse',
+                },
+              },
+            },
+          },
+          '400': {
+            $ref: '#/components/responses/BadRequest',
+          },
+          '401': {
+            $ref: '#/components/responses/Unauthorized',
+          },
+          '403': {
+            $ref: '#/components/responses/AnalyticsForbidden',
+          },
+          '500': {
+            $ref: '#/components/responses/InternalError',
+          },
+        },
+      },
+    },
+    '/v1/provider/payouts/{month}': {
+      parameters: [
+        {
+          $ref: '#/components/parameters/StatementMonth',
+        },
+      ],
+      get: {
+        tags: ['Billing'],
+        operationId: 'getPayoutStatement',
+        summary: 'One payout statement with a line per service',
+        parameters: [
+          {
+            $ref: '#/components/parameters/StatementTeamRequired',
+          },
+        ],
+        responses: {
+          '200': {
+            description: 'The statement',
+            content: {
+              'application/json': {
+                schema: {
+                  $ref: '#/components/schemas/StatementResponse',
+                },
+              },
+            },
+          },
+          '400': {
+            $ref: '#/components/responses/BadRequest',
+          },
+          '401': {
+            $ref: '#/components/responses/Unauthorized',
+          },
+          '403': {
+            $ref: '#/components/responses/AnalyticsForbidden',
+          },
+          '500': {
+            $ref: '#/components/responses/InternalError',
+          },
+        },
+      },
+    },
+    '/v1/provider/payouts/{month}/csv': {
+      parameters: [
+        {
+          $ref: '#/components/parameters/StatementMonth',
+        },
+      ],
+      get: {
+        tags: ['Billing'],
+        operationId: 'downloadPayoutStatement',
+        summary: 'One payout statement as CSV',
+        description:
+          "`text/csv` (RFC 4180, CRLF), as an attachment named `payout-<namespace>-<team>-<month>.csv`: a header, a line per service and a `TOTAL` line; money in integer micro-USD and in USD with 6 decimals. Text that a spreadsheet would run as a formula gets a leading `'`.",
+        parameters: [
+          {
+            $ref: '#/components/parameters/StatementTeamRequired',
+          },
+        ],
+        responses: {
+          '200': {
+            description: 'The statement',
+            headers: {
+              'content-disposition': {
+                schema: {
+                  type: 'string',
+                },
+                example:
+                  'attachment; filename="payout-default-ai-platform-team-2026-11.csv"',
+              },
+            },
+            content: {
+              'text/csv': {
+                schema: {
+                  type: 'string',
+                },
+                example:
+                  'month,status,team,service,service_title,requests,prompt_tokens,completion_tokens,trial_tokens,gross_micros,gross_usd,platform_fee_micros,platform_fee_usd,net_micros,net_usd\n2026-11,closed,group:default/ai-platform-team,modelservice:default/northwind-gpt-4o,GPT-4o (Northwind Cloud AI),1,100,50,0,5000,0.005000,500,0.000500,4500,0.004500\n2026-11,closed,group:default/ai-platform-team,TOTAL,,1,100,50,0,5000,0.005000,500,0.000500,4500,0.004500\n',
+              },
+            },
+          },
+          '400': {
+            $ref: '#/components/responses/BadRequest',
+          },
+          '401': {
+            $ref: '#/components/responses/Unauthorized',
+          },
+          '403': {
+            $ref: '#/components/responses/AnalyticsForbidden',
+          },
+          '500': {
+            $ref: '#/components/responses/InternalError',
+          },
+        },
+      },
+    },
+    '/v1/admin/payouts/{month}/paid': {
+      parameters: [
+        {
+          $ref: '#/components/parameters/StatementMonth',
+        },
+      ],
+      post: {
+        tags: ['Billing'],
+        operationId: 'markPayoutPaid',
+        summary: "Mark a provider team's closed statement paid (admins)",
+        description:
+          'Needs `marketplace.admin.payouts.manage`. Records who, when, the optional payment reference and the amounts at that moment. Requests of that month settled later show up as `unpaidNetMicros` on the statement.',
+        requestBody: {
+          required: true,
+          content: {
+            'application/json': {
+              schema: {
+                $ref: '#/components/schemas/MarkPayoutPaidRequest',
+              },
+              example: {
+                team: 'group:default/ai-platform-team',
+                reference: 'TX-2026-0042',
+              },
+            },
+          },
+        },
+        responses: {
+          '200': {
+            description: 'The statement, now `paid`',
+            content: {
+              'application/json': {
+                schema: {
+                  $ref: '#/components/schemas/StatementResponse',
+                },
+              },
+            },
+          },
+          '400': {
+            $ref: '#/components/responses/BadRequest',
+          },
+          '401': {
+            $ref: '#/components/responses/Unauthorized',
+          },
+          '403': {
+            $ref: '#/components/responses/AdminForbidden',
+          },
+          '409': {
+            description:
+              'The month has not ended yet, or the statement is already paid',
+            content: {
+              'application/json': {
+                schema: {
+                  $ref: '#/components/schemas/ErrorResponse',
+                },
+              },
+            },
+          },
+          '500': {
+            $ref: '#/components/responses/InternalError',
+          },
+        },
+      },
+    },
+    '/v1/me/usage': {
+      get: {
+        tags: ['Billing'],
+        operationId: 'getMyUsage',
+        summary:
+          "The caller's requests, tokens and spend per service and per key over time",
+        parameters: [
+          {
+            $ref: '#/components/parameters/AnalyticsFrom',
+          },
+          {
+            $ref: '#/components/parameters/AnalyticsTo',
+          },
+          {
+            name: 'granularity',
+            in: 'query',
+            allowReserved: true,
+            required: false,
+            schema: {
+              type: 'string',
+              enum: ['day', 'month'],
+            },
+            description: 'Bucket size (default `day`); usage is kept per day',
+          },
+          {
+            name: 'service',
+            in: 'query',
+            allowReserved: true,
+            required: false,
+            schema: {
+              type: 'string',
+              pattern: '^[a-z0-9A-Z][a-z0-9A-Z._-]{0,62}$',
+              'x-invalid-message': 'is not a service name',
+            },
+            description: 'One service (its name)',
+          },
+        ],
+        responses: {
+          '200': {
+            description: "The caller's usage",
+            content: {
+              'application/json': {
+                schema: {
+                  $ref: '#/components/schemas/ConsumerUsage',
+                },
+              },
+            },
+          },
+          '400': {
+            $ref: '#/components/responses/BadRequest',
+          },
+          '401': {
+            $ref: '#/components/responses/Unauthorized',
+          },
+          '403': {
+            $ref: '#/components/responses/Forbidden',
+          },
+          '500': {
+            $ref: '#/components/responses/InternalError',
+          },
+        },
+      },
+    },
+    '/v1/statements': {
+      get: {
+        tags: ['Billing'],
+        operationId: 'listStatements',
+        summary:
+          'Monthly chargeback statements of the caller or of one of their teams',
+        description:
+          "Without `team`: the caller's own usage (each line says which team, if any, is charged). With `team`: everything charged to that team, per user and service; members only (any team with `marketplace.admin.billing.read`). Newest first, the current month included, at most 24 months; without lines.",
+        parameters: [
+          {
+            $ref: '#/components/parameters/StatementTeam',
+          },
+        ],
+        responses: {
+          '200': {
+            description: 'The statements',
+            content: {
+              'application/json': {
+                schema: {
+                  $ref: '#/components/schemas/StatementListResponse',
+                },
+              },
+            },
+          },
+          '400': {
+            $ref: '#/components/responses/BadRequest',
+          },
+          '401': {
+            $ref: '#/components/responses/Unauthorized',
+          },
+          '403': {
+            $ref: '#/components/responses/StatementForbidden',
+          },
+          '500': {
+            $ref: '#/components/responses/InternalError',
+          },
+        },
+      },
+    },
+    '/v1/statements/{month}': {
+      parameters: [
+        {
+          $ref: '#/components/parameters/StatementMonth',
+        },
+      ],
+      get: {
+        tags: ['Billing'],
+        operationId: 'getStatement',
+        summary: 'One chargeback statement with a line per service and payer',
+        parameters: [
+          {
+            $ref: '#/components/parameters/StatementTeam',
+          },
+        ],
+        responses: {
+          '200': {
+            description: 'The statement',
+            content: {
+              'application/json': {
+                schema: {
+                  $ref: '#/components/schemas/StatementResponse',
+                },
+              },
+            },
+          },
+          '400': {
+            $ref: '#/components/responses/BadRequest',
+          },
+          '401': {
+            $ref: '#/components/responses/Unauthorized',
+          },
+          '403': {
+            $ref: '#/components/responses/StatementForbidden',
+          },
+          '500': {
+            $ref: '#/components/responses/InternalError',
+          },
+        },
+      },
+    },
+    '/v1/statements/{month}/csv': {
+      parameters: [
+        {
+          $ref: '#/components/parameters/StatementMonth',
+        },
+      ],
+      get: {
+        tags: ['Billing'],
+        operationId: 'downloadStatement',
+        summary: 'One chargeback statement as CSV',
+        description:
+          'As the payout CSV, with `user` and `billed_to` (a team, or `personal`) columns; named `statement-<owner>-<month>.csv`.',
+        parameters: [
+          {
+            $ref: '#/components/parameters/StatementTeam',
+          },
+        ],
+        responses: {
+          '200': {
+            description: 'The statement',
+            headers: {
+              'content-disposition': {
+                schema: {
+                  type: 'string',
+                },
+              },
+            },
+            content: {
+              'text/csv': {
+                schema: {
+                  type: 'string',
+                },
+              },
+            },
+          },
+          '400': {
+            $ref: '#/components/responses/BadRequest',
+          },
+          '401': {
+            $ref: '#/components/responses/Unauthorized',
+          },
+          '403': {
+            $ref: '#/components/responses/StatementForbidden',
+          },
+          '500': {
+            $ref: '#/components/responses/InternalError',
+          },
+        },
+      },
+    },
+    '/v1/exports/usage': {
+      get: {
+        tags: ['Billing'],
+        operationId: 'exportUsage',
+        summary: 'Usage of a period per day and service, as JSON or CSV',
+        description:
+          "The usage of a user (`scope=user`, the caller's own by default; any user's with `marketplace.admin.billing.read`), of a team it is billed to (`scope=team`, members and billing admins), of a provider team (`scope=provider`) or one of its services (`scope=service`; members of the owning team and admins). One row per UTC day and service (and user and payer for the consumer scopes), read from the same rollups as the statements and dashboards, so the sums of a calendar month equal that month's statement to the micro-USD. The CSV has a TOTAL line and every amount in micro-USD and in USD with 6 decimals; it is named `usage-<owner>-<from>-<to>.csv`.",
+        parameters: [
+          {
+            name: 'scope',
+            in: 'query',
+            allowReserved: true,
+            schema: {
+              type: 'string',
+              enum: ['user', 'team', 'service', 'provider'],
+              default: 'user',
+            },
+          },
+          {
+            name: 'user',
+            in: 'query',
+            allowReserved: true,
+            description:
+              'A user ref or name (scope user; other users need billing read).',
+            schema: {
+              type: 'string',
+              minLength: 1,
+              maxLength: 255,
+            },
+          },
+          {
+            name: 'team',
+            in: 'query',
+            allowReserved: true,
+            description:
+              'A group ref or name (required for scope team and provider).',
+            schema: {
+              type: 'string',
+              minLength: 1,
+              maxLength: 255,
+            },
+          },
+          {
+            name: 'service',
+            in: 'query',
+            allowReserved: true,
+            description: 'A ModelService name (required for scope service).',
+            schema: {
+              type: 'string',
+              pattern: '^[a-z0-9A-Z][a-z0-9A-Z._-]{0,62}$',
+              'x-invalid-message': 'is not a service name',
+            },
+          },
+          {
+            name: 'from',
+            in: 'query',
+            allowReserved: true,
+            description:
+              'First UTC day (inclusive); default the first day of this month.',
+            schema: {
+              type: 'string',
+              format: 'date',
+            },
+          },
+          {
+            name: 'to',
+            in: 'query',
+            allowReserved: true,
+            description:
+              'Last UTC day (inclusive); default today. At most 400 days in all.',
+            schema: {
+              type: 'string',
+              format: 'date',
+            },
+          },
+          {
+            name: 'format',
+            in: 'query',
+            allowReserved: true,
+            schema: {
+              type: 'string',
+              enum: ['json', 'csv'],
+              default: 'json',
+            },
+          },
+        ],
+        responses: {
+          '200': {
+            description: 'The export',
+            headers: {
+              'content-disposition': {
+                description: 'With format csv.',
+                schema: {
+                  type: 'string',
+                },
+              },
+            },
+            content: {
+              'application/json': {
+                schema: {
+                  $ref: '#/components/schemas/UsageExport',
+                },
+              },
+              'text/csv': {
+                schema: {
+                  type: 'string',
+                },
+              },
+            },
+          },
+          '400': {
+            $ref: '#/components/responses/BadRequest',
+          },
+          '401': {
+            $ref: '#/components/responses/Unauthorized',
+          },
+          '403': {
+            $ref: '#/components/responses/StatementForbidden',
+          },
+          '404': {
+            $ref: '#/components/responses/NotFound',
+          },
+          '500': {
+            $ref: '#/components/responses/InternalError',
+          },
+        },
+      },
+    },
+    '/schemas/{file}': {
+      parameters: [
+        {
+          name: 'file',
+          in: 'path',
+          required: true,
+          description:
+            '`model-service.json`, `provider.json`, or `catalog-info.json` (a file with either kind, other kinds left alone)',
+          schema: {
+            type: 'string',
+          },
+        },
+      ],
+      get: {
+        tags: ['Provider Management'],
+        operationId: 'getKindJsonSchema',
+        summary:
+          'The JSON Schema of a marketplace kind, for editors and CI validators',
+        description:
+          "Generated from the kinds' schemas the catalog processor and the publish API validate with (also committed under `plugins/marketplace-common/schemas/`). No token needed. Point an editor at it with a first line `# yaml-language-server: $schema=<portal>/api/marketplace/schemas/catalog-info.json`.",
+        security: [],
+        responses: {
+          '200': {
+            description: 'A JSON Schema (draft-07) document',
+            content: {
+              'application/schema+json': {
+                schema: {
+                  type: 'object',
+                  additionalProperties: true,
+                },
+              },
+            },
+          },
+          '404': {
+            $ref: '#/components/responses/NotFound',
+          },
+          '500': {
+            $ref: '#/components/responses/InternalError',
+          },
+        },
+      },
+    },
+    '/marketplace/providers/{id}': {
+      parameters: [
+        {
+          $ref: '#/components/parameters/ProviderId',
+        },
+      ],
+      get: {
+        tags: ['Providers'],
+        operationId: 'getProviderProfile',
+        summary:
+          "A provider's profile, its live services and their aggregate measured quality",
+        description:
+          "The Provider entity, the admins' verification decision beside the entity's own claim, its live services (as browse cards) and their quality over the last 30 days: uptime over all their checks (probes and requests) with the days of data, p95 time to first token and median output tokens per second over all their requests, usage and ratings.",
+        responses: {
+          '200': {
+            description: 'The profile',
+            content: {
+              'application/json': {
+                schema: {
+                  $ref: '#/components/schemas/ProviderProfileResponse',
+                },
+              },
+            },
+          },
+          '400': {
+            $ref: '#/components/responses/BadRequest',
+          },
+          '401': {
+            $ref: '#/components/responses/Unauthorized',
+          },
+          '403': {
+            $ref: '#/components/responses/Forbidden',
+          },
+          '404': {
+            $ref: '#/components/responses/NotFound',
+          },
+          '500': {
+            $ref: '#/components/responses/InternalError',
+          },
+        },
+      },
+    },
+    '/v1/provider/services/{name}/price-changes': {
+      parameters: [
+        {
+          $ref: '#/components/parameters/ServiceName',
+        },
+      ],
+      post: {
+        tags: ['Provider Management'],
+        operationId: 'announcePriceChange',
+        summary: "Announce a price change (the service's owners and admins)",
+        description:
+          "An increase (any price above the one in force, at any volume tier) takes effect at least `marketplace.pricing.noticeDays` (default 30) days after the announcement; a decrease may take effect at once (omit `effectiveAt`). Until its instant the old price applies; from it, every subscriber is billed the new price (the gateway prices each request at its reservation instant; each ledger row records the prices it was billed at and the change's id). Subscribers are notified at once. One change may be pending at a time. Audited as `price.announced`.",
+        requestBody: {
+          required: true,
+          content: {
+            'application/json': {
+              schema: {
+                $ref: '#/components/schemas/PriceChangeInput',
+              },
+            },
+          },
+        },
+        responses: {
+          '201': {
+            description: 'Announced',
+            content: {
+              'application/json': {
+                schema: {
+                  type: 'object',
+                  required: ['priceChange'],
+                  properties: {
+                    priceChange: {
+                      $ref: '#/components/schemas/PriceChange',
+                    },
+                  },
+                },
+              },
+            },
+          },
+          '400': {
+            $ref: '#/components/responses/BadRequest',
+          },
+          '401': {
+            $ref: '#/components/responses/Unauthorized',
+          },
+          '403': {
+            description: 'Not an owner of the service, nor an admin',
+            content: {
+              'application/json': {
+                schema: {
+                  $ref: '#/components/schemas/ErrorResponse',
+                },
+              },
+            },
+          },
+          '404': {
+            description: 'No such service',
+            content: {
+              'application/json': {
+                schema: {
+                  $ref: '#/components/schemas/ErrorResponse',
+                },
+              },
+            },
+          },
+          '409': {
+            description: 'A change is already announced and not in force yet',
+            content: {
+              'application/json': {
+                schema: {
+                  $ref: '#/components/schemas/ErrorResponse',
+                },
+              },
+            },
           },
           '500': {
             $ref: '#/components/responses/InternalError',
@@ -4260,6 +4836,98 @@ export const spec = {
         },
       },
     },
+    '/v1/internal/roles': {
+      get: {
+        tags: ['Internal'],
+        operationId: 'getRoleDirectory',
+        summary:
+          'Role overrides and Provider-owning groups (service tokens only)',
+        description:
+          "Read by the permission policy (`permission-backend-module-marketplace-policy`): the admins' per-user role overrides and the groups that own a Provider entity (their members are providers), plus `marketplace.roles.providerGroups`.",
+        responses: {
+          '200': {
+            description: 'The role directory',
+            content: {
+              'application/json': {
+                schema: {
+                  $ref: '#/components/schemas/MarketplaceRoleDirectory',
+                },
+              },
+            },
+          },
+          '401': {
+            $ref: '#/components/responses/Unauthorized',
+          },
+          '403': {
+            $ref: '#/components/responses/ServiceOnly',
+          },
+          '500': {
+            $ref: '#/components/responses/InternalError',
+          },
+        },
+      },
+    },
+    '/marketplace/admin/providers/{id}/verification': {
+      parameters: [
+        {
+          $ref: '#/components/parameters/ProviderId',
+        },
+      ],
+      put: {
+        tags: ['Admin'],
+        operationId: 'decideProviderVerification',
+        summary: 'Verify a provider, or withdraw its verification (admins)',
+        description:
+          'Whether a provider is verified is the admins\' decision; the `verification` a Provider entity declares is only its claim. The decision drives the "Verified providers only" filter and the badge. Audited as `provider.verified` / `provider.unverified`. Needs `marketplace.admin.approvals.manage`.',
+        requestBody: {
+          required: true,
+          content: {
+            'application/json': {
+              schema: {
+                $ref: '#/components/schemas/ProviderVerificationRequest',
+              },
+              example: {
+                verified: true,
+                note: 'Contract and security review done 2026-12-01',
+              },
+            },
+          },
+        },
+        responses: {
+          '200': {
+            description: 'The decision',
+            content: {
+              'application/json': {
+                schema: {
+                  type: 'object',
+                  required: ['verification'],
+                  properties: {
+                    verification: {
+                      $ref: '#/components/schemas/ProviderVerificationInfo',
+                    },
+                  },
+                },
+              },
+            },
+          },
+          '400': {
+            $ref: '#/components/responses/BadRequest',
+          },
+          '401': {
+            $ref: '#/components/responses/Unauthorized',
+          },
+          '403': {
+            $ref: '#/components/responses/AdminForbidden',
+          },
+          '404': {
+            $ref: '#/components/responses/NotFound',
+          },
+          '500': {
+            $ref: '#/components/responses/InternalError',
+          },
+        },
+      },
+    },
     '/v1/admin/users': {
       get: {
         tags: ['Admin'],
@@ -4765,674 +5433,6 @@ export const spec = {
         },
       },
     },
-    '/v1/internal/roles': {
-      get: {
-        tags: ['Internal'],
-        operationId: 'getRoleDirectory',
-        summary:
-          'Role overrides and Provider-owning groups (service tokens only)',
-        description:
-          "Read by the permission policy (`permission-backend-module-marketplace-policy`): the admins' per-user role overrides and the groups that own a Provider entity (their members are providers), plus `marketplace.roles.providerGroups`.",
-        responses: {
-          '200': {
-            description: 'The role directory',
-            content: {
-              'application/json': {
-                schema: {
-                  $ref: '#/components/schemas/MarketplaceRoleDirectory',
-                },
-              },
-            },
-          },
-          '401': {
-            $ref: '#/components/responses/Unauthorized',
-          },
-          '403': {
-            $ref: '#/components/responses/ServiceOnly',
-          },
-          '500': {
-            $ref: '#/components/responses/InternalError',
-          },
-        },
-      },
-    },
-    '/v1/provider/teams': {
-      get: {
-        tags: ['Analytics'],
-        operationId: 'listProviderTeams',
-        summary: 'The provider teams whose numbers the caller may see',
-        description:
-          "The groups owning at least one service that the caller may manage (`marketplace.service.manage`: their own teams for providers, every team for admins), for the dashboard's team picker.",
-        responses: {
-          '200': {
-            description: 'The teams',
-            content: {
-              'application/json': {
-                schema: {
-                  type: 'object',
-                  required: ['teams'],
-                  properties: {
-                    teams: {
-                      type: 'array',
-                      items: {
-                        $ref: '#/components/schemas/ProviderTeam',
-                      },
-                    },
-                  },
-                },
-              },
-            },
-          },
-          '401': {
-            $ref: '#/components/responses/Unauthorized',
-          },
-          '403': {
-            $ref: '#/components/responses/AnalyticsForbidden',
-          },
-          '500': {
-            $ref: '#/components/responses/InternalError',
-          },
-        },
-      },
-    },
-    '/v1/provider/analytics': {
-      get: {
-        tags: ['Analytics'],
-        operationId: 'getProviderAnalytics',
-        summary:
-          "Usage, revenue, errors, latency, ratings and customers of a provider team's services",
-        description:
-          'Read from the usage rollups (kept equal to the ledger on every write), for the services of the provider teams the caller may see (their own teams; admins any team). Without `team`, every such team; with `service`, that service only. The range is whole UTC days, `from` and `to` inclusive (default: the 30 days up to today), at most 400 days (31 with hourly buckets); the previous period of the same length gives the trends. p95 latency is estimated from a histogram (bucket bounds 50, 100, 150, 200, 300, 400, 500, 750 ms, 1, 1.5, 2, 3, 5, 7.5, 10, 15, 20, 30, 60 s), interpolated inside its bucket.',
-        parameters: [
-          {
-            $ref: '#/components/parameters/AnalyticsFrom',
-          },
-          {
-            $ref: '#/components/parameters/AnalyticsTo',
-          },
-          {
-            name: 'granularity',
-            in: 'query',
-            allowReserved: true,
-            required: false,
-            schema: {
-              $ref: '#/components/schemas/AnalyticsGranularity',
-            },
-            description: 'Bucket size of the series (default `day`)',
-          },
-          {
-            name: 'service',
-            in: 'query',
-            allowReserved: true,
-            required: false,
-            schema: {
-              type: 'string',
-              pattern: '^[a-z0-9A-Z][a-z0-9A-Z._-]{0,62}$',
-              'x-invalid-message': 'is not a service name',
-            },
-            description:
-              'One service (its name); 403 if it belongs to a team the caller may not see',
-          },
-          {
-            name: 'team',
-            in: 'query',
-            allowReserved: true,
-            required: false,
-            schema: {
-              type: 'string',
-              minLength: 1,
-              maxLength: 255,
-            },
-            description:
-              'A provider team (`ai-platform-team` or `group:default/ai-platform-team`); 403 unless the caller is a member or an admin',
-          },
-        ],
-        responses: {
-          '200': {
-            description: "The dashboard's numbers",
-            content: {
-              'application/json': {
-                schema: {
-                  $ref: '#/components/schemas/ProviderAnalytics',
-                },
-              },
-            },
-          },
-          '400': {
-            $ref: '#/components/responses/BadRequest',
-          },
-          '401': {
-            $ref: '#/components/responses/Unauthorized',
-          },
-          '403': {
-            $ref: '#/components/responses/AnalyticsForbidden',
-          },
-          '404': {
-            $ref: '#/components/responses/NotFound',
-          },
-          '500': {
-            $ref: '#/components/responses/InternalError',
-          },
-        },
-      },
-    },
-    '/v1/provider/payouts': {
-      get: {
-        tags: ['Billing'],
-        operationId: 'listPayoutStatements',
-        summary: "A provider team's monthly payout statements",
-        description:
-          "Newest first: the current month (`open`), then every month back to the team's first usage (at most 24 months): `closed` once the month has ended, `paid` once an admin marked it paid. Without lines.",
-        parameters: [
-          {
-            $ref: '#/components/parameters/StatementTeamRequired',
-          },
-        ],
-        responses: {
-          '200': {
-            description: 'The statements',
-            content: {
-              'application/json': {
-                schema: {
-                  $ref: '#/components/schemas/PayoutListResponse',
-                },
-              },
-            },
-          },
-          '400': {
-            $ref: '#/components/responses/BadRequest',
-          },
-          '401': {
-            $ref: '#/components/responses/Unauthorized',
-          },
-          '403': {
-            $ref: '#/components/responses/AnalyticsForbidden',
-          },
-          '500': {
-            $ref: '#/components/responses/InternalError',
-          },
-        },
-      },
-    },
-    '/v1/provider/payouts/{month}': {
-      parameters: [
-        {
-          $ref: '#/components/parameters/StatementMonth',
-        },
-      ],
-      get: {
-        tags: ['Billing'],
-        operationId: 'getPayoutStatement',
-        summary: 'One payout statement with a line per service',
-        parameters: [
-          {
-            $ref: '#/components/parameters/StatementTeamRequired',
-          },
-        ],
-        responses: {
-          '200': {
-            description: 'The statement',
-            content: {
-              'application/json': {
-                schema: {
-                  $ref: '#/components/schemas/StatementResponse',
-                },
-              },
-            },
-          },
-          '400': {
-            $ref: '#/components/responses/BadRequest',
-          },
-          '401': {
-            $ref: '#/components/responses/Unauthorized',
-          },
-          '403': {
-            $ref: '#/components/responses/AnalyticsForbidden',
-          },
-          '500': {
-            $ref: '#/components/responses/InternalError',
-          },
-        },
-      },
-    },
-    '/v1/provider/payouts/{month}/csv': {
-      parameters: [
-        {
-          $ref: '#/components/parameters/StatementMonth',
-        },
-      ],
-      get: {
-        tags: ['Billing'],
-        operationId: 'downloadPayoutStatement',
-        summary: 'One payout statement as CSV',
-        description:
-          "`text/csv` (RFC 4180, CRLF), as an attachment named `payout-<namespace>-<team>-<month>.csv`: a header, a line per service and a `TOTAL` line; money in integer micro-USD and in USD with 6 decimals. Text that a spreadsheet would run as a formula gets a leading `'`.",
-        parameters: [
-          {
-            $ref: '#/components/parameters/StatementTeamRequired',
-          },
-        ],
-        responses: {
-          '200': {
-            description: 'The statement',
-            headers: {
-              'content-disposition': {
-                schema: {
-                  type: 'string',
-                },
-                example:
-                  'attachment; filename="payout-default-ai-platform-team-2026-11.csv"',
-              },
-            },
-            content: {
-              'text/csv': {
-                schema: {
-                  type: 'string',
-                },
-                example:
-                  'month,status,team,service,service_title,requests,prompt_tokens,completion_tokens,trial_tokens,gross_micros,gross_usd,platform_fee_micros,platform_fee_usd,net_micros,net_usd\n2026-11,closed,group:default/ai-platform-team,modelservice:default/northwind-gpt-4o,GPT-4o (Northwind Cloud AI),1,100,50,0,5000,0.005000,500,0.000500,4500,0.004500\n2026-11,closed,group:default/ai-platform-team,TOTAL,,1,100,50,0,5000,0.005000,500,0.000500,4500,0.004500\n',
-              },
-            },
-          },
-          '400': {
-            $ref: '#/components/responses/BadRequest',
-          },
-          '401': {
-            $ref: '#/components/responses/Unauthorized',
-          },
-          '403': {
-            $ref: '#/components/responses/AnalyticsForbidden',
-          },
-          '500': {
-            $ref: '#/components/responses/InternalError',
-          },
-        },
-      },
-    },
-    '/v1/admin/payouts/{month}/paid': {
-      parameters: [
-        {
-          $ref: '#/components/parameters/StatementMonth',
-        },
-      ],
-      post: {
-        tags: ['Billing'],
-        operationId: 'markPayoutPaid',
-        summary: "Mark a provider team's closed statement paid (admins)",
-        description:
-          'Needs `marketplace.admin.payouts.manage`. Records who, when, the optional payment reference and the amounts at that moment. Requests of that month settled later show up as `unpaidNetMicros` on the statement.',
-        requestBody: {
-          required: true,
-          content: {
-            'application/json': {
-              schema: {
-                $ref: '#/components/schemas/MarkPayoutPaidRequest',
-              },
-              example: {
-                team: 'group:default/ai-platform-team',
-                reference: 'TX-2026-0042',
-              },
-            },
-          },
-        },
-        responses: {
-          '200': {
-            description: 'The statement, now `paid`',
-            content: {
-              'application/json': {
-                schema: {
-                  $ref: '#/components/schemas/StatementResponse',
-                },
-              },
-            },
-          },
-          '400': {
-            $ref: '#/components/responses/BadRequest',
-          },
-          '401': {
-            $ref: '#/components/responses/Unauthorized',
-          },
-          '403': {
-            $ref: '#/components/responses/AdminForbidden',
-          },
-          '409': {
-            description:
-              'The month has not ended yet, or the statement is already paid',
-            content: {
-              'application/json': {
-                schema: {
-                  $ref: '#/components/schemas/ErrorResponse',
-                },
-              },
-            },
-          },
-          '500': {
-            $ref: '#/components/responses/InternalError',
-          },
-        },
-      },
-    },
-    '/v1/me/usage': {
-      get: {
-        tags: ['Billing'],
-        operationId: 'getMyUsage',
-        summary:
-          "The caller's requests, tokens and spend per service and per key over time",
-        parameters: [
-          {
-            $ref: '#/components/parameters/AnalyticsFrom',
-          },
-          {
-            $ref: '#/components/parameters/AnalyticsTo',
-          },
-          {
-            name: 'granularity',
-            in: 'query',
-            allowReserved: true,
-            required: false,
-            schema: {
-              type: 'string',
-              enum: ['day', 'month'],
-            },
-            description: 'Bucket size (default `day`); usage is kept per day',
-          },
-          {
-            name: 'service',
-            in: 'query',
-            allowReserved: true,
-            required: false,
-            schema: {
-              type: 'string',
-              pattern: '^[a-z0-9A-Z][a-z0-9A-Z._-]{0,62}$',
-              'x-invalid-message': 'is not a service name',
-            },
-            description: 'One service (its name)',
-          },
-        ],
-        responses: {
-          '200': {
-            description: "The caller's usage",
-            content: {
-              'application/json': {
-                schema: {
-                  $ref: '#/components/schemas/ConsumerUsage',
-                },
-              },
-            },
-          },
-          '400': {
-            $ref: '#/components/responses/BadRequest',
-          },
-          '401': {
-            $ref: '#/components/responses/Unauthorized',
-          },
-          '403': {
-            $ref: '#/components/responses/Forbidden',
-          },
-          '500': {
-            $ref: '#/components/responses/InternalError',
-          },
-        },
-      },
-    },
-    '/v1/statements': {
-      get: {
-        tags: ['Billing'],
-        operationId: 'listStatements',
-        summary:
-          'Monthly chargeback statements of the caller or of one of their teams',
-        description:
-          "Without `team`: the caller's own usage (each line says which team, if any, is charged). With `team`: everything charged to that team, per user and service; members only (any team with `marketplace.admin.billing.read`). Newest first, the current month included, at most 24 months; without lines.",
-        parameters: [
-          {
-            $ref: '#/components/parameters/StatementTeam',
-          },
-        ],
-        responses: {
-          '200': {
-            description: 'The statements',
-            content: {
-              'application/json': {
-                schema: {
-                  $ref: '#/components/schemas/StatementListResponse',
-                },
-              },
-            },
-          },
-          '400': {
-            $ref: '#/components/responses/BadRequest',
-          },
-          '401': {
-            $ref: '#/components/responses/Unauthorized',
-          },
-          '403': {
-            $ref: '#/components/responses/StatementForbidden',
-          },
-          '500': {
-            $ref: '#/components/responses/InternalError',
-          },
-        },
-      },
-    },
-    '/v1/statements/{month}': {
-      parameters: [
-        {
-          $ref: '#/components/parameters/StatementMonth',
-        },
-      ],
-      get: {
-        tags: ['Billing'],
-        operationId: 'getStatement',
-        summary: 'One chargeback statement with a line per service and payer',
-        parameters: [
-          {
-            $ref: '#/components/parameters/StatementTeam',
-          },
-        ],
-        responses: {
-          '200': {
-            description: 'The statement',
-            content: {
-              'application/json': {
-                schema: {
-                  $ref: '#/components/schemas/StatementResponse',
-                },
-              },
-            },
-          },
-          '400': {
-            $ref: '#/components/responses/BadRequest',
-          },
-          '401': {
-            $ref: '#/components/responses/Unauthorized',
-          },
-          '403': {
-            $ref: '#/components/responses/StatementForbidden',
-          },
-          '500': {
-            $ref: '#/components/responses/InternalError',
-          },
-        },
-      },
-    },
-    '/v1/statements/{month}/csv': {
-      parameters: [
-        {
-          $ref: '#/components/parameters/StatementMonth',
-        },
-      ],
-      get: {
-        tags: ['Billing'],
-        operationId: 'downloadStatement',
-        summary: 'One chargeback statement as CSV',
-        description:
-          'As the payout CSV, with `user` and `billed_to` (a team, or `personal`) columns; named `statement-<owner>-<month>.csv`.',
-        parameters: [
-          {
-            $ref: '#/components/parameters/StatementTeam',
-          },
-        ],
-        responses: {
-          '200': {
-            description: 'The statement',
-            headers: {
-              'content-disposition': {
-                schema: {
-                  type: 'string',
-                },
-              },
-            },
-            content: {
-              'text/csv': {
-                schema: {
-                  type: 'string',
-                },
-              },
-            },
-          },
-          '400': {
-            $ref: '#/components/responses/BadRequest',
-          },
-          '401': {
-            $ref: '#/components/responses/Unauthorized',
-          },
-          '403': {
-            $ref: '#/components/responses/StatementForbidden',
-          },
-          '500': {
-            $ref: '#/components/responses/InternalError',
-          },
-        },
-      },
-    },
-    '/v1/exports/usage': {
-      get: {
-        tags: ['Billing'],
-        operationId: 'exportUsage',
-        summary: 'Usage of a period per day and service, as JSON or CSV',
-        description:
-          "The usage of a user (`scope=user`, the caller's own by default; any user's with `marketplace.admin.billing.read`), of a team it is billed to (`scope=team`, members and billing admins), of a provider team (`scope=provider`) or one of its services (`scope=service`; members of the owning team and admins). One row per UTC day and service (and user and payer for the consumer scopes), read from the same rollups as the statements and dashboards, so the sums of a calendar month equal that month's statement to the micro-USD. The CSV has a TOTAL line and every amount in micro-USD and in USD with 6 decimals; it is named `usage-<owner>-<from>-<to>.csv`.",
-        parameters: [
-          {
-            name: 'scope',
-            in: 'query',
-            allowReserved: true,
-            schema: {
-              type: 'string',
-              enum: ['user', 'team', 'service', 'provider'],
-              default: 'user',
-            },
-          },
-          {
-            name: 'user',
-            in: 'query',
-            allowReserved: true,
-            description:
-              'A user ref or name (scope user; other users need billing read).',
-            schema: {
-              type: 'string',
-              minLength: 1,
-              maxLength: 255,
-            },
-          },
-          {
-            name: 'team',
-            in: 'query',
-            allowReserved: true,
-            description:
-              'A group ref or name (required for scope team and provider).',
-            schema: {
-              type: 'string',
-              minLength: 1,
-              maxLength: 255,
-            },
-          },
-          {
-            name: 'service',
-            in: 'query',
-            allowReserved: true,
-            description: 'A ModelService name (required for scope service).',
-            schema: {
-              type: 'string',
-              pattern: '^[a-z0-9A-Z][a-z0-9A-Z._-]{0,62}$',
-              'x-invalid-message': 'is not a service name',
-            },
-          },
-          {
-            name: 'from',
-            in: 'query',
-            allowReserved: true,
-            description:
-              'First UTC day (inclusive); default the first day of this month.',
-            schema: {
-              type: 'string',
-              format: 'date',
-            },
-          },
-          {
-            name: 'to',
-            in: 'query',
-            allowReserved: true,
-            description:
-              'Last UTC day (inclusive); default today. At most 400 days in all.',
-            schema: {
-              type: 'string',
-              format: 'date',
-            },
-          },
-          {
-            name: 'format',
-            in: 'query',
-            allowReserved: true,
-            schema: {
-              type: 'string',
-              enum: ['json', 'csv'],
-              default: 'json',
-            },
-          },
-        ],
-        responses: {
-          '200': {
-            description: 'The export',
-            headers: {
-              'content-disposition': {
-                description: 'With format csv.',
-                schema: {
-                  type: 'string',
-                },
-              },
-            },
-            content: {
-              'application/json': {
-                schema: {
-                  $ref: '#/components/schemas/UsageExport',
-                },
-              },
-              'text/csv': {
-                schema: {
-                  type: 'string',
-                },
-              },
-            },
-          },
-          '400': {
-            $ref: '#/components/responses/BadRequest',
-          },
-          '401': {
-            $ref: '#/components/responses/Unauthorized',
-          },
-          '403': {
-            $ref: '#/components/responses/StatementForbidden',
-          },
-          '404': {
-            $ref: '#/components/responses/NotFound',
-          },
-          '500': {
-            $ref: '#/components/responses/InternalError',
-          },
-        },
-      },
-    },
   },
   components: {
     securitySchemes: {
@@ -5452,19 +5452,6 @@ export const spec = {
       },
     },
     parameters: {
-      UserRef: {
-        name: 'userRef',
-        in: 'path',
-        required: true,
-        description:
-          'A user: the full entity ref URL-encoded (`user%3Adefault%2Flena.fischer`), `default/lena.fischer` or just `lena.fischer`',
-        schema: {
-          type: 'string',
-          minLength: 1,
-          maxLength: 300,
-        },
-        example: 'user:default/lena.fischer',
-      },
       ProviderId: {
         name: 'id',
         in: 'path',
@@ -5488,54 +5475,6 @@ export const spec = {
           'x-invalid-message': 'is not a service name',
         },
         example: 'northwind-gpt-4o',
-      },
-      ManagedServiceId: {
-        name: 'id',
-        in: 'path',
-        required: true,
-        description:
-          "`ManagedService.id`: the UUID of a portal-published service, or any service's `metadata.name`",
-        schema: {
-          type: 'string',
-          minLength: 1,
-          maxLength: 64,
-        },
-        example: 'northwind-gpt-4o',
-      },
-      ApprovalProviderName: {
-        name: 'providerName',
-        in: 'path',
-        required: true,
-        description: "The Provider's `metadata.name` (namespace `default`)",
-        schema: {
-          type: 'string',
-          pattern: '^[a-z0-9A-Z][a-z0-9A-Z._-]{0,62}$',
-          'x-invalid-message': 'is not a provider name',
-        },
-        example: 'acme-ai-platform',
-      },
-      ApprovalServiceName: {
-        name: 'serviceName',
-        in: 'path',
-        required: true,
-        description: "The service's `metadata.name`",
-        schema: {
-          type: 'string',
-          pattern: '^[a-z0-9A-Z][a-z0-9A-Z._-]{0,62}$',
-          'x-invalid-message': 'is not a service name',
-        },
-        example: 'acme-new-model',
-      },
-      KeyId: {
-        name: 'keyId',
-        in: 'path',
-        required: true,
-        description: 'API key id (`ApiKeyInfo.id`)',
-        schema: {
-          type: 'string',
-          minLength: 1,
-          maxLength: 64,
-        },
       },
       AnalyticsFrom: {
         name: 'from',
@@ -5562,6 +5501,17 @@ export const spec = {
         },
         description:
           'Last UTC day, inclusive (default today); not before `from`',
+      },
+      KeyId: {
+        name: 'keyId',
+        in: 'path',
+        required: true,
+        description: 'API key id (`ApiKeyInfo.id`)',
+        schema: {
+          type: 'string',
+          minLength: 1,
+          maxLength: 64,
+        },
       },
       StatementMonth: {
         name: 'month',
@@ -5600,6 +5550,56 @@ export const spec = {
         description:
           "A team the caller belongs to; without it, the caller's own statements",
       },
+      ManagedServiceId: {
+        name: 'id',
+        in: 'path',
+        required: true,
+        description:
+          "`ManagedService.id`: the UUID of a portal-published service, or any service's `metadata.name`",
+        schema: {
+          type: 'string',
+          minLength: 1,
+          maxLength: 64,
+        },
+        example: 'northwind-gpt-4o',
+      },
+      ApprovalProviderName: {
+        name: 'providerName',
+        in: 'path',
+        required: true,
+        description: "The Provider's `metadata.name` (namespace `default`)",
+        schema: {
+          type: 'string',
+          pattern: '^[a-z0-9A-Z][a-z0-9A-Z._-]{0,62}$',
+          'x-invalid-message': 'is not a provider name',
+        },
+        example: 'acme-ai-platform',
+      },
+      ApprovalServiceName: {
+        name: 'serviceName',
+        in: 'path',
+        required: true,
+        description: "The service's `metadata.name`",
+        schema: {
+          type: 'string',
+          pattern: '^[a-z0-9A-Z][a-z0-9A-Z._-]{0,62}$',
+          'x-invalid-message': 'is not a service name',
+        },
+        example: 'acme-new-model',
+      },
+      UserRef: {
+        name: 'userRef',
+        in: 'path',
+        required: true,
+        description:
+          'A user: the full entity ref URL-encoded (`user%3Adefault%2Flena.fischer`), `default/lena.fischer` or just `lena.fischer`',
+        schema: {
+          type: 'string',
+          minLength: 1,
+          maxLength: 300,
+        },
+        example: 'user:default/lena.fischer',
+      },
     },
     headers: {
       RequestId: {
@@ -5624,7 +5624,7 @@ export const spec = {
               error: {
                 name: 'InputError',
                 message:
-                  'Invalid query field \'scope\': Invalid option: expected one of "all"|"subscribed"|"owned"',
+                  "Invalid query field 'scope': must be equal to one of the allowed values: all, subscribed, owned",
               },
               request: {
                 method: 'GET',
@@ -5693,6 +5693,62 @@ export const spec = {
           },
         },
       },
+      AdminForbidden: {
+        description: 'The caller is not a platform admin (or not a user)',
+        content: {
+          'application/json': {
+            schema: {
+              $ref: '#/components/schemas/ErrorResponse',
+            },
+          },
+        },
+      },
+      InternalError: {
+        description: 'Unexpected failure',
+        content: {
+          'application/json': {
+            schema: {
+              $ref: '#/components/schemas/ErrorResponse',
+            },
+          },
+        },
+      },
+      AnalyticsForbidden: {
+        description:
+          "Not a member of a provider team nor an admin, or another team's numbers (`marketplace.service.manage` with `IS_SERVICE_OWNER`)",
+        content: {
+          'application/json': {
+            schema: {
+              $ref: '#/components/schemas/ErrorResponse',
+            },
+            example: {
+              error: {
+                name: 'NotAllowedError',
+                message:
+                  'You may only see the numbers of your own teams, not of group:default/research-llm-team',
+              },
+              request: {
+                method: 'GET',
+                url: '/api/marketplace/v1/provider/analytics?team=research-llm-team',
+              },
+              response: {
+                statusCode: 403,
+              },
+            },
+          },
+        },
+      },
+      StatementForbidden: {
+        description:
+          'The statements of a team the caller is not a member of (without `marketplace.admin.billing.read`), or not a user',
+        content: {
+          'application/json': {
+            schema: {
+              $ref: '#/components/schemas/ErrorResponse',
+            },
+          },
+        },
+      },
       ManageForbidden: {
         description:
           'The caller may see the service but not manage it: only members of its owning group and admins may (`marketplace.service.manage`)',
@@ -5707,16 +5763,6 @@ export const spec = {
       ManagedNotFound: {
         description:
           'No such service, or one under review (or rejected) that the caller may not manage',
-        content: {
-          'application/json': {
-            schema: {
-              $ref: '#/components/schemas/ErrorResponse',
-            },
-          },
-        },
-      },
-      AdminForbidden: {
-        description: 'The caller is not a platform admin (or not a user)',
         content: {
           'application/json': {
             schema: {
@@ -5749,16 +5795,6 @@ export const spec = {
       AdminConflict: {
         description:
           'The user is suspended already (suspend) or not suspended (reinstate), or admins act on themselves (suspend, role)',
-        content: {
-          'application/json': {
-            schema: {
-              $ref: '#/components/schemas/ErrorResponse',
-            },
-          },
-        },
-      },
-      InternalError: {
-        description: 'Unexpected failure',
         content: {
           'application/json': {
             schema: {
@@ -5813,67 +5849,1472 @@ export const spec = {
           },
         },
       },
-      AnalyticsForbidden: {
-        description:
-          "Not a member of a provider team nor an admin, or another team's numbers (`marketplace.service.manage` with `IS_SERVICE_OWNER`)",
-        content: {
-          'application/json': {
-            schema: {
-              $ref: '#/components/schemas/ErrorResponse',
-            },
-            example: {
-              error: {
-                name: 'NotAllowedError',
-                message:
-                  'You may only see the numbers of your own teams, not of group:default/research-llm-team',
-              },
-              request: {
-                method: 'GET',
-                url: '/api/marketplace/v1/provider/analytics?team=research-llm-team',
-              },
-              response: {
-                statusCode: 403,
-              },
-            },
-          },
-        },
-      },
-      StatementForbidden: {
-        description:
-          'The statements of a team the caller is not a member of (without `marketplace.admin.billing.read`), or not a user',
-        content: {
-          'application/json': {
-            schema: {
-              $ref: '#/components/schemas/ErrorResponse',
-            },
-          },
-        },
-      },
-    },
-    examples: {
-      KeyRevoked: {
-        value: {
-          error: {
-            message: 'This API key has been revoked.',
-            type: 'permission_error',
-            param: null,
-            code: 'key_revoked',
-          },
-        },
-      },
-      SubscriptionInactive: {
-        value: {
-          error: {
-            message:
-              'The subscription of this API key has ended. Subscribe again in the marketplace.',
-            type: 'permission_error',
-            param: null,
-            code: 'subscription_inactive',
-          },
-        },
-      },
     },
     schemas: {
+      ModelFamily: {
+        type: 'string',
+        description:
+          "A ModelService's `spec.family` (`MODEL_FAMILIES` of marketplace-common)",
+        enum: [
+          'gpt',
+          'claude',
+          'llama',
+          'gemini',
+          'mistral',
+          'embedding',
+          'other',
+        ],
+      },
+      ModelFeature: {
+        type: 'string',
+        description:
+          'A feature a ModelService declares in `spec.features` (`MODEL_FEATURES`)',
+        enum: [
+          'functionCalling',
+          'vision',
+          'streaming',
+          'jsonMode',
+          'fineTuned',
+          'embeddings',
+        ],
+      },
+      GeoRegion: {
+        type: 'string',
+        description: 'Where a service runs (`GEO_REGIONS`)',
+        enum: [
+          'north-america',
+          'south-america',
+          'europe',
+          'middle-east',
+          'africa',
+          'asia-pacific',
+        ],
+      },
+      ComplianceCertification: {
+        type: 'string',
+        description:
+          'A certification a service holds (`COMPLIANCE_CERTIFICATIONS`)',
+        enum: [
+          'GDPR',
+          'SOC2',
+          'HIPAA',
+          'ISO27001',
+          'ISO42001',
+          'PCI-DSS',
+          'FedRAMP',
+          'CCPA',
+          'C5',
+          'CSA-STAR',
+        ],
+      },
+      ServiceLifecycle: {
+        type: 'string',
+        description: "A ModelService's `spec.lifecycle` (`SERVICE_LIFECYCLES`)",
+        enum: ['active', 'maintenance', 'deprecated'],
+      },
+      ModelServiceTrial: {
+        type: 'object',
+        description:
+          'Free tokens per user before billing starts (`spec.trial` of a ModelService)',
+        required: ['tokens'],
+        properties: {
+          tokens: {
+            type: 'integer',
+            description: 'Free tokens (prompt + completion) per user',
+          },
+          durationDays: {
+            type: 'integer',
+            description:
+              'Days the trial stays valid after subscribing; unlimited when absent',
+          },
+          limitations: {
+            type: 'array',
+            items: {
+              type: 'string',
+            },
+          },
+        },
+      },
+      ServiceCardMetrics: {
+        type: 'object',
+        description:
+          'What the marketplace measured of a service; null until measured',
+        required: [
+          'uptimePercent',
+          'uptimeDays',
+          'latencyP95Ms',
+          'tokensPerSecond',
+          'lastProbeUp',
+          'rating',
+          'reviewCount',
+          'requests30d',
+          'tokens30d',
+          'tokensTotal',
+          'activeUsers30d',
+        ],
+        properties: {
+          uptimePercent: {
+            type: 'number',
+            nullable: true,
+          },
+          uptimeDays: {
+            type: 'number',
+            nullable: true,
+            description: 'Days of data behind uptimePercent (at most 30)',
+          },
+          latencyP95Ms: {
+            type: 'integer',
+            nullable: true,
+            description: 'p95 time to first token',
+          },
+          tokensPerSecond: {
+            type: 'number',
+            nullable: true,
+            description: 'Median output tokens per second',
+          },
+          lastProbeUp: {
+            type: 'boolean',
+            nullable: true,
+          },
+          rating: {
+            type: 'number',
+            nullable: true,
+          },
+          reviewCount: {
+            type: 'integer',
+            nullable: true,
+          },
+          requests30d: {
+            type: 'integer',
+          },
+          tokens30d: {
+            type: 'integer',
+          },
+          tokensTotal: {
+            type: 'integer',
+          },
+          activeUsers30d: {
+            type: 'integer',
+          },
+        },
+      },
+      ServiceCard: {
+        type: 'object',
+        description:
+          'A service as a browse card; every measured value computed from the database, null until measured',
+        additionalProperties: false,
+        required: [
+          'name',
+          'ref',
+          'title',
+          'description',
+          'family',
+          'baseModel',
+          'provider',
+          'lifecycle',
+          'contextWindow',
+          'pricing',
+          'trial',
+          'features',
+          'region',
+          'country',
+          'compliance',
+          'blendedPer1kMicros',
+          'createdAt',
+          'updatedAt',
+          'metrics',
+        ],
+        properties: {
+          name: {
+            type: 'string',
+          },
+          ref: {
+            type: 'string',
+            description: 'Entity ref of the ModelService',
+          },
+          title: {
+            type: 'string',
+          },
+          description: {
+            type: 'string',
+            nullable: true,
+          },
+          family: {
+            $ref: '#/components/schemas/ModelFamily',
+          },
+          baseModel: {
+            type: 'string',
+            nullable: true,
+          },
+          provider: {
+            type: 'object',
+            additionalProperties: false,
+            required: ['ref', 'name', 'verified'],
+            properties: {
+              ref: {
+                type: 'string',
+              },
+              name: {
+                type: 'string',
+              },
+              verified: {
+                type: 'boolean',
+                description:
+                  "An admin verified the provider (not the provider's own claim)",
+              },
+            },
+          },
+          lifecycle: {
+            $ref: '#/components/schemas/ServiceLifecycle',
+          },
+          contextWindow: {
+            type: 'integer',
+          },
+          maxOutputTokens: {
+            type: 'integer',
+          },
+          pricing: {
+            $ref: '#/components/schemas/ModelServicePricing',
+          },
+          trial: {
+            description: 'The free trial, or null',
+            anyOf: [
+              {
+                $ref: '#/components/schemas/ModelServiceTrial',
+              },
+              {
+                type: 'object',
+                nullable: true,
+                enum: [null],
+              },
+            ],
+          },
+          features: {
+            type: 'array',
+            items: {
+              $ref: '#/components/schemas/ModelFeature',
+            },
+          },
+          region: {
+            $ref: '#/components/schemas/GeoRegion',
+          },
+          country: {
+            type: 'string',
+            description: 'ISO 3166-1 alpha-2',
+          },
+          compliance: {
+            type: 'array',
+            items: {
+              $ref: '#/components/schemas/ComplianceCertification',
+            },
+          },
+          blendedPer1kMicros: {
+            type: 'integer',
+            description:
+              'Blended price per 1K tokens at 3:1 prompt:completion, micro-USD',
+          },
+          createdAt: {
+            type: 'string',
+            format: 'date-time',
+            description:
+              'When the marketplace first ingested or published the service',
+          },
+          updatedAt: {
+            type: 'string',
+            format: 'date-time',
+            description: 'The last change of its spec the marketplace saw',
+          },
+          metrics: {
+            $ref: '#/components/schemas/ServiceCardMetrics',
+          },
+        },
+      },
+      ProviderVerificationInfo: {
+        type: 'object',
+        required: [
+          'verified',
+          'claimed',
+          'claimedAt',
+          'decidedBy',
+          'decidedAt',
+          'note',
+        ],
+        properties: {
+          verified: {
+            type: 'boolean',
+            description:
+              "The admins' decision; false until an admin verifies the provider",
+          },
+          claimed: {
+            type: 'string',
+            description:
+              'What the Provider entity declares (`spec.verification.status`), only a claim',
+            example: 'verified',
+          },
+          claimedAt: {
+            type: 'string',
+            nullable: true,
+          },
+          decidedBy: {
+            type: 'string',
+            nullable: true,
+          },
+          decidedAt: {
+            type: 'string',
+            format: 'date-time',
+            nullable: true,
+          },
+          note: {
+            type: 'string',
+            nullable: true,
+          },
+        },
+      },
+      ErrorResponse: {
+        description:
+          "Backstage's error body (`@backstage/errors` ErrorResponseBody)",
+        type: 'object',
+        required: ['error', 'response'],
+        properties: {
+          error: {
+            type: 'object',
+            required: ['name', 'message'],
+            properties: {
+              name: {
+                type: 'string',
+                description:
+                  'InputError (400), AuthenticationError (401), NotAllowedError (403), NotFoundError (404), ConflictError (409), Error (500)',
+                example: 'InputError',
+              },
+              message: {
+                type: 'string',
+              },
+              stack: {
+                type: 'string',
+                description:
+                  'Only when the backend shows stack traces (development)',
+              },
+            },
+            additionalProperties: true,
+          },
+          request: {
+            type: 'object',
+            properties: {
+              method: {
+                type: 'string',
+              },
+              url: {
+                type: 'string',
+              },
+            },
+          },
+          response: {
+            type: 'object',
+            required: ['statusCode'],
+            properties: {
+              statusCode: {
+                type: 'integer',
+              },
+            },
+          },
+        },
+      },
+      GatewayErrorResponse: {
+        description: "OpenAI's error shape",
+        type: 'object',
+        required: ['error'],
+        properties: {
+          error: {
+            type: 'object',
+            required: ['message', 'type', 'param', 'code'],
+            properties: {
+              message: {
+                type: 'string',
+              },
+              type: {
+                type: 'string',
+                description: 'Derived from the status unless stated otherwise',
+                enum: [
+                  'invalid_request_error',
+                  'authentication_error',
+                  'permission_error',
+                  'not_found_error',
+                  'rate_limit_error',
+                  'insufficient_quota',
+                  'api_error',
+                ],
+              },
+              param: {
+                type: 'string',
+                nullable: true,
+                description: 'The request field at fault, if any',
+              },
+              code: {
+                $ref: '#/components/schemas/GatewayErrorCode',
+              },
+            },
+          },
+        },
+      },
+      GatewayErrorCode: {
+        type: 'string',
+        nullable: true,
+        enum: [
+          'invalid_json',
+          'invalid_request',
+          'invalid_value',
+          'missing_required_parameter',
+          'context_length_exceeded',
+          'invalid_api_key',
+          'key_revoked',
+          'subscription_inactive',
+          'user_suspended',
+          'model_not_subscribed',
+          'team_membership_ended',
+          'service_deprecated',
+          'model_not_found',
+          'model_sunset',
+          'unknown_route',
+          'request_too_large',
+          'rate_limit_exceeded',
+          'trial_exhausted',
+          'budget_exceeded',
+          'internal_error',
+          'upstream_error',
+          'upstream_unreachable',
+          'upstream_broken',
+          'upstream_stream_too_large',
+          'upstream_credentials_missing',
+          'upstream_credential_not_allowed',
+          'upstream_not_allowed',
+          'upstream_redirect',
+          'upstream_invalid_response',
+          'service_in_maintenance',
+          'ledger_unavailable',
+          'upstream_timeout',
+          'route_unavailable',
+          'model_not_supported',
+          null,
+        ],
+      },
+      ApprovalStatus: {
+        type: 'string',
+        enum: ['pending', 'approved', 'rejected'],
+      },
+      ServiceSource: {
+        type: 'string',
+        enum: ['portal', 'catalog'],
+        description:
+          '`portal`: published through the portal; `catalog`: catalog YAML',
+      },
+      ServicePublication: {
+        description: 'The review and lifecycle state of a service',
+        type: 'object',
+        required: [
+          'status',
+          'reason',
+          'submittedAt',
+          'decidedBy',
+          'decidedAt',
+          'source',
+          'unpublishedAt',
+          'sunsetAt',
+          'successor',
+        ],
+        properties: {
+          status: {
+            $ref: '#/components/schemas/ApprovalStatus',
+          },
+          reason: {
+            type: 'string',
+            nullable: true,
+            description: "The admin's reason, when rejected",
+          },
+          submittedAt: {
+            type: 'string',
+            format: 'date-time',
+          },
+          decidedBy: {
+            type: 'string',
+            nullable: true,
+            description: 'Entity ref of the admin who decided',
+          },
+          decidedAt: {
+            type: 'string',
+            format: 'date-time',
+            nullable: true,
+          },
+          source: {
+            $ref: '#/components/schemas/ServiceSource',
+          },
+          unpublishedAt: {
+            type: 'string',
+            format: 'date-time',
+            nullable: true,
+            description:
+              'Set once unpublished; no new subscriptions from then on',
+          },
+          sunsetAt: {
+            type: 'string',
+            format: 'date-time',
+            nullable: true,
+            description: 'From then on the gateway answers 410',
+          },
+          successor: {
+            type: 'string',
+            nullable: true,
+            description:
+              "The name of the service to move to: named by the owner when unpublishing, or the YAML's `spec.successor`",
+          },
+        },
+      },
+      SubscriptionStatus: {
+        type: 'string',
+        enum: ['active', 'cancelled'],
+      },
+      ModelServiceEntity: {
+        description:
+          'The ModelService catalog entity (kind schema: plugins/marketplace-common/src/kinds/modelServiceSchema.ts)',
+        type: 'object',
+        required: ['apiVersion', 'kind', 'metadata', 'spec'],
+        properties: {
+          apiVersion: {
+            type: 'string',
+            enum: ['marketplace.acme.io/v1alpha1'],
+          },
+          kind: {
+            type: 'string',
+            enum: ['ModelService'],
+          },
+          metadata: {
+            type: 'object',
+            required: ['name'],
+            properties: {
+              name: {
+                type: 'string',
+              },
+              namespace: {
+                type: 'string',
+              },
+              title: {
+                type: 'string',
+              },
+              description: {
+                type: 'string',
+              },
+            },
+            additionalProperties: true,
+          },
+          spec: {
+            type: 'object',
+            required: ['owner', 'providedBy', 'lifecycle', 'family', 'pricing'],
+            properties: {
+              owner: {
+                type: 'string',
+              },
+              providedBy: {
+                type: 'string',
+              },
+              lifecycle: {
+                type: 'string',
+                enum: ['active', 'maintenance', 'deprecated'],
+              },
+              family: {
+                type: 'string',
+              },
+              pricing: {
+                type: 'object',
+                properties: {
+                  currency: {
+                    type: 'string',
+                    enum: ['USD'],
+                  },
+                  promptPer1kMicros: {
+                    type: 'integer',
+                  },
+                  completionPer1kMicros: {
+                    type: 'integer',
+                  },
+                  tiers: {
+                    type: 'array',
+                    items: {
+                      type: 'object',
+                      properties: {
+                        fromMonthlyTokens: {
+                          type: 'integer',
+                        },
+                        promptPer1kMicros: {
+                          type: 'integer',
+                        },
+                        completionPer1kMicros: {
+                          type: 'integer',
+                        },
+                      },
+                    },
+                  },
+                },
+              },
+              trial: {
+                type: 'object',
+                properties: {
+                  tokens: {
+                    type: 'integer',
+                  },
+                  durationDays: {
+                    type: 'integer',
+                  },
+                  limitations: {
+                    type: 'array',
+                    items: {
+                      type: 'string',
+                    },
+                  },
+                },
+              },
+            },
+            additionalProperties: true,
+          },
+          relations: {
+            type: 'array',
+            items: {
+              type: 'object',
+            },
+          },
+        },
+        additionalProperties: true,
+      },
+      Subscription: {
+        description: 'A subscription of one user to one ModelService',
+        type: 'object',
+        required: [
+          'id',
+          'serviceRef',
+          'model',
+          'userRef',
+          'teamRef',
+          'status',
+          'spendCapMicros',
+          'trialTokensGranted',
+          'trialTokensUsed',
+          'trialExpiresAt',
+          'month',
+          'monthSpendMicros',
+          'monthTokens',
+          'createdAt',
+          'cancelledAt',
+        ],
+        properties: {
+          id: {
+            type: 'string',
+            format: 'uuid',
+          },
+          serviceRef: {
+            type: 'string',
+            example: 'modelservice:default/northwind-gpt-4o',
+          },
+          model: {
+            type: 'string',
+            description:
+              "The service's name, the `model` to send to the gateway",
+            example: 'northwind-gpt-4o',
+          },
+          userRef: {
+            type: 'string',
+            example: 'user:default/lena',
+          },
+          teamRef: {
+            type: 'string',
+            nullable: true,
+            description:
+              "Group the usage is charged to; null = the user's default",
+          },
+          status: {
+            $ref: '#/components/schemas/SubscriptionStatus',
+          },
+          spendCapMicros: {
+            type: 'integer',
+            format: 'int64',
+            nullable: true,
+            description: 'Monthly spend cap; null = no cap, 0 = trial only',
+          },
+          trialTokensGranted: {
+            type: 'integer',
+            format: 'int64',
+          },
+          trialTokensUsed: {
+            type: 'integer',
+            format: 'int64',
+          },
+          trialExpiresAt: {
+            type: 'string',
+            format: 'date-time',
+            nullable: true,
+            description: 'null = the trial does not end (or there is none)',
+          },
+          month: {
+            type: 'string',
+            pattern: '^\\d{4}-\\d{2}$',
+            description: 'UTC month the month counters refer to',
+          },
+          monthSpendMicros: {
+            type: 'integer',
+            format: 'int64',
+          },
+          monthTokens: {
+            type: 'integer',
+            format: 'int64',
+            description: 'Charged tokens this month; selects the price tier',
+          },
+          createdAt: {
+            type: 'string',
+            format: 'date-time',
+          },
+          cancelledAt: {
+            type: 'string',
+            format: 'date-time',
+            nullable: true,
+          },
+        },
+      },
+      ApiKeyInfo: {
+        description: 'An API key as listed, never with its secret',
+        type: 'object',
+        required: [
+          'id',
+          'subscriptionId',
+          'prefix',
+          'createdAt',
+          'lastUsedAt',
+          'revokedAt',
+        ],
+        properties: {
+          id: {
+            type: 'string',
+          },
+          subscriptionId: {
+            type: 'string',
+          },
+          prefix: {
+            type: 'string',
+            description:
+              'The recognisable start of the key (`mk_` + 8 characters)',
+            example: 'mk_3fQ9a1Zx',
+          },
+          createdAt: {
+            type: 'string',
+            format: 'date-time',
+          },
+          lastUsedAt: {
+            type: 'string',
+            format: 'date-time',
+            nullable: true,
+            description: 'Updated at most once a minute',
+          },
+          revokedAt: {
+            type: 'string',
+            format: 'date-time',
+            nullable: true,
+          },
+        },
+      },
+      IssuedApiKey: {
+        description: 'A new key, returned once with its secret',
+        allOf: [
+          {
+            $ref: '#/components/schemas/ApiKeyInfo',
+          },
+          {
+            type: 'object',
+            required: ['secret'],
+            properties: {
+              secret: {
+                type: 'string',
+                pattern: '^mk_[A-Za-z0-9_-]{43}$',
+                description:
+                  'The full key. Shown once; only its SHA-256 hash is stored.',
+              },
+            },
+          },
+        ],
+      },
+      GatewayEndpoint: {
+        description:
+          'Where and how to call a subscribed service with the OpenAI SDK',
+        type: 'object',
+        required: ['baseUrl', 'model'],
+        properties: {
+          baseUrl: {
+            type: 'string',
+            example: 'http://localhost:7007/api/marketplace/gateway/v1',
+          },
+          model: {
+            type: 'string',
+            example: 'northwind-gpt-4o',
+          },
+        },
+      },
+      SubscribeRequest: {
+        type: 'object',
+        additionalProperties: false,
+        properties: {
+          teamRef: {
+            type: 'string',
+            minLength: 1,
+            nullable: true,
+            description:
+              'A group the caller is a member of to charge the usage to (`group:default/checkout-team` or just `checkout-team`)',
+          },
+          spendCapMicros: {
+            type: 'integer',
+            format: 'int64',
+            minimum: 0,
+            maximum: 9007199254740991,
+            nullable: true,
+            description:
+              'Monthly spend cap in micro-USD; null = none, 0 = trial only',
+          },
+        },
+      },
+      SubscribeResponse: {
+        type: 'object',
+        required: ['subscription', 'apiKey', 'endpoint'],
+        properties: {
+          subscription: {
+            $ref: '#/components/schemas/Subscription',
+          },
+          apiKey: {
+            $ref: '#/components/schemas/IssuedApiKey',
+          },
+          endpoint: {
+            $ref: '#/components/schemas/GatewayEndpoint',
+          },
+        },
+      },
+      ServiceSummary: {
+        type: 'object',
+        required: ['entity', 'subscription', 'owned'],
+        properties: {
+          entity: {
+            description:
+              "The service's entity. Its `spec.endpoint` is the upstream's only for the service's owners and the admins; everyone else gets the gateway's endpoint (`baseUrl` of the gateway, `auth.type: bearer` with their marketplace key) and the upstream's `protocol` (which APIs the gateway serves for the service).",
+            allOf: [
+              {
+                $ref: '#/components/schemas/ModelServiceEntity',
+              },
+            ],
+          },
+          subscription: {
+            description: "The caller's active subscription, or null",
+            anyOf: [
+              {
+                $ref: '#/components/schemas/Subscription',
+              },
+              {
+                type: 'object',
+                nullable: true,
+                enum: [null],
+              },
+            ],
+          },
+          owned: {
+            type: 'boolean',
+            description: "Whether one of the caller's groups owns the service",
+          },
+          publication: {
+            $ref: '#/components/schemas/ServicePublication',
+          },
+        },
+      },
+      MarketplaceRole: {
+        type: 'string',
+        enum: ['consumer', 'provider', 'admin'],
+      },
+      BudgetScope: {
+        type: 'string',
+        enum: ['subscription', 'user', 'team'],
+      },
+      BudgetMode: {
+        type: 'string',
+        enum: ['hard', 'soft'],
+        description:
+          '`hard`: the gateway refuses past it (402 `budget_exceeded`); `soft`: alerts only',
+      },
+      Budget: {
+        type: 'object',
+        description:
+          "A monthly budget with this month's numbers (integer micro-USD)",
+        required: [
+          'scope',
+          'ref',
+          'amountMicros',
+          'mode',
+          'thresholds',
+          'period',
+          'spendMicros',
+          'reservedMicros',
+          'remainingMicros',
+          'alertsSent',
+          'updatedBy',
+          'updatedAt',
+        ],
+        properties: {
+          scope: {
+            $ref: '#/components/schemas/BudgetScope',
+          },
+          ref: {
+            type: 'string',
+            description:
+              'The subscription id, or the user or group entity ref (lowercase)',
+          },
+          amountMicros: {
+            type: 'integer',
+          },
+          mode: {
+            $ref: '#/components/schemas/BudgetMode',
+          },
+          thresholds: {
+            type: 'array',
+            items: {
+              type: 'integer',
+              minimum: 1,
+              maximum: 100,
+            },
+            description: 'Alert thresholds in percent, ascending',
+          },
+          period: {
+            type: 'string',
+            description: 'The UTC month, YYYY-MM',
+            example: '2026-12',
+          },
+          spendMicros: {
+            type: 'integer',
+            description: 'Settled spend this month',
+          },
+          reservedMicros: {
+            type: 'integer',
+            description: 'Held by requests in flight',
+          },
+          remainingMicros: {
+            type: 'integer',
+            description: 'amount - spend - reserved, never below 0',
+          },
+          alertsSent: {
+            type: 'array',
+            items: {
+              type: 'integer',
+            },
+            description:
+              'The thresholds already alerted this month (each is sent once per month)',
+          },
+          updatedBy: {
+            type: 'string',
+            nullable: true,
+            description:
+              'Who set it; null for a spend cap set when subscribing',
+          },
+          updatedAt: {
+            type: 'string',
+            format: 'date-time',
+            nullable: true,
+          },
+          serviceRef: {
+            type: 'string',
+            description: 'Subscription budgets only',
+          },
+          userRef: {
+            type: 'string',
+            description: 'Subscription budgets only',
+          },
+        },
+      },
+      UsageSummary: {
+        type: 'object',
+        description:
+          "This month's spend of a subscription or team, with the budgets that limit it",
+        required: [
+          'scope',
+          'ref',
+          'period',
+          'spendMicros',
+          'reservedMicros',
+          'budgets',
+        ],
+        properties: {
+          scope: {
+            $ref: '#/components/schemas/BudgetScope',
+          },
+          ref: {
+            type: 'string',
+          },
+          period: {
+            type: 'string',
+          },
+          spendMicros: {
+            type: 'integer',
+          },
+          reservedMicros: {
+            type: 'integer',
+          },
+          trial: {
+            type: 'object',
+            description: 'Subscriptions only',
+            required: [
+              'grantedTokens',
+              'usedTokens',
+              'reservedTokens',
+              'remainingTokens',
+              'expiresAt',
+            ],
+            properties: {
+              grantedTokens: {
+                type: 'integer',
+              },
+              usedTokens: {
+                type: 'integer',
+              },
+              reservedTokens: {
+                type: 'integer',
+              },
+              remainingTokens: {
+                type: 'integer',
+              },
+              expiresAt: {
+                type: 'string',
+                format: 'date-time',
+                nullable: true,
+              },
+            },
+          },
+          budgets: {
+            type: 'array',
+            items: {
+              $ref: '#/components/schemas/Budget',
+            },
+          },
+        },
+      },
+      ModelServicePricing: {
+        type: 'object',
+        description:
+          'Prices in integer micro-USD per 1,000 tokens (`spec.pricing` of a ModelService)',
+        additionalProperties: false,
+        required: ['currency', 'promptPer1kMicros', 'completionPer1kMicros'],
+        properties: {
+          currency: {
+            type: 'string',
+            enum: ['USD'],
+          },
+          promptPer1kMicros: {
+            type: 'integer',
+            minimum: 0,
+            maximum: 9007199254740991,
+          },
+          completionPer1kMicros: {
+            type: 'integer',
+            minimum: 0,
+            maximum: 9007199254740991,
+          },
+          tiers: {
+            type: 'array',
+            maxItems: 20,
+            items: {
+              type: 'object',
+              additionalProperties: false,
+              required: [
+                'fromMonthlyTokens',
+                'promptPer1kMicros',
+                'completionPer1kMicros',
+              ],
+              properties: {
+                fromMonthlyTokens: {
+                  type: 'integer',
+                  minimum: 1,
+                  maximum: 9007199254740991,
+                },
+                promptPer1kMicros: {
+                  type: 'integer',
+                  minimum: 0,
+                  maximum: 9007199254740991,
+                },
+                completionPer1kMicros: {
+                  type: 'integer',
+                  minimum: 0,
+                  maximum: 9007199254740991,
+                },
+              },
+            },
+          },
+        },
+      },
+      PriceChange: {
+        type: 'object',
+        required: [
+          'id',
+          'serviceRef',
+          'pricing',
+          'previousPricing',
+          'effectiveAt',
+          'announcedAt',
+          'announcedBy',
+          'status',
+        ],
+        properties: {
+          id: {
+            type: 'string',
+          },
+          serviceRef: {
+            type: 'string',
+          },
+          pricing: {
+            $ref: '#/components/schemas/ModelServicePricing',
+          },
+          previousPricing: {
+            $ref: '#/components/schemas/ModelServicePricing',
+          },
+          effectiveAt: {
+            type: 'string',
+            format: 'date-time',
+          },
+          announcedAt: {
+            type: 'string',
+            format: 'date-time',
+          },
+          announcedBy: {
+            type: 'string',
+          },
+          status: {
+            type: 'string',
+            enum: ['scheduled', 'effective', 'withdrawn'],
+          },
+        },
+      },
+      AnalyticsGranularity: {
+        type: 'string',
+        enum: ['hour', 'day', 'month'],
+      },
+      AnalyticsRange: {
+        type: 'object',
+        description:
+          'Whole UTC days, `from` and `to` inclusive, and the period of the same length before',
+        required: [
+          'from',
+          'to',
+          'granularity',
+          'days',
+          'previousFrom',
+          'previousTo',
+        ],
+        properties: {
+          from: {
+            type: 'string',
+            format: 'date',
+          },
+          to: {
+            type: 'string',
+            format: 'date',
+          },
+          granularity: {
+            $ref: '#/components/schemas/AnalyticsGranularity',
+          },
+          days: {
+            type: 'integer',
+          },
+          previousFrom: {
+            type: 'string',
+            format: 'date',
+          },
+          previousTo: {
+            type: 'string',
+            format: 'date',
+          },
+        },
+      },
+      FinderCard: {
+        description:
+          'A browse card whose metrics add the measured time to first token and throughput (null until measured)',
+        allOf: [
+          {
+            $ref: '#/components/schemas/ServiceCard',
+          },
+          {
+            type: 'object',
+            required: ['metrics'],
+            properties: {
+              metrics: {
+                allOf: [
+                  {
+                    $ref: '#/components/schemas/ServiceCardMetrics',
+                  },
+                  {
+                    type: 'object',
+                    required: ['timeToFirstTokenP95Ms', 'tokensPerSecond'],
+                    properties: {
+                      timeToFirstTokenP95Ms: {
+                        type: 'number',
+                        nullable: true,
+                      },
+                      tokensPerSecond: {
+                        type: 'number',
+                        nullable: true,
+                      },
+                    },
+                  },
+                ],
+              },
+            },
+          },
+        ],
+      },
+      BrowseFacets: {
+        type: 'object',
+        description:
+          'Counts per value of each filter, under all the other filters',
+        additionalProperties: false,
+        required: [
+          'family',
+          'context',
+          'feature',
+          'price',
+          'region',
+          'country',
+          'compliance',
+          'performance',
+          'availability',
+          'verified',
+        ],
+        properties: {
+          family: {
+            $ref: '#/components/schemas/FacetCounts',
+          },
+          context: {
+            $ref: '#/components/schemas/FacetCounts',
+          },
+          feature: {
+            $ref: '#/components/schemas/FacetCounts',
+          },
+          price: {
+            $ref: '#/components/schemas/FacetCounts',
+          },
+          region: {
+            $ref: '#/components/schemas/FacetCounts',
+          },
+          country: {
+            $ref: '#/components/schemas/FacetCounts',
+          },
+          compliance: {
+            $ref: '#/components/schemas/FacetCounts',
+          },
+          performance: {
+            $ref: '#/components/schemas/FacetCounts',
+          },
+          availability: {
+            $ref: '#/components/schemas/FacetCounts',
+          },
+          verified: {
+            $ref: '#/components/schemas/FacetCounts',
+          },
+        },
+      },
+      FacetCounts: {
+        type: 'object',
+        description: 'Services per value of one filter',
+        additionalProperties: {
+          type: 'integer',
+        },
+      },
+      BrowseServicesResponse: {
+        type: 'object',
+        description: 'One page of services, the total and the facet counts',
+        required: ['items', 'total', 'offset', 'limit', 'facets'],
+        properties: {
+          items: {
+            type: 'array',
+            items: {
+              $ref: '#/components/schemas/ServiceCard',
+            },
+          },
+          total: {
+            type: 'integer',
+          },
+          offset: {
+            type: 'integer',
+          },
+          limit: {
+            type: 'integer',
+          },
+          facets: {
+            $ref: '#/components/schemas/BrowseFacets',
+          },
+        },
+      },
+      FinderNeeds: {
+        type: 'object',
+        description:
+          "The finder's needs as it understood them, the volume's defaults filled in",
+        additionalProperties: false,
+        required: [
+          'requestsPerMonth',
+          'avgPromptTokens',
+          'avgCompletionTokens',
+        ],
+        properties: {
+          minContext: {
+            type: 'integer',
+          },
+          feature: {
+            type: 'array',
+            items: {
+              $ref: '#/components/schemas/ModelFeature',
+            },
+          },
+          family: {
+            type: 'array',
+            items: {
+              $ref: '#/components/schemas/ModelFamily',
+            },
+          },
+          maxBlendedPer1kMicros: {
+            type: 'integer',
+          },
+          region: {
+            type: 'array',
+            items: {
+              $ref: '#/components/schemas/GeoRegion',
+            },
+          },
+          compliance: {
+            type: 'array',
+            items: {
+              $ref: '#/components/schemas/ComplianceCertification',
+            },
+          },
+          maxTtftMs: {
+            type: 'integer',
+          },
+          minUptime: {
+            type: 'number',
+          },
+          requestsPerMonth: {
+            type: 'integer',
+          },
+          avgPromptTokens: {
+            type: 'integer',
+          },
+          avgCompletionTokens: {
+            type: 'integer',
+          },
+        },
+      },
+      FinderNeed: {
+        type: 'string',
+        description: 'One need a service can fail (`FINDER_NEEDS`)',
+        enum: [
+          'lifecycle',
+          'context',
+          'feature',
+          'family',
+          'price',
+          'region',
+          'compliance',
+          'ttft',
+          'uptime',
+        ],
+      },
+      ExclusionReason: {
+        type: 'object',
+        description: 'Why a service does not meet one need',
+        required: ['need', 'message'],
+        properties: {
+          need: {
+            $ref: '#/components/schemas/FinderNeed',
+          },
+          message: {
+            type: 'string',
+          },
+        },
+      },
+      RecommendationsResponse: {
+        type: 'object',
+        description:
+          'The parsed needs, the matches (cheapest first) and the excluded services with their reasons',
+        required: ['needs', 'matches', 'excluded'],
+        properties: {
+          needs: {
+            $ref: '#/components/schemas/FinderNeeds',
+          },
+          matches: {
+            type: 'array',
+            items: {
+              type: 'object',
+              required: [
+                'service',
+                'blendedPer1kMicros',
+                'expectedMonthlyCostMicros',
+              ],
+              properties: {
+                service: {
+                  $ref: '#/components/schemas/FinderCard',
+                },
+                blendedPer1kMicros: {
+                  type: 'integer',
+                },
+                expectedMonthlyCostMicros: {
+                  type: 'integer',
+                },
+              },
+            },
+          },
+          excluded: {
+            type: 'array',
+            items: {
+              type: 'object',
+              required: ['service', 'blendedPer1kMicros', 'reasons'],
+              properties: {
+                service: {
+                  $ref: '#/components/schemas/FinderCard',
+                },
+                blendedPer1kMicros: {
+                  type: 'integer',
+                },
+                reasons: {
+                  type: 'array',
+                  items: {
+                    $ref: '#/components/schemas/ExclusionReason',
+                  },
+                },
+              },
+            },
+          },
+        },
+      },
+      ServiceScope: {
+        type: 'string',
+        enum: ['all', 'subscribed', 'owned'],
+        default: 'all',
+      },
+      ServiceDetail: {
+        allOf: [
+          {
+            $ref: '#/components/schemas/ServiceSummary',
+          },
+          {
+            type: 'object',
+            required: ['endpoint', 'keys'],
+            properties: {
+              endpoint: {
+                $ref: '#/components/schemas/GatewayEndpoint',
+              },
+              keys: {
+                description: "The keys of the caller's active subscription",
+                type: 'array',
+                items: {
+                  $ref: '#/components/schemas/ApiKeyInfo',
+                },
+              },
+            },
+          },
+        ],
+      },
       ReviewRequest: {
         type: 'object',
         additionalProperties: false,
@@ -6158,695 +7599,6 @@ export const spec = {
           latencyMs: {
             type: 'integer',
             nullable: true,
-          },
-        },
-      },
-      ModelFamily: {
-        type: 'string',
-        description:
-          "A ModelService's `spec.family` (`MODEL_FAMILIES` of marketplace-common)",
-        enum: [
-          'gpt',
-          'claude',
-          'llama',
-          'gemini',
-          'mistral',
-          'embedding',
-          'other',
-        ],
-      },
-      ModelFeature: {
-        type: 'string',
-        description:
-          'A feature a ModelService declares in `spec.features` (`MODEL_FEATURES`)',
-        enum: [
-          'functionCalling',
-          'vision',
-          'streaming',
-          'jsonMode',
-          'fineTuned',
-          'embeddings',
-        ],
-      },
-      GeoRegion: {
-        type: 'string',
-        description: 'Where a service runs (`GEO_REGIONS`)',
-        enum: [
-          'north-america',
-          'south-america',
-          'europe',
-          'middle-east',
-          'africa',
-          'asia-pacific',
-        ],
-      },
-      ComplianceCertification: {
-        type: 'string',
-        description:
-          'A certification a service holds (`COMPLIANCE_CERTIFICATIONS`)',
-        enum: [
-          'GDPR',
-          'SOC2',
-          'HIPAA',
-          'ISO27001',
-          'ISO42001',
-          'PCI-DSS',
-          'FedRAMP',
-          'CCPA',
-          'C5',
-          'CSA-STAR',
-        ],
-      },
-      ServiceLifecycle: {
-        type: 'string',
-        description: "A ModelService's `spec.lifecycle` (`SERVICE_LIFECYCLES`)",
-        enum: ['active', 'maintenance', 'deprecated'],
-      },
-      ModelServiceTrial: {
-        type: 'object',
-        description:
-          'Free tokens per user before billing starts (`spec.trial` of a ModelService)',
-        required: ['tokens'],
-        properties: {
-          tokens: {
-            type: 'integer',
-            description: 'Free tokens (prompt + completion) per user',
-          },
-          durationDays: {
-            type: 'integer',
-            description:
-              'Days the trial stays valid after subscribing; unlimited when absent',
-          },
-          limitations: {
-            type: 'array',
-            items: {
-              type: 'string',
-            },
-          },
-        },
-      },
-      ServiceCardMetrics: {
-        type: 'object',
-        description:
-          'What the marketplace measured of a service; null until measured',
-        required: [
-          'uptimePercent',
-          'uptimeDays',
-          'latencyP95Ms',
-          'tokensPerSecond',
-          'lastProbeUp',
-          'rating',
-          'reviewCount',
-          'requests30d',
-          'tokens30d',
-          'tokensTotal',
-          'activeUsers30d',
-        ],
-        properties: {
-          uptimePercent: {
-            type: 'number',
-            nullable: true,
-          },
-          uptimeDays: {
-            type: 'number',
-            nullable: true,
-            description: 'Days of data behind uptimePercent (at most 30)',
-          },
-          latencyP95Ms: {
-            type: 'integer',
-            nullable: true,
-            description: 'p95 time to first token',
-          },
-          tokensPerSecond: {
-            type: 'number',
-            nullable: true,
-            description: 'Median output tokens per second',
-          },
-          lastProbeUp: {
-            type: 'boolean',
-            nullable: true,
-          },
-          rating: {
-            type: 'number',
-            nullable: true,
-          },
-          reviewCount: {
-            type: 'integer',
-            nullable: true,
-          },
-          requests30d: {
-            type: 'integer',
-          },
-          tokens30d: {
-            type: 'integer',
-          },
-          tokensTotal: {
-            type: 'integer',
-          },
-          activeUsers30d: {
-            type: 'integer',
-          },
-        },
-      },
-      ServiceCard: {
-        type: 'object',
-        description:
-          'A service as a browse card; every measured value computed from the database, null until measured',
-        additionalProperties: false,
-        required: [
-          'name',
-          'ref',
-          'title',
-          'description',
-          'family',
-          'baseModel',
-          'provider',
-          'lifecycle',
-          'contextWindow',
-          'pricing',
-          'trial',
-          'features',
-          'region',
-          'country',
-          'compliance',
-          'blendedPer1kMicros',
-          'createdAt',
-          'updatedAt',
-          'metrics',
-        ],
-        properties: {
-          name: {
-            type: 'string',
-          },
-          ref: {
-            type: 'string',
-            description: 'Entity ref of the ModelService',
-          },
-          title: {
-            type: 'string',
-          },
-          description: {
-            type: 'string',
-            nullable: true,
-          },
-          family: {
-            $ref: '#/components/schemas/ModelFamily',
-          },
-          baseModel: {
-            type: 'string',
-            nullable: true,
-          },
-          provider: {
-            type: 'object',
-            additionalProperties: false,
-            required: ['ref', 'name', 'verified'],
-            properties: {
-              ref: {
-                type: 'string',
-              },
-              name: {
-                type: 'string',
-              },
-              verified: {
-                type: 'boolean',
-                description:
-                  "An admin verified the provider (not the provider's own claim)",
-              },
-            },
-          },
-          lifecycle: {
-            $ref: '#/components/schemas/ServiceLifecycle',
-          },
-          contextWindow: {
-            type: 'integer',
-          },
-          maxOutputTokens: {
-            type: 'integer',
-          },
-          pricing: {
-            $ref: '#/components/schemas/ModelServicePricing',
-          },
-          trial: {
-            description: 'The free trial, or null',
-            anyOf: [
-              {
-                $ref: '#/components/schemas/ModelServiceTrial',
-              },
-              {
-                type: 'object',
-                nullable: true,
-                enum: [null],
-              },
-            ],
-          },
-          features: {
-            type: 'array',
-            items: {
-              $ref: '#/components/schemas/ModelFeature',
-            },
-          },
-          region: {
-            $ref: '#/components/schemas/GeoRegion',
-          },
-          country: {
-            type: 'string',
-            description: 'ISO 3166-1 alpha-2',
-          },
-          compliance: {
-            type: 'array',
-            items: {
-              $ref: '#/components/schemas/ComplianceCertification',
-            },
-          },
-          blendedPer1kMicros: {
-            type: 'integer',
-            description:
-              'Blended price per 1K tokens at 3:1 prompt:completion, micro-USD',
-          },
-          createdAt: {
-            type: 'string',
-            format: 'date-time',
-            description:
-              'When the marketplace first ingested or published the service',
-          },
-          updatedAt: {
-            type: 'string',
-            format: 'date-time',
-            description: 'The last change of its spec the marketplace saw',
-          },
-          metrics: {
-            $ref: '#/components/schemas/ServiceCardMetrics',
-          },
-        },
-      },
-      FinderCard: {
-        description:
-          'A browse card whose metrics add the measured time to first token and throughput (null until measured)',
-        allOf: [
-          {
-            $ref: '#/components/schemas/ServiceCard',
-          },
-          {
-            type: 'object',
-            required: ['metrics'],
-            properties: {
-              metrics: {
-                allOf: [
-                  {
-                    $ref: '#/components/schemas/ServiceCardMetrics',
-                  },
-                  {
-                    type: 'object',
-                    required: ['timeToFirstTokenP95Ms', 'tokensPerSecond'],
-                    properties: {
-                      timeToFirstTokenP95Ms: {
-                        type: 'number',
-                        nullable: true,
-                      },
-                      tokensPerSecond: {
-                        type: 'number',
-                        nullable: true,
-                      },
-                    },
-                  },
-                ],
-              },
-            },
-          },
-        ],
-      },
-      BrowseFacets: {
-        type: 'object',
-        description:
-          'Counts per value of each filter, under all the other filters',
-        additionalProperties: false,
-        required: [
-          'family',
-          'context',
-          'feature',
-          'price',
-          'region',
-          'country',
-          'compliance',
-          'performance',
-          'availability',
-          'verified',
-        ],
-        properties: {
-          family: {
-            $ref: '#/components/schemas/FacetCounts',
-          },
-          context: {
-            $ref: '#/components/schemas/FacetCounts',
-          },
-          feature: {
-            $ref: '#/components/schemas/FacetCounts',
-          },
-          price: {
-            $ref: '#/components/schemas/FacetCounts',
-          },
-          region: {
-            $ref: '#/components/schemas/FacetCounts',
-          },
-          country: {
-            $ref: '#/components/schemas/FacetCounts',
-          },
-          compliance: {
-            $ref: '#/components/schemas/FacetCounts',
-          },
-          performance: {
-            $ref: '#/components/schemas/FacetCounts',
-          },
-          availability: {
-            $ref: '#/components/schemas/FacetCounts',
-          },
-          verified: {
-            $ref: '#/components/schemas/FacetCounts',
-          },
-        },
-      },
-      FacetCounts: {
-        type: 'object',
-        description: 'Services per value of one filter',
-        additionalProperties: {
-          type: 'integer',
-        },
-      },
-      BrowseServicesResponse: {
-        type: 'object',
-        description: 'One page of services, the total and the facet counts',
-        required: ['items', 'total', 'offset', 'limit', 'facets'],
-        properties: {
-          items: {
-            type: 'array',
-            items: {
-              $ref: '#/components/schemas/ServiceCard',
-            },
-          },
-          total: {
-            type: 'integer',
-          },
-          offset: {
-            type: 'integer',
-          },
-          limit: {
-            type: 'integer',
-          },
-          facets: {
-            $ref: '#/components/schemas/BrowseFacets',
-          },
-        },
-      },
-      FinderNeeds: {
-        type: 'object',
-        description:
-          "The finder's needs as it understood them, the volume's defaults filled in",
-        additionalProperties: false,
-        required: [
-          'requestsPerMonth',
-          'avgPromptTokens',
-          'avgCompletionTokens',
-        ],
-        properties: {
-          minContext: {
-            type: 'integer',
-          },
-          feature: {
-            type: 'array',
-            items: {
-              $ref: '#/components/schemas/ModelFeature',
-            },
-          },
-          family: {
-            type: 'array',
-            items: {
-              $ref: '#/components/schemas/ModelFamily',
-            },
-          },
-          maxBlendedPer1kMicros: {
-            type: 'integer',
-          },
-          region: {
-            type: 'array',
-            items: {
-              $ref: '#/components/schemas/GeoRegion',
-            },
-          },
-          compliance: {
-            type: 'array',
-            items: {
-              $ref: '#/components/schemas/ComplianceCertification',
-            },
-          },
-          maxTtftMs: {
-            type: 'integer',
-          },
-          minUptime: {
-            type: 'number',
-          },
-          requestsPerMonth: {
-            type: 'integer',
-          },
-          avgPromptTokens: {
-            type: 'integer',
-          },
-          avgCompletionTokens: {
-            type: 'integer',
-          },
-        },
-      },
-      FinderNeed: {
-        type: 'string',
-        description: 'One need a service can fail (`FINDER_NEEDS`)',
-        enum: [
-          'lifecycle',
-          'context',
-          'feature',
-          'family',
-          'price',
-          'region',
-          'compliance',
-          'ttft',
-          'uptime',
-        ],
-      },
-      ExclusionReason: {
-        type: 'object',
-        description: 'Why a service does not meet one need',
-        required: ['need', 'message'],
-        properties: {
-          need: {
-            $ref: '#/components/schemas/FinderNeed',
-          },
-          message: {
-            type: 'string',
-          },
-        },
-      },
-      RecommendationsResponse: {
-        type: 'object',
-        description:
-          'The parsed needs, the matches (cheapest first) and the excluded services with their reasons',
-        required: ['needs', 'matches', 'excluded'],
-        properties: {
-          needs: {
-            $ref: '#/components/schemas/FinderNeeds',
-          },
-          matches: {
-            type: 'array',
-            items: {
-              type: 'object',
-              required: [
-                'service',
-                'blendedPer1kMicros',
-                'expectedMonthlyCostMicros',
-              ],
-              properties: {
-                service: {
-                  $ref: '#/components/schemas/FinderCard',
-                },
-                blendedPer1kMicros: {
-                  type: 'integer',
-                },
-                expectedMonthlyCostMicros: {
-                  type: 'integer',
-                },
-              },
-            },
-          },
-          excluded: {
-            type: 'array',
-            items: {
-              type: 'object',
-              required: ['service', 'blendedPer1kMicros', 'reasons'],
-              properties: {
-                service: {
-                  $ref: '#/components/schemas/FinderCard',
-                },
-                blendedPer1kMicros: {
-                  type: 'integer',
-                },
-                reasons: {
-                  type: 'array',
-                  items: {
-                    $ref: '#/components/schemas/ExclusionReason',
-                  },
-                },
-              },
-            },
-          },
-        },
-      },
-      ProviderProfileResponse: {
-        type: 'object',
-        description:
-          "A provider's profile and its live services as browse cards",
-        required: ['provider', 'services'],
-        properties: {
-          provider: {
-            $ref: '#/components/schemas/ProviderProfile',
-          },
-          services: {
-            type: 'array',
-            items: {
-              $ref: '#/components/schemas/ServiceCard',
-            },
-          },
-        },
-      },
-      ProviderVerificationInfo: {
-        type: 'object',
-        required: [
-          'verified',
-          'claimed',
-          'claimedAt',
-          'decidedBy',
-          'decidedAt',
-          'note',
-        ],
-        properties: {
-          verified: {
-            type: 'boolean',
-            description:
-              "The admins' decision; false until an admin verifies the provider",
-          },
-          claimed: {
-            type: 'string',
-            description:
-              'What the Provider entity declares (`spec.verification.status`), only a claim',
-            example: 'verified',
-          },
-          claimedAt: {
-            type: 'string',
-            nullable: true,
-          },
-          decidedBy: {
-            type: 'string',
-            nullable: true,
-          },
-          decidedAt: {
-            type: 'string',
-            format: 'date-time',
-            nullable: true,
-          },
-          note: {
-            type: 'string',
-            nullable: true,
-          },
-        },
-      },
-      ProviderQuality: {
-        type: 'object',
-        description:
-          "Measured across the provider's live services over the last 30 days",
-        required: [
-          'services',
-          'measuredServices',
-          'uptimePercent',
-          'uptimeDays',
-          'latencyP95Ms',
-          'tokensPerSecondP50',
-          'requests30d',
-          'totalTokens',
-          'activeUsers30d',
-          'rating',
-          'reviewCount',
-        ],
-        properties: {
-          services: {
-            type: 'integer',
-          },
-          measuredServices: {
-            type: 'integer',
-          },
-          uptimePercent: {
-            type: 'number',
-            nullable: true,
-          },
-          uptimeDays: {
-            type: 'number',
-          },
-          latencyP95Ms: {
-            type: 'integer',
-            nullable: true,
-            description:
-              'p95 time to first token over all its successful requests',
-          },
-          tokensPerSecondP50: {
-            type: 'integer',
-            nullable: true,
-          },
-          requests30d: {
-            type: 'integer',
-          },
-          totalTokens: {
-            type: 'integer',
-          },
-          activeUsers30d: {
-            type: 'integer',
-          },
-          rating: {
-            type: 'number',
-            nullable: true,
-          },
-          reviewCount: {
-            type: 'integer',
-          },
-        },
-      },
-      ProviderProfile: {
-        type: 'object',
-        required: ['ref', 'entity', 'verification', 'quality'],
-        properties: {
-          ref: {
-            type: 'string',
-            example: 'provider:default/northwind-cloud-ai',
-          },
-          entity: {
-            type: 'object',
-            additionalProperties: true,
-            description: 'The Provider entity',
-          },
-          verification: {
-            $ref: '#/components/schemas/ProviderVerificationInfo',
-          },
-          quality: {
-            $ref: '#/components/schemas/ProviderQuality',
-          },
-        },
-      },
-      ProviderVerificationRequest: {
-        type: 'object',
-        additionalProperties: false,
-        required: ['verified'],
-        properties: {
-          verified: {
-            type: 'boolean',
-          },
-          note: {
-            type: 'string',
-            nullable: true,
-            maxLength: 500,
           },
         },
       },
@@ -7423,1091 +8175,6 @@ export const spec = {
           },
         },
       },
-      ErrorResponse: {
-        description:
-          "Backstage's error body (`@backstage/errors` ErrorResponseBody)",
-        type: 'object',
-        required: ['error', 'response'],
-        properties: {
-          error: {
-            type: 'object',
-            required: ['name', 'message'],
-            properties: {
-              name: {
-                type: 'string',
-                description:
-                  'InputError (400), AuthenticationError (401), NotAllowedError (403), NotFoundError (404), ConflictError (409), Error (500)',
-                example: 'InputError',
-              },
-              message: {
-                type: 'string',
-              },
-              stack: {
-                type: 'string',
-                description:
-                  'Only when the backend shows stack traces (development)',
-              },
-            },
-            additionalProperties: true,
-          },
-          request: {
-            type: 'object',
-            properties: {
-              method: {
-                type: 'string',
-              },
-              url: {
-                type: 'string',
-              },
-            },
-          },
-          response: {
-            type: 'object',
-            required: ['statusCode'],
-            properties: {
-              statusCode: {
-                type: 'integer',
-              },
-            },
-          },
-        },
-      },
-      GatewayErrorResponse: {
-        description: "OpenAI's error shape",
-        type: 'object',
-        required: ['error'],
-        properties: {
-          error: {
-            type: 'object',
-            required: ['message', 'type', 'param', 'code'],
-            properties: {
-              message: {
-                type: 'string',
-              },
-              type: {
-                type: 'string',
-                description: 'Derived from the status unless stated otherwise',
-                enum: [
-                  'invalid_request_error',
-                  'authentication_error',
-                  'permission_error',
-                  'not_found_error',
-                  'rate_limit_error',
-                  'insufficient_quota',
-                  'api_error',
-                ],
-              },
-              param: {
-                type: 'string',
-                nullable: true,
-                description: 'The request field at fault, if any',
-              },
-              code: {
-                $ref: '#/components/schemas/GatewayErrorCode',
-              },
-            },
-          },
-        },
-      },
-      AnthropicErrorResponse: {
-        description: "Anthropic's error shape (the Messages routes)",
-        type: 'object',
-        required: ['type', 'error'],
-        properties: {
-          type: {
-            type: 'string',
-            enum: ['error'],
-          },
-          error: {
-            type: 'object',
-            required: ['type', 'message'],
-            properties: {
-              type: {
-                type: 'string',
-                enum: [
-                  'invalid_request_error',
-                  'authentication_error',
-                  'permission_error',
-                  'not_found_error',
-                  'request_too_large',
-                  'rate_limit_error',
-                  'api_error',
-                  'overloaded_error',
-                ],
-              },
-              message: {
-                type: 'string',
-              },
-            },
-          },
-        },
-      },
-      GatewayErrorCode: {
-        type: 'string',
-        nullable: true,
-        enum: [
-          'invalid_json',
-          'invalid_request',
-          'invalid_value',
-          'missing_required_parameter',
-          'context_length_exceeded',
-          'invalid_api_key',
-          'key_revoked',
-          'subscription_inactive',
-          'user_suspended',
-          'model_not_subscribed',
-          'team_membership_ended',
-          'service_deprecated',
-          'model_not_found',
-          'model_sunset',
-          'unknown_route',
-          'request_too_large',
-          'rate_limit_exceeded',
-          'trial_exhausted',
-          'budget_exceeded',
-          'internal_error',
-          'upstream_error',
-          'upstream_unreachable',
-          'upstream_broken',
-          'upstream_stream_too_large',
-          'upstream_credentials_missing',
-          'upstream_credential_not_allowed',
-          'upstream_not_allowed',
-          'upstream_redirect',
-          'upstream_invalid_response',
-          'service_in_maintenance',
-          'ledger_unavailable',
-          'upstream_timeout',
-          'route_unavailable',
-          'model_not_supported',
-          null,
-        ],
-      },
-      ApprovalStatus: {
-        type: 'string',
-        enum: ['pending', 'approved', 'rejected'],
-      },
-      ServiceSource: {
-        type: 'string',
-        enum: ['portal', 'catalog'],
-        description:
-          '`portal`: published through the portal; `catalog`: catalog YAML',
-      },
-      ServicePublication: {
-        description: 'The review and lifecycle state of a service',
-        type: 'object',
-        required: [
-          'status',
-          'reason',
-          'submittedAt',
-          'decidedBy',
-          'decidedAt',
-          'source',
-          'unpublishedAt',
-          'sunsetAt',
-          'successor',
-        ],
-        properties: {
-          status: {
-            $ref: '#/components/schemas/ApprovalStatus',
-          },
-          reason: {
-            type: 'string',
-            nullable: true,
-            description: "The admin's reason, when rejected",
-          },
-          submittedAt: {
-            type: 'string',
-            format: 'date-time',
-          },
-          decidedBy: {
-            type: 'string',
-            nullable: true,
-            description: 'Entity ref of the admin who decided',
-          },
-          decidedAt: {
-            type: 'string',
-            format: 'date-time',
-            nullable: true,
-          },
-          source: {
-            $ref: '#/components/schemas/ServiceSource',
-          },
-          unpublishedAt: {
-            type: 'string',
-            format: 'date-time',
-            nullable: true,
-            description:
-              'Set once unpublished; no new subscriptions from then on',
-          },
-          sunsetAt: {
-            type: 'string',
-            format: 'date-time',
-            nullable: true,
-            description: 'From then on the gateway answers 410',
-          },
-          successor: {
-            type: 'string',
-            nullable: true,
-            description:
-              "The name of the service to move to: named by the owner when unpublishing, or the YAML's `spec.successor`",
-          },
-        },
-      },
-      PriceHistoryEntry: {
-        type: 'object',
-        required: [
-          'promptPer1kMicros',
-          'completionPer1kMicros',
-          'tiers',
-          'effectiveFrom',
-        ],
-        properties: {
-          promptPer1kMicros: {
-            type: 'integer',
-            format: 'int64',
-          },
-          completionPer1kMicros: {
-            type: 'integer',
-            format: 'int64',
-          },
-          tiers: {
-            type: 'array',
-            items: {
-              type: 'object',
-              required: [
-                'fromMonthlyTokens',
-                'promptPer1kMicros',
-                'completionPer1kMicros',
-              ],
-              properties: {
-                fromMonthlyTokens: {
-                  type: 'integer',
-                },
-                promptPer1kMicros: {
-                  type: 'integer',
-                },
-                completionPer1kMicros: {
-                  type: 'integer',
-                },
-              },
-            },
-          },
-          effectiveFrom: {
-            type: 'string',
-            format: 'date-time',
-          },
-        },
-      },
-      ManagedService: {
-        description: 'A service as its owners manage it',
-        type: 'object',
-        required: [
-          'id',
-          'name',
-          'entityRef',
-          'location',
-          'createdBy',
-          'createdAt',
-          'updatedAt',
-          'publication',
-          'entity',
-          'changeInReview',
-          'changeRejected',
-        ],
-        properties: {
-          id: {
-            type: 'string',
-            description:
-              'UUID of a portal-published service; the entity name of a catalog YAML one',
-          },
-          name: {
-            type: 'string',
-            description: "The gateway's `model`",
-          },
-          entityRef: {
-            type: 'string',
-            example: 'modelservice:default/acme-new-model',
-          },
-          location: {
-            type: 'string',
-            nullable: true,
-            description:
-              'Where a catalog YAML service is edited (its origin location); null for portal-published ones',
-          },
-          createdBy: {
-            type: 'string',
-            nullable: true,
-          },
-          createdAt: {
-            type: 'string',
-            format: 'date-time',
-            nullable: true,
-          },
-          updatedAt: {
-            type: 'string',
-            format: 'date-time',
-            nullable: true,
-          },
-          publication: {
-            $ref: '#/components/schemas/ServicePublication',
-          },
-          entity: {
-            description:
-              'What its owners last submitted. While `changeInReview`, the gateway, the catalog and its subscribers keep the last approved version.',
-            allOf: [
-              {
-                $ref: '#/components/schemas/ModelServiceEntity',
-              },
-            ],
-          },
-          changeInReview: {
-            type: 'boolean',
-            description:
-              'A change of the reviewed parts (endpoint, credential binding, prices, owner, provider) waits for an admin; the approved version is served meanwhile',
-          },
-          changeRejected: {
-            description:
-              "Set when an admin rejected the owners' last change (then `entity` is that change): the approved version stays served, and changing the service again sends it back to review",
-            type: 'object',
-            nullable: true,
-            required: ['reason', 'decidedBy', 'decidedAt'],
-            properties: {
-              reason: {
-                type: 'string',
-                nullable: true,
-              },
-              decidedBy: {
-                type: 'string',
-                nullable: true,
-              },
-              decidedAt: {
-                type: 'string',
-                format: 'date-time',
-                nullable: true,
-              },
-            },
-          },
-          priceHistory: {
-            description: 'Oldest first; only in the answers about one service',
-            type: 'array',
-            items: {
-              $ref: '#/components/schemas/PriceHistoryEntry',
-            },
-          },
-        },
-      },
-      PublishServiceRequest: {
-        type: 'object',
-        required: ['entity'],
-        additionalProperties: false,
-        properties: {
-          entity: {
-            type: 'object',
-            additionalProperties: true,
-            description:
-              'A `ModelServiceEntity` (see its schema); every problem is named in one 400',
-          },
-        },
-      },
-      PublishServiceResponse: {
-        type: 'object',
-        required: ['id', 'entityRef', 'status', 'service'],
-        properties: {
-          id: {
-            type: 'string',
-            format: 'uuid',
-          },
-          entityRef: {
-            type: 'string',
-          },
-          status: {
-            $ref: '#/components/schemas/ApprovalStatus',
-          },
-          service: {
-            $ref: '#/components/schemas/ManagedService',
-          },
-        },
-      },
-      UnpublishServiceRequest: {
-        type: 'object',
-        additionalProperties: false,
-        properties: {
-          sunsetAt: {
-            type: 'string',
-            description:
-              'ISO 8601 date or date-time with offset; in the future, at most 365 days ahead',
-            example: '2027-01-31',
-          },
-          successor: {
-            type: 'string',
-            description:
-              'The name of a live service subscribers should move to. Until the sunset, gateway answers carry `Deprecation`, `Sunset` and `Link: <successor page>; rel="successor-version"`; the 410 after it names the successor.',
-            example: 'northwind-gpt-4-1',
-          },
-        },
-      },
-      UnpublishServiceResponse: {
-        type: 'object',
-        required: ['service', 'notifiedSubscribers'],
-        properties: {
-          service: {
-            $ref: '#/components/schemas/ManagedService',
-          },
-          notifiedSubscribers: {
-            type: 'integer',
-            description: 'Active subscribers notified of the sunset',
-          },
-        },
-      },
-      ServiceApproval: {
-        type: 'object',
-        required: [
-          'serviceRef',
-          'name',
-          'title',
-          'owner',
-          'providerRef',
-          'source',
-          'status',
-          'reason',
-          'submittedAt',
-          'decidedBy',
-          'decidedAt',
-          'entity',
-          'endpoint',
-          'credential',
-          'changeRejected',
-          'approvedVersionServed',
-        ],
-        properties: {
-          serviceRef: {
-            type: 'string',
-          },
-          name: {
-            type: 'string',
-          },
-          title: {
-            type: 'string',
-            nullable: true,
-          },
-          owner: {
-            type: 'string',
-            nullable: true,
-          },
-          providerRef: {
-            type: 'string',
-            nullable: true,
-          },
-          source: {
-            $ref: '#/components/schemas/ServiceSource',
-          },
-          status: {
-            $ref: '#/components/schemas/ApprovalStatus',
-          },
-          reason: {
-            type: 'string',
-            nullable: true,
-          },
-          submittedAt: {
-            type: 'string',
-            format: 'date-time',
-          },
-          decidedBy: {
-            type: 'string',
-            nullable: true,
-          },
-          decidedAt: {
-            type: 'string',
-            format: 'date-time',
-            nullable: true,
-          },
-          entity: {
-            description: 'The entity; null when the service left the catalog',
-            anyOf: [
-              {
-                $ref: '#/components/schemas/ModelServiceEntity',
-              },
-              {
-                type: 'object',
-                nullable: true,
-                enum: [null],
-              },
-            ],
-          },
-          changeRejected: {
-            type: 'boolean',
-            description:
-              "The last decision rejected a change while the approved version stays served (`status` is then `approved` and `reason` the rejection's)",
-          },
-          approvedVersionServed: {
-            type: 'boolean',
-            description:
-              'An approved version of the service is served: a `pending` entry is then a change of it, and rejecting it rejects the change only',
-          },
-          endpoint: {
-            description:
-              'Where the gateway will send requests; null when the entity is gone',
-            type: 'object',
-            nullable: true,
-            required: ['host', 'approvedHost', 'changedSinceApproval'],
-            properties: {
-              host: {
-                type: 'string',
-                description: 'Host (and port) of `spec.endpoint.baseUrl`',
-              },
-              approvedHost: {
-                type: 'string',
-                nullable: true,
-                description:
-                  'The host at the last approval (null when never approved, or approved before hosts were recorded)',
-              },
-              changedSinceApproval: {
-                type: 'boolean',
-                nullable: true,
-              },
-            },
-          },
-          credential: {
-            description:
-              'The upstream credential the service will send there (never its value); null for `auth.type` none',
-            type: 'object',
-            nullable: true,
-            required: [
-              'name',
-              'source',
-              'owner',
-              'fingerprint',
-              'usable',
-              'problem',
-            ],
-            properties: {
-              name: {
-                type: 'string',
-              },
-              source: {
-                type: 'string',
-                enum: ['provider', 'config', null],
-                nullable: true,
-                description:
-                  'Managed by the provider in the portal, or by the platform team in `marketplace.secrets`; null when it does not exist',
-              },
-              owner: {
-                type: 'string',
-                nullable: true,
-                description: 'The Provider it belongs to',
-              },
-              fingerprint: {
-                type: 'string',
-                nullable: true,
-              },
-              usable: {
-                type: 'boolean',
-                description:
-                  "Whether the service's provider may use it (else the gateway refuses to send it)",
-              },
-              problem: {
-                type: 'string',
-                nullable: true,
-              },
-            },
-          },
-        },
-      },
-      ProviderCredential: {
-        type: 'object',
-        required: [
-          'name',
-          'providerRef',
-          'fingerprint',
-          'version',
-          'createdBy',
-          'createdAt',
-          'updatedBy',
-          'updatedAt',
-          'lastUsedAt',
-          'usedBy',
-        ],
-        properties: {
-          name: {
-            type: 'string',
-          },
-          providerRef: {
-            type: 'string',
-          },
-          fingerprint: {
-            type: 'string',
-            description:
-              '`sha256:` and the first 12 hex digits of the hash of the value',
-            example: 'sha256:3f1c9a07b2de',
-          },
-          version: {
-            type: 'integer',
-            description: '1, plus one per rotation',
-          },
-          createdBy: {
-            type: 'string',
-          },
-          createdAt: {
-            type: 'string',
-            format: 'date-time',
-          },
-          updatedBy: {
-            type: 'string',
-          },
-          updatedAt: {
-            type: 'string',
-            format: 'date-time',
-          },
-          lastUsedAt: {
-            type: 'string',
-            format: 'date-time',
-            nullable: true,
-          },
-          usedBy: {
-            type: 'array',
-            items: {
-              type: 'string',
-            },
-            description: 'Services of the provider that name it',
-          },
-        },
-      },
-      ProviderCredentialResponse: {
-        type: 'object',
-        required: ['credential'],
-        properties: {
-          credential: {
-            $ref: '#/components/schemas/ProviderCredential',
-          },
-        },
-      },
-      ProviderCredentialsResponse: {
-        type: 'object',
-        required: ['credentials', 'configCredentials', 'storageEnabled'],
-        properties: {
-          credentials: {
-            type: 'array',
-            items: {
-              $ref: '#/components/schemas/ProviderCredential',
-            },
-          },
-          configCredentials: {
-            type: 'array',
-            items: {
-              type: 'object',
-              required: ['name', 'fingerprint'],
-              properties: {
-                name: {
-                  type: 'string',
-                },
-                fingerprint: {
-                  type: 'string',
-                  nullable: true,
-                },
-              },
-            },
-          },
-          storageEnabled: {
-            type: 'boolean',
-          },
-        },
-      },
-      CreateProviderCredentialRequest: {
-        type: 'object',
-        required: ['name', 'value'],
-        additionalProperties: false,
-        properties: {
-          name: {
-            type: 'string',
-            pattern: '^[A-Za-z_][A-Za-z0-9_]{0,63}$',
-          },
-          value: {
-            type: 'string',
-            minLength: 1,
-            maxLength: 4096,
-            description: 'The secret; never returned',
-          },
-        },
-      },
-      RotateProviderCredentialRequest: {
-        type: 'object',
-        required: ['value'],
-        additionalProperties: false,
-        properties: {
-          value: {
-            type: 'string',
-            minLength: 1,
-            maxLength: 4096,
-          },
-        },
-      },
-      RejectServiceRequest: {
-        type: 'object',
-        required: ['reason'],
-        additionalProperties: false,
-        properties: {
-          reason: {
-            type: 'string',
-            minLength: 1,
-            maxLength: 1000,
-          },
-        },
-      },
-      ApprovalDecisionResponse: {
-        type: 'object',
-        required: ['approval'],
-        properties: {
-          approval: {
-            $ref: '#/components/schemas/ServiceApproval',
-          },
-        },
-      },
-      ProviderSummary: {
-        type: 'object',
-        required: ['ref', 'entity', 'serviceCount'],
-        properties: {
-          ref: {
-            type: 'string',
-            example: 'provider:default/acme-ai-platform',
-          },
-          entity: {
-            description: 'The Provider catalog entity',
-            type: 'object',
-          },
-          serviceCount: {
-            type: 'integer',
-            description: 'Live (approved, published) services',
-          },
-        },
-      },
-      ProviderWithServices: {
-        type: 'object',
-        required: ['provider', 'services'],
-        properties: {
-          provider: {
-            $ref: '#/components/schemas/ProviderSummary',
-          },
-          services: {
-            type: 'array',
-            items: {
-              $ref: '#/components/schemas/ServiceSummary',
-            },
-          },
-        },
-      },
-      ServiceScope: {
-        type: 'string',
-        enum: ['all', 'subscribed', 'owned'],
-        default: 'all',
-      },
-      SubscriptionStatus: {
-        type: 'string',
-        enum: ['active', 'cancelled'],
-      },
-      ModelServiceEntity: {
-        description:
-          'The ModelService catalog entity (kind schema: plugins/marketplace-common/src/kinds/ModelServiceEntityV1alpha1.ts)',
-        type: 'object',
-        required: ['apiVersion', 'kind', 'metadata', 'spec'],
-        properties: {
-          apiVersion: {
-            type: 'string',
-            enum: ['marketplace.acme.io/v1alpha1'],
-          },
-          kind: {
-            type: 'string',
-            enum: ['ModelService'],
-          },
-          metadata: {
-            type: 'object',
-            required: ['name'],
-            properties: {
-              name: {
-                type: 'string',
-              },
-              namespace: {
-                type: 'string',
-              },
-              title: {
-                type: 'string',
-              },
-              description: {
-                type: 'string',
-              },
-            },
-            additionalProperties: true,
-          },
-          spec: {
-            type: 'object',
-            required: ['owner', 'providedBy', 'lifecycle', 'family', 'pricing'],
-            properties: {
-              owner: {
-                type: 'string',
-              },
-              providedBy: {
-                type: 'string',
-              },
-              lifecycle: {
-                type: 'string',
-                enum: ['active', 'maintenance', 'deprecated'],
-              },
-              family: {
-                type: 'string',
-              },
-              pricing: {
-                type: 'object',
-                properties: {
-                  currency: {
-                    type: 'string',
-                    enum: ['USD'],
-                  },
-                  promptPer1kMicros: {
-                    type: 'integer',
-                  },
-                  completionPer1kMicros: {
-                    type: 'integer',
-                  },
-                  tiers: {
-                    type: 'array',
-                    items: {
-                      type: 'object',
-                      properties: {
-                        fromMonthlyTokens: {
-                          type: 'integer',
-                        },
-                        promptPer1kMicros: {
-                          type: 'integer',
-                        },
-                        completionPer1kMicros: {
-                          type: 'integer',
-                        },
-                      },
-                    },
-                  },
-                },
-              },
-              trial: {
-                type: 'object',
-                properties: {
-                  tokens: {
-                    type: 'integer',
-                  },
-                  durationDays: {
-                    type: 'integer',
-                  },
-                  limitations: {
-                    type: 'array',
-                    items: {
-                      type: 'string',
-                    },
-                  },
-                },
-              },
-            },
-            additionalProperties: true,
-          },
-          relations: {
-            type: 'array',
-            items: {
-              type: 'object',
-            },
-          },
-        },
-        additionalProperties: true,
-      },
-      Subscription: {
-        description: 'A subscription of one user to one ModelService',
-        type: 'object',
-        required: [
-          'id',
-          'serviceRef',
-          'model',
-          'userRef',
-          'teamRef',
-          'status',
-          'spendCapMicros',
-          'trialTokensGranted',
-          'trialTokensUsed',
-          'trialExpiresAt',
-          'month',
-          'monthSpendMicros',
-          'monthTokens',
-          'createdAt',
-          'cancelledAt',
-        ],
-        properties: {
-          id: {
-            type: 'string',
-            format: 'uuid',
-          },
-          serviceRef: {
-            type: 'string',
-            example: 'modelservice:default/northwind-gpt-4o',
-          },
-          model: {
-            type: 'string',
-            description:
-              "The service's name, the `model` to send to the gateway",
-            example: 'northwind-gpt-4o',
-          },
-          userRef: {
-            type: 'string',
-            example: 'user:default/lena',
-          },
-          teamRef: {
-            type: 'string',
-            nullable: true,
-            description:
-              "Group the usage is charged to; null = the user's default",
-          },
-          status: {
-            $ref: '#/components/schemas/SubscriptionStatus',
-          },
-          spendCapMicros: {
-            type: 'integer',
-            format: 'int64',
-            nullable: true,
-            description: 'Monthly spend cap; null = no cap, 0 = trial only',
-          },
-          trialTokensGranted: {
-            type: 'integer',
-            format: 'int64',
-          },
-          trialTokensUsed: {
-            type: 'integer',
-            format: 'int64',
-          },
-          trialExpiresAt: {
-            type: 'string',
-            format: 'date-time',
-            nullable: true,
-            description: 'null = the trial does not end (or there is none)',
-          },
-          month: {
-            type: 'string',
-            pattern: '^\\d{4}-\\d{2}$',
-            description: 'UTC month the month counters refer to',
-          },
-          monthSpendMicros: {
-            type: 'integer',
-            format: 'int64',
-          },
-          monthTokens: {
-            type: 'integer',
-            format: 'int64',
-            description: 'Charged tokens this month; selects the price tier',
-          },
-          createdAt: {
-            type: 'string',
-            format: 'date-time',
-          },
-          cancelledAt: {
-            type: 'string',
-            format: 'date-time',
-            nullable: true,
-          },
-        },
-      },
-      ApiKeyInfo: {
-        description: 'An API key as listed, never with its secret',
-        type: 'object',
-        required: [
-          'id',
-          'subscriptionId',
-          'prefix',
-          'createdAt',
-          'lastUsedAt',
-          'revokedAt',
-        ],
-        properties: {
-          id: {
-            type: 'string',
-          },
-          subscriptionId: {
-            type: 'string',
-          },
-          prefix: {
-            type: 'string',
-            description:
-              'The recognisable start of the key (`mk_` + 8 characters)',
-            example: 'mk_3fQ9a1Zx',
-          },
-          createdAt: {
-            type: 'string',
-            format: 'date-time',
-          },
-          lastUsedAt: {
-            type: 'string',
-            format: 'date-time',
-            nullable: true,
-            description: 'Updated at most once a minute',
-          },
-          revokedAt: {
-            type: 'string',
-            format: 'date-time',
-            nullable: true,
-          },
-        },
-      },
-      IssuedApiKey: {
-        description: 'A new key, returned once with its secret',
-        allOf: [
-          {
-            $ref: '#/components/schemas/ApiKeyInfo',
-          },
-          {
-            type: 'object',
-            required: ['secret'],
-            properties: {
-              secret: {
-                type: 'string',
-                pattern: '^mk_[A-Za-z0-9_-]{43}$',
-                description:
-                  'The full key. Shown once; only its SHA-256 hash is stored.',
-              },
-            },
-          },
-        ],
-      },
-      GatewayEndpoint: {
-        description:
-          'Where and how to call a subscribed service with the OpenAI SDK',
-        type: 'object',
-        required: ['baseUrl', 'model'],
-        properties: {
-          baseUrl: {
-            type: 'string',
-            example: 'http://localhost:7007/api/marketplace/gateway/v1',
-          },
-          model: {
-            type: 'string',
-            example: 'northwind-gpt-4o',
-          },
-        },
-      },
-      SubscribeRequest: {
-        type: 'object',
-        additionalProperties: false,
-        properties: {
-          teamRef: {
-            type: 'string',
-            minLength: 1,
-            nullable: true,
-            description:
-              'A group the caller is a member of to charge the usage to (`group:default/checkout-team` or just `checkout-team`)',
-          },
-          spendCapMicros: {
-            type: 'integer',
-            format: 'int64',
-            minimum: 0,
-            maximum: 9007199254740991,
-            nullable: true,
-            description:
-              'Monthly spend cap in micro-USD; null = none, 0 = trial only',
-          },
-        },
-      },
       RouteSummary: {
         type: 'object',
         required: [
@@ -8667,79 +8334,6 @@ export const spec = {
             properties: {
               subscribed: {
                 type: 'boolean',
-              },
-            },
-          },
-        ],
-      },
-      SubscribeResponse: {
-        type: 'object',
-        required: ['subscription', 'apiKey', 'endpoint'],
-        properties: {
-          subscription: {
-            $ref: '#/components/schemas/Subscription',
-          },
-          apiKey: {
-            $ref: '#/components/schemas/IssuedApiKey',
-          },
-          endpoint: {
-            $ref: '#/components/schemas/GatewayEndpoint',
-          },
-        },
-      },
-      ServiceSummary: {
-        type: 'object',
-        required: ['entity', 'subscription', 'owned'],
-        properties: {
-          entity: {
-            description:
-              "The service's entity. Its `spec.endpoint` is the upstream's only for the service's owners and the admins; everyone else gets the gateway's endpoint (`baseUrl` of the gateway, `auth.type: bearer` with their marketplace key) and the upstream's `protocol` (which APIs the gateway serves for the service).",
-            allOf: [
-              {
-                $ref: '#/components/schemas/ModelServiceEntity',
-              },
-            ],
-          },
-          subscription: {
-            description: "The caller's active subscription, or null",
-            anyOf: [
-              {
-                $ref: '#/components/schemas/Subscription',
-              },
-              {
-                type: 'object',
-                nullable: true,
-                enum: [null],
-              },
-            ],
-          },
-          owned: {
-            type: 'boolean',
-            description: "Whether one of the caller's groups owns the service",
-          },
-          publication: {
-            $ref: '#/components/schemas/ServicePublication',
-          },
-        },
-      },
-      ServiceDetail: {
-        allOf: [
-          {
-            $ref: '#/components/schemas/ServiceSummary',
-          },
-          {
-            type: 'object',
-            required: ['endpoint', 'keys'],
-            properties: {
-              endpoint: {
-                $ref: '#/components/schemas/GatewayEndpoint',
-              },
-              keys: {
-                description: "The keys of the caller's active subscription",
-                type: 'array',
-                items: {
-                  $ref: '#/components/schemas/ApiKeyInfo',
-                },
               },
             },
           },
@@ -9004,404 +8598,6 @@ export const spec = {
           },
         },
       },
-      MarketplaceRole: {
-        type: 'string',
-        enum: ['consumer', 'provider', 'admin'],
-      },
-      MarketplaceRoleDirectory: {
-        type: 'object',
-        required: ['overrides', 'providerGroups'],
-        properties: {
-          overrides: {
-            type: 'object',
-            description: 'Role overrides by user entity ref (lowercase)',
-            additionalProperties: {
-              $ref: '#/components/schemas/MarketplaceRole',
-            },
-          },
-          providerGroups: {
-            type: 'array',
-            description: 'Group refs whose members are providers',
-            items: {
-              type: 'string',
-            },
-          },
-        },
-        example: {
-          overrides: {
-            'user:default/lena.fischer': 'provider',
-          },
-          providerGroups: ['group:default/ai-platform-team'],
-        },
-      },
-      UserStatus: {
-        type: 'string',
-        enum: ['active', 'suspended'],
-      },
-      UserSuspension: {
-        type: 'object',
-        required: ['reason', 'suspendedBy', 'suspendedAt'],
-        properties: {
-          reason: {
-            type: 'string',
-          },
-          suspendedBy: {
-            type: 'string',
-          },
-          suspendedAt: {
-            type: 'string',
-            format: 'date-time',
-          },
-        },
-      },
-      RoleOverride: {
-        type: 'object',
-        required: ['role', 'setBy', 'setAt'],
-        properties: {
-          role: {
-            $ref: '#/components/schemas/MarketplaceRole',
-          },
-          setBy: {
-            type: 'string',
-          },
-          setAt: {
-            type: 'string',
-            format: 'date-time',
-          },
-        },
-      },
-      AdminUser: {
-        type: 'object',
-        required: [
-          'userRef',
-          'name',
-          'displayName',
-          'email',
-          'inCatalog',
-          'groups',
-          'role',
-          'groupRole',
-          'roleOverride',
-          'status',
-          'suspension',
-          'subscriptions',
-          'activeKeys',
-          'monthSpendMicros',
-          'lastActiveAt',
-        ],
-        properties: {
-          userRef: {
-            type: 'string',
-            example: 'user:default/lena.fischer',
-          },
-          name: {
-            type: 'string',
-          },
-          displayName: {
-            type: 'string',
-            nullable: true,
-          },
-          email: {
-            type: 'string',
-            nullable: true,
-          },
-          inCatalog: {
-            type: 'boolean',
-            description:
-              'False for users who left the catalog but have marketplace data',
-          },
-          groups: {
-            type: 'array',
-            description: 'Groups the user is a direct member of',
-            items: {
-              type: 'string',
-            },
-          },
-          role: {
-            $ref: '#/components/schemas/MarketplaceRole',
-          },
-          groupRole: {
-            $ref: '#/components/schemas/MarketplaceRole',
-          },
-          roleOverride: {
-            anyOf: [
-              {
-                $ref: '#/components/schemas/RoleOverride',
-              },
-              {
-                type: 'object',
-                nullable: true,
-                enum: [null],
-              },
-            ],
-          },
-          status: {
-            $ref: '#/components/schemas/UserStatus',
-          },
-          suspension: {
-            anyOf: [
-              {
-                $ref: '#/components/schemas/UserSuspension',
-              },
-              {
-                type: 'object',
-                nullable: true,
-                enum: [null],
-              },
-            ],
-          },
-          subscriptions: {
-            type: 'integer',
-            description: 'Active subscriptions',
-          },
-          activeKeys: {
-            type: 'integer',
-          },
-          monthSpendMicros: {
-            type: 'integer',
-            description: 'Spend this UTC month, micro-USD',
-          },
-          lastActiveAt: {
-            type: 'string',
-            format: 'date-time',
-            nullable: true,
-          },
-        },
-      },
-      AdminUserSort: {
-        type: 'string',
-        enum: [
-          'name',
-          'role',
-          'status',
-          'subscriptions',
-          'activeKeys',
-          'spend',
-          'lastActive',
-        ],
-      },
-      AdminUsersResponse: {
-        type: 'object',
-        required: ['items', 'total', 'offset', 'limit'],
-        properties: {
-          items: {
-            type: 'array',
-            items: {
-              $ref: '#/components/schemas/AdminUser',
-            },
-          },
-          total: {
-            type: 'integer',
-          },
-          offset: {
-            type: 'integer',
-          },
-          limit: {
-            type: 'integer',
-          },
-        },
-      },
-      AdminUserResponse: {
-        type: 'object',
-        required: ['user'],
-        properties: {
-          user: {
-            $ref: '#/components/schemas/AdminUser',
-          },
-        },
-      },
-      SetRoleRequest: {
-        type: 'object',
-        required: ['role'],
-        additionalProperties: false,
-        properties: {
-          role: {
-            anyOf: [
-              {
-                $ref: '#/components/schemas/MarketplaceRole',
-              },
-              {
-                type: 'string',
-                nullable: true,
-                enum: [null],
-              },
-            ],
-          },
-        },
-      },
-      EmptyRequest: {
-        type: 'object',
-        additionalProperties: false,
-        description:
-          'An empty object (the body, if any, of an action that takes no input)',
-      },
-      SuspendUserRequest: {
-        type: 'object',
-        required: ['reason'],
-        additionalProperties: false,
-        properties: {
-          reason: {
-            type: 'string',
-            minLength: 1,
-            maxLength: 500,
-            description: 'Trimmed; no control characters. The user sees it.',
-          },
-        },
-      },
-      PlatformSettings: {
-        type: 'object',
-        required: [
-          'platformFeePercent',
-          'platformFeeBasisPoints',
-          'platformFeeSource',
-          'updatedBy',
-          'updatedAt',
-        ],
-        properties: {
-          platformFeePercent: {
-            type: 'number',
-            example: 12.5,
-          },
-          platformFeeBasisPoints: {
-            type: 'integer',
-            example: 1250,
-          },
-          platformFeeSource: {
-            type: 'string',
-            enum: ['config', 'admin'],
-          },
-          updatedBy: {
-            type: 'string',
-            nullable: true,
-          },
-          updatedAt: {
-            type: 'string',
-            format: 'date-time',
-            nullable: true,
-          },
-        },
-      },
-      PlatformSettingsResponse: {
-        type: 'object',
-        required: ['settings'],
-        properties: {
-          settings: {
-            $ref: '#/components/schemas/PlatformSettings',
-          },
-        },
-      },
-      SetPlatformFeeRequest: {
-        type: 'object',
-        required: ['percent'],
-        additionalProperties: false,
-        properties: {
-          percent: {
-            type: 'number',
-            minimum: 0,
-            maximum: 100,
-            description:
-              'At most 2 decimals (checked by the handler: a `multipleOf: 0.01` on a binary float refuses 0.29 and 33.33).',
-          },
-        },
-      },
-      BudgetScope: {
-        type: 'string',
-        enum: ['subscription', 'user', 'team'],
-      },
-      BudgetMode: {
-        type: 'string',
-        enum: ['hard', 'soft'],
-        description:
-          '`hard`: the gateway refuses past it (402 `budget_exceeded`); `soft`: alerts only',
-      },
-      Budget: {
-        type: 'object',
-        description:
-          "A monthly budget with this month's numbers (integer micro-USD)",
-        required: [
-          'scope',
-          'ref',
-          'amountMicros',
-          'mode',
-          'thresholds',
-          'period',
-          'spendMicros',
-          'reservedMicros',
-          'remainingMicros',
-          'alertsSent',
-          'updatedBy',
-          'updatedAt',
-        ],
-        properties: {
-          scope: {
-            $ref: '#/components/schemas/BudgetScope',
-          },
-          ref: {
-            type: 'string',
-            description:
-              'The subscription id, or the user or group entity ref (lowercase)',
-          },
-          amountMicros: {
-            type: 'integer',
-          },
-          mode: {
-            $ref: '#/components/schemas/BudgetMode',
-          },
-          thresholds: {
-            type: 'array',
-            items: {
-              type: 'integer',
-              minimum: 1,
-              maximum: 100,
-            },
-            description: 'Alert thresholds in percent, ascending',
-          },
-          period: {
-            type: 'string',
-            description: 'The UTC month, YYYY-MM',
-            example: '2026-12',
-          },
-          spendMicros: {
-            type: 'integer',
-            description: 'Settled spend this month',
-          },
-          reservedMicros: {
-            type: 'integer',
-            description: 'Held by requests in flight',
-          },
-          remainingMicros: {
-            type: 'integer',
-            description: 'amount - spend - reserved, never below 0',
-          },
-          alertsSent: {
-            type: 'array',
-            items: {
-              type: 'integer',
-            },
-            description:
-              'The thresholds already alerted this month (each is sent once per month)',
-          },
-          updatedBy: {
-            type: 'string',
-            nullable: true,
-            description:
-              'Who set it; null for a spend cap set when subscribing',
-          },
-          updatedAt: {
-            type: 'string',
-            format: 'date-time',
-            nullable: true,
-          },
-          serviceRef: {
-            type: 'string',
-            description: 'Subscription budgets only',
-          },
-          userRef: {
-            type: 'string',
-            description: 'Subscription budgets only',
-          },
-        },
-      },
       BudgetInput: {
         type: 'object',
         additionalProperties: false,
@@ -9457,610 +8653,6 @@ export const spec = {
                 },
               },
             },
-          },
-        },
-      },
-      UsageSummary: {
-        type: 'object',
-        description:
-          "This month's spend of a subscription or team, with the budgets that limit it",
-        required: [
-          'scope',
-          'ref',
-          'period',
-          'spendMicros',
-          'reservedMicros',
-          'budgets',
-        ],
-        properties: {
-          scope: {
-            $ref: '#/components/schemas/BudgetScope',
-          },
-          ref: {
-            type: 'string',
-          },
-          period: {
-            type: 'string',
-          },
-          spendMicros: {
-            type: 'integer',
-          },
-          reservedMicros: {
-            type: 'integer',
-          },
-          trial: {
-            type: 'object',
-            description: 'Subscriptions only',
-            required: [
-              'grantedTokens',
-              'usedTokens',
-              'reservedTokens',
-              'remainingTokens',
-              'expiresAt',
-            ],
-            properties: {
-              grantedTokens: {
-                type: 'integer',
-              },
-              usedTokens: {
-                type: 'integer',
-              },
-              reservedTokens: {
-                type: 'integer',
-              },
-              remainingTokens: {
-                type: 'integer',
-              },
-              expiresAt: {
-                type: 'string',
-                format: 'date-time',
-                nullable: true,
-              },
-            },
-          },
-          budgets: {
-            type: 'array',
-            items: {
-              $ref: '#/components/schemas/Budget',
-            },
-          },
-        },
-      },
-      ModelServicePricing: {
-        type: 'object',
-        description:
-          'Prices in integer micro-USD per 1,000 tokens (`spec.pricing` of a ModelService)',
-        additionalProperties: false,
-        required: ['currency', 'promptPer1kMicros', 'completionPer1kMicros'],
-        properties: {
-          currency: {
-            type: 'string',
-            enum: ['USD'],
-          },
-          promptPer1kMicros: {
-            type: 'integer',
-            minimum: 0,
-            maximum: 9007199254740991,
-          },
-          completionPer1kMicros: {
-            type: 'integer',
-            minimum: 0,
-            maximum: 9007199254740991,
-          },
-          tiers: {
-            type: 'array',
-            maxItems: 20,
-            items: {
-              type: 'object',
-              additionalProperties: false,
-              required: [
-                'fromMonthlyTokens',
-                'promptPer1kMicros',
-                'completionPer1kMicros',
-              ],
-              properties: {
-                fromMonthlyTokens: {
-                  type: 'integer',
-                  minimum: 1,
-                  maximum: 9007199254740991,
-                },
-                promptPer1kMicros: {
-                  type: 'integer',
-                  minimum: 0,
-                  maximum: 9007199254740991,
-                },
-                completionPer1kMicros: {
-                  type: 'integer',
-                  minimum: 0,
-                  maximum: 9007199254740991,
-                },
-              },
-            },
-          },
-        },
-      },
-      PriceChange: {
-        type: 'object',
-        required: [
-          'id',
-          'serviceRef',
-          'pricing',
-          'previousPricing',
-          'effectiveAt',
-          'announcedAt',
-          'announcedBy',
-          'status',
-        ],
-        properties: {
-          id: {
-            type: 'string',
-          },
-          serviceRef: {
-            type: 'string',
-          },
-          pricing: {
-            $ref: '#/components/schemas/ModelServicePricing',
-          },
-          previousPricing: {
-            $ref: '#/components/schemas/ModelServicePricing',
-          },
-          effectiveAt: {
-            type: 'string',
-            format: 'date-time',
-          },
-          announcedAt: {
-            type: 'string',
-            format: 'date-time',
-          },
-          announcedBy: {
-            type: 'string',
-          },
-          status: {
-            type: 'string',
-            enum: ['scheduled', 'effective', 'withdrawn'],
-          },
-        },
-      },
-      PriceChangeInput: {
-        type: 'object',
-        additionalProperties: false,
-        required: ['pricing'],
-        properties: {
-          pricing: {
-            $ref: '#/components/schemas/ModelServicePricing',
-          },
-          effectiveAt: {
-            type: 'string',
-            format: 'date-time',
-            description:
-              'At least `marketplace.pricing.noticeDays` ahead for an increase; a decrease may omit it (at once)',
-          },
-        },
-      },
-      AuditAction: {
-        type: 'string',
-        enum: [
-          'user.role.changed',
-          'user.suspended',
-          'user.reinstated',
-          'platform.fee.changed',
-          'service.approved',
-          'service.rejected',
-          'service.change_rejected',
-          'provider.approved',
-          'provider.rejected',
-          'review.hidden',
-          'review.unhidden',
-          'payout.paid',
-          'credential.created',
-          'credential.rotated',
-          'credential.deleted',
-          'provider.verified',
-          'provider.unverified',
-          'budget.set',
-          'budget.deleted',
-          'price.announced',
-        ],
-      },
-      AuditTargetType: {
-        type: 'string',
-        enum: [
-          'user',
-          'service',
-          'provider',
-          'review',
-          'platform',
-          'payout',
-          'credential',
-          'budget',
-        ],
-      },
-      ProviderApproval: {
-        type: 'object',
-        required: [
-          'providerRef',
-          'name',
-          'displayName',
-          'owner',
-          'verification',
-          'status',
-          'reason',
-          'submittedAt',
-          'decidedBy',
-          'decidedAt',
-        ],
-        properties: {
-          providerRef: {
-            type: 'string',
-            example: 'provider:default/acme-ai-platform',
-          },
-          name: {
-            type: 'string',
-          },
-          displayName: {
-            type: 'string',
-            nullable: true,
-          },
-          owner: {
-            type: 'string',
-            nullable: true,
-            description:
-              'The owning group, whose members become providers once approved',
-          },
-          verification: {
-            type: 'string',
-            nullable: true,
-            description:
-              'The verification status the Provider declares (shown only once approved)',
-          },
-          status: {
-            $ref: '#/components/schemas/ApprovalStatus',
-          },
-          reason: {
-            type: 'string',
-            nullable: true,
-          },
-          submittedAt: {
-            type: 'string',
-            format: 'date-time',
-          },
-          decidedBy: {
-            type: 'string',
-            nullable: true,
-          },
-          decidedAt: {
-            type: 'string',
-            format: 'date-time',
-            nullable: true,
-          },
-        },
-      },
-      ProviderApprovalDecisionResponse: {
-        type: 'object',
-        required: ['approval'],
-        properties: {
-          approval: {
-            $ref: '#/components/schemas/ProviderApproval',
-          },
-        },
-      },
-      AuditEntry: {
-        type: 'object',
-        required: [
-          'id',
-          'at',
-          'actor',
-          'action',
-          'targetType',
-          'target',
-          'before',
-          'after',
-        ],
-        properties: {
-          id: {
-            type: 'string',
-          },
-          at: {
-            type: 'string',
-            format: 'date-time',
-          },
-          actor: {
-            type: 'string',
-            example: 'user:default/ada',
-          },
-          action: {
-            $ref: '#/components/schemas/AuditAction',
-          },
-          targetType: {
-            $ref: '#/components/schemas/AuditTargetType',
-          },
-          target: {
-            type: 'string',
-            example: 'user:default/lena.fischer',
-          },
-          before: {
-            type: 'object',
-            nullable: true,
-            additionalProperties: true,
-            example: {
-              status: 'active',
-            },
-          },
-          after: {
-            type: 'object',
-            nullable: true,
-            additionalProperties: true,
-            example: {
-              status: 'suspended',
-              reason: 'Unusual traffic from a leaked key',
-              suspendedBy: 'user:default/ada',
-              suspendedAt: '2026-11-29T10:00:00.000Z',
-            },
-          },
-        },
-      },
-      AuditLogResponse: {
-        type: 'object',
-        required: ['items', 'total', 'offset', 'limit'],
-        properties: {
-          items: {
-            type: 'array',
-            items: {
-              $ref: '#/components/schemas/AuditEntry',
-            },
-          },
-          total: {
-            type: 'integer',
-          },
-          offset: {
-            type: 'integer',
-          },
-          limit: {
-            type: 'integer',
-          },
-        },
-      },
-      ModelList: {
-        type: 'object',
-        required: ['object', 'data'],
-        properties: {
-          object: {
-            type: 'string',
-            enum: ['list'],
-          },
-          data: {
-            type: 'array',
-            maxItems: 1,
-            items: {
-              $ref: '#/components/schemas/Model',
-            },
-          },
-        },
-      },
-      Model: {
-        type: 'object',
-        required: ['id', 'object', 'created', 'owned_by'],
-        properties: {
-          id: {
-            type: 'string',
-            description: "The service's name",
-            example: 'northwind-gpt-4o',
-          },
-          object: {
-            type: 'string',
-            enum: ['model'],
-          },
-          created: {
-            type: 'integer',
-            description: 'Unix seconds (0 when unknown)',
-          },
-          owned_by: {
-            type: 'string',
-            description: "The provider's display name",
-            example: 'Northwind Cloud AI',
-          },
-        },
-      },
-      ChatMessage: {
-        type: 'object',
-        required: ['role'],
-        properties: {
-          role: {
-            type: 'string',
-            enum: [
-              'system',
-              'developer',
-              'user',
-              'assistant',
-              'tool',
-              'function',
-            ],
-          },
-          content: {
-            anyOf: [
-              {
-                type: 'string',
-                nullable: true,
-              },
-              {
-                type: 'array',
-                items: {
-                  type: 'object',
-                  required: ['type'],
-                  properties: {
-                    type: {
-                      type: 'string',
-                    },
-                  },
-                  additionalProperties: true,
-                },
-              },
-            ],
-          },
-          name: {
-            type: 'string',
-            nullable: true,
-          },
-        },
-        additionalProperties: true,
-      },
-      ChatCompletionRequest: {
-        description:
-          "OpenAI's chat completion request. The gateway reads the fields below; everything else (temperature, tools, response_format, seed, ...) is passed to the upstream unchanged. `model` is replaced by the service's upstream model id; `max_tokens` / `max_completion_tokens` may be lowered to what the trial and spend cap allow.",
-        type: 'object',
-        required: ['model', 'messages'],
-        properties: {
-          model: {
-            type: 'string',
-            minLength: 1,
-            description: "The service's name (`GatewayEndpoint.model`)",
-          },
-          messages: {
-            type: 'array',
-            minItems: 1,
-            items: {
-              $ref: '#/components/schemas/ChatMessage',
-            },
-          },
-          stream: {
-            type: 'boolean',
-            nullable: true,
-          },
-          stream_options: {
-            type: 'object',
-            nullable: true,
-            properties: {
-              include_usage: {
-                type: 'boolean',
-                nullable: true,
-              },
-            },
-            additionalProperties: true,
-          },
-          max_tokens: {
-            type: 'integer',
-            minimum: 1,
-            nullable: true,
-          },
-          max_completion_tokens: {
-            type: 'integer',
-            minimum: 1,
-            nullable: true,
-          },
-          n: {
-            type: 'integer',
-            minimum: 1,
-            maximum: 1,
-            nullable: true,
-            description: 'Only 1 is supported',
-          },
-          tools: {
-            type: 'array',
-            nullable: true,
-            items: {
-              type: 'object',
-              required: ['type'],
-              properties: {
-                type: {
-                  type: 'string',
-                },
-              },
-              additionalProperties: true,
-            },
-          },
-        },
-        additionalProperties: true,
-      },
-      ChatCompletion: {
-        description: "The upstream's answer, passed through unchanged",
-        type: 'object',
-        properties: {
-          id: {
-            type: 'string',
-          },
-          object: {
-            type: 'string',
-            enum: ['chat.completion'],
-          },
-          created: {
-            type: 'integer',
-          },
-          model: {
-            type: 'string',
-          },
-          choices: {
-            type: 'array',
-            items: {
-              type: 'object',
-              properties: {
-                index: {
-                  type: 'integer',
-                },
-                message: {
-                  $ref: '#/components/schemas/ChatMessage',
-                },
-                finish_reason: {
-                  type: 'string',
-                  nullable: true,
-                },
-              },
-            },
-          },
-          usage: {
-            type: 'object',
-            properties: {
-              prompt_tokens: {
-                type: 'integer',
-              },
-              completion_tokens: {
-                type: 'integer',
-              },
-              total_tokens: {
-                type: 'integer',
-              },
-            },
-          },
-        },
-        additionalProperties: true,
-      },
-      AnalyticsGranularity: {
-        type: 'string',
-        enum: ['hour', 'day', 'month'],
-      },
-      AnalyticsRange: {
-        type: 'object',
-        description:
-          'Whole UTC days, `from` and `to` inclusive, and the period of the same length before',
-        required: [
-          'from',
-          'to',
-          'granularity',
-          'days',
-          'previousFrom',
-          'previousTo',
-        ],
-        properties: {
-          from: {
-            type: 'string',
-            format: 'date',
-          },
-          to: {
-            type: 'string',
-            format: 'date',
-          },
-          granularity: {
-            $ref: '#/components/schemas/AnalyticsGranularity',
-          },
-          days: {
-            type: 'integer',
-          },
-          previousFrom: {
-            type: 'string',
-            format: 'date',
-          },
-          previousTo: {
-            type: 'string',
-            format: 'date',
           },
         },
       },
@@ -11106,6 +9698,1414 @@ export const spec = {
           generatedAt: {
             type: 'string',
             format: 'date-time',
+          },
+        },
+      },
+      ProviderProfileResponse: {
+        type: 'object',
+        description:
+          "A provider's profile and its live services as browse cards",
+        required: ['provider', 'services'],
+        properties: {
+          provider: {
+            $ref: '#/components/schemas/ProviderProfile',
+          },
+          services: {
+            type: 'array',
+            items: {
+              $ref: '#/components/schemas/ServiceCard',
+            },
+          },
+        },
+      },
+      ProviderQuality: {
+        type: 'object',
+        description:
+          "Measured across the provider's live services over the last 30 days",
+        required: [
+          'services',
+          'measuredServices',
+          'uptimePercent',
+          'uptimeDays',
+          'latencyP95Ms',
+          'tokensPerSecondP50',
+          'requests30d',
+          'totalTokens',
+          'activeUsers30d',
+          'rating',
+          'reviewCount',
+        ],
+        properties: {
+          services: {
+            type: 'integer',
+          },
+          measuredServices: {
+            type: 'integer',
+          },
+          uptimePercent: {
+            type: 'number',
+            nullable: true,
+          },
+          uptimeDays: {
+            type: 'number',
+          },
+          latencyP95Ms: {
+            type: 'integer',
+            nullable: true,
+            description:
+              'p95 time to first token over all its successful requests',
+          },
+          tokensPerSecondP50: {
+            type: 'integer',
+            nullable: true,
+          },
+          requests30d: {
+            type: 'integer',
+          },
+          totalTokens: {
+            type: 'integer',
+          },
+          activeUsers30d: {
+            type: 'integer',
+          },
+          rating: {
+            type: 'number',
+            nullable: true,
+          },
+          reviewCount: {
+            type: 'integer',
+          },
+        },
+      },
+      ProviderProfile: {
+        type: 'object',
+        required: ['ref', 'entity', 'verification', 'quality'],
+        properties: {
+          ref: {
+            type: 'string',
+            example: 'provider:default/northwind-cloud-ai',
+          },
+          entity: {
+            type: 'object',
+            additionalProperties: true,
+            description: 'The Provider entity',
+          },
+          verification: {
+            $ref: '#/components/schemas/ProviderVerificationInfo',
+          },
+          quality: {
+            $ref: '#/components/schemas/ProviderQuality',
+          },
+        },
+      },
+      PriceHistoryEntry: {
+        type: 'object',
+        required: [
+          'promptPer1kMicros',
+          'completionPer1kMicros',
+          'tiers',
+          'effectiveFrom',
+        ],
+        properties: {
+          promptPer1kMicros: {
+            type: 'integer',
+            format: 'int64',
+          },
+          completionPer1kMicros: {
+            type: 'integer',
+            format: 'int64',
+          },
+          tiers: {
+            type: 'array',
+            items: {
+              type: 'object',
+              required: [
+                'fromMonthlyTokens',
+                'promptPer1kMicros',
+                'completionPer1kMicros',
+              ],
+              properties: {
+                fromMonthlyTokens: {
+                  type: 'integer',
+                },
+                promptPer1kMicros: {
+                  type: 'integer',
+                },
+                completionPer1kMicros: {
+                  type: 'integer',
+                },
+              },
+            },
+          },
+          effectiveFrom: {
+            type: 'string',
+            format: 'date-time',
+          },
+        },
+      },
+      ManagedService: {
+        description: 'A service as its owners manage it',
+        type: 'object',
+        required: [
+          'id',
+          'name',
+          'entityRef',
+          'location',
+          'createdBy',
+          'createdAt',
+          'updatedAt',
+          'publication',
+          'entity',
+          'changeInReview',
+          'changeRejected',
+        ],
+        properties: {
+          id: {
+            type: 'string',
+            description:
+              'UUID of a portal-published service; the entity name of a catalog YAML one',
+          },
+          name: {
+            type: 'string',
+            description: "The gateway's `model`",
+          },
+          entityRef: {
+            type: 'string',
+            example: 'modelservice:default/acme-new-model',
+          },
+          location: {
+            type: 'string',
+            nullable: true,
+            description:
+              'Where a catalog YAML service is edited (its origin location); null for portal-published ones',
+          },
+          createdBy: {
+            type: 'string',
+            nullable: true,
+          },
+          createdAt: {
+            type: 'string',
+            format: 'date-time',
+            nullable: true,
+          },
+          updatedAt: {
+            type: 'string',
+            format: 'date-time',
+            nullable: true,
+          },
+          publication: {
+            $ref: '#/components/schemas/ServicePublication',
+          },
+          entity: {
+            description:
+              'What its owners last submitted. While `changeInReview`, the gateway, the catalog and its subscribers keep the last approved version.',
+            allOf: [
+              {
+                $ref: '#/components/schemas/ModelServiceEntity',
+              },
+            ],
+          },
+          changeInReview: {
+            type: 'boolean',
+            description:
+              'A change of the reviewed parts (endpoint, credential binding, prices, owner, provider) waits for an admin; the approved version is served meanwhile',
+          },
+          changeRejected: {
+            description:
+              "Set when an admin rejected the owners' last change (then `entity` is that change): the approved version stays served, and changing the service again sends it back to review",
+            type: 'object',
+            nullable: true,
+            required: ['reason', 'decidedBy', 'decidedAt'],
+            properties: {
+              reason: {
+                type: 'string',
+                nullable: true,
+              },
+              decidedBy: {
+                type: 'string',
+                nullable: true,
+              },
+              decidedAt: {
+                type: 'string',
+                format: 'date-time',
+                nullable: true,
+              },
+            },
+          },
+          priceHistory: {
+            description: 'Oldest first; only in the answers about one service',
+            type: 'array',
+            items: {
+              $ref: '#/components/schemas/PriceHistoryEntry',
+            },
+          },
+        },
+      },
+      PublishServiceRequest: {
+        type: 'object',
+        required: ['entity'],
+        additionalProperties: false,
+        properties: {
+          entity: {
+            type: 'object',
+            additionalProperties: true,
+            description:
+              'A `ModelServiceEntity` (see its schema); every problem is named in one 400',
+          },
+        },
+      },
+      PublishServiceResponse: {
+        type: 'object',
+        required: ['id', 'entityRef', 'status', 'service'],
+        properties: {
+          id: {
+            type: 'string',
+            format: 'uuid',
+          },
+          entityRef: {
+            type: 'string',
+          },
+          status: {
+            $ref: '#/components/schemas/ApprovalStatus',
+          },
+          service: {
+            $ref: '#/components/schemas/ManagedService',
+          },
+        },
+      },
+      UnpublishServiceRequest: {
+        type: 'object',
+        additionalProperties: false,
+        properties: {
+          sunsetAt: {
+            type: 'string',
+            description:
+              'ISO 8601 date or date-time with offset; in the future, at most 365 days ahead',
+            example: '2027-01-31',
+          },
+          successor: {
+            type: 'string',
+            description:
+              'The name of a live service subscribers should move to. Until the sunset, gateway answers carry `Deprecation`, `Sunset` and `Link: <successor page>; rel="successor-version"`; the 410 after it names the successor.',
+            example: 'northwind-gpt-4-1',
+          },
+        },
+      },
+      UnpublishServiceResponse: {
+        type: 'object',
+        required: ['service', 'notifiedSubscribers'],
+        properties: {
+          service: {
+            $ref: '#/components/schemas/ManagedService',
+          },
+          notifiedSubscribers: {
+            type: 'integer',
+            description: 'Active subscribers notified of the sunset',
+          },
+        },
+      },
+      ProviderCredential: {
+        type: 'object',
+        required: [
+          'name',
+          'providerRef',
+          'fingerprint',
+          'version',
+          'createdBy',
+          'createdAt',
+          'updatedBy',
+          'updatedAt',
+          'lastUsedAt',
+          'usedBy',
+        ],
+        properties: {
+          name: {
+            type: 'string',
+          },
+          providerRef: {
+            type: 'string',
+          },
+          fingerprint: {
+            type: 'string',
+            description:
+              '`sha256:` and the first 12 hex digits of the hash of the value',
+            example: 'sha256:3f1c9a07b2de',
+          },
+          version: {
+            type: 'integer',
+            description: '1, plus one per rotation',
+          },
+          createdBy: {
+            type: 'string',
+          },
+          createdAt: {
+            type: 'string',
+            format: 'date-time',
+          },
+          updatedBy: {
+            type: 'string',
+          },
+          updatedAt: {
+            type: 'string',
+            format: 'date-time',
+          },
+          lastUsedAt: {
+            type: 'string',
+            format: 'date-time',
+            nullable: true,
+          },
+          usedBy: {
+            type: 'array',
+            items: {
+              type: 'string',
+            },
+            description: 'Services of the provider that name it',
+          },
+        },
+      },
+      ProviderCredentialResponse: {
+        type: 'object',
+        required: ['credential'],
+        properties: {
+          credential: {
+            $ref: '#/components/schemas/ProviderCredential',
+          },
+        },
+      },
+      ProviderCredentialsResponse: {
+        type: 'object',
+        required: ['credentials', 'configCredentials', 'storageEnabled'],
+        properties: {
+          credentials: {
+            type: 'array',
+            items: {
+              $ref: '#/components/schemas/ProviderCredential',
+            },
+          },
+          configCredentials: {
+            type: 'array',
+            items: {
+              type: 'object',
+              required: ['name', 'fingerprint'],
+              properties: {
+                name: {
+                  type: 'string',
+                },
+                fingerprint: {
+                  type: 'string',
+                  nullable: true,
+                },
+              },
+            },
+          },
+          storageEnabled: {
+            type: 'boolean',
+          },
+        },
+      },
+      CreateProviderCredentialRequest: {
+        type: 'object',
+        required: ['name', 'value'],
+        additionalProperties: false,
+        properties: {
+          name: {
+            type: 'string',
+            pattern: '^[A-Za-z_][A-Za-z0-9_]{0,63}$',
+          },
+          value: {
+            type: 'string',
+            minLength: 1,
+            maxLength: 4096,
+            description: 'The secret; never returned',
+          },
+        },
+      },
+      RotateProviderCredentialRequest: {
+        type: 'object',
+        required: ['value'],
+        additionalProperties: false,
+        properties: {
+          value: {
+            type: 'string',
+            minLength: 1,
+            maxLength: 4096,
+          },
+        },
+      },
+      ProviderSummary: {
+        type: 'object',
+        required: ['ref', 'entity', 'serviceCount'],
+        properties: {
+          ref: {
+            type: 'string',
+            example: 'provider:default/acme-ai-platform',
+          },
+          entity: {
+            description: 'The Provider catalog entity',
+            type: 'object',
+          },
+          serviceCount: {
+            type: 'integer',
+            description: 'Live (approved, published) services',
+          },
+        },
+      },
+      ProviderWithServices: {
+        type: 'object',
+        required: ['provider', 'services'],
+        properties: {
+          provider: {
+            $ref: '#/components/schemas/ProviderSummary',
+          },
+          services: {
+            type: 'array',
+            items: {
+              $ref: '#/components/schemas/ServiceSummary',
+            },
+          },
+        },
+      },
+      PriceChangeInput: {
+        type: 'object',
+        additionalProperties: false,
+        required: ['pricing'],
+        properties: {
+          pricing: {
+            $ref: '#/components/schemas/ModelServicePricing',
+          },
+          effectiveAt: {
+            type: 'string',
+            format: 'date-time',
+            description:
+              'At least `marketplace.pricing.noticeDays` ahead for an increase; a decrease may omit it (at once)',
+          },
+        },
+      },
+      ServiceApproval: {
+        type: 'object',
+        required: [
+          'serviceRef',
+          'name',
+          'title',
+          'owner',
+          'providerRef',
+          'source',
+          'status',
+          'reason',
+          'submittedAt',
+          'decidedBy',
+          'decidedAt',
+          'entity',
+          'endpoint',
+          'credential',
+          'changeRejected',
+          'approvedVersionServed',
+        ],
+        properties: {
+          serviceRef: {
+            type: 'string',
+          },
+          name: {
+            type: 'string',
+          },
+          title: {
+            type: 'string',
+            nullable: true,
+          },
+          owner: {
+            type: 'string',
+            nullable: true,
+          },
+          providerRef: {
+            type: 'string',
+            nullable: true,
+          },
+          source: {
+            $ref: '#/components/schemas/ServiceSource',
+          },
+          status: {
+            $ref: '#/components/schemas/ApprovalStatus',
+          },
+          reason: {
+            type: 'string',
+            nullable: true,
+          },
+          submittedAt: {
+            type: 'string',
+            format: 'date-time',
+          },
+          decidedBy: {
+            type: 'string',
+            nullable: true,
+          },
+          decidedAt: {
+            type: 'string',
+            format: 'date-time',
+            nullable: true,
+          },
+          entity: {
+            description: 'The entity; null when the service left the catalog',
+            anyOf: [
+              {
+                $ref: '#/components/schemas/ModelServiceEntity',
+              },
+              {
+                type: 'object',
+                nullable: true,
+                enum: [null],
+              },
+            ],
+          },
+          changeRejected: {
+            type: 'boolean',
+            description:
+              "The last decision rejected a change while the approved version stays served (`status` is then `approved` and `reason` the rejection's)",
+          },
+          approvedVersionServed: {
+            type: 'boolean',
+            description:
+              'An approved version of the service is served: a `pending` entry is then a change of it, and rejecting it rejects the change only',
+          },
+          endpoint: {
+            description:
+              'Where the gateway will send requests; null when the entity is gone',
+            type: 'object',
+            nullable: true,
+            required: ['host', 'approvedHost', 'changedSinceApproval'],
+            properties: {
+              host: {
+                type: 'string',
+                description: 'Host (and port) of `spec.endpoint.baseUrl`',
+              },
+              approvedHost: {
+                type: 'string',
+                nullable: true,
+                description:
+                  'The host at the last approval (null when never approved, or approved before hosts were recorded)',
+              },
+              changedSinceApproval: {
+                type: 'boolean',
+                nullable: true,
+              },
+            },
+          },
+          credential: {
+            description:
+              'The upstream credential the service will send there (never its value); null for `auth.type` none',
+            type: 'object',
+            nullable: true,
+            required: [
+              'name',
+              'source',
+              'owner',
+              'fingerprint',
+              'usable',
+              'problem',
+            ],
+            properties: {
+              name: {
+                type: 'string',
+              },
+              source: {
+                type: 'string',
+                enum: ['provider', 'config', null],
+                nullable: true,
+                description:
+                  'Managed by the provider in the portal, or by the platform team in `marketplace.secrets`; null when it does not exist',
+              },
+              owner: {
+                type: 'string',
+                nullable: true,
+                description: 'The Provider it belongs to',
+              },
+              fingerprint: {
+                type: 'string',
+                nullable: true,
+              },
+              usable: {
+                type: 'boolean',
+                description:
+                  "Whether the service's provider may use it (else the gateway refuses to send it)",
+              },
+              problem: {
+                type: 'string',
+                nullable: true,
+              },
+            },
+          },
+        },
+      },
+      RejectServiceRequest: {
+        type: 'object',
+        required: ['reason'],
+        additionalProperties: false,
+        properties: {
+          reason: {
+            type: 'string',
+            minLength: 1,
+            maxLength: 1000,
+          },
+        },
+      },
+      ApprovalDecisionResponse: {
+        type: 'object',
+        required: ['approval'],
+        properties: {
+          approval: {
+            $ref: '#/components/schemas/ServiceApproval',
+          },
+        },
+      },
+      ProviderApproval: {
+        type: 'object',
+        required: [
+          'providerRef',
+          'name',
+          'displayName',
+          'owner',
+          'verification',
+          'status',
+          'reason',
+          'submittedAt',
+          'decidedBy',
+          'decidedAt',
+        ],
+        properties: {
+          providerRef: {
+            type: 'string',
+            example: 'provider:default/acme-ai-platform',
+          },
+          name: {
+            type: 'string',
+          },
+          displayName: {
+            type: 'string',
+            nullable: true,
+          },
+          owner: {
+            type: 'string',
+            nullable: true,
+            description:
+              'The owning group, whose members become providers once approved',
+          },
+          verification: {
+            type: 'string',
+            nullable: true,
+            description:
+              'The verification status the Provider declares (shown only once approved)',
+          },
+          status: {
+            $ref: '#/components/schemas/ApprovalStatus',
+          },
+          reason: {
+            type: 'string',
+            nullable: true,
+          },
+          submittedAt: {
+            type: 'string',
+            format: 'date-time',
+          },
+          decidedBy: {
+            type: 'string',
+            nullable: true,
+          },
+          decidedAt: {
+            type: 'string',
+            format: 'date-time',
+            nullable: true,
+          },
+        },
+      },
+      ProviderApprovalDecisionResponse: {
+        type: 'object',
+        required: ['approval'],
+        properties: {
+          approval: {
+            $ref: '#/components/schemas/ProviderApproval',
+          },
+        },
+      },
+      MarketplaceRoleDirectory: {
+        type: 'object',
+        required: ['overrides', 'providerGroups'],
+        properties: {
+          overrides: {
+            type: 'object',
+            description: 'Role overrides by user entity ref (lowercase)',
+            additionalProperties: {
+              $ref: '#/components/schemas/MarketplaceRole',
+            },
+          },
+          providerGroups: {
+            type: 'array',
+            description: 'Group refs whose members are providers',
+            items: {
+              type: 'string',
+            },
+          },
+        },
+        example: {
+          overrides: {
+            'user:default/lena.fischer': 'provider',
+          },
+          providerGroups: ['group:default/ai-platform-team'],
+        },
+      },
+      ProviderVerificationRequest: {
+        type: 'object',
+        additionalProperties: false,
+        required: ['verified'],
+        properties: {
+          verified: {
+            type: 'boolean',
+          },
+          note: {
+            type: 'string',
+            nullable: true,
+            maxLength: 500,
+          },
+        },
+      },
+      UserStatus: {
+        type: 'string',
+        enum: ['active', 'suspended'],
+      },
+      UserSuspension: {
+        type: 'object',
+        required: ['reason', 'suspendedBy', 'suspendedAt'],
+        properties: {
+          reason: {
+            type: 'string',
+          },
+          suspendedBy: {
+            type: 'string',
+          },
+          suspendedAt: {
+            type: 'string',
+            format: 'date-time',
+          },
+        },
+      },
+      RoleOverride: {
+        type: 'object',
+        required: ['role', 'setBy', 'setAt'],
+        properties: {
+          role: {
+            $ref: '#/components/schemas/MarketplaceRole',
+          },
+          setBy: {
+            type: 'string',
+          },
+          setAt: {
+            type: 'string',
+            format: 'date-time',
+          },
+        },
+      },
+      AdminUser: {
+        type: 'object',
+        required: [
+          'userRef',
+          'name',
+          'displayName',
+          'email',
+          'inCatalog',
+          'groups',
+          'role',
+          'groupRole',
+          'roleOverride',
+          'status',
+          'suspension',
+          'subscriptions',
+          'activeKeys',
+          'monthSpendMicros',
+          'lastActiveAt',
+        ],
+        properties: {
+          userRef: {
+            type: 'string',
+            example: 'user:default/lena.fischer',
+          },
+          name: {
+            type: 'string',
+          },
+          displayName: {
+            type: 'string',
+            nullable: true,
+          },
+          email: {
+            type: 'string',
+            nullable: true,
+          },
+          inCatalog: {
+            type: 'boolean',
+            description:
+              'False for users who left the catalog but have marketplace data',
+          },
+          groups: {
+            type: 'array',
+            description: 'Groups the user is a direct member of',
+            items: {
+              type: 'string',
+            },
+          },
+          role: {
+            $ref: '#/components/schemas/MarketplaceRole',
+          },
+          groupRole: {
+            $ref: '#/components/schemas/MarketplaceRole',
+          },
+          roleOverride: {
+            anyOf: [
+              {
+                $ref: '#/components/schemas/RoleOverride',
+              },
+              {
+                type: 'object',
+                nullable: true,
+                enum: [null],
+              },
+            ],
+          },
+          status: {
+            $ref: '#/components/schemas/UserStatus',
+          },
+          suspension: {
+            anyOf: [
+              {
+                $ref: '#/components/schemas/UserSuspension',
+              },
+              {
+                type: 'object',
+                nullable: true,
+                enum: [null],
+              },
+            ],
+          },
+          subscriptions: {
+            type: 'integer',
+            description: 'Active subscriptions',
+          },
+          activeKeys: {
+            type: 'integer',
+          },
+          monthSpendMicros: {
+            type: 'integer',
+            description: 'Spend this UTC month, micro-USD',
+          },
+          lastActiveAt: {
+            type: 'string',
+            format: 'date-time',
+            nullable: true,
+          },
+        },
+      },
+      AdminUserSort: {
+        type: 'string',
+        enum: [
+          'name',
+          'role',
+          'status',
+          'subscriptions',
+          'activeKeys',
+          'spend',
+          'lastActive',
+        ],
+      },
+      AdminUsersResponse: {
+        type: 'object',
+        required: ['items', 'total', 'offset', 'limit'],
+        properties: {
+          items: {
+            type: 'array',
+            items: {
+              $ref: '#/components/schemas/AdminUser',
+            },
+          },
+          total: {
+            type: 'integer',
+          },
+          offset: {
+            type: 'integer',
+          },
+          limit: {
+            type: 'integer',
+          },
+        },
+      },
+      AdminUserResponse: {
+        type: 'object',
+        required: ['user'],
+        properties: {
+          user: {
+            $ref: '#/components/schemas/AdminUser',
+          },
+        },
+      },
+      SetRoleRequest: {
+        type: 'object',
+        required: ['role'],
+        additionalProperties: false,
+        properties: {
+          role: {
+            anyOf: [
+              {
+                $ref: '#/components/schemas/MarketplaceRole',
+              },
+              {
+                type: 'string',
+                nullable: true,
+                enum: [null],
+              },
+            ],
+          },
+        },
+      },
+      EmptyRequest: {
+        type: 'object',
+        additionalProperties: false,
+        description:
+          'An empty object (the body, if any, of an action that takes no input)',
+      },
+      SuspendUserRequest: {
+        type: 'object',
+        required: ['reason'],
+        additionalProperties: false,
+        properties: {
+          reason: {
+            type: 'string',
+            minLength: 1,
+            maxLength: 500,
+            description: 'Trimmed; no control characters. The user sees it.',
+          },
+        },
+      },
+      PlatformSettings: {
+        type: 'object',
+        required: [
+          'platformFeePercent',
+          'platformFeeBasisPoints',
+          'platformFeeSource',
+          'updatedBy',
+          'updatedAt',
+        ],
+        properties: {
+          platformFeePercent: {
+            type: 'number',
+            example: 12.5,
+          },
+          platformFeeBasisPoints: {
+            type: 'integer',
+            example: 1250,
+          },
+          platformFeeSource: {
+            type: 'string',
+            enum: ['config', 'admin'],
+          },
+          updatedBy: {
+            type: 'string',
+            nullable: true,
+          },
+          updatedAt: {
+            type: 'string',
+            format: 'date-time',
+            nullable: true,
+          },
+        },
+      },
+      PlatformSettingsResponse: {
+        type: 'object',
+        required: ['settings'],
+        properties: {
+          settings: {
+            $ref: '#/components/schemas/PlatformSettings',
+          },
+        },
+      },
+      SetPlatformFeeRequest: {
+        type: 'object',
+        required: ['percent'],
+        additionalProperties: false,
+        properties: {
+          percent: {
+            type: 'number',
+            minimum: 0,
+            maximum: 100,
+            description:
+              'At most 2 decimals (checked by the handler: a `multipleOf: 0.01` on a binary float refuses 0.29 and 33.33).',
+          },
+        },
+      },
+      AuditAction: {
+        type: 'string',
+        enum: [
+          'user.role.changed',
+          'user.suspended',
+          'user.reinstated',
+          'platform.fee.changed',
+          'service.approved',
+          'service.rejected',
+          'service.change_rejected',
+          'provider.approved',
+          'provider.rejected',
+          'review.hidden',
+          'review.unhidden',
+          'payout.paid',
+          'credential.created',
+          'credential.rotated',
+          'credential.deleted',
+          'provider.verified',
+          'provider.unverified',
+          'budget.set',
+          'budget.deleted',
+          'price.announced',
+        ],
+      },
+      AuditTargetType: {
+        type: 'string',
+        enum: [
+          'user',
+          'service',
+          'provider',
+          'review',
+          'platform',
+          'payout',
+          'credential',
+          'budget',
+        ],
+      },
+      AuditEntry: {
+        type: 'object',
+        required: [
+          'id',
+          'at',
+          'actor',
+          'action',
+          'targetType',
+          'target',
+          'before',
+          'after',
+        ],
+        properties: {
+          id: {
+            type: 'string',
+          },
+          at: {
+            type: 'string',
+            format: 'date-time',
+          },
+          actor: {
+            type: 'string',
+            example: 'user:default/ada',
+          },
+          action: {
+            $ref: '#/components/schemas/AuditAction',
+          },
+          targetType: {
+            $ref: '#/components/schemas/AuditTargetType',
+          },
+          target: {
+            type: 'string',
+            example: 'user:default/lena.fischer',
+          },
+          before: {
+            type: 'object',
+            nullable: true,
+            additionalProperties: true,
+            example: {
+              status: 'active',
+            },
+          },
+          after: {
+            type: 'object',
+            nullable: true,
+            additionalProperties: true,
+            example: {
+              status: 'suspended',
+              reason: 'Unusual traffic from a leaked key',
+              suspendedBy: 'user:default/ada',
+              suspendedAt: '2026-11-29T10:00:00.000Z',
+            },
+          },
+        },
+      },
+      AuditLogResponse: {
+        type: 'object',
+        required: ['items', 'total', 'offset', 'limit'],
+        properties: {
+          items: {
+            type: 'array',
+            items: {
+              $ref: '#/components/schemas/AuditEntry',
+            },
+          },
+          total: {
+            type: 'integer',
+          },
+          offset: {
+            type: 'integer',
+          },
+          limit: {
+            type: 'integer',
+          },
+        },
+      },
+      ModelList: {
+        type: 'object',
+        required: ['object', 'data'],
+        properties: {
+          object: {
+            type: 'string',
+            enum: ['list'],
+          },
+          data: {
+            type: 'array',
+            maxItems: 1,
+            items: {
+              $ref: '#/components/schemas/Model',
+            },
+          },
+        },
+      },
+      Model: {
+        type: 'object',
+        required: ['id', 'object', 'created', 'owned_by'],
+        properties: {
+          id: {
+            type: 'string',
+            description: "The service's name",
+            example: 'northwind-gpt-4o',
+          },
+          object: {
+            type: 'string',
+            enum: ['model'],
+          },
+          created: {
+            type: 'integer',
+            description: 'Unix seconds (0 when unknown)',
+          },
+          owned_by: {
+            type: 'string',
+            description: "The provider's display name",
+            example: 'Northwind Cloud AI',
+          },
+        },
+      },
+      ChatMessage: {
+        type: 'object',
+        required: ['role'],
+        properties: {
+          role: {
+            type: 'string',
+            enum: [
+              'system',
+              'developer',
+              'user',
+              'assistant',
+              'tool',
+              'function',
+            ],
+          },
+          content: {
+            anyOf: [
+              {
+                type: 'string',
+                nullable: true,
+              },
+              {
+                type: 'array',
+                items: {
+                  type: 'object',
+                  required: ['type'],
+                  properties: {
+                    type: {
+                      type: 'string',
+                    },
+                  },
+                  additionalProperties: true,
+                },
+              },
+            ],
+          },
+          name: {
+            type: 'string',
+            nullable: true,
+          },
+        },
+        additionalProperties: true,
+      },
+      ChatCompletionRequest: {
+        description:
+          "OpenAI's chat completion request. The gateway reads the fields below; everything else (temperature, tools, response_format, seed, ...) is passed to the upstream unchanged. `model` is replaced by the service's upstream model id; `max_tokens` / `max_completion_tokens` may be lowered to what the trial and spend cap allow.",
+        type: 'object',
+        required: ['model', 'messages'],
+        properties: {
+          model: {
+            type: 'string',
+            minLength: 1,
+            description: "The service's name (`GatewayEndpoint.model`)",
+          },
+          messages: {
+            type: 'array',
+            minItems: 1,
+            items: {
+              $ref: '#/components/schemas/ChatMessage',
+            },
+          },
+          stream: {
+            type: 'boolean',
+            nullable: true,
+          },
+          stream_options: {
+            type: 'object',
+            nullable: true,
+            properties: {
+              include_usage: {
+                type: 'boolean',
+                nullable: true,
+              },
+            },
+            additionalProperties: true,
+          },
+          max_tokens: {
+            type: 'integer',
+            minimum: 1,
+            nullable: true,
+          },
+          max_completion_tokens: {
+            type: 'integer',
+            minimum: 1,
+            nullable: true,
+          },
+          n: {
+            type: 'integer',
+            minimum: 1,
+            maximum: 1,
+            nullable: true,
+            description: 'Only 1 is supported',
+          },
+          tools: {
+            type: 'array',
+            nullable: true,
+            items: {
+              type: 'object',
+              required: ['type'],
+              properties: {
+                type: {
+                  type: 'string',
+                },
+              },
+              additionalProperties: true,
+            },
+          },
+        },
+        additionalProperties: true,
+      },
+      ChatCompletion: {
+        description: "The upstream's answer, passed through unchanged",
+        type: 'object',
+        properties: {
+          id: {
+            type: 'string',
+          },
+          object: {
+            type: 'string',
+            enum: ['chat.completion'],
+          },
+          created: {
+            type: 'integer',
+          },
+          model: {
+            type: 'string',
+          },
+          choices: {
+            type: 'array',
+            items: {
+              type: 'object',
+              properties: {
+                index: {
+                  type: 'integer',
+                },
+                message: {
+                  $ref: '#/components/schemas/ChatMessage',
+                },
+                finish_reason: {
+                  type: 'string',
+                  nullable: true,
+                },
+              },
+            },
+          },
+          usage: {
+            type: 'object',
+            properties: {
+              prompt_tokens: {
+                type: 'integer',
+              },
+              completion_tokens: {
+                type: 'integer',
+              },
+              total_tokens: {
+                type: 'integer',
+              },
+            },
+          },
+        },
+        additionalProperties: true,
+      },
+      AnthropicErrorResponse: {
+        description: "Anthropic's error shape (the Messages routes)",
+        type: 'object',
+        required: ['type', 'error'],
+        properties: {
+          type: {
+            type: 'string',
+            enum: ['error'],
+          },
+          error: {
+            type: 'object',
+            required: ['type', 'message'],
+            properties: {
+              type: {
+                type: 'string',
+                enum: [
+                  'invalid_request_error',
+                  'authentication_error',
+                  'permission_error',
+                  'not_found_error',
+                  'request_too_large',
+                  'rate_limit_error',
+                  'api_error',
+                  'overloaded_error',
+                ],
+              },
+              message: {
+                type: 'string',
+              },
+            },
+          },
+        },
+      },
+    },
+    examples: {
+      KeyRevoked: {
+        value: {
+          error: {
+            message: 'This API key has been revoked.',
+            type: 'permission_error',
+            param: null,
+            code: 'key_revoked',
+          },
+        },
+      },
+      SubscriptionInactive: {
+        value: {
+          error: {
+            message:
+              'The subscription of this API key has ended. Subscribe again in the marketplace.',
+            type: 'permission_error',
+            param: null,
+            code: 'subscription_inactive',
           },
         },
       },
