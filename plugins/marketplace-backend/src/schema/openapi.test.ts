@@ -165,7 +165,7 @@ describe('openapi.yaml', () => {
   });
 
   it('is what the generated router validates against', () => {
-    // `yarn generate:openapi` after editing openapi.yaml.
+    // `yarn generate:openapi` after editing a part of the document.
     const restPaths = Object.fromEntries(
       Object.entries(doc.paths).filter(([p]) => !p.startsWith('/gateway/')),
     );
