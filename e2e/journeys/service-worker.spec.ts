@@ -1,5 +1,5 @@
 import { expect, Page, test } from '@playwright/test';
-import { serviceCard, signInAs } from './helpers';
+import { signInAs } from './helpers';
 
 /*
  * The production build's service worker (packages/app/public/sw.js): a returning
@@ -20,7 +20,11 @@ test('a returning visit loads the app from the service worker, the API from the 
 }) => {
   await signInAs(page, 'lena.fischer');
   await page.goto('/marketplace');
-  await serviceCard(page, /Claude Sonnet 4/);
+  // Any card: which services the first page lists depends on the traffic of
+  // the journeys before this one (the default order weighs usage and ratings).
+  await expect(page.getByTestId('service-card').first()).toBeVisible({
+    timeout: 60_000,
+  });
 
   // Registered after the first load, per build (the hash of the runtime script).
   const runtime = await page
@@ -73,7 +77,11 @@ test("a worker of another build replaces the old one and drops the old build's c
 }) => {
   await signInAs(page, 'lena.fischer');
   await page.goto('/marketplace');
-  await serviceCard(page, /Claude Sonnet 4/);
+  // Any card: which services the first page lists depends on the traffic of
+  // the journeys before this one (the default order weighs usage and ratings).
+  await expect(page.getByTestId('service-card').first()).toBeVisible({
+    timeout: 60_000,
+  });
   const first = await activeWorker(page);
   expect(first).toMatch(/\/sw\.js\?build=[0-9a-f]+$/);
 
