@@ -47,6 +47,7 @@ export const PAGES: PageSpec[] = [
     name: 'Settings, the floor (profile card)',
     user: 'lena.fischer',
     path: '/settings',
-    ready: `[...document.querySelectorAll('h1, h2, h3, h4, h5, h6')].some(h => h.textContent.trim() === 'Profile' && h.getBoundingClientRect().height > 0)`,
+    // The Profile card's title (core components' InfoCard: a MUI CardHeader).
+    ready: `[...document.querySelectorAll('.MuiCardHeader-title')].some(h => h.textContent.trim() === 'Profile' && h.getBoundingClientRect().height > 0)`,
   },
 ];

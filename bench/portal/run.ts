@@ -4,7 +4,7 @@
  * frontend development server (`yarn dev`, :3000) measured in the same run as the
  * baseline. Run by hand, never in CI:
  *
- *   source scripts/env.sh && yarn bench:portal [--runs 5] [--data-dir DIR] [--skip-dev]
+ *   source scripts/env.sh && yarn bench:portal [--runs 5] [--data-dir DIR] [--skip-dev] [--pages browse,settings]
  *
  * It starts the portal with scripts/start.sh (install, production build, backend, demo
  * data recorded through the gateway) in a data folder of its own (or --data-dir, e.g. an
@@ -40,6 +40,11 @@ const arg = (name: string) =>
   args.includes(name) ? args[args.indexOf(name) + 1] : undefined;
 const RUNS = Number(arg('--runs') ?? 5);
 const SKIP_DEV = args.includes('--skip-dev');
+/** `--pages browse,settings`: only the pages whose name contains one of these words. */
+const ONLY = arg('--pages')?.toLowerCase().split(',').filter(Boolean);
+const SELECTED = PAGES.filter(
+  p => !ONLY || ONLY.some(word => p.name.toLowerCase().includes(word)),
+);
 const PROD = 'http://localhost:7007';
 const DEV = 'http://localhost:3000';
 
@@ -202,7 +207,7 @@ async function main() {
     )} ${pad('shell w', 9)} target`,
   );
   let failed = false;
-  for (const spec of PAGES) {
+  for (const spec of SELECTED) {
     const results = new Map<string, Awaited<ReturnType<typeof run>>>();
     for (const target of targets) {
       results.set(target.label, await run(browser, target, spec, RUNS));
