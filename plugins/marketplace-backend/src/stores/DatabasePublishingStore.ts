@@ -36,7 +36,11 @@ import {
   Unpublication,
   UnpublicationRow,
 } from './publishingRecords';
-import type { PublishingStore } from './PublishingStore';
+import type {
+  ApprovalDecision,
+  OnDecided,
+  PublishingStore,
+} from './PublishingStore';
 
 /**
  * Portal-published services, the approval queue, unpublished services and the
@@ -182,18 +186,9 @@ export class DatabasePublishingStore implements PublishingStore {
 
   decide(
     serviceRef: string,
-    decision: {
-      status: 'approved' | 'rejected';
-      reason: string | null;
-      endpointHost?: string | null;
-      reviewed?: { hash: string; entity: ModelServiceEntityV1alpha1 };
-    },
+    decision: ApprovalDecision,
     decidedBy: string,
-    onDecided?: (
-      tx: Knex.Transaction,
-      before: Approval,
-      after: Approval,
-    ) => Promise<void>,
+    onDecided?: OnDecided,
   ): Promise<Approval | undefined> {
     return decide(this.tables, serviceRef, decision, decidedBy, onDecided);
   }

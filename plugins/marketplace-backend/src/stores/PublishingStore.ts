@@ -11,6 +11,25 @@ import type {
   Unpublication,
 } from './publishingRecords';
 
+/** An admin's decision on a service (`PublishingStore.decide`). */
+export interface ApprovalDecision {
+  status: 'approved' | 'rejected';
+  reason: string | null;
+  endpointHost?: string | null;
+  /** What was reviewed (catalog YAML services): bound to the approval. */
+  reviewed?: {
+    hash: string;
+    entity: ModelServiceEntityV1alpha1;
+  };
+}
+
+/** Runs in the decision's transaction with the state before and after (the audit log). */
+export type OnDecided = (
+  tx: Knex.Transaction,
+  before: Approval,
+  after: Approval,
+) => Promise<void>;
+
 /**
  * Services published through the portal, the approval queue, unpublications and the price history.
  */
@@ -72,22 +91,9 @@ export interface PublishingStore {
    */
   decide(
     serviceRef: string,
-    decision: {
-      status: 'approved' | 'rejected';
-      reason: string | null;
-      endpointHost?: string | null;
-      /** What was reviewed (catalog YAML services): bound to the approval. */
-      reviewed?: {
-        hash: string;
-        entity: ModelServiceEntityV1alpha1;
-      };
-    },
+    decision: ApprovalDecision,
     decidedBy: string,
-    onDecided?: (
-      tx: Knex.Transaction,
-      before: Approval,
-      after: Approval,
-    ) => Promise<void>,
+    onDecided?: OnDecided,
   ): Promise<Approval | undefined>;
   /**
    * Binds an approval made before approvals were bound to what was reviewed:

@@ -2,13 +2,13 @@ import {
   ApprovalStatus,
   ModelServiceEntityV1alpha1,
 } from '@internal/plugin-marketplace-common';
-import { Knex } from 'knex';
 import {
   Approval,
   ApprovalRow,
   PublishingDb,
   toApproval,
 } from './publishingRecords';
+import type { ApprovalDecision, OnDecided } from './PublishingStore';
 
 /*
  * The review queue (`service_approvals`): services and Providers waiting for
@@ -79,19 +79,9 @@ export async function ensureApprovals(
 export async function decide(
   s: PublishingDb,
   serviceRef: string,
-  decision: {
-    status: 'approved' | 'rejected';
-    reason: string | null;
-    endpointHost?: string | null;
-    /** What was reviewed (catalog YAML services): bound to the approval. */
-    reviewed?: { hash: string; entity: ModelServiceEntityV1alpha1 };
-  },
+  decision: ApprovalDecision,
   decidedBy: string,
-  onDecided?: (
-    tx: Knex.Transaction,
-    before: Approval,
-    after: Approval,
-  ) => Promise<void>,
+  onDecided?: OnDecided,
 ): Promise<Approval | undefined> {
   return s.db.transaction(async tx => {
     const row = await tx<ApprovalRow>('service_approvals')
